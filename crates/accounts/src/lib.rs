@@ -1,0 +1,400 @@
+//! Accounts: who is calling, and what they may do.
+//!
+//! Owns accounts (email, name, role, an argon2id password hash), bearer sessions (random
+//! tokens stored as SHA-256 digests, with an expiry and a revocation time) and the login
+//! throttle. Roles are checked with [`Role::may_act_as_any_of`], the one place that says
+//! an admin may act as anyone.
+//!
+//! Does not own what a role's holder owns (merchants, consortia, couriers): those crates
+//! keep the account id. Knows nothing of HTTP: the API crate turns a bearer header into a
+//! call to [`authenticate`].
+//!
+//! This crate is not in DESIGN.md's list: identity is needed by every domain and belongs to
+//! none of them, so it stands on its own rather than inside `api` (which would put rules in
+//! handlers) or `core` (which owns no tables).
+
+pub mod entities;
+mod password;
+mod role;
+mod token;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use golmok_core::{RateCounter, ValidationErrors, new_id};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, SqlErr, TransactionTrait};
+use serde::Serialize;
+
+use entities::{account, session};
+pub use role::{Role, UnknownRole};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    /// Deliberately the same for an unknown email and a wrong password.
+    #[error("email or password is wrong")]
+    BadCredentials,
+    #[error("too many failed logins for this account; try again later")]
+    TooManyAttempts { retry_after: Duration },
+    #[error("the token is {0}")]
+    Unauthenticated(TokenProblem),
+    #[error("no account {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Why a bearer token was refused; told to the client, since it only says what the client
+/// already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    Unknown,
+    Expired,
+    Revoked,
+}
+
+impl std::fmt::Display for TokenProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenProblem::Unknown => "not recognised",
+            TokenProblem::Expired => "expired",
+            TokenProblem::Revoked => "revoked",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<account::Model> for Account {
+    type Error = AccountError;
+
+    fn try_from(m: account::Model) -> Result<Self, Self::Error> {
+        let role = m
+            .role
+            .parse()
+            .map_err(|e: UnknownRole| AccountError::Internal(format!("account {}: {e}", m.id)))?;
+        Ok(Account {
+            id: m.id,
+            email: m.email,
+            name: m.name,
+            role,
+            created_at: m.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is creating an account, which decides the roles it may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Anyone at signup: shoppers, merchants and couriers only.
+    SelfService,
+    /// An admin (over the API) or an operator (with the CLI): any role.
+    Privileged,
+}
+
+/// The knobs of sessions and the login throttle, read from configuration by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub token_ttl: Duration,
+    pub max_failed_logins: u64,
+    pub failed_login_window: Duration,
+}
+
+/// A token handed to the client once; only its digest is kept.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_CHARS: usize = 128;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_EMAIL_CHARS: usize = 254;
+const TOKEN_PREFIX: &str = "gmk_";
+
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn validate(new: &NewAccount, registration: Registration) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let email = normalise_email(&new.email);
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if !well_formed || email.len() > MAX_EMAIL_CHARS {
+        errors.add("email", "must be an email address such as name@example.com");
+    }
+    let password_chars = new.password.chars().count();
+    if password_chars < MIN_PASSWORD_CHARS {
+        errors.add(
+            "password",
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        );
+    } else if password_chars > MAX_PASSWORD_CHARS {
+        errors.add(
+            "password",
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        );
+    }
+    let name = new.name.trim();
+    if name.is_empty() {
+        errors.add("name", "must not be empty");
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.add("name", format!("must be at most {MAX_NAME_CHARS} characters"));
+    }
+    if registration == Registration::SelfService && !new.role.is_self_service() {
+        errors.add(
+            "role",
+            "signup may create shopper, merchant or courier accounts; an admin creates the others",
+        );
+    }
+    errors.into_result()
+}
+
+/// Creates an account. A taken email (compared case-insensitively) is [`AccountError::EmailTaken`].
+pub async fn register(
+    db: &DatabaseConnection,
+    new: NewAccount,
+    registration: Registration,
+) -> Result<Account, AccountError> {
+    validate(&new, registration)?;
+    let password_hash = password::hash(new.password).await?;
+    let model = account::ActiveModel {
+        id: Set(new_id("acc")),
+        email: Set(normalise_email(&new.email)),
+        name: Set(new.name.trim().to_owned()),
+        role: Set(new.role.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        created_at: Set(Utc::now()),
+    };
+    match model.insert(db).await {
+        Ok(m) => m.try_into(),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AccountError::EmailTaken)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Registers an account and opens its first session in one transaction, so a signup that
+/// fails half-way leaves no account without a way in.
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    new: NewAccount,
+    policy: &SessionPolicy,
+) -> Result<(Account, IssuedToken), AccountError> {
+    validate(&new, Registration::SelfService)?;
+    let password_hash = password::hash(new.password.clone()).await?;
+    let txn = db.begin().await?;
+    let model = account::ActiveModel {
+        id: Set(new_id("acc")),
+        email: Set(normalise_email(&new.email)),
+        name: Set(new.name.trim().to_owned()),
+        role: Set(new.role.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        created_at: Set(Utc::now()),
+    };
+    let account: Account = match model.insert(&txn).await {
+        Ok(m) => m.try_into()?,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(AccountError::EmailTaken);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let token = open_session(&txn, &account.id, policy.token_ttl).await?;
+    txn.commit().await?;
+    Ok((account, token))
+}
+
+async fn open_session(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+    ttl: Duration,
+) -> Result<IssuedToken, AccountError> {
+    let token = format!("{TOKEN_PREFIX}{}", token::random_secret());
+    let now = Utc::now();
+    let ttl = chrono::Duration::from_std(ttl)
+        .map_err(|e| AccountError::Internal(format!("token lifetime: {e}")))?;
+    let expires_at = now + ttl;
+    session::ActiveModel {
+        id: Set(new_id("ses")),
+        account_id: Set(account_id.to_owned()),
+        token_hash: Set(token::digest(&token)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(IssuedToken { token, expires_at })
+}
+
+/// Checks a password and opens a session. Failed attempts are counted per email; past
+/// `policy.max_failed_logins` in the window every attempt is refused until it ends, right or
+/// wrong, so guessing cannot continue by spreading attempts around the lock-out.
+pub async fn log_in(
+    db: &DatabaseConnection,
+    failures: &dyn RateCounter,
+    policy: &SessionPolicy,
+    email: &str,
+    password: &str,
+) -> Result<(Account, IssuedToken), AccountError> {
+    let email = normalise_email(email);
+    let throttle_key = format!("login-failures:{email}");
+    if failures.count(&throttle_key).await >= policy.max_failed_logins {
+        return Err(AccountError::TooManyAttempts {
+            retry_after: policy.failed_login_window,
+        });
+    }
+    let found = account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?;
+    let stored = match &found {
+        Some(m) => m.password_hash.clone(),
+        None => password::decoy_hash().await?,
+    };
+    let matches = password::verify(password.to_owned(), stored).await?;
+    let Some(model) = found.filter(|_| matches) else {
+        failures
+            .increment(&throttle_key, policy.failed_login_window)
+            .await;
+        return Err(AccountError::BadCredentials);
+    };
+    failures.reset(&throttle_key).await;
+    let account: Account = model.try_into()?;
+    let token = open_session(db, &account.id, policy.token_ttl).await?;
+    Ok((account, token))
+}
+
+/// The account a bearer token belongs to, if the token is live.
+pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Account, AccountError> {
+    let unknown = AccountError::Unauthenticated(TokenProblem::Unknown);
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Err(unknown);
+    }
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token::digest(token)))
+        .find_also_related(account::Entity)
+        .one(db)
+        .await?;
+    let Some((session, Some(account))) = found else {
+        return Err(unknown);
+    };
+    if session.revoked_at.is_some() {
+        return Err(AccountError::Unauthenticated(TokenProblem::Revoked));
+    }
+    if session.expires_at <= Utc::now() {
+        return Err(AccountError::Unauthenticated(TokenProblem::Expired));
+    }
+    account.try_into()
+}
+
+/// Revokes the session of this token. Revoking an already revoked token changes nothing.
+pub async fn log_out(db: &DatabaseConnection, token: &str) -> Result<(), AccountError> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(session::Column::TokenHash.eq(token::digest(token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account, AccountError> {
+    account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AccountError::NotFound(id.to_owned()))?
+        .try_into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(email: &str, password: &str, name: &str, role: Role) -> NewAccount {
+        NewAccount {
+            email: email.into(),
+            password: password.into(),
+            name: name.into(),
+            role,
+        }
+    }
+
+    fn failed_fields(result: Result<(), ValidationErrors>) -> Vec<String> {
+        result
+            .err()
+            .map(|e| e.0.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_well_formed_shopper_passes() {
+        let ok = new("Kim@Example.KR", "long enough", "김민지", Role::Shopper);
+        assert_eq!(validate(&ok, Registration::SelfService), Ok(()));
+        assert_eq!(normalise_email(" Kim@Example.KR "), "kim@example.kr");
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = new("not-an-email", "short", "  ", Role::Shopper);
+        assert_eq!(
+            failed_fields(validate(&bad, Registration::SelfService)),
+            ["email", "password", "name"]
+        );
+        for email in ["a@b", "@example.com", "a b@example.com", "a@.com", "a@x.com."] {
+            let bad = new(email, "long enough", "n", Role::Shopper);
+            assert_eq!(failed_fields(validate(&bad, Registration::SelfService)), ["email"], "{email}");
+        }
+    }
+
+    #[test]
+    fn signup_cannot_make_coordinators_or_admins_but_an_admin_can() {
+        for role in [Role::Coordinator, Role::Admin] {
+            let account = new("c@example.com", "long enough", "n", role);
+            assert_eq!(failed_fields(validate(&account, Registration::SelfService)), ["role"]);
+            assert_eq!(validate(&account, Registration::Privileged), Ok(()));
+        }
+    }
+
+    #[test]
+    fn passwords_are_bounded_in_characters_not_bytes() {
+        // Eight Hangul syllables are 24 bytes but eight characters: long enough.
+        let hangul = new("k@example.com", "비밀번호비밀번호", "n", Role::Shopper);
+        assert_eq!(validate(&hangul, Registration::SelfService), Ok(()));
+        let long = new("k@example.com", &"x".repeat(129), "n", Role::Shopper);
+        assert_eq!(failed_fields(validate(&long, Registration::SelfService)), ["password"]);
+    }
+}

@@ -1,0 +1,207 @@
+//! The HTTP application: routes, the layers every request passes, and serving.
+
+use std::future::Future;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{PROBLEM_CONTENT_TYPE, problem_for_status};
+use crate::routes;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Golmok API",
+        description = "Local-commerce marketplace with shared delivery: consortia of neighbourhood shops, one basket across shops, refill goods by weight, co-delivery routes. Errors are RFC 9457 problem+json.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "Signup, login, sessions and admin-made accounts"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The OpenAPI document of every route, as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes(true).split_for_parts().1
+}
+
+fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
+    let routes = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::accounts::router())
+        .merge(routes::ops::router());
+    if with_metrics {
+        routes.merge(routes::ops::metrics_router())
+    } else {
+        routes
+    }
+}
+
+/// The whole application for `state`. `/metrics` is on it unless `metrics.bind` puts it on
+/// an address of its own.
+pub fn router(state: AppState) -> Router {
+    let metrics_here = state.settings.metrics.bind.is_none();
+    let (routes, openapi) = api_routes(metrics_here).split_for_parts();
+    let routes = routes.merge(SwaggerUi::new("/docs").url("/openapi.json", openapi));
+    with_edges(routes, state)
+}
+
+/// The router of a separate metrics address.
+pub fn metrics_router(state: AppState) -> Router {
+    let (routes, _) = routes::ops::metrics_router().split_for_parts();
+    with_edges(routes, state)
+}
+
+fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
+    let settings = state.settings.clone();
+    routes
+        .fallback(unknown_route)
+        // Innermost first: metrics see the matched route and the final status.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::telemetry::record))
+        .layer(middleware::from_fn(problems_for_bare_errors))
+        .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.request_timeout(),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let request_id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn unknown_route(method: Method, uri: axum::http::Uri) -> Response {
+    problem_for_status(
+        StatusCode::NOT_FOUND,
+        format!("there is no route for {method} {}", uri.path()),
+    )
+}
+
+/// Turns the empty error responses axum and tower produce themselves (405, 408, 413, …)
+/// into problem+json, so a client parses every error the same way.
+async fn problems_for_bare_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => format!("{path} does not accept {method}"),
+        StatusCode::REQUEST_TIMEOUT => "the request took too long and was abandoned".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is larger than this server accepts".to_owned(),
+        _ => format!("{method} {path} failed"),
+    };
+    let mut problem = problem_for_status(status, detail);
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests
+/// finish. When `metrics.bind` is set, `/metrics` is served there meanwhile.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let metrics_task = match state.settings.metrics.bind {
+        Some(addr) => {
+            let metrics_listener = TcpListener::bind(addr).await?;
+            tracing::info!(address = %metrics_listener.local_addr()?, "serving /metrics");
+            let app = metrics_router(state.clone());
+            let mut stop = stop_rx.clone();
+            Some(tokio::spawn(async move {
+                axum::serve(metrics_listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await
+            }))
+        }
+        None => None,
+    };
+    tracing::info!(address = %listener.local_addr()?, "golmok listening");
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stop_tx.send(true);
+        })
+        .await?;
+    if let Some(task) = metrics_task {
+        task.await??;
+    }
+    Ok(())
+}
+
+/// Resolves at SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+

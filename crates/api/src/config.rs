@@ -1,0 +1,205 @@
+//! Configuration: `config/default.toml` (built into the binary, so it runs from anywhere),
+//! then the file named by `--config` or `GOLMOK_CONFIG`, then `GOLMOK_*` environment
+//! variables, later sources winning.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: SocketAddr,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub token_ttl_secs: u64,
+    pub max_failed_logins: u64,
+    pub failed_login_window_secs: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub bind: Option<SocketAddr>,
+}
+
+/// A configuration that cannot be used; the message names every offending key.
+#[derive(Debug, thiserror::Error)]
+#[error("bad configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads defaults, the optional file and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        // Only SECTION__KEY variables are configuration; GOLMOK_CONFIG and the like are not.
+        figment = figment.merge(
+            Env::prefixed("GOLMOK_")
+                .split("__")
+                .filter(|key| key.as_str().contains("__")),
+        );
+        Self::extract(figment)
+    }
+
+    /// The defaults with `overrides` on top and nothing read from files or the environment:
+    /// what tests use to run the real app on a database of their own.
+    pub fn defaults_with(overrides: impl figment::Provider) -> Result<Self, ConfigError> {
+        Self::extract(Figment::from(Toml::string(DEFAULTS)).merge(overrides))
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment.extract().map_err(|errors| {
+            ConfigError(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        let key = e.path.join(".");
+                        let source = e
+                            .metadata
+                            .as_ref()
+                            .map(|m| format!(" (from {})", m.name))
+                            .unwrap_or_default();
+                        if key.is_empty() {
+                            format!("{}{source}", e.kind)
+                        } else {
+                            format!("key `{key}`: {}{source}", e.kind)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Rules serde cannot express.
+    fn check(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            problems.push("key `database.url`: must start with sqlite:, postgres:// or postgresql://".to_owned());
+        }
+        if self.database.max_connections == 0 {
+            problems.push("key `database.max_connections`: must be at least 1".to_owned());
+        }
+        if self.server.request_timeout_secs == 0 {
+            problems.push("key `server.request_timeout_secs`: must be at least 1".to_owned());
+        }
+        if self.auth.token_ttl_secs == 0 {
+            problems.push("key `auth.token_ttl_secs`: must be at least 1".to_owned());
+        }
+        if self.auth.max_failed_logins == 0 {
+            problems.push("key `auth.max_failed_logins`: must be at least 1".to_owned());
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
+            problems.push(format!("key `log.filter`: {e}"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError(problems.join("; ")))
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.server.request_timeout_secs)
+    }
+
+    pub fn session_policy(&self) -> golmok_accounts::SessionPolicy {
+        golmok_accounts::SessionPolicy {
+            token_ttl: Duration::from_secs(self.auth.token_ttl_secs),
+            max_failed_logins: self.auth.max_failed_logins,
+            failed_login_window: Duration::from_secs(self.auth.failed_login_window_secs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::providers::Serialized;
+
+    #[test]
+    fn the_defaults_are_the_embedded_default() {
+        let s = Settings::defaults_with(Serialized::defaults(())).unwrap();
+        assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.database.url.starts_with("sqlite:"));
+        assert_eq!(s.log.format, LogFormat::Text);
+        assert_eq!(s.metrics.bind, None);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let err = Settings::defaults_with(Serialized::default("server.bind", "not an address"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.bind"), "{err}");
+
+        let err = Settings::defaults_with(Serialized::default("database.url", "mysql://x"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name() {
+        let err = Settings::defaults_with(Serialized::default("server.bnid", "127.0.0.1:1"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bnid"), "{err}");
+    }
+}

@@ -1,0 +1,20 @@
+//! The Golmok API: HTTP for every domain crate, and the `golmok` binary.
+//!
+//! Owns routing, authentication of requests (the bearer header; the rules live in
+//! `golmok-accounts`), problem+json errors, request ids, logs and metrics, the OpenAPI
+//! document, configuration and the command line. Handlers parse, check the caller, call
+//! one domain function and render; no business rule lives here.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod telemetry;
+
+pub use app::{openapi, router, serve, shutdown_signal};
+pub use config::Settings;
+pub use state::AppState;

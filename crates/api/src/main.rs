@@ -1,0 +1,134 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use golmok_accounts::{NewAccount, Registration, Role};
+use golmok_api::{AppState, Settings, db, seed, telemetry};
+
+/// Golmok: a local-commerce marketplace with shared delivery.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// A TOML file whose keys override config/default.toml.
+    #[arg(long, global = true, env = "GOLMOK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (127.0.0.1:8080 on SQLite unless configured otherwise).
+    Serve {
+        /// Address to listen on, overriding `server.bind`.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        /// Demo data: one account per role (password `golmok-demo`).
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Operator commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account of any role, for example the first admin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// shopper, merchant, courier, coordinator or admin.
+        #[arg(long)]
+        role: Role,
+        /// Display name; the email's local part when omitted.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("golmok: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init_logging(&settings.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("golmok: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("golmok: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                settings.server.bind = bind;
+            }
+            let listener = tokio::net::TcpListener::bind(settings.server.bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;
+            let state = AppState::new(settings).await?;
+            golmok_api::serve(state, listener, golmok_api::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            settings.database.migrate_on_start = false;
+            let conn = db::connect(&settings.database).await?;
+            db::migrate(&conn).await?;
+            println!("database {} is up to date", db::redact(&settings.database.url));
+            Ok(())
+        }
+        Command::Seed { demo: _ } => {
+            let conn = db::connect(&settings.database).await?;
+            let created = seed::demo(&conn).await?;
+            if created.is_empty() {
+                println!("demo data already present");
+            } else {
+                println!("created demo accounts (password `{}`):", seed::DEMO_PASSWORD);
+                for line in created {
+                    println!("  {line}");
+                }
+            }
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, password, role, name },
+        } => {
+            let conn = db::connect(&settings.database).await?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let account = golmok_accounts::register(
+                &conn,
+                NewAccount { email, password, name, role },
+                Registration::Privileged,
+            )
+            .await?;
+            println!("created {} account {} ({})", account.role, account.email, account.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,178 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use golmok_accounts::{Account, NewAccount, Registration, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Session};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(log_in))
+        .routes(routes!(log_out))
+        .routes(routes!(me))
+        .routes(routes!(create_account))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// `shopper`, `merchant`, `courier`, `coordinator` or `admin`.
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id,
+            email: a.email,
+            name: a.name,
+            role: a.role.as_str().to_owned(),
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountRequest {
+    pub email: String,
+    /// 8 to 128 characters.
+    pub password: String,
+    pub name: String,
+    /// At signup: `shopper`, `merchant` or `courier`. An admin may also create `coordinator`
+    /// and `admin` accounts.
+    pub role: String,
+}
+
+impl NewAccountRequest {
+    fn into_new_account(self) -> Result<NewAccount, ApiError> {
+        let role: Role = self.role.parse().map_err(|_| {
+            ApiError::invalid_field(
+                "role",
+                "must be one of shopper, merchant, courier, coordinator, admin",
+            )
+        })?;
+        Ok(NewAccount {
+            email: self.email,
+            password: self.password,
+            name: self.name,
+            role,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub account: AccountView,
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Create a shopper, merchant or courier account and sign in.
+#[utoipa::path(post, path = "/v1/auth/signup", tag = "accounts",
+    request_body = NewAccountRequest,
+    responses(
+        (status = 201, body = SessionView),
+        (status = 409, description = "email already registered", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewAccountRequest>,
+) -> Result<(StatusCode, Json<SessionView>), ApiError> {
+    let new = body.into_new_account()?;
+    let (account, issued) =
+        golmok_accounts::sign_up(&state.db, new, &state.settings.session_policy()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionView {
+            account: account.into(),
+            token: issued.token,
+            expires_at: issued.expires_at,
+        }),
+    ))
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 401, description = "email or password wrong (indistinguishable)", body = Problem),
+        (status = 429, description = "too many failed attempts for this email", body = Problem),
+    ))]
+async fn log_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<SessionView>, ApiError> {
+    let (account, issued) = golmok_accounts::log_in(
+        &state.db,
+        state.login_failures.as_ref(),
+        &state.settings.session_policy(),
+        &body.email,
+        &body.password,
+    )
+    .await?;
+    Ok(Json(SessionView {
+        account: account.into(),
+        token: issued.token,
+        expires_at: issued.expires_at,
+    }))
+}
+
+/// Revoke the token this request carries.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+async fn log_out(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiError> {
+    golmok_accounts::log_out(&state.db, &session.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/v1/me", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountView), (status = 401, body = Problem)))]
+async fn me(session: Session) -> Json<AccountView> {
+    Json(session.account.into())
+}
+
+/// Create an account of any role, coordinators and admins included.
+#[utoipa::path(post, path = "/v1/admin/accounts", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = NewAccountRequest,
+    responses(
+        (status = 201, body = AccountView),
+        (status = 403, body = Problem),
+        (status = 409, body = Problem),
+        (status = 422, body = Problem),
+    ))]
+async fn create_account(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<NewAccountRequest>,
+) -> Result<(StatusCode, Json<AccountView>), ApiError> {
+    session.require(&[Role::Admin])?;
+    let new = body.into_new_account()?;
+    let account = golmok_accounts::register(&state.db, new, Registration::Privileged).await?;
+    Ok((StatusCode::CREATED, Json(account.into())))
+}

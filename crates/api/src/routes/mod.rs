@@ -1,0 +1,5 @@
+//! One router per domain; each handler parses, checks who is calling, calls one domain
+//! function and renders its result.
+
+pub mod accounts;
+pub mod ops;

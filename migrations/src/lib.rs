@@ -1,0 +1,18 @@
+//! The Golmok schema, forward-only, one file per migration.
+//!
+//! Owns every table's definition and its history on SQLite and PostgreSQL alike. Entities
+//! in the domain crates mirror these tables; tests always build their databases by running
+//! these migrations, never from the entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_accounts::Migration)]
+    }
+}
