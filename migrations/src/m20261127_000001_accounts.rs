@@ -55,7 +55,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
         // The schema only moves forward; a bad migration is mended by the next one.
-        Err(DbErr::Migration("golmok migrations are forward-only".into()))
+        Err(DbErr::Migration(
+            "golmok migrations are forward-only".into(),
+        ))
     }
 }
 

@@ -171,7 +171,10 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
     if name.is_empty() {
         errors.add("name", "must not be empty");
     } else if name.chars().count() > MAX_NAME_CHARS {
-        errors.add("name", format!("must be at most {MAX_NAME_CHARS} characters"));
+        errors.add(
+            "name",
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        );
     }
     if registration == Registration::SelfService && !new.role.is_self_service() {
         errors.add(
@@ -374,9 +377,19 @@ mod tests {
             failed_fields(validate(&bad, Registration::SelfService)),
             ["email", "password", "name"]
         );
-        for email in ["a@b", "@example.com", "a b@example.com", "a@.com", "a@x.com."] {
+        for email in [
+            "a@b",
+            "@example.com",
+            "a b@example.com",
+            "a@.com",
+            "a@x.com.",
+        ] {
             let bad = new(email, "long enough", "n", Role::Shopper);
-            assert_eq!(failed_fields(validate(&bad, Registration::SelfService)), ["email"], "{email}");
+            assert_eq!(
+                failed_fields(validate(&bad, Registration::SelfService)),
+                ["email"],
+                "{email}"
+            );
         }
     }
 
@@ -384,7 +397,10 @@ mod tests {
     fn signup_cannot_make_coordinators_or_admins_but_an_admin_can() {
         for role in [Role::Coordinator, Role::Admin] {
             let account = new("c@example.com", "long enough", "n", role);
-            assert_eq!(failed_fields(validate(&account, Registration::SelfService)), ["role"]);
+            assert_eq!(
+                failed_fields(validate(&account, Registration::SelfService)),
+                ["role"]
+            );
             assert_eq!(validate(&account, Registration::Privileged), Ok(()));
         }
     }
@@ -395,6 +411,9 @@ mod tests {
         let hangul = new("k@example.com", "비밀번호비밀번호", "n", Role::Shopper);
         assert_eq!(validate(&hangul, Registration::SelfService), Ok(()));
         let long = new("k@example.com", &"x".repeat(129), "n", Role::Shopper);
-        assert_eq!(failed_fields(validate(&long, Registration::SelfService)), ["password"]);
+        assert_eq!(
+            failed_fields(validate(&long, Registration::SelfService)),
+            ["password"]
+        );
     }
 }

@@ -1,6 +1,6 @@
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::AccountError;
 
@@ -49,7 +49,11 @@ mod tests {
     async fn a_hash_verifies_its_own_password_only() {
         let stored = hash("correct horse".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse".into(), stored.clone()).await.unwrap());
+        assert!(
+            verify("correct horse".into(), stored.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse".into(), stored).await.unwrap());
     }
 

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn only_shoppers_merchants_and_couriers_sign_themselves_up() {
-        let self_service: Vec<_> = Role::ALL.into_iter().filter(|r| r.is_self_service()).collect();
+        let self_service: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.is_self_service())
+            .collect();
         assert_eq!(self_service, [Role::Shopper, Role::Merchant, Role::Courier]);
     }
 

@@ -2,11 +2,11 @@
 
 use std::future::Future;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -42,7 +42,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -82,7 +85,10 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(unknown_route)
         // Innermost first: metrics see the matched route and the final status.
-        .layer(middleware::from_fn_with_state(state.clone(), crate::telemetry::record))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::telemetry::record,
+        ))
         .layer(middleware::from_fn(problems_for_bare_errors))
         .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -90,20 +96,21 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
             settings.request_timeout(),
         ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let request_id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                    request_id = %request_id,
-                )
-            })
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let request_id = request
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -134,7 +141,9 @@ async fn problems_for_bare_errors(request: Request, next: Next) -> Response {
     let detail = match status {
         StatusCode::METHOD_NOT_ALLOWED => format!("{path} does not accept {method}"),
         StatusCode::REQUEST_TIMEOUT => "the request took too long and was abandoned".to_owned(),
-        StatusCode::PAYLOAD_TOO_LARGE => "the request body is larger than this server accepts".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "the request body is larger than this server accepts".to_owned()
+        }
         _ => format!("{method} {path} failed"),
     };
     let mut problem = problem_for_status(status, detail);
@@ -204,4 +213,3 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
 }
-

@@ -86,10 +86,11 @@ impl Settings {
             figment = figment.merge(Toml::file_exact(path));
         }
         // Only SECTION__KEY variables are configuration; GOLMOK_CONFIG and the like are not.
+        // The filter sees the key before `split` turns `__` into `.`.
         figment = figment.merge(
             Env::prefixed("GOLMOK_")
-                .split("__")
-                .filter(|key| key.as_str().contains("__")),
+                .filter(|key| key.as_str().contains("__"))
+                .split("__"),
         );
         Self::extract(figment)
     }
@@ -130,8 +131,14 @@ impl Settings {
     fn check(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            problems.push("key `database.url`: must start with sqlite:, postgres:// or postgresql://".to_owned());
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            problems.push(
+                "key `database.url`: must start with sqlite:, postgres:// or postgresql://"
+                    .to_owned(),
+            );
         }
         if self.database.max_connections == 0 {
             problems.push("key `database.max_connections`: must be at least 1".to_owned());
@@ -175,7 +182,7 @@ mod tests {
 
     #[test]
     fn the_defaults_are_the_embedded_default() {
-        let s = Settings::defaults_with(Serialized::defaults(())).unwrap();
+        let s = Settings::defaults_with(Figment::new()).unwrap();
         assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
         assert!(s.database.url.starts_with("sqlite:"));
         assert_eq!(s.log.format, LogFormat::Text);

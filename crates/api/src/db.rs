@@ -27,7 +27,9 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("migrating the database")
+    Migrator::up(db, None)
+        .await
+        .context("migrating the database")
 }
 
 /// The URL without its password, for messages and logs.
@@ -54,7 +56,13 @@ mod tests {
             redact("postgres://golmok:secret@db:5432/golmok"),
             "postgres://golmok:***@db:5432/golmok"
         );
-        assert_eq!(redact("sqlite://golmok.db?mode=rwc"), "sqlite://golmok.db?mode=rwc");
-        assert_eq!(redact("postgres://golmok@db/golmok"), "postgres://golmok@db/golmok");
+        assert_eq!(
+            redact("sqlite://golmok.db?mode=rwc"),
+            "sqlite://golmok.db?mode=rwc"
+        );
+        assert_eq!(
+            redact("postgres://golmok@db/golmok"),
+            "postgres://golmok@db/golmok"
+        );
     }
 }

@@ -149,11 +149,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = Problem {
             kind: format!("{TYPE_BASE}{}", self.code),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
@@ -171,7 +167,10 @@ impl IntoResponse for ApiError {
             headers.insert(header::RETRY_AFTER, v);
         }
         if let Some(challenge) = self.challenge {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }
@@ -193,7 +192,9 @@ impl From<AccountError> for ApiError {
             AccountError::TooManyAttempts { retry_after } => {
                 Self::too_many_requests(err.to_string(), retry_after)
             }
-            AccountError::Unauthenticated(_) => Self::unauthorized("invalid_token", err.to_string()),
+            AccountError::Unauthenticated(_) => {
+                Self::unauthorized("invalid_token", err.to_string())
+            }
             AccountError::NotFound(_) => Self::not_found(err.to_string()),
             AccountError::Database(_) | AccountError::Internal(_) => Self::internal(err),
         }

@@ -29,7 +29,8 @@ where
             .and_then(|v| v.split(';').next())
             .map(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -73,7 +74,10 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
 }
 
 fn malformed(err: &serde_json::Error) -> ApiError {
-    ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {err}"))
+    ApiError::bad_request(
+        "malformed_json",
+        format!("the body is not valid JSON: {err}"),
+    )
 }
 
 /// serde_json appends " at line 1 column 42"; a client wants the field, not the column.
@@ -124,21 +128,28 @@ impl Session {
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("missing_token", "send `Authorization: Bearer <token>`"))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("missing_token", "send `Authorization: Bearer <token>`")
+        })?;
         let token = header
             .to_str()
             .ok()
             .and_then(|v| {
                 let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_owned())
             })
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                ApiError::unauthorized("missing_token", "the Authorization header must be `Bearer <token>`")
+                ApiError::unauthorized(
+                    "missing_token",
+                    "the Authorization header must be `Bearer <token>`",
+                )
             })?;
         let account = golmok_accounts::authenticate(&state.db, &token).await?;
         Ok(Session { account, token })
@@ -169,7 +180,9 @@ mod tests {
     async fn problem(err: ApiError) -> (u16, serde_json::Value) {
         let response = err.into_response();
         let status = response.status().as_u16();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&body).unwrap())
     }
 
@@ -185,8 +198,14 @@ mod tests {
         for (input, field) in [
             (r#"{"items": []}"#, "email"),
             (r#"{"email": 5, "items": []}"#, "email"),
-            (r#"{"email": "a", "items": [{"quantity": -1}]}"#, "items[0].quantity"),
-            (r#"{"email": "a", "items": [{"quantity": 1, "colour": "red"}]}"#, "items[0].colour"),
+            (
+                r#"{"email": "a", "items": [{"quantity": -1}]}"#,
+                "items[0].quantity",
+            ),
+            (
+                r#"{"email": "a", "items": [{"quantity": 1, "colour": "red"}]}"#,
+                "items[0].colour",
+            ),
             (r#"{"email": "a", "items": [], "extra": true}"#, "extra"),
             (r#"{"email": "a", "items": [{}]}"#, "items[0].quantity"),
         ] {

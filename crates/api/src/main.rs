@@ -100,7 +100,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             settings.database.migrate_on_start = false;
             let conn = db::connect(&settings.database).await?;
             db::migrate(&conn).await?;
-            println!("database {} is up to date", db::redact(&settings.database.url));
+            println!(
+                "database {} is up to date",
+                db::redact(&settings.database.url)
+            );
             Ok(())
         }
         Command::Seed { demo: _ } => {
@@ -109,7 +112,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             if created.is_empty() {
                 println!("demo data already present");
             } else {
-                println!("created demo accounts (password `{}`):", seed::DEMO_PASSWORD);
+                println!(
+                    "created demo accounts (password `{}`):",
+                    seed::DEMO_PASSWORD
+                );
                 for line in created {
                     println!("  {line}");
                 }
@@ -117,17 +123,31 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin {
-            command: AdminCommand::Create { email, password, role, name },
+            command:
+                AdminCommand::Create {
+                    email,
+                    password,
+                    role,
+                    name,
+                },
         } => {
             let conn = db::connect(&settings.database).await?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let account = golmok_accounts::register(
                 &conn,
-                NewAccount { email, password, name, role },
+                NewAccount {
+                    email,
+                    password,
+                    name,
+                    role,
+                },
                 Registration::Privileged,
             )
             .await?;
-            println!("created {} account {} ({})", account.role, account.email, account.id);
+            println!(
+                "created {} account {} ({})",
+                account.role, account.email, account.id
+            );
             Ok(())
         }
     }

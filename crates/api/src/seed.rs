@@ -11,7 +11,11 @@ pub const DEMO_PASSWORD: &str = "golmok-demo";
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
     let people = [
         ("admin@demo.golmok.kr", "플랫폼 운영자", Role::Admin),
-        ("coordinator@demo.golmok.kr", "마포 지역지원기관 코디네이터", Role::Coordinator),
+        (
+            "coordinator@demo.golmok.kr",
+            "마포 지역지원기관 코디네이터",
+            Role::Coordinator,
+        ),
         ("merchant@demo.golmok.kr", "망원 두부가게", Role::Merchant),
         ("courier@demo.golmok.kr", "공동배송 기사", Role::Courier),
         ("shopper@demo.golmok.kr", "김민지", Role::Shopper),

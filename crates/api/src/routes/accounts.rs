@@ -1,6 +1,6 @@
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, NewAccount, Registration, Role};
 use serde::{Deserialize, Serialize};

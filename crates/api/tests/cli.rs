@@ -1,0 +1,222 @@
+//! The `golmok` binary itself: subcommands sharing one configuration, start-up errors that
+//! name the key, and a clean stop on SIGTERM.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_golmok");
+
+/// `golmok` run in `dir` with only the given GOLMOK_ variables, so the developer's own
+/// environment cannot leak into the test.
+fn golmok(dir: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("GOLMOK_")) {
+        command.env_remove(key);
+    }
+    command.env("GOLMOK_LOG__FILTER", "warn");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.stdin(Stdio::null()).output().expect("golmok runs")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_until_up(base: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("golmok serve did not come up at {base}");
+}
+
+#[tokio::test]
+async fn admin_create_writes_to_the_database_serve_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    // No database setting at all: both commands use the default SQLite file in the
+    // working directory.
+    let created = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(dir.path().join("golmok.db").exists());
+
+    let port = free_port();
+    let server = Server(
+        golmok(dir.path(), &[])
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_up(&base).await;
+    let reply = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": "ops@example.com", "password": "operator pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let body: Value = reply.json().await.unwrap();
+    assert_eq!(body["account"]["role"], "admin");
+    drop(server);
+
+    // The same email twice is refused, and says why.
+    let again = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn a_bad_configuration_value_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(golmok(
+        dir.path(),
+        &[("GOLMOK_SERVER__REQUEST_TIMEOUT_SECS", "soon")],
+    )
+    .arg("serve"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("server.request_timeout_secs"), "{stderr}");
+    assert!(
+        !dir.path().join("golmok.db").exists(),
+        "nothing is created on a bad start"
+    );
+
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[database]\nurl = \"mysql://nope\"\n").unwrap();
+    let out = run(golmok(dir.path(), &[]).args(["--config", config.to_str().unwrap(), "migrate"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database.url"));
+}
+
+#[test]
+fn seed_demo_creates_one_account_per_role_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(golmok(dir.path(), &[]).args(["seed", "--demo"]));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    for role in ["admin", "coordinator", "merchant", "courier", "shopper"] {
+        assert!(stdout.contains(&format!("({role})")), "{stdout}");
+    }
+    let second = run(golmok(dir.path(), &[]).args(["seed", "--demo"]));
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stdout).contains("already present"));
+}
+
+/// SIGTERM stops new work but lets a request already in flight finish: here a login whose
+/// body is still arriving when the signal lands gets its answer, then the process exits 0.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_then_exits_cleanly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Server(
+        golmok(dir.path(), &[])
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until_up(&format!("http://127.0.0.1:{port}")).await;
+
+    let body = r#"{"email": "nobody@example.com", "password": "whatever"}"#;
+    let (first, rest) = body.split_at(10);
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/auth/login HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        server.0.try_wait().unwrap().is_none(),
+        "exited with a request in flight"
+    );
+
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "golmok did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,235 @@
+//! Accounts and sessions over HTTP, on SQLite and PostgreSQL.
+
+use golmok_e2e::{Engine, PASSWORD, TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_databases!(
+    signup_returns_a_token_that_identifies_the_account,
+    login_opens_a_new_session,
+    a_taken_email_is_409_whatever_its_case,
+    a_wrong_password_and_an_unknown_email_look_the_same,
+    repeated_failed_logins_are_rate_limited,
+    logout_revokes_the_token,
+    requests_without_a_usable_token_are_401,
+    signup_validates_every_field,
+    only_an_admin_creates_coordinators_and_admins,
+);
+
+async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
+    let reply = app
+        .post(
+            "/v1/auth/signup",
+            None,
+            &json!({"email": "Minji.Kim@Example.com", "password": PASSWORD, "name": " 김민지 ", "role": "shopper"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let account = &reply.body["account"];
+    assert_eq!(account["email"], "minji.kim@example.com");
+    assert_eq!(account["name"], "김민지");
+    assert_eq!(account["role"], "shopper");
+    assert!(account["id"].as_str().unwrap().starts_with("acc_"));
+    assert!(reply.body.get("password").is_none() && account.get("password_hash").is_none());
+    let token = reply.body["token"].as_str().unwrap();
+
+    let me = app.get("/v1/me", Some(token)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+    assert_eq!(&me.body, account);
+}
+
+async fn login_opens_a_new_session(app: TestApp) {
+    let (signup_token, account) = app.sign_up("merchant").await;
+    let reply = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": account["email"].as_str().unwrap().to_uppercase(), "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["account"], account);
+    let login_token = reply.body["token"].as_str().unwrap();
+    assert_ne!(login_token, signup_token);
+    for token in [login_token, signup_token.as_str()] {
+        let me = app.get("/v1/me", Some(token)).await;
+        assert_eq!(me.body["id"], account["id"]);
+    }
+}
+
+async fn a_taken_email_is_409_whatever_its_case(app: TestApp) {
+    let (_, account) = app.sign_up("shopper").await;
+    let email = account["email"].as_str().unwrap().to_uppercase();
+    let reply = app
+        .post(
+            "/v1/auth/signup",
+            None,
+            &json!({"email": email, "password": PASSWORD, "name": "Someone else", "role": "courier"}),
+        )
+        .await;
+    reply.assert_problem(409, "email_taken");
+    assert_eq!(reply.failed_fields(), ["email"]);
+}
+
+async fn a_wrong_password_and_an_unknown_email_look_the_same(app: TestApp) {
+    let (_, account) = app.sign_up("shopper").await;
+    let wrong_password = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": account["email"], "password": "not the password"}),
+        )
+        .await;
+    let unknown_email = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": "nobody@example.com", "password": "not the password"}),
+        )
+        .await;
+    wrong_password.assert_problem(401, "bad_credentials");
+    unknown_email.assert_problem(401, "bad_credentials");
+    assert_eq!(wrong_password.body, unknown_email.body);
+}
+
+async fn repeated_failed_logins_are_rate_limited(app: TestApp) {
+    let (_, account) = app.sign_up("shopper").await;
+    let wrong = json!({"email": account["email"], "password": "guess"});
+    for _ in 0..5 {
+        app.post("/v1/auth/login", None, &wrong)
+            .await
+            .assert_problem(401, "bad_credentials");
+    }
+    let limited = app.post("/v1/auth/login", None, &wrong).await;
+    limited.assert_problem(429, "rate_limited");
+    let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry_after > 0);
+    // Locked out means locked out: the right password waits too.
+    let right = json!({"email": account["email"], "password": PASSWORD});
+    app.post("/v1/auth/login", None, &right)
+        .await
+        .assert_problem(429, "rate_limited");
+    // Another account is not affected.
+    let (_, other) = app.sign_up("shopper").await;
+    let reply = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": other["email"], "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
+async fn logout_revokes_the_token(app: TestApp) {
+    let (token, _) = app.sign_up("courier").await;
+    let reply = app.post("/v1/auth/logout", Some(&token), &json!({})).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    let me = app.get("/v1/me", Some(&token)).await;
+    me.assert_problem(401, "invalid_token");
+    assert!(me.body["detail"].as_str().unwrap().contains("revoked"));
+    assert!(me.header("www-authenticate").unwrap().starts_with("Bearer"));
+}
+
+async fn requests_without_a_usable_token_are_401(app: TestApp) {
+    let missing = app.get("/v1/me", None).await;
+    missing.assert_problem(401, "missing_token");
+    assert_eq!(missing.header("www-authenticate"), Some("Bearer"));
+
+    let reply = app
+        .client()
+        .get(app.url("/v1/me"))
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .send()
+        .await
+        .unwrap();
+    TestApp::read(reply)
+        .await
+        .assert_problem(401, "missing_token");
+
+    app.get("/v1/me", Some("gmk_forged"))
+        .await
+        .assert_problem(401, "invalid_token");
+    app.get("/v1/me", Some("nonsense"))
+        .await
+        .assert_problem(401, "invalid_token");
+}
+
+async fn signup_validates_every_field(app: TestApp) {
+    let reply = app
+        .post(
+            "/v1/auth/signup",
+            None,
+            &json!({"email": "not-an-email", "password": "short", "name": "", "role": "shopper"}),
+        )
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.failed_fields(), ["email", "password", "name"]);
+
+    let reply = app
+        .post(
+            "/v1/auth/signup",
+            None,
+            &json!({"email": "a@example.com", "password": PASSWORD, "name": "A", "role": "wizard"}),
+        )
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.failed_fields(), ["role"]);
+}
+
+async fn only_an_admin_creates_coordinators_and_admins(app: TestApp) {
+    let coordinator = json!({"email": "coord@example.com", "password": PASSWORD, "name": "마포 코디", "role": "coordinator"});
+
+    let signup = app.post("/v1/auth/signup", None, &coordinator).await;
+    signup.assert_problem(422, "validation_failed");
+    assert_eq!(signup.failed_fields(), ["role"]);
+
+    let (shopper, _) = app.sign_up("shopper").await;
+    app.post("/v1/admin/accounts", Some(&shopper), &coordinator)
+        .await
+        .assert_problem(403, "forbidden");
+    app.post("/v1/admin/accounts", None, &coordinator)
+        .await
+        .assert_problem(401, "missing_token");
+
+    let admin = app.admin().await;
+    let created = app
+        .post("/v1/admin/accounts", Some(&admin), &coordinator)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["role"], "coordinator");
+
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": "coord@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert_eq!(login.body["account"]["role"], "coordinator");
+}
+
+mod expiry {
+    use super::*;
+
+    async fn an_expired_token_is_refused(engine: Engine) {
+        let app = TestApp::start_with(engine, json!({"auth": {"token_ttl_secs": 1}})).await;
+        let (token, _) = app.sign_up("shopper").await;
+        assert_eq!(app.get("/v1/me", Some(&token)).await.status, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let me = app.get("/v1/me", Some(&token)).await;
+        me.assert_problem(401, "invalid_token");
+        assert!(me.body["detail"].as_str().unwrap().contains("expired"));
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        an_expired_token_is_refused(Engine::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        an_expired_token_is_refused(Engine::Postgres).await;
+    }
+}
