@@ -1,10 +1,69 @@
 //! Catalog: what Golmok sells and who sells it.
 //!
-//! Owns support agencies and their districts, consortia (협업체) and the membership rule
-//! that makes one `active` (five or more members, small businesses together with
-//! social-economy enterprises), merchants, listings with their stock and prices (including
-//! refill goods sold by weight), campaigns (refill markets, alley festivals, promotions)
-//! and listing search.
+//! Owns support agencies and their districts (and which coordinators act for them),
+//! merchants, consortia (협업체) and the membership rule that makes one `active`, listings
+//! with their stock and prices (refill goods sold by weight or volume included), campaigns
+//! (refill markets, alley festivals, promotions) and listing search.
 //!
-//! Does not own baskets, orders or reservations (`golmok-ordering` reserves stock through
-//! functions of this crate), payments, or delivery.
+//! Does not own baskets, orders or reservations: `golmok-ordering` reserves stock through
+//! functions of this crate. Knows nothing of payments or delivery beyond a consortium's
+//! optional network id.
+//!
+//! Who may do what is decided here, from the caller's [`golmok_accounts::Account`]: owners
+//! edit their merchants and listings, coordinators manage the consortia of their agency's
+//! districts (the metropolitan agency's coordinators, all of them), admins anything.
+//!
+//! Reads of single listings and consortia go through a [`golmok_core::Cache`]; every write
+//! invalidates the keys it changed after its transaction commits.
+
+pub mod agency;
+pub mod campaign;
+pub mod consortium;
+pub mod district;
+pub mod entities;
+pub mod listing;
+pub mod merchant;
+pub mod search;
+mod sql;
+
+use golmok_core::ValidationErrors;
+use sea_orm::DbErr;
+
+pub use agency::{Agency, AgencyKind, NewAgency};
+pub use campaign::{Campaign, CampaignKind, CampaignQuery, NewCampaign};
+pub use consortium::{Consortium, ConsortiumStatus, Member, MembershipEvent, NewConsortium};
+pub use listing::{
+    Container, ContainerPolicy, Listing, ListingPatch, ListingQuery, ListingStatus, NewListing,
+    Unit,
+};
+pub use merchant::{
+    Merchant, MerchantKind, MerchantPatch, NearbyMerchant, NewMerchant, OpeningHours,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is well-formed but the current state does not allow it.
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl CatalogError {
+    pub(crate) fn not_found(what: &'static str, id: &str) -> Self {
+        CatalogError::NotFound {
+            what,
+            id: id.to_owned(),
+        }
+    }
+}
+
+pub type Result<T, E = CatalogError> = std::result::Result<T, E>;

@@ -1,15 +1,23 @@
 //! Core: the vocabulary every Golmok crate shares.
 //!
-//! Owns opaque ids, field-level validation errors and the rate-counter port that limits
-//! repeated attempts (in-process here; Redis-backed when the scale-out path configures it).
-//! Money, time windows and geo types join it as the domain crates need them.
+//! Owns opaque ids, money (integer won, and the one rounding rule for weighed goods),
+//! coordinates and distances, field-level validation errors, keyset-paginated lists, and the
+//! ports that scale out on Redis later: the rate counter and the read cache (in-process
+//! implementations here).
 //!
 //! Owns no tables and knows nothing of HTTP or of any one domain.
 
+pub mod cache;
+pub mod geo;
 pub mod id;
+pub mod money;
+pub mod page;
 pub mod rate;
 pub mod validation;
 
+pub use cache::{Cache, InProcessCache};
+pub use geo::Coordinates;
 pub use id::new_id;
+pub use page::Page;
 pub use rate::{InProcessRateCounter, RateCounter};
 pub use validation::{FieldError, ValidationErrors};

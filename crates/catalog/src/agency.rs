@@ -1,0 +1,288 @@
+//! Support agencies: the metropolitan agency that runs the platform's programme city-wide,
+//! and regional agencies that each own a set of districts and coach the consortia in them.
+
+use chrono::{DateTime, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::{ValidationErrors, new_id};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{agency, agency_coordinator, agency_district};
+use crate::{CatalogError, Result, district};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgencyKind {
+    /// City-wide: its coordinators may manage consortia in every district.
+    Metropolitan,
+    /// Owns the districts listed for it.
+    Regional,
+}
+
+impl AgencyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AgencyKind::Metropolitan => "metropolitan",
+            AgencyKind::Regional => "regional",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "metropolitan" => Ok(AgencyKind::Metropolitan),
+            "regional" => Ok(AgencyKind::Regional),
+            other => Err(CatalogError::Internal(format!(
+                "stored agency kind {other}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    pub kind: AgencyKind,
+    /// Korean district names (마포구); empty for the metropolitan agency, which covers all.
+    pub districts: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgency {
+    pub name: String,
+    pub kind: AgencyKind,
+    pub districts: Vec<String>,
+}
+
+fn require_admin(actor: &Account) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(CatalogError::Forbidden(
+            "only an admin manages agencies".into(),
+        ))
+    }
+}
+
+pub async fn create_agency(
+    db: &DatabaseConnection,
+    actor: &Account,
+    new: NewAgency,
+) -> Result<Agency> {
+    require_admin(actor)?;
+    let mut errors = ValidationErrors::new();
+    let name = new.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("name", "must be 1 to 100 characters");
+    }
+    let mut districts = Vec::new();
+    for (i, input) in new.districts.iter().enumerate() {
+        match district::resolve(input) {
+            Some(d) if !districts.contains(&d.name) => districts.push(d.name),
+            Some(_) => errors.add(format!("districts[{i}]"), "is listed twice"),
+            None => errors.add(
+                format!("districts[{i}]"),
+                "is not one of Seoul's 25 districts",
+            ),
+        }
+    }
+    match new.kind {
+        AgencyKind::Metropolitan if !districts.is_empty() => errors.add(
+            "districts",
+            "must be empty: the metropolitan agency covers every district",
+        ),
+        AgencyKind::Regional if districts.is_empty() && new.districts.is_empty() => {
+            errors.add("districts", "a regional agency owns at least one district")
+        }
+        _ => {}
+    }
+    errors.into_result()?;
+
+    let txn = db.begin().await?;
+    if new.kind == AgencyKind::Metropolitan
+        && agency::Entity::find()
+            .filter(agency::Column::Kind.eq(AgencyKind::Metropolitan.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+    {
+        return Err(CatalogError::Conflict {
+            code: "metropolitan_agency_exists",
+            detail: "there is already a metropolitan agency".into(),
+        });
+    }
+    let taken = agency_district::Entity::find()
+        .filter(agency_district::Column::District.is_in(districts.iter().copied()))
+        .all(&txn)
+        .await?;
+    if let Some(t) = taken.first() {
+        return Err(CatalogError::Conflict {
+            code: "district_taken",
+            detail: format!("{} is already run by agency {}", t.district, t.agency_id),
+        });
+    }
+    let now = chrono::Utc::now();
+    let id = new_id("agy");
+    agency::ActiveModel {
+        id: Set(id.clone()),
+        name: Set(name.clone()),
+        kind: Set(new.kind.as_str().into()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => CatalogError::Conflict {
+            code: "agency_name_taken",
+            detail: format!("an agency named {name} exists"),
+        },
+        _ => e.into(),
+    })?;
+    for d in &districts {
+        agency_district::ActiveModel {
+            district: Set((*d).to_owned()),
+            agency_id: Set(id.clone()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Agency {
+        id,
+        name,
+        kind: new.kind,
+        districts: districts.into_iter().map(str::to_owned).collect(),
+        created_at: now,
+    })
+}
+
+async fn load(db: &impl ConnectionTrait, model: agency::Model) -> Result<Agency> {
+    let districts = agency_district::Entity::find()
+        .filter(agency_district::Column::AgencyId.eq(model.id.as_str()))
+        .order_by_asc(agency_district::Column::District)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.district)
+        .collect();
+    Ok(Agency {
+        kind: AgencyKind::parse(&model.kind)?,
+        id: model.id,
+        name: model.name,
+        districts,
+        created_at: model.created_at,
+    })
+}
+
+pub async fn get_agency(db: &DatabaseConnection, id: &str) -> Result<Agency> {
+    let model = agency::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("agency", id))?;
+    load(db, model).await
+}
+
+pub async fn list_agencies(db: &DatabaseConnection) -> Result<Vec<Agency>> {
+    let mut agencies = Vec::new();
+    for model in agency::Entity::find()
+        .order_by_asc(agency::Column::Id)
+        .all(db)
+        .await?
+    {
+        agencies.push(load(db, model).await?);
+    }
+    Ok(agencies)
+}
+
+/// Makes a coordinator account act for an agency (moving it if it acted for another).
+pub async fn assign_coordinator(
+    db: &DatabaseConnection,
+    actor: &Account,
+    agency_id: &str,
+    account_id: &str,
+) -> Result<Agency> {
+    require_admin(actor)?;
+    let agency = get_agency(db, agency_id).await?;
+    let account = golmok_accounts::find(db, account_id)
+        .await
+        .map_err(|e| match e {
+            golmok_accounts::AccountError::NotFound(_) => {
+                CatalogError::Invalid(ValidationErrors::single("account_id", "no such account"))
+            }
+            other => CatalogError::Internal(other.to_string()),
+        })?;
+    if account.role != Role::Coordinator {
+        return Err(ValidationErrors::single("account_id", "is not a coordinator account").into());
+    }
+    let txn = db.begin().await?;
+    agency_coordinator::Entity::delete_by_id(account_id)
+        .exec(&txn)
+        .await?;
+    agency_coordinator::ActiveModel {
+        account_id: Set(account_id.to_owned()),
+        agency_id: Set(agency_id.to_owned()),
+        assigned_at: Set(chrono::Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(agency)
+}
+
+/// The agency that runs `district_name`: its regional agency, or else the metropolitan one.
+pub(crate) async fn agency_for_district(
+    db: &impl ConnectionTrait,
+    district_name: &str,
+) -> Result<Option<String>> {
+    if let Some(owner) = agency_district::Entity::find_by_id(district_name)
+        .one(db)
+        .await?
+    {
+        return Ok(Some(owner.agency_id));
+    }
+    Ok(agency::Entity::find()
+        .filter(agency::Column::Kind.eq(AgencyKind::Metropolitan.as_str()))
+        .one(db)
+        .await?
+        .map(|a| a.id))
+}
+
+/// Whether `actor` may manage things run by `agency_id`: admins always; coordinators of
+/// that agency, or of the metropolitan agency.
+pub(crate) async fn ensure_manages(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    agency_id: &str,
+) -> Result<()> {
+    match actor.role {
+        Role::Admin => return Ok(()),
+        Role::Coordinator => {}
+        _ => {
+            return Err(CatalogError::Forbidden(
+                "this needs a coordinator of the consortium's agency".into(),
+            ));
+        }
+    }
+    let Some(assignment) = agency_coordinator::Entity::find_by_id(actor.id.as_str())
+        .one(db)
+        .await?
+    else {
+        return Err(CatalogError::Forbidden(
+            "you act for no agency yet; an admin assigns coordinators".into(),
+        ));
+    };
+    if assignment.agency_id == agency_id {
+        return Ok(());
+    }
+    let own = agency::Entity::find_by_id(assignment.agency_id.as_str())
+        .one(db)
+        .await?;
+    if own.is_some_and(|a| a.kind == AgencyKind::Metropolitan.as_str()) {
+        return Ok(());
+    }
+    Err(CatalogError::Forbidden(
+        "this consortium is in a district your agency does not run".into(),
+    ))
+}

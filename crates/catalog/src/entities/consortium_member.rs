@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "consortium_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub consortium_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub merchant_id: String,
+    pub joined_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,632 @@
+//! Listings: what a merchant sells, at a price for a quantity of a unit, with stock in units.
+//! Refill goods (zero packaging) are sold by weight or volume into the shopper's container
+//! or a deposit container.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use golmok_accounts::Account;
+use golmok_core::page::{self, Page};
+use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, FromQueryResult, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{listing, listing_term};
+use crate::sql::Sql;
+use crate::{CatalogError, Result, merchant, search};
+
+const CACHE_TTL: Duration = Duration::from_secs(300);
+pub const MAX_PRICE_KRW: i64 = 10_000_000;
+pub const MAX_UNIT_QUANTITY: i64 = 100_000;
+pub const MAX_STOCK: i64 = 100_000_000;
+pub const MAX_DEPOSIT_KRW: i64 = 100_000;
+pub const MAX_RADIUS_M: f64 = 50_000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Piece,
+    Gram,
+    Ml,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Piece => "piece",
+            Unit::Gram => "gram",
+            Unit::Ml => "ml",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Unit::Piece, Unit::Gram, Unit::Ml]
+            .into_iter()
+            .find(|u| u.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingStatus {
+    /// Visible to its owner, not for sale.
+    Draft,
+    Active,
+    /// Withdrawn for good; still readable, since past orders point at it.
+    Archived,
+}
+
+impl ListingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListingStatus::Draft => "draft",
+            ListingStatus::Active => "active",
+            ListingStatus::Archived => "archived",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            ListingStatus::Draft,
+            ListingStatus::Active,
+            ListingStatus::Archived,
+        ]
+        .into_iter()
+        .find(|u| u.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerPolicy {
+    /// The shopper brings (or hands the courier) a clean container.
+    BringYourOwn,
+    /// The shop fills a returnable container, charged as a deposit.
+    Deposit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Container {
+    pub policy: ContainerPolicy,
+    /// Required for `deposit`, absent for `bring_your_own`.
+    #[serde(default)]
+    pub deposit_krw: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub id: String,
+    pub merchant_id: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    /// The price of `unit_quantity` units, in won.
+    pub price_krw: i64,
+    pub unit: Unit,
+    pub unit_quantity: i64,
+    /// In units (pieces, grams, ml).
+    pub stock: i64,
+    pub refill: bool,
+    pub container: Option<Container>,
+    pub status: ListingStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Listing {
+    /// What `quantity` units cost, by the one rounding rule for weighed goods.
+    pub fn price_for(&self, quantity: i64) -> Option<i64> {
+        golmok_core::money::price_for_quantity(self.price_krw, self.unit_quantity, quantity)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewListing {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub price_krw: i64,
+    pub unit: Unit,
+    pub unit_quantity: i64,
+    pub stock: i64,
+    pub refill: bool,
+    pub container: Option<Container>,
+    pub status: Option<ListingStatus>,
+}
+
+/// Fields to change; `container: Some(None)` removes the container policy.
+#[derive(Debug, Clone, Default)]
+pub struct ListingPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub price_krw: Option<i64>,
+    pub unit: Option<Unit>,
+    pub unit_quantity: Option<i64>,
+    pub stock: Option<i64>,
+    pub refill: Option<bool>,
+    pub container: Option<Option<Container>>,
+    pub status: Option<ListingStatus>,
+}
+
+/// The rules on a listing as a whole, checked on the state a create or an edit would leave.
+fn validate(l: &Listing) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let chars = |s: &str| s.trim().chars().count();
+    if chars(&l.title) == 0 || chars(&l.title) > 120 {
+        errors.add("title", "must be 1 to 120 characters");
+    }
+    if chars(&l.description) > 2000 {
+        errors.add("description", "must be at most 2000 characters");
+    }
+    if chars(&l.category) > 50 {
+        errors.add("category", "must be at most 50 characters");
+    }
+    if !(1..=MAX_PRICE_KRW).contains(&l.price_krw) {
+        errors.add(
+            "price_krw",
+            format!("must be a whole number of won from 1 to {MAX_PRICE_KRW}"),
+        );
+    }
+    if !(1..=MAX_UNIT_QUANTITY).contains(&l.unit_quantity) {
+        errors.add(
+            "unit_quantity",
+            format!("must be from 1 to {MAX_UNIT_QUANTITY}"),
+        );
+    }
+    if !(0..=MAX_STOCK).contains(&l.stock) {
+        errors.add("stock", format!("must be from 0 to {MAX_STOCK}"));
+    }
+    if l.refill && l.unit == Unit::Piece {
+        errors.add(
+            "unit",
+            "refill goods are sold by weight (gram) or volume (ml)",
+        );
+    }
+    match (&l.container, l.refill) {
+        (Some(_), false) => errors.add("container", "only refill goods have a container policy"),
+        (Some(c), true) => match (c.policy, c.deposit_krw) {
+            (ContainerPolicy::Deposit, Some(d)) if (1..=MAX_DEPOSIT_KRW).contains(&d) => {}
+            (ContainerPolicy::Deposit, _) => errors.add(
+                "container.deposit_krw",
+                format!("a deposit container needs a deposit from 1 to {MAX_DEPOSIT_KRW} won"),
+            ),
+            (ContainerPolicy::BringYourOwn, Some(_)) => errors.add(
+                "container.deposit_krw",
+                "only deposit containers carry a deposit",
+            ),
+            (ContainerPolicy::BringYourOwn, None) => {}
+        },
+        (None, _) => {}
+    }
+    errors.into_result()
+}
+
+fn from_model(m: listing::Model) -> Result<Listing> {
+    let bad = |what: &str| CatalogError::Internal(format!("listing {} has {what}", m.id));
+    let container = match (m.container_policy.as_deref(), m.container_deposit_krw) {
+        (None, _) => None,
+        (Some("deposit"), deposit) => Some(Container {
+            policy: ContainerPolicy::Deposit,
+            deposit_krw: deposit,
+        }),
+        (Some("bring_your_own"), _) => Some(Container {
+            policy: ContainerPolicy::BringYourOwn,
+            deposit_krw: None,
+        }),
+        (Some(_), _) => return Err(bad("an unknown container policy")),
+    };
+    Ok(Listing {
+        unit: Unit::parse(&m.unit).ok_or_else(|| bad("an unknown unit"))?,
+        status: ListingStatus::parse(&m.status).ok_or_else(|| bad("an unknown status"))?,
+        id: m.id,
+        merchant_id: m.merchant_id,
+        title: m.title,
+        description: m.description,
+        category: m.category,
+        price_krw: m.price_krw,
+        unit_quantity: m.unit_quantity,
+        stock: m.stock,
+        refill: m.refill,
+        container,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn to_active_model(l: &Listing) -> listing::ActiveModel {
+    listing::ActiveModel {
+        id: Set(l.id.clone()),
+        merchant_id: Set(l.merchant_id.clone()),
+        title: Set(l.title.clone()),
+        description: Set(l.description.clone()),
+        category: Set(l.category.clone()),
+        price_krw: Set(l.price_krw),
+        unit: Set(l.unit.as_str().to_owned()),
+        unit_quantity: Set(l.unit_quantity),
+        stock: Set(l.stock),
+        refill: Set(l.refill),
+        container_policy: Set(l.container.map(|c| match c.policy {
+            ContainerPolicy::Deposit => "deposit".to_owned(),
+            ContainerPolicy::BringYourOwn => "bring_your_own".to_owned(),
+        })),
+        container_deposit_krw: Set(l.container.and_then(|c| c.deposit_krw)),
+        status: Set(l.status.as_str().to_owned()),
+        created_at: Set(l.created_at),
+        updated_at: Set(l.updated_at),
+    }
+}
+
+/// Rewrites a listing's search entries; only active listings are in the index.
+async fn reindex(txn: &impl ConnectionTrait, l: &Listing) -> Result<()> {
+    listing_term::Entity::delete_many()
+        .filter(listing_term::Column::ListingId.eq(l.id.as_str()))
+        .exec(txn)
+        .await?;
+    if l.status != ListingStatus::Active {
+        return Ok(());
+    }
+    let rows: Vec<_> = search::index_terms(&l.title, &l.category, &l.description)
+        .into_iter()
+        .map(|(term, weight)| listing_term::ActiveModel {
+            term: Set(term),
+            listing_id: Set(l.id.clone()),
+            weight: Set(weight),
+        })
+        .collect();
+    // Batches stay under SQLite's limit on bound parameters.
+    for chunk in rows.chunks(300) {
+        listing_term::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn cache_key(id: &str) -> String {
+    format!("listing:{id}")
+}
+
+pub async fn create_listing(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    new: NewListing,
+) -> Result<Listing> {
+    let now = Utc::now();
+    let listing = Listing {
+        id: new_id("lst"),
+        merchant_id: merchant_id.to_owned(),
+        title: new.title.trim().to_owned(),
+        description: new.description.trim().to_owned(),
+        category: new.category.trim().to_owned(),
+        price_krw: new.price_krw,
+        unit: new.unit,
+        unit_quantity: new.unit_quantity,
+        stock: new.stock,
+        refill: new.refill,
+        container: new.container,
+        status: new.status.unwrap_or(ListingStatus::Active),
+        created_at: now,
+        updated_at: now,
+    };
+    if listing.status == ListingStatus::Archived {
+        return Err(ValidationErrors::single("status", "a new listing is draft or active").into());
+    }
+    let txn = db.begin().await?;
+    merchant::owned_merchant(&txn, actor, merchant_id).await?;
+    validate(&listing)?;
+    to_active_model(&listing).insert(&txn).await?;
+    reindex(&txn, &listing).await?;
+    txn.commit().await?;
+    Ok(listing)
+}
+
+/// A listing in any status, from the cache when it holds it.
+pub async fn get_listing(db: &DatabaseConnection, cache: &dyn Cache, id: &str) -> Result<Listing> {
+    if let Some(hit) = cache.get(&cache_key(id)).await
+        && let Ok(listing) = serde_json::from_str(&hit)
+    {
+        return Ok(listing);
+    }
+    let model = listing::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("listing", id))?;
+    let listing = from_model(model)?;
+    if let Ok(json) = serde_json::to_string(&listing) {
+        cache.put(&cache_key(id), json, CACHE_TTL).await;
+    }
+    Ok(listing)
+}
+
+async fn owned_listing(txn: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Listing> {
+    let model = listing::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("listing", id))?;
+    let listing = from_model(model)?;
+    merchant::owned_merchant(txn, actor, &listing.merchant_id).await?;
+    if listing.status == ListingStatus::Archived {
+        return Err(CatalogError::Conflict {
+            code: "listing_archived",
+            detail: "the listing is archived and can no longer change".into(),
+        });
+    }
+    Ok(listing)
+}
+
+pub async fn update_listing(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+    patch: ListingPatch,
+) -> Result<Listing> {
+    if patch.status == Some(ListingStatus::Archived) {
+        return Err(ValidationErrors::single("status", "archive a listing with DELETE").into());
+    }
+    let txn = db.begin().await?;
+    let mut l = owned_listing(&txn, actor, id).await?;
+    if let Some(v) = patch.title {
+        l.title = v.trim().to_owned();
+    }
+    if let Some(v) = patch.description {
+        l.description = v.trim().to_owned();
+    }
+    if let Some(v) = patch.category {
+        l.category = v.trim().to_owned();
+    }
+    if let Some(v) = patch.price_krw {
+        l.price_krw = v;
+    }
+    if let Some(v) = patch.unit {
+        l.unit = v;
+    }
+    if let Some(v) = patch.unit_quantity {
+        l.unit_quantity = v;
+    }
+    if let Some(v) = patch.stock {
+        l.stock = v;
+    }
+    if let Some(v) = patch.refill {
+        l.refill = v;
+    }
+    if let Some(v) = patch.container {
+        l.container = v;
+    }
+    if let Some(v) = patch.status {
+        l.status = v;
+    }
+    l.updated_at = Utc::now();
+    validate(&l)?;
+    to_active_model(&l).update(&txn).await?;
+    reindex(&txn, &l).await?;
+    txn.commit().await?;
+    cache.invalidate(&cache_key(id)).await;
+    Ok(l)
+}
+
+/// Withdraws a listing for good: out of search and lists, still readable by id.
+pub async fn archive_listing(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+) -> Result<()> {
+    let txn = db.begin().await?;
+    let mut l = owned_listing(&txn, actor, id).await?;
+    l.status = ListingStatus::Archived;
+    l.updated_at = Utc::now();
+    to_active_model(&l).update(&txn).await?;
+    reindex(&txn, &l).await?;
+    txn.commit().await?;
+    cache.invalidate(&cache_key(id)).await;
+    Ok(())
+}
+
+/// What `GET /v1/listings` filters on; every filter is optional and they combine.
+#[derive(Debug, Clone, Default)]
+pub struct ListingQuery {
+    pub q: Option<String>,
+    pub consortium_id: Option<String>,
+    pub merchant_id: Option<String>,
+    pub refill: Option<bool>,
+    pub near: Option<(Coordinates, f64)>,
+    pub campaign_id: Option<String>,
+    /// Only listings featured in a campaign running at this instant.
+    pub in_campaign_at: Option<DateTime<Utc>>,
+    pub limit: u64,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Hit {
+    id: String,
+    score: i64,
+}
+
+/// Active listings matching `query`. With `q`, ranked by relevance then id and paged by
+/// (relevance, id); without, in id (creation) order. Either way a page never repeats or
+/// skips a listing that existed when the first page was read.
+pub async fn search_listings(
+    db: &DatabaseConnection,
+    query: &ListingQuery,
+) -> Result<Page<Listing>> {
+    let mut errors = ValidationErrors::new();
+    let terms = query.q.as_deref().map(search::query_terms);
+    if terms.as_ref().is_some_and(Vec::is_empty) {
+        errors.add("q", "must contain a letter or digit");
+    }
+    if let Some((center, radius)) = &query.near {
+        center.validate("near", &mut errors);
+        if !(1.0..=MAX_RADIUS_M).contains(radius) {
+            errors.add(
+                "radius_m",
+                format!("must be from 1 to {MAX_RADIUS_M} metres"),
+            );
+        }
+    }
+    let cursor: Option<(i64, String)> = match query.cursor.as_deref().map(page::decode_cursor) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            errors.0.extend(e.0);
+            None
+        }
+        None => None,
+    };
+    errors.into_result()?;
+
+    let backend = db.get_database_backend();
+    let mut sql = Sql::new(backend, "SELECT l.id AS id, ");
+    match &terms {
+        Some(terms) => {
+            sql.push("CAST(s.score AS BIGINT) AS score FROM listings l JOIN (SELECT listing_id, SUM(weight) AS score FROM listing_terms WHERE term IN ");
+            sql.bind_list(terms.iter().cloned());
+            sql.push(" GROUP BY listing_id HAVING COUNT(*) = ");
+            sql.bind(terms.len() as i64);
+            sql.push(") s ON s.listing_id = l.id");
+        }
+        None => {
+            sql.push("CAST(0 AS BIGINT) AS score FROM listings l");
+        }
+    }
+    sql.push(" WHERE l.status = ");
+    sql.bind("active");
+    if let Some(merchant_id) = &query.merchant_id {
+        sql.push(" AND l.merchant_id = ").bind(merchant_id.clone());
+    }
+    if let Some(refill) = query.refill {
+        sql.push(" AND l.refill = ").bind(refill);
+    }
+    if let Some(consortium_id) = &query.consortium_id {
+        sql.push(" AND l.merchant_id IN (SELECT merchant_id FROM consortium_members WHERE consortium_id = ")
+            .bind(consortium_id.clone())
+            .push(")");
+    }
+    if let Some(campaign_id) = &query.campaign_id {
+        sql.push(" AND l.id IN (SELECT listing_id FROM campaign_listings WHERE campaign_id = ")
+            .bind(campaign_id.clone())
+            .push(")");
+    }
+    if let Some(at) = query.in_campaign_at {
+        sql.push(" AND l.id IN (SELECT cl.listing_id FROM campaign_listings cl JOIN campaigns c ON c.id = cl.campaign_id WHERE c.starts_at <= ")
+            .bind(at)
+            .push(" AND c.ends_at > ")
+            .bind(at)
+            .push(")");
+    }
+    if let Some((center, radius)) = query.near {
+        let nearby = merchant::within_radius(db, center, radius).await?;
+        sql.push(" AND l.merchant_id IN ");
+        sql.bind_list(nearby.into_iter().map(|m| m.merchant.id));
+    }
+    match (&terms, &cursor) {
+        (Some(_), Some((score, id))) => {
+            sql.push(" AND (s.score < ")
+                .bind(*score)
+                .push(" OR (s.score = ")
+                .bind(*score);
+            sql.push(" AND l.id > ").bind(id.clone()).push("))");
+        }
+        (None, Some((_, id))) => {
+            sql.push(" AND l.id > ").bind(id.clone());
+        }
+        _ => {}
+    }
+    sql.push(if terms.is_some() {
+        " ORDER BY s.score DESC, l.id ASC"
+    } else {
+        " ORDER BY l.id ASC"
+    });
+    sql.push(" LIMIT ").bind(query.limit as i64 + 1);
+
+    let mut hits = Hit::find_by_statement(sql.build()).all(db).await?;
+    let has_more = hits.len() as u64 > query.limit;
+    hits.truncate(query.limit as usize);
+    let next_cursor = has_more
+        .then(|| hits.last().map(|h| page::encode_cursor(&(h.score, &h.id))))
+        .flatten();
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let mut models = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    // Back into the ranked order of the hits.
+    models.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
+    let items = models.into_iter().map(from_model).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refill_detergent() -> Listing {
+        Listing {
+            id: "lst_1".into(),
+            merchant_id: "mer_1".into(),
+            title: "친환경 주방세제".into(),
+            description: String::new(),
+            category: "세제".into(),
+            price_krw: 800,
+            unit: Unit::Ml,
+            unit_quantity: 100,
+            stock: 20_000,
+            refill: true,
+            container: Some(Container {
+                policy: ContainerPolicy::BringYourOwn,
+                deposit_krw: None,
+            }),
+            status: ListingStatus::Active,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn failed(l: &Listing) -> Vec<String> {
+        validate(l)
+            .err()
+            .map(|e| e.0.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_refill_good_by_volume_is_valid() {
+        assert!(failed(&refill_detergent()).is_empty());
+        assert_eq!(refill_detergent().price_for(437), Some(3_496)); // 3,496.0
+        assert_eq!(refill_detergent().price_for(333), Some(2_664)); // 2,664.0
+    }
+
+    #[test]
+    fn bounds_and_cross_field_rules_name_their_field() {
+        let mut l = refill_detergent();
+        l.price_krw = 0;
+        l.unit_quantity = 0;
+        l.stock = -1;
+        l.title = " ".into();
+        assert_eq!(failed(&l), ["title", "price_krw", "unit_quantity", "stock"]);
+
+        let mut l = refill_detergent();
+        l.unit = Unit::Piece;
+        assert_eq!(failed(&l), ["unit"]);
+
+        let mut l = refill_detergent();
+        l.refill = false;
+        assert_eq!(failed(&l), ["container"]);
+
+        let mut l = refill_detergent();
+        l.container = Some(Container {
+            policy: ContainerPolicy::Deposit,
+            deposit_krw: None,
+        });
+        assert_eq!(failed(&l), ["container.deposit_krw"]);
+        l.container = Some(Container {
+            policy: ContainerPolicy::Deposit,
+            deposit_krw: Some(1_000),
+        });
+        assert!(failed(&l).is_empty());
+    }
+}

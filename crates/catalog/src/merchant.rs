@@ -1,0 +1,435 @@
+//! Merchants: shops and social-economy enterprises, each owned by a merchant account.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::page::{self, Page};
+use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{consortium_member, merchant};
+use crate::{CatalogError, Result, consortium};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantKind {
+    /// 소상공인
+    SmallBusiness,
+    /// 사회적기업
+    SocialEnterprise,
+    /// 협동조합
+    Cooperative,
+    /// 마을기업
+    VillageEnterprise,
+    /// 자활기업
+    SelfSufficiencyEnterprise,
+}
+
+impl MerchantKind {
+    pub const ALL: [MerchantKind; 5] = [
+        MerchantKind::SmallBusiness,
+        MerchantKind::SocialEnterprise,
+        MerchantKind::Cooperative,
+        MerchantKind::VillageEnterprise,
+        MerchantKind::SelfSufficiencyEnterprise,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MerchantKind::SmallBusiness => "small_business",
+            MerchantKind::SocialEnterprise => "social_enterprise",
+            MerchantKind::Cooperative => "cooperative",
+            MerchantKind::VillageEnterprise => "village_enterprise",
+            MerchantKind::SelfSufficiencyEnterprise => "self_sufficiency_enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// 사회적경제기업: every kind but the small business.
+    pub fn is_social_economy(self) -> bool {
+        self != MerchantKind::SmallBusiness
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Weekly opening hours in Asia/Seoul local time: `{"mon": [["09:00", "13:00"], ["14:00", "19:00"]]}`.
+/// A day left out is a day closed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningHours(pub BTreeMap<String, Vec<[String; 2]>>);
+
+fn minutes(hhmm: &str) -> Option<u32> {
+    let (h, m) = hhmm.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+}
+
+impl OpeningHours {
+    fn validate(&self, errors: &mut ValidationErrors) {
+        for (day, spans) in &self.0 {
+            if !WEEKDAYS.contains(&day.as_str()) {
+                errors.add(
+                    format!("opening_hours.{day}"),
+                    "days are mon, tue, wed, thu, fri, sat, sun",
+                );
+                continue;
+            }
+            let mut last_close = 0;
+            for (i, [open, close]) in spans.iter().enumerate() {
+                match (minutes(open), minutes(close)) {
+                    (Some(o), Some(c)) if o < c && o >= last_close => last_close = c,
+                    (Some(_), Some(_)) => errors.add(
+                        format!("opening_hours.{day}[{i}]"),
+                        "spans must open before they close, in order, without overlap",
+                    ),
+                    _ => errors.add(
+                        format!("opening_hours.{day}[{i}]"),
+                        "times are HH:MM, 00:00 to 24:00",
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merchant {
+    pub id: String,
+    pub owner_id: String,
+    pub name: String,
+    pub kind: MerchantKind,
+    pub location: Coordinates,
+    pub address: String,
+    pub opening_hours: Option<OpeningHours>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearbyMerchant {
+    #[serde(flatten)]
+    pub merchant: Merchant,
+    pub distance_m: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMerchant {
+    pub name: String,
+    pub kind: MerchantKind,
+    pub location: Coordinates,
+    pub address: String,
+    pub opening_hours: Option<OpeningHours>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MerchantPatch {
+    pub name: Option<String>,
+    pub kind: Option<MerchantKind>,
+    pub location: Option<Coordinates>,
+    pub address: Option<String>,
+    pub opening_hours: Option<Option<OpeningHours>>,
+}
+
+pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
+    let kind = MerchantKind::parse(&m.kind)
+        .ok_or_else(|| CatalogError::Internal(format!("merchant {} has kind {}", m.id, m.kind)))?;
+    let opening_hours = m
+        .opening_hours
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| CatalogError::Internal(format!("merchant {} opening hours: {e}", m.id)))?;
+    Ok(Merchant {
+        id: m.id,
+        owner_id: m.owner_id,
+        name: m.name,
+        kind,
+        location: Coordinates {
+            lat: m.lat,
+            lon: m.lon,
+        },
+        address: m.address,
+        opening_hours,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn validate_text(field: &str, value: &str, max: usize, errors: &mut ValidationErrors) {
+    let n = value.trim().chars().count();
+    if n == 0 || n > max {
+        errors.add(field, format!("must be 1 to {max} characters"));
+    }
+}
+
+fn opening_hours_json(hours: &Option<OpeningHours>) -> Option<String> {
+    hours
+        .as_ref()
+        .map(|h| serde_json::to_string(h).unwrap_or_default())
+}
+
+pub async fn create_merchant(
+    db: &DatabaseConnection,
+    actor: &Account,
+    new: NewMerchant,
+) -> Result<Merchant> {
+    if !actor.role.may_act_as_any_of(&[Role::Merchant]) {
+        return Err(CatalogError::Forbidden(
+            "only merchant accounts register shops".into(),
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    validate_text("name", &new.name, 100, &mut errors);
+    validate_text("address", &new.address, 200, &mut errors);
+    new.location.validate("location", &mut errors);
+    if let Some(h) = &new.opening_hours {
+        h.validate(&mut errors);
+    }
+    errors.into_result()?;
+    let now = Utc::now();
+    let model = merchant::ActiveModel {
+        id: Set(new_id("mer")),
+        owner_id: Set(actor.id.clone()),
+        name: Set(new.name.trim().to_owned()),
+        kind: Set(new.kind.as_str().to_owned()),
+        lat: Set(new.location.lat),
+        lon: Set(new.location.lon),
+        address: Set(new.address.trim().to_owned()),
+        opening_hours: Set(opening_hours_json(&new.opening_hours)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    from_model(model)
+}
+
+pub async fn get_merchant(db: &impl ConnectionTrait, id: &str) -> Result<Merchant> {
+    let model = merchant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("merchant", id))?;
+    from_model(model)
+}
+
+/// The merchant, if `actor` owns it (or is an admin).
+pub async fn owned_merchant(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    id: &str,
+) -> Result<Merchant> {
+    let merchant = get_merchant(db, id).await?;
+    if actor.role == Role::Admin || merchant.owner_id == actor.id {
+        Ok(merchant)
+    } else {
+        Err(CatalogError::Forbidden(
+            "only the merchant's owner may do this".into(),
+        ))
+    }
+}
+
+/// Edits a merchant. A change of kind can make or break the membership rule of every
+/// consortium the merchant belongs to, so their statuses are recomputed in the same
+/// transaction.
+pub async fn update_merchant(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+    patch: MerchantPatch,
+) -> Result<Merchant> {
+    let mut errors = ValidationErrors::new();
+    if let Some(name) = &patch.name {
+        validate_text("name", name, 100, &mut errors);
+    }
+    if let Some(address) = &patch.address {
+        validate_text("address", address, 200, &mut errors);
+    }
+    if let Some(location) = &patch.location {
+        location.validate("location", &mut errors);
+    }
+    if let Some(Some(h)) = &patch.opening_hours {
+        h.validate(&mut errors);
+    }
+    errors.into_result()?;
+
+    let txn = db.begin().await?;
+    let current = owned_merchant(&txn, actor, id).await?;
+    let kind_changed = patch.kind.is_some_and(|k| k != current.kind);
+    let mut model = merchant::ActiveModel {
+        id: Set(id.to_owned()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    if let Some(name) = patch.name {
+        model.name = Set(name.trim().to_owned());
+    }
+    if let Some(kind) = patch.kind {
+        model.kind = Set(kind.as_str().to_owned());
+    }
+    if let Some(location) = patch.location {
+        model.lat = Set(location.lat);
+        model.lon = Set(location.lon);
+    }
+    if let Some(address) = patch.address {
+        model.address = Set(address.trim().to_owned());
+    }
+    if let Some(hours) = patch.opening_hours {
+        model.opening_hours = Set(opening_hours_json(&hours));
+    }
+    let updated = from_model(model.update(&txn).await?)?;
+    let mut touched = Vec::new();
+    if kind_changed {
+        let memberships = consortium_member::Entity::find()
+            .filter(consortium_member::Column::MerchantId.eq(id))
+            .all(&txn)
+            .await?;
+        for m in memberships {
+            consortium::refresh_status(&txn, &m.consortium_id).await?;
+            touched.push(m.consortium_id);
+        }
+    }
+    txn.commit().await?;
+    for consortium_id in touched {
+        consortium::invalidate(cache, &consortium_id).await;
+    }
+    Ok(updated)
+}
+
+/// Merchants within `radius_m` of `center`, nearest first (ties by id), keyset-paginated by
+/// (distance, id). The database narrows to a bounding box on the indexed latitude; the exact
+/// great-circle distance is computed here.
+pub async fn merchants_near(
+    db: &DatabaseConnection,
+    center: Coordinates,
+    radius_m: f64,
+    limit: u64,
+    cursor: Option<&str>,
+) -> Result<Page<NearbyMerchant>> {
+    let mut ranked = within_radius(db, center, radius_m).await?;
+    if let Some(cursor) = cursor {
+        let (d, id): (f64, String) = page::decode_cursor(cursor)?;
+        ranked.retain(|m| (m.distance_m, m.merchant.id.as_str()) > (d, id.as_str()));
+    }
+    let has_more = ranked.len() as u64 > limit;
+    ranked.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| {
+            ranked
+                .last()
+                .map(|m| page::encode_cursor(&(m.distance_m, &m.merchant.id)))
+        })
+        .flatten();
+    Ok(Page {
+        items: ranked,
+        next_cursor,
+    })
+}
+
+pub(crate) async fn within_radius(
+    db: &impl ConnectionTrait,
+    center: Coordinates,
+    radius_m: f64,
+) -> Result<Vec<NearbyMerchant>> {
+    let b = center.bounding_box(radius_m);
+    let candidates = merchant::Entity::find()
+        .filter(merchant::Column::Lat.between(b.min_lat, b.max_lat))
+        .filter(merchant::Column::Lon.between(b.min_lon, b.max_lon))
+        .all(db)
+        .await?;
+    let mut ranked = Vec::with_capacity(candidates.len());
+    for model in candidates {
+        let merchant = from_model(model)?;
+        let distance_m = (center.distance_m(&merchant.location) * 10.0).round() / 10.0;
+        if distance_m <= radius_m {
+            ranked.push(NearbyMerchant {
+                merchant,
+                distance_m,
+            });
+        }
+    }
+    ranked.sort_by(|a, b| {
+        a.distance_m
+            .total_cmp(&b.distance_m)
+            .then_with(|| a.merchant.id.cmp(&b.merchant.id))
+    });
+    Ok(ranked)
+}
+
+/// All merchants by id (creation order), or those of one owner.
+pub async fn list_merchants(
+    db: &DatabaseConnection,
+    owner_id: Option<&str>,
+    limit: u64,
+    cursor: Option<&str>,
+) -> Result<Page<Merchant>> {
+    let mut query = merchant::Entity::find().order_by_asc(merchant::Column::Id);
+    if let Some(owner) = owner_id {
+        query = query.filter(merchant::Column::OwnerId.eq(owner));
+    }
+    if let Some(cursor) = cursor {
+        let after: String = page::decode_cursor(cursor)?;
+        query = query.filter(merchant::Column::Id.gt(after));
+    }
+    let mut rows = query.limit(limit + 1).all(db).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| rows.last().map(|m| page::encode_cursor(&m.id)))
+        .flatten();
+    let items = rows.into_iter().map(from_model).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_small_businesses_are_not_social_economy() {
+        let social: Vec<_> = MerchantKind::ALL
+            .into_iter()
+            .filter(|k| k.is_social_economy())
+            .collect();
+        assert_eq!(social.len(), 4);
+        assert!(!MerchantKind::SmallBusiness.is_social_economy());
+        for k in MerchantKind::ALL {
+            assert_eq!(MerchantKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn opening_hours_are_checked_span_by_span() {
+        let hours = |json: &str| -> Vec<String> {
+            let h: OpeningHours = serde_json::from_str(json).unwrap();
+            let mut errors = ValidationErrors::new();
+            h.validate(&mut errors);
+            errors.0.into_iter().map(|e| e.field).collect()
+        };
+        assert!(
+            hours(r#"{"mon": [["09:00", "13:00"], ["14:00", "24:00"]], "sat": []}"#).is_empty()
+        );
+        assert_eq!(
+            hours(r#"{"mon": [["13:00", "09:00"]]}"#),
+            ["opening_hours.mon[0]"]
+        );
+        assert_eq!(
+            hours(r#"{"mon": [["09:00", "13:00"], ["12:00", "14:00"]]}"#),
+            ["opening_hours.mon[1]"]
+        );
+        assert_eq!(
+            hours(r#"{"tue": [["9:00", "25:00"]]}"#),
+            ["opening_hours.tue[0]"]
+        );
+        assert_eq!(hours(r#"{"monday": []}"#), ["opening_hours.monday"]);
+    }
+}
