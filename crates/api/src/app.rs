@@ -32,6 +32,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Signup, login, sessions and admin-made accounts"),
+        (name = "catalog", description = "Agencies, merchants, consortia, listings, search and campaigns"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -57,6 +58,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::accounts::router())
+        .merge(routes::catalog::router())
         .merge(routes::ops::router());
     if with_metrics {
         routes.merge(routes::ops::metrics_router())

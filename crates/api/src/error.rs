@@ -200,3 +200,16 @@ impl From<AccountError> for ApiError {
         }
     }
 }
+
+impl From<golmok_catalog::CatalogError> for ApiError {
+    fn from(err: golmok_catalog::CatalogError) -> Self {
+        use golmok_catalog::CatalogError;
+        match err {
+            CatalogError::Invalid(errors) => Self::invalid(errors),
+            CatalogError::NotFound { .. } => Self::not_found(err.to_string()),
+            CatalogError::Forbidden(detail) => Self::forbidden(detail),
+            CatalogError::Conflict { code, detail } => Self::conflict(code, detail),
+            CatalogError::Database(_) | CatalogError::Internal(_) => Self::internal(err),
+        }
+    }
+}

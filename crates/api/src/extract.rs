@@ -103,6 +103,31 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// Query parameters, with the same field-naming 422s as [`ApiJson`] and unknown parameters
+/// refused (a typo in a filter should not silently return everything).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                ApiError::invalid_field(field_of(&path, &message), message)
+            })
+    }
+}
+
 /// The caller, from `Authorization: Bearer <token>`.
 pub struct Session {
     pub account: Account,

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use golmok_core::{InProcessRateCounter, RateCounter};
+use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
@@ -12,6 +12,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub login_failures: Arc<dyn RateCounter>,
+    pub cache: Arc<dyn Cache>,
     pub metrics: Arc<HttpMetrics>,
 }
 
@@ -28,6 +29,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             login_failures: Arc::new(InProcessRateCounter::new()),
+            cache: Arc::new(InProcessCache::new(10_000)),
             metrics: Arc::new(HttpMetrics::new()),
         }
     }

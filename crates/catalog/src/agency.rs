@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::entities::{agency, agency_coordinator, agency_district};
 use crate::{CatalogError, Result, district};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyKind {
     /// City-wide: its coordinators may manage consortia in every district.
@@ -39,7 +39,7 @@ impl AgencyKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Agency {
     pub id: String,
     pub name: String,
@@ -49,10 +49,12 @@ pub struct Agency {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAgency {
     pub name: String,
     pub kind: AgencyKind,
+    #[serde(default)]
     pub districts: Vec<String>,
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::entities::{campaign, campaign_listing, consortium, consortium_member, listing};
 use crate::{CatalogError, Result, agency};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CampaignKind {
     RefillMarket,
@@ -40,7 +40,7 @@ impl CampaignKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: String,
     pub consortium_id: String,
@@ -55,13 +55,15 @@ pub struct Campaign {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewCampaign {
     pub consortium_id: String,
     pub kind: CampaignKind,
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    #[serde(default)]
     pub listing_ids: Vec<String>,
     pub location: Option<Coordinates>,
     pub place: Option<String>,
@@ -135,11 +137,12 @@ pub async fn create_campaign(
             Some(l) if l.status == "archived" => {
                 errors.add(format!("listing_ids[{i}]"), "is archived")
             }
+            Some(l) if new.kind == CampaignKind::RefillMarket && !l.refill => errors.add(
+                format!("listing_ids[{i}]"),
+                "is not a refill good; a refill market features refill goods only",
+            ),
             Some(_) => {}
         }
-    }
-    if new.kind == CampaignKind::RefillMarket && found.iter().any(|l| !l.refill) {
-        errors.add("listing_ids", "a refill market features refill goods only");
     }
     errors.into_result()?;
 

@@ -20,7 +20,7 @@ use crate::{CatalogError, Result, agency, district};
 pub const MIN_MEMBERS: usize = 5;
 const CACHE_TTL: Duration = Duration::from_secs(300);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsortiumStatus {
     Forming,
@@ -58,7 +58,7 @@ pub fn status_for(member_kinds: &[MerchantKind]) -> ConsortiumStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Member {
     pub merchant_id: String,
     pub name: String,
@@ -66,7 +66,7 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Consortium {
     pub id: String,
     pub name: String,
@@ -79,7 +79,7 @@ pub struct Consortium {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MembershipEvent {
     pub id: String,
     pub merchant_id: String,
@@ -90,7 +90,8 @@ pub struct MembershipEvent {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewConsortium {
     pub name: String,
     pub district: String,

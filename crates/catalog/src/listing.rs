@@ -23,7 +23,7 @@ pub const MAX_STOCK: i64 = 100_000_000;
 pub const MAX_DEPOSIT_KRW: i64 = 100_000;
 pub const MAX_RADIUS_M: f64 = 50_000.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Piece,
@@ -47,7 +47,7 @@ impl Unit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListingStatus {
     /// Visible to its owner, not for sale.
@@ -77,7 +77,7 @@ impl ListingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContainerPolicy {
     /// The shopper brings (or hands the courier) a clean container.
@@ -86,16 +86,15 @@ pub enum ContainerPolicy {
     Deposit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Container {
     pub policy: ContainerPolicy,
     /// Required for `deposit`, absent for `bring_your_own`.
-    #[serde(default)]
     pub deposit_krw: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Listing {
     pub id: String,
     pub merchant_id: String,
@@ -122,10 +121,13 @@ impl Listing {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewListing {
     pub title: String,
+    #[serde(default)]
     pub description: String,
+    #[serde(default)]
     pub category: String,
     pub price_krw: i64,
     pub unit: Unit,
@@ -137,7 +139,8 @@ pub struct NewListing {
 }
 
 /// Fields to change; `container: Some(None)` removes the container policy.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListingPatch {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -147,6 +150,7 @@ pub struct ListingPatch {
     pub unit_quantity: Option<i64>,
     pub stock: Option<i64>,
     pub refill: Option<bool>,
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub container: Option<Option<Container>>,
     pub status: Option<ListingStatus>,
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::entities::{consortium_member, merchant};
 use crate::{CatalogError, Result, consortium};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MerchantKind {
     /// 소상공인
@@ -61,7 +61,7 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Weekly opening hours in Asia/Seoul local time: `{"mon": [["09:00", "13:00"], ["14:00", "19:00"]]}`.
 /// A day left out is a day closed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHours(pub BTreeMap<String, Vec<[String; 2]>>);
 
 fn minutes(hhmm: &str) -> Option<u32> {
@@ -101,7 +101,7 @@ impl OpeningHours {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Merchant {
     pub id: String,
     pub owner_id: String,
@@ -114,14 +114,15 @@ pub struct Merchant {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NearbyMerchant {
     #[serde(flatten)]
     pub merchant: Merchant,
     pub distance_m: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewMerchant {
     pub name: String,
     pub kind: MerchantKind,
@@ -130,12 +131,14 @@ pub struct NewMerchant {
     pub opening_hours: Option<OpeningHours>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MerchantPatch {
     pub name: Option<String>,
     pub kind: Option<MerchantKind>,
     pub location: Option<Coordinates>,
     pub address: Option<String>,
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub opening_hours: Option<Option<OpeningHours>>,
 }
 

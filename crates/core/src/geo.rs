@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationErrors;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
     pub lat: f64,

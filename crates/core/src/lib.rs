@@ -12,6 +12,7 @@ pub mod geo;
 pub mod id;
 pub mod money;
 pub mod page;
+pub mod patch;
 pub mod rate;
 pub mod validation;
 

@@ -2,4 +2,5 @@
 //! function and renders its result.
 
 pub mod accounts;
+pub mod catalog;
 pub mod ops;
