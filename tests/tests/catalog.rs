@@ -16,6 +16,7 @@ on_both_databases!(
     archived_listings_leave_search_but_stay_readable,
     campaigns_feature_member_listings,
     a_merchant_changing_kind_can_change_its_consortium,
+    concurrent_admissions_count_every_member,
 );
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
@@ -811,4 +812,32 @@ async fn a_merchant_changing_kind_can_change_its_consortium(app: TestApp) {
             .body["status"],
         "active"
     );
+}
+
+/// Five coordinators' clicks at once: each admission recounts the members the previous one
+/// left, so the fifth always turns the consortium active.
+async fn concurrent_admissions_count_every_member(app: TestApp) {
+    let (_, coordinator, _) = agency_with_coordinator(&app).await;
+    let consortium_id = consortium(&app, &coordinator).await;
+    let mut shops = vec![shop(&app, "협동조합", "cooperative", MANGWON).await.1];
+    for i in 0..4 {
+        shops.push(
+            shop(&app, &format!("가게 {i}"), "small_business", MANGWON)
+                .await
+                .1,
+        );
+    }
+    let url = format!("/v1/consortia/{consortium_id}/members");
+    let bodies: Vec<Value> = shops.iter().map(|id| json!({"merchant_id": id})).collect();
+    let admissions = bodies
+        .iter()
+        .map(|body| app.post(&url, Some(&coordinator), body));
+    for reply in futures::future::join_all(admissions).await {
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let read = app
+        .get(&format!("/v1/consortia/{consortium_id}"), None)
+        .await;
+    assert_eq!(read.body["members"].as_array().unwrap().len(), 5);
+    assert_eq!(read.body["status"], "active");
 }

@@ -335,6 +335,16 @@ pub async fn log_out(db: &DatabaseConnection, token: &str) -> Result<(), Account
     Ok(())
 }
 
+pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Account, AccountError> {
+    let email = normalise_email(email);
+    account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+        .ok_or(AccountError::NotFound(email))?
+        .try_into()
+}
+
 pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account, AccountError> {
     account::Entity::find_by_id(id)
         .one(db)

@@ -29,7 +29,8 @@ enum Command {
     Migrate,
     /// Load data into the database.
     Seed {
-        /// Demo data: one account per role (password `golmok-demo`).
+        /// Demo data: accounts of every role (password `golmok-demo`), agencies, consortia,
+        /// merchants and listings.
         #[arg(long, required = true)]
         demo: bool,
     },
@@ -108,12 +109,14 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Seed { demo: _ } => {
             let conn = db::connect(&settings.database).await?;
-            let created = seed::demo(&conn).await?;
+            // Nothing has been read through a cache yet; `serve` builds its own at start.
+            let cache = golmok_core::InProcessCache::new(1);
+            let created = seed::demo(&conn, &cache).await?;
             if created.is_empty() {
                 println!("demo data already present");
             } else {
                 println!(
-                    "created demo accounts (password `{}`):",
+                    "created demo data (every password is `{}`):",
                     seed::DEMO_PASSWORD
                 );
                 for line in created {

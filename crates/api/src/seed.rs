@@ -1,38 +1,614 @@
-//! `golmok seed --demo`: data to click through on a fresh install.
+//! `golmok seed --demo`: a small, real-looking Golmok to click through on a fresh install.
+//!
+//! One account per role; the metropolitan agency and two regional agencies; three consortia
+//! in Seoul neighbourhoods (Yeonhui-dong's refill market 채우장, Mangwon market's alley,
+//! Seongsu's local makers) with 25 merchants of every kind and about 150 listings. Running it
+//! twice changes nothing: it stops at data it already finds.
 
-use golmok_accounts::{AccountError, NewAccount, Registration, Role};
+use golmok_accounts::{Account, AccountError, NewAccount, Registration, Role};
+use golmok_catalog::{
+    AgencyKind, CampaignKind, Container, ContainerPolicy, MerchantKind, NewAgency, NewCampaign,
+    NewConsortium, NewListing, NewMerchant, Unit, agency, campaign, consortium, listing, merchant,
+};
+use golmok_core::{Cache, Coordinates};
 use sea_orm::DatabaseConnection;
 
 /// The password of every demo account. Demo data is for a laptop, never for production.
 pub const DEMO_PASSWORD: &str = "golmok-demo";
+const METROPOLITAN_AGENCY: &str = "서울시 골목상권 통합지원센터";
 
-/// One account per role, named after the people who use Golmok. Running it twice changes
-/// nothing: existing demo accounts are kept.
-pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+async fn account(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> anyhow::Result<(Account, bool)> {
+    let new = NewAccount {
+        email: email.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+        name: name.to_owned(),
+        role,
+    };
+    match golmok_accounts::register(db, new, Registration::Privileged).await {
+        Ok(account) => Ok((account, true)),
+        Err(AccountError::EmailTaken) => {
+            Ok((golmok_accounts::find_by_email(db, email).await?, false))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct Shop {
+    name: &'static str,
+    kind: MerchantKind,
+    lat: f64,
+    lon: f64,
+    address: &'static str,
+    goods: &'static [Good],
+}
+
+/// title, category, price in won, unit, unit quantity, refill
+type Good = (&'static str, &'static str, i64, Unit, i64, bool);
+
+use MerchantKind::*;
+use Unit::{Gram, Ml, Piece};
+
+const YEONHUI: [Shop; 8] = [
+    Shop {
+        name: "연희 채우장 리필스테이션",
+        kind: Cooperative,
+        lat: 37.5664,
+        lon: 126.9306,
+        address: "서울 서대문구 연희로 11",
+        goods: &[
+            ("주방세제 리필", "세제", 800, Ml, 100, true),
+            ("세탁세제 리필", "세제", 700, Ml, 100, true),
+            ("샴푸 리필", "샴푸", 1_500, Ml, 100, true),
+            ("바디워시 리필", "바디", 1_200, Ml, 100, true),
+            ("섬유유연제 리필", "세제", 600, Ml, 100, true),
+            ("천연 수세미", "생활", 2_500, Piece, 1, false),
+            ("대나무 칫솔", "생활", 3_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "연희 곡물가게",
+        kind: SmallBusiness,
+        lat: 37.5671,
+        lon: 126.9289,
+        address: "서울 서대문구 연희맛로 5",
+        goods: &[
+            ("유기농 현미", "곡물", 900, Gram, 100, true),
+            ("찹쌀", "곡물", 800, Gram, 100, true),
+            ("귀리", "곡물", 1_100, Gram, 100, true),
+            ("서리태", "곡물", 1_600, Gram, 100, true),
+            ("병아리콩", "곡물", 1_300, Gram, 100, true),
+            ("국산 참깨", "곡물", 3_200, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "연남 커피로스터스",
+        kind: SmallBusiness,
+        lat: 37.5652,
+        lon: 126.9262,
+        address: "서울 서대문구 연희로 27",
+        goods: &[
+            ("에티오피아 원두", "커피", 4_500, Gram, 100, true),
+            ("콜롬비아 원두", "커피", 4_000, Gram, 100, true),
+            ("디카페인 원두", "커피", 4_800, Gram, 100, true),
+            ("드립백 세트", "커피", 12_000, Piece, 1, false),
+            ("콜드브루", "커피", 6_000, Piece, 1, false),
+            ("유기농 홍차", "차", 3_500, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "연희 자활 세탁소",
+        kind: SelfSufficiencyEnterprise,
+        lat: 37.5680,
+        lon: 126.9320,
+        address: "서울 서대문구 연희로 41",
+        goods: &[
+            ("운동화 세탁", "세탁", 6_000, Piece, 1, false),
+            ("이불 세탁", "세탁", 15_000, Piece, 1, false),
+            ("와이셔츠 세탁", "세탁", 2_500, Piece, 1, false),
+            ("친환경 산소계 표백제", "세제", 500, Gram, 100, true),
+            ("구연산", "세제", 400, Gram, 100, true),
+            ("베이킹소다", "세제", 300, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "연희동 마을부엌",
+        kind: VillageEnterprise,
+        lat: 37.5658,
+        lon: 126.9335,
+        address: "서울 서대문구 연희로 18",
+        goods: &[
+            ("집된장", "장류", 1_800, Gram, 100, true),
+            ("고추장", "장류", 2_000, Gram, 100, true),
+            ("국간장", "장류", 1_200, Ml, 100, true),
+            ("들기름", "기름", 4_000, Ml, 100, true),
+            ("반찬 3종 세트", "반찬", 12_000, Piece, 1, false),
+            ("김치 1kg", "반찬", 15_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "사회적기업 초록손",
+        kind: SocialEnterprise,
+        lat: 37.5690,
+        lon: 126.9298,
+        address: "서울 서대문구 성산로 22",
+        goods: &[
+            ("밀랍 랩", "생활", 9_000, Piece, 1, false),
+            ("면 주머니", "생활", 3_000, Piece, 1, false),
+            ("고체 샴푸바", "샴푸", 12_000, Piece, 1, false),
+            ("설거지 비누", "세제", 6_000, Piece, 1, false),
+            ("스테인리스 빨대", "생활", 2_000, Piece, 1, false),
+            ("유리 용기 500ml", "생활", 4_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "연희 올리브오일",
+        kind: SmallBusiness,
+        lat: 37.5648,
+        lon: 126.9318,
+        address: "서울 서대문구 연희로 9",
+        goods: &[
+            ("엑스트라버진 올리브유", "기름", 3_800, Ml, 100, true),
+            ("발사믹 식초", "식초", 3_000, Ml, 100, true),
+            ("현미식초", "식초", 1_500, Ml, 100, true),
+            ("포도씨유", "기름", 1_800, Ml, 100, true),
+            ("바질 페스토", "소스", 9_000, Piece, 1, false),
+            ("올리브 절임", "소스", 7_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "연희 협동조합 빵공방",
+        kind: Cooperative,
+        lat: 37.5675,
+        lon: 126.9342,
+        address: "서울 서대문구 연희로 33",
+        goods: &[
+            ("우리밀 식빵", "빵", 5_500, Piece, 1, false),
+            ("통밀 깜빠뉴", "빵", 7_000, Piece, 1, false),
+            ("무설탕 쿠키", "과자", 4_000, Piece, 1, false),
+            ("그래놀라", "곡물", 2_200, Gram, 100, true),
+            ("건포도", "견과", 1_400, Gram, 100, true),
+            ("호두", "견과", 3_000, Gram, 100, true),
+        ],
+    },
+];
+
+const MANGWON: [Shop; 9] = [
+    Shop {
+        name: "망원 두부가게",
+        kind: SmallBusiness,
+        lat: 37.5559,
+        lon: 126.9015,
+        address: "서울 마포구 망원로 47",
+        goods: &[
+            ("국산콩 손두부", "두부", 3_500, Piece, 1, false),
+            ("순두부", "두부", 2_500, Piece, 1, false),
+            ("유부", "두부", 3_000, Piece, 1, false),
+            ("콩물", "음료", 3_000, Ml, 500, false),
+            ("비지", "두부", 1_000, Piece, 1, false),
+            ("두부 과자", "과자", 2_500, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "망원 정육점",
+        kind: SmallBusiness,
+        lat: 37.5563,
+        lon: 126.9023,
+        address: "서울 마포구 망원로 51",
+        goods: &[
+            ("한돈 삼겹살", "정육", 2_900, Gram, 100, false),
+            ("한우 불고기", "정육", 4_500, Gram, 100, false),
+            ("닭가슴살", "정육", 1_400, Gram, 100, false),
+            ("수제 소시지", "정육", 8_000, Piece, 1, false),
+            ("돼지 앞다리살", "정육", 1_800, Gram, 100, false),
+            ("사골 육수", "정육", 6_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "망원 청과",
+        kind: SmallBusiness,
+        lat: 37.5555,
+        lon: 126.9008,
+        address: "서울 마포구 포은로 70",
+        goods: &[
+            ("제철 사과 1봉", "과일", 9_000, Piece, 1, false),
+            ("유기농 바나나", "과일", 4_500, Piece, 1, false),
+            ("감귤 1kg", "과일", 7_000, Piece, 1, false),
+            ("애호박", "채소", 1_500, Piece, 1, false),
+            ("양파 1망", "채소", 3_500, Piece, 1, false),
+            ("대파 1단", "채소", 2_500, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "망원 떡집",
+        kind: SmallBusiness,
+        lat: 37.5567,
+        lon: 126.9030,
+        address: "서울 마포구 망원로 55",
+        goods: &[
+            ("가래떡", "떡", 5_000, Piece, 1, false),
+            ("인절미", "떡", 6_000, Piece, 1, false),
+            ("꿀떡", "떡", 4_000, Piece, 1, false),
+            ("떡국떡", "떡", 6_500, Piece, 1, false),
+            ("약식", "떡", 7_000, Piece, 1, false),
+            ("송편", "떡", 8_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "망원 협동조합 커피",
+        kind: Cooperative,
+        lat: 37.5548,
+        lon: 126.9040,
+        address: "서울 마포구 망원로 60",
+        goods: &[
+            ("하우스 블렌드 원두", "커피", 3_800, Gram, 100, true),
+            ("케냐 원두", "커피", 4_600, Gram, 100, true),
+            ("보리차", "차", 1_000, Gram, 100, true),
+            ("캐모마일", "차", 3_000, Gram, 100, true),
+            ("텀블러", "생활", 18_000, Piece, 1, false),
+            ("콜드브루 원액", "커피", 3_000, Ml, 100, false),
+        ],
+    },
+    Shop {
+        name: "마포 사회적기업 반찬공방",
+        kind: SocialEnterprise,
+        lat: 37.5572,
+        lon: 126.9001,
+        address: "서울 마포구 희우정로 12",
+        goods: &[
+            ("멸치볶음", "반찬", 5_000, Piece, 1, false),
+            ("장조림", "반찬", 7_000, Piece, 1, false),
+            ("시금치나물", "반찬", 4_000, Piece, 1, false),
+            ("잡채", "반찬", 8_000, Piece, 1, false),
+            ("배추김치", "반찬", 1_500, Gram, 100, false),
+            ("깍두기", "반찬", 1_300, Gram, 100, false),
+        ],
+    },
+    Shop {
+        name: "망원동 마을기업 참기름집",
+        kind: VillageEnterprise,
+        lat: 37.5544,
+        lon: 126.9012,
+        address: "서울 마포구 망원로 30",
+        goods: &[
+            ("참기름", "기름", 5_000, Ml, 100, true),
+            ("들기름", "기름", 4_500, Ml, 100, true),
+            ("볶은 참깨", "곡물", 3_000, Gram, 100, true),
+            ("들깨가루", "곡물", 2_500, Gram, 100, true),
+            ("고춧가루", "양념", 4_000, Gram, 100, true),
+            ("미숫가루", "곡물", 2_000, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "마포 자활 청소협동",
+        kind: SelfSufficiencyEnterprise,
+        lat: 37.5580,
+        lon: 126.9045,
+        address: "서울 마포구 월드컵로 21",
+        goods: &[
+            ("에어컨 청소", "청소", 80_000, Piece, 1, false),
+            ("입주 청소 상담", "청소", 10_000, Piece, 1, false),
+            ("욕실 세정제 리필", "세제", 600, Ml, 100, true),
+            ("유리 세정제 리필", "세제", 500, Ml, 100, true),
+            ("극세사 걸레", "생활", 3_000, Piece, 1, false),
+            ("천연 탈취제", "생활", 7_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "망원 수제 맥주",
+        kind: SmallBusiness,
+        lat: 37.5552,
+        lon: 126.9052,
+        address: "서울 마포구 망원로 72",
+        goods: &[
+            ("페일에일", "주류", 6_000, Piece, 1, false),
+            ("IPA", "주류", 7_000, Piece, 1, false),
+            ("흑맥주", "주류", 7_000, Piece, 1, false),
+            ("맥주 리필 (그라울러)", "주류", 2_000, Ml, 100, true),
+            ("무알콜 맥주", "음료", 4_000, Piece, 1, false),
+            ("안주 세트", "안주", 12_000, Piece, 1, false),
+        ],
+    },
+];
+
+const SEONGSU: [Shop; 8] = [
+    Shop {
+        name: "성수 수제화 공방",
+        kind: SmallBusiness,
+        lat: 37.5446,
+        lon: 127.0559,
+        address: "서울 성동구 성수이로 7",
+        goods: &[
+            ("수제 로퍼", "신발", 189_000, Piece, 1, false),
+            ("수제 구두 수선", "신발", 25_000, Piece, 1, false),
+            ("가죽 키링", "잡화", 15_000, Piece, 1, false),
+            ("구두약", "잡화", 6_000, Piece, 1, false),
+            ("가죽 카드지갑", "잡화", 39_000, Piece, 1, false),
+            ("신발 깔창", "신발", 9_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "성수 로컬푸드 협동조합",
+        kind: Cooperative,
+        lat: 37.5438,
+        lon: 127.0571,
+        address: "서울 성동구 연무장길 12",
+        goods: &[
+            ("유기농 쌀", "곡물", 600, Gram, 100, true),
+            ("감자 1kg", "채소", 4_000, Piece, 1, false),
+            ("방울토마토", "채소", 5_500, Piece, 1, false),
+            ("유정란 10구", "계란", 6_500, Piece, 1, false),
+            ("무농약 상추", "채소", 2_500, Piece, 1, false),
+            ("꿀", "양념", 3_500, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "성수 자활 카페",
+        kind: SelfSufficiencyEnterprise,
+        lat: 37.5452,
+        lon: 127.0548,
+        address: "서울 성동구 성수일로 4",
+        goods: &[
+            ("아메리카노", "커피", 3_000, Piece, 1, false),
+            ("카페라떼", "커피", 3_800, Piece, 1, false),
+            ("원두 블렌드", "커피", 3_500, Gram, 100, true),
+            ("스콘", "빵", 3_500, Piece, 1, false),
+            ("당근 케이크", "빵", 6_000, Piece, 1, false),
+            ("수제 청", "음료", 2_500, Ml, 100, true),
+        ],
+    },
+    Shop {
+        name: "성동 사회적기업 새활용",
+        kind: SocialEnterprise,
+        lat: 37.5430,
+        lon: 127.0583,
+        address: "서울 성동구 성수이로 20",
+        goods: &[
+            ("현수막 새활용 가방", "잡화", 29_000, Piece, 1, false),
+            ("커피 자루 파우치", "잡화", 15_000, Piece, 1, false),
+            ("폐목재 도마", "생활", 25_000, Piece, 1, false),
+            ("업사이클 화분", "생활", 12_000, Piece, 1, false),
+            ("병뚜껑 키링", "잡화", 5_000, Piece, 1, false),
+            ("천 마스크", "생활", 4_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "성수 마을기업 방앗간",
+        kind: VillageEnterprise,
+        lat: 37.5460,
+        lon: 127.0575,
+        address: "서울 성동구 뚝섬로 3",
+        goods: &[
+            ("고춧가루", "양념", 4_200, Gram, 100, true),
+            ("참기름", "기름", 5_200, Ml, 100, true),
+            ("미숫가루", "곡물", 2_100, Gram, 100, true),
+            ("떡국떡", "떡", 6_000, Piece, 1, false),
+            ("가래떡", "떡", 5_000, Piece, 1, false),
+            ("콩가루", "곡물", 1_800, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "성수 베이글",
+        kind: SmallBusiness,
+        lat: 37.5441,
+        lon: 127.0537,
+        address: "서울 성동구 아차산로 9",
+        goods: &[
+            ("플레인 베이글", "빵", 3_000, Piece, 1, false),
+            ("어니언 베이글", "빵", 3_500, Piece, 1, false),
+            ("크림치즈", "유제품", 4_000, Piece, 1, false),
+            ("통밀 베이글", "빵", 3_500, Piece, 1, false),
+            ("베이글 샌드위치", "빵", 8_500, Piece, 1, false),
+            ("그래놀라", "곡물", 2_400, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "성수 꽃집",
+        kind: SmallBusiness,
+        lat: 37.5457,
+        lon: 127.0592,
+        address: "서울 성동구 성수이로 33",
+        goods: &[
+            ("계절 꽃다발", "꽃", 35_000, Piece, 1, false),
+            ("미니 화분", "꽃", 9_000, Piece, 1, false),
+            ("드라이플라워", "꽃", 18_000, Piece, 1, false),
+            ("꽃 구독 (주 1회)", "꽃", 30_000, Piece, 1, false),
+            ("다육이", "꽃", 5_000, Piece, 1, false),
+            ("허브 화분", "꽃", 7_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "성수 제로웨이스트숍",
+        kind: SmallBusiness,
+        lat: 37.5435,
+        lon: 127.0560,
+        address: "서울 성동구 연무장길 30",
+        goods: &[
+            ("주방세제 리필", "세제", 850, Ml, 100, true),
+            ("샴푸 리필", "샴푸", 1_600, Ml, 100, true),
+            ("린스 리필", "샴푸", 1_600, Ml, 100, true),
+            ("고체 치약", "생활", 9_000, Piece, 1, false),
+            ("대나무 칫솔", "생활", 3_000, Piece, 1, false),
+            ("손수건", "생활", 5_000, Piece, 1, false),
+        ],
+    },
+];
+
+/// Loads the demo. Returns what it created, one line each, or nothing when already there.
+pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<Vec<String>> {
+    let mut created = Vec::new();
     let people = [
         ("admin@demo.golmok.kr", "플랫폼 운영자", Role::Admin),
         (
             "coordinator@demo.golmok.kr",
-            "마포 지역지원기관 코디네이터",
+            "서북권 코디네이터",
             Role::Coordinator,
         ),
-        ("merchant@demo.golmok.kr", "망원 두부가게", Role::Merchant),
+        (
+            "merchant@demo.golmok.kr",
+            "망원 두부가게 사장",
+            Role::Merchant,
+        ),
         ("courier@demo.golmok.kr", "공동배송 기사", Role::Courier),
         ("shopper@demo.golmok.kr", "김민지", Role::Shopper),
     ];
-    let mut created = Vec::new();
+    let mut accounts = Vec::new();
     for (email, name, role) in people {
-        let new = NewAccount {
-            email: email.to_owned(),
-            password: DEMO_PASSWORD.to_owned(),
-            name: name.to_owned(),
-            role,
-        };
-        match golmok_accounts::register(db, new, Registration::Privileged).await {
-            Ok(account) => created.push(format!("{} ({})", account.email, account.role)),
-            Err(AccountError::EmailTaken) => {}
-            Err(e) => return Err(e.into()),
+        let (account, new) = account(db, email, name, role).await?;
+        if new {
+            created.push(format!("account {} ({})", account.email, account.role));
         }
+        accounts.push(account);
     }
+    let (admin, coordinator, tofu_owner) = (&accounts[0], &accounts[1], &accounts[2]);
+
+    let agencies = agency::list_agencies(db).await?;
+    if agencies.iter().any(|a| a.name == METROPOLITAN_AGENCY) {
+        return Ok(created);
+    }
+    agency::create_agency(
+        db,
+        admin,
+        NewAgency {
+            name: METROPOLITAN_AGENCY.into(),
+            kind: AgencyKind::Metropolitan,
+            districts: vec![],
+        },
+    )
+    .await?;
+    let northwest = agency::create_agency(
+        db,
+        admin,
+        NewAgency {
+            name: "서북권 지역지원기관".into(),
+            kind: AgencyKind::Regional,
+            districts: vec!["마포구".into(), "서대문구".into(), "은평구".into()],
+        },
+    )
+    .await?;
+    agency::create_agency(
+        db,
+        admin,
+        NewAgency {
+            name: "성동·광진 지역지원기관".into(),
+            kind: AgencyKind::Regional,
+            districts: vec!["성동구".into(), "광진구".into()],
+        },
+    )
+    .await?;
+    agency::assign_coordinator(db, admin, &northwest.id, &coordinator.id).await?;
+    created.push("3 support agencies".into());
+
+    let groups: [(&str, &str, &[Shop]); 3] = [
+        ("연희동 채우장 협업체", "서대문구", &YEONHUI),
+        ("망원시장 골목 협업체", "마포구", &MANGWON),
+        ("성수 로컬메이커 협업체", "성동구", &SEONGSU),
+    ];
+    let mut merchant_count = 0;
+    let mut listing_count = 0;
+    for (consortium_name, district, shops) in groups {
+        let formed = consortium::create_consortium(
+            db,
+            admin,
+            NewConsortium {
+                name: consortium_name.into(),
+                district: district.into(),
+                network_id: None,
+            },
+        )
+        .await?;
+        let mut refill_listings = Vec::new();
+        for shop in shops {
+            merchant_count += 1;
+            let owner = if shop.name == "망원 두부가게" {
+                tofu_owner.clone()
+            } else {
+                let email = format!("merchant{merchant_count:02}@demo.golmok.kr");
+                account(db, &email, &format!("{} 대표", shop.name), Role::Merchant)
+                    .await?
+                    .0
+            };
+            let m = merchant::create_merchant(
+                db,
+                &owner,
+                NewMerchant {
+                    name: shop.name.into(),
+                    kind: shop.kind,
+                    location: Coordinates {
+                        lat: shop.lat,
+                        lon: shop.lon,
+                    },
+                    address: shop.address.into(),
+                    opening_hours: None,
+                },
+            )
+            .await?;
+            for &(title, category, price_krw, unit, unit_quantity, refill) in shop.goods {
+                let stock = match unit {
+                    Piece => 40,
+                    Gram | Ml => 50_000,
+                };
+                let container = refill.then_some(Container {
+                    policy: ContainerPolicy::BringYourOwn,
+                    deposit_krw: None,
+                });
+                let l = listing::create_listing(
+                    db,
+                    &owner,
+                    &m.id,
+                    NewListing {
+                        title: title.into(),
+                        description: format!("{} {}의 {}", district, shop.name, title),
+                        category: category.into(),
+                        price_krw,
+                        unit,
+                        unit_quantity,
+                        stock,
+                        refill,
+                        container,
+                        status: None,
+                    },
+                )
+                .await?;
+                listing_count += 1;
+                if refill {
+                    refill_listings.push(l.id);
+                }
+            }
+            consortium::add_member(db, cache, admin, &formed.id, &m.id).await?;
+        }
+        if consortium_name.contains("채우장") {
+            let now = chrono::Utc::now();
+            campaign::create_campaign(
+                db,
+                admin,
+                NewCampaign {
+                    consortium_id: formed.id.clone(),
+                    kind: CampaignKind::RefillMarket,
+                    title: "연희동 채우장: 용기 들고 오세요".into(),
+                    starts_at: now - chrono::Duration::days(1),
+                    ends_at: now + chrono::Duration::days(30),
+                    listing_ids: refill_listings,
+                    location: Some(Coordinates {
+                        lat: 37.5664,
+                        lon: 126.9306,
+                    }),
+                    place: Some("연희동 주민센터 앞 골목".into()),
+                },
+            )
+            .await?;
+        }
+        created.push(format!(
+            "consortium {consortium_name} ({} merchants)",
+            shops.len()
+        ));
+    }
+    created.push(format!(
+        "{merchant_count} merchants, {listing_count} listings"
+    ));
     Ok(created)
 }
