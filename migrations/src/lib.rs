@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_accounts;
 mod m20261127_000002_catalog;
+mod m20261127_000003_ordering;
+mod m20261127_000004_payments;
 
 pub struct Migrator;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_catalog::Migration),
+            Box::new(m20261127_000003_ordering::Migration),
+            Box::new(m20261127_000004_payments::Migration),
         ]
     }
 }

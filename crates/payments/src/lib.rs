@@ -1,7 +1,531 @@
 //! Payments: moving money, and the ledger that records it.
 //!
-//! Owns the payment-provider trait with its offline (embedded default) and Stripe
-//! implementations, authorisations, captures, voids, refunds, merchant payouts, Stripe
-//! webhooks and a double-entry ledger in integer won.
+//! Owns the [`PaymentProvider`] trait with its offline implementation (the embedded
+//! default; Stripe joins it behind the same trait), payments (authorise, capture, void,
+//! refund), payouts to merchants and networks, and the double-entry [`ledger`] in integer won.
 //!
-//! Takes amounts and references, never orders: it does not know what was bought.
+//! Takes amounts, parties and references, never orders: it does not know what was bought.
+//! Callers pass their database transaction, so a payment's rows and ledger entries commit or
+//! roll back with the use case that caused them.
+
+pub mod entities;
+pub mod ledger;
+pub mod provider;
+
+use chrono::{DateTime, Utc};
+use golmok_core::new_id;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::Serialize;
+
+use entities::{payment, payout, refund};
+pub use provider::{
+    Authorization, AuthorizationState, AuthorizeRequest, OfflineProvider, PaymentProvider,
+    PayoutRequest, ProviderError,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("no payment {0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error(transparent)]
+    Declined(ProviderError),
+    #[error(transparent)]
+    Unavailable(ProviderError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ProviderError> for PaymentError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Declined(_) => PaymentError::Declined(e),
+            ProviderError::Unavailable(_) => PaymentError::Unavailable(e),
+        }
+    }
+}
+
+pub type Result<T, E = PaymentError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Authorized,
+    Captured,
+    PartiallyRefunded,
+    Refunded,
+    Voided,
+    Failed,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Authorized => "authorized",
+            PaymentStatus::Captured => "captured",
+            PaymentStatus::PartiallyRefunded => "partially_refunded",
+            PaymentStatus::Refunded => "refunded",
+            PaymentStatus::Voided => "voided",
+            PaymentStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        [
+            PaymentStatus::Pending,
+            PaymentStatus::Authorized,
+            PaymentStatus::Captured,
+            PaymentStatus::PartiallyRefunded,
+            PaymentStatus::Refunded,
+            PaymentStatus::Voided,
+            PaymentStatus::Failed,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+        .ok_or_else(|| PaymentError::Internal(format!("stored payment status {s}")))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub id: String,
+    pub reference: String,
+    pub provider: String,
+    pub status: PaymentStatus,
+    pub authorized_krw: i64,
+    pub captured_krw: i64,
+    pub refunded_krw: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// For offline payments: when an admin recorded the money as received.
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+fn from_model(m: payment::Model) -> Result<Payment> {
+    Ok(Payment {
+        status: PaymentStatus::parse(&m.status)?,
+        id: m.id,
+        reference: m.reference,
+        provider: m.provider,
+        authorized_krw: m.authorized_krw,
+        captured_krw: m.captured_krw,
+        refunded_krw: m.refunded_krw,
+        client_secret: m.client_secret,
+        received_at: m.received_at,
+    })
+}
+
+/// One party's part of a capture or a refund: `gross_krw` of the money, of which
+/// `commission_krw` is the platform's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// `merchant:mer_…` or `network:net_…`.
+    pub party: String,
+    /// For refunds: what part of the sale (a merchant order id) it comes from.
+    pub part_reference: Option<String>,
+    pub gross_krw: i64,
+    pub commission_krw: i64,
+}
+
+async fn load(db: &impl ConnectionTrait, id: &str) -> Result<payment::Model> {
+    payment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| PaymentError::NotFound(id.to_owned()))
+}
+
+pub async fn get_payment(db: &impl ConnectionTrait, id: &str) -> Result<Payment> {
+    from_model(load(db, id).await?)
+}
+
+/// Authorises `amount_krw` for `reference` and records the hold.
+pub async fn authorize(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    reference: &str,
+    amount_krw: i64,
+    idempotency_key: &str,
+) -> Result<Payment> {
+    if amount_krw <= 0 {
+        return Err(PaymentError::Internal(format!(
+            "authorising {amount_krw} won"
+        )));
+    }
+    let authorization = provider
+        .authorize(&AuthorizeRequest {
+            reference: reference.to_owned(),
+            amount_krw,
+            transfer_group: reference.to_owned(),
+            idempotency_key: format!("{idempotency_key}:authorize"),
+        })
+        .await?;
+    let status = match authorization.state {
+        AuthorizationState::Authorized => PaymentStatus::Authorized,
+        AuthorizationState::RequiresAction => PaymentStatus::Pending,
+    };
+    let now = Utc::now();
+    let id = new_id("pay");
+    let model = payment::ActiveModel {
+        id: Set(id.clone()),
+        reference: Set(reference.to_owned()),
+        provider: Set(provider.name().to_owned()),
+        provider_ref: Set(Some(authorization.provider_ref)),
+        status: Set(status.as_str().to_owned()),
+        authorized_krw: Set(amount_krw),
+        captured_krw: Set(0),
+        refunded_krw: Set(0),
+        client_secret: Set(authorization.client_secret),
+        received_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    if status == PaymentStatus::Authorized {
+        ledger::post(
+            db,
+            "authorization",
+            &id,
+            &[
+                (ledger::HOLDS_SHOPPER.into(), amount_krw),
+                (ledger::HOLDS_AUTHORIZED.into(), -amount_krw),
+            ],
+        )
+        .await?;
+    }
+    from_model(model)
+}
+
+async fn release_hold(db: &impl ConnectionTrait, p: &payment::Model) -> Result<()> {
+    ledger::post(
+        db,
+        "hold_release",
+        &p.id,
+        &[
+            (ledger::HOLDS_AUTHORIZED.into(), p.authorized_krw),
+            (ledger::HOLDS_SHOPPER.into(), -p.authorized_krw),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    mut p: payment::Model,
+    status: PaymentStatus,
+) -> Result<Payment> {
+    let mut active: payment::ActiveModel = p.clone().into();
+    active.status = Set(status.as_str().to_owned());
+    active.captured_krw = Set(p.captured_krw);
+    active.refunded_krw = Set(p.refunded_krw);
+    active.updated_at = Set(Utc::now());
+    p = active.update(db).await?;
+    from_model(p)
+}
+
+/// Captures the sum of `shares` (never more than authorised) and books each party's part
+/// and the platform's commission.
+pub async fn capture(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    payment_id: &str,
+    shares: &[Share],
+) -> Result<Payment> {
+    let mut p = load(db, payment_id).await?;
+    if p.status != PaymentStatus::Authorized.as_str() {
+        return Err(PaymentError::Conflict {
+            code: "payment_not_capturable",
+            detail: format!("the payment is {}, not authorized", p.status),
+        });
+    }
+    let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
+    if amount > p.authorized_krw {
+        return Err(PaymentError::Conflict {
+            code: "exceeds_authorization",
+            detail: format!(
+                "capturing {amount} won exceeds the {} won authorised",
+                p.authorized_krw
+            ),
+        });
+    }
+    if amount == 0 {
+        return void(db, provider, payment_id).await;
+    }
+    let provider_ref = p.provider_ref.clone().unwrap_or_default();
+    provider
+        .capture(&provider_ref, amount, &format!("{payment_id}:capture"))
+        .await?;
+    release_hold(db, &p).await?;
+    let mut entries = vec![(ledger::clearing(&p.provider), amount)];
+    let mut commission = 0;
+    for s in shares {
+        entries.push((ledger::payable(&s.party), -(s.gross_krw - s.commission_krw)));
+        commission += s.commission_krw;
+    }
+    entries.push((ledger::COMMISSION.into(), -commission));
+    ledger::post(db, "capture", &p.reference, &entries).await?;
+    p.captured_krw = amount;
+    set_status(db, p, PaymentStatus::Captured).await
+}
+
+/// Releases an authorisation without charging anything.
+pub async fn void(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    payment_id: &str,
+) -> Result<Payment> {
+    let p = load(db, payment_id).await?;
+    match p.status.as_str() {
+        "voided" => return from_model(p),
+        "authorized" | "pending" => {}
+        other => {
+            return Err(PaymentError::Conflict {
+                code: "payment_not_voidable",
+                detail: format!("the payment is {other}; refund it instead"),
+            });
+        }
+    }
+    let provider_ref = p.provider_ref.clone().unwrap_or_default();
+    provider
+        .void(&provider_ref, &format!("{payment_id}:void"))
+        .await?;
+    if p.status == "authorized" {
+        release_hold(db, &p).await?;
+    }
+    set_status(db, p, PaymentStatus::Voided).await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Refund {
+    pub id: String,
+    pub payment_id: String,
+    /// Who gives the money back: `merchant:mer_…` or `network:net_…`.
+    pub party: String,
+    /// The part of the sale (merchant order) it comes from.
+    pub part_reference: Option<String>,
+    pub amount_krw: i64,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Refunds the sum of `shares` of a captured payment, each party giving back its part and the
+/// platform its commission on it. Never more than was captured and not yet refunded.
+pub async fn refund(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    payment_id: &str,
+    shares: &[Share],
+    reason: &str,
+) -> Result<Vec<Refund>> {
+    let mut p = load(db, payment_id).await?;
+    if !matches!(p.status.as_str(), "captured" | "partially_refunded") {
+        return Err(PaymentError::Conflict {
+            code: "payment_not_refundable",
+            detail: format!(
+                "the payment is {}; only captured money is refunded",
+                p.status
+            ),
+        });
+    }
+    let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
+    let refundable = p.captured_krw - p.refunded_krw;
+    if amount <= 0 || amount > refundable {
+        return Err(PaymentError::Conflict {
+            code: "exceeds_refundable",
+            detail: format!(
+                "refunding {amount} won; {refundable} won of this payment can still be refunded"
+            ),
+        });
+    }
+    let refund_id = new_id("ref");
+    let provider_ref = provider
+        .refund(
+            p.provider_ref.as_deref().unwrap_or_default(),
+            amount,
+            &refund_id,
+        )
+        .await?;
+    let mut entries = vec![(ledger::clearing(&p.provider), -amount)];
+    let mut commission = 0;
+    for s in shares {
+        entries.push((ledger::payable(&s.party), s.gross_krw - s.commission_krw));
+        commission += s.commission_krw;
+    }
+    entries.push((ledger::COMMISSION.into(), commission));
+    ledger::post(db, "refund", &refund_id, &entries).await?;
+    let now = Utc::now();
+    let mut refunds = Vec::new();
+    for (i, s) in shares.iter().filter(|s| s.gross_krw > 0).enumerate() {
+        let id = if i == 0 {
+            refund_id.clone()
+        } else {
+            new_id("ref")
+        };
+        refund::ActiveModel {
+            id: Set(id.clone()),
+            payment_id: Set(p.id.clone()),
+            party: Set(s.party.clone()),
+            part_reference: Set(s.part_reference.clone()),
+            amount_krw: Set(s.gross_krw),
+            reason: Set(reason.to_owned()),
+            provider_ref: Set(Some(provider_ref.clone())),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        refunds.push(Refund {
+            id,
+            payment_id: p.id.clone(),
+            party: s.party.clone(),
+            part_reference: s.part_reference.clone(),
+            amount_krw: s.gross_krw,
+            reason: reason.to_owned(),
+            created_at: now,
+        });
+    }
+    p.refunded_krw += amount;
+    let status = if p.refunded_krw == p.captured_krw {
+        PaymentStatus::Refunded
+    } else {
+        PaymentStatus::PartiallyRefunded
+    };
+    set_status(db, p, status).await?;
+    Ok(refunds)
+}
+
+/// What has been refunded of a payment so far, per part of the sale.
+pub async fn refunds_of(db: &impl ConnectionTrait, payment_id: &str) -> Result<Vec<Refund>> {
+    Ok(refund::Entity::find()
+        .filter(refund::Column::PaymentId.eq(payment_id))
+        .order_by_asc(refund::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| Refund {
+            id: r.id,
+            payment_id: r.payment_id,
+            party: r.party,
+            part_reference: r.part_reference,
+            amount_krw: r.amount_krw,
+            reason: r.reason,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// Offline payments: an admin records that the shopper's money arrived (cash at the door,
+/// or the bank transfer).
+pub async fn mark_received(db: &impl ConnectionTrait, payment_id: &str) -> Result<Payment> {
+    let p = load(db, payment_id).await?;
+    if p.provider != "offline" {
+        return Err(PaymentError::Conflict {
+            code: "not_offline",
+            detail: "only offline payments are marked received by hand".into(),
+        });
+    }
+    if !matches!(
+        p.status.as_str(),
+        "captured" | "partially_refunded" | "refunded"
+    ) {
+        return Err(PaymentError::Conflict {
+            code: "payment_not_captured",
+            detail: format!(
+                "the payment is {}; it is received once its amount is fixed",
+                p.status
+            ),
+        });
+    }
+    let mut active: payment::ActiveModel = p.into();
+    active.received_at = Set(Some(Utc::now()));
+    active.updated_at = Set(Utc::now());
+    from_model(active.update(db).await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Payout {
+    pub id: String,
+    pub party: String,
+    pub provider: String,
+    pub provider_ref: Option<String>,
+    pub amount_krw: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Pays a party everything it is owed.
+pub async fn pay_out(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    party: &str,
+    destination: Option<String>,
+) -> Result<Payout> {
+    let owed = -ledger::balance(db, &ledger::payable(party)).await?;
+    if owed <= 0 {
+        return Err(PaymentError::Conflict {
+            code: "nothing_owed",
+            detail: format!("{party} is owed nothing"),
+        });
+    }
+    let id = new_id("pout");
+    let provider_ref = provider
+        .pay_out(&PayoutRequest {
+            party: party.to_owned(),
+            destination,
+            amount_krw: owed,
+            idempotency_key: id.clone(),
+        })
+        .await?;
+    ledger::post(
+        db,
+        "payout",
+        &id,
+        &[
+            (ledger::payable(party), owed),
+            (ledger::clearing(provider.name()), -owed),
+        ],
+    )
+    .await?;
+    let now = Utc::now();
+    payout::ActiveModel {
+        id: Set(id.clone()),
+        party: Set(party.to_owned()),
+        provider: Set(provider.name().to_owned()),
+        provider_ref: Set(Some(provider_ref.clone())),
+        amount_krw: Set(owed),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(Payout {
+        id,
+        party: party.to_owned(),
+        provider: provider.name().to_owned(),
+        provider_ref: Some(provider_ref),
+        amount_krw: owed,
+        created_at: now,
+    })
+}
+
+pub async fn payouts_of(db: &impl ConnectionTrait, party: &str) -> Result<Vec<Payout>> {
+    Ok(payout::Entity::find()
+        .filter(payout::Column::Party.eq(party))
+        .order_by_asc(payout::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| Payout {
+            id: p.id,
+            party: p.party,
+            provider: p.provider,
+            provider_ref: p.provider_ref,
+            amount_krw: p.amount_krw,
+            created_at: p.created_at,
+        })
+        .collect())
+}

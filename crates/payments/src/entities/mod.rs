@@ -1,0 +1,7 @@
+//! sea-orm entities mirroring the payment and ledger tables of the migrations.
+
+pub mod ledger_entry;
+pub mod ledger_transaction;
+pub mod payment;
+pub mod payout;
+pub mod refund;

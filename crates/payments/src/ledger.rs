@@ -1,0 +1,135 @@
+//! The ledger: double-entry, integer won, append-only.
+//!
+//! Each transaction is a set of entries on named accounts that sums to zero (debits
+//! positive, credits negative). Accounts:
+//!
+//! | account | kind | moves when |
+//! |---|---|---|
+//! | `holds:shopper` / `holds:authorized` | memorandum pair | an authorisation is placed (debit / credit) and released at capture or void |
+//! | `clearing:{provider}` | asset: captured money at the provider | capture (debit); refund and payout (credit) |
+//! | `payable:merchant:{id}` | liability: what a merchant is owed | capture of its share (credit); refund and payout (debit) |
+//! | `payable:network:{id}` | liability: delivery fees owed to a co-delivery network | as for merchants |
+//! | `revenue:commission` | income: the platform's commission | capture (credit); refund of commissioned sales (debit) |
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use golmok_core::new_id;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::Serialize;
+
+use crate::PaymentError;
+use crate::entities::{ledger_entry, ledger_transaction};
+
+pub const HOLDS_SHOPPER: &str = "holds:shopper";
+pub const HOLDS_AUTHORIZED: &str = "holds:authorized";
+pub const COMMISSION: &str = "revenue:commission";
+
+pub fn clearing(provider: &str) -> String {
+    format!("clearing:{provider}")
+}
+
+/// The liability account of a party (`merchant:mer_…`, `network:net_…`).
+pub fn payable(party: &str) -> String {
+    format!("payable:{party}")
+}
+
+/// Appends one balanced transaction. Zero entries are dropped; an unbalanced set is a bug in
+/// the caller and refused.
+pub async fn post(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    reference: &str,
+    entries: &[(String, i64)],
+) -> Result<String, PaymentError> {
+    let sum: i64 = entries.iter().map(|(_, a)| a).sum();
+    if sum != 0 {
+        return Err(PaymentError::Internal(format!(
+            "unbalanced ledger transaction {kind} for {reference}: {entries:?}"
+        )));
+    }
+    let now = Utc::now();
+    let id = new_id("ltx");
+    ledger_transaction::ActiveModel {
+        id: Set(id.clone()),
+        kind: Set(kind.to_owned()),
+        reference: Set(reference.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    for (account, amount) in entries.iter().filter(|(_, a)| *a != 0) {
+        ledger_entry::ActiveModel {
+            id: Set(new_id("len")),
+            transaction_id: Set(id.clone()),
+            account: Set(account.clone()),
+            amount_krw: Set(*amount),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The balance of every account (debits minus credits).
+pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>, PaymentError> {
+    let mut balances = BTreeMap::new();
+    for e in ledger_entry::Entity::find().all(db).await? {
+        *balances.entry(e.account).or_insert(0) += e.amount_krw;
+    }
+    Ok(balances)
+}
+
+/// Debits minus credits of one account.
+pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, PaymentError> {
+    Ok(ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Account.eq(account))
+        .all(db)
+        .await?
+        .iter()
+        .map(|e| e.amount_krw)
+        .sum())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StatementLine {
+    pub transaction_id: String,
+    /// `capture`, `refund`, `payout`.
+    pub kind: String,
+    /// The order, refund or payout it belongs to.
+    pub reference: String,
+    /// Positive: the party is owed more; negative: less (refunded or paid out).
+    pub amount_krw: i64,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// Every movement on a party's payable account, oldest first, from the party's side.
+pub async fn statement(
+    db: &impl ConnectionTrait,
+    party: &str,
+) -> Result<Vec<StatementLine>, PaymentError> {
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Account.eq(payable(party)))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(db)
+        .await?;
+    let mut lines = Vec::with_capacity(entries.len());
+    for e in entries {
+        let txn = ledger_transaction::Entity::find_by_id(e.transaction_id.as_str())
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                PaymentError::Internal(format!("ledger entry {} without transaction", e.id))
+            })?;
+        lines.push(StatementLine {
+            transaction_id: txn.id,
+            kind: txn.kind,
+            reference: txn.reference,
+            amount_krw: -e.amount_krw,
+            at: e.created_at,
+        });
+    }
+    Ok(lines)
+}
