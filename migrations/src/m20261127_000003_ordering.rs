@@ -30,11 +30,9 @@ impl MigrationTrait for Migration {
                     .col(string_null(Orders::Address))
                     .col(double_null(Orders::Lat))
                     .col(double_null(Orders::Lon))
-                    .col(big_integer(Orders::ItemsTotalKrw))
                     .col(big_integer(Orders::DeliveryFeeKrw))
-                    .col(big_integer(Orders::DepositsKrw))
-                    .col(big_integer(Orders::TotalKrw))
                     .col(big_integer(Orders::AuthorizedKrw))
+                    .col(big_integer(Orders::DeliveryFeeRefundedKrw))
                     .col(integer(Orders::CommissionBps))
                     .col(string(Orders::PaymentId))
                     .col(timestamp_with_time_zone(Orders::CreatedAt))
@@ -67,6 +65,10 @@ impl MigrationTrait for Migration {
                     .col(string(MerchantOrders::Status))
                     .col(big_integer(MerchantOrders::SubtotalKrw))
                     .col(big_integer(MerchantOrders::DepositsKrw))
+                    .col(big_integer(MerchantOrders::CommissionKrw))
+                    .col(big_integer(MerchantOrders::RefundedKrw))
+                    .col(big_integer(MerchantOrders::CommissionRefundedKrw))
+                    .col(string_null(MerchantOrders::Note))
                     .col(timestamp_with_time_zone(MerchantOrders::CreatedAt))
                     .col(timestamp_with_time_zone(MerchantOrders::UpdatedAt))
                     .foreign_key(
@@ -227,11 +229,9 @@ enum Orders {
     Address,
     Lat,
     Lon,
-    ItemsTotalKrw,
     DeliveryFeeKrw,
-    DepositsKrw,
-    TotalKrw,
     AuthorizedKrw,
+    DeliveryFeeRefundedKrw,
     CommissionBps,
     PaymentId,
     CreatedAt,
@@ -247,6 +247,10 @@ enum MerchantOrders {
     Status,
     SubtotalKrw,
     DepositsKrw,
+    CommissionKrw,
+    RefundedKrw,
+    CommissionRefundedKrw,
+    Note,
     CreatedAt,
     UpdatedAt,
 }

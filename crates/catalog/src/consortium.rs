@@ -18,6 +18,8 @@ use crate::{CatalogError, Result, agency, district};
 
 /// Fewest members a consortium sells with.
 pub const MIN_MEMBERS: usize = 5;
+pub const DEFAULT_COMMISSION_BPS: u32 = 300;
+pub const MAX_COMMISSION_BPS: u32 = 3_000;
 const CACHE_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -74,6 +76,8 @@ pub struct Consortium {
     pub agency_id: String,
     pub network_id: Option<String>,
     pub status: ConsortiumStatus,
+    /// The platform's commission on the consortium's sales, in basis points (300 = 3%).
+    pub commission_bps: u32,
     pub members: Vec<Member>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -153,6 +157,7 @@ pub async fn create_consortium(
         agency_id: Set(agency_id),
         network_id: Set(new.network_id),
         status: Set(ConsortiumStatus::Forming.as_str().into()),
+        commission_bps: Set(DEFAULT_COMMISSION_BPS as i32),
         created_by: Set(actor.id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -192,6 +197,9 @@ async fn assemble(db: &impl ConnectionTrait, model: consortium::Model) -> Result
         district: model.district,
         agency_id: model.agency_id,
         network_id: model.network_id,
+        commission_bps: u32::try_from(model.commission_bps).map_err(|_| {
+            CatalogError::Internal(format!("consortium commission {}", model.commission_bps))
+        })?,
         members,
         created_at: model.created_at,
         updated_at: model.updated_at,
@@ -269,6 +277,81 @@ pub async fn list_consortia(
         items.push(assemble(db, model).await?);
     }
     Ok(Page { items, next_cursor })
+}
+
+/// A consortium as it stands inside the caller's transaction, bypassing the cache: what
+/// checkout decides on.
+pub async fn consortium_in(txn: &impl ConnectionTrait, id: &str) -> Result<Consortium> {
+    let model = consortium::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("consortium", id))?;
+    assemble(txn, model).await
+}
+
+/// Whether `actor` may manage (and see the figures of) a consortium: its agency's
+/// coordinators, the metropolitan agency's, and admins.
+pub async fn ensure_can_manage(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<()> {
+    let model = consortium::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| CatalogError::not_found("consortium", id))?;
+    agency::ensure_manages(db, actor, &model.agency_id).await
+}
+
+/// What an admin or the consortium's coordinator may change after forming it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsortiumPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
+    pub network_id: Option<Option<String>>,
+    /// Basis points, 0 to 3,000; only an admin sets the platform's commission.
+    pub commission_bps: Option<u32>,
+}
+
+pub async fn update_consortium(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+    patch: ConsortiumPatch,
+) -> Result<Consortium> {
+    let mut errors = ValidationErrors::new();
+    if let Some(name) = &patch.name
+        && (name.trim().is_empty() || name.trim().chars().count() > 100)
+    {
+        errors.add("name", "must be 1 to 100 characters");
+    }
+    if patch.commission_bps.is_some_and(|b| b > MAX_COMMISSION_BPS) {
+        errors.add(
+            "commission_bps",
+            format!("must be from 0 to {MAX_COMMISSION_BPS}"),
+        );
+    }
+    errors.into_result()?;
+    if patch.commission_bps.is_some() && actor.role != Role::Admin {
+        return Err(CatalogError::Forbidden(
+            "only an admin sets the platform's commission".into(),
+        ));
+    }
+    let txn = db.begin().await?;
+    let current = lock(&txn, id).await?;
+    agency::ensure_manages(&txn, actor, &current.agency_id).await?;
+    let mut active: consortium::ActiveModel = current.into();
+    if let Some(name) = patch.name {
+        active.name = Set(name.trim().to_owned());
+    }
+    if let Some(network_id) = patch.network_id {
+        active.network_id = Set(network_id);
+    }
+    if let Some(bps) = patch.commission_bps {
+        active.commission_bps = Set(bps as i32);
+    }
+    let updated = assemble(&txn, active.update(&txn).await?).await?;
+    txn.commit().await?;
+    invalidate(cache, id).await;
+    Ok(updated)
 }
 
 /// Takes the consortium's row for the rest of the transaction. Writing first makes

@@ -31,7 +31,9 @@ use sea_orm::DbErr;
 
 pub use agency::{Agency, AgencyKind, NewAgency};
 pub use campaign::{Campaign, CampaignKind, CampaignQuery, NewCampaign};
-pub use consortium::{Consortium, ConsortiumStatus, Member, MembershipEvent, NewConsortium};
+pub use consortium::{
+    Consortium, ConsortiumPatch, ConsortiumStatus, Member, MembershipEvent, NewConsortium,
+};
 pub use listing::{
     Container, ContainerPolicy, Listing, ListingPatch, ListingQuery, ListingStatus, NewListing,
     Unit,

@@ -9,6 +9,7 @@ use golmok_accounts::Account;
 use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, FromQueryResult, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
@@ -291,6 +292,62 @@ async fn reindex(txn: &impl ConnectionTrait, l: &Listing) -> Result<()> {
 
 fn cache_key(id: &str) -> String {
     format!("listing:{id}")
+}
+
+/// Drops a listing's cached copy, for writers outside this crate (stock taken at checkout).
+pub async fn invalidate(cache: &dyn Cache, id: &str) {
+    cache.invalidate(&cache_key(id)).await;
+}
+
+/// Listings as they stand inside the caller's transaction, bypassing the cache.
+pub async fn listings_in(txn: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Listing>> {
+    listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids.iter().cloned()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+/// Takes `quantity` units of an active listing's stock if, and only if, that many are left:
+/// one conditional UPDATE, so concurrent checkouts can never take the same units twice.
+/// `false` when the stock (or the listing's status) does not allow it.
+pub async fn take_stock(
+    txn: &impl ConnectionTrait,
+    listing_id: &str,
+    quantity: i64,
+) -> Result<bool> {
+    let taken = listing::Entity::update_many()
+        .col_expr(
+            listing::Column::Stock,
+            Expr::col(listing::Column::Stock).sub(quantity),
+        )
+        .col_expr(listing::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(listing::Column::Id.eq(listing_id))
+        .filter(listing::Column::Status.eq(ListingStatus::Active.as_str()))
+        .filter(listing::Column::Stock.gte(quantity))
+        .exec(txn)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// Puts units back (a cancelled, rejected or expired order, or a refill weighed light).
+pub async fn return_stock(
+    txn: &impl ConnectionTrait,
+    listing_id: &str,
+    quantity: i64,
+) -> Result<()> {
+    listing::Entity::update_many()
+        .col_expr(
+            listing::Column::Stock,
+            Expr::col(listing::Column::Stock).add(quantity),
+        )
+        .col_expr(listing::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(listing::Column::Id.eq(listing_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 pub async fn create_listing(

@@ -8,6 +8,7 @@
 //! Owns no tables and knows nothing of HTTP or of any one domain.
 
 pub mod cache;
+pub mod db;
 pub mod geo;
 pub mod id;
 pub mod money;

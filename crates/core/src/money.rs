@@ -16,6 +16,20 @@ pub fn price_for_quantity(price_krw: i64, unit_quantity: i64, quantity: i64) -> 
     i64::try_from(rounded).ok()
 }
 
+/// `basis_points` / 10,000 of `amount_krw`, rounded half up: a 3% commission is 300 bps.
+pub fn share_of(amount_krw: i64, basis_points: u32) -> Option<i64> {
+    price_for_quantity(amount_krw, 10_000, i64::from(basis_points))
+}
+
+/// `percent` of `amount_krw`, rounded up to the won: a tolerance must cover, never fall short.
+pub fn percent_ceil(amount_krw: i64, percent: u32) -> Option<i64> {
+    if amount_krw < 0 {
+        return None;
+    }
+    let scaled = i128::from(amount_krw) * i128::from(percent);
+    i64::try_from((scaled + 99) / 100).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,6 +45,16 @@ mod tests {
         assert_eq!(price_for_quantity(4, 10, 1), Some(0)); // 0.4 rounds down
         assert_eq!(price_for_quantity(3_500, 1, 2), Some(7_000)); // pieces
         assert_eq!(price_for_quantity(3_500, 1, 0), Some(0));
+    }
+
+    #[test]
+    fn shares_and_tolerances() {
+        assert_eq!(share_of(10_000, 300), Some(300));
+        assert_eq!(share_of(12_345, 300), Some(370)); // 370.35
+        assert_eq!(share_of(50, 300), Some(2)); // 1.5 rounds up
+        assert_eq!(percent_ceil(10_000, 15), Some(1_500));
+        assert_eq!(percent_ceil(10_001, 15), Some(1_501)); // 1,500.15 rounds up
+        assert_eq!(percent_ceil(0, 15), Some(0));
     }
 
     #[test]

@@ -1,9 +1,171 @@
 //! Ordering: from a shopper's basket to merchant orders.
 //!
-//! Owns checkout (one order across several shops of one consortium, one payment, one
-//! merchant order per shop), stock reservations, the order and merchant-order state
-//! machines, weighing of refill lines and the idempotency of order writes.
+//! Owns checkout (one order across several shops of one active consortium, one payment, one
+//! merchant order per shop, prices frozen on the lines), stock reservations, the order and
+//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders, the
+//! consortium sales report, and the idempotency of retried writes.
 //!
-//! Does not own prices, stock levels or consortium status (asked of `golmok-catalog`),
-//! money movement (done through `golmok-payments`), or routes (`golmok-delivery-routing`);
-//! none of those crates call back into this one.
+//! Asks `golmok-catalog` for prices, stock and consortium status, moves money through
+//! `golmok-payments` (which it hands amounts and parties, never orders), and will ask
+//! `golmok-delivery-routing` for slots; none of those crates call back into this one.
+//!
+//! Every use case is one database transaction: a failure anywhere leaves nothing written.
+//! Money is integer won; a line's price is [`golmok_core::money::price_for_quantity`].
+
+pub mod checkout;
+pub mod entities;
+pub mod idempotency;
+pub mod lifecycle;
+pub mod refunds;
+pub mod report;
+pub mod state;
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use golmok_catalog::CatalogError;
+use golmok_core::{Cache, ValidationErrors};
+use golmok_payments::{PaymentError, PaymentProvider};
+use sea_orm::{DatabaseConnection, DbErr};
+
+pub use checkout::{Checkout, CheckoutItem, Fulfillment, PaymentChoice};
+pub use state::{Action, MerchantOrderStatus, OrderStatus};
+pub use view::{MerchantOrder, Order, OrderEvent, OrderLine};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Forbidden(String),
+    /// The current state does not allow it; `details` carries numbers a client can show.
+    #[error("{detail}")]
+    Conflict {
+        code: &'static str,
+        detail: String,
+        details: Option<serde_json::Value>,
+    },
+    #[error(transparent)]
+    Payment(PaymentError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl OrderError {
+    pub(crate) fn not_found(what: &'static str, id: &str) -> Self {
+        OrderError::NotFound {
+            what,
+            id: id.to_owned(),
+        }
+    }
+
+    pub(crate) fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        OrderError::Conflict {
+            code,
+            detail: detail.into(),
+            details: None,
+        }
+    }
+}
+
+impl From<CatalogError> for OrderError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Invalid(v) => OrderError::Invalid(v),
+            CatalogError::NotFound { what, id } => OrderError::NotFound { what, id },
+            CatalogError::Forbidden(d) => OrderError::Forbidden(d),
+            CatalogError::Conflict { code, detail } => OrderError::Conflict {
+                code,
+                detail,
+                details: None,
+            },
+            CatalogError::Database(d) => OrderError::Database(d),
+            CatalogError::Internal(d) => OrderError::Internal(d),
+        }
+    }
+}
+
+impl From<PaymentError> for OrderError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Database(d) => OrderError::Database(d),
+            PaymentError::Conflict { code, detail } => OrderError::Conflict {
+                code,
+                detail,
+                details: None,
+            },
+            other => OrderError::Payment(other),
+        }
+    }
+}
+
+pub type Result<T, E = OrderError> = std::result::Result<T, E>;
+
+/// The rules of checkout that an operator sets.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderRules {
+    /// One delivery fee per order, however many shops it spans.
+    pub delivery_fee_krw: i64,
+    /// Baskets of at least this much deliver free.
+    pub free_delivery_over_krw: i64,
+    /// Refill lines are authorised at their estimate plus this share, for the weighing.
+    pub refill_tolerance_pct: u32,
+    /// Merchant orders not accepted within this long expire and give their stock back.
+    pub acceptance_timeout: Duration,
+}
+
+impl Default for OrderRules {
+    fn default() -> Self {
+        Self {
+            delivery_fee_krw: 3_000,
+            free_delivery_over_krw: 40_000,
+            refill_tolerance_pct: 15,
+            acceptance_timeout: Duration::from_secs(2 * 3600),
+        }
+    }
+}
+
+/// The payment providers this server is configured with, by name.
+#[derive(Clone, Default)]
+pub struct PaymentProviders(HashMap<&'static str, Arc<dyn PaymentProvider>>);
+
+impl PaymentProviders {
+    pub fn with(mut self, provider: Arc<dyn PaymentProvider>) -> Self {
+        self.0.insert(provider.name(), provider);
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&dyn PaymentProvider> {
+        self.0.get(name).map(|p| p.as_ref())
+    }
+
+    pub(crate) fn require(&self, name: &str) -> Result<&dyn PaymentProvider> {
+        self.get(name).ok_or_else(|| {
+            OrderError::Internal(format!("payment provider {name} is not configured"))
+        })
+    }
+}
+
+/// What every ordering use case works with.
+#[derive(Clone, Copy)]
+pub struct Ordering<'a> {
+    pub db: &'a DatabaseConnection,
+    pub cache: &'a dyn Cache,
+    pub providers: &'a PaymentProviders,
+    pub rules: &'a OrderRules,
+}
+
+/// The ledger party of a merchant or a network.
+pub fn merchant_party(merchant_id: &str) -> String {
+    format!("merchant:{merchant_id}")
+}
+
+pub fn network_party(network_id: &str) -> String {
+    format!("network:{network_id}")
+}

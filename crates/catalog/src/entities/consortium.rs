@@ -10,6 +10,7 @@ pub struct Model {
     pub agency_id: String,
     pub network_id: Option<String>,
     pub status: String,
+    pub commission_bps: i32,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,0 +1,22 @@
+//! Database helpers shared by the domain crates.
+
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy timeout instead of
+/// failing when a read-then-write transaction tries to upgrade its lock; PostgreSQL ignores
+/// the mode and relies on row locks and conditional updates.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        access_mode: match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => Some(AccessMode::ReadWrite),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    db.begin_with_options(options).await
+}

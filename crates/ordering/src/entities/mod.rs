@@ -1,0 +1,8 @@
+//! sea-orm entities mirroring the ordering tables of the migrations.
+
+pub mod idempotency_key;
+pub mod merchant_order;
+pub mod order;
+pub mod order_event;
+pub mod order_line;
+pub mod stock_reservation;

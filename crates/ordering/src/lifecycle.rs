@@ -1,0 +1,521 @@
+//! What happens to an order after checkout: merchants accept, weigh, mark ready or reject;
+//! shoppers cancel; stale orders expire. Each step is one transaction that moves a merchant
+//! order by the table in [`crate::state`], gives stock back when goods will not be sold,
+//! settles the payment once every merchant has decided, and records who did it.
+
+use chrono::Utc;
+use golmok_accounts::{Account, Role};
+use golmok_catalog::listing as catalog_listing;
+use golmok_core::money::share_of;
+use golmok_core::{ValidationErrors, db::begin_write};
+use golmok_payments::Share;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::checkout::{MAX_QUANTITY, record};
+use crate::entities::{merchant_order, order, order_line, stock_reservation};
+use crate::state::{Action, MerchantOrderStatus, OrderStatus};
+use crate::view::{self, status_of};
+use crate::{OrderError, Ordering, Result, merchant_party, network_party};
+
+/// The account that acts when the system itself moves an order (expiry).
+pub const SYSTEM_ACTOR: &str = "system";
+
+async fn load_merchant_order(
+    txn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<merchant_order::Model> {
+    merchant_order::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| OrderError::not_found("merchant order", id))
+}
+
+/// The merchant order, if `actor` owns its shop (or is an admin). Others learn nothing.
+async fn owned(
+    txn: &impl ConnectionTrait,
+    actor: &Account,
+    id: &str,
+) -> Result<merchant_order::Model> {
+    let m = load_merchant_order(txn, id).await?;
+    if actor.role == Role::Admin || view::owns_any(txn, actor, &[m.merchant_id.as_str()]).await? {
+        Ok(m)
+    } else {
+        Err(OrderError::not_found("merchant order", id))
+    }
+}
+
+fn illegal(current: MerchantOrderStatus, action: Action) -> OrderError {
+    OrderError::Conflict {
+        code: "illegal_transition",
+        detail: format!(
+            "cannot {} a merchant order that is {}",
+            action.verb(),
+            current.as_str()
+        ),
+        details: Some(json!({"current_status": current.as_str(), "action": action.verb()})),
+    }
+}
+
+/// Moves one merchant order and records it; the caller has checked who may.
+async fn advance(
+    txn: &impl ConnectionTrait,
+    m: merchant_order::Model,
+    action: Action,
+    actor_id: &str,
+    note: Option<&str>,
+) -> Result<MerchantOrderStatus> {
+    let current = status_of(&m)?;
+    let next = current
+        .after(action)
+        .ok_or_else(|| illegal(current, action))?;
+    if next.is_withdrawn() {
+        release_stock(txn, &m.id).await?;
+    }
+    let order_id = m.order_id.clone();
+    let mo_id = m.id.clone();
+    let mut active: merchant_order::ActiveModel = m.into();
+    active.status = Set(next.as_str().to_owned());
+    active.updated_at = Set(Utc::now());
+    if let Some(note) = note {
+        active.note = Set(Some(note.to_owned()));
+    }
+    active.update(txn).await?;
+    record(
+        txn,
+        &order_id,
+        Some(&mo_id),
+        current.as_str(),
+        next.as_str(),
+        actor_id,
+        note,
+    )
+    .await?;
+    Ok(next)
+}
+
+/// Gives back the stock of every line of a merchant order, each reservation exactly once.
+async fn release_stock(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(merchant_order_id))
+        .all(txn)
+        .await?;
+    for line in lines {
+        let released = stock_reservation::Entity::update_many()
+            .col_expr(
+                stock_reservation::Column::ReleasedAt,
+                Expr::value(Utc::now()),
+            )
+            .filter(stock_reservation::Column::LineId.eq(line.id.as_str()))
+            .filter(stock_reservation::Column::ReleasedAt.is_null())
+            .exec(txn)
+            .await?;
+        if released.rows_affected == 1
+            && let Some(r) = stock_reservation::Entity::find_by_id(line.id.as_str())
+                .one(txn)
+                .await?
+        {
+            catalog_listing::return_stock(txn, &r.listing_id, r.quantity).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Once no merchant is still deciding, fixes the payment: captures the sold merchant
+/// orders (weighed amounts, deposits, the delivery fee) or, when nothing is sold, voids it.
+/// Then brings the order's own status up to date.
+async fn settle(
+    ctx: &Ordering<'_>,
+    txn: &impl ConnectionTrait,
+    order_id: &str,
+    actor_id: &str,
+) -> Result<()> {
+    let o = order::Entity::find_by_id(order_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+    let parts = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(order_id))
+        .order_by_asc(merchant_order::Column::Id)
+        .all(txn)
+        .await?;
+    let statuses = parts.iter().map(status_of).collect::<Result<Vec<_>>>()?;
+    let deciding = statuses.iter().any(|s| {
+        matches!(
+            s,
+            MerchantOrderStatus::Pending | MerchantOrderStatus::Accepted
+        )
+    });
+    let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
+    if !deciding && payment.status == golmok_payments::PaymentStatus::Authorized {
+        let provider = ctx.providers.require(&payment.provider)?;
+        let mut shares: Vec<Share> = parts
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, s)| s.is_sold())
+            .map(|(m, _)| Share {
+                party: merchant_party(&m.merchant_id),
+                part_reference: Some(m.id.clone()),
+                gross_krw: m.subtotal_krw + m.deposits_krw,
+                commission_krw: m.commission_krw,
+            })
+            .collect();
+        if shares.is_empty() {
+            golmok_payments::void(txn, provider, &payment.id).await?;
+        } else {
+            if let Some(network) = &o.network_id
+                && o.delivery_fee_krw > 0
+            {
+                shares.push(Share {
+                    party: network_party(network),
+                    part_reference: None,
+                    gross_krw: o.delivery_fee_krw,
+                    commission_krw: 0,
+                });
+            }
+            golmok_payments::capture(txn, provider, &payment.id, &shares).await?;
+        }
+    }
+    let status = OrderStatus::of(&statuses);
+    if status.as_str() != o.status {
+        let from = o.status.clone();
+        let mut active: order::ActiveModel = o.into();
+        active.status = Set(status.as_str().to_owned());
+        active.updated_at = Set(Utc::now());
+        active.update(txn).await?;
+        record(txn, order_id, None, &from, status.as_str(), actor_id, None).await?;
+    }
+    Ok(())
+}
+
+async fn step(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    id: &str,
+    action: Action,
+    note: Option<&str>,
+) -> Result<view::Order> {
+    let txn = begin_write(ctx.db).await?;
+    let m = owned(&txn, actor, id).await?;
+    let order_id = m.order_id.clone();
+    if action == Action::MarkReady {
+        let unweighed = order_line::Entity::find()
+            .filter(order_line::Column::MerchantOrderId.eq(id))
+            .filter(order_line::Column::Refill.eq(true))
+            .filter(order_line::Column::WeighedQuantity.is_null())
+            .count(&txn)
+            .await?;
+        if unweighed > 0 && status_of(&m)? == MerchantOrderStatus::Accepted {
+            return Err(OrderError::conflict(
+                "unweighed_lines",
+                format!("weigh the {unweighed} refill line(s) before marking the order ready"),
+            ));
+        }
+    }
+    if action == Action::Collect {
+        let o = order::Entity::find_by_id(order_id.as_str())
+            .one(&txn)
+            .await?;
+        if o.is_some_and(|o| o.fulfillment_kind != "pickup") {
+            return Err(OrderError::conflict(
+                "not_a_pickup_order",
+                "this order is delivered by the network; its courier completes it",
+            ));
+        }
+    }
+    advance(&txn, m, action, &actor.id, note).await?;
+    settle(&ctx, &txn, &order_id, &actor.id).await?;
+    let order = view::load(&txn, &order_id).await?;
+    txn.commit().await?;
+    Ok(order)
+}
+
+pub async fn accept(ctx: Ordering<'_>, actor: &Account, id: &str) -> Result<view::Order> {
+    step(ctx, actor, id, Action::Accept, None).await
+}
+
+/// The merchant will not sell this part: its stock goes back and it is not charged.
+pub async fn reject(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    id: &str,
+    reason: &str,
+) -> Result<view::Order> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ValidationErrors::single("reason", "must be 1 to 500 characters").into());
+    }
+    step(ctx, actor, id, Action::Reject, Some(reason)).await
+}
+
+pub async fn mark_ready(ctx: Ordering<'_>, actor: &Account, id: &str) -> Result<view::Order> {
+    step(ctx, actor, id, Action::MarkReady, None).await
+}
+
+/// The shopper collected a pickup order at the shop.
+pub async fn collect(ctx: Ordering<'_>, actor: &Account, id: &str) -> Result<view::Order> {
+    step(ctx, actor, id, Action::Collect, None).await
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Weighing {
+    pub lines: Vec<WeighedLine>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeighedLine {
+    pub line_id: String,
+    /// The net amount filled, in the listing's unit (grams or ml).
+    pub net_quantity: i64,
+}
+
+/// Records what the merchant weighed for refill lines. Each line's amount becomes the price of
+/// its weight; stock follows the weight. The order's new total may not exceed what the
+/// payment authorised: then nothing changes and the answer carries the numbers.
+pub async fn weigh(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    id: &str,
+    weighing: Weighing,
+) -> Result<view::Order> {
+    let mut errors = ValidationErrors::new();
+    if weighing.lines.is_empty() {
+        errors.add("lines", "must name at least one line");
+    }
+    for (i, w) in weighing.lines.iter().enumerate() {
+        if !(1..=MAX_QUANTITY).contains(&w.net_quantity) {
+            errors.add(
+                format!("lines[{i}].net_quantity"),
+                format!("must be from 1 to {MAX_QUANTITY}"),
+            );
+        }
+    }
+    errors.into_result()?;
+
+    let txn = begin_write(ctx.db).await?;
+    let m = owned(&txn, actor, id).await?;
+    let current = status_of(&m)?;
+    if current != MerchantOrderStatus::Accepted {
+        return Err(OrderError::Conflict {
+            code: "illegal_transition",
+            detail: format!(
+                "refill lines are weighed once the order is accepted; it is {}",
+                current.as_str()
+            ),
+            details: Some(json!({"current_status": current.as_str(), "action": "weigh"})),
+        });
+    }
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(id))
+        .all(&txn)
+        .await?;
+    let mut errors = ValidationErrors::new();
+    for (i, w) in weighing.lines.iter().enumerate() {
+        match lines.iter().find(|l| l.id == w.line_id) {
+            None => errors.add(
+                format!("lines[{i}].line_id"),
+                "is not a line of this merchant order",
+            ),
+            Some(l) if !l.refill => errors.add(
+                format!("lines[{i}].line_id"),
+                "is not a refill line; only refill goods are weighed",
+            ),
+            Some(_) => {}
+        }
+    }
+    errors.into_result()?;
+
+    for w in &weighing.lines {
+        let Some(line) = lines.iter().find(|l| l.id == w.line_id) else {
+            continue;
+        };
+        let reservation = stock_reservation::Entity::find_by_id(line.id.as_str())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| OrderError::Internal(format!("line {} has no reservation", line.id)))?;
+        let delta = w.net_quantity - reservation.quantity;
+        if delta > 0 && !catalog_listing::take_stock(&txn, &line.listing_id, delta).await? {
+            return Err(OrderError::Conflict {
+                code: "out_of_stock",
+                detail: format!(
+                    "{} has less than {delta} more {} in stock",
+                    line.title, line.unit
+                ),
+                details: Some(json!({"listing_id": line.listing_id, "requested": delta})),
+            });
+        }
+        if delta < 0 {
+            catalog_listing::return_stock(&txn, &line.listing_id, -delta).await?;
+        }
+        let mut r: stock_reservation::ActiveModel = reservation.into();
+        r.quantity = Set(w.net_quantity);
+        r.update(&txn).await?;
+        let amount = golmok_core::money::price_for_quantity(
+            line.price_krw,
+            line.unit_quantity,
+            w.net_quantity,
+        )
+        .ok_or_else(|| OrderError::Internal(format!("pricing line {}", line.id)))?;
+        let mut l: order_line::ActiveModel = line.clone().into();
+        l.weighed_quantity = Set(Some(w.net_quantity));
+        l.amount_krw = Set(amount);
+        l.update(&txn).await?;
+    }
+
+    let subtotal: i64 = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(id))
+        .all(&txn)
+        .await?
+        .iter()
+        .map(|l| l.amount_krw)
+        .sum();
+    let o = order::Entity::find_by_id(m.order_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| OrderError::not_found("order", &m.order_id))?;
+    let order_id = m.order_id.clone();
+    let mut active: merchant_order::ActiveModel = m.into();
+    active.subtotal_krw = Set(subtotal);
+    active.commission_krw = Set(share_of(subtotal, o.commission_bps.max(0) as u32).unwrap_or(0));
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+
+    let required: i64 = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(order_id.as_str()))
+        .all(&txn)
+        .await?
+        .iter()
+        .filter(|p| MerchantOrderStatus::parse(&p.status).is_some_and(|s| !s.is_withdrawn()))
+        .map(|p| p.subtotal_krw + p.deposits_krw)
+        .sum::<i64>()
+        + o.delivery_fee_krw;
+    if required > o.authorized_krw {
+        return Err(OrderError::Conflict {
+            code: "exceeds_authorization",
+            detail: format!(
+                "the weighed order comes to {required} won but only {} won were authorised: weigh out less, or ask the shopper to approve the difference",
+                o.authorized_krw
+            ),
+            details: Some(json!({
+                "authorized_krw": o.authorized_krw,
+                "required_krw": required,
+                "over_by_krw": required - o.authorized_krw,
+            })),
+        });
+    }
+    record(
+        &txn,
+        &order_id,
+        Some(id),
+        "accepted",
+        "accepted",
+        &actor.id,
+        Some("weighed"),
+    )
+    .await?;
+    let order = view::load(&txn, &order_id).await?;
+    txn.commit().await?;
+    Ok(order)
+}
+
+/// Cancels an order: its shopper while no merchant has accepted, an admin while nothing has
+/// left a shop. Stock goes back and the authorisation is released.
+pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Result<view::Order> {
+    let txn = begin_write(ctx.db).await?;
+    let o = order::Entity::find_by_id(order_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+    let is_admin = actor.role == Role::Admin;
+    if !is_admin && o.shopper_id != actor.id {
+        return Err(OrderError::not_found("order", order_id));
+    }
+    let parts = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(order_id))
+        .order_by_asc(merchant_order::Column::Id)
+        .all(&txn)
+        .await?;
+    for m in &parts {
+        let s = status_of(m)?;
+        let allowed = if is_admin {
+            s.after(Action::Cancel).is_some() || s.is_withdrawn()
+        } else {
+            s == MerchantOrderStatus::Pending || s.is_withdrawn()
+        };
+        if !allowed {
+            return Err(OrderError::Conflict {
+                code: "illegal_transition",
+                detail: format!(
+                    "cannot cancel: a merchant order is already {}{}",
+                    s.as_str(),
+                    if is_admin {
+                        "; refund it instead"
+                    } else {
+                        "; ask the shop or support"
+                    }
+                ),
+                details: Some(
+                    json!({"current_status": s.as_str(), "action": "cancel", "merchant_order_id": m.id}),
+                ),
+            });
+        }
+    }
+    if parts
+        .iter()
+        .all(|m| status_of(m).is_ok_and(|s| s.is_withdrawn()))
+    {
+        return Err(OrderError::Conflict {
+            code: "illegal_transition",
+            detail: format!("the order is already {}", o.status),
+            details: Some(json!({"current_status": o.status, "action": "cancel"})),
+        });
+    }
+    for m in parts {
+        if !status_of(&m)?.is_withdrawn() {
+            advance(&txn, m, Action::Cancel, &actor.id, Some("order cancelled")).await?;
+        }
+    }
+    settle(&ctx, &txn, order_id, &actor.id).await?;
+    let order = view::load(&txn, order_id).await?;
+    txn.commit().await?;
+    Ok(order)
+}
+
+/// Expires merchant orders that no merchant accepted within the acceptance timeout. Run
+/// periodically by the server; returns how many expired.
+pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
+    let cutoff = Utc::now()
+        - chrono::Duration::from_std(ctx.rules.acceptance_timeout)
+            .map_err(|e| OrderError::Internal(e.to_string()))?;
+    let stale = merchant_order::Entity::find()
+        .filter(merchant_order::Column::Status.eq(MerchantOrderStatus::Pending.as_str()))
+        .filter(merchant_order::Column::CreatedAt.lt(cutoff))
+        .all(ctx.db)
+        .await?;
+    let mut expired = 0;
+    for candidate in stale {
+        let txn = begin_write(ctx.db).await?;
+        // Re-read inside the transaction: the merchant may have accepted meanwhile.
+        let m = load_merchant_order(&txn, &candidate.id).await?;
+        if status_of(&m)? != MerchantOrderStatus::Pending {
+            continue;
+        }
+        let order_id = m.order_id.clone();
+        advance(
+            &txn,
+            m,
+            Action::Expire,
+            SYSTEM_ACTOR,
+            Some("not accepted in time"),
+        )
+        .await?;
+        settle(&ctx, &txn, &order_id, SYSTEM_ACTOR).await?;
+        txn.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}

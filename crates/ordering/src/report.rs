@@ -1,0 +1,171 @@
+//! The consortium report: what a consortium sold over a span of Seoul days.
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use golmok_accounts::Account;
+use golmok_core::ValidationErrors;
+use sea_orm::prelude::*;
+use serde::Serialize;
+
+use crate::entities::{merchant_order, order, order_line};
+use crate::view::status_of;
+use crate::{OrderError, Result};
+
+/// Asia/Seoul has no daylight saving: UTC+9 all year.
+fn seoul() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("a valid offset")
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConsortiumReport {
+    pub consortium_id: String,
+    /// First and last Seoul day included.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Captured money less refunds.
+    pub sales_krw: i64,
+    /// Orders placed in the span that sold something.
+    pub orders: u64,
+    pub merchants: Vec<MerchantSales>,
+    pub refill: RefillFigures,
+    pub delivery: DeliveryFigures,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MerchantSales {
+    pub merchant_id: String,
+    pub sales_krw: i64,
+    pub orders: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RefillFigures {
+    /// Refill lines sold.
+    pub lines: u64,
+    /// Containers filled instead of new packaging: the shopper's own or a deposit container.
+    pub containers_reused: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeliveryFigures {
+    /// Metres driven on shared routes, and what each shop alone would have driven. Zero
+    /// until the co-delivery planner records routes for the consortium's orders.
+    pub distance_m: f64,
+    pub solo_distance_m: f64,
+}
+
+/// The report for `[from, to]` (Seoul days, inclusive; the last 30 days by default). For the
+/// consortium's coordinators and admins.
+pub async fn consortium_report(
+    db: &DatabaseConnection,
+    actor: &Account,
+    consortium_id: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<ConsortiumReport> {
+    golmok_catalog::consortium::ensure_can_manage(db, actor, consortium_id).await?;
+    let today = Utc::now().with_timezone(&seoul()).date_naive();
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| to - Days::new(29));
+    if from > to {
+        return Err(ValidationErrors::single("from", "must not be after `to`").into());
+    }
+    let start = day_start(from)?;
+    let end = day_start(to + Days::new(1))?;
+
+    let orders = order::Entity::find()
+        .filter(order::Column::ConsortiumId.eq(consortium_id))
+        .filter(order::Column::CreatedAt.gte(start))
+        .filter(order::Column::CreatedAt.lt(end))
+        .all(db)
+        .await?;
+    let mut report = ConsortiumReport {
+        consortium_id: consortium_id.to_owned(),
+        from,
+        to,
+        sales_krw: 0,
+        orders: 0,
+        merchants: Vec::new(),
+        refill: RefillFigures {
+            lines: 0,
+            containers_reused: 0,
+        },
+        delivery: DeliveryFigures {
+            distance_m: 0.0,
+            solo_distance_m: 0.0,
+        },
+    };
+    for o in orders {
+        let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
+        if payment.captured_krw == 0 {
+            continue;
+        }
+        report.orders += 1;
+        report.sales_krw += payment.captured_krw - payment.refunded_krw;
+        let parts = merchant_order::Entity::find()
+            .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
+            .all(db)
+            .await?;
+        for m in parts {
+            if !status_of(&m)?.is_sold() {
+                continue;
+            }
+            let sales = m.subtotal_krw + m.deposits_krw - m.refunded_krw;
+            match report
+                .merchants
+                .iter_mut()
+                .find(|s| s.merchant_id == m.merchant_id)
+            {
+                Some(s) => {
+                    s.sales_krw += sales;
+                    s.orders += 1;
+                }
+                None => report.merchants.push(MerchantSales {
+                    merchant_id: m.merchant_id.clone(),
+                    sales_krw: sales,
+                    orders: 1,
+                }),
+            }
+            let refills = order_line::Entity::find()
+                .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+                .filter(order_line::Column::Refill.eq(true))
+                .all(db)
+                .await?;
+            report.refill.lines += refills.len() as u64;
+            report.refill.containers_reused += refills
+                .iter()
+                .filter(|l| l.container_policy.is_some())
+                .count() as u64;
+        }
+    }
+    report.merchants.sort_by(|a, b| {
+        b.sales_krw
+            .cmp(&a.sales_krw)
+            .then(a.merchant_id.cmp(&b.merchant_id))
+    });
+    Ok(report)
+}
+
+fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {
+    let midnight = day
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| OrderError::Internal(format!("midnight of {day}")))?;
+    seoul()
+        .from_local_datetime(&midnight)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| OrderError::Internal(format!("start of {day} in Seoul")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seoul_days_start_at_fifteen_hundred_utc_the_day_before() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            day_start(day).unwrap().to_rfc3339(),
+            "2026-11-26T15:00:00+00:00"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Orders as their readers see them, assembled from the ordering tables and the payment.
+
+use chrono::{DateTime, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::Coordinates;
+use golmok_payments::{Payment, Refund};
+use sea_orm::QueryOrder;
+use sea_orm::prelude::*;
+use serde::Serialize;
+
+use crate::entities::{merchant_order, order, order_event, order_line};
+use crate::state::{MerchantOrderStatus, OrderStatus};
+use crate::{OrderError, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Order {
+    pub id: String,
+    pub shopper_id: String,
+    pub consortium_id: String,
+    pub status: OrderStatus,
+    pub fulfillment: FulfillmentView,
+    /// The goods of every merchant order still selling: estimates until weighed.
+    pub items_total_krw: i64,
+    /// Deposits for returnable containers.
+    pub deposits_krw: i64,
+    pub delivery_fee_krw: i64,
+    pub total_krw: i64,
+    /// What the payment holds: the estimate plus the tolerance for weighed goods.
+    pub authorized_krw: i64,
+    pub merchant_orders: Vec<MerchantOrder>,
+    pub payment: Payment,
+    pub refunds: Vec<Refund>,
+    /// Every transition, oldest first.
+    pub events: Vec<OrderEvent>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FulfillmentView {
+    /// `delivery` or `pickup`.
+    pub kind: String,
+    pub slot_id: Option<String>,
+    pub network_id: Option<String>,
+    pub address: Option<String>,
+    pub location: Option<Coordinates>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MerchantOrder {
+    pub id: String,
+    pub order_id: String,
+    pub merchant_id: String,
+    pub status: MerchantOrderStatus,
+    pub subtotal_krw: i64,
+    pub deposits_krw: i64,
+    /// The platform's commission on the subtotal.
+    pub commission_krw: i64,
+    pub refunded_krw: i64,
+    /// Why it was rejected, cancelled or failed.
+    pub note: Option<String>,
+    pub lines: Vec<OrderLine>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub id: String,
+    pub listing_id: String,
+    pub title: String,
+    /// `piece`, `gram` or `ml`.
+    pub unit: String,
+    /// The frozen price: `price_krw` for `unit_quantity` units.
+    pub price_krw: i64,
+    pub unit_quantity: i64,
+    /// Ordered, in units; for refill goods the intended amount.
+    pub quantity: i64,
+    /// For refill goods, the net amount the merchant weighed.
+    pub weighed_quantity: Option<i64>,
+    pub amount_krw: i64,
+    pub refill: bool,
+    pub container_policy: Option<String>,
+    pub deposit_krw: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OrderEvent {
+    pub merchant_order_id: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub actor_id: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub(crate) fn line_view(l: order_line::Model) -> OrderLine {
+    OrderLine {
+        id: l.id,
+        listing_id: l.listing_id,
+        title: l.title,
+        unit: l.unit,
+        price_krw: l.price_krw,
+        unit_quantity: l.unit_quantity,
+        quantity: l.quantity,
+        weighed_quantity: l.weighed_quantity,
+        amount_krw: l.amount_krw,
+        refill: l.refill,
+        container_policy: l.container_policy,
+        deposit_krw: l.deposit_krw,
+    }
+}
+
+pub(crate) fn status_of(m: &merchant_order::Model) -> Result<MerchantOrderStatus> {
+    MerchantOrderStatus::parse(&m.status).ok_or_else(|| {
+        OrderError::Internal(format!("merchant order {} has status {}", m.id, m.status))
+    })
+}
+
+pub(crate) async fn merchant_order_view(
+    db: &impl ConnectionTrait,
+    m: merchant_order::Model,
+) -> Result<MerchantOrder> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(line_view)
+        .collect();
+    Ok(MerchantOrder {
+        status: status_of(&m)?,
+        id: m.id,
+        order_id: m.order_id,
+        merchant_id: m.merchant_id,
+        subtotal_krw: m.subtotal_krw,
+        deposits_krw: m.deposits_krw,
+        commission_krw: m.commission_krw,
+        refunded_krw: m.refunded_krw,
+        note: m.note,
+        lines,
+        created_at: m.created_at,
+    })
+}
+
+/// The whole order, as it stands in `db` (a connection or the caller's transaction).
+pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
+    let o = order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| OrderError::not_found("order", id))?;
+    let mut merchant_orders = Vec::new();
+    for m in merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(id))
+        .order_by_asc(merchant_order::Column::Id)
+        .all(db)
+        .await?
+    {
+        merchant_orders.push(merchant_order_view(db, m).await?);
+    }
+    let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
+    let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
+    let deposits_krw = selling.map(|m| m.deposits_krw).sum();
+    let events = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.eq(id))
+        .order_by_asc(order_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| OrderEvent {
+            merchant_order_id: e.merchant_order_id,
+            from: e.from_status,
+            to: e.to_status,
+            actor_id: e.actor_id,
+            note: e.note,
+            at: e.at,
+        })
+        .collect();
+    let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
+    let refunds = golmok_payments::refunds_of(db, &o.payment_id).await?;
+    Ok(Order {
+        status: OrderStatus::parse(&o.status).ok_or_else(|| {
+            OrderError::Internal(format!("order {} has status {}", o.id, o.status))
+        })?,
+        fulfillment: FulfillmentView {
+            kind: o.fulfillment_kind,
+            slot_id: o.slot_id,
+            network_id: o.network_id,
+            address: o.address,
+            location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
+        },
+        total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw,
+        items_total_krw,
+        deposits_krw,
+        delivery_fee_krw: o.delivery_fee_krw,
+        authorized_krw: o.authorized_krw,
+        id: o.id,
+        shopper_id: o.shopper_id,
+        consortium_id: o.consortium_id,
+        merchant_orders,
+        payment,
+        refunds,
+        events,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+    })
+}
+
+/// Whether `actor` owns one of the merchants in `merchant_ids`.
+pub(crate) async fn owns_any(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    merchant_ids: &[&str],
+) -> Result<bool> {
+    for id in merchant_ids {
+        if golmok_catalog::merchant::get_merchant(db, id)
+            .await?
+            .owner_id
+            == actor.id
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// An order for its shopper, its merchants or an admin. Anyone else is told it does not
+/// exist, so order ids cannot be probed.
+pub async fn get_order(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Order> {
+    let order = load(db, id).await?;
+    let merchants: Vec<&str> = order
+        .merchant_orders
+        .iter()
+        .map(|m| m.merchant_id.as_str())
+        .collect();
+    if actor.role == Role::Admin
+        || order.shopper_id == actor.id
+        || owns_any(db, actor, &merchants).await?
+    {
+        Ok(order)
+    } else {
+        Err(OrderError::not_found("order", id))
+    }
+}
