@@ -33,6 +33,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
     tags(
         (name = "accounts", description = "Signup, login, sessions and admin-made accounts"),
         (name = "catalog", description = "Agencies, merchants, consortia, listings, search and campaigns"),
+        (name = "ordering", description = "Checkout, orders, weighing, refunds, payouts and reports"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -59,6 +60,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::accounts::router())
         .merge(routes::catalog::router())
+        .merge(routes::ordering::router())
         .merge(routes::ops::router());
     if with_metrics {
         routes.merge(routes::ops::metrics_router())
@@ -179,6 +181,7 @@ pub async fn serve(
         }
         None => None,
     };
+    let sweeper = tokio::spawn(expire_orders(state.clone(), stop_rx.clone()));
     tracing::info!(address = %listener.local_addr()?, "golmok listening");
     let app = router(state);
     axum::serve(listener, app)
@@ -191,7 +194,28 @@ pub async fn serve(
     if let Some(task) = metrics_task {
         task.await??;
     }
+    let _ = sweeper.await;
     Ok(())
+}
+
+/// Expires merchant orders no merchant accepted in time, every `ordering.expiry_sweep_secs`.
+/// Safe on several replicas at once: each expiry re-reads the order in its own transaction.
+async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(
+        state.settings.ordering.expiry_sweep_secs,
+    ));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match golmok_ordering::lifecycle::expire_stale(state.ordering()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "expired merchant orders not accepted in time"),
+            Err(e) => tracing::warn!(error = %e, "expiring stale orders"),
+        }
+    }
 }
 
 /// Resolves at SIGINT (Ctrl-C) or SIGTERM.

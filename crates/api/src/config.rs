@@ -19,8 +19,19 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub ordering: OrderingSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderingSettings {
+    pub delivery_fee_krw: i64,
+    pub free_delivery_over_krw: i64,
+    pub refill_tolerance_pct: u32,
+    pub acceptance_timeout_mins: u64,
+    pub expiry_sweep_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +163,15 @@ impl Settings {
         if self.auth.max_failed_logins == 0 {
             problems.push("key `auth.max_failed_logins`: must be at least 1".to_owned());
         }
+        if self.ordering.delivery_fee_krw < 0 {
+            problems.push("key `ordering.delivery_fee_krw`: must not be negative".to_owned());
+        }
+        if self.ordering.refill_tolerance_pct > 100 {
+            problems.push("key `ordering.refill_tolerance_pct`: must be from 0 to 100".to_owned());
+        }
+        if self.ordering.expiry_sweep_secs == 0 {
+            problems.push("key `ordering.expiry_sweep_secs`: must be at least 1".to_owned());
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
             problems.push(format!("key `log.filter`: {e}"));
         }
@@ -164,6 +184,15 @@ impl Settings {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.server.request_timeout_secs)
+    }
+
+    pub fn order_rules(&self) -> golmok_ordering::OrderRules {
+        golmok_ordering::OrderRules {
+            delivery_fee_krw: self.ordering.delivery_fee_krw,
+            free_delivery_over_krw: self.ordering.free_delivery_over_krw,
+            refill_tolerance_pct: self.ordering.refill_tolerance_pct,
+            acceptance_timeout: Duration::from_secs(self.ordering.acceptance_timeout_mins * 60),
+        }
     }
 
     pub fn session_policy(&self) -> golmok_accounts::SessionPolicy {

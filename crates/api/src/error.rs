@@ -28,6 +28,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<ProblemField>)]
     pub errors: Vec<FieldError>,
+    /// Extension members of some problems: the numbers behind a conflict, such as
+    /// `authorized_krw` and `required_krw` when a weighed order exceeds its authorisation.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub extensions: Option<serde_json::Value>,
 }
 
 /// One failed field of a request.
@@ -45,6 +50,7 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     retry_after: Option<Duration>,
     challenge: Option<&'static str>,
+    extensions: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -56,7 +62,14 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             challenge: None,
+            extensions: None,
         }
+    }
+
+    /// Adds extension members (an object) to the problem body.
+    pub fn with_extensions(mut self, extensions: Option<serde_json::Value>) -> Self {
+        self.extensions = extensions.filter(serde_json::Value::is_object);
+        self
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -153,6 +166,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            extensions: self.extensions,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();
@@ -210,6 +224,46 @@ impl From<golmok_catalog::CatalogError> for ApiError {
             CatalogError::Forbidden(detail) => Self::forbidden(detail),
             CatalogError::Conflict { code, detail } => Self::conflict(code, detail),
             CatalogError::Database(_) | CatalogError::Internal(_) => Self::internal(err),
+        }
+    }
+}
+
+impl From<golmok_ordering::OrderError> for ApiError {
+    fn from(err: golmok_ordering::OrderError) -> Self {
+        use golmok_ordering::OrderError;
+        use golmok_payments::PaymentError;
+        match err {
+            OrderError::Invalid(errors) => Self::invalid(errors),
+            OrderError::NotFound { .. } => Self::not_found(err.to_string()),
+            OrderError::Forbidden(detail) => Self::forbidden(detail),
+            OrderError::Conflict {
+                code,
+                detail,
+                details,
+            } => Self::conflict(code, detail).with_extensions(details),
+            OrderError::Payment(PaymentError::Declined(e)) => Self::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "payment_declined",
+                e.to_string(),
+            ),
+            OrderError::Payment(PaymentError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "payment provider unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "payment_provider_unavailable",
+                    "the payment provider did not answer; nothing was charged, try again",
+                )
+            }
+            OrderError::Payment(PaymentError::NotFound(id)) => {
+                Self::not_found(format!("no payment {id}"))
+            }
+            OrderError::Payment(PaymentError::Conflict { code, detail }) => {
+                Self::conflict(code, detail)
+            }
+            OrderError::Payment(e @ (PaymentError::Database(_) | PaymentError::Internal(_))) => {
+                Self::internal(e)
+            }
+            OrderError::Database(_) | OrderError::Internal(_) => Self::internal(err),
         }
     }
 }

@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
 use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
+use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
+use golmok_payments::OfflineProvider;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
@@ -13,6 +15,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_failures: Arc<dyn RateCounter>,
     pub cache: Arc<dyn Cache>,
+    pub payment_providers: Arc<PaymentProviders>,
+    pub order_rules: Arc<OrderRules>,
     pub metrics: Arc<HttpMetrics>,
 }
 
@@ -25,12 +29,27 @@ impl AppState {
     }
 
     pub fn with_database(settings: Settings, db: DatabaseConnection) -> Self {
+        let providers = PaymentProviders::default().with(Arc::new(OfflineProvider));
         Self {
+            payment_providers: Arc::new(providers),
+            order_rules: Arc::new(settings.order_rules()),
             db,
             settings: Arc::new(settings),
             login_failures: Arc::new(InProcessRateCounter::new()),
             cache: Arc::new(InProcessCache::new(10_000)),
             metrics: Arc::new(HttpMetrics::new()),
+        }
+    }
+}
+
+impl AppState {
+    /// What the ordering use cases work with.
+    pub fn ordering(&self) -> Ordering<'_> {
+        Ordering {
+            db: &self.db,
+            cache: self.cache.as_ref(),
+            providers: &self.payment_providers,
+            rules: &self.order_rules,
         }
     }
 }

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::Coordinates;
+use golmok_core::page::{self, Page};
 use golmok_payments::{Payment, Refund};
-use sea_orm::QueryOrder;
 use sea_orm::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::entities::{merchant_order, order, order_event, order_line};
@@ -224,21 +225,95 @@ pub(crate) async fn owns_any(
     Ok(false)
 }
 
-/// An order for its shopper, its merchants or an admin. Anyone else is told it does not
-/// exist, so order ids cannot be probed.
-pub async fn get_order(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Order> {
-    let order = load(db, id).await?;
-    let merchants: Vec<&str> = order
-        .merchant_orders
-        .iter()
-        .map(|m| m.merchant_id.as_str())
-        .collect();
-    if actor.role == Role::Admin
-        || order.shopper_id == actor.id
-        || owns_any(db, actor, &merchants).await?
-    {
-        Ok(order)
-    } else {
-        Err(OrderError::not_found("order", id))
+/// An order as `actor` may see it: whole for its shopper and admins; for a merchant, only
+/// its own part of the basket. Anyone else is told it does not exist, so order ids cannot
+/// be probed.
+pub async fn get_order(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Order> {
+    let mut order = load(db, id).await?;
+    if actor.role == Role::Admin || order.shopper_id == actor.id {
+        return Ok(order);
     }
+    let mut mine = Vec::new();
+    for m in &order.merchant_orders {
+        if owns_any(db, actor, &[m.merchant_id.as_str()]).await? {
+            mine.push(m.id.clone());
+        }
+    }
+    if mine.is_empty() {
+        return Err(OrderError::not_found("order", id));
+    }
+    order.merchant_orders.retain(|m| mine.contains(&m.id));
+    order
+        .refunds
+        .retain(|r| r.part_reference.as_ref().is_some_and(|p| mine.contains(p)));
+    order.events.retain(|e| {
+        e.merchant_order_id
+            .as_ref()
+            .is_none_or(|m| mine.contains(m))
+    });
+    Ok(order)
+}
+
+/// A shopper's orders, newest first.
+pub async fn list_orders(
+    db: &DatabaseConnection,
+    shopper: &Account,
+    status: Option<OrderStatus>,
+    limit: u64,
+    cursor: Option<&str>,
+) -> Result<Page<Order>> {
+    let mut query = order::Entity::find()
+        .filter(order::Column::ShopperId.eq(shopper.id.as_str()))
+        .order_by_desc(order::Column::Id);
+    if let Some(status) = status {
+        query = query.filter(order::Column::Status.eq(status.as_str()));
+    }
+    if let Some(cursor) = cursor {
+        let before: String = page::decode_cursor(cursor)?;
+        query = query.filter(order::Column::Id.lt(before));
+    }
+    let mut rows = query.limit(limit + 1).all(db).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| rows.last().map(|o| page::encode_cursor(&o.id)))
+        .flatten();
+    let mut items = Vec::with_capacity(rows.len());
+    for o in rows {
+        items.push(load(db, &o.id).await?);
+    }
+    Ok(Page { items, next_cursor })
+}
+
+/// A merchant's part of every order, newest first; for its owner or an admin.
+pub async fn list_merchant_orders(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    status: Option<MerchantOrderStatus>,
+    limit: u64,
+    cursor: Option<&str>,
+) -> Result<Page<MerchantOrder>> {
+    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
+    let mut query = merchant_order::Entity::find()
+        .filter(merchant_order::Column::MerchantId.eq(merchant_id))
+        .order_by_desc(merchant_order::Column::Id);
+    if let Some(status) = status {
+        query = query.filter(merchant_order::Column::Status.eq(status.as_str()));
+    }
+    if let Some(cursor) = cursor {
+        let before: String = page::decode_cursor(cursor)?;
+        query = query.filter(merchant_order::Column::Id.lt(before));
+    }
+    let mut rows = query.limit(limit + 1).all(db).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| rows.last().map(|m| page::encode_cursor(&m.id)))
+        .flatten();
+    let mut items = Vec::with_capacity(rows.len());
+    for m in rows {
+        items.push(merchant_order_view(db, m).await?);
+    }
+    Ok(Page { items, next_cursor })
 }

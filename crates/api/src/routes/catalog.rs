@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use golmok_catalog::{
-    Agency, Campaign, CampaignQuery, Consortium, Listing, ListingPatch, ListingQuery,
-    MembershipEvent, Merchant, MerchantPatch, NearbyMerchant, NewAgency, NewCampaign,
+    Agency, Campaign, CampaignQuery, Consortium, ConsortiumPatch, Listing, ListingPatch,
+    ListingQuery, MembershipEvent, Merchant, MerchantPatch, NearbyMerchant, NewAgency, NewCampaign,
     NewConsortium, NewListing, NewMerchant, agency, campaign, consortium, listing, merchant,
 };
 use golmok_core::{Coordinates, Page, page};
@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_merchant, list_merchants))
         .routes(routes!(get_merchant, update_merchant))
         .routes(routes!(create_consortium, list_consortia))
-        .routes(routes!(get_consortium))
+        .routes(routes!(get_consortium, update_consortium))
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
         .routes(routes!(membership_history))
@@ -261,6 +261,22 @@ async fn get_consortium(
 ) -> Result<Json<Consortium>, ApiError> {
     Ok(Json(
         consortium::get_consortium(&state.db, state.cache.as_ref(), &id).await?,
+    ))
+}
+
+/// Rename a consortium, tie it to a co-delivery network, or (admins) set its commission.
+#[utoipa::path(patch, path = "/v1/consortia/{id}", tag = "catalog", security(("bearer" = [])),
+    request_body = ConsortiumPatch,
+    responses((status = 200, body = Consortium), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_consortium(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ConsortiumPatch>,
+) -> Result<Json<Consortium>, ApiError> {
+    Ok(Json(
+        consortium::update_consortium(&state.db, state.cache.as_ref(), &session.account, &id, body)
+            .await?,
     ))
 }
 

@@ -1,0 +1,369 @@
+//! HTTP for `golmok-ordering` (and the payment writes it drives): checkout, orders,
+//! merchant orders, refunds, payouts and the consortium report.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use golmok_accounts::Role;
+use golmok_core::{Page, page};
+use golmok_ordering::idempotency::{IdempotencyKey, StoredResponse};
+use golmok_ordering::lifecycle::{self, Weighing};
+use golmok_ordering::refunds::{self, MerchantPayouts, RefundOutcome, RefundRequest};
+use golmok_ordering::report::{self, ConsortiumReport};
+use golmok_ordering::{
+    Checkout, MerchantOrder, MerchantOrderStatus, Order, OrderStatus, checkout, view,
+};
+use golmok_payments::Payout;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiJsonBytes, ApiQuery, IdempotencyHeader, Session};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(place_order, list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(cancel_order))
+        .routes(routes!(list_merchant_orders))
+        .routes(routes!(accept))
+        .routes(routes!(reject))
+        .routes(routes!(weigh))
+        .routes(routes!(ready))
+        .routes(routes!(collect))
+        .routes(routes!(refund_order))
+        .routes(routes!(payment_received))
+        .routes(routes!(merchant_payouts, pay_merchant))
+        .routes(routes!(consortium_report))
+}
+
+/// A stored (or first) answer of an idempotent write, sent as it was.
+fn replay(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        stored.body,
+    )
+        .into_response()
+}
+
+fn idempotency_key(
+    account_id: &str,
+    scope: &str,
+    header: Option<String>,
+    body: &Bytes,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    header
+        .map(|k| IdempotencyKey::new(account_id, scope, &k, body))
+        .transpose()
+        .map_err(ApiError::from)
+}
+
+/// Check out one basket across the shops of one active consortium: one order, one payment,
+/// one merchant order per shop. Retries with the same `Idempotency-Key` and body return the
+/// first answer.
+#[utoipa::path(post, path = "/v1/orders", tag = "ordering", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = Checkout,
+    responses(
+        (status = 201, body = Order),
+        (status = 409, description = "out of stock, consortium not active, delivery unavailable", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+async fn place_order(
+    State(state): State<AppState>,
+    session: Session,
+    IdempotencyHeader(key): IdempotencyHeader,
+    ApiJsonBytes(body, raw): ApiJsonBytes<Checkout>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&session.account.id, "checkout", key, &raw)?;
+    let stored = checkout::checkout(state.ordering(), &session.account, body, key.as_ref()).await?;
+    Ok(replay(stored))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    /// `placed`, `completed` or `cancelled`.
+    status: Option<String>,
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// The calling shopper's orders, newest first.
+#[utoipa::path(get, path = "/v1/orders", tag = "ordering", security(("bearer" = [])), params(OrderListParams),
+    responses((status = 200, body = Page<Order>), (status = 422, body = Problem)))]
+async fn list_orders(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(params): ApiQuery<OrderListParams>,
+) -> Result<Json<Page<Order>>, ApiError> {
+    let status = params
+        .status
+        .map(|s| {
+            OrderStatus::parse(&s).ok_or_else(|| {
+                ApiError::invalid_field("status", "must be placed, completed or cancelled")
+            })
+        })
+        .transpose()?;
+    let limit = page::limit(params.limit)?;
+    Ok(Json(
+        view::list_orders(
+            &state.db,
+            &session.account,
+            status,
+            limit,
+            params.cursor.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// An order: whole for its shopper and admins, a merchant's own part for a merchant.
+#[utoipa::path(get, path = "/v1/orders/{id}", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Order), (status = 404, body = Problem)))]
+async fn get_order(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        view::get_order(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// Cancel: the shopper before any shop accepts, an admin before anything leaves a shop.
+#[utoipa::path(post, path = "/v1/orders/{id}/cancel", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn cancel_order(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    lifecycle::cancel(state.ordering(), &session.account, &id).await?;
+    Ok(Json(
+        view::get_order(&state.db, &session.account, &id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MerchantOrderListParams {
+    /// `pending`, `accepted`, `ready`, `picked_up`, `delivered`, `rejected`, `cancelled`, `expired` or `failed`.
+    status: Option<String>,
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// A merchant's part of every order, newest first.
+#[utoipa::path(get, path = "/v1/merchants/{id}/orders", tag = "ordering", security(("bearer" = [])),
+    params(MerchantOrderListParams),
+    responses((status = 200, body = Page<MerchantOrder>), (status = 403, body = Problem)))]
+async fn list_merchant_orders(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<MerchantOrderListParams>,
+) -> Result<Json<Page<MerchantOrder>>, ApiError> {
+    let status = params
+        .status
+        .map(|s| {
+            MerchantOrderStatus::parse(&s)
+                .ok_or_else(|| ApiError::invalid_field("status", "is not a merchant order status"))
+        })
+        .transpose()?;
+    let limit = page::limit(params.limit)?;
+    Ok(Json(
+        view::list_merchant_orders(
+            &state.db,
+            &session.account,
+            &id,
+            status,
+            limit,
+            params.cursor.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// The merchant order `id` out of an order, as its merchant sees it.
+fn part(order: Order, id: &str) -> Result<Json<MerchantOrder>, ApiError> {
+    order
+        .merchant_orders
+        .into_iter()
+        .find(|m| m.id == id)
+        .map(Json)
+        .ok_or_else(|| ApiError::internal(format!("merchant order {id} missing from its order")))
+}
+
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/accept", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = MerchantOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn accept(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantOrder>, ApiError> {
+    part(
+        lifecycle::accept(state.ordering(), &session.account, &id).await?,
+        &id,
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub reason: String,
+}
+
+/// Decline this part of the order: its stock goes back and it is not charged.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/reject", tag = "ordering", security(("bearer" = [])),
+    request_body = Rejection,
+    responses((status = 200, body = MerchantOrder), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn reject(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Rejection>,
+) -> Result<Json<MerchantOrder>, ApiError> {
+    part(
+        lifecycle::reject(state.ordering(), &session.account, &id, &body.reason).await?,
+        &id,
+    )
+}
+
+/// Record the net weight of refill lines; the capture follows the weighed total. Beyond the
+/// authorised amount the answer is 409 with `authorized_krw` and `required_krw`.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/weigh", tag = "ordering", security(("bearer" = [])),
+    request_body = Weighing,
+    responses((status = 200, body = MerchantOrder), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn weigh(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Weighing>,
+) -> Result<Json<MerchantOrder>, ApiError> {
+    part(
+        lifecycle::weigh(state.ordering(), &session.account, &id, body).await?,
+        &id,
+    )
+}
+
+/// Packed and, for refill goods, weighed. When every shop of the order has decided, the
+/// payment is captured for what is ready.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/ready", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = MerchantOrder), (status = 409, body = Problem)))]
+async fn ready(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantOrder>, ApiError> {
+    part(
+        lifecycle::mark_ready(state.ordering(), &session.account, &id).await?,
+        &id,
+    )
+}
+
+/// The shopper collected a pickup order at the shop.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/collect", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = MerchantOrder), (status = 409, body = Problem)))]
+async fn collect(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantOrder>, ApiError> {
+    part(
+        lifecycle::collect(state.ordering(), &session.account, &id).await?,
+        &id,
+    )
+}
+
+/// Refund captured money: the whole order, one merchant order, or an amount.
+#[utoipa::path(post, path = "/v1/orders/{id}/refunds", tag = "ordering", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = RefundRequest,
+    responses((status = 201, body = RefundOutcome), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn refund_order(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+    ApiJsonBytes(body, raw): ApiJsonBytes<RefundRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&session.account.id, &format!("refund:{id}"), key, &raw)?;
+    let stored =
+        refunds::refund(state.ordering(), &session.account, &id, body, key.as_ref()).await?;
+    Ok(replay(stored))
+}
+
+/// Offline payments: record that the shopper's money arrived.
+#[utoipa::path(post, path = "/v1/orders/{id}/payment/received", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Order), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn payment_received(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        refunds::mark_payment_received(state.ordering(), &session.account, &id).await?,
+    ))
+}
+
+/// What the merchant is owed and was paid, from the ledger.
+#[utoipa::path(get, path = "/v1/merchants/{id}/payouts", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = MerchantPayouts), (status = 403, body = Problem)))]
+async fn merchant_payouts(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantPayouts>, ApiError> {
+    Ok(Json(
+        refunds::merchant_payouts(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// Pay the merchant everything it is owed (a recorded bank transfer on the offline provider).
+#[utoipa::path(post, path = "/v1/merchants/{id}/payouts", tag = "ordering", security(("bearer" = [])),
+    responses((status = 201, body = Payout), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn pay_merchant(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Payout>), ApiError> {
+    session.require(&[Role::Admin])?;
+    let payout = refunds::pay_merchant(state.ordering(), &session.account, &id, "offline").await?;
+    Ok((StatusCode::CREATED, Json(payout)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// First Seoul day, `YYYY-MM-DD`; 29 days before `to` when absent.
+    from: Option<NaiveDate>,
+    /// Last Seoul day, inclusive; today when absent.
+    to: Option<NaiveDate>,
+}
+
+/// A consortium's sales, orders, merchants, refills and delivery over Seoul days.
+#[utoipa::path(get, path = "/v1/reports/consortia/{id}", tag = "ordering", security(("bearer" = [])),
+    params(ReportParams),
+    responses((status = 200, body = ConsortiumReport), (status = 403, body = Problem)))]
+async fn consortium_report(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<ReportParams>,
+) -> Result<Json<ConsortiumReport>, ApiError> {
+    Ok(Json(
+        report::consortium_report(&state.db, &session.account, &id, params.from, params.to).await?,
+    ))
+}
