@@ -42,8 +42,13 @@ pub struct ProblemField {
     pub message: String,
 }
 
+/// An error on its way to becoming a problem response. Boxed: handlers return it in every
+/// `Result`, and most of its fields are rarely set.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
     status: StatusCode,
     code: &'static str,
     detail: String,
@@ -55,7 +60,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             code,
             detail: detail.into(),
@@ -63,12 +68,12 @@ impl ApiError {
             retry_after: None,
             challenge: None,
             extensions: None,
-        }
+        }))
     }
 
     /// Adds extension members (an object) to the problem body.
     pub fn with_extensions(mut self, extensions: Option<serde_json::Value>) -> Self {
-        self.extensions = extensions.filter(serde_json::Value::is_object);
+        self.0.extensions = extensions.filter(serde_json::Value::is_object);
         self
     }
 
@@ -78,7 +83,7 @@ impl ApiError {
 
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
         let mut err = Self::new(StatusCode::UNAUTHORIZED, code, detail);
-        err.challenge = Some(if code == "invalid_token" {
+        err.0.challenge = Some(if code == "invalid_token" {
             "Bearer error=\"invalid_token\""
         } else {
             "Bearer"
@@ -99,14 +104,13 @@ impl ApiError {
     }
 
     pub fn invalid(errors: ValidationErrors) -> Self {
-        Self {
-            errors: errors.0,
-            ..Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "some fields are not valid; see `errors`",
-            )
-        }
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "some fields are not valid; see `errors`",
+        );
+        err.0.errors = errors.0;
+        err
     }
 
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -114,10 +118,9 @@ impl ApiError {
     }
 
     pub fn too_many_requests(detail: impl Into<String>, retry_after: Duration) -> Self {
-        Self {
-            retry_after: Some(retry_after),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
-        }
+        let mut err = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail);
+        err.0.retry_after = Some(retry_after);
+        err
     }
 
     /// A failure that is ours, not the client's: logged in full, told in general terms.
@@ -131,7 +134,7 @@ impl ApiError {
     }
 
     pub fn with_field(mut self, field: impl Into<String>, message: impl Into<String>) -> Self {
-        self.errors.push(FieldError {
+        self.0.errors.push(FieldError {
             field: field.into(),
             message: message.into(),
         });
@@ -139,7 +142,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 }
 
@@ -160,27 +163,28 @@ pub fn problem_for_status(status: StatusCode, detail: impl Into<String>) -> Resp
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let this = *self.0;
         let problem = Problem {
-            kind: format!("{TYPE_BASE}{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            errors: self.errors,
-            extensions: self.extensions,
+            kind: format!("{TYPE_BASE}{}", this.code),
+            title: this.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: this.status.as_u16(),
+            detail: this.detail,
+            errors: this.errors,
+            extensions: this.extensions,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut response = (self.status, body).into_response();
+        let mut response = (this.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
         );
-        if let Some(retry_after) = self.retry_after
+        if let Some(retry_after) = this.retry_after
             && let Ok(v) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
         {
             headers.insert(header::RETRY_AFTER, v);
         }
-        if let Some(challenge) = self.challenge {
+        if let Some(challenge) = this.challenge {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),

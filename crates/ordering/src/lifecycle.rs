@@ -96,6 +96,27 @@ async fn advance(
     Ok(next)
 }
 
+/// Listings whose stock a merchant order holds: their cached copies go stale when it moves.
+async fn listings_of(
+    txn: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<String>> {
+    Ok(order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|l| l.listing_id)
+        .collect())
+}
+
+/// Drops the cached copies of listings whose stock just changed, after the commit.
+async fn invalidate(ctx: &Ordering<'_>, listing_ids: &[String]) {
+    for id in listing_ids {
+        catalog_listing::invalidate(ctx.cache, id).await;
+    }
+}
+
 /// Gives back the stock of every line of a merchant order, each reservation exactly once.
 async fn release_stock(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
     let lines = order_line::Entity::find()
@@ -225,10 +246,12 @@ async fn step(
             ));
         }
     }
+    let touched = listings_of(&txn, std::slice::from_ref(&m.id)).await?;
     advance(&txn, m, action, &actor.id, note).await?;
     settle(&ctx, &txn, &order_id, &actor.id).await?;
     let order = view::load(&txn, &order_id).await?;
     txn.commit().await?;
+    invalidate(&ctx, &touched).await;
     Ok(order)
 }
 
@@ -418,7 +441,9 @@ pub async fn weigh(
     )
     .await?;
     let order = view::load(&txn, &order_id).await?;
+    let touched = listings_of(&txn, &[id.to_owned()]).await?;
     txn.commit().await?;
+    invalidate(&ctx, &touched).await;
     Ok(order)
 }
 
@@ -474,6 +499,8 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
             details: Some(json!({"current_status": o.status, "action": "cancel"})),
         });
     }
+    let ids: Vec<String> = parts.iter().map(|m| m.id.clone()).collect();
+    let touched = listings_of(&txn, &ids).await?;
     for m in parts {
         if !status_of(&m)?.is_withdrawn() {
             advance(&txn, m, Action::Cancel, &actor.id, Some("order cancelled")).await?;
@@ -482,6 +509,7 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
     settle(&ctx, &txn, order_id, &actor.id).await?;
     let order = view::load(&txn, order_id).await?;
     txn.commit().await?;
+    invalidate(&ctx, &touched).await;
     Ok(order)
 }
 
@@ -505,6 +533,7 @@ pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
             continue;
         }
         let order_id = m.order_id.clone();
+        let touched = listings_of(&txn, std::slice::from_ref(&m.id)).await?;
         advance(
             &txn,
             m,
@@ -515,6 +544,7 @@ pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
         .await?;
         settle(&ctx, &txn, &order_id, SYSTEM_ACTOR).await?;
         txn.commit().await?;
+        invalidate(&ctx, &touched).await;
         expired += 1;
     }
     Ok(expired)
