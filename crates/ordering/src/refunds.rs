@@ -190,12 +190,14 @@ pub async fn merchant_payouts(
 }
 
 /// Pays a merchant what it is owed, through the given provider (a bank transfer offline).
+/// The answer is the payout as JSON with status 201; a retry with the same key returns it.
 pub async fn pay_merchant(
     ctx: Ordering<'_>,
     actor: &Account,
     merchant_id: &str,
     provider: &str,
-) -> Result<Payout> {
+    key: Option<&IdempotencyKey>,
+) -> Result<StoredResponse> {
     if actor.role != Role::Admin {
         return Err(OrderError::Forbidden(
             "only an admin pays merchants out".into(),
@@ -203,11 +205,14 @@ pub async fn pay_merchant(
     }
     golmok_catalog::merchant::get_merchant(ctx.db, merchant_id).await?;
     let provider = ctx.providers.require(provider)?;
-    let txn = begin_write(ctx.db).await?;
-    let payout =
-        golmok_payments::pay_out(&txn, provider, &merchant_party(merchant_id), None).await?;
-    txn.commit().await?;
-    Ok(payout)
+    idempotency::once(ctx.db, key, |txn| async move {
+        let payout =
+            golmok_payments::pay_out(&txn, provider, &merchant_party(merchant_id), None).await?;
+        let body =
+            serde_json::to_string(&payout).map_err(|e| OrderError::Internal(e.to_string()))?;
+        Ok((txn, StoredResponse { status: 201, body }))
+    })
+    .await
 }
 
 /// Offline payments: an admin records that the shopper's money arrived.

@@ -332,15 +332,30 @@ async fn merchant_payouts(
 
 /// Pay the merchant everything it is owed (a recorded bank transfer on the offline provider).
 #[utoipa::path(post, path = "/v1/merchants/{id}/payouts", tag = "ordering", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = Payout), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn pay_merchant(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Payout>), ApiError> {
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
     session.require(&[Role::Admin])?;
-    let payout = refunds::pay_merchant(state.ordering(), &session.account, &id, "offline").await?;
-    Ok((StatusCode::CREATED, Json(payout)))
+    let key = idempotency_key(
+        &session.account.id,
+        &format!("payout:{id}"),
+        key,
+        &Bytes::new(),
+    )?;
+    let stored = refunds::pay_merchant(
+        state.ordering(),
+        &session.account,
+        &id,
+        "offline",
+        key.as_ref(),
+    )
+    .await?;
+    Ok(replay(stored))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

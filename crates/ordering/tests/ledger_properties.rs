@@ -1,0 +1,481 @@
+//! Property: whatever shoppers, merchants and admins do, in any order, the money adds up.
+//!
+//! Random sequences of checkouts, acceptances, weighings (under and over the estimate),
+//! rejections, readiness, cancellations and partial refunds run against the real domain
+//! functions on a migrated SQLite database. After each sequence:
+//! - every ledger transaction balances;
+//! - no payable, commission or clearing account is on the wrong side of zero;
+//! - what merchants and networks are owed, plus commission, plus refunds, equals what was
+//!   captured;
+//! - stock on the shelf plus stock held by live reservations equals the stock we started with.
+
+use std::sync::Arc;
+
+use golmok_accounts::{Account, NewAccount, Registration, Role};
+use golmok_catalog::{
+    AgencyKind, Container, ContainerPolicy, MerchantKind, NewAgency, NewConsortium, NewListing,
+    NewMerchant, Unit, agency, consortium, listing, merchant,
+};
+use golmok_core::{Coordinates, InProcessCache};
+use golmok_migrations::{Migrator, MigratorTrait};
+use golmok_ordering::lifecycle::{self, WeighedLine, Weighing};
+use golmok_ordering::refunds::{self, RefundRequest};
+use golmok_ordering::{
+    Checkout, CheckoutItem, Fulfillment, OrderRules, Ordering, PaymentChoice, PaymentProviders,
+    checkout,
+};
+use golmok_payments::{OfflineProvider, ledger};
+use proptest::prelude::*;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+const STOCK: i64 = 5_000;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Checkout {
+        items: Vec<(usize, i64)>,
+        delivery: bool,
+    },
+    Accept(usize),
+    Weigh {
+        part: usize,
+        permille: i64,
+    },
+    Ready(usize),
+    Reject(usize),
+    Cancel {
+        order: usize,
+        by_admin: bool,
+    },
+    Refund {
+        order: usize,
+        part: Option<usize>,
+        amount: Option<i64>,
+    },
+    /// Every shop of an order accepts, weighs and gets ready: the common path to a capture.
+    Fulfil {
+        order: usize,
+        permille: i64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (prop::collection::vec((0usize..3, 1i64..1500), 1..4), any::<bool>())
+            .prop_map(|(items, delivery)| Op::Checkout { items, delivery }),
+        2 => (0usize..6).prop_map(Op::Accept),
+        2 => (0usize..6, 500i64..1400).prop_map(|(part, permille)| Op::Weigh { part, permille }),
+        2 => (0usize..6).prop_map(Op::Ready),
+        1 => (0usize..6).prop_map(Op::Reject),
+        1 => (0usize..3, any::<bool>()).prop_map(|(order, by_admin)| Op::Cancel { order, by_admin }),
+        3 => (0usize..3, 800i64..1300).prop_map(|(order, permille)| Op::Fulfil { order, permille }),
+        3 => (0usize..3, prop::option::of(0usize..3), prop::option::of(1i64..20_000))
+            .prop_map(|(order, part, amount)| Op::Refund { order, part, amount }),
+    ]
+}
+
+struct World {
+    db: DatabaseConnection,
+    cache: InProcessCache,
+    providers: PaymentProviders,
+    rules: OrderRules,
+    admin: Account,
+    shopper: Account,
+    owners: Vec<Account>,
+    consortium_id: String,
+    listings: Vec<String>,
+    orders: Vec<String>,
+    parts: Vec<(String, usize)>,
+}
+
+impl World {
+    fn ordering(&self) -> Ordering<'_> {
+        Ordering {
+            db: &self.db,
+            cache: &self.cache,
+            providers: &self.providers,
+            rules: &self.rules,
+        }
+    }
+}
+
+async fn account(db: &DatabaseConnection, name: &str, role: Role) -> Account {
+    golmok_accounts::register(
+        db,
+        NewAccount {
+            email: format!("{name}@example.com"),
+            password: "long enough".into(),
+            name: name.into(),
+            role,
+        },
+        Registration::Privileged,
+    )
+    .await
+    .unwrap()
+}
+
+async fn world(dir: &tempfile::TempDir) -> World {
+    let db = Database::connect(format!("sqlite://{}/p.db?mode=rwc", dir.path().display()))
+        .await
+        .unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let cache = InProcessCache::new(100);
+    let admin = account(&db, "admin", Role::Admin).await;
+    let shopper = account(&db, "shopper", Role::Shopper).await;
+    agency::create_agency(
+        &db,
+        &admin,
+        NewAgency {
+            name: "metro".into(),
+            kind: AgencyKind::Metropolitan,
+            districts: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let c = consortium::create_consortium(
+        &db,
+        &admin,
+        NewConsortium {
+            name: "c".into(),
+            district: "마포구".into(),
+            network_id: Some("net_1".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let kinds = [
+        MerchantKind::SmallBusiness,
+        MerchantKind::SmallBusiness,
+        MerchantKind::Cooperative,
+        MerchantKind::SmallBusiness,
+        MerchantKind::SocialEnterprise,
+    ];
+    let mut owners = Vec::new();
+    let mut listings = Vec::new();
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let owner = account(&db, &format!("owner{i}"), Role::Merchant).await;
+        let m = merchant::create_merchant(
+            &db,
+            &owner,
+            NewMerchant {
+                name: format!("shop {i}"),
+                kind,
+                location: Coordinates {
+                    lat: 37.55,
+                    lon: 126.9,
+                },
+                address: "a".into(),
+                opening_hours: None,
+            },
+        )
+        .await
+        .unwrap();
+        consortium::add_member(&db, &cache, &admin, &c.id, &m.id)
+            .await
+            .unwrap();
+        if i < 3 {
+            let (unit, refill, container, price) = match i {
+                0 => (Unit::Piece, false, None, 3_500),
+                1 => (
+                    Unit::Gram,
+                    true,
+                    Some(Container {
+                        policy: ContainerPolicy::BringYourOwn,
+                        deposit_krw: None,
+                    }),
+                    900,
+                ),
+                _ => (
+                    Unit::Ml,
+                    true,
+                    Some(Container {
+                        policy: ContainerPolicy::Deposit,
+                        deposit_krw: Some(1_000),
+                    }),
+                    800,
+                ),
+            };
+            let l = listing::create_listing(
+                &db,
+                &owner,
+                &m.id,
+                NewListing {
+                    title: format!("good {i}"),
+                    description: String::new(),
+                    category: String::new(),
+                    price_krw: price,
+                    unit,
+                    unit_quantity: if i == 0 { 1 } else { 100 },
+                    stock: STOCK,
+                    refill,
+                    container,
+                    status: None,
+                },
+            )
+            .await
+            .unwrap();
+            listings.push(l.id);
+        }
+        owners.push(owner);
+    }
+    World {
+        db,
+        cache,
+        providers: PaymentProviders::default().with(Arc::new(OfflineProvider)),
+        rules: OrderRules::default(),
+        admin,
+        shopper,
+        owners,
+        consortium_id: c.id,
+        listings,
+        orders: Vec::new(),
+        parts: Vec::new(),
+    }
+}
+
+async fn run(w: &mut World, op: Op) {
+    let ctx = w.ordering();
+    match op {
+        Op::Checkout { items, delivery } => {
+            let mut seen = Vec::new();
+            let items: Vec<CheckoutItem> = items
+                .into_iter()
+                .filter(|(i, _)| {
+                    let fresh = !seen.contains(i);
+                    seen.push(*i);
+                    fresh
+                })
+                .map(|(i, q)| CheckoutItem {
+                    listing_id: w.listings[i].clone(),
+                    quantity: if i == 0 { 1 + q % 5 } else { q },
+                })
+                .collect();
+            let fulfillment = if delivery {
+                Fulfillment::Delivery {
+                    slot_id: "s".into(),
+                    address: "a".into(),
+                    location: Coordinates {
+                        lat: 37.55,
+                        lon: 126.9,
+                    },
+                }
+            } else {
+                Fulfillment::Pickup
+            };
+            let request = Checkout {
+                consortium_id: w.consortium_id.clone(),
+                items,
+                fulfillment,
+                payment: PaymentChoice {
+                    provider: "offline".into(),
+                },
+            };
+            if let Ok(stored) = checkout::checkout(ctx, &w.shopper, request, None).await {
+                let order: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
+                w.orders.push(order["id"].as_str().unwrap().to_owned());
+                for part in order["merchant_orders"].as_array().unwrap() {
+                    let merchant_id = part["merchant_id"].as_str().unwrap();
+                    let owner = owner_index(&w.db, merchant_id, &w.owners).await;
+                    w.parts
+                        .push((part["id"].as_str().unwrap().to_owned(), owner));
+                }
+            }
+        }
+        Op::Accept(i) => {
+            if let Some((id, owner)) = w.parts.get(i) {
+                let _ = lifecycle::accept(ctx, &w.owners[*owner], id).await;
+            }
+        }
+        Op::Weigh { part, permille } => {
+            if let Some((id, owner)) = w.parts.get(part) {
+                let Ok(order) =
+                    golmok_ordering::view::get_order(&w.db, &w.admin, &order_of(&w.db, id).await)
+                        .await
+                else {
+                    return;
+                };
+                let Some(mo) = order.merchant_orders.iter().find(|m| &m.id == id) else {
+                    return;
+                };
+                let lines: Vec<WeighedLine> = mo
+                    .lines
+                    .iter()
+                    .filter(|l| l.refill)
+                    .map(|l| WeighedLine {
+                        line_id: l.id.clone(),
+                        net_quantity: (l.quantity * permille / 1000).max(1),
+                    })
+                    .collect();
+                if !lines.is_empty() {
+                    let _ = lifecycle::weigh(ctx, &w.owners[*owner], id, Weighing { lines }).await;
+                }
+            }
+        }
+        Op::Ready(i) => {
+            if let Some((id, owner)) = w.parts.get(i) {
+                let _ = lifecycle::mark_ready(ctx, &w.owners[*owner], id).await;
+            }
+        }
+        Op::Reject(i) => {
+            if let Some((id, owner)) = w.parts.get(i) {
+                let _ = lifecycle::reject(ctx, &w.owners[*owner], id, "no").await;
+            }
+        }
+        Op::Cancel { order, by_admin } => {
+            if let Some(id) = w.orders.get(order) {
+                let actor = if by_admin { &w.admin } else { &w.shopper };
+                let _ = lifecycle::cancel(ctx, actor, id).await;
+            }
+        }
+        Op::Fulfil { order, permille } => {
+            let parts: Vec<usize> = match w.orders.get(order) {
+                Some(id) => {
+                    let mut indexes = Vec::new();
+                    for (i, (part, _)) in w.parts.iter().enumerate() {
+                        if order_of(&w.db, part).await == *id {
+                            indexes.push(i);
+                        }
+                    }
+                    indexes
+                }
+                None => Vec::new(),
+            };
+            for i in parts {
+                Box::pin(run(w, Op::Accept(i))).await;
+                Box::pin(run(w, Op::Weigh { part: i, permille })).await;
+                Box::pin(run(w, Op::Ready(i))).await;
+            }
+        }
+        Op::Refund {
+            order,
+            part,
+            amount,
+        } => {
+            if let Some(id) = w.orders.get(order) {
+                let merchant_order_id = match part {
+                    Some(p) => golmok_ordering::view::get_order(&w.db, &w.admin, id)
+                        .await
+                        .ok()
+                        .and_then(|o| o.merchant_orders.get(p).map(|m| m.id.clone())),
+                    None => None,
+                };
+                let request = RefundRequest {
+                    merchant_order_id,
+                    amount_krw: amount,
+                    reason: "property".into(),
+                };
+                let _ = refunds::refund(ctx, &w.admin, id, request, None).await;
+            }
+        }
+    }
+}
+
+async fn owner_index(db: &DatabaseConnection, merchant_id: &str, owners: &[Account]) -> usize {
+    let m = merchant::get_merchant(db, merchant_id).await.unwrap();
+    owners.iter().position(|o| o.id == m.owner_id).unwrap()
+}
+
+async fn order_of(db: &DatabaseConnection, merchant_order_id: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT order_id FROM merchant_orders WHERE id = ?",
+            [merchant_order_id.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "order_id").unwrap()
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
+}
+
+async fn check(w: &World) {
+    let unbalanced = scalar(
+        &w.db,
+        "SELECT COUNT(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING SUM(amount_krw) <> 0) t",
+    )
+    .await;
+    assert_eq!(unbalanced, 0, "a ledger transaction does not balance");
+
+    let balances = ledger::balances(&w.db).await.unwrap();
+    let mut owed = 0;
+    for (account, balance) in &balances {
+        if account.starts_with("payable:") {
+            assert!(
+                *balance <= 0,
+                "{account} is owed a negative amount: {balance}"
+            );
+            owed += -balance;
+        }
+        if account.starts_with("clearing:") {
+            assert!(*balance >= 0, "{account} holds negative money: {balance}");
+        }
+    }
+    let commission = -balances.get(ledger::COMMISSION).copied().unwrap_or(0);
+    assert!(commission >= 0, "commission went negative: {commission}");
+    let captured = scalar(&w.db, "SELECT SUM(captured_krw) FROM payments").await;
+    let refunded = scalar(&w.db, "SELECT SUM(amount_krw) FROM refunds").await;
+    assert_eq!(
+        owed + commission + refunded,
+        captured,
+        "owed {owed} + commission {commission} + refunds {refunded} != captured {captured}"
+    );
+    assert_eq!(
+        scalar(&w.db, "SELECT SUM(refunded_krw) FROM payments").await,
+        refunded
+    );
+    let authorized_holds = -balances.get(ledger::HOLDS_AUTHORIZED).copied().unwrap_or(0);
+    let live_authorized = scalar(
+        &w.db,
+        "SELECT SUM(authorized_krw) FROM payments WHERE status = 'authorized'",
+    )
+    .await;
+    assert_eq!(
+        authorized_holds, live_authorized,
+        "holds must match live authorisations"
+    );
+
+    for (i, listing_id) in w.listings.iter().enumerate() {
+        let on_shelf = scalar(
+            &w.db,
+            &format!("SELECT stock FROM listings WHERE id = '{listing_id}'"),
+        )
+        .await;
+        let held = scalar(
+            &w.db,
+            &format!("SELECT SUM(quantity) FROM stock_reservations WHERE listing_id = '{listing_id}' AND released_at IS NULL"),
+        )
+        .await;
+        assert_eq!(
+            on_shelf + held,
+            STOCK,
+            "listing {i}: shelf {on_shelf} + held {held}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_money_always_adds_up(ops in prop::collection::vec(op(), 1..40)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = world(&dir).await;
+            for op in ops {
+                run(&mut w, op).await;
+                check(&w).await;
+            }
+        });
+    }
+}
