@@ -53,14 +53,10 @@ async fn execute(db: &DatabaseConnection, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// The template is named after the migrations it holds, so a server that outlives a change
-/// of schema never hands out a stale one.
+/// The template is named after the migrations' source (hashed by this crate's build script),
+/// so a server that outlives a change of schema never hands out a stale one.
 async fn ensure_template(server: &str, admin: &DatabaseConnection) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for migration in Migrator::migrations() {
-        migration.name().hash(&mut hasher);
-    }
-    let template = format!("golmok_template_{:016x}", hasher.finish());
+    let template = format!("golmok_template_{}", env!("GOLMOK_MIGRATIONS_HASH"));
     execute(admin, &format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).await;
     let exists = admin
         .query_one_raw(Statement::from_string(
