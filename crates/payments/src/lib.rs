@@ -442,6 +442,10 @@ pub async fn mark_received(db: &impl ConnectionTrait, payment_id: &str) -> Resul
             ),
         });
     }
+    if p.received_at.is_some() {
+        // Recorded already: a repeated click changes nothing.
+        return from_model(p);
+    }
     let mut active: payment::ActiveModel = p.into();
     active.received_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());

@@ -1,0 +1,368 @@
+//! Routes with their schedules cached, and the constant-time-per-position insertion checks
+//! the search is built on.
+
+use super::model::{Problem, Vehicle};
+
+/// Floating-point slack on time-window checks.
+pub(crate) const EPS: f64 = 1e-7;
+
+/// The stops of all tasks as one array: task `t`'s pickup is node `2t`, its delivery `2t + 1`.
+pub(crate) struct Nodes {
+    pub loc: Vec<usize>,
+    pub early: Vec<f64>,
+    pub late: Vec<f64>,
+    pub service: Vec<f64>,
+    /// What the stop adds to the load: the size at a pickup, minus it at a delivery.
+    pub demand: Vec<[i64; 2]>,
+    /// Whether the task has a pickup stop (else its goods start on board).
+    pub has_pickup: Vec<bool>,
+}
+
+impl Nodes {
+    pub fn new(problem: &Problem) -> Self {
+        let n = problem.tasks.len() * 2;
+        let mut nodes = Nodes {
+            loc: vec![0; n],
+            early: vec![0.0; n],
+            late: vec![f64::INFINITY; n],
+            service: vec![0.0; n],
+            demand: vec![[0, 0]; n],
+            has_pickup: vec![false; problem.tasks.len()],
+        };
+        for (t, task) in problem.tasks.iter().enumerate() {
+            if let Some(p) = task.pickup {
+                nodes.loc[2 * t] = p.location;
+                nodes.early[2 * t] = p.window.0;
+                nodes.late[2 * t] = p.window.1;
+                nodes.service[2 * t] = p.service;
+                nodes.demand[2 * t] = task.size;
+                nodes.has_pickup[t] = true;
+            }
+            let d = task.delivery;
+            nodes.loc[2 * t + 1] = d.location;
+            nodes.early[2 * t + 1] = d.window.0;
+            nodes.late[2 * t + 1] = d.window.1;
+            nodes.service[2 * t + 1] = d.service;
+            nodes.demand[2 * t + 1] = [-task.size[0], -task.size[1]];
+        }
+        nodes
+    }
+}
+
+fn add(a: [i64; 2], b: [i64; 2]) -> [i64; 2] {
+    [a[0] + b[0], a[1] + b[1]]
+}
+
+fn fits(load: [i64; 2], capacity: [i64; 2]) -> bool {
+    load[0] <= capacity[0] && load[1] <= capacity[1]
+}
+
+fn max2(a: [i64; 2], b: [i64; 2]) -> [i64; 2] {
+    [a[0].max(b[0]), a[1].max(b[1])]
+}
+
+/// When a vehicle must be back: the end of its shift, or earlier if its routes are limited in
+/// duration.
+pub(crate) fn end_deadline(v: &Vehicle) -> f64 {
+    match v.max_duration {
+        Some(d) => v.shift.1.min(v.shift.0 + d),
+        None => v.shift.1,
+    }
+}
+
+/// A vehicle's route: the nodes it visits between leaving its start and reaching its end,
+/// with the schedule of every position cached (position 0 is the start, the last the end).
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub vehicle: usize,
+    pub seq: Vec<usize>,
+    start: Vec<f64>,
+    latest: Vec<f64>,
+    load: Vec<[i64; 2]>,
+    prefix_max: Vec<[i64; 2]>,
+    pub distance: f64,
+    pub feasible: bool,
+}
+
+/// Where a task goes: its pickup after position `i`, its delivery after position `j`
+/// (positions of the route before the insertion; `j == i` puts the delivery right after the
+/// pickup). A task without a pickup uses `j` only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Insertion {
+    pub cost: f64,
+    pub i: usize,
+    pub j: usize,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub problem: &'a Problem,
+    pub nodes: &'a Nodes,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    fn vehicle(&self, r: &Route) -> &Vehicle {
+        &self.problem.vehicles[r.vehicle]
+    }
+
+    /// The matrix location of position `pos` of route `r`.
+    #[inline]
+    fn loc(&self, r: &Route, pos: usize) -> usize {
+        if pos == 0 {
+            self.vehicle(r).start
+        } else if pos == r.seq.len() + 1 {
+            self.vehicle(r).end
+        } else {
+            self.nodes.loc[r.seq[pos - 1]]
+        }
+    }
+
+    #[inline]
+    fn service(&self, r: &Route, pos: usize) -> f64 {
+        if pos == 0 || pos == r.seq.len() + 1 {
+            0.0
+        } else {
+            self.nodes.service[r.seq[pos - 1]]
+        }
+    }
+
+    #[inline]
+    fn early(&self, r: &Route, pos: usize) -> f64 {
+        if pos == 0 || pos == r.seq.len() + 1 {
+            self.vehicle(r).shift.0
+        } else {
+            self.nodes.early[r.seq[pos - 1]]
+        }
+    }
+
+    #[inline]
+    fn dist(&self, a: usize, b: usize) -> f64 {
+        self.problem.matrix.distance(a, b)
+    }
+
+    #[inline]
+    fn time(&self, r: &Route, a: usize, b: usize) -> f64 {
+        self.problem.matrix.time(self.vehicle(r).profile, a, b)
+    }
+}
+
+impl Route {
+    pub fn new(vehicle: usize) -> Self {
+        Route {
+            vehicle,
+            seq: Vec::new(),
+            start: Vec::new(),
+            latest: Vec::new(),
+            load: Vec::new(),
+            prefix_max: Vec::new(),
+            distance: 0.0,
+            feasible: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seq.is_empty()
+    }
+
+    /// Service start time of position `pos` (0 = leaving the start).
+    pub fn start_time(&self, pos: usize) -> f64 {
+        self.start[pos]
+    }
+
+    /// Recomputes the cached schedule, loads and distance.
+    pub fn refresh(&mut self, ctx: &Ctx<'_>) {
+        let k = self.seq.len();
+        let vehicle = ctx.vehicle(self);
+        let capacity = vehicle.capacity;
+        let deadline = end_deadline(vehicle);
+        self.start.clear();
+        self.load.clear();
+        self.prefix_max.clear();
+        let mut on_board = [0, 0];
+        for &node in &self.seq {
+            if node % 2 == 1 && !ctx.nodes.has_pickup[node / 2] {
+                on_board = add(on_board, [-ctx.nodes.demand[node][0], -ctx.nodes.demand[node][1]]);
+            }
+        }
+        let mut feasible = fits(on_board, capacity);
+        let mut distance = 0.0;
+        self.start.push(vehicle.shift.0);
+        self.load.push(on_board);
+        self.prefix_max.push(on_board);
+        for pos in 1..=k + 1 {
+            let (from, to) = (ctx.loc(self, pos - 1), ctx.loc(self, pos));
+            distance += ctx.dist(from, to);
+            let arrival = self.start[pos - 1] + ctx.service(self, pos - 1) + ctx.time(self, from, to);
+            if pos == k + 1 {
+                feasible &= arrival <= deadline + EPS;
+                self.start.push(arrival);
+                self.load.push(self.load[pos - 1]);
+            } else {
+                let node = self.seq[pos - 1];
+                let start = arrival.max(ctx.nodes.early[node]);
+                feasible &= start <= ctx.nodes.late[node] + EPS;
+                let load = add(self.load[pos - 1], ctx.nodes.demand[node]);
+                feasible &= fits(load, capacity);
+                self.start.push(start);
+                self.load.push(load);
+            }
+            let pm = max2(self.prefix_max[pos - 1], self.load[pos]);
+            self.prefix_max.push(pm);
+        }
+        self.latest.clear();
+        self.latest.resize(k + 2, 0.0);
+        self.latest[k + 1] = deadline;
+        for pos in (0..=k).rev() {
+            let (from, to) = (ctx.loc(self, pos), ctx.loc(self, pos + 1));
+            let by_next = self.latest[pos + 1] - ctx.time(self, from, to) - ctx.service(self, pos);
+            let own = if pos == 0 { f64::INFINITY } else { ctx.nodes.late[self.seq[pos - 1]] };
+            self.latest[pos] = own.min(by_next);
+        }
+        self.distance = distance;
+        self.feasible = feasible;
+    }
+
+    /// The cheapest feasible place for task `t`, by added distance.
+    pub fn best_insertion(&self, ctx: &Ctx<'_>, t: usize) -> Option<Insertion> {
+        let task = &ctx.problem.tasks[t];
+        if task.vehicle.is_some_and(|v| v != self.vehicle) {
+            return None;
+        }
+        let capacity = ctx.vehicle(self).capacity;
+        let size = task.size;
+        let k = self.seq.len();
+        let d = 2 * t + 1;
+        let (dl, de, dlate, ds) = (ctx.nodes.loc[d], ctx.nodes.early[d], ctx.nodes.late[d], ctx.nodes.service[d]);
+        let mut best: Option<Insertion> = None;
+        let mut offer = |cost: f64, i: usize, j: usize| {
+            if best.is_none_or(|b| cost < b.cost) {
+                best = Some(Insertion { cost, i, j });
+            }
+        };
+
+        if !ctx.nodes.has_pickup[t] {
+            for j in 0..=k {
+                if !fits(add(self.prefix_max[j], size), capacity) {
+                    break;
+                }
+                let a = ctx.loc(self, j);
+                let td = (self.start[j] + ctx.service(self, j) + ctx.time(self, a, dl)).max(de);
+                if td > dlate + EPS {
+                    break;
+                }
+                let next = ctx.loc(self, j + 1);
+                let arrival = td + ds + ctx.time(self, dl, next);
+                if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                    offer(ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next), j, j);
+                }
+            }
+            return best;
+        }
+
+        let p = 2 * t;
+        let (pl, pe, plate, ps) = (ctx.nodes.loc[p], ctx.nodes.early[p], ctx.nodes.late[p], ctx.nodes.service[p]);
+        for i in 0..=k {
+            let a = ctx.loc(self, i);
+            let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, pl);
+            if reach > plate + EPS {
+                break;
+            }
+            if !fits(add(self.load[i], size), capacity) {
+                continue;
+            }
+            let tp = reach.max(pe);
+            let after_i = ctx.loc(self, i + 1);
+            let pickup_cost = ctx.dist(a, pl) + ctx.dist(pl, after_i) - ctx.dist(a, after_i);
+
+            // Delivery right after the pickup.
+            let td = (tp + ps + ctx.time(self, pl, dl)).max(de);
+            if td <= dlate + EPS {
+                let arrival = td + ds + ctx.time(self, dl, after_i);
+                if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
+                    offer(ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i) - ctx.dist(a, after_i), i, i);
+                }
+            }
+
+            // Delivery later: walk the shifted schedule forward.
+            let mut prev_loc = pl;
+            let mut prev_departure = tp + ps;
+            for j in i + 1..=k {
+                let loc = ctx.loc(self, j);
+                let start = (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
+                if start > self.latest[j] + EPS {
+                    break;
+                }
+                if !fits(add(self.load[j], size), capacity) {
+                    break;
+                }
+                let td = (start + ctx.service(self, j) + ctx.time(self, loc, dl)).max(de);
+                if td <= dlate + EPS {
+                    let next = ctx.loc(self, j + 1);
+                    let arrival = td + ds + ctx.time(self, dl, next);
+                    if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                        offer(pickup_cost + ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next), i, j);
+                    }
+                }
+                prev_loc = loc;
+                prev_departure = start + ctx.service(self, j);
+            }
+        }
+        best
+    }
+
+    /// Applies an insertion found by [`Route::best_insertion`].
+    pub fn insert(&mut self, ctx: &Ctx<'_>, t: usize, at: Insertion) {
+        if ctx.nodes.has_pickup[t] {
+            if at.j == at.i {
+                self.seq.insert(at.i, 2 * t);
+                self.seq.insert(at.i + 1, 2 * t + 1);
+            } else {
+                self.seq.insert(at.j, 2 * t + 1);
+                self.seq.insert(at.i, 2 * t);
+            }
+        } else {
+            self.seq.insert(at.j, 2 * t + 1);
+        }
+        self.refresh(ctx);
+    }
+
+    /// Takes task `t` off the route; true if it was on it.
+    pub fn remove(&mut self, ctx: &Ctx<'_>, t: usize) -> bool {
+        let before = self.seq.len();
+        self.seq.retain(|&n| n / 2 != t);
+        let removed = self.seq.len() != before;
+        if removed {
+            self.refresh(ctx);
+        }
+        removed
+    }
+
+    /// The tasks on this route, each once, in the order of their first stop.
+    pub fn tasks(&self) -> Vec<usize> {
+        let mut tasks = Vec::with_capacity(self.seq.len() / 2 + 1);
+        for &n in &self.seq {
+            let t = n / 2;
+            if n % 2 == 0 || !tasks.contains(&t) {
+                if !tasks.contains(&t) {
+                    tasks.push(t);
+                }
+            }
+        }
+        tasks
+    }
+
+    /// What removing task `t` would save in distance.
+    pub fn removal_gain(&self, ctx: &Ctx<'_>, t: usize) -> f64 {
+        let mut without = self.seq.clone();
+        without.retain(|&n| n / 2 != t);
+        let vehicle = ctx.vehicle(self);
+        let mut distance = 0.0;
+        let mut prev = vehicle.start;
+        for &n in &without {
+            distance += ctx.dist(prev, ctx.nodes.loc[n]);
+            prev = ctx.nodes.loc[n];
+        }
+        distance += ctx.dist(prev, vehicle.end);
+        self.distance - distance
+    }
+}

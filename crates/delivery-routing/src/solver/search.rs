@@ -1,0 +1,484 @@
+//! Adaptive large-neighbourhood search over [`Route`]s.
+
+use std::time::Instant;
+
+use super::model::{Budget, PlannedRoute, Problem, Reason, Solution, Visit, VisitKind};
+use super::route::{Ctx, Insertion, Nodes, Route, end_deadline};
+
+/// Objective weights: every task served outranks any number of vehicles, which outrank any
+/// distance.
+const UNASSIGNED: f64 = 1e9;
+const VEHICLE: f64 = 1e5;
+
+/// SplitMix64: small, fast and the same everywhere, so a seed reproduces a run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[derive(Clone)]
+struct State {
+    routes: Vec<Route>,
+    unassigned: Vec<usize>,
+    /// Most routes the repair may use (fewer while trying to save a vehicle).
+    max_routes: usize,
+}
+
+impl State {
+    fn used(&self) -> usize {
+        self.routes.iter().filter(|r| !r.is_empty()).count()
+    }
+
+    fn distance(&self) -> f64 {
+        self.routes.iter().map(|r| r.distance).sum()
+    }
+
+    fn cost(&self) -> f64 {
+        self.unassigned.len() as f64 * UNASSIGNED + self.used() as f64 * VEHICLE + self.distance()
+    }
+
+    fn route_of(&self, t: usize) -> Option<usize> {
+        self.routes.iter().position(|r| r.seq.contains(&(2 * t + 1)))
+    }
+}
+
+struct Search<'a> {
+    ctx: Ctx<'a>,
+    /// Vehicles grouped by what makes them interchangeable; an empty route of each class is
+    /// tried, not all of them.
+    class_of: Vec<usize>,
+    /// Tasks that can be served at all (the rest are unassigned from the start, with a reason).
+    servable: Vec<usize>,
+    rng: Rng,
+}
+
+impl Search<'_> {
+    /// The routes worth trying for task `t`: every used route, and one empty route per
+    /// vehicle class while the fleet may still grow.
+    fn candidate_routes(&self, s: &State, t: usize) -> Vec<usize> {
+        if let Some(v) = self.ctx.problem.tasks[t].vehicle {
+            return vec![v];
+        }
+        let may_open = s.used() < s.max_routes;
+        let mut seen_classes = Vec::new();
+        let mut out = Vec::new();
+        for (r, route) in s.routes.iter().enumerate() {
+            if !route.is_empty() {
+                out.push(r);
+            } else if may_open && !seen_classes.contains(&self.class_of[r]) {
+                seen_classes.push(self.class_of[r]);
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    fn insertion_cost(&self, s: &State, r: usize, t: usize) -> Option<Insertion> {
+        let route = &s.routes[r];
+        if route.is_empty() && s.used() >= s.max_routes && self.ctx.problem.tasks[t].vehicle.is_none() {
+            return None;
+        }
+        route.best_insertion(&self.ctx, t).map(|mut ins| {
+            if route.is_empty() {
+                ins.cost += VEHICLE;
+            }
+            ins
+        })
+    }
+
+    /// Regret-2 insertion of every unassigned task, with optional noise on costs.
+    fn repair(&mut self, s: &mut State, noise: f64) {
+        let mut pending = std::mem::take(&mut s.unassigned);
+        // cache[task index in pending][route] = best insertion there, None = infeasible,
+        // recomputed for a route whenever it changes.
+        let routes = s.routes.len();
+        let mut cache: Vec<Vec<Option<Option<Insertion>>>> = vec![vec![None; routes]; pending.len()];
+        while !pending.is_empty() {
+            let mut choice: Option<(usize, usize, Insertion, f64)> = None;
+            for (k, &t) in pending.iter().enumerate() {
+                let mut best: Option<(usize, Insertion)> = None;
+                let mut second = f64::INFINITY;
+                for r in self.candidate_routes(s, t) {
+                    let entry = match cache[k][r] {
+                        Some(e) => e,
+                        None => {
+                            let e = self.insertion_cost(s, r, t);
+                            cache[k][r] = Some(e);
+                            e
+                        }
+                    };
+                    let Some(mut ins) = entry else { continue };
+                    if noise > 0.0 {
+                        ins.cost *= 1.0 + noise * (self.rng.unit() - 0.5);
+                    }
+                    match best {
+                        Some((_, b)) if ins.cost >= b.cost => second = second.min(ins.cost),
+                        Some((_, b)) => {
+                            second = b.cost;
+                            best = Some((r, ins));
+                        }
+                        None => best = Some((r, ins)),
+                    }
+                }
+                let Some((r, ins)) = best else { continue };
+                let regret = if second.is_finite() { second - ins.cost } else { f64::MAX / 4.0 };
+                let better = match &choice {
+                    None => true,
+                    Some((_, _, c, g)) => regret > *g || (regret == *g && ins.cost < c.cost),
+                };
+                if better {
+                    choice = Some((k, r, ins, regret));
+                }
+            }
+            let Some((k, r, ins, _)) = choice else { break };
+            let t = pending.swap_remove(k);
+            cache.swap_remove(k);
+            let was_empty = s.routes[r].is_empty();
+            s.routes[r].insert(&self.ctx, t, ins);
+            for row in cache.iter_mut() {
+                row[r] = None;
+                if was_empty {
+                    // Opening a route changes which empty routes (and whether any) are offered.
+                    for (other, entry) in row.iter_mut().enumerate() {
+                        if s.routes[other].is_empty() {
+                            *entry = None;
+                        }
+                    }
+                }
+            }
+        }
+        s.unassigned = pending;
+        s.unassigned.sort_unstable();
+    }
+
+    fn assigned(&self, s: &State) -> Vec<usize> {
+        let mut tasks: Vec<usize> = self.servable.iter().copied().filter(|t| !s.unassigned.contains(t)).collect();
+        tasks.sort_unstable();
+        tasks
+    }
+
+    fn remove_tasks(&self, s: &mut State, tasks: &[usize]) {
+        for &t in tasks {
+            if let Some(r) = s.route_of(t)
+                && s.routes[r].remove(&self.ctx, t)
+            {
+                s.unassigned.push(t);
+            }
+        }
+    }
+
+    fn random_removal(&mut self, s: &mut State, q: usize) {
+        let mut assigned = self.assigned(s);
+        let mut out = Vec::new();
+        while out.len() < q && !assigned.is_empty() {
+            out.push(assigned.swap_remove(self.rng.below(assigned.len())));
+        }
+        self.remove_tasks(s, &out);
+    }
+
+    fn relatedness(&self, a: usize, b: usize) -> f64 {
+        let n = self.ctx.nodes;
+        let m = &self.ctx.problem.matrix;
+        let (da, db) = (2 * a + 1, 2 * b + 1);
+        let mut r = m.distance(n.loc[da], n.loc[db]) + (n.early[da] - n.early[db]).abs() * 0.2;
+        if n.has_pickup[a] && n.has_pickup[b] {
+            r += m.distance(n.loc[2 * a], n.loc[2 * b]) + (n.early[2 * a] - n.early[2 * b]).abs() * 0.2;
+        }
+        r
+    }
+
+    fn related_removal(&mut self, s: &mut State, q: usize) {
+        let assigned = self.assigned(s);
+        if assigned.is_empty() {
+            return;
+        }
+        let seed = assigned[self.rng.below(assigned.len())];
+        let mut removed = vec![seed];
+        while removed.len() < q {
+            let anchor = removed[self.rng.below(removed.len())];
+            let mut others: Vec<(f64, usize)> = assigned
+                .iter()
+                .filter(|t| !removed.contains(t))
+                .map(|&t| (self.relatedness(anchor, t), t))
+                .collect();
+            if others.is_empty() {
+                break;
+            }
+            others.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let pick = (self.rng.unit().powi(6) * others.len() as f64) as usize;
+            removed.push(others[pick.min(others.len() - 1)].1);
+        }
+        self.remove_tasks(s, &removed);
+    }
+
+    fn worst_removal(&mut self, s: &mut State, q: usize) {
+        let mut gains: Vec<(f64, usize)> = Vec::new();
+        for route in &s.routes {
+            for t in route.tasks() {
+                gains.push((route.removal_gain(&self.ctx, t), t));
+            }
+        }
+        gains.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut removed = Vec::new();
+        while removed.len() < q && !gains.is_empty() {
+            let pick = (self.rng.unit().powi(4) * gains.len() as f64) as usize;
+            removed.push(gains.remove(pick.min(gains.len() - 1)).1);
+        }
+        self.remove_tasks(s, &removed);
+    }
+
+    fn route_removal(&mut self, s: &mut State) {
+        let used: Vec<usize> = (0..s.routes.len()).filter(|&r| !s.routes[r].is_empty()).collect();
+        if used.is_empty() {
+            return;
+        }
+        // Prefer short routes: they are the cheapest to spread over the others.
+        let mut by_size = used.clone();
+        by_size.sort_by_key(|&r| (s.routes[r].seq.len(), r));
+        let pick = (self.rng.unit().powi(2) * by_size.len() as f64) as usize;
+        let r = by_size[pick.min(by_size.len() - 1)];
+        let tasks = s.routes[r].tasks();
+        self.remove_tasks(s, &tasks);
+    }
+
+    /// Empties the shortest route and forbids reopening it: the start of an attempt to serve
+    /// everything with one vehicle fewer.
+    fn drop_a_vehicle(&mut self, s: &mut State) {
+        let used = s.used();
+        if used == 0 {
+            return;
+        }
+        let r = (0..s.routes.len())
+            .filter(|&r| !s.routes[r].is_empty())
+            .min_by_key(|&r| (s.routes[r].seq.len(), r))
+            .unwrap_or(0);
+        let tasks = s.routes[r].tasks();
+        self.remove_tasks(s, &tasks);
+        s.max_routes = used - 1;
+        self.repair(s, 0.0);
+    }
+}
+
+/// Solves `problem` within `budget`.
+pub fn solve(problem: &Problem, budget: Budget) -> Solution {
+    let started = Instant::now();
+    let nodes = Nodes::new(problem);
+    let ctx = Ctx { problem, nodes: &nodes };
+    let mut class_of = Vec::with_capacity(problem.vehicles.len());
+    let mut classes: Vec<usize> = Vec::new();
+    for (v, vehicle) in problem.vehicles.iter().enumerate() {
+        match classes.iter().position(|&c| problem.vehicles[c] == *vehicle) {
+            Some(c) => class_of.push(c),
+            None => {
+                classes.push(v);
+                class_of.push(classes.len() - 1);
+            }
+        }
+    }
+
+    // Tasks no vehicle can serve even alone are reported, not searched.
+    let mut unservable = Vec::new();
+    let mut servable = Vec::new();
+    for (t, task) in problem.tasks.iter().enumerate() {
+        let eligible: Vec<usize> = match task.vehicle {
+            Some(v) if v < problem.vehicles.len() => vec![v],
+            Some(_) => vec![],
+            None => classes.clone(),
+        };
+        let alone = eligible.iter().any(|&v| {
+            let mut r = Route::new(v);
+            r.refresh(&ctx);
+            r.best_insertion(&ctx, t).is_some()
+        });
+        if alone {
+            servable.push(t);
+        } else {
+            let fits_some = eligible.iter().any(|&v| {
+                let c = problem.vehicles[v].capacity;
+                task.size[0] <= c[0] && task.size[1] <= c[1]
+            });
+            unservable.push((t, if fits_some { Reason::OutOfTime } else { Reason::TooLarge }));
+        }
+    }
+
+    let mut search = Search {
+        ctx,
+        class_of,
+        servable: servable.clone(),
+        rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000),
+    };
+    let mut routes: Vec<Route> = (0..problem.vehicles.len()).map(Route::new).collect();
+    for r in &mut routes {
+        r.refresh(&search.ctx);
+    }
+    let mut current = State {
+        routes,
+        unassigned: servable.clone(),
+        max_routes: problem.vehicles.len(),
+    };
+    search.repair(&mut current, 0.0);
+    let mut best = current.clone();
+
+    let n = servable.len().max(1);
+    let q_max = (n * 3 / 10).clamp(1, 60);
+    let q_min = n.min(4);
+    let mut weights = [1.0f64; 4];
+    let mut scores = [0.0f64; 4];
+    let mut uses = [0u32; 4];
+    let out_of_budget = |it: u64| {
+        budget.iterations.is_some_and(|max| it >= max) || started.elapsed() >= budget.time_limit
+    };
+
+    // Temperature from the distance of the first answer: a 5% worse move is accepted half the
+    // time at first. It cools per iteration (never per second), and is reheated periodically,
+    // so a longer budget extends the same search rather than running a different one.
+    let t0 = (0.05 * best.distance() / n as f64).max(1e-3) / std::f64::consts::LN_2;
+    let mut temperature = t0;
+    const COOLING: f64 = 0.9993;
+    const REHEAT_EVERY: u64 = 15_000;
+
+    // Alternate: an attempt to save a vehicle (for up to VM_ITERATIONS), then distance.
+    const VM_ITERATIONS: u64 = 2_500;
+    let mut vehicle_attempt: Option<u64> = None;
+    let mut failed_attempts = 0u32;
+    let mut next_attempt = 0u64;
+    let mut iteration = 0u64;
+
+    while !out_of_budget(iteration) {
+        iteration += 1;
+        if vehicle_attempt.is_none() && iteration >= next_attempt && best.unassigned.is_empty() && best.used() > 1 {
+            current = best.clone();
+            search.drop_a_vehicle(&mut current);
+            if current.unassigned.is_empty() {
+                best = current.clone();
+                continue;
+            }
+            vehicle_attempt = Some(iteration);
+        }
+
+        let mut candidate = current.clone();
+        let q = q_min + search.rng.below(q_max - q_min + 1);
+        let total: f64 = weights.iter().sum();
+        let mut pick = search.rng.unit() * total;
+        let mut op = 0;
+        while op < 3 && pick >= weights[op] {
+            pick -= weights[op];
+            op += 1;
+        }
+        match op {
+            0 => search.random_removal(&mut candidate, q),
+            1 => search.related_removal(&mut candidate, q),
+            2 => search.worst_removal(&mut candidate, q),
+            _ => search.route_removal(&mut candidate),
+        }
+        let noise = if search.rng.unit() < 0.3 { 0.1 } else { 0.0 };
+        search.repair(&mut candidate, noise);
+        uses[op] += 1;
+
+        let (cand, cur) = (candidate.cost(), current.cost());
+        let mut score = 0.0;
+        if cand < best.cost() - 1e-9 {
+            best = candidate.clone();
+            current = candidate;
+            score = 33.0;
+        } else if cand < cur - 1e-9 {
+            current = candidate;
+            score = 9.0;
+        } else if search.rng.unit() < (-(cand - cur) / temperature).exp() {
+            current = candidate;
+            score = 3.0;
+        }
+        scores[op] += score;
+
+        if let Some(since) = vehicle_attempt {
+            if current.unassigned.is_empty() {
+                // Served everything with one vehicle fewer: keep going from here.
+                best = current.clone();
+                vehicle_attempt = None;
+                failed_attempts = 0;
+                next_attempt = iteration;
+            } else if iteration - since >= VM_ITERATIONS {
+                vehicle_attempt = None;
+                failed_attempts += 1;
+                current = best.clone();
+                current.max_routes = best.used();
+                // Back off: each failure earns the distance search a longer turn.
+                next_attempt = iteration + VM_ITERATIONS * u64::from(failed_attempts.min(8));
+            }
+        }
+
+        temperature *= COOLING;
+        if iteration % REHEAT_EVERY == 0 {
+            temperature = t0;
+        }
+        if iteration % 100 == 0 {
+            for k in 0..4 {
+                if uses[k] > 0 {
+                    weights[k] = 0.8 * weights[k] + 0.2 * (scores[k] / f64::from(uses[k])).max(0.1);
+                }
+                scores[k] = 0.0;
+                uses[k] = 0;
+            }
+        }
+    }
+
+    let mut unassigned: Vec<(usize, Reason)> = unservable;
+    unassigned.extend(best.unassigned.iter().map(|&t| (t, Reason::NoCapacityLeft)));
+    unassigned.sort_by_key(|u| u.0);
+    let routes = best
+        .routes
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| plan(&search.ctx, r))
+        .collect::<Vec<_>>();
+    Solution {
+        distance: routes.iter().map(|r| r.distance).sum(),
+        vehicles: routes.len(),
+        routes,
+        unassigned,
+        iterations: iteration,
+    }
+}
+
+fn plan(ctx: &Ctx<'_>, route: &Route) -> PlannedRoute {
+    let vehicle = &ctx.problem.vehicles[route.vehicle];
+    let mut visits = Vec::with_capacity(route.seq.len());
+    let mut prev_loc = vehicle.start;
+    let mut prev_departure = vehicle.shift.0;
+    for (k, &node) in route.seq.iter().enumerate() {
+        let loc = ctx.nodes.loc[node];
+        let arrival = prev_departure + ctx.problem.matrix.time(vehicle.profile, prev_loc, loc);
+        let start = route.start_time(k + 1);
+        visits.push(Visit {
+            task: node / 2,
+            kind: if node % 2 == 0 { VisitKind::Pickup } else { VisitKind::Delivery },
+            arrival,
+            start,
+        });
+        prev_loc = loc;
+        prev_departure = start + ctx.nodes.service[node];
+    }
+    let end_time = route.start_time(route.seq.len() + 1);
+    debug_assert!(end_time <= end_deadline(vehicle) + 1e-6);
+    PlannedRoute {
+        vehicle: route.vehicle,
+        visits,
+        distance: route.distance,
+        end_time,
+    }
+}
