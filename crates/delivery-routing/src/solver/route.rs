@@ -224,6 +224,13 @@ impl Route {
 
     /// The cheapest feasible place for task `t`, by added distance.
     pub fn best_insertion(&self, ctx: &Ctx<'_>, t: usize) -> Option<Insertion> {
+        self.best_insertion_below(ctx, t, f64::INFINITY)
+    }
+
+    /// As [`Route::best_insertion`], but only places cheaper than `bound` are of interest:
+    /// since a detour never shortens a route (distances obey the triangle inequality), a
+    /// pickup position already costing `bound` is not followed further.
+    pub fn best_insertion_below(&self, ctx: &Ctx<'_>, t: usize, bound: f64) -> Option<Insertion> {
         let task = &ctx.problem.tasks[t];
         if task.vehicle.is_some_and(|v| v != self.vehicle) {
             return None;
@@ -234,8 +241,10 @@ impl Route {
         let d = 2 * t + 1;
         let (dl, de, dlate, ds) = (ctx.nodes.loc[d], ctx.nodes.early[d], ctx.nodes.late[d], ctx.nodes.service[d]);
         let mut best: Option<Insertion> = None;
-        let mut offer = |cost: f64, i: usize, j: usize| {
-            if best.is_none_or(|b| cost < b.cost) {
+        let mut limit = bound;
+        let mut offer = |cost: f64, i: usize, j: usize, limit: &mut f64| {
+            if cost < *limit {
+                *limit = cost;
                 best = Some(Insertion { cost, i, j });
             }
         };
@@ -253,7 +262,7 @@ impl Route {
                 let next = ctx.loc(self, j + 1);
                 let arrival = td + ds + ctx.time(self, dl, next);
                 if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                    offer(ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next), j, j);
+                    offer(ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next), j, j, &mut limit);
                 }
             }
             return best;
@@ -273,13 +282,21 @@ impl Route {
             let tp = reach.max(pe);
             let after_i = ctx.loc(self, i + 1);
             let pickup_cost = ctx.dist(a, pl) + ctx.dist(pl, after_i) - ctx.dist(a, after_i);
+            if pickup_cost >= limit {
+                continue;
+            }
 
             // Delivery right after the pickup.
             let td = (tp + ps + ctx.time(self, pl, dl)).max(de);
             if td <= dlate + EPS {
                 let arrival = td + ds + ctx.time(self, dl, after_i);
                 if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
-                    offer(ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i) - ctx.dist(a, after_i), i, i);
+                    offer(
+                        ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i) - ctx.dist(a, after_i),
+                        i,
+                        i,
+                        &mut limit,
+                    );
                 }
             }
 
@@ -295,12 +312,18 @@ impl Route {
                 if !fits(add(self.load[j], size), capacity) {
                     break;
                 }
+                if pickup_cost >= limit {
+                    break;
+                }
                 let td = (start + ctx.service(self, j) + ctx.time(self, loc, dl)).max(de);
                 if td <= dlate + EPS {
                     let next = ctx.loc(self, j + 1);
-                    let arrival = td + ds + ctx.time(self, dl, next);
-                    if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                        offer(pickup_cost + ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next), i, j);
+                    let delivery_cost = ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next);
+                    if pickup_cost + delivery_cost < limit {
+                        let arrival = td + ds + ctx.time(self, dl, next);
+                        if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                            offer(pickup_cost + delivery_cost, i, j, &mut limit);
+                        }
                     }
                 }
                 prev_loc = loc;

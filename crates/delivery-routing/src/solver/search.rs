@@ -101,8 +101,13 @@ impl Search<'_> {
         })
     }
 
-    /// Regret-2 insertion of every unassigned task, with optional noise on costs.
+    /// Inserts every unassigned task it can: by regret-2 (the task that would lose most by
+    /// waiting goes first) or greedily (the cheapest insertion first), with optional noise.
     fn repair(&mut self, s: &mut State, noise: f64) {
+        self.repair_with(s, noise, true);
+    }
+
+    fn repair_with(&mut self, s: &mut State, noise: f64, regret: bool) {
         let mut pending = std::mem::take(&mut s.unassigned);
         // cache[task index in pending][route] = best insertion there, None = infeasible,
         // recomputed for a route whenever it changes.
@@ -136,7 +141,13 @@ impl Search<'_> {
                     }
                 }
                 let Some((r, ins)) = best else { continue };
-                let regret = if second.is_finite() { second - ins.cost } else { f64::MAX / 4.0 };
+                let regret = if !regret {
+                    -ins.cost
+                } else if second.is_finite() {
+                    second - ins.cost
+                } else {
+                    f64::MAX / 4.0
+                };
                 let better = match &choice {
                     None => true,
                     Some((_, _, c, g)) => regret > *g || (regret == *g && ins.cost < c.cost),
@@ -344,10 +355,10 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         budget.iterations.is_some_and(|max| it >= max) || started.elapsed() >= budget.time_limit
     };
 
-    // Temperature from the distance of the first answer: a 5% worse move is accepted half the
+    // Temperature from the distance of the first answer: a move 2% of it worse is accepted half the
     // time at first. It cools per iteration (never per second), and is reheated periodically,
     // so a longer budget extends the same search rather than running a different one.
-    let t0 = (0.05 * best.distance() / n as f64).max(1e-3) / std::f64::consts::LN_2;
+    let t0 = (0.02 * best.distance()).max(1e-3) / std::f64::consts::LN_2;
     let mut temperature = t0;
     const COOLING: f64 = 0.9993;
     const REHEAT_EVERY: u64 = 15_000;
@@ -361,7 +372,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
 
     while !out_of_budget(iteration) {
         iteration += 1;
-        if vehicle_attempt.is_none() && iteration >= next_attempt && best.unassigned.is_empty() && best.used() > 1 {
+        if std::env::var("NOVM").is_err() && vehicle_attempt.is_none() && iteration >= next_attempt && best.unassigned.is_empty() && best.used() > 1 {
             current = best.clone();
             search.drop_a_vehicle(&mut current);
             if current.unassigned.is_empty() {
@@ -387,7 +398,8 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             _ => search.route_removal(&mut candidate),
         }
         let noise = if search.rng.unit() < 0.3 { 0.1 } else { 0.0 };
-        search.repair(&mut candidate, noise);
+        let by_regret = search.rng.unit() < 0.5;
+        search.repair_with(&mut candidate, noise, by_regret);
         uses[op] += 1;
 
         let (cand, cur) = (candidate.cost(), current.cost());
@@ -407,18 +419,20 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
 
         if let Some(since) = vehicle_attempt {
             if current.unassigned.is_empty() {
-                // Served everything with one vehicle fewer: keep going from here.
+                // Served everything with one vehicle fewer: keep going from here, hot again,
+                // since the routes that made room are rarely short ones.
                 best = current.clone();
                 vehicle_attempt = None;
                 failed_attempts = 0;
-                next_attempt = iteration;
+                next_attempt = iteration + VM_ITERATIONS;
+                temperature = t0;
             } else if iteration - since >= VM_ITERATIONS {
                 vehicle_attempt = None;
                 failed_attempts += 1;
                 current = best.clone();
                 current.max_routes = best.used();
                 // Back off: each failure earns the distance search a longer turn.
-                next_attempt = iteration + VM_ITERATIONS * u64::from(failed_attempts.min(8));
+                next_attempt = iteration + VM_ITERATIONS * (1u64 << failed_attempts.min(10));
             }
         }
 
