@@ -30,12 +30,18 @@ pub struct Instance {
 }
 
 fn numbers(line: &str) -> Vec<f64> {
-    line.split_whitespace().filter_map(|w| w.parse().ok()).collect()
+    line.split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect()
 }
 
 /// Reads either format, told apart by content: Solomon files have a `VEHICLE` section.
 pub fn parse(name: &str, text: &str) -> Result<Instance, String> {
-    if text.contains("VEHICLE") { parse_solomon(name, text) } else { parse_li_lim(name, text) }
+    if text.contains("VEHICLE") {
+        parse_solomon(name, text)
+    } else {
+        parse_li_lim(name, text)
+    }
 }
 
 fn parse_li_lim(name: &str, text: &str) -> Result<Instance, String> {
@@ -67,18 +73,30 @@ fn parse_li_lim(name: &str, text: &str) -> Result<Instance, String> {
         .filter(|n| n.id != 0 && n.demand > 0)
         .map(|p| (p.id, p.partner))
         .collect();
-    Ok(Instance { name: name.into(), vehicles: head[0] as usize, capacity: head[1] as i64, nodes, tasks })
+    Ok(Instance {
+        name: name.into(),
+        vehicles: head[0] as usize,
+        capacity: head[1] as i64,
+        nodes,
+        tasks,
+    })
 }
 
 fn parse_solomon(name: &str, text: &str) -> Result<Instance, String> {
     let lines: Vec<&str> = text.lines().collect();
-    let vehicle_at = lines.iter().position(|l| l.contains("VEHICLE")).ok_or("no VEHICLE section")?;
+    let vehicle_at = lines
+        .iter()
+        .position(|l| l.contains("VEHICLE"))
+        .ok_or("no VEHICLE section")?;
     let fleet = lines[vehicle_at + 1..]
         .iter()
         .map(|l| numbers(l))
         .find(|v| v.len() >= 2)
         .ok_or("no vehicle count and capacity")?;
-    let customers_at = lines.iter().position(|l| l.contains("CUSTOMER")).ok_or("no CUSTOMER section")?;
+    let customers_at = lines
+        .iter()
+        .position(|l| l.contains("CUSTOMER"))
+        .ok_or("no CUSTOMER section")?;
     let mut nodes = Vec::new();
     for line in &lines[customers_at + 1..] {
         let v = numbers(line);
@@ -95,8 +113,18 @@ fn parse_solomon(name: &str, text: &str) -> Result<Instance, String> {
             });
         }
     }
-    let tasks = nodes.iter().filter(|n| n.id != 0).map(|n| (0, n.id)).collect();
-    Ok(Instance { name: name.into(), vehicles: fleet[0] as usize, capacity: fleet[1] as i64, nodes, tasks })
+    let tasks = nodes
+        .iter()
+        .filter(|n| n.id != 0)
+        .map(|n| (0, n.id))
+        .collect();
+    Ok(Instance {
+        name: name.into(),
+        vehicles: fleet[0] as usize,
+        capacity: fleet[1] as i64,
+        nodes,
+        tasks,
+    })
 }
 
 impl Instance {
@@ -122,7 +150,11 @@ impl Instance {
         let depot = self.node(0);
         let stop = |id: usize| {
             let node = self.node(id);
-            Stop { location: id, window: (node.ready, node.due), service: node.service }
+            Stop {
+                location: id,
+                window: (node.ready, node.due),
+                service: node.service,
+            }
         };
         let tasks = self
             .tasks
@@ -144,7 +176,11 @@ impl Instance {
                 max_duration: None,
             })
             .collect();
-        Problem { tasks, vehicles, matrix: TravelMatrix::from_distances(n, distance) }
+        Problem {
+            tasks,
+            vehicles,
+            matrix: TravelMatrix::from_distances(n, distance),
+        }
     }
 
     /// Each route as the instance's node ids in visiting order, depot left out.
@@ -169,14 +205,20 @@ impl Instance {
     /// closing time. Returns the total distance, or what is wrong.
     pub fn check(&self, routes: &[Vec<usize>]) -> Result<f64, String> {
         if routes.len() > self.vehicles {
-            return Err(format!("{} routes for {} vehicles", routes.len(), self.vehicles));
+            return Err(format!(
+                "{} routes for {} vehicles",
+                routes.len(),
+                self.vehicles
+            ));
         }
         let mut seen = vec![false; self.nodes.len()];
         let mut total = 0.0;
         for (k, route) in routes.iter().enumerate() {
             let mut load: i64 = route
                 .iter()
-                .filter(|&&id| self.node(id).partner == 0 && self.tasks.iter().any(|&(p, d)| p == 0 && d == id))
+                .filter(|&&id| {
+                    self.node(id).partner == 0 && self.tasks.iter().any(|&(p, d)| p == 0 && d == id)
+                })
                 .map(|&id| self.node(id).demand)
                 .sum();
             if load > self.capacity {
@@ -196,7 +238,10 @@ impl Instance {
                 total += self.distance(at, id);
                 time = (time + self.node(at).service + self.distance(at, id)).max(node.ready);
                 if time > node.due + 1e-6 {
-                    return Err(format!("route {k} reaches node {id} at {time:.2}, after {}", node.due));
+                    return Err(format!(
+                        "route {k} reaches node {id} at {time:.2}, after {}",
+                        node.due
+                    ));
                 }
                 let is_pickup = self.tasks.iter().any(|&(p, _)| p == id);
                 let is_delivery_of_pickup = self.tasks.iter().any(|&(p, d)| d == id && p != 0);
@@ -204,10 +249,16 @@ impl Instance {
                     load += node.demand;
                 } else {
                     if is_delivery_of_pickup && !seen[node.partner] {
-                        return Err(format!("node {id} is delivered before its pickup {}", node.partner));
+                        return Err(format!(
+                            "node {id} is delivered before its pickup {}",
+                            node.partner
+                        ));
                     }
                     if is_delivery_of_pickup && !route.contains(&node.partner) {
-                        return Err(format!("node {id} and its pickup {} are on different routes", node.partner));
+                        return Err(format!(
+                            "node {id} and its pickup {} are on different routes",
+                            node.partner
+                        ));
                     }
                     load -= node.demand.abs();
                 }
@@ -219,7 +270,9 @@ impl Instance {
             total += self.distance(at, 0);
             time += self.node(at).service + self.distance(at, 0);
             if time > self.node(0).due + 1e-6 {
-                return Err(format!("route {k} returns at {time:.2}, after the depot closes"));
+                return Err(format!(
+                    "route {k} returns at {time:.2}, after the depot closes"
+                ));
             }
         }
         if let Some(missing) = (1..self.nodes.len()).find(|&id| !seen[id]) {

@@ -19,9 +19,21 @@ fn main() -> ExitCode {
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         let parsed: Result<(), String> = match arg.as_str() {
-            "--time-limit" => value("--time-limit").and_then(|v| v.parse().map(|v| time_limit = v).map_err(|e| format!("--time-limit: {e}"))),
-            "--seed" => value("--seed").and_then(|v| v.parse().map(|v| seed = v).map_err(|e| format!("--seed: {e}"))),
-            "--iterations" => value("--iterations").and_then(|v| v.parse().map(|v| iterations = Some(v)).map_err(|e| format!("--iterations: {e}"))),
+            "--time-limit" => value("--time-limit").and_then(|v| {
+                v.parse()
+                    .map(|v| time_limit = v)
+                    .map_err(|e| format!("--time-limit: {e}"))
+            }),
+            "--seed" => value("--seed").and_then(|v| {
+                v.parse()
+                    .map(|v| seed = v)
+                    .map_err(|e| format!("--seed: {e}"))
+            }),
+            "--iterations" => value("--iterations").and_then(|v| {
+                v.parse()
+                    .map(|v| iterations = Some(v))
+                    .map_err(|e| format!("--iterations: {e}"))
+            }),
             other if !other.starts_with("--") && file.is_none() => {
                 file = Some(other.to_owned());
                 Ok(())
@@ -34,7 +46,9 @@ fn main() -> ExitCode {
         }
     }
     let Some(file) = file else {
-        eprintln!("usage: routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]");
+        eprintln!(
+            "usage: routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]"
+        );
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(&file) {
@@ -58,7 +72,11 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let solution = solve(
         &instance.problem(),
-        Budget { time_limit: Duration::from_secs_f64(time_limit.max(0.0)), iterations, seed },
+        Budget {
+            time_limit: Duration::from_secs_f64(time_limit.max(0.0)),
+            iterations,
+            seed,
+        },
     );
     let seconds = started.elapsed().as_secs_f64();
     let routes = instance.routes(&solution);

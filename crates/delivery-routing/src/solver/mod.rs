@@ -20,6 +20,14 @@
 mod model;
 mod route;
 mod search;
+mod verify;
 
-pub use model::{Budget, PlannedRoute, Problem, Reason, Solution, Stop, Task, TravelMatrix, Vehicle, Visit, VisitKind};
+pub use model::{
+    Budget, PlannedRoute, Problem, Reason, Solution, Stop, Task, TravelMatrix, Vehicle, Visit,
+    VisitKind,
+};
 pub use search::solve;
+pub use verify::verify;
+
+#[cfg(test)]
+mod tests;

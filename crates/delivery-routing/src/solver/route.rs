@@ -181,7 +181,10 @@ impl Route {
         let mut on_board = [0, 0];
         for &node in &self.seq {
             if node % 2 == 1 && !ctx.nodes.has_pickup[node / 2] {
-                on_board = add(on_board, [-ctx.nodes.demand[node][0], -ctx.nodes.demand[node][1]]);
+                on_board = add(
+                    on_board,
+                    [-ctx.nodes.demand[node][0], -ctx.nodes.demand[node][1]],
+                );
             }
         }
         let mut feasible = fits(on_board, capacity);
@@ -192,7 +195,8 @@ impl Route {
         for pos in 1..=k + 1 {
             let (from, to) = (ctx.loc(self, pos - 1), ctx.loc(self, pos));
             distance += ctx.dist(from, to);
-            let arrival = self.start[pos - 1] + ctx.service(self, pos - 1) + ctx.time(self, from, to);
+            let arrival =
+                self.start[pos - 1] + ctx.service(self, pos - 1) + ctx.time(self, from, to);
             if pos == k + 1 {
                 feasible &= arrival <= deadline + EPS;
                 self.start.push(arrival);
@@ -215,7 +219,11 @@ impl Route {
         for pos in (0..=k).rev() {
             let (from, to) = (ctx.loc(self, pos), ctx.loc(self, pos + 1));
             let by_next = self.latest[pos + 1] - ctx.time(self, from, to) - ctx.service(self, pos);
-            let own = if pos == 0 { f64::INFINITY } else { ctx.nodes.late[self.seq[pos - 1]] };
+            let own = if pos == 0 {
+                f64::INFINITY
+            } else {
+                ctx.nodes.late[self.seq[pos - 1]]
+            };
             self.latest[pos] = own.min(by_next);
         }
         self.distance = distance;
@@ -239,7 +247,12 @@ impl Route {
         let size = task.size;
         let k = self.seq.len();
         let d = 2 * t + 1;
-        let (dl, de, dlate, ds) = (ctx.nodes.loc[d], ctx.nodes.early[d], ctx.nodes.late[d], ctx.nodes.service[d]);
+        let (dl, de, dlate, ds) = (
+            ctx.nodes.loc[d],
+            ctx.nodes.early[d],
+            ctx.nodes.late[d],
+            ctx.nodes.service[d],
+        );
         let mut best: Option<Insertion> = None;
         let mut limit = bound;
         let mut offer = |cost: f64, i: usize, j: usize, limit: &mut f64| {
@@ -262,14 +275,24 @@ impl Route {
                 let next = ctx.loc(self, j + 1);
                 let arrival = td + ds + ctx.time(self, dl, next);
                 if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                    offer(ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next), j, j, &mut limit);
+                    offer(
+                        ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next),
+                        j,
+                        j,
+                        &mut limit,
+                    );
                 }
             }
             return best;
         }
 
         let p = 2 * t;
-        let (pl, pe, plate, ps) = (ctx.nodes.loc[p], ctx.nodes.early[p], ctx.nodes.late[p], ctx.nodes.service[p]);
+        let (pl, pe, plate, ps) = (
+            ctx.nodes.loc[p],
+            ctx.nodes.early[p],
+            ctx.nodes.late[p],
+            ctx.nodes.service[p],
+        );
         for i in 0..=k {
             let a = ctx.loc(self, i);
             let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, pl);
@@ -292,7 +315,8 @@ impl Route {
                 let arrival = td + ds + ctx.time(self, dl, after_i);
                 if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
                     offer(
-                        ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i) - ctx.dist(a, after_i),
+                        ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i)
+                            - ctx.dist(a, after_i),
                         i,
                         i,
                         &mut limit,
@@ -305,7 +329,8 @@ impl Route {
             let mut prev_departure = tp + ps;
             for j in i + 1..=k {
                 let loc = ctx.loc(self, j);
-                let start = (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
+                let start =
+                    (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
                 if start > self.latest[j] + EPS {
                     break;
                 }
@@ -318,7 +343,8 @@ impl Route {
                 let td = (start + ctx.service(self, j) + ctx.time(self, loc, dl)).max(de);
                 if td <= dlate + EPS {
                     let next = ctx.loc(self, j + 1);
-                    let delivery_cost = ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next);
+                    let delivery_cost =
+                        ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next);
                     if pickup_cost + delivery_cost < limit {
                         let arrival = td + ds + ctx.time(self, dl, next);
                         if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
@@ -364,11 +390,8 @@ impl Route {
     pub fn tasks(&self) -> Vec<usize> {
         let mut tasks = Vec::with_capacity(self.seq.len() / 2 + 1);
         for &n in &self.seq {
-            let t = n / 2;
-            if n % 2 == 0 || !tasks.contains(&t) {
-                if !tasks.contains(&t) {
-                    tasks.push(t);
-                }
+            if !tasks.contains(&(n / 2)) {
+                tasks.push(n / 2);
             }
         }
         tasks

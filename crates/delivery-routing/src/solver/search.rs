@@ -31,6 +31,13 @@ impl Rng {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repair {
+    Regret,
+    Greedy,
+    RandomOrder,
+}
+
 #[derive(Clone)]
 struct State {
     routes: Vec<Route>,
@@ -53,7 +60,9 @@ impl State {
     }
 
     fn route_of(&self, t: usize) -> Option<usize> {
-        self.routes.iter().position(|r| r.seq.contains(&(2 * t + 1)))
+        self.routes
+            .iter()
+            .position(|r| r.seq.contains(&(2 * t + 1)))
     }
 }
 
@@ -90,7 +99,10 @@ impl Search<'_> {
 
     fn insertion_cost(&self, s: &State, r: usize, t: usize) -> Option<Insertion> {
         let route = &s.routes[r];
-        if route.is_empty() && s.used() >= s.max_routes && self.ctx.problem.tasks[t].vehicle.is_none() {
+        if route.is_empty()
+            && s.used() >= s.max_routes
+            && self.ctx.problem.tasks[t].vehicle.is_none()
+        {
             return None;
         }
         route.best_insertion(&self.ctx, t).map(|mut ins| {
@@ -101,18 +113,44 @@ impl Search<'_> {
         })
     }
 
-    /// Inserts every unassigned task it can: by regret-2 (the task that would lose most by
-    /// waiting goes first) or greedily (the cheapest insertion first), with optional noise.
+    /// Inserts every unassigned task it can, by regret-2: the task that would lose most by
+    /// waiting goes first.
     fn repair(&mut self, s: &mut State, noise: f64) {
-        self.repair_with(s, noise, true);
+        self.repair_with(s, noise, Repair::Regret);
     }
 
-    fn repair_with(&mut self, s: &mut State, noise: f64, regret: bool) {
+    fn repair_with(&mut self, s: &mut State, noise: f64, mode: Repair) {
+        if mode == Repair::RandomOrder {
+            // Each task in a random order at its cheapest place: reaches arrangements that
+            // cheapest-first orders never build (a small task that only fits once a larger
+            // one has made room).
+            let mut pending = std::mem::take(&mut s.unassigned);
+            for k in (1..pending.len()).rev() {
+                pending.swap(k, self.rng.below(k + 1));
+            }
+            let mut left = Vec::new();
+            for t in pending {
+                let best = self
+                    .candidate_routes(s, t)
+                    .into_iter()
+                    .filter_map(|r| self.insertion_cost(s, r, t).map(|ins| (r, ins)))
+                    .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
+                match best {
+                    Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
+                    None => left.push(t),
+                }
+            }
+            s.unassigned = left;
+            s.unassigned.sort_unstable();
+            return;
+        }
+        let regret = mode == Repair::Regret;
         let mut pending = std::mem::take(&mut s.unassigned);
         // cache[task index in pending][route] = best insertion there, None = infeasible,
         // recomputed for a route whenever it changes.
         let routes = s.routes.len();
-        let mut cache: Vec<Vec<Option<Option<Insertion>>>> = vec![vec![None; routes]; pending.len()];
+        let mut cache: Vec<Vec<Option<Option<Insertion>>>> =
+            vec![vec![None; routes]; pending.len()];
         while !pending.is_empty() {
             let mut choice: Option<(usize, usize, Insertion, f64)> = None;
             for (k, &t) in pending.iter().enumerate() {
@@ -129,7 +167,9 @@ impl Search<'_> {
                     };
                     let Some(mut ins) = entry else { continue };
                     if noise > 0.0 {
-                        ins.cost *= 1.0 + noise * (self.rng.unit() - 0.5);
+                        // Ropke & Pisinger's noise: a random amount up to a share of the
+                        // longest leg, so that near-equal insertions swap order now and then.
+                        ins.cost = (ins.cost + noise * (2.0 * self.rng.unit() - 1.0)).max(0.0);
                     }
                     match best {
                         Some((_, b)) if ins.cost >= b.cost => second = second.min(ins.cost),
@@ -178,7 +218,12 @@ impl Search<'_> {
     }
 
     fn assigned(&self, s: &State) -> Vec<usize> {
-        let mut tasks: Vec<usize> = self.servable.iter().copied().filter(|t| !s.unassigned.contains(t)).collect();
+        let mut tasks: Vec<usize> = self
+            .servable
+            .iter()
+            .copied()
+            .filter(|t| !s.unassigned.contains(t))
+            .collect();
         tasks.sort_unstable();
         tasks
     }
@@ -208,7 +253,8 @@ impl Search<'_> {
         let (da, db) = (2 * a + 1, 2 * b + 1);
         let mut r = m.distance(n.loc[da], n.loc[db]) + (n.early[da] - n.early[db]).abs() * 0.2;
         if n.has_pickup[a] && n.has_pickup[b] {
-            r += m.distance(n.loc[2 * a], n.loc[2 * b]) + (n.early[2 * a] - n.early[2 * b]).abs() * 0.2;
+            r += m.distance(n.loc[2 * a], n.loc[2 * b])
+                + (n.early[2 * a] - n.early[2 * b]).abs() * 0.2;
         }
         r
     }
@@ -254,7 +300,9 @@ impl Search<'_> {
     }
 
     fn route_removal(&mut self, s: &mut State) {
-        let used: Vec<usize> = (0..s.routes.len()).filter(|&r| !s.routes[r].is_empty()).collect();
+        let used: Vec<usize> = (0..s.routes.len())
+            .filter(|&r| !s.routes[r].is_empty())
+            .collect();
         if used.is_empty() {
             return;
         }
@@ -289,11 +337,17 @@ impl Search<'_> {
 pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let started = Instant::now();
     let nodes = Nodes::new(problem);
-    let ctx = Ctx { problem, nodes: &nodes };
+    let ctx = Ctx {
+        problem,
+        nodes: &nodes,
+    };
     let mut class_of = Vec::with_capacity(problem.vehicles.len());
     let mut classes: Vec<usize> = Vec::new();
     for (v, vehicle) in problem.vehicles.iter().enumerate() {
-        match classes.iter().position(|&c| problem.vehicles[c] == *vehicle) {
+        match classes
+            .iter()
+            .position(|&c| problem.vehicles[c] == *vehicle)
+        {
             Some(c) => class_of.push(c),
             None => {
                 classes.push(v);
@@ -323,7 +377,14 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
                 let c = problem.vehicles[v].capacity;
                 task.size[0] <= c[0] && task.size[1] <= c[1]
             });
-            unservable.push((t, if fits_some { Reason::OutOfTime } else { Reason::TooLarge }));
+            unservable.push((
+                t,
+                if fits_some {
+                    Reason::OutOfTime
+                } else {
+                    Reason::TooLarge
+                },
+            ));
         }
     }
 
@@ -345,9 +406,15 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     search.repair(&mut current, 0.0);
     let mut best = current.clone();
 
+    let noise_amount = 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max);
     let n = servable.len().max(1);
-    let q_max = (n * 3 / 10).clamp(1, 60);
-    let q_min = n.min(4);
+    // How many tasks a destroy step removes: a few up to 30%, never all of a small instance
+    // (rebuilding everything from scratch only repeats the construction).
+    let q_min = (n / 4).clamp(1, 4);
+    let q_max = (n * 3 / 10)
+        .clamp(2, 60)
+        .min(n.saturating_sub(1).max(1))
+        .max(q_min);
     let mut weights = [1.0f64; 4];
     let mut scores = [0.0f64; 4];
     let mut uses = [0u32; 4];
@@ -372,7 +439,11 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
 
     while !out_of_budget(iteration) {
         iteration += 1;
-        if std::env::var("NOVM").is_err() && vehicle_attempt.is_none() && iteration >= next_attempt && best.unassigned.is_empty() && best.used() > 1 {
+        if vehicle_attempt.is_none()
+            && iteration >= next_attempt
+            && best.unassigned.is_empty()
+            && best.used() > 1
+        {
             current = best.clone();
             search.drop_a_vehicle(&mut current);
             if current.unassigned.is_empty() {
@@ -397,9 +468,17 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             2 => search.worst_removal(&mut candidate, q),
             _ => search.route_removal(&mut candidate),
         }
-        let noise = if search.rng.unit() < 0.3 { 0.1 } else { 0.0 };
-        let by_regret = search.rng.unit() < 0.5;
-        search.repair_with(&mut candidate, noise, by_regret);
+        let noise = if search.rng.unit() < 0.5 {
+            noise_amount
+        } else {
+            0.0
+        };
+        let mode = match search.rng.unit() {
+            x if x < 0.45 => Repair::Regret,
+            x if x < 0.9 => Repair::Greedy,
+            _ => Repair::RandomOrder,
+        };
+        search.repair_with(&mut candidate, noise, mode);
         uses[op] += 1;
 
         let (cand, cur) = (candidate.cost(), current.cost());
@@ -437,10 +516,10 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         }
 
         temperature *= COOLING;
-        if iteration % REHEAT_EVERY == 0 {
+        if iteration.is_multiple_of(REHEAT_EVERY) {
             temperature = t0;
         }
-        if iteration % 100 == 0 {
+        if iteration.is_multiple_of(100) {
             for k in 0..4 {
                 if uses[k] > 0 {
                     weights[k] = 0.8 * weights[k] + 0.2 * (scores[k] / f64::from(uses[k])).max(0.1);
@@ -480,7 +559,11 @@ fn plan(ctx: &Ctx<'_>, route: &Route) -> PlannedRoute {
         let start = route.start_time(k + 1);
         visits.push(Visit {
             task: node / 2,
-            kind: if node % 2 == 0 { VisitKind::Pickup } else { VisitKind::Delivery },
+            kind: if node % 2 == 0 {
+                VisitKind::Pickup
+            } else {
+                VisitKind::Delivery
+            },
             arrival,
             start,
         });
