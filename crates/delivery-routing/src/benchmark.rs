@@ -281,3 +281,74 @@ impl Instance {
         Ok(total)
     }
 }
+
+/// A lunch wave like the pilot networks': `tasks` orders from shops around a hub to shoppers
+/// within about 3 km, a mixed fleet (on foot, cargo bikes, e-scooters, small vans) on shifts,
+/// shop ready times through the morning, a 11:00–13:00 delivery window, and parcels measured in
+/// grams and millilitres. Times are minutes after 09:00; distances metres (great-circle-like
+/// with a detour factor). Deterministic for a seed.
+pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut unit = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    let shops = (tasks / 6).max(3);
+    let mut points = vec![(0.0, 0.0)]; // the hub
+    for _ in 0..shops {
+        points.push(((unit() - 0.5) * 2_400.0, (unit() - 0.5) * 2_400.0));
+    }
+    let shoppers_from = points.len();
+    for _ in 0..tasks {
+        points.push(((unit() - 0.5) * 6_000.0, (unit() - 0.5) * 6_000.0));
+    }
+    let n = points.len();
+    const DETOUR: f64 = 1.3;
+    let mut distance = vec![0.0; n * n];
+    for a in 0..n {
+        for b in 0..n {
+            distance[a * n + b] = DETOUR * ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2)).sqrt();
+        }
+    }
+    // Metres per minute: on foot, cargo bike, e-scooter, small van (city traffic).
+    let speeds = [75.0, 230.0, 300.0, 330.0];
+    let times = speeds.iter().map(|v| distance.iter().map(|d| d / v).collect()).collect();
+    let matrix = TravelMatrix { size: n, distance, times };
+
+    let tasks: Vec<Task> = (0..tasks)
+        .map(|i| {
+            let shop = 1 + (unit() * shops as f64) as usize % shops;
+            let ready = 60.0 + unit() * 90.0; // 10:00 to 11:30
+            let grams = 300 + (unit() * 6_000.0) as i64;
+            let millilitres = (grams as f64 * (0.8 + unit())) as i64;
+            Task {
+                pickup: Some(Stop { location: shop, window: (ready, 230.0), service: 2.0 }),
+                delivery: Stop { location: shoppers_from + i, window: (120.0, 240.0), service: 3.0 },
+                size: [grams, millilitres],
+                vehicle: None,
+            }
+        })
+        .collect();
+    let fleet = [
+        // (profile, kg, litres, how many)
+        (0, 8_000, 15_000, 4),
+        (1, 60_000, 120_000, 10),
+        (2, 25_000, 40_000, 8),
+        (3, 400_000, 1_500_000, 4),
+    ];
+    let mut vehicles = Vec::new();
+    for (profile, grams, millilitres, count) in fleet {
+        for k in 0..count {
+            let start = if k % 2 == 0 { 30.0 } else { 60.0 };
+            vehicles.push(Vehicle {
+                start: 0,
+                end: 0,
+                shift: (start, 270.0),
+                capacity: [grams, millilitres],
+                profile,
+                max_duration: Some(210.0),
+            });
+        }
+    }
+    Problem { tasks, vehicles, matrix }
+}

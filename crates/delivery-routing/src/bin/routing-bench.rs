@@ -2,6 +2,8 @@
 //! `{"solver","instance","vehicles","distance","seconds","feasible","routes"}`.
 //!
 //! `routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]`
+//! `routing-bench --wave TASKS --time-limit SECONDS [--seed N]`: a synthetic co-delivery
+//! wave with a mixed fleet, shifts and two capacities (see `benchmark::synthetic_wave`).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -15,6 +17,7 @@ fn main() -> ExitCode {
     let mut time_limit = 5.0f64;
     let mut seed = 1u64;
     let mut iterations = None;
+    let mut wave: Option<usize> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
                     .map(|v| seed = v)
                     .map_err(|e| format!("--seed: {e}"))
             }),
+            "--wave" => value("--wave").and_then(|v| v.parse().map(|v| wave = Some(v)).map_err(|e| format!("--wave: {e}"))),
             "--iterations" => value("--iterations").and_then(|v| {
                 v.parse()
                     .map(|v| iterations = Some(v))
@@ -44,6 +48,26 @@ fn main() -> ExitCode {
             eprintln!("routing-bench: {e}");
             return ExitCode::from(2);
         }
+    }
+    if let Some(tasks) = wave {
+        let problem = benchmark::synthetic_wave(tasks, seed);
+        let started = Instant::now();
+        let solution = solve(
+            &problem,
+            Budget { time_limit: Duration::from_secs_f64(time_limit.max(0.0)), iterations, seed },
+        );
+        let line = serde_json::json!({
+            "solver": "golmok",
+            "instance": format!("wave-{tasks}-seed-{seed}"),
+            "vehicles": solution.vehicles,
+            "distance": solution.distance,
+            "unassigned": solution.unassigned.len(),
+            "seconds": started.elapsed().as_secs_f64(),
+            "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
+            "iterations": solution.iterations,
+        });
+        println!("{line}");
+        return ExitCode::SUCCESS;
     }
     let Some(file) = file else {
         eprintln!(
