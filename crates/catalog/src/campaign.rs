@@ -214,11 +214,7 @@ pub async fn list_campaigns(
         select = select.filter(campaign::Column::Id.gt(after));
     }
     let mut rows = select.limit(query.limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > query.limit;
-    rows.truncate(query.limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|c| page::encode_cursor(&c.id)))
-        .flatten();
+    let next_cursor = page::cut(&mut rows, query.limit, |c| c.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for c in rows {
         let listing_ids = campaign_listing::Entity::find()

@@ -267,11 +267,7 @@ pub async fn list_consortia(
         query = query.filter(consortium::Column::Id.gt(after));
     }
     let mut rows = query.limit(limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|m| page::encode_cursor(&m.id)))
-        .flatten();
+    let next_cursor = page::cut(&mut rows, limit, |m| m.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for model in rows {
         items.push(assemble(db, model).await?);

@@ -605,11 +605,7 @@ pub async fn search_listings(
     sql.push(" LIMIT ").bind(query.limit as i64 + 1);
 
     let mut hits = Hit::find_by_statement(sql.build()).all(db).await?;
-    let has_more = hits.len() as u64 > query.limit;
-    hits.truncate(query.limit as usize);
-    let next_cursor = has_more
-        .then(|| hits.last().map(|h| page::encode_cursor(&(h.score, &h.id))))
-        .flatten();
+    let next_cursor = page::cut(&mut hits, query.limit, |h| (h.score, h.id.clone()));
     let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
     let mut models = listing::Entity::find()
         .filter(listing::Column::Id.is_in(ids.iter().cloned()))

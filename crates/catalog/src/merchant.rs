@@ -323,15 +323,9 @@ pub async fn merchants_near(
         let (d, id): (f64, String) = page::decode_cursor(cursor)?;
         ranked.retain(|m| (m.distance_m, m.merchant.id.as_str()) > (d, id.as_str()));
     }
-    let has_more = ranked.len() as u64 > limit;
-    ranked.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| {
-            ranked
-                .last()
-                .map(|m| page::encode_cursor(&(m.distance_m, &m.merchant.id)))
-        })
-        .flatten();
+    let next_cursor = page::cut(&mut ranked, limit, |m| {
+        (m.distance_m, m.merchant.id.clone())
+    });
     Ok(Page {
         items: ranked,
         next_cursor,
@@ -384,11 +378,7 @@ pub async fn list_merchants(
         query = query.filter(merchant::Column::Id.gt(after));
     }
     let mut rows = query.limit(limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|m| page::encode_cursor(&m.id)))
-        .flatten();
+    let next_cursor = page::cut(&mut rows, limit, |m| m.id.clone());
     let items = rows.into_iter().map(from_model).collect::<Result<_>>()?;
     Ok(Page { items, next_cursor })
 }

@@ -38,6 +38,22 @@ pub fn limit(requested: Option<u64>) -> Result<u64, ValidationErrors> {
     }
 }
 
+/// Cuts rows fetched with `LIMIT limit + 1` down to one page, and returns the cursor after
+/// its last row when more rows follow. `key` gives the row's position in the list's order.
+pub fn cut<T, K: Serialize>(
+    rows: &mut Vec<T>,
+    limit: u64,
+    key: impl Fn(&T) -> K,
+) -> Option<String> {
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if has_more {
+        rows.last().map(|r| encode_cursor(&key(r)))
+    } else {
+        None
+    }
+}
+
 /// Encodes the position after the last item of a page.
 pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
@@ -63,6 +79,16 @@ mod tests {
         assert_eq!(decode_cursor::<(i64, String)>(&cursor).unwrap(), key);
         assert!(decode_cursor::<(i64, String)>("garbage!").is_err());
         assert!(decode_cursor::<(i64, String)>(&encode_cursor(&"other")).is_err());
+    }
+
+    #[test]
+    fn a_page_ends_with_a_cursor_only_when_more_follow() {
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(cut(&mut rows, 2, |r| *r), Some(encode_cursor(&2)));
+        assert_eq!(rows, [1, 2]);
+        let mut rows = vec![1, 2];
+        assert_eq!(cut(&mut rows, 2, |r| *r), None);
+        assert_eq!(rows, [1, 2]);
     }
 
     #[test]

@@ -290,7 +290,9 @@ impl Instance {
 pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
     let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut unit = move || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 11) as f64) / ((1u64 << 53) as f64)
     };
     let shops = (tasks / 6).max(3);
@@ -307,13 +309,22 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
     let mut distance = vec![0.0; n * n];
     for a in 0..n {
         for b in 0..n {
-            distance[a * n + b] = DETOUR * ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2)).sqrt();
+            distance[a * n + b] = DETOUR
+                * ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2))
+                    .sqrt();
         }
     }
     // Metres per minute: on foot, cargo bike, e-scooter, small van (city traffic).
     let speeds = [75.0, 230.0, 300.0, 330.0];
-    let times = speeds.iter().map(|v| distance.iter().map(|d| d / v).collect()).collect();
-    let matrix = TravelMatrix { size: n, distance, times };
+    let times = speeds
+        .iter()
+        .map(|v| distance.iter().map(|d| d / v).collect())
+        .collect();
+    let matrix = TravelMatrix {
+        size: n,
+        distance,
+        times,
+    };
 
     let tasks: Vec<Task> = (0..tasks)
         .map(|i| {
@@ -322,8 +333,16 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
             let grams = 300 + (unit() * 6_000.0) as i64;
             let millilitres = (grams as f64 * (0.8 + unit())) as i64;
             Task {
-                pickup: Some(Stop { location: shop, window: (ready, 230.0), service: 2.0 }),
-                delivery: Stop { location: shoppers_from + i, window: (120.0, 240.0), service: 3.0 },
+                pickup: Some(Stop {
+                    location: shop,
+                    window: (ready, 230.0),
+                    service: 2.0,
+                }),
+                delivery: Stop {
+                    location: shoppers_from + i,
+                    window: (120.0, 240.0),
+                    service: 3.0,
+                },
                 size: [grams, millilitres],
                 vehicle: None,
             }
@@ -350,5 +369,9 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
             });
         }
     }
-    Problem { tasks, vehicles, matrix }
+    Problem {
+        tasks,
+        vehicles,
+        matrix,
+    }
 }

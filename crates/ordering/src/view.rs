@@ -273,11 +273,7 @@ pub async fn list_orders(
         query = query.filter(order::Column::Id.lt(before));
     }
     let mut rows = query.limit(limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|o| page::encode_cursor(&o.id)))
-        .flatten();
+    let next_cursor = page::cut(&mut rows, limit, |o| o.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for o in rows {
         items.push(load(db, &o.id).await?);
@@ -306,11 +302,7 @@ pub async fn list_merchant_orders(
         query = query.filter(merchant_order::Column::Id.lt(before));
     }
     let mut rows = query.limit(limit + 1).all(db).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|m| page::encode_cursor(&m.id)))
-        .flatten();
+    let next_cursor = page::cut(&mut rows, limit, |m| m.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
         items.push(merchant_order_view(db, m).await?);

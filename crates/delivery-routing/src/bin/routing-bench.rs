@@ -32,7 +32,11 @@ fn main() -> ExitCode {
                     .map(|v| seed = v)
                     .map_err(|e| format!("--seed: {e}"))
             }),
-            "--wave" => value("--wave").and_then(|v| v.parse().map(|v| wave = Some(v)).map_err(|e| format!("--wave: {e}"))),
+            "--wave" => value("--wave").and_then(|v| {
+                v.parse()
+                    .map(|v| wave = Some(v))
+                    .map_err(|e| format!("--wave: {e}"))
+            }),
             "--iterations" => value("--iterations").and_then(|v| {
                 v.parse()
                     .map(|v| iterations = Some(v))
@@ -54,7 +58,11 @@ fn main() -> ExitCode {
         let started = Instant::now();
         let solution = solve(
             &problem,
-            Budget { time_limit: Duration::from_secs_f64(time_limit.max(0.0)), iterations, seed },
+            Budget {
+                time_limit: Duration::from_secs_f64(time_limit.max(0.0)),
+                iterations,
+                seed,
+            },
         );
         let line = serde_json::json!({
             "solver": "golmok",

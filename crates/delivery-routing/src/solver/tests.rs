@@ -476,7 +476,14 @@ proptest! {
 #[test]
 fn a_mixed_fleet_plans_a_lunch_wave_feasibly() {
     let problem = crate::benchmark::synthetic_wave(80, 11);
-    let s = solve(&problem, Budget { time_limit: Duration::from_secs(30), iterations: Some(300), seed: 1 });
+    let s = solve(
+        &problem,
+        Budget {
+            time_limit: Duration::from_secs(30),
+            iterations: Some(300),
+            seed: 1,
+        },
+    );
     verify(&problem, &s).unwrap();
     assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
     // Fewest couriers first: far fewer than the 26 on shift.
