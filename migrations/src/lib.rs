@@ -10,6 +10,7 @@ mod m20261127_000001_accounts;
 mod m20261127_000002_catalog;
 mod m20261127_000003_ordering;
 mod m20261127_000004_payments;
+mod m20261127_000005_delivery;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_catalog::Migration),
             Box::new(m20261127_000003_ordering::Migration),
             Box::new(m20261127_000004_payments::Migration),
+            Box::new(m20261127_000005_delivery::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ on_both_databases!(
     orders_are_shown_only_to_those_they_concern,
     checkout_is_refused_when_the_consortium_or_basket_does_not_allow_it,
     rejections_cancellations_and_refunds_move_money_and_stock_back,
+    from_checkout_to_delivered_by_shared_routes,
+    delivery_checkout_checks_the_slot_and_the_area,
 );
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
@@ -155,6 +157,68 @@ async fn market(app: &TestApp, tofu_stock: i64) -> Market {
     }
 }
 
+/// A co-delivery network around Mangwon with a lunch wave, tied to the market's consortium;
+/// returns (network id, tomorrow's lunch slot id).
+async fn network_for(app: &TestApp, m: &Market) -> (String, String) {
+    let network = created(
+        app.post(
+            "/v1/networks",
+            Some(&m.admin),
+            &json!({
+                "name": format!("마포 공동배송 {}", uuid::Uuid::new_v4().simple()),
+                "hub": {"lat": 37.5560, "lon": 126.9060},
+                "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]},
+                "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}, {"name": "아침", "start": "08:00", "end": "09:00", "cutoff": "00:00"}],
+            }),
+        )
+        .await,
+    )
+    .await;
+    let network_id = id_of(&network);
+    ok(app
+        .call(
+            Method::PATCH,
+            &format!("/v1/consortia/{}", m.consortium_id),
+            Some(&m.coordinator),
+            Some(&json!({"network_id": network_id})),
+        )
+        .await)
+    .await;
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .date_naive();
+    let slots = ok(app
+        .get(
+            &format!("/v1/networks/{network_id}/slots?date={tomorrow}"),
+            None,
+        )
+        .await)
+    .await;
+    let lunch = slots["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "점심")
+        .unwrap();
+    assert_eq!(lunch["open"], true);
+    (network_id, id_of(lunch))
+}
+
+/// A courier account on the network with a cargo bike and a long shift; returns its token.
+async fn courier_on(app: &TestApp, m: &Market, network_id: &str) -> String {
+    let (token, account) = app.sign_up("courier").await;
+    created(
+        app.post(
+            "/v1/couriers",
+            Some(&m.admin),
+            &json!({"account_id": account["id"], "network_id": network_id, "vehicle": "cargo_bike", "capacity": {"kg": 60, "liters": 120}, "shift": {"start": "00:00", "end": "23:59"}}),
+        )
+        .await,
+    )
+    .await;
+    token
+}
+
 fn pickup(m: &Market, items: Value) -> Value {
     json!({"consortium_id": m.consortium_id, "items": items, "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}})
 }
@@ -192,15 +256,7 @@ async fn act(
 
 async fn a_basket_over_three_shops_with_weighed_refills(app: TestApp) {
     let m = market(&app, 30).await;
-    ok(app
-        .call(
-            Method::PATCH,
-            &format!("/v1/consortia/{}", m.consortium_id),
-            Some(&m.coordinator),
-            Some(&json!({"network_id": "net_mapo"})),
-        )
-        .await)
-    .await;
+    let (_, slot_id) = network_for(&app, &m).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let basket = json!({
         "consortium_id": m.consortium_id,
@@ -209,7 +265,7 @@ async fn a_basket_over_three_shops_with_weighed_refills(app: TestApp) {
             {"listing_id": m.rice, "quantity": 500},
             {"listing_id": m.detergent, "quantity": 1000},
         ],
-        "fulfillment": {"kind": "delivery", "slot_id": "slot_2026-11-28_lunch", "address": "서울 마포구 망원로 1, 101호", "location": {"lat": 37.556, "lon": 126.905}},
+        "fulfillment": {"kind": "delivery", "slot_id": slot_id, "address": "서울 마포구 망원로 1, 101호", "location": {"lat": 37.556, "lon": 126.905}},
         "payment": {"provider": "offline"},
     });
     let order = created(app.post("/v1/orders", Some(&shopper), &basket).await).await;
@@ -898,4 +954,243 @@ async fn orders_no_shop_accepts_in_time_expire_and_release_their_stock() {
     }
     assert_eq!(status, "expired");
     assert_eq!(stock(&app, &m.tofu).await, 10);
+}
+
+async fn from_checkout_to_delivered_by_shared_routes(app: TestApp) {
+    let m = market(&app, 30).await;
+    let (network_id, slot_id) = network_for(&app, &m).await;
+    let first = courier_on(&app, &m, &network_id).await;
+    let second = courier_on(&app, &m, &network_id).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let mut orders = Vec::new();
+    for (lat, lon) in [
+        (37.5570, 126.9030),
+        (37.5520, 126.9100),
+        (37.5610, 126.9000),
+    ] {
+        let basket = json!({
+            "consortium_id": m.consortium_id,
+            "items": [{"listing_id": m.tofu, "quantity": 1}, {"listing_id": m.rice, "quantity": 300}],
+            "fulfillment": {"kind": "delivery", "slot_id": slot_id, "address": "망원동", "location": {"lat": lat, "lon": lon}},
+            "payment": {"provider": "offline"},
+        });
+        orders.push(created(app.post("/v1/orders", Some(&shopper), &basket).await).await);
+    }
+    for order in &orders {
+        for (i, part) in [
+            (0, part_of(order, &m.shops[0].1)),
+            (1, part_of(order, &m.shops[1].1)),
+        ] {
+            let id = id_of(part);
+            ok(act(&app, &m.shops[i].0, &id, "accept", None).await).await;
+            if i == 1 {
+                let line = id_of(&part["lines"][0]);
+                ok(act(
+                    &app,
+                    &m.shops[i].0,
+                    &id,
+                    "weigh",
+                    Some(json!({"lines": [{"line_id": line, "net_quantity": 310}]})),
+                )
+                .await)
+                .await;
+            }
+            ok(act(&app, &m.shops[i].0, &id, "ready", None).await).await;
+        }
+    }
+
+    let plan_url = format!("/v1/networks/{network_id}/slots/{slot_id}/plan");
+    let plan = ok(app.post(&plan_url, Some(&m.admin), &json!({})).await).await;
+    assert_eq!(plan["unassigned"], json!([]));
+    let batches = plan["batches"].as_array().unwrap();
+    assert!(!batches.is_empty());
+    let stops: usize = batches
+        .iter()
+        .map(|b| b["stops"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        stops, 12,
+        "a pickup and a drop-off for each of six merchant orders"
+    );
+    assert!(plan["metrics"]["distance_m"].as_f64().unwrap() > 0.0);
+    assert!(plan["metrics"]["solo_distance_m"].as_f64().unwrap() > 0.0);
+    // Planning again replaces the unstarted batches instead of adding to them.
+    let again = ok(app.post(&plan_url, Some(&m.admin), &json!({})).await).await;
+    assert_eq!(again["batches"].as_array().unwrap().len(), batches.len());
+    app.post(&plan_url, Some(&m.shops[0].0), &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Each courier sees only its own batches; the planner uses as few couriers as it can.
+    let mine = ok(app.get("/v1/couriers/me/batches", Some(&first)).await).await;
+    let theirs = ok(app.get("/v1/couriers/me/batches", Some(&second)).await).await;
+    let (active, idle) = if mine["items"].as_array().unwrap().is_empty() {
+        (&second, &first)
+    } else {
+        (&first, &second)
+    };
+    let batch = if mine["items"].as_array().unwrap().is_empty() {
+        &theirs["items"][0]
+    } else {
+        &mine["items"][0]
+    };
+    let stops = batch["stops"].as_array().unwrap().clone();
+    let first_stop = id_of(&stops[0]);
+    let proof = json!({"proof": {"kind": "photo", "value": "photos/abc.jpg"}});
+    app.post(
+        &format!("/v1/stops/{first_stop}/complete"),
+        Some(idle),
+        &proof,
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post(
+        &format!("/v1/stops/{first_stop}/complete"),
+        Some(active),
+        &json!({"proof": {"kind": "wave", "value": "x"}}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    // Complete every stop of every batch in order.
+    let all = ok(app
+        .get(&format!("/v1/orders/{}", id_of(&orders[0])), Some(&shopper))
+        .await)
+    .await;
+    assert_eq!(all["payment"]["status"], "captured");
+    for token in [&first, &second] {
+        let batches = ok(app.get("/v1/couriers/me/batches", Some(token)).await).await;
+        for b in batches["items"].as_array().unwrap() {
+            for s in b["stops"].as_array().unwrap() {
+                let done = ok(app
+                    .post(
+                        &format!("/v1/stops/{}/complete", id_of(s)),
+                        Some(token),
+                        &proof,
+                    )
+                    .await)
+                .await;
+                assert_eq!(done["status"], "completed");
+            }
+        }
+        let done = ok(app
+            .get("/v1/couriers/me/batches?status=done", Some(token))
+            .await)
+        .await;
+        assert_eq!(
+            done["items"].as_array().unwrap().len(),
+            batches["items"].as_array().unwrap().len()
+        );
+    }
+    app.post(
+        &format!("/v1/stops/{first_stop}/complete"),
+        Some(active),
+        &proof,
+    )
+    .await
+    .assert_problem(409, "stop_done");
+    for order in &orders {
+        let o = ok(app
+            .get(&format!("/v1/orders/{}", id_of(order)), Some(&shopper))
+            .await)
+        .await;
+        assert_eq!(o["status"], "completed", "{o}");
+        assert!(
+            o["merchant_orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|mo| mo["status"] == "delivered")
+        );
+        assert!(
+            o["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["to"] == "picked_up")
+        );
+    }
+}
+
+async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
+    let m = market(&app, 30).await;
+    let (network_id, slot_id) = network_for(&app, &m).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let basket = |slot: &str, lat: f64, lon: f64| {
+        json!({
+            "consortium_id": m.consortium_id,
+            "items": [{"listing_id": m.tofu, "quantity": 1}],
+            "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "어딘가", "location": {"lat": lat, "lon": lon}},
+            "payment": {"provider": "offline"},
+        })
+    };
+    let outside = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &basket(&slot_id, 37.4979, 127.0276),
+        )
+        .await;
+    outside.assert_problem(422, "validation_failed");
+    assert_eq!(outside.failed_fields(), ["fulfillment.location"]);
+    let unknown = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &basket("wav_nope@2026-01-01", 37.556, 126.905),
+        )
+        .await;
+    assert_eq!(unknown.failed_fields(), ["fulfillment.slot_id"]);
+    // Today's breakfast wave closed at midnight.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .date_naive();
+    let slots = ok(app
+        .get(
+            &format!("/v1/networks/{network_id}/slots?date={today}"),
+            None,
+        )
+        .await)
+    .await;
+    let breakfast = slots["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "아침")
+        .unwrap();
+    assert_eq!(breakfast["open"], false);
+    app.post(
+        "/v1/orders",
+        Some(&shopper),
+        &basket(&id_of(breakfast), 37.556, 126.905),
+    )
+    .await
+    .assert_problem(409, "slot_closed");
+    assert_eq!(stock(&app, &m.tofu).await, 30, "nothing was half-written");
+    created(
+        app.post(
+            "/v1/orders",
+            Some(&shopper),
+            &basket(&slot_id, 37.556, 126.905),
+        )
+        .await,
+    )
+    .await;
+    let slots = ok(app
+        .get(
+            &format!(
+                "/v1/networks/{network_id}/slots?date={}",
+                &slot_id[slot_id.len() - 10..]
+            ),
+            None,
+        )
+        .await)
+    .await;
+    let lunch = slots["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "점심")
+        .unwrap();
+    assert_eq!(lunch["booked"], 1);
 }

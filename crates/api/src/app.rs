@@ -33,6 +33,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
     tags(
         (name = "accounts", description = "Signup, login, sessions and admin-made accounts"),
         (name = "catalog", description = "Agencies, merchants, consortia, listings, search and campaigns"),
+        (name = "delivery", description = "Co-delivery networks, slots, couriers, planning and stops"),
         (name = "ordering", description = "Checkout, orders, weighing, refunds, payouts and reports"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
@@ -61,6 +62,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::accounts::router())
         .merge(routes::catalog::router())
         .merge(routes::ordering::router())
+        .merge(routes::delivery::router())
         .merge(routes::ops::router());
     if with_metrics {
         routes.merge(routes::ops::metrics_router())
@@ -182,6 +184,7 @@ pub async fn serve(
         None => None,
     };
     let sweeper = tokio::spawn(expire_orders(state.clone(), stop_rx.clone()));
+    let planner = tokio::spawn(plan_at_cutoffs(state.clone(), stop_rx.clone()));
     tracing::info!(address = %listener.local_addr()?, "golmok listening");
     let app = router(state);
     axum::serve(listener, app)
@@ -195,7 +198,47 @@ pub async fn serve(
         task.await??;
     }
     let _ = sweeper.await;
+    let _ = planner.await;
     Ok(())
+}
+
+/// Plans every slot whose cut-off has passed, every `routing.planner_sweep_secs`. With
+/// several replicas each may plan the same slot; re-planning replaces unstarted batches, so
+/// the last plan stands (the scale-out work moves this to one worker through Redis).
+async fn plan_at_cutoffs(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(
+        state.settings.routing.planner_sweep_secs,
+    ));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let budget = std::time::Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let due = match golmok_delivery_routing::planner::slots_due(&state.db, chrono::Utc::now())
+            .await
+        {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "finding slots to plan");
+                continue;
+            }
+        };
+        for (network_id, slot_id) in due {
+            if let Err(e) = golmok_delivery_routing::planner::plan_slot(
+                &state.db,
+                state.travel_times.as_ref(),
+                &network_id,
+                &slot_id,
+                budget,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, slot = %slot_id, "planning a slot at its cut-off");
+            }
+        }
+    }
 }
 
 /// Expires merchant orders no merchant accepted in time, every `ordering.expiry_sweep_secs`.

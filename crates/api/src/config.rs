@@ -20,15 +20,21 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub ordering: OrderingSettings,
+    pub routing: RoutingSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RoutingSettings {
+    pub plan_budget_secs: f64,
+    pub planner_sweep_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrderingSettings {
-    pub delivery_fee_krw: i64,
-    pub free_delivery_over_krw: i64,
     pub refill_tolerance_pct: u32,
     pub acceptance_timeout_mins: u64,
     pub expiry_sweep_secs: u64,
@@ -163,11 +169,16 @@ impl Settings {
         if self.auth.max_failed_logins == 0 {
             problems.push("key `auth.max_failed_logins`: must be at least 1".to_owned());
         }
-        if self.ordering.delivery_fee_krw < 0 {
-            problems.push("key `ordering.delivery_fee_krw`: must not be negative".to_owned());
-        }
         if self.ordering.refill_tolerance_pct > 100 {
             problems.push("key `ordering.refill_tolerance_pct`: must be from 0 to 100".to_owned());
+        }
+        if !(self.routing.plan_budget_secs > 0.0 && self.routing.plan_budget_secs <= 600.0) {
+            problems.push(
+                "key `routing.plan_budget_secs`: must be more than 0 and at most 600".to_owned(),
+            );
+        }
+        if self.routing.planner_sweep_secs == 0 {
+            problems.push("key `routing.planner_sweep_secs`: must be at least 1".to_owned());
         }
         if self.ordering.expiry_sweep_secs == 0 {
             problems.push("key `ordering.expiry_sweep_secs`: must be at least 1".to_owned());
@@ -188,8 +199,6 @@ impl Settings {
 
     pub fn order_rules(&self) -> golmok_ordering::OrderRules {
         golmok_ordering::OrderRules {
-            delivery_fee_krw: self.ordering.delivery_fee_krw,
-            free_delivery_over_krw: self.ordering.free_delivery_over_krw,
             refill_tolerance_pct: self.ordering.refill_tolerance_pct,
             acceptance_timeout: Duration::from_secs(self.ordering.acceptance_timeout_mins * 60),
         }

@@ -271,3 +271,16 @@ impl From<golmok_ordering::OrderError> for ApiError {
         }
     }
 }
+
+impl From<golmok_delivery_routing::RoutingError> for ApiError {
+    fn from(err: golmok_delivery_routing::RoutingError) -> Self {
+        use golmok_delivery_routing::RoutingError;
+        match err {
+            RoutingError::Invalid(errors) => Self::invalid(errors),
+            RoutingError::NotFound { .. } => Self::not_found(err.to_string()),
+            RoutingError::Forbidden(detail) => Self::forbidden(detail),
+            RoutingError::Conflict { code, detail } => Self::conflict(code, detail),
+            RoutingError::Database(_) | RoutingError::Internal(_) => Self::internal(err),
+        }
+    }
+}

@@ -571,6 +571,8 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                         refill,
                         container,
                         status: None,
+                        unit_weight_grams: None,
+                        unit_volume_millilitres: None,
                     },
                 )
                 .await?;

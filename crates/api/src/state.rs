@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
+use golmok_delivery_routing::planner::{GreatCircle, TravelTimes};
 use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
 use golmok_payments::OfflineProvider;
 use sea_orm::DatabaseConnection;
@@ -17,6 +18,7 @@ pub struct AppState {
     pub cache: Arc<dyn Cache>,
     pub payment_providers: Arc<PaymentProviders>,
     pub order_rules: Arc<OrderRules>,
+    pub travel_times: Arc<dyn TravelTimes>,
     pub metrics: Arc<HttpMetrics>,
 }
 
@@ -33,6 +35,7 @@ impl AppState {
         Self {
             payment_providers: Arc::new(providers),
             order_rules: Arc::new(settings.order_rules()),
+            travel_times: Arc::new(GreatCircle::default()),
             db,
             settings: Arc::new(settings),
             login_failures: Arc::new(InProcessRateCounter::new()),

@@ -111,11 +111,31 @@ pub struct Listing {
     pub refill: bool,
     pub container: Option<Container>,
     pub status: ListingStatus,
+    /// What one unit weighs and takes up, for couriers' capacities; 0 when not given (then
+    /// [`Listing::size_of`] assumes typical values).
+    pub unit_weight_grams: i64,
+    pub unit_volume_millilitres: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Listing {
+    /// Grams and millilitres of `quantity` units. Without figures from the merchant: a gram
+    /// of dry goods takes about 1.3 ml, a millilitre of liquid weighs about a gram, and a
+    /// piece is taken as 400 g in 600 ml.
+    pub fn size_of(&self, quantity: i64) -> (i64, i64) {
+        let (weight, volume) = match self.unit {
+            Unit::Gram => (1.0, 1.3),
+            Unit::Ml => (1.0, 1.0),
+            Unit::Piece => (400.0, 600.0),
+        };
+        let per_unit = |given: i64, typical: f64| if given > 0 { given as f64 } else { typical };
+        (
+            (quantity as f64 * per_unit(self.unit_weight_grams, weight)).round() as i64,
+            (quantity as f64 * per_unit(self.unit_volume_millilitres, volume)).round() as i64,
+        )
+    }
+
     /// What `quantity` units cost, by the one rounding rule for weighed goods.
     pub fn price_for(&self, quantity: i64) -> Option<i64> {
         golmok_core::money::price_for_quantity(self.price_krw, self.unit_quantity, quantity)
@@ -137,6 +157,10 @@ pub struct NewListing {
     pub refill: bool,
     pub container: Option<Container>,
     pub status: Option<ListingStatus>,
+    /// Grams per unit; typical values are assumed when absent.
+    pub unit_weight_grams: Option<i64>,
+    /// Millilitres per unit; typical values are assumed when absent.
+    pub unit_volume_millilitres: Option<i64>,
 }
 
 /// Fields to change; `container: Some(None)` removes the container policy.
@@ -154,6 +178,8 @@ pub struct ListingPatch {
     #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub container: Option<Option<Container>>,
     pub status: Option<ListingStatus>,
+    pub unit_weight_grams: Option<i64>,
+    pub unit_volume_millilitres: Option<i64>,
 }
 
 /// The rules on a listing as a whole, checked on the state a create or an edit would leave.
@@ -180,6 +206,12 @@ fn validate(l: &Listing) -> Result<(), ValidationErrors> {
             "unit_quantity",
             format!("must be from 1 to {MAX_UNIT_QUANTITY}"),
         );
+    }
+    if !(0..=100_000).contains(&l.unit_weight_grams) {
+        errors.add("unit_weight_grams", "must be from 0 to 100000");
+    }
+    if !(0..=200_000).contains(&l.unit_volume_millilitres) {
+        errors.add("unit_volume_millilitres", "must be from 0 to 200000");
     }
     if !(0..=MAX_STOCK).contains(&l.stock) {
         errors.add("stock", format!("must be from 0 to {MAX_STOCK}"));
@@ -226,6 +258,8 @@ fn from_model(m: listing::Model) -> Result<Listing> {
     Ok(Listing {
         unit: Unit::parse(&m.unit).ok_or_else(|| bad("an unknown unit"))?,
         status: ListingStatus::parse(&m.status).ok_or_else(|| bad("an unknown status"))?,
+        unit_weight_grams: m.unit_weight_grams,
+        unit_volume_millilitres: m.unit_volume_millilitres,
         id: m.id,
         merchant_id: m.merchant_id,
         title: m.title,
@@ -259,6 +293,8 @@ fn to_active_model(l: &Listing) -> listing::ActiveModel {
         })),
         container_deposit_krw: Set(l.container.and_then(|c| c.deposit_krw)),
         status: Set(l.status.as_str().to_owned()),
+        unit_weight_grams: Set(l.unit_weight_grams),
+        unit_volume_millilitres: Set(l.unit_volume_millilitres),
         created_at: Set(l.created_at),
         updated_at: Set(l.updated_at),
     }
@@ -370,6 +406,8 @@ pub async fn create_listing(
         refill: new.refill,
         container: new.container,
         status: new.status.unwrap_or(ListingStatus::Active),
+        unit_weight_grams: new.unit_weight_grams.unwrap_or(0),
+        unit_volume_millilitres: new.unit_volume_millilitres.unwrap_or(0),
         created_at: now,
         updated_at: now,
     };
@@ -460,6 +498,12 @@ pub async fn update_listing(
     }
     if let Some(v) = patch.status {
         l.status = v;
+    }
+    if let Some(v) = patch.unit_weight_grams {
+        l.unit_weight_grams = v;
+    }
+    if let Some(v) = patch.unit_volume_millilitres {
+        l.unit_volume_millilitres = v;
     }
     l.updated_at = Utc::now();
     validate(&l)?;
@@ -638,6 +682,8 @@ mod tests {
                 deposit_krw: None,
             }),
             status: ListingStatus::Active,
+            unit_weight_grams: 0,
+            unit_volume_millilitres: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

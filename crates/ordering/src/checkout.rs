@@ -158,15 +158,42 @@ async fn place(
             format!("{} is still forming and cannot sell yet", consortium.name),
         ));
     }
-    let network_id = match &request.fulfillment {
-        Fulfillment::Delivery { .. } => Some(consortium.network_id.clone().ok_or_else(|| {
-            OrderError::conflict(
-                "delivery_unavailable",
-                "this consortium has no delivery network; choose pickup",
-            )
-        })?),
+    let network = match &request.fulfillment {
+        Fulfillment::Delivery {
+            slot_id, location, ..
+        } => {
+            let network_id = consortium.network_id.clone().ok_or_else(|| {
+                OrderError::conflict(
+                    "delivery_unavailable",
+                    "this consortium has no delivery network; choose pickup",
+                )
+            })?;
+            let (network, _) = golmok_delivery_routing::network::book(txn, slot_id.trim())
+                .await
+                .map_err(|e| match e {
+                    golmok_delivery_routing::RoutingError::NotFound { .. } => OrderError::Invalid(
+                        ValidationErrors::single("fulfillment.slot_id", "no such delivery slot"),
+                    ),
+                    other => other.into(),
+                })?;
+            let mut errors = ValidationErrors::new();
+            if network.id != network_id {
+                errors.add(
+                    "fulfillment.slot_id",
+                    "is a slot of another network than this consortium's",
+                );
+            } else if !network.serves(*location) {
+                errors.add(
+                    "fulfillment.location",
+                    "is outside the area the consortium's network delivers to",
+                );
+            }
+            errors.into_result()?;
+            Some(network)
+        }
         Fulfillment::Pickup => None,
     };
+    let network_id = network.as_ref().map(|n| n.id.clone());
 
     let ids: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
     let listings = catalog_listing::listings_in(txn, &ids).await?;
@@ -235,8 +262,8 @@ async fn place(
     let items_total: i64 = all.clone().map(|l| l.amount_krw).sum();
     let deposits: i64 = all.clone().map(|l| l.deposit_krw).sum();
     let refill_estimate: i64 = all.filter(|l| l.listing.refill).map(|l| l.amount_krw).sum();
-    let delivery_fee = match network_id {
-        Some(_) if items_total < ctx.rules.free_delivery_over_krw => ctx.rules.delivery_fee_krw,
+    let delivery_fee = match &network {
+        Some(n) if items_total < n.free_delivery_over_krw => n.delivery_fee_krw,
         _ => 0,
     };
     let tolerance = percent_ceil(refill_estimate, ctx.rules.refill_tolerance_pct).unwrap_or(0);
@@ -276,7 +303,7 @@ async fn place(
         }
         .into()),
         slot_id: Set(slot_id),
-        network_id: Set(network_id),
+        network_id: Set(network_id.clone()),
         address: Set(address),
         lat: Set(location.map(|l| l.lat)),
         lon: Set(location.map(|l| l.lon)),
@@ -331,6 +358,38 @@ async fn place(
             None,
         )
         .await?;
+        if let (
+            Some(network_id),
+            Fulfillment::Delivery {
+                slot_id,
+                address,
+                location,
+            },
+        ) = (&network_id, &request.fulfillment)
+        {
+            let shop = golmok_catalog::merchant::get_merchant(txn, merchant_id).await?;
+            let (grams, millilitres) = lines.iter().fold((0, 0), |(g, ml), l| {
+                let (lg, lml) = l.listing.size_of(l.quantity);
+                (g + lg, ml + lml)
+            });
+            golmok_delivery_routing::task::add_task(
+                txn,
+                golmok_delivery_routing::task::NewTask {
+                    merchant_order_id: mo_id.clone(),
+                    order_id: order_id.clone(),
+                    network_id: network_id.clone(),
+                    slot_id: slot_id.trim().to_owned(),
+                    merchant_id: merchant_id.clone(),
+                    pickup: shop.location,
+                    pickup_address: shop.address.clone(),
+                    dropoff: *location,
+                    dropoff_address: address.trim().to_owned(),
+                    size_grams: grams,
+                    size_millilitres: millilitres,
+                },
+            )
+            .await?;
+        }
         for line in lines {
             let line_id = new_id("oln");
             order_line::ActiveModel {

@@ -91,6 +91,24 @@ impl From<CatalogError> for OrderError {
     }
 }
 
+impl From<golmok_delivery_routing::RoutingError> for OrderError {
+    fn from(e: golmok_delivery_routing::RoutingError) -> Self {
+        use golmok_delivery_routing::RoutingError;
+        match e {
+            RoutingError::Invalid(v) => OrderError::Invalid(v),
+            RoutingError::NotFound { what, id } => OrderError::NotFound { what, id },
+            RoutingError::Forbidden(d) => OrderError::Forbidden(d),
+            RoutingError::Conflict { code, detail } => OrderError::Conflict {
+                code,
+                detail,
+                details: None,
+            },
+            RoutingError::Database(d) => OrderError::Database(d),
+            RoutingError::Internal(d) => OrderError::Internal(d),
+        }
+    }
+}
+
 impl From<PaymentError> for OrderError {
     fn from(e: PaymentError) -> Self {
         match e {
@@ -107,13 +125,9 @@ impl From<PaymentError> for OrderError {
 
 pub type Result<T, E = OrderError> = std::result::Result<T, E>;
 
-/// The rules of checkout that an operator sets.
+/// The rules of checkout that an operator sets. Delivery fees are the network's.
 #[derive(Debug, Clone, Copy)]
 pub struct OrderRules {
-    /// One delivery fee per order, however many shops it spans.
-    pub delivery_fee_krw: i64,
-    /// Baskets of at least this much deliver free.
-    pub free_delivery_over_krw: i64,
     /// Refill lines are authorised at their estimate plus this share, for the weighing.
     pub refill_tolerance_pct: u32,
     /// Merchant orders not accepted within this long expire and give their stock back.
@@ -123,8 +137,6 @@ pub struct OrderRules {
 impl Default for OrderRules {
     fn default() -> Self {
         Self {
-            delivery_fee_krw: 3_000,
-            free_delivery_over_krw: 40_000,
             refill_tolerance_pct: 15,
             acceptance_timeout: Duration::from_secs(2 * 3600),
         }

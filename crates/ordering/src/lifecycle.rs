@@ -73,6 +73,10 @@ async fn advance(
         .ok_or_else(|| illegal(current, action))?;
     if next.is_withdrawn() {
         release_stock(txn, &m.id).await?;
+        golmok_delivery_routing::task::withdraw(txn, &m.id).await?;
+    }
+    if next == MerchantOrderStatus::Ready {
+        announce_ready(txn, &m.id).await?;
     }
     let order_id = m.order_id.clone();
     let mo_id = m.id.clone();
@@ -115,6 +119,26 @@ async fn invalidate(ctx: &Ordering<'_>, listing_ids: &[String]) {
     for id in listing_ids {
         catalog_listing::invalidate(ctx.cache, id).await;
     }
+}
+
+/// Tells the delivery planner that a merchant order can be picked up from now, at the size
+/// its lines (weighed ones at their weight) come to.
+async fn announce_ready(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(merchant_order_id))
+        .all(txn)
+        .await?;
+    let ids: Vec<String> = lines.iter().map(|l| l.listing_id.clone()).collect();
+    let listings = catalog_listing::listings_in(txn, &ids).await?;
+    let mut size = (0, 0);
+    for line in &lines {
+        if let Some(listing) = listings.iter().find(|l| l.id == line.listing_id) {
+            let (g, ml) = listing.size_of(line.weighed_quantity.unwrap_or(line.quantity));
+            size = (size.0 + g, size.1 + ml);
+        }
+    }
+    golmok_delivery_routing::task::mark_ready(txn, merchant_order_id, Utc::now(), size).await?;
+    Ok(())
 }
 
 /// Gives back the stock of every line of a merchant order, each reservation exactly once.
@@ -201,6 +225,13 @@ async fn settle(
     }
     let status = OrderStatus::of(&statuses);
     if status.as_str() != o.status {
+        if status == OrderStatus::Cancelled
+            && statuses.iter().all(|s| s.is_withdrawn())
+            && let Some(slot) = &o.slot_id
+        {
+            // Nothing of it rides in the slot any more: its place is free again.
+            golmok_delivery_routing::network::unbook(txn, slot).await?;
+        }
         let from = o.status.clone();
         let mut active: order::ActiveModel = o.into();
         active.status = Set(status.as_str().to_owned());
@@ -548,4 +579,41 @@ pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
         expired += 1;
     }
     Ok(expired)
+}
+
+/// What a courier's stop means for ordering: a pickup moves the merchant order to picked
+/// up, a drop-off to delivered, a failed drop-off to failed. Filled into routing's
+/// [`golmok_delivery_routing::batch::StopEvents`] port, inside the stop's transaction.
+pub struct CourierEvents<'a> {
+    pub ctx: Ordering<'a>,
+}
+
+#[async_trait::async_trait]
+impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
+    async fn on_stop(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        merchant_order_id: &str,
+        outcome: golmok_delivery_routing::batch::StopOutcome,
+        actor: &Account,
+    ) -> golmok_delivery_routing::Result<()> {
+        use golmok_delivery_routing::batch::StopOutcome;
+        let action = match outcome {
+            StopOutcome::PickedUp => Action::PickUp,
+            StopOutcome::Delivered => Action::Deliver,
+            StopOutcome::DeliveryFailed => Action::Fail,
+        };
+        let moved = async {
+            let m = load_merchant_order(txn, merchant_order_id).await?;
+            let order_id = m.order_id.clone();
+            advance(txn, m, action, &actor.id, None).await?;
+            settle(&self.ctx, txn, &order_id, &actor.id).await
+        };
+        moved.await.map_err(|e| match e {
+            OrderError::Conflict { code, detail, .. } => {
+                golmok_delivery_routing::RoutingError::Conflict { code, detail }
+            }
+            other => golmok_delivery_routing::RoutingError::Internal(other.to_string()),
+        })
+    }
 }

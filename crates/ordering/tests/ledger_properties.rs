@@ -211,6 +211,8 @@ async fn world(dir: &tempfile::TempDir) -> World {
                     refill,
                     container,
                     status: None,
+                    unit_weight_grams: None,
+                    unit_volume_millilitres: None,
                 },
             )
             .await

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod delivery;
 pub mod ops;
 pub mod ordering;

@@ -17,6 +17,8 @@ pub struct Model {
     pub container_policy: Option<String>,
     pub container_deposit_krw: Option<i64>,
     pub status: String,
+    pub unit_weight_grams: i64,
+    pub unit_volume_millilitres: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,245 @@
+//! What couriers see and do: their batches, and completing or failing each stop. A stop's
+//! outcome is handed to a [`StopEvents`] sink in the same transaction; ordering fills it in
+//! (through the API), so this crate never imports ordering.
+
+use chrono::Utc;
+use golmok_accounts::{Account, Role};
+use golmok_core::{ValidationErrors, db::begin_write};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
+use serde::Deserialize;
+
+use crate::courier::courier_of_account;
+use crate::entities::{delivery_task, route_batch, stop};
+use crate::planner::{Batch, PlannedStop, batch_view};
+use crate::{Result, RoutingError, task};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopOutcome {
+    PickedUp,
+    Delivered,
+    DeliveryFailed,
+}
+
+/// Told of every completed or failed stop, inside the stop's transaction.
+#[async_trait::async_trait]
+pub trait StopEvents: Send + Sync {
+    async fn on_stop(
+        &self,
+        txn: &DatabaseTransaction,
+        merchant_order_id: &str,
+        outcome: StopOutcome,
+        actor: &Account,
+    ) -> Result<()>;
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proof {
+    /// `photo` (a reference to an uploaded photo), `signature` or `code` (the one the shopper shows).
+    pub kind: String,
+    pub value: String,
+}
+
+/// The calling courier's batches, newest first, optionally of one status.
+pub async fn my_batches(
+    db: &DatabaseConnection,
+    actor: &Account,
+    status: Option<&str>,
+) -> Result<Vec<Batch>> {
+    let Some(courier) = courier_of_account(db, &actor.id).await? else {
+        return Err(RoutingError::Forbidden(
+            "this account does not ride for a network".into(),
+        ));
+    };
+    let mut query = route_batch::Entity::find()
+        .filter(route_batch::Column::CourierId.eq(courier.id.as_str()))
+        .order_by_desc(route_batch::Column::Id);
+    if let Some(status) = status {
+        if !["planned", "started", "done"].contains(&status) {
+            return Err(
+                ValidationErrors::single("status", "must be planned, started or done").into(),
+            );
+        }
+        query = query.filter(route_batch::Column::Status.eq(status));
+    }
+    let mut out = Vec::new();
+    for b in query.all(db).await? {
+        out.push(batch_view(db, b).await?);
+    }
+    Ok(out)
+}
+
+async fn own_stop(
+    txn: &DatabaseTransaction,
+    actor: &Account,
+    stop_id: &str,
+) -> Result<(stop::Model, route_batch::Model)> {
+    let s = stop::Entity::find_by_id(stop_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| RoutingError::not_found("stop", stop_id))?;
+    let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
+        .one(txn)
+        .await?
+        .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without batch")))?;
+    if actor.role != Role::Admin {
+        let courier = courier_of_account(txn, &actor.id).await?;
+        if courier.is_none_or(|c| c.id != b.courier_id) {
+            return Err(RoutingError::Forbidden(
+                "this stop belongs to another courier's batch".into(),
+            ));
+        }
+    }
+    if s.status != "pending" {
+        return Err(RoutingError::Conflict {
+            code: "stop_done",
+            detail: format!("the stop is already {}", s.status),
+        });
+    }
+    Ok((s, b))
+}
+
+async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result<()> {
+    let pending = stop::Entity::find()
+        .filter(stop::Column::BatchId.eq(b.id.as_str()))
+        .filter(stop::Column::Status.eq("pending"))
+        .count(txn)
+        .await?;
+    let status = if pending == 0 { "done" } else { "started" };
+    route_batch::Entity::update_many()
+        .col_expr(route_batch::Column::Status, Expr::value(status))
+        .filter(route_batch::Column::Id.eq(b.id.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+fn view(s: stop::Model) -> PlannedStop {
+    PlannedStop {
+        id: s.id,
+        kind: s.kind,
+        merchant_order_id: s.merchant_order_id,
+        location: golmok_core::Coordinates {
+            lat: s.lat,
+            lon: s.lon,
+        },
+        address: s.address,
+        eta: s.eta,
+        status: s.status,
+    }
+}
+
+/// Completes a stop with proof: a pickup moves its merchant order to picked up, a drop-off to
+/// delivered.
+pub async fn complete_stop(
+    db: &DatabaseConnection,
+    actor: &Account,
+    stop_id: &str,
+    proof: Proof,
+    events: &dyn StopEvents,
+) -> Result<PlannedStop> {
+    let mut errors = ValidationErrors::new();
+    if !["photo", "signature", "code"].contains(&proof.kind.as_str()) {
+        errors.add("proof.kind", "must be photo, signature or code");
+    }
+    if proof.value.trim().is_empty() || proof.value.chars().count() > 500 {
+        errors.add("proof.value", "must be 1 to 500 characters");
+    }
+    errors.into_result()?;
+    let txn = begin_write(db).await?;
+    let (s, b) = own_stop(&txn, actor, stop_id).await?;
+    if s.kind == "dropoff" {
+        let picked = stop::Entity::find()
+            .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
+            .filter(stop::Column::Kind.eq("pickup"))
+            .filter(stop::Column::Status.eq("completed"))
+            .count(&txn)
+            .await?;
+        if picked == 0 {
+            return Err(RoutingError::Conflict {
+                code: "not_picked_up",
+                detail: "pick the order up before dropping it off".into(),
+            });
+        }
+    }
+    let (outcome, task_status) = if s.kind == "pickup" {
+        (StopOutcome::PickedUp, task::PICKED_UP)
+    } else {
+        (StopOutcome::Delivered, task::DELIVERED)
+    };
+    let mut active: stop::ActiveModel = s.clone().into();
+    active.status = Set("completed".into());
+    active.proof_kind = Set(Some(proof.kind));
+    active.proof_value = Set(Some(proof.value.trim().to_owned()));
+    active.done_at = Set(Some(Utc::now()));
+    let done = active.update(&txn).await?;
+    delivery_task::Entity::update_many()
+        .col_expr(delivery_task::Column::Status, Expr::value(task_status))
+        .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
+        .exec(&txn)
+        .await?;
+    after_stop(&txn, &b).await?;
+    events
+        .on_stop(&txn, &s.merchant_order_id, outcome, actor)
+        .await?;
+    txn.commit().await?;
+    Ok(view(done))
+}
+
+/// Records that a stop could not be made. A failed pickup leaves the task open for a later
+/// plan; a failed drop-off fails the delivery.
+pub async fn fail_stop(
+    db: &DatabaseConnection,
+    actor: &Account,
+    stop_id: &str,
+    reason: &str,
+    events: &dyn StopEvents,
+) -> Result<PlannedStop> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ValidationErrors::single("reason", "must be 1 to 500 characters").into());
+    }
+    let txn = begin_write(db).await?;
+    let (s, b) = own_stop(&txn, actor, stop_id).await?;
+    let mut active: stop::ActiveModel = s.clone().into();
+    active.status = Set("failed".into());
+    active.failure_reason = Set(Some(reason.to_owned()));
+    active.done_at = Set(Some(Utc::now()));
+    let done = active.update(&txn).await?;
+    if s.kind == "pickup" {
+        // Its drop-off cannot happen on this route either.
+        stop::Entity::update_many()
+            .col_expr(stop::Column::Status, Expr::value("failed"))
+            .col_expr(
+                stop::Column::FailureReason,
+                Expr::value("its pickup failed"),
+            )
+            .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
+            .filter(stop::Column::Status.eq("pending"))
+            .exec(&txn)
+            .await?;
+        delivery_task::Entity::update_many()
+            .col_expr(delivery_task::Column::Status, Expr::value(task::OPEN))
+            .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
+            .exec(&txn)
+            .await?;
+    } else {
+        delivery_task::Entity::update_many()
+            .col_expr(delivery_task::Column::Status, Expr::value(task::FAILED))
+            .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
+            .exec(&txn)
+            .await?;
+        events
+            .on_stop(
+                &txn,
+                &s.merchant_order_id,
+                StopOutcome::DeliveryFailed,
+                actor,
+            )
+            .await?;
+    }
+    after_stop(&txn, &b).await?;
+    txn.commit().await?;
+    Ok(view(done))
+}

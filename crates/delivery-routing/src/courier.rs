@@ -1,0 +1,209 @@
+//! Couriers: an account riding for one network, with a vehicle and a shift.
+
+use chrono::{DateTime, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::{ValidationErrors, new_id};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::courier;
+use crate::network::{get_network, minutes};
+use crate::{Result, RoutingError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VehicleKind {
+    OnFoot,
+    CargoBike,
+    EScooter,
+    SmallVan,
+}
+
+impl VehicleKind {
+    pub const ALL: [VehicleKind; 4] = [
+        VehicleKind::OnFoot,
+        VehicleKind::CargoBike,
+        VehicleKind::EScooter,
+        VehicleKind::SmallVan,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VehicleKind::OnFoot => "on_foot",
+            VehicleKind::CargoBike => "cargo_bike",
+            VehicleKind::EScooter => "e_scooter",
+            VehicleKind::SmallVan => "small_van",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Metres per minute on Seoul's alleys and streets, stops at lights included.
+    pub fn speed_m_per_min(self) -> f64 {
+        match self {
+            VehicleKind::OnFoot => 75.0,
+            VehicleKind::CargoBike => 230.0,
+            VehicleKind::EScooter => 300.0,
+            VehicleKind::SmallVan => 330.0,
+        }
+    }
+
+    /// Index of this kind's travel-time table.
+    pub fn profile(self) -> usize {
+        Self::ALL.iter().position(|k| *k == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    pub kg: f64,
+    pub liters: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    /// Local time in Asia/Seoul, `HH:MM`.
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCourier {
+    pub account_id: String,
+    pub network_id: String,
+    pub vehicle: VehicleKind,
+    pub capacity: Capacity,
+    pub shift: Shift,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Courier {
+    pub id: String,
+    pub account_id: String,
+    pub network_id: String,
+    pub vehicle: VehicleKind,
+    pub capacity: Capacity,
+    pub shift: Shift,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) fn from_model(m: courier::Model) -> Result<Courier> {
+    Ok(Courier {
+        vehicle: VehicleKind::parse(&m.vehicle).ok_or_else(|| {
+            RoutingError::Internal(format!("courier {} vehicle {}", m.id, m.vehicle))
+        })?,
+        capacity: Capacity {
+            kg: m.capacity_grams as f64 / 1000.0,
+            liters: m.capacity_millilitres as f64 / 1000.0,
+        },
+        shift: Shift {
+            start: m.shift_start,
+            end: m.shift_end,
+        },
+        id: m.id,
+        account_id: m.account_id,
+        network_id: m.network_id,
+        created_at: m.created_at,
+    })
+}
+
+pub async fn create_courier(
+    db: &DatabaseConnection,
+    actor: &Account,
+    new: NewCourier,
+) -> Result<Courier> {
+    if actor.role != Role::Admin {
+        return Err(RoutingError::Forbidden(
+            "only an admin signs couriers on".into(),
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    if !(new.capacity.kg > 0.0 && new.capacity.kg <= 2_000.0) {
+        errors.add("capacity.kg", "must be more than 0 and at most 2000");
+    }
+    if !(new.capacity.liters > 0.0 && new.capacity.liters <= 10_000.0) {
+        errors.add("capacity.liters", "must be more than 0 and at most 10000");
+    }
+    match (minutes(&new.shift.start), minutes(&new.shift.end)) {
+        (Some(s), Some(e)) if s < e => {}
+        (Some(_), Some(_)) => errors.add("shift.end", "must be after the shift starts"),
+        (s, _) => errors.add(
+            if s.is_none() {
+                "shift.start"
+            } else {
+                "shift.end"
+            },
+            "must be a local time HH:MM",
+        ),
+    }
+    errors.into_result()?;
+    get_network(db, &new.network_id)
+        .await
+        .map_err(|e| match e {
+            RoutingError::NotFound { .. } => {
+                ValidationErrors::single("network_id", "no such network").into()
+            }
+            other => other,
+        })?;
+    let account = golmok_accounts::find(db, &new.account_id)
+        .await
+        .map_err(|e| match e {
+            golmok_accounts::AccountError::NotFound(_) => {
+                RoutingError::Invalid(ValidationErrors::single("account_id", "no such account"))
+            }
+            other => RoutingError::Internal(other.to_string()),
+        })?;
+    if account.role != Role::Courier {
+        return Err(ValidationErrors::single("account_id", "is not a courier account").into());
+    }
+    let model = courier::ActiveModel {
+        id: Set(new_id("cou")),
+        account_id: Set(account.id),
+        network_id: Set(new.network_id),
+        vehicle: Set(new.vehicle.as_str().into()),
+        capacity_grams: Set((new.capacity.kg * 1000.0).round() as i64),
+        capacity_millilitres: Set((new.capacity.liters * 1000.0).round() as i64),
+        shift_start: Set(new.shift.start),
+        shift_end: Set(new.shift.end),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => RoutingError::Conflict {
+            code: "already_a_courier",
+            detail: "this account already rides for a network".into(),
+        },
+        _ => e.into(),
+    })?;
+    from_model(model)
+}
+
+pub async fn couriers_of(db: &impl ConnectionTrait, network_id: &str) -> Result<Vec<Courier>> {
+    courier::Entity::find()
+        .filter(courier::Column::NetworkId.eq(network_id))
+        .order_by_asc(courier::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+pub async fn courier_of_account(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+) -> Result<Option<Courier>> {
+    courier::Entity::find()
+        .filter(courier::Column::AccountId.eq(account_id))
+        .one(db)
+        .await?
+        .map(from_model)
+        .transpose()
+}

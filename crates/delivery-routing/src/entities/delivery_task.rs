@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery_tasks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub merchant_order_id: String,
+    pub order_id: String,
+    pub network_id: String,
+    pub slot_id: String,
+    pub merchant_id: String,
+    pub pickup_lat: f64,
+    pub pickup_lon: f64,
+    pub pickup_address: String,
+    pub dropoff_lat: f64,
+    pub dropoff_lon: f64,
+    pub dropoff_address: String,
+    pub size_grams: i64,
+    pub size_millilitres: i64,
+    pub ready_at: Option<DateTimeUtc>,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "stops")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub batch_id: String,
+    pub position: i32,
+    pub kind: String,
+    pub task_id: String,
+    pub merchant_order_id: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: String,
+    pub eta: DateTimeUtc,
+    pub status: String,
+    pub proof_kind: Option<String>,
+    pub proof_value: Option<String>,
+    pub failure_reason: Option<String>,
+    pub done_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

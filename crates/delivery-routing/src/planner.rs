@@ -1,0 +1,494 @@
+//! The planner: at a slot's cut-off (or on demand) it turns the slot's delivery tasks and
+//! the network's couriers into a solver problem, solves it, and writes route batches with
+//! ordered stops and ETAs in one transaction. Planning a slot again replaces the batches no
+//! courier has started; started batches stay as they are and their couriers sit it out.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use golmok_core::{Coordinates, db::begin_write, new_id};
+use sea_orm::ActiveValue::Set;
+use sea_orm::QueryOrder;
+use sea_orm::prelude::*;
+use serde::Serialize;
+
+use crate::courier::{Courier, VehicleKind, couriers_of};
+use crate::entities::{delivery_task, plan, route_batch, stop};
+use crate::network::{minutes, seoul, slot};
+use crate::solver::{self, Budget, Problem, Stop, Task, TravelMatrix, Vehicle, VisitKind};
+use crate::{Result, RoutingError, task};
+
+/// Minutes at the shop counter and at the shopper's door.
+const PICKUP_SERVICE_MIN: f64 = 3.0;
+const DROPOFF_SERVICE_MIN: f64 = 4.0;
+/// A task not yet ready is assumed ready this long before the wave starts (shops promise it).
+const PROMISED_LEAD_MIN: f64 = 45.0;
+
+/// Distances and travel times between places, for every vehicle kind.
+#[async_trait::async_trait]
+pub trait TravelTimes: Send + Sync {
+    /// Metres between every pair of `points`, and minutes per [`VehicleKind::profile`].
+    async fn matrix(&self, points: &[Coordinates]) -> Result<TravelMatrix>;
+}
+
+/// The default: great-circle distance times a detour factor for the street grid, at each
+/// vehicle kind's speed.
+#[derive(Debug, Clone, Copy)]
+pub struct GreatCircle {
+    pub detour: f64,
+}
+
+impl Default for GreatCircle {
+    fn default() -> Self {
+        Self { detour: 1.3 }
+    }
+}
+
+#[async_trait::async_trait]
+impl TravelTimes for GreatCircle {
+    async fn matrix(&self, points: &[Coordinates]) -> Result<TravelMatrix> {
+        let n = points.len();
+        let mut distance = vec![0.0; n * n];
+        for a in 0..n {
+            for b in 0..n {
+                distance[a * n + b] = points[a].distance_m(&points[b]) * self.detour;
+            }
+        }
+        let times = VehicleKind::ALL
+            .iter()
+            .map(|k| distance.iter().map(|d| d / k.speed_m_per_min()).collect())
+            .collect();
+        Ok(TravelMatrix {
+            size: n,
+            distance,
+            times,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PlannedStop {
+    pub id: String,
+    /// `pickup` or `dropoff`.
+    pub kind: String,
+    pub merchant_order_id: String,
+    pub location: Coordinates,
+    pub address: String,
+    pub eta: DateTime<Utc>,
+    /// `pending`, `completed` or `failed`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Batch {
+    pub id: String,
+    pub courier_id: String,
+    pub slot_id: String,
+    /// `planned`, `started` or `done`.
+    pub status: String,
+    pub distance_m: f64,
+    pub stops: Vec<PlannedStop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Unassigned {
+    pub merchant_order_id: String,
+    /// `too_large`, `out_of_time`, `no_capacity_left` or `no_courier`.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PlanMetrics {
+    pub couriers: usize,
+    pub distance_m: f64,
+    /// What the shops would have driven delivering their own orders alone.
+    pub solo_distance_m: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Plan {
+    pub id: String,
+    pub slot_id: String,
+    pub batches: Vec<Batch>,
+    pub unassigned: Vec<Unassigned>,
+    pub metrics: PlanMetrics,
+}
+
+fn minute_of(origin: DateTime<Utc>, t: DateTime<Utc>) -> f64 {
+    (t - origin).num_milliseconds() as f64 / 60_000.0
+}
+
+/// Plans a slot of `network_id`. The answer lists every batch of the slot, started ones too.
+pub async fn plan_slot(
+    db: &DatabaseConnection,
+    travel: &dyn TravelTimes,
+    network_id: &str,
+    slot_id: &str,
+    budget: Duration,
+) -> Result<Plan> {
+    let started = Instant::now();
+    let (network, slot) = slot(db, slot_id).await?;
+    if network.id != network_id {
+        return Err(RoutingError::not_found("slot", slot_id));
+    }
+    let txn = begin_write(db).await?;
+    // Unstarted batches of this slot are replaced; started ones keep their couriers.
+    let batches = route_batch::Entity::find()
+        .filter(route_batch::Column::SlotId.eq(slot_id))
+        .all(&txn)
+        .await?;
+    let mut busy_couriers = Vec::new();
+    for b in &batches {
+        if b.status == "planned" {
+            stop::Entity::delete_many()
+                .filter(stop::Column::BatchId.eq(b.id.as_str()))
+                .exec(&txn)
+                .await?;
+            route_batch::Entity::delete_by_id(b.id.as_str())
+                .exec(&txn)
+                .await?;
+        } else {
+            busy_couriers.push(b.courier_id.clone());
+        }
+    }
+    let tasks = delivery_task::Entity::find()
+        .filter(delivery_task::Column::SlotId.eq(slot_id))
+        .filter(delivery_task::Column::Status.is_in([task::OPEN, task::PLANNED]))
+        .order_by_asc(delivery_task::Column::Id)
+        .all(&txn)
+        .await?;
+    let couriers: Vec<Courier> = couriers_of(&txn, &network.id)
+        .await?
+        .into_iter()
+        .filter(|c| !busy_couriers.contains(&c.id))
+        .collect();
+
+    // Minutes from the slot's day, 00:00 in Seoul.
+    let origin = slot
+        .starts_at
+        .with_timezone(&seoul())
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|d| {
+            use chrono::TimeZone;
+            seoul()
+                .from_local_datetime(&d)
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+        });
+    let origin = origin
+        .flatten()
+        .ok_or_else(|| RoutingError::Internal("the slot's day".into()))?;
+    let now_min = minute_of(origin, Utc::now()).max(0.0);
+    let (slot_start, slot_end) = (
+        minute_of(origin, slot.starts_at),
+        minute_of(origin, slot.ends_at),
+    );
+
+    let mut points = vec![network.hub];
+    let mut problem_tasks = Vec::with_capacity(tasks.len());
+    for t in &tasks {
+        points.push(Coordinates {
+            lat: t.pickup_lat,
+            lon: t.pickup_lon,
+        });
+        points.push(Coordinates {
+            lat: t.dropoff_lat,
+            lon: t.dropoff_lon,
+        });
+        let ready = match t.ready_at {
+            Some(r) => minute_of(origin, r),
+            None => slot_start - PROMISED_LEAD_MIN,
+        }
+        .max(now_min);
+        let k = points.len();
+        problem_tasks.push(Task {
+            pickup: Some(Stop {
+                location: k - 2,
+                window: (ready, slot_end),
+                service: PICKUP_SERVICE_MIN,
+            }),
+            delivery: Stop {
+                location: k - 1,
+                window: (slot_start, slot_end),
+                service: DROPOFF_SERVICE_MIN,
+            },
+            size: [t.size_grams, t.size_millilitres],
+            vehicle: None,
+        });
+    }
+    let vehicles: Vec<Vehicle> = couriers
+        .iter()
+        .map(|c| Vehicle {
+            start: 0,
+            end: 0,
+            shift: (
+                f64::from(minutes(&c.shift.start).unwrap_or(0)).max(now_min),
+                f64::from(minutes(&c.shift.end).unwrap_or(24 * 60)),
+            ),
+            capacity: [
+                (c.capacity.kg * 1000.0) as i64,
+                (c.capacity.liters * 1000.0) as i64,
+            ],
+            profile: c.vehicle.profile(),
+            max_duration: None,
+        })
+        .collect();
+    let matrix = travel.matrix(&points).await?;
+    let problem = Problem {
+        tasks: problem_tasks,
+        vehicles,
+        matrix,
+    };
+    let solution = solver::solve(
+        &problem,
+        Budget {
+            time_limit: budget,
+            iterations: None,
+            seed: 1,
+        },
+    );
+    solver::verify(&problem, &solution).map_err(|e| {
+        RoutingError::Internal(format!("the solver returned an infeasible plan: {e}"))
+    })?;
+
+    let plan_id = new_id("pln");
+    let now = Utc::now();
+    let mut out_batches = Vec::new();
+    for route in &solution.routes {
+        let courier = &couriers[route.vehicle];
+        let batch_id = new_id("bat");
+        route_batch::ActiveModel {
+            id: Set(batch_id.clone()),
+            plan_id: Set(plan_id.clone()),
+            network_id: Set(network.id.clone()),
+            slot_id: Set(slot_id.to_owned()),
+            courier_id: Set(courier.id.clone()),
+            status: Set("planned".into()),
+            distance_m: Set(route.distance),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        for (position, visit) in route.visits.iter().enumerate() {
+            let t = &tasks[visit.task];
+            let (kind, lat, lon, address) = match visit.kind {
+                VisitKind::Pickup => (
+                    "pickup",
+                    t.pickup_lat,
+                    t.pickup_lon,
+                    t.pickup_address.clone(),
+                ),
+                VisitKind::Delivery => (
+                    "dropoff",
+                    t.dropoff_lat,
+                    t.dropoff_lon,
+                    t.dropoff_address.clone(),
+                ),
+            };
+            let eta = origin + chrono::Duration::milliseconds((visit.start * 60_000.0) as i64);
+            stop::ActiveModel {
+                id: Set(new_id("stp")),
+                batch_id: Set(batch_id.clone()),
+                position: Set(position as i32),
+                kind: Set(kind.into()),
+                task_id: Set(t.id.clone()),
+                merchant_order_id: Set(t.merchant_order_id.clone()),
+                lat: Set(lat),
+                lon: Set(lon),
+                address: Set(address),
+                eta: Set(eta),
+                status: Set("pending".into()),
+                proof_kind: Set(None),
+                proof_value: Set(None),
+                failure_reason: Set(None),
+                done_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        out_batches.push(batch_id);
+    }
+    let mut unassigned = Vec::new();
+    for t in &tasks {
+        let planned = solution
+            .routes
+            .iter()
+            .any(|r| r.visits.iter().any(|v| tasks[v.task].id == t.id));
+        delivery_task::Entity::update_many()
+            .col_expr(
+                delivery_task::Column::Status,
+                Expr::value(if planned { task::PLANNED } else { task::OPEN }),
+            )
+            .filter(delivery_task::Column::Id.eq(t.id.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    for (index, reason) in &solution.unassigned {
+        unassigned.push(Unassigned {
+            merchant_order_id: tasks[*index].merchant_order_id.clone(),
+            reason: if couriers.is_empty() {
+                "no_courier".into()
+            } else {
+                reason.as_str().into()
+            },
+        });
+    }
+    let solo = solo_distance(&problem, &tasks);
+    let seconds = started.elapsed().as_secs_f64();
+    plan::ActiveModel {
+        id: Set(plan_id.clone()),
+        network_id: Set(network.id.clone()),
+        slot_id: Set(slot_id.to_owned()),
+        couriers: Set(solution.vehicles as i32),
+        distance_m: Set(solution.distance),
+        solo_distance_m: Set(solo),
+        unassigned: Set(serde_json::to_string(&unassigned).unwrap_or_default()),
+        seconds: Set(seconds),
+        planned_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let batches = slot_batches(&txn, slot_id).await?;
+    txn.commit().await?;
+    tracing::info!(
+        slot = slot_id,
+        couriers = solution.vehicles,
+        distance_m = solution.distance,
+        solo_distance_m = solo,
+        seconds,
+        "planned a slot"
+    );
+    Ok(Plan {
+        id: plan_id,
+        slot_id: slot_id.to_owned(),
+        batches,
+        unassigned,
+        metrics: PlanMetrics {
+            couriers: solution.vehicles,
+            distance_m: solution.distance,
+            solo_distance_m: solo,
+            seconds,
+        },
+    })
+}
+
+/// What the shops would drive delivering alone: from each shop, a nearest-neighbour round of
+/// its own drop-offs and back.
+fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model]) -> f64 {
+    let mut by_shop: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, t) in tasks.iter().enumerate() {
+        by_shop.entry(t.merchant_id.as_str()).or_default().push(i);
+    }
+    let m = &problem.matrix;
+    let mut total = 0.0;
+    for indexes in by_shop.values() {
+        let shop = problem.tasks[indexes[0]].pickup.map_or(0, |p| p.location);
+        let mut left: Vec<usize> = indexes
+            .iter()
+            .map(|&i| problem.tasks[i].delivery.location)
+            .collect();
+        let mut at = shop;
+        while !left.is_empty() {
+            let (k, _) = left
+                .iter()
+                .enumerate()
+                .min_by(|a, b| m.distance(at, *a.1).total_cmp(&m.distance(at, *b.1)))
+                .unwrap_or((0, &at));
+            let next = left.swap_remove(k);
+            total += m.distance(at, next);
+            at = next;
+        }
+        total += m.distance(at, shop);
+    }
+    total
+}
+
+pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model) -> Result<Batch> {
+    let stops = stop::Entity::find()
+        .filter(stop::Column::BatchId.eq(b.id.as_str()))
+        .order_by_asc(stop::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| PlannedStop {
+            id: s.id,
+            kind: s.kind,
+            merchant_order_id: s.merchant_order_id,
+            location: Coordinates {
+                lat: s.lat,
+                lon: s.lon,
+            },
+            address: s.address,
+            eta: s.eta,
+            status: s.status,
+        })
+        .collect();
+    Ok(Batch {
+        id: b.id,
+        courier_id: b.courier_id,
+        slot_id: b.slot_id,
+        status: b.status,
+        distance_m: b.distance_m,
+        stops,
+    })
+}
+
+async fn slot_batches(db: &impl ConnectionTrait, slot_id: &str) -> Result<Vec<Batch>> {
+    let mut out = Vec::new();
+    for b in route_batch::Entity::find()
+        .filter(route_batch::Column::SlotId.eq(slot_id))
+        .order_by_asc(route_batch::Column::Id)
+        .all(db)
+        .await?
+    {
+        out.push(batch_view(db, b).await?);
+    }
+    Ok(out)
+}
+
+/// Shared and solo distance of the latest plan of each slot whose tasks belong to `order_ids`'
+/// consortium, for reports: (distance_m, solo_distance_m) summed over slots.
+pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> Result<(f64, f64)> {
+    let mut total = (0.0, 0.0);
+    for slot_id in slot_ids {
+        if let Some(p) = plan::Entity::find()
+            .filter(plan::Column::SlotId.eq(slot_id.as_str()))
+            .order_by_desc(plan::Column::PlannedAt)
+            .one(db)
+            .await?
+        {
+            total.0 += p.distance_m;
+            total.1 += p.solo_distance_m;
+        }
+    }
+    Ok(total)
+}
+
+/// Slots past their cut-off, not yet over, and not planned since the cut-off: what the
+/// scheduler plans next, as (network id, slot id).
+pub async fn slots_due(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>> {
+    let today = now.with_timezone(&seoul()).date_naive();
+    let mut due = Vec::new();
+    for network in crate::network::list_networks(db).await? {
+        for s in crate::network::slots(db, &network.id, today).await? {
+            if s.cutoff_at > now || now >= s.ends_at {
+                continue;
+            }
+            let planned = plan::Entity::find()
+                .filter(plan::Column::SlotId.eq(s.id.as_str()))
+                .filter(plan::Column::PlannedAt.gte(s.cutoff_at))
+                .count(db)
+                .await?;
+            if planned == 0 {
+                due.push((network.id.clone(), s.id));
+            }
+        }
+    }
+    Ok(due)
+}
