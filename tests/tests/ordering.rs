@@ -1089,6 +1089,22 @@ async fn from_checkout_to_delivered_by_shared_routes(app: TestApp) {
     )
     .await
     .assert_problem(409, "stop_done");
+    // The consortium's report shows the shared routes against each shop driving alone.
+    let report = ok(app
+        .get(
+            &format!("/v1/reports/consortia/{}", m.consortium_id),
+            Some(&m.coordinator),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        report["delivery"]["distance_m"],
+        again["metrics"]["distance_m"]
+    );
+    assert_eq!(
+        report["delivery"]["solo_distance_m"],
+        again["metrics"]["solo_distance_m"]
+    );
     for order in &orders {
         let o = ok(app
             .get(&format!("/v1/orders/{}", id_of(order)), Some(&shopper))

@@ -83,4 +83,64 @@ async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
         .get("/v1/merchants?near=37.5559,126.9015&radius_m=1000", None)
         .await;
     assert_eq!(near_mangwon.body["items"][0]["name"], "망원 두부가게");
+
+    // Five pilot networks on real district boundaries, each serving its own district.
+    let networks = app.get("/v1/networks", None).await;
+    let networks = networks.body["items"].as_array().unwrap();
+    assert_eq!(networks.len(), 5);
+    assert!(
+        networks
+            .iter()
+            .all(|n| n["waves"].as_array().unwrap().len() == 2)
+    );
+    assert!(consortia.iter().all(|c| c["network_id"].is_string()));
+}
+
+#[tokio::test]
+async fn the_demo_delivers_a_basket_in_mapo() {
+    let app = TestApp::start(golmok_e2e::Engine::Sqlite).await;
+    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &serde_json::json!({"email": "shopper@demo.golmok.kr", "password": "golmok-demo"}),
+        )
+        .await;
+    let token = login.body["token"].as_str().unwrap().to_owned();
+    let consortia = app
+        .get("/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC", None)
+        .await;
+    let mangwon = &consortia.body["items"][0];
+    let network = mangwon["network_id"].as_str().unwrap();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .date_naive();
+    let slots = app
+        .get(
+            &format!("/v1/networks/{network}/slots?date={tomorrow}"),
+            None,
+        )
+        .await;
+    let slot = slots.body["items"][0]["id"].as_str().unwrap();
+    let tofu = app
+        .get(
+            &format!(
+                "/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={}",
+                mangwon["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    let basket = serde_json::json!({
+        "consortium_id": mangwon["id"],
+        "items": [{"listing_id": tofu.body["items"][0]["id"], "quantity": 2}],
+        "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "서울 마포구 망원로 10", "location": {"lat": 37.5565, "lon": 126.9045}},
+        "payment": {"provider": "offline"},
+    });
+    let order = app.post("/v1/orders", Some(&token), &basket).await;
+    assert_eq!(order.status.as_u16(), 201, "{}", order.text);
+    assert_eq!(order.body["delivery_fee_krw"], 3000);
 }

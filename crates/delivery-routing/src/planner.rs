@@ -449,8 +449,8 @@ async fn slot_batches(db: &impl ConnectionTrait, slot_id: &str) -> Result<Vec<Ba
     Ok(out)
 }
 
-/// Shared and solo distance of the latest plan of each slot whose tasks belong to `order_ids`'
-/// consortium, for reports: (distance_m, solo_distance_m) summed over slots.
+/// Shared and solo distance of the latest plan of each of `slot_ids`, summed:
+/// (distance_m, solo_distance_m), for reports.
 pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> Result<(f64, f64)> {
     let mut total = (0.0, 0.0);
     for slot_id in slot_ids {

@@ -47,8 +47,9 @@ pub struct RefillFigures {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryFigures {
-    /// Metres driven on shared routes, and what each shop alone would have driven. Zero
-    /// until the co-delivery planner records routes for the consortium's orders.
+    /// Metres driven on the shared routes of the slots the consortium's orders rode in, and
+    /// what the shops would have driven delivering those slots' orders alone. Shared routes
+    /// carry every consortium of the network, so these are the slots' whole figures.
     pub distance_m: f64,
     pub solo_distance_m: f64,
 }
@@ -94,7 +95,13 @@ pub async fn consortium_report(
             solo_distance_m: 0.0,
         },
     };
+    let mut slots: Vec<String> = Vec::new();
     for o in orders {
+        if let Some(slot) = &o.slot_id
+            && !slots.contains(slot)
+        {
+            slots.push(slot.clone());
+        }
         let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
         if payment.captured_krw == 0 {
             continue;
@@ -137,6 +144,12 @@ pub async fn consortium_report(
                 .count() as u64;
         }
     }
+    let (distance_m, solo_distance_m) =
+        golmok_delivery_routing::planner::delivery_figures(db, &slots).await?;
+    report.delivery = DeliveryFigures {
+        distance_m,
+        solo_distance_m,
+    };
     report.merchants.sort_by(|a, b| {
         b.sales_krw
             .cmp(&a.sales_krw)

@@ -612,5 +612,159 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
     created.push(format!(
         "{merchant_count} merchants, {listing_count} listings"
     ));
+
+    let networks = pilot_networks(db, admin).await?;
+    created.push(format!(
+        "{} co-delivery networks with couriers",
+        networks.len()
+    ));
+    for (consortium_name, district) in [
+        ("연희동 채우장 협업체", "서대문구"),
+        ("망원시장 골목 협업체", "마포구"),
+        ("성수 로컬메이커 협업체", "성동구"),
+    ] {
+        let Some((_, network_id)) = networks.iter().find(|(d, _)| d == district) else {
+            continue;
+        };
+        let page = consortium::list_consortia(db, Some(district), 100, None).await?;
+        if let Some(c) = page.items.iter().find(|c| c.name == consortium_name) {
+            consortium::update_consortium(
+                db,
+                cache,
+                admin,
+                &c.id,
+                golmok_catalog::ConsortiumPatch {
+                    name: None,
+                    network_id: Some(Some(network_id.clone())),
+                    commission_bps: None,
+                },
+            )
+            .await?;
+        }
+    }
     Ok(created)
+}
+
+/// The five pilot networks: (district, network id).
+async fn pilot_networks(
+    db: &DatabaseConnection,
+    admin: &Account,
+) -> anyhow::Result<Vec<(String, String)>> {
+    use golmok_delivery_routing::courier::{self, Capacity, NewCourier, Shift, VehicleKind};
+    use golmok_delivery_routing::network::{self, NewNetwork, WaveSpec};
+
+    #[derive(serde::Deserialize)]
+    struct Districts {
+        districts: Vec<District>,
+    }
+    #[derive(serde::Deserialize)]
+    struct District {
+        district: String,
+        area: serde_json::Value,
+    }
+    let districts: Districts = serde_json::from_str(include_str!("pilot_districts.json"))?;
+    // Hubs at a market or station of each district.
+    let hubs = [
+        (
+            "마포구",
+            "마포 공동배송망 (망원시장 허브)",
+            37.5559,
+            126.9060,
+        ),
+        (
+            "서대문구",
+            "서대문 공동배송망 (연희동 허브)",
+            37.5680,
+            126.9320,
+        ),
+        ("성동구", "성동 공동배송망 (성수동 허브)", 37.5446, 127.0500),
+        (
+            "영등포구",
+            "영등포 공동배송망 (영등포시장 허브)",
+            37.5190,
+            126.9050,
+        ),
+        ("은평구", "은평 공동배송망 (연신내 허브)", 37.6190, 126.9210),
+    ];
+    let fleet = [
+        (VehicleKind::CargoBike, 60.0, 120.0, "10:00", "20:00"),
+        (VehicleKind::EScooter, 25.0, 40.0, "10:30", "19:30"),
+        (VehicleKind::OnFoot, 8.0, 15.0, "10:30", "14:00"),
+        (VehicleKind::SmallVan, 400.0, 1500.0, "09:30", "20:00"),
+    ];
+    let mut out = Vec::new();
+    let mut courier_number = 0;
+    for (district, name, lat, lon) in hubs {
+        let area = districts
+            .districts
+            .iter()
+            .find(|d| d.district == district)
+            .map(|d| d.area.clone())
+            .ok_or_else(|| anyhow::anyhow!("no boundary for {district}"))?;
+        let created = network::create_network(
+            db,
+            admin,
+            NewNetwork {
+                name: name.into(),
+                hub: Coordinates { lat, lon },
+                area,
+                waves: vec![
+                    WaveSpec {
+                        name: "점심".into(),
+                        start: "11:00".into(),
+                        end: "13:00".into(),
+                        cutoff: "10:00".into(),
+                    },
+                    WaveSpec {
+                        name: "저녁".into(),
+                        start: "17:00".into(),
+                        end: "19:00".into(),
+                        cutoff: "16:00".into(),
+                    },
+                ],
+                slot_capacity: Some(60),
+                delivery_fee_krw: Some(3_000),
+                free_delivery_over_krw: Some(40_000),
+            },
+        )
+        .await?;
+        // Mapo, the largest pilot, runs a van too.
+        let vehicles = if district == "마포구" {
+            &fleet[..]
+        } else {
+            &fleet[..3]
+        };
+        for &(vehicle, kg, liters, start, end) in vehicles {
+            courier_number += 1;
+            let (account, _) = if courier_number == 1 {
+                account(db, "courier@demo.golmok.kr", "공동배송 기사", Role::Courier).await?
+            } else {
+                let email = format!("courier{courier_number:02}@demo.golmok.kr");
+                account(
+                    db,
+                    &email,
+                    &format!("{district} 기사 {courier_number}"),
+                    Role::Courier,
+                )
+                .await?
+            };
+            courier::create_courier(
+                db,
+                admin,
+                NewCourier {
+                    account_id: account.id,
+                    network_id: created.id.clone(),
+                    vehicle,
+                    capacity: Capacity { kg, liters },
+                    shift: Shift {
+                        start: start.into(),
+                        end: end.into(),
+                    },
+                },
+            )
+            .await?;
+        }
+        out.push((district.to_owned(), created.id));
+    }
+    Ok(out)
 }
