@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod seed;
+pub mod simulate;
 pub mod state;
 pub mod telemetry;
 

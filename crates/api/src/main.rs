@@ -34,6 +34,17 @@ enum Command {
         #[arg(long, required = true)]
         demo: bool,
     },
+    /// A day of Golmok on the demo data (seeded if missing): baskets across every
+    /// consortium's shops for each wave, shops packing, waves planned, couriers riding.
+    Simulate {
+        /// The Seoul date to simulate (its waves must still be open: today's later waves, or
+        /// a later date). Tomorrow when absent.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Baskets per consortium and wave.
+        #[arg(long, default_value_t = 12)]
+        orders: usize,
+    },
     /// Operator commands.
     Admin {
         #[command(subcommand)]
@@ -122,6 +133,41 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 for line in created {
                     println!("  {line}");
                 }
+            }
+            Ok(())
+        }
+        Command::Simulate { date, orders } => {
+            let date = date.unwrap_or_else(|| {
+                (chrono::Utc::now() + chrono::Duration::days(1))
+                    .with_timezone(&golmok_delivery_routing::network::seoul())
+                    .date_naive()
+            });
+            let state = AppState::new(settings).await?;
+            let figures = golmok_api::simulate::day(&state, date, orders).await?;
+            println!(
+                "{date}: network · wave — orders, couriers, shared km vs each shop alone, planning s"
+            );
+            for f in &figures {
+                let saved = if f.solo_distance_m > 0.0 {
+                    100.0 * (1.0 - f.distance_m / f.solo_distance_m)
+                } else {
+                    0.0
+                };
+                println!(
+                    "  {} · {} — {} orders, {} couriers, {:.1} km vs {:.1} km ({saved:.0}% less), {:.2} s{}",
+                    f.network,
+                    f.wave,
+                    f.orders,
+                    f.couriers,
+                    f.distance_m / 1000.0,
+                    f.solo_distance_m / 1000.0,
+                    f.planning_seconds,
+                    if f.unassigned > 0 {
+                        format!(", {} unassigned", f.unassigned)
+                    } else {
+                        String::new()
+                    },
+                );
             }
             Ok(())
         }

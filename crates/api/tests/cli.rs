@@ -220,3 +220,22 @@ async fn sigterm_lets_in_flight_requests_finish_then_exits_cleanly() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[test]
+fn simulate_runs_a_day_on_the_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        golmok(dir.path(), &[("GOLMOK_ROUTING__PLAN_BUDGET_SECS", "0.3")])
+            .args(["simulate", "--orders", "3"]),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Three consortia ride their networks' lunch and evening waves.
+    let waves: Vec<&str> = stdout.lines().filter(|l| l.contains("% less")).collect();
+    assert_eq!(waves.len(), 6, "{stdout}");
+    assert!(waves.iter().all(|l| l.contains("3 orders")), "{stdout}");
+}

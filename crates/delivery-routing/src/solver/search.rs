@@ -418,8 +418,14 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let mut weights = [1.0f64; 4];
     let mut scores = [0.0f64; 4];
     let mut uses = [0u32; 4];
-    let out_of_budget = |it: u64| {
-        budget.iterations.is_some_and(|max| it >= max) || started.elapsed() >= budget.time_limit
+    // A small plan settles long before a generous budget runs out: stop once the best answer
+    // has stood for this many iterations.
+    let patience = (500 * n as u64).max(50_000);
+    let mut last_improvement = 0u64;
+    let out_of_budget = |it: u64, last: u64| {
+        budget.iterations.is_some_and(|max| it >= max)
+            || started.elapsed() >= budget.time_limit
+            || it - last >= patience
     };
 
     // Temperature from the distance of the first answer: a move 2% of it worse is accepted half the
@@ -437,7 +443,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let mut next_attempt = 0u64;
     let mut iteration = 0u64;
 
-    while !out_of_budget(iteration) {
+    while !out_of_budget(iteration, last_improvement) {
         iteration += 1;
         if vehicle_attempt.is_none()
             && iteration >= next_attempt
@@ -484,6 +490,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         let (cand, cur) = (candidate.cost(), current.cost());
         let mut score = 0.0;
         if cand < best.cost() - 1e-9 {
+            last_improvement = iteration;
             best = candidate.clone();
             current = candidate;
             score = 33.0;
@@ -500,6 +507,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             if current.unassigned.is_empty() {
                 // Served everything with one vehicle fewer: keep going from here, hot again,
                 // since the routes that made room are rarely short ones.
+                last_improvement = iteration;
                 best = current.clone();
                 vehicle_attempt = None;
                 failed_attempts = 0;

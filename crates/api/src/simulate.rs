@@ -1,0 +1,227 @@
+//! `golmok simulate`: a day of Golmok on the demo data. Shoppers fill baskets across each
+//! consortium's shops for every wave of its network, merchants accept, weigh and pack, each
+//! wave is planned, and couriers ride their batches. It prints what co-delivery did per
+//! network and wave, and leaves everything in the database for the API to show.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use golmok_accounts::{NewAccount, Registration, Role};
+use golmok_catalog::{ListingQuery, consortium, listing, merchant};
+use golmok_core::Coordinates;
+use golmok_delivery_routing::batch::{self, Proof};
+use golmok_delivery_routing::{courier, network, planner};
+use golmok_ordering::lifecycle::{self, CourierEvents, WeighedLine, Weighing};
+use golmok_ordering::{Checkout, CheckoutItem, Fulfillment, PaymentChoice, checkout};
+
+use crate::state::AppState;
+
+/// A small deterministic generator, so a date always simulates the same day.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        ((self.roll() * n as f64) as usize).min(n.saturating_sub(1))
+    }
+}
+
+pub struct WaveFigures {
+    pub network: String,
+    pub wave: String,
+    pub orders: usize,
+    pub couriers: usize,
+    pub distance_m: f64,
+    pub solo_distance_m: f64,
+    pub planning_seconds: f64,
+    pub unassigned: usize,
+}
+
+/// Runs the day. `orders_per_wave` baskets per consortium and wave.
+pub async fn day(
+    state: &AppState,
+    date: NaiveDate,
+    orders_per_wave: usize,
+) -> anyhow::Result<Vec<WaveFigures>> {
+    let db = &state.db;
+    crate::seed::demo(db, state.cache.as_ref()).await?;
+    let ctx = state.ordering();
+    let mut dice = Dice(
+        date.to_string()
+            .bytes()
+            .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+    );
+    let mut shoppers = Vec::new();
+    for n in 1..=8 {
+        let email = format!("shopper{n:02}@sim.golmok.kr");
+        let account = match golmok_accounts::find_by_email(db, &email).await {
+            Ok(a) => a,
+            Err(_) => {
+                golmok_accounts::register(
+                    db,
+                    NewAccount {
+                        email,
+                        password: crate::seed::DEMO_PASSWORD.into(),
+                        name: format!("손님 {n}"),
+                        role: Role::Shopper,
+                    },
+                    Registration::Privileged,
+                )
+                .await?
+            }
+        };
+        shoppers.push(account);
+    }
+
+    let mut figures = Vec::new();
+    for c in consortium::list_consortia(db, None, 100, None).await?.items {
+        let Some(network_id) = c.network_id.clone() else {
+            continue;
+        };
+        let network = network::get_network(db, &network_id).await?;
+        let listings = listing::search_listings(
+            db,
+            &ListingQuery {
+                consortium_id: Some(c.id.clone()),
+                limit: 100,
+                ..ListingQuery::default()
+            },
+        )
+        .await?
+        .items;
+        if listings.is_empty() {
+            continue;
+        }
+        for slot in network::slots(db, &network_id, date).await? {
+            if !slot.open {
+                tracing::warn!(slot = %slot.id, "the slot is closed; simulate a later date");
+                continue;
+            }
+            let mut placed = Vec::new();
+            for k in 0..orders_per_wave {
+                let mut items: Vec<CheckoutItem> = Vec::new();
+                for _ in 0..2 + dice.below(3) {
+                    let l = &listings[dice.below(listings.len())];
+                    if items.iter().any(|i| i.listing_id == l.id) {
+                        continue;
+                    }
+                    let quantity = match l.unit {
+                        golmok_catalog::Unit::Piece => 1 + dice.below(2) as i64,
+                        _ => 200 + 100 * dice.below(6) as i64,
+                    };
+                    items.push(CheckoutItem {
+                        listing_id: l.id.clone(),
+                        quantity,
+                    });
+                }
+                // Shoppers live within about 1.5 km of the hub, inside the network's area.
+                let location = loop {
+                    let p = Coordinates {
+                        lat: network.hub.lat + (dice.roll() - 0.5) * 0.027,
+                        lon: network.hub.lon + (dice.roll() - 0.5) * 0.034,
+                    };
+                    if network.serves(p) {
+                        break p;
+                    }
+                };
+                let request = Checkout {
+                    consortium_id: c.id.clone(),
+                    items,
+                    fulfillment: Fulfillment::Delivery {
+                        slot_id: slot.id.clone(),
+                        address: format!("{} 골목 {}번지", c.district, k + 1),
+                        location,
+                    },
+                    payment: PaymentChoice {
+                        provider: "offline".into(),
+                    },
+                };
+                let shopper = &shoppers[dice.below(shoppers.len())];
+                match checkout::checkout(ctx, shopper, request, None).await {
+                    Ok(stored) => {
+                        placed.push(serde_json::from_str::<serde_json::Value>(&stored.body)?)
+                    }
+                    Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),
+                }
+            }
+            // Shops accept, weigh refills a little over or under, and pack.
+            for order in &placed {
+                for part in order["merchant_orders"].as_array().into_iter().flatten() {
+                    let id = part["id"].as_str().unwrap_or_default();
+                    let shop = merchant::get_merchant(
+                        db,
+                        part["merchant_id"].as_str().unwrap_or_default(),
+                    )
+                    .await?;
+                    let owner = golmok_accounts::find(db, &shop.owner_id).await?;
+                    lifecycle::accept(ctx, &owner, id).await?;
+                    let lines: Vec<WeighedLine> = part["lines"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|l| l["refill"] == true)
+                        .map(|l| WeighedLine {
+                            line_id: l["id"].as_str().unwrap_or_default().to_owned(),
+                            net_quantity: ((l["quantity"].as_i64().unwrap_or(1) as f64)
+                                * (0.92 + dice.roll() * 0.14))
+                                .round()
+                                .max(1.0) as i64,
+                        })
+                        .collect();
+                    if !lines.is_empty() {
+                        lifecycle::weigh(ctx, &owner, id, Weighing { lines }).await?;
+                    }
+                    lifecycle::mark_ready(ctx, &owner, id).await?;
+                }
+            }
+            let started = Instant::now();
+            let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+            let plan = planner::plan_slot(
+                db,
+                state.travel_times.as_ref(),
+                &network_id,
+                &slot.id,
+                budget,
+            )
+            .await?;
+            let planning_seconds = started.elapsed().as_secs_f64();
+            // Couriers ride their batches.
+            let events = CourierEvents { ctx };
+            for b in &plan.batches {
+                let Some(rider) = courier::couriers_of(db, &network_id)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.id == b.courier_id)
+                else {
+                    continue;
+                };
+                let account = golmok_accounts::find(db, &rider.account_id).await?;
+                for s in &b.stops {
+                    let proof = Proof {
+                        kind: "photo".into(),
+                        value: format!("sim/{}.jpg", s.id),
+                    };
+                    batch::complete_stop(db, &account, &s.id, proof, &events).await?;
+                }
+            }
+            figures.push(WaveFigures {
+                network: network.name.clone(),
+                wave: slot.name.clone(),
+                orders: placed.len(),
+                couriers: plan.metrics.couriers,
+                distance_m: plan.metrics.distance_m,
+                solo_distance_m: plan.metrics.solo_distance_m,
+                planning_seconds,
+                unassigned: plan.unassigned.len(),
+            });
+        }
+    }
+    Ok(figures)
+}
