@@ -30,6 +30,15 @@ pub struct Settings {
 pub struct RoutingSettings {
     pub plan_budget_secs: f64,
     pub planner_sweep_secs: u64,
+    /// An OSRM server for road distances; great-circle distance with a detour factor when
+    /// absent.
+    pub osrm_url: Option<String>,
+    #[serde(default = "default_osrm_profile")]
+    pub osrm_profile: String,
+}
+
+fn default_osrm_profile() -> String {
+    "bike".to_owned()
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
-use golmok_delivery_routing::planner::{GreatCircle, TravelTimes};
+use golmok_delivery_routing::planner::{GreatCircle, OsrmTable, TravelTimes};
 use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
 use golmok_payments::OfflineProvider;
 use sea_orm::DatabaseConnection;
@@ -35,7 +35,10 @@ impl AppState {
         Self {
             payment_providers: Arc::new(providers),
             order_rules: Arc::new(settings.order_rules()),
-            travel_times: Arc::new(GreatCircle::default()),
+            travel_times: match &settings.routing.osrm_url {
+                Some(url) => Arc::new(OsrmTable::new(url, &settings.routing.osrm_profile)),
+                None => Arc::new(GreatCircle::default()),
+            },
             db,
             settings: Arc::new(settings),
             login_failures: Arc::new(InProcessRateCounter::new()),

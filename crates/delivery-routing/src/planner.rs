@@ -67,6 +67,90 @@ impl TravelTimes for GreatCircle {
     }
 }
 
+/// Road distances from an OSRM server's table service (`/table/v1/{profile}/…`), when one is
+/// configured. Times follow from each vehicle kind's own speed: OSRM's durations are for the
+/// profile it was built with (usually cars), which cargo bikes and couriers on foot do not
+/// share.
+#[derive(Debug, Clone)]
+pub struct OsrmTable {
+    pub base_url: String,
+    pub profile: String,
+    client: reqwest::Client,
+}
+
+impl OsrmTable {
+    pub fn new(base_url: &str, profile: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            profile: profile.to_owned(),
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TravelTimes for OsrmTable {
+    async fn matrix(&self, points: &[Coordinates]) -> Result<TravelMatrix> {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            code: String,
+            distances: Option<Vec<Vec<Option<f64>>>>,
+        }
+        let n = points.len();
+        let coordinates: Vec<String> = points
+            .iter()
+            .map(|p| format!("{:.6},{:.6}", p.lon, p.lat))
+            .collect();
+        let url = format!(
+            "{}/table/v1/{}/{}?annotations=distance",
+            self.base_url,
+            self.profile,
+            coordinates.join(";")
+        );
+        let unavailable = |e: String| RoutingError::Internal(format!("OSRM table service: {e}"));
+        let table: Table = self
+            .client
+            .get(&url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| unavailable(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        let rows = match (table.code.as_str(), table.distances) {
+            ("Ok", Some(rows)) if rows.len() == n && rows.iter().all(|r| r.len() == n) => rows,
+            (code, _) => {
+                return Err(unavailable(format!(
+                    "answered {code} without an {n}×{n} distance table"
+                )));
+            }
+        };
+        let mut distance = Vec::with_capacity(n * n);
+        for (a, row) in rows.into_iter().enumerate() {
+            for (b, d) in row.into_iter().enumerate() {
+                // An unroutable pair (an island, a closed street) falls back to the crow's
+                // flight with the detour factor, rather than failing the whole wave.
+                distance.push(d.unwrap_or_else(|| {
+                    points[a].distance_m(&points[b]) * GreatCircle::default().detour
+                }));
+            }
+        }
+        let times = VehicleKind::ALL
+            .iter()
+            .map(|k| distance.iter().map(|d| d / k.speed_m_per_min()).collect())
+            .collect();
+        Ok(TravelMatrix {
+            size: n,
+            distance,
+            times,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PlannedStop {
     pub id: String,
@@ -491,4 +575,63 @@ pub async fn slots_due(
         }
     }
     Ok(due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points() -> Vec<Coordinates> {
+        vec![
+            Coordinates {
+                lat: 37.5559,
+                lon: 126.9060,
+            },
+            Coordinates {
+                lat: 37.5664,
+                lon: 126.9306,
+            },
+        ]
+    }
+
+    #[tokio::test]
+    async fn great_circle_times_follow_each_vehicles_speed() {
+        let m = GreatCircle::default().matrix(&points()).await.unwrap();
+        let d = m.distance(0, 1);
+        assert!((2_800.0..3_300.0).contains(&d), "{d}");
+        let bike = m.time(VehicleKind::CargoBike.profile(), 0, 1);
+        let foot = m.time(VehicleKind::OnFoot.profile(), 0, 1);
+        assert!((bike - d / 230.0).abs() < 1e-9 && foot > bike * 3.0);
+    }
+
+    #[tokio::test]
+    async fn osrm_tables_are_read_and_gaps_filled() {
+        use axum::{Json, Router, extract::Path, routing::get};
+        let app = Router::new().route(
+            "/table/v1/{profile}/{coordinates}",
+            get(|Path((profile, coordinates)): Path<(String, String)>| async move {
+                assert_eq!(profile, "bike");
+                assert_eq!(coordinates, "126.906000,37.555900;126.930600,37.566400");
+                Json(serde_json::json!({"code": "Ok", "distances": [[0.0, 3500.0], [null, 0.0]]}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let m = OsrmTable::new(&base, "bike")
+            .matrix(&points())
+            .await
+            .unwrap();
+        assert_eq!(m.distance(0, 1), 3500.0);
+        let filled = m.distance(1, 0);
+        assert!((2_800.0..3_300.0).contains(&filled), "{filled}");
+        assert!((m.time(VehicleKind::SmallVan.profile(), 0, 1) - 3500.0 / 330.0).abs() < 1e-9);
+        // A server that is down is an error, not a silent fallback for the whole wave.
+        assert!(
+            OsrmTable::new("http://127.0.0.1:9", "bike")
+                .matrix(&points())
+                .await
+                .is_err()
+        );
+    }
 }
