@@ -91,6 +91,8 @@ impl MigrationTrait for Migration {
                     .col(string(DeliveryTasks::DropoffAddress))
                     .col(big_integer(DeliveryTasks::SizeGrams))
                     .col(big_integer(DeliveryTasks::SizeMillilitres))
+                    // What the courier picks up, for the stop list: "손두부 ×2, 유기농 현미 310 g".
+                    .col(text(DeliveryTasks::Contents))
                     .col(timestamp_with_time_zone_null(DeliveryTasks::ReadyAt))
                     .col(string(DeliveryTasks::Status))
                     .col(timestamp_with_time_zone(DeliveryTasks::CreatedAt))
@@ -173,6 +175,7 @@ impl MigrationTrait for Migration {
                     .col(double(Stops::Lat))
                     .col(double(Stops::Lon))
                     .col(string(Stops::Address))
+                    .col(text(Stops::Contents))
                     .col(timestamp_with_time_zone(Stops::Eta))
                     .col(string(Stops::Status))
                     .col(string_null(Stops::ProofKind))
@@ -271,6 +274,7 @@ enum SlotBookings {
 #[derive(DeriveIden)]
 enum DeliveryTasks {
     Table,
+    Contents,
     Id,
     MerchantOrderId,
     OrderId,
@@ -320,6 +324,7 @@ enum RouteBatches {
 #[derive(DeriveIden)]
 enum Stops {
     Table,
+    Contents,
     Id,
     BatchId,
     Position,

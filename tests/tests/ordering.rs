@@ -15,6 +15,7 @@ on_both_databases!(
     rejections_cancellations_and_refunds_move_money_and_stock_back,
     from_checkout_to_delivered_by_shared_routes,
     delivery_checkout_checks_the_slot_and_the_area,
+    a_failed_pickup_is_planned_again_in_another_slot,
 );
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
@@ -1209,4 +1210,131 @@ async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
         .find(|s| s["name"] == "점심")
         .unwrap();
     assert_eq!(lunch["booked"], 1);
+}
+
+async fn a_failed_pickup_is_planned_again_in_another_slot(app: TestApp) {
+    let m = market(&app, 30).await;
+    let (network_id, slot_id) = network_for(&app, &m).await;
+    let courier = courier_on(&app, &m, &network_id).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let basket = json!({
+        "consortium_id": m.consortium_id,
+        "items": [{"listing_id": m.tofu, "quantity": 2}, {"listing_id": m.rice, "quantity": 500}],
+        "fulfillment": {"kind": "delivery", "slot_id": slot_id, "address": "망원동 1", "location": {"lat": 37.557, "lon": 126.904}},
+        "payment": {"provider": "offline"},
+    });
+    let order = created(app.post("/v1/orders", Some(&shopper), &basket).await).await;
+    let tofu_part = id_of(part_of(&order, &m.shops[0].1));
+    ok(act(&app, &m.shops[0].0, &tofu_part, "accept", None).await).await;
+    ok(act(&app, &m.shops[0].0, &tofu_part, "ready", None).await).await;
+    let rice_part = part_of(&order, &m.shops[1].1).clone();
+    ok(act(&app, &m.shops[1].0, &id_of(&rice_part), "accept", None).await).await;
+    let line = id_of(&rice_part["lines"][0]);
+    ok(act(
+        &app,
+        &m.shops[1].0,
+        &id_of(&rice_part),
+        "weigh",
+        Some(json!({"lines": [{"line_id": line, "net_quantity": 480}]})),
+    )
+    .await)
+    .await;
+    ok(act(&app, &m.shops[1].0, &id_of(&rice_part), "ready", None).await).await;
+
+    let plan = ok(app
+        .post(
+            &format!("/v1/networks/{network_id}/slots/{slot_id}/plan"),
+            Some(&m.admin),
+            &json!({}),
+        )
+        .await)
+    .await;
+    let stops = plan["batches"][0]["stops"].as_array().unwrap().clone();
+    // The courier reads what to pick up, weighed amounts included.
+    let contents: Vec<&str> = stops
+        .iter()
+        .map(|s| s["contents"].as_str().unwrap())
+        .collect();
+    assert!(contents.contains(&"손두부 ×2"), "{contents:?}");
+    assert!(contents.contains(&"유기농 현미 480 g"), "{contents:?}");
+
+    // The tofu shop was closed when the courier came.
+    let pickup = stops
+        .iter()
+        .find(|s| s["kind"] == "pickup" && s["merchant_order_id"] == tofu_part.as_str())
+        .unwrap();
+    let failed = ok(app
+        .post(
+            &format!("/v1/stops/{}/fail", id_of(pickup)),
+            Some(&courier),
+            &json!({"reason": "가게 문이 닫혀 있었어요"}),
+        )
+        .await)
+    .await;
+    assert_eq!(failed["status"], "failed");
+    let batches = ok(app.get("/v1/couriers/me/batches", Some(&courier)).await).await;
+    let dropoff = batches["items"][0]["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "dropoff" && s["merchant_order_id"] == tofu_part.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(dropoff["status"], "failed");
+
+    // An admin moves it to tomorrow's breakfast wave, whose next plan carries it.
+    let tomorrow = &slot_id[slot_id.len() - 10..];
+    let slots = ok(app
+        .get(
+            &format!("/v1/networks/{network_id}/slots?date={tomorrow}"),
+            None,
+        )
+        .await)
+    .await;
+    let breakfast = id_of(
+        slots["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "아침")
+            .unwrap(),
+    );
+    app.post(
+        &format!("/v1/merchant-orders/{tofu_part}/reschedule"),
+        Some(&shopper),
+        &json!({"slot_id": breakfast}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let moved = app
+        .post(
+            &format!("/v1/merchant-orders/{tofu_part}/reschedule"),
+            Some(&m.admin),
+            &json!({"slot_id": breakfast}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+    let rice = id_of(&rice_part);
+    app.post(
+        &format!("/v1/merchant-orders/{rice}/reschedule"),
+        Some(&m.admin),
+        &json!({"slot_id": breakfast}),
+    )
+    .await
+    .assert_problem(409, "delivery_not_open");
+    let replanned = ok(app
+        .post(
+            &format!("/v1/networks/{network_id}/slots/{breakfast}/plan"),
+            Some(&m.admin),
+            &json!({}),
+        )
+        .await)
+    .await;
+    let carried: Vec<&str> = replanned["batches"][0]["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["merchant_order_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(carried, [tofu_part.as_str(), tofu_part.as_str()]);
 }

@@ -125,6 +125,7 @@ fn view(s: stop::Model) -> PlannedStop {
             lon: s.lon,
         },
         address: s.address,
+        contents: s.contents,
         eta: s.eta,
         status: s.status,
     }

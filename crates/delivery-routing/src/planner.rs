@@ -159,6 +159,8 @@ pub struct PlannedStop {
     pub merchant_order_id: String,
     pub location: Coordinates,
     pub address: String,
+    /// What to pick up (or hand over): "손두부 ×2, 유기농 현미 310 g".
+    pub contents: String,
     pub eta: DateTime<Utc>,
     /// `pending`, `completed` or `failed`.
     pub status: String,
@@ -383,6 +385,7 @@ pub async fn plan_slot(
                 lat: Set(lat),
                 lon: Set(lon),
                 address: Set(address),
+                contents: Set(t.contents.clone()),
                 eta: Set(eta),
                 status: Set("pending".into()),
                 proof_kind: Set(None),
@@ -506,6 +509,7 @@ pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model)
                 lon: s.lon,
             },
             address: s.address,
+            contents: s.contents,
             eta: s.eta,
             status: s.status,
         })

@@ -23,6 +23,8 @@ pub struct NewTask {
     pub dropoff_address: String,
     pub size_grams: i64,
     pub size_millilitres: i64,
+    /// What is picked up, as the courier reads it.
+    pub contents: String,
 }
 
 pub(crate) const OPEN: &str = "open";
@@ -48,6 +50,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         dropoff_address: Set(new.dropoff_address),
         size_grams: Set(new.size_grams),
         size_millilitres: Set(new.size_millilitres),
+        contents: Set(new.contents),
         ready_at: Set(None),
         status: Set(OPEN.into()),
         created_at: Set(Utc::now()),
@@ -58,14 +61,16 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
 }
 
 /// The shop has packed (and weighed) the order: it can be picked up from `ready_at`, at its
-/// final size.
+/// final size and contents.
 pub async fn mark_ready(
     txn: &impl ConnectionTrait,
     merchant_order_id: &str,
     ready_at: DateTime<Utc>,
     size: (i64, i64),
+    contents: &str,
 ) -> Result<()> {
     delivery_task::Entity::update_many()
+        .col_expr(delivery_task::Column::Contents, Expr::value(contents))
         .col_expr(delivery_task::Column::ReadyAt, Expr::value(ready_at))
         .col_expr(delivery_task::Column::SizeGrams, Expr::value(size.0))
         .col_expr(delivery_task::Column::SizeMillilitres, Expr::value(size.1))
@@ -92,4 +97,58 @@ pub async fn withdraw(
         .exec(txn)
         .await?;
     Ok(Some(task.slot_id))
+}
+
+/// Moves a task nobody carries (left unassigned, or back after a failed pickup) to another
+/// slot of its network, for the next plan of that slot.
+pub async fn reschedule(
+    db: &sea_orm::DatabaseConnection,
+    actor: &golmok_accounts::Account,
+    merchant_order_id: &str,
+    slot_id: &str,
+) -> Result<()> {
+    use crate::RoutingError;
+    if actor.role != golmok_accounts::Role::Admin {
+        return Err(RoutingError::Forbidden(
+            "only an admin moves deliveries between slots".into(),
+        ));
+    }
+    let txn = golmok_core::db::begin_write(db).await?;
+    let task = delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| RoutingError::not_found("delivery", merchant_order_id))?;
+    if task.status != OPEN {
+        return Err(RoutingError::Conflict {
+            code: "delivery_not_open",
+            detail: format!(
+                "the delivery is {}; only an open one moves to another slot",
+                task.status
+            ),
+        });
+    }
+    let (network, _) = crate::network::book(&txn, slot_id)
+        .await
+        .map_err(|e| match e {
+            RoutingError::NotFound { .. } => {
+                golmok_core::ValidationErrors::single("slot_id", "no such slot").into()
+            }
+            other => other,
+        })?;
+    if network.id != task.network_id {
+        return Err(golmok_core::ValidationErrors::single(
+            "slot_id",
+            "is a slot of another network",
+        )
+        .into());
+    }
+    crate::network::unbook(&txn, &task.slot_id).await?;
+    delivery_task::Entity::update_many()
+        .col_expr(delivery_task::Column::SlotId, Expr::value(slot_id))
+        .filter(delivery_task::Column::Id.eq(task.id.as_str()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -386,6 +386,13 @@ async fn place(
                     dropoff_address: address.trim().to_owned(),
                     size_grams: grams,
                     size_millilitres: millilitres,
+                    contents: crate::contents(lines.iter().map(|l| {
+                        (
+                            l.listing.title.as_str(),
+                            l.listing.unit.as_str(),
+                            l.quantity,
+                        )
+                    })),
                 },
             )
             .await?;

@@ -173,6 +173,19 @@ pub struct Ordering<'a> {
     pub rules: &'a OrderRules,
 }
 
+/// A courier's reading of what a merchant order holds: "손두부 ×2, 유기농 현미 310 g".
+pub(crate) fn contents<'a>(lines: impl IntoIterator<Item = (&'a str, &'a str, i64)>) -> String {
+    lines
+        .into_iter()
+        .map(|(title, unit, quantity)| match unit {
+            "gram" => format!("{title} {quantity} g"),
+            "ml" => format!("{title} {quantity} ml"),
+            _ => format!("{title} ×{quantity}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The ledger party of a merchant or a network.
 pub fn merchant_party(merchant_id: &str) -> String {
     format!("merchant:{merchant_id}")

@@ -137,7 +137,15 @@ async fn announce_ready(txn: &impl ConnectionTrait, merchant_order_id: &str) -> 
             size = (size.0 + g, size.1 + ml);
         }
     }
-    golmok_delivery_routing::task::mark_ready(txn, merchant_order_id, Utc::now(), size).await?;
+    let contents = crate::contents(lines.iter().map(|l| {
+        (
+            l.title.as_str(),
+            l.unit.as_str(),
+            l.weighed_quantity.unwrap_or(l.quantity),
+        )
+    }));
+    golmok_delivery_routing::task::mark_ready(txn, merchant_order_id, Utc::now(), size, &contents)
+        .await?;
     Ok(())
 }
 

@@ -33,6 +33,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_batches))
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
+        .routes(routes!(reschedule))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reschedule {
+    pub slot_id: String,
+}
+
+/// Move a delivery nobody carries (left unassigned, or back after a failed pickup) to a later
+/// slot of its network; it is planned with that slot.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/reschedule", tag = "delivery", security(("bearer" = [])),
+    request_body = Reschedule,
+    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reschedule(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Reschedule>,
+) -> Result<StatusCode, ApiError> {
+    golmok_delivery_routing::task::reschedule(&state.db, &session.account, &id, &body.slot_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A co-delivery network: service area, hub and daily waves.

@@ -18,6 +18,7 @@ pub struct Model {
     pub dropoff_address: String,
     pub size_grams: i64,
     pub size_millilitres: i64,
+    pub contents: String,
     pub ready_at: Option<DateTimeUtc>,
     pub status: String,
     pub created_at: DateTimeUtc,

@@ -13,6 +13,7 @@ pub struct Model {
     pub lat: f64,
     pub lon: f64,
     pub address: String,
+    pub contents: String,
     pub eta: DateTimeUtc,
     pub status: String,
     pub proof_kind: Option<String>,
