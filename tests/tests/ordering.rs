@@ -1210,6 +1210,66 @@ async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
         .find(|s| s["name"] == "점심")
         .unwrap();
     assert_eq!(lunch["booked"], 1);
+
+    // A slot takes as many orders as its network allows, then says it is full.
+    let small = created(
+        app.post(
+            "/v1/networks",
+            Some(&m.admin),
+            &json!({
+                "name": format!("작은 망 {}", uuid::Uuid::new_v4().simple()),
+                "hub": {"lat": 37.5560, "lon": 126.9060},
+                "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]},
+                "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}],
+                "slot_capacity": 1,
+            }),
+        )
+        .await,
+    )
+    .await;
+    ok(app
+        .call(
+            Method::PATCH,
+            &format!("/v1/consortia/{}", m.consortium_id),
+            Some(&m.coordinator),
+            Some(&json!({"network_id": small["id"]})),
+        )
+        .await)
+    .await;
+    let tomorrow = &slot_id[slot_id.len() - 10..];
+    let slots = ok(app
+        .get(
+            &format!("/v1/networks/{}/slots?date={tomorrow}", id_of(&small)),
+            None,
+        )
+        .await)
+    .await;
+    let only = id_of(&slots["items"][0]);
+    created(
+        app.post(
+            "/v1/orders",
+            Some(&shopper),
+            &basket(&only, 37.556, 126.905),
+        )
+        .await,
+    )
+    .await;
+    app.post(
+        "/v1/orders",
+        Some(&shopper),
+        &basket(&only, 37.556, 126.905),
+    )
+    .await
+    .assert_problem(409, "slot_full");
+    // A slot of the consortium's former network is refused by name.
+    let reply = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &basket(&slot_id, 37.556, 126.905),
+        )
+        .await;
+    assert_eq!(reply.failed_fields(), ["fulfillment.slot_id"]);
 }
 
 async fn a_failed_pickup_is_planned_again_in_another_slot(app: TestApp) {
