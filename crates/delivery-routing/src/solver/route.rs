@@ -293,6 +293,18 @@ impl Route {
             ctx.nodes.late[p],
             ctx.nodes.service[p],
         );
+        // What dropping the delivery between positions j and j + 1 adds, and the least of it
+        // from j on: a lower bound that lets whole pickup positions be skipped once a cheap
+        // place is known.
+        let mut detour = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            let (a, b) = (ctx.loc(self, j), ctx.loc(self, j + 1));
+            detour.push(ctx.dist(a, dl) + ctx.dist(dl, b) - ctx.dist(a, b));
+        }
+        let mut least_from = detour.clone();
+        for j in (0..k).rev() {
+            least_from[j] = least_from[j].min(least_from[j + 1]);
+        }
         for i in 0..=k {
             let a = ctx.loc(self, i);
             let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, pl);
@@ -324,10 +336,16 @@ impl Route {
                 }
             }
 
-            // Delivery later: walk the shifted schedule forward.
+            // Delivery later: walk the shifted schedule forward, while a cheaper place may lie ahead.
+            if i == k || pickup_cost + least_from[i + 1] >= limit {
+                continue;
+            }
             let mut prev_loc = pl;
             let mut prev_departure = tp + ps;
             for j in i + 1..=k {
+                if pickup_cost + least_from[j] >= limit {
+                    break;
+                }
                 let loc = ctx.loc(self, j);
                 let start =
                     (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
@@ -337,14 +355,10 @@ impl Route {
                 if !fits(add(self.load[j], size), capacity) {
                     break;
                 }
-                if pickup_cost >= limit {
-                    break;
-                }
                 let td = (start + ctx.service(self, j) + ctx.time(self, loc, dl)).max(de);
                 if td <= dlate + EPS {
                     let next = ctx.loc(self, j + 1);
-                    let delivery_cost =
-                        ctx.dist(loc, dl) + ctx.dist(dl, next) - ctx.dist(loc, next);
+                    let delivery_cost = detour[j];
                     if pickup_cost + delivery_cost < limit {
                         let arrival = td + ds + ctx.time(self, dl, next);
                         if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
