@@ -52,9 +52,21 @@ fn parse_near(near: &str) -> Result<Coordinates, ApiError> {
     Ok(coordinates)
 }
 
+/// A list that is always whole (a network's slots, an agency list): the list shape of every
+/// endpoint, with no next page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Items<T> {
     pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Items<T> {
+    pub fn all(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
 }
 
 // ---- agencies -------------------------------------------------------------------------
@@ -74,9 +86,7 @@ async fn create_agency(
 
 #[utoipa::path(get, path = "/v1/agencies", tag = "catalog", responses((status = 200, body = Items<Agency>)))]
 async fn list_agencies(State(state): State<AppState>) -> Result<Json<Items<Agency>>, ApiError> {
-    Ok(Json(Items {
-        items: agency::list_agencies(&state.db).await?,
-    }))
+    Ok(Json(Items::all(agency::list_agencies(&state.db).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/agencies/{id}", tag = "catalog",
@@ -335,9 +345,9 @@ async fn membership_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Items<MembershipEvent>>, ApiError> {
-    Ok(Json(Items {
-        items: consortium::membership_history(&state.db, &id).await?,
-    }))
+    Ok(Json(Items::all(
+        consortium::membership_history(&state.db, &id).await?,
+    )))
 }
 
 // ---- listings -------------------------------------------------------------------------

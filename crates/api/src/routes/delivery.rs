@@ -75,9 +75,7 @@ async fn create_network(
 
 #[utoipa::path(get, path = "/v1/networks", tag = "delivery", responses((status = 200, body = Items<Network>)))]
 async fn list_networks(State(state): State<AppState>) -> Result<Json<Items<Network>>, ApiError> {
-    Ok(Json(Items {
-        items: network::list_networks(&state.db).await?,
-    }))
+    Ok(Json(Items::all(network::list_networks(&state.db).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/networks/{id}", tag = "delivery",
@@ -105,9 +103,9 @@ async fn slots(
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<SlotParams>,
 ) -> Result<Json<Items<Slot>>, ApiError> {
-    Ok(Json(Items {
-        items: network::slots(&state.db, &id, params.date).await?,
-    }))
+    Ok(Json(Items::all(
+        network::slots(&state.db, &id, params.date).await?,
+    )))
 }
 
 /// Sign a courier account on to a network with its vehicle and shift.
@@ -165,9 +163,9 @@ async fn my_batches(
     ApiQuery(params): ApiQuery<BatchParams>,
 ) -> Result<Json<Items<Batch>>, ApiError> {
     session.require(&[Role::Courier])?;
-    Ok(Json(Items {
-        items: batch::my_batches(&state.db, &session.account, params.status.as_deref()).await?,
-    }))
+    Ok(Json(Items::all(
+        batch::my_batches(&state.db, &session.account, params.status.as_deref()).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
