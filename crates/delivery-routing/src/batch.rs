@@ -18,6 +18,7 @@ use crate::{Result, RoutingError, task};
 pub enum StopOutcome {
     PickedUp,
     Delivered,
+    /// Not handed over; the goods went back to the hub for another try.
     DeliveryFailed,
 }
 
@@ -189,7 +190,8 @@ pub async fn complete_stop(
 }
 
 /// Records that a stop could not be made. A failed pickup leaves the task open for a later
-/// plan; a failed drop-off fails the delivery.
+/// plan from the shop; after a failed drop-off the goods wait at the hub and the task is open
+/// for a later plan from there.
 pub async fn fail_stop(
     db: &DatabaseConnection,
     actor: &Account,
@@ -226,8 +228,24 @@ pub async fn fail_stop(
             .exec(&txn)
             .await?;
     } else {
+        // The courier brings the goods back to the hub; the delivery waits there, open, to be
+        // moved to a later slot and picked up from the hub. The merchant order stays picked up.
+        let network = crate::network::get_network(&txn, &b.network_id).await?;
         delivery_task::Entity::update_many()
-            .col_expr(delivery_task::Column::Status, Expr::value(task::FAILED))
+            .col_expr(delivery_task::Column::Status, Expr::value(task::OPEN))
+            .col_expr(
+                delivery_task::Column::PickupLat,
+                Expr::value(network.hub.lat),
+            )
+            .col_expr(
+                delivery_task::Column::PickupLon,
+                Expr::value(network.hub.lon),
+            )
+            .col_expr(
+                delivery_task::Column::PickupAddress,
+                Expr::value(format!("{} 허브", network.name)),
+            )
+            .col_expr(delivery_task::Column::ReadyAt, Expr::value(Utc::now()))
             .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
             .exec(&txn)
             .await?;

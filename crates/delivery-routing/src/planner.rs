@@ -235,16 +235,31 @@ pub async fn plan_slot(
             route_batch::Entity::delete_by_id(b.id.as_str())
                 .exec(&txn)
                 .await?;
-        } else {
+        } else if b.status == "started" {
             busy_couriers.push(b.courier_id.clone());
         }
     }
-    let tasks = delivery_task::Entity::find()
+    // Tasks a courier is already carrying out on a kept batch stay with that courier.
+    let mut kept_tasks = Vec::new();
+    for b in batches.iter().filter(|b| b.status != "planned") {
+        for st in stop::Entity::find()
+            .filter(stop::Column::BatchId.eq(b.id.as_str()))
+            .filter(stop::Column::Status.eq("pending"))
+            .all(&txn)
+            .await?
+        {
+            kept_tasks.push(st.task_id);
+        }
+    }
+    let tasks: Vec<delivery_task::Model> = delivery_task::Entity::find()
         .filter(delivery_task::Column::SlotId.eq(slot_id))
         .filter(delivery_task::Column::Status.is_in([task::OPEN, task::PLANNED]))
         .order_by_asc(delivery_task::Column::Id)
         .all(&txn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|t| !kept_tasks.contains(&t.id))
+        .collect();
     let couriers: Vec<Courier> = couriers_of(&txn, &network.id)
         .await?
         .into_iter()

@@ -31,7 +31,6 @@ pub(crate) const OPEN: &str = "open";
 pub(crate) const PLANNED: &str = "planned";
 pub(crate) const PICKED_UP: &str = "picked_up";
 pub(crate) const DELIVERED: &str = "delivered";
-pub(crate) const FAILED: &str = "failed";
 pub(crate) const WITHDRAWN: &str = "withdrawn";
 
 pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {

@@ -606,14 +606,29 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
         actor: &Account,
     ) -> golmok_delivery_routing::Result<()> {
         use golmok_delivery_routing::batch::StopOutcome;
-        let action = match outcome {
-            StopOutcome::PickedUp => Action::PickUp,
-            StopOutcome::Delivered => Action::Deliver,
-            StopOutcome::DeliveryFailed => Action::Fail,
-        };
         let moved = async {
             let m = load_merchant_order(txn, merchant_order_id).await?;
             let order_id = m.order_id.clone();
+            let action = match (outcome, status_of(&m)?) {
+                // Collected again from the hub after a failed drop-off: it is already picked up.
+                (StopOutcome::PickedUp, MerchantOrderStatus::PickedUp) => return Ok(()),
+                (StopOutcome::PickedUp, _) => Action::PickUp,
+                (StopOutcome::Delivered, _) => Action::Deliver,
+                // The goods wait at the hub for another slot; the order stays picked up, and
+                // the failure is on its record.
+                (StopOutcome::DeliveryFailed, status) => {
+                    return record(
+                        txn,
+                        &order_id,
+                        Some(merchant_order_id),
+                        status.as_str(),
+                        status.as_str(),
+                        &actor.id,
+                        Some("drop-off failed; back at the hub"),
+                    )
+                    .await;
+                }
+            };
             advance(txn, m, action, &actor.id, None).await?;
             settle(&self.ctx, txn, &order_id, &actor.id).await
         };
