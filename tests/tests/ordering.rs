@@ -158,9 +158,14 @@ async fn market(app: &TestApp, tofu_stock: i64) -> Market {
     }
 }
 
-/// A co-delivery network around Mangwon with a lunch wave, tied to the market's consortium;
-/// returns (network id, tomorrow's lunch slot id).
+/// A co-delivery network around Mangwon with a lunch wave (and a breakfast wave that
+/// closes at midnight), tied to the market's consortium; returns (network id, tomorrow's lunch
+/// slot id).
 async fn network_for(app: &TestApp, m: &Market) -> (String, String) {
+    network_of_capacity(app, m, 40).await
+}
+
+async fn network_of_capacity(app: &TestApp, m: &Market, slot_capacity: u32) -> (String, String) {
     let network = created(
         app.post(
             "/v1/networks",
@@ -170,6 +175,7 @@ async fn network_for(app: &TestApp, m: &Market) -> (String, String) {
                 "hub": {"lat": 37.5560, "lon": 126.9060},
                 "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]},
                 "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}, {"name": "아침", "start": "08:00", "end": "09:00", "cutoff": "00:00"}],
+                "slot_capacity": slot_capacity,
             }),
         )
         .await,
@@ -1212,39 +1218,7 @@ async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
     assert_eq!(lunch["booked"], 1);
 
     // A slot takes as many orders as its network allows, then says it is full.
-    let small = created(
-        app.post(
-            "/v1/networks",
-            Some(&m.admin),
-            &json!({
-                "name": format!("작은 망 {}", uuid::Uuid::new_v4().simple()),
-                "hub": {"lat": 37.5560, "lon": 126.9060},
-                "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]},
-                "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}],
-                "slot_capacity": 1,
-            }),
-        )
-        .await,
-    )
-    .await;
-    ok(app
-        .call(
-            Method::PATCH,
-            &format!("/v1/consortia/{}", m.consortium_id),
-            Some(&m.coordinator),
-            Some(&json!({"network_id": small["id"]})),
-        )
-        .await)
-    .await;
-    let tomorrow = &slot_id[slot_id.len() - 10..];
-    let slots = ok(app
-        .get(
-            &format!("/v1/networks/{}/slots?date={tomorrow}", id_of(&small)),
-            None,
-        )
-        .await)
-    .await;
-    let only = id_of(&slots["items"][0]);
+    let (_, only) = network_of_capacity(&app, &m, 1).await;
     created(
         app.post(
             "/v1/orders",
