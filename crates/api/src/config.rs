@@ -21,8 +21,25 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub ordering: OrderingSettings,
     pub routing: RoutingSettings,
+    pub payments: PaymentSettings,
+    pub stripe: StripeSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSettings {
+    /// `offline` and/or `stripe`.
+    pub providers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StripeSettings {
+    pub api_base: String,
+    pub secret_key: Option<String>,
+    pub webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +203,21 @@ impl Settings {
                 "key `routing.plan_budget_secs`: must be more than 0 and at most 600".to_owned(),
             );
         }
+        for (i, provider) in self.payments.providers.iter().enumerate() {
+            if !["offline", "stripe"].contains(&provider.as_str()) {
+                problems.push(format!(
+                    "key `payments.providers[{i}]`: must be offline or stripe"
+                ));
+            }
+        }
+        if self.payments.providers.is_empty() {
+            problems.push("key `payments.providers`: name at least one provider".to_owned());
+        }
+        if self.payments.providers.iter().any(|p| p == "stripe")
+            && self.stripe.secret_key.as_deref().is_none_or(str::is_empty)
+        {
+            problems.push("key `stripe.secret_key`: stripe is a payment provider but has no secret key (GOLMOK_STRIPE__SECRET_KEY)".to_owned());
+        }
         if self.routing.planner_sweep_secs == 0 {
             problems.push("key `routing.planner_sweep_secs`: must be at least 1".to_owned());
         }
@@ -247,6 +279,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn stripe_without_a_key_is_refused_naming_the_key() {
+        let err = Settings::defaults_with(Serialized::default(
+            "payments.providers",
+            ["offline", "stripe"],
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("stripe.secret_key"), "{err}");
+        let ok = Settings::defaults_with(
+            Figment::new()
+                .merge(Serialized::default(
+                    "payments.providers",
+                    ["offline", "stripe"],
+                ))
+                .merge(Serialized::default("stripe.secret_key", "sk_test_x")),
+        );
+        assert!(ok.is_ok());
     }
 
     #[test]

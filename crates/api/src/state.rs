@@ -4,6 +4,7 @@ use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
 use golmok_delivery_routing::planner::{GreatCircle, OsrmTable, TravelTimes};
 use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
 use golmok_payments::OfflineProvider;
+use golmok_payments::stripe_provider::StripeProvider;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
@@ -27,12 +28,23 @@ impl AppState {
     /// in-process defaults for everything else.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
         let db = crate::db::connect(&settings.database).await?;
-        Ok(Self::with_database(settings, db))
+        Self::with_database(settings, db)
     }
 
-    pub fn with_database(settings: Settings, db: DatabaseConnection) -> Self {
-        let providers = PaymentProviders::default().with(Arc::new(OfflineProvider));
-        Self {
+    pub fn with_database(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let mut providers = PaymentProviders::default();
+        for name in &settings.payments.providers {
+            providers = match name.as_str() {
+                "stripe" => {
+                    let key = settings.stripe.secret_key.as_deref().unwrap_or_default();
+                    let stripe = StripeProvider::new(key, &settings.stripe.api_base)
+                        .map_err(anyhow::Error::msg)?;
+                    providers.with(Arc::new(stripe))
+                }
+                _ => providers.with(Arc::new(OfflineProvider)),
+            };
+        }
+        Ok(Self {
             payment_providers: Arc::new(providers),
             order_rules: Arc::new(settings.order_rules()),
             travel_times: match &settings.routing.osrm_url {
@@ -44,7 +56,7 @@ impl AppState {
             login_failures: Arc::new(InProcessRateCounter::new()),
             cache: Arc::new(InProcessCache::new(10_000)),
             metrics: Arc::new(HttpMetrics::new()),
-        }
+        })
     }
 }
 

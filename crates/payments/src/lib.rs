@@ -11,6 +11,7 @@
 pub mod entities;
 pub mod ledger;
 pub mod provider;
+pub mod stripe_provider;
 
 use chrono::{DateTime, Utc};
 use golmok_core::new_id;

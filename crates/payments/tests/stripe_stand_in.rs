@@ -1,0 +1,219 @@
+//! The Stripe provider against a local stand-in for Stripe's API: the exact requests we send
+//! (whole won, manual capture, transfer group, metadata, idempotency keys), retries with the
+//! same key after a 5xx, and declines.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use golmok_payments::stripe_provider::StripeProvider;
+use golmok_payments::{AuthorizationState, AuthorizeRequest, PaymentProvider, ProviderError};
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    idempotency_key: Option<String>,
+    body: String,
+}
+
+#[derive(Clone, Default)]
+struct StandIn {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    /// Answer 500 this many times before succeeding.
+    fail_first: Arc<Mutex<u32>>,
+}
+
+fn intent(id: &str, amount: i64, status: &str) -> serde_json::Value {
+    json!({
+        "id": id, "object": "payment_intent", "amount": amount, "amount_capturable": 0, "amount_received": 0,
+        "capture_method": "manual", "confirmation_method": "automatic", "created": 1_790_000_000,
+        "currency": "krw", "livemode": false, "metadata": {}, "payment_method_types": ["card"],
+        "status": status, "client_secret": format!("{id}_secret_x"),
+    })
+}
+
+async fn answer(
+    State(s): State<StandIn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> impl IntoResponse {
+    s.seen.lock().unwrap().push(Seen {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: body.clone(),
+    });
+    {
+        let mut fail = s.fail_first.lock().unwrap();
+        if *fail > 0 {
+            *fail -= 1;
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(json!({"error": {"type": "api_error", "message": "try again"}})),
+            );
+        }
+    }
+    let path = uri.path();
+    let reply = if path.ends_with("/v1/payment_intents") {
+        if body.contains("amount=666") {
+            return (
+                StatusCode::PAYMENT_REQUIRED,
+                axum::Json(
+                    json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}}),
+                ),
+            );
+        }
+        intent("pi_1", 21_875, "requires_payment_method")
+    } else if path.ends_with("/capture") {
+        intent("pi_1", 20_633, "succeeded")
+    } else if path.ends_with("/cancel") {
+        intent("pi_1", 21_875, "canceled")
+    } else if path.ends_with("/v1/refunds") {
+        json!({"id": "re_1", "object": "refund", "amount": 3500, "created": 1_790_000_000, "currency": "krw", "metadata": {}, "status": "succeeded"})
+    } else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": {"type": "invalid_request_error", "message": path}})),
+        );
+    };
+    (StatusCode::OK, axum::Json(reply))
+}
+
+async fn stand_in() -> (StandIn, String) {
+    let state = StandIn::default();
+    let app = Router::new().fallback(answer).with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (state, base)
+}
+
+fn decoded(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[tokio::test]
+async fn authorising_sends_whole_won_for_manual_capture_with_our_key() {
+    let (s, base) = stand_in().await;
+    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    let auth = stripe
+        .authorize(&AuthorizeRequest {
+            reference: "ord_1".into(),
+            amount_krw: 21_875,
+            transfer_group: "ord_1".into(),
+            idempotency_key: "acc_1:basket-1:authorize".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(auth.provider_ref, "pi_1");
+    assert_eq!(auth.state, AuthorizationState::RequiresAction);
+    assert_eq!(auth.client_secret.as_deref(), Some("pi_1_secret_x"));
+    let seen = s.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "POST");
+    assert!(
+        seen[0].path.ends_with("/v1/payment_intents"),
+        "{:?}",
+        seen[0]
+    );
+    assert_eq!(
+        seen[0].idempotency_key.as_deref(),
+        Some("acc_1:basket-1:authorize")
+    );
+    let form = decoded(&seen[0].body);
+    for (k, v) in [
+        ("amount", "21875"),
+        ("currency", "krw"),
+        ("capture_method", "manual"),
+        ("transfer_group", "ord_1"),
+        ("metadata[order_id]", "ord_1"),
+    ] {
+        assert!(
+            form.contains(&(k.to_owned(), v.to_owned())),
+            "{k}={v} missing in {form:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn captures_refunds_and_voids_carry_amounts_and_keys() {
+    let (s, base) = stand_in().await;
+    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    stripe
+        .capture("pi_1", 20_633, "pay_1:capture")
+        .await
+        .unwrap();
+    let refund = stripe.refund("pi_1", 3_500, "ref_1").await.unwrap();
+    assert_eq!(refund, "re_1");
+    stripe.void("pi_1", "pay_1:void").await.unwrap();
+    let seen = s.seen.lock().unwrap().clone();
+    assert!(seen[0].path.ends_with("/v1/payment_intents/pi_1/capture"));
+    assert!(decoded(&seen[0].body).contains(&("amount_to_capture".into(), "20633".into())));
+    assert_eq!(seen[0].idempotency_key.as_deref(), Some("pay_1:capture"));
+    assert!(seen[1].path.ends_with("/v1/refunds"));
+    let form = decoded(&seen[1].body);
+    assert!(
+        form.contains(&("payment_intent".into(), "pi_1".into()))
+            && form.contains(&("amount".into(), "3500".into()))
+    );
+    assert!(seen[2].path.ends_with("/v1/payment_intents/pi_1/cancel"));
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_with_the_same_key() {
+    let (s, base) = stand_in().await;
+    *s.fail_first.lock().unwrap() = 2;
+    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    stripe
+        .capture("pi_1", 20_633, "pay_1:capture")
+        .await
+        .unwrap();
+    let seen = s.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter()
+            .all(|r| r.idempotency_key.as_deref() == Some("pay_1:capture"))
+    );
+}
+
+#[tokio::test]
+async fn a_declined_card_is_a_decline_not_a_retry() {
+    let (s, base) = stand_in().await;
+    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    let err = stripe
+        .authorize(&AuthorizeRequest {
+            reference: "ord_2".into(),
+            amount_krw: 666,
+            transfer_group: "ord_2".into(),
+            idempotency_key: "k2".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ProviderError::Declined(ref m) if m.contains("declined")),
+        "{err:?}"
+    );
+    assert_eq!(s.seen.lock().unwrap().len(), 1);
+    // Without a connected account there is nobody to pay.
+    let err = stripe
+        .pay_out(&golmok_payments::PayoutRequest {
+            party: "merchant:mer_1".into(),
+            destination: None,
+            amount_krw: 1,
+            idempotency_key: "p".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ProviderError::Declined(_)));
+}
