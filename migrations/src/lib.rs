@@ -11,6 +11,7 @@ mod m20261127_000002_catalog;
 mod m20261127_000003_ordering;
 mod m20261127_000004_payments;
 mod m20261127_000005_delivery;
+mod m20261127_000006_stripe_events;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_ordering::Migration),
             Box::new(m20261127_000004_payments::Migration),
             Box::new(m20261127_000005_delivery::Migration),
+            Box::new(m20261127_000006_stripe_events::Migration),
         ]
     }
 }

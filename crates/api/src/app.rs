@@ -63,6 +63,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::catalog::router())
         .merge(routes::ordering::router())
         .merge(routes::delivery::router())
+        .merge(routes::webhooks::router())
         .merge(routes::ops::router());
     if with_metrics {
         routes.merge(routes::ops::metrics_router())

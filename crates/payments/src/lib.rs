@@ -12,6 +12,7 @@ pub mod entities;
 pub mod ledger;
 pub mod provider;
 pub mod stripe_provider;
+pub mod webhook;
 
 use chrono::{DateTime, Utc};
 use golmok_core::new_id;

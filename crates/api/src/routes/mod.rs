@@ -6,3 +6,4 @@ pub mod catalog;
 pub mod delivery;
 pub mod ops;
 pub mod ordering;
+pub mod webhooks;

@@ -5,3 +5,4 @@ pub mod ledger_transaction;
 pub mod payment;
 pub mod payout;
 pub mod refund;
+pub mod stripe_event;

@@ -1,0 +1,210 @@
+//! Stripe webhooks: the signature is checked with Stripe's scheme (HMAC-SHA256 over
+//! `{timestamp}.{payload}` with the endpoint secret, within a timestamp tolerance), each event
+//! is recorded by id so a redelivery changes nothing, and payments move only along their own
+//! state machine, so events arriving late or out of order cannot move one backwards.
+
+use chrono::Utc;
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, SqlErr, TransactionTrait};
+use sha2_hmac::Sha256;
+
+use crate::entities::{payment, stripe_event};
+use crate::{PaymentError, PaymentStatus, ledger};
+
+/// How old a signature may be: Stripe's own default.
+pub const TOLERANCE_SECS: i64 = 300;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignatureError {
+    #[error("the Stripe-Signature header is missing or malformed")]
+    Malformed,
+    #[error("the signature does not match this endpoint's secret")]
+    Mismatch,
+    #[error("the signature is too old")]
+    Expired,
+}
+
+/// Checks `header` (`t=…,v1=…[,v1=…]`) against `payload` and `secret` at `now` (unix seconds).
+pub fn verify_signature(
+    payload: &[u8],
+    header: &str,
+    secret: &str,
+    now: i64,
+) -> Result<(), SignatureError> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", s)) => signatures.extend(hex::decode(s).ok()),
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    if signatures.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    let matches = signatures.iter().any(|sig| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(payload);
+        mac.verify_slice(sig).is_ok()
+    });
+    if !matches {
+        return Err(SignatureError::Mismatch);
+    }
+    if (now - timestamp).abs() > TOLERANCE_SECS {
+        return Err(SignatureError::Expired);
+    }
+    Ok(())
+}
+
+/// The header Stripe would send for `payload` at `timestamp`: for tests and stand-ins.
+pub fn sign(payload: &[u8], secret: &str, timestamp: i64) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Recorded and applied.
+    Applied,
+    /// Seen before (a redelivery): nothing changed.
+    Duplicate,
+}
+
+/// Records a verified event and applies it to the payment it concerns.
+pub async fn handle_event(
+    db: &DatabaseConnection,
+    payload: &[u8],
+) -> Result<Handled, PaymentError> {
+    let event: serde_json::Value =
+        serde_json::from_slice(payload).map_err(|e| PaymentError::Conflict {
+            code: "malformed_event",
+            detail: format!("the event is not JSON: {e}"),
+        })?;
+    let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
+        return Err(PaymentError::Conflict {
+            code: "malformed_event",
+            detail: "the event has no id or type".into(),
+        });
+    };
+    let txn = db.begin().await?;
+    let recorded = stripe_event::ActiveModel {
+        id: Set(id.to_owned()),
+        kind: Set(kind.to_owned()),
+        received_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await;
+    match recorded {
+        Ok(_) => {}
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Ok(Handled::Duplicate);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let object = &event["data"]["object"];
+    let intent_id = match kind {
+        k if k.starts_with("payment_intent.") => object["id"].as_str(),
+        "charge.refunded" => object["payment_intent"].as_str(),
+        _ => None,
+    };
+    if let Some(intent_id) = intent_id
+        && let Some(p) = payment::Entity::find()
+            .filter(payment::Column::Provider.eq("stripe"))
+            .filter(payment::Column::ProviderRef.eq(intent_id))
+            .one(&txn)
+            .await?
+    {
+        let next = match (kind, p.status.as_str()) {
+            ("payment_intent.amount_capturable_updated", "pending") => {
+                Some(PaymentStatus::Authorized)
+            }
+            ("payment_intent.payment_failed", "pending") => Some(PaymentStatus::Failed),
+            ("payment_intent.canceled", "pending" | "authorized") => Some(PaymentStatus::Voided),
+            // Captures and refunds are recorded when we make them; their events confirm them.
+            _ => None,
+        };
+        if let Some(next) = next {
+            if next == PaymentStatus::Authorized {
+                ledger::post(
+                    &txn,
+                    "authorization",
+                    &p.id,
+                    &[
+                        (ledger::HOLDS_SHOPPER.into(), p.authorized_krw),
+                        (ledger::HOLDS_AUTHORIZED.into(), -p.authorized_krw),
+                    ],
+                )
+                .await?;
+            }
+            if p.status == "authorized" && next == PaymentStatus::Voided {
+                ledger::post(
+                    &txn,
+                    "hold_release",
+                    &p.id,
+                    &[
+                        (ledger::HOLDS_AUTHORIZED.into(), p.authorized_krw),
+                        (ledger::HOLDS_SHOPPER.into(), -p.authorized_krw),
+                    ],
+                )
+                .await?;
+            }
+            let mut active: payment::ActiveModel = p.into();
+            active.status = Set(next.as_str().to_owned());
+            active.updated_at = Set(Utc::now());
+            active.update(&txn).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(Handled::Applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_only_with_the_secret_and_in_time() {
+        let payload = br#"{"id":"evt_1","type":"payment_intent.succeeded"}"#;
+        let header = sign(payload, "whsec_right", 1_790_000_000);
+        assert_eq!(
+            verify_signature(payload, &header, "whsec_right", 1_790_000_010),
+            Ok(())
+        );
+        assert_eq!(
+            verify_signature(payload, &header, "whsec_wrong", 1_790_000_010),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(payload, &header, "whsec_right", 1_790_000_000 + 301),
+            Err(SignatureError::Expired)
+        );
+        assert_eq!(
+            verify_signature(b"{}", &header, "whsec_right", 1_790_000_010),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(payload, "v1=abc", "whsec_right", 0),
+            Err(SignatureError::Malformed)
+        );
+        // Stripe may send several v1 signatures while a secret is rolled.
+        let rolled = format!("{header},v1={}", "00".repeat(32));
+        assert_eq!(
+            verify_signature(payload, &rolled, "whsec_right", 1_790_000_010),
+            Ok(())
+        );
+    }
+}
