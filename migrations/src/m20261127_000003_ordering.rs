@@ -31,7 +31,6 @@ impl MigrationTrait for Migration {
                     .col(double_null(Orders::Lat))
                     .col(double_null(Orders::Lon))
                     .col(big_integer(Orders::DeliveryFeeKrw))
-                    .col(big_integer(Orders::AuthorizedKrw))
                     .col(big_integer(Orders::DeliveryFeeRefundedKrw))
                     .col(integer(Orders::CommissionBps))
                     .col(string(Orders::PaymentId))
@@ -230,7 +229,6 @@ enum Orders {
     Lat,
     Lon,
     DeliveryFeeKrw,
-    AuthorizedKrw,
     DeliveryFeeRefundedKrw,
     CommissionBps,
     PaymentId,

@@ -191,24 +191,40 @@ async fn network_of_capacity(app: &TestApp, m: &Market, slot_capacity: u32) -> (
         )
         .await)
     .await;
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
-        .date_naive();
+    let tomorrow = seoul_date(1);
+    let lunch = slot_named(app, &network_id, tomorrow, "점심").await;
+    assert_eq!(lunch["open"], true);
+    (network_id, id_of(&lunch))
+}
+
+/// The slot of `network_id` named `name` on a Seoul `date` (`YYYY-MM-DD`).
+async fn slot_named(
+    app: &TestApp,
+    network_id: &str,
+    date: impl std::fmt::Display,
+    name: &str,
+) -> Value {
     let slots = ok(app
         .get(
-            &format!("/v1/networks/{network_id}/slots?date={tomorrow}"),
+            &format!("/v1/networks/{network_id}/slots?date={date}"),
             None,
         )
         .await)
     .await;
-    let lunch = slots["items"]
+    slots["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["name"] == "점심")
-        .unwrap();
-    assert_eq!(lunch["open"], true);
-    (network_id, id_of(lunch))
+        .find(|s| s["name"] == name)
+        .unwrap()
+        .clone()
+}
+
+/// The Seoul date `days` from today.
+fn seoul_date(days: i64) -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .date_naive()
 }
 
 /// A courier account on the network with a cargo bike and a long shift; returns its token.
@@ -1165,27 +1181,13 @@ async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
         .await;
     assert_eq!(unknown.failed_fields(), ["fulfillment.slot_id"]);
     // Today's breakfast wave closed at midnight.
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
-        .date_naive();
-    let slots = ok(app
-        .get(
-            &format!("/v1/networks/{network_id}/slots?date={today}"),
-            None,
-        )
-        .await)
-    .await;
-    let breakfast = slots["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "아침")
-        .unwrap();
+    let today = seoul_date(0);
+    let breakfast = slot_named(&app, &network_id, today, "아침").await;
     assert_eq!(breakfast["open"], false);
     app.post(
         "/v1/orders",
         Some(&shopper),
-        &basket(&id_of(breakfast), 37.556, 126.905),
+        &basket(&id_of(&breakfast), 37.556, 126.905),
     )
     .await
     .assert_problem(409, "slot_closed");
@@ -1199,22 +1201,7 @@ async fn delivery_checkout_checks_the_slot_and_the_area(app: TestApp) {
         .await,
     )
     .await;
-    let slots = ok(app
-        .get(
-            &format!(
-                "/v1/networks/{network_id}/slots?date={}",
-                &slot_id[slot_id.len() - 10..]
-            ),
-            None,
-        )
-        .await)
-    .await;
-    let lunch = slots["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "점심")
-        .unwrap();
+    let lunch = slot_named(&app, &network_id, &slot_id[slot_id.len() - 10..], "점심").await;
     assert_eq!(lunch["booked"], 1);
 
     // A slot takes as many orders as its network allows, then says it is full.
@@ -1318,21 +1305,7 @@ async fn a_failed_pickup_is_planned_again_in_another_slot(app: TestApp) {
 
     // An admin moves it to tomorrow's breakfast wave, whose next plan carries it.
     let tomorrow = &slot_id[slot_id.len() - 10..];
-    let slots = ok(app
-        .get(
-            &format!("/v1/networks/{network_id}/slots?date={tomorrow}"),
-            None,
-        )
-        .await)
-    .await;
-    let breakfast = id_of(
-        slots["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == "아침")
-            .unwrap(),
-    );
+    let breakfast = id_of(&slot_named(&app, &network_id, tomorrow, "아침").await);
     app.post(
         &format!("/v1/merchant-orders/{tofu_part}/reschedule"),
         Some(&shopper),

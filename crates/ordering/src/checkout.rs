@@ -308,7 +308,6 @@ async fn place(
         lat: Set(location.map(|l| l.lat)),
         lon: Set(location.map(|l| l.lon)),
         delivery_fee_krw: Set(delivery_fee),
-        authorized_krw: Set(authorized),
         delivery_fee_refunded_krw: Set(0),
         commission_bps: Set(consortium.commission_bps as i32),
         payment_id: Set(payment.id.clone()),

@@ -50,14 +50,9 @@ pub struct StoredResponse {
     pub body: String,
 }
 
-pub enum Claim {
-    /// The key is ours: do the work, then [`complete`] it in the same transaction.
-    Fresh,
-    /// The work was done before; here is its answer.
-    Replay(StoredResponse),
-}
-
-pub async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<Claim> {
+/// Takes the key for this transaction's work; the work must then [`complete`] it in the
+/// same transaction. A key already taken is `idempotency_key_taken`.
+pub async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<()> {
     let inserted = idempotency_key::ActiveModel {
         account_id: Set(key.account_id.clone()),
         key: Set(key.key.clone()),
@@ -70,7 +65,7 @@ pub async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<C
     .insert(txn)
     .await;
     match inserted {
-        Ok(_) => Ok(Claim::Fresh),
+        Ok(_) => Ok(()),
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             Err(OrderError::conflict(
                 "idempotency_key_taken",
@@ -154,8 +149,7 @@ where
     let txn = golmok_core::db::begin_write(db).await?;
     if let Some(key) = key {
         match claim(&txn, key).await {
-            Ok(Claim::Fresh) => {}
-            Ok(Claim::Replay(stored)) => return Ok(stored),
+            Ok(()) => {}
             Err(OrderError::Conflict {
                 code: "idempotency_key_taken",
                 ..

@@ -455,17 +455,20 @@ pub async fn weigh(
         .map(|p| p.subtotal_krw + p.deposits_krw)
         .sum::<i64>()
         + o.delivery_fee_krw;
-    if required > o.authorized_krw {
+    let authorized = golmok_payments::get_payment(&txn, &o.payment_id)
+        .await?
+        .authorized_krw;
+    if required > authorized {
         return Err(OrderError::Conflict {
             code: "exceeds_authorization",
             detail: format!(
                 "the weighed order comes to {required} won but only {} won were authorised: weigh out less, or ask the shopper to approve the difference",
-                o.authorized_krw
+                authorized
             ),
             details: Some(json!({
-                "authorized_krw": o.authorized_krw,
+                "authorized_krw": authorized,
                 "required_krw": required,
-                "over_by_krw": required - o.authorized_krw,
+                "over_by_krw": required - authorized,
             })),
         });
     }

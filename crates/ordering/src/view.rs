@@ -194,7 +194,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         items_total_krw,
         deposits_krw,
         delivery_fee_krw: o.delivery_fee_krw,
-        authorized_krw: o.authorized_krw,
+        authorized_krw: payment.authorized_krw,
         id: o.id,
         shopper_id: o.shopper_id,
         consortium_id: o.consortium_id,

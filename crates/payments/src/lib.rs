@@ -190,21 +190,28 @@ pub async fn authorize(
     .insert(db)
     .await?;
     if status == PaymentStatus::Authorized {
-        ledger::post(
-            db,
-            "authorization",
-            &id,
-            &[
-                (ledger::HOLDS_SHOPPER.into(), amount_krw),
-                (ledger::HOLDS_AUTHORIZED.into(), -amount_krw),
-            ],
-        )
-        .await?;
+        place_hold(db, &model).await?;
     }
     from_model(model)
 }
 
-async fn release_hold(db: &impl ConnectionTrait, p: &payment::Model) -> Result<()> {
+/// Books the authorised amount as held (at authorisation, or when a webhook confirms it).
+pub(crate) async fn place_hold(db: &impl ConnectionTrait, p: &payment::Model) -> Result<()> {
+    ledger::post(
+        db,
+        "authorization",
+        &p.id,
+        &[
+            (ledger::HOLDS_SHOPPER.into(), p.authorized_krw),
+            (ledger::HOLDS_AUTHORIZED.into(), -p.authorized_krw),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Releases the hold booked by [`place_hold`] (at capture or void).
+pub(crate) async fn release_hold(db: &impl ConnectionTrait, p: &payment::Model) -> Result<()> {
     ledger::post(
         db,
         "hold_release",

@@ -6,11 +6,11 @@
 use chrono::Utc;
 use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, SqlErr};
 use sha2_hmac::Sha256;
 
 use crate::entities::{payment, stripe_event};
-use crate::{PaymentError, PaymentStatus, ledger};
+use crate::{PaymentError, PaymentStatus};
 
 /// How old a signature may be: Stripe's own default.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -100,7 +100,7 @@ pub async fn handle_event(
             detail: "the event has no id or type".into(),
         });
     };
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let recorded = stripe_event::ActiveModel {
         id: Set(id.to_owned()),
         kind: Set(kind.to_owned()),
@@ -139,28 +139,10 @@ pub async fn handle_event(
         };
         if let Some(next) = next {
             if next == PaymentStatus::Authorized {
-                ledger::post(
-                    &txn,
-                    "authorization",
-                    &p.id,
-                    &[
-                        (ledger::HOLDS_SHOPPER.into(), p.authorized_krw),
-                        (ledger::HOLDS_AUTHORIZED.into(), -p.authorized_krw),
-                    ],
-                )
-                .await?;
+                crate::place_hold(&txn, &p).await?;
             }
             if p.status == "authorized" && next == PaymentStatus::Voided {
-                ledger::post(
-                    &txn,
-                    "hold_release",
-                    &p.id,
-                    &[
-                        (ledger::HOLDS_AUTHORIZED.into(), p.authorized_krw),
-                        (ledger::HOLDS_SHOPPER.into(), -p.authorized_krw),
-                    ],
-                )
-                .await?;
+                crate::release_hold(&txn, &p).await?;
             }
             let mut active: payment::ActiveModel = p.into();
             active.status = Set(next.as_str().to_owned());

@@ -15,7 +15,6 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub delivery_fee_krw: i64,
-    pub authorized_krw: i64,
     pub delivery_fee_refunded_krw: i64,
     pub commission_bps: i32,
     pub payment_id: String,
