@@ -12,6 +12,7 @@ mod m20261127_000003_ordering;
 mod m20261127_000004_payments;
 mod m20261127_000005_delivery;
 mod m20261127_000006_stripe_events;
+mod m20261127_000007_connect;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_payments::Migration),
             Box::new(m20261127_000005_delivery::Migration),
             Box::new(m20261127_000006_stripe_events::Migration),
+            Box::new(m20261127_000007_connect::Migration),
         ]
     }
 }

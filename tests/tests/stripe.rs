@@ -27,7 +27,7 @@ async fn stripe_api(
     uri: Uri,
     headers: HeaderMap,
     body: String,
-) -> axum::Json<Value> {
+) -> (axum::http::StatusCode, axum::Json<Value>) {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -35,25 +35,141 @@ async fn stripe_api(
     s.calls
         .lock()
         .unwrap()
-        .push((uri.path().to_owned(), key, body.clone()));
+        .push((uri.path().to_owned(), key.clone(), body.clone()));
     let path = uri.path();
-    let (id, status) = if path.ends_with("/capture") {
-        (
-            path.split('/').nth(3).unwrap_or("pi_x").to_owned(),
-            "succeeded",
-        )
+    let n = s.next.fetch_add(1, Ordering::SeqCst);
+    if key.as_deref().is_some_and(|k| k.contains("declined-card")) {
+        return (
+            axum::http::StatusCode::PAYMENT_REQUIRED,
+            axum::Json(
+                json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}}),
+            ),
+        );
+    }
+    let reply = if path.ends_with("/reversals") {
+        let transfer = path.split('/').nth(3).unwrap_or("tr_x");
+        json!({"id": format!("trr_e2e_{n}"), "object": "transfer_reversal", "amount": 0, "created": 1_790_000_000,
+               "currency": "krw", "transfer": transfer, "metadata": {}})
+    } else if path.ends_with("/v1/transfers") {
+        json!({"id": format!("tr_e2e_{n}"), "object": "transfer", "amount": 0, "amount_reversed": 0,
+               "created": 1_790_000_000, "currency": "krw", "livemode": false, "metadata": {}, "reversed": false,
+               "reversals": {"object": "list", "data": [], "has_more": false, "url": "/v1/transfers/x/reversals"}})
+    } else if path.ends_with("/v1/accounts") {
+        json!({"id": format!("acct_e2e_{n}"), "object": "account", "type": "express"})
+    } else if path.ends_with("/v1/account_links") {
+        json!({"object": "account_link", "created": 1_790_000_000, "expires_at": 1_790_000_300,
+               "url": format!("https://connect.stripe.com/setup/e/{n}")})
+    } else if path.ends_with("/v1/refunds") {
+        json!({"id": format!("re_e2e_{n}"), "object": "refund", "amount": 0, "created": 1_790_000_000,
+               "currency": "krw", "metadata": {}, "status": "succeeded"})
     } else {
-        (
-            format!("pi_e2e_{}", s.next.fetch_add(1, Ordering::SeqCst)),
-            "requires_payment_method",
-        )
+        let (id, status) = if path.ends_with("/capture") {
+            (
+                path.split('/').nth(3).unwrap_or("pi_x").to_owned(),
+                "succeeded",
+            )
+        } else if path.ends_with("/cancel") {
+            (
+                path.split('/').nth(3).unwrap_or("pi_x").to_owned(),
+                "canceled",
+            )
+        } else {
+            (format!("pi_e2e_{n}"), "requires_payment_method")
+        };
+        json!({
+            "id": id, "object": "payment_intent", "amount": 0, "amount_capturable": 0, "amount_received": 0,
+            "capture_method": "manual", "confirmation_method": "automatic", "created": 1_790_000_000,
+            "currency": "krw", "livemode": false, "metadata": {}, "payment_method_types": ["card"],
+            "status": status, "client_secret": format!("{id}_secret"),
+            "latest_charge": if status == "succeeded" { json!(format!("ch_{id}")) } else { Value::Null },
+        })
     };
-    axum::Json(json!({
-        "id": id, "object": "payment_intent", "amount": 0, "amount_capturable": 0, "amount_received": 0,
-        "capture_method": "manual", "confirmation_method": "automatic", "created": 1_790_000_000,
-        "currency": "krw", "livemode": false, "metadata": {}, "payment_method_types": ["card"],
-        "status": status, "client_secret": format!("{id}_secret"),
-    }))
+    (axum::http::StatusCode::OK, axum::Json(reply))
+}
+
+impl StandIn {
+    /// The calls whose path ends with `suffix`, in order.
+    fn calls_to(&self, suffix: &str) -> Vec<Call> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(path, _, _)| path.ends_with(suffix))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The form fields of a call's body.
+fn form(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn has(body: &str, key: &str, value: &str) -> bool {
+    form(body).contains(&(key.to_owned(), value.to_owned()))
+}
+
+/// A server taking cards through a stand-in Stripe, with the demo data.
+async fn card_app(extra: Value) -> (TestApp, StandIn) {
+    let stand_in = StandIn::default();
+    let api = Router::new()
+        .fallback(stripe_api)
+        .with_state(stand_in.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
+    let mut overrides = json!({"payments": {"providers": ["offline", "stripe"]},
+        "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}});
+    merge(&mut overrides, extra);
+    let app = TestApp::start_with(Engine::Sqlite, overrides).await;
+    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    (app, stand_in)
+}
+
+fn merge(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+async fn login(app: &TestApp, email: &str) -> String {
+    app.post(
+        "/v1/auth/login",
+        None,
+        &json!({"email": email, "password": "golmok-demo"}),
+    )
+    .await
+    .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The Mangwon consortium and the first listing matching `query` in it.
+async fn mangwon_listing(app: &TestApp, query: &str) -> (String, Value) {
+    let consortia = app
+        .get("/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC", None)
+        .await;
+    let mangwon = consortia.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let found = app
+        .get(
+            &format!("/v1/listings?q={query}&consortium_id={mangwon}"),
+            None,
+        )
+        .await;
+    (mangwon, found.body["items"][0].clone())
 }
 
 async fn webhook(app: &TestApp, event: &Value, secret: &str, at: i64) -> golmok_e2e::Reply {
@@ -73,56 +189,13 @@ async fn webhook(app: &TestApp, event: &Value, secret: &str, at: i64) -> golmok_
 
 #[tokio::test]
 async fn a_card_payment_is_authorised_by_webhook_and_captured_when_ready() {
-    let stand_in = StandIn::default();
-    let api = Router::new()
-        .fallback(stripe_api)
-        .with_state(stand_in.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
-    let app = TestApp::start_with(
-        Engine::Sqlite,
-        json!({"payments": {"providers": ["offline", "stripe"]}, "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}}),
-    )
-    .await;
-
-    // A small active consortium with one shop selling tofu.
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
-    let login = |email: &'static str| {
-        let app = &app;
-        async move {
-            app.post(
-                "/v1/auth/login",
-                None,
-                &json!({"email": email, "password": "golmok-demo"}),
-            )
-            .await
-            .body["token"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let shopper = login("shopper@demo.golmok.kr").await;
-    let owner = login("merchant@demo.golmok.kr").await;
-    let consortia = app
-        .get("/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC", None)
-        .await;
-    let mangwon = consortia.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let tofu = app
-        .get(
-            &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
-            None,
-        )
-        .await;
+    let (app, stand_in) = card_app(json!({})).await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let owner = login(&app, "merchant@demo.golmok.kr").await;
+    let (mangwon, tofu) = mangwon_listing(&app, "%EC%86%90%EB%91%90%EB%B6%80").await;
     let basket = json!({
         "consortium_id": mangwon,
-        "items": [{"listing_id": tofu.body["items"][0]["id"], "quantity": 2}],
+        "items": [{"listing_id": tofu["id"], "quantity": 2}],
         "fulfillment": {"kind": "pickup"},
         "payment": {"provider": "stripe"},
     });
@@ -220,4 +293,427 @@ async fn a_card_payment_is_authorised_by_webhook_and_captured_when_ready() {
         "{path}"
     );
     assert!(body.contains("amount_to_capture=7000"), "{body}");
+}
+
+const TOFU: &str = "%EC%86%90%EB%91%90%EB%B6%80";
+const SAUSAGE: &str = "%EC%88%98%EC%A0%9C%20%EC%86%8C%EC%8B%9C%EC%A7%80";
+
+/// Places a card order for two tofu and one sausage (two shops) and has Stripe authorise it;
+/// returns the order.
+async fn card_order(app: &TestApp, shopper: &str, key: &str) -> Value {
+    let (mangwon, tofu) = mangwon_listing(app, TOFU).await;
+    let (_, sausage) = mangwon_listing(app, SAUSAGE).await;
+    let placed = app
+        .client()
+        .post(app.url("/v1/orders"))
+        .bearer_auth(shopper)
+        .header("idempotency-key", key)
+        .json(&json!({
+            "consortium_id": mangwon,
+            "items": [{"listing_id": tofu["id"], "quantity": 2}, {"listing_id": sausage["id"], "quantity": 1}],
+            "fulfillment": {"kind": "pickup"},
+            "payment": {"provider": "stripe"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    let placed = TestApp::read(placed).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let intent = placed.body["payment"]["client_secret"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("_secret")
+        .to_owned();
+    let event = json!({"id": format!("evt_auth_{key}"), "type": "payment_intent.amount_capturable_updated",
+        "data": {"object": {"id": intent, "object": "payment_intent"}}});
+    let reply = webhook(app, &event, "whsec_e2e", chrono::Utc::now().timestamp()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let order = app
+        .get(
+            &format!("/v1/orders/{}", placed.body["id"].as_str().unwrap()),
+            Some(shopper),
+        )
+        .await;
+    assert_eq!(order.body["payment"]["status"], "authorized");
+    order.body
+}
+
+/// The merchant order of `order` from the shop selling `listing`.
+fn part_of(order: &Value, merchant_id: &Value) -> String {
+    order["merchant_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| &m["merchant_id"] == merchant_id)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn step(app: &TestApp, token: &str, part: &str, action: &str) {
+    let r = app
+        .post(
+            &format!("/v1/merchant-orders/{part}/{action}"),
+            Some(token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.text);
+}
+
+async fn account_updated(
+    app: &TestApp,
+    event_id: &str,
+    account: &str,
+    transfers: &str,
+    created: i64,
+) {
+    let event = json!({"id": event_id, "type": "account.updated", "created": created,
+        "data": {"object": {"id": account, "object": "account", "payouts_enabled": transfers == "active",
+                            "capabilities": {"transfers": transfers}}}});
+    let reply = webhook(app, &event, "whsec_e2e", chrono::Utc::now().timestamp()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_them_back() {
+    // 1 % card fee on top of the consortium's 3 %: 4 % of each sale stays with the platform.
+    let (app, stand_in) = card_app(json!({"stripe": {"connect": {"commission_bps": 100}}})).await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let tofu_owner = login(&app, "merchant@demo.golmok.kr").await;
+    let butcher_owner = login(&app, "merchant10@demo.golmok.kr").await;
+    let admin = app.admin().await;
+    let (_, tofu) = mangwon_listing(&app, TOFU).await;
+    let (_, sausage) = mangwon_listing(&app, SAUSAGE).await;
+    let (tofu_shop, butcher) = (tofu["merchant_id"].clone(), sausage["merchant_id"].clone());
+    assert_ne!(tofu_shop, butcher);
+    let tofu_shop_id = tofu_shop.as_str().unwrap();
+    let butcher_id = butcher.as_str().unwrap();
+
+    // The tofu shop links a Stripe account; asking again gives a new link to the same one.
+    let linked = app
+        .post(
+            &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
+            Some(&tofu_owner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
+    let account = linked.body["account"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(account.starts_with("acct_e2e_"), "{account}");
+    assert_eq!(linked.body["account"]["transfers_enabled"], false);
+    assert!(
+        linked.body["onboarding_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://connect.stripe.com/")
+    );
+    let again = app
+        .post(
+            &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
+            Some(&tofu_owner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.body["account"]["account_id"], account.as_str());
+    assert_eq!(stand_in.calls_to("/v1/accounts").len(), 1);
+    let links = stand_in.calls_to("/v1/account_links");
+    assert_eq!(links.len(), 2);
+    assert!(
+        has(&links[0].2, "account", &account) && has(&links[0].2, "type", "account_onboarding")
+    );
+    // Another shop's owner cannot link it.
+    app.post(
+        &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
+        Some(&butcher_owner),
+        &json!({}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    // Stripe reports the account verified; an older report arriving late changes nothing.
+    let now = chrono::Utc::now().timestamp();
+    account_updated(&app, "evt_acct_new", &account, "active", now).await;
+    account_updated(&app, "evt_acct_old", &account, "inactive", now - 60).await;
+    let payouts = app
+        .get(
+            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
+            Some(&tofu_owner),
+        )
+        .await;
+    assert_eq!(payouts.body["connected_account"]["transfers_enabled"], true);
+
+    // Both shops pack: one capture, then one transfer for the shop with a usable account.
+    let order = card_order(&app, &shopper, "connect-1").await;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let tofu_part = part_of(&order, &tofu_shop);
+    let butcher_part = part_of(&order, &butcher);
+    for action in ["accept", "ready"] {
+        step(&app, &tofu_owner, &tofu_part, action).await;
+        step(&app, &butcher_owner, &butcher_part, action).await;
+    }
+    let captures = stand_in.calls_to("/capture");
+    assert_eq!(captures.len(), 1);
+    assert!(
+        has(&captures[0].2, "amount_to_capture", "15000"),
+        "{}",
+        captures[0].2
+    );
+    let intent = captures[0].0.split('/').nth(3).unwrap().to_owned();
+    let transfers = stand_in.calls_to("/v1/transfers");
+    assert_eq!(transfers.len(), 1, "{transfers:?}");
+    let (_, key, body) = &transfers[0];
+    // 7,000 won of tofu less 4 %: 6,720, drawn on the captured charge, in the order's group.
+    for (k, v) in [
+        ("amount", "6720"),
+        ("currency", "krw"),
+        ("destination", account.as_str()),
+        ("source_transaction", format!("ch_{intent}").as_str()),
+        ("transfer_group", order_id.as_str()),
+    ] {
+        assert!(has(body, k, v), "{k}={v} missing in {body}");
+    }
+    assert!(
+        key.as_deref().is_some_and(|k| k.contains(&tofu_part)),
+        "{key:?}"
+    );
+    let tofu_payouts = app
+        .get(
+            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
+            Some(&tofu_owner),
+        )
+        .await;
+    assert_eq!(tofu_payouts.body["owed_krw"], 0, "{}", tofu_payouts.text);
+    assert_eq!(tofu_payouts.body["paid_krw"], 6720);
+    assert_eq!(tofu_payouts.body["transfers"][0]["status"], "sent");
+    let transfer_id = tofu_payouts.body["transfers"][0]["provider_ref"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The butcher has no account yet: its 7,680 won wait in the ledger, not paid by hand.
+    let butcher_payouts = app
+        .get(
+            &format!("/v1/merchants/{butcher_id}/payouts"),
+            Some(&butcher_owner),
+        )
+        .await;
+    assert_eq!(
+        butcher_payouts.body["owed_krw"], 7680,
+        "{}",
+        butcher_payouts.text
+    );
+    assert_eq!(butcher_payouts.body["awaiting_transfer_krw"], 7680);
+    assert_eq!(
+        butcher_payouts.body["transfers"][0]["status"],
+        "awaiting_account"
+    );
+    app.post(
+        &format!("/v1/merchants/{butcher_id}/payouts"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "nothing_owed");
+
+    // One tofu refunded: the shopper gets 3,500 back, the sent transfer gives back 3,360.
+    let refund = app
+        .post(
+            &format!("/v1/orders/{order_id}/refunds"),
+            Some(&admin),
+            &json!({"merchant_order_id": tofu_part, "amount_krw": 3500, "reason": "one block was broken"}),
+        )
+        .await;
+    assert_eq!(refund.status, StatusCode::CREATED, "{}", refund.text);
+    let refunds = stand_in.calls_to("/v1/refunds");
+    assert_eq!(refunds.len(), 1);
+    assert!(has(&refunds[0].2, "amount", "3500"));
+    let reversals = stand_in.calls_to("/reversals");
+    assert_eq!(reversals.len(), 1);
+    assert!(
+        reversals[0]
+            .0
+            .ends_with(&format!("/v1/transfers/{transfer_id}/reversals"))
+    );
+    assert!(has(&reversals[0].2, "amount", "3360"), "{}", reversals[0].2);
+    let tofu_payouts = app
+        .get(
+            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
+            Some(&tofu_owner),
+        )
+        .await;
+    assert_eq!(tofu_payouts.body["transfers"][0]["reversed_krw"], 3360);
+    assert_eq!(tofu_payouts.body["owed_krw"], 0);
+
+    // Part of the sausage refunded before its transfer left: the waiting transfer shrinks.
+    let refund = app
+        .post(
+            &format!("/v1/orders/{order_id}/refunds"),
+            Some(&admin),
+            &json!({"merchant_order_id": butcher_part, "amount_krw": 2000, "reason": "short weight"}),
+        )
+        .await;
+    assert_eq!(refund.status, StatusCode::CREATED, "{}", refund.text);
+    assert_eq!(stand_in.calls_to("/reversals").len(), 1);
+
+    // The butcher links its account and Stripe verifies it: the waiting 5,760 won leave.
+    let linked = app
+        .post(
+            &format!("/v1/merchants/{butcher_id}/payout-account"),
+            Some(&butcher_owner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
+    let butcher_account = linked.body["account"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(butcher_account, account);
+    account_updated(&app, "evt_butcher", &butcher_account, "active", now).await;
+    let transfers = stand_in.calls_to("/v1/transfers");
+    assert_eq!(transfers.len(), 2, "{transfers:?}");
+    let body = &transfers[1].2;
+    assert!(
+        has(body, "amount", "5760")
+            && has(body, "destination", &butcher_account)
+            && has(body, "source_transaction", &format!("ch_{intent}")),
+        "{body}"
+    );
+    let butcher_payouts = app
+        .get(
+            &format!("/v1/merchants/{butcher_id}/payouts"),
+            Some(&butcher_owner),
+        )
+        .await;
+    assert_eq!(
+        butcher_payouts.body["owed_krw"], 0,
+        "{}",
+        butcher_payouts.text
+    );
+    assert_eq!(butcher_payouts.body["awaiting_transfer_krw"], 0);
+    assert_eq!(butcher_payouts.body["transfers"][0]["status"], "sent");
+    // Redelivered, the event sends nothing twice.
+    account_updated(&app, "evt_butcher", &butcher_account, "active", now).await;
+    assert_eq!(stand_in.calls_to("/v1/transfers").len(), 2);
+}
+
+#[tokio::test]
+async fn an_authorisation_about_to_lapse_is_captured_for_what_is_ready_or_voided() {
+    let (app, stand_in) = card_app(json!({"ordering": {"expiry_sweep_secs": 1}})).await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let tofu_owner = login(&app, "merchant@demo.golmok.kr").await;
+    let butcher_owner = login(&app, "merchant10@demo.golmok.kr").await;
+    let (_, tofu) = mangwon_listing(&app, TOFU).await;
+    let (_, sausage) = mangwon_listing(&app, SAUSAGE).await;
+    let sausages_on_shelf = sausage["stock"].as_i64().unwrap();
+
+    // Order A: the tofu is ready, the butcher accepted but never packed. Order B: nobody acted.
+    let a = card_order(&app, &shopper, "lapse-a").await;
+    let b = card_order(&app, &shopper, "lapse-b").await;
+    let tofu_part = part_of(&a, &tofu["merchant_id"]);
+    let butcher_part = part_of(&a, &sausage["merchant_id"]);
+    step(&app, &tofu_owner, &tofu_part, "accept").await;
+    step(&app, &tofu_owner, &tofu_part, "ready").await;
+    step(&app, &butcher_owner, &butcher_part, "accept").await;
+    assert!(stand_in.calls_to("/capture").is_empty());
+
+    // Six and a half days later (Stripe lets a card hold go after seven).
+    use golmok_payments::entities::payment;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    for order in [&a, &b] {
+        let p = payment::Entity::find()
+            .filter(payment::Column::Reference.eq(order["id"].as_str().unwrap()))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active: payment::ActiveModel = p.into();
+        active.created_at = Set(chrono::Utc::now() - chrono::Duration::hours(156));
+        active.update(&app.state.db).await.unwrap();
+    }
+    let mut settled = (Value::Null, Value::Null);
+    for _ in 0..100 {
+        let now_a = app
+            .get(
+                &format!("/v1/orders/{}", a["id"].as_str().unwrap()),
+                Some(&shopper),
+            )
+            .await;
+        let now_b = app
+            .get(
+                &format!("/v1/orders/{}", b["id"].as_str().unwrap()),
+                Some(&shopper),
+            )
+            .await;
+        settled = (now_a.body, now_b.body);
+        if settled.0["payment"]["status"] != "authorized"
+            && settled.1["payment"]["status"] != "authorized"
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (a, b) = settled;
+    // A is captured for the tofu alone; the sausage never packed is cancelled.
+    assert_eq!(a["payment"]["status"], "captured", "{a}");
+    let captures = stand_in.calls_to("/capture");
+    assert_eq!(captures.len(), 1);
+    assert!(
+        has(&captures[0].2, "amount_to_capture", "7000"),
+        "{}",
+        captures[0].2
+    );
+    let butcher_state = a["merchant_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == butcher_part.as_str())
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(butcher_state, "cancelled");
+    // B had nothing ready: the hold is released and the order cancelled.
+    assert_eq!(b["payment"]["status"], "voided", "{b}");
+    assert_eq!(b["status"], "cancelled");
+    assert_eq!(stand_in.calls_to("/cancel").len(), 1);
+    // Both sausages are back on the shelf.
+    let (_, sausage) = mangwon_listing(&app, SAUSAGE).await;
+    assert_eq!(sausage["stock"].as_i64().unwrap(), sausages_on_shelf);
+}
+
+#[tokio::test]
+async fn a_declined_card_is_a_402_and_leaves_nothing_behind() {
+    let (app, _stand_in) = card_app(json!({})).await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let (mangwon, tofu) = mangwon_listing(&app, TOFU).await;
+    let declined = app
+        .client()
+        .post(app.url("/v1/orders"))
+        .bearer_auth(&shopper)
+        .header("idempotency-key", "declined-card-1")
+        .json(&json!({
+            "consortium_id": mangwon,
+            "items": [{"listing_id": tofu["id"], "quantity": 2}],
+            "fulfillment": {"kind": "pickup"},
+            "payment": {"provider": "stripe"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    let declined = TestApp::read(declined).await;
+    declined.assert_problem(402, "payment_declined");
+    assert!(declined.text.contains("declined"), "{}", declined.text);
+    // No order, no reserved stock.
+    let orders = app.get("/v1/orders", Some(&shopper)).await;
+    assert_eq!(
+        orders.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        orders.text
+    );
+    let (_, after) = mangwon_listing(&app, TOFU).await;
+    assert_eq!(after["stock"], tofu["stock"]);
 }

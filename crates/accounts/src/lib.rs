@@ -23,7 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use golmok_core::{RateCounter, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, SqlErr};
 use serde::Serialize;
 
 use entities::{account, session};
@@ -219,7 +219,7 @@ pub async fn sign_up(
 ) -> Result<(Account, IssuedToken), AccountError> {
     validate(&new, Registration::SelfService)?;
     let password_hash = password::hash(new.password.clone()).await?;
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let model = account::ActiveModel {
         id: Set(new_id("acc")),
         email: Set(normalise_email(&new.email)),

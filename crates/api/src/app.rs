@@ -242,8 +242,10 @@ async fn plan_at_cutoffs(state: AppState, mut stop: tokio::sync::watch::Receiver
     }
 }
 
-/// Expires merchant orders no merchant accepted in time, every `ordering.expiry_sweep_secs`.
-/// Safe on several replicas at once: each expiry re-reads the order in its own transaction.
+/// Every `ordering.expiry_sweep_secs`: expires merchant orders no merchant accepted in time,
+/// settles orders whose card authorisation nears its lapse, and retries transfers the
+/// provider failed to take. Safe on several replicas at once: each re-reads what it moves in
+/// its own transaction.
 async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(
         state.settings.ordering.expiry_sweep_secs,
@@ -258,6 +260,19 @@ async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<b
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired merchant orders not accepted in time"),
             Err(e) => tracing::warn!(error = %e, "expiring stale orders"),
+        }
+        match golmok_ordering::lifecycle::settle_lapsing_authorizations(state.ordering()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                settled = n,
+                "settled orders whose card authorisation was about to lapse"
+            ),
+            Err(e) => tracing::warn!(error = %e, "settling lapsing authorisations"),
+        }
+        match golmok_ordering::refunds::send_waiting_transfers(state.ordering()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sent = n, "sent transfers that were waiting"),
+            Err(e) => tracing::warn!(error = %e, "sending waiting transfers"),
         }
     }
 }

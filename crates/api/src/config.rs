@@ -40,6 +40,18 @@ pub struct StripeSettings {
     pub api_base: String,
     pub secret_key: Option<String>,
     pub webhook_secret: Option<String>,
+    pub connect: ConnectSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectSettings {
+    /// The platform's fee on card sales, in basis points, on top of each consortium's
+    /// commission; kept from every merchant's transfer.
+    pub commission_bps: u32,
+    /// Where Stripe sends a merchant whose onboarding link expired, and one who finished.
+    pub refresh_url: String,
+    pub return_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -217,6 +229,11 @@ impl Settings {
             && self.stripe.secret_key.as_deref().is_none_or(str::is_empty)
         {
             problems.push("key `stripe.secret_key`: stripe is a payment provider but has no secret key (GOLMOK_STRIPE__SECRET_KEY)".to_owned());
+        }
+        if self.stripe.connect.commission_bps > 3000 {
+            problems.push(
+                "key `stripe.connect.commission_bps`: must be from 0 to 3000 (30 %)".to_owned(),
+            );
         }
         if self.routing.planner_sweep_secs == 0 {
             problems.push("key `routing.planner_sweep_secs`: must be at least 1".to_owned());

@@ -37,8 +37,12 @@ impl AppState {
             providers = match name.as_str() {
                 "stripe" => {
                     let key = settings.stripe.secret_key.as_deref().unwrap_or_default();
-                    let stripe = StripeProvider::new(key, &settings.stripe.api_base)
-                        .map_err(anyhow::Error::msg)?;
+                    let stripe = StripeProvider::new(
+                        key,
+                        &settings.stripe.api_base,
+                        settings.stripe.connect.commission_bps,
+                    )
+                    .map_err(anyhow::Error::msg)?;
                     providers.with(Arc::new(stripe))
                 }
                 _ => providers.with(Arc::new(OfflineProvider)),

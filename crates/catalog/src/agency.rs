@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::{ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{agency, agency_coordinator, agency_district};
@@ -102,7 +102,7 @@ pub async fn create_agency(
     }
     errors.into_result()?;
 
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     if new.kind == AgencyKind::Metropolitan
         && agency::Entity::find()
             .filter(agency::Column::Kind.eq(AgencyKind::Metropolitan.as_str()))
@@ -218,7 +218,7 @@ pub async fn assign_coordinator(
     if account.role != Role::Coordinator {
         return Err(ValidationErrors::single("account_id", "is not a coordinator account").into());
     }
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     agency_coordinator::Entity::delete_by_id(account_id)
         .exec(&txn)
         .await?;

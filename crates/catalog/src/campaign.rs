@@ -6,7 +6,7 @@ use golmok_accounts::Account;
 use golmok_core::page::{self, Page};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{campaign, campaign_listing, consortium, consortium_member, listing};
@@ -97,7 +97,7 @@ pub async fn create_campaign(
     }
     errors.into_result()?;
 
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let consortium = consortium::Entity::find_by_id(new.consortium_id.as_str())
         .one(&txn)
         .await?

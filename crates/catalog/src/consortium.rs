@@ -9,7 +9,7 @@ use golmok_accounts::{Account, Role};
 use golmok_core::page::{self, Page};
 use golmok_core::{Cache, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium, consortium_member, membership_event, merchant};
@@ -139,7 +139,7 @@ pub async fn create_consortium(
     errors.into_result()?;
     let district = district.map(|d| d.name).unwrap_or_default();
 
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let agency_id = agency::agency_for_district(&txn, district)
         .await?
         .ok_or_else(|| {
@@ -331,7 +331,7 @@ pub async fn update_consortium(
             "only an admin sets the platform's commission".into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let current = lock(&txn, id).await?;
     agency::ensure_manages(&txn, actor, &current.agency_id).await?;
     let mut active: consortium::ActiveModel = current.into();
@@ -419,7 +419,7 @@ pub async fn add_member(
     consortium_id: &str,
     merchant_id: &str,
 ) -> Result<Consortium> {
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let current = lock(&txn, consortium_id).await?;
     agency::ensure_manages(&txn, actor, &current.agency_id).await?;
     if merchant::Entity::find_by_id(merchant_id)
@@ -465,7 +465,7 @@ pub async fn remove_member(
     consortium_id: &str,
     merchant_id: &str,
 ) -> Result<Consortium> {
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let current = lock(&txn, consortium_id).await?;
     agency::ensure_manages(&txn, actor, &current.agency_id).await?;
     let removed =

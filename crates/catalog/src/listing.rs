@@ -10,7 +10,7 @@ use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, FromQueryResult, TransactionTrait};
+use sea_orm::{ActiveValue::Set, FromQueryResult};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{listing, listing_term};
@@ -414,7 +414,7 @@ pub async fn create_listing(
     if listing.status == ListingStatus::Archived {
         return Err(ValidationErrors::single("status", "a new listing is draft or active").into());
     }
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     merchant::owned_merchant(&txn, actor, merchant_id).await?;
     validate(&listing)?;
     to_active_model(&listing).insert(&txn).await?;
@@ -467,7 +467,7 @@ pub async fn update_listing(
     if patch.status == Some(ListingStatus::Archived) {
         return Err(ValidationErrors::single("status", "archive a listing with DELETE").into());
     }
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let mut l = owned_listing(&txn, actor, id).await?;
     if let Some(v) = patch.title {
         l.title = v.trim().to_owned();
@@ -521,7 +521,7 @@ pub async fn archive_listing(
     actor: &Account,
     id: &str,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let mut l = owned_listing(&txn, actor, id).await?;
     l.status = ListingStatus::Archived;
     l.updated_at = Utc::now();

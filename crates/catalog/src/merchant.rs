@@ -7,7 +7,7 @@ use golmok_accounts::{Account, Role};
 use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium_member, merchant};
@@ -265,7 +265,7 @@ pub async fn update_merchant(
     }
     errors.into_result()?;
 
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let current = owned_merchant(&txn, actor, id).await?;
     let kind_changed = patch.kind.is_some_and(|k| k != current.kind);
     let mut model = merchant::ActiveModel {

@@ -7,7 +7,7 @@ use golmok_accounts::{Account, Role};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{network, slot_booking, wave};
@@ -225,7 +225,7 @@ pub async fn create_network(
     }
     errors.into_result()?;
 
-    let txn = db.begin().await?;
+    let txn = golmok_core::db::begin_write(db).await?;
     let id = new_id("net");
     let now = Utc::now();
     network::ActiveModel {

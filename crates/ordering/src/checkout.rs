@@ -271,6 +271,9 @@ async fn place(
 
     let order_id = new_id("ord");
     let provider = ctx.providers.require(&request.payment.provider)?;
+    // Frozen on the order: the consortium's commission, plus the provider's own fee where
+    // the platform passes one on (card processing).
+    let commission_bps = consortium.commission_bps + provider.platform_fee_bps();
     let payment_key = key.map_or_else(
         || order_id.clone(),
         |k| format!("{}:{}", k.account_id, k.key),
@@ -309,7 +312,7 @@ async fn place(
         lon: Set(location.map(|l| l.lon)),
         delivery_fee_krw: Set(delivery_fee),
         delivery_fee_refunded_krw: Set(0),
-        commission_bps: Set(consortium.commission_bps as i32),
+        commission_bps: Set(commission_bps as i32),
         payment_id: Set(payment.id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -338,7 +341,7 @@ async fn place(
             status: Set(MerchantOrderStatus::Pending.as_str().into()),
             subtotal_krw: Set(subtotal),
             deposits_krw: Set(lines.iter().map(|l| l.deposit_krw).sum()),
-            commission_krw: Set(share_of(subtotal, consortium.commission_bps).unwrap_or(0)),
+            commission_krw: Set(share_of(subtotal, commission_bps).unwrap_or(0)),
             refunded_krw: Set(0),
             commission_refunded_krw: Set(0),
             note: Set(None),

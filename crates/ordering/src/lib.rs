@@ -157,6 +157,10 @@ impl PaymentProviders {
         self.0.get(name).map(|p| p.as_ref())
     }
 
+    pub fn all(&self) -> impl Iterator<Item = &dyn PaymentProvider> {
+        self.0.values().map(|p| p.as_ref())
+    }
+
     pub(crate) fn require(&self, name: &str) -> Result<&dyn PaymentProvider> {
         self.get(name).ok_or_else(|| {
             OrderError::Internal(format!("payment provider {name} is not configured"))

@@ -643,3 +643,71 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
         })
     }
 }
+
+/// How long before a card authorisation lapses the sweeper settles its order.
+pub const LAPSE_MARGIN: chrono::Duration = chrono::Duration::hours(24);
+
+/// Settles orders whose card authorisation would otherwise lapse (Stripe lets one go after
+/// seven days): merchant orders still undecided are cancelled, giving their stock back, and
+/// the payment is captured for what was made ready or voided when nothing was. Run
+/// periodically by the server; returns how many orders it settled.
+pub async fn settle_lapsing_authorizations(ctx: Ordering<'_>) -> Result<usize> {
+    let mut settled = 0;
+    for provider in ctx.providers.all() {
+        let Some(lifetime) = provider.authorization_lifetime() else {
+            continue;
+        };
+        let lifetime = chrono::Duration::from_std(lifetime)
+            .map_err(|e| OrderError::Internal(e.to_string()))?;
+        let cutoff = Utc::now() - (lifetime - LAPSE_MARGIN);
+        for payment in golmok_payments::authorized_before(ctx.db, provider.name(), cutoff).await? {
+            let txn = begin_write(ctx.db).await?;
+            // Re-read inside the transaction: the last merchant may have decided meanwhile.
+            let still_held = golmok_payments::get_payment(&txn, &payment.id)
+                .await?
+                .status
+                == golmok_payments::PaymentStatus::Authorized;
+            let Some(o) = order::Entity::find()
+                .filter(order::Column::PaymentId.eq(payment.id.as_str()))
+                .one(&txn)
+                .await?
+                .filter(|_| still_held)
+            else {
+                continue;
+            };
+            let parts = merchant_order::Entity::find()
+                .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
+                .order_by_asc(merchant_order::Column::Id)
+                .all(&txn)
+                .await?;
+            let undecided: Vec<merchant_order::Model> = parts
+                .into_iter()
+                .filter(|m| {
+                    status_of(m).is_ok_and(|s| {
+                        matches!(
+                            s,
+                            MerchantOrderStatus::Pending | MerchantOrderStatus::Accepted
+                        )
+                    })
+                })
+                .collect();
+            let ids: Vec<String> = undecided.iter().map(|m| m.id.clone()).collect();
+            let touched = listings_of(&txn, &ids).await?;
+            for m in undecided {
+                advance(
+                    &txn,
+                    m,
+                    Action::Cancel,
+                    SYSTEM_ACTOR,
+                    Some("not ready before the card authorisation lapsed"),
+                )
+                .await?;
+            }
+            settle(&ctx, &txn, &o.id, SYSTEM_ACTOR).await?;
+            txn.commit().await?;
+            invalidate(&ctx, &touched).await;
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}

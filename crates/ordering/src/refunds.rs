@@ -2,6 +2,7 @@
 
 use golmok_accounts::{Account, Role};
 use golmok_core::{ValidationErrors, db::begin_write};
+use golmok_payments::connect::{self, ConnectedAccount, Transfer};
 use golmok_payments::{Payout, Refund, Share, ledger};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -167,8 +168,14 @@ pub struct MerchantPayouts {
     /// Captured sales less commission and refunds, not yet paid out.
     pub owed_krw: i64,
     pub paid_krw: i64,
+    /// Of what is owed, the part waiting to leave as transfers once the merchant's connected
+    /// account is usable.
+    pub awaiting_transfer_krw: i64,
     pub statement: Vec<ledger::StatementLine>,
     pub payouts: Vec<Payout>,
+    /// One per merchant order paid by card: sent to the connected account, or waiting for it.
+    pub transfers: Vec<Transfer>,
+    pub connected_account: Option<ConnectedAccount>,
 }
 
 /// What a merchant is owed and was paid, from the ledger; for its owner or an admin.
@@ -180,12 +187,21 @@ pub async fn merchant_payouts(
     golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
     let party = merchant_party(merchant_id);
     let payouts = golmok_payments::payouts_of(db, &party).await?;
+    let transfers = connect::transfers_of(db, &party).await?;
+    let transferred: i64 = transfers
+        .iter()
+        .filter(|t| t.status == connect::TransferStatus::Sent)
+        .map(|t| t.amount_krw - t.reversed_krw)
+        .sum();
     Ok(MerchantPayouts {
         merchant_id: merchant_id.to_owned(),
         owed_krw: -ledger::balance(db, &ledger::payable(&party)).await?,
-        paid_krw: payouts.iter().map(|p| p.amount_krw).sum(),
+        paid_krw: payouts.iter().map(|p| p.amount_krw).sum::<i64>() + transferred,
+        awaiting_transfer_krw: connect::waiting_krw(db, &party).await?,
         statement: ledger::statement(db, &party).await?,
         payouts,
+        transfers,
+        connected_account: connect::connected_account(db, &party).await?,
     })
 }
 
@@ -235,4 +251,65 @@ pub async fn mark_payment_received(
     let order = crate::view::load(&txn, order_id).await?;
     txn.commit().await?;
     Ok(order)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Onboarding {
+    pub account: ConnectedAccount,
+    /// Where the merchant finishes setting the account up; single-use, short-lived.
+    pub onboarding_url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Links a merchant to an account at `provider` (a Stripe connected account), opening it on
+/// first use, and returns the link its owner follows to finish setting it up.
+pub async fn onboard_merchant(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    merchant_id: &str,
+    provider: &str,
+    refresh_url: &str,
+    return_url: &str,
+) -> Result<Onboarding> {
+    let merchant = golmok_catalog::merchant::owned_merchant(ctx.db, actor, merchant_id).await?;
+    if merchant.owner_id != actor.id {
+        return Err(OrderError::Forbidden(
+            "only the merchant's owner links its payout account".into(),
+        ));
+    }
+    let provider = ctx
+        .providers
+        .get(provider)
+        .ok_or_else(|| OrderError::Conflict {
+            code: "provider_not_configured",
+            detail: format!("{provider} payouts are not configured on this server"),
+            details: None,
+        })?;
+    let txn = begin_write(ctx.db).await?;
+    let (account, link) = connect::onboard(
+        &txn,
+        provider,
+        &merchant_party(merchant_id),
+        refresh_url,
+        return_url,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Onboarding {
+        account,
+        onboarding_url: link.url,
+        expires_at: link.expires_at,
+    })
+}
+
+/// Sends every transfer still waiting whose merchant's account is usable: after the
+/// provider failed on an earlier try. Run periodically by the server.
+pub async fn send_waiting_transfers(ctx: Ordering<'_>) -> Result<usize> {
+    let mut sent = 0;
+    for provider in ctx.providers.all().filter(|p| p.transfers_on_capture()) {
+        let txn = begin_write(ctx.db).await?;
+        sent += connect::send_waiting(&txn, provider, connect::Waiting::All).await?;
+        txn.commit().await?;
+    }
+    Ok(sent)
 }

@@ -8,6 +8,7 @@
 //! Callers pass their database transaction, so a payment's rows and ledger entries commit or
 //! roll back with the use case that caused them.
 
+pub mod connect;
 pub mod entities;
 pub mod ledger;
 pub mod provider;
@@ -22,8 +23,8 @@ use serde::Serialize;
 
 use entities::{payment, payout, refund};
 pub use provider::{
-    Authorization, AuthorizationState, AuthorizeRequest, OfflineProvider, PaymentProvider,
-    PayoutRequest, ProviderError,
+    Authorization, AuthorizationState, AuthorizeRequest, Captured, OfflineProvider, OnboardingLink,
+    PaymentProvider, PayoutRequest, ProviderError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +184,7 @@ pub async fn authorize(
         captured_krw: Set(0),
         refunded_krw: Set(0),
         client_secret: Set(authorization.client_secret),
+        charge_ref: Set(None),
         received_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -234,9 +236,28 @@ async fn set_status(
     active.status = Set(status.as_str().to_owned());
     active.captured_krw = Set(p.captured_krw);
     active.refunded_krw = Set(p.refunded_krw);
+    active.charge_ref = Set(p.charge_ref.clone());
     active.updated_at = Set(Utc::now());
     p = active.update(db).await?;
     from_model(p)
+}
+
+/// Payments through `provider` authorised before `cutoff` and still only authorised.
+pub async fn authorized_before(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Payment>> {
+    payment::Entity::find()
+        .filter(payment::Column::Provider.eq(provider))
+        .filter(payment::Column::Status.eq(PaymentStatus::Authorized.as_str()))
+        .filter(payment::Column::CreatedAt.lt(cutoff))
+        .order_by_asc(payment::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
 }
 
 /// Captures the sum of `shares` (never more than authorised) and books each party's part
@@ -268,7 +289,7 @@ pub async fn capture(
         return void(db, provider, payment_id).await;
     }
     let provider_ref = p.provider_ref.clone().unwrap_or_default();
-    provider
+    let captured = provider
         .capture(&provider_ref, amount, &format!("{payment_id}:capture"))
         .await?;
     release_hold(db, &p).await?;
@@ -281,7 +302,13 @@ pub async fn capture(
     entries.push((ledger::COMMISSION.into(), -commission));
     ledger::post(db, "capture", &p.reference, &entries).await?;
     p.captured_krw = amount;
-    set_status(db, p, PaymentStatus::Captured).await
+    p.charge_ref = captured.charge_ref;
+    let captured = set_status(db, p, PaymentStatus::Captured).await?;
+    if provider.transfers_on_capture() {
+        connect::open_transfers(db, payment_id, shares).await?;
+        connect::send_waiting(db, provider, connect::Waiting::OfPayment(payment_id)).await?;
+    }
+    Ok(captured)
 }
 
 /// Releases an authorisation without charging anything.
@@ -354,11 +381,13 @@ pub async fn refund(
         });
     }
     let refund_id = new_id("ref");
+    // Named by the state it acts on, not by our new id: a refund rolled back here after the
+    // provider made it is asked for again with the same key, and made once.
     let provider_ref = provider
         .refund(
             p.provider_ref.as_deref().unwrap_or_default(),
             amount,
-            &refund_id,
+            &format!("{payment_id}:refund:{}:{amount}", p.refunded_krw),
         )
         .await?;
     let mut entries = vec![(ledger::clearing(&p.provider), -amount)];
@@ -369,6 +398,11 @@ pub async fn refund(
     }
     entries.push((ledger::COMMISSION.into(), commission));
     ledger::post(db, "refund", &refund_id, &entries).await?;
+    if provider.transfers_on_capture() {
+        for s in shares {
+            connect::take_back(db, provider, payment_id, s).await?;
+        }
+    }
     let now = Utc::now();
     let mut refunds = Vec::new();
     for (i, s) in shares.iter().filter(|s| s.gross_krw > 0).enumerate() {
@@ -478,7 +512,9 @@ pub async fn pay_out(
     party: &str,
     destination: Option<String>,
 ) -> Result<Payout> {
-    let owed = -ledger::balance(db, &ledger::payable(party)).await?;
+    // What waits to leave as transfers to the party's connected account is not paid twice.
+    let owed = -ledger::balance(db, &ledger::payable(party)).await?
+        - connect::waiting_krw(db, party).await?;
     if owed <= 0 {
         return Err(PaymentError::Conflict {
             code: "nothing_owed",
@@ -491,6 +527,8 @@ pub async fn pay_out(
             party: party.to_owned(),
             destination,
             amount_krw: owed,
+            source_charge: None,
+            transfer_group: None,
             idempotency_key: id.clone(),
         })
         .await?;

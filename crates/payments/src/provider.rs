@@ -37,7 +37,26 @@ pub struct PayoutRequest {
     /// The party's account at the provider (a Stripe connected account), if it has one.
     pub destination: Option<String>,
     pub amount_krw: i64,
+    /// The captured charge the money comes from: the transfer then draws on that charge's
+    /// funds, not on whatever the platform's balance holds.
+    pub source_charge: Option<String>,
+    /// The payment's transfer group, tying the payout to the sale in the provider's records.
+    pub transfer_group: Option<String>,
     pub idempotency_key: String,
+}
+
+/// What a capture left behind at the provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    /// The charge holding the captured money (Stripe's `ch_…`), when the provider has one.
+    pub charge_ref: Option<String>,
+}
+
+/// Where a party goes to set up (or finish setting up) its account at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnboardingLink {
+    pub url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +73,20 @@ pub enum ProviderError {
 pub trait PaymentProvider: Send + Sync {
     /// `offline`, `stripe`: stored on each payment, chosen by the shopper at checkout.
     fn name(&self) -> &'static str;
+    /// The platform's own fee on payments through this provider, in basis points, added to
+    /// the consortium's commission (a card processor's charges, say).
+    fn platform_fee_bps(&self) -> u32 {
+        0
+    }
+    /// How long an authorisation holds before the provider lets it lapse, if it does.
+    fn authorization_lifetime(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Whether each merchant's share leaves as its own transfer once captured (Stripe
+    /// Connect), rather than waiting for a payout by hand.
+    fn transfers_on_capture(&self) -> bool {
+        false
+    }
     async fn authorize(&self, request: &AuthorizeRequest) -> Result<Authorization, ProviderError>;
     /// Captures `amount_krw` (at most the authorised amount); the rest of the hold is released.
     async fn capture(
@@ -61,7 +94,7 @@ pub trait PaymentProvider: Send + Sync {
         provider_ref: &str,
         amount_krw: i64,
         idempotency_key: &str,
-    ) -> Result<(), ProviderError>;
+    ) -> Result<Captured, ProviderError>;
     /// Releases the whole hold without charging.
     async fn void(&self, provider_ref: &str, idempotency_key: &str) -> Result<(), ProviderError>;
     /// Returns `amount_krw` of a capture to the shopper; the provider's refund id.
@@ -73,6 +106,41 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Result<String, ProviderError>;
     /// Sends money to a merchant; the provider's transfer id.
     async fn pay_out(&self, request: &PayoutRequest) -> Result<String, ProviderError>;
+    /// Takes `amount_krw` of a payout back (a refund of what it paid for); the reversal's id.
+    async fn reverse_payout(
+        &self,
+        payout_ref: &str,
+        _amount_krw: i64,
+        _idempotency_key: &str,
+    ) -> Result<String, ProviderError> {
+        Err(ProviderError::Declined(format!(
+            "{} payouts ({payout_ref}) are not reversed through the provider",
+            self.name()
+        )))
+    }
+    /// Opens an account for `party` at the provider; its id.
+    async fn create_connected_account(
+        &self,
+        party: &str,
+        _idempotency_key: &str,
+    ) -> Result<String, ProviderError> {
+        Err(ProviderError::Declined(format!(
+            "{} has no accounts to open for {party}",
+            self.name()
+        )))
+    }
+    /// A link for the account's owner to finish setting it up.
+    async fn onboarding_link(
+        &self,
+        account_id: &str,
+        _refresh_url: &str,
+        _return_url: &str,
+    ) -> Result<OnboardingLink, ProviderError> {
+        Err(ProviderError::Declined(format!(
+            "{} has no onboarding for {account_id}",
+            self.name()
+        )))
+    }
 }
 
 /// The embedded default: pay at delivery or by bank transfer. Nothing leaves the process;
@@ -96,8 +164,8 @@ impl PaymentProvider for OfflineProvider {
         })
     }
 
-    async fn capture(&self, _: &str, _: i64, _: &str) -> Result<(), ProviderError> {
-        Ok(())
+    async fn capture(&self, _: &str, _: i64, _: &str) -> Result<Captured, ProviderError> {
+        Ok(Captured::default())
     }
 
     async fn void(&self, _: &str, _: &str) -> Result<(), ProviderError> {

@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, SqlErr};
 use sha2_hmac::Sha256;
 
 use crate::entities::{payment, stripe_event};
-use crate::{PaymentError, PaymentStatus};
+use crate::{PaymentError, PaymentProvider, PaymentStatus, connect};
 
 /// How old a signature may be: Stripe's own default.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -84,9 +84,11 @@ pub enum Handled {
     Duplicate,
 }
 
-/// Records a verified event and applies it to the payment it concerns.
+/// Records a verified event and applies it to the payment or connected account it concerns.
+/// `provider` is the Stripe provider, for the transfers an account update lets leave.
 pub async fn handle_event(
     db: &DatabaseConnection,
+    provider: &dyn PaymentProvider,
     payload: &[u8],
 ) -> Result<Handled, PaymentError> {
     let event: serde_json::Value =
@@ -116,6 +118,16 @@ pub async fn handle_event(
         Err(e) => return Err(e.into()),
     }
     let object = &event["data"]["object"];
+    if kind == "account.updated"
+        && let Some(account_id) = object["id"].as_str()
+    {
+        let as_of = event["created"]
+            .as_i64()
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .unwrap_or_else(Utc::now);
+        connect::account_updated(&txn, provider, account_id, takes_transfers(object), as_of)
+            .await?;
+    }
     let intent_id = match kind {
         k if k.starts_with("payment_intent.") => object["id"].as_str(),
         "charge.refunded" => object["payment_intent"].as_str(),
@@ -128,6 +140,25 @@ pub async fn handle_event(
             .one(&txn)
             .await?
     {
+        if kind == "payment_intent.succeeded"
+            && p.charge_ref.is_none()
+            && let Some(charge) = object["latest_charge"].as_str()
+        {
+            // The capture's answer did not name its charge: this event does, and the
+            // transfers waiting on it can leave.
+            let payment_id = p.id.clone();
+            let mut active: payment::ActiveModel = p.clone().into();
+            active.charge_ref = Set(Some(charge.to_owned()));
+            active.update(&txn).await?;
+            connect::send_waiting(&txn, provider, connect::Waiting::OfPayment(&payment_id)).await?;
+        }
+        if kind == "charge.refunded"
+            && object["amount_refunded"]
+                .as_i64()
+                .is_some_and(|refunded| refunded > p.refunded_krw)
+        {
+            tracing::warn!(payment = %p.id, "refunded at Stripe beyond what Golmok recorded (the dashboard?)");
+        }
         let next = match (kind, p.status.as_str()) {
             ("payment_intent.amount_capturable_updated", "pending") => {
                 Some(PaymentStatus::Authorized)
@@ -152,6 +183,15 @@ pub async fn handle_event(
     }
     txn.commit().await?;
     Ok(Handled::Applied)
+}
+
+/// Whether an Account object says transfers may be sent to it: its `transfers` capability
+/// is active (older accounts without capabilities: payouts are enabled).
+fn takes_transfers(account: &serde_json::Value) -> bool {
+    match account["capabilities"]["transfers"].as_str() {
+        Some(state) => state == "active",
+        None => account["payouts_enabled"].as_bool().unwrap_or(false),
+    }
 }
 
 #[cfg(test)]

@@ -74,9 +74,23 @@ async fn answer(
         }
         intent("pi_1", 21_875, "requires_payment_method")
     } else if path.ends_with("/capture") {
-        intent("pi_1", 20_633, "succeeded")
+        let mut captured = intent("pi_1", 20_633, "succeeded");
+        captured["latest_charge"] = json!("ch_1");
+        captured
     } else if path.ends_with("/cancel") {
         intent("pi_1", 21_875, "canceled")
+    } else if path.ends_with("/reversals") {
+        json!({"id": "trr_1", "object": "transfer_reversal", "amount": 1000, "created": 1_790_000_000,
+               "currency": "krw", "transfer": "tr_1", "metadata": {}})
+    } else if path.ends_with("/v1/transfers") {
+        json!({"id": "tr_1", "object": "transfer", "amount": 6790, "amount_reversed": 0, "created": 1_790_000_000,
+               "currency": "krw", "livemode": false, "metadata": {}, "reversed": false, "destination": "acct_1",
+               "reversals": {"object": "list", "data": [], "has_more": false, "url": "/v1/transfers/tr_1/reversals"}})
+    } else if path.ends_with("/v1/accounts") {
+        json!({"id": "acct_1", "object": "account", "type": "express", "charges_enabled": false, "payouts_enabled": false})
+    } else if path.ends_with("/v1/account_links") {
+        json!({"object": "account_link", "created": 1_790_000_000, "expires_at": 1_790_000_300,
+               "url": "https://connect.stripe.com/setup/e/acct_1/abc"})
     } else if path.ends_with("/v1/refunds") {
         json!({"id": "re_1", "object": "refund", "amount": 3500, "created": 1_790_000_000, "currency": "krw", "metadata": {}, "status": "succeeded"})
     } else {
@@ -106,7 +120,7 @@ fn decoded(body: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn authorising_sends_whole_won_for_manual_capture_with_our_key() {
     let (s, base) = stand_in().await;
-    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    let stripe = StripeProvider::new("sk_test_standin", &base, 0).unwrap();
     let auth = stripe
         .authorize(&AuthorizeRequest {
             reference: "ord_1".into(),
@@ -149,11 +163,13 @@ async fn authorising_sends_whole_won_for_manual_capture_with_our_key() {
 #[tokio::test]
 async fn captures_refunds_and_voids_carry_amounts_and_keys() {
     let (s, base) = stand_in().await;
-    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
-    stripe
+    let stripe = StripeProvider::new("sk_test_standin", &base, 0).unwrap();
+    let captured = stripe
         .capture("pi_1", 20_633, "pay_1:capture")
         .await
         .unwrap();
+    // Transfers name the captured charge as their source.
+    assert_eq!(captured.charge_ref.as_deref(), Some("ch_1"));
     let refund = stripe.refund("pi_1", 3_500, "ref_1").await.unwrap();
     assert_eq!(refund, "re_1");
     stripe.void("pi_1", "pay_1:void").await.unwrap();
@@ -174,7 +190,7 @@ async fn captures_refunds_and_voids_carry_amounts_and_keys() {
 async fn a_server_error_is_retried_with_the_same_key() {
     let (s, base) = stand_in().await;
     *s.fail_first.lock().unwrap() = 2;
-    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    let stripe = StripeProvider::new("sk_test_standin", &base, 0).unwrap();
     stripe
         .capture("pi_1", 20_633, "pay_1:capture")
         .await
@@ -190,7 +206,7 @@ async fn a_server_error_is_retried_with_the_same_key() {
 #[tokio::test]
 async fn a_declined_card_is_a_decline_not_a_retry() {
     let (s, base) = stand_in().await;
-    let stripe = StripeProvider::new("sk_test_standin", &base).unwrap();
+    let stripe = StripeProvider::new("sk_test_standin", &base, 0).unwrap();
     let err = stripe
         .authorize(&AuthorizeRequest {
             reference: "ord_2".into(),
@@ -211,9 +227,104 @@ async fn a_declined_card_is_a_decline_not_a_retry() {
             party: "merchant:mer_1".into(),
             destination: None,
             amount_krw: 1,
+            source_charge: None,
+            transfer_group: None,
             idempotency_key: "p".into(),
         })
         .await
         .unwrap_err();
     assert!(matches!(err, ProviderError::Declined(_)));
+}
+
+#[tokio::test]
+async fn connect_accounts_links_transfers_and_reversals_carry_what_stripe_needs() {
+    let (s, base) = stand_in().await;
+    let stripe = StripeProvider::new("sk_test_standin", &base, 0).unwrap();
+    let account = stripe
+        .create_connected_account("merchant:mer_1", "merchant:mer_1:connected-account")
+        .await
+        .unwrap();
+    assert_eq!(account, "acct_1");
+    let link = stripe
+        .onboarding_link(
+            "acct_1",
+            "https://golmok.test/again",
+            "https://golmok.test/done",
+        )
+        .await
+        .unwrap();
+    assert!(link.url.starts_with("https://connect.stripe.com/"));
+    assert_eq!(link.expires_at.timestamp(), 1_790_000_300);
+    let transfer = stripe
+        .pay_out(&golmok_payments::PayoutRequest {
+            party: "merchant:mer_1".into(),
+            destination: Some("acct_1".into()),
+            amount_krw: 6_790,
+            source_charge: Some("ch_1".into()),
+            transfer_group: Some("ord_1".into()),
+            idempotency_key: "pay_1:mo_1:transfer:6790".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(transfer, "tr_1");
+    let reversal = stripe
+        .reverse_payout("tr_1", 1_000, "trf_1:reversal:0:1000")
+        .await
+        .unwrap();
+    assert_eq!(reversal, "trr_1");
+
+    let seen = s.seen.lock().unwrap().clone();
+    assert!(seen[0].path.ends_with("/v1/accounts"));
+    let form = decoded(&seen[0].body);
+    for (k, v) in [
+        ("type", "express"),
+        ("capabilities[transfers][requested]", "true"),
+        ("metadata[party]", "merchant:mer_1"),
+    ] {
+        assert!(
+            form.contains(&(k.into(), v.into())),
+            "{k}={v} missing in {form:?}"
+        );
+    }
+    assert_eq!(
+        seen[0].idempotency_key.as_deref(),
+        Some("merchant:mer_1:connected-account")
+    );
+    assert!(seen[1].path.ends_with("/v1/account_links"));
+    let form = decoded(&seen[1].body);
+    for (k, v) in [
+        ("account", "acct_1"),
+        ("type", "account_onboarding"),
+        ("refresh_url", "https://golmok.test/again"),
+        ("return_url", "https://golmok.test/done"),
+    ] {
+        assert!(
+            form.contains(&(k.into(), v.into())),
+            "{k}={v} missing in {form:?}"
+        );
+    }
+    assert!(seen[2].path.ends_with("/v1/transfers"));
+    let form = decoded(&seen[2].body);
+    for (k, v) in [
+        ("amount", "6790"),
+        ("currency", "krw"),
+        ("destination", "acct_1"),
+        ("source_transaction", "ch_1"),
+        ("transfer_group", "ord_1"),
+    ] {
+        assert!(
+            form.contains(&(k.into(), v.into())),
+            "{k}={v} missing in {form:?}"
+        );
+    }
+    assert_eq!(
+        seen[2].idempotency_key.as_deref(),
+        Some("pay_1:mo_1:transfer:6790")
+    );
+    assert!(seen[3].path.ends_with("/v1/transfers/tr_1/reversals"));
+    assert!(decoded(&seen[3].body).contains(&("amount".into(), "1000".into())));
+    assert_eq!(
+        seen[3].idempotency_key.as_deref(),
+        Some("trf_1:reversal:0:1000")
+    );
 }

@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refund_order))
         .routes(routes!(payment_received))
         .routes(routes!(merchant_payouts, pay_merchant))
+        .routes(routes!(payout_account))
         .routes(routes!(consortium_report))
 }
 
@@ -356,6 +357,30 @@ async fn pay_merchant(
     )
     .await?;
     Ok(replay(stored))
+}
+
+/// Link the merchant to a Stripe connected account for card-sale payouts, opening it on
+/// first use, and get the onboarding link its owner follows. Card sales wait in the ledger
+/// until Stripe reports the account can take transfers, then leave one per merchant order.
+#[utoipa::path(post, path = "/v1/merchants/{id}/payout-account", tag = "ordering", security(("bearer" = [])),
+    responses((status = 201, body = refunds::Onboarding), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn payout_account(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<refunds::Onboarding>), ApiError> {
+    session.require(&[Role::Merchant])?;
+    let connect = &state.settings.stripe.connect;
+    let onboarding = refunds::onboard_merchant(
+        state.ordering(),
+        &session.account,
+        &id,
+        "stripe",
+        &connect.refresh_url,
+        &connect.return_url,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(onboarding)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -45,7 +45,12 @@ async fn stripe(
         .unwrap_or_default();
     webhook::verify_signature(&body, signature, secret, chrono::Utc::now().timestamp())
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_signature", e.to_string()))?;
-    let handled = webhook::handle_event(&state.db, &body)
+    let Some(provider) = state.payment_providers.get("stripe") else {
+        return Err(ApiError::not_found(
+            "Stripe payments are not configured on this server",
+        ));
+    };
+    let handled = webhook::handle_event(&state.db, provider, &body)
         .await
         .map_err(|e| match e {
             golmok_payments::PaymentError::Conflict { code, detail } => {

@@ -13,6 +13,7 @@ pub struct Model {
     pub captured_krw: i64,
     pub refunded_krw: i64,
     pub client_secret: Option<String>,
+    pub charge_ref: Option<String>,
     pub received_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
