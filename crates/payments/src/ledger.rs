@@ -6,8 +6,8 @@
 //! | account | kind | moves when |
 //! |---|---|---|
 //! | `holds:shopper` / `holds:authorized` | memorandum pair | an authorisation is placed (debit / credit) and released at capture or void |
-//! | `clearing:{provider}` | asset: captured money at the provider | capture (debit); refund and payout (credit) |
-//! | `payable:merchant:{id}` | liability: what a merchant is owed | capture of its share (credit); refund and payout (debit) |
+//! | `clearing:{provider}` | asset: captured money at the provider | capture and transfer reversal (debit); refund, payout and transfer (credit) |
+//! | `payable:merchant:{id}` | liability: what a merchant is owed | capture of its share and transfer reversal (credit); refund, payout and transfer (debit) |
 //! | `payable:network:{id}` | liability: delivery fees owed to a co-delivery network | as for merchants |
 //! | `revenue:commission` | income: the platform's commission | capture (credit); refund of commissioned sales (debit) |
 

@@ -1,8 +1,9 @@
 //! Payments: moving money, and the ledger that records it.
 //!
 //! Owns the [`PaymentProvider`] trait with its offline implementation (the embedded
-//! default; Stripe joins it behind the same trait), payments (authorise, capture, void,
-//! refund), payouts to merchants and networks, and the double-entry [`ledger`] in integer won.
+//! default) and Stripe's, payments (authorise, capture, void, refund), payouts to merchants
+//! and networks by hand or through connected accounts ([`connect`]), Stripe's webhooks, and
+//! the double-entry [`ledger`] in integer won.
 //!
 //! Takes amounts, parties and references, never orders: it does not know what was bought.
 //! Callers pass their database transaction, so a payment's rows and ledger entries commit or
