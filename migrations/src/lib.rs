@@ -13,6 +13,7 @@ mod m20261127_000004_payments;
 mod m20261127_000005_delivery;
 mod m20261127_000006_stripe_events;
 mod m20261127_000007_connect;
+mod m20261127_000008_outbox;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_delivery::Migration),
             Box::new(m20261127_000006_stripe_events::Migration),
             Box::new(m20261127_000007_connect::Migration),
+            Box::new(m20261127_000008_outbox::Migration),
         ]
     }
 }

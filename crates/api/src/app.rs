@@ -64,6 +64,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::ordering::router())
         .merge(routes::delivery::router())
         .merge(routes::webhooks::router())
+        .merge(routes::live::router())
         .merge(routes::ops::router());
     if with_metrics {
         routes.merge(routes::ops::metrics_router())
@@ -97,6 +98,7 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
             crate::telemetry::record,
         ))
         .layer(middleware::from_fn(problems_for_bare_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), nudge_relay))
         .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -167,6 +169,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // Alone, a server plans its own slots; with Redis, `--with-worker` makes it a worker too.
+    serve_with(state, listener, shutdown, false).await
+}
+
+/// [`serve`], also taking planning jobs from Redis when `with_worker`.
+pub async fn serve_with(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    with_worker: bool,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let metrics_task = match state.settings.metrics.bind {
         Some(addr) => {
@@ -186,6 +199,14 @@ pub async fn serve(
     };
     let sweeper = tokio::spawn(expire_orders(state.clone(), stop_rx.clone()));
     let planner = tokio::spawn(plan_at_cutoffs(state.clone(), stop_rx.clone()));
+    let relay = tokio::spawn(relay_events(state.clone(), stop_rx.clone()));
+    let worker = with_worker.then(|| {
+        tokio::spawn(crate::planning::work(
+            state.clone(),
+            worker_name(),
+            stop_rx.clone(),
+        ))
+    });
     tracing::info!(address = %listener.local_addr()?, "golmok listening");
     let app = router(state);
     axum::serve(listener, app)
@@ -200,46 +221,91 @@ pub async fn serve(
     }
     let _ = sweeper.await;
     let _ = planner.await;
+    let _ = relay.await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     Ok(())
 }
 
-/// Plans every slot whose cut-off has passed, every `routing.planner_sweep_secs`. With
-/// several replicas each may plan the same slot; re-planning replaces unstarted batches, so
-/// the last plan stands (the scale-out work moves this to one worker through Redis).
+/// This process's name in the planners group: host and pid, unique while it runs.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "golmok".to_owned());
+    format!("{host}-{}", std::process::id())
+}
+
+/// `golmok worker`: reads planning jobs from the Redis Stream and relays the events its
+/// plans write, until `shutdown`.
+pub async fn run_worker(
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    if state.redis.is_none() {
+        anyhow::bail!(
+            "key `redis.url`: `golmok worker` takes jobs from Redis; set GOLMOK_REDIS__URL"
+        );
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let relay = tokio::spawn(relay_events(state.clone(), stop_rx.clone()));
+    let worker = tokio::spawn(crate::planning::work(state, worker_name(), stop_rx));
+    shutdown.await;
+    tracing::info!("worker stopping");
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    let _ = relay.await;
+    Ok(())
+}
+
+/// Every `routing.planner_sweep_secs`: plans slots past their cut-off here, or enqueues them
+/// for the workers when Redis is configured (see [`crate::planning`]).
 async fn plan_at_cutoffs(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(
         state.settings.routing.planner_sweep_secs,
     ));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let budget = std::time::Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
     loop {
         tokio::select! {
             _ = every.tick() => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        let due = match golmok_delivery_routing::planner::slots_due(&state.db, chrono::Utc::now())
-            .await
-        {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::warn!(error = %e, "finding slots to plan");
-                continue;
-            }
-        };
-        for (network_id, slot_id) in due {
-            if let Err(e) = golmok_delivery_routing::planner::plan_slot(
-                &state.db,
-                state.travel_times.as_ref(),
-                &network_id,
-                &slot_id,
-                budget,
-            )
-            .await
-            {
-                tracing::warn!(error = %e, slot = %slot_id, "planning a slot at its cut-off");
+        crate::planning::sweep(&state).await;
+    }
+}
+
+/// Publishes committed events from the outbox: at once when a write nudges it, and every
+/// half second regardless (events written by other processes, or left by a bus outage).
+pub async fn relay_events(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = state.relay_nudge.notified() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        loop {
+            match golmok_events::relay::publish_pending(&state.db, state.bus.as_ref(), 200).await {
+                Ok(200) => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "relaying events");
+                    break;
+                }
             }
         }
     }
+}
+
+/// After a write that succeeded, wakes the relay so its events go out now.
+async fn nudge_relay(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        state.relay_nudge.notify_one();
+    }
+    response
 }
 
 /// Every `ordering.expiry_sweep_secs`: expires merchant orders no merchant accepted in time,

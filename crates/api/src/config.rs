@@ -23,8 +23,19 @@ pub struct Settings {
     pub routing: RoutingSettings,
     pub payments: PaymentSettings,
     pub stripe: StripeSettings,
+    pub redis: RedisSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// Several replicas share events, rate limits, the cache and planning jobs through it;
+    /// in-process equivalents serve one process when absent.
+    pub url: Option<String>,
+    /// A planning job a worker took and has not finished after this long goes to another.
+    pub job_claim_idle_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +87,8 @@ pub struct OrderingSettings {
     pub refill_tolerance_pct: u32,
     pub acceptance_timeout_mins: u64,
     pub expiry_sweep_secs: u64,
+    /// Checkouts one account may attempt per minute (across replicas with Redis).
+    pub checkouts_per_minute: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -234,6 +247,14 @@ impl Settings {
             problems.push(
                 "key `stripe.connect.commission_bps`: must be from 0 to 3000 (30 %)".to_owned(),
             );
+        }
+        if let Some(url) = &self.redis.url
+            && redis::Client::open(url.as_str()).is_err()
+        {
+            problems.push("key `redis.url`: not a Redis URL (redis://host:port)".to_owned());
+        }
+        if self.redis.job_claim_idle_secs == 0 {
+            problems.push("key `redis.job_claim_idle_secs`: must be at least 1".to_owned());
         }
         if self.routing.planner_sweep_secs == 0 {
             problems.push("key `routing.planner_sweep_secs`: must be at least 1".to_owned());

@@ -24,7 +24,14 @@ enum Command {
         /// Address to listen on, overriding `server.bind`.
         #[arg(long)]
         bind: Option<SocketAddr>,
+        /// With `redis.url` set: also take planning jobs, as `golmok worker` does. (Without
+        /// Redis the server always plans its own slots.)
+        #[arg(long)]
+        with_worker: bool,
     },
+    /// Take planning jobs from the Redis Stream (needs `redis.url`) until stopped; run as
+    /// many as needed beside the API replicas.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load data into the database.
@@ -98,7 +105,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve { bind } => {
+        Command::Serve { bind, with_worker } => {
             if let Some(bind) = bind {
                 settings.server.bind = bind;
             }
@@ -106,7 +113,12 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;
             let state = AppState::new(settings).await?;
-            golmok_api::serve(state, listener, golmok_api::shutdown_signal()).await
+            golmok_api::app::serve_with(state, listener, golmok_api::shutdown_signal(), with_worker)
+                .await
+        }
+        Command::Worker => {
+            let state = AppState::new(settings).await?;
+            golmok_api::app::run_worker(state, golmok_api::shutdown_signal()).await
         }
         Command::Migrate => {
             settings.database.migrate_on_start = false;

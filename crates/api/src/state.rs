@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use golmok_core::{Cache, InProcessCache, InProcessRateCounter, RateCounter};
 use golmok_delivery_routing::planner::{GreatCircle, OsrmTable, TravelTimes};
+use golmok_events::EventBus;
 use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
 use golmok_payments::OfflineProvider;
 use golmok_payments::stripe_provider::StripeProvider;
@@ -16,11 +17,26 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub login_failures: Arc<dyn RateCounter>,
+    /// Checkouts per shopper per minute, across replicas when Redis is configured.
+    pub checkouts: Arc<dyn RateCounter>,
     pub cache: Arc<dyn Cache>,
     pub payment_providers: Arc<PaymentProviders>,
     pub order_rules: Arc<OrderRules>,
     pub travel_times: Arc<dyn TravelTimes>,
     pub metrics: Arc<HttpMetrics>,
+    /// Where committed events are published and SSE listeners hear them.
+    pub bus: Arc<dyn EventBus>,
+    /// Wakes this process's outbox relay after a write, so events go out at once rather than
+    /// at the next poll.
+    pub relay_nudge: Arc<tokio::sync::Notify>,
+    /// Set when `redis.url` is: for readiness and the planning job stream.
+    pub redis: Option<RedisHandle>,
+}
+
+#[derive(Clone)]
+pub struct RedisHandle {
+    pub client: redis::Client,
+    pub conn: redis::aio::ConnectionManager,
 }
 
 impl AppState {
@@ -28,7 +44,35 @@ impl AppState {
     /// in-process defaults for everything else.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
         let db = crate::db::connect(&settings.database).await?;
-        Self::with_database(settings, db)
+        let mut state = Self::with_database(settings, db)?;
+        if let Some(url) = state.settings.redis.url.clone() {
+            state = state.with_redis(&url).await?;
+        }
+        Ok(state)
+    }
+
+    /// Puts Redis behind the cache, the rate counters and the event bus.
+    pub async fn with_redis(mut self, url: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)?;
+        let conn = crate::scale_out::connect(&client)
+            .await
+            .map_err(|e| anyhow::anyhow!("connecting to Redis at redis.url: {e}"))?;
+        self.cache = Arc::new(crate::scale_out::RedisCache::new(conn.clone()));
+        self.login_failures = Arc::new(crate::scale_out::RedisRateCounter::new(
+            conn.clone(),
+            "login",
+        ));
+        self.checkouts = Arc::new(crate::scale_out::RedisRateCounter::new(
+            conn.clone(),
+            "checkout",
+        ));
+        self.bus = Arc::new(
+            golmok_events::RedisBus::connect(client.clone(), "golmok:events")
+                .await
+                .map_err(|e| anyhow::anyhow!("subscribing to Redis events: {e}"))?,
+        );
+        self.redis = Some(RedisHandle { client, conn });
+        Ok(self)
     }
 
     pub fn with_database(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
@@ -58,8 +102,12 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             login_failures: Arc::new(InProcessRateCounter::new()),
+            checkouts: Arc::new(InProcessRateCounter::new()),
             cache: Arc::new(InProcessCache::new(10_000)),
             metrics: Arc::new(HttpMetrics::new()),
+            bus: Arc::new(golmok_events::InProcessBus::default()),
+            relay_nudge: Arc::new(tokio::sync::Notify::new()),
+            redis: None,
         })
     }
 }

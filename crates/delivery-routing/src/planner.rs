@@ -206,7 +206,8 @@ fn minute_of(origin: DateTime<Utc>, t: DateTime<Utc>) -> f64 {
     (t - origin).num_milliseconds() as f64 / 60_000.0
 }
 
-/// Plans a slot of `network_id`. The answer lists every batch of the slot, started ones too.
+/// Plans a slot of `network_id` (again, when asked by hand). The answer lists every batch of
+/// the slot, started ones too.
 pub async fn plan_slot(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
@@ -214,12 +215,57 @@ pub async fn plan_slot(
     slot_id: &str,
     budget: Duration,
 ) -> Result<Plan> {
+    plan(db, travel, network_id, slot_id, budget, false)
+        .await?
+        .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
+}
+
+/// Plans a slot at its cut-off, unless a plan made since the cut-off stands: two schedulers
+/// or workers racing for the same slot plan it once. On PostgreSQL the second waits on an
+/// advisory lock held by the first's transaction, then finds its plan; on SQLite the write
+/// lock does the same. `None` when the slot was planned already.
+pub async fn plan_slot_at_cutoff(
+    db: &DatabaseConnection,
+    travel: &dyn TravelTimes,
+    network_id: &str,
+    slot_id: &str,
+    budget: Duration,
+) -> Result<Option<Plan>> {
+    plan(db, travel, network_id, slot_id, budget, true).await
+}
+
+async fn plan(
+    db: &DatabaseConnection,
+    travel: &dyn TravelTimes,
+    network_id: &str,
+    slot_id: &str,
+    budget: Duration,
+    once_after_cutoff: bool,
+) -> Result<Option<Plan>> {
     let started = Instant::now();
     let (network, slot) = slot(db, slot_id).await?;
     if network.id != network_id {
         return Err(RoutingError::not_found("slot", slot_id));
     }
     let txn = begin_write(db).await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))::text",
+            [format!("plan:{slot_id}").into()],
+        ))
+        .await?;
+    }
+    if once_after_cutoff
+        && plan::Entity::find()
+            .filter(plan::Column::SlotId.eq(slot_id))
+            .filter(plan::Column::PlannedAt.gte(slot.cutoff_at))
+            .count(&txn)
+            .await?
+            > 0
+    {
+        return Ok(None);
+    }
     // Unstarted batches of this slot are replaced; started ones keep their couriers.
     let batches = route_batch::Entity::find()
         .filter(route_batch::Column::SlotId.eq(slot_id))
@@ -390,6 +436,19 @@ pub async fn plan_slot(
                 ),
             };
             let eta = origin + chrono::Duration::milliseconds((visit.start * 60_000.0) as i64);
+            if visit.kind == VisitKind::Delivery {
+                golmok_events::outbox::record(
+                    &txn,
+                    &format!("order:{}", t.order_id),
+                    serde_json::json!({
+                        "type": "eta",
+                        "order_id": t.order_id,
+                        "merchant_order_id": t.merchant_order_id,
+                        "eta": eta,
+                    }),
+                )
+                .await?;
+            }
             stop::ActiveModel {
                 id: Set(new_id("stp")),
                 batch_id: Set(batch_id.clone()),
@@ -411,6 +470,12 @@ pub async fn plan_slot(
             .insert(&txn)
             .await?;
         }
+        golmok_events::outbox::record(
+            &txn,
+            &format!("courier:{}", courier.account_id),
+            serde_json::json!({"type": "batch", "batch_id": batch_id, "slot_id": slot_id}),
+        )
+        .await?;
         out_batches.push(batch_id);
     }
     let mut unassigned = Vec::new();
@@ -463,7 +528,7 @@ pub async fn plan_slot(
         seconds,
         "planned a slot"
     );
-    Ok(Plan {
+    Ok(Some(Plan {
         id: plan_id,
         slot_id: slot_id.to_owned(),
         batches,
@@ -474,7 +539,7 @@ pub async fn plan_slot(
             solo_distance_m: solo,
             seconds,
         },
-    })
+    }))
 }
 
 /// What the shops would drive delivering alone: from each shop, a nearest-neighbour round of

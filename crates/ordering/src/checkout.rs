@@ -360,6 +360,17 @@ async fn place(
             None,
         )
         .await?;
+        golmok_events::outbox::record(
+            txn,
+            &format!("merchant:{merchant_id}"),
+            serde_json::json!({
+                "type": "new_order",
+                "order_id": order_id,
+                "merchant_order_id": mo_id,
+                "subtotal_krw": subtotal,
+            }),
+        )
+        .await?;
         if let (
             Some(network_id),
             Fulfillment::Delivery {
@@ -455,6 +466,20 @@ pub(crate) async fn record(
         at: Set(Utc::now()),
     }
     .insert(txn)
+    .await?;
+    // Told to the shopper's live view after commit (the outbox relays it).
+    golmok_events::outbox::record(
+        txn,
+        &format!("order:{order_id}"),
+        serde_json::json!({
+            "type": "status",
+            "order_id": order_id,
+            "merchant_order_id": merchant_order_id,
+            "from": from,
+            "to": to,
+            "note": note,
+        }),
+    )
     .await?;
     Ok(())
 }

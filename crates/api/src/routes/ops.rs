@@ -46,6 +46,16 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError>
             "the database does not answer",
         )
     })?;
+    if let Some(redis) = &state.redis
+        && !crate::scale_out::ping(&redis.conn).await
+    {
+        tracing::warn!("readiness check: Redis unreachable");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "Redis does not answer; live events wait in the outbox",
+        ));
+    }
     Ok(Json(Health { status: "ready" }))
 }
 

@@ -85,6 +85,14 @@ async fn place_order(
     ApiJsonBytes(body, raw): ApiJsonBytes<Checkout>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&session.account.id, "checkout", key, &raw)?;
+    let window = std::time::Duration::from_secs(60);
+    let attempts = state.checkouts.increment(&session.account.id, window).await;
+    if attempts > state.settings.ordering.checkouts_per_minute {
+        return Err(ApiError::too_many_requests(
+            "too many checkouts from this account in the last minute; try again shortly",
+            window,
+        ));
+    }
     let stored = checkout::checkout(state.ordering(), &session.account, body, key.as_ref()).await?;
     Ok(replay(stored))
 }

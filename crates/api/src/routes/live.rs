@@ -1,0 +1,157 @@
+//! Live updates as Server-Sent Events: a shopper's order, a courier's batches, a merchant's
+//! new orders. Each stream carries the events committed for its topic, each with its outbox
+//! id; a client that reconnects with `Last-Event-ID` first gets what it missed from the
+//! outbox, so a dropped connection or a Redis outage loses nothing.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures::Stream;
+use golmok_accounts::Role;
+use golmok_events::Event;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::ApiError;
+use crate::extract::Session;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(order_events))
+        .routes(routes!(courier_events))
+        .routes(routes!(merchant_events))
+}
+
+/// How many missed events a reconnecting client is sent at most.
+const CATCH_UP: u64 = 500;
+
+type Events = std::pin::Pin<Box<dyn Stream<Item = Result<SseEvent, Infallible>> + Send>>;
+type EventStream = Sse<axum::response::sse::KeepAliveStream<Events>>;
+
+fn sse_of(event: &Event) -> SseEvent {
+    SseEvent::default()
+        .id(event.id.clone())
+        .event(event.payload["type"].as_str().unwrap_or("message"))
+        .data(event.payload.to_string())
+}
+
+/// Subscribes first, then reads what the client missed, so nothing falls between the two;
+/// an event in both is sent once.
+async fn stream(
+    state: &AppState,
+    topic: String,
+    headers: &HeaderMap,
+) -> Result<EventStream, ApiError> {
+    let mut live = state.bus.subscribe();
+    let last_seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let missed = match &last_seen {
+        Some(after) => {
+            golmok_events::outbox::since(&state.db, std::slice::from_ref(&topic), after, CATCH_UP)
+                .await
+                .map_err(ApiError::internal)?
+        }
+        None => Vec::new(),
+    };
+    let db = state.db.clone();
+    let events = async_stream(move |tx| async move {
+        let mut last = last_seen.unwrap_or_default();
+        for e in missed {
+            last = e.id.clone();
+            if tx.send(sse_of(&e)).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            match live.recv().await {
+                Ok(e) if e.topic == topic && e.id > last => {
+                    last = e.id.clone();
+                    if tx.send(sse_of(&e)).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    // Fell behind the local buffer: read the gap from the outbox.
+                    let Ok(gap) = golmok_events::outbox::since(
+                        &db,
+                        std::slice::from_ref(&topic),
+                        &last,
+                        CATCH_UP,
+                    )
+                    .await
+                    else {
+                        return;
+                    };
+                    for e in gap {
+                        last = e.id.clone();
+                        if tx.send(sse_of(&e)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// A stream fed by `produce` through a small channel; it stops when the client leaves.
+fn async_stream<F, Fut>(produce: F) -> Events
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<SseEvent>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(produce(tx));
+    Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok(e), rx))
+    }))
+}
+
+/// The order's status changes and its courier's ETA; for the shopper who placed it (or an
+/// admin).
+#[utoipa::path(get, path = "/v1/orders/{id}/events", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 404, body = crate::error::Problem)))]
+async fn order_events(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<EventStream, ApiError> {
+    // Someone else's order is not found, as for reading it.
+    golmok_ordering::view::get_order(&state.db, &session.account, &id).await?;
+    stream(&state, format!("order:{id}"), &headers).await
+}
+
+/// New or changed route batches of the calling courier.
+#[utoipa::path(get, path = "/v1/couriers/me/events", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 403, body = crate::error::Problem)))]
+async fn courier_events(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<EventStream, ApiError> {
+    session.require(&[Role::Courier])?;
+    stream(&state, format!("courier:{}", session.account.id), &headers).await
+}
+
+/// New orders for the merchant; for its owner (or an admin).
+#[utoipa::path(get, path = "/v1/merchants/{id}/events", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", body = String), (status = 403, body = crate::error::Problem)))]
+async fn merchant_events(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<EventStream, ApiError> {
+    golmok_catalog::merchant::owned_merchant(&state.db, &session.account, &id).await?;
+    stream(&state, format!("merchant:{id}"), &headers).await
+}

@@ -1,0 +1,17 @@
+//! Events: what happened, told to whoever listens.
+//!
+//! Owns the outbox table and the event bus port. A use case writes its events into the outbox
+//! inside its own transaction ([`outbox::record`]), so an event exists exactly when the change
+//! it reports committed; the [`relay`] publishes unsent rows on the bus afterwards, and again
+//! after a crash or while the bus is down, so nothing is lost (listeners may see an event
+//! twice and recognise it by id). The bus is an in-process broadcast by default and Redis
+//! pub/sub across replicas when configured.
+//!
+//! Does not decide what an event means or who may hear it: the domains choose topics
+//! (`order:{id}`, `merchant:{id}`, `courier:{account id}`) and the API checks listeners.
+
+pub mod bus;
+pub mod outbox;
+pub mod relay;
+
+pub use bus::{Event, EventBus, InProcessBus, RedisBus};
