@@ -34,7 +34,10 @@ pub async fn sweep(state: &AppState) {
                     tracing::warn!(error = %e, slot = %slot_id, "enqueueing a planning job; the next sweep tries again");
                 }
             }
-            None => plan(state, &network_id, &slot_id).await.ok().unwrap_or(()),
+            None => plan(state, &network_id, &slot_id, None)
+                .await
+                .ok()
+                .unwrap_or(()),
         }
     }
 }
@@ -64,13 +67,21 @@ pub async fn enqueue(
         .arg(network_id)
         .arg("slot_id")
         .arg(slot_id)
+        .arg("since")
+        .arg(chrono::Utc::now().to_rfc3339())
         .query_async::<String>(&mut conn)
         .await?;
     tracing::info!(slot = slot_id, "enqueued a planning job");
     Ok(true)
 }
 
-async fn plan(state: &AppState, network_id: &str, slot_id: &str) -> Result<(), ()> {
+/// Plans the slot unless it was planned since `since` (its cut-off when absent).
+async fn plan(
+    state: &AppState,
+    network_id: &str,
+    slot_id: &str,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), ()> {
     let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
     match plan_slot_at_cutoff(
         &state.db,
@@ -78,6 +89,7 @@ async fn plan(state: &AppState, network_id: &str, slot_id: &str) -> Result<(), (
         network_id,
         slot_id,
         budget,
+        since,
     )
     .await
     {
@@ -162,8 +174,12 @@ pub async fn work(state: AppState, consumer: String, mut stop: watch::Receiver<b
                 let _ = ack(&mut conn, &job.id).await;
                 continue;
             };
+            // A job asks for a plan made after it was enqueued (at or after the cut-off).
+            let since = field("since")
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc));
             tracing::info!(job = %job.id, slot = %slot_id, consumer = %consumer, "planning job taken");
-            if plan(&state, &network_id, &slot_id).await.is_ok()
+            if plan(&state, &network_id, &slot_id, since).await.is_ok()
                 && let Err(e) = ack(&mut conn, &job.id).await
             {
                 tracing::warn!(error = %e, job = %job.id, "acknowledging a planning job");
@@ -198,7 +214,7 @@ async fn next_job(
         .arg("COUNT")
         .arg(1)
         .arg("BLOCK")
-        .arg(1000)
+        .arg(5000)
         .arg("STREAMS")
         .arg(STREAM)
         .arg(">")

@@ -215,23 +215,24 @@ pub async fn plan_slot(
     slot_id: &str,
     budget: Duration,
 ) -> Result<Plan> {
-    plan(db, travel, network_id, slot_id, budget, false)
+    plan(db, travel, network_id, slot_id, budget, None)
         .await?
         .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
 }
 
-/// Plans a slot at its cut-off, unless a plan made since the cut-off stands: two schedulers
-/// or workers racing for the same slot plan it once. On PostgreSQL the second waits on an
-/// advisory lock held by the first's transaction, then finds its plan; on SQLite the write
-/// lock does the same. `None` when the slot was planned already.
+/// Plans a slot at its cut-off, unless a plan made since `since` (the cut-off when absent)
+/// stands: two schedulers or workers racing for the same slot plan it once. On PostgreSQL
+/// the second waits on an advisory lock held by the first's transaction, then finds its
+/// plan; on SQLite the write lock does the same. `None` when the slot was planned already.
 pub async fn plan_slot_at_cutoff(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
     network_id: &str,
     slot_id: &str,
     budget: Duration,
+    since: Option<DateTime<Utc>>,
 ) -> Result<Option<Plan>> {
-    plan(db, travel, network_id, slot_id, budget, true).await
+    plan(db, travel, network_id, slot_id, budget, Some(since)).await
 }
 
 async fn plan(
@@ -240,7 +241,8 @@ async fn plan(
     network_id: &str,
     slot_id: &str,
     budget: Duration,
-    once_after_cutoff: bool,
+    // Some: plan once; a plan made since the given time (or the cut-off) stands.
+    once_since: Option<Option<DateTime<Utc>>>,
 ) -> Result<Option<Plan>> {
     let started = Instant::now();
     let (network, slot) = slot(db, slot_id).await?;
@@ -256,10 +258,10 @@ async fn plan(
         ))
         .await?;
     }
-    if once_after_cutoff
+    if let Some(since) = once_since
         && plan::Entity::find()
             .filter(plan::Column::SlotId.eq(slot_id))
-            .filter(plan::Column::PlannedAt.gte(slot.cutoff_at))
+            .filter(plan::Column::PlannedAt.gte(since.unwrap_or(slot.cutoff_at)))
             .count(&txn)
             .await?
             > 0

@@ -14,6 +14,22 @@ pub struct Event {
     pub payload: serde_json::Value,
 }
 
+impl Event {
+    /// Not an event: a sign that this replica may have missed some (its subscription was
+    /// down), so listeners should read the outbox after the last event they saw.
+    pub fn resync() -> Self {
+        Self {
+            id: String::new(),
+            topic: String::new(),
+            payload: serde_json::Value::Null,
+        }
+    }
+
+    pub fn is_resync(&self) -> bool {
+        self.topic.is_empty()
+    }
+}
+
 /// How many events a slow listener may fall behind before it misses some (it then resumes
 /// from the outbox by the last id it saw).
 const LOCAL_BUFFER: usize = 1024;
@@ -63,7 +79,14 @@ pub struct RedisBus {
 
 impl RedisBus {
     pub async fn connect(client: redis::Client, channel: &str) -> Result<Self, redis::RedisError> {
-        let publisher = redis::aio::ConnectionManager::new(client.clone()).await?;
+        // Short timeouts: while Redis is away the relay learns it at once and leaves the
+        // events in the outbox, rather than waiting out long reconnection back-offs.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
+        let publisher =
+            redis::aio::ConnectionManager::new_with_config(client.clone(), config).await?;
         let local = broadcast::channel(LOCAL_BUFFER).0;
         tokio::spawn(listen(client, channel.to_owned(), local.clone()));
         Ok(Self {
@@ -79,6 +102,9 @@ async fn listen(client: redis::Client, channel: String, local: broadcast::Sender
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
+                    // Whatever was published while this replica was not subscribed is only
+                    // in the outbox now: tell listeners to read it from there.
+                    let _ = local.send(Event::resync());
                     let mut messages = pubsub.on_message();
                     while let Some(message) = messages.next().await {
                         let Ok(text) = message.get_payload::<String>() else {

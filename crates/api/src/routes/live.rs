@@ -28,6 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// How many missed events a reconnecting client is sent at most.
 const CATCH_UP: u64 = 500;
+/// How many recently sent event ids a stream remembers to send each once.
+const RECENT: usize = 256;
 
 type Events = std::pin::Pin<Box<dyn Stream<Item = Result<SseEvent, Infallible>> + Send>>;
 type EventStream = Sse<axum::response::sse::KeepAliveStream<Events>>;
@@ -61,42 +63,65 @@ async fn stream(
     };
     let db = state.db.clone();
     let events = async_stream(move |tx| async move {
-        let mut last = last_seen.unwrap_or_default();
+        // `last`: where to read the outbox from after a gap; a new id sorts after every event
+        // committed so far. `sent`: recent ids, so an event read from the outbox and then
+        // heard live (or the reverse) goes out once.
+        let mut last = last_seen.unwrap_or_else(|| golmok_core::new_id("evt"));
+        let mut sent = std::collections::VecDeque::with_capacity(RECENT);
+        let mut deliver = |e: &Event, last: &mut String| {
+            if sent.contains(&e.id) {
+                return None;
+            }
+            if sent.len() == RECENT {
+                sent.pop_front();
+            }
+            sent.push_back(e.id.clone());
+            if e.id > *last {
+                *last = e.id.clone();
+            }
+            Some(sse_of(e))
+        };
         for e in missed {
-            last = e.id.clone();
-            if tx.send(sse_of(&e)).await.is_err() {
+            if let Some(out) = deliver(&e, &mut last)
+                && tx.send(out).await.is_err()
+            {
                 return;
             }
         }
         loop {
-            match live.recv().await {
-                Ok(e) if e.topic == topic && e.id > last => {
-                    last = e.id.clone();
-                    if tx.send(sse_of(&e)).await.is_err() {
+            let gap = match live.recv().await {
+                Ok(e) if e.is_resync() => true,
+                Ok(e) if e.topic == topic => {
+                    if let Some(out) = deliver(&e, &mut last)
+                        && tx.send(out).await.is_err()
+                    {
                         return;
                     }
+                    false
                 }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => {
-                    // Fell behind the local buffer: read the gap from the outbox.
-                    let Ok(gap) = golmok_events::outbox::since(
-                        &db,
-                        std::slice::from_ref(&topic),
-                        &last,
-                        CATCH_UP,
-                    )
-                    .await
-                    else {
-                        return;
-                    };
-                    for e in gap {
-                        last = e.id.clone();
-                        if tx.send(sse_of(&e)).await.is_err() {
-                            return;
-                        }
-                    }
-                }
+                Ok(_) => false,
+                // Fell behind the local buffer.
+                Err(RecvError::Lagged(_)) => true,
                 Err(RecvError::Closed) => return,
+            };
+            if gap {
+                let Ok(missed) = golmok_events::outbox::since(
+                    &db,
+                    std::slice::from_ref(&topic),
+                    &last,
+                    CATCH_UP,
+                )
+                .await
+                else {
+                    return;
+                };
+                for e in missed {
+                    if let Some(out) = deliver(&e, &mut last)
+                        && tx.send(out).await.is_err()
+                    {
+                        return;
+                    }
+                }
             }
         }
     });

@@ -1,0 +1,629 @@
+//! Several `golmok` processes over one PostgreSQL and one Redis, as production runs them:
+//! API replicas sharing events, rate limits and stock, and planning workers sharing jobs.
+//! Each test starts its own Redis (`redis-server` from Debian's package) on a free port and
+//! the real binary, built beside these tests, on free ports.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The `golmok` binary Cargo built for this workspace, beside the test executables.
+fn golmok_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
+    let bin = dir.join("golmok");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build --bin golmok` (the README's test command does)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Process {
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.0.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal}");
+    }
+}
+
+struct Redis {
+    _process: Process,
+    port: u16,
+}
+
+impl Redis {
+    fn start_on(port: u16) -> Process {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian's redis-server package) to start");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Process(child)
+    }
+
+    fn start() -> Self {
+        let port = free_port();
+        Self {
+            _process: Self::start_on(port),
+            port,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn conn(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+}
+
+/// Runs `golmok` with `args` against the database and Redis; env overrides on top.
+fn golmok(args: &[&str], database: &str, redis: &str, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(golmok_binary());
+    command
+        .args(args)
+        .env("GOLMOK_DATABASE__URL", database)
+        .env("GOLMOK_REDIS__URL", redis)
+        .env("GOLMOK_LOG__FILTER", "warn")
+        .stdout(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+}
+
+struct Replica {
+    _process: Process,
+    base: String,
+}
+
+async fn replica(database: &str, redis: &str, env: &[(&str, &str)]) -> Replica {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let log =
+        std::fs::File::create(std::env::temp_dir().join(format!("golmok-replica-{port}.log")))
+            .unwrap();
+    let child = golmok(&["serve", "--bind", &bind], database, redis, env)
+        .env(
+            "GOLMOK_LOG__FILTER",
+            "info,sqlx=warn,sea_orm=warn,tower_http=warn",
+        )
+        .env("NO_COLOR", "1")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let process = Process(child);
+    let base = format!("http://{bind}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replica on {bind} never became ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Replica {
+        _process: process,
+        base,
+    }
+}
+
+async fn call(
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn post(r: &Replica, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    call(
+        reqwest::Method::POST,
+        format!("{}{path}", r.base),
+        token,
+        Some(body),
+    )
+    .await
+}
+
+async fn get(r: &Replica, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    call(
+        reqwest::Method::GET,
+        format!("{}{path}", r.base),
+        token,
+        None,
+    )
+    .await
+}
+
+async fn login(r: &Replica, email: &str, password: &str) -> (StatusCode, Value) {
+    post(
+        r,
+        "/v1/auth/login",
+        None,
+        json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+async fn token(r: &Replica, email: &str) -> String {
+    let (status, body) = login(r, email, "golmok-demo").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// Reads server-sent events from `response` until one whose data contains `needle`.
+async fn wait_for_event(response: &mut reqwest::Response, needle: &str) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no event containing {needle} in 15 s; saw {seen}"))
+            .unwrap()
+            .expect("the event stream ended");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn replicas_share_live_events_login_limits_and_stock() {
+    let database = golmok_e2e::postgres::fresh_database().await;
+    let redis = Redis::start();
+    let seeded = golmok(&["seed", "--demo"], &database, &redis.url(), &[])
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+    let a = replica(&database, &redis.url(), &[]).await;
+    let b = replica(&database, &redis.url(), &[]).await;
+
+    // A merchant listening on replica A hears of an order placed on replica B.
+    let owner = token(&a, "merchant@demo.golmok.kr").await;
+    let shopper = token(&b, "shopper@demo.golmok.kr").await;
+    let (_, consortia) = get(
+        &b,
+        "/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC",
+        None,
+    )
+    .await;
+    let mangwon = consortia["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, found) = get(
+        &b,
+        &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
+        None,
+    )
+    .await;
+    let tofu = found["items"][0].clone();
+    let shop = tofu["merchant_id"].as_str().unwrap().to_owned();
+    let mut events = reqwest::Client::new()
+        .get(format!("{}/v1/merchants/{shop}/events", a.base))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    assert!(
+        events.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    // Nobody else may listen to the shop.
+    let (status, _) = get(&a, &format!("/v1/merchants/{shop}/events"), Some(&shopper)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let basket = |quantity: i64| {
+        json!({"consortium_id": mangwon, "items": [{"listing_id": tofu["id"], "quantity": quantity}],
+               "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}})
+    };
+    let (status, order) = post(&b, "/v1/orders", Some(&shopper), basket(1)).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let order_id = order["id"].as_str().unwrap();
+    let heard = wait_for_event(&mut events, order_id).await;
+    assert!(heard.contains("event: new_order"), "{heard}");
+    // The shopper, on A, follows the order as the shop (on B) accepts it.
+    let mut order_events = reqwest::Client::new()
+        .get(format!("{}/v1/orders/{order_id}/events", a.base))
+        .bearer_auth(&shopper)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order_events.status(), StatusCode::OK);
+    let part = order["merchant_orders"][0]["id"].as_str().unwrap();
+    let (status, _) = post(
+        &b,
+        &format!("/v1/merchant-orders/{part}/accept"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let heard = wait_for_event(&mut order_events, "\"to\":\"accepted\"").await;
+    assert!(heard.contains("event: status"), "{heard}");
+
+    // Failed logins count across replicas: 5 allowed, wherever they land.
+    for i in 0..5 {
+        let replica = if i % 2 == 0 { &a } else { &b };
+        let (status, _) = login(replica, "coordinator@demo.golmok.kr", "wrong password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = login(&a, "coordinator@demo.golmok.kr", "golmok-demo").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, _) = login(&b, "coordinator@demo.golmok.kr", "golmok-demo").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Checkouts spread over both replicas never oversell: 6 left, 20 shoppers' worth of tries.
+    let (status, listing) = call(
+        reqwest::Method::PATCH,
+        format!("{}/v1/listings/{}", a.base, tofu["id"].as_str().unwrap()),
+        Some(&owner),
+        Some(json!({"stock": 6})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    let attempts = (0..20).map(|i| {
+        let replica = if i % 2 == 0 { &a } else { &b };
+        post(replica, "/v1/orders", Some(&shopper), basket(1))
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let placed = outcomes
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((placed, refused), (6, 14), "{outcomes:?}");
+    let (_, after) = get(
+        &b,
+        &format!("/v1/listings/{}", tofu["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(after["stock"], 0);
+}
+
+#[tokio::test]
+async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
+    let database = golmok_e2e::postgres::fresh_database().await;
+    let redis = Redis::start();
+    let mut r = redis.conn().await;
+    let quick = [
+        ("GOLMOK_ROUTING__PLANNER_SWEEP_SECS", "1"),
+        ("GOLMOK_REDIS__JOB_CLAIM_IDLE_SECS", "2"),
+    ];
+
+    // Worker A starts, then freezes while it waits for a job.
+    let worker_a = Process(
+        golmok(&["worker"], &database, &redis.url(), &quick)
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let groups: redis::RedisResult<redis::Value> = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg("golmok:planning")
+            .query_async(&mut r)
+            .await;
+        if matches!(groups, Ok(redis::Value::Array(ref g)) if !g.is_empty()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "worker A never joined the planners group"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker_a.signal("STOP");
+
+    // An API replica (no worker) to set up a network.
+    let api = replica(&database, &redis.url(), &quick).await;
+    let admin_email = format!("admin-{}@example.com", uuid::Uuid::new_v4().simple());
+    let made = golmok(
+        &[
+            "admin",
+            "create",
+            "--email",
+            &admin_email,
+            "--password",
+            "golmok-test-pass",
+            "--role",
+            "admin",
+        ],
+        &database,
+        &redis.url(),
+        &[],
+    )
+    .status()
+    .unwrap();
+    assert!(made.success());
+    let (_, session) = login(&api, &admin_email, "golmok-test-pass").await;
+    let admin = session["token"].as_str().unwrap().to_owned();
+    let (status, network) = post(
+        &api,
+        "/v1/networks",
+        Some(&admin),
+        json!({
+            "name": "마포 야간 공동배송",
+            "hub": {"lat": 37.5560, "lon": 126.9060},
+            "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]},
+            "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}],
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{network}");
+    let network_id = network["id"].as_str().unwrap().to_owned();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let (_, slots) = get(
+        &api,
+        &format!("/v1/networks/{network_id}/slots?date={tomorrow}"),
+        None,
+    )
+    .await;
+    let slot_id = slots["items"][0]["id"].as_str().unwrap().to_owned();
+    // The job the scheduler enqueues at a cut-off.
+    let job = |r: &mut redis::aio::MultiplexedConnection| {
+        let (network_id, slot_id) = (network_id.clone(), slot_id.clone());
+        let mut r = r.clone();
+        async move {
+            redis::cmd("XADD")
+                .arg("golmok:planning")
+                .arg("*")
+                .arg("network_id")
+                .arg(network_id)
+                .arg("slot_id")
+                .arg(slot_id)
+                .arg("since")
+                .arg(chrono::Utc::now().to_rfc3339())
+                .query_async::<String>(&mut r)
+                .await
+                .unwrap()
+        }
+    };
+    // Two jobs for the slot race (a redelivery, or two schedulers): it must be planned once.
+    job(&mut r).await;
+    let second = job(&mut r).await;
+
+    // The frozen worker A is handed the job: it is pending on A.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
+            .arg("golmok:planning")
+            .arg("planners")
+            .query_async(&mut r)
+            .await
+            .unwrap();
+        if pending.0 == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "a job never reached worker A");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // A dies mid-job.
+    worker_a.signal("KILL");
+    drop(worker_a);
+
+    // Worker B claims the abandoned job once it has been idle long enough, and plans the slot.
+    let _worker_b = Process(
+        golmok(&["worker"], &database, &redis.url(), &quick)
+            .spawn()
+            .unwrap(),
+    );
+    let db = sea_orm::Database::connect(database.as_str()).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let plans = || async {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT count(*) AS n FROM plans",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while plans().await == 0 {
+        assert!(Instant::now() < deadline, "no worker planned the slot");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Both jobs end acknowledged, the abandoned one claimed from A, and one plan stands.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
+            .arg("golmok:planning")
+            .arg("planners")
+            .query_async(&mut r)
+            .await
+            .unwrap();
+        if pending.0 == 0 && last_delivered(&mut r).await.as_deref() == Some(second.as_str()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second job was never taken and acknowledged"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(plans().await, 1, "the slot was planned more than once");
+}
+
+/// The planners group's last delivered stream id.
+async fn last_delivered(r: &mut redis::aio::MultiplexedConnection) -> Option<String> {
+    let groups: redis::Value = redis::cmd("XINFO")
+        .arg("GROUPS")
+        .arg("golmok:planning")
+        .query_async(r)
+        .await
+        .ok()?;
+    let text = |v: &redis::Value| match v {
+        redis::Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+        redis::Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    };
+    let redis::Value::Array(groups) = groups else {
+        return None;
+    };
+    for group in groups {
+        let pairs: Vec<(redis::Value, redis::Value)> = match group {
+            redis::Value::Array(items) => items
+                .chunks(2)
+                .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
+                .collect(),
+            redis::Value::Map(pairs) => pairs,
+            _ => continue,
+        };
+        for (k, v) in pairs {
+            if text(&k).as_deref() == Some("last-delivered-id") {
+                return text(&v);
+            }
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn with_redis_down_the_api_serves_and_events_catch_up_when_it_returns() {
+    let database = golmok_e2e::postgres::fresh_database().await;
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let redis = Redis::start_on(port);
+    let seeded = golmok(&["seed", "--demo"], &database, &url, &[])
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+    let api = replica(&database, &url, &[]).await;
+    let owner = token(&api, "merchant@demo.golmok.kr").await;
+    let shopper = token(&api, "shopper@demo.golmok.kr").await;
+    let (_, consortia) = get(
+        &api,
+        "/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC",
+        None,
+    )
+    .await;
+    let mangwon = consortia["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, found) = get(
+        &api,
+        &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
+        None,
+    )
+    .await;
+    let tofu = found["items"][0].clone();
+    let shop = tofu["merchant_id"].as_str().unwrap().to_owned();
+    let mut events = reqwest::Client::new()
+        .get(format!("{}/v1/merchants/{shop}/events", api.base))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+
+    // Redis goes away: readiness says so, reads and writes go on.
+    drop(redis);
+    let (status, body) = get(&api, "/readyz", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let (status, _) = get(
+        &api,
+        &format!("/v1/listings/{}", tofu["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, order) = post(
+        &api,
+        "/v1/orders",
+        Some(&shopper),
+        json!({"consortium_id": mangwon, "items": [{"listing_id": tofu["id"], "quantity": 1}],
+               "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let order_id = order["id"].as_str().unwrap().to_owned();
+
+    // Redis is back: ready again, and the event written meanwhile reaches the listener.
+    let _redis = Redis::start_on(port);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&api, "/readyz", None).await.0 != StatusCode::OK {
+        assert!(
+            Instant::now() < deadline,
+            "never ready again after Redis returned"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let heard = wait_for_event(&mut events, &order_id).await;
+    assert!(heard.contains("event: new_order"), "{heard}");
+}
