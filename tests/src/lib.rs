@@ -7,6 +7,7 @@
 //! `postgresql` binaries; see [`postgres`].
 
 pub mod postgres;
+pub mod processes;
 
 use std::time::Duration;
 
