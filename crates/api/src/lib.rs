@@ -2,8 +2,10 @@
 //!
 //! Owns routing, authentication of requests (the bearer header; the rules live in
 //! `golmok-accounts`), problem+json errors, request ids, logs and metrics, the OpenAPI
-//! document, configuration and the command line. Handlers parse, check the caller, call
-//! one domain function and render; no business rule lives here.
+//! document, Server-Sent Events, configuration and the command line. As the composition
+//! root it also owns the Redis adapters behind the core ports (`scale_out`) and the planning
+//! job stream (`planning`). Handlers parse, check the caller, call one domain function and
+//! render; no business rule lives here.
 
 pub mod app;
 pub mod config;

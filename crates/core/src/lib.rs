@@ -2,8 +2,8 @@
 //!
 //! Owns opaque ids, money (integer won, and the one rounding rule for weighed goods),
 //! coordinates and distances, field-level validation errors, keyset-paginated lists, and the
-//! ports that scale out on Redis later: the rate counter and the read cache (in-process
-//! implementations here).
+//! ports that scale out on Redis: the rate counter and the read cache (in-process
+//! implementations here; the Redis ones live with the binary).
 //!
 //! Owns no tables and knows nothing of HTTP or of any one domain.
 
