@@ -261,3 +261,19 @@ impl TestApp {
         reply.body["token"].as_str().expect("a token").to_owned()
     }
 }
+
+/// Reads a Server-Sent Events stream until `needle` appears (within 15 s); returns what was
+/// read.
+pub async fn read_events_until(response: &mut reqwest::Response, needle: &str) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no event containing {needle} in 15 s; saw {seen}"))
+            .expect("the event stream")
+            .expect("the event stream ended");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}

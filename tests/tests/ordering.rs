@@ -1022,8 +1022,50 @@ async fn from_checkout_to_delivered_by_shared_routes(app: TestApp) {
         }
     }
 
+    // Live views, opened before the plan: the shopper's order and both couriers.
+    let listen = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client()
+                .get(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response
+        }
+    };
+    let first_order = id_of(&orders[0]);
+    let mut order_events =
+        listen(format!("/v1/orders/{first_order}/events"), shopper.clone()).await;
+    let mut courier_events = [
+        listen("/v1/couriers/me/events".into(), first.clone()).await,
+        listen("/v1/couriers/me/events".into(), second.clone()).await,
+    ];
+    // Another shopper may not listen to this order.
+    let (stranger, _) = app.sign_up("shopper").await;
+    app.get(&format!("/v1/orders/{first_order}/events"), Some(&stranger))
+        .await
+        .assert_problem(404, "not_found");
+
     let plan_url = format!("/v1/networks/{network_id}/slots/{slot_id}/plan");
     let plan = ok(app.post(&plan_url, Some(&m.admin), &json!({})).await).await;
+    // The shopper hears the courier's ETA; a courier hears of its new batch.
+    let heard = golmok_e2e::read_events_until(&mut order_events, "event: eta").await;
+    assert!(heard.contains(&first_order), "{heard}");
+    let batch_id = id_of(&plan["batches"][0]);
+    let mut heard_batch = false;
+    for events in courier_events.iter_mut() {
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            golmok_e2e::read_events_until(events, &batch_id),
+        )
+        .await;
+        heard_batch |= read.is_ok_and(|text| text.contains("event: batch"));
+    }
+    assert!(heard_batch, "no courier heard of batch {batch_id}");
     assert_eq!(plan["unassigned"], json!([]));
     let batches = plan["batches"].as_array().unwrap();
     assert!(!batches.is_empty());
@@ -1344,4 +1386,30 @@ async fn a_failed_pickup_is_planned_again_in_another_slot(app: TestApp) {
         .map(|s| s["merchant_order_id"].as_str().unwrap())
         .collect();
     assert_eq!(carried, [tofu_part.as_str(), tofu_part.as_str()]);
+}
+
+#[tokio::test]
+async fn checkouts_beyond_the_per_minute_limit_are_429() {
+    let app = TestApp::start_with(
+        Engine::Sqlite,
+        json!({"ordering": {"checkouts_per_minute": 2}}),
+    )
+    .await;
+    let m = market(&app, 30).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let basket = json!({
+        "consortium_id": m.consortium_id,
+        "items": [{"listing_id": m.tofu, "quantity": 1}],
+        "fulfillment": {"kind": "pickup"},
+        "payment": {"provider": "offline"},
+    });
+    for _ in 0..2 {
+        created(app.post("/v1/orders", Some(&shopper), &basket).await).await;
+    }
+    let refused = app.post("/v1/orders", Some(&shopper), &basket).await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.header("retry-after").is_some());
+    // Someone else is not held back by it.
+    let (other, _) = app.sign_up("shopper").await;
+    created(app.post("/v1/orders", Some(&other), &basket).await).await;
 }

@@ -68,21 +68,6 @@ async fn token(r: &Replica, email: &str) -> String {
     body["token"].as_str().unwrap().to_owned()
 }
 
-/// Reads server-sent events from `response` until one whose data contains `needle`.
-async fn wait_for_event(response: &mut reqwest::Response, needle: &str) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while !seen.contains(needle) {
-        let chunk = tokio::time::timeout_at(deadline, response.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no event containing {needle} in 15 s; saw {seen}"))
-            .unwrap()
-            .expect("the event stream ended");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    seen
-}
-
 #[tokio::test]
 async fn replicas_share_live_events_login_limits_and_stock() {
     let database = golmok_e2e::postgres::fresh_database().await;
@@ -135,7 +120,7 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     let (status, order) = post(&b, "/v1/orders", Some(&shopper), basket(1)).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
     let order_id = order["id"].as_str().unwrap();
-    let heard = wait_for_event(&mut events, order_id).await;
+    let heard = golmok_e2e::read_events_until(&mut events, order_id).await;
     assert!(heard.contains("event: new_order"), "{heard}");
     // The shopper, on A, follows the order as the shop (on B) accepts it.
     let mut order_events = reqwest::Client::new()
@@ -154,7 +139,7 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let heard = wait_for_event(&mut order_events, "\"to\":\"accepted\"").await;
+    let heard = golmok_e2e::read_events_until(&mut order_events, "\"to\":\"accepted\"").await;
     assert!(heard.contains("event: status"), "{heard}");
 
     // Failed logins count across replicas: 5 allowed, wherever they land.
@@ -469,6 +454,6 @@ async fn with_redis_down_the_api_serves_and_events_catch_up_when_it_returns() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let heard = wait_for_event(&mut events, &order_id).await;
+    let heard = golmok_e2e::read_events_until(&mut events, &order_id).await;
     assert!(heard.contains("event: new_order"), "{heard}");
 }
