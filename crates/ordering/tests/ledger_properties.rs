@@ -7,7 +7,10 @@
 //! - no payable, commission or clearing account is on the wrong side of zero;
 //! - what merchants and networks are owed, plus commission, plus refunds, equals what was
 //!   captured;
-//! - stock on the shelf plus stock held by live reservations equals the stock we started with.
+//! - stock on the shelf plus stock held by live reservations equals the stock we started with;
+//! - card sales leave as transfers to merchants' connected accounts (once linked): what was
+//!   transferred and not reversed counts as paid, a waiting transfer never exceeds what its
+//!   merchant is owed, and no transfer is reversed beyond its amount.
 
 use std::sync::Arc;
 
@@ -24,18 +27,87 @@ use golmok_ordering::{
     Checkout, CheckoutItem, Fulfillment, OrderRules, Ordering, PaymentChoice, PaymentProviders,
     checkout,
 };
-use golmok_payments::{OfflineProvider, ledger};
+use golmok_payments::{
+    Authorization, AuthorizationState, AuthorizeRequest, Captured, OfflineProvider, OnboardingLink,
+    PaymentProvider, PayoutRequest, ProviderError, connect, ledger,
+};
 use proptest::prelude::*;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 const STOCK: i64 = 5_000;
+
+/// A card processor that authorises at once and pays merchants by transfer on capture,
+/// keeping a fee of its own (Stripe Connect, without the network).
+struct CardProvider;
+
+#[async_trait::async_trait]
+impl PaymentProvider for CardProvider {
+    fn name(&self) -> &'static str {
+        "card"
+    }
+    fn platform_fee_bps(&self) -> u32 {
+        150
+    }
+    fn transfers_on_capture(&self) -> bool {
+        true
+    }
+    async fn authorize(&self, r: &AuthorizeRequest) -> Result<Authorization, ProviderError> {
+        Ok(Authorization {
+            provider_ref: format!("pi_{}", r.reference),
+            state: AuthorizationState::Authorized,
+            client_secret: None,
+        })
+    }
+    async fn capture(&self, p: &str, _: i64, _: &str) -> Result<Captured, ProviderError> {
+        Ok(Captured {
+            charge_ref: Some(format!("ch_{p}")),
+        })
+    }
+    async fn void(&self, _: &str, _: &str) -> Result<(), ProviderError> {
+        Ok(())
+    }
+    async fn refund(&self, _: &str, _: i64, key: &str) -> Result<String, ProviderError> {
+        Ok(format!("re_{key}"))
+    }
+    async fn pay_out(&self, r: &PayoutRequest) -> Result<String, ProviderError> {
+        assert!(
+            r.destination.is_some() && r.source_charge.is_some(),
+            "{r:?}"
+        );
+        Ok(format!("tr_{}", r.idempotency_key))
+    }
+    async fn reverse_payout(&self, _: &str, _: i64, key: &str) -> Result<String, ProviderError> {
+        Ok(format!("trr_{key}"))
+    }
+    async fn create_connected_account(
+        &self,
+        party: &str,
+        _: &str,
+    ) -> Result<String, ProviderError> {
+        Ok(format!("acct_{party}"))
+    }
+    async fn onboarding_link(
+        &self,
+        a: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<OnboardingLink, ProviderError> {
+        Ok(OnboardingLink {
+            url: format!("https://connect.test/{a}"),
+            expires_at: chrono::Utc::now(),
+        })
+    }
+}
 
 #[derive(Debug, Clone)]
 enum Op {
     Checkout {
         items: Vec<(usize, i64)>,
         delivery: bool,
+        card: bool,
     },
+    /// A shop links its connected account and the provider reports it usable.
+    Link(usize),
     Accept(usize),
     Weigh {
         part: usize,
@@ -61,15 +133,16 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (prop::collection::vec((0usize..3, 1i64..1500), 1..4), any::<bool>())
-            .prop_map(|(items, delivery)| Op::Checkout { items, delivery }),
+        3 => (prop::collection::vec((0usize..3, 1i64..1500), 1..4), any::<bool>(), any::<bool>())
+            .prop_map(|(items, delivery, card)| Op::Checkout { items, delivery, card }),
+        3 => (0usize..3).prop_map(Op::Link),
         2 => (0usize..6).prop_map(Op::Accept),
         2 => (0usize..6, 500i64..1400).prop_map(|(part, permille)| Op::Weigh { part, permille }),
         2 => (0usize..6).prop_map(Op::Ready),
         1 => (0usize..6).prop_map(Op::Reject),
         1 => (0usize..3, any::<bool>()).prop_map(|(order, by_admin)| Op::Cancel { order, by_admin }),
-        3 => (0usize..3, 800i64..1300).prop_map(|(order, permille)| Op::Fulfil { order, permille }),
-        3 => (0usize..3, prop::option::of(0usize..3), prop::option::of(1i64..20_000))
+        5 => (0usize..3, 800i64..1300).prop_map(|(order, permille)| Op::Fulfil { order, permille }),
+        4 => (0usize..3, prop::option::of(0usize..3), prop::option::of(1i64..20_000))
             .prop_map(|(order, part, amount)| Op::Refund { order, part, amount }),
     ]
 }
@@ -224,7 +297,9 @@ async fn world(dir: &tempfile::TempDir) -> World {
     World {
         db,
         cache,
-        providers: PaymentProviders::default().with(Arc::new(OfflineProvider)),
+        providers: PaymentProviders::default()
+            .with(Arc::new(OfflineProvider))
+            .with(Arc::new(CardProvider)),
         rules: OrderRules::default(),
         admin,
         shopper,
@@ -239,7 +314,34 @@ async fn world(dir: &tempfile::TempDir) -> World {
 async fn run(w: &mut World, op: Op) {
     let ctx = w.ordering();
     match op {
-        Op::Checkout { items, delivery } => {
+        Op::Link(i) => {
+            let Some(owner) = w.owners.get(i) else {
+                return;
+            };
+            let merchant_id = scalar_text(
+                &w.db,
+                &format!("SELECT id FROM merchants WHERE owner_id = '{}'", owner.id),
+            )
+            .await;
+            if let Ok(linked) =
+                refunds::onboard_merchant(ctx, owner, &merchant_id, "card", "r", "d").await
+            {
+                connect::account_updated(
+                    &w.db,
+                    &CardProvider,
+                    &linked.account.account_id,
+                    true,
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+            }
+        }
+        Op::Checkout {
+            items,
+            delivery,
+            card,
+        } => {
             let mut seen = Vec::new();
             let items: Vec<CheckoutItem> = items
                 .into_iter()
@@ -270,7 +372,7 @@ async fn run(w: &mut World, op: Op) {
                 items,
                 fulfillment,
                 payment: PaymentChoice {
-                    provider: "offline".into(),
+                    provider: if card { "card" } else { "offline" }.into(),
                 },
             };
             if let Ok(stored) = checkout::checkout(ctx, &w.shopper, request, None).await {
@@ -400,6 +502,15 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
 }
 
+async fn scalar_text(db: &DatabaseConnection, sql: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
 async fn check(w: &World) {
     let unbalanced = scalar(
         &w.db,
@@ -426,11 +537,35 @@ async fn check(w: &World) {
     assert!(commission >= 0, "commission went negative: {commission}");
     let captured = scalar(&w.db, "SELECT SUM(captured_krw) FROM payments").await;
     let refunded = scalar(&w.db, "SELECT SUM(amount_krw) FROM refunds").await;
+    let transferred = scalar(
+        &w.db,
+        "SELECT SUM(amount_krw - reversed_krw) FROM transfers WHERE status = 'sent'",
+    )
+    .await;
     assert_eq!(
-        owed + commission + refunded,
+        owed + commission + refunded + transferred,
         captured,
-        "owed {owed} + commission {commission} + refunds {refunded} != captured {captured}"
+        "owed {owed} + commission {commission} + refunds {refunded} + transferred {transferred} != captured {captured}"
     );
+    assert_eq!(
+        scalar(
+            &w.db,
+            "SELECT COUNT(*) FROM transfers WHERE reversed_krw < 0 OR reversed_krw > amount_krw OR amount_krw < 0",
+        )
+        .await,
+        0,
+        "a transfer reversed beyond its amount"
+    );
+    for (account, balance) in &balances {
+        if let Some(party) = account.strip_prefix("payable:") {
+            let waiting = connect::waiting_krw(&w.db, party).await.unwrap();
+            assert!(
+                waiting <= -balance,
+                "{party} has {waiting} won waiting to transfer but is owed {}",
+                -balance
+            );
+        }
+    }
     assert_eq!(
         scalar(&w.db, "SELECT SUM(refunded_krw) FROM payments").await,
         refunded
