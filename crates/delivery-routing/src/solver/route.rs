@@ -239,33 +239,6 @@ impl Route {
     /// since a detour never shortens a route (distances obey the triangle inequality), a
     /// pickup position already costing `bound` is not followed further.
     pub fn best_insertion_below(&self, ctx: &Ctx<'_>, t: usize, bound: f64) -> Option<Insertion> {
-        self.search_insertion(ctx, t, bound, None)
-    }
-
-    /// As [`Route::best_insertion`], judging each place by its cost plus `noise()` (at most
-    /// `spread` either way): Ropke and Pisinger's noise at the level of positions, so that a
-    /// repair sometimes builds a route through a place that is not the cheapest now but lets
-    /// a later task in (a small parcel that fits once a larger one has left). The answer
-    /// carries its true cost.
-    pub fn noisy_insertion(
-        &self,
-        ctx: &Ctx<'_>,
-        t: usize,
-        noise: &mut dyn FnMut() -> f64,
-        spread: f64,
-    ) -> Option<Insertion> {
-        self.search_insertion(ctx, t, f64::INFINITY, Some((noise, spread)))
-    }
-
-    fn search_insertion(
-        &self,
-        ctx: &Ctx<'_>,
-        t: usize,
-        bound: f64,
-        mut noise: Option<(&mut dyn FnMut() -> f64, f64)>,
-    ) -> Option<Insertion> {
-        // Pruning compares true costs with the best judged cost: allow for the noise.
-        let slack = noise.as_ref().map_or(0.0, |(_, spread)| 2.0 * spread);
         let task = &ctx.problem.tasks[t];
         if task.vehicle.is_some_and(|v| v != self.vehicle) {
             return None;
@@ -281,17 +254,10 @@ impl Route {
             ctx.nodes.service[d],
         );
         let mut best: Option<Insertion> = None;
-        let mut best_judged = f64::INFINITY;
         let mut limit = bound;
         let mut offer = |cost: f64, i: usize, j: usize, limit: &mut f64| {
-            let judged = cost + noise.as_mut().map_or(0.0, |(noise, _)| noise());
-            let better = match best {
-                None => cost < *limit,
-                Some(_) => judged < best_judged,
-            };
-            if better {
-                *limit = limit.min(judged);
-                best_judged = judged;
+            if cost < *limit {
+                *limit = cost;
                 best = Some(Insertion { cost, i, j });
             }
         };
@@ -351,7 +317,7 @@ impl Route {
             let tp = reach.max(pe);
             let after_i = ctx.loc(self, i + 1);
             let pickup_cost = ctx.dist(a, pl) + ctx.dist(pl, after_i) - ctx.dist(a, after_i);
-            if pickup_cost >= limit + slack {
+            if pickup_cost >= limit {
                 continue;
             }
 
@@ -371,13 +337,13 @@ impl Route {
             }
 
             // Delivery later: walk the shifted schedule forward, while a cheaper place may lie ahead.
-            if i == k || pickup_cost + least_from[i + 1] >= limit + slack {
+            if i == k || pickup_cost + least_from[i + 1] >= limit {
                 continue;
             }
             let mut prev_loc = pl;
             let mut prev_departure = tp + ps;
             for j in i + 1..=k {
-                if pickup_cost + least_from[j] >= limit + slack {
+                if pickup_cost + least_from[j] >= limit {
                     break;
                 }
                 let loc = ctx.loc(self, j);
@@ -393,7 +359,7 @@ impl Route {
                 if td <= dlate + EPS {
                     let next = ctx.loc(self, j + 1);
                     let delivery_cost = detour[j];
-                    if pickup_cost + delivery_cost < limit + slack {
+                    if pickup_cost + delivery_cost < limit {
                         let arrival = td + ds + ctx.time(self, dl, next);
                         if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
                             offer(pickup_cost + delivery_cost, i, j, &mut limit);

@@ -113,36 +113,6 @@ impl Search<'_> {
         })
     }
 
-    /// As [`Self::insertion_cost`], each place judged with noise up to `noise` either way.
-    fn noisy_insertion_cost(
-        &mut self,
-        s: &State,
-        r: usize,
-        t: usize,
-        noise: f64,
-    ) -> Option<Insertion> {
-        if noise <= 0.0 {
-            return self.insertion_cost(s, r, t);
-        }
-        let route = &s.routes[r];
-        if route.is_empty()
-            && s.used() >= s.max_routes
-            && self.ctx.problem.tasks[t].vehicle.is_none()
-        {
-            return None;
-        }
-        let rng = &mut self.rng;
-        let mut draw = || noise * (2.0 * rng.unit() - 1.0);
-        route
-            .noisy_insertion(&self.ctx, t, &mut draw, noise)
-            .map(|mut ins| {
-                if route.is_empty() {
-                    ins.cost += VEHICLE;
-                }
-                ins
-            })
-    }
-
     /// Inserts every unassigned task it can, by regret-2: the task that would lose most by
     /// waiting goes first.
     fn repair(&mut self, s: &mut State, noise: f64) {
@@ -163,10 +133,7 @@ impl Search<'_> {
                 let best = self
                     .candidate_routes(s, t)
                     .into_iter()
-                    .filter_map(|r| {
-                        self.noisy_insertion_cost(s, r, t, noise)
-                            .map(|ins| (r, ins))
-                    })
+                    .filter_map(|r| self.insertion_cost(s, r, t).map(|ins| (r, ins)))
                     .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
                 match best {
                     Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
@@ -442,8 +409,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let noise_amount = 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max);
     let n = servable.len().max(1);
     // How many tasks a destroy step removes: a few up to 30%. A tiny instance may be rebuilt
-    // whole: in a random order with noisy places that is a different route, not the
-    // construction again.
+    // whole: in a random order that can be a different route, not the construction again.
     let q_min = (n / 4).clamp(1, 4);
     let q_max = if n <= 6 {
         n

@@ -484,33 +484,6 @@ proptest! {
     }
 }
 
-/// Three parcels where the optimum delivers the first before the third is picked up, found
-/// only by inserting the second at a place that is not the cheapest when it goes in (a case
-/// the proptest above once found).
-#[test]
-fn parcels_that_fit_only_in_one_order_are_found() {
-    let points = vec![
-        (10.332114225426178, 45.09972717823385),
-        (0.0, 45.12617317562311),
-        (0.0, 0.0),
-        (30.516487131085228, 42.14832695540495),
-        (18.830166763649363, 0.0),
-    ];
-    let spec = vec![
-        (14, 0, 2, 0.0, 162.67900775163204),
-        (4, 3, 1, 0.0, 100.0),
-        (14, 3, 2, 0.0, 100.0),
-    ];
-    let problem = random_problem(points, spec, vec![([4, 4], 1_000.0, 0)]);
-    let optimum = exhaustive(&problem).unwrap();
-    let s = solved(&problem, 20_000);
-    assert!(
-        (s.distance - optimum).abs() < 1e-6,
-        "{} vs {optimum}",
-        s.distance
-    );
-}
-
 #[test]
 fn a_mixed_fleet_plans_a_lunch_wave_feasibly() {
     let problem = crate::benchmark::synthetic_wave(80, 11);
