@@ -68,6 +68,38 @@ async fn token(r: &Replica, email: &str) -> String {
     body["token"].as_str().unwrap().to_owned()
 }
 
+/// The demo's Mangwon consortium, its tofu listing and the tofu shop's id.
+async fn tofu_of_mangwon(r: &Replica) -> (String, Value, String) {
+    let (_, consortia) = get(
+        r,
+        "/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC",
+        None,
+    )
+    .await;
+    let mangwon = consortia["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, found) = get(
+        r,
+        &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
+        None,
+    )
+    .await;
+    let tofu = found["items"][0].clone();
+    let shop = tofu["merchant_id"].as_str().unwrap().to_owned();
+    (mangwon, tofu, shop)
+}
+
+/// An open Server-Sent Events stream of `path` for `token`.
+async fn listen(r: &Replica, path: &str, token: &str) -> reqwest::Response {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", r.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+}
+
 #[tokio::test]
 async fn replicas_share_live_events_login_limits_and_stock() {
     let database = golmok_e2e::postgres::fresh_database().await;
@@ -82,28 +114,8 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     // A merchant listening on replica A hears of an order placed on replica B.
     let owner = token(&a, "merchant@demo.golmok.kr").await;
     let shopper = token(&b, "shopper@demo.golmok.kr").await;
-    let (_, consortia) = get(
-        &b,
-        "/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC",
-        None,
-    )
-    .await;
-    let mangwon = consortia["items"][0]["id"].as_str().unwrap().to_owned();
-    let (_, found) = get(
-        &b,
-        &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
-        None,
-    )
-    .await;
-    let tofu = found["items"][0].clone();
-    let shop = tofu["merchant_id"].as_str().unwrap().to_owned();
-    let mut events = reqwest::Client::new()
-        .get(format!("{}/v1/merchants/{shop}/events", a.base))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(events.status(), StatusCode::OK);
+    let (mangwon, tofu, shop) = tofu_of_mangwon(&b).await;
+    let mut events = listen(&a, &format!("/v1/merchants/{shop}/events"), &owner).await;
     assert!(
         events.headers()["content-type"]
             .to_str()
@@ -123,13 +135,7 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     let heard = golmok_e2e::read_events_until(&mut events, order_id).await;
     assert!(heard.contains("event: new_order"), "{heard}");
     // The shopper, on A, follows the order as the shop (on B) accepts it.
-    let mut order_events = reqwest::Client::new()
-        .get(format!("{}/v1/orders/{order_id}/events", a.base))
-        .bearer_auth(&shopper)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(order_events.status(), StatusCode::OK);
+    let mut order_events = listen(&a, &format!("/v1/orders/{order_id}/events"), &shopper).await;
     let part = order["merchant_orders"][0]["id"].as_str().unwrap();
     let (status, _) = post(
         &b,
@@ -399,28 +405,8 @@ async fn with_redis_down_the_api_serves_and_events_catch_up_when_it_returns() {
     let api = replica(&database, &url, &[]).await;
     let owner = token(&api, "merchant@demo.golmok.kr").await;
     let shopper = token(&api, "shopper@demo.golmok.kr").await;
-    let (_, consortia) = get(
-        &api,
-        "/v1/consortia?district=%EB%A7%88%ED%8F%AC%EA%B5%AC",
-        None,
-    )
-    .await;
-    let mangwon = consortia["items"][0]["id"].as_str().unwrap().to_owned();
-    let (_, found) = get(
-        &api,
-        &format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
-        None,
-    )
-    .await;
-    let tofu = found["items"][0].clone();
-    let shop = tofu["merchant_id"].as_str().unwrap().to_owned();
-    let mut events = reqwest::Client::new()
-        .get(format!("{}/v1/merchants/{shop}/events", api.base))
-        .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(events.status(), StatusCode::OK);
+    let (mangwon, tofu, shop) = tofu_of_mangwon(&api).await;
+    let mut events = listen(&api, &format!("/v1/merchants/{shop}/events"), &owner).await;
 
     // Redis goes away: readiness says so, reads and writes go on.
     drop(redis);

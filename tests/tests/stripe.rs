@@ -376,29 +376,61 @@ async fn account_updated(
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
 }
 
+/// Who acts in the two-shop card tests, logged in, and what they sell.
+struct Cast {
+    shopper: String,
+    tofu_owner: String,
+    butcher_owner: String,
+    tofu: Value,
+    sausage: Value,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    Cast {
+        shopper: login(app, "shopper@demo.golmok.kr").await,
+        tofu_owner: login(app, "merchant@demo.golmok.kr").await,
+        // The demo's tenth shop, 망원 정육점.
+        butcher_owner: login(app, "merchant10@demo.golmok.kr").await,
+        tofu: mangwon_listing(app, TOFU).await.1,
+        sausage: mangwon_listing(app, SAUSAGE).await.1,
+    }
+}
+
+/// What the shop is owed and was paid, as its owner sees it.
+async fn payouts(app: &TestApp, shop: &str, owner: &str) -> golmok_e2e::Reply {
+    app.get(&format!("/v1/merchants/{shop}/payouts"), Some(owner))
+        .await
+}
+
+/// The shop's owner asks for its payout account and onboarding link.
+async fn link(app: &TestApp, shop: &str, owner: &str) -> golmok_e2e::Reply {
+    app.post(
+        &format!("/v1/merchants/{shop}/payout-account"),
+        Some(owner),
+        &json!({}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_them_back() {
     // 1 % card fee on top of the consortium's 3 %: 4 % of each sale stays with the platform.
     let (app, stand_in) = card_app(json!({"stripe": {"connect": {"commission_bps": 100}}})).await;
-    let shopper = login(&app, "shopper@demo.golmok.kr").await;
-    let tofu_owner = login(&app, "merchant@demo.golmok.kr").await;
-    let butcher_owner = login(&app, "merchant10@demo.golmok.kr").await;
+    let Cast {
+        shopper,
+        tofu_owner,
+        butcher_owner,
+        tofu,
+        sausage,
+    } = cast(&app).await;
     let admin = app.admin().await;
-    let (_, tofu) = mangwon_listing(&app, TOFU).await;
-    let (_, sausage) = mangwon_listing(&app, SAUSAGE).await;
     let (tofu_shop, butcher) = (tofu["merchant_id"].clone(), sausage["merchant_id"].clone());
     assert_ne!(tofu_shop, butcher);
     let tofu_shop_id = tofu_shop.as_str().unwrap();
     let butcher_id = butcher.as_str().unwrap();
 
     // The tofu shop links a Stripe account; asking again gives a new link to the same one.
-    let linked = app
-        .post(
-            &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
-            Some(&tofu_owner),
-            &json!({}),
-        )
-        .await;
+    let linked = link(&app, tofu_shop_id, &tofu_owner).await;
     assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
     let account = linked.body["account"]["account_id"]
         .as_str()
@@ -412,13 +444,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
             .unwrap()
             .starts_with("https://connect.stripe.com/")
     );
-    let again = app
-        .post(
-            &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
-            Some(&tofu_owner),
-            &json!({}),
-        )
-        .await;
+    let again = link(&app, tofu_shop_id, &tofu_owner).await;
     assert_eq!(again.body["account"]["account_id"], account.as_str());
     assert_eq!(stand_in.calls_to("/v1/accounts").len(), 1);
     let links = stand_in.calls_to("/v1/account_links");
@@ -427,25 +453,19 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
         has(&links[0].2, "account", &account) && has(&links[0].2, "type", "account_onboarding")
     );
     // Another shop's owner cannot link it.
-    app.post(
-        &format!("/v1/merchants/{tofu_shop_id}/payout-account"),
-        Some(&butcher_owner),
-        &json!({}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    link(&app, tofu_shop_id, &butcher_owner)
+        .await
+        .assert_problem(403, "forbidden");
 
     // Stripe reports the account verified; an older report arriving late changes nothing.
     let now = chrono::Utc::now().timestamp();
     account_updated(&app, "evt_acct_new", &account, "active", now).await;
     account_updated(&app, "evt_acct_old", &account, "inactive", now - 60).await;
-    let payouts = app
-        .get(
-            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
-            Some(&tofu_owner),
-        )
-        .await;
-    assert_eq!(payouts.body["connected_account"]["transfers_enabled"], true);
+    let linked_now = payouts(&app, tofu_shop_id, &tofu_owner).await;
+    assert_eq!(
+        linked_now.body["connected_account"]["transfers_enabled"],
+        true
+    );
 
     // Both shops pack: one capture, then one transfer for the shop with a usable account.
     let order = card_order(&app, &shopper, "connect-1").await;
@@ -481,12 +501,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
         key.as_deref().is_some_and(|k| k.contains(&tofu_part)),
         "{key:?}"
     );
-    let tofu_payouts = app
-        .get(
-            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
-            Some(&tofu_owner),
-        )
-        .await;
+    let tofu_payouts = payouts(&app, tofu_shop_id, &tofu_owner).await;
     assert_eq!(tofu_payouts.body["owed_krw"], 0, "{}", tofu_payouts.text);
     assert_eq!(tofu_payouts.body["paid_krw"], 6720);
     assert_eq!(tofu_payouts.body["transfers"][0]["status"], "sent");
@@ -495,12 +510,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
         .unwrap()
         .to_owned();
     // The butcher has no account yet: its 7,680 won wait in the ledger, not paid by hand.
-    let butcher_payouts = app
-        .get(
-            &format!("/v1/merchants/{butcher_id}/payouts"),
-            Some(&butcher_owner),
-        )
-        .await;
+    let butcher_payouts = payouts(&app, butcher_id, &butcher_owner).await;
     assert_eq!(
         butcher_payouts.body["owed_krw"], 7680,
         "{}",
@@ -539,12 +549,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
             .ends_with(&format!("/v1/transfers/{transfer_id}/reversals"))
     );
     assert!(has(&reversals[0].2, "amount", "3360"), "{}", reversals[0].2);
-    let tofu_payouts = app
-        .get(
-            &format!("/v1/merchants/{tofu_shop_id}/payouts"),
-            Some(&tofu_owner),
-        )
-        .await;
+    let tofu_payouts = payouts(&app, tofu_shop_id, &tofu_owner).await;
     assert_eq!(tofu_payouts.body["transfers"][0]["reversed_krw"], 3360);
     assert_eq!(tofu_payouts.body["owed_krw"], 0);
 
@@ -560,13 +565,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
     assert_eq!(stand_in.calls_to("/reversals").len(), 1);
 
     // The butcher links its account and Stripe verifies it: the waiting 5,760 won leave.
-    let linked = app
-        .post(
-            &format!("/v1/merchants/{butcher_id}/payout-account"),
-            Some(&butcher_owner),
-            &json!({}),
-        )
-        .await;
+    let linked = link(&app, butcher_id, &butcher_owner).await;
     assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
     let butcher_account = linked.body["account"]["account_id"]
         .as_str()
@@ -583,12 +582,7 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
             && has(body, "source_transaction", &format!("ch_{intent}")),
         "{body}"
     );
-    let butcher_payouts = app
-        .get(
-            &format!("/v1/merchants/{butcher_id}/payouts"),
-            Some(&butcher_owner),
-        )
-        .await;
+    let butcher_payouts = payouts(&app, butcher_id, &butcher_owner).await;
     assert_eq!(
         butcher_payouts.body["owed_krw"], 0,
         "{}",
@@ -604,11 +598,13 @@ async fn card_sales_leave_as_one_transfer_per_merchant_order_and_refunds_take_th
 #[tokio::test]
 async fn an_authorisation_about_to_lapse_is_captured_for_what_is_ready_or_voided() {
     let (app, stand_in) = card_app(json!({"ordering": {"expiry_sweep_secs": 1}})).await;
-    let shopper = login(&app, "shopper@demo.golmok.kr").await;
-    let tofu_owner = login(&app, "merchant@demo.golmok.kr").await;
-    let butcher_owner = login(&app, "merchant10@demo.golmok.kr").await;
-    let (_, tofu) = mangwon_listing(&app, TOFU).await;
-    let (_, sausage) = mangwon_listing(&app, SAUSAGE).await;
+    let Cast {
+        shopper,
+        tofu_owner,
+        butcher_owner,
+        tofu,
+        sausage,
+    } = cast(&app).await;
     let sausages_on_shelf = sausage["stock"].as_i64().unwrap();
 
     // Order A: the tofu is ready, the butcher accepted but never packed. Order B: nobody acted.
