@@ -127,12 +127,24 @@ pub struct Replica {
 }
 
 pub async fn replica(database: &str, redis: &str, env: &[(&str, &str)]) -> Replica {
+    replica_with(database, redis, env, &[]).await
+}
+
+/// A replica started with `golmok serve --bind … {extra}` (`--with-worker`, say).
+pub async fn replica_with(
+    database: &str,
+    redis: &str,
+    env: &[(&str, &str)],
+    extra: &[&str],
+) -> Replica {
     let port = free_port();
     let bind = format!("127.0.0.1:{port}");
     let log =
         std::fs::File::create(std::env::temp_dir().join(format!("golmok-replica-{port}.log")))
             .unwrap();
-    let child = golmok(&["serve", "--bind", &bind], database, redis, env)
+    let mut args = vec!["serve", "--bind", &bind];
+    args.extend_from_slice(extra);
+    let child = golmok(&args, database, redis, env)
         .env(
             "GOLMOK_LOG__FILTER",
             "info,sqlx=warn,sea_orm=warn,tower_http=warn",
