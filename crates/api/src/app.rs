@@ -309,8 +309,8 @@ async fn nudge_relay(
 }
 
 /// Every `ordering.expiry_sweep_secs`: expires merchant orders no merchant accepted in time,
-/// settles orders whose card authorisation nears its lapse, and retries transfers the
-/// provider failed to take. Safe on several replicas at once: each re-reads what it moves in
+/// settles orders whose card authorisation nears its lapse, prunes events published over a
+/// week ago, and retries transfers the provider failed to take. Safe on several replicas at once: each re-reads what it moves in
 /// its own transaction.
 async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(
@@ -334,6 +334,11 @@ async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<b
                 "settled orders whose card authorisation was about to lapse"
             ),
             Err(e) => tracing::warn!(error = %e, "settling lapsing authorisations"),
+        }
+        // Live listeners resume at most a week back.
+        let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+        if let Err(e) = golmok_events::outbox::prune(&state.db, week_ago).await {
+            tracing::warn!(error = %e, "pruning published events");
         }
         match golmok_ordering::refunds::send_waiting_transfers(state.ordering()).await {
             Ok(0) => {}

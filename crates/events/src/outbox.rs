@@ -74,3 +74,73 @@ pub async fn since(
         .map(event_of)
         .collect())
 }
+
+/// Deletes events published before `before`: listeners resume at most that far back.
+pub async fn prune(db: &impl ConnectionTrait, before: chrono::DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(entity::Entity::delete_many()
+        .filter(entity::Column::PublishedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use golmok_migrations::{Migrator, MigratorTrait};
+    use sea_orm::Database;
+
+    use super::*;
+    use crate::{EventBus, InProcessBus, relay};
+
+    #[tokio::test]
+    async fn events_are_relayed_once_resumed_by_id_and_pruned_after_publication() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        record(
+            &db,
+            "order:ord_1",
+            serde_json::json!({"type": "status", "to": "accepted"}),
+        )
+        .await
+        .unwrap();
+        record(&db, "order:ord_2", serde_json::json!({"type": "status"}))
+            .await
+            .unwrap();
+        record(&db, "order:ord_1", serde_json::json!({"type": "eta"}))
+            .await
+            .unwrap();
+        let bus = InProcessBus::default();
+        let mut heard = bus.subscribe();
+        assert_eq!(relay::publish_pending(&db, &bus, 100).await.unwrap(), 3);
+        // Published once: a second round finds nothing left.
+        assert_eq!(relay::publish_pending(&db, &bus, 100).await.unwrap(), 0);
+        let first = heard.recv().await.unwrap();
+        assert_eq!(first.topic, "order:ord_1");
+        assert_eq!(first.payload["to"], "accepted");
+
+        // A listener that saw the first event of ord_1 gets only the later one.
+        let missed = since(&db, &["order:ord_1".to_owned()], &first.id, 10)
+            .await
+            .unwrap();
+        assert_eq!(missed.len(), 1);
+        assert_eq!(missed[0].payload["type"], "eta");
+
+        // Only published events are pruned, and only those older than the cut.
+        record(&db, "order:ord_3", serde_json::json!({}))
+            .await
+            .unwrap();
+        assert_eq!(
+            prune(&db, Utc::now() - chrono::Duration::days(1))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            prune(&db, Utc::now() + chrono::Duration::seconds(1))
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(relay::publish_pending(&db, &bus, 100).await.unwrap(), 1);
+    }
+}
