@@ -450,3 +450,40 @@ async fn with_redis_down_the_api_serves_and_events_catch_up_when_it_returns() {
     let heard = golmok_e2e::read_events_until(&mut events, &order_id).await;
     assert!(heard.contains("event: new_order"), "{heard}");
 }
+
+#[tokio::test]
+async fn a_replica_starts_before_redis_and_is_ready_once_redis_is_up() {
+    let database = golmok_e2e::postgres::fresh_database().await;
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let http = free_port();
+    let bind = format!("127.0.0.1:{http}");
+    let _api = Process(
+        golmok(&["serve", "--bind", &bind], &database, &url, &[])
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{bind}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !status_is_ok(&format!("{base}/healthz")).await {
+        assert!(
+            Instant::now() < deadline,
+            "the replica never came up without Redis"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let _redis = Redis::start_on(port);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !status_is_ok(&format!("{base}/readyz")).await {
+        assert!(Instant::now() < deadline, "never ready after Redis came up");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn status_is_ok(url: &str) -> bool {
+    reqwest::get(url)
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+}

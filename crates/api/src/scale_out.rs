@@ -12,13 +12,14 @@ use golmok_core::{Cache, RateCounter};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// A connection for request paths: short timeouts, so a Redis outage costs a request about a
-/// second, not a hang; it reconnects by itself when Redis is back.
+/// second, not a hang. It connects on first use and again whenever Redis is back, so a
+/// server starts (not ready) while Redis is still coming up.
 pub async fn connect(client: &redis::Client) -> redis::RedisResult<ConnectionManager> {
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(1)))
         .set_response_timeout(Some(Duration::from_secs(1)))
         .set_number_of_retries(1);
-    ConnectionManager::new_with_config(client.clone(), config).await
+    ConnectionManager::new_lazy_with_config(client.clone(), config)
 }
 
 pub async fn ping(conn: &ConnectionManager) -> bool {

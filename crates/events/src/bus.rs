@@ -85,8 +85,9 @@ impl RedisBus {
             .set_connection_timeout(Some(Duration::from_secs(1)))
             .set_response_timeout(Some(Duration::from_secs(1)))
             .set_number_of_retries(1);
+        // Connected on first use: a replica starts while Redis is still coming up.
         let publisher =
-            redis::aio::ConnectionManager::new_with_config(client.clone(), config).await?;
+            redis::aio::ConnectionManager::new_lazy_with_config(client.clone(), config)?;
         let local = broadcast::channel(LOCAL_BUFFER).0;
         tokio::spawn(listen(client, channel.to_owned(), local.clone()));
         Ok(Self {
