@@ -20,6 +20,14 @@ pub async fn publish_pending(
     bus: &dyn EventBus,
     batch: u64,
 ) -> Result<usize, DbErr> {
+    // Most rounds find nothing: look before taking a write transaction (on SQLite, the lock).
+    let waiting = entity::Entity::find()
+        .filter(entity::Column::PublishedAt.is_null())
+        .one(db)
+        .await?;
+    if waiting.is_none() {
+        return Ok(0);
+    }
     let txn = if db.get_database_backend() == DatabaseBackend::Sqlite {
         golmok_core::db::begin_write(db).await?
     } else {
