@@ -34,10 +34,10 @@ pub async fn sweep(state: &AppState) {
                     tracing::warn!(error = %e, slot = %slot_id, "enqueueing a planning job; the next sweep tries again");
                 }
             }
-            None => plan(state, &network_id, &slot_id, None)
-                .await
-                .ok()
-                .unwrap_or(()),
+            // Failures are logged; the next sweep tries again.
+            None => {
+                plan(state, &network_id, &slot_id, None).await;
+            }
         }
     }
 }
@@ -75,13 +75,15 @@ pub async fn enqueue(
     Ok(true)
 }
 
-/// Plans the slot unless it was planned since `since` (its cut-off when absent).
+/// Plans the slot unless it was planned since `since` (its cut-off when absent). Whether
+/// the job is done (planned, planned already, or its slot is gone); false when it should be
+/// tried again.
 async fn plan(
     state: &AppState,
     network_id: &str,
     slot_id: &str,
     since: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<(), ()> {
+) -> bool {
     let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
     match plan_slot_at_cutoff(
         &state.db,
@@ -95,22 +97,22 @@ async fn plan(
     {
         Ok(Some(_)) => {
             state.relay_nudge.notify_one();
-            Ok(())
+            true
         }
         Ok(None) => {
             tracing::info!(slot = slot_id, "slot already planned since its cut-off");
-            Ok(())
+            true
         }
         Err(golmok_delivery_routing::RoutingError::NotFound { .. }) => {
             tracing::warn!(
                 slot = slot_id,
                 "planning job for a slot that no longer exists"
             );
-            Ok(())
+            true
         }
         Err(e) => {
             tracing::warn!(error = %e, slot = slot_id, "planning a slot at its cut-off");
-            Err(())
+            false
         }
     }
 }
@@ -179,7 +181,7 @@ pub async fn work(state: AppState, consumer: String, mut stop: watch::Receiver<b
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.with_timezone(&chrono::Utc));
             tracing::info!(job = %job.id, slot = %slot_id, consumer = %consumer, "planning job taken");
-            if plan(&state, &network_id, &slot_id, since).await.is_ok()
+            if plan(&state, &network_id, &slot_id, since).await
                 && let Err(e) = ack(&mut conn, &job.id).await
             {
                 tracing::warn!(error = %e, job = %job.id, "acknowledging a planning job");
