@@ -246,6 +246,15 @@ fn pickup(m: &Market, items: Value) -> Value {
     json!({"consortium_id": m.consortium_id, "items": items, "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}})
 }
 
+/// Places a pickup order of `items` for `shopper`; the order.
+async fn place_pickup(app: &TestApp, shopper: &str, m: &Market, items: Value) -> Value {
+    created(
+        app.post("/v1/orders", Some(shopper), &pickup(m, items))
+            .await,
+    )
+    .await
+}
+
 async fn stock(app: &TestApp, listing: &str) -> i64 {
     app.get(&format!("/v1/listings/{listing}"), None).await.body["stock"]
         .as_i64()
@@ -672,9 +681,11 @@ async fn orders_are_shown_only_to_those_they_concern(app: TestApp) {
     let m = market(&app, 30).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let (other_shopper, _) = app.sign_up("shopper").await;
-    let order = created(
-        app.post("/v1/orders", Some(&shopper), &pickup(&m, json!([{"listing_id": m.tofu, "quantity": 1}, {"listing_id": m.rice, "quantity": 300}])))
-            .await,
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 1}, {"listing_id": m.rice, "quantity": 300}]),
     )
     .await;
     let id = id_of(&order);
@@ -810,13 +821,11 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     let (shopper, _) = app.sign_up("shopper").await;
 
     // The shopper cancels before any shop accepts: stock back, authorisation voided.
-    let order = created(
-        app.post(
-            "/v1/orders",
-            Some(&shopper),
-            &pickup(&m, json!([{"listing_id": m.tofu, "quantity": 4}])),
-        )
-        .await,
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 4}]),
     )
     .await;
     assert_eq!(stock(&app, &m.tofu).await, 16);
@@ -833,9 +842,11 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     assert_eq!(stock(&app, &m.tofu).await, 20);
 
     // One shop rejects: its stock goes back and the capture covers only the others.
-    let order = created(
-        app.post("/v1/orders", Some(&shopper), &pickup(&m, json!([{"listing_id": m.tofu, "quantity": 2}, {"listing_id": m.rice, "quantity": 1000}])))
-            .await,
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 2}, {"listing_id": m.rice, "quantity": 1000}]),
     )
     .await;
     let order_id = id_of(&order);
@@ -904,13 +915,11 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     assert_eq!(payouts["owed_krw"], 0);
 
     // A retried refund with the same key does not refund twice.
-    let order = created(
-        app.post(
-            "/v1/orders",
-            Some(&shopper),
-            &pickup(&m, json!([{"listing_id": m.tofu, "quantity": 1}])),
-        )
-        .await,
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 1}]),
     )
     .await;
     let part = id_of(&order["merchant_orders"][0]);
@@ -944,13 +953,11 @@ async fn orders_no_shop_accepts_in_time_expire_and_release_their_stock() {
     .await;
     let m = market(&app, 10).await;
     let (shopper, _) = app.sign_up("shopper").await;
-    let order = created(
-        app.post(
-            "/v1/orders",
-            Some(&shopper),
-            &pickup(&m, json!([{"listing_id": m.tofu, "quantity": 3}])),
-        )
-        .await,
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 3}]),
     )
     .await;
     assert_eq!(stock(&app, &m.tofu).await, 7);

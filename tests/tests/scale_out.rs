@@ -307,13 +307,8 @@ async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
     // The frozen worker A is handed the job: it is pending on A.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let pending: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
-            .arg("golmok:planning")
-            .arg("planners")
-            .query_async(&mut r)
-            .await
-            .unwrap();
-        if pending.0 == 1 {
+        let pending = pending_jobs(&mut r).await;
+        if pending == 1 {
             break;
         }
         assert!(Instant::now() < deadline, "a job never reached worker A");
@@ -347,13 +342,8 @@ async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
     // Both jobs end acknowledged, the abandoned one claimed from A, and one plan stands.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let pending: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
-            .arg("golmok:planning")
-            .arg("planners")
-            .query_async(&mut r)
-            .await
-            .unwrap();
-        if pending.0 == 0 && last_delivered(&mut r).await.as_deref() == Some(second.as_str()) {
+        let pending = pending_jobs(&mut r).await;
+        if pending == 0 && last_delivered(&mut r).await.as_deref() == Some(second.as_str()) {
             break;
         }
         assert!(
@@ -363,6 +353,17 @@ async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(plans().await, 1, "the slot was planned more than once");
+}
+
+/// Planning jobs taken by a worker and not yet acknowledged.
+async fn pending_jobs(r: &mut redis::aio::MultiplexedConnection) -> i64 {
+    let summary: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
+        .arg("golmok:planning")
+        .arg("planners")
+        .query_async(r)
+        .await
+        .unwrap();
+    summary.0
 }
 
 /// The planners group's last delivered stream id.

@@ -215,7 +215,7 @@ pub async fn plan_slot(
     slot_id: &str,
     budget: Duration,
 ) -> Result<Plan> {
-    plan(db, travel, network_id, slot_id, budget, None)
+    plan(db, travel, network_id, slot_id, budget, Replan::Always)
         .await?
         .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
 }
@@ -232,7 +232,24 @@ pub async fn plan_slot_at_cutoff(
     budget: Duration,
     since: Option<DateTime<Utc>>,
 ) -> Result<Option<Plan>> {
-    plan(db, travel, network_id, slot_id, budget, Some(since)).await
+    plan(
+        db,
+        travel,
+        network_id,
+        slot_id,
+        budget,
+        Replan::UnlessPlannedSince(since),
+    )
+    .await
+}
+
+/// Whether a plan replaces one already made.
+#[derive(Debug, Clone, Copy)]
+enum Replan {
+    /// Asked for by hand: plan again.
+    Always,
+    /// At the cut-off: a plan made since this time (the cut-off when absent) stands.
+    UnlessPlannedSince(Option<DateTime<Utc>>),
 }
 
 async fn plan(
@@ -241,8 +258,7 @@ async fn plan(
     network_id: &str,
     slot_id: &str,
     budget: Duration,
-    // Some: plan once; a plan made since the given time (or the cut-off) stands.
-    once_since: Option<Option<DateTime<Utc>>>,
+    replan: Replan,
 ) -> Result<Option<Plan>> {
     let started = Instant::now();
     let (network, slot) = slot(db, slot_id).await?;
@@ -258,7 +274,7 @@ async fn plan(
         ))
         .await?;
     }
-    if let Some(since) = once_since
+    if let Replan::UnlessPlannedSince(since) = replan
         && plan::Entity::find()
             .filter(plan::Column::SlotId.eq(slot_id))
             .filter(plan::Column::PlannedAt.gte(since.unwrap_or(slot.cutoff_at)))

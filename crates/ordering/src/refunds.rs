@@ -188,16 +188,22 @@ pub async fn merchant_payouts(
     let party = merchant_party(merchant_id);
     let payouts = golmok_payments::payouts_of(db, &party).await?;
     let transfers = connect::transfers_of(db, &party).await?;
-    let transferred: i64 = transfers
-        .iter()
-        .filter(|t| t.status == connect::TransferStatus::Sent)
-        .map(|t| t.amount_krw - t.reversed_krw)
-        .sum();
+    let sum_of = |status, amount: fn(&Transfer) -> i64| -> i64 {
+        transfers
+            .iter()
+            .filter(|t| t.status == status)
+            .map(amount)
+            .sum()
+    };
+    let transferred = sum_of(connect::TransferStatus::Sent, |t| {
+        t.amount_krw - t.reversed_krw
+    });
+    let awaiting = sum_of(connect::TransferStatus::AwaitingAccount, |t| t.amount_krw);
     Ok(MerchantPayouts {
         merchant_id: merchant_id.to_owned(),
         owed_krw: -ledger::balance(db, &ledger::payable(&party)).await?,
         paid_krw: payouts.iter().map(|p| p.amount_krw).sum::<i64>() + transferred,
-        awaiting_transfer_krw: connect::waiting_krw(db, &party).await?,
+        awaiting_transfer_krw: awaiting,
         statement: ledger::statement(db, &party).await?,
         payouts,
         transfers,

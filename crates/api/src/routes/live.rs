@@ -3,6 +3,7 @@
 //! id; a client that reconnects with `Last-Event-ID` first gets what it missed from the
 //! outbox, so a dropped connection or a Redis outage loses nothing.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -63,38 +64,19 @@ async fn stream(
     };
     let db = state.db.clone();
     let events = async_stream(move |tx| async move {
-        // `last`: where to read the outbox from after a gap; a new id sorts after every event
-        // committed so far. `sent`: recent ids, so an event read from the outbox and then
-        // heard live (or the reverse) goes out once.
-        let mut last = last_seen.unwrap_or_else(|| golmok_core::new_id("evt"));
-        let mut sent = std::collections::VecDeque::with_capacity(RECENT);
-        let mut deliver = |e: &Event, last: &mut String| {
-            if sent.contains(&e.id) {
-                return None;
-            }
-            if sent.len() == RECENT {
-                sent.pop_front();
-            }
-            sent.push_back(e.id.clone());
-            if e.id > *last {
-                *last = e.id.clone();
-            }
-            Some(sse_of(e))
+        let mut out = Listener {
+            tx,
+            last: last_seen.unwrap_or_else(|| golmok_core::new_id("evt")),
+            sent: VecDeque::with_capacity(RECENT),
         };
-        for e in missed {
-            if let Some(out) = deliver(&e, &mut last)
-                && tx.send(out).await.is_err()
-            {
-                return;
-            }
+        if !out.send_all(missed).await {
+            return;
         }
         loop {
             let gap = match live.recv().await {
                 Ok(e) if e.is_resync() => true,
                 Ok(e) if e.topic == topic => {
-                    if let Some(out) = deliver(&e, &mut last)
-                        && tx.send(out).await.is_err()
-                    {
+                    if !out.send(&e).await {
                         return;
                     }
                     false
@@ -105,27 +87,54 @@ async fn stream(
                 Err(RecvError::Closed) => return,
             };
             if gap {
-                let Ok(missed) = golmok_events::outbox::since(
-                    &db,
-                    std::slice::from_ref(&topic),
-                    &last,
-                    CATCH_UP,
-                )
-                .await
+                let topics = std::slice::from_ref(&topic);
+                let Ok(missed) =
+                    golmok_events::outbox::since(&db, topics, &out.last, CATCH_UP).await
                 else {
                     return;
                 };
-                for e in missed {
-                    if let Some(out) = deliver(&e, &mut last)
-                        && tx.send(out).await.is_err()
-                    {
-                        return;
-                    }
+                if !out.send_all(missed).await {
+                    return;
                 }
             }
         }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// One client's stream. `last`: where to read the outbox from after a gap (a new id sorts
+/// after every event committed so far). `sent`: recent ids, so an event read from the outbox
+/// and also heard live goes out once.
+struct Listener {
+    tx: tokio::sync::mpsc::Sender<SseEvent>,
+    last: String,
+    sent: VecDeque<String>,
+}
+
+impl Listener {
+    /// Sends `e` unless it was sent already; false once the client has left.
+    async fn send(&mut self, e: &Event) -> bool {
+        if self.sent.contains(&e.id) {
+            return true;
+        }
+        if self.sent.len() == RECENT {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(e.id.clone());
+        if e.id > self.last {
+            self.last = e.id.clone();
+        }
+        self.tx.send(sse_of(e)).await.is_ok()
+    }
+
+    async fn send_all(&mut self, events: Vec<Event>) -> bool {
+        for e in &events {
+            if !self.send(e).await {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// A stream fed by `produce` through a small channel; it stops when the client leaves.
