@@ -14,6 +14,7 @@ mod m20261127_000005_delivery;
 mod m20261127_000006_stripe_events;
 mod m20261127_000007_connect;
 mod m20261127_000008_outbox;
+mod m20261202_000009_baskets;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_stripe_events::Migration),
             Box::new(m20261127_000007_connect::Migration),
             Box::new(m20261127_000008_outbox::Migration),
+            Box::new(m20261202_000009_baskets::Migration),
         ]
     }
 }

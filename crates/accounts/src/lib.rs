@@ -427,3 +427,9 @@ mod tests {
         );
     }
 }
+
+/// Whether any account exists: a database without one has never been used.
+pub async fn any_exist(db: &DatabaseConnection) -> Result<bool, AccountError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    Ok(account::Entity::find().limit(1).count(db).await? > 0)
+}

@@ -78,7 +78,9 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let metrics_here = state.settings.metrics.bind.is_none();
     let (routes, openapi) = api_routes(metrics_here).split_for_parts();
-    let routes = routes.merge(SwaggerUi::new("/docs").url("/openapi.json", openapi));
+    let routes = routes
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(golmok_web::router(state.pages()));
     with_edges(routes, state)
 }
 
@@ -140,11 +142,12 @@ async fn problems_for_bare_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Problems, and the pages' own HTML error pages, are already what their reader expects.
+    let answered = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
+            || v.as_bytes().starts_with(b"text/html")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || answered {
         return response;
     }
     let detail = match status {

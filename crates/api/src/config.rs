@@ -26,6 +26,21 @@ pub struct Settings {
     pub redis: RedisSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub web: WebSettings,
+}
+
+/// The `[web]` section: the pages beside the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` although no proxy says the request came over TLS.
+    #[serde(default)]
+    pub secure_cookies: bool,
+    /// A Leaflet tile URL template (`https://tile.example/{z}/{x}/{y}.png`); maps draw
+    /// shapes on a plain background without one.
+    pub map_tile_url: Option<String>,
+    pub map_attribution: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +65,8 @@ pub struct PaymentSettings {
 pub struct StripeSettings {
     pub api_base: String,
     pub secret_key: Option<String>,
+    /// `pk_…`: the shopper's browser confirms card payments with it (Stripe's card element).
+    pub publishable_key: Option<String>,
     pub webhook_secret: Option<String>,
     pub connect: ConnectSettings,
 }
@@ -280,6 +297,16 @@ impl Settings {
         golmok_ordering::OrderRules {
             refill_tolerance_pct: self.ordering.refill_tolerance_pct,
             acceptance_timeout: Duration::from_secs(self.ordering.acceptance_timeout_mins * 60),
+        }
+    }
+
+    /// What the pages take of the configuration.
+    pub fn web_settings(&self) -> golmok_web::WebSettings {
+        golmok_web::WebSettings {
+            secure_cookies: self.web.secure_cookies,
+            map_tile_url: self.web.map_tile_url.clone(),
+            map_attribution: self.web.map_attribution.clone(),
+            stripe_publishable_key: self.stripe.publishable_key.clone(),
         }
     }
 

@@ -28,6 +28,10 @@ enum Command {
         /// Redis the server always plans its own slots.)
         #[arg(long)]
         with_worker: bool,
+        /// Seed the demo data when the database is empty (never when it holds data), and
+        /// print the demo sign-ins.
+        #[arg(long)]
+        demo: bool,
     },
     /// Take planning jobs from the Redis Stream (needs `redis.url`) until stopped; run as
     /// many as needed beside the API replicas.
@@ -105,7 +109,11 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve { bind, with_worker } => {
+        Command::Serve {
+            bind,
+            with_worker,
+            demo,
+        } => {
             if let Some(bind) = bind {
                 settings.server.bind = bind;
             }
@@ -113,6 +121,22 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;
             let state = AppState::new(settings).await?;
+            let address = listener.local_addr()?;
+            if demo {
+                if seed::demo_on_first_start(&state.db, state.cache.as_ref()).await? {
+                    println!("golmok: the database was empty; seeded the demo data");
+                }
+                println!("golmok: open http://{address}/");
+                println!(
+                    "golmok: demo sign-ins (password `{}`):",
+                    seed::DEMO_PASSWORD
+                );
+                for (role, email) in seed::DEMO_SIGN_INS {
+                    println!("  {role:<12} {email}");
+                }
+            } else {
+                println!("golmok: open http://{address}/");
+            }
             golmok_api::app::serve_with(state, listener, golmok_api::shutdown_signal(), with_worker)
                 .await
         }

@@ -113,6 +113,22 @@ impl AppState {
 }
 
 impl AppState {
+    /// What the pages work with: the same database, cache, limits, providers and bus.
+    pub fn pages(&self) -> golmok_web::Pages {
+        golmok_web::Pages {
+            db: self.db.clone(),
+            cache: self.cache.clone(),
+            login_failures: self.login_failures.clone(),
+            checkouts: self.checkouts.clone(),
+            checkouts_per_minute: self.settings.ordering.checkouts_per_minute,
+            providers: self.payment_providers.clone(),
+            rules: self.order_rules.clone(),
+            bus: self.bus.clone(),
+            session_policy: self.settings.session_policy(),
+            settings: Arc::new(self.settings.web_settings()),
+        }
+    }
+
     /// What the ordering use cases work with.
     pub fn ordering(&self) -> Ordering<'_> {
         Ordering {

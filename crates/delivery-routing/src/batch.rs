@@ -262,3 +262,37 @@ pub async fn fail_stop(
     txn.commit().await?;
     Ok(view(done))
 }
+
+/// Where a merchant order's drop-off stands in a plan: what a shopper's tracking page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropoffProgress {
+    pub merchant_order_id: String,
+    /// When the courier is expected at the shopper's door.
+    pub eta: chrono::DateTime<Utc>,
+    /// `planned`, `done` or `failed`.
+    pub status: String,
+}
+
+/// The planned drop-offs of these merchant orders, latest plan first per order.
+pub async fn dropoff_progress(
+    db: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<DropoffProgress>> {
+    let stops = stop::Entity::find()
+        .filter(stop::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .filter(stop::Column::Kind.eq("dropoff"))
+        .order_by_desc(stop::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: Vec<DropoffProgress> = Vec::new();
+    for s in stops {
+        if out.iter().all(|p| p.merchant_order_id != s.merchant_order_id) {
+            out.push(DropoffProgress {
+                merchant_order_id: s.merchant_order_id,
+                eta: s.eta,
+                status: s.status,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -12,6 +12,7 @@
 //! Every use case is one database transaction: a failure anywhere leaves nothing written.
 //! Money is integer won; a line's price is [`golmok_core::money::price_for_quantity`].
 
+pub mod basket;
 pub mod checkout;
 pub mod entities;
 pub mod idempotency;

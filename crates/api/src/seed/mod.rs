@@ -438,6 +438,25 @@ const SEONGSU: [Shop; 8] = [
     },
 ];
 
+/// The demo's sign-ins, one per role, as `golmok serve --demo` prints them.
+pub const DEMO_SIGN_INS: [(&str, &str); 5] = [
+    ("shopper", "shopper@demo.golmok.kr"),
+    ("merchant", "merchant@demo.golmok.kr"),
+    ("courier", "courier@demo.golmok.kr"),
+    ("coordinator", "coordinator@demo.golmok.kr"),
+    ("admin", "admin@demo.golmok.kr"),
+];
+
+/// `golmok serve --demo`: loads the demo into a database nobody has used yet (no account),
+/// and never into one that holds data. Returns whether it seeded.
+pub async fn demo_on_first_start(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<bool> {
+    if golmok_accounts::any_exist(db).await? {
+        return Ok(false);
+    }
+    demo(db, cache).await?;
+    Ok(true)
+}
+
 /// Loads the demo. Returns what it created, one line each, or nothing when already there.
 pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<Vec<String>> {
     let mut created = Vec::new();

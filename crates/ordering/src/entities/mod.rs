@@ -1,5 +1,7 @@
 //! sea-orm entities mirroring the ordering tables of the migrations.
 
+pub mod basket;
+pub mod basket_line;
 pub mod idempotency_key;
 pub mod merchant_order;
 pub mod order;

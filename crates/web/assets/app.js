@@ -1,0 +1,126 @@
+// Golmok's pages work without this file; with it: nearby consortia, the checkout map, and
+// order pages that redraw themselves when the order's events arrive.
+(function () {
+  "use strict";
+
+  // Home: "nearest to me" asks the browser for its location and reloads with ?near=.
+  document.querySelectorAll("[data-near-me]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!navigator.geolocation) return;
+      event.preventDefault();
+      navigator.geolocation.getCurrentPosition(function (p) {
+        location.href = "/?near=" + p.coords.latitude.toFixed(5) + "," + p.coords.longitude.toFixed(5);
+      });
+    });
+  });
+
+  // Ray casting over a GeoJSON polygon's outer ring ([lon, lat] pairs).
+  function inside(ring, lat, lon) {
+    var hit = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) hit = !hit;
+    }
+    return hit;
+  }
+
+  function outerRings(area) {
+    var g = area && area.type === "Feature" ? area.geometry : area;
+    if (!g) return [];
+    if (g.type === "Polygon") return [g.coordinates[0]];
+    if (g.type === "MultiPolygon") return g.coordinates.map(function (p) { return p[0]; });
+    return [];
+  }
+
+  function checkoutMap() {
+    var el = document.getElementById("map");
+    if (!el || !window.L || !el.dataset.area) return;
+    var area = JSON.parse(el.dataset.area);
+    var rings = outerRings(area);
+    var lat = document.getElementById("lat");
+    var lon = document.getElementById("lon");
+    var status = document.getElementById("pin-status");
+    var map = L.map(el, { attributionControl: !!el.dataset.tiles });
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
+    var shape = L.geoJSON(area, { style: { color: "#2f6b3f", weight: 2, fillOpacity: 0.12 } }).addTo(map);
+    map.fitBounds(shape.getBounds());
+    var pin = null;
+    function isInside(la, lo) { return rings.some(function (r) { return inside(r, la, lo); }); }
+    function place(la, lo) {
+      if (pin) pin.setLatLng([la, lo]); else pin = L.circleMarker([la, lo], { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
+      var ok = isInside(la, lo);
+      status.innerHTML = "";
+      var span = document.createElement("span");
+      span.className = ok ? "ok" : "error field-error";
+      span.textContent = ok ? el.dataset.inside : el.dataset.outside;
+      status.appendChild(span);
+      return ok;
+    }
+    map.on("click", function (e) {
+      lat.value = e.latlng.lat.toFixed(6);
+      lon.value = e.latlng.lng.toFixed(6);
+      place(e.latlng.lat, e.latlng.lng);
+    });
+    if (lat.value && lon.value && !isNaN(+lat.value) && !isNaN(+lon.value)) place(+lat.value, +lon.value);
+    var form = document.getElementById("checkout-form");
+    form.addEventListener("submit", function (event) {
+      var delivery = form.querySelector("input[name=fulfillment][value=delivery]");
+      if (!delivery || !delivery.checked) return;
+      if (!lat.value || !lon.value || !place(+lat.value, +lon.value)) {
+        event.preventDefault();
+        el.scrollIntoView({ block: "center" });
+      }
+    });
+    var fields = document.getElementById("delivery-fields");
+    function toggle() {
+      var d = form.querySelector("input[name=fulfillment][value=delivery]");
+      fields.hidden = !(d && d.checked);
+      if (!fields.hidden) map.invalidateSize();
+    }
+    form.querySelectorAll("[data-delivery-toggle]").forEach(function (r) { r.addEventListener("change", toggle); });
+    toggle();
+  }
+
+  // Order pages: redraw the tracking section on each event of the order, and after every
+  // (re)connection, since events may have been missed meanwhile.
+  function liveOrder() {
+    var section = document.getElementById("tracking");
+    if (!section || !window.EventSource) return;
+    var url = section.dataset.refresh;
+    function redraw() {
+      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var current = document.getElementById("tracking");
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#tracking");
+          if (fresh && current) current.replaceWith(fresh);
+        });
+    }
+    var source = new EventSource(section.dataset.live);
+    var opened = false;
+    source.addEventListener("open", function () { if (opened) redraw(); opened = true; });
+    source.addEventListener("changed", redraw);
+  }
+
+  // Card payment with Stripe's own element, when the order waits for one.
+  function cardPayment() {
+    var box = document.getElementById("card-payment");
+    if (!box || !window.Stripe) return;
+    var stripe = window.Stripe(box.dataset.stripeKey);
+    var card = stripe.elements().create("card");
+    card.mount("#card-element");
+    document.getElementById("card-pay").addEventListener("click", function () {
+      stripe.confirmCardPayment(box.dataset.clientSecret, { payment_method: { card: card } }).then(function (r) {
+        document.getElementById("card-status").textContent = r.error ? r.error.message : "✓";
+        if (!r.error) location.reload();
+      });
+    });
+  }
+
+  function start() { checkoutMap(); liveOrder(); cardPayment(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

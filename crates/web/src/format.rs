@@ -1,0 +1,181 @@
+//! How numbers, amounts, times and domain words read on a page, in the page's language.
+
+use chrono::{DateTime, Utc};
+use golmok_catalog::{CampaignKind, Listing, MerchantKind, Unit};
+use golmok_ordering::{MerchantOrderStatus, OrderStatus};
+
+use crate::i18n::{Lang, Texts};
+
+/// `12,345`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `12,345원` in Korean, `₩12,345` in English.
+pub fn won(lang: Lang, amount: i64) -> String {
+    match lang {
+        Lang::Ko => format!("{}원", thousands(amount)),
+        Lang::En => format!("₩{}", thousands(amount)),
+    }
+}
+
+pub fn unit_label(t: &Texts, unit: Unit) -> &'static str {
+    match unit {
+        Unit::Piece => t.unit_piece,
+        Unit::Gram => "g",
+        Unit::Ml => "ml",
+    }
+}
+
+/// `3개` / `350 g`.
+pub fn quantity(t: &Texts, unit: Unit, amount: i64) -> String {
+    match unit {
+        Unit::Piece => format!("{} {}", thousands(amount), t.unit_piece),
+        _ => format!("{} {}", thousands(amount), unit_label(t, unit)),
+    }
+}
+
+pub fn unit_from_str(s: &str) -> Unit {
+    match s {
+        "gram" => Unit::Gram,
+        "ml" => Unit::Ml,
+        _ => Unit::Piece,
+    }
+}
+
+/// `2,400원 / 100 g`.
+pub fn listing_price(lang: Lang, l: &Listing) -> String {
+    if l.unit == Unit::Piece && l.unit_quantity == 1 {
+        return won(lang, l.price_krw);
+    }
+    format!(
+        "{} / {}",
+        won(lang, l.price_krw),
+        quantity(lang.texts(), l.unit, l.unit_quantity)
+    )
+}
+
+/// For goods sold by weight or volume: the price of 100 g or 100 ml, `2,400원 100 g당`.
+pub fn per_hundred(lang: Lang, l: &Listing) -> Option<String> {
+    let t = lang.texts();
+    let label = match l.unit {
+        Unit::Gram => t.per_100g,
+        Unit::Ml => t.per_100ml,
+        Unit::Piece => return None,
+    };
+    let price = golmok_core::money::price_for_quantity(l.price_krw, l.unit_quantity, 100)?;
+    Some(match lang {
+        Lang::Ko => format!("{label} {}", won(lang, price)),
+        Lang::En => format!("{} {label}", won(lang, price)),
+    })
+}
+
+/// The step and first value of a quantity field: pieces one by one, weighed goods by 10 g or
+/// 10 ml starting at the amount the price is given for.
+pub fn quantity_step(l: &Listing) -> (i64, i64) {
+    match l.unit {
+        Unit::Piece => (1, 1),
+        _ => (10, l.unit_quantity.max(10)),
+    }
+}
+
+/// A time as read in Seoul: `12월 3일 11:00` / `3 Dec 11:00`.
+pub fn seoul_time(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&golmok_delivery_routing::network::seoul());
+    match lang {
+        Lang::Ko => local.format("%-m월 %-d일 %H:%M").to_string(),
+        Lang::En => local.format("%-d %b %H:%M").to_string(),
+    }
+}
+
+/// A Seoul date: `12월 3일` / `3 Dec`.
+pub fn seoul_date(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&golmok_delivery_routing::network::seoul());
+    match lang {
+        Lang::Ko => local.format("%-m월 %-d일").to_string(),
+        Lang::En => local.format("%-d %b").to_string(),
+    }
+}
+
+/// `11:00`.
+pub fn seoul_clock(at: DateTime<Utc>) -> String {
+    at.with_timezone(&golmok_delivery_routing::network::seoul())
+        .format("%H:%M")
+        .to_string()
+}
+
+pub fn merchant_kind(t: &Texts, kind: MerchantKind) -> &'static str {
+    match kind {
+        MerchantKind::SmallBusiness => t.kind_small_business,
+        MerchantKind::SocialEnterprise => t.kind_social_enterprise,
+        MerchantKind::Cooperative => t.kind_cooperative,
+        MerchantKind::VillageEnterprise => t.kind_village_enterprise,
+        MerchantKind::SelfSufficiencyEnterprise => t.kind_self_sufficiency_enterprise,
+    }
+}
+
+pub fn campaign_kind(t: &Texts, kind: CampaignKind) -> &'static str {
+    match kind {
+        CampaignKind::RefillMarket => t.campaign_refill_market,
+        CampaignKind::Festival => t.campaign_festival,
+        CampaignKind::Promotion => t.campaign_promotion,
+    }
+}
+
+pub fn order_status(t: &Texts, s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Placed => t.order_status_placed,
+        OrderStatus::Completed => t.order_status_completed,
+        OrderStatus::Cancelled => t.order_status_cancelled,
+    }
+}
+
+pub fn merchant_order_status(t: &Texts, s: MerchantOrderStatus) -> &'static str {
+    use MerchantOrderStatus as S;
+    match s {
+        S::Pending => t.mo_placed,
+        S::Accepted => t.mo_accepted,
+        S::Rejected => t.mo_rejected,
+        S::Ready => t.mo_ready,
+        S::PickedUp => t.mo_picked_up,
+        S::Delivered => t.mo_delivered,
+        S::Cancelled => t.mo_cancelled,
+        S::Expired => t.mo_expired,
+        S::Failed => t.mo_failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_in_each_language() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+        assert_eq!(won(Lang::Ko, 12_345), "12,345원");
+        assert_eq!(won(Lang::En, 12_345), "₩12,345");
+    }
+
+    #[test]
+    fn seoul_is_nine_hours_ahead() {
+        let at = DateTime::parse_from_rfc3339("2026-12-02T02:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        assert_eq!(seoul_clock(at), "11:00");
+        assert_eq!(seoul_time(Lang::Ko, at), "12월 2일 11:00");
+    }
+}

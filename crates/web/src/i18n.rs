@@ -1,0 +1,262 @@
+//! Korean first, English second. Every text a page shows is a field of [`Texts`], so a
+//! template asking for a text that does not exist fails to compile, and a language missing a
+//! text cannot be written.
+
+use axum::http::{HeaderMap, header};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ko" => Some(Lang::Ko),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ko => Lang::En,
+            Lang::En => Lang::Ko,
+        }
+    }
+
+    /// Korean unless the browser prefers English over it.
+    pub fn from_accept_language(headers: &HeaderMap) -> Lang {
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let position = |code: &str| accept.find(code);
+        match (position("en"), position("ko")) {
+            (Some(en), Some(ko)) if en < ko => Lang::En,
+            (Some(_), None) => Lang::En,
+            _ => Lang::Ko,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Ko => &KO,
+            Lang::En => &EN,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident: $ko:literal, $en:literal;)*) => {
+        /// One language's texts.
+        #[derive(Debug)]
+        pub struct Texts {
+            $(pub $key: &'static str,)*
+        }
+        pub static KO: Texts = Texts { $($key: $ko,)* };
+        pub static EN: Texts = Texts { $($key: $en,)* };
+    };
+}
+
+texts! {
+    site_name: "골목", "Golmok";
+    tagline: "동네 가게들이 함께 팔고 함께 배달합니다", "Neighbourhood shops that sell and deliver together";
+    skip_to_content: "본문으로 건너뛰기", "Skip to content";
+    other_language: "English", "한국어";
+    nav_home: "홈", "Home";
+    nav_search: "검색", "Search";
+    nav_basket: "장바구니", "Basket";
+    nav_orders: "주문 내역", "Orders";
+    nav_sign_in: "로그인", "Sign in";
+    nav_sign_up: "회원가입", "Sign up";
+    nav_sign_out: "로그아웃", "Sign out";
+    search_placeholder: "두부, 세제, 현미…", "Tofu, detergent, rice…";
+    search_button: "찾기", "Search";
+    refill_only: "리필 상품만", "Refill goods only";
+    home_consortia: "우리 동네 협업체", "Consortia near you";
+    home_consortia_all: "모든 협업체", "All consortia";
+    home_near_me: "내 위치로 가까운 순 보기", "Show the nearest to me";
+    home_campaigns: "진행 중인 캠페인", "Campaigns on now";
+    home_no_campaigns: "지금 진행 중인 캠페인이 없습니다.", "No campaign is on right now.";
+    home_no_consortia: "아직 협업체가 없습니다.", "There are no consortia yet.";
+    members: "회원 가게", "member shops";
+    status_active: "판매 중", "Selling";
+    status_forming: "준비 중", "Forming";
+    forming_note: "회원이 다섯 곳 이상이고 소상공인과 사회적경제기업이 함께할 때 판매를 시작합니다.", "Sells once it has five or more members, small businesses and social-economy enterprises together.";
+    campaign_refill_market: "채우장", "Refill market";
+    campaign_festival: "골목축제", "Alley festival";
+    campaign_promotion: "기획전", "Promotion";
+    until: "까지", "until";
+    see_goods: "상품 보기", "See the goods";
+    shops: "가게", "Shops";
+    goods: "상품", "Goods";
+    refill_goods: "리필 상품", "Refill goods";
+    district: "자치구", "District";
+    kind_small_business: "소상공인", "Small business";
+    kind_social_enterprise: "사회적기업", "Social enterprise";
+    kind_cooperative: "협동조합", "Cooperative";
+    kind_village_enterprise: "마을기업", "Village enterprise";
+    kind_self_sufficiency_enterprise: "자활기업", "Self-sufficiency enterprise";
+    address: "주소", "Address";
+    opening_hours: "영업시간", "Opening hours";
+    closed: "휴무", "Closed";
+    in_consortia: "소속 협업체", "Consortia";
+    no_goods: "판매 중인 상품이 없습니다.", "Nothing on sale.";
+    price: "가격", "Price";
+    per_100g: "100 g당", "per 100 g";
+    per_100ml: "100 ml당", "per 100 ml";
+    weighed_note: "무게를 달아 최종 금액이 정해집니다. 결제는 예상 금액에 여유분을 더해 승인됩니다.", "The final price is set when it is weighed; the payment holds the estimate plus a margin.";
+    container_policy: "용기", "Container";
+    container_own: "개인 용기를 가져오세요 (배송 시 기사님께 전달)", "Bring your own container (hand it to the courier on delivery)";
+    container_deposit: "보증금 용기", "Deposit container";
+    deposit: "보증금", "deposit";
+    in_stock: "재고", "In stock";
+    sold_out: "품절", "Sold out";
+    not_for_sale: "지금은 판매하지 않는 상품입니다.", "This item is not for sale now.";
+    quantity: "수량", "Quantity";
+    unit_piece: "개", "pcs";
+    add_to_basket: "장바구니에 담기", "Add to basket";
+    added_to_basket: "장바구니에 담았습니다.", "Added to your basket.";
+    go_to_basket: "장바구니 보기", "View basket";
+    shop: "가게", "Shop";
+    search_title: "상품 검색", "Search goods";
+    search_results: "검색 결과", "Results";
+    no_results: "찾는 상품이 없습니다.", "Nothing matches.";
+    next_page: "다음", "Next";
+    basket_title: "장바구니", "Basket";
+    basket_empty: "장바구니가 비어 있습니다.", "Your basket is empty.";
+    basket_from: "주문 협업체", "Buying from";
+    basket_other_consortium: "장바구니에 다른 협업체의 상품이 있습니다. 주문하거나 비운 뒤 담아 주세요.", "Your basket holds goods of another consortium; check out or empty it first.";
+    update: "변경", "Update";
+    remove: "빼기", "Remove";
+    empty_basket: "장바구니 비우기", "Empty the basket";
+    unavailable: "재고 부족 또는 판매 중지", "Not enough stock, or no longer sold";
+    subtotal: "소계", "Subtotal";
+    items_total: "상품 금액", "Goods";
+    deposits_total: "용기 보증금", "Container deposits";
+    delivery_fee: "배송비", "Delivery fee";
+    total: "합계", "Total";
+    estimate_note: "무게로 파는 상품은 계량 후 금액이 확정됩니다.", "Goods sold by weight are charged once weighed.";
+    to_checkout: "주문하기", "Check out";
+    checkout_title: "주문하기", "Check out";
+    fulfillment: "받는 방법", "How you get it";
+    pickup: "가게에서 직접 찾기", "Pick up at each shop";
+    delivery: "공동배송으로 받기", "Co-delivery to your door";
+    no_network: "이 협업체는 아직 공동배송을 하지 않습니다.", "This consortium has no co-delivery yet.";
+    slot: "배송 시간", "Delivery slot";
+    slot_cutoff: "주문 마감", "orders close";
+    slot_left: "남은 자리", "places left";
+    no_slots: "지금 주문할 수 있는 배송 시간이 없습니다.", "No delivery slot is open now.";
+    delivery_address: "받는 주소", "Delivery address";
+    pin_help: "지도에서 받는 곳을 눌러 핀을 놓으세요. 배송 지역(색칠된 곳) 안이어야 합니다.", "Tap the map where we should deliver. It must be inside the shaded delivery area.";
+    latitude: "위도", "Latitude";
+    longitude: "경도", "Longitude";
+    outside_area: "배송 지역 밖입니다. 지역 안을 눌러 주세요.", "That is outside the delivery area; tap inside it.";
+    inside_area: "배송 지역 안입니다.", "Inside the delivery area.";
+    payment: "결제", "Payment";
+    pay_offline: "만나서 결제 / 계좌이체", "Pay on delivery or by bank transfer";
+    pay_card: "카드 결제", "Card";
+    place_order: "주문 확정", "Place order";
+    card_title: "카드로 결제", "Pay by card";
+    card_pay: "결제하기", "Pay";
+    orders_title: "주문 내역", "Your orders";
+    no_orders: "아직 주문이 없습니다.", "No orders yet.";
+    order_title: "주문", "Order";
+    placed_at: "주문 시각", "Placed";
+    order_status_placed: "진행 중", "In progress";
+    order_status_completed: "완료", "Completed";
+    order_status_cancelled: "취소됨", "Cancelled";
+    mo_placed: "접수 대기", "Waiting for the shop";
+    mo_accepted: "가게 확인", "Accepted";
+    mo_rejected: "가게 거절", "Refused by the shop";
+    mo_weighed: "계량 완료", "Weighed";
+    mo_ready: "준비 완료", "Ready";
+    mo_picked_up: "배송 중", "On its way";
+    mo_delivered: "배달 완료", "Delivered";
+    mo_collected: "찾아감", "Collected";
+    mo_cancelled: "취소", "Cancelled";
+    mo_expired: "시간 초과", "Expired";
+    mo_failed: "배송 실패", "Delivery failed";
+    ordered: "주문", "ordered";
+    weighed: "계량", "weighed";
+    delivery_window: "배송 시간", "Delivery window";
+    courier_eta: "기사님 도착 예정", "Courier expected";
+    not_planned: "배송 경로는 주문 마감 후 정해집니다.", "The route is planned when orders close.";
+    authorized: "승인 금액", "Held on payment";
+    charged: "최종 결제 금액", "Final charge";
+    not_charged_yet: "계량과 준비가 끝나면 확정됩니다.", "Set once every shop has weighed and packed.";
+    refunds: "환불", "Refunds";
+    reason: "사유", "Reason";
+    live_note: "이 페이지는 자동으로 새로고침됩니다.", "This page updates by itself.";
+    history: "기록", "History";
+    sign_in_title: "로그인", "Sign in";
+    sign_up_title: "회원가입", "Create an account";
+    email: "이메일", "Email";
+    password: "비밀번호", "Password";
+    password_help: "8자 이상", "At least 8 characters";
+    name: "이름", "Name";
+    role: "가입 유형", "I am a";
+    role_shopper: "구매자", "Shopper";
+    role_merchant: "가게 주인", "Shop owner";
+    role_courier: "배송 기사", "Courier";
+    no_account: "계정이 없으신가요?", "No account yet?";
+    have_account: "이미 계정이 있으신가요?", "Already have an account?";
+    bad_credentials: "이메일 또는 비밀번호가 맞지 않습니다.", "The email or password is wrong.";
+    too_many_attempts: "로그인 시도가 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many sign-in attempts; try again later.";
+    email_taken: "이미 가입된 이메일입니다.", "An account with this email exists already.";
+    sign_in_to_continue: "계속하려면 로그인하세요.", "Sign in to continue.";
+    error_title: "문제가 생겼습니다", "Something went wrong";
+    not_found_title: "찾을 수 없습니다", "Not found";
+    not_found_body: "요청한 페이지가 없거나 볼 수 없는 페이지입니다.", "This page does not exist, or is not yours to see.";
+    forbidden_title: "권한이 없습니다", "Not allowed";
+    forbidden_body: "이 페이지는 다른 역할의 계정만 볼 수 있습니다.", "This page is for another role.";
+    csrf_body: "양식이 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요.", "This form has expired; reload the page and try again.";
+    internal_body: "잠시 후 다시 시도하세요.", "Please try again in a moment.";
+    too_many_checkouts: "주문 시도가 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many checkouts in a minute; try again shortly.";
+    back_home: "홈으로", "Back home";
+    err_required: "입력해 주세요.", "Please fill this in.";
+    err_email: "올바른 이메일 주소를 입력하세요.", "Enter a valid email address.";
+    err_password: "비밀번호는 8자 이상 128자 이하입니다.", "Passwords are 8 to 128 characters.";
+    err_name: "이름은 1자 이상 100자 이하입니다.", "Names are 1 to 100 characters.";
+    err_quantity: "수량을 1 이상의 숫자로 입력하세요.", "Enter a quantity of 1 or more.";
+    err_slot: "배송 시간을 고르세요.", "Choose a delivery slot.";
+    err_slot_closed: "이 배송 시간은 마감되었거나 자리가 없습니다. 다른 시간을 고르세요.", "This slot is closed or full; choose another.";
+    err_address: "받는 주소를 200자 이내로 입력하세요.", "Enter the delivery address (up to 200 characters).";
+    err_location: "지도에서 배송 지역 안의 위치를 고르세요.", "Pick a place inside the delivery area on the map.";
+    err_out_of_stock: "재고가 부족한 상품이 있습니다. 장바구니에서 수량을 줄여 주세요.", "Some goods are out of stock; lower their quantity in the basket.";
+    err_consortium: "이 협업체는 지금 판매하지 않습니다.", "This consortium is not selling now.";
+    err_payment: "결제가 거절되었습니다. 다른 방법을 고르세요.", "The payment was declined; choose another way to pay.";
+    err_generic: "입력 내용을 확인해 주세요.", "Please check what you entered.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_is_the_default_and_english_is_taken_when_preferred() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(Lang::from_accept_language(&headers), Lang::Ko);
+        headers.insert(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9".parse().unwrap());
+        assert_eq!(Lang::from_accept_language(&headers), Lang::En);
+        headers.insert(header::ACCEPT_LANGUAGE, "ko-KR,ko;q=0.9,en;q=0.8".parse().unwrap());
+        assert_eq!(Lang::from_accept_language(&headers), Lang::Ko);
+    }
+
+    #[test]
+    fn the_two_languages_differ() {
+        assert_ne!(KO.nav_basket, EN.nav_basket);
+        assert_eq!(Lang::Ko.other(), Lang::En);
+    }
+}

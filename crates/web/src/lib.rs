@@ -1,0 +1,110 @@
+//! Web: the pages people use, served by the same binary as the JSON API.
+//!
+//! Owns page handlers, their askama templates (checked at compile time), the embedded
+//! assets (htmx, Leaflet, our CSS and scripts, served under content-hashed names), cookie
+//! sessions with CSRF tokens, and the Korean and English texts of every page. Today: the
+//! shopper's journey from the home page to a tracked order; merchants', couriers' and
+//! coordinators' pages stand on the same foundation.
+//!
+//! Calls the domain crates directly, one hop from a page to its use case, never the JSON API
+//! over HTTP; the session cookie carries the same revocable session a bearer token is, so a
+//! sign-out anywhere ends both. Owns no business rule: a page parses a form, checks who is
+//! asking, calls one domain function and renders, as an API handler does.
+//!
+//! Every page works with JavaScript off (forms POST, then 303 to the next page); with it,
+//! htmx swaps fragments (a request with `HX-Request` gets the fragment only) and the order
+//! page listens to the order's Server-Sent Events.
+
+pub mod assets;
+mod error;
+mod format;
+pub mod i18n;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use golmok_accounts::SessionPolicy;
+use golmok_core::{Cache, RateCounter};
+use golmok_events::EventBus;
+use golmok_ordering::{OrderRules, Ordering, PaymentProviders};
+use sea_orm::DatabaseConnection;
+
+pub use session::{CSRF_FIELD, SESSION_COOKIE, VISITOR_COOKIE};
+
+/// What the pages need of the running server; the binary builds it from its own state.
+#[derive(Clone)]
+pub struct Pages {
+    pub db: DatabaseConnection,
+    pub cache: Arc<dyn Cache>,
+    pub login_failures: Arc<dyn RateCounter>,
+    pub checkouts: Arc<dyn RateCounter>,
+    pub checkouts_per_minute: u64,
+    pub providers: Arc<PaymentProviders>,
+    pub rules: Arc<OrderRules>,
+    pub bus: Arc<dyn EventBus>,
+    pub session_policy: SessionPolicy,
+    pub settings: Arc<WebSettings>,
+}
+
+/// The `[web]` configuration.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` even when no proxy says the request came over TLS.
+    pub secure_cookies: bool,
+    /// A Leaflet tile URL template; without it maps draw shapes on a plain background.
+    pub map_tile_url: Option<String>,
+    pub map_attribution: Option<String>,
+    /// Stripe's publishable key, for the card element when Stripe takes payments.
+    pub stripe_publishable_key: Option<String>,
+}
+
+impl Pages {
+    fn ordering(&self) -> Ordering<'_> {
+        Ordering {
+            db: &self.db,
+            cache: self.cache.as_ref(),
+            providers: &self.providers,
+            rules: &self.rules,
+        }
+    }
+}
+
+/// Every page and asset, for the binary to merge beside the API's routes.
+pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
+    Router::new()
+        .route("/", get(pages::browse::home))
+        .route("/consortia/{id}", get(pages::browse::consortium))
+        .route("/shops/{id}", get(pages::browse::shop))
+        .route("/listings/{id}", get(pages::browse::listing))
+        .route("/search", get(pages::browse::search))
+        .route("/basket", get(pages::basket::show).post(pages::basket::add))
+        .route("/basket/lines/{listing_id}", post(pages::basket::change))
+        .route("/basket/clear", post(pages::basket::clear))
+        .route(
+            "/checkout",
+            get(pages::checkout::form).post(pages::checkout::place),
+        )
+        .route("/orders", get(pages::orders::history))
+        .route("/orders/{id}", get(pages::orders::tracking))
+        .route("/orders/{id}/live", get(pages::orders::live))
+        .route(
+            "/signin",
+            get(pages::auth::sign_in_form).post(pages::auth::sign_in),
+        )
+        .route(
+            "/signup",
+            get(pages::auth::sign_up_form).post(pages::auth::sign_up),
+        )
+        .route("/signout", post(pages::auth::sign_out))
+        .route("/lang", get(pages::auth::switch_language))
+        .layer(axum::middleware::from_fn_with_state(
+            pages.clone(),
+            session::visit,
+        ))
+        // After the session layer: assets are the same for everyone and need no session.
+        .route("/assets/{name}", get(assets::serve))
+        .with_state(pages)
+}

@@ -1,0 +1,341 @@
+//! Checkout: pick-up or a delivery slot, an address with a pin inside the network's area,
+//! offline payment or a card; then the order page. One submit is one checkout: the form
+//! carries an idempotency key, so a double click or a resubmitted form places one order.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::Coordinates;
+use golmok_delivery_routing::network::{Network, Slot};
+use golmok_ordering::basket::Basket;
+use golmok_ordering::idempotency::IdempotencyKey;
+use golmok_ordering::{Checkout, Fulfillment, OrderError, PaymentChoice};
+use serde::Deserialize;
+
+use super::basket::BasketView;
+use super::{Chrome, render_with, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::i18n::{Lang, Texts};
+use crate::session::{CsrfForm, Visitor};
+
+pub struct SlotView {
+    pub id: String,
+    pub label: String,
+    pub cutoff: String,
+    pub left: u32,
+}
+
+/// What the shopper typed, shown again when something was refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Entered {
+    #[serde(default)]
+    fulfillment: String,
+    #[serde(default)]
+    slot_id: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
+    #[serde(default)]
+    payment: String,
+    #[serde(default)]
+    idem: String,
+}
+
+/// Messages next to the fields they concern, and one above the form.
+#[derive(Debug, Default)]
+pub struct FieldErrors {
+    general: Option<&'static str>,
+    fulfillment: Option<&'static str>,
+    slot: Option<&'static str>,
+    address: Option<&'static str>,
+    location: Option<&'static str>,
+    payment: Option<&'static str>,
+}
+
+impl FieldErrors {
+    fn any(&self) -> bool {
+        self.general.is_some()
+            || self.fulfillment.is_some()
+            || self.slot.is_some()
+            || self.address.is_some()
+            || self.location.is_some()
+            || self.payment.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkout.html")]
+struct CheckoutPage {
+    c: Chrome,
+    b: BasketView,
+    e: Entered,
+    errors: FieldErrors,
+    delivery_possible: bool,
+    slots: Vec<SlotView>,
+    area_json: String,
+    hub: String,
+    tile_url: String,
+    tile_attribution: String,
+    delivery_fee: String,
+    total_with_delivery: String,
+    total_pickup: String,
+    card: bool,
+}
+
+async fn open_slots(pages: &Pages, lang: Lang, network: &Network) -> Result<Vec<SlotView>, PageError> {
+    let today = Utc::now()
+        .with_timezone(&golmok_delivery_routing::network::seoul())
+        .date_naive();
+    let mut out = Vec::new();
+    for date in [today, today + Duration::days(1)] {
+        let slots: Vec<Slot> =
+            golmok_delivery_routing::network::slots(&pages.db, &network.id, date).await?;
+        for s in slots.into_iter().filter(|s| s.open) {
+            out.push(SlotView {
+                label: format!(
+                    "{} {} {}–{}",
+                    format::seoul_date(lang, s.starts_at),
+                    s.name,
+                    format::seoul_clock(s.starts_at),
+                    format::seoul_clock(s.ends_at)
+                ),
+                cutoff: format::seoul_time(lang, s.cutoff_at),
+                left: s.capacity.saturating_sub(s.booked),
+                id: s.id,
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn checkout_page(
+    pages: &Pages,
+    visitor: &Visitor,
+    basket: &Basket,
+    mut entered: Entered,
+    errors: FieldErrors,
+) -> Result<CheckoutPage, PageError> {
+    let lang = visitor.lang;
+    let network = match basket.consortium.as_ref().and_then(|c| c.network_id.clone()) {
+        Some(id) => Some(golmok_delivery_routing::network::get_network(&pages.db, &id).await?),
+        None => None,
+    };
+    let slots = match &network {
+        Some(n) => open_slots(pages, lang, n).await?,
+        None => Vec::new(),
+    };
+    let goods = basket.items_total_krw + basket.deposits_krw;
+    let fee = network
+        .as_ref()
+        .filter(|n| basket.items_total_krw < n.free_delivery_over_krw)
+        .map_or(0, |n| n.delivery_fee_krw);
+    if entered.idem.is_empty() {
+        entered.idem = uuid::Uuid::new_v4().simple().to_string();
+    }
+    if entered.fulfillment.is_empty() {
+        entered.fulfillment = if network.is_some() { "delivery" } else { "pickup" }.to_owned();
+    }
+    if entered.payment.is_empty() {
+        entered.payment = "offline".to_owned();
+    }
+    Ok(CheckoutPage {
+        b: BasketView::of(lang, basket),
+        delivery_possible: network.is_some(),
+        area_json: network
+            .as_ref()
+            .map(|n| n.area.to_string())
+            .unwrap_or_default(),
+        hub: network
+            .as_ref()
+            .map(|n| format!("{},{}", n.hub.lat, n.hub.lon))
+            .unwrap_or_default(),
+        tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
+        tile_attribution: pages.settings.map_attribution.clone().unwrap_or_default(),
+        delivery_fee: format::won(lang, fee),
+        total_with_delivery: format::won(lang, goods + fee),
+        total_pickup: format::won(lang, goods),
+        card: pages.providers.get("stripe").is_some()
+            && pages.settings.stripe_publishable_key.is_some(),
+        slots,
+        e: entered,
+        errors,
+        c: Chrome::of(visitor, basket.line_count()),
+    })
+}
+
+async fn shopper_basket(pages: &Pages, visitor: &Visitor) -> Result<(Account, Basket), PageError> {
+    let account = visitor.require(Role::Shopper)?.clone();
+    let basket =
+        golmok_ordering::basket::load(&pages.db, pages.cache.as_ref(), &visitor.basket_owner())
+            .await?;
+    Ok((account, basket))
+}
+
+pub async fn form(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+    let (_, basket) = shopper_basket(&pages, &visitor).await?;
+    if basket.is_empty() {
+        return Ok(see_other("/basket"));
+    }
+    let page = checkout_page(&pages, &visitor, &basket, Entered::default(), FieldErrors::default()).await?;
+    render_with(StatusCode::OK, &page)
+}
+
+/// The form as a checkout request, or the messages for what is missing.
+fn checkout_request(t: &Texts, consortium_id: &str, basket: &Basket, e: &Entered) -> Result<Checkout, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let fulfillment = match e.fulfillment.as_str() {
+        "pickup" => Some(Fulfillment::Pickup),
+        "delivery" => {
+            if e.slot_id.trim().is_empty() {
+                errors.slot = Some(t.err_slot);
+            }
+            let address = e.address.trim();
+            if address.is_empty() || address.chars().count() > 200 {
+                errors.address = Some(t.err_address);
+            }
+            let location = match (e.lat.trim().parse::<f64>(), e.lon.trim().parse::<f64>()) {
+                (Ok(lat), Ok(lon)) if lat.is_finite() && lon.is_finite() => {
+                    Some(Coordinates { lat, lon })
+                }
+                _ => {
+                    errors.location = Some(t.err_location);
+                    None
+                }
+            };
+            location.map(|location| Fulfillment::Delivery {
+                slot_id: e.slot_id.trim().to_owned(),
+                address: address.to_owned(),
+                location,
+            })
+        }
+        _ => {
+            errors.fulfillment = Some(t.err_required);
+            None
+        }
+    };
+    if !matches!(e.payment.as_str(), "offline" | "stripe") {
+        errors.payment = Some(t.err_required);
+    }
+    match fulfillment {
+        Some(fulfillment) if !errors.any() => Ok(Checkout {
+            consortium_id: consortium_id.to_owned(),
+            items: basket.checkout_items(),
+            fulfillment,
+            payment: PaymentChoice {
+                provider: e.payment.clone(),
+            },
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Where on the form a refusal of checkout belongs, in the page's language.
+fn refusal(t: &Texts, error: OrderError) -> Result<(StatusCode, FieldErrors), PageError> {
+    let mut errors = FieldErrors::default();
+    let status = match error {
+        OrderError::Invalid(v) => {
+            for f in &v.0 {
+                match f.field.as_str() {
+                    "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed),
+                    "fulfillment.address" => errors.address = Some(t.err_address),
+                    field if field.starts_with("fulfillment.location") => {
+                        errors.location = Some(if f.message.contains("outside") {
+                            t.outside_area
+                        } else {
+                            t.err_location
+                        })
+                    }
+                    "payment.provider" => errors.payment = Some(t.err_payment),
+                    _ => errors.general = Some(t.err_out_of_stock),
+                }
+            }
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        OrderError::Conflict { code, .. } => {
+            match code {
+                "slot_closed" | "slot_full" | "delivery_not_open" => {
+                    errors.slot = Some(t.err_slot_closed)
+                }
+                "consortium_not_active" => errors.general = Some(t.err_consortium),
+                "delivery_unavailable" => errors.fulfillment = Some(t.no_network),
+                _ => errors.general = Some(t.err_out_of_stock),
+            }
+            StatusCode::CONFLICT
+        }
+        OrderError::Payment(_) => {
+            errors.payment = Some(t.err_payment);
+            StatusCode::PAYMENT_REQUIRED
+        }
+        other => return Err(other.into()),
+    };
+    Ok((status, errors))
+}
+
+fn placed_order_id(body: &str) -> Result<String, PageError> {
+    let order: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| PageError::Internal(format!("reading the placed order: {e}")))?;
+    order["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| PageError::Internal("the placed order has no id".into()))
+}
+
+pub async fn place(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    CsrfForm { form, raw }: CsrfForm<Entered>,
+) -> Result<Response, PageError> {
+    let t = visitor.lang.texts();
+    let (account, basket) = shopper_basket(&pages, &visitor).await?;
+    let key = if form.idem.is_empty() {
+        None
+    } else {
+        Some(IdempotencyKey::new(&account.id, "checkout:web", &form.idem, &raw)?)
+    };
+    // The same form sent again (a double click, a retry after a lost answer) lands on the
+    // order the first one placed.
+    if let Some(key) = &key
+        && let Some(stored) = golmok_ordering::idempotency::lookup(&pages.db, key).await?
+    {
+        return Ok(see_other(&format!("/orders/{}", placed_order_id(&stored.body)?)));
+    }
+    let Some(consortium) = basket.consortium.clone() else {
+        return Ok(see_other("/basket"));
+    };
+    let window = std::time::Duration::from_secs(60);
+    if pages.checkouts.increment(&account.id, window).await > pages.checkouts_per_minute {
+        let errors = FieldErrors {
+            general: Some(t.too_many_checkouts),
+            ..Default::default()
+        };
+        let page = checkout_page(&pages, &visitor, &basket, form, errors).await?;
+        return render_with(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    let request = match checkout_request(t, &consortium.id, &basket, &form) {
+        Ok(r) => r,
+        Err(errors) => {
+            let page = checkout_page(&pages, &visitor, &basket, form, errors).await?;
+            return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    match golmok_ordering::checkout::checkout(pages.ordering(), &account, request, key.as_ref()).await {
+        Ok(stored) => {
+            let id = placed_order_id(&stored.body)?;
+            golmok_ordering::basket::clear(&pages.db, &visitor.basket_owner()).await?;
+            Ok(see_other(&format!("/orders/{id}")))
+        }
+        Err(e) => {
+            let (status, errors) = refusal(t, e)?;
+            let page = checkout_page(&pages, &visitor, &basket, form, errors).await?;
+            render_with(status, &page)
+        }
+    }
+}

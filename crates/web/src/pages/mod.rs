@@ -1,0 +1,114 @@
+//! Page handlers by journey. Each parses, checks the visitor, calls the domain, renders.
+
+pub mod auth;
+pub mod basket;
+pub mod browse;
+pub mod checkout;
+pub mod orders;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::Pages;
+use crate::assets::{AssetUrls, URLS};
+use crate::error::{ErrorPage, PageError};
+use crate::i18n::Texts;
+use crate::session::Visitor;
+
+/// What the layout around every page shows: language, the visitor, the basket's size.
+pub struct Chrome {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub csrf: String,
+    pub account_name: Option<String>,
+    pub basket_count: usize,
+    /// This page's path, URL-encoded, for "switch language and come back".
+    pub here_encoded: String,
+    pub assets: &'static AssetUrls,
+}
+
+pub fn encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+impl Chrome {
+    pub fn of(visitor: &Visitor, basket_count: usize) -> Self {
+        Chrome {
+            t: visitor.lang.texts(),
+            lang: visitor.lang.code(),
+            other_lang: visitor.lang.other().code(),
+            csrf: visitor.csrf.clone(),
+            account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            basket_count,
+            here_encoded: encode(&visitor.here),
+            assets: &URLS,
+        }
+    }
+
+    /// With the basket's size read from the database.
+    pub async fn load(pages: &Pages, visitor: &Visitor) -> Result<Self, PageError> {
+        let count = golmok_ordering::basket::count(&pages.db, &visitor.basket_owner()).await?;
+        Ok(Self::of(visitor, count))
+    }
+}
+
+/// Renders a template as a page with `status`.
+pub fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
+    let html = page.render()?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub fn render(page: &impl Template) -> Result<Response, PageError> {
+    render_with(StatusCode::OK, page)
+}
+
+/// A 303 to `to`: after every successful form POST.
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// Whether htmx asked, so a fragment is enough.
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request") && !headers.contains_key("hx-boosted")
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorView {
+    c: Chrome,
+    title: &'static str,
+    body: &'static str,
+    detail: Option<String>,
+}
+
+/// The page for an [`ErrorPage`] a handler returned, in `visitor`'s language.
+pub fn error_page(visitor: &Visitor, error: &ErrorPage) -> Response {
+    let t = visitor.lang.texts();
+    let (title, body) = match error.status {
+        StatusCode::NOT_FOUND => (t.not_found_title, t.not_found_body),
+        StatusCode::FORBIDDEN if error.detail.as_deref() == Some("csrf") => {
+            (t.forbidden_title, t.csrf_body)
+        }
+        StatusCode::FORBIDDEN => (t.forbidden_title, t.forbidden_body),
+        s if s.is_server_error() => (t.error_title, t.internal_body),
+        _ => (t.error_title, t.err_generic),
+    };
+    let detail = error
+        .detail
+        .clone()
+        .filter(|d| d != "csrf" && !error.status.is_server_error());
+    let view = ErrorView {
+        c: Chrome::of(visitor, 0),
+        title,
+        body,
+        detail,
+    };
+    match view.render() {
+        Ok(html) => (error.status, Html(html)).into_response(),
+        Err(_) => (error.status, body).into_response(),
+    }
+}

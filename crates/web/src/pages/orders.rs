@@ -1,0 +1,294 @@
+//! A shopper's orders: the history, and each order's tracking page, which follows the
+//! order's Server-Sent Events and redraws itself when something happens.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::Stream;
+use golmok_accounts::Role;
+use golmok_ordering::{MerchantOrderStatus, Order};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{Chrome, is_htmx, render};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::i18n::Lang;
+use crate::session::Visitor;
+
+pub struct OrderRow {
+    pub id: String,
+    pub placed_at: String,
+    pub status: &'static str,
+    pub total: String,
+    pub shops: usize,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct HistoryPage {
+    c: Chrome,
+    orders: Vec<OrderRow>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    cursor: Option<String>,
+}
+
+pub async fn history(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let lang = visitor.lang;
+    let page = golmok_ordering::view::list_orders(
+        &pages.db,
+        account,
+        None,
+        20,
+        query.cursor.as_deref().filter(|c| !c.is_empty()),
+    )
+    .await?;
+    let view = HistoryPage {
+        orders: page
+            .items
+            .iter()
+            .map(|o| OrderRow {
+                id: o.id.clone(),
+                placed_at: format::seoul_time(lang, o.created_at),
+                status: format::order_status(lang.texts(), o.status),
+                total: format::won(lang, o.total_krw),
+                shops: o.merchant_orders.len(),
+            })
+            .collect(),
+        next: page
+            .next_cursor
+            .map(|c| format!("/orders?cursor={}", super::encode(&c))),
+        c: Chrome::load(&pages, &visitor).await?,
+    };
+    render(&view)
+}
+
+pub struct TrackedLine {
+    pub title: String,
+    pub ordered: String,
+    pub weighed: Option<String>,
+    pub amount: String,
+}
+
+pub struct TrackedShop {
+    pub name: String,
+    pub status: &'static str,
+    /// For the status badge's colour.
+    pub state: &'static str,
+    pub note: Option<String>,
+    pub eta: Option<String>,
+    pub lines: Vec<TrackedLine>,
+}
+
+pub struct RefundRow {
+    pub amount: String,
+    pub reason: String,
+    pub at: String,
+}
+
+pub struct TrackedOrder {
+    pub id: String,
+    pub status: &'static str,
+    pub placed_at: String,
+    pub delivery: bool,
+    pub address: String,
+    pub window: Option<String>,
+    pub planned: bool,
+    pub shops: Vec<TrackedShop>,
+    pub items_total: String,
+    pub deposits: Option<String>,
+    pub delivery_fee: String,
+    pub total: String,
+    pub authorized: String,
+    pub charged: Option<String>,
+    pub refunds: Vec<RefundRow>,
+    pub client_secret: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct TrackingPage {
+    c: Chrome,
+    o: TrackedOrder,
+    stripe_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "order.html", block = "tracking")]
+struct TrackingFragment {
+    c: Chrome,
+    o: TrackedOrder,
+}
+
+fn state_of(s: MerchantOrderStatus) -> &'static str {
+    use MerchantOrderStatus as S;
+    match s {
+        S::Rejected | S::Cancelled | S::Expired | S::Failed => "stopped",
+        S::Delivered => "done",
+        S::Pending => "waiting",
+        _ => "moving",
+    }
+}
+
+async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder, PageError> {
+    let t = lang.texts();
+    let ids: Vec<String> = order.merchant_orders.iter().map(|m| m.id.clone()).collect();
+    let etas: HashMap<String, _> =
+        golmok_delivery_routing::batch::dropoff_progress(&pages.db, &ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.merchant_order_id.clone(), p))
+            .collect();
+    let window = match &order.fulfillment.slot_id {
+        Some(slot_id) => match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
+            Ok((_, slot)) => Some(format!(
+                "{} {}–{}",
+                format::seoul_date(lang, slot.starts_at),
+                format::seoul_clock(slot.starts_at),
+                format::seoul_clock(slot.ends_at)
+            )),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let mut shops = Vec::with_capacity(order.merchant_orders.len());
+    for m in &order.merchant_orders {
+        let merchant = golmok_catalog::merchant::get_merchant(&pages.db, &m.merchant_id).await?;
+        shops.push(TrackedShop {
+            name: merchant.name,
+            status: format::merchant_order_status(t, m.status),
+            state: state_of(m.status),
+            note: m.note.clone(),
+            eta: etas
+                .get(&m.id)
+                .filter(|p| p.status != "done")
+                .map(|p| format::seoul_clock(p.eta)),
+            lines: m
+                .lines
+                .iter()
+                .map(|l| {
+                    let unit = format::unit_from_str(&l.unit);
+                    TrackedLine {
+                        title: l.title.clone(),
+                        ordered: format::quantity(t, unit, l.quantity),
+                        weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
+                        amount: format::won(lang, l.amount_krw),
+                    }
+                })
+                .collect(),
+        });
+    }
+    let payment = &order.payment;
+    Ok(TrackedOrder {
+        status: format::order_status(t, order.status),
+        placed_at: format::seoul_time(lang, order.created_at),
+        delivery: order.fulfillment.kind == "delivery",
+        address: order.fulfillment.address.clone().unwrap_or_default(),
+        window,
+        planned: !etas.is_empty(),
+        shops,
+        items_total: format::won(lang, order.items_total_krw),
+        deposits: (order.deposits_krw > 0).then(|| format::won(lang, order.deposits_krw)),
+        delivery_fee: format::won(lang, order.delivery_fee_krw),
+        total: format::won(lang, order.total_krw),
+        authorized: format::won(lang, order.authorized_krw),
+        charged: (payment.captured_krw > 0).then(|| format::won(lang, payment.captured_krw)),
+        refunds: order
+            .refunds
+            .iter()
+            .map(|r| RefundRow {
+                amount: format::won(lang, r.amount_krw),
+                reason: r.reason.clone(),
+                at: format::seoul_time(lang, r.created_at),
+            })
+            .collect(),
+        client_secret: (payment.provider == "stripe"
+            && payment.status == golmok_payments::PaymentStatus::Pending)
+            .then(|| payment.client_secret.clone())
+            .flatten(),
+        id: order.id,
+    })
+}
+
+/// The order's page: whole, or only its tracking part when htmx redraws it after an event.
+pub async fn tracking(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
+    if account.role == Role::Shopper && order.shopper_id != account.id {
+        return Err(PageError::NotFound);
+    }
+    let o = tracked(&pages, visitor.lang, order).await?;
+    let c = Chrome::load(&pages, &visitor).await?;
+    if is_htmx(&headers) {
+        return render(&TrackingFragment { c, o });
+    }
+    render(&TrackingPage {
+        stripe_key: pages.settings.stripe_publishable_key.clone().unwrap_or_default(),
+        c,
+        o,
+    })
+}
+
+type Events = std::pin::Pin<Box<dyn Stream<Item = Result<SseEvent, Infallible>> + Send>>;
+
+/// `GET /orders/{id}/live`: an SSE stream that says "changed" whenever the order's topic
+/// hears an event (or when events may have been missed), for the page to redraw itself. The
+/// page redraws on every (re)connect too, so nothing said while it was away is lost.
+pub async fn live(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
+    if account.role == Role::Shopper && order.shopper_id != account.id {
+        return Err(PageError::NotFound);
+    }
+    let topic = format!("order:{id}");
+    let mut bus = pages.bus.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<SseEvent, Infallible>>(16);
+    tokio::spawn(async move {
+        loop {
+            let changed = match bus.recv().await {
+                Ok(event) => event.topic == topic || event.is_resync(),
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return,
+            };
+            if changed
+                && tx
+                    .send(Ok(SseEvent::default().event("changed").data("order")))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let stream: Events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
