@@ -41,6 +41,7 @@
     var lon = document.getElementById("lon");
     var status = document.getElementById("pin-status");
     var map = L.map(el, { attributionControl: !!el.dataset.tiles });
+    el.leafletMap = map; // for scripts (and the browser tests) that need map coordinates
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
     var shape = L.geoJSON(area, { style: { color: "#2f6b3f", weight: 2, fillOpacity: 0.12 } }).addTo(map);
     map.fitBounds(shape.getBounds());

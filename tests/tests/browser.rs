@@ -1,0 +1,344 @@
+//! The shopper's whole journey in a real headless Chromium, driven over WebDriver
+//! (Debian's `chromium` and `chromium-driver`), against the real app on the demo data:
+//! sign up, find 두부 by search, fill a basket from three shops with a weighed refill, pick
+//! a delivery slot and a pin on the map, pay offline, watch the order change when the shop
+//! accepts it through the API. A screenshot of each step lands in
+//! `target/tmp/browser-screenshots/` and its path is printed.
+//!
+//! Without chromium and chromedriver the test says it skipped, and why.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::{Client, ClientBuilder, Locator};
+use golmok_e2e::{Engine, TestApp};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    std::fs::create_dir_all(&dir).expect("a screenshot folder");
+    dir
+}
+
+async fn shoot(browser: &Client, step: &str) {
+    let png = browser.screenshot().await.expect("a screenshot");
+    let path = screenshots().join(format!("{step}.png"));
+    std::fs::write(&path, png).expect("the screenshot is written");
+    println!("screenshot: {}", path.display());
+}
+
+struct Driver {
+    process: tokio::process::Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+async fn start_chromedriver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let process = tokio::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{url}/status")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver {
+        process,
+        url,
+        _profile: tempfile::tempdir().expect("a profile folder"),
+    }
+}
+
+async fn open_browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "prefs": { "intl.accept_languages": "ko-KR,ko" },
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=ko-KR",
+                "--window-size=412,915",
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session in chromium")
+}
+
+async fn text_of(browser: &Client) -> String {
+    browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("a main element")
+        .text()
+        .await
+        .expect("its text")
+}
+
+/// Waits up to 15 s for the page's main text to contain `needle`.
+async fn wait_for_text(browser: &Client, needle: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..150 {
+        seen = text_of(browser).await;
+        if seen.contains(needle) {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {needle:?} on the page within 15 s; it reads: {seen}");
+}
+
+async fn click_link_starting(browser: &Client, text: &str) {
+    browser
+        .find(Locator::XPath(&format!(
+            "//main//a[starts-with(normalize-space(.), '{text}')]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("a link {text:?}: {e}"))
+        .click()
+        .await
+        .expect("the link is clicked");
+}
+
+async fn fill(browser: &Client, css: &str, value: &str) {
+    let field = browser.find(Locator::Css(css)).await.expect("the field");
+    field.clear().await.expect("the field is cleared");
+    field.send_keys(value).await.expect("typed");
+}
+
+/// On a listing page: sets the quantity and adds it; htmx answers with the message in place.
+async fn add_to_basket(browser: &Client, quantity: &str) {
+    fill(browser, "#quantity", quantity).await;
+    browser
+        .find(Locator::Css("form.add button[type=submit]"))
+        .await
+        .expect("the add button")
+        .click()
+        .await
+        .expect("clicked");
+    wait_for_text(browser, "장바구니에 담았습니다").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopper_orders_from_three_shops_and_watches_the_order_live() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(tool).exists() {
+            println!(
+                "skipped: {tool} is missing; install Debian's chromium and chromium-driver to run the browser journey"
+            );
+            return;
+        }
+    }
+    let app = TestApp::start(Engine::Sqlite).await;
+    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data");
+    let mut driver = start_chromedriver().await;
+    let browser = open_browser(&driver).await;
+    let outcome = journey(&app, &browser).await;
+    let _ = browser.close().await;
+    let _ = driver.process.kill().await;
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
+    // Sign up.
+    b.goto(&app.url("/signup")).await.map_err(|e| e.to_string())?;
+    fill(b, "#name", "브라우저 구매자").await;
+    fill(b, "#email", "browser-shopper@example.com").await;
+    fill(b, "#password", golmok_e2e::PASSWORD).await;
+    shoot(b, "01-sign-up").await;
+    b.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let home = wait_for_text(b, "진행 중인 캠페인").await;
+    assert!(home.contains("망원시장 골목 협업체"), "{home}");
+    shoot(b, "02-home").await;
+
+    // Find 두부 by search.
+    fill(b, "#q", "두부").await;
+    b.find(Locator::Css("form.search button"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "국산콩 손두부").await;
+    shoot(b, "03-search").await;
+    click_link_starting(b, "국산콩 손두부").await;
+    wait_for_text(b, "3,500원").await;
+    add_to_basket(b, "2").await;
+    let count = b
+        .find(Locator::Css("#basket-count"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(count, "1", "the header's count follows without a reload");
+    shoot(b, "04-listing-added").await;
+
+    // Two more shops of the same consortium: a weighed refill and coffee beans.
+    click_link_starting(b, "망원 두부가게").await;
+    wait_for_text(b, "소속 협업체").await;
+    click_link_starting(b, "망원시장").await;
+    wait_for_text(b, "회원 가게").await;
+    click_link_starting(b, "참기름").await;
+    let oil = wait_for_text(b, "100 ml당").await;
+    assert!(oil.contains("용기"), "the container policy: {oil}");
+    add_to_basket(b, "200").await;
+    shoot(b, "05-refill-added").await;
+    b.back().await.map_err(|e| e.to_string())?;
+    wait_for_text(b, "회원 가게").await;
+    click_link_starting(b, "하우스 블렌드 원두").await;
+    wait_for_text(b, "100 g당").await;
+    add_to_basket(b, "300").await;
+
+    // The basket, grouped by shop.
+    b.goto(&app.url("/basket")).await.map_err(|e| e.to_string())?;
+    wait_for_text(b, "장바구니").await;
+    let groups = b
+        .find_all(Locator::Css(".shop-group"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(groups.len(), 3, "three shops");
+    shoot(b, "06-basket").await;
+
+    // Checkout: a delivery slot, an address, a pin inside the network's area.
+    click_link_starting(b, "주문하기").await;
+    wait_for_text(b, "배송 시간").await;
+    b.find(Locator::Css("input[name=slot_id]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#address", "서울 마포구 망원로 100").await;
+    let map = b.find(Locator::Css("#map")).await.map_err(|e| e.to_string())?;
+    // Where the hub (inside the area) is drawn, relative to the map's centre.
+    let offset: Value = b
+        .execute(
+            "const el = document.getElementById('map');
+             const [lat, lon] = el.dataset.hub.split(',').map(Number);
+             const p = el.leafletMap.latLngToContainerPoint([lat, lon]);
+             el.scrollIntoView({block: 'center'});
+             return [p.x - el.clientWidth / 2, p.y - el.clientHeight / 2];",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let (dx, dy) = (
+        offset[0].as_f64().unwrap_or(0.0),
+        offset[1].as_f64().unwrap_or(0.0),
+    );
+    let tap = MouseActions::new("finger".into())
+        .then(PointerAction::MoveToElement {
+            element: map,
+            duration: None,
+            x: dx,
+            y: dy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    b.perform_actions(tap).await.map_err(|e| e.to_string())?;
+    let pinned = wait_for_text(b, "배송 지역 안입니다").await;
+    assert!(!pinned.contains("배송 지역 밖"), "{pinned}");
+    let circles = b
+        .find_all(Locator::Css("#map path.leaflet-interactive"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(circles.len(), 2, "the area and the pin are drawn");
+    shoot(b, "07-checkout-pinned").await;
+    b.find(Locator::Css("#place-order"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let order = wait_for_text(b, "접수 대기").await;
+    assert!(order.contains("배송 시간"), "{order}");
+    let url = b.current_url().await.map_err(|e| e.to_string())?;
+    let order_id = url
+        .path()
+        .strip_prefix("/orders/")
+        .ok_or_else(|| format!("not on an order page: {url}"))?
+        .to_owned();
+    shoot(b, "08-order-placed").await;
+
+    // The tofu shop accepts through the API; the open page changes without a reload.
+    let owner = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": "merchant@demo.golmok.kr", "password": golmok_api::seed::DEMO_PASSWORD}),
+        )
+        .await;
+    let owner = owner.body["token"].as_str().unwrap_or_default().to_owned();
+    let orders = app
+        .get("/v1/merchants?limit=100", None)
+        .await
+        .body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let tofu_shop = orders
+        .iter()
+        .find(|m| m["name"] == "망원 두부가게")
+        .and_then(|m| m["id"].as_str())
+        .ok_or("the tofu shop")?
+        .to_owned();
+    let parts = app
+        .get(&format!("/v1/merchants/{tofu_shop}/orders"), Some(&owner))
+        .await;
+    let part = parts.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["order_id"] == order_id.as_str()))
+        .and_then(|p| p["id"].as_str())
+        .ok_or_else(|| format!("the tofu shop's part of {order_id}: {}", parts.text))?
+        .to_owned();
+    b.execute("window.__notReloaded = true; return true;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let accepted = app
+        .post(&format!("/v1/merchant-orders/{part}/accept"), Some(&owner), &json!({}))
+        .await;
+    assert_eq!(accepted.status.as_u16(), 200, "{}", accepted.text);
+    wait_for_text(b, "가게 확인").await;
+    let same_page = b
+        .execute("return window.__notReloaded === true;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(same_page, Value::Bool(true), "no reload happened");
+    shoot(b, "09-order-accepted-live").await;
+    Ok(())
+}
