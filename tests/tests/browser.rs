@@ -166,7 +166,9 @@ async fn a_shopper_orders_from_three_shops_and_watches_the_order_live() {
 
 async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
     // Sign up.
-    b.goto(&app.url("/signup")).await.map_err(|e| e.to_string())?;
+    b.goto(&app.url("/signup"))
+        .await
+        .map_err(|e| e.to_string())?;
     fill(b, "#name", "브라우저 구매자").await;
     fill(b, "#email", "browser-shopper@example.com").await;
     fill(b, "#password", golmok_e2e::PASSWORD).await;
@@ -221,7 +223,9 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
     add_to_basket(b, "300").await;
 
     // The basket, grouped by shop.
-    b.goto(&app.url("/basket")).await.map_err(|e| e.to_string())?;
+    b.goto(&app.url("/basket"))
+        .await
+        .map_err(|e| e.to_string())?;
     wait_for_text(b, "장바구니").await;
     let groups = b
         .find_all(Locator::Css(".shop-group"))
@@ -240,7 +244,10 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     fill(b, "#address", "서울 마포구 망원로 100").await;
-    let map = b.find(Locator::Css("#map")).await.map_err(|e| e.to_string())?;
+    let map = b
+        .find(Locator::Css("#map"))
+        .await
+        .map_err(|e| e.to_string())?;
     // Where the hub (inside the area) is drawn, relative to the map's centre.
     let offset: Value = b
         .execute(
@@ -304,10 +311,7 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         )
         .await;
     let owner = owner.body["token"].as_str().unwrap_or_default().to_owned();
-    let orders = app
-        .get("/v1/merchants?limit=100", None)
-        .await
-        .body["items"]
+    let orders = app.get("/v1/merchants?limit=100", None).await.body["items"]
         .as_array()
         .cloned()
         .unwrap_or_default();
@@ -330,7 +334,11 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let accepted = app
-        .post(&format!("/v1/merchant-orders/{part}/accept"), Some(&owner), &json!({}))
+        .post(
+            &format!("/v1/merchant-orders/{part}/accept"),
+            Some(&owner),
+            &json!({}),
+        )
         .await;
     assert_eq!(accepted.status.as_u16(), 200, "{}", accepted.text);
     wait_for_text(b, "가게 확인").await;

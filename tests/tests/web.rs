@@ -55,7 +55,9 @@ async fn browsing_pages_show_the_demo_marketplace(app: TestApp) {
     // A new browser gets its visitor cookie, HttpOnly and SameSite=Lax.
     let visitor = home.header("set-cookie").unwrap_or_default();
     assert!(
-        visitor.contains("golmok_visitor=") && visitor.contains("HttpOnly") && visitor.contains("SameSite=Lax"),
+        visitor.contains("golmok_visitor=")
+            && visitor.contains("HttpOnly")
+            && visitor.contains("SameSite=Lax"),
         "{visitor}"
     );
 
@@ -70,27 +72,56 @@ async fn browsing_pages_show_the_demo_marketplace(app: TestApp) {
     assert!(css.starts_with("app.") && css.ends_with(".css") && css.len() > "app.css".len());
     let asset = b.get(&format!("/assets/{css}")).await;
     assert_eq!(asset.status, StatusCode::OK);
-    assert!(asset.header("cache-control").unwrap_or_default().contains("immutable"));
-    assert_eq!(b.get("/assets/nothing.js").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        asset
+            .header("cache-control")
+            .unwrap_or_default()
+            .contains("immutable")
+    );
+    assert_eq!(
+        b.get("/assets/nothing.js").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // A consortium, a shop, a listing.
     let consortium = mangwon(&mut b).await;
     assert!(consortium.html.contains("망원 두부가게"));
     let shop = consortium.linked_ids("shops")[0].clone();
     ok(&b.get(&format!("/shops/{shop}")).await);
-    let oil = consortium.link_to("listings", "참기름").expect("sesame oil");
+    let oil = consortium
+        .link_to("listings", "참기름")
+        .expect("sesame oil");
     let listing = b.get(&format!("/listings/{oil}")).await;
     ok(&listing);
-    assert!(listing.html.contains("5,000원 / 100 ml"), "{}", listing.html);
-    assert!(listing.html.contains("100 ml당 5,000원"), "the price per 100 ml");
-    assert!(listing.html.contains("개인 용기") || listing.html.contains("보증금"), "the container policy");
-    assert!(listing.html.contains("step=\"10\""), "weighed goods step by 10 ml");
+    assert!(
+        listing.html.contains("5,000원 / 100 ml"),
+        "{}",
+        listing.html
+    );
+    assert!(
+        listing.html.contains("100 ml당 5,000원"),
+        "the price per 100 ml"
+    );
+    assert!(
+        listing.html.contains("개인 용기") || listing.html.contains("보증금"),
+        "the container policy"
+    );
+    assert!(
+        listing.html.contains("step=\"10\""),
+        "weighed goods step by 10 ml"
+    );
 
     // Search, two-syllable Korean, and the refill filter.
     let tofu = b.get("/search?q=%EB%91%90%EB%B6%80").await;
     ok(&tofu);
-    assert!(tofu.link_to("listings", "국산콩 손두부").is_some(), "{}", tofu.html);
-    let refills = b.get("/search?q=%EC%B0%B8%EA%B8%B0%EB%A6%84&refill=1").await;
+    assert!(
+        tofu.link_to("listings", "국산콩 손두부").is_some(),
+        "{}",
+        tofu.html
+    );
+    let refills = b
+        .get("/search?q=%EC%B0%B8%EA%B8%B0%EB%A6%84&refill=1")
+        .await;
     ok(&refills);
     assert!(!refills.linked_ids("listings").is_empty());
     assert_eq!(
@@ -99,7 +130,10 @@ async fn browsing_pages_show_the_demo_marketplace(app: TestApp) {
         "only refill goods"
     );
     let nothing = b.get("/search?q=%21%21%21").await;
-    assert!(nothing.html.contains("class=\"error\""), "a query without letters is explained");
+    assert!(
+        nothing.html.contains("class=\"error\""),
+        "a query without letters is explained"
+    );
 
     // Unknown things are a page in the visitor's language, not a problem document.
     let missing = b.get("/listings/lst_missing").await;
@@ -126,25 +160,63 @@ async fn sign_up_in_and_out_use_the_api_session(app: TestApp) {
     let forged = b
         .post(
             "/signup",
-            &[("name", "김"), ("email", email), ("password", golmok_e2e::PASSWORD), ("role", "shopper")],
+            &[
+                ("name", "김"),
+                ("email", email),
+                ("password", golmok_e2e::PASSWORD),
+                ("role", "shopper"),
+            ],
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let login = app
-        .post("/v1/auth/login", None, &json!({"email": email, "password": golmok_e2e::PASSWORD}))
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": golmok_e2e::PASSWORD}),
+        )
         .await;
-    assert_eq!(login.status, StatusCode::UNAUTHORIZED, "no account was made");
+    assert_eq!(
+        login.status,
+        StatusCode::UNAUTHORIZED,
+        "no account was made"
+    );
 
     // Bad input is shown next to its field.
     let bad = b
-        .submit(&form, "/signup", &[("name", "김"), ("email", "not-an-email"), ("password", "short"), ("role", "shopper")])
+        .submit(
+            &form,
+            "/signup",
+            &[
+                ("name", "김"),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("role", "shopper"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.html.contains("id=\"email-error\"") && bad.html.contains("id=\"password-error\""), "{}", bad.html);
-    assert!(bad.html.contains("value=\"not-an-email\""), "what was typed stays");
+    assert!(
+        bad.html.contains("id=\"email-error\"") && bad.html.contains("id=\"password-error\""),
+        "{}",
+        bad.html
+    );
+    assert!(
+        bad.html.contains("value=\"not-an-email\""),
+        "what was typed stays"
+    );
 
     let done = b
-        .submit(&form, "/signup", &[("name", "김민지"), ("email", email), ("password", golmok_e2e::PASSWORD), ("role", "shopper")])
+        .submit(
+            &form,
+            "/signup",
+            &[
+                ("name", "김민지"),
+                ("email", email),
+                ("password", golmok_e2e::PASSWORD),
+                ("role", "shopper"),
+            ],
+        )
         .await;
     assert_eq!(done.location(), "/");
     let cookie = done
@@ -155,7 +227,12 @@ async fn sign_up_in_and_out_use_the_api_session(app: TestApp) {
         .find(|c| c.starts_with("golmok_session="))
         .expect("a session cookie")
         .to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
+    );
     // The cookie is the API's own session.
     let token = b.session_token().expect("signed in").to_owned();
     let me = app.get("/v1/me", Some(&token)).await;
@@ -172,25 +249,51 @@ async fn sign_up_in_and_out_use_the_api_session(app: TestApp) {
         .send()
         .await
         .expect("an answer");
-    let set = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     assert!(set.contains("Secure"), "{set}");
     let _ = secure.get("/").await;
 
     // Signing out revokes the session everywhere.
     let out = b.submit(&home, "/signout", &[]).await;
     assert_eq!(out.location(), "/");
-    assert_eq!(app.get("/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/v1/me", Some(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(b.session_token().is_none());
 
     // Signing in: a wrong password is said plainly; the failed-login limit applies.
     let form = secure.get("/signin?next=%2Forders").await;
     ok(&form);
     assert!(form.html.contains("value=\"/orders\""));
-    let wrong = secure.submit(&form, "/signin", &[("email", email), ("password", "wrong password"), ("next", "/orders")]).await;
+    let wrong = secure
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", email),
+                ("password", "wrong password"),
+                ("next", "/orders"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.html.contains("이메일 또는 비밀번호가 맞지 않습니다"));
     let right = secure
-        .submit(&form, "/signin", &[("email", email), ("password", golmok_e2e::PASSWORD), ("next", "/orders")])
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", email),
+                ("password", golmok_e2e::PASSWORD),
+                ("next", "/orders"),
+            ],
+        )
         .await;
     assert_eq!(right.location(), "/orders");
     ok(&secure.get("/orders").await);
@@ -198,16 +301,32 @@ async fn sign_up_in_and_out_use_the_api_session(app: TestApp) {
     for _ in 0..6 {
         let mut stranger = Browser::new(&app.base_url);
         let form = stranger.get("/signin").await;
-        let tried = stranger.submit(&form, "/signin", &[("email", email), ("password", "guessing-again")]).await;
+        let tried = stranger
+            .submit(
+                &form,
+                "/signin",
+                &[("email", email), ("password", "guessing-again")],
+            )
+            .await;
         statuses.push(tried.status.as_u16());
     }
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
     let limited = {
         let mut stranger = Browser::new(&app.base_url);
         let form = stranger.get("/signin").await;
-        stranger.submit(&form, "/signin", &[("email", email), ("password", golmok_e2e::PASSWORD)]).await
+        stranger
+            .submit(
+                &form,
+                "/signin",
+                &[("email", email), ("password", golmok_e2e::PASSWORD)],
+            )
+            .await
     };
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     assert!(limited.html.contains("로그인 시도가 너무 많습니다"));
 }
 
@@ -215,28 +334,61 @@ async fn the_basket_follows_the_shopper_and_keeps_to_one_consortium(app: TestApp
     seeded(&app).await;
     let mut b = Browser::new(&app.base_url);
     let consortium = mangwon(&mut b).await;
-    let tofu = consortium.link_to("listings", "국산콩 손두부").expect("tofu");
+    let tofu = consortium
+        .link_to("listings", "국산콩 손두부")
+        .expect("tofu");
     let listing = b.get(&format!("/listings/{tofu}")).await;
 
     // Without the CSRF token nothing goes in.
-    let forged = b.post("/basket", &[("listing_id", tofu.as_str()), ("quantity", "2")]).await;
+    let forged = b
+        .post(
+            "/basket",
+            &[("listing_id", tofu.as_str()), ("quantity", "2")],
+        )
+        .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(b.get("/basket").await.html.contains("장바구니가 비어 있습니다"));
+    assert!(
+        b.get("/basket")
+            .await
+            .html
+            .contains("장바구니가 비어 있습니다")
+    );
 
-    let added = b.submit(&listing, "/basket", &[("listing_id", &tofu), ("quantity", "2")]).await;
+    let added = b
+        .submit(
+            &listing,
+            "/basket",
+            &[("listing_id", &tofu), ("quantity", "2")],
+        )
+        .await;
     assert_eq!(added.location(), format!("/listings/{tofu}?added=1"));
-    let bad = b.submit(&listing, "/basket", &[("listing_id", &tofu), ("quantity", "lots")]).await;
+    let bad = b
+        .submit(
+            &listing,
+            "/basket",
+            &[("listing_id", &tofu), ("quantity", "lots")],
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("수량을 1 이상의 숫자로 입력하세요"));
 
     // With htmx: only the message and the new count.
-    let oil = consortium.link_to("listings", "참기름").expect("sesame oil");
+    let oil = consortium
+        .link_to("listings", "참기름")
+        .expect("sesame oil");
     let csrf = listing.csrf();
     let fragment = {
         let response = app
             .client()
             .post(app.url("/basket"))
-            .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+            .header(
+                "cookie",
+                b.cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
             .header("hx-request", "true")
             .header("x-csrf-token", &csrf)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -246,30 +398,64 @@ async fn the_basket_follows_the_shopper_and_keeps_to_one_consortium(app: TestApp
             .expect("an answer");
         response.text().await.unwrap_or_default()
     };
-    assert!(fragment.contains("hx-swap-oob") && fragment.contains(">2</span>"), "{fragment}");
+    assert!(
+        fragment.contains("hx-swap-oob") && fragment.contains(">2</span>"),
+        "{fragment}"
+    );
     assert!(!fragment.contains("<html"), "a fragment, not a page");
 
     // Another consortium's goods wait until the basket is emptied.
     let refill = b.get("/search?q=%EC%83%B4%ED%91%B8").await;
-    let shampoo = refill.link_to("listings", "샴푸 리필").expect("shampoo refill in Yeonhui");
+    let shampoo = refill
+        .link_to("listings", "샴푸 리필")
+        .expect("shampoo refill in Yeonhui");
     let shampoo_page = b.get(&format!("/listings/{shampoo}")).await;
-    let refused = b.submit(&shampoo_page, "/basket", &[("listing_id", &shampoo), ("quantity", "300")]).await;
+    let refused = b
+        .submit(
+            &shampoo_page,
+            "/basket",
+            &[("listing_id", &shampoo), ("quantity", "300")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(refused.html.contains("다른 협업체의 상품"), "{}", refused.html);
-    assert!(refused.html.contains("action=\"/basket/clear\""), "offers to empty the basket");
+    assert!(
+        refused.html.contains("다른 협업체의 상품"),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("action=\"/basket/clear\""),
+        "offers to empty the basket"
+    );
 
     // Signing up keeps what the browser gathered, grouped by shop.
     b.sign_up("새 구매자").await;
     let basket = b.get("/basket").await;
     ok(&basket);
-    assert!(basket.html.contains("망원 두부가게") && basket.html.contains("250 ml"), "{}", basket.html);
+    assert!(
+        basket.html.contains("망원 두부가게") && basket.html.contains("250 ml"),
+        "{}",
+        basket.html
+    );
     assert_eq!(basket.html.matches("class=\"shop-group\"").count(), 2);
     assert!(basket.html.contains("7,000원"), "two tofu at 3,500");
 
-    let changed = b.submit(&basket, &format!("/basket/lines/{tofu}"), &[("quantity", "3")]).await;
+    let changed = b
+        .submit(
+            &basket,
+            &format!("/basket/lines/{tofu}"),
+            &[("quantity", "3")],
+        )
+        .await;
     assert_eq!(changed.location(), "/basket");
     assert!(b.get("/basket").await.html.contains("10,500원"));
-    let removed = b.submit(&basket, &format!("/basket/lines/{oil}"), &[("quantity", "0")]).await;
+    let removed = b
+        .submit(
+            &basket,
+            &format!("/basket/lines/{oil}"),
+            &[("quantity", "0")],
+        )
+        .await;
     assert_eq!(removed.location(), "/basket");
     let basket = b.get("/basket").await;
     assert_eq!(basket.html.matches("class=\"shop-group\"").count(), 1);
@@ -280,15 +466,30 @@ async fn the_basket_follows_the_shopper_and_keeps_to_one_consortium(app: TestApp
     let email = me.body["email"].as_str().unwrap_or_default().to_owned();
     let mut other = Browser::new(&app.base_url);
     let form = other.get("/signin").await;
-    let signed = other.submit(&form, "/signin", &[("email", &email), ("password", golmok_e2e::PASSWORD)]).await;
+    let signed = other
+        .submit(
+            &form,
+            "/signin",
+            &[("email", &email), ("password", golmok_e2e::PASSWORD)],
+        )
+        .await;
     assert_eq!(signed.location(), "/");
     assert!(other.get("/basket").await.html.contains("10,500원"));
     let emptied = other.submit(&basket, "/basket/clear", &[]).await;
-    assert_eq!(emptied.status, StatusCode::FORBIDDEN, "another browser's CSRF token is refused");
+    assert_eq!(
+        emptied.status,
+        StatusCode::FORBIDDEN,
+        "another browser's CSRF token is refused"
+    );
     let own = other.get("/basket").await;
     let emptied = other.submit(&own, "/basket/clear", &[]).await;
     assert_eq!(emptied.location(), "/basket");
-    assert!(b.get("/basket").await.html.contains("장바구니가 비어 있습니다"));
+    assert!(
+        b.get("/basket")
+            .await
+            .html
+            .contains("장바구니가 비어 있습니다")
+    );
 }
 
 async fn order_count(app: &TestApp, token: &str) -> usize {
@@ -303,7 +504,11 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 
 async fn demo_login(app: &TestApp, email: &str) -> String {
     let reply = app
-        .post("/v1/auth/login", None, &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}))
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     reply.body["token"].as_str().unwrap_or_default().to_owned()
@@ -312,15 +517,30 @@ async fn demo_login(app: &TestApp, email: &str) -> String {
 async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestApp) {
     seeded(&app).await;
     let mut b = Browser::new(&app.base_url);
-    assert_eq!(b.get("/checkout").await.location(), "/signin?next=%2Fcheckout");
+    assert_eq!(
+        b.get("/checkout").await.location(),
+        "/signin?next=%2Fcheckout"
+    );
     assert_eq!(b.get("/orders").await.location(), "/signin?next=%2Forders");
     b.sign_up("배송 받는 사람").await;
     let shopper = b.session_token().expect("signed in").to_owned();
     let consortium = mangwon(&mut b).await;
-    for (title, quantity) in [("국산콩 손두부", "2"), ("참기름", "200"), ("하우스 블렌드 원두", "300")] {
-        let id = consortium.link_to("listings", title).unwrap_or_else(|| panic!("{title}"));
+    for (title, quantity) in [
+        ("국산콩 손두부", "2"),
+        ("참기름", "200"),
+        ("하우스 블렌드 원두", "300"),
+    ] {
+        let id = consortium
+            .link_to("listings", title)
+            .unwrap_or_else(|| panic!("{title}"));
         let page = b.get(&format!("/listings/{id}")).await;
-        let added = b.submit(&page, "/basket", &[("listing_id", &id), ("quantity", quantity)]).await;
+        let added = b
+            .submit(
+                &page,
+                "/basket",
+                &[("listing_id", &id), ("quantity", quantity)],
+            )
+            .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
     }
 
@@ -328,18 +548,38 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     let mut merchant = Browser::new(&app.base_url);
     let form = merchant.get("/signin").await;
     merchant
-        .submit(&form, "/signin", &[("email", "merchant@demo.golmok.kr"), ("password", golmok_api::seed::DEMO_PASSWORD)])
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", "merchant@demo.golmok.kr"),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
         .await;
-    assert_eq!(merchant.get("/checkout").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        merchant.get("/checkout").await.status,
+        StatusCode::FORBIDDEN
+    );
 
     let form = b.get("/checkout").await;
     ok(&form);
     let slots = form.input_values("slot_id");
-    assert!(!slots.is_empty(), "open slots with their cut-off: {}", form.html);
+    assert!(
+        !slots.is_empty(),
+        "open slots with their cut-off: {}",
+        form.html
+    );
     assert!(form.html.contains("주문 마감") && form.html.contains("남은 자리"));
     assert!(form.html.contains("data-area=") && form.html.contains("id=\"map\""));
     let idem = form.input_value("idem").expect("an idempotency key");
-    let hub = form.html.split("data-hub=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+    let hub = form
+        .html
+        .split("data-hub=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
     let (lat, lon) = hub.split_once(',').expect("the hub's coordinates");
 
     let base = |slot: &str, lat: &str, lon: &str| -> Vec<(String, String)> {
@@ -359,11 +599,27 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     let forged = b.post("/checkout", &as_refs(&fields)).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     // Outside the network's area: said next to the map, nothing placed.
-    let outside = b.submit(&form, "/checkout", &as_refs(&base(&slots[0], "37.65", "127.20"))).await;
-    assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", outside.html);
-    assert!(outside.html.contains("id=\"location-error\"") && outside.html.contains("배송 지역 밖입니다"));
+    let outside = b
+        .submit(
+            &form,
+            "/checkout",
+            &as_refs(&base(&slots[0], "37.65", "127.20")),
+        )
+        .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        outside.html
+    );
+    assert!(
+        outside.html.contains("id=\"location-error\"")
+            && outside.html.contains("배송 지역 밖입니다")
+    );
     // No slot chosen.
-    let no_slot = b.submit(&form, "/checkout", &as_refs(&base("", lat, lon))).await;
+    let no_slot = b
+        .submit(&form, "/checkout", &as_refs(&base("", lat, lon)))
+        .await;
     assert_eq!(no_slot.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_slot.html.contains("id=\"slot-error\""));
     assert_eq!(order_count(&app, &shopper).await, 0, "nothing half-written");
@@ -375,12 +631,23 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     let again = b.submit(&form, "/checkout", &as_refs(&fields)).await;
     assert_eq!(again.location(), to);
     assert_eq!(order_count(&app, &shopper).await, 1);
-    assert_eq!(b.get("/basket").await.html.matches("class=\"shop-group\"").count(), 0);
+    assert_eq!(
+        b.get("/basket")
+            .await
+            .html
+            .matches("class=\"shop-group\"")
+            .count(),
+        0
+    );
 
     let order_id = to.trim_start_matches("/orders/").to_owned();
     let order = b.get(&to).await;
     ok(&order);
-    assert_eq!(order.html.matches("data-shop-status").count(), 3, "three shops");
+    assert_eq!(
+        order.html.matches("data-shop-status").count(),
+        3,
+        "three shops"
+    );
     assert!(order.html.contains("접수 대기") && order.html.contains("class=\"window\""));
     let history = b.get("/orders").await;
     assert!(history.linked_ids("orders").contains(&order_id));
@@ -389,10 +656,18 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     let mut stranger = Browser::new(&app.base_url);
     stranger.sign_up("남").await;
     assert_eq!(stranger.get(&to).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(stranger.get(&format!("{to}/live")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger.get(&format!("{to}/live")).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // The tofu shop accepts through the API; the open page hears it.
-    let cookie = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let cookie = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
     let mut live = app
         .client()
         .get(app.url(&format!("{to}/live")))
@@ -402,7 +677,9 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
         .expect("the live stream");
     assert_eq!(live.status(), StatusCode::OK);
     let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
-    let full = app.get(&format!("/v1/orders/{order_id}"), Some(&shopper)).await;
+    let full = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await;
     let tofu_shop = app.get("/v1/merchants?limit=100", None).await;
     let tofu_shop_id = tofu_shop.body["items"]
         .as_array()
@@ -412,13 +689,21 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     let part = full.body["merchant_orders"]
         .as_array()
         .and_then(|parts| {
-            parts.iter().find(|p| tofu_shop_id.as_deref().is_none_or(|id| p["merchant_id"] == id))
+            parts.iter().find(|p| {
+                tofu_shop_id
+                    .as_deref()
+                    .is_none_or(|id| p["merchant_id"] == id)
+            })
         })
         .and_then(|p| p["id"].as_str())
         .expect("the tofu shop's part")
         .to_owned();
     let accepted = app
-        .post(&format!("/v1/merchant-orders/{part}/accept"), Some(&owner), &json!({}))
+        .post(
+            &format!("/v1/merchant-orders/{part}/accept"),
+            Some(&owner),
+            &json!({}),
+        )
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
     golmok_e2e::read_events_until(&mut live, "changed").await;

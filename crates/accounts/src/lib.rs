@@ -353,6 +353,12 @@ pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account, AccountE
         .try_into()
 }
 
+/// Whether any account exists: a database without one has never been used.
+pub async fn any_exist(db: &DatabaseConnection) -> Result<bool, AccountError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    Ok(account::Entity::find().limit(1).count(db).await? > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,10 +432,4 @@ mod tests {
             ["password"]
         );
     }
-}
-
-/// Whether any account exists: a database without one has never been used.
-pub async fn any_exist(db: &DatabaseConnection) -> Result<bool, AccountError> {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    Ok(account::Entity::find().limit(1).count(db).await? > 0)
 }

@@ -143,10 +143,13 @@ async fn problems_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     // Problems, and the pages' own HTML error pages, are already what their reader expects.
-    let answered = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-        v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
-            || v.as_bytes().starts_with(b"text/html")
-    });
+    let answered = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
+                || v.as_bytes().starts_with(b"text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || answered {
         return response;
     }

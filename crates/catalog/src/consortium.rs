@@ -518,6 +518,19 @@ pub async fn membership_history(
         .collect()
 }
 
+/// The consortia `merchant_id` belongs to, oldest membership first: where a shopper who
+/// starts a basket at this shop will be buying.
+pub async fn consortia_of(db: &impl ConnectionTrait, merchant_id: &str) -> Result<Vec<String>> {
+    Ok(consortium_member::Entity::find()
+        .filter(consortium_member::Column::MerchantId.eq(merchant_id))
+        .order_by_asc(consortium_member::Column::JoinedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.consortium_id)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,17 +583,4 @@ mod tests {
             ConsortiumStatus::Active
         );
     }
-}
-
-/// The consortia `merchant_id` belongs to, oldest membership first: where a shopper who
-/// starts a basket at this shop will be buying.
-pub async fn consortia_of(db: &impl ConnectionTrait, merchant_id: &str) -> Result<Vec<String>> {
-    Ok(consortium_member::Entity::find()
-        .filter(consortium_member::Column::MerchantId.eq(merchant_id))
-        .order_by_asc(consortium_member::Column::JoinedAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.consortium_id)
-        .collect())
 }

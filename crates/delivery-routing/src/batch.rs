@@ -286,7 +286,10 @@ pub async fn dropoff_progress(
         .await?;
     let mut out: Vec<DropoffProgress> = Vec::new();
     for s in stops {
-        if out.iter().all(|p| p.merchant_order_id != s.merchant_order_id) {
+        if out
+            .iter()
+            .all(|p| p.merchant_order_id != s.merchant_order_id)
+        {
             out.push(DropoffProgress {
                 merchant_order_id: s.merchant_order_id,
                 eta: s.eta,

@@ -87,7 +87,10 @@ fn validate_quantity(quantity: i64, allow_zero: bool) -> Result<()> {
     if (low..=MAX_QUANTITY).contains(&quantity) {
         Ok(())
     } else {
-        Err(ValidationErrors::single("quantity", format!("must be from {low} to {MAX_QUANTITY}")).into())
+        Err(
+            ValidationErrors::single("quantity", format!("must be from {low} to {MAX_QUANTITY}"))
+                .into(),
+        )
     }
 }
 
@@ -110,7 +113,9 @@ async fn consortium_for(
         });
     }
     for id in memberships {
-        if golmok_catalog::consortium::consortium_in(txn, &id).await?.status
+        if golmok_catalog::consortium::consortium_in(txn, &id)
+            .await?
+            .status
             == ConsortiumStatus::Active
         {
             return Ok(id);
@@ -139,7 +144,9 @@ pub async fn add(
         ));
     }
     let txn = golmok_core::db::begin_write(db).await?;
-    let existing = basket::Entity::find_by_id(owner.0.as_str()).one(&txn).await?;
+    let existing = basket::Entity::find_by_id(owner.0.as_str())
+        .one(&txn)
+        .await?;
     let lines = lines_of(&txn, owner).await?;
     let current = existing
         .as_ref()
@@ -226,7 +233,10 @@ pub async fn clear(db: &impl ConnectionTrait, owner: &BasketOwner) -> Result<()>
 /// consortia the browser's, the one just filled, wins.
 pub async fn merge(db: &DatabaseConnection, from: &BasketOwner, into: &BasketOwner) -> Result<()> {
     let txn = golmok_core::db::begin_write(db).await?;
-    let Some(visitor) = basket::Entity::find_by_id(from.0.as_str()).one(&txn).await? else {
+    let Some(visitor) = basket::Entity::find_by_id(from.0.as_str())
+        .one(&txn)
+        .await?
+    else {
         return Ok(());
     };
     let moving = lines_of(&txn, from).await?;
@@ -234,7 +244,9 @@ pub async fn merge(db: &DatabaseConnection, from: &BasketOwner, into: &BasketOwn
         clear(&txn, from).await?;
         return txn.commit().await.map_err(Into::into);
     }
-    let target = basket::Entity::find_by_id(into.0.as_str()).one(&txn).await?;
+    let target = basket::Entity::find_by_id(into.0.as_str())
+        .one(&txn)
+        .await?;
     let mut kept = lines_of(&txn, into).await?;
     if target
         .as_ref()
@@ -251,7 +263,9 @@ pub async fn merge(db: &DatabaseConnection, from: &BasketOwner, into: &BasketOwn
     if target.is_some() && !kept.is_empty() {
         row.update(&txn).await?;
     } else {
-        basket::Entity::delete_by_id(into.0.as_str()).exec(&txn).await?;
+        basket::Entity::delete_by_id(into.0.as_str())
+            .exec(&txn)
+            .await?;
         row.insert(&txn).await?;
     }
     for line in moving {
@@ -279,7 +293,10 @@ pub async fn merge(db: &DatabaseConnection, from: &BasketOwner, into: &BasketOwn
     Ok(())
 }
 
-async fn lines_of(db: &impl ConnectionTrait, owner: &BasketOwner) -> Result<Vec<basket_line::Model>> {
+async fn lines_of(
+    db: &impl ConnectionTrait,
+    owner: &BasketOwner,
+) -> Result<Vec<basket_line::Model>> {
     Ok(basket_line::Entity::find()
         .filter(basket_line::Column::Owner.eq(owner.0.as_str()))
         .order_by_asc(basket_line::Column::AddedAt)
@@ -289,7 +306,11 @@ async fn lines_of(db: &impl ConnectionTrait, owner: &BasketOwner) -> Result<Vec<
 }
 
 /// The basket with today's prices and stock, grouped by shop.
-pub async fn load(db: &DatabaseConnection, cache: &dyn Cache, owner: &BasketOwner) -> Result<Basket> {
+pub async fn load(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    owner: &BasketOwner,
+) -> Result<Basket> {
     let mut basket = Basket {
         consortium: None,
         shops: Vec::new(),
@@ -306,16 +327,14 @@ pub async fn load(db: &DatabaseConnection, cache: &dyn Cache, owner: &BasketOwne
     basket.consortium =
         Some(golmok_catalog::consortium::get_consortium(db, cache, &row.consortium_id).await?);
     for line in lines {
-        let listing = match golmok_catalog::listing::get_listing(db, cache, &line.listing_id).await {
+        let listing = match golmok_catalog::listing::get_listing(db, cache, &line.listing_id).await
+        {
             Ok(l) => l,
             Err(golmok_catalog::CatalogError::NotFound { .. }) => continue,
             Err(e) => return Err(e.into()),
         };
         let amount_krw = listing.price_for(line.quantity).unwrap_or(0);
-        let deposit = listing
-            .container
-            .and_then(|c| c.deposit_krw)
-            .unwrap_or(0);
+        let deposit = listing.container.and_then(|c| c.deposit_krw).unwrap_or(0);
         let available = listing.status == ListingStatus::Active && listing.stock >= line.quantity;
         basket.items_total_krw += amount_krw;
         basket.deposits_krw += deposit;
@@ -326,7 +345,8 @@ pub async fn load(db: &DatabaseConnection, cache: &dyn Cache, owner: &BasketOwne
         {
             Some(i) => i,
             None => {
-                let merchant = golmok_catalog::merchant::get_merchant(db, &listing.merchant_id).await?;
+                let merchant =
+                    golmok_catalog::merchant::get_merchant(db, &listing.merchant_id).await?;
                 basket.shops.push(BasketShop {
                     merchant,
                     lines: Vec::new(),

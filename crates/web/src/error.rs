@@ -18,7 +18,10 @@ pub enum PageError {
     BadRequest,
     CsrfRefused,
     /// A domain refusal worth showing as it is (409/422).
-    Refused { status: StatusCode, detail: String },
+    Refused {
+        status: StatusCode,
+        detail: String,
+    },
     Internal(String),
 }
 
@@ -64,7 +67,9 @@ impl IntoResponse for PageError {
             _ => None,
         };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage { status, detail });
+        response
+            .extensions_mut()
+            .insert(ErrorPage { status, detail });
         response
     }
 }

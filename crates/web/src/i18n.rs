@@ -250,7 +250,10 @@ mod tests {
         assert_eq!(Lang::from_accept_language(&headers), Lang::Ko);
         headers.insert(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9".parse().unwrap());
         assert_eq!(Lang::from_accept_language(&headers), Lang::En);
-        headers.insert(header::ACCEPT_LANGUAGE, "ko-KR,ko;q=0.9,en;q=0.8".parse().unwrap());
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            "ko-KR,ko;q=0.9,en;q=0.8".parse().unwrap(),
+        );
         assert_eq!(Lang::from_accept_language(&headers), Lang::Ko);
     }
 

@@ -157,7 +157,10 @@ pub async fn visit(State(pages): State<Pages>, mut request: Request, next: Next)
         );
     }
     if ended {
-        out.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, secure));
+        out.append(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", 0, secure),
+        );
     }
     response
 }

@@ -449,7 +449,10 @@ pub const DEMO_SIGN_INS: [(&str, &str); 5] = [
 
 /// `golmok serve --demo`: loads the demo into a database nobody has used yet (no account),
 /// and never into one that holds data. Returns whether it seeded.
-pub async fn demo_on_first_start(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<bool> {
+pub async fn demo_on_first_start(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+) -> anyhow::Result<bool> {
     if golmok_accounts::any_exist(db).await? {
         return Ok(false);
     }

@@ -13,9 +13,7 @@ use super::{Chrome, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::i18n::{Lang, Texts};
-use crate::session::{
-    CsrfForm, LANG_COOKIE, SESSION_COOKIE, Visitor, local_path, set_cookie,
-};
+use crate::session::{CsrfForm, LANG_COOKIE, SESSION_COOKIE, Visitor, local_path, set_cookie};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SignInForm {
@@ -94,16 +92,18 @@ pub async fn sign_in(
 ) -> Result<Response, PageError> {
     let t = visitor.lang.texts();
     let next = local_path(form.next.as_deref());
-    let refused = |status: StatusCode, errors: AuthErrors| SignInPage {
-        asked: false,
-        email: form.email.clone(),
-        next: next.clone(),
-        errors,
-        c: Chrome::of(&visitor, 0),
-    }
-    .render()
-    .map(|html| (status, axum::response::Html(html)).into_response())
-    .map_err(PageError::from);
+    let refused = |status: StatusCode, errors: AuthErrors| {
+        SignInPage {
+            asked: false,
+            email: form.email.clone(),
+            next: next.clone(),
+            errors,
+            c: Chrome::of(&visitor, 0),
+        }
+        .render()
+        .map(|html| (status, axum::response::Html(html)).into_response())
+        .map_err(PageError::from)
+    };
     let mut errors = AuthErrors::default();
     if form.email.trim().is_empty() {
         errors.email = Some(t.err_required);

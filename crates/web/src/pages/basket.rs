@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::browse::{ListingPage, ListingView};
 use super::{Chrome, is_htmx, render, render_with, see_other};
+use crate::Pages;
 use crate::error::PageError;
 use crate::format;
 use crate::i18n::Lang;
 use crate::session::{CsrfForm, Visitor, local_path};
-use crate::Pages;
 
 pub struct LineView {
     pub listing_id: String,
@@ -87,7 +87,11 @@ impl BasketView {
                 .iter()
                 .flat_map(|s| &s.lines)
                 .any(|l| l.listing.unit != golmok_catalog::Unit::Piece),
-            all_available: basket.shops.iter().flat_map(|s| &s.lines).all(|l| l.available),
+            all_available: basket
+                .shops
+                .iter()
+                .flat_map(|s| &s.lines)
+                .all(|l| l.available),
             shops,
             items_total: format::won(lang, basket.items_total_krw),
             deposits: (basket.deposits_krw > 0).then(|| format::won(lang, basket.deposits_krw)),
@@ -159,9 +163,7 @@ pub async fn add(
                 code: "basket_other_consortium",
                 ..
             }) => Err((StatusCode::CONFLICT, t.basket_other_consortium, true)),
-            Err(OrderError::Conflict { .. }) => {
-                Err((StatusCode::CONFLICT, t.not_for_sale, false))
-            }
+            Err(OrderError::Conflict { .. }) => Err((StatusCode::CONFLICT, t.not_for_sale, false)),
             Err(OrderError::Invalid(_)) => {
                 Err((StatusCode::UNPROCESSABLE_ENTITY, t.err_quantity, false))
             }
@@ -248,5 +250,7 @@ pub async fn clear(
     CsrfForm { form, .. }: CsrfForm<ClearForm>,
 ) -> Result<Response, PageError> {
     golmok_ordering::basket::clear(&pages.db, &visitor.basket_owner()).await?;
-    Ok(see_other(&local_path(form.next.as_deref().or(Some("/basket")))))
+    Ok(see_other(&local_path(
+        form.next.as_deref().or(Some("/basket")),
+    )))
 }

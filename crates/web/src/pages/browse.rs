@@ -143,10 +143,7 @@ async fn ranked_consortia(
     cards.sort_by(|(a, da), (b, db)| {
         b.active
             .cmp(&a.active)
-            .then(
-                da.unwrap_or(f64::MAX)
-                    .total_cmp(&db.unwrap_or(f64::MAX)),
-            )
+            .then(da.unwrap_or(f64::MAX).total_cmp(&db.unwrap_or(f64::MAX)))
             .then(b.members.cmp(&a.members))
             .then(a.name.cmp(&b.name))
     });
@@ -324,9 +321,8 @@ pub async fn shop(
     let merchant = golmok_catalog::merchant::get_merchant(&pages.db, &id).await?;
     let mut consortia = Vec::new();
     for cid in golmok_catalog::consortium::consortia_of(&pages.db, &id).await? {
-        let c =
-            golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), &cid)
-                .await?;
+        let c = golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), &cid)
+            .await?;
         consortia.push((c.id, c.name));
     }
     let listings = active_listings(
@@ -472,9 +468,13 @@ pub async fn search(
 ) -> Result<Response, PageError> {
     let t = visitor.lang.texts();
     let q = params.q.clone().unwrap_or_default().trim().to_owned();
-    let refill = params.refill.as_deref().is_some_and(|r| !r.is_empty() && r != "0");
+    let refill = params
+        .refill
+        .as_deref()
+        .is_some_and(|r| !r.is_empty() && r != "0");
     let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-    let searched = !q.is_empty() || refill || params.campaign.is_some() || params.consortium.is_some();
+    let searched =
+        !q.is_empty() || refill || params.campaign.is_some() || params.consortium.is_some();
     let query = ListingQuery {
         q: (!q.is_empty()).then(|| q.clone()),
         refill: refill.then_some(true),
@@ -500,9 +500,15 @@ pub async fn search(
                         serde_urlencoded::to_string(pairs).unwrap_or_default()
                     )
                 });
-                (listing_cards(&pages, visitor.lang, &found.items).await?, next, None)
+                (
+                    listing_cards(&pages, visitor.lang, &found.items).await?,
+                    next,
+                    None,
+                )
             }
-            Err(golmok_catalog::CatalogError::Invalid(_)) => (Vec::new(), None, Some(t.err_generic)),
+            Err(golmok_catalog::CatalogError::Invalid(_)) => {
+                (Vec::new(), None, Some(t.err_generic))
+            }
             Err(e) => return Err(e.into()),
         }
     } else {

@@ -90,7 +90,11 @@ struct CheckoutPage {
     card: bool,
 }
 
-async fn open_slots(pages: &Pages, lang: Lang, network: &Network) -> Result<Vec<SlotView>, PageError> {
+async fn open_slots(
+    pages: &Pages,
+    lang: Lang,
+    network: &Network,
+) -> Result<Vec<SlotView>, PageError> {
     let today = Utc::now()
         .with_timezone(&golmok_delivery_routing::network::seoul())
         .date_naive();
@@ -124,7 +128,11 @@ async fn checkout_page(
     errors: FieldErrors,
 ) -> Result<CheckoutPage, PageError> {
     let lang = visitor.lang;
-    let network = match basket.consortium.as_ref().and_then(|c| c.network_id.clone()) {
+    let network = match basket
+        .consortium
+        .as_ref()
+        .and_then(|c| c.network_id.clone())
+    {
         Some(id) => Some(golmok_delivery_routing::network::get_network(&pages.db, &id).await?),
         None => None,
     };
@@ -141,7 +149,12 @@ async fn checkout_page(
         entered.idem = uuid::Uuid::new_v4().simple().to_string();
     }
     if entered.fulfillment.is_empty() {
-        entered.fulfillment = if network.is_some() { "delivery" } else { "pickup" }.to_owned();
+        entered.fulfillment = if network.is_some() {
+            "delivery"
+        } else {
+            "pickup"
+        }
+        .to_owned();
     }
     if entered.payment.is_empty() {
         entered.payment = "offline".to_owned();
@@ -184,12 +197,24 @@ pub async fn form(State(pages): State<Pages>, visitor: Visitor) -> Result<Respon
     if basket.is_empty() {
         return Ok(see_other("/basket"));
     }
-    let page = checkout_page(&pages, &visitor, &basket, Entered::default(), FieldErrors::default()).await?;
+    let page = checkout_page(
+        &pages,
+        &visitor,
+        &basket,
+        Entered::default(),
+        FieldErrors::default(),
+    )
+    .await?;
     render_with(StatusCode::OK, &page)
 }
 
 /// The form as a checkout request, or the messages for what is missing.
-fn checkout_request(t: &Texts, consortium_id: &str, basket: &Basket, e: &Entered) -> Result<Checkout, FieldErrors> {
+fn checkout_request(
+    t: &Texts,
+    consortium_id: &str,
+    basket: &Basket,
+    e: &Entered,
+) -> Result<Checkout, FieldErrors> {
     let mut errors = FieldErrors::default();
     let fulfillment = match e.fulfillment.as_str() {
         "pickup" => Some(Fulfillment::Pickup),
@@ -298,14 +323,22 @@ pub async fn place(
     let key = if form.idem.is_empty() {
         None
     } else {
-        Some(IdempotencyKey::new(&account.id, "checkout:web", &form.idem, &raw)?)
+        Some(IdempotencyKey::new(
+            &account.id,
+            "checkout:web",
+            &form.idem,
+            &raw,
+        )?)
     };
     // The same form sent again (a double click, a retry after a lost answer) lands on the
     // order the first one placed.
     if let Some(key) = &key
         && let Some(stored) = golmok_ordering::idempotency::lookup(&pages.db, key).await?
     {
-        return Ok(see_other(&format!("/orders/{}", placed_order_id(&stored.body)?)));
+        return Ok(see_other(&format!(
+            "/orders/{}",
+            placed_order_id(&stored.body)?
+        )));
     }
     let Some(consortium) = basket.consortium.clone() else {
         return Ok(see_other("/basket"));
@@ -326,7 +359,9 @@ pub async fn place(
             return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
-    match golmok_ordering::checkout::checkout(pages.ordering(), &account, request, key.as_ref()).await {
+    match golmok_ordering::checkout::checkout(pages.ordering(), &account, request, key.as_ref())
+        .await
+    {
         Ok(stored) => {
             let id = placed_order_id(&stored.body)?;
             golmok_ordering::basket::clear(&pages.db, &visitor.basket_owner()).await?;

@@ -244,7 +244,11 @@ pub async fn tracking(
         return render(&TrackingFragment { c, o });
     }
     render(&TrackingPage {
-        stripe_key: pages.settings.stripe_publishable_key.clone().unwrap_or_default(),
+        stripe_key: pages
+            .settings
+            .stripe_publishable_key
+            .clone()
+            .unwrap_or_default(),
         c,
         o,
     })
