@@ -130,8 +130,17 @@ pub async fn work(state: AppState, consumer: String, mut stop: watch::Receiver<b
         if *stop.borrow() {
             return;
         }
-        // Blocking reads get their own connection: the shared one times out after a second.
-        let mut conn = match redis.client.get_multiplexed_async_connection().await {
+        // Blocking reads get their own connection, whose answers may take as long as the
+        // block: the shared one times out after a second, and redis-rs's default connection
+        // after half a second, which would abandon every empty read mid-block.
+        let blocking = redis::AsyncConnectionConfig::new().set_response_timeout(Some(
+            Duration::from_millis(BLOCK_MS) + Duration::from_secs(5),
+        ));
+        let mut conn = match redis
+            .client
+            .get_multiplexed_async_connection_with_config(&blocking)
+            .await
+        {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::warn!(error = %e, "worker cannot reach Redis; retrying");
@@ -190,6 +199,9 @@ pub async fn work(state: AppState, consumer: String, mut stop: watch::Receiver<b
     }
 }
 
+/// How long one read waits for a new job before looking for abandoned ones again.
+const BLOCK_MS: u64 = 5000;
+
 async fn next_job(
     conn: &mut redis::aio::MultiplexedConnection,
     consumer: &str,
@@ -216,7 +228,7 @@ async fn next_job(
         .arg("COUNT")
         .arg(1)
         .arg("BLOCK")
-        .arg(5000)
+        .arg(BLOCK_MS)
         .arg("STREAMS")
         .arg(STREAM)
         .arg(">")

@@ -106,5 +106,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         ))
         // After the session layer: assets are the same for everyone and need no session.
         .route("/assets/{name}", get(assets::serve))
+        // Pages and assets go out gzipped to browsers that take it; Server-Sent Events never
+        // are (tower-http's default predicate leaves text/event-stream alone).
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(pages)
 }

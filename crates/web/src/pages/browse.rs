@@ -183,7 +183,10 @@ async fn current_campaigns(
             kind: format::campaign_kind(t, c.kind),
             refill: c.kind == CampaignKind::RefillMarket,
             consortium_name: names.get(&c.consortium_id).cloned().unwrap_or_default(),
-            until: format::seoul_time(lang, c.ends_at),
+            until: match lang {
+                Lang::Ko => format!("{}{}", format::seoul_time(lang, c.ends_at), t.until),
+                Lang::En => format!("{} {}", t.until, format::seoul_time(lang, c.ends_at)),
+            },
             link: format!("/search?campaign={}", c.id),
             title: c.title,
         });
