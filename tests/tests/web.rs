@@ -712,3 +712,367 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     assert!(!redrawn.html.contains("<html"), "the tracking part only");
     assert!(redrawn.html.contains("가게 확인"), "{}", redrawn.html);
 }
+
+on_both_databases!(the_shop_console_takes_orders_from_new_to_ready);
+
+/// A signed-in browser for the owner of the demo shop named `shop_name`, and the shop's id.
+async fn owner_of(app: &TestApp, shop_name: &str) -> (Browser, String) {
+    let shops = app.get("/v1/merchants?limit=100", None).await;
+    let shop = shops.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == shop_name))
+        .cloned()
+        .unwrap_or_else(|| panic!("{shop_name} in the demo"));
+    let owner = golmok_accounts::find(&app.state.db, shop["owner_id"].as_str().unwrap_or_default())
+        .await
+        .expect("the shop's owner");
+    let mut b = Browser::new(&app.base_url);
+    let form = b.get("/signin").await;
+    let signed = b
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", &owner.email),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed.location(), "/");
+    (b, shop["id"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn listing_in(app: &TestApp, shop_id: &str, title: &str) -> String {
+    let listings = app
+        .get(
+            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
+            None,
+        )
+        .await;
+    listings.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|l| l["title"] == title))
+        .and_then(|l| l["id"].as_str())
+        .unwrap_or_else(|| panic!("{title}"))
+        .to_owned()
+}
+
+async fn pickup_order(
+    app: &TestApp,
+    shopper: &str,
+    consortium: &str,
+    items: serde_json::Value,
+) -> serde_json::Value {
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(shopper),
+            &json!({"consortium_id": consortium, "items": items, "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    placed.body
+}
+
+async fn the_shop_console_takes_orders_from_new_to_ready(app: TestApp) {
+    seeded(&app).await;
+    let (mut oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
+    let (mut tofu, tofu_shop) = owner_of(&app, "망원 두부가게").await;
+    let sesame = listing_in(&app, &oil_shop, "참기름").await;
+    let bean = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("참기름 손님").await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    let order = pickup_order(
+        &app,
+        &token,
+        &consortium,
+        json!([{"listing_id": sesame, "quantity": 200}, {"listing_id": bean, "quantity": 1}]),
+    )
+    .await;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    let part = |shop: &str| {
+        order["merchant_orders"]
+            .as_array()
+            .and_then(|parts| parts.iter().find(|p| p["merchant_id"] == shop))
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (oil_part, tofu_part) = (part(&oil_shop), part(&tofu_shop));
+
+    // The owner lands on the board; the order waits in "new".
+    assert_eq!(
+        oil.get("/shop").await.location(),
+        format!("/shop/{oil_shop}/orders")
+    );
+    let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+    ok(&board);
+    let new_column = board.html.split("col-accepted").next().unwrap_or_default();
+    assert!(
+        new_column.contains(&oil_part) && new_column.contains("200 ml"),
+        "{}",
+        board.html
+    );
+    assert!(!board.html.contains(&tofu_part), "only this shop's part");
+
+    // Another shop's owner, and a shopper, are refused everywhere; nothing changes.
+    for path in [
+        format!("/shop/{oil_shop}/orders"),
+        format!("/shop/{oil_shop}/listings"),
+        format!("/shop/{oil_shop}/orders/{oil_part}/weigh"),
+        format!("/shop/{oil_shop}/live"),
+    ] {
+        assert_eq!(
+            tofu.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            shopper.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let tofu_board = tofu.get(&format!("/shop/{tofu_shop}/orders")).await;
+    let stolen = tofu
+        .submit(
+            &tofu_board,
+            &format!("/shop/{oil_shop}/orders/{oil_part}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::FORBIDDEN);
+    let forged = oil
+        .post(&format!("/shop/{oil_shop}/orders/{oil_part}/accept"), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let status_of = |order: &serde_json::Value, part: &str| {
+        order["merchant_orders"]
+            .as_array()
+            .and_then(|parts| parts.iter().find(|p| p["id"] == part))
+            .map(|p| {
+                (
+                    p["status"].as_str().unwrap_or_default().to_owned(),
+                    p["lines"][0]["weighed_quantity"].clone(),
+                )
+            })
+            .unwrap_or_default()
+    };
+    let now = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(status_of(&now, &oil_part).0, "pending");
+
+    // Accept, then weigh at the counter: gross 700 ml less a 480 ml container is 220 ml.
+    let accepted = oil
+        .submit(
+            &board,
+            &format!("/shop/{oil_shop}/orders/{oil_part}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(accepted.location(), format!("/shop/{oil_shop}/orders"));
+    let weigh_path = format!("/shop/{oil_shop}/orders/{oil_part}/weigh");
+    let form = oil.get(&weigh_path).await;
+    ok(&form);
+    let line = form
+        .html
+        .split("name=\"net_")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a refill line")
+        .to_owned();
+    assert!(
+        form.html.contains("최대 11,500원"),
+        "estimate 10,000 won plus 15 %: {}",
+        form.html
+    );
+    let nothing = oil.submit(&form, &weigh_path, &[]).await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let over = oil
+        .submit(&form, &weigh_path, &[(&format!("net_{line}"), "400")])
+        .await;
+    assert_eq!(over.status, StatusCode::CONFLICT);
+    assert!(
+        over.html.contains("승인된 양으로 줄이기 (230 ml)"),
+        "{}",
+        over.html
+    );
+    let now = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(
+        status_of(&now, &oil_part).1,
+        serde_json::Value::Null,
+        "nothing weighed"
+    );
+    let weighed = oil
+        .submit(
+            &form,
+            &weigh_path,
+            &[
+                (&format!("gross_{line}"), "700"),
+                (&format!("tare_{line}"), "480"),
+            ],
+        )
+        .await;
+    assert_eq!(weighed.location(), format!("/shop/{oil_shop}/orders"));
+    let now = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(
+        status_of(&now, &oil_part),
+        ("accepted".to_owned(), json!(220))
+    );
+    let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+    let column = |html: &str, from: &str, to: &str| -> String {
+        let start = html
+            .find(&format!("class=\"column col-{from}\""))
+            .unwrap_or(0);
+        let end = html
+            .find(&format!("class=\"column col-{to}\""))
+            .unwrap_or(html.len());
+        html[start..end.max(start)].to_owned()
+    };
+    let weighed_column = column(&board.html, "weighed", "ready");
+    assert!(weighed_column.contains(&oil_part), "in the weighed column");
+    let ready = oil
+        .submit(
+            &board,
+            &format!("/shop/{oil_shop}/orders/{oil_part}/ready"),
+            &[],
+        )
+        .await;
+    assert_eq!(ready.status, StatusCode::SEE_OTHER);
+    let now = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(status_of(&now, &oil_part).0, "ready");
+
+    // The tofu shop refuses its part: the shopper reads why, in their language.
+    let refused = tofu
+        .submit(
+            &tofu_board,
+            &format!("/shop/{tofu_shop}/orders/{tofu_part}/refuse"),
+            &[("reason", "sold_out"), ("note", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let tracking = shopper.get(&format!("/orders/{order_id}")).await;
+    assert!(tracking.html.contains("사유: 품절"), "{}", tracking.html);
+
+    // A new order reaches the open board's live stream.
+    let cookie = oil
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut live = app
+        .client()
+        .get(app.url(&format!("/shop/{oil_shop}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the board's stream");
+    assert_eq!(live.status(), StatusCode::OK);
+    pickup_order(
+        &app,
+        &token,
+        &consortium,
+        json!([{"listing_id": sesame, "quantity": 100}]),
+    )
+    .await;
+    golmok_e2e::read_events_until(&mut live, "changed").await;
+    let redrawn = oil.get_fragment(&format!("/shop/{oil_shop}/orders")).await;
+    assert!(
+        redrawn.html.contains("data-new-count=\"1\"") && !redrawn.html.contains("<html"),
+        "{}",
+        redrawn.html
+    );
+
+    // Listings: every status, on/off in one click, stock for many at once (all or none).
+    let listings = oil.get(&format!("/shop/{oil_shop}/listings")).await;
+    ok(&listings);
+    let stock_fields = listings.input_values("tab");
+    assert_eq!(stock_fields, vec!["all".to_owned()]);
+    let ids: Vec<String> = listings
+        .html
+        .match_indices("name=\"stock_")
+        .filter_map(|(i, _)| listings.html[i + 12..].split('"').next().map(str::to_owned))
+        .collect();
+    assert!(ids.len() >= 2, "{}", listings.html);
+    let bad = oil
+        .submit(
+            &listings,
+            &format!("/shop/{oil_shop}/listings/stock"),
+            &[
+                (&format!("stock_{}", ids[0]), "50"),
+                (&format!("stock_{}", ids[1]), "-1"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let stock_of = |id: String| {
+        let app = &app;
+        async move { app.get(&format!("/v1/listings/{id}"), None).await.body["stock"].as_i64() }
+    };
+    assert_ne!(stock_of(ids[0].clone()).await, Some(50), "none saved");
+    let saved = oil
+        .submit(
+            &listings,
+            &format!("/shop/{oil_shop}/listings/stock"),
+            &[
+                (&format!("stock_{}", ids[0]), "50"),
+                (&format!("stock_{}", ids[1]), "75"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location(),
+        format!("/shop/{oil_shop}/listings?saved=1")
+    );
+    assert_eq!(stock_of(ids[0].clone()).await, Some(50));
+    assert_eq!(stock_of(ids[1].clone()).await, Some(75));
+    let off = oil
+        .submit(
+            &listings,
+            &format!("/shop/{oil_shop}/listings/{sesame}/toggle"),
+            &[],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/v1/listings/{sesame}"), None).await.body["status"],
+        "draft"
+    );
+    let drafts = oil
+        .get(&format!("/shop/{oil_shop}/listings?status=draft"))
+        .await;
+    assert!(drafts.html.contains(&sesame) && drafts.html.contains("켜기"));
+    let on = oil
+        .submit(
+            &drafts,
+            &format!("/shop/{oil_shop}/listings/{sesame}/toggle"),
+            &[("tab", "draft")],
+        )
+        .await;
+    assert_eq!(
+        on.location(),
+        format!("/shop/{oil_shop}/listings?status=draft")
+    );
+    assert_eq!(
+        app.get(&format!("/v1/listings/{sesame}"), None).await.body["status"],
+        "active"
+    );
+}

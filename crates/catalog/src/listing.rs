@@ -10,7 +10,7 @@ use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, FromQueryResult};
+use sea_orm::{ActiveValue::Set, FromQueryResult, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{listing, listing_term};
@@ -529,6 +529,62 @@ pub async fn archive_listing(
     reindex(&txn, &l).await?;
     txn.commit().await?;
     cache.invalidate(&cache_key(id)).await;
+    Ok(())
+}
+
+/// Every listing of a merchant, drafts and archived ones included, newest first: what its
+/// owner (or an admin) manages.
+pub async fn merchant_listings(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    status: Option<ListingStatus>,
+) -> Result<Vec<Listing>> {
+    crate::merchant::owned_merchant(db, actor, merchant_id).await?;
+    let mut query = listing::Entity::find()
+        .filter(listing::Column::MerchantId.eq(merchant_id))
+        .order_by_desc(listing::Column::Id);
+    if let Some(status) = status {
+        query = query.filter(listing::Column::Status.eq(status.as_str()));
+    }
+    query.all(db).await?.into_iter().map(from_model).collect()
+}
+
+/// Sets the stock of several listings of one merchant at once: all or none.
+pub async fn set_stocks(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    merchant_id: &str,
+    stocks: &[(String, i64)],
+) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    for (i, (_, stock)) in stocks.iter().enumerate() {
+        if !(0..=MAX_STOCK).contains(stock) {
+            errors.add(
+                format!("stocks[{i}]"),
+                format!("must be from 0 to {MAX_STOCK}"),
+            );
+        }
+    }
+    errors.into_result()?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    crate::merchant::owned_merchant(&txn, actor, merchant_id).await?;
+    for (id, stock) in stocks {
+        let mut l = owned_listing(&txn, actor, id).await?;
+        if l.merchant_id != merchant_id {
+            return Err(CatalogError::not_found("listing", id));
+        }
+        if l.stock != *stock {
+            l.stock = *stock;
+            l.updated_at = Utc::now();
+            to_active_model(&l).update(&txn).await?;
+        }
+    }
+    txn.commit().await?;
+    for (id, _) in stocks {
+        cache.invalidate(&cache_key(id)).await;
+    }
     Ok(())
 }
 

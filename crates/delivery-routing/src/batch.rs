@@ -263,34 +263,37 @@ pub async fn fail_stop(
     Ok(view(done))
 }
 
-/// Where a merchant order's drop-off stands in a plan: what a shopper's tracking page shows.
+/// Where a merchant order's pick-up or drop-off stands in a plan: when the courier is due at
+/// the shop (the merchant's board) or at the door (the shopper's tracking page).
 #[derive(Debug, Clone, PartialEq)]
-pub struct DropoffProgress {
+pub struct StopProgress {
     pub merchant_order_id: String,
-    /// When the courier is expected at the shopper's door.
+    /// When the courier is expected.
     pub eta: chrono::DateTime<Utc>,
     /// `planned`, `done` or `failed`.
     pub status: String,
 }
 
-/// The planned drop-offs of these merchant orders, latest plan first per order.
-pub async fn dropoff_progress(
+/// The planned stops of `kind` (`pickup` or `dropoff`) of these merchant orders, from the
+/// latest plan of each.
+pub async fn stop_progress(
     db: &impl ConnectionTrait,
     merchant_order_ids: &[String],
-) -> Result<Vec<DropoffProgress>> {
+    kind: &str,
+) -> Result<Vec<StopProgress>> {
     let stops = stop::Entity::find()
         .filter(stop::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(stop::Column::Kind.eq("dropoff"))
+        .filter(stop::Column::Kind.eq(kind))
         .order_by_desc(stop::Column::Id)
         .all(db)
         .await?;
-    let mut out: Vec<DropoffProgress> = Vec::new();
+    let mut out: Vec<StopProgress> = Vec::new();
     for s in stops {
         if out
             .iter()
             .all(|p| p.merchant_order_id != s.merchant_order_id)
         {
-            out.push(DropoffProgress {
+            out.push(StopProgress {
                 merchant_order_id: s.merchant_order_id,
                 eta: s.eta,
                 status: s.status,

@@ -121,7 +121,75 @@
     });
   }
 
-  function start() { checkoutMap(); liveOrder(); cardPayment(); }
+  // The shop's board: redraw on each of the shop's events; a new order flashes and chimes.
+  function chime() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Ctx();
+      [880, 1320].forEach(function (f, i) {
+        var o = ctx.createOscillator(), g = ctx.createGain();
+        o.frequency.value = f; g.gain.value = 0.15;
+        o.connect(g); g.connect(ctx.destination);
+        o.start(ctx.currentTime + i * 0.18); o.stop(ctx.currentTime + i * 0.18 + 0.15);
+      });
+    } catch (e) { /* no audio: the flash is enough */ }
+  }
+
+  function liveBoard() {
+    var board = document.getElementById("board");
+    if (!board || !window.EventSource) return;
+    function redraw() {
+      fetch(board.dataset.refresh, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#board");
+          var current = document.getElementById("board");
+          if (!fresh || !current) return;
+          var before = +current.dataset.newCount, after = +fresh.dataset.newCount;
+          current.replaceWith(fresh);
+          if (after > before) {
+            fresh.querySelector(".col-new").classList.add("arrived");
+            document.title = "(" + after + ") " + document.title.replace(/^\(\d+\) /, "");
+            chime();
+          }
+        });
+    }
+    var source = new EventSource(board.dataset.live);
+    var opened = false;
+    source.addEventListener("open", function () { if (opened) redraw(); opened = true; });
+    source.addEventListener("changed", redraw);
+  }
+
+  // Weighing: the price as it is typed, and whether it stays inside the authorisation.
+  function weighing() {
+    document.querySelectorAll(".weigh-line").forEach(function (line) {
+      var price = +line.dataset.price, per = +line.dataset.unitQuantity, limit = +line.dataset.limit;
+      var net = line.querySelector("[data-net]"), gross = line.querySelector("[data-gross]"), tare = line.querySelector("[data-tare]");
+      var out = line.querySelector(".live-price");
+      function update() {
+        var amount = net.value ? +net.value : (gross.value ? +gross.value - (+tare.value || 0) : 0);
+        if (!(amount > 0)) { out.textContent = ""; return; }
+        var won = Math.floor((price * amount * 2 + per) / (2 * per)); // half up, as the server rounds
+        var ok = won <= limit;
+        out.textContent = amount + " → " + won.toLocaleString("ko-KR") + "원 · " + (ok ? line.dataset.within : line.dataset.over);
+        out.className = "live-price " + (ok ? "ok" : "error");
+      }
+      [net, gross, tare].forEach(function (i) { i.addEventListener("input", update); });
+      line.querySelectorAll("[data-cut]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          document.getElementById(b.dataset.target).value = b.dataset.cut;
+          gross.value = ""; tare.value = "";
+          update();
+        });
+      });
+      update();
+    });
+  }
+
+  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

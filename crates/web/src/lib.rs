@@ -3,8 +3,9 @@
 //! Owns page handlers, their askama templates (checked at compile time), the embedded
 //! assets (htmx, Leaflet, our CSS and scripts, served under content-hashed names), cookie
 //! sessions with CSRF tokens, and the Korean and English texts of every page. Today: the
-//! shopper's journey from the home page to a tracked order; merchants', couriers' and
-//! coordinators' pages stand on the same foundation.
+//! shopper's journey from the home page to a tracked order, and the shop owner's console
+//! (`/shop`: the live order board, weighing at the counter, listings); couriers' and
+//! coordinators' pages will stand on the same foundation.
 //!
 //! Calls the domain crates directly, one hop from a page to its use case, never the JSON API
 //! over HTTP; the session cookie carries the same revocable session a bearer token is, so a
@@ -90,6 +91,28 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .route("/orders", get(pages::orders::history))
         .route("/orders/{id}", get(pages::orders::tracking))
         .route("/orders/{id}/live", get(pages::orders::live))
+        .route("/shop", get(pages::shop::choose))
+        .route("/shop/{id}/orders", get(pages::shop::board))
+        .route("/shop/{id}/live", get(pages::shop::live))
+        .route(
+            "/shop/{id}/orders/{order}/accept",
+            post(pages::shop::accept),
+        )
+        .route(
+            "/shop/{id}/orders/{order}/refuse",
+            post(pages::shop::refuse),
+        )
+        .route("/shop/{id}/orders/{order}/ready", post(pages::shop::ready))
+        .route(
+            "/shop/{id}/orders/{order}/weigh",
+            get(pages::shop::weigh_form).post(pages::shop::weigh),
+        )
+        .route("/shop/{id}/listings", get(pages::shop::listings))
+        .route("/shop/{id}/listings/stock", post(pages::shop::save_stock))
+        .route(
+            "/shop/{id}/listings/{listing}/toggle",
+            post(pages::shop::toggle),
+        )
         .route(
             "/signin",
             get(pages::auth::sign_in_form).post(pages::auth::sign_in),

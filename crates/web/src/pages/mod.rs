@@ -5,6 +5,7 @@ pub mod basket;
 pub mod browse;
 pub mod checkout;
 pub mod orders;
+pub mod shop;
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -23,6 +24,8 @@ pub struct Chrome {
     pub other_lang: &'static str,
     pub csrf: String,
     pub account_name: Option<String>,
+    /// Signed in as a shop owner (or an admin): the header links the shop's console.
+    pub is_merchant: bool,
     pub basket_count: usize,
     /// This page's path, URL-encoded, for "switch language and come back".
     pub here_encoded: String,
@@ -43,6 +46,12 @@ impl Chrome {
             other_lang: visitor.lang.other().code(),
             csrf: visitor.csrf.clone(),
             account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            is_merchant: visitor.account.as_ref().is_some_and(|a| {
+                matches!(
+                    a.role,
+                    golmok_accounts::Role::Merchant | golmok_accounts::Role::Admin
+                )
+            }),
             basket_count,
             here_encoded: encode(&visitor.here),
             assets: &URLS,

@@ -150,7 +150,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
     let t = lang.texts();
     let ids: Vec<String> = order.merchant_orders.iter().map(|m| m.id.clone()).collect();
     let etas: HashMap<String, _> =
-        golmok_delivery_routing::batch::dropoff_progress(&pages.db, &ids)
+        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, "dropoff")
             .await?
             .into_iter()
             .map(|p| (p.merchant_order_id.clone(), p))
@@ -174,7 +174,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             name: merchant.name,
             status: format::merchant_order_status(t, m.status),
             state: state_of(m.status),
-            note: m.note.clone(),
+            note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),
             eta: etas
                 .get(&m.id)
                 .filter(|p| p.status != "done")

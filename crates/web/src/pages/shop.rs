@@ -1,0 +1,766 @@
+//! The shop owner's console: the live order board (accept, refuse with a reason, weigh,
+//! mark ready), weighing at the counter, and the shop's listings (on/off, stock).
+//!
+//! Every page is the owner's (or an admin's): another shop's owner gets 403, as the domain
+//! decides. The board listens to the shop's events and redraws itself; a new order flashes
+//! and chimes.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use golmok_accounts::{Account, Role};
+use golmok_catalog::{ListingPatch, ListingStatus, Merchant};
+use golmok_ordering::lifecycle::{WeighedLine, Weighing};
+use golmok_ordering::{MerchantOrder, MerchantOrderStatus, OrderError};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{Chrome, is_htmx, render, render_with, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::i18n::{Lang, Texts};
+use crate::session::{CsrfForm, Visitor};
+
+/// The shop, if the visitor owns it (or is an admin).
+async fn owned_shop(
+    pages: &Pages,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<(Account, Merchant), PageError> {
+    let account = visitor.require(Role::Merchant)?.clone();
+    let shop = golmok_catalog::merchant::owned_merchant(&pages.db, &account, id).await?;
+    Ok((account, shop))
+}
+
+#[derive(Template)]
+#[template(path = "shop_choose.html")]
+struct ChoosePage {
+    c: Chrome,
+    shops: Vec<(String, String)>,
+}
+
+/// `/shop`: straight to the board of the owner's one shop, or a choice among several.
+pub async fn choose(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Merchant)?;
+    let shops =
+        golmok_catalog::merchant::list_merchants(&pages.db, Some(&account.id), 100, None).await?;
+    if let [only] = shops.items.as_slice() {
+        return Ok(see_other(&format!("/shop/{}/orders", only.id)));
+    }
+    render(&ChoosePage {
+        shops: shops.items.into_iter().map(|m| (m.id, m.name)).collect(),
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+pub struct CardLine {
+    pub title: String,
+    pub quantity: String,
+    pub weighed: Option<String>,
+    pub weighable: bool,
+}
+
+/// A merchant order as a card on the board.
+pub struct Card {
+    pub id: String,
+    pub short_id: String,
+    pub placed_at: String,
+    pub total: String,
+    pub lines: Vec<CardLine>,
+    pub when: String,
+    pub courier_due: Option<String>,
+    pub needs_weighing: bool,
+}
+
+pub struct Column {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "shop_board.html")]
+struct BoardPage {
+    c: Chrome,
+    shop: Merchant,
+    columns: Vec<Column>,
+    new_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "shop_board.html", block = "board")]
+struct BoardFragment {
+    c: Chrome,
+    shop: Merchant,
+    columns: Vec<Column>,
+    new_count: usize,
+}
+
+fn weighable(unit: &str) -> bool {
+    unit == "gram" || unit == "ml"
+}
+
+/// Which column a merchant order stands in, if any (refused and lapsed ones leave the board).
+fn column_of(m: &MerchantOrder) -> Option<usize> {
+    use MerchantOrderStatus as S;
+    match m.status {
+        S::Pending => Some(0),
+        S::Accepted => {
+            let refills: Vec<_> = m.lines.iter().filter(|l| l.refill).collect();
+            let weighed =
+                !refills.is_empty() && refills.iter().all(|l| l.weighed_quantity.is_some());
+            Some(if weighed { 2 } else { 1 })
+        }
+        S::Ready => Some(3),
+        S::PickedUp | S::Delivered => Some(4),
+        S::Rejected | S::Cancelled | S::Expired | S::Failed => None,
+    }
+}
+
+async fn card(
+    pages: &Pages,
+    lang: Lang,
+    account: &Account,
+    m: &MerchantOrder,
+    due: Option<String>,
+) -> Result<Card, PageError> {
+    let t = lang.texts();
+    let order = golmok_ordering::view::get_order(&pages.db, account, &m.order_id).await?;
+    let when = match &order.fulfillment.slot_id {
+        Some(slot_id) => match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
+            Ok((_, slot)) => format!(
+                "{} {} {}–{}",
+                t.delivery_window,
+                format::seoul_date(lang, slot.starts_at),
+                format::seoul_clock(slot.starts_at),
+                format::seoul_clock(slot.ends_at)
+            ),
+            Err(_) => t.delivery.to_owned(),
+        },
+        None => t.pickup_at_shop.to_owned(),
+    };
+    Ok(Card {
+        short_id: m
+            .id
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect(),
+        id: m.id.clone(),
+        placed_at: format::seoul_time(lang, m.created_at),
+        total: format::won(lang, m.subtotal_krw + m.deposits_krw),
+        lines: m
+            .lines
+            .iter()
+            .map(|l| {
+                let unit = format::unit_from_str(&l.unit);
+                CardLine {
+                    title: l.title.clone(),
+                    quantity: format::quantity(t, unit, l.quantity),
+                    weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
+                    weighable: l.refill && weighable(&l.unit),
+                }
+            })
+            .collect(),
+        needs_weighing: m.status == MerchantOrderStatus::Accepted
+            && m.lines.iter().any(|l| l.refill),
+        when,
+        courier_due: due,
+    })
+}
+
+async fn columns(
+    pages: &Pages,
+    lang: Lang,
+    account: &Account,
+    shop_id: &str,
+) -> Result<Vec<Column>, PageError> {
+    let t = lang.texts();
+    let orders =
+        golmok_ordering::view::list_merchant_orders(&pages.db, account, shop_id, None, 60, None)
+            .await?;
+    let ids: Vec<String> = orders.items.iter().map(|m| m.id.clone()).collect();
+    let due: HashMap<String, String> =
+        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, "pickup")
+            .await?
+            .into_iter()
+            .filter(|p| p.status != "done")
+            .map(|p| (p.merchant_order_id, format::seoul_clock(p.eta)))
+            .collect();
+    let mut columns = vec![
+        Column {
+            key: "new",
+            title: t.col_new,
+            cards: Vec::new(),
+        },
+        Column {
+            key: "accepted",
+            title: t.col_accepted,
+            cards: Vec::new(),
+        },
+        Column {
+            key: "weighed",
+            title: t.col_weighed,
+            cards: Vec::new(),
+        },
+        Column {
+            key: "ready",
+            title: t.col_ready,
+            cards: Vec::new(),
+        },
+        Column {
+            key: "handed",
+            title: t.col_handed,
+            cards: Vec::new(),
+        },
+    ];
+    for m in &orders.items {
+        if let Some(i) = column_of(m) {
+            let c = card(pages, lang, account, m, due.get(&m.id).cloned()).await?;
+            columns[i].cards.push(c);
+        }
+    }
+    // Oldest first where work waits, so the next to do is on top.
+    for column in columns.iter_mut().take(4) {
+        column.cards.reverse();
+    }
+    Ok(columns)
+}
+
+/// The board; only the board itself when htmx redraws it after an event.
+pub async fn board(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let columns = columns(&pages, visitor.lang, &account, &id).await?;
+    let new_count = columns[0].cards.len();
+    let c = Chrome::load(&pages, &visitor).await?;
+    if is_htmx(&headers) {
+        return render(&BoardFragment {
+            c,
+            shop,
+            columns,
+            new_count,
+        });
+    }
+    render(&BoardPage {
+        c,
+        shop,
+        columns,
+        new_count,
+    })
+}
+
+/// `GET /shop/{id}/live`: "changed" whenever the shop's topic hears an event.
+pub async fn live(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    owned_shop(&pages, &visitor, &id).await?;
+    let topic = format!("merchant:{id}");
+    let mut bus = pages.bus.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<SseEvent, Infallible>>(16);
+    tokio::spawn(async move {
+        loop {
+            let changed = match bus.recv().await {
+                Ok(event) => event.topic == topic || event.is_resync(),
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return,
+            };
+            if changed
+                && tx
+                    .send(Ok(SseEvent::default().event("changed").data("board")))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+fn board_path(id: &str) -> String {
+    format!("/shop/{id}/orders")
+}
+
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+pub async fn accept(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    golmok_ordering::lifecycle::accept(pages.ordering(), &account, &order).await?;
+    Ok(see_other(&board_path(&id)))
+}
+
+pub async fn ready(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    golmok_ordering::lifecycle::mark_ready(pages.ordering(), &account, &order).await?;
+    Ok(see_other(&board_path(&id)))
+}
+
+#[derive(Deserialize)]
+pub struct RefuseForm {
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The reason codes a shop refuses with; the shopper reads them in their own language.
+pub const REFUSALS: [&str; 4] = ["sold_out", "closing", "cannot_deliver", "other"];
+
+/// How a stored refusal reads: a known code in the reader's language, `other: …` as typed.
+pub fn refusal_text(t: &Texts, stored: &str) -> String {
+    let (code, note) = stored.split_once(": ").unwrap_or((stored, ""));
+    let label = match code {
+        "sold_out" => t.refuse_sold_out,
+        "closing" => t.refuse_closing,
+        "cannot_deliver" => t.refuse_cannot_deliver,
+        "other" => t.refuse_other,
+        _ => return stored.to_owned(),
+    };
+    if note.is_empty() {
+        label.to_owned()
+    } else {
+        format!("{label}: {note}")
+    }
+}
+
+pub async fn refuse(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<RefuseForm>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    if !REFUSALS.contains(&form.reason.as_str()) {
+        return Err(PageError::BadRequest);
+    }
+    let note: String = form.note.trim().chars().take(300).collect();
+    let reason = if note.is_empty() {
+        form.reason.clone()
+    } else {
+        format!("{}: {note}", form.reason)
+    };
+    golmok_ordering::lifecycle::reject(pages.ordering(), &account, &order, &reason).await?;
+    Ok(see_other(&board_path(&id)))
+}
+
+pub struct WeighLine {
+    pub id: String,
+    pub title: String,
+    pub unit: &'static str,
+    pub estimate: String,
+    pub price: i64,
+    pub unit_quantity: i64,
+    pub limit_krw: i64,
+    pub limit: String,
+    pub max_quantity: i64,
+    pub net: String,
+    pub gross: String,
+    pub tare: String,
+}
+
+#[derive(Template)]
+#[template(path = "shop_weigh.html")]
+struct WeighPage {
+    c: Chrome,
+    shop: Merchant,
+    order_id: String,
+    lines: Vec<WeighLine>,
+    error: Option<&'static str>,
+    offer_cut: bool,
+}
+
+/// Each refill line with the most its weighing may cost: its estimate plus the tolerance the
+/// payment was authorised with.
+fn weigh_lines(
+    pages: &Pages,
+    lang: Lang,
+    m: &MerchantOrder,
+    entered: &HashMap<String, String>,
+) -> Vec<WeighLine> {
+    let t = lang.texts();
+    let tolerance = pages.rules.refill_tolerance_pct;
+    m.lines
+        .iter()
+        .filter(|l| l.refill)
+        .map(|l| {
+            let unit = format::unit_from_str(&l.unit);
+            let limit_krw = golmok_core::money::percent_ceil(l.amount_krw, 100 + tolerance)
+                .unwrap_or(l.amount_krw);
+            let max_quantity = if l.price_krw > 0 {
+                limit_krw * l.unit_quantity / l.price_krw
+            } else {
+                0
+            };
+            let field = |name: &str| {
+                entered
+                    .get(&format!("{name}_{}", l.id))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            WeighLine {
+                id: l.id.clone(),
+                title: l.title.clone(),
+                unit: format::unit_label(t, unit),
+                estimate: format::quantity(t, unit, l.quantity),
+                price: l.price_krw,
+                unit_quantity: l.unit_quantity,
+                limit_krw,
+                limit: format::won(lang, limit_krw),
+                max_quantity,
+                net: field("net"),
+                gross: field("gross"),
+                tare: field("tare"),
+            }
+        })
+        .collect()
+}
+
+async fn shop_order(
+    pages: &Pages,
+    account: &Account,
+    shop_id: &str,
+    order: &str,
+) -> Result<MerchantOrder, PageError> {
+    let parts =
+        golmok_ordering::view::list_merchant_orders(&pages.db, account, shop_id, None, 200, None)
+            .await?;
+    parts
+        .items
+        .into_iter()
+        .find(|m| m.id == order)
+        .ok_or(PageError::NotFound)
+}
+
+pub async fn weigh_form(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let m = shop_order(&pages, &account, &id, &order).await?;
+    render(&WeighPage {
+        lines: weigh_lines(&pages, visitor.lang, &m, &HashMap::new()),
+        order_id: m.id,
+        shop,
+        error: None,
+        offer_cut: false,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// The net amount of a line from what was typed: the net, or gross less tare.
+fn net_of(form: &HashMap<String, String>, line_id: &str) -> Option<i64> {
+    let number = |name: &str| {
+        form.get(&format!("{name}_{line_id}"))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<i64>().ok())
+    };
+    match (number("net"), number("gross"), number("tare")) {
+        (Some(net), _, _) => net.filter(|n| *n > 0),
+        (None, Some(Some(gross)), tare) => {
+            let tare = tare.flatten().unwrap_or(0);
+            (gross > tare && tare >= 0).then_some(gross - tare)
+        }
+        _ => None,
+    }
+}
+
+/// The weighing form again, with what was typed and why it was refused.
+struct WeighAgain<'a> {
+    pages: &'a Pages,
+    visitor: &'a Visitor,
+    shop: Merchant,
+    m: &'a MerchantOrder,
+    form: &'a HashMap<String, String>,
+}
+
+impl WeighAgain<'_> {
+    async fn refused(
+        self,
+        status: StatusCode,
+        error: &'static str,
+        offer_cut: bool,
+    ) -> Result<Response, PageError> {
+        let page = WeighPage {
+            lines: weigh_lines(self.pages, self.visitor.lang, self.m, self.form),
+            order_id: self.m.id.clone(),
+            shop: self.shop,
+            error: Some(error),
+            offer_cut,
+            c: Chrome::load(self.pages, self.visitor).await?,
+        };
+        render_with(status, &page)
+    }
+}
+
+pub async fn weigh(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let t = visitor.lang.texts();
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let m = shop_order(&pages, &account, &id, &order).await?;
+    let mut weighed = Vec::new();
+    let mut missing = false;
+    for l in m.lines.iter().filter(|l| l.refill) {
+        match net_of(&form, &l.id) {
+            Some(net) => weighed.push(WeighedLine {
+                line_id: l.id.clone(),
+                net_quantity: net,
+            }),
+            None => missing = true,
+        }
+    }
+    let again = WeighAgain {
+        pages: &pages,
+        visitor: &visitor,
+        shop,
+        m: &m,
+        form: &form,
+    };
+    if missing || weighed.is_empty() {
+        return again
+            .refused(StatusCode::UNPROCESSABLE_ENTITY, t.err_weight, false)
+            .await;
+    }
+    match golmok_ordering::lifecycle::weigh(
+        pages.ordering(),
+        &account,
+        &order,
+        Weighing { lines: weighed },
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&board_path(&id))),
+        Err(OrderError::Conflict {
+            code: "exceeds_authorization",
+            ..
+        }) => {
+            again
+                .refused(StatusCode::CONFLICT, t.err_over_authorization, true)
+                .await
+        }
+        Err(OrderError::Invalid(_)) => {
+            again
+                .refused(StatusCode::UNPROCESSABLE_ENTITY, t.err_weight, false)
+                .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct ListingRow {
+    pub id: String,
+    pub title: String,
+    pub price: String,
+    pub stock: i64,
+    pub unit: &'static str,
+    pub status: &'static str,
+    pub active: bool,
+    pub archived: bool,
+}
+
+#[derive(Template)]
+#[template(path = "shop_listings.html")]
+struct ListingsPage {
+    c: Chrome,
+    shop: Merchant,
+    tab: String,
+    rows: Vec<ListingRow>,
+    saved: bool,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct ListingsQuery {
+    status: Option<String>,
+    saved: Option<String>,
+}
+
+fn parse_status(s: Option<&str>) -> Option<ListingStatus> {
+    match s {
+        Some("active") => Some(ListingStatus::Active),
+        Some("draft") => Some(ListingStatus::Draft),
+        Some("archived") => Some(ListingStatus::Archived),
+        _ => None,
+    }
+}
+
+async fn listings_page(
+    pages: &Pages,
+    visitor: &Visitor,
+    account: &Account,
+    shop: Merchant,
+    tab: Option<&str>,
+    saved: bool,
+    error: Option<&'static str>,
+) -> Result<ListingsPage, PageError> {
+    let lang = visitor.lang;
+    let t = lang.texts();
+    let listings =
+        golmok_catalog::listing::merchant_listings(&pages.db, account, &shop.id, parse_status(tab))
+            .await?;
+    Ok(ListingsPage {
+        rows: listings
+            .iter()
+            .map(|l| ListingRow {
+                id: l.id.clone(),
+                title: l.title.clone(),
+                price: format::listing_price(lang, l),
+                stock: l.stock,
+                unit: format::unit_label(t, l.unit),
+                status: match l.status {
+                    ListingStatus::Active => t.tab_active,
+                    ListingStatus::Draft => t.status_draft,
+                    ListingStatus::Archived => t.status_archived,
+                },
+                active: l.status == ListingStatus::Active,
+                archived: l.status == ListingStatus::Archived,
+            })
+            .collect(),
+        tab: tab.unwrap_or("all").to_owned(),
+        shop,
+        saved,
+        error,
+        c: Chrome::load(pages, visitor).await?,
+    })
+}
+
+pub async fn listings(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<ListingsQuery>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let page = listings_page(
+        &pages,
+        &visitor,
+        &account,
+        shop,
+        query.status.as_deref(),
+        query.saved.is_some(),
+        None,
+    )
+    .await?;
+    render(&page)
+}
+
+/// Saves every stock field of the listings form in one transaction.
+pub async fn save_stock(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let mut stocks = Vec::new();
+    for (key, value) in &form {
+        let Some(listing_id) = key.strip_prefix("stock_") else {
+            continue;
+        };
+        match value.trim().parse::<i64>() {
+            Ok(stock) if stock >= 0 => stocks.push((listing_id.to_owned(), stock)),
+            _ => {
+                let t = visitor.lang.texts();
+                let page = listings_page(
+                    &pages,
+                    &visitor,
+                    &account,
+                    shop,
+                    form.get("tab").map(String::as_str),
+                    false,
+                    Some(t.err_stock),
+                )
+                .await?;
+                return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+        }
+    }
+    stocks.sort();
+    golmok_catalog::listing::set_stocks(&pages.db, pages.cache.as_ref(), &account, &id, &stocks)
+        .await?;
+    let tab = form
+        .get("tab")
+        .filter(|t| *t != "all")
+        .map(|t| format!("&status={t}"))
+        .unwrap_or_default();
+    Ok(see_other(&format!("/shop/{id}/listings?saved=1{tab}")))
+}
+
+/// On sale ⇄ off (a draft) in one click.
+pub async fn toggle(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, listing)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let current =
+        golmok_catalog::listing::get_listing(&pages.db, pages.cache.as_ref(), &listing).await?;
+    if current.merchant_id != id {
+        return Err(PageError::NotFound);
+    }
+    let status = match current.status {
+        ListingStatus::Active => ListingStatus::Draft,
+        ListingStatus::Draft => ListingStatus::Active,
+        ListingStatus::Archived => {
+            return Err(PageError::Refused {
+                status: StatusCode::CONFLICT,
+                detail: "archived".into(),
+            });
+        }
+    };
+    golmok_catalog::listing::update_listing(
+        &pages.db,
+        pages.cache.as_ref(),
+        &account,
+        &listing,
+        ListingPatch {
+            status: Some(status),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let tab = form
+        .get("tab")
+        .filter(|t| *t != "all")
+        .map(|t| format!("?status={t}"))
+        .unwrap_or_default();
+    Ok(see_other(&format!("/shop/{id}/listings{tab}")))
+}
