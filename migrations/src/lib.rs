@@ -15,6 +15,7 @@ mod m20261127_000006_stripe_events;
 mod m20261127_000007_connect;
 mod m20261127_000008_outbox;
 mod m20261202_000009_baskets;
+mod m20261202_000010_fleet_capacity;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_connect::Migration),
             Box::new(m20261127_000008_outbox::Migration),
             Box::new(m20261202_000009_baskets::Migration),
+            Box::new(m20261202_000010_fleet_capacity::Migration),
         ]
     }
 }

@@ -280,6 +280,8 @@ impl From<golmok_delivery_routing::RoutingError> for ApiError {
             RoutingError::NotFound { .. } => Self::not_found(err.to_string()),
             RoutingError::Forbidden(detail) => Self::forbidden(detail),
             RoutingError::Conflict { code, detail } => Self::conflict(code, detail),
+            // With the next slot that can carry the basket, as checkout answers it.
+            RoutingError::SlotFull { .. } => golmok_ordering::OrderError::from(err).into(),
             RoutingError::Database(_) | RoutingError::Internal(_) => Self::internal(err),
         }
     }

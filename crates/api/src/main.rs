@@ -181,7 +181,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             let state = AppState::new(settings).await?;
             let figures = golmok_api::simulate::day(&state, date, orders).await?;
             println!(
-                "{date}: network · wave — orders, couriers, shared km vs each shop alone, planning s"
+                "{date}: network · wave — orders (refused: slot full), couriers, shared km vs each shop alone over the same deliveries, planning s, deliveries left out"
             );
             for f in &figures {
                 let saved = if f.solo_distance_m > 0.0 {
@@ -190,19 +190,16 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                     0.0
                 };
                 println!(
-                    "  {} · {} — {} orders, {} couriers, {:.1} km vs {:.1} km ({saved:.0}% less), {:.2} s{}",
+                    "  {} · {} — {} orders ({} refused), {} couriers, {:.1} km vs {:.1} km ({saved:.0}% less), {:.2} s, {} left out",
                     f.network,
                     f.wave,
                     f.orders,
+                    f.refused,
                     f.couriers,
                     f.distance_m / 1000.0,
                     f.solo_distance_m / 1000.0,
                     f.planning_seconds,
-                    if f.unassigned > 0 {
-                        format!(", {} unassigned", f.unassigned)
-                    } else {
-                        String::new()
-                    },
+                    f.unassigned,
                 );
             }
             Ok(())

@@ -88,6 +88,7 @@ async fn plan(
     match plan_slot_at_cutoff(
         &state.db,
         state.travel_times.as_ref(),
+        &golmok_ordering::delivery::PlanHistory,
         network_id,
         slot_id,
         budget,

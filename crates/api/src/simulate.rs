@@ -41,7 +41,10 @@ pub struct WaveFigures {
     pub distance_m: f64,
     pub solo_distance_m: f64,
     pub planning_seconds: f64,
+    /// Deliveries the plan left out (the distances count only the carried ones).
     pub unassigned: usize,
+    /// Baskets checkout refused because the slot's fleet could carry no more.
+    pub refused: usize,
 }
 
 /// Runs the day. `orders_per_wave` baskets per consortium and wave.
@@ -105,6 +108,7 @@ pub async fn day(
                 continue;
             }
             let mut placed = Vec::new();
+            let mut refused = 0;
             for k in 0..orders_per_wave {
                 let mut items: Vec<CheckoutItem> = Vec::new();
                 for _ in 0..2 + dice.below(3) {
@@ -148,6 +152,9 @@ pub async fn day(
                     Ok(stored) => {
                         placed.push(serde_json::from_str::<serde_json::Value>(&stored.body)?)
                     }
+                    Err(golmok_ordering::OrderError::Conflict {
+                        code: "slot_full", ..
+                    }) => refused += 1,
                     Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),
                 }
             }
@@ -186,6 +193,7 @@ pub async fn day(
             let plan = planner::plan_slot(
                 db,
                 state.travel_times.as_ref(),
+                &golmok_ordering::delivery::PlanHistory,
                 &network_id,
                 &slot.id,
                 budget,
@@ -220,6 +228,7 @@ pub async fn day(
                 solo_distance_m: plan.metrics.solo_distance_m,
                 planning_seconds,
                 unassigned: plan.unassigned.len(),
+                refused,
             });
         }
     }

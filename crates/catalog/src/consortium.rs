@@ -518,6 +518,33 @@ pub async fn membership_history(
         .collect()
 }
 
+/// Whether `actor` runs a network: admins, and the coordinators of an agency one of whose
+/// consortia the network delivers for.
+pub async fn ensure_runs_network(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+) -> Result<()> {
+    if actor.role == Role::Admin {
+        return Ok(());
+    }
+    let served = consortium::Entity::find()
+        .filter(consortium::Column::NetworkId.eq(network_id))
+        .all(db)
+        .await?;
+    for c in served {
+        if agency::ensure_manages(db, actor, &c.agency_id)
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+    }
+    Err(CatalogError::Forbidden(
+        "only an admin or a coordinator of a consortium this network serves may do this".into(),
+    ))
+}
+
 /// The consortia `merchant_id` belongs to, oldest membership first: where a shopper who
 /// starts a basket at this shop will be buying.
 pub async fn consortia_of(db: &impl ConnectionTrait, merchant_id: &str) -> Result<Vec<String>> {

@@ -118,9 +118,11 @@ pub async fn create_courier(
     actor: &Account,
     new: NewCourier,
 ) -> Result<Courier> {
-    if actor.role != Role::Admin {
+    // Which coordinators may sign couriers on to which network is the caller's to check
+    // (consortia, and so agencies, are the catalog's).
+    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
         return Err(RoutingError::Forbidden(
-            "only an admin signs couriers on".into(),
+            "only an admin or a coordinator signs couriers on".into(),
         ));
     }
     let mut errors = ValidationErrors::new();
@@ -172,6 +174,7 @@ pub async fn create_courier(
         shift_start: Set(new.shift.start),
         shift_end: Set(new.shift.end),
         created_at: Set(Utc::now()),
+        withdrawn_at: Set(None),
     }
     .insert(db)
     .await
@@ -185,9 +188,44 @@ pub async fn create_courier(
     from_model(model)
 }
 
+/// Takes a courier off its network from now on: later plans and slot capacities leave them
+/// out; batches they started stay theirs. Returns their network.
+pub async fn withdraw_courier(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+) -> Result<Courier> {
+    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
+        return Err(RoutingError::Forbidden(
+            "only an admin or a coordinator withdraws couriers".into(),
+        ));
+    }
+    let found = courier::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.withdrawn_at.is_none())
+        .ok_or_else(|| RoutingError::not_found("courier", id))?;
+    let mut active: courier::ActiveModel = found.into();
+    active.withdrawn_at = Set(Some(Utc::now()));
+    from_model(active.update(db).await?)
+}
+
+/// A courier still on its network, by id.
+pub async fn get_courier(db: &impl ConnectionTrait, id: &str) -> Result<Courier> {
+    courier::Entity::find_by_id(id)
+        .filter(courier::Column::WithdrawnAt.is_null())
+        .one(db)
+        .await?
+        .map(from_model)
+        .transpose()?
+        .ok_or_else(|| RoutingError::not_found("courier", id))
+}
+
+/// The couriers riding for a network now.
 pub async fn couriers_of(db: &impl ConnectionTrait, network_id: &str) -> Result<Vec<Courier>> {
     courier::Entity::find()
         .filter(courier::Column::NetworkId.eq(network_id))
+        .filter(courier::Column::WithdrawnAt.is_null())
         .order_by_asc(courier::Column::Id)
         .all(db)
         .await?

@@ -10,6 +10,7 @@
 
 pub mod batch;
 pub mod benchmark;
+pub mod capacity;
 pub mod courier;
 pub mod entities;
 pub mod network;
@@ -30,6 +31,12 @@ pub enum RoutingError {
     Forbidden(String),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// The slot's fleet cannot carry the basket; `next_slot` can, if any does soon.
+    #[error("{detail}")]
+    SlotFull {
+        detail: String,
+        next_slot: Option<Box<network::Slot>>,
+    },
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error("{0}")]

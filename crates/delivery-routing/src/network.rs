@@ -10,6 +10,8 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 
+use crate::capacity::Load;
+use crate::courier::{Courier, couriers_of};
 use crate::entities::{network, slot_booking, wave};
 use crate::{Result, RoutingError};
 
@@ -45,8 +47,17 @@ pub struct NewNetwork {
     #[schema(value_type = Object)]
     pub area: serde_json::Value,
     pub waves: Vec<WaveSpec>,
-    /// Orders a slot takes before it closes early; 40 when absent.
+    /// Deliveries a slot takes, overriding what the couriers on shift can make; absent, the
+    /// fleet decides (see `stops_per_hour`).
     pub slot_capacity: Option<u32>,
+    /// Stops a courier makes in an hour in this network's streets; 10 when absent.
+    pub stops_per_hour: Option<f64>,
+    /// Share of the fleet's figures kept back for detours and late shops, in percent; 10
+    /// when absent.
+    pub capacity_margin_pct: Option<u32>,
+    /// A coordinator may move deliveries a plan left out to the next slot without asking
+    /// the shopper; false when absent (the shopper agrees on the order's page).
+    pub move_without_consent: Option<bool>,
     /// One fee per order; 3,000 won when absent.
     pub delivery_fee_krw: Option<i64>,
     /// Baskets of at least this much deliver free; 40,000 won when absent.
@@ -61,7 +72,11 @@ pub struct Network {
     #[schema(value_type = Object)]
     pub area: serde_json::Value,
     pub waves: Vec<Wave>,
-    pub slot_capacity: u32,
+    /// Deliveries a slot takes when set; otherwise its couriers decide.
+    pub slot_capacity: Option<u32>,
+    pub stops_per_hour: f64,
+    pub capacity_margin_pct: u32,
+    pub move_without_consent: bool,
     pub delivery_fee_krw: i64,
     pub free_delivery_over_krw: i64,
     pub created_at: DateTime<Utc>,
@@ -84,9 +99,34 @@ pub struct Slot {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub cutoff_at: DateTime<Utc>,
+    /// Deliveries the slot takes, from its fleet or the network's override.
     pub capacity: u32,
+    /// Orders booked into it.
     pub booked: u32,
+    /// What it can still take: deliveries, and kg and litres (absent when nothing limits
+    /// them: nobody on shift yet under an explicit capacity).
+    pub left: SlotRoom,
+    /// Before its cut-off with room for at least one delivery.
     pub open: bool,
+    #[serde(skip)]
+    pub(crate) room: Load,
+    /// What its fleet (or the override) can carry in all.
+    #[serde(skip)]
+    pub(crate) carries: Load,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SlotRoom {
+    pub tasks: u32,
+    pub kg: Option<f64>,
+    pub liters: Option<f64>,
+}
+
+impl Slot {
+    /// Whether a basket of `size` can still be booked into it.
+    pub fn fits(&self, size: &Load) -> bool {
+        self.open && size.fits_within(&self.room)
+    }
 }
 
 /// Minutes after midnight of `HH:MM`.
@@ -178,7 +218,10 @@ fn from_models(n: network::Model, waves: Vec<wave::Model>) -> Result<Network> {
                 },
             })
             .collect(),
-        slot_capacity: Ord::max(n.slot_capacity, 0) as u32,
+        slot_capacity: (n.slot_capacity > 0).then_some(n.slot_capacity as u32),
+        stops_per_hour: n.stops_per_hour,
+        capacity_margin_pct: Ord::max(n.capacity_margin_pct, 0) as u32,
+        move_without_consent: n.move_without_consent,
         delivery_fee_krw: n.delivery_fee_krw,
         free_delivery_over_krw: n.free_delivery_over_krw,
         id: n.id,
@@ -218,6 +261,15 @@ pub async fn create_network(
         errors.add("slot_capacity", "must be at least 1");
     }
     if new
+        .stops_per_hour
+        .is_some_and(|s| !(s.is_finite() && (1.0..=120.0).contains(&s)))
+    {
+        errors.add("stops_per_hour", "must be from 1 to 120");
+    }
+    if new.capacity_margin_pct.is_some_and(|m| m > 90) {
+        errors.add("capacity_margin_pct", "must be from 0 to 90");
+    }
+    if new
         .delivery_fee_krw
         .is_some_and(|f| !(0..=100_000).contains(&f))
     {
@@ -234,7 +286,10 @@ pub async fn create_network(
         hub_lat: Set(new.hub.lat),
         hub_lon: Set(new.hub.lon),
         area: Set(new.area.to_string()),
-        slot_capacity: Set(new.slot_capacity.unwrap_or(40) as i32),
+        slot_capacity: Set(new.slot_capacity.map_or(0, |c| c as i32)),
+        stops_per_hour: Set(new.stops_per_hour.unwrap_or(10.0)),
+        capacity_margin_pct: Set(new.capacity_margin_pct.unwrap_or(10) as i32),
+        move_without_consent: Set(new.move_without_consent.unwrap_or(false)),
         delivery_fee_krw: Set(new.delivery_fee_krw.unwrap_or(3_000)),
         free_delivery_over_krw: Set(new.free_delivery_over_krw.unwrap_or(40_000)),
         created_at: Set(now),
@@ -308,10 +363,19 @@ fn slot_of(
     network: &Network,
     wave: &Wave,
     date: NaiveDate,
-    booked: u32,
+    taken: &slot_booking::Model,
+    fleet: &[Courier],
     now: DateTime<Utc>,
 ) -> Result<Slot> {
     let cutoff_at = local(date, &wave.spec.cutoff)?;
+    let capacity = crate::capacity::of_wave(network, wave, fleet);
+    let booked = Load {
+        tasks: taken.tasks,
+        grams: taken.grams,
+        millilitres: taken.millilitres,
+    };
+    let room = capacity.saturating_sub(&booked);
+    let limited = |v: i64| (v != i64::MAX).then(|| v as f64 / 1000.0);
     Ok(Slot {
         id: format!("{}@{}", wave.id, date.format("%Y-%m-%d")),
         network_id: network.id.clone(),
@@ -320,31 +384,52 @@ fn slot_of(
         starts_at: local(date, &wave.spec.start)?,
         ends_at: local(date, &wave.spec.end)?,
         cutoff_at,
-        capacity: network.slot_capacity,
-        booked,
-        open: now < cutoff_at && booked < network.slot_capacity,
+        capacity: capacity.tasks.clamp(0, i64::from(u32::MAX)) as u32,
+        booked: Ord::max(taken.booked, 0) as u32,
+        left: SlotRoom {
+            tasks: room.tasks.clamp(0, i64::from(u32::MAX)) as u32,
+            kg: limited(room.grams),
+            liters: limited(room.millilitres),
+        },
+        open: now < cutoff_at && room.tasks > 0,
+        room,
+        carries: capacity,
     })
 }
 
-async fn booked(db: &impl ConnectionTrait, slot_id: &str) -> Result<u32> {
+async fn taken(db: &impl ConnectionTrait, slot_id: &str) -> Result<slot_booking::Model> {
     Ok(slot_booking::Entity::find_by_id(slot_id)
         .one(db)
         .await?
-        .map_or(0, |b| Ord::max(b.booked, 0) as u32))
+        .unwrap_or(slot_booking::Model {
+            slot_id: slot_id.to_owned(),
+            booked: 0,
+            tasks: 0,
+            grams: 0,
+            millilitres: 0,
+        }))
 }
 
 /// A network's slots on a Seoul date.
 pub async fn slots(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     network_id: &str,
     date: NaiveDate,
 ) -> Result<Vec<Slot>> {
     let network = get_network(db, network_id).await?;
+    let fleet = couriers_of(db, network_id).await?;
     let now = Utc::now();
     let mut out = Vec::new();
     for w in &network.waves {
         let id = format!("{}@{}", w.id, date.format("%Y-%m-%d"));
-        out.push(slot_of(&network, w, date, booked(db, &id).await?, now)?);
+        out.push(slot_of(
+            &network,
+            w,
+            date,
+            &taken(db, &id).await?,
+            &fleet,
+            now,
+        )?);
     }
     Ok(out)
 }
@@ -365,20 +450,49 @@ pub async fn slot(db: &impl ConnectionTrait, slot_id: &str) -> Result<(Network, 
         .find(|x| x.id == wave_id)
         .ok_or_else(unknown)?
         .clone();
+    let fleet = couriers_of(db, &network.id).await?;
     let slot = slot_of(
         &network,
         &wave,
         date,
-        booked(db, slot_id).await?,
+        &taken(db, slot_id).await?,
+        &fleet,
         Utc::now(),
     )?;
     Ok((network, slot))
 }
 
-/// Books one order into a slot inside the caller's transaction: refused once the slot is past
-/// its cut-off or full. The count is taken by a conditional update, so concurrent checkouts
-/// never overfill it.
-pub async fn book(txn: &impl ConnectionTrait, slot_id: &str) -> Result<(Network, Slot)> {
+/// The next slot of `network` after `after` (up to three days on) that can take `size`.
+pub async fn next_slot_that_fits(
+    db: &impl ConnectionTrait,
+    network: &Network,
+    after: DateTime<Utc>,
+    size: &Load,
+) -> Result<Option<Slot>> {
+    let first = after.with_timezone(&seoul()).date_naive();
+    for days in 0..4 {
+        let date = first + chrono::Duration::days(days);
+        let mut day = slots(db, &network.id, date).await?;
+        day.sort_by_key(|s| s.starts_at);
+        if let Some(slot) = day
+            .into_iter()
+            .find(|s| s.starts_at > after && s.fits(size))
+        {
+            return Ok(Some(slot));
+        }
+    }
+    Ok(None)
+}
+
+/// Books one order of `size` into a slot inside the caller's transaction: refused once the
+/// slot is past its cut-off or its fleet cannot carry the basket, then naming the next slot
+/// that can. The room is taken by one conditional update, so concurrent checkouts never
+/// overfill it.
+pub async fn book(
+    txn: &impl ConnectionTrait,
+    slot_id: &str,
+    size: &Load,
+) -> Result<(Network, Slot)> {
     let (network, slot) = slot(txn, slot_id).await?;
     if Utc::now() >= slot.cutoff_at {
         return Err(RoutingError::Conflict {
@@ -386,7 +500,7 @@ pub async fn book(txn: &impl ConnectionTrait, slot_id: &str) -> Result<(Network,
             detail: format!("the {} slot closed at its cut-off", slot.name),
         });
     }
-    // Make sure a row exists, then take a place only while there is one.
+    // Make sure a row exists, then take room only while there is enough.
     if slot_booking::Entity::find_by_id(slot_id)
         .one(txn)
         .await?
@@ -395,6 +509,9 @@ pub async fn book(txn: &impl ConnectionTrait, slot_id: &str) -> Result<(Network,
         let _ = slot_booking::Entity::insert(slot_booking::ActiveModel {
             slot_id: Set(slot_id.to_owned()),
             booked: Set(0),
+            tasks: Set(0),
+            grams: Set(0),
+            millilitres: Set(0),
         })
         .on_conflict(
             sea_orm::sea_query::OnConflict::column(slot_booking::Column::SlotId)
@@ -404,25 +521,50 @@ pub async fn book(txn: &impl ConnectionTrait, slot_id: &str) -> Result<(Network,
         .exec_without_returning(txn)
         .await?;
     }
-    let taken = slot_booking::Entity::update_many()
+    let fleet = slot.carries;
+    let mut update = slot_booking::Entity::update_many()
         .col_expr(
             slot_booking::Column::Booked,
             Expr::col(slot_booking::Column::Booked).add(1),
         )
+        .col_expr(
+            slot_booking::Column::Tasks,
+            Expr::col(slot_booking::Column::Tasks).add(size.tasks),
+        )
+        .col_expr(
+            slot_booking::Column::Grams,
+            Expr::col(slot_booking::Column::Grams).add(size.grams),
+        )
+        .col_expr(
+            slot_booking::Column::Millilitres,
+            Expr::col(slot_booking::Column::Millilitres).add(size.millilitres),
+        )
         .filter(slot_booking::Column::SlotId.eq(slot_id))
-        .filter(slot_booking::Column::Booked.lt(network.slot_capacity as i32))
-        .exec(txn)
-        .await?;
-    if taken.rows_affected == 0 {
-        return Err(RoutingError::Conflict {
-            code: "slot_full",
-            detail: format!("the {} slot is full", slot.name),
+        .filter(slot_booking::Column::Tasks.lte(fleet.tasks - size.tasks));
+    if fleet.grams != i64::MAX {
+        update = update.filter(slot_booking::Column::Grams.lte(fleet.grams - size.grams));
+    }
+    if fleet.millilitres != i64::MAX {
+        update = update
+            .filter(slot_booking::Column::Millilitres.lte(fleet.millilitres - size.millilitres));
+    }
+    if update.exec(txn).await?.rows_affected == 0 {
+        let next = next_slot_that_fits(txn, &network, slot.starts_at, size).await?;
+        return Err(RoutingError::SlotFull {
+            detail: format!(
+                "the {} slot cannot carry this basket any more{}",
+                slot.name,
+                next.as_ref()
+                    .map(|n| format!("; the next slot that can is {}", n.id))
+                    .unwrap_or_default()
+            ),
+            next_slot: next.map(Box::new),
         });
     }
     Ok((network, slot))
 }
 
-/// Gives a slot's place back (a cancelled or rejected delivery order).
+/// Gives an order's place in a slot back (a cancelled or rejected delivery order).
 pub async fn unbook(txn: &impl ConnectionTrait, slot_id: &str) -> Result<()> {
     slot_booking::Entity::update_many()
         .col_expr(
@@ -431,6 +573,28 @@ pub async fn unbook(txn: &impl ConnectionTrait, slot_id: &str) -> Result<()> {
         )
         .filter(slot_booking::Column::SlotId.eq(slot_id))
         .filter(slot_booking::Column::Booked.gt(0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Gives back the room a delivery took in its slot (withdrawn, or moved to another slot).
+pub async fn release(txn: &impl ConnectionTrait, slot_id: &str, load: &Load) -> Result<()> {
+    slot_booking::Entity::update_many()
+        .col_expr(
+            slot_booking::Column::Tasks,
+            Expr::col(slot_booking::Column::Tasks).sub(load.tasks),
+        )
+        .col_expr(
+            slot_booking::Column::Grams,
+            Expr::col(slot_booking::Column::Grams).sub(load.grams),
+        )
+        .col_expr(
+            slot_booking::Column::Millilitres,
+            Expr::col(slot_booking::Column::Millilitres).sub(load.millilitres),
+        )
+        .filter(slot_booking::Column::SlotId.eq(slot_id))
+        .filter(slot_booking::Column::Tasks.gte(load.tasks))
         .exec(txn)
         .await?;
     Ok(())

@@ -188,9 +188,49 @@ pub struct Unassigned {
 pub struct PlanMetrics {
     pub couriers: usize,
     pub distance_m: f64,
-    /// What the shops would have driven delivering their own orders alone.
+    /// What the shops would have driven delivering alone the same deliveries the plan
+    /// carries (those left out count in neither figure).
     pub solo_distance_m: f64,
+    /// Deliveries the plan left out, listed with their reasons in `unassigned`.
+    pub unassigned: usize,
     pub seconds: f64,
+}
+
+/// What a plan did to one delivery, as ordering records it in the order's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanOutcome<'a> {
+    /// Left out, for this reason (`too_large`, `out_of_time`, `no_capacity_left`,
+    /// `no_courier`).
+    LeftOut(&'a str),
+    /// Carried by this plan after an earlier one left it out.
+    CarriedAfterAll,
+}
+
+/// Told of each delivery a plan leaves out or takes back in, inside the plan's
+/// transaction; ordering fills it in (through the API), as it does [`crate::batch::StopEvents`].
+#[async_trait::async_trait]
+pub trait PlanEvents: Send + Sync {
+    async fn on_delivery(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        merchant_order_id: &str,
+        outcome: PlanOutcome<'_>,
+    ) -> Result<()>;
+}
+
+/// For plans nobody records (benchmarks, tests of the planner alone).
+pub struct NoPlanEvents;
+
+#[async_trait::async_trait]
+impl PlanEvents for NoPlanEvents {
+    async fn on_delivery(
+        &self,
+        _txn: &sea_orm::DatabaseTransaction,
+        _merchant_order_id: &str,
+        _outcome: PlanOutcome<'_>,
+    ) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -211,13 +251,22 @@ fn minute_of(origin: DateTime<Utc>, t: DateTime<Utc>) -> f64 {
 pub async fn plan_slot(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
+    events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
     budget: Duration,
 ) -> Result<Plan> {
-    plan(db, travel, network_id, slot_id, budget, Replan::Always)
-        .await?
-        .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
+    plan(
+        db,
+        travel,
+        events,
+        network_id,
+        slot_id,
+        budget,
+        Replan::Always,
+    )
+    .await?
+    .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
 }
 
 /// Plans a slot at its cut-off, unless a plan made since `since` (the cut-off when absent)
@@ -227,6 +276,7 @@ pub async fn plan_slot(
 pub async fn plan_slot_at_cutoff(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
+    events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
     budget: Duration,
@@ -235,6 +285,7 @@ pub async fn plan_slot_at_cutoff(
     plan(
         db,
         travel,
+        events,
         network_id,
         slot_id,
         budget,
@@ -255,6 +306,7 @@ enum Replan {
 async fn plan(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
+    events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
     budget: Duration,
@@ -496,32 +548,31 @@ async fn plan(
         .await?;
         out_batches.push(batch_id);
     }
-    let mut unassigned = Vec::new();
-    for t in &tasks {
-        let planned = solution
-            .routes
-            .iter()
-            .any(|r| r.visits.iter().any(|v| tasks[v.task].id == t.id));
-        delivery_task::Entity::update_many()
-            .col_expr(
-                delivery_task::Column::Status,
-                Expr::value(if planned { task::PLANNED } else { task::OPEN }),
-            )
-            .filter(delivery_task::Column::Id.eq(t.id.as_str()))
-            .exec(&txn)
-            .await?;
-    }
+    let mut reasons: BTreeMap<usize, String> = BTreeMap::new();
     for (index, reason) in &solution.unassigned {
-        unassigned.push(Unassigned {
-            merchant_order_id: tasks[*index].merchant_order_id.clone(),
-            reason: if couriers.is_empty() {
-                "no_courier".into()
-            } else {
-                reason.as_str().into()
-            },
-        });
+        let reason = if couriers.is_empty() {
+            "no_courier".to_owned()
+        } else {
+            reason.as_str().to_owned()
+        };
+        reasons.insert(*index, reason);
     }
-    let solo = solo_distance(&problem, &tasks);
+    let mut unassigned = Vec::new();
+    for (i, t) in tasks.iter().enumerate() {
+        let left_out = reasons.get(&i);
+        record_outcome(&txn, events, t, left_out.map(String::as_str)).await?;
+        if let Some(reason) = left_out {
+            unassigned.push(Unassigned {
+                merchant_order_id: t.merchant_order_id.clone(),
+                reason: reason.clone(),
+            });
+        }
+    }
+    // Like with like: the shops alone would have carried only what the plan carries.
+    let carried: Vec<usize> = (0..tasks.len())
+        .filter(|i| !reasons.contains_key(i))
+        .collect();
+    let solo = solo_distance(&problem, &tasks, &carried);
     let seconds = started.elapsed().as_secs_f64();
     plan::ActiveModel {
         id: Set(plan_id.clone()),
@@ -550,22 +601,73 @@ async fn plan(
         id: plan_id,
         slot_id: slot_id.to_owned(),
         batches,
-        unassigned,
         metrics: PlanMetrics {
             couriers: solution.vehicles,
             distance_m: solution.distance,
             solo_distance_m: solo,
+            unassigned: unassigned.len(),
             seconds,
         },
+        unassigned,
     }))
 }
 
-/// What the shops would drive delivering alone: from each shop, a nearest-neighbour round of
-/// its own drop-offs and back.
-fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model]) -> f64 {
+/// A delivery's status and reason after a plan, and the shop and shopper told when it is
+/// left out (or taken back in).
+async fn record_outcome(
+    txn: &sea_orm::DatabaseTransaction,
+    events: &dyn PlanEvents,
+    t: &delivery_task::Model,
+    left_out: Option<&str>,
+) -> Result<()> {
+    delivery_task::Entity::update_many()
+        .col_expr(
+            delivery_task::Column::Status,
+            Expr::value(if left_out.is_some() {
+                task::OPEN
+            } else {
+                task::PLANNED
+            }),
+        )
+        .col_expr(
+            delivery_task::Column::UnassignedReason,
+            Expr::value(left_out.map(str::to_owned)),
+        )
+        .filter(delivery_task::Column::Id.eq(t.id.as_str()))
+        .exec(txn)
+        .await?;
+    let outcome = match (left_out, t.unassigned_reason.as_deref()) {
+        (Some(now), before) if before != Some(now) => PlanOutcome::LeftOut(now),
+        (None, Some(_)) => PlanOutcome::CarriedAfterAll,
+        _ => return Ok(()),
+    };
+    events
+        .on_delivery(txn, &t.merchant_order_id, outcome)
+        .await?;
+    let payload = serde_json::json!({
+        "type": match outcome {
+            PlanOutcome::LeftOut(_) => "delivery_left_out",
+            PlanOutcome::CarriedAfterAll => "delivery_planned",
+        },
+        "order_id": t.order_id,
+        "merchant_order_id": t.merchant_order_id,
+        "slot_id": t.slot_id,
+        "reason": left_out,
+    });
+    golmok_events::outbox::record(txn, &format!("order:{}", t.order_id), payload.clone()).await?;
+    golmok_events::outbox::record(txn, &format!("merchant:{}", t.merchant_id), payload).await?;
+    Ok(())
+}
+
+/// What the shops would drive delivering the `carried` tasks alone: from each shop, a
+/// nearest-neighbour round of its own drop-offs and back.
+fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model], carried: &[usize]) -> f64 {
     let mut by_shop: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, t) in tasks.iter().enumerate() {
-        by_shop.entry(t.merchant_id.as_str()).or_default().push(i);
+    for &i in carried {
+        by_shop
+            .entry(tasks[i].merchant_id.as_str())
+            .or_default()
+            .push(i);
     }
     let m = &problem.matrix;
     let mut total = 0.0;
@@ -635,10 +737,10 @@ async fn slot_batches(db: &impl ConnectionTrait, slot_id: &str) -> Result<Vec<Ba
     Ok(out)
 }
 
-/// Shared and solo distance of the latest plan of each of `slot_ids`, summed:
-/// (distance_m, solo_distance_m), for reports.
-pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> Result<(f64, f64)> {
-    let mut total = (0.0, 0.0);
+/// Shared and solo distance of the latest plan of each of `slot_ids`, summed, with the
+/// deliveries they left out: for reports.
+pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> Result<SlotFigures> {
+    let mut total = SlotFigures::default();
     for slot_id in slot_ids {
         if let Some(p) = plan::Entity::find()
             .filter(plan::Column::SlotId.eq(slot_id.as_str()))
@@ -646,11 +748,22 @@ pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> R
             .one(db)
             .await?
         {
-            total.0 += p.distance_m;
-            total.1 += p.solo_distance_m;
+            total.distance_m += p.distance_m;
+            total.solo_distance_m += p.solo_distance_m;
+            total.unassigned += serde_json::from_str::<Vec<serde_json::Value>>(&p.unassigned)
+                .map_or(0, |u| u.len());
         }
     }
     Ok(total)
+}
+
+/// Shared and solo distance over the deliveries the latest plans carried, and how many
+/// those plans left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SlotFigures {
+    pub distance_m: f64,
+    pub solo_distance_m: f64,
+    pub unassigned: usize,
 }
 
 /// Slots past their cut-off, not yet over, and not planned since the cut-off: what the

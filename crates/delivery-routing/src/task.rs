@@ -32,6 +32,8 @@ pub(crate) const PLANNED: &str = "planned";
 pub(crate) const PICKED_UP: &str = "picked_up";
 pub(crate) const DELIVERED: &str = "delivered";
 pub(crate) const WITHDRAWN: &str = "withdrawn";
+/// Turned into a pick-up at the shop: no courier carries it.
+pub(crate) const PICKUP: &str = "pickup";
 
 pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
     delivery_task::ActiveModel {
@@ -53,6 +55,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         ready_at: Set(None),
         status: Set(OPEN.into()),
         created_at: Set(Utc::now()),
+        unassigned_reason: Set(None),
     }
     .insert(txn)
     .await?;
@@ -90,34 +93,135 @@ pub async fn withdraw(
         .one(txn)
         .await?;
     let Some(task) = task else { return Ok(None) };
+    if task.status == WITHDRAWN {
+        return Ok(Some(task.slot_id));
+    }
     delivery_task::Entity::update_many()
         .col_expr(delivery_task::Column::Status, Expr::value(WITHDRAWN))
+        .col_expr(
+            delivery_task::Column::UnassignedReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(delivery_task::Column::Id.eq(task.id.as_str()))
         .exec(txn)
         .await?;
+    // Its room in the slot is free for another basket.
+    crate::network::release(txn, &task.slot_id, &load_of(&task)).await?;
     Ok(Some(task.slot_id))
 }
 
-/// Moves a task nobody carries (left unassigned, or back after a failed pickup) to another
-/// slot of its network, for the next plan of that slot.
-pub async fn reschedule(
-    db: &sea_orm::DatabaseConnection,
-    actor: &golmok_accounts::Account,
+/// An open delivery becomes a pick-up at the shop, inside the caller's transaction: it
+/// leaves its slot (and frees its room there).
+pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
+    let task = task_of(txn, merchant_order_id).await?;
+    if task.status != OPEN {
+        return Err(crate::RoutingError::Conflict {
+            code: "delivery_not_open",
+            detail: format!(
+                "the delivery is {}; only one no courier carries becomes a pick-up",
+                task.status
+            ),
+        });
+    }
+    delivery_task::Entity::update_many()
+        .col_expr(delivery_task::Column::Status, Expr::value(PICKUP))
+        .col_expr(
+            delivery_task::Column::UnassignedReason,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(delivery_task::Column::Id.eq(task.id.as_str()))
+        .exec(txn)
+        .await?;
+    crate::network::release(txn, &task.slot_id, &load_of(&task)).await
+}
+
+/// Whether a merchant order of a delivery order was turned into a pick-up.
+pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<bool> {
+    Ok(delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
+        .filter(delivery_task::Column::Status.eq(PICKUP))
+        .one(txn)
+        .await?
+        .is_some())
+}
+
+/// The room a task takes in its slot.
+pub fn load_of(task: &delivery_task::Model) -> crate::capacity::Load {
+    crate::capacity::Load {
+        tasks: 1,
+        grams: task.size_grams,
+        millilitres: task.size_millilitres,
+    }
+}
+
+/// A delivery the latest plan of its slot left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub merchant_order_id: String,
+    pub order_id: String,
+    pub merchant_id: String,
+    pub slot_id: String,
+    pub reason: String,
+}
+
+/// Which of these merchant orders' deliveries the latest plan left out.
+pub async fn left_out(
+    db: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<LeftOut>> {
+    Ok(delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .filter(delivery_task::Column::Status.eq(OPEN))
+        .filter(delivery_task::Column::UnassignedReason.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| LeftOut {
+            reason: t.unassigned_reason.clone().unwrap_or_default(),
+            merchant_order_id: t.merchant_order_id,
+            order_id: t.order_id,
+            merchant_id: t.merchant_id,
+            slot_id: t.slot_id,
+        })
+        .collect())
+}
+
+/// Every delivery of a network's slot that its latest plan left out: what a coordinator
+/// resolves.
+pub async fn left_out_in_slot(db: &impl ConnectionTrait, slot_id: &str) -> Result<Vec<LeftOut>> {
+    let ids: Vec<String> = delivery_task::Entity::find()
+        .filter(delivery_task::Column::SlotId.eq(slot_id))
+        .filter(delivery_task::Column::UnassignedReason.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.merchant_order_id)
+        .collect();
+    left_out(db, &ids).await
+}
+
+/// The delivery of a merchant order, for the use cases that move or withdraw it.
+pub async fn task_of(
+    db: &impl ConnectionTrait,
+    merchant_order_id: &str,
+) -> Result<delivery_task::Model> {
+    delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| crate::RoutingError::not_found("delivery", merchant_order_id))
+}
+
+/// Moves an open delivery (left out by a plan, or back at the hub after a failed drop-off)
+/// to another slot of its network inside the caller's transaction, booking its room there
+/// and freeing it in the old slot. Returns the old slot.
+pub async fn move_to_slot(
+    txn: &impl ConnectionTrait,
     merchant_order_id: &str,
     slot_id: &str,
-) -> Result<()> {
+) -> Result<String> {
     use crate::RoutingError;
-    if actor.role != golmok_accounts::Role::Admin {
-        return Err(RoutingError::Forbidden(
-            "only an admin moves deliveries between slots".into(),
-        ));
-    }
-    let txn = golmok_core::db::begin_write(db).await?;
-    let task = delivery_task::Entity::find()
-        .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| RoutingError::not_found("delivery", merchant_order_id))?;
+    let task = task_of(txn, merchant_order_id).await?;
     if task.status != OPEN {
         return Err(RoutingError::Conflict {
             code: "delivery_not_open",
@@ -127,7 +231,13 @@ pub async fn reschedule(
             ),
         });
     }
-    let (network, _) = crate::network::book(&txn, slot_id)
+    if task.slot_id == slot_id {
+        return Err(
+            golmok_core::ValidationErrors::single("slot_id", "is the slot it is in").into(),
+        );
+    }
+    let load = load_of(&task);
+    let (network, _) = crate::network::book(txn, slot_id, &load)
         .await
         .map_err(|e| match e {
             RoutingError::NotFound { .. } => {
@@ -142,12 +252,15 @@ pub async fn reschedule(
         )
         .into());
     }
-    crate::network::unbook(&txn, &task.slot_id).await?;
+    crate::network::release(txn, &task.slot_id, &load).await?;
     delivery_task::Entity::update_many()
         .col_expr(delivery_task::Column::SlotId, Expr::value(slot_id))
+        .col_expr(
+            delivery_task::Column::UnassignedReason,
+            Expr::value(Option::<String>::None),
+        )
         .filter(delivery_task::Column::Id.eq(task.id.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
-    Ok(())
+    Ok(task.slot_id)
 }

@@ -8,6 +8,7 @@ use golmok_accounts::{Account, Role};
 use golmok_catalog::{ConsortiumStatus, ContainerPolicy, listing as catalog_listing};
 use golmok_core::money::{percent_ceil, share_of};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
+use golmok_delivery_routing::capacity::Load;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::Deserialize;
@@ -111,6 +112,20 @@ struct PlannedLine {
     deposit_krw: i64,
 }
 
+/// What a basket takes in a delivery slot: one delivery per shop, and its weight and volume.
+fn basket_size(planned: &BTreeMap<String, Vec<PlannedLine>>) -> Load {
+    let (grams, millilitres) = planned
+        .values()
+        .flatten()
+        .map(|l| l.listing.size_of(l.quantity))
+        .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
+    Load {
+        tasks: planned.len() as i64,
+        grams,
+        millilitres,
+    }
+}
+
 /// Places an order. With an idempotency key, a retry returns the first answer unchanged.
 /// The answer is the order as JSON with status 201.
 pub async fn checkout(
@@ -168,7 +183,8 @@ async fn place(
                     "this consortium has no delivery network; choose pickup",
                 )
             })?;
-            let (network, _) = golmok_delivery_routing::network::book(txn, slot_id.trim())
+            // Booked below, once the basket's size is known.
+            let (network, _) = golmok_delivery_routing::network::slot(txn, slot_id.trim())
                 .await
                 .map_err(|e| match e {
                     golmok_delivery_routing::RoutingError::NotFound { .. } => OrderError::Invalid(
@@ -256,6 +272,10 @@ async fn place(
                 });
             }
         }
+    }
+
+    if let Fulfillment::Delivery { slot_id, .. } = &request.fulfillment {
+        golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket_size(&planned)).await?;
     }
 
     let all = planned.values().flatten();

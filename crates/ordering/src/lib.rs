@@ -14,6 +14,7 @@
 
 pub mod basket;
 pub mod checkout;
+pub mod delivery;
 pub mod entities;
 pub mod idempotency;
 pub mod lifecycle;
@@ -103,6 +104,19 @@ impl From<golmok_delivery_routing::RoutingError> for OrderError {
                 code,
                 detail,
                 details: None,
+            },
+            RoutingError::SlotFull { detail, next_slot } => OrderError::Conflict {
+                code: "slot_full",
+                detail,
+                details: Some(serde_json::json!({
+                    "next_slot": next_slot.map(|s| serde_json::json!({
+                        "id": s.id,
+                        "name": s.name,
+                        "starts_at": s.starts_at,
+                        "ends_at": s.ends_at,
+                        "cutoff_at": s.cutoff_at,
+                    })),
+                })),
             },
             RoutingError::Database(d) => OrderError::Database(d),
             RoutingError::Internal(d) => OrderError::Internal(d),

@@ -278,7 +278,8 @@ async fn step(
         let o = order::Entity::find_by_id(order_id.as_str())
             .one(&txn)
             .await?;
-        if o.is_some_and(|o| o.fulfillment_kind != "pickup") {
+        let delivered = o.is_some_and(|o| o.fulfillment_kind != "pickup");
+        if delivered && !golmok_delivery_routing::task::is_pickup(&txn, &m.id).await? {
             return Err(OrderError::conflict(
                 "not_a_pickup_order",
                 "this order is delivered by the network; its courier completes it",

@@ -51,7 +51,10 @@ pub struct DeliveryFigures {
     /// what the shops would have driven delivering those slots' orders alone. Shared routes
     /// carry every consortium of the network, so these are the slots' whole figures.
     pub distance_m: f64,
+    /// Over the same deliveries as `distance_m`: those the plans carried.
     pub solo_distance_m: f64,
+    /// Deliveries the latest plans of those slots left out (in neither distance).
+    pub unassigned: usize,
 }
 
 /// The report for `[from, to]` (Seoul days, inclusive; the last 30 days by default). For the
@@ -93,6 +96,7 @@ pub async fn consortium_report(
         delivery: DeliveryFigures {
             distance_m: 0.0,
             solo_distance_m: 0.0,
+            unassigned: 0,
         },
     };
     let mut slots: Vec<String> = Vec::new();
@@ -144,11 +148,11 @@ pub async fn consortium_report(
                 .count() as u64;
         }
     }
-    let (distance_m, solo_distance_m) =
-        golmok_delivery_routing::planner::delivery_figures(db, &slots).await?;
+    let figures = golmok_delivery_routing::planner::delivery_figures(db, &slots).await?;
     report.delivery = DeliveryFigures {
-        distance_m,
-        solo_distance_m,
+        distance_m: figures.distance_m,
+        solo_distance_m: figures.solo_distance_m,
+        unassigned: figures.unassigned,
     };
     report.merchants.sort_by(|a, b| {
         b.sales_krw

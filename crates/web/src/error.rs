@@ -129,6 +129,10 @@ impl From<RoutingError> for PageError {
                 status: StatusCode::CONFLICT,
                 detail,
             },
+            RoutingError::SlotFull { detail, .. } => PageError::Refused {
+                status: StatusCode::CONFLICT,
+                detail,
+            },
             RoutingError::Database(e) => PageError::Internal(e.to_string()),
             RoutingError::Internal(e) => PageError::Internal(e),
         }

@@ -239,6 +239,18 @@ texts! {
     err_payment: "결제가 거절되었습니다. 다른 방법을 고르세요.", "The payment was declined; choose another way to pay.";
     err_generic: "입력 내용을 확인해 주세요.", "Please check what you entered.";
     nav_shop: "내 가게", "My shop";
+    slot_no_room: "이 장바구니를 실을 자리가 없습니다", "no room left for this basket";
+    err_slot_full: "이 배송 시간에는 더 실을 수 없습니다. 다른 시간을 고르세요.", "This slot's couriers cannot carry this basket any more; choose another.";
+    next_slot_that_fits: "가능한 다음 배송 시간", "Next slot that can take it";
+    left_out_notice: "배송 경로에 들어가지 못했습니다", "This part did not fit the delivery plan";
+    left_out_help: "다음 배송 시간으로 옮기거나 가게에서 직접 찾을 수 있습니다. 코디네이터도 기사님을 더해 다시 계획할 수 있습니다.", "Move it to the next slot, or collect it at the shop; the coordinator may also add a courier and plan again.";
+    move_to_next_slot: "다음 배송 시간으로 옮기기", "Move to the next slot";
+    collect_instead: "가게에서 직접 찾기", "Collect it at the shop";
+    reason_too_large: "기사님 차량에 비해 너무 큼", "too large for the couriers' vehicles";
+    reason_out_of_time: "배송 시간 안에 갈 수 없음", "cannot be reached within the slot";
+    reason_no_capacity_left: "기사님들이 더 실을 수 없음", "the couriers could carry no more";
+    reason_no_courier: "배정된 기사님 없음", "no courier on shift";
+    turned_into_pickup: "가게에서 직접 찾기로 바뀌었습니다", "Now a pick-up at the shop";
     shop_choose: "관리할 가게를 고르세요", "Choose a shop to manage";
     shop_none: "등록된 가게가 없습니다.", "You have no shop yet.";
     board_title: "주문 현황판", "Order board";

@@ -91,6 +91,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .route("/orders", get(pages::orders::history))
         .route("/orders/{id}", get(pages::orders::tracking))
         .route("/orders/{id}/live", get(pages::orders::live))
+        .route(
+            "/orders/{id}/parts/{part}/move",
+            post(pages::orders::move_part),
+        )
+        .route(
+            "/orders/{id}/parts/{part}/pickup",
+            post(pages::orders::collect_part),
+        )
         .route("/shop", get(pages::shop::choose))
         .route("/shop/{id}/orders", get(pages::shop::board))
         .route("/shop/{id}/live", get(pages::shop::live))

@@ -34,6 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
         .routes(routes!(reschedule))
+        .routes(routes!(turn_into_pickup))
+        .routes(routes!(withdraw_courier))
+        .routes(routes!(left_out))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,20 +45,92 @@ pub struct Reschedule {
     pub slot_id: String,
 }
 
-/// Move a delivery nobody carries (left unassigned, or back after a failed pickup) to a later
-/// slot of its network; it is planned with that slot.
+/// Move a delivery nobody carries (left out by a plan, or back at the hub after a failed
+/// drop-off) to another slot of its network, where it is planned. The shopper may (their
+/// consent); the consortium's coordinators may when the network's policy allows it, and
+/// admins. The order's history says who moved it.
 #[utoipa::path(post, path = "/v1/merchant-orders/{id}/reschedule", tag = "delivery", security(("bearer" = [])),
     request_body = Reschedule,
-    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn reschedule(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reschedule>,
 ) -> Result<StatusCode, ApiError> {
-    golmok_delivery_routing::task::reschedule(&state.db, &session.account, &id, &body.slot_id)
+    golmok_ordering::delivery::move_to_slot(state.ordering(), &session.account, &id, &body.slot_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turn a delivery nobody carries into a pick-up at the shop: the shop marks it collected
+/// when the shopper comes. For the shopper, the consortium's coordinators and admins.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/pickup", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = golmok_ordering::Order), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn turn_into_pickup(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<golmok_ordering::Order>, ApiError> {
+    Ok(Json(
+        golmok_ordering::delivery::turn_into_pickup(state.ordering(), &session.account, &id)
+            .await?,
+    ))
+}
+
+/// Take a courier off the network (ill, vehicle broken): slots lose their room, and the
+/// next plan of each slot leaves out what the others cannot carry, listed with reasons.
+#[utoipa::path(post, path = "/v1/couriers/{id}/withdraw", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Courier), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn withdraw_courier(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Courier>, ApiError> {
+    let rider = courier::get_courier(&state.db, &id).await?;
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &rider.network_id)
+        .await?;
+    Ok(Json(
+        courier::withdraw_courier(&state.db, &session.account, &id).await?,
+    ))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct LeftOutView {
+    pub order_id: String,
+    pub merchant_order_id: String,
+    pub merchant_id: String,
+    /// `too_large`, `out_of_time`, `no_capacity_left` or `no_courier`.
+    pub reason: String,
+}
+
+/// The deliveries of a slot its latest plan left out, each with its reason: what the
+/// network's coordinators resolve (add a courier and plan again, move, or pick-up).
+#[utoipa::path(get, path = "/v1/networks/{id}/slots/{slot_id}/left-out", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Items<LeftOutView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn left_out(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, slot_id)): Path<(String, String)>,
+) -> Result<Json<Items<LeftOutView>>, ApiError> {
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &id).await?;
+    let (net, _) = network::slot(&state.db, &slot_id).await?;
+    if net.id != id {
+        return Err(ApiError::not_found(format!(
+            "no slot {slot_id} in network {id}"
+        )));
+    }
+    let items = golmok_delivery_routing::task::left_out_in_slot(&state.db, &slot_id)
+        .await?
+        .into_iter()
+        .map(|l| LeftOutView {
+            order_id: l.order_id,
+            merchant_order_id: l.merchant_order_id,
+            merchant_id: l.merchant_id,
+            reason: l.reason,
+        })
+        .collect();
+    Ok(Json(Items::all(items)))
 }
 
 /// A co-delivery network: service area, hub and daily waves.
@@ -93,19 +168,51 @@ async fn get_network(
 pub struct SlotParams {
     /// A Seoul date, `YYYY-MM-DD`.
     date: NaiveDate,
+    /// A basket's deliveries (one per shop); with `kg` and `liters`, `fits` says whether a
+    /// slot can still take it. 1 when absent.
+    tasks: Option<u32>,
+    kg: Option<f64>,
+    liters: Option<f64>,
 }
 
-/// The network's waves on a date, with their cut-offs and whether they still take orders.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SlotView {
+    #[serde(flatten)]
+    pub slot: Slot,
+    /// Whether the slot can still take a basket of the asked size.
+    pub fits: bool,
+}
+
+/// The network's waves on a date: cut-offs, what their couriers can still carry, and whether
+/// they can take a basket of a given size.
 #[utoipa::path(get, path = "/v1/networks/{id}/slots", tag = "delivery", params(SlotParams),
-    responses((status = 200, body = Items<Slot>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Items<SlotView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn slots(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<SlotParams>,
-) -> Result<Json<Items<Slot>>, ApiError> {
-    Ok(Json(Items::all(
-        network::slots(&state.db, &id, params.date).await?,
-    )))
+) -> Result<Json<Items<SlotView>>, ApiError> {
+    let mut invalid = golmok_core::ValidationErrors::new();
+    for (field, value) in [("kg", params.kg), ("liters", params.liters)] {
+        if value.is_some_and(|v| !(v.is_finite() && (0.0..=10_000.0).contains(&v))) {
+            invalid.add(field, "must be from 0 to 10000");
+        }
+    }
+    invalid.into_result().map_err(ApiError::invalid)?;
+    let size = golmok_delivery_routing::capacity::Load {
+        tasks: i64::from(params.tasks.unwrap_or(1)),
+        grams: (params.kg.unwrap_or(0.0) * 1000.0).round() as i64,
+        millilitres: (params.liters.unwrap_or(0.0) * 1000.0).round() as i64,
+    };
+    let items = network::slots(&state.db, &id, params.date)
+        .await?
+        .into_iter()
+        .map(|slot| SlotView {
+            fits: slot.fits(&size),
+            slot,
+        })
+        .collect();
+    Ok(Json(Items::all(items)))
 }
 
 /// Sign a courier account on to a network with its vehicle and shift.
@@ -117,6 +224,14 @@ async fn create_courier(
     session: Session,
     ApiJson(body): ApiJson<NewCourier>,
 ) -> Result<(StatusCode, Json<Courier>), ApiError> {
+    if session.account.role == Role::Coordinator {
+        golmok_catalog::consortium::ensure_runs_network(
+            &state.db,
+            &session.account,
+            &body.network_id,
+        )
+        .await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(courier::create_courier(&state.db, &session.account, body).await?),
@@ -132,12 +247,13 @@ async fn plan_slot(
     session: Session,
     Path((id, slot_id)): Path<(String, String)>,
 ) -> Result<Json<Plan>, ApiError> {
-    session.require(&[Role::Admin])?;
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &id).await?;
     let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
     Ok(Json(
         planner::plan_slot(
             &state.db,
             state.travel_times.as_ref(),
+            &golmok_ordering::delivery::PlanHistory,
             &id,
             &slot_id,
             budget,

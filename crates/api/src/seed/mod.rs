@@ -744,7 +744,12 @@ async fn pilot_networks(
                         cutoff: "16:00".into(),
                     },
                 ],
-                slot_capacity: Some(60),
+                // The fleet decides what a slot takes: 12 stops an hour a courier (the
+                // simulated days plan 13 to 20 where the solver is pressed), less 10 %.
+                slot_capacity: None,
+                stops_per_hour: Some(12.0),
+                capacity_margin_pct: Some(10),
+                move_without_consent: Some(false),
                 delivery_fee_krw: Some(3_000),
                 free_delivery_over_krw: Some(40_000),
             },

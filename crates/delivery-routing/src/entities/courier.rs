@@ -13,6 +13,7 @@ pub struct Model {
     pub shift_start: String,
     pub shift_end: String,
     pub created_at: DateTimeUtc,
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ pub struct Model {
     pub ready_at: Option<DateTimeUtc>,
     pub status: String,
     pub created_at: DateTimeUtc,
+    pub unassigned_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

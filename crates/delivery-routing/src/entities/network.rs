@@ -13,6 +13,9 @@ pub struct Model {
     pub delivery_fee_krw: i64,
     pub free_delivery_over_krw: i64,
     pub created_at: DateTimeUtc,
+    pub stops_per_hour: f64,
+    pub capacity_margin_pct: i32,
+    pub move_without_consent: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

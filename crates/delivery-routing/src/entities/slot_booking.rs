@@ -6,6 +6,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub slot_id: String,
     pub booked: i32,
+    pub tasks: i64,
+    pub grams: i64,
+    pub millilitres: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ use axum::response::Response;
 use chrono::{Duration, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::Coordinates;
+use golmok_delivery_routing::capacity::Load;
 use golmok_delivery_routing::network::{Network, Slot};
 use golmok_ordering::basket::Basket;
 use golmok_ordering::idempotency::IdempotencyKey;
@@ -28,6 +29,8 @@ pub struct SlotView {
     pub label: String,
     pub cutoff: String,
     pub left: u32,
+    /// Its couriers can still carry this basket.
+    pub fits: bool,
 }
 
 /// What the shopper typed, shown again when something was refused.
@@ -54,7 +57,7 @@ pub struct Entered {
 pub struct FieldErrors {
     general: Option<&'static str>,
     fulfillment: Option<&'static str>,
-    slot: Option<&'static str>,
+    slot: Option<String>,
     address: Option<&'static str>,
     location: Option<&'static str>,
     payment: Option<&'static str>,
@@ -90,10 +93,26 @@ struct CheckoutPage {
     card: bool,
 }
 
+/// What a basket takes in a slot: a delivery per shop, and its weight and volume.
+fn basket_load(basket: &Basket) -> Load {
+    let (grams, millilitres) = basket
+        .shops
+        .iter()
+        .flat_map(|s| &s.lines)
+        .map(|l| l.listing.size_of(l.quantity))
+        .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
+    Load {
+        tasks: basket.shops.len() as i64,
+        grams,
+        millilitres,
+    }
+}
+
 async fn open_slots(
     pages: &Pages,
     lang: Lang,
     network: &Network,
+    size: &Load,
 ) -> Result<Vec<SlotView>, PageError> {
     let today = Utc::now()
         .with_timezone(&golmok_delivery_routing::network::seoul())
@@ -112,7 +131,8 @@ async fn open_slots(
                     format::seoul_clock(s.ends_at)
                 ),
                 cutoff: format::seoul_time(lang, s.cutoff_at),
-                left: s.capacity.saturating_sub(s.booked),
+                left: s.left.tasks,
+                fits: s.fits(size),
                 id: s.id,
             });
         }
@@ -137,7 +157,7 @@ async fn checkout_page(
         None => None,
     };
     let slots = match &network {
-        Some(n) => open_slots(pages, lang, n).await?,
+        Some(n) => open_slots(pages, lang, n, &basket_load(basket)).await?,
         None => Vec::new(),
     };
     let goods = basket.items_total_krw + basket.deposits_krw;
@@ -220,7 +240,7 @@ fn checkout_request(
         "pickup" => Some(Fulfillment::Pickup),
         "delivery" => {
             if e.slot_id.trim().is_empty() {
-                errors.slot = Some(t.err_slot);
+                errors.slot = Some(t.err_slot.to_owned());
             }
             let address = e.address.trim();
             if address.is_empty() || address.chars().count() > 200 {
@@ -263,13 +283,14 @@ fn checkout_request(
 }
 
 /// Where on the form a refusal of checkout belongs, in the page's language.
-fn refusal(t: &Texts, error: OrderError) -> Result<(StatusCode, FieldErrors), PageError> {
+fn refusal(lang: Lang, error: OrderError) -> Result<(StatusCode, FieldErrors), PageError> {
+    let t = lang.texts();
     let mut errors = FieldErrors::default();
     let status = match error {
         OrderError::Invalid(v) => {
             for f in &v.0 {
                 match f.field.as_str() {
-                    "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed),
+                    "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed.to_owned()),
                     "fulfillment.address" => errors.address = Some(t.err_address),
                     field if field.starts_with("fulfillment.location") => {
                         errors.location = Some(if f.message.contains("outside") {
@@ -284,10 +305,27 @@ fn refusal(t: &Texts, error: OrderError) -> Result<(StatusCode, FieldErrors), Pa
             }
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        OrderError::Conflict { code, .. } => {
+        OrderError::Conflict { code, details, .. } => {
             match code {
-                "slot_closed" | "slot_full" | "delivery_not_open" => {
-                    errors.slot = Some(t.err_slot_closed)
+                "slot_full" => {
+                    let next = details
+                        .as_ref()
+                        .and_then(|d| d["next_slot"]["starts_at"].as_str())
+                        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                        .map(|at| {
+                            let at = at.with_timezone(&Utc);
+                            format!(
+                                " {}: {} {}",
+                                t.next_slot_that_fits,
+                                format::seoul_date(lang, at),
+                                format::seoul_clock(at)
+                            )
+                        })
+                        .unwrap_or_default();
+                    errors.slot = Some(format!("{}{next}", t.err_slot_full));
+                }
+                "slot_closed" | "delivery_not_open" => {
+                    errors.slot = Some(t.err_slot_closed.to_owned())
                 }
                 "consortium_not_active" => errors.general = Some(t.err_consortium),
                 "delivery_unavailable" => errors.fulfillment = Some(t.no_network),
@@ -368,7 +406,7 @@ pub async fn place(
             Ok(see_other(&format!("/orders/{id}")))
         }
         Err(e) => {
-            let (status, errors) = refusal(t, e)?;
+            let (status, errors) = refusal(visitor.lang, e)?;
             let page = checkout_page(&pages, &visitor, &basket, form, errors).await?;
             render_with(status, &page)
         }

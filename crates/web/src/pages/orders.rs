@@ -87,7 +87,12 @@ pub struct TrackedLine {
 }
 
 pub struct TrackedShop {
+    pub merchant_order_id: String,
     pub name: String,
+    /// Why the delivery plan left this part out, when it did.
+    pub left_out: Option<&'static str>,
+    /// Turned into a pick-up at the shop.
+    pub pickup_instead: bool,
     pub status: &'static str,
     /// For the status badge's colour.
     pub state: &'static str,
@@ -167,10 +172,24 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         },
         None => None,
     };
+    let left_out: HashMap<String, String> =
+        golmok_delivery_routing::task::left_out(&pages.db, &ids)
+            .await?
+            .into_iter()
+            .map(|l| (l.merchant_order_id, l.reason))
+            .collect();
     let mut shops = Vec::with_capacity(order.merchant_orders.len());
     for m in &order.merchant_orders {
         let merchant = golmok_catalog::merchant::get_merchant(&pages.db, &m.merchant_id).await?;
         shops.push(TrackedShop {
+            merchant_order_id: m.id.clone(),
+            left_out: left_out.get(&m.id).map(|r| match r.as_str() {
+                "too_large" => t.reason_too_large,
+                "out_of_time" => t.reason_out_of_time,
+                "no_courier" => t.reason_no_courier,
+                _ => t.reason_no_capacity_left,
+            }),
+            pickup_instead: golmok_delivery_routing::task::is_pickup(&pages.db, &m.id).await?,
             name: merchant.name,
             status: format::merchant_order_status(t, m.status),
             state: state_of(m.status),
@@ -295,4 +314,56 @@ pub async fn live(
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// The shopper moves a part the plan left out to the next slot that can carry it (their
+/// consent), then back to the order.
+pub async fn move_part(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, part)): Path<(String, String)>,
+    crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
+    if !order.merchant_orders.iter().any(|m| m.id == part) {
+        return Err(PageError::NotFound);
+    }
+    let task = golmok_delivery_routing::task::task_of(&pages.db, &part).await?;
+    let network =
+        golmok_delivery_routing::network::get_network(&pages.db, &task.network_id).await?;
+    let (_, slot) = golmok_delivery_routing::network::slot(&pages.db, &task.slot_id).await?;
+    let load = golmok_delivery_routing::task::load_of(&task);
+    let next = golmok_delivery_routing::network::next_slot_that_fits(
+        &pages.db,
+        &network,
+        slot.starts_at,
+        &load,
+    )
+    .await?
+    .ok_or(PageError::Refused {
+        status: axum::http::StatusCode::CONFLICT,
+        detail: visitor.lang.texts().no_slots.to_owned(),
+    })?;
+    golmok_ordering::delivery::move_to_slot(pages.ordering(), account, &part, &next.id).await?;
+    Ok(super::see_other(&format!("/orders/{id}")))
+}
+
+/// The shopper will collect a part the plan left out at its shop.
+pub async fn collect_part(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, part)): Path<(String, String)>,
+    crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
+    if !order.merchant_orders.iter().any(|m| m.id == part) {
+        return Err(PageError::NotFound);
+    }
+    golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
+    Ok(super::see_other(&format!("/orders/{id}")))
 }
