@@ -224,6 +224,20 @@ pub async fn get_merchant(db: &impl ConnectionTrait, id: &str) -> Result<Merchan
     from_model(model)
 }
 
+/// The merchants of `ids` that exist, in one query: for pages listing goods of many shops.
+pub async fn merchants_in(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Merchant>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    merchant::Entity::find()
+        .filter(merchant::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
 /// The merchant, if `actor` owns it (or is an admin).
 pub async fn owned_merchant(
     db: &impl ConnectionTrait,

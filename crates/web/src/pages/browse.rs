@@ -57,13 +57,16 @@ async fn listing_cards(
     lang: Lang,
     listings: &[Listing],
 ) -> Result<Vec<ListingCard>, PageError> {
-    let mut names: HashMap<String, String> = HashMap::new();
+    let mut ids: Vec<String> = listings.iter().map(|l| l.merchant_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let names: HashMap<String, String> = golmok_catalog::merchant::merchants_in(&pages.db, &ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
     let mut out = Vec::with_capacity(listings.len());
     for l in listings {
-        if !names.contains_key(&l.merchant_id) {
-            let m = golmok_catalog::merchant::get_merchant(&pages.db, &l.merchant_id).await?;
-            names.insert(m.id.clone(), m.name);
-        }
         out.push(ListingCard {
             id: l.id.clone(),
             title: l.title.clone(),
