@@ -1076,3 +1076,212 @@ async fn the_shop_console_takes_orders_from_new_to_ready(app: TestApp) {
         "active"
     );
 }
+
+on_both_databases!(a_courier_rides_a_batch_from_the_phone);
+
+async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
+    seeded(&app).await;
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("배달 손님").await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    let tofu_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
+        .and_then(|m| m["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let tofu = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
+    let network = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["network_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slots = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await;
+    let slot = slots.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&token),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 1}],
+                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
+                    "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let part = placed.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{part}/{action}"),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let admin = demo_login(&app, "admin@demo.golmok.kr").await;
+    let plan = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.text);
+    let batch = plan.body["batches"][0].clone();
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let rider = golmok_delivery_routing::courier::get_courier(
+        &app.state.db,
+        batch["courier_id"].as_str().unwrap_or_default(),
+    )
+    .await
+    .expect("the batch's courier");
+    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .expect("an account")
+        .email;
+
+    let mut courier = Browser::new(&app.base_url);
+    let form = courier.get("/signin").await;
+    courier
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", &email),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let list = courier.get("/courier").await;
+    ok(&list);
+    assert!(
+        list.html.contains(&format!("/courier/batches/{batch_id}")),
+        "{}",
+        list.html
+    );
+    let page = courier.get(&format!("/courier/batches/{batch_id}")).await;
+    ok(&page);
+    assert_eq!(
+        page.html.matches("class=\"stop-card").count(),
+        2,
+        "a pick-up and a drop-off"
+    );
+    assert!(page.html.contains("data-stops=") && page.html.contains("map.kakao.com/link/to/"));
+    assert_eq!(page.input_values("batch").len(), 4, "two forms a stop");
+    let stop_ids: Vec<String> = batch["stops"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    // Strangers: a shopper is refused, another courier does not see the batch.
+    assert_eq!(shopper.get("/courier").await.status, StatusCode::FORBIDDEN);
+    let mut other = Browser::new(&app.base_url);
+    let form = other.get("/signin").await;
+    let other_email = if email == "courier@demo.golmok.kr" {
+        "courier02@demo.golmok.kr"
+    } else {
+        "courier@demo.golmok.kr"
+    };
+    other
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", other_email),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        other
+            .get(&format!("/courier/batches/{batch_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let other_page = other.get("/courier").await;
+    let stolen = other
+        .submit(
+            &other_page,
+            &format!("/courier/stops/{}/complete", stop_ids[0]),
+            &[("batch", &batch_id), ("kind", "code"), ("value", "1234")],
+        )
+        .await;
+    assert_eq!(
+        stolen.status,
+        StatusCode::NOT_FOUND,
+        "another courier's stop"
+    );
+
+    // Without CSRF nothing happens; with it the pick-up is done, once, however often sent.
+    let forged = courier
+        .post(
+            &format!("/courier/stops/{}/complete", stop_ids[0]),
+            &[("batch", &batch_id), ("kind", "code"), ("value", "1234")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    for _ in 0..2 {
+        let done = courier
+            .submit(
+                &page,
+                &format!("/courier/stops/{}/complete", stop_ids[0]),
+                &[("batch", &batch_id), ("kind", "code"), ("value", "1234")],
+            )
+            .await;
+        assert_eq!(done.location(), format!("/courier/batches/{batch_id}"));
+    }
+    let order = app
+        .get(
+            &format!(
+                "/v1/orders/{}",
+                placed.body["id"].as_str().unwrap_or_default()
+            ),
+            Some(&token),
+        )
+        .await
+        .body;
+    assert_eq!(
+        order["merchant_orders"][0]["status"], "picked_up",
+        "{order}"
+    );
+    // Nobody home at the door.
+    let failed = courier
+        .submit(
+            &page,
+            &format!("/courier/stops/{}/fail", stop_ids[1]),
+            &[("batch", &batch_id), ("reason", "nobody_home")],
+        )
+        .await;
+    assert_eq!(failed.location(), format!("/courier/batches/{batch_id}"));
+    let after = courier.get(&format!("/courier/batches/{batch_id}")).await;
+    assert!(
+        after.html.contains("완료") && after.html.contains("실패"),
+        "{}",
+        after.html
+    );
+    assert!(!after.html.contains("/complete\""), "no stop left to do");
+}

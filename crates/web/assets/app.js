@@ -189,7 +189,28 @@
     });
   }
 
-  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); }
+  // The courier's route: the line between stops in order, each stop a numbered circle
+  // (pick-ups in green, drop-offs in red, done ones pale). fitBounds before tooltips.
+  function routeMap() {
+    var el = document.getElementById("route-map");
+    if (!el || !window.L) return;
+    var stops = JSON.parse(el.dataset.stops || "[]");
+    if (!stops.length) { el.hidden = true; return; }
+    var map = L.map(el, { attributionControl: !!el.dataset.tiles });
+    el.leafletMap = map;
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles).addTo(map);
+    var line = L.polyline(stops.map(function (s) { return [s[0], s[1]]; }), { color: "#2f6b3f", weight: 3 }).addTo(map);
+    map.fitBounds(line.getBounds().pad(0.2));
+    stops.forEach(function (s) {
+      var colour = s[3] === "pickup" ? "#2f6b3f" : "#b3261e";
+      L.circleMarker([s[0], s[1]], { radius: 11, color: colour, fillOpacity: s[4] ? 0.2 : 0.85, className: "stop-marker" })
+        .bindTooltip(String(s[2]), { permanent: true, direction: "center", className: "stop-label" })
+        .on("click", function () { var card = document.getElementById("stop-" + s[2]); if (card) card.scrollIntoView(); })
+        .addTo(map);
+    });
+  }
+
+  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -4,8 +4,9 @@
 //! assets (htmx, Leaflet, our CSS and scripts, served under content-hashed names), cookie
 //! sessions with CSRF tokens, and the Korean and English texts of every page. Today: the
 //! shopper's journey from the home page to a tracked order, and the shop owner's console
-//! (`/shop`: the live order board, weighing at the counter, listings); couriers' and
-//! coordinators' pages will stand on the same foundation.
+//! (`/shop`: the live order board, weighing at the counter, listings), and the courier's
+//! phone (`/courier`: batches, the route on a map, each stop done or failed); coordinators'
+//! pages will stand on the same foundation.
 //!
 //! Calls the domain crates directly, one hop from a page to its use case, never the JSON API
 //! over HTTP; the session cookie carries the same revocable session a bearer token is, so a
@@ -99,6 +100,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
             "/orders/{id}/parts/{part}/pickup",
             post(pages::orders::collect_part),
         )
+        .route("/courier", get(pages::courier::batches))
+        .route("/courier/batches/{id}", get(pages::courier::batch))
+        .route(
+            "/courier/stops/{id}/complete",
+            post(pages::courier::complete),
+        )
+        .route("/courier/stops/{id}/fail", post(pages::courier::fail))
         .route("/shop", get(pages::shop::choose))
         .route("/shop/{id}/orders", get(pages::shop::board))
         .route("/shop/{id}/live", get(pages::shop::live))

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod basket;
 pub mod browse;
 pub mod checkout;
+pub mod courier;
 pub mod orders;
 pub mod shop;
 
@@ -26,6 +27,8 @@ pub struct Chrome {
     pub account_name: Option<String>,
     /// Signed in as a shop owner (or an admin): the header links the shop's console.
     pub is_merchant: bool,
+    /// Signed in as a courier: the header links their batches.
+    pub is_courier: bool,
     pub basket_count: usize,
     /// This page's path, URL-encoded, for "switch language and come back".
     pub here_encoded: String,
@@ -46,6 +49,10 @@ impl Chrome {
             other_lang: visitor.lang.other().code(),
             csrf: visitor.csrf.clone(),
             account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            is_courier: visitor
+                .account
+                .as_ref()
+                .is_some_and(|a| a.role == golmok_accounts::Role::Courier),
             is_merchant: visitor.account.as_ref().is_some_and(|a| {
                 matches!(
                     a.role,

@@ -1,0 +1,283 @@
+//! The courier's phone: their route batches, a batch on a map with its numbered stops, and
+//! each stop done (with proof) or failed (with a reason). One-handed, 360 px wide.
+//!
+//! A retried POST after a lost answer finds its stop done already and lands back on the
+//! batch, so a flaky connection never completes a stop twice.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use golmok_accounts::{Account, Role};
+use golmok_delivery_routing::RoutingError;
+use golmok_delivery_routing::batch::Proof;
+use golmok_delivery_routing::planner::Batch;
+use golmok_ordering::lifecycle::CourierEvents;
+use serde::Deserialize;
+
+use super::{Chrome, encode, render, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::i18n::{Lang, Texts};
+use crate::session::{CsrfForm, Visitor};
+
+pub struct BatchRow {
+    pub id: String,
+    pub window: String,
+    pub status: &'static str,
+    pub done: usize,
+    pub total: usize,
+    pub distance: String,
+}
+
+#[derive(Template)]
+#[template(path = "courier_batches.html")]
+struct BatchesPage {
+    c: Chrome,
+    batches: Vec<BatchRow>,
+}
+
+fn batch_status(t: &Texts, status: &str) -> &'static str {
+    match status {
+        "started" => t.batch_started,
+        "done" => t.batch_done,
+        _ => t.batch_planned,
+    }
+}
+
+async fn window_of(pages: &Pages, lang: Lang, slot_id: &str) -> String {
+    match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
+        Ok((network, slot)) => format!(
+            "{} · {} {} {}–{}",
+            network.name,
+            format::seoul_date(lang, slot.starts_at),
+            slot.name,
+            format::seoul_clock(slot.starts_at),
+            format::seoul_clock(slot.ends_at)
+        ),
+        Err(_) => slot_id.to_owned(),
+    }
+}
+
+async fn my_batches(pages: &Pages, account: &Account) -> Result<Vec<Batch>, PageError> {
+    golmok_delivery_routing::batch::my_batches(&pages.db, account, None)
+        .await
+        .map_err(|e| match e {
+            // An account that rides for no network has no batches to see.
+            RoutingError::Forbidden(_) => PageError::Forbidden,
+            other => other.into(),
+        })
+}
+
+pub async fn batches(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    let t = visitor.lang.texts();
+    let mut rows = Vec::new();
+    for b in my_batches(&pages, account).await? {
+        rows.push(BatchRow {
+            window: window_of(&pages, visitor.lang, &b.slot_id).await,
+            status: batch_status(t, &b.status),
+            done: b.stops.iter().filter(|s| s.status != "pending").count(),
+            total: b.stops.len(),
+            distance: format!("{:.1} km", b.distance_m / 1000.0),
+            id: b.id,
+        });
+    }
+    render(&BatchesPage {
+        batches: rows,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+pub struct StopCard {
+    pub id: String,
+    pub number: usize,
+    pub kind: &'static str,
+    pub pickup: bool,
+    pub address: String,
+    pub contents: String,
+    pub eta: String,
+    pub status: &'static str,
+    pub pending: bool,
+    pub kakao: String,
+    pub geo: String,
+}
+
+#[derive(Template)]
+#[template(path = "courier_batch.html")]
+struct BatchPage {
+    c: Chrome,
+    id: String,
+    window: String,
+    status: &'static str,
+    stops: Vec<StopCard>,
+    /// `[[lat, lon, number, "pickup"|"dropoff", done], …]` for the map.
+    stops_json: String,
+    tile_url: String,
+}
+
+pub async fn batch(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    let lang = visitor.lang;
+    let t = lang.texts();
+    let b = my_batches(&pages, account)
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .ok_or(PageError::NotFound)?;
+    let stops: Vec<StopCard> = b
+        .stops
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = encode(&s.address);
+            StopCard {
+                id: s.id.clone(),
+                number: i + 1,
+                kind: if s.kind == "pickup" {
+                    t.stop_pickup
+                } else {
+                    t.stop_dropoff
+                },
+                pickup: s.kind == "pickup",
+                address: s.address.clone(),
+                contents: s.contents.clone(),
+                eta: format::seoul_clock(s.eta),
+                status: match s.status.as_str() {
+                    "completed" => t.stop_completed,
+                    "failed" => t.stop_failed,
+                    _ => t.stop_pending,
+                },
+                pending: s.status == "pending",
+                kakao: format!(
+                    "https://map.kakao.com/link/to/{label},{},{}",
+                    s.location.lat, s.location.lon
+                ),
+                geo: format!(
+                    "geo:{},{}?q={},{}",
+                    s.location.lat, s.location.lon, s.location.lat, s.location.lon
+                ),
+            }
+        })
+        .collect();
+    let stops_json = serde_json::to_string(
+        &b.stops
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                serde_json::json!([
+                    s.location.lat,
+                    s.location.lon,
+                    i + 1,
+                    s.kind,
+                    s.status != "pending"
+                ])
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into());
+    render(&BatchPage {
+        window: window_of(&pages, lang, &b.slot_id).await,
+        status: batch_status(t, &b.status),
+        id: b.id,
+        stops,
+        stops_json,
+        tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CompleteForm {
+    batch: String,
+    kind: String,
+    #[serde(default)]
+    value: String,
+}
+
+fn back_to(batch: &str) -> String {
+    format!("/courier/batches/{}", encode(batch))
+}
+
+/// What a stop's POST came to: done now, or done before (a retry): back to the batch.
+fn landed(
+    batch: &str,
+    outcome: golmok_delivery_routing::Result<impl Sized>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(_)
+        | Err(RoutingError::Conflict {
+            code: "stop_done", ..
+        }) => Ok(see_other(&back_to(batch))),
+        Err(RoutingError::Forbidden(_)) | Err(RoutingError::NotFound { .. }) => {
+            Err(PageError::NotFound)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn complete(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<CompleteForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    if !matches!(form.kind.as_str(), "code" | "photo" | "signature") || form.value.trim().is_empty()
+    {
+        return Err(PageError::Refused {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: visitor.lang.texts().err_proof.to_owned(),
+        });
+    }
+    let events = CourierEvents {
+        ctx: pages.ordering(),
+    };
+    let proof = Proof {
+        kind: form.kind.clone(),
+        value: form.value.trim().to_owned(),
+    };
+    let outcome =
+        golmok_delivery_routing::batch::complete_stop(&pages.db, account, &id, proof, &events)
+            .await;
+    landed(&form.batch, outcome)
+}
+
+#[derive(Deserialize)]
+pub struct FailForm {
+    batch: String,
+    reason: String,
+}
+
+/// The reasons a stop fails with.
+pub const FAILURES: [&str; 6] = [
+    "nobody_home",
+    "wrong_address",
+    "refused",
+    "damaged",
+    "shop_closed",
+    "other",
+];
+
+pub async fn fail(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<FailForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    if !FAILURES.contains(&form.reason.as_str()) {
+        return Err(PageError::BadRequest);
+    }
+    let events = CourierEvents {
+        ctx: pages.ordering(),
+    };
+    let outcome =
+        golmok_delivery_routing::batch::fail_stop(&pages.db, account, &id, &form.reason, &events)
+            .await;
+    landed(&form.batch, outcome)
+}
