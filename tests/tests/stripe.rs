@@ -713,3 +713,72 @@ async fn a_declined_card_is_a_402_and_leaves_nothing_behind() {
     let (_, after) = mangwon_listing(&app, TOFU).await;
     assert_eq!(after["stock"], tofu["stock"]);
 }
+
+/// The pages offer a card when Stripe is configured with a publishable key, and the order's
+/// page carries the PaymentIntent's client secret for Stripe's card element.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_hand_the_card_element_its_client_secret() {
+    let (app, stand_in) = card_app(json!({"stripe": {"publishable_key": "pk_test_e2e"}})).await;
+    let mut shopper = golmok_e2e::pages::Browser::new(&app.base_url);
+    shopper.sign_up("카드 손님").await;
+    let search = shopper.get("/search?q=%EC%86%90%EB%91%90%EB%B6%80").await;
+    let tofu = search.link_to("listings", "국산콩 손두부").expect("tofu");
+    let listing = shopper.get(&format!("/listings/{tofu}")).await;
+    let added = shopper
+        .submit(
+            &listing,
+            "/basket",
+            &[("listing_id", &tofu), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let form = shopper.get("/checkout").await;
+    assert!(
+        form.input_values("payment").contains(&"stripe".to_owned()),
+        "a card is offered: {}",
+        form.html
+    );
+    let idem = form.input_value("idem").expect("a key");
+    let placed = shopper
+        .submit(
+            &form,
+            "/checkout",
+            &[
+                ("idem", &idem),
+                ("fulfillment", "pickup"),
+                ("payment", "stripe"),
+            ],
+        )
+        .await;
+    let order_page = placed.location().to_owned();
+    let page = shopper.get(&order_page).await;
+    assert_eq!(stand_in.calls_to("/v1/payment_intents").len(), 1);
+    assert!(
+        page.html.contains("data-stripe-key=\"pk_test_e2e\""),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("data-client-secret=\"pi_e2e_") && page.html.contains("_secret\""),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("https://js.stripe.com/v3/"));
+
+    // Without a publishable key the card is not offered on the pages.
+    let (plain, _) = card_app(json!({})).await;
+    let mut other = golmok_e2e::pages::Browser::new(&plain.base_url);
+    other.sign_up("손님").await;
+    let search = other.get("/search?q=%EC%86%90%EB%91%90%EB%B6%80").await;
+    let tofu = search.link_to("listings", "국산콩 손두부").expect("tofu");
+    let listing = other.get(&format!("/listings/{tofu}")).await;
+    other
+        .submit(
+            &listing,
+            "/basket",
+            &[("listing_id", &tofu), ("quantity", "1")],
+        )
+        .await;
+    let form = other.get("/checkout").await;
+    assert_eq!(form.input_values("payment"), vec!["offline".to_owned()]);
+}
