@@ -16,6 +16,7 @@ mod m20261127_000007_connect;
 mod m20261127_000008_outbox;
 mod m20261202_000009_baskets;
 mod m20261202_000010_fleet_capacity;
+mod m20261202_000011_handover_codes;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_outbox::Migration),
             Box::new(m20261202_000009_baskets::Migration),
             Box::new(m20261202_000010_fleet_capacity::Migration),
+            Box::new(m20261202_000011_handover_codes::Migration),
         ]
     }
 }

@@ -456,10 +456,18 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         )))
         .await
         .map_err(|e| e.to_string())?;
+    // The shop reads its pick-up code off its board and tells the courier.
+    let code = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&owner))
+        .await
+        .body["merchant_orders"][0]["pickup_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     form.find(Locator::Css("input[name=value]"))
         .await
         .map_err(|e| e.to_string())?
-        .send_keys("가게에서 받음")
+        .send_keys(&code)
         .await
         .map_err(|e| e.to_string())?;
     form.find(Locator::Css("button[type=submit]"))

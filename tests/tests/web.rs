@@ -648,6 +648,11 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
         3,
         "three shops"
     );
+    assert_eq!(
+        order.html.matches("data-handover-code").count(),
+        3,
+        "a hand-over code a shop for the shopper to tell the courier"
+    );
     assert!(order.html.contains("접수 대기") && order.html.contains("class=\"window\""));
     let history = b.get("/orders").await;
     assert!(history.linked_ids("orders").contains(&order_id));
@@ -1244,12 +1249,40 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = courier
+        .submit(
+            &page,
+            &format!("/courier/stops/{}/complete", stop_ids[0]),
+            &[("batch", &batch_id), ("kind", "code"), ("value", "wrong")],
+        )
+        .await;
+    assert_eq!(
+        wrong.location(),
+        format!("/courier/batches/{batch_id}?problem=code")
+    );
+    let told = courier
+        .get(&format!("/courier/batches/{batch_id}?problem=code"))
+        .await;
+    assert!(told.html.contains("전달 코드가 맞지 않습니다"));
+    let code = app
+        .get(
+            &format!(
+                "/v1/orders/{}",
+                placed.body["id"].as_str().unwrap_or_default()
+            ),
+            Some(&owner),
+        )
+        .await
+        .body["merchant_orders"][0]["pickup_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     for _ in 0..2 {
         let done = courier
             .submit(
                 &page,
                 &format!("/courier/stops/{}/complete", stop_ids[0]),
-                &[("batch", &batch_id), ("kind", "code"), ("value", "1234")],
+                &[("batch", &batch_id), ("kind", "code"), ("value", &code)],
             )
             .await;
         assert_eq!(done.location(), format!("/courier/batches/{batch_id}"));

@@ -216,7 +216,15 @@ pub async fn day(
                         kind: "photo".into(),
                         value: format!("sim/{}.jpg", s.id),
                     };
-                    batch::complete_stop(db, &account, &s.id, proof, &events).await?;
+                    batch::complete_stop(
+                        db,
+                        &account,
+                        &s.id,
+                        proof,
+                        &events,
+                        state.login_failures.as_ref(),
+                    )
+                    .await?;
                 }
             }
             figures.push(WaveFigures {

@@ -37,7 +37,9 @@ pub trait StopEvents: Send + Sync {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Proof {
-    /// `photo` (a reference to an uploaded photo), `signature` or `code` (the one the shopper shows).
+    /// `code` (the stop's hand-over code: the shop gives the pick-up's, the shopper the
+    /// drop-off's), `photo` (a reference to a photo, where the network allows one in place of the
+    /// code) or `signature`.
     pub kind: String,
     pub value: String,
 }
@@ -69,6 +71,32 @@ pub async fn my_batches(
         out.push(batch_view(db, b).await?);
     }
     Ok(out)
+}
+
+/// A stop of the calling courier's batches (or any, for an admin), whatever its status: what
+/// a retried completion answers once the first went through.
+pub async fn get_stop(
+    db: &DatabaseConnection,
+    actor: &Account,
+    stop_id: &str,
+) -> Result<PlannedStop> {
+    let s = stop::Entity::find_by_id(stop_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| RoutingError::not_found("stop", stop_id))?;
+    if actor.role != Role::Admin {
+        let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
+            .one(db)
+            .await?
+            .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without batch")))?;
+        let courier = courier_of_account(db, &actor.id).await?;
+        if courier.is_none_or(|c| c.id != b.courier_id) {
+            return Err(RoutingError::Forbidden(
+                "this stop belongs to another courier's batch".into(),
+            ));
+        }
+    }
+    Ok(view(s))
 }
 
 async fn own_stop(
@@ -134,12 +162,21 @@ fn view(s: stop::Model) -> PlannedStop {
 
 /// Completes a stop with proof: a pickup moves its merchant order to picked up, a drop-off to
 /// delivered.
+/// Wrong hand-over codes a stop takes before it refuses more for a while.
+pub const MAX_WRONG_CODES: u64 = 5;
+const WRONG_CODE_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Completes a stop with proof. A hand-over code (`code`) must be the stop's own: a wrong
+/// one is refused and changes nothing, and after [`MAX_WRONG_CODES`] wrong ones within 15
+/// minutes the stop takes no code for a while (`too_many_attempts`). A photo stands in for
+/// the code only where the network allows it (nobody home).
 pub async fn complete_stop(
     db: &DatabaseConnection,
     actor: &Account,
     stop_id: &str,
     proof: Proof,
     events: &dyn StopEvents,
+    wrong_codes: &dyn golmok_core::RateCounter,
 ) -> Result<PlannedStop> {
     let mut errors = ValidationErrors::new();
     if !["photo", "signature", "code"].contains(&proof.kind.as_str()) {
@@ -149,8 +186,48 @@ pub async fn complete_stop(
         errors.add("proof.value", "must be 1 to 500 characters");
     }
     errors.into_result()?;
+    let attempts_key = format!("handover-code:{stop_id}");
+    if proof.kind == "code" && wrong_codes.count(&attempts_key).await >= MAX_WRONG_CODES {
+        return Err(RoutingError::Conflict {
+            code: "too_many_attempts",
+            detail: "too many wrong hand-over codes for this stop; try again later".into(),
+        });
+    }
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
+    let task = delivery_task::Entity::find_by_id(s.task_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without its task")))?;
+    let expected = if s.kind == "pickup" {
+        &task.pickup_code
+    } else {
+        &task.dropoff_code
+    };
+    match (proof.kind.as_str(), expected) {
+        ("code", Some(code)) if proof.value.trim() != code => {
+            drop(txn);
+            wrong_codes
+                .increment(&attempts_key, WRONG_CODE_WINDOW)
+                .await;
+            return Err(ValidationErrors::single(
+                "proof.value",
+                "is not this stop's hand-over code",
+            )
+            .into());
+        }
+        ("photo", _) => {
+            let network = crate::network::get_network(&txn, &task.network_id).await?;
+            if !network.photo_proof_allowed {
+                return Err(ValidationErrors::single(
+                    "proof.kind",
+                    "this network takes only the hand-over code; fail the stop if nobody is there",
+                )
+                .into());
+            }
+        }
+        _ => {}
+    }
     if s.kind == "dropoff" {
         let picked = stop::Entity::find()
             .filter(stop::Column::TaskId.eq(s.task_id.as_str()))

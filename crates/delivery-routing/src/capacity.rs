@@ -120,6 +120,7 @@ mod tests {
             stops_per_hour: 12.0,
             capacity_margin_pct: 10,
             move_without_consent: false,
+            photo_proof_allowed: true,
             delivery_fee_krw: 0,
             free_delivery_over_krw: 0,
             created_at: chrono::Utc::now(),

@@ -58,6 +58,9 @@ pub struct NewNetwork {
     /// A coordinator may move deliveries a plan left out to the next slot without asking
     /// the shopper; false when absent (the shopper agrees on the order's page).
     pub move_without_consent: Option<bool>,
+    /// A courier may complete a stop nobody answers with a photo and a note instead of its
+    /// hand-over code; true when absent.
+    pub photo_proof_allowed: Option<bool>,
     /// One fee per order; 3,000 won when absent.
     pub delivery_fee_krw: Option<i64>,
     /// Baskets of at least this much deliver free; 40,000 won when absent.
@@ -77,6 +80,7 @@ pub struct Network {
     pub stops_per_hour: f64,
     pub capacity_margin_pct: u32,
     pub move_without_consent: bool,
+    pub photo_proof_allowed: bool,
     pub delivery_fee_krw: i64,
     pub free_delivery_over_krw: i64,
     pub created_at: DateTime<Utc>,
@@ -222,6 +226,7 @@ fn from_models(n: network::Model, waves: Vec<wave::Model>) -> Result<Network> {
         stops_per_hour: n.stops_per_hour,
         capacity_margin_pct: Ord::max(n.capacity_margin_pct, 0) as u32,
         move_without_consent: n.move_without_consent,
+        photo_proof_allowed: n.photo_proof_allowed,
         delivery_fee_krw: n.delivery_fee_krw,
         free_delivery_over_krw: n.free_delivery_over_krw,
         id: n.id,
@@ -290,6 +295,7 @@ pub async fn create_network(
         stops_per_hour: Set(new.stops_per_hour.unwrap_or(10.0)),
         capacity_margin_pct: Set(new.capacity_margin_pct.unwrap_or(10) as i32),
         move_without_consent: Set(new.move_without_consent.unwrap_or(false)),
+        photo_proof_allowed: Set(new.photo_proof_allowed.unwrap_or(true)),
         delivery_fee_krw: Set(new.delivery_fee_krw.unwrap_or(3_000)),
         free_delivery_over_krw: Set(new.free_delivery_over_krw.unwrap_or(40_000)),
         created_at: Set(now),

@@ -737,6 +737,45 @@ async fn slot_batches(db: &impl ConnectionTrait, slot_id: &str) -> Result<Vec<Ba
     Ok(out)
 }
 
+/// The slot's plan as it stands, without planning again: its batches (started ones with
+/// their progress), what the latest plan left out and its figures. None before any plan.
+pub async fn current_plan(db: &DatabaseConnection, slot_id: &str) -> Result<Option<Plan>> {
+    let Some(latest) = plan::Entity::find()
+        .filter(plan::Column::SlotId.eq(slot_id))
+        .order_by_desc(plan::Column::PlannedAt)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        merchant_order_id: String,
+        reason: String,
+    }
+    let unassigned: Vec<Unassigned> = serde_json::from_str::<Vec<Stored>>(&latest.unassigned)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| Unassigned {
+            merchant_order_id: u.merchant_order_id,
+            reason: u.reason,
+        })
+        .collect();
+    Ok(Some(Plan {
+        id: latest.id,
+        slot_id: slot_id.to_owned(),
+        batches: slot_batches(db, slot_id).await?,
+        metrics: PlanMetrics {
+            couriers: Ord::max(latest.couriers, 0) as usize,
+            distance_m: latest.distance_m,
+            solo_distance_m: latest.solo_distance_m,
+            unassigned: unassigned.len(),
+            seconds: latest.seconds,
+        },
+        unassigned,
+    }))
+}
+
 /// Shared and solo distance of the latest plan of each of `slot_ids`, summed, with the
 /// deliveries they left out: for reports.
 pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> Result<SlotFigures> {

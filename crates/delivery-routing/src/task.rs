@@ -56,10 +56,39 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         status: Set(OPEN.into()),
         created_at: Set(Utc::now()),
         unassigned_reason: Set(None),
+        pickup_code: Set(Some(handover_code())),
+        dropoff_code: Set(Some(handover_code())),
     }
     .insert(txn)
     .await?;
     Ok(())
+}
+
+/// Four random digits: short enough to read out at a door, and a wrong guess costs an
+/// attempt (the API limits them).
+fn handover_code() -> String {
+    let n = u32::from_le_bytes(
+        uuid::Uuid::new_v4().as_bytes()[..4]
+            .try_into()
+            .unwrap_or([0; 4]),
+    );
+    format!("{:04}", n % 10_000)
+}
+
+/// The hand-over codes of these merchant orders' deliveries: (merchant order, pick-up code,
+/// drop-off code). Ordering shows the drop-off code to the shopper only and the pick-up code
+/// to the shop only.
+pub async fn handover_codes(
+    db: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<(String, Option<String>, Option<String>)>> {
+    Ok(delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.merchant_order_id, t.pickup_code, t.dropoff_code))
+        .collect())
 }
 
 /// The shop has packed (and weighed) the order: it can be picked up from `ready_at`, at its

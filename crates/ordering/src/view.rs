@@ -60,6 +60,12 @@ pub struct MerchantOrder {
     pub refunded_krw: i64,
     /// Why it was rejected, cancelled or failed.
     pub note: Option<String>,
+    /// The drop-off's hand-over code: shown to the shopper only, who tells it the courier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handover_code: Option<String>,
+    /// The pick-up's hand-over code: shown to the shop only, which tells it the courier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pickup_code: Option<String>,
     pub lines: Vec<OrderLine>,
     pub created_at: DateTime<Utc>,
 }
@@ -139,6 +145,8 @@ pub(crate) async fn merchant_order_view(
         commission_krw: m.commission_krw,
         refunded_krw: m.refunded_krw,
         note: m.note,
+        handover_code: None,
+        pickup_code: None,
         lines,
         created_at: m.created_at,
     })
@@ -231,6 +239,7 @@ pub(crate) async fn owns_any(
 pub async fn get_order(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Order> {
     let mut order = load(db, id).await?;
     if actor.role == Role::Admin || order.shopper_id == actor.id {
+        show_codes(db, &mut order.merchant_orders, Reader::Shopper).await?;
         return Ok(order);
     }
     let mut mine = Vec::new();
@@ -251,7 +260,32 @@ pub async fn get_order(db: &impl ConnectionTrait, actor: &Account, id: &str) -> 
             .as_ref()
             .is_none_or(|m| mine.contains(m))
     });
+    show_codes(db, &mut order.merchant_orders, Reader::Shop).await?;
     Ok(order)
+}
+
+/// Who reads hand-over codes: each side sees only the code it hands the courier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Shopper,
+    Shop,
+}
+
+async fn show_codes(
+    db: &impl ConnectionTrait,
+    parts: &mut [MerchantOrder],
+    reader: Reader,
+) -> Result<()> {
+    let ids: Vec<String> = parts.iter().map(|m| m.id.clone()).collect();
+    for (id, pickup, dropoff) in golmok_delivery_routing::task::handover_codes(db, &ids).await? {
+        if let Some(part) = parts.iter_mut().find(|m| m.id == id) {
+            match reader {
+                Reader::Shopper => part.handover_code = dropoff,
+                Reader::Shop => part.pickup_code = pickup,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A shopper's orders, newest first.
@@ -276,7 +310,9 @@ pub async fn list_orders(
     let next_cursor = page::cut(&mut rows, limit, |o| o.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for o in rows {
-        items.push(load(db, &o.id).await?);
+        let mut order = load(db, &o.id).await?;
+        show_codes(db, &mut order.merchant_orders, Reader::Shopper).await?;
+        items.push(order);
     }
     Ok(Page { items, next_cursor })
 }
@@ -307,5 +343,6 @@ pub async fn list_merchant_orders(
     for m in rows {
         items.push(merchant_order_view(db, m).await?);
     }
+    show_codes(db, &mut items, Reader::Shop).await?;
     Ok(Page { items, next_cursor })
 }

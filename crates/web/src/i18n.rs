@@ -240,6 +240,11 @@ texts! {
     err_generic: "입력 내용을 확인해 주세요.", "Please check what you entered.";
     nav_shop: "내 가게", "My shop";
     nav_courier: "내 배송", "My rides";
+    handover_code: "전달 코드 (배달 기사님께 알려 주세요)", "Hand-over code (tell it to the courier)";
+    pickup_code: "픽업 코드 (기사님께 알려 주세요)", "Pick-up code (tell it to the courier)";
+    err_code_wrong: "전달 코드가 맞지 않습니다. 다시 확인하세요.", "That is not this stop's code; check it again.";
+    err_code_limited: "틀린 코드가 너무 많습니다. 잠시 후 다시 시도하거나 실패로 보고하세요.", "Too many wrong codes; wait a while, or report the stop as failed.";
+    err_photo_not_allowed: "이 배송망에서는 사진으로 완료할 수 없습니다. 코드를 받거나 실패로 보고하세요.", "This network takes only the code; get it, or report the stop as failed.";
     courier_title: "배송 묶음", "Route batches";
     courier_none: "배정된 배송 묶음이 없습니다.", "No route batch is yours yet.";
     batch_title: "배송 경로", "Route";

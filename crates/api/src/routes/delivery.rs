@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, Session};
+use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, Session};
 use crate::routes::catalog::Items;
 use crate::state::AppState;
 
@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_network))
         .routes(routes!(slots))
         .routes(routes!(create_courier))
-        .routes(routes!(plan_slot))
+        .routes(routes!(plan_slot, current_plan))
         .routes(routes!(my_batches))
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
@@ -293,21 +293,61 @@ pub struct Completion {
 /// Complete a stop with proof: a pickup moves the merchant order to picked up, a drop-off to
 /// delivered.
 #[utoipa::path(post, path = "/v1/stops/{id}/complete", tag = "delivery", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry completes once")),
     request_body = Completion,
     responses((status = 200, body = PlannedStop), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn complete_stop(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
     ApiJson(body): ApiJson<Completion>,
 ) -> Result<Json<PlannedStop>, ApiError> {
     session.require(&[Role::Courier])?;
     let events = CourierEvents {
         ctx: state.ordering(),
     };
+    let done = batch::complete_stop(
+        &state.db,
+        &session.account,
+        &id,
+        body.proof,
+        &events,
+        state.login_failures.as_ref(),
+    )
+    .await;
     Ok(Json(
-        batch::complete_stop(&state.db, &session.account, &id, body.proof, &events).await?,
+        retried(&state, &session, &id, key, done, "completed").await?,
     ))
+}
+
+/// A completion or failure sent again with its `Idempotency-Key` after the first went
+/// through (the answer was lost on a courier's flaky connection) answers as the first did,
+/// instead of 409 `stop_done`; the stop changes once.
+async fn retried(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    key: Option<String>,
+    outcome: golmok_delivery_routing::Result<PlannedStop>,
+    wanted: &str,
+) -> Result<PlannedStop, ApiError> {
+    match outcome {
+        Err(golmok_delivery_routing::RoutingError::Conflict {
+            code: "stop_done", ..
+        }) if key.is_some() => {
+            let stop = batch::get_stop(&state.db, &session.account, id).await?;
+            if stop.status == wanted {
+                Ok(stop)
+            } else {
+                Err(ApiError::conflict(
+                    "stop_done",
+                    format!("the stop is already {}", stop.status),
+                ))
+            }
+        }
+        other => Ok(other?),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -318,19 +358,44 @@ pub struct Failure {
 
 /// Record that a stop could not be made, and why.
 #[utoipa::path(post, path = "/v1/stops/{id}/fail", tag = "delivery", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry fails once")),
     request_body = Failure,
     responses((status = 200, body = PlannedStop), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn fail_stop(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
     ApiJson(body): ApiJson<Failure>,
 ) -> Result<Json<PlannedStop>, ApiError> {
     session.require(&[Role::Courier])?;
     let events = CourierEvents {
         ctx: state.ordering(),
     };
+    let failed = batch::fail_stop(&state.db, &session.account, &id, &body.reason, &events).await;
     Ok(Json(
-        batch::fail_stop(&state.db, &session.account, &id, &body.reason, &events).await?,
+        retried(&state, &session, &id, key, failed, "failed").await?,
     ))
+}
+
+/// The slot's plan as it stands, without planning again: batches with their stops and
+/// progress, what was left out and why, shared and solo distance.
+#[utoipa::path(get, path = "/v1/networks/{id}/slots/{slot_id}/plan", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Plan), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn current_plan(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, slot_id)): Path<(String, String)>,
+) -> Result<Json<Plan>, ApiError> {
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &id).await?;
+    let (net, _) = network::slot(&state.db, &slot_id).await?;
+    if net.id != id {
+        return Err(ApiError::not_found(format!(
+            "no slot {slot_id} in network {id}"
+        )));
+    }
+    planner::current_plan(&state.db, &slot_id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("slot {slot_id} has no plan yet")))
 }

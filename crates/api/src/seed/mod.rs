@@ -750,6 +750,7 @@ async fn pilot_networks(
                 stops_per_hour: Some(12.0),
                 capacity_margin_pct: Some(10),
                 move_without_consent: Some(false),
+                photo_proof_allowed: Some(true),
                 delivery_fee_krw: Some(3_000),
                 free_delivery_over_krw: Some(40_000),
             },

@@ -23,6 +23,8 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub unassigned_reason: Option<String>,
+    pub pickup_code: Option<String>,
+    pub dropoff_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ pub struct Model {
     pub stops_per_hour: f64,
     pub capacity_margin_pct: i32,
     pub move_without_consent: bool,
+    pub photo_proof_allowed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -114,12 +114,19 @@ struct BatchPage {
     /// `[[lat, lon, number, "pickup"|"dropoff", done], …]` for the map.
     stops_json: String,
     tile_url: String,
+    problem: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct BatchQuery {
+    problem: Option<String>,
 }
 
 pub async fn batch(
     State(pages): State<Pages>,
     visitor: Visitor,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<BatchQuery>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Courier)?;
     let lang = visitor.lang;
@@ -187,6 +194,12 @@ pub async fn batch(
         stops,
         stops_json,
         tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
+        problem: match query.problem.as_deref() {
+            Some("code") => Some(t.err_code_wrong),
+            Some("limited") => Some(t.err_code_limited),
+            Some("photo") => Some(t.err_photo_not_allowed),
+            _ => None,
+        },
         c: Chrome::load(&pages, &visitor).await?,
     })
 }
@@ -216,6 +229,20 @@ fn landed(
         Err(RoutingError::Forbidden(_)) | Err(RoutingError::NotFound { .. }) => {
             Err(PageError::NotFound)
         }
+        // A wrong code, too many of them, or a photo the network does not take: back to the
+        // batch, saying so in the page's language.
+        Err(RoutingError::Conflict {
+            code: "too_many_attempts",
+            ..
+        }) => Ok(see_other(&format!("{}?problem=limited", back_to(batch)))),
+        Err(RoutingError::Invalid(e)) => {
+            let problem = if e.0.iter().any(|f| f.field == "proof.kind") {
+                "photo"
+            } else {
+                "code"
+            };
+            Ok(see_other(&format!("{}?problem={problem}", back_to(batch))))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -241,9 +268,15 @@ pub async fn complete(
         kind: form.kind.clone(),
         value: form.value.trim().to_owned(),
     };
-    let outcome =
-        golmok_delivery_routing::batch::complete_stop(&pages.db, account, &id, proof, &events)
-            .await;
+    let outcome = golmok_delivery_routing::batch::complete_stop(
+        &pages.db,
+        account,
+        &id,
+        proof,
+        &events,
+        pages.login_failures.as_ref(),
+    )
+    .await;
     landed(&form.batch, outcome)
 }
 

@@ -93,6 +93,8 @@ pub struct TrackedShop {
     pub left_out: Option<&'static str>,
     /// Turned into a pick-up at the shop.
     pub pickup_instead: bool,
+    /// The code the shopper tells the courier at the door, until it is delivered.
+    pub handover_code: Option<String>,
     pub status: &'static str,
     /// For the status badge's colour.
     pub state: &'static str,
@@ -190,6 +192,10 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
                 _ => t.reason_no_capacity_left,
             }),
             pickup_instead: golmok_delivery_routing::task::is_pickup(&pages.db, &m.id).await?,
+            handover_code: m
+                .handover_code
+                .clone()
+                .filter(|_| !m.status.is_final() && order.fulfillment.kind == "delivery"),
             name: merchant.name,
             status: format::merchant_order_status(t, m.status),
             state: state_of(m.status),

@@ -77,6 +77,8 @@ pub struct Card {
     pub when: String,
     pub courier_due: Option<String>,
     pub needs_weighing: bool,
+    /// The code the shop tells the courier at pick-up.
+    pub pickup_code: Option<String>,
 }
 
 pub struct Column {
@@ -175,6 +177,10 @@ async fn card(
         needs_weighing: m.status == MerchantOrderStatus::Accepted
             && m.lines.iter().any(|l| l.refill),
         when,
+        pickup_code: m
+            .pickup_code
+            .clone()
+            .filter(|_| order.fulfillment.kind == "delivery"),
         courier_due: due,
     })
 }

@@ -1,0 +1,302 @@
+//! Hand-over codes and retried stops: the shop and the shopper each see only the code they
+//! give the courier; a right code completes a stop, a wrong one changes nothing and is
+//! limited; a completion retried with its Idempotency-Key completes once; a slot's plan is
+//! read without planning again.
+
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_databases!(codes_prove_each_stop_and_retries_complete_once);
+
+async fn login(app: &TestApp, email: &str) -> String {
+    let reply = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply.body["token"].as_str().unwrap_or_default().to_owned()
+}
+
+fn four_digits(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|c| c.len() == 4 && c.chars().all(|d| d.is_ascii_digit()))
+}
+
+async fn post_with_key(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> golmok_e2e::Reply {
+    let response = app
+        .client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("an answer");
+    TestApp::read(response).await
+}
+
+async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
+    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo");
+    let (shopper, _) = app.sign_up("shopper").await;
+    let owner = login(&app, "merchant@demo.golmok.kr").await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let shops = app.get("/v1/merchants?limit=100", None).await;
+    let shop = shops.body["items"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
+        .cloned()
+        .expect("the tofu shop");
+    let shop_id = shop["id"].as_str().unwrap_or_default().to_owned();
+    let listings = app
+        .get(
+            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
+            None,
+        )
+        .await;
+    let tofu = listings.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let consortia = app.get("/v1/consortia", None).await;
+    let consortium = consortia.body["items"]
+        .as_array()
+        .and_then(|c| {
+            c.iter().find(|c| {
+                c["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("망원시장"))
+            })
+        })
+        .cloned()
+        .expect("Mangwon");
+    let network = consortium["network_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slot = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": consortium["id"], "items": [{"listing_id": tofu, "quantity": 1}],
+                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
+                    "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let order_id = placed.body["id"].as_str().unwrap_or_default().to_owned();
+    let part = placed.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    // Each side sees only its own code.
+    let mine = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await
+        .body;
+    let dropoff_code = mine["merchant_orders"][0]["handover_code"].clone();
+    assert!(four_digits(&dropoff_code), "{mine}");
+    assert!(
+        mine["merchant_orders"][0].get("pickup_code").is_none(),
+        "{mine}"
+    );
+    let theirs = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&owner))
+        .await
+        .body;
+    let pickup_code = theirs["merchant_orders"][0]["pickup_code"].clone();
+    assert!(four_digits(&pickup_code), "{theirs}");
+    assert!(
+        theirs["merchant_orders"][0].get("handover_code").is_none(),
+        "{theirs}"
+    );
+    let board = app
+        .get(&format!("/v1/merchants/{shop_id}/orders"), Some(&owner))
+        .await
+        .body;
+    assert_eq!(board["items"][0]["pickup_code"], pickup_code);
+    assert!(board["items"][0].get("handover_code").is_none());
+
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{part}/{action}"),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let no_plan = app
+        .get(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+        )
+        .await;
+    no_plan.assert_problem(404, "not_found");
+    let planned = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let batch = planned.body["batches"][0].clone();
+    assert!(
+        !batch
+            .to_string()
+            .contains(pickup_code.as_str().unwrap_or("-")),
+        "the courier's view carries no code"
+    );
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
+            .and_then(|s| s["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let rider = golmok_delivery_routing::courier::get_courier(
+        &app.state.db,
+        batch["courier_id"].as_str().unwrap_or_default(),
+    )
+    .await
+    .expect("the courier");
+    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .expect("an account")
+        .email;
+    let courier = login(&app, &email).await;
+
+    // A wrong code changes nothing; the shop's code picks up, once, however often it is sent.
+    let wrong = app
+        .post(
+            &format!("/v1/stops/{pickup}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "code", "value": "no"}}),
+        )
+        .await;
+    assert_eq!(
+        wrong.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "proof.value"
+    );
+    let body = json!({"proof": {"kind": "code", "value": pickup_code}});
+    let first = post_with_key(
+        &app,
+        &format!("/v1/stops/{pickup}/complete"),
+        &courier,
+        "stop-1",
+        &body,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let again = post_with_key(
+        &app,
+        &format!("/v1/stops/{pickup}/complete"),
+        &courier,
+        "stop-1",
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.body.clone()),
+        (StatusCode::OK, first.body.clone()),
+        "the same answer"
+    );
+    app.post(
+        &format!("/v1/stops/{pickup}/complete"),
+        Some(&courier),
+        &body,
+    )
+    .await
+    .assert_problem(409, "stop_done");
+    let order = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await
+        .body;
+    assert_eq!(order["merchant_orders"][0]["status"], "picked_up");
+    let picked_events = order["events"]
+        .as_array()
+        .map_or(0, |e| e.iter().filter(|e| e["to"] == "picked_up").count());
+    assert_eq!(picked_events, 1, "picked up once");
+
+    // The read-only plan shows the progress without planning again.
+    let read = app
+        .get(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body["id"], planned.body["id"]);
+    let read_pickup = read.body["batches"][0]["stops"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == pickup.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(read_pickup["status"], "completed");
+    assert_eq!(
+        app.get(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&shopper)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Wrong codes at the door are limited: after five, even the right one waits.
+    for _ in 0..golmok_delivery_routing::batch::MAX_WRONG_CODES {
+        app.post(
+            &format!("/v1/stops/{dropoff}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "code", "value": "0000x"}}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    }
+    app.post(
+        &format!("/v1/stops/{dropoff}/complete"),
+        Some(&courier),
+        &json!({"proof": {"kind": "code", "value": dropoff_code}}),
+    )
+    .await
+    .assert_problem(409, "too_many_attempts");
+    // Nobody opens: this network takes a photo and a note instead.
+    let photo = app
+        .post(
+            &format!("/v1/stops/{dropoff}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "photo", "value": "photos/door.jpg: left at the door"}}),
+        )
+        .await;
+    assert_eq!(photo.status, StatusCode::OK, "{}", photo.text);
+    let order = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await
+        .body;
+    assert_eq!(order["merchant_orders"][0]["status"], "delivered");
+}
