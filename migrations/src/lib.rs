@@ -17,6 +17,7 @@ mod m20261127_000008_outbox;
 mod m20261202_000009_baskets;
 mod m20261202_000010_fleet_capacity;
 mod m20261202_000011_handover_codes;
+mod m20261202_000012_task_binding;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_baskets::Migration),
             Box::new(m20261202_000010_fleet_capacity::Migration),
             Box::new(m20261202_000011_handover_codes::Migration),
+            Box::new(m20261202_000012_task_binding::Migration),
         ]
     }
 }

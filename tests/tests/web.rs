@@ -1318,3 +1318,174 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
     );
     assert!(!after.html.contains("/complete\""), "no stop left to do");
 }
+
+on_both_databases!(the_dispatch_board_moves_a_delivery_to_a_courier_for_good);
+
+async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp) {
+    seeded(&app).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let consortium = {
+        let mut b = Browser::new(&app.base_url);
+        b.get("/")
+            .await
+            .link_to("consortia", "망원시장")
+            .expect("Mangwon")
+    };
+    let network = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["network_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let tofu_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
+        .and_then(|m| m["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let tofu = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slot = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 1}],
+                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
+                    "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let part = placed.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let admin = demo_login(&app, "admin@demo.golmok.kr").await;
+    let planned = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let first = planned.body["batches"][0]["courier_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let mut dispatcher = Browser::new(&app.base_url);
+    let form = dispatcher.get("/signin").await;
+    dispatcher
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", "coordinator@demo.golmok.kr"),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let list = dispatcher.get("/dispatch").await;
+    ok(&list);
+    assert!(
+        list.linked_ids("dispatch").contains(&network),
+        "{}",
+        list.html
+    );
+    let board = dispatcher
+        .get(&format!("/dispatch/{network}?date={date}"))
+        .await;
+    ok(&board);
+    assert!(
+        board.html.contains("dispatch-batch") && board.html.contains("data-map="),
+        "{}",
+        board.html
+    );
+    let other = golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
+        .await
+        .expect("the network's couriers")
+        .into_iter()
+        .map(|c| c.id)
+        .find(|c| *c != first)
+        .expect("a second courier");
+
+    // Strangers to the network are refused.
+    let mut shopper_pages = Browser::new(&app.base_url);
+    shopper_pages.sign_up("구경꾼").await;
+    assert_eq!(
+        shopper_pages
+            .get(&format!("/dispatch/{network}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let shopper_home = shopper_pages.get("/").await;
+    let moved_by_stranger = shopper_pages
+        .submit(
+            &shopper_home,
+            &format!("/dispatch/{network}/tasks/{part}/courier"),
+            &[("courier_id", &other)],
+        )
+        .await;
+    assert_eq!(moved_by_stranger.status, StatusCode::FORBIDDEN);
+
+    // The dispatcher gives the delivery to the other courier; later plans keep it there.
+    let moved = dispatcher
+        .submit(
+            &board,
+            &format!("/dispatch/{network}/tasks/{part}/courier"),
+            &[("courier_id", &other), ("date", &date.to_string())],
+        )
+        .await;
+    assert_eq!(moved.location(), format!("/dispatch/{network}?date={date}"));
+    let carrier = |plan: &serde_json::Value| {
+        plan["batches"]
+            .as_array()
+            .and_then(|b| {
+                b.iter().find(|b| {
+                    b["stops"]
+                        .as_array()
+                        .is_some_and(|s| s.iter().any(|s| s["merchant_order_id"] == part.as_str()))
+                })
+            })
+            .and_then(|b| b["courier_id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let now = app
+        .get(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(carrier(&now.body), other, "{}", now.text);
+    let replanned = dispatcher
+        .submit(
+            &board,
+            &format!("/dispatch/{network}/slots/{slot}/plan"),
+            &[("date", &date.to_string())],
+        )
+        .await;
+    assert_eq!(replanned.status, StatusCode::SEE_OTHER);
+    let again = app
+        .get(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        carrier(&again.body),
+        other,
+        "the move is kept: {}",
+        again.text
+    );
+}

@@ -126,6 +126,8 @@ impl AppState {
             bus: self.bus.clone(),
             session_policy: self.settings.session_policy(),
             settings: Arc::new(self.settings.web_settings()),
+            travel_times: self.travel_times.clone(),
+            plan_budget: std::time::Duration::from_secs_f64(self.settings.routing.plan_budget_secs),
         }
     }
 

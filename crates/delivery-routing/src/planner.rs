@@ -433,7 +433,11 @@ async fn plan(
                 service: DROPOFF_SERVICE_MIN,
             },
             size: [t.size_grams, t.size_millilitres],
-            vehicle: None,
+            // A dispatcher's move stands; a courier since withdrawn frees the task again.
+            vehicle: t
+                .bound_courier_id
+                .as_ref()
+                .and_then(|id| couriers.iter().position(|c| &c.id == id)),
         });
     }
     let vehicles: Vec<Vehicle> = couriers

@@ -58,6 +58,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         unassigned_reason: Set(None),
         pickup_code: Set(Some(handover_code())),
         dropoff_code: Set(Some(handover_code())),
+        bound_courier_id: Set(None),
     }
     .insert(txn)
     .await?;
@@ -172,6 +173,48 @@ pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> R
         .one(txn)
         .await?
         .is_some())
+}
+
+/// A dispatcher gives a delivery of a slot to one of its network's couriers: every later plan
+/// of the slot keeps it on that courier's route. Only while no courier carries it yet.
+pub async fn bind_to_courier(
+    db: &sea_orm::DatabaseConnection,
+    merchant_order_id: &str,
+    courier_id: &str,
+) -> Result<delivery_task::Model> {
+    let txn = golmok_core::db::begin_write(db).await?;
+    let task = task_of(&txn, merchant_order_id).await?;
+    if task.status != OPEN && task.status != PLANNED {
+        return Err(crate::RoutingError::Conflict {
+            code: "delivery_under_way",
+            detail: format!(
+                "the delivery is {}; only one not yet picked up moves",
+                task.status
+            ),
+        });
+    }
+    let courier = crate::courier::get_courier(&txn, courier_id)
+        .await
+        .map_err(|_| {
+            golmok_core::ValidationErrors::single("courier_id", "no such courier on this network")
+        })?;
+    if courier.network_id != task.network_id {
+        return Err(golmok_core::ValidationErrors::single(
+            "courier_id",
+            "rides for another network",
+        )
+        .into());
+    }
+    delivery_task::Entity::update_many()
+        .col_expr(
+            delivery_task::Column::BoundCourierId,
+            Expr::value(courier_id),
+        )
+        .filter(delivery_task::Column::Id.eq(task.id.as_str()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(task)
 }
 
 /// The room a task takes in its slot.

@@ -210,7 +210,24 @@
     });
   }
 
-  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); }
+  // The dispatch board: the network's area and each courier's route in its colour.
+  function dispatchMap() {
+    var el = document.getElementById("dispatch-map");
+    if (!el || !window.L) return;
+    var data = JSON.parse(el.dataset.map || "{}");
+    var map = L.map(el, { attributionControl: false });
+    el.leafletMap = map;
+    var area = L.geoJSON(data.area, { style: { color: "#5d665f", weight: 1, fillOpacity: 0.06 } }).addTo(map);
+    map.fitBounds(area.getBounds());
+    (data.routes || []).forEach(function (r) {
+      L.polyline(r.stops.map(function (s) { return [s[0], s[1]]; }), { color: r.colour, weight: 3 }).addTo(map);
+      r.stops.forEach(function (s) {
+        L.circleMarker([s[0], s[1]], { radius: 7, color: r.colour, fillOpacity: 0.8, className: "stop-marker" }).addTo(map);
+      });
+    });
+  }
+
+  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

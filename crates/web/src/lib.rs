@@ -5,8 +5,8 @@
 //! sessions with CSRF tokens, and the Korean and English texts of every page. Today: the
 //! shopper's journey from the home page to a tracked order, and the shop owner's console
 //! (`/shop`: the live order board, weighing at the counter, listings), and the courier's
-//! phone (`/courier`: batches, the route on a map, each stop done or failed); coordinators'
-//! pages will stand on the same foundation.
+//! phone (`/courier`: batches, the route on a map, each stop done or failed), and the
+//! dispatch board of a network's day (`/dispatch`) for its coordinators.
 //!
 //! Calls the domain crates directly, one hop from a page to its use case, never the JSON API
 //! over HTTP; the session cookie carries the same revocable session a bearer token is, so a
@@ -49,6 +49,9 @@ pub struct Pages {
     pub bus: Arc<dyn EventBus>,
     pub session_policy: SessionPolicy,
     pub settings: Arc<WebSettings>,
+    /// For the dispatch board's re-plans.
+    pub travel_times: Arc<dyn golmok_delivery_routing::planner::TravelTimes>,
+    pub plan_budget: std::time::Duration,
 }
 
 /// The `[web]` configuration.
@@ -99,6 +102,20 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .route(
             "/orders/{id}/parts/{part}/pickup",
             post(pages::orders::collect_part),
+        )
+        .route("/dispatch", get(pages::dispatch::networks))
+        .route("/dispatch/{network}", get(pages::dispatch::board))
+        .route(
+            "/dispatch/{network}/slots/{slot}/plan",
+            post(pages::dispatch::plan),
+        )
+        .route(
+            "/dispatch/{network}/tasks/{part}/courier",
+            post(pages::dispatch::move_to_courier),
+        )
+        .route(
+            "/dispatch/{network}/tasks/{part}/pickup",
+            post(pages::dispatch::pickup),
         )
         .route("/courier", get(pages::courier::batches))
         .route("/courier/batches/{id}", get(pages::courier::batch))

@@ -37,6 +37,43 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(turn_into_pickup))
         .routes(routes!(withdraw_courier))
         .routes(routes!(left_out))
+        .routes(routes!(move_to_courier))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveToCourier {
+    pub courier_id: String,
+}
+
+/// Give a delivery to one of the network's couriers and plan its slot again: this and every
+/// later plan of the slot keep it on that courier's route. For the network's coordinators
+/// and admins, while no courier has picked it up.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/courier", tag = "delivery", security(("bearer" = [])),
+    request_body = MoveToCourier,
+    responses((status = 200, body = Plan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn move_to_courier(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MoveToCourier>,
+) -> Result<Json<Plan>, ApiError> {
+    let task = golmok_delivery_routing::task::task_of(&state.db, &id).await?;
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &task.network_id)
+        .await?;
+    golmok_delivery_routing::task::bind_to_courier(&state.db, &id, &body.courier_id).await?;
+    let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+    Ok(Json(
+        planner::plan_slot(
+            &state.db,
+            state.travel_times.as_ref(),
+            &golmok_ordering::delivery::PlanHistory,
+            &task.network_id,
+            &task.slot_id,
+            budget,
+        )
+        .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

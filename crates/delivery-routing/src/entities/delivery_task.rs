@@ -25,6 +25,7 @@ pub struct Model {
     pub unassigned_reason: Option<String>,
     pub pickup_code: Option<String>,
     pub dropoff_code: Option<String>,
+    pub bound_courier_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod basket;
 pub mod browse;
 pub mod checkout;
 pub mod courier;
+pub mod dispatch;
 pub mod orders;
 pub mod shop;
 
@@ -29,6 +30,8 @@ pub struct Chrome {
     pub is_merchant: bool,
     /// Signed in as a courier: the header links their batches.
     pub is_courier: bool,
+    /// Signed in as a coordinator or admin: the header links the dispatch board.
+    pub is_dispatcher: bool,
     pub basket_count: usize,
     /// This page's path, URL-encoded, for "switch language and come back".
     pub here_encoded: String,
@@ -49,6 +52,12 @@ impl Chrome {
             other_lang: visitor.lang.other().code(),
             csrf: visitor.csrf.clone(),
             account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            is_dispatcher: visitor.account.as_ref().is_some_and(|a| {
+                matches!(
+                    a.role,
+                    golmok_accounts::Role::Coordinator | golmok_accounts::Role::Admin
+                )
+            }),
             is_courier: visitor
                 .account
                 .as_ref()

@@ -1,0 +1,305 @@
+//! The dispatch board of a network's day, for its coordinators and admins: each slot's room,
+//! its plan on a map (each courier's route in its own colour), what the plan left out and
+//! why, and the dispatcher's moves: plan again, give a delivery to a courier (kept by later
+//! plans), or make it a pick-up.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use golmok_accounts::{Account, Role};
+use golmok_delivery_routing::network::Network;
+use serde::Deserialize;
+
+use super::{Chrome, encode, render, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::session::{CsrfForm, Visitor};
+
+/// Route colours, one a courier, in turn.
+const COLOURS: [&str; 6] = [
+    "#2f6b3f", "#b3261e", "#0f6e7a", "#8a5a00", "#6b3fa0", "#333333",
+];
+
+async fn runs(pages: &Pages, account: &Account, network_id: &str) -> Result<bool, PageError> {
+    match golmok_catalog::consortium::ensure_runs_network(&pages.db, account, network_id).await {
+        Ok(()) => Ok(true),
+        Err(golmok_catalog::CatalogError::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn dispatcher(visitor: &Visitor) -> Result<&Account, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    Ok(account)
+}
+
+#[derive(Template)]
+#[template(path = "dispatch_networks.html")]
+struct NetworksPage {
+    c: Chrome,
+    networks: Vec<(String, String)>,
+}
+
+pub async fn networks(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    let mut mine = Vec::new();
+    for n in golmok_delivery_routing::network::list_networks(&pages.db).await? {
+        if runs(&pages, account, &n.id).await? {
+            mine.push((n.id, n.name));
+        }
+    }
+    render(&NetworksPage {
+        networks: mine,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+pub struct StopDot {
+    pub address: String,
+    pub kind: &'static str,
+    pub status: String,
+}
+
+pub struct BatchView {
+    pub courier: String,
+    pub colour: &'static str,
+    pub status: String,
+    pub distance: String,
+    pub stops: Vec<StopDot>,
+}
+
+pub struct LeftOutRow {
+    pub merchant_order_id: String,
+    pub reason: &'static str,
+}
+
+pub struct SlotView {
+    pub id: String,
+    pub label: String,
+    pub cutoff: String,
+    pub capacity: u32,
+    pub booked: u32,
+    pub left: u32,
+    pub planned: bool,
+    pub figures: String,
+    pub batches: Vec<BatchView>,
+    pub left_out: Vec<LeftOutRow>,
+}
+
+#[derive(Template)]
+#[template(path = "dispatch_board.html")]
+struct BoardPage {
+    c: Chrome,
+    network: Network,
+    date: String,
+    slots: Vec<SlotView>,
+    couriers: Vec<(String, String)>,
+    /// `{"area": GeoJSON, "routes": [{"colour", "stops": [[lat, lon, n], …]}, …]}`.
+    map_json: String,
+}
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    date: Option<String>,
+}
+
+pub async fn board(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(network_id): Path<String>,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    if !runs(&pages, account, &network_id).await? {
+        return Err(PageError::Forbidden);
+    }
+    let lang = visitor.lang;
+    let t = lang.texts();
+    let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
+    let date = query
+        .date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| {
+            chrono::Utc::now()
+                .with_timezone(&golmok_delivery_routing::network::seoul())
+                .date_naive()
+        });
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut couriers = Vec::new();
+    for c in golmok_delivery_routing::courier::couriers_of(&pages.db, &network_id).await? {
+        let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
+            Ok(a) => format!("{} ({})", a.name, c.vehicle.as_str()),
+            Err(_) => c.id.clone(),
+        };
+        names.insert(c.id.clone(), name.clone());
+        couriers.push((c.id, name));
+    }
+    let mut slots = Vec::new();
+    let mut routes = Vec::new();
+    for s in golmok_delivery_routing::network::slots(&pages.db, &network_id, date).await? {
+        let plan = golmok_delivery_routing::planner::current_plan(&pages.db, &s.id).await?;
+        let left_out = golmok_delivery_routing::task::left_out_in_slot(&pages.db, &s.id).await?;
+        let mut batches = Vec::new();
+        if let Some(p) = &plan {
+            for (i, b) in p.batches.iter().enumerate() {
+                let colour = COLOURS[(routes.len() + i) % COLOURS.len()];
+                routes.push(serde_json::json!({
+                    "colour": colour,
+                    "stops": b.stops.iter().enumerate()
+                        .map(|(n, st)| serde_json::json!([st.location.lat, st.location.lon, n + 1]))
+                        .collect::<Vec<_>>(),
+                }));
+                batches.push(BatchView {
+                    courier: names
+                        .get(&b.courier_id)
+                        .cloned()
+                        .unwrap_or_else(|| b.courier_id.clone()),
+                    colour,
+                    status: b.status.clone(),
+                    distance: format!("{:.1} km", b.distance_m / 1000.0),
+                    stops: b
+                        .stops
+                        .iter()
+                        .map(|st| StopDot {
+                            address: st.address.clone(),
+                            kind: if st.kind == "pickup" {
+                                t.stop_pickup
+                            } else {
+                                t.stop_dropoff
+                            },
+                            status: st.status.clone(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        slots.push(SlotView {
+            label: format!(
+                "{} {}–{}",
+                s.name,
+                format::seoul_clock(s.starts_at),
+                format::seoul_clock(s.ends_at)
+            ),
+            cutoff: format::seoul_time(lang, s.cutoff_at),
+            capacity: s.capacity,
+            booked: s.booked,
+            left: s.left.tasks,
+            planned: plan.is_some(),
+            figures: plan
+                .as_ref()
+                .map(|p| {
+                    format!(
+                        "{:.1} km / {:.1} km",
+                        p.metrics.distance_m / 1000.0,
+                        p.metrics.solo_distance_m / 1000.0
+                    )
+                })
+                .unwrap_or_default(),
+            batches,
+            left_out: left_out
+                .into_iter()
+                .map(|l| LeftOutRow {
+                    reason: match l.reason.as_str() {
+                        "too_large" => t.reason_too_large,
+                        "out_of_time" => t.reason_out_of_time,
+                        "no_courier" => t.reason_no_courier,
+                        _ => t.reason_no_capacity_left,
+                    },
+                    merchant_order_id: l.merchant_order_id,
+                })
+                .collect(),
+            id: s.id,
+        });
+    }
+    let map_json = serde_json::json!({"area": network.area, "routes": routes}).to_string();
+    render(&BoardPage {
+        date: date.to_string(),
+        network,
+        slots,
+        couriers,
+        map_json,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+fn board_path(network: &str, date: Option<&str>) -> String {
+    match date {
+        Some(d) if !d.is_empty() => format!("/dispatch/{}?date={}", encode(network), encode(d)),
+        _ => format!("/dispatch/{}", encode(network)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DateForm {
+    #[serde(default)]
+    date: String,
+}
+
+pub async fn plan(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((network_id, slot_id)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<DateForm>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    if !runs(&pages, account, &network_id).await? {
+        return Err(PageError::Forbidden);
+    }
+    golmok_delivery_routing::planner::plan_slot(
+        &pages.db,
+        pages.travel_times.as_ref(),
+        &golmok_ordering::delivery::PlanHistory,
+        &network_id,
+        &slot_id,
+        pages.plan_budget,
+    )
+    .await?;
+    Ok(see_other(&board_path(&network_id, Some(&form.date))))
+}
+
+#[derive(Deserialize)]
+pub struct CourierForm {
+    courier_id: String,
+    #[serde(default)]
+    date: String,
+}
+
+pub async fn move_to_courier(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((network_id, part)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<CourierForm>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    let task = golmok_delivery_routing::task::task_of(&pages.db, &part).await?;
+    if task.network_id != network_id || !runs(&pages, account, &network_id).await? {
+        return Err(PageError::NotFound);
+    }
+    golmok_delivery_routing::task::bind_to_courier(&pages.db, &part, &form.courier_id).await?;
+    golmok_delivery_routing::planner::plan_slot(
+        &pages.db,
+        pages.travel_times.as_ref(),
+        &golmok_ordering::delivery::PlanHistory,
+        &network_id,
+        &task.slot_id,
+        pages.plan_budget,
+    )
+    .await?;
+    Ok(see_other(&board_path(&network_id, Some(&form.date))))
+}
+
+pub async fn pickup(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((network_id, part)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<DateForm>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
+    Ok(see_other(&board_path(&network_id, Some(&form.date))))
+}
