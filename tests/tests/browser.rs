@@ -444,11 +444,23 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     wait_for_text(b, "배송 경로").await;
-    let markers = b
-        .find_all(Locator::Css("#route-map path.stop-marker"))
-        .await
-        .map_err(|e| e.to_string())?;
-    assert_eq!(markers.len(), stops.len(), "one marker per stop on the map");
+    // The map is drawn once Leaflet (deferred) has run.
+    let mut markers = 0;
+    for _ in 0..50 {
+        markers = b
+            .find_all(Locator::Css("#route-map path.stop-marker"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        if markers == stops.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if markers != stops.len() {
+        shoot(b, "10-courier-batch-failed").await;
+    }
+    assert_eq!(markers, stops.len(), "one marker per stop on the map");
     shoot(b, "10-courier-batch").await;
     let form = b
         .find(Locator::Css(&format!(

@@ -191,6 +191,30 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         .email;
     let courier = login(&app, &email).await;
 
+    // The courier sets out; the batch is theirs from now on.
+    let started = app
+        .post(
+            &format!(
+                "/v1/batches/{}/start",
+                batch["id"].as_str().unwrap_or_default()
+            ),
+            Some(&courier),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    assert_eq!(started.body["status"], "started");
+    app.post(
+        &format!(
+            "/v1/batches/{}/start",
+            batch["id"].as_str().unwrap_or_default()
+        ),
+        Some(&owner),
+        &json!({}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
     // A wrong code changes nothing; the shop's code picks up, once, however often it is sent.
     let wrong = app
         .post(
@@ -285,6 +309,18 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
     )
     .await
     .assert_problem(409, "too_many_attempts");
+    // Failures take a reason from the list (and a note).
+    let vague = app
+        .post(
+            &format!("/v1/stops/{dropoff}/fail"),
+            Some(&courier),
+            &json!({"reason": "it went wrong"}),
+        )
+        .await;
+    assert_eq!(
+        vague.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "reason"
+    );
     // Nobody opens: this network takes a photo and a note instead.
     let photo = app
         .post(
@@ -299,4 +335,32 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         .await
         .body;
     assert_eq!(order["merchant_orders"][0]["status"], "delivered");
+
+    // The batch is done: the courier's list pages by date and no longer shows the door.
+    let done = app
+        .get(
+            &format!("/v1/couriers/me/batches?status=done&date={date}&limit=1"),
+            Some(&courier),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let items = done.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{}", done.text);
+    let door = items[0]["stops"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["kind"] == "dropoff"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        door["address"], "",
+        "the shopper's address is no longer the courier's: {door}"
+    );
+    let other_day = date + chrono::Duration::days(3);
+    let none = app
+        .get(
+            &format!("/v1/couriers/me/batches?date={other_day}"),
+            Some(&courier),
+        )
+        .await;
+    assert_eq!(none.body["items"], json!([]));
 }

@@ -1337,7 +1337,7 @@ async fn a_failed_pickup_is_planned_again_in_another_slot(app: TestApp) {
         .post(
             &format!("/v1/stops/{}/fail", id_of(pickup)),
             Some(&courier),
-            &json!({"reason": "가게 문이 닫혀 있었어요"}),
+            &json!({"reason": "shop_closed", "note": "가게 문이 닫혀 있었어요"}),
         )
         .await)
     .await;

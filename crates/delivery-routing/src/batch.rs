@@ -6,7 +6,7 @@ use chrono::Utc;
 use golmok_accounts::{Account, Role};
 use golmok_core::{ValidationErrors, db::begin_write};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 use crate::courier::courier_of_account;
@@ -44,33 +44,92 @@ pub struct Proof {
     pub value: String,
 }
 
-/// The calling courier's batches, newest first, optionally of one status.
+/// Which of the calling courier's batches to list.
+#[derive(Debug, Clone, Default)]
+pub struct BatchQuery {
+    /// `planned`, `started` or `done`.
+    pub status: Option<String>,
+    /// Only batches of slots on this Seoul date.
+    pub date: Option<chrono::NaiveDate>,
+    pub limit: u64,
+    pub cursor: Option<String>,
+}
+
+/// The calling courier's batches, newest first, paged. Once a batch is done, its drop-offs'
+/// addresses are no longer the courier's to see.
 pub async fn my_batches(
     db: &DatabaseConnection,
     actor: &Account,
-    status: Option<&str>,
-) -> Result<Vec<Batch>> {
+    query: &BatchQuery,
+) -> Result<golmok_core::Page<Batch>> {
     let Some(courier) = courier_of_account(db, &actor.id).await? else {
         return Err(RoutingError::Forbidden(
             "this account does not ride for a network".into(),
         ));
     };
-    let mut query = route_batch::Entity::find()
+    let mut select = route_batch::Entity::find()
         .filter(route_batch::Column::CourierId.eq(courier.id.as_str()))
         .order_by_desc(route_batch::Column::Id);
-    if let Some(status) = status {
-        if !["planned", "started", "done"].contains(&status) {
+    if let Some(status) = &query.status {
+        if !["planned", "started", "done"].contains(&status.as_str()) {
             return Err(
                 ValidationErrors::single("status", "must be planned, started or done").into(),
             );
         }
-        query = query.filter(route_batch::Column::Status.eq(status));
+        select = select.filter(route_batch::Column::Status.eq(status.as_str()));
     }
-    let mut out = Vec::new();
-    for b in query.all(db).await? {
-        out.push(batch_view(db, b).await?);
+    if let Some(date) = query.date {
+        select = select.filter(route_batch::Column::SlotId.ends_with(format!("@{date}")));
     }
-    Ok(out)
+    if let Some(cursor) = &query.cursor {
+        let before: String = golmok_core::page::decode_cursor(cursor)?;
+        select = select.filter(route_batch::Column::Id.lt(before));
+    }
+    let mut rows = select.limit(query.limit + 1).all(db).await?;
+    let next_cursor = golmok_core::page::cut(&mut rows, query.limit, |b| b.id.clone());
+    let mut items = Vec::with_capacity(rows.len());
+    for b in rows {
+        let mut batch = batch_view(db, b).await?;
+        if batch.status == "done" {
+            for stop in batch.stops.iter_mut().filter(|s| s.kind == "dropoff") {
+                stop.address = String::new();
+            }
+        }
+        items.push(batch);
+    }
+    Ok(golmok_core::Page { items, next_cursor })
+}
+
+/// The courier sets out on a planned batch: later plans of its slot leave it (and its
+/// stops) with them.
+pub async fn start_batch(
+    db: &DatabaseConnection,
+    actor: &Account,
+    batch_id: &str,
+) -> Result<Batch> {
+    let txn = begin_write(db).await?;
+    let b = route_batch::Entity::find_by_id(batch_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+    let courier = courier_of_account(&txn, &actor.id).await?;
+    if courier.is_none_or(|c| c.id != b.courier_id) {
+        return Err(RoutingError::not_found("batch", batch_id));
+    }
+    if b.status == "planned" {
+        route_batch::Entity::update_many()
+            .col_expr(route_batch::Column::Status, Expr::value("started"))
+            .filter(route_batch::Column::Id.eq(batch_id))
+            .exec(&txn)
+            .await?;
+    }
+    let fresh = route_batch::Entity::find_by_id(batch_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+    let view = batch_view(&txn, fresh).await?;
+    txn.commit().await?;
+    Ok(view)
 }
 
 /// A stop of the calling courier's batches (or any, for an admin), whatever its status: what
@@ -269,17 +328,41 @@ pub async fn complete_stop(
 /// Records that a stop could not be made. A failed pickup leaves the task open for a later
 /// plan from the shop; after a failed drop-off the goods wait at the hub and the task is open
 /// for a later plan from there.
+/// Why a stop could not be made.
+pub const FAILURE_REASONS: [&str; 6] = [
+    "nobody_home",
+    "wrong_address",
+    "refused",
+    "damaged",
+    "shop_closed",
+    "other",
+];
+
 pub async fn fail_stop(
     db: &DatabaseConnection,
     actor: &Account,
     stop_id: &str,
     reason: &str,
+    note: Option<&str>,
     events: &dyn StopEvents,
 ) -> Result<PlannedStop> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ValidationErrors::single("reason", "must be 1 to 500 characters").into());
+    let mut errors = ValidationErrors::new();
+    if !FAILURE_REASONS.contains(&reason) {
+        errors.add(
+            "reason",
+            format!("must be one of {}", FAILURE_REASONS.join(", ")),
+        );
     }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        errors.add("note", "must be at most 500 characters");
+    }
+    errors.into_result()?;
+    let reason = match note {
+        Some(note) => format!("{reason}: {note}"),
+        None => reason.to_owned(),
+    };
+    let reason = reason.as_str();
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
     let mut active: stop::ActiveModel = s.clone().into();

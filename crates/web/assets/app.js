@@ -199,8 +199,12 @@
     var map = L.map(el, { attributionControl: !!el.dataset.tiles });
     el.leafletMap = map;
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles).addTo(map);
-    var line = L.polyline(stops.map(function (s) { return [s[0], s[1]]; }), { color: "#2f6b3f", weight: 3 }).addTo(map);
-    map.fitBounds(line.getBounds().pad(0.2));
+    // The view first: Leaflet cannot clip a shape onto a map without one.
+    var points = stops.map(function (s) { return [s[0], s[1]]; });
+    map.fitBounds(L.latLngBounds(points).pad(0.2));
+    var area = el.dataset.area && el.dataset.area !== "null" ? JSON.parse(el.dataset.area) : null;
+    if (area) L.geoJSON(area, { style: { color: "#5d665f", weight: 1, fillOpacity: 0.05 }, interactive: false }).addTo(map);
+    L.polyline(points, { color: "#2f6b3f", weight: 3 }).addTo(map);
     stops.forEach(function (s) {
       var colour = s[3] === "pickup" ? "#2f6b3f" : "#b3261e";
       L.circleMarker([s[0], s[1]], { radius: 11, color: colour, fillOpacity: s[4] ? 0.2 : 0.85, className: "stop-marker" })

@@ -240,6 +240,7 @@ texts! {
     err_generic: "입력 내용을 확인해 주세요.", "Please check what you entered.";
     nav_shop: "내 가게", "My shop";
     nav_courier: "내 배송", "My rides";
+    start_batch: "배송 시작", "Start the batch";
     nav_dispatch: "배차", "Dispatch";
     dispatch_title: "배차 현황판", "Dispatch board";
     dispatch_choose: "배송망을 고르세요", "Choose a network";

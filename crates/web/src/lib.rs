@@ -119,6 +119,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         )
         .route("/courier", get(pages::courier::batches))
         .route("/courier/batches/{id}", get(pages::courier::batch))
+        .route("/courier/batches/{id}/start", post(pages::courier::start))
         .route(
             "/courier/stops/{id}/complete",
             post(pages::courier::complete),

@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_courier))
         .routes(routes!(plan_slot, current_plan))
         .routes(routes!(my_batches))
+        .routes(routes!(start_batch))
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
         .routes(routes!(reschedule))
@@ -305,20 +306,44 @@ async fn plan_slot(
 pub struct BatchParams {
     /// `planned`, `started` or `done`.
     status: Option<String>,
+    /// Only batches of slots on this Seoul date, `YYYY-MM-DD`.
+    date: Option<NaiveDate>,
+    limit: Option<u64>,
+    cursor: Option<String>,
 }
 
 /// The calling courier's batches with their ordered stops.
 #[utoipa::path(get, path = "/v1/couriers/me/batches", tag = "delivery", security(("bearer" = [])), params(BatchParams),
-    responses((status = 200, body = Items<Batch>), (status = 403, body = Problem)))]
+    responses((status = 200, body = golmok_core::Page<Batch>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn my_batches(
     State(state): State<AppState>,
     session: Session,
     ApiQuery(params): ApiQuery<BatchParams>,
-) -> Result<Json<Items<Batch>>, ApiError> {
+) -> Result<Json<golmok_core::Page<Batch>>, ApiError> {
     session.require(&[Role::Courier])?;
-    Ok(Json(Items::all(
-        batch::my_batches(&state.db, &session.account, params.status.as_deref()).await?,
-    )))
+    let query = batch::BatchQuery {
+        status: params.status,
+        date: params.date,
+        limit: golmok_core::page::limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    Ok(Json(
+        batch::my_batches(&state.db, &session.account, &query).await?,
+    ))
+}
+
+/// The calling courier sets out on a planned batch; later plans leave it with them.
+#[utoipa::path(post, path = "/v1/batches/{id}/start", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Batch), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn start_batch(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Batch>, ApiError> {
+    session.require(&[Role::Courier])?;
+    Ok(Json(
+        batch::start_batch(&state.db, &session.account, &id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -390,7 +415,10 @@ async fn retried(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Failure {
+    /// `nobody_home`, `wrong_address`, `refused`, `damaged`, `shop_closed` or `other`.
     pub reason: String,
+    /// What happened, in the courier's words.
+    pub note: Option<String>,
 }
 
 /// Record that a stop could not be made, and why.
@@ -409,7 +437,15 @@ async fn fail_stop(
     let events = CourierEvents {
         ctx: state.ordering(),
     };
-    let failed = batch::fail_stop(&state.db, &session.account, &id, &body.reason, &events).await;
+    let failed = batch::fail_stop(
+        &state.db,
+        &session.account,
+        &id,
+        &body.reason,
+        body.note.as_deref(),
+        &events,
+    )
+    .await;
     Ok(Json(
         retried(&state, &session, &id, key, failed, "failed").await?,
     ))

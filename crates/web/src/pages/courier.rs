@@ -45,6 +45,14 @@ fn batch_status(t: &Texts, status: &str) -> &'static str {
     }
 }
 
+/// The batch's network area, as GeoJSON for the map.
+async fn area_of(pages: &Pages, slot_id: &str) -> String {
+    match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
+        Ok((network, _)) => network.area.to_string(),
+        Err(_) => "null".into(),
+    }
+}
+
 async fn window_of(pages: &Pages, lang: Lang, slot_id: &str) -> String {
     match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
         Ok((network, slot)) => format!(
@@ -60,8 +68,13 @@ async fn window_of(pages: &Pages, lang: Lang, slot_id: &str) -> String {
 }
 
 async fn my_batches(pages: &Pages, account: &Account) -> Result<Vec<Batch>, PageError> {
-    golmok_delivery_routing::batch::my_batches(&pages.db, account, None)
+    let recent = golmok_delivery_routing::batch::BatchQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    golmok_delivery_routing::batch::my_batches(&pages.db, account, &recent)
         .await
+        .map(|page| page.items)
         .map_err(|e| match e {
             // An account that rides for no network has no batches to see.
             RoutingError::Forbidden(_) => PageError::Forbidden,
@@ -100,6 +113,7 @@ pub struct StopCard {
     pub status: &'static str,
     pub pending: bool,
     pub kakao: String,
+    pub naver: String,
     pub geo: String,
 }
 
@@ -113,8 +127,10 @@ struct BatchPage {
     stops: Vec<StopCard>,
     /// `[[lat, lon, number, "pickup"|"dropoff", done], …]` for the map.
     stops_json: String,
+    area_json: String,
     tile_url: String,
     problem: Option<&'static str>,
+    can_start: bool,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +180,10 @@ pub async fn batch(
                     "https://map.kakao.com/link/to/{label},{},{}",
                     s.location.lat, s.location.lon
                 ),
+                naver: format!(
+                    "https://map.naver.com/p/directions/-/{},{},{label}/-/bicycle",
+                    s.location.lon, s.location.lat
+                ),
                 geo: format!(
                     "geo:{},{}?q={},{}",
                     s.location.lat, s.location.lon, s.location.lat, s.location.lon
@@ -189,6 +209,8 @@ pub async fn batch(
     .unwrap_or_else(|_| "[]".into());
     render(&BatchPage {
         window: window_of(&pages, lang, &b.slot_id).await,
+        area_json: area_of(&pages, &b.slot_id).await,
+        can_start: b.status == "planned",
         status: batch_status(t, &b.status),
         id: b.id,
         stops,
@@ -284,17 +306,9 @@ pub async fn complete(
 pub struct FailForm {
     batch: String,
     reason: String,
+    #[serde(default)]
+    note: String,
 }
-
-/// The reasons a stop fails with.
-pub const FAILURES: [&str; 6] = [
-    "nobody_home",
-    "wrong_address",
-    "refused",
-    "damaged",
-    "shop_closed",
-    "other",
-];
 
 pub async fn fail(
     State(pages): State<Pages>,
@@ -303,14 +317,40 @@ pub async fn fail(
     CsrfForm { form, .. }: CsrfForm<FailForm>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Courier)?;
-    if !FAILURES.contains(&form.reason.as_str()) {
+    if !golmok_delivery_routing::batch::FAILURE_REASONS.contains(&form.reason.as_str()) {
         return Err(PageError::BadRequest);
     }
     let events = CourierEvents {
         ctx: pages.ordering(),
     };
-    let outcome =
-        golmok_delivery_routing::batch::fail_stop(&pages.db, account, &id, &form.reason, &events)
-            .await;
+    let outcome = golmok_delivery_routing::batch::fail_stop(
+        &pages.db,
+        account,
+        &id,
+        &form.reason,
+        Some(form.note.as_str()),
+        &events,
+    )
+    .await;
     landed(&form.batch, outcome)
+}
+
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// The courier sets out: the batch is theirs whatever later plans do.
+pub async fn start(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    golmok_delivery_routing::batch::start_batch(&pages.db, account, &id)
+        .await
+        .map_err(|e| match e {
+            RoutingError::NotFound { .. } => PageError::NotFound,
+            other => other.into(),
+        })?;
+    Ok(see_other(&back_to(&id)))
 }
