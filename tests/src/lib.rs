@@ -6,6 +6,7 @@
 //! when that is unset, from a throwaway cluster this harness starts itself with Debian's
 //! `postgresql` binaries; see [`postgres`].
 
+pub mod demo;
 pub mod pages;
 pub mod postgres;
 pub mod processes;

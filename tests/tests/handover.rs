@@ -10,15 +10,7 @@ use serde_json::{Value, json};
 on_both_databases!(codes_prove_each_stop_and_retries_complete_once);
 
 async fn login(app: &TestApp, email: &str) -> String {
-    let reply = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    reply.body["token"].as_str().unwrap_or_default().to_owned()
+    golmok_e2e::demo::login(app, email).await
 }
 
 fn four_digits(v: &Value) -> bool {
@@ -52,63 +44,15 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
     let (shopper, _) = app.sign_up("shopper").await;
     let owner = login(&app, "merchant@demo.golmok.kr").await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
-    let shops = app.get("/v1/merchants?limit=100", None).await;
-    let shop = shops.body["items"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
-        .cloned()
-        .expect("the tofu shop");
-    let shop_id = shop["id"].as_str().unwrap_or_default().to_owned();
-    let listings = app
-        .get(
-            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
-            None,
-        )
-        .await;
-    let tofu = listings.body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let consortia = app.get("/v1/consortia", None).await;
-    let consortium = consortia.body["items"]
-        .as_array()
-        .and_then(|c| {
-            c.iter().find(|c| {
-                c["name"]
-                    .as_str()
-                    .is_some_and(|n| n.starts_with("망원시장"))
-            })
-        })
-        .cloned()
-        .expect("Mangwon");
-    let network = consortium["network_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slot = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
-        .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
-    let placed = app
-        .post(
-            "/v1/orders",
-            Some(&shopper),
-            &json!({"consortium_id": consortium["id"], "items": [{"listing_id": tofu, "quantity": 1}],
-                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
-                    "payment": {"provider": "offline"}}),
-        )
-        .await;
-    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
-    let order_id = placed.body["id"].as_str().unwrap_or_default().to_owned();
-    let part = placed.body["merchant_orders"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let golmok_e2e::demo::TofuDelivery {
+        order_id,
+        part,
+        shop_id,
+        network,
+        slot,
+        date,
+        ..
+    } = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
 
     // Each side sees only its own code.
     let mine = app

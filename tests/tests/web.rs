@@ -503,15 +503,7 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 async fn demo_login(app: &TestApp, email: &str) -> String {
-    let reply = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    reply.body["token"].as_str().unwrap_or_default().to_owned()
+    golmok_e2e::demo::login(app, email).await
 }
 
 async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestApp) {
@@ -1089,48 +1081,13 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
     let mut shopper = Browser::new(&app.base_url);
     shopper.sign_up("배달 손님").await;
     let token = shopper.session_token().expect("signed in").to_owned();
-    let consortium = shopper
-        .get("/")
-        .await
-        .link_to("consortia", "망원시장")
-        .expect("Mangwon");
-    let tofu_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
-        .and_then(|m| m["id"].as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let tofu = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
-    let network = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["network_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slots = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
-        .await;
-    let slot = slots.body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
-    let placed = app
-        .post(
-            "/v1/orders",
-            Some(&token),
-            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 1}],
-                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
-                    "payment": {"provider": "offline"}}),
-        )
-        .await;
-    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
-    let part = placed.body["merchant_orders"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let delivery = golmok_e2e::demo::tofu_delivery(&app, &token).await;
+    let (network, slot, part) = (
+        delivery.network.clone(),
+        delivery.slot.clone(),
+        delivery.part.clone(),
+    );
+    let placed_id = delivery.order_id.clone();
     let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
     for action in ["accept", "ready"] {
         let done = app
@@ -1265,13 +1222,7 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         .await;
     assert!(told.html.contains("전달 코드가 맞지 않습니다"));
     let code = app
-        .get(
-            &format!(
-                "/v1/orders/{}",
-                placed.body["id"].as_str().unwrap_or_default()
-            ),
-            Some(&owner),
-        )
+        .get(&format!("/v1/orders/{}", placed_id), Some(&owner))
         .await
         .body["merchant_orders"][0]["pickup_code"]
         .as_str()
@@ -1288,13 +1239,7 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         assert_eq!(done.location(), format!("/courier/batches/{batch_id}"));
     }
     let order = app
-        .get(
-            &format!(
-                "/v1/orders/{}",
-                placed.body["id"].as_str().unwrap_or_default()
-            ),
-            Some(&token),
-        )
+        .get(&format!("/v1/orders/{}", placed_id), Some(&token))
         .await
         .body;
     assert_eq!(
@@ -1324,50 +1269,13 @@ on_both_databases!(the_dispatch_board_moves_a_delivery_to_a_courier_for_good);
 async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp) {
     seeded(&app).await;
     let (shopper, _) = app.sign_up("shopper").await;
-    let consortium = {
-        let mut b = Browser::new(&app.base_url);
-        b.get("/")
-            .await
-            .link_to("consortia", "망원시장")
-            .expect("Mangwon")
-    };
-    let network = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["network_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let tofu_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
-        .and_then(|m| m["id"].as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let tofu = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slot = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
-        .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
-    let placed = app
-        .post(
-            "/v1/orders",
-            Some(&shopper),
-            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 1}],
-                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
-                    "payment": {"provider": "offline"}}),
-        )
-        .await;
-    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
-    let part = placed.body["merchant_orders"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let golmok_e2e::demo::TofuDelivery {
+        part,
+        network,
+        slot,
+        date,
+        ..
+    } = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
     let admin = demo_login(&app, "admin@demo.golmok.kr").await;
     let planned = app
         .post(

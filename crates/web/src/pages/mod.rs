@@ -81,6 +81,42 @@ impl Chrome {
     }
 }
 
+/// A Server-Sent Events stream that says `changed` whenever `topic` hears an event, or when
+/// events may have been missed (a lag, a bus resubscription): the page then redraws itself
+/// from the database, and does so on every reconnect too, so it never misses a change.
+pub fn changes_of(pages: &Pages, topic: String) -> Response {
+    use std::convert::Infallible;
+
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+
+    let mut bus = pages.bus.subscribe();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(16);
+    tokio::spawn(async move {
+        loop {
+            let changed = match bus.recv().await {
+                Ok(event) => event.topic == topic || event.is_resync(),
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return,
+            };
+            if changed
+                && tx
+                    .send(Ok(Event::default().event("changed").data("")))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+        .into_response()
+}
+
 /// Renders a template as a page with `status`.
 pub fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
     let html = page.render()?;

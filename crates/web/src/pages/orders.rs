@@ -2,19 +2,14 @@
 //! order's Server-Sent Events and redraws itself when something happens.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
-use futures::Stream;
+use axum::response::Response;
 use golmok_accounts::Role;
 use golmok_ordering::{MerchantOrderStatus, Order};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 
 use super::{Chrome, is_htmx, render};
 use crate::Pages;
@@ -279,8 +274,6 @@ pub async fn tracking(
     })
 }
 
-type Events = std::pin::Pin<Box<dyn Stream<Item = Result<SseEvent, Infallible>> + Send>>;
-
 /// `GET /orders/{id}/live`: an SSE stream that says "changed" whenever the order's topic
 /// hears an event (or when events may have been missed), for the page to redraw itself. The
 /// page redraws on every (re)connect too, so nothing said while it was away is lost.
@@ -294,36 +287,27 @@ pub async fn live(
     if account.role == Role::Shopper && order.shopper_id != account.id {
         return Err(PageError::NotFound);
     }
-    let topic = format!("order:{id}");
-    let mut bus = pages.bus.subscribe();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<SseEvent, Infallible>>(16);
-    tokio::spawn(async move {
-        loop {
-            let changed = match bus.recv().await {
-                Ok(event) => event.topic == topic || event.is_resync(),
-                Err(RecvError::Lagged(_)) => true,
-                Err(RecvError::Closed) => return,
-            };
-            if changed
-                && tx
-                    .send(Ok(SseEvent::default().event("changed").data("order")))
-                    .await
-                    .is_err()
-            {
-                return;
-            }
-        }
-    });
-    let stream: Events = Box::pin(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }));
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response())
+    Ok(super::changes_of(&pages, format!("order:{id}")))
 }
 
 #[derive(Deserialize)]
 pub struct NoFields {}
+
+/// The signed-in shopper, if `part` is a part of their order `id`.
+async fn shoppers_part<'v>(
+    pages: &Pages,
+    visitor: &'v Visitor,
+    id: &str,
+    part: &str,
+) -> Result<&'v golmok_accounts::Account, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    let order = golmok_ordering::view::get_order(&pages.db, account, id).await?;
+    if order.merchant_orders.iter().any(|m| m.id == part) {
+        Ok(account)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
 
 /// The shopper moves a part the plan left out to the next slot that can carry it (their
 /// consent), then back to the order.
@@ -333,11 +317,7 @@ pub async fn move_part(
     Path((id, part)): Path<(String, String)>,
     crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let account = visitor.require(Role::Shopper)?;
-    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
-    if !order.merchant_orders.iter().any(|m| m.id == part) {
-        return Err(PageError::NotFound);
-    }
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?;
     let task = golmok_delivery_routing::task::task_of(&pages.db, &part).await?;
     let network =
         golmok_delivery_routing::network::get_network(&pages.db, &task.network_id).await?;
@@ -365,11 +345,7 @@ pub async fn collect_part(
     Path((id, part)): Path<(String, String)>,
     crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    let account = visitor.require(Role::Shopper)?;
-    let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
-    if !order.merchant_orders.iter().any(|m| m.id == part) {
-        return Err(PageError::NotFound);
-    }
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?;
     golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
     Ok(super::see_other(&format!("/orders/{id}")))
 }

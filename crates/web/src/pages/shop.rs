@@ -6,20 +6,16 @@
 //! and chimes.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use golmok_accounts::{Account, Role};
 use golmok_catalog::{ListingPatch, ListingStatus, Merchant};
 use golmok_ordering::lifecycle::{WeighedLine, Weighing};
 use golmok_ordering::{MerchantOrder, MerchantOrderStatus, OrderError};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 
 use super::{Chrome, is_htmx, render, render_with, see_other};
 use crate::Pages;
@@ -277,32 +273,7 @@ pub async fn live(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     owned_shop(&pages, &visitor, &id).await?;
-    let topic = format!("merchant:{id}");
-    let mut bus = pages.bus.subscribe();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<SseEvent, Infallible>>(16);
-    tokio::spawn(async move {
-        loop {
-            let changed = match bus.recv().await {
-                Ok(event) => event.topic == topic || event.is_resync(),
-                Err(RecvError::Lagged(_)) => true,
-                Err(RecvError::Closed) => return,
-            };
-            if changed
-                && tx
-                    .send(Ok(SseEvent::default().event("changed").data("board")))
-                    .await
-                    .is_err()
-            {
-                return;
-            }
-        }
-    });
-    let stream = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response())
+    Ok(super::changes_of(&pages, format!("merchant:{id}")))
 }
 
 fn board_path(id: &str) -> String {
