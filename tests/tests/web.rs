@@ -642,8 +642,8 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     );
     assert_eq!(
         order.html.matches("data-handover-code").count(),
-        3,
-        "a hand-over code a shop for the shopper to tell the courier"
+        1,
+        "one hand-over code for the shopper to tell the courier"
     );
     assert!(order.html.contains("접수 대기") && order.html.contains("class=\"window\""));
     let history = b.get("/orders").await;

@@ -36,6 +36,16 @@ pub(crate) const WITHDRAWN: &str = "withdrawn";
 pub(crate) const PICKUP: &str = "pickup";
 
 pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
+    // One code at the door for the whole basket, however many shops it came from.
+    let door_code = match delivery_task::Entity::find()
+        .filter(delivery_task::Column::OrderId.eq(new.order_id.as_str()))
+        .one(txn)
+        .await?
+        .and_then(|t| t.dropoff_code)
+    {
+        Some(code) => code,
+        None => handover_code(),
+    };
     delivery_task::ActiveModel {
         id: Set(new_id("tsk")),
         merchant_order_id: Set(new.merchant_order_id),
@@ -57,7 +67,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         created_at: Set(Utc::now()),
         unassigned_reason: Set(None),
         pickup_code: Set(Some(handover_code())),
-        dropoff_code: Set(Some(handover_code())),
+        dropoff_code: Set(Some(door_code)),
         bound_courier_id: Set(None),
     }
     .insert(txn)

@@ -121,6 +121,8 @@ pub struct TrackedOrder {
     pub charged: Option<String>,
     pub refunds: Vec<RefundRow>,
     pub client_secret: Option<String>,
+    /// The one code the shopper tells the courier at the door, while something is on its way.
+    pub handover_code: Option<String>,
 }
 
 #[derive(Template)]
@@ -215,7 +217,11 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         });
     }
     let payment = &order.payment;
+    let handover_code = shops
+        .iter()
+        .find_map(|s| s.handover_code.clone().filter(|_| !s.pickup_instead));
     Ok(TrackedOrder {
+        handover_code,
         status: format::order_status(t, order.status),
         placed_at: format::seoul_time(lang, order.created_at),
         delivery: order.fulfillment.kind == "delivery",
