@@ -328,6 +328,17 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .and_then(|p| p["id"].as_str())
         .ok_or_else(|| format!("the tofu shop's part of {order_id}: {}", parts.text))?
         .to_owned();
+    // The page listens before the shop acts (its stream is open).
+    for _ in 0..150 {
+        let open = b
+            .execute("return document.body.dataset.live === 'open';", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if open == Value::Bool(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.execute("window.__notReloaded = true; return true;", vec![])
         .await
         .map_err(|e| e.to_string())?;

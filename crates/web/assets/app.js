@@ -100,9 +100,10 @@
           if (fresh && current) current.replaceWith(fresh);
         });
     }
+    // Redraw on every opening, the first included: whatever changed between this page's
+    // render and the stream's start is drawn too.
     var source = new EventSource(section.dataset.live);
-    var opened = false;
-    source.addEventListener("open", function () { if (opened) redraw(); opened = true; });
+    source.addEventListener("open", function () { redraw(); document.body.dataset.live = "open"; });
     source.addEventListener("changed", redraw);
   }
 
@@ -158,8 +159,7 @@
         });
     }
     var source = new EventSource(board.dataset.live);
-    var opened = false;
-    source.addEventListener("open", function () { if (opened) redraw(); opened = true; });
+    source.addEventListener("open", function () { redraw(); document.body.dataset.live = "open"; });
     source.addEventListener("changed", redraw);
   }
 

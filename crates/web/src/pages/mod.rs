@@ -82,7 +82,8 @@ impl Chrome {
 }
 
 /// A Server-Sent Events stream that says `changed` whenever `topic` hears an event, or when
-/// events may have been missed (a lag, a bus resubscription): the page then redraws itself
+/// events may have been missed (a lag, a bus resubscription), with data (browsers drop an
+/// event whose data is empty): the page then redraws itself
 /// from the database, and does so on every reconnect too, so it never misses a change.
 pub fn changes_of(pages: &Pages, topic: String) -> Response {
     use std::convert::Infallible;
@@ -101,7 +102,7 @@ pub fn changes_of(pages: &Pages, topic: String) -> Response {
             };
             if changed
                 && tx
-                    .send(Ok(Event::default().event("changed").data("")))
+                    .send(Ok(Event::default().event("changed").data("changed")))
                     .await
                     .is_err()
             {
