@@ -782,3 +782,66 @@ async fn the_pages_hand_the_card_element_its_client_secret() {
     let form = other.get("/checkout").await;
     assert_eq!(form.input_values("payment"), vec!["offline".to_owned()]);
 }
+
+/// The shop's payouts page: what it is owed, and the Stripe account it is paid into, set up
+/// through Stripe's onboarding and back on the page Stripe returns the owner to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_connects_its_payout_account_from_its_payouts_page() {
+    let (app, stand_in) = card_app(json!({})).await;
+    let shops = app.get("/v1/merchants?limit=100", None).await;
+    let tofu_shop = shops.body["items"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
+        .and_then(|m| m["id"].as_str())
+        .expect("the tofu shop")
+        .to_owned();
+    let mut owner = golmok_e2e::pages::Browser::new(&app.base_url);
+    let form = owner.get("/signin").await;
+    owner
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", "merchant@demo.golmok.kr"),
+                ("password", golmok_api::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let page = owner.get(&format!("/shop/{tofu_shop}/payouts")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("아직 연결된 계좌가 없습니다"));
+    let forged = owner
+        .post(&format!("/shop/{tofu_shop}/payouts/onboard"), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let onboard = owner
+        .submit(&page, &format!("/shop/{tofu_shop}/payouts/onboard"), &[])
+        .await;
+    assert!(
+        onboard
+            .location()
+            .starts_with("https://connect.stripe.com/setup/"),
+        "to Stripe's onboarding"
+    );
+    assert_eq!(stand_in.calls_to("/v1/accounts").len(), 1);
+    // Stripe sends the owner back; the page says the account is being verified.
+    let back = owner.get("/merchant/payouts/done").await;
+    assert_eq!(back.location(), format!("/shop/{tofu_shop}/payouts?back=1"));
+    let page = owner.get(back.location()).await;
+    assert!(page.html.contains("Stripe 확인이 끝나면"), "{}", page.html);
+    assert_eq!(
+        owner.get("/merchant/payouts/refresh").await.location(),
+        format!("/shop/{tofu_shop}/payouts?back=1")
+    );
+
+    // Another shop's owner sees nothing of it.
+    let mut shopper = golmok_e2e::pages::Browser::new(&app.base_url);
+    shopper.sign_up("손님").await;
+    assert_eq!(
+        shopper
+            .get(&format!("/shop/{tofu_shop}/payouts"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -969,6 +969,17 @@ async fn the_shop_console_takes_orders_from_new_to_ready(app: TestApp) {
     let tracking = shopper.get(&format!("/orders/{order_id}")).await;
     assert!(tracking.html.contains("사유: 품절"), "{}", tracking.html);
 
+    // Its payouts page: what it is owed, and no card account needed on an offline server.
+    let payouts = oil.get(&format!("/shop/{oil_shop}/payouts")).await;
+    ok(&payouts);
+    assert!(
+        payouts.html.contains("class=\"owed\"") && payouts.html.contains("카드 결제를 받지 않아")
+    );
+    assert_eq!(
+        tofu.get(&format!("/shop/{oil_shop}/payouts")).await.status,
+        StatusCode::FORBIDDEN
+    );
+
     // A new order reaches the open board's live stream.
     let cookie = oil
         .cookies

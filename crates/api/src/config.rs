@@ -307,6 +307,8 @@ impl Settings {
             map_tile_url: self.web.map_tile_url.clone(),
             map_attribution: self.web.map_attribution.clone(),
             stripe_publishable_key: self.stripe.publishable_key.clone(),
+            connect_return_url: self.stripe.connect.return_url.clone(),
+            connect_refresh_url: self.stripe.connect.refresh_url.clone(),
         }
     }
 

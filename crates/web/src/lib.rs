@@ -64,6 +64,9 @@ pub struct WebSettings {
     pub map_attribution: Option<String>,
     /// Stripe's publishable key, for the card element when Stripe takes payments.
     pub stripe_publishable_key: Option<String>,
+    /// Where Stripe sends a merchant back after onboarding, or when its link expired.
+    pub connect_return_url: String,
+    pub connect_refresh_url: String,
 }
 
 impl Pages {
@@ -142,6 +145,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
             get(pages::shop::weigh_form).post(pages::shop::weigh),
         )
         .route("/shop/{id}/listings", get(pages::shop::listings))
+        .route("/shop/{id}/payouts", get(pages::shop::payouts))
+        .route("/shop/{id}/payouts/onboard", post(pages::shop::onboard))
+        .route("/merchant/payouts/done", get(pages::shop::back_from_stripe))
+        .route(
+            "/merchant/payouts/refresh",
+            get(pages::shop::back_from_stripe),
+        )
         .route("/shop/{id}/listings/stock", post(pages::shop::save_stock))
         .route(
             "/shop/{id}/listings/{listing}/toggle",

@@ -741,3 +741,97 @@ pub async fn toggle(
         .unwrap_or_default();
     Ok(see_other(&format!("/shop/{id}/listings{tab}")))
 }
+
+pub struct TransferRow {
+    pub amount: String,
+    pub status: String,
+    pub at: String,
+    pub problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop_payouts.html")]
+struct PayoutsPage {
+    c: Chrome,
+    shop: Merchant,
+    owed: String,
+    paid: String,
+    awaiting: String,
+    transfers: Vec<TransferRow>,
+    /// None: no account; Some(true): ready for transfers; Some(false): being verified.
+    account: Option<bool>,
+    stripe: bool,
+    back: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PayoutsQuery {
+    back: Option<String>,
+}
+
+/// What the shop sold, was paid and waits for, and its Stripe payout account.
+pub async fn payouts(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<PayoutsQuery>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let lang = visitor.lang;
+    let p = golmok_ordering::refunds::merchant_payouts(&pages.db, &account, &id).await?;
+    render(&PayoutsPage {
+        owed: format::won(lang, p.owed_krw),
+        paid: format::won(lang, p.paid_krw),
+        awaiting: format::won(lang, p.awaiting_transfer_krw),
+        transfers: p
+            .transfers
+            .iter()
+            .map(|t| TransferRow {
+                amount: format::won(lang, t.amount_krw - t.reversed_krw),
+                status: format!("{:?}", t.status).to_lowercase(),
+                at: format::seoul_time(lang, t.created_at),
+                problem: t.last_error.clone(),
+            })
+            .collect(),
+        account: p.connected_account.as_ref().map(|a| a.transfers_enabled),
+        stripe: pages.providers.get("stripe").is_some(),
+        back: query.back.is_some(),
+        shop,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// Opens (or reopens) the shop's Stripe onboarding and sends the owner there.
+pub async fn onboard(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let link = golmok_ordering::refunds::onboard_merchant(
+        pages.ordering(),
+        &account,
+        &id,
+        "stripe",
+        &pages.settings.connect_refresh_url,
+        &pages.settings.connect_return_url,
+    )
+    .await?;
+    Ok(see_other(&link.onboarding_url))
+}
+
+/// Where Stripe sends the owner back (onboarding done, or its link expired): their shop's
+/// payouts page, which says whether transfers can start.
+pub async fn back_from_stripe(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Merchant)?;
+    let shops =
+        golmok_catalog::merchant::list_merchants(&pages.db, Some(&account.id), 100, None).await?;
+    match shops.items.as_slice() {
+        [only] => Ok(see_other(&format!("/shop/{}/payouts?back=1", only.id))),
+        _ => Ok(see_other("/shop")),
+    }
+}
