@@ -89,15 +89,31 @@ pub async fn my_batches(
     let next_cursor = golmok_core::page::cut(&mut rows, query.limit, |b| b.id.clone());
     let mut items = Vec::with_capacity(rows.len());
     for b in rows {
-        let mut batch = batch_view(db, b).await?;
-        if batch.status == "done" {
-            for stop in batch.stops.iter_mut().filter(|s| s.kind == "dropoff") {
-                stop.address = String::new();
-            }
-        }
-        items.push(batch);
+        items.push(couriers_view(db, b).await?);
     }
     Ok(golmok_core::Page { items, next_cursor })
+}
+
+/// One of the calling courier's batches; another courier's is not found.
+pub async fn my_batch(db: &DatabaseConnection, actor: &Account, batch_id: &str) -> Result<Batch> {
+    let courier = courier_of_account(db, &actor.id).await?;
+    let b = route_batch::Entity::find_by_id(batch_id)
+        .one(db)
+        .await?
+        .filter(|b| courier.is_some_and(|c| c.id == b.courier_id))
+        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+    couriers_view(db, b).await
+}
+
+/// A batch as its courier sees it: once done, its drop-offs' addresses are not theirs any more.
+async fn couriers_view(db: &DatabaseConnection, b: route_batch::Model) -> Result<Batch> {
+    let mut batch = batch_view(db, b).await?;
+    if batch.status == "done" {
+        for stop in batch.stops.iter_mut().filter(|s| s.kind == "dropoff") {
+            stop.address = String::new();
+        }
+    }
+    Ok(batch)
 }
 
 /// The courier sets out on a planned batch: later plans of its slot leave it (and its

@@ -175,6 +175,21 @@ pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &st
     crate::network::release(txn, &task.slot_id, &load_of(&task)).await
 }
 
+/// Which of these merchant orders were turned into pick-ups.
+pub async fn pickups_among(
+    db: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<String>> {
+    Ok(delivery_task::Entity::find()
+        .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .filter(delivery_task::Column::Status.eq(PICKUP))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.merchant_order_id)
+        .collect())
+}
+
 /// Whether a merchant order of a delivery order was turned into a pick-up.
 pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<bool> {
     Ok(delivery_task::Entity::find()

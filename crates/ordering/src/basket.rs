@@ -69,6 +69,22 @@ impl Basket {
         self.shops.iter().map(|s| s.lines.len()).sum()
     }
 
+    /// What the basket takes in a delivery slot: one delivery per shop, and its weight and
+    /// volume (checkout books the same from the lines it prices).
+    pub fn delivery_load(&self) -> golmok_delivery_routing::capacity::Load {
+        let (grams, millilitres) = self
+            .shops
+            .iter()
+            .flat_map(|s| &s.lines)
+            .map(|l| l.listing.size_of(l.quantity))
+            .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
+        golmok_delivery_routing::capacity::Load {
+            tasks: self.shops.len() as i64,
+            grams,
+            millilitres,
+        }
+    }
+
     /// What checkout is asked to sell.
     pub fn checkout_items(&self) -> Vec<CheckoutItem> {
         self.shops

@@ -317,6 +317,26 @@ pub async fn list_orders(
     Ok(Page { items, next_cursor })
 }
 
+/// One merchant order, for its shop's owner (or an admin), with the pick-up code. Anyone
+/// else learns it does not exist.
+pub async fn get_merchant_order(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    id: &str,
+) -> Result<MerchantOrder> {
+    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
+    let m = merchant_order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| m.merchant_id == merchant_id)
+        .ok_or_else(|| OrderError::not_found("merchant order", id))?;
+    let mut part = [merchant_order_view(db, m).await?];
+    show_codes(db, &mut part, Reader::Shop).await?;
+    let [part] = part;
+    Ok(part)
+}
+
 /// A merchant's part of every order, newest first; for its owner or an admin.
 pub async fn list_merchant_orders(
     db: &DatabaseConnection,

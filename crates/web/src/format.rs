@@ -115,6 +115,16 @@ pub fn seoul_clock(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Why a plan left a delivery out, as its reader says it.
+pub fn left_out_reason(t: &Texts, reason: &str) -> &'static str {
+    match reason {
+        "too_large" => t.reason_too_large,
+        "out_of_time" => t.reason_out_of_time,
+        "no_courier" => t.reason_no_courier,
+        _ => t.reason_no_capacity_left,
+    }
+}
+
 pub fn merchant_kind(t: &Texts, kind: MerchantKind) -> &'static str {
     match kind {
         MerchantKind::SmallBusiness => t.kind_small_business,

@@ -93,21 +93,6 @@ struct CheckoutPage {
     card: bool,
 }
 
-/// What a basket takes in a slot: a delivery per shop, and its weight and volume.
-fn basket_load(basket: &Basket) -> Load {
-    let (grams, millilitres) = basket
-        .shops
-        .iter()
-        .flat_map(|s| &s.lines)
-        .map(|l| l.listing.size_of(l.quantity))
-        .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
-    Load {
-        tasks: basket.shops.len() as i64,
-        grams,
-        millilitres,
-    }
-}
-
 async fn open_slots(
     pages: &Pages,
     lang: Lang,
@@ -157,7 +142,7 @@ async fn checkout_page(
         None => None,
     };
     let slots = match &network {
-        Some(n) => open_slots(pages, lang, n, &basket_load(basket)).await?,
+        Some(n) => open_slots(pages, lang, n, &basket.delivery_load()).await?,
         None => Vec::new(),
     };
     let goods = basket.items_total_krw + basket.deposits_krw;

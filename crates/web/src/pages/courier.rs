@@ -147,11 +147,12 @@ pub async fn batch(
     let account = visitor.require(Role::Courier)?;
     let lang = visitor.lang;
     let t = lang.texts();
-    let b = my_batches(&pages, account)
-        .await?
-        .into_iter()
-        .find(|b| b.id == id)
-        .ok_or(PageError::NotFound)?;
+    let b = golmok_delivery_routing::batch::my_batch(&pages.db, account, &id)
+        .await
+        .map_err(|e| match e {
+            RoutingError::NotFound { .. } => PageError::NotFound,
+            other => other.into(),
+        })?;
     let stops: Vec<StopCard> = b
         .stops
         .iter()

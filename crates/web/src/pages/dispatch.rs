@@ -204,12 +204,7 @@ pub async fn board(
             left_out: left_out
                 .into_iter()
                 .map(|l| LeftOutRow {
-                    reason: match l.reason.as_str() {
-                        "too_large" => t.reason_too_large,
-                        "out_of_time" => t.reason_out_of_time,
-                        "no_courier" => t.reason_no_courier,
-                        _ => t.reason_no_capacity_left,
-                    },
+                    reason: format::left_out_reason(t, &l.reason),
                     merchant_order_id: l.merchant_order_id,
                 })
                 .collect(),

@@ -177,23 +177,29 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             .into_iter()
             .map(|l| (l.merchant_order_id, l.reason))
             .collect();
+    let pickups = golmok_delivery_routing::task::pickups_among(&pages.db, &ids).await?;
+    let shop_ids: Vec<String> = order
+        .merchant_orders
+        .iter()
+        .map(|m| m.merchant_id.clone())
+        .collect();
+    let names: HashMap<String, String> =
+        golmok_catalog::merchant::merchants_in(&pages.db, &shop_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
     let mut shops = Vec::with_capacity(order.merchant_orders.len());
     for m in &order.merchant_orders {
-        let merchant = golmok_catalog::merchant::get_merchant(&pages.db, &m.merchant_id).await?;
         shops.push(TrackedShop {
             merchant_order_id: m.id.clone(),
-            left_out: left_out.get(&m.id).map(|r| match r.as_str() {
-                "too_large" => t.reason_too_large,
-                "out_of_time" => t.reason_out_of_time,
-                "no_courier" => t.reason_no_courier,
-                _ => t.reason_no_capacity_left,
-            }),
-            pickup_instead: golmok_delivery_routing::task::is_pickup(&pages.db, &m.id).await?,
+            left_out: left_out.get(&m.id).map(|r| format::left_out_reason(t, r)),
+            pickup_instead: pickups.contains(&m.id),
             handover_code: m
                 .handover_code
                 .clone()
                 .filter(|_| !m.status.is_final() && order.fulfillment.kind == "delivery"),
-            name: merchant.name,
+            name: names.get(&m.merchant_id).cloned().unwrap_or_default(),
             status: format::merchant_order_status(t, m.status),
             state: state_of(m.status),
             note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),

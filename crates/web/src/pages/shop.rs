@@ -430,14 +430,7 @@ async fn shop_order(
     shop_id: &str,
     order: &str,
 ) -> Result<MerchantOrder, PageError> {
-    let parts =
-        golmok_ordering::view::list_merchant_orders(&pages.db, account, shop_id, None, 200, None)
-            .await?;
-    parts
-        .items
-        .into_iter()
-        .find(|m| m.id == order)
-        .ok_or(PageError::NotFound)
+    Ok(golmok_ordering::view::get_merchant_order(&pages.db, account, shop_id, order).await?)
 }
 
 pub async fn weigh_form(
