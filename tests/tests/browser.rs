@@ -109,6 +109,35 @@ async fn wait_for_text(browser: &Client, needle: &str) -> String {
     panic!("no {needle:?} on the page within 15 s; it reads: {seen}");
 }
 
+/// Signs the browser out (when signed in) and in again as a demo account, landing on `next`.
+async fn sign_in_as(
+    browser: &Client,
+    app: &TestApp,
+    email: &str,
+    next: &str,
+) -> Result<(), String> {
+    if let Ok(out) = browser
+        .find(Locator::Css("form[action='/signout'] button"))
+        .await
+    {
+        out.click().await.map_err(|e| e.to_string())?;
+        wait_for_text(browser, "진행 중인 캠페인").await;
+    }
+    browser
+        .goto(&app.url(&format!("/signin?next={}", next.replace('/', "%2F"))))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(browser, "#email", email).await;
+    fill(browser, "#password", golmok_api::seed::DEMO_PASSWORD).await;
+    browser
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
+}
+
 async fn click_link_starting(browser: &Client, text: &str) {
     browser
         .find(Locator::XPath(&format!(
@@ -426,24 +455,15 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .email;
 
-    b.find(Locator::Css("form[action='/signout'] button"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    wait_for_text(b, "진행 중인 캠페인").await;
-    b.goto(&app.url("/signin?next=%2Fcourier"))
-        .await
-        .map_err(|e| e.to_string())?;
-    fill(b, "#email", &email).await;
-    fill(b, "#password", golmok_api::seed::DEMO_PASSWORD).await;
-    b.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    // The tofu shop's owner looks at the board on the counter's screen, then the courier rides.
+    sign_in_as(b, app, "merchant@demo.golmok.kr", "/shop").await?;
+    let board = wait_for_text(b, "주문 현황판").await;
+    assert!(
+        board.contains("픽업 코드") && board.contains("국산콩 손두부"),
+        "{board}"
+    );
+    shoot(b, "10-shop-board").await;
+    sign_in_as(b, app, &email, "/courier").await?;
     wait_for_text(b, "배송 묶음").await;
     b.find(Locator::Css(&format!(
         "a[href='/courier/batches/{}']",
@@ -469,10 +489,10 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if markers != stops.len() {
-        shoot(b, "10-courier-batch-failed").await;
+        shoot(b, "11-courier-batch-failed").await;
     }
     assert_eq!(markers, stops.len(), "one marker per stop on the map");
-    shoot(b, "10-courier-batch").await;
+    shoot(b, "11-courier-batch").await;
     let form = b
         .find(Locator::Css(&format!(
             "form[action='/courier/stops/{pickup}/complete']"
@@ -508,6 +528,6 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         "{}",
         done.text
     );
-    shoot(b, "11-courier-picked-up").await;
+    shoot(b, "12-courier-picked-up").await;
     Ok(())
 }

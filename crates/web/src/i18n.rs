@@ -114,6 +114,7 @@ texts! {
     in_consortia: "소속 협업체", "Consortia";
     no_goods: "판매 중인 상품이 없습니다.", "Nothing on sale.";
     price: "가격", "Price";
+    unit_price: "단가", "Unit price";
     per_100g: "100 g당", "per 100 g";
     per_100ml: "100 ml당", "per 100 ml";
     weighed_note: "무게를 달아 최종 금액이 정해집니다. 결제는 예상 금액에 여유분을 더해 승인됩니다.", "The final price is set when it is weighed; the payment holds the estimate plus a margin.";
@@ -180,11 +181,9 @@ texts! {
     mo_placed: "접수 대기", "Waiting for the shop";
     mo_accepted: "가게 확인", "Accepted";
     mo_rejected: "가게 거절", "Refused by the shop";
-    mo_weighed: "계량 완료", "Weighed";
     mo_ready: "준비 완료", "Ready";
     mo_picked_up: "배송 중", "On its way";
     mo_delivered: "배달 완료", "Delivered";
-    mo_collected: "찾아감", "Collected";
     mo_cancelled: "취소", "Cancelled";
     mo_expired: "시간 초과", "Expired";
     mo_failed: "배송 실패", "Delivery failed";
