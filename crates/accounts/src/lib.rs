@@ -22,32 +22,34 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use golmok_core::{RateCounter, ValidationErrors, new_id};
+use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr};
 use serde::Serialize;
 
 use entities::{account, session};
 pub use role::{Role, UnknownRole};
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationErrors),
-    #[error("an account with this email already exists")]
-    EmailTaken,
-    /// Deliberately the same for an unknown email and a wrong password.
-    #[error("email or password is wrong")]
-    BadCredentials,
-    #[error("too many failed logins for this account; try again later")]
-    TooManyAttempts { retry_after: Duration },
-    #[error("the token is {0}")]
-    Unauthenticated(TokenProblem),
-    #[error("no account {0}")]
-    NotFound(String),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-    #[error("{0}")]
-    Internal(String),
+pub use golmok_core::{DomainError, Result};
+
+/// A taken email: the conflict a sign-up form shows beside its email field.
+pub fn email_taken() -> DomainError {
+    DomainError::conflict("email_taken", "an account with this email already exists")
+        .on_field("email")
+}
+
+/// Deliberately the same for an unknown email and a wrong password.
+pub fn bad_credentials() -> DomainError {
+    DomainError::Unauthenticated {
+        code: "bad_credentials",
+        detail: "email or password is wrong".into(),
+    }
+}
+
+fn token_refused(problem: TokenProblem) -> DomainError {
+    DomainError::Unauthenticated {
+        code: "invalid_token",
+        detail: format!("the token is {problem}"),
+    }
 }
 
 /// Why a bearer token was refused; told to the client, since it only says what the client
@@ -79,13 +81,13 @@ pub struct Account {
 }
 
 impl TryFrom<account::Model> for Account {
-    type Error = AccountError;
+    type Error = DomainError;
 
     fn try_from(m: account::Model) -> Result<Self, Self::Error> {
         let role = m
             .role
             .parse()
-            .map_err(|e: UnknownRole| AccountError::Internal(format!("account {}: {e}", m.id)))?;
+            .map_err(|e: UnknownRole| DomainError::Internal(format!("account {}: {e}", m.id)))?;
         Ok(Account {
             id: m.id,
             email: m.email,
@@ -185,29 +187,34 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
     errors.into_result()
 }
 
-/// Creates an account. A taken email (compared case-insensitively) is [`AccountError::EmailTaken`].
+/// Creates an account. A taken email (compared case-insensitively) is [`email_taken`].
 pub async fn register(
     db: &DatabaseConnection,
     new: NewAccount,
     registration: Registration,
-) -> Result<Account, AccountError> {
+) -> Result<Account> {
     validate(&new, registration)?;
-    let password_hash = password::hash(new.password).await?;
-    let model = account::ActiveModel {
+    let password_hash = password::hash(new.password.clone()).await?;
+    insert_account(db, &new, password_hash).await
+}
+
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    new: &NewAccount,
+    password_hash: String,
+) -> Result<Account> {
+    account::ActiveModel {
         id: Set(new_id("acc")),
         email: Set(normalise_email(&new.email)),
         name: Set(new.name.trim().to_owned()),
         role: Set(new.role.as_str().to_owned()),
         password_hash: Set(password_hash),
         created_at: Set(Utc::now()),
-    };
-    match model.insert(db).await {
-        Ok(m) => m.try_into(),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AccountError::EmailTaken)
-        }
-        Err(e) => Err(e.into()),
     }
+    .insert(db)
+    .await
+    .map_err(|e| golmok_core::error::unless_unique(e, email_taken))?
+    .try_into()
 }
 
 /// Registers an account and opens its first session in one transaction, so a signup that
@@ -216,25 +223,11 @@ pub async fn sign_up(
     db: &DatabaseConnection,
     new: NewAccount,
     policy: &SessionPolicy,
-) -> Result<(Account, IssuedToken), AccountError> {
+) -> Result<(Account, IssuedToken)> {
     validate(&new, Registration::SelfService)?;
     let password_hash = password::hash(new.password.clone()).await?;
     let txn = golmok_core::db::begin_write(db).await?;
-    let model = account::ActiveModel {
-        id: Set(new_id("acc")),
-        email: Set(normalise_email(&new.email)),
-        name: Set(new.name.trim().to_owned()),
-        role: Set(new.role.as_str().to_owned()),
-        password_hash: Set(password_hash),
-        created_at: Set(Utc::now()),
-    };
-    let account: Account = match model.insert(&txn).await {
-        Ok(m) => m.try_into()?,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(AccountError::EmailTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let account = insert_account(&txn, &new, password_hash).await?;
     let token = open_session(&txn, &account.id, policy.token_ttl).await?;
     txn.commit().await?;
     Ok((account, token))
@@ -244,11 +237,11 @@ async fn open_session(
     db: &impl ConnectionTrait,
     account_id: &str,
     ttl: Duration,
-) -> Result<IssuedToken, AccountError> {
+) -> Result<IssuedToken> {
     let token = format!("{TOKEN_PREFIX}{}", token::random_secret());
     let now = Utc::now();
     let ttl = chrono::Duration::from_std(ttl)
-        .map_err(|e| AccountError::Internal(format!("token lifetime: {e}")))?;
+        .map_err(|e| DomainError::Internal(format!("token lifetime: {e}")))?;
     let expires_at = now + ttl;
     session::ActiveModel {
         id: Set(new_id("ses")),
@@ -272,11 +265,12 @@ pub async fn log_in(
     policy: &SessionPolicy,
     email: &str,
     password: &str,
-) -> Result<(Account, IssuedToken), AccountError> {
+) -> Result<(Account, IssuedToken)> {
     let email = normalise_email(email);
     let throttle_key = format!("login-failures:{email}");
     if failures.count(&throttle_key).await >= policy.max_failed_logins {
-        return Err(AccountError::TooManyAttempts {
+        return Err(DomainError::TooManyAttempts {
+            detail: "too many failed logins for this account; try again later".into(),
             retry_after: policy.failed_login_window,
         });
     }
@@ -293,7 +287,7 @@ pub async fn log_in(
         failures
             .increment(&throttle_key, policy.failed_login_window)
             .await;
-        return Err(AccountError::BadCredentials);
+        return Err(bad_credentials());
     };
     failures.reset(&throttle_key).await;
     let account: Account = model.try_into()?;
@@ -302,8 +296,8 @@ pub async fn log_in(
 }
 
 /// The account a bearer token belongs to, if the token is live.
-pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Account, AccountError> {
-    let unknown = AccountError::Unauthenticated(TokenProblem::Unknown);
+pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Account> {
+    let unknown = token_refused(TokenProblem::Unknown);
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(unknown);
     }
@@ -316,16 +310,16 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Accoun
         return Err(unknown);
     };
     if session.revoked_at.is_some() {
-        return Err(AccountError::Unauthenticated(TokenProblem::Revoked));
+        return Err(token_refused(TokenProblem::Revoked));
     }
     if session.expires_at <= Utc::now() {
-        return Err(AccountError::Unauthenticated(TokenProblem::Expired));
+        return Err(token_refused(TokenProblem::Expired));
     }
     account.try_into()
 }
 
 /// Revokes the session of this token. Revoking an already revoked token changes nothing.
-pub async fn log_out(db: &DatabaseConnection, token: &str) -> Result<(), AccountError> {
+pub async fn log_out(db: &DatabaseConnection, token: &str) -> Result<()> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(session::Column::TokenHash.eq(token::digest(token)))
@@ -335,26 +329,26 @@ pub async fn log_out(db: &DatabaseConnection, token: &str) -> Result<(), Account
     Ok(())
 }
 
-pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Account, AccountError> {
+pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Account> {
     let email = normalise_email(email);
     account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
         .one(db)
         .await?
-        .ok_or(AccountError::NotFound(email))?
+        .ok_or_else(|| DomainError::not_found("account", &email))?
         .try_into()
 }
 
-pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account, AccountError> {
+pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account> {
     account::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| AccountError::NotFound(id.to_owned()))?
+        .ok_or_else(|| DomainError::not_found("account", id))?
         .try_into()
 }
 
 /// Whether any account exists: a database without one has never been used.
-pub async fn any_exist(db: &DatabaseConnection) -> Result<bool, AccountError> {
+pub async fn any_exist(db: &DatabaseConnection) -> Result<bool> {
     use sea_orm::{PaginatorTrait, QuerySelect};
     Ok(account::Entity::find().limit(1).count(db).await? > 0)
 }

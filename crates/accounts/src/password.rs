@@ -2,38 +2,38 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::AccountError;
+use crate::{DomainError, Result};
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), run off the async workers: a hash
 /// takes tens of milliseconds of CPU, which would stall every other request on that thread.
-pub(crate) async fn hash(password: String) -> Result<String, AccountError> {
+pub(crate) async fn hash(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AccountError::Internal(format!("hashing a password: {e}")))
+            .map_err(|e| DomainError::Internal(format!("hashing a password: {e}")))
     })
     .await
-    .map_err(|e| AccountError::Internal(format!("password hashing task: {e}")))?
+    .map_err(|e| DomainError::Internal(format!("password hashing task: {e}")))?
 }
 
-pub(crate) async fn verify(password: String, stored: String) -> Result<bool, AccountError> {
+pub(crate) async fn verify(password: String, stored: String) -> Result<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&stored)
-            .map_err(|e| AccountError::Internal(format!("stored password hash: {e}")))?;
+            .map_err(|e| DomainError::Internal(format!("stored password hash: {e}")))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
     })
     .await
-    .map_err(|e| AccountError::Internal(format!("password verification task: {e}")))?
+    .map_err(|e| DomainError::Internal(format!("password verification task: {e}")))?
 }
 
 /// A real hash of a random password that no one knows. Logins for unknown emails verify
 /// against it so that they take as long as a wrong password for a real account, and so do
 /// not reveal which emails exist.
-pub(crate) async fn decoy_hash() -> Result<String, AccountError> {
+pub(crate) async fn decoy_hash() -> Result<String> {
     static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DECOY
         .get_or_try_init(|| hash(crate::token::random_secret()))

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use golmok_accounts::AccountError;
-use golmok_core::{FieldError, ValidationErrors};
+use golmok_core::{DomainError, FieldError, ValidationErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -200,89 +199,165 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
+/// The one mapping from a domain error to a problem: every route and the webhooks use it.
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
         match err {
-            AccountError::Invalid(errors) => Self::invalid(errors),
-            AccountError::EmailTaken => Self::conflict("email_taken", err.to_string())
-                .with_field("email", "is already registered"),
-            AccountError::BadCredentials => Self::unauthorized("bad_credentials", err.to_string()),
-            AccountError::TooManyAttempts { retry_after } => {
-                Self::too_many_requests(err.to_string(), retry_after)
-            }
-            AccountError::Unauthenticated(_) => {
-                Self::unauthorized("invalid_token", err.to_string())
-            }
-            AccountError::NotFound(_) => Self::not_found(err.to_string()),
-            AccountError::Database(_) | AccountError::Internal(_) => Self::internal(err),
-        }
-    }
-}
-
-impl From<golmok_catalog::CatalogError> for ApiError {
-    fn from(err: golmok_catalog::CatalogError) -> Self {
-        use golmok_catalog::CatalogError;
-        match err {
-            CatalogError::Invalid(errors) => Self::invalid(errors),
-            CatalogError::NotFound { .. } => Self::not_found(err.to_string()),
-            CatalogError::Forbidden(detail) => Self::forbidden(detail),
-            CatalogError::Conflict { code, detail } => Self::conflict(code, detail),
-            CatalogError::Database(_) | CatalogError::Internal(_) => Self::internal(err),
-        }
-    }
-}
-
-impl From<golmok_ordering::OrderError> for ApiError {
-    fn from(err: golmok_ordering::OrderError) -> Self {
-        use golmok_ordering::OrderError;
-        use golmok_payments::PaymentError;
-        match err {
-            OrderError::Invalid(errors) => Self::invalid(errors),
-            OrderError::NotFound { .. } => Self::not_found(err.to_string()),
-            OrderError::Forbidden(detail) => Self::forbidden(detail),
-            OrderError::Conflict {
+            DomainError::Invalid(errors) => Self::invalid(errors),
+            DomainError::NotFound { .. } => Self::not_found(err.to_string()),
+            DomainError::Forbidden(detail) => Self::forbidden(detail),
+            DomainError::Unauthenticated { code, detail } => Self::unauthorized(code, detail),
+            DomainError::Conflict {
                 code,
                 detail,
                 details,
-            } => Self::conflict(code, detail).with_extensions(details),
-            OrderError::Payment(PaymentError::Declined(e)) => Self::new(
-                StatusCode::PAYMENT_REQUIRED,
-                "payment_declined",
-                e.to_string(),
-            ),
-            OrderError::Payment(PaymentError::Unavailable(e)) => {
-                tracing::warn!(error = %e, "payment provider unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "payment_provider_unavailable",
-                    "the payment provider did not answer; nothing was charged, try again",
-                )
+                field,
+            } => {
+                let err = Self::conflict(code, detail).with_extensions(details);
+                match field {
+                    Some(field) => err.with_field(field, "is already taken"),
+                    None => err,
+                }
             }
-            OrderError::Payment(PaymentError::NotFound(id)) => {
-                Self::not_found(format!("no payment {id}"))
+            DomainError::Declined(detail) => {
+                Self::new(StatusCode::PAYMENT_REQUIRED, "payment_declined", detail)
             }
-            OrderError::Payment(PaymentError::Conflict { code, detail }) => {
-                Self::conflict(code, detail)
+            DomainError::TooManyAttempts {
+                detail,
+                retry_after,
+            } => Self::too_many_requests(detail, retry_after),
+            DomainError::Unavailable { code, detail } => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
             }
-            OrderError::Payment(e @ (PaymentError::Database(_) | PaymentError::Internal(_))) => {
-                Self::internal(e)
-            }
-            OrderError::Database(_) | OrderError::Internal(_) => Self::internal(err),
+            DomainError::Database(_) | DomainError::Internal(_) => Self::internal(err),
         }
     }
 }
 
-impl From<golmok_delivery_routing::RoutingError> for ApiError {
-    fn from(err: golmok_delivery_routing::RoutingError) -> Self {
-        use golmok_delivery_routing::RoutingError;
-        match err {
-            RoutingError::Invalid(errors) => Self::invalid(errors),
-            RoutingError::NotFound { .. } => Self::not_found(err.to_string()),
-            RoutingError::Forbidden(detail) => Self::forbidden(detail),
-            RoutingError::Conflict { code, detail } => Self::conflict(code, detail),
-            // With the next slot that can carry the basket, as checkout answers it.
-            RoutingError::SlotFull { .. } => golmok_ordering::OrderError::from(err).into(),
-            RoutingError::Database(_) | RoutingError::Internal(_) => Self::internal(err),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn problem_of(err: DomainError) -> (StatusCode, HeaderValue, serde_json::Value) {
+        let response = ApiError::from(err).into_response();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE].clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, content_type, serde_json::from_slice(&body).unwrap())
+    }
+
+    /// Every variant of the domain error, with the status, problem type and members it must
+    /// become. A new variant fails to compile in `From` and must be added here too.
+    #[tokio::test]
+    async fn every_domain_error_maps_to_its_problem() {
+        let cases: Vec<(DomainError, u16, &str, serde_json::Value)> = vec![
+            (
+                ValidationErrors::single("email", "must be an email address").into(),
+                422,
+                "validation_failed",
+                serde_json::json!({"errors": [{"field": "email", "message": "must be an email address"}]}),
+            ),
+            (
+                DomainError::not_found("order", "ord_1"),
+                404,
+                "not_found",
+                serde_json::json!({"detail": "no order ord_1"}),
+            ),
+            (
+                DomainError::forbidden("not your shop"),
+                403,
+                "forbidden",
+                serde_json::json!({"detail": "not your shop"}),
+            ),
+            (
+                DomainError::Unauthenticated {
+                    code: "bad_credentials",
+                    detail: "email or password is wrong".into(),
+                },
+                401,
+                "bad_credentials",
+                serde_json::json!({}),
+            ),
+            (
+                DomainError::conflict("out_of_stock", "two left")
+                    .with_details(serde_json::json!({"available": 2})),
+                409,
+                "out_of_stock",
+                serde_json::json!({"detail": "two left", "available": 2}),
+            ),
+            (
+                DomainError::conflict("email_taken", "taken").on_field("email"),
+                409,
+                "email_taken",
+                serde_json::json!({"errors": [{"field": "email", "message": "is already taken"}]}),
+            ),
+            (
+                DomainError::Declined("payment declined: card".into()),
+                402,
+                "payment_declined",
+                serde_json::json!({"detail": "payment declined: card"}),
+            ),
+            (
+                DomainError::TooManyAttempts {
+                    detail: "slow down".into(),
+                    retry_after: Duration::from_secs(60),
+                },
+                429,
+                "rate_limited",
+                serde_json::json!({}),
+            ),
+            (
+                DomainError::Unavailable {
+                    code: "payment_provider_unavailable",
+                    detail: "try again".into(),
+                },
+                503,
+                "payment_provider_unavailable",
+                serde_json::json!({}),
+            ),
+            (
+                DomainError::Database(sea_orm::DbErr::Custom("disk full".into())),
+                500,
+                "internal",
+                serde_json::json!({"detail": "something went wrong on our side; it has been logged"}),
+            ),
+            (
+                DomainError::internal("invariant"),
+                500,
+                "internal",
+                serde_json::json!({"detail": "something went wrong on our side; it has been logged"}),
+            ),
+        ];
+        for (err, status, code, members) in cases {
+            let label = format!("{err:?}");
+            let (got_status, content_type, body) = problem_of(err).await;
+            assert_eq!(got_status.as_u16(), status, "{label}");
+            assert_eq!(content_type, PROBLEM_CONTENT_TYPE, "{label}");
+            assert_eq!(body["type"], format!("{TYPE_BASE}{code}"), "{label}");
+            assert_eq!(body["status"], status, "{label}");
+            for (k, v) in members.as_object().unwrap() {
+                assert_eq!(&body[k], v, "{label}: member {k}");
+            }
         }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_to_wait_says_how_long_and_a_refused_token_challenges() {
+        let response = ApiError::from(DomainError::TooManyAttempts {
+            detail: "slow down".into(),
+            retry_after: Duration::from_secs(900),
+        })
+        .into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "900");
+        let response = ApiError::from(DomainError::Unauthenticated {
+            code: "invalid_token",
+            detail: "the token is expired".into(),
+        })
+        .into_response();
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Bearer error=\"invalid_token\""
+        );
     }
 }

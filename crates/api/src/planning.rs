@@ -104,7 +104,7 @@ async fn plan(
             tracing::info!(slot = slot_id, "slot already planned since its cut-off");
             true
         }
-        Err(golmok_delivery_routing::RoutingError::NotFound { .. }) => {
+        Err(golmok_core::DomainError::NotFound { .. }) => {
             tracing::warn!(
                 slot = slot_id,
                 "planning job for a slot that no longer exists"

@@ -152,7 +152,7 @@ pub async fn day(
                     Ok(stored) => {
                         placed.push(serde_json::from_str::<serde_json::Value>(&stored.body)?)
                     }
-                    Err(golmok_ordering::OrderError::Conflict {
+                    Err(golmok_core::DomainError::Conflict {
                         code: "slot_full", ..
                     }) => refused += 1,
                     Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),

@@ -9,7 +9,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{agency, agency_coordinator, agency_district};
-use crate::{CatalogError, Result, district};
+use crate::{DomainError, Result, district};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -32,9 +32,7 @@ impl AgencyKind {
         match s {
             "metropolitan" => Ok(AgencyKind::Metropolitan),
             "regional" => Ok(AgencyKind::Regional),
-            other => Err(CatalogError::Internal(format!(
-                "stored agency kind {other}"
-            ))),
+            other => Err(DomainError::Internal(format!("stored agency kind {other}"))),
         }
     }
 }
@@ -62,7 +60,7 @@ fn require_admin(actor: &Account) -> Result<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(CatalogError::Forbidden(
+        Err(DomainError::Forbidden(
             "only an admin manages agencies".into(),
         ))
     }
@@ -110,20 +108,20 @@ pub async fn create_agency(
             .await?
             .is_some()
     {
-        return Err(CatalogError::Conflict {
-            code: "metropolitan_agency_exists",
-            detail: "there is already a metropolitan agency".into(),
-        });
+        return Err(DomainError::conflict(
+            "metropolitan_agency_exists",
+            "there is already a metropolitan agency",
+        ));
     }
     let taken = agency_district::Entity::find()
         .filter(agency_district::Column::District.is_in(districts.iter().copied()))
         .all(&txn)
         .await?;
     if let Some(t) = taken.first() {
-        return Err(CatalogError::Conflict {
-            code: "district_taken",
-            detail: format!("{} is already run by agency {}", t.district, t.agency_id),
-        });
+        return Err(DomainError::conflict(
+            "district_taken",
+            format!("{} is already run by agency {}", t.district, t.agency_id),
+        ));
     }
     let now = chrono::Utc::now();
     let id = new_id("agy");
@@ -135,12 +133,13 @@ pub async fn create_agency(
     }
     .insert(&txn)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => CatalogError::Conflict {
-            code: "agency_name_taken",
-            detail: format!("an agency named {name} exists"),
-        },
-        _ => e.into(),
+    .map_err(|e| {
+        golmok_core::error::unless_unique(e, || {
+            DomainError::conflict(
+                "agency_name_taken",
+                format!("an agency named {name} exists"),
+            )
+        })
     })?;
     for d in &districts {
         agency_district::ActiveModel {
@@ -182,7 +181,7 @@ pub async fn get_agency(db: &DatabaseConnection, id: &str) -> Result<Agency> {
     let model = agency::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::not_found("agency", id))?;
+        .ok_or_else(|| DomainError::not_found("agency", id))?;
     load(db, model).await
 }
 
@@ -209,12 +208,7 @@ pub async fn assign_coordinator(
     let agency = get_agency(db, agency_id).await?;
     let account = golmok_accounts::find(db, account_id)
         .await
-        .map_err(|e| match e {
-            golmok_accounts::AccountError::NotFound(_) => {
-                CatalogError::Invalid(ValidationErrors::single("account_id", "no such account"))
-            }
-            other => CatalogError::Internal(other.to_string()),
-        })?;
+        .map_err(|e| e.not_found_is_invalid("account_id", "no such account"))?;
     if account.role != Role::Coordinator {
         return Err(ValidationErrors::single("account_id", "is not a coordinator account").into());
     }
@@ -262,7 +256,7 @@ pub(crate) async fn ensure_manages(
         Role::Admin => return Ok(()),
         Role::Coordinator => {}
         _ => {
-            return Err(CatalogError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "this needs a coordinator of the consortium's agency".into(),
             ));
         }
@@ -271,7 +265,7 @@ pub(crate) async fn ensure_manages(
         .one(db)
         .await?
     else {
-        return Err(CatalogError::Forbidden(
+        return Err(DomainError::Forbidden(
             "you act for no agency yet; an admin assigns coordinators".into(),
         ));
     };
@@ -284,7 +278,7 @@ pub(crate) async fn ensure_manages(
     if own.is_some_and(|a| a.kind == AgencyKind::Metropolitan.as_str()) {
         return Ok(());
     }
-    Err(CatalogError::Forbidden(
+    Err(DomainError::Forbidden(
         "this consortium is in a district your agency does not run".into(),
     ))
 }

@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{campaign, campaign_listing, consortium, consortium_member, listing};
-use crate::{CatalogError, Result, agency};
+use crate::{DomainError, Result, agency};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -102,7 +102,7 @@ pub async fn create_campaign(
         .one(&txn)
         .await?
         .ok_or_else(|| {
-            CatalogError::Invalid(ValidationErrors::single(
+            DomainError::Invalid(ValidationErrors::single(
                 "consortium_id",
                 "no such consortium",
             ))
@@ -227,7 +227,7 @@ pub async fn list_campaigns(
             .collect();
         items.push(Campaign {
             kind: CampaignKind::parse(&c.kind).ok_or_else(|| {
-                CatalogError::Internal(format!("campaign {} kind {}", c.id, c.kind))
+                DomainError::Internal(format!("campaign {} kind {}", c.id, c.kind))
             })?,
             location: c.lat.zip(c.lon).map(|(lat, lon)| Coordinates { lat, lon }),
             id: c.id,

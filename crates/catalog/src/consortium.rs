@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium, consortium_member, membership_event, merchant};
 use crate::merchant::MerchantKind;
-use crate::{CatalogError, Result, agency, district};
+use crate::{DomainError, Result, agency, district};
 
 /// Fewest members a consortium sells with.
 pub const MIN_MEMBERS: usize = 5;
@@ -41,7 +41,7 @@ impl ConsortiumStatus {
         match s {
             "forming" => Ok(ConsortiumStatus::Forming),
             "active" => Ok(ConsortiumStatus::Active),
-            other => Err(CatalogError::Internal(format!(
+            other => Err(DomainError::Internal(format!(
                 "stored consortium status {other}"
             ))),
         }
@@ -116,7 +116,7 @@ pub async fn create_consortium(
     new: NewConsortium,
 ) -> Result<Consortium> {
     if !actor.role.may_act_as_any_of(&[Role::Coordinator]) {
-        return Err(CatalogError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only coordinators form consortia".into(),
         ));
     }
@@ -143,7 +143,7 @@ pub async fn create_consortium(
     let agency_id = agency::agency_for_district(&txn, district)
         .await?
         .ok_or_else(|| {
-            CatalogError::Invalid(ValidationErrors::single(
+            DomainError::Invalid(ValidationErrors::single(
                 "district",
                 "no support agency runs this district yet",
             ))
@@ -182,7 +182,7 @@ async fn assemble(db: &impl ConnectionTrait, model: consortium::Model) -> Result
         .map(|(member, m)| {
             Ok(Member {
                 kind: MerchantKind::parse(&m.kind).ok_or_else(|| {
-                    CatalogError::Internal(format!("merchant {} kind {}", m.id, m.kind))
+                    DomainError::Internal(format!("merchant {} kind {}", m.id, m.kind))
                 })?,
                 merchant_id: m.id,
                 name: m.name,
@@ -198,7 +198,7 @@ async fn assemble(db: &impl ConnectionTrait, model: consortium::Model) -> Result
         agency_id: model.agency_id,
         network_id: model.network_id,
         commission_bps: u32::try_from(model.commission_bps).map_err(|_| {
-            CatalogError::Internal(format!("consortium commission {}", model.commission_bps))
+            DomainError::Internal(format!("consortium commission {}", model.commission_bps))
         })?,
         members,
         created_at: model.created_at,
@@ -241,7 +241,7 @@ pub async fn get_consortium(
     let model = consortium::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", id))?;
+        .ok_or_else(|| DomainError::not_found("consortium", id))?;
     let consortium = assemble(db, model).await?;
     if let Ok(json) = serde_json::to_string(&consortium) {
         cache.put(&cache_key(id), json, CACHE_TTL).await;
@@ -281,7 +281,7 @@ pub async fn consortium_in(txn: &impl ConnectionTrait, id: &str) -> Result<Conso
     let model = consortium::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", id))?;
+        .ok_or_else(|| DomainError::not_found("consortium", id))?;
     assemble(txn, model).await
 }
 
@@ -291,7 +291,7 @@ pub async fn ensure_can_manage(db: &DatabaseConnection, actor: &Account, id: &st
     let model = consortium::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", id))?;
+        .ok_or_else(|| DomainError::not_found("consortium", id))?;
     agency::ensure_manages(db, actor, &model.agency_id).await
 }
 
@@ -327,7 +327,7 @@ pub async fn update_consortium(
     }
     errors.into_result()?;
     if patch.commission_bps.is_some() && actor.role != Role::Admin {
-        return Err(CatalogError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin sets the platform's commission".into(),
         ));
     }
@@ -360,12 +360,12 @@ async fn lock(txn: &impl ConnectionTrait, id: &str) -> Result<consortium::Model>
         .exec(txn)
         .await?;
     if touched.rows_affected == 0 {
-        return Err(CatalogError::not_found("consortium", id));
+        return Err(DomainError::not_found("consortium", id));
     }
     consortium::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", id))
+        .ok_or_else(|| DomainError::not_found("consortium", id))
 }
 
 /// Recounts members and stores the status the membership rule gives.
@@ -434,10 +434,10 @@ pub async fn add_member(
             .one(&txn)
             .await?;
     if already.is_some() {
-        return Err(CatalogError::Conflict {
-            code: "already_member",
-            detail: format!("merchant {merchant_id} is already a member"),
-        });
+        return Err(DomainError::conflict(
+            "already_member",
+            format!("merchant {merchant_id} is already a member"),
+        ));
     }
     consortium_member::ActiveModel {
         consortium_id: Set(consortium_id.to_owned()),
@@ -451,7 +451,7 @@ pub async fn add_member(
     let model = consortium::Entity::find_by_id(consortium_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", consortium_id))?;
+        .ok_or_else(|| DomainError::not_found("consortium", consortium_id))?;
     let updated = assemble(&txn, model).await?;
     txn.commit().await?;
     invalidate(cache, consortium_id).await;
@@ -473,14 +473,14 @@ pub async fn remove_member(
             .exec(&txn)
             .await?;
     if removed.rows_affected == 0 {
-        return Err(CatalogError::not_found("member", merchant_id));
+        return Err(DomainError::not_found("member", merchant_id));
     }
     let status = refresh_status(&txn, consortium_id).await?;
     record(&txn, consortium_id, merchant_id, "removed", actor, status).await?;
     let model = consortium::Entity::find_by_id(consortium_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| CatalogError::not_found("consortium", consortium_id))?;
+        .ok_or_else(|| DomainError::not_found("consortium", consortium_id))?;
     let updated = assemble(&txn, model).await?;
     txn.commit().await?;
     invalidate(cache, consortium_id).await;
@@ -497,7 +497,7 @@ pub async fn membership_history(
         .await?
         .is_none()
     {
-        return Err(CatalogError::not_found("consortium", consortium_id));
+        return Err(DomainError::not_found("consortium", consortium_id));
     }
     membership_event::Entity::find()
         .filter(membership_event::Column::ConsortiumId.eq(consortium_id))
@@ -540,7 +540,7 @@ pub async fn ensure_runs_network(
             return Ok(());
         }
     }
-    Err(CatalogError::Forbidden(
+    Err(DomainError::Forbidden(
         "only an admin or a coordinator of a consortium this network serves may do this".into(),
     ))
 }

@@ -26,9 +26,6 @@ pub mod merchant;
 pub mod search;
 mod sql;
 
-use golmok_core::ValidationErrors;
-use sea_orm::DbErr;
-
 pub use agency::{Agency, AgencyKind, NewAgency};
 pub use campaign::{Campaign, CampaignKind, CampaignQuery, NewCampaign};
 pub use consortium::{
@@ -42,30 +39,4 @@ pub use merchant::{
     Merchant, MerchantKind, MerchantPatch, NearbyMerchant, NewMerchant, OpeningHours,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationErrors),
-    #[error("no {what} {id}")]
-    NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Forbidden(String),
-    /// The request is well-formed but the current state does not allow it.
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error(transparent)]
-    Database(#[from] DbErr),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl CatalogError {
-    pub(crate) fn not_found(what: &'static str, id: &str) -> Self {
-        CatalogError::NotFound {
-            what,
-            id: id.to_owned(),
-        }
-    }
-}
-
-pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
+pub use golmok_core::{DomainError, Result};

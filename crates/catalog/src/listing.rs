@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::entities::{listing, listing_term};
 use crate::sql::Sql;
-use crate::{CatalogError, Result, merchant, search};
+use crate::{DomainError, Result, merchant, search};
 
 const CACHE_TTL: Duration = Duration::from_secs(300);
 pub const MAX_PRICE_KRW: i64 = 10_000_000;
@@ -242,7 +242,7 @@ fn validate(l: &Listing) -> Result<(), ValidationErrors> {
 }
 
 fn from_model(m: listing::Model) -> Result<Listing> {
-    let bad = |what: &str| CatalogError::Internal(format!("listing {} has {what}", m.id));
+    let bad = |what: &str| DomainError::Internal(format!("listing {} has {what}", m.id));
     let container = match (m.container_policy.as_deref(), m.container_deposit_krw) {
         (None, _) => None,
         (Some("deposit"), deposit) => Some(Container {
@@ -433,7 +433,7 @@ pub async fn get_listing(db: &DatabaseConnection, cache: &dyn Cache, id: &str) -
     let model = listing::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::not_found("listing", id))?;
+        .ok_or_else(|| DomainError::not_found("listing", id))?;
     let listing = from_model(model)?;
     if let Ok(json) = serde_json::to_string(&listing) {
         cache.put(&cache_key(id), json, CACHE_TTL).await;
@@ -445,14 +445,14 @@ async fn owned_listing(txn: &impl ConnectionTrait, actor: &Account, id: &str) ->
     let model = listing::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| CatalogError::not_found("listing", id))?;
+        .ok_or_else(|| DomainError::not_found("listing", id))?;
     let listing = from_model(model)?;
     merchant::owned_merchant(txn, actor, &listing.merchant_id).await?;
     if listing.status == ListingStatus::Archived {
-        return Err(CatalogError::Conflict {
-            code: "listing_archived",
-            detail: "the listing is archived and can no longer change".into(),
-        });
+        return Err(DomainError::conflict(
+            "listing_archived",
+            "the listing is archived and can no longer change",
+        ));
     }
     Ok(listing)
 }
@@ -573,7 +573,7 @@ pub async fn set_stocks(
     for (id, stock) in stocks {
         let mut l = owned_listing(&txn, actor, id).await?;
         if l.merchant_id != merchant_id {
-            return Err(CatalogError::not_found("listing", id));
+            return Err(DomainError::not_found("listing", id));
         }
         if l.stock != *stock {
             l.stock = *stock;

@@ -11,7 +11,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium_member, merchant};
-use crate::{CatalogError, Result, consortium};
+use crate::{DomainError, Result, consortium};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -144,13 +144,13 @@ pub struct MerchantPatch {
 
 pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
     let kind = MerchantKind::parse(&m.kind)
-        .ok_or_else(|| CatalogError::Internal(format!("merchant {} has kind {}", m.id, m.kind)))?;
+        .ok_or_else(|| DomainError::Internal(format!("merchant {} has kind {}", m.id, m.kind)))?;
     let opening_hours = m
         .opening_hours
         .as_deref()
         .map(serde_json::from_str)
         .transpose()
-        .map_err(|e| CatalogError::Internal(format!("merchant {} opening hours: {e}", m.id)))?;
+        .map_err(|e| DomainError::Internal(format!("merchant {} opening hours: {e}", m.id)))?;
     Ok(Merchant {
         id: m.id,
         owner_id: m.owner_id,
@@ -186,7 +186,7 @@ pub async fn create_merchant(
     new: NewMerchant,
 ) -> Result<Merchant> {
     if !actor.role.may_act_as_any_of(&[Role::Merchant]) {
-        return Err(CatalogError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only merchant accounts register shops".into(),
         ));
     }
@@ -220,7 +220,7 @@ pub async fn get_merchant(db: &impl ConnectionTrait, id: &str) -> Result<Merchan
     let model = merchant::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CatalogError::not_found("merchant", id))?;
+        .ok_or_else(|| DomainError::not_found("merchant", id))?;
     from_model(model)
 }
 
@@ -248,7 +248,7 @@ pub async fn owned_merchant(
     if actor.role == Role::Admin || merchant.owner_id == actor.id {
         Ok(merchant)
     } else {
-        Err(CatalogError::Forbidden(
+        Err(DomainError::Forbidden(
             "only the merchant's owner may do this".into(),
         ))
     }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::courier::courier_of_account;
 use crate::entities::{delivery_task, route_batch, stop};
 use crate::planner::{Batch, PlannedStop, batch_view};
-use crate::{Result, RoutingError, task};
+use crate::{DomainError, Result, task};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
@@ -63,7 +63,7 @@ pub async fn my_batches(
     query: &BatchQuery,
 ) -> Result<golmok_core::Page<Batch>> {
     let Some(courier) = courier_of_account(db, &actor.id).await? else {
-        return Err(RoutingError::Forbidden(
+        return Err(DomainError::Forbidden(
             "this account does not ride for a network".into(),
         ));
     };
@@ -101,7 +101,7 @@ pub async fn my_batch(db: &DatabaseConnection, actor: &Account, batch_id: &str) 
         .one(db)
         .await?
         .filter(|b| courier.is_some_and(|c| c.id == b.courier_id))
-        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
     couriers_view(db, b).await
 }
 
@@ -127,10 +127,10 @@ pub async fn start_batch(
     let b = route_batch::Entity::find_by_id(batch_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
     let courier = courier_of_account(&txn, &actor.id).await?;
     if courier.is_none_or(|c| c.id != b.courier_id) {
-        return Err(RoutingError::not_found("batch", batch_id));
+        return Err(DomainError::not_found("batch", batch_id));
     }
     if b.status == "planned" {
         route_batch::Entity::update_many()
@@ -142,7 +142,7 @@ pub async fn start_batch(
     let fresh = route_batch::Entity::find_by_id(batch_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| RoutingError::not_found("batch", batch_id))?;
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
     let view = batch_view(&txn, fresh).await?;
     txn.commit().await?;
     Ok(view)
@@ -158,15 +158,15 @@ pub async fn get_stop(
     let s = stop::Entity::find_by_id(stop_id)
         .one(db)
         .await?
-        .ok_or_else(|| RoutingError::not_found("stop", stop_id))?;
+        .ok_or_else(|| DomainError::not_found("stop", stop_id))?;
     if actor.role != Role::Admin {
         let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
             .one(db)
             .await?
-            .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without batch")))?;
+            .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
         let courier = courier_of_account(db, &actor.id).await?;
         if courier.is_none_or(|c| c.id != b.courier_id) {
-            return Err(RoutingError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "this stop belongs to another courier's batch".into(),
             ));
         }
@@ -182,24 +182,24 @@ async fn own_stop(
     let s = stop::Entity::find_by_id(stop_id)
         .one(txn)
         .await?
-        .ok_or_else(|| RoutingError::not_found("stop", stop_id))?;
+        .ok_or_else(|| DomainError::not_found("stop", stop_id))?;
     let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
         .one(txn)
         .await?
-        .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without batch")))?;
+        .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
     if actor.role != Role::Admin {
         let courier = courier_of_account(txn, &actor.id).await?;
         if courier.is_none_or(|c| c.id != b.courier_id) {
-            return Err(RoutingError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "this stop belongs to another courier's batch".into(),
             ));
         }
     }
     if s.status != "pending" {
-        return Err(RoutingError::Conflict {
-            code: "stop_done",
-            detail: format!("the stop is already {}", s.status),
-        });
+        return Err(DomainError::conflict(
+            "stop_done",
+            format!("the stop is already {}", s.status),
+        ));
     }
     Ok((s, b))
 }
@@ -263,17 +263,17 @@ pub async fn complete_stop(
     errors.into_result()?;
     let attempts_key = format!("handover-code:{stop_id}");
     if proof.kind == "code" && wrong_codes.count(&attempts_key).await >= MAX_WRONG_CODES {
-        return Err(RoutingError::Conflict {
-            code: "too_many_attempts",
-            detail: "too many wrong hand-over codes for this stop; try again later".into(),
-        });
+        return Err(DomainError::conflict(
+            "too_many_attempts",
+            "too many wrong hand-over codes for this stop; try again later",
+        ));
     }
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
     let task = delivery_task::Entity::find_by_id(s.task_id.as_str())
         .one(&txn)
         .await?
-        .ok_or_else(|| RoutingError::Internal(format!("stop {stop_id} without its task")))?;
+        .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without its task")))?;
     let expected = if s.kind == "pickup" {
         &task.pickup_code
     } else {
@@ -311,10 +311,10 @@ pub async fn complete_stop(
             .count(&txn)
             .await?;
         if picked == 0 {
-            return Err(RoutingError::Conflict {
-                code: "not_picked_up",
-                detail: "pick the order up before dropping it off".into(),
-            });
+            return Err(DomainError::conflict(
+                "not_picked_up",
+                "pick the order up before dropping it off",
+            ));
         }
     }
     let (outcome, task_status) = if s.kind == "pickup" {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::entities::courier;
 use crate::network::{get_network, minutes};
-use crate::{Result, RoutingError};
+use crate::{DomainError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -96,7 +96,7 @@ pub struct Courier {
 pub(crate) fn from_model(m: courier::Model) -> Result<Courier> {
     Ok(Courier {
         vehicle: VehicleKind::parse(&m.vehicle).ok_or_else(|| {
-            RoutingError::Internal(format!("courier {} vehicle {}", m.id, m.vehicle))
+            DomainError::Internal(format!("courier {} vehicle {}", m.id, m.vehicle))
         })?,
         capacity: Capacity {
             kg: m.capacity_grams as f64 / 1000.0,
@@ -121,7 +121,7 @@ pub async fn create_courier(
     // Which coordinators may sign couriers on to which network is the caller's to check
     // (consortia, and so agencies, are the catalog's).
     if !matches!(actor.role, Role::Admin | Role::Coordinator) {
-        return Err(RoutingError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin or a coordinator signs couriers on".into(),
         ));
     }
@@ -147,20 +147,10 @@ pub async fn create_courier(
     errors.into_result()?;
     get_network(db, &new.network_id)
         .await
-        .map_err(|e| match e {
-            RoutingError::NotFound { .. } => {
-                ValidationErrors::single("network_id", "no such network").into()
-            }
-            other => other,
-        })?;
+        .map_err(|e| e.not_found_is_invalid("network_id", "no such network"))?;
     let account = golmok_accounts::find(db, &new.account_id)
         .await
-        .map_err(|e| match e {
-            golmok_accounts::AccountError::NotFound(_) => {
-                RoutingError::Invalid(ValidationErrors::single("account_id", "no such account"))
-            }
-            other => RoutingError::Internal(other.to_string()),
-        })?;
+        .map_err(|e| e.not_found_is_invalid("account_id", "no such account"))?;
     if account.role != Role::Courier {
         return Err(ValidationErrors::single("account_id", "is not a courier account").into());
     }
@@ -178,12 +168,13 @@ pub async fn create_courier(
     }
     .insert(db)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => RoutingError::Conflict {
-            code: "already_a_courier",
-            detail: "this account already rides for a network".into(),
-        },
-        _ => e.into(),
+    .map_err(|e| {
+        golmok_core::error::unless_unique(e, || {
+            DomainError::conflict(
+                "already_a_courier",
+                "this account already rides for a network",
+            )
+        })
     })?;
     from_model(model)
 }
@@ -196,7 +187,7 @@ pub async fn withdraw_courier(
     id: &str,
 ) -> Result<Courier> {
     if !matches!(actor.role, Role::Admin | Role::Coordinator) {
-        return Err(RoutingError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin or a coordinator withdraws couriers".into(),
         ));
     }
@@ -204,7 +195,7 @@ pub async fn withdraw_courier(
         .one(db)
         .await?
         .filter(|c| c.withdrawn_at.is_none())
-        .ok_or_else(|| RoutingError::not_found("courier", id))?;
+        .ok_or_else(|| DomainError::not_found("courier", id))?;
     let mut active: courier::ActiveModel = found.into();
     active.withdrawn_at = Set(Some(Utc::now()));
     from_model(active.update(db).await?)
@@ -218,7 +209,7 @@ pub async fn get_courier(db: &impl ConnectionTrait, id: &str) -> Result<Courier>
         .await?
         .map(from_model)
         .transpose()?
-        .ok_or_else(|| RoutingError::not_found("courier", id))
+        .ok_or_else(|| DomainError::not_found("courier", id))
 }
 
 /// The couriers riding for a network now.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::capacity::Load;
 use crate::courier::{Courier, couriers_of};
 use crate::entities::{network, slot_booking, wave};
-use crate::{Result, RoutingError};
+use crate::{DomainError, Result};
 
 /// Asia/Seoul: UTC+9 all year.
 pub fn seoul() -> FixedOffset {
@@ -203,7 +203,7 @@ fn validate_waves(waves: &[WaveSpec], errors: &mut ValidationErrors) {
 
 fn from_models(n: network::Model, waves: Vec<wave::Model>) -> Result<Network> {
     let area = serde_json::from_str(&n.area)
-        .map_err(|e| RoutingError::Internal(format!("network {} area: {e}", n.id)))?;
+        .map_err(|e| DomainError::Internal(format!("network {} area: {e}", n.id)))?;
     Ok(Network {
         hub: Coordinates {
             lat: n.hub_lat,
@@ -241,7 +241,7 @@ pub async fn create_network(
     new: NewNetwork,
 ) -> Result<Network> {
     if actor.role != Role::Admin {
-        return Err(RoutingError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin creates networks".into(),
         ));
     }
@@ -302,12 +302,13 @@ pub async fn create_network(
     }
     .insert(&txn)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => RoutingError::Conflict {
-            code: "network_name_taken",
-            detail: format!("a network named {name} exists"),
-        },
-        _ => e.into(),
+    .map_err(|e| {
+        golmok_core::error::unless_unique(e, || {
+            DomainError::conflict(
+                "network_name_taken",
+                format!("a network named {name} exists"),
+            )
+        })
     })?;
     for w in &new.waves {
         wave::ActiveModel {
@@ -330,7 +331,7 @@ async fn get_network_in(db: &impl ConnectionTrait, id: &str) -> Result<Network> 
     let n = network::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| RoutingError::not_found("network", id))?;
+        .ok_or_else(|| DomainError::not_found("network", id))?;
     let waves = wave::Entity::find()
         .filter(wave::Column::NetworkId.eq(id))
         .order_by_asc(wave::Column::Start)
@@ -357,12 +358,12 @@ pub async fn list_networks(db: &DatabaseConnection) -> Result<Vec<Network>> {
 
 fn local(date: NaiveDate, hhmm: &str) -> Result<DateTime<Utc>> {
     let time = NaiveTime::parse_from_str(hhmm, "%H:%M")
-        .map_err(|e| RoutingError::Internal(format!("wave time {hhmm}: {e}")))?;
+        .map_err(|e| DomainError::Internal(format!("wave time {hhmm}: {e}")))?;
     seoul()
         .from_local_datetime(&date.and_time(time))
         .single()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| RoutingError::Internal(format!("{date} {hhmm} in Seoul")))
+        .ok_or_else(|| DomainError::Internal(format!("{date} {hhmm} in Seoul")))
 }
 
 fn slot_of(
@@ -442,7 +443,7 @@ pub async fn slots(
 
 /// The slot `slot_id` names, with its network.
 pub async fn slot(db: &impl ConnectionTrait, slot_id: &str) -> Result<(Network, Slot)> {
-    let unknown = || RoutingError::not_found("slot", slot_id);
+    let unknown = || DomainError::not_found("slot", slot_id);
     let (wave_id, date) = slot_id.split_once('@').ok_or_else(unknown)?;
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| unknown())?;
     let w = wave::Entity::find_by_id(wave_id)
@@ -501,10 +502,10 @@ pub async fn book(
 ) -> Result<(Network, Slot)> {
     let (network, slot) = slot(txn, slot_id).await?;
     if Utc::now() >= slot.cutoff_at {
-        return Err(RoutingError::Conflict {
-            code: "slot_closed",
-            detail: format!("the {} slot closed at its cut-off", slot.name),
-        });
+        return Err(DomainError::conflict(
+            "slot_closed",
+            format!("the {} slot closed at its cut-off", slot.name),
+        ));
     }
     // Make sure a row exists, then take room only while there is enough.
     if slot_booking::Entity::find_by_id(slot_id)
@@ -556,18 +557,32 @@ pub async fn book(
     }
     if update.exec(txn).await?.rows_affected == 0 {
         let next = next_slot_that_fits(txn, &network, slot.starts_at, size).await?;
-        return Err(RoutingError::SlotFull {
-            detail: format!(
-                "the {} slot cannot carry this basket any more{}",
-                slot.name,
-                next.as_ref()
-                    .map(|n| format!("; the next slot that can is {}", n.id))
-                    .unwrap_or_default()
-            ),
-            next_slot: next.map(Box::new),
-        });
+        return Err(slot_full(&slot, next));
     }
     Ok((network, slot))
+}
+
+/// `slot_full`, with the next slot that can carry the basket (if one does soon) for the
+/// shopper to pick instead.
+fn slot_full(slot: &Slot, next: Option<Slot>) -> DomainError {
+    let detail = format!(
+        "the {} slot cannot carry this basket any more{}",
+        slot.name,
+        next.as_ref()
+            .map(|n| format!("; the next slot that can is {}", n.id))
+            .unwrap_or_default()
+    );
+    let next_slot = next.map(|s| {
+        serde_json::json!({
+            "id": s.id,
+            "name": s.name,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "cutoff_at": s.cutoff_at,
+        })
+    });
+    DomainError::conflict("slot_full", detail)
+        .with_details(serde_json::json!({ "next_slot": next_slot }))
 }
 
 /// Gives an order's place in a slot back (a cancelled or rejected delivery order).

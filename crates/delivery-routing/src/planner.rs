@@ -17,7 +17,7 @@ use crate::courier::{Courier, VehicleKind, couriers_of};
 use crate::entities::{delivery_task, plan, route_batch, stop};
 use crate::network::{minutes, seoul, slot};
 use crate::solver::{self, Budget, Problem, Stop, Task, TravelMatrix, Vehicle, VisitKind};
-use crate::{Result, RoutingError, task};
+use crate::{DomainError, Result, task};
 
 /// Minutes at the shop counter and at the shopper's door.
 const PICKUP_SERVICE_MIN: f64 = 3.0;
@@ -110,7 +110,7 @@ impl TravelTimes for OsrmTable {
             self.profile,
             coordinates.join(";")
         );
-        let unavailable = |e: String| RoutingError::Internal(format!("OSRM table service: {e}"));
+        let unavailable = |e: String| DomainError::Internal(format!("OSRM table service: {e}"));
         let table: Table = self
             .client
             .get(&url)
@@ -266,7 +266,7 @@ pub async fn plan_slot(
         Replan::Always,
     )
     .await?
-    .ok_or_else(|| RoutingError::Internal("a plan asked for by hand was skipped".into()))
+    .ok_or_else(|| DomainError::Internal("a plan asked for by hand was skipped".into()))
 }
 
 /// Plans a slot at its cut-off, unless a plan made since `since` (the cut-off when absent)
@@ -315,7 +315,7 @@ async fn plan(
     let started = Instant::now();
     let (network, slot) = slot(db, slot_id).await?;
     if network.id != network_id {
-        return Err(RoutingError::not_found("slot", slot_id));
+        return Err(DomainError::not_found("slot", slot_id));
     }
     let txn = begin_write(db).await?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
@@ -397,7 +397,7 @@ async fn plan(
         });
     let origin = origin
         .flatten()
-        .ok_or_else(|| RoutingError::Internal("the slot's day".into()))?;
+        .ok_or_else(|| DomainError::Internal("the slot's day".into()))?;
     let now_min = minute_of(origin, Utc::now()).max(0.0);
     let (slot_start, slot_end) = (
         minute_of(origin, slot.starts_at),
@@ -472,7 +472,7 @@ async fn plan(
         },
     );
     solver::verify(&problem, &solution).map_err(|e| {
-        RoutingError::Internal(format!("the solver returned an infeasible plan: {e}"))
+        DomainError::Internal(format!("the solver returned an infeasible plan: {e}"))
     })?;
 
     let plan_id = new_id("pln");

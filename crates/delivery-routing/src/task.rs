@@ -155,13 +155,13 @@ pub async fn withdraw(
 pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
     let task = task_of(txn, merchant_order_id).await?;
     if task.status != OPEN {
-        return Err(crate::RoutingError::Conflict {
-            code: "delivery_not_open",
-            detail: format!(
+        return Err(crate::DomainError::conflict(
+            "delivery_not_open",
+            format!(
                 "the delivery is {}; only one no courier carries becomes a pick-up",
                 task.status
             ),
-        });
+        ));
     }
     delivery_task::Entity::update_many()
         .col_expr(delivery_task::Column::Status, Expr::value(PICKUP))
@@ -210,13 +210,13 @@ pub async fn bind_to_courier(
     let txn = golmok_core::db::begin_write(db).await?;
     let task = task_of(&txn, merchant_order_id).await?;
     if task.status != OPEN && task.status != PLANNED {
-        return Err(crate::RoutingError::Conflict {
-            code: "delivery_under_way",
-            detail: format!(
+        return Err(crate::DomainError::conflict(
+            "delivery_under_way",
+            format!(
                 "the delivery is {}; only one not yet picked up moves",
                 task.status
             ),
-        });
+        ));
     }
     let courier = crate::courier::get_courier(&txn, courier_id)
         .await
@@ -306,7 +306,7 @@ pub async fn task_of(
         .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
         .one(db)
         .await?
-        .ok_or_else(|| crate::RoutingError::not_found("delivery", merchant_order_id))
+        .ok_or_else(|| crate::DomainError::not_found("delivery", merchant_order_id))
 }
 
 /// Moves an open delivery (left out by a plan, or back at the hub after a failed drop-off)
@@ -317,16 +317,16 @@ pub async fn move_to_slot(
     merchant_order_id: &str,
     slot_id: &str,
 ) -> Result<String> {
-    use crate::RoutingError;
+    use crate::DomainError;
     let task = task_of(txn, merchant_order_id).await?;
     if task.status != OPEN {
-        return Err(RoutingError::Conflict {
-            code: "delivery_not_open",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "delivery_not_open",
+            format!(
                 "the delivery is {}; only an open one moves to another slot",
                 task.status
             ),
-        });
+        ));
     }
     if task.slot_id == slot_id {
         return Err(
@@ -336,12 +336,7 @@ pub async fn move_to_slot(
     let load = load_of(&task);
     let (network, _) = crate::network::book(txn, slot_id, &load)
         .await
-        .map_err(|e| match e {
-            RoutingError::NotFound { .. } => {
-                golmok_core::ValidationErrors::single("slot_id", "no such slot").into()
-            }
-            other => other,
-        })?;
+        .map_err(|e| e.not_found_is_invalid("slot_id", "no such slot"))?;
     if network.id != task.network_id {
         return Err(golmok_core::ValidationErrors::single(
             "slot_id",

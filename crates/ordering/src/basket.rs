@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::checkout::{CheckoutItem, MAX_ITEMS, MAX_QUANTITY};
 use crate::entities::{basket, basket_line};
-use crate::{OrderError, Result};
+use crate::{DomainError, Result};
 
 /// Whose basket: `account:{id}` or `visitor:{random}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,12 +121,11 @@ async fn consortium_for(
         if memberships.iter().any(|c| c == current) {
             return Ok(current.to_owned());
         }
-        return Err(OrderError::Conflict {
-            code: "basket_other_consortium",
-            detail: "the basket holds goods of another consortium; check out or empty it first"
-                .into(),
-            details: Some(json!({ "consortium_id": current })),
-        });
+        return Err(DomainError::conflict(
+            "basket_other_consortium",
+            "the basket holds goods of another consortium; check out or empty it first",
+        )
+        .with_details(json!({ "consortium_id": current })));
     }
     for id in memberships {
         if golmok_catalog::consortium::consortium_in(txn, &id)
@@ -137,7 +136,7 @@ async fn consortium_for(
             return Ok(id);
         }
     }
-    Err(OrderError::conflict(
+    Err(DomainError::conflict(
         "consortium_not_active",
         "this shop is in no consortium that sells yet",
     ))
@@ -154,7 +153,7 @@ pub async fn add(
     validate_quantity(quantity, false)?;
     let listing = golmok_catalog::listing::get_listing(db, cache, listing_id).await?;
     if listing.status != ListingStatus::Active {
-        return Err(OrderError::conflict(
+        return Err(DomainError::conflict(
             "listing_unavailable",
             "this listing is not for sale",
         ));
@@ -221,7 +220,7 @@ pub async fn set_quantity(
     let line = basket_line::Entity::find_by_id((owner.0.clone(), listing_id.to_owned()))
         .one(&txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("basket line", listing_id))?;
+        .ok_or_else(|| DomainError::not_found("basket line", listing_id))?;
     if quantity == 0 {
         line.delete(&txn).await?;
     } else {
@@ -346,8 +345,8 @@ pub async fn load(
         let listing = match golmok_catalog::listing::get_listing(db, cache, &line.listing_id).await
         {
             Ok(l) => l,
-            Err(golmok_catalog::CatalogError::NotFound { .. }) => continue,
-            Err(e) => return Err(e.into()),
+            Err(golmok_core::DomainError::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
         };
         let amount_krw = listing.price_for(line.quantity).unwrap_or(0);
         let deposit = listing.container.and_then(|c| c.deposit_krw).unwrap_or(0);

@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::entities::{merchant_order, order, order_event, order_line, stock_reservation};
 use crate::idempotency::{self, IdempotencyKey, StoredResponse};
 use crate::state::{MerchantOrderStatus, OrderStatus};
-use crate::{OrderError, Ordering, Result, view};
+use crate::{DomainError, Ordering, Result, view};
 
 pub const MAX_ITEMS: usize = 100;
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -135,14 +135,14 @@ pub async fn checkout(
     key: Option<&IdempotencyKey>,
 ) -> Result<StoredResponse> {
     if !shopper.role.may_act_as_any_of(&[Role::Shopper]) {
-        return Err(OrderError::Forbidden("only shoppers place orders".into()));
+        return Err(DomainError::Forbidden("only shoppers place orders".into()));
     }
     validate(&ctx, &request)?;
     let listing_ids: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
     let response = idempotency::once(ctx.db, key, |txn| async move {
         let order = place(&ctx, &txn, shopper, &request, key).await?;
         let body =
-            serde_json::to_string(&order).map_err(|e| OrderError::Internal(e.to_string()))?;
+            serde_json::to_string(&order).map_err(|e| DomainError::Internal(e.to_string()))?;
         Ok((txn, StoredResponse { status: 201, body }))
     })
     .await?;
@@ -161,14 +161,9 @@ async fn place(
 ) -> Result<view::Order> {
     let consortium = golmok_catalog::consortium::consortium_in(txn, &request.consortium_id)
         .await
-        .map_err(|e| match e {
-            golmok_catalog::CatalogError::NotFound { .. } => OrderError::Invalid(
-                ValidationErrors::single("consortium_id", "no such consortium"),
-            ),
-            other => other.into(),
-        })?;
+        .map_err(|e| e.not_found_is_invalid("consortium_id", "no such consortium"))?;
     if consortium.status != ConsortiumStatus::Active {
-        return Err(OrderError::conflict(
+        return Err(DomainError::conflict(
             "consortium_not_active",
             format!("{} is still forming and cannot sell yet", consortium.name),
         ));
@@ -178,7 +173,7 @@ async fn place(
             slot_id, location, ..
         } => {
             let network_id = consortium.network_id.clone().ok_or_else(|| {
-                OrderError::conflict(
+                DomainError::conflict(
                     "delivery_unavailable",
                     "this consortium has no delivery network; choose pickup",
                 )
@@ -186,11 +181,8 @@ async fn place(
             // Booked below, once the basket's size is known.
             let (network, _) = golmok_delivery_routing::network::slot(txn, slot_id.trim())
                 .await
-                .map_err(|e| match e {
-                    golmok_delivery_routing::RoutingError::NotFound { .. } => OrderError::Invalid(
-                        ValidationErrors::single("fulfillment.slot_id", "no such delivery slot"),
-                    ),
-                    other => other.into(),
+                .map_err(|e| {
+                    e.not_found_is_invalid("fulfillment.slot_id", "no such delivery slot")
                 })?;
             let mut errors = ValidationErrors::new();
             if network.id != network_id {
@@ -234,7 +226,7 @@ async fn place(
         }
         let amount_krw = listing
             .price_for(item.quantity)
-            .ok_or_else(|| OrderError::Internal(format!("pricing listing {}", listing.id)))?;
+            .ok_or_else(|| DomainError::Internal(format!("pricing listing {}", listing.id)))?;
         let deposit_krw = match listing.container {
             Some(c) if c.policy == ContainerPolicy::Deposit => c.deposit_krw.unwrap_or(0),
             _ => 0,
@@ -258,18 +250,16 @@ async fn place(
     for lines in planned.values() {
         for line in lines {
             if !catalog_listing::take_stock(txn, &line.listing.id, line.quantity).await? {
-                return Err(OrderError::Conflict {
-                    code: "out_of_stock",
-                    detail: format!(
+                return Err(DomainError::conflict(
+                    "out_of_stock",
+                    format!(
                         "{} does not have {} {} left",
                         line.listing.title,
                         line.quantity,
                         line.listing.unit.as_str()
                     ),
-                    details: Some(
-                        json!({"listing_id": line.listing.id, "requested": line.quantity}),
-                    ),
-                });
+                )
+                .with_details(json!({"listing_id": line.listing.id, "requested": line.quantity})));
             }
         }
     }

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::checkout::record;
 use crate::entities::{merchant_order, order};
 use crate::view::{self, status_of};
-use crate::{OrderError, Ordering, Result};
+use crate::{DomainError, Ordering, Result};
 
 /// Fills routing's plan port: each delivery left out, or taken back in, goes on the
 /// order's history.
@@ -39,7 +39,7 @@ impl PlanEvents for PlanHistory {
             let m = merchant_order::Entity::find_by_id(merchant_order_id)
                 .one(txn)
                 .await?
-                .ok_or_else(|| OrderError::not_found("merchant order", merchant_order_id))?;
+                .ok_or_else(|| DomainError::not_found("merchant order", merchant_order_id))?;
             let status = status_of(&m)?;
             let note = match outcome {
                 PlanOutcome::LeftOut(reason) => format!("left out of the delivery plan: {reason}"),
@@ -58,7 +58,7 @@ impl PlanEvents for PlanHistory {
         };
         noted
             .await
-            .map_err(|e| golmok_delivery_routing::RoutingError::Internal(e.to_string()))
+            .map_err(|e| golmok_core::DomainError::Internal(e.to_string()))
     }
 }
 
@@ -70,11 +70,11 @@ async fn left_out(
     let m = merchant_order::Entity::find_by_id(merchant_order_id)
         .one(txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("merchant order", merchant_order_id))?;
+        .ok_or_else(|| DomainError::not_found("merchant order", merchant_order_id))?;
     let o = order::Entity::find_by_id(m.order_id.as_str())
         .one(txn)
         .await?
-        .ok_or_else(|| OrderError::Internal(format!("merchant order {} has no order", m.id)))?;
+        .ok_or_else(|| DomainError::Internal(format!("merchant order {} has no order", m.id)))?;
     Ok((m, o))
 }
 
@@ -88,8 +88,8 @@ async fn runs_consortium(ctx: &Ordering<'_>, actor: &Account, consortium_id: &st
     }
     match golmok_catalog::consortium::ensure_can_manage(ctx.db, actor, consortium_id).await {
         Ok(()) => Ok(true),
-        Err(golmok_catalog::CatalogError::Forbidden(_)) => Ok(false),
-        Err(e) => Err(e.into()),
+        Err(golmok_core::DomainError::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -106,13 +106,13 @@ pub async fn move_to_slot(
     let by_shopper = o.shopper_id == actor.id;
     if !by_shopper {
         if !runs_consortium(&ctx, actor, &o.consortium_id).await? {
-            return Err(OrderError::not_found("merchant order", merchant_order_id));
+            return Err(DomainError::not_found("merchant order", merchant_order_id));
         }
         let task = golmok_delivery_routing::task::task_of(ctx.db, merchant_order_id).await?;
         let network =
             golmok_delivery_routing::network::get_network(ctx.db, &task.network_id).await?;
         if !network.move_without_consent && actor.role != Role::Admin {
-            return Err(OrderError::conflict(
+            return Err(DomainError::conflict(
                 "shopper_consent_needed",
                 "this network moves deliveries to another slot only with the shopper's consent; they can move it from their order's page",
             ));
@@ -161,13 +161,13 @@ pub async fn turn_into_pickup(
 ) -> Result<view::Order> {
     let (_, o) = left_out(ctx.db, merchant_order_id).await?;
     if o.shopper_id != actor.id && !runs_consortium(&ctx, actor, &o.consortium_id).await? {
-        return Err(OrderError::not_found("merchant order", merchant_order_id));
+        return Err(DomainError::not_found("merchant order", merchant_order_id));
     }
     let txn = golmok_core::db::begin_write(ctx.db).await?;
     let (m, _) = left_out(&txn, merchant_order_id).await?;
     let status = status_of(&m)?;
     if status.is_final() {
-        return Err(OrderError::conflict(
+        return Err(DomainError::conflict(
             "illegal_transition",
             format!("the merchant order is {} already", status.as_str()),
         ));

@@ -7,12 +7,12 @@
 //! If the first rolls back, the key was never taken.
 
 use chrono::Utc;
+use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr};
 use sha2::{Digest, Sha256};
 
 use crate::entities::idempotency_key;
-use crate::{OrderError, Result};
+use crate::{DomainError, Result};
 
 /// A key as the caller sent it, with a digest of the request it came with.
 #[derive(Debug, Clone)]
@@ -66,12 +66,10 @@ pub async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<(
     .await;
     match inserted {
         Ok(_) => Ok(()),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(OrderError::conflict(
-                "idempotency_key_taken",
-                "this Idempotency-Key was used by another request moments ago",
-            ))
-        }
+        Err(e) if golmok_core::error::is_unique_violation(&e) => Err(DomainError::conflict(
+            "idempotency_key_taken",
+            "this Idempotency-Key was used by another request moments ago",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -101,7 +99,7 @@ pub async fn lookup(
             status: status as u16,
             body,
         })),
-        _ => Err(OrderError::conflict(
+        _ => Err(DomainError::conflict(
             "idempotency_key_in_progress",
             "the first request with this Idempotency-Key is still being processed",
         )),
@@ -150,13 +148,13 @@ where
     if let Some(key) = key {
         match claim(&txn, key).await {
             Ok(()) => {}
-            Err(OrderError::Conflict {
+            Err(DomainError::Conflict {
                 code: "idempotency_key_taken",
                 ..
             }) => {
                 drop(txn);
                 return lookup(db, key).await?.ok_or_else(|| {
-                    OrderError::conflict(
+                    DomainError::conflict(
                         "idempotency_key_in_progress",
                         "the first request is still being processed",
                     )

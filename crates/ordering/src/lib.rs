@@ -27,118 +27,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use golmok_catalog::CatalogError;
-use golmok_core::{Cache, ValidationErrors};
-use golmok_payments::{PaymentError, PaymentProvider};
-use sea_orm::{DatabaseConnection, DbErr};
+use golmok_core::Cache;
+use golmok_payments::PaymentProvider;
+use sea_orm::DatabaseConnection;
 
 pub use checkout::{Checkout, CheckoutItem, Fulfillment, PaymentChoice};
 pub use state::{Action, MerchantOrderStatus, OrderStatus};
 pub use view::{MerchantOrder, Order, OrderEvent, OrderLine};
 
-#[derive(Debug, thiserror::Error)]
-pub enum OrderError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationErrors),
-    #[error("no {what} {id}")]
-    NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Forbidden(String),
-    /// The current state does not allow it; `details` carries numbers a client can show.
-    #[error("{detail}")]
-    Conflict {
-        code: &'static str,
-        detail: String,
-        details: Option<serde_json::Value>,
-    },
-    #[error(transparent)]
-    Payment(PaymentError),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl OrderError {
-    pub(crate) fn not_found(what: &'static str, id: &str) -> Self {
-        OrderError::NotFound {
-            what,
-            id: id.to_owned(),
-        }
-    }
-
-    pub(crate) fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        OrderError::Conflict {
-            code,
-            detail: detail.into(),
-            details: None,
-        }
-    }
-}
-
-impl From<CatalogError> for OrderError {
-    fn from(e: CatalogError) -> Self {
-        match e {
-            CatalogError::Invalid(v) => OrderError::Invalid(v),
-            CatalogError::NotFound { what, id } => OrderError::NotFound { what, id },
-            CatalogError::Forbidden(d) => OrderError::Forbidden(d),
-            CatalogError::Conflict { code, detail } => OrderError::Conflict {
-                code,
-                detail,
-                details: None,
-            },
-            CatalogError::Database(d) => OrderError::Database(d),
-            CatalogError::Internal(d) => OrderError::Internal(d),
-        }
-    }
-}
-
-impl From<golmok_delivery_routing::RoutingError> for OrderError {
-    fn from(e: golmok_delivery_routing::RoutingError) -> Self {
-        use golmok_delivery_routing::RoutingError;
-        match e {
-            RoutingError::Invalid(v) => OrderError::Invalid(v),
-            RoutingError::NotFound { what, id } => OrderError::NotFound { what, id },
-            RoutingError::Forbidden(d) => OrderError::Forbidden(d),
-            RoutingError::Conflict { code, detail } => OrderError::Conflict {
-                code,
-                detail,
-                details: None,
-            },
-            RoutingError::SlotFull { detail, next_slot } => OrderError::Conflict {
-                code: "slot_full",
-                detail,
-                details: Some(serde_json::json!({
-                    "next_slot": next_slot.map(|s| serde_json::json!({
-                        "id": s.id,
-                        "name": s.name,
-                        "starts_at": s.starts_at,
-                        "ends_at": s.ends_at,
-                        "cutoff_at": s.cutoff_at,
-                    })),
-                })),
-            },
-            RoutingError::Database(d) => OrderError::Database(d),
-            RoutingError::Internal(d) => OrderError::Internal(d),
-        }
-    }
-}
-
-impl From<PaymentError> for OrderError {
-    fn from(e: PaymentError) -> Self {
-        match e {
-            PaymentError::Database(d) => OrderError::Database(d),
-            PaymentError::Conflict { code, detail } => OrderError::Conflict {
-                code,
-                detail,
-                details: None,
-            },
-            other => OrderError::Payment(other),
-        }
-    }
-}
-
-pub type Result<T, E = OrderError> = std::result::Result<T, E>;
+pub use golmok_core::{DomainError, Result};
 
 /// The rules of checkout that an operator sets. Delivery fees are the network's.
 #[derive(Debug, Clone, Copy)]
@@ -178,7 +75,7 @@ impl PaymentProviders {
 
     pub(crate) fn require(&self, name: &str) -> Result<&dyn PaymentProvider> {
         self.get(name).ok_or_else(|| {
-            OrderError::Internal(format!("payment provider {name} is not configured"))
+            DomainError::Internal(format!("payment provider {name} is not configured"))
         })
     }
 }

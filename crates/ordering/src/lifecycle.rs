@@ -18,7 +18,7 @@ use crate::checkout::{MAX_QUANTITY, record};
 use crate::entities::{merchant_order, order, order_line, stock_reservation};
 use crate::state::{Action, MerchantOrderStatus, OrderStatus};
 use crate::view::{self, status_of};
-use crate::{OrderError, Ordering, Result, merchant_party, network_party};
+use crate::{DomainError, Ordering, Result, merchant_party, network_party};
 
 /// The account that acts when the system itself moves an order (expiry).
 pub const SYSTEM_ACTOR: &str = "system";
@@ -30,7 +30,7 @@ async fn load_merchant_order(
     merchant_order::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("merchant order", id))
+        .ok_or_else(|| DomainError::not_found("merchant order", id))
 }
 
 /// The merchant order, if `actor` owns its shop (or is an admin). Others learn nothing.
@@ -43,20 +43,20 @@ async fn owned(
     if actor.role == Role::Admin || view::owns_any(txn, actor, &[m.merchant_id.as_str()]).await? {
         Ok(m)
     } else {
-        Err(OrderError::not_found("merchant order", id))
+        Err(DomainError::not_found("merchant order", id))
     }
 }
 
-fn illegal(current: MerchantOrderStatus, action: Action) -> OrderError {
-    OrderError::Conflict {
-        code: "illegal_transition",
-        detail: format!(
+fn illegal(current: MerchantOrderStatus, action: Action) -> DomainError {
+    DomainError::conflict(
+        "illegal_transition",
+        format!(
             "cannot {} a merchant order that is {}",
             action.verb(),
             current.as_str()
         ),
-        details: Some(json!({"current_status": current.as_str(), "action": action.verb()})),
-    }
+    )
+    .with_details(json!({"current_status": current.as_str(), "action": action.verb()}))
 }
 
 /// Moves one merchant order and records it; the caller has checked who may.
@@ -188,7 +188,7 @@ async fn settle(
     let o = order::Entity::find_by_id(order_id)
         .one(txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+        .ok_or_else(|| DomainError::not_found("order", order_id))?;
     let parts = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(order_id))
         .order_by_asc(merchant_order::Column::Id)
@@ -268,7 +268,7 @@ async fn step(
             .count(&txn)
             .await?;
         if unweighed > 0 && status_of(&m)? == MerchantOrderStatus::Accepted {
-            return Err(OrderError::conflict(
+            return Err(DomainError::conflict(
                 "unweighed_lines",
                 format!("weigh the {unweighed} refill line(s) before marking the order ready"),
             ));
@@ -280,7 +280,7 @@ async fn step(
             .await?;
         let delivered = o.is_some_and(|o| o.fulfillment_kind != "pickup");
         if delivered && !golmok_delivery_routing::task::is_pickup(&txn, &m.id).await? {
-            return Err(OrderError::conflict(
+            return Err(DomainError::conflict(
                 "not_a_pickup_order",
                 "this order is delivered by the network; its courier completes it",
             ));
@@ -363,14 +363,14 @@ pub async fn weigh(
     let m = owned(&txn, actor, id).await?;
     let current = status_of(&m)?;
     if current != MerchantOrderStatus::Accepted {
-        return Err(OrderError::Conflict {
-            code: "illegal_transition",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!(
                 "refill lines are weighed once the order is accepted; it is {}",
                 current.as_str()
             ),
-            details: Some(json!({"current_status": current.as_str(), "action": "weigh"})),
-        });
+        )
+        .with_details(json!({"current_status": current.as_str(), "action": "weigh"})));
     }
     let lines = order_line::Entity::find()
         .filter(order_line::Column::MerchantOrderId.eq(id))
@@ -399,17 +399,17 @@ pub async fn weigh(
         let reservation = stock_reservation::Entity::find_by_id(line.id.as_str())
             .one(&txn)
             .await?
-            .ok_or_else(|| OrderError::Internal(format!("line {} has no reservation", line.id)))?;
+            .ok_or_else(|| DomainError::Internal(format!("line {} has no reservation", line.id)))?;
         let delta = w.net_quantity - reservation.quantity;
         if delta > 0 && !catalog_listing::take_stock(&txn, &line.listing_id, delta).await? {
-            return Err(OrderError::Conflict {
-                code: "out_of_stock",
-                detail: format!(
+            return Err(DomainError::conflict(
+                "out_of_stock",
+                format!(
                     "{} has less than {delta} more {} in stock",
                     line.title, line.unit
                 ),
-                details: Some(json!({"listing_id": line.listing_id, "requested": delta})),
-            });
+            )
+            .with_details(json!({"listing_id": line.listing_id, "requested": delta})));
         }
         if delta < 0 {
             catalog_listing::return_stock(&txn, &line.listing_id, -delta).await?;
@@ -422,7 +422,7 @@ pub async fn weigh(
             line.unit_quantity,
             w.net_quantity,
         )
-        .ok_or_else(|| OrderError::Internal(format!("pricing line {}", line.id)))?;
+        .ok_or_else(|| DomainError::Internal(format!("pricing line {}", line.id)))?;
         let mut l: order_line::ActiveModel = line.clone().into();
         l.weighed_quantity = Set(Some(w.net_quantity));
         l.amount_krw = Set(amount);
@@ -439,7 +439,7 @@ pub async fn weigh(
     let o = order::Entity::find_by_id(m.order_id.as_str())
         .one(&txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", &m.order_id))?;
+        .ok_or_else(|| DomainError::not_found("order", &m.order_id))?;
     let order_id = m.order_id.clone();
     let mut active: merchant_order::ActiveModel = m.into();
     active.subtotal_krw = Set(subtotal);
@@ -460,18 +460,14 @@ pub async fn weigh(
         .await?
         .authorized_krw;
     if required > authorized {
-        return Err(OrderError::Conflict {
-            code: "exceeds_authorization",
-            detail: format!(
+        return Err(DomainError::conflict("exceeds_authorization", format!(
                 "the weighed order comes to {required} won but only {} won were authorised: weigh out less, or ask the shopper to approve the difference",
                 authorized
-            ),
-            details: Some(json!({
+            )).with_details(json!({
                 "authorized_krw": authorized,
                 "required_krw": required,
                 "over_by_krw": required - authorized,
-            })),
-        });
+            })));
     }
     record(
         &txn,
@@ -497,10 +493,10 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
     let o = order::Entity::find_by_id(order_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+        .ok_or_else(|| DomainError::not_found("order", order_id))?;
     let is_admin = actor.role == Role::Admin;
     if !is_admin && o.shopper_id != actor.id {
-        return Err(OrderError::not_found("order", order_id));
+        return Err(DomainError::not_found("order", order_id));
     }
     let parts = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(order_id))
@@ -515,9 +511,7 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
             s == MerchantOrderStatus::Pending || s.is_withdrawn()
         };
         if !allowed {
-            return Err(OrderError::Conflict {
-                code: "illegal_transition",
-                detail: format!(
+            return Err(DomainError::conflict("illegal_transition", format!(
                     "cannot cancel: a merchant order is already {}{}",
                     s.as_str(),
                     if is_admin {
@@ -525,22 +519,20 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
                     } else {
                         "; ask the shop or support"
                     }
-                ),
-                details: Some(
+                )).with_details(
                     json!({"current_status": s.as_str(), "action": "cancel", "merchant_order_id": m.id}),
-                ),
-            });
+                ));
         }
     }
     if parts
         .iter()
         .all(|m| status_of(m).is_ok_and(|s| s.is_withdrawn()))
     {
-        return Err(OrderError::Conflict {
-            code: "illegal_transition",
-            detail: format!("the order is already {}", o.status),
-            details: Some(json!({"current_status": o.status, "action": "cancel"})),
-        });
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("the order is already {}", o.status),
+        )
+        .with_details(json!({"current_status": o.status, "action": "cancel"})));
     }
     let ids: Vec<String> = parts.iter().map(|m| m.id.clone()).collect();
     let touched = listings_of(&txn, &ids).await?;
@@ -561,7 +553,7 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
 pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
     let cutoff = Utc::now()
         - chrono::Duration::from_std(ctx.rules.acceptance_timeout)
-            .map_err(|e| OrderError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
     let stale = merchant_order::Entity::find()
         .filter(merchant_order::Column::Status.eq(MerchantOrderStatus::Pending.as_str()))
         .filter(merchant_order::Column::CreatedAt.lt(cutoff))
@@ -636,12 +628,7 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
             advance(txn, m, action, &actor.id, None).await?;
             settle(&self.ctx, txn, &order_id, &actor.id).await
         };
-        moved.await.map_err(|e| match e {
-            OrderError::Conflict { code, detail, .. } => {
-                golmok_delivery_routing::RoutingError::Conflict { code, detail }
-            }
-            other => golmok_delivery_routing::RoutingError::Internal(other.to_string()),
-        })
+        moved.await
     }
 }
 
@@ -659,7 +646,7 @@ pub async fn settle_lapsing_authorizations(ctx: Ordering<'_>) -> Result<usize> {
             continue;
         };
         let lifetime = chrono::Duration::from_std(lifetime)
-            .map_err(|e| OrderError::Internal(e.to_string()))?;
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
         let cutoff = Utc::now() - (lifetime - LAPSE_MARGIN);
         for payment in golmok_payments::authorized_before(ctx.db, provider.name(), cutoff).await? {
             let txn = begin_write(ctx.db).await?;

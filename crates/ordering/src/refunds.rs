@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::entities::{merchant_order, order};
 use crate::idempotency::{self, IdempotencyKey, StoredResponse};
 use crate::view::status_of;
-use crate::{OrderError, Ordering, Result, merchant_party, network_party};
+use crate::{DomainError, Ordering, Result, merchant_party, network_party};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +42,9 @@ pub async fn refund(
     key: Option<&IdempotencyKey>,
 ) -> Result<StoredResponse> {
     if actor.role != Role::Admin {
-        return Err(OrderError::Forbidden("only an admin refunds orders".into()));
+        return Err(DomainError::Forbidden(
+            "only an admin refunds orders".into(),
+        ));
     }
     let reason = request.reason.trim().to_owned();
     let mut errors = ValidationErrors::new();
@@ -56,7 +58,7 @@ pub async fn refund(
     idempotency::once(ctx.db, key, |txn| async move {
         let outcome = refund_in(&ctx, &txn, order_id, &request, &reason).await?;
         let body =
-            serde_json::to_string(&outcome).map_err(|e| OrderError::Internal(e.to_string()))?;
+            serde_json::to_string(&outcome).map_err(|e| DomainError::Internal(e.to_string()))?;
         Ok((txn, StoredResponse { status: 201, body }))
     })
     .await
@@ -72,7 +74,7 @@ async fn refund_in(
     let o = order::Entity::find_by_id(order_id)
         .one(txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+        .ok_or_else(|| DomainError::not_found("order", order_id))?;
     let parts = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(order_id))
         .order_by_asc(merchant_order::Column::Id)
@@ -99,11 +101,11 @@ async fn refund_in(
         + fee_left;
     let amount = request.amount_krw.unwrap_or(refundable);
     if amount <= 0 || amount > refundable {
-        return Err(OrderError::Conflict {
-            code: "exceeds_refundable",
-            detail: format!("{refundable} won of this can still be refunded; asked for {amount}"),
-            details: Some(json!({"refundable_krw": refundable, "requested_krw": amount})),
-        });
+        return Err(DomainError::conflict(
+            "exceeds_refundable",
+            format!("{refundable} won of this can still be refunded; asked for {amount}"),
+        )
+        .with_details(json!({"refundable_krw": refundable, "requested_krw": amount})));
     }
 
     let mut left = amount;
@@ -221,7 +223,7 @@ pub async fn pay_merchant(
     key: Option<&IdempotencyKey>,
 ) -> Result<StoredResponse> {
     if actor.role != Role::Admin {
-        return Err(OrderError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin pays merchants out".into(),
         ));
     }
@@ -231,7 +233,7 @@ pub async fn pay_merchant(
         let payout =
             golmok_payments::pay_out(&txn, provider, &merchant_party(merchant_id), None).await?;
         let body =
-            serde_json::to_string(&payout).map_err(|e| OrderError::Internal(e.to_string()))?;
+            serde_json::to_string(&payout).map_err(|e| DomainError::Internal(e.to_string()))?;
         Ok((txn, StoredResponse { status: 201, body }))
     })
     .await
@@ -244,7 +246,7 @@ pub async fn mark_payment_received(
     order_id: &str,
 ) -> Result<crate::view::Order> {
     if actor.role != Role::Admin {
-        return Err(OrderError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only an admin records received payments".into(),
         ));
     }
@@ -252,7 +254,7 @@ pub async fn mark_payment_received(
     let o = order::Entity::find_by_id(order_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", order_id))?;
+        .ok_or_else(|| DomainError::not_found("order", order_id))?;
     golmok_payments::mark_received(&txn, &o.payment_id).await?;
     let order = crate::view::load(&txn, order_id).await?;
     txn.commit().await?;
@@ -279,18 +281,16 @@ pub async fn onboard_merchant(
 ) -> Result<Onboarding> {
     let merchant = golmok_catalog::merchant::owned_merchant(ctx.db, actor, merchant_id).await?;
     if merchant.owner_id != actor.id {
-        return Err(OrderError::Forbidden(
+        return Err(DomainError::Forbidden(
             "only the merchant's owner links its payout account".into(),
         ));
     }
-    let provider = ctx
-        .providers
-        .get(provider)
-        .ok_or_else(|| OrderError::Conflict {
-            code: "provider_not_configured",
-            detail: format!("{provider} payouts are not configured on this server"),
-            details: None,
-        })?;
+    let provider = ctx.providers.get(provider).ok_or_else(|| {
+        DomainError::conflict(
+            "provider_not_configured",
+            format!("{provider} payouts are not configured on this server"),
+        )
+    })?;
     let txn = begin_write(ctx.db).await?;
     let (account, link) = connect::onboard(
         &txn,

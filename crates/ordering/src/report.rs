@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::entities::{merchant_order, order, order_line};
 use crate::view::status_of;
-use crate::{OrderError, Result};
+use crate::{DomainError, Result};
 
 /// Asia/Seoul has no daylight saving: UTC+9 all year.
 fn seoul() -> FixedOffset {
@@ -165,12 +165,12 @@ pub async fn consortium_report(
 fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {
     let midnight = day
         .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| OrderError::Internal(format!("midnight of {day}")))?;
+        .ok_or_else(|| DomainError::Internal(format!("midnight of {day}")))?;
     seoul()
         .from_local_datetime(&midnight)
         .single()
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| OrderError::Internal(format!("start of {day} in Seoul")))
+        .ok_or_else(|| DomainError::Internal(format!("start of {day} in Seoul")))
 }
 
 #[cfg(test)]

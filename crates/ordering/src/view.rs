@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::entities::{merchant_order, order, order_event, order_line};
 use crate::state::{MerchantOrderStatus, OrderStatus};
-use crate::{OrderError, Result};
+use crate::{DomainError, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Order {
@@ -119,7 +119,7 @@ pub(crate) fn line_view(l: order_line::Model) -> OrderLine {
 
 pub(crate) fn status_of(m: &merchant_order::Model) -> Result<MerchantOrderStatus> {
     MerchantOrderStatus::parse(&m.status).ok_or_else(|| {
-        OrderError::Internal(format!("merchant order {} has status {}", m.id, m.status))
+        DomainError::Internal(format!("merchant order {} has status {}", m.id, m.status))
     })
 }
 
@@ -157,7 +157,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
     let o = order::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| OrderError::not_found("order", id))?;
+        .ok_or_else(|| DomainError::not_found("order", id))?;
     let mut merchant_orders = Vec::new();
     for m in merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(id))
@@ -189,7 +189,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
     let refunds = golmok_payments::refunds_of(db, &o.payment_id).await?;
     Ok(Order {
         status: OrderStatus::parse(&o.status).ok_or_else(|| {
-            OrderError::Internal(format!("order {} has status {}", o.id, o.status))
+            DomainError::Internal(format!("order {} has status {}", o.id, o.status))
         })?,
         fulfillment: FulfillmentView {
             kind: o.fulfillment_kind,
@@ -249,7 +249,7 @@ pub async fn get_order(db: &impl ConnectionTrait, actor: &Account, id: &str) -> 
         }
     }
     if mine.is_empty() {
-        return Err(OrderError::not_found("order", id));
+        return Err(DomainError::not_found("order", id));
     }
     order.merchant_orders.retain(|m| mine.contains(&m.id));
     order
@@ -330,7 +330,7 @@ pub async fn get_merchant_order(
         .one(db)
         .await?
         .filter(|m| m.merchant_id == merchant_id)
-        .ok_or_else(|| OrderError::not_found("merchant order", id))?;
+        .ok_or_else(|| DomainError::not_found("merchant order", id))?;
     let mut part = [merchant_order_view(db, m).await?];
     show_codes(db, &mut part, Reader::Shop).await?;
     let [part] = part;

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::entities::{connected_account, payment, transfer};
 use crate::provider::{OnboardingLink, PaymentProvider, PayoutRequest, ProviderError};
-use crate::{PaymentError, Result, Share, ledger};
+use crate::{DomainError, Result, Share, ledger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -46,7 +46,7 @@ impl TransferStatus {
             "awaiting_account" => Ok(TransferStatus::AwaitingAccount),
             "sent" => Ok(TransferStatus::Sent),
             "cancelled" => Ok(TransferStatus::Cancelled),
-            other => Err(PaymentError::Internal(format!(
+            other => Err(DomainError::Internal(format!(
                 "stored transfer status {other}"
             ))),
         }
@@ -125,10 +125,10 @@ pub async fn onboard(
     let account = match connected_account::Entity::find_by_id(party).one(db).await? {
         Some(existing) if existing.provider == provider.name() => existing,
         Some(existing) => {
-            return Err(PaymentError::Conflict {
-                code: "connected_elsewhere",
-                detail: format!("{party} already has an account at {}", existing.provider),
-            });
+            return Err(DomainError::conflict(
+                "connected_elsewhere",
+                format!("{party} already has an account at {}", existing.provider),
+            ));
         }
         None => {
             let account_id = provider
@@ -255,7 +255,7 @@ pub async fn send_waiting(
         let p = payment::Entity::find_by_id(t.payment_id.as_str())
             .one(db)
             .await?
-            .ok_or_else(|| PaymentError::NotFound(t.payment_id.clone()))?;
+            .ok_or_else(|| DomainError::not_found("payment", &t.payment_id.clone()))?;
         if p.provider != provider.name() {
             continue;
         }

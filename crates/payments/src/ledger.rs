@@ -19,7 +19,7 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::Serialize;
 
-use crate::PaymentError;
+use crate::DomainError;
 use crate::entities::{ledger_entry, ledger_transaction};
 
 pub const HOLDS_SHOPPER: &str = "holds:shopper";
@@ -42,10 +42,10 @@ pub async fn post(
     kind: &str,
     reference: &str,
     entries: &[(String, i64)],
-) -> Result<String, PaymentError> {
+) -> Result<String, DomainError> {
     let sum: i64 = entries.iter().map(|(_, a)| a).sum();
     if sum != 0 {
-        return Err(PaymentError::Internal(format!(
+        return Err(DomainError::Internal(format!(
             "unbalanced ledger transaction {kind} for {reference}: {entries:?}"
         )));
     }
@@ -74,7 +74,7 @@ pub async fn post(
 }
 
 /// The balance of every account (debits minus credits).
-pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>, PaymentError> {
+pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>, DomainError> {
     let mut balances = BTreeMap::new();
     for e in ledger_entry::Entity::find().all(db).await? {
         *balances.entry(e.account).or_insert(0) += e.amount_krw;
@@ -83,7 +83,7 @@ pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>
 }
 
 /// Debits minus credits of one account.
-pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, PaymentError> {
+pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, DomainError> {
     Ok(ledger_entry::Entity::find()
         .filter(ledger_entry::Column::Account.eq(account))
         .all(db)
@@ -109,7 +109,7 @@ pub struct StatementLine {
 pub async fn statement(
     db: &impl ConnectionTrait,
     party: &str,
-) -> Result<Vec<StatementLine>, PaymentError> {
+) -> Result<Vec<StatementLine>, DomainError> {
     let entries = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::Account.eq(payable(party)))
         .order_by_asc(ledger_entry::Column::Id)
@@ -121,7 +121,7 @@ pub async fn statement(
             .one(db)
             .await?
             .ok_or_else(|| {
-                PaymentError::Internal(format!("ledger entry {} without transaction", e.id))
+                DomainError::Internal(format!("ledger entry {} without transaction", e.id))
             })?;
         lines.push(StatementLine {
             transaction_id: txn.id,

@@ -28,32 +28,7 @@ pub use provider::{
     PaymentProvider, PayoutRequest, ProviderError,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum PaymentError {
-    #[error("no payment {0}")]
-    NotFound(String),
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
-    #[error(transparent)]
-    Declined(ProviderError),
-    #[error(transparent)]
-    Unavailable(ProviderError),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<ProviderError> for PaymentError {
-    fn from(e: ProviderError) -> Self {
-        match e {
-            ProviderError::Declined(_) => PaymentError::Declined(e),
-            ProviderError::Unavailable(_) => PaymentError::Unavailable(e),
-        }
-    }
-}
-
-pub type Result<T, E = PaymentError> = std::result::Result<T, E>;
+pub use golmok_core::{DomainError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -92,7 +67,7 @@ impl PaymentStatus {
         ]
         .into_iter()
         .find(|p| p.as_str() == s)
-        .ok_or_else(|| PaymentError::Internal(format!("stored payment status {s}")))
+        .ok_or_else(|| DomainError::Internal(format!("stored payment status {s}")))
     }
 }
 
@@ -141,7 +116,7 @@ async fn load(db: &impl ConnectionTrait, id: &str) -> Result<payment::Model> {
     payment::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| PaymentError::NotFound(id.to_owned()))
+        .ok_or_else(|| DomainError::not_found("payment", id))
 }
 
 pub async fn get_payment(db: &impl ConnectionTrait, id: &str) -> Result<Payment> {
@@ -157,7 +132,7 @@ pub async fn authorize(
     idempotency_key: &str,
 ) -> Result<Payment> {
     if amount_krw <= 0 {
-        return Err(PaymentError::Internal(format!(
+        return Err(DomainError::Internal(format!(
             "authorising {amount_krw} won"
         )));
     }
@@ -271,20 +246,20 @@ pub async fn capture(
 ) -> Result<Payment> {
     let mut p = load(db, payment_id).await?;
     if p.status != PaymentStatus::Authorized.as_str() {
-        return Err(PaymentError::Conflict {
-            code: "payment_not_capturable",
-            detail: format!("the payment is {}, not authorized", p.status),
-        });
+        return Err(DomainError::conflict(
+            "payment_not_capturable",
+            format!("the payment is {}, not authorized", p.status),
+        ));
     }
     let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
     if amount > p.authorized_krw {
-        return Err(PaymentError::Conflict {
-            code: "exceeds_authorization",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "exceeds_authorization",
+            format!(
                 "capturing {amount} won exceeds the {} won authorised",
                 p.authorized_krw
             ),
-        });
+        ));
     }
     if amount == 0 {
         return void(db, provider, payment_id).await;
@@ -323,10 +298,10 @@ pub async fn void(
         "voided" => return from_model(p),
         "authorized" | "pending" => {}
         other => {
-            return Err(PaymentError::Conflict {
-                code: "payment_not_voidable",
-                detail: format!("the payment is {other}; refund it instead"),
-            });
+            return Err(DomainError::conflict(
+                "payment_not_voidable",
+                format!("the payment is {other}; refund it instead"),
+            ));
         }
     }
     let provider_ref = p.provider_ref.clone().unwrap_or_default();
@@ -363,23 +338,23 @@ pub async fn refund(
 ) -> Result<Vec<Refund>> {
     let mut p = load(db, payment_id).await?;
     if !matches!(p.status.as_str(), "captured" | "partially_refunded") {
-        return Err(PaymentError::Conflict {
-            code: "payment_not_refundable",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "payment_not_refundable",
+            format!(
                 "the payment is {}; only captured money is refunded",
                 p.status
             ),
-        });
+        ));
     }
     let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
     let refundable = p.captured_krw - p.refunded_krw;
     if amount <= 0 || amount > refundable {
-        return Err(PaymentError::Conflict {
-            code: "exceeds_refundable",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "exceeds_refundable",
+            format!(
                 "refunding {amount} won; {refundable} won of this payment can still be refunded"
             ),
-        });
+        ));
     }
     let refund_id = new_id("ref");
     // Named by the state it acts on, not by our new id: a refund rolled back here after the
@@ -469,22 +444,22 @@ pub async fn refunds_of(db: &impl ConnectionTrait, payment_id: &str) -> Result<V
 pub async fn mark_received(db: &impl ConnectionTrait, payment_id: &str) -> Result<Payment> {
     let p = load(db, payment_id).await?;
     if p.provider != "offline" {
-        return Err(PaymentError::Conflict {
-            code: "not_offline",
-            detail: "only offline payments are marked received by hand".into(),
-        });
+        return Err(DomainError::conflict(
+            "not_offline",
+            "only offline payments are marked received by hand",
+        ));
     }
     if !matches!(
         p.status.as_str(),
         "captured" | "partially_refunded" | "refunded"
     ) {
-        return Err(PaymentError::Conflict {
-            code: "payment_not_captured",
-            detail: format!(
+        return Err(DomainError::conflict(
+            "payment_not_captured",
+            format!(
                 "the payment is {}; it is received once its amount is fixed",
                 p.status
             ),
-        });
+        ));
     }
     if p.received_at.is_some() {
         // Recorded already: a repeated click changes nothing.
@@ -517,10 +492,10 @@ pub async fn pay_out(
     let owed = -ledger::balance(db, &ledger::payable(party)).await?
         - connect::waiting_krw(db, party).await?;
     if owed <= 0 {
-        return Err(PaymentError::Conflict {
-            code: "nothing_owed",
-            detail: format!("{party} is owed nothing"),
-        });
+        return Err(DomainError::conflict(
+            "nothing_owed",
+            format!("{party} is owed nothing"),
+        ));
     }
     let id = new_id("pout");
     let provider_ref = provider

@@ -185,3 +185,20 @@ impl PaymentProvider for OfflineProvider {
         Ok(format!("bank-transfer:{}", request.idempotency_key))
     }
 }
+
+impl From<ProviderError> for golmok_core::DomainError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Declined(_) => golmok_core::DomainError::Declined(e.to_string()),
+            ProviderError::Unavailable(cause) => {
+                // The cause is the provider's own words: logged here, not told to the shopper.
+                tracing::warn!(error = %cause, "payment provider unavailable");
+                golmok_core::DomainError::Unavailable {
+                    code: "payment_provider_unavailable",
+                    detail: "the payment provider did not answer; nothing was charged, try again"
+                        .into(),
+                }
+            }
+        }
+    }
+}

@@ -4,13 +4,14 @@
 //! state machine, so events arriving late or out of order cannot move one backwards.
 
 use chrono::Utc;
+use golmok_core::ValidationErrors;
 use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, SqlErr};
 use sha2_hmac::Sha256;
 
 use crate::entities::{payment, stripe_event};
-use crate::{PaymentError, PaymentProvider, PaymentStatus, connect};
+use crate::{DomainError, PaymentProvider, PaymentStatus, connect};
 
 /// How old a signature may be: Stripe's own default.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -90,17 +91,11 @@ pub async fn handle_event(
     db: &DatabaseConnection,
     provider: &dyn PaymentProvider,
     payload: &[u8],
-) -> Result<Handled, PaymentError> {
-    let event: serde_json::Value =
-        serde_json::from_slice(payload).map_err(|e| PaymentError::Conflict {
-            code: "malformed_event",
-            detail: format!("the event is not JSON: {e}"),
-        })?;
+) -> Result<Handled, DomainError> {
+    let event: serde_json::Value = serde_json::from_slice(payload)
+        .map_err(|e| ValidationErrors::single("event", format!("is not JSON: {e}")))?;
     let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
-        return Err(PaymentError::Conflict {
-            code: "malformed_event",
-            detail: "the event has no id or type".into(),
-        });
+        return Err(ValidationErrors::single("event", "has no id or type").into());
     };
     let txn = golmok_core::db::begin_write(db).await?;
     let recorded = stripe_event::ActiveModel {
@@ -112,7 +107,7 @@ pub async fn handle_event(
     .await;
     match recorded {
         Ok(_) => {}
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if golmok_core::error::is_unique_violation(&e) => {
             return Ok(Handled::Duplicate);
         }
         Err(e) => return Err(e.into()),

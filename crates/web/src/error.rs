@@ -5,9 +5,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use golmok_catalog::CatalogError;
-use golmok_delivery_routing::RoutingError;
-use golmok_ordering::OrderError;
+use golmok_core::DomainError;
 
 #[derive(Debug)]
 pub enum PageError {
@@ -74,67 +72,26 @@ impl IntoResponse for PageError {
     }
 }
 
-impl From<CatalogError> for PageError {
-    fn from(e: CatalogError) -> Self {
+impl From<DomainError> for PageError {
+    fn from(e: DomainError) -> Self {
+        let refused = |status: StatusCode, detail: String| PageError::Refused { status, detail };
         match e {
-            CatalogError::NotFound { .. } => PageError::NotFound,
-            CatalogError::Forbidden(_) => PageError::Forbidden,
-            CatalogError::Invalid(v) => PageError::Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                detail: v.to_string(),
-            },
-            CatalogError::Conflict { detail, .. } => PageError::Refused {
-                status: StatusCode::CONFLICT,
-                detail,
-            },
-            CatalogError::Database(e) => PageError::Internal(e.to_string()),
-            CatalogError::Internal(e) => PageError::Internal(e),
-        }
-    }
-}
-
-impl From<OrderError> for PageError {
-    fn from(e: OrderError) -> Self {
-        match e {
-            OrderError::NotFound { .. } => PageError::NotFound,
-            OrderError::Forbidden(_) => PageError::Forbidden,
-            OrderError::Invalid(v) => PageError::Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                detail: v.to_string(),
-            },
-            OrderError::Conflict { detail, .. } => PageError::Refused {
-                status: StatusCode::CONFLICT,
-                detail,
-            },
-            OrderError::Payment(e) => PageError::Refused {
-                status: StatusCode::PAYMENT_REQUIRED,
-                detail: e.to_string(),
-            },
-            OrderError::Database(e) => PageError::Internal(e.to_string()),
-            OrderError::Internal(e) => PageError::Internal(e),
-        }
-    }
-}
-
-impl From<RoutingError> for PageError {
-    fn from(e: RoutingError) -> Self {
-        match e {
-            RoutingError::NotFound { .. } => PageError::NotFound,
-            RoutingError::Forbidden(_) => PageError::Forbidden,
-            RoutingError::Invalid(v) => PageError::Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                detail: v.to_string(),
-            },
-            RoutingError::Conflict { detail, .. } => PageError::Refused {
-                status: StatusCode::CONFLICT,
-                detail,
-            },
-            RoutingError::SlotFull { detail, .. } => PageError::Refused {
-                status: StatusCode::CONFLICT,
-                detail,
-            },
-            RoutingError::Database(e) => PageError::Internal(e.to_string()),
-            RoutingError::Internal(e) => PageError::Internal(e),
+            DomainError::NotFound { .. } => PageError::NotFound,
+            DomainError::Forbidden(_) => PageError::Forbidden,
+            DomainError::Invalid(v) => refused(StatusCode::UNPROCESSABLE_ENTITY, v.to_string()),
+            DomainError::Conflict { detail, .. } => refused(StatusCode::CONFLICT, detail),
+            DomainError::Unauthenticated { detail, .. } => {
+                refused(StatusCode::UNAUTHORIZED, detail)
+            }
+            DomainError::Declined(detail) => refused(StatusCode::PAYMENT_REQUIRED, detail),
+            DomainError::TooManyAttempts { detail, .. } => {
+                refused(StatusCode::TOO_MANY_REQUESTS, detail)
+            }
+            DomainError::Unavailable { detail, .. } => {
+                refused(StatusCode::SERVICE_UNAVAILABLE, detail)
+            }
+            DomainError::Database(e) => PageError::Internal(e.to_string()),
+            DomainError::Internal(e) => PageError::Internal(e),
         }
     }
 }

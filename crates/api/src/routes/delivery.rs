@@ -395,7 +395,7 @@ async fn retried(
     wanted: &str,
 ) -> Result<PlannedStop, ApiError> {
     match outcome {
-        Err(golmok_delivery_routing::RoutingError::Conflict {
+        Err(golmok_core::DomainError::Conflict {
             code: "stop_done", ..
         }) if key.is_some() => {
             let stop = batch::get_stop(&state.db, &session.account, id).await?;

@@ -28,7 +28,7 @@ pub struct Received {
 #[utoipa::path(post, path = "/v1/webhooks/stripe", tag = "ordering",
     request_body(content = String, content_type = "application/json"),
     params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the payload")),
-    responses((status = 200, body = Received), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Received), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn stripe(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -50,14 +50,7 @@ async fn stripe(
             "Stripe payments are not configured on this server",
         ));
     };
-    let handled = webhook::handle_event(&state.db, provider, &body)
-        .await
-        .map_err(|e| match e {
-            golmok_payments::PaymentError::Conflict { code, detail } => {
-                ApiError::bad_request(code, detail)
-            }
-            other => ApiError::internal(other),
-        })?;
+    let handled = webhook::handle_event(&state.db, provider, &body).await?;
     Ok(Json(Received {
         new: handled == Handled::Applied,
     }))

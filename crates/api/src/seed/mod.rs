@@ -5,7 +5,7 @@
 //! Seongsu's local makers) with 25 merchants of every kind and about 150 listings. Running it
 //! twice changes nothing: it stops at data it already finds.
 
-use golmok_accounts::{Account, AccountError, NewAccount, Registration, Role};
+use golmok_accounts::{Account, NewAccount, Registration, Role};
 use golmok_catalog::{
     AgencyKind, CampaignKind, Container, ContainerPolicy, MerchantKind, NewAgency, NewCampaign,
     NewConsortium, NewListing, NewMerchant, Unit, agency, campaign, consortium, listing, merchant,
@@ -31,7 +31,7 @@ async fn account(
     };
     match golmok_accounts::register(db, new, Registration::Privileged).await {
         Ok(account) => Ok((account, true)),
-        Err(AccountError::EmailTaken) => {
+        Err(e) if e.conflict_code() == Some("email_taken") => {
             Ok((golmok_accounts::find_by_email(db, email).await?, false))
         }
         Err(e) => Err(e.into()),

@@ -5,7 +5,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use golmok_accounts::{AccountError, IssuedToken, NewAccount, Role};
+use golmok_accounts::{IssuedToken, NewAccount, Role};
+use golmok_core::DomainError;
 use golmok_ordering::basket::BasketOwner;
 use serde::Deserialize;
 
@@ -124,21 +125,21 @@ pub async fn sign_in(
     .await
     {
         Ok((account, issued)) => start_session(&pages, &visitor, &account.id, issued, &next).await,
-        Err(AccountError::BadCredentials) => refused(
+        Err(DomainError::Unauthenticated { .. }) => refused(
             StatusCode::UNAUTHORIZED,
             AuthErrors {
                 general: Some(t.bad_credentials),
                 ..Default::default()
             },
         ),
-        Err(AccountError::TooManyAttempts { .. }) => refused(
+        Err(DomainError::TooManyAttempts { .. }) => refused(
             StatusCode::TOO_MANY_REQUESTS,
             AuthErrors {
                 general: Some(t.too_many_attempts),
                 ..Default::default()
             },
         ),
-        Err(AccountError::Invalid(_)) => refused(
+        Err(DomainError::Invalid(_)) => refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             AuthErrors {
                 email: Some(t.err_email),
@@ -236,10 +237,13 @@ pub async fn sign_up(
     };
     match golmok_accounts::sign_up(&pages.db, new, &pages.session_policy).await {
         Ok((account, issued)) => start_session(&pages, &visitor, &account.id, issued, &next).await,
-        Err(AccountError::Invalid(e)) => {
+        Err(DomainError::Invalid(e)) => {
             refused(StatusCode::UNPROCESSABLE_ENTITY, sign_up_errors(t, &e))
         }
-        Err(AccountError::EmailTaken) => refused(
+        Err(DomainError::Conflict {
+            code: "email_taken",
+            ..
+        }) => refused(
             StatusCode::CONFLICT,
             AuthErrors {
                 email: Some(t.email_taken),

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use golmok_ordering::OrderError;
+use golmok_core::DomainError;
 use golmok_ordering::basket::Basket;
 use serde::Deserialize;
 
@@ -159,12 +159,12 @@ pub async fn add(
         .await
         {
             Ok(()) => Ok(()),
-            Err(OrderError::Conflict {
+            Err(DomainError::Conflict {
                 code: "basket_other_consortium",
                 ..
             }) => Err((StatusCode::CONFLICT, t.basket_other_consortium, true)),
-            Err(OrderError::Conflict { .. }) => Err((StatusCode::CONFLICT, t.not_for_sale, false)),
-            Err(OrderError::Invalid(_)) => {
+            Err(DomainError::Conflict { .. }) => Err((StatusCode::CONFLICT, t.not_for_sale, false)),
+            Err(DomainError::Invalid(_)) => {
                 Err((StatusCode::UNPROCESSABLE_ENTITY, t.err_quantity, false))
             }
             Err(e) => return Err(e.into()),

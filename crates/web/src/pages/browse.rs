@@ -512,9 +512,7 @@ pub async fn search(
                     None,
                 )
             }
-            Err(golmok_catalog::CatalogError::Invalid(_)) => {
-                (Vec::new(), None, Some(t.err_generic))
-            }
+            Err(golmok_core::DomainError::Invalid(_)) => (Vec::new(), None, Some(t.err_generic)),
             Err(e) => return Err(e.into()),
         }
     } else {

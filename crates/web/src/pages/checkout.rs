@@ -13,7 +13,7 @@ use golmok_delivery_routing::capacity::Load;
 use golmok_delivery_routing::network::{Network, Slot};
 use golmok_ordering::basket::Basket;
 use golmok_ordering::idempotency::IdempotencyKey;
-use golmok_ordering::{Checkout, Fulfillment, OrderError, PaymentChoice};
+use golmok_ordering::{Checkout, DomainError, Fulfillment, PaymentChoice};
 use serde::Deserialize;
 
 use super::basket::BasketView;
@@ -268,11 +268,11 @@ fn checkout_request(
 }
 
 /// Where on the form a refusal of checkout belongs, in the page's language.
-fn refusal(lang: Lang, error: OrderError) -> Result<(StatusCode, FieldErrors), PageError> {
+fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), PageError> {
     let t = lang.texts();
     let mut errors = FieldErrors::default();
     let status = match error {
-        OrderError::Invalid(v) => {
+        DomainError::Invalid(v) => {
             for f in &v.0 {
                 match f.field.as_str() {
                     "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed.to_owned()),
@@ -290,7 +290,7 @@ fn refusal(lang: Lang, error: OrderError) -> Result<(StatusCode, FieldErrors), P
             }
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        OrderError::Conflict { code, details, .. } => {
+        DomainError::Conflict { code, details, .. } => {
             match code {
                 "slot_full" => {
                     let next = details
@@ -318,7 +318,7 @@ fn refusal(lang: Lang, error: OrderError) -> Result<(StatusCode, FieldErrors), P
             }
             StatusCode::CONFLICT
         }
-        OrderError::Payment(_) => {
+        DomainError::Declined(_) | DomainError::Unavailable { .. } => {
             errors.payment = Some(t.err_payment);
             StatusCode::PAYMENT_REQUIRED
         }

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use golmok_accounts::{Account, Role};
-use golmok_delivery_routing::RoutingError;
+use golmok_core::DomainError;
 use golmok_delivery_routing::batch::Proof;
 use golmok_delivery_routing::planner::Batch;
 use golmok_ordering::lifecycle::CourierEvents;
@@ -77,7 +77,7 @@ async fn my_batches(pages: &Pages, account: &Account) -> Result<Vec<Batch>, Page
         .map(|page| page.items)
         .map_err(|e| match e {
             // An account that rides for no network has no batches to see.
-            RoutingError::Forbidden(_) => PageError::Forbidden,
+            DomainError::Forbidden(_) => PageError::Forbidden,
             other => other.into(),
         })
 }
@@ -150,7 +150,7 @@ pub async fn batch(
     let b = golmok_delivery_routing::batch::my_batch(&pages.db, account, &id)
         .await
         .map_err(|e| match e {
-            RoutingError::NotFound { .. } => PageError::NotFound,
+            DomainError::NotFound { .. } => PageError::NotFound,
             other => other.into(),
         })?;
     let stops: Vec<StopCard> = b
@@ -246,19 +246,19 @@ fn landed(
 ) -> Result<Response, PageError> {
     match outcome {
         Ok(_)
-        | Err(RoutingError::Conflict {
+        | Err(DomainError::Conflict {
             code: "stop_done", ..
         }) => Ok(see_other(&back_to(batch))),
-        Err(RoutingError::Forbidden(_)) | Err(RoutingError::NotFound { .. }) => {
+        Err(DomainError::Forbidden(_)) | Err(DomainError::NotFound { .. }) => {
             Err(PageError::NotFound)
         }
         // A wrong code, too many of them, or a photo the network does not take: back to the
         // batch, saying so in the page's language.
-        Err(RoutingError::Conflict {
+        Err(DomainError::Conflict {
             code: "too_many_attempts",
             ..
         }) => Ok(see_other(&format!("{}?problem=limited", back_to(batch)))),
-        Err(RoutingError::Invalid(e)) => {
+        Err(DomainError::Invalid(e)) => {
             let problem = if e.0.iter().any(|f| f.field == "proof.kind") {
                 "photo"
             } else {
@@ -350,7 +350,7 @@ pub async fn start(
     golmok_delivery_routing::batch::start_batch(&pages.db, account, &id)
         .await
         .map_err(|e| match e {
-            RoutingError::NotFound { .. } => PageError::NotFound,
+            DomainError::NotFound { .. } => PageError::NotFound,
             other => other.into(),
         })?;
     Ok(see_other(&back_to(&id)))

@@ -27,7 +27,7 @@ const COLOURS: [&str; 6] = [
 async fn runs(pages: &Pages, account: &Account, network_id: &str) -> Result<bool, PageError> {
     match golmok_catalog::consortium::ensure_runs_network(&pages.db, account, network_id).await {
         Ok(()) => Ok(true),
-        Err(golmok_catalog::CatalogError::Forbidden(_)) => Ok(false),
+        Err(golmok_core::DomainError::Forbidden(_)) => Ok(false),
         Err(e) => Err(e.into()),
     }
 }

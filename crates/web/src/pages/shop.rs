@@ -14,7 +14,7 @@ use axum::response::Response;
 use golmok_accounts::{Account, Role};
 use golmok_catalog::{ListingPatch, ListingStatus, Merchant};
 use golmok_ordering::lifecycle::{WeighedLine, Weighing};
-use golmok_ordering::{MerchantOrder, MerchantOrderStatus, OrderError};
+use golmok_ordering::{DomainError, MerchantOrder, MerchantOrderStatus};
 use serde::Deserialize;
 
 use super::{Chrome, is_htmx, render, render_with, see_other};
@@ -537,7 +537,7 @@ pub async fn weigh(
     .await
     {
         Ok(_) => Ok(see_other(&board_path(&id))),
-        Err(OrderError::Conflict {
+        Err(DomainError::Conflict {
             code: "exceeds_authorization",
             ..
         }) => {
@@ -545,7 +545,7 @@ pub async fn weigh(
                 .refused(StatusCode::CONFLICT, t.err_over_authorization, true)
                 .await
         }
-        Err(OrderError::Invalid(_)) => {
+        Err(DomainError::Invalid(_)) => {
             again
                 .refused(StatusCode::UNPROCESSABLE_ENTITY, t.err_weight, false)
                 .await
