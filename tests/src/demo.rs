@@ -1,4 +1,4 @@
-//! Short cuts into the demo data (`golmok_api::seed::demo`) for tests that need an order on
+//! Short cuts into the demo data (`golmok_demo::seed::demo`) for tests that need an order on
 //! its way: sign-ins of the demo accounts, and a tofu delivery from Mangwon's tofu shop.
 
 use reqwest::StatusCode;
@@ -12,7 +12,7 @@ pub async fn login(app: &TestApp, email: &str) -> String {
         .post(
             "/v1/auth/login",
             None,
-            &json!({"email": email, "password": golmok_api::seed::DEMO_PASSWORD}),
+            &json!({"email": email, "password": golmok_demo::seed::DEMO_PASSWORD}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);

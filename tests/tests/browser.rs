@@ -128,7 +128,7 @@ async fn sign_in_as(
         .await
         .map_err(|e| e.to_string())?;
     fill(browser, "#email", email).await;
-    fill(browser, "#password", golmok_api::seed::DEMO_PASSWORD).await;
+    fill(browser, "#password", golmok_demo::seed::DEMO_PASSWORD).await;
     browser
         .find(Locator::Css("main form button[type=submit]"))
         .await
@@ -180,7 +180,7 @@ async fn a_shopper_orders_from_three_shops_and_watches_the_order_live() {
         }
     }
     let app = TestApp::start(Engine::Sqlite).await;
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo data");
     let mut driver = start_chromedriver().await;
@@ -334,7 +334,7 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .post(
             "/v1/auth/login",
             None,
-            &json!({"email": "merchant@demo.golmok.kr", "password": golmok_api::seed::DEMO_PASSWORD}),
+            &json!({"email": "merchant@demo.golmok.kr", "password": golmok_demo::seed::DEMO_PASSWORD}),
         )
         .await;
     let owner = owner.body["token"].as_str().unwrap_or_default().to_owned();
@@ -400,7 +400,7 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .post(
             "/v1/auth/login",
             None,
-            &json!({"email": "admin@demo.golmok.kr", "password": golmok_api::seed::DEMO_PASSWORD}),
+            &json!({"email": "admin@demo.golmok.kr", "password": golmok_demo::seed::DEMO_PASSWORD}),
         )
         .await
         .body["token"]

@@ -13,7 +13,7 @@ on_both_databases!(
     savings_count_only_the_deliveries_a_plan_carries,
 );
 
-const DEMO: &str = golmok_api::seed::DEMO_PASSWORD;
+const DEMO: &str = golmok_demo::seed::DEMO_PASSWORD;
 
 async fn login(app: &TestApp, email: &str) -> String {
     let reply = app
@@ -40,7 +40,7 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp, stops_per_hour: f64) -> Setup {
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo");
     let admin = login(app, "admin@demo.golmok.kr").await;

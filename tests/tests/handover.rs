@@ -38,7 +38,7 @@ async fn post_with_key(
 }
 
 async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo");
     let (shopper, _) = app.sign_up("shopper").await;

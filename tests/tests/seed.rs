@@ -6,14 +6,14 @@ use serde_json::Value;
 on_both_databases!(demo_data_is_a_working_marketplace_and_loads_once);
 
 async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
-    let first = golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    let first = golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();
     assert!(
         first.iter().any(|l| l.contains("25 merchants")),
         "{first:?}"
     );
-    let again = golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    let again = golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();
     assert!(again.is_empty(), "{again:?}");
@@ -99,7 +99,7 @@ async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
 #[tokio::test]
 async fn the_demo_delivers_a_basket_in_mapo() {
     let app = TestApp::start(golmok_e2e::Engine::Sqlite).await;
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();
     let login = app

@@ -124,7 +124,7 @@ async fn card_app(extra: Value) -> (TestApp, StandIn) {
         "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}});
     merge(&mut overrides, extra);
     let app = TestApp::start_with(Engine::Sqlite, overrides).await;
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();
     (app, stand_in)
@@ -803,7 +803,7 @@ async fn a_shop_connects_its_payout_account_from_its_payouts_page() {
             "/signin",
             &[
                 ("email", "merchant@demo.golmok.kr"),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;

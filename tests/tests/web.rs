@@ -14,7 +14,7 @@ on_both_databases!(
 );
 
 async fn seeded(app: &TestApp) {
-    golmok_api::seed::demo(&app.state.db, app.state.cache.as_ref())
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo data loads");
 }
@@ -545,7 +545,7 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
             "/signin",
             &[
                 ("email", "merchant@demo.golmok.kr"),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;
@@ -732,7 +732,7 @@ async fn owner_of(app: &TestApp, shop_name: &str) -> (Browser, String) {
             "/signin",
             &[
                 ("email", &owner.email),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;
@@ -1142,7 +1142,7 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
             "/signin",
             &[
                 ("email", &email),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;
@@ -1186,7 +1186,7 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
             "/signin",
             &[
                 ("email", other_email),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;
@@ -1311,7 +1311,7 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
             "/signin",
             &[
                 ("email", "coordinator@demo.golmok.kr"),
-                ("password", golmok_api::seed::DEMO_PASSWORD),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
             ],
         )
         .await;

@@ -203,8 +203,7 @@ pub async fn serve_with(
         }
         None => None,
     };
-    let sweeper = tokio::spawn(expire_orders(state.clone(), stop_rx.clone()));
-    let planner = tokio::spawn(plan_at_cutoffs(state.clone(), stop_rx.clone()));
+    let jobs = crate::jobs::spawn_all(&state, &stop_rx);
     let relay = tokio::spawn(relay_events(state.clone(), stop_rx.clone()));
     let worker = with_worker.then(|| {
         tokio::spawn(crate::planning::work(
@@ -225,8 +224,9 @@ pub async fn serve_with(
     if let Some(task) = metrics_task {
         task.await??;
     }
-    let _ = sweeper.await;
-    let _ = planner.await;
+    for job in jobs {
+        let _ = job.await;
+    }
     let _ = relay.await;
     if let Some(worker) = worker {
         let _ = worker.await;
@@ -260,22 +260,6 @@ pub async fn run_worker(
     let _ = worker.await;
     let _ = relay.await;
     Ok(())
-}
-
-/// Every `routing.planner_sweep_secs`: plans slots past their cut-off here, or enqueues them
-/// for the workers when Redis is configured (see [`crate::planning`]).
-async fn plan_at_cutoffs(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(
-        state.settings.routing.planner_sweep_secs,
-    ));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = every.tick() => {}
-            _ = stop.wait_for(|s| *s) => return,
-        }
-        crate::planning::sweep(&state).await;
-    }
 }
 
 /// Publishes committed events from the outbox: at once when a write nudges it, and every
@@ -312,46 +296,6 @@ async fn nudge_relay(
         state.relay_nudge.notify_one();
     }
     response
-}
-
-/// Every `ordering.expiry_sweep_secs`: expires merchant orders no merchant accepted in time,
-/// settles orders whose card authorisation nears its lapse, prunes events published over a
-/// week ago, and retries transfers the provider failed to take. Safe on several replicas at once: each re-reads what it moves in
-/// its own transaction.
-async fn expire_orders(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(
-        state.settings.ordering.expiry_sweep_secs,
-    ));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = every.tick() => {}
-            _ = stop.wait_for(|s| *s) => return,
-        }
-        match golmok_ordering::lifecycle::expire_stale(state.ordering()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "expired merchant orders not accepted in time"),
-            Err(e) => tracing::warn!(error = %e, "expiring stale orders"),
-        }
-        match golmok_ordering::lifecycle::settle_lapsing_authorizations(state.ordering()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                settled = n,
-                "settled orders whose card authorisation was about to lapse"
-            ),
-            Err(e) => tracing::warn!(error = %e, "settling lapsing authorisations"),
-        }
-        // Live listeners resume at most a week back.
-        let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
-        if let Err(e) = golmok_events::outbox::prune(&state.db, week_ago).await {
-            tracing::warn!(error = %e, "pruning published events");
-        }
-        match golmok_ordering::refunds::send_waiting_transfers(state.ordering()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sent = n, "sent transfers that were waiting"),
-            Err(e) => tracing::warn!(error = %e, "sending waiting transfers"),
-        }
-    }
 }
 
 /// Resolves at SIGINT (Ctrl-C) or SIGTERM.

@@ -4,7 +4,7 @@
 //! `golmok-accounts`), problem+json errors, request ids, logs and metrics, the OpenAPI
 //! document, Server-Sent Events, configuration and the command line. As the composition
 //! root it also owns the Redis adapters behind the core ports (`scale_out`) and the planning
-//! job stream (`planning`). Handlers parse, check the caller, call one domain function and
+//! job stream (`planning`), and the background jobs with their schedule (`jobs`). Handlers parse, check the caller, call one domain function and
 //! render; no business rule lives here.
 
 pub mod app;
@@ -12,11 +12,10 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod planning;
 pub mod routes;
 pub mod scale_out;
-pub mod seed;
-pub mod simulate;
 pub mod state;
 pub mod telemetry;
 

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use golmok_accounts::{NewAccount, Registration, Role};
-use golmok_api::{AppState, Settings, db, seed, telemetry};
+use golmok_api::{AppState, Settings, db, telemetry};
+use golmok_demo::seed;
 
 /// Golmok: a local-commerce marketplace with shared delivery.
 #[derive(Parser)]
@@ -179,7 +180,15 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                     .date_naive()
             });
             let state = AppState::new(settings).await?;
-            let figures = golmok_api::simulate::day(&state, date, orders).await?;
+            let simulation = golmok_demo::simulate::Simulation {
+                ordering: state.ordering(),
+                travel_times: state.travel_times.as_ref(),
+                plan_budget: std::time::Duration::from_secs_f64(
+                    state.settings.routing.plan_budget_secs,
+                ),
+                wrong_codes: state.login_failures.as_ref(),
+            };
+            let figures = golmok_demo::simulate::day(&simulation, date, orders).await?;
             println!(
                 "{date}: network · wave — orders (refused: slot full), couriers, shared km vs each shop alone over the same deliveries, planning s, deliveries left out"
             );

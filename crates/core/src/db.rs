@@ -20,3 +20,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     };
     db.begin_with_options(options).await
 }
+
+/// Begins a transaction that only reads, so a view assembled from several tables is one
+/// consistent snapshot (an order's status and its payment's from the same moment). PostgreSQL
+/// needs `REPEATABLE READ` for that (each statement of `READ COMMITTED` sees its own moment);
+/// SQLite's deferred transaction holds one snapshot from its first read.
+pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => TransactionOptions {
+            isolation_level: Some(sea_orm::IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            ..Default::default()
+        },
+        _ => TransactionOptions::default(),
+    };
+    db.begin_with_options(options).await
+}

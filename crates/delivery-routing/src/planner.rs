@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use golmok_core::{Coordinates, db::begin_write, new_id};
+use golmok_events::{Payload, Topic};
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryOrder;
 use sea_orm::prelude::*;
@@ -513,13 +514,12 @@ async fn plan(
             if visit.kind == VisitKind::Delivery {
                 golmok_events::outbox::record(
                     &txn,
-                    &format!("order:{}", t.order_id),
-                    serde_json::json!({
-                        "type": "eta",
-                        "order_id": t.order_id,
-                        "merchant_order_id": t.merchant_order_id,
-                        "eta": eta,
-                    }),
+                    &Topic::order(t.order_id.as_str()),
+                    &Payload::Eta {
+                        order_id: t.order_id.clone(),
+                        merchant_order_id: t.merchant_order_id.clone(),
+                        eta,
+                    },
                 )
                 .await?;
             }
@@ -546,8 +546,11 @@ async fn plan(
         }
         golmok_events::outbox::record(
             &txn,
-            &format!("courier:{}", courier.account_id),
-            serde_json::json!({"type": "batch", "batch_id": batch_id, "slot_id": slot_id}),
+            &Topic::courier(courier.account_id.as_str()),
+            &Payload::Batch {
+                batch_id: batch_id.clone(),
+                slot_id: slot_id.to_owned(),
+            },
         )
         .await?;
         out_batches.push(batch_id);
@@ -648,18 +651,21 @@ async fn record_outcome(
     events
         .on_delivery(txn, &t.merchant_order_id, outcome)
         .await?;
-    let payload = serde_json::json!({
-        "type": match outcome {
-            PlanOutcome::LeftOut(_) => "delivery_left_out",
-            PlanOutcome::CarriedAfterAll => "delivery_planned",
+    let payload = match outcome {
+        PlanOutcome::LeftOut(reason) => Payload::DeliveryLeftOut {
+            order_id: t.order_id.clone(),
+            merchant_order_id: t.merchant_order_id.clone(),
+            slot_id: t.slot_id.clone(),
+            reason: reason.to_owned(),
         },
-        "order_id": t.order_id,
-        "merchant_order_id": t.merchant_order_id,
-        "slot_id": t.slot_id,
-        "reason": left_out,
-    });
-    golmok_events::outbox::record(txn, &format!("order:{}", t.order_id), payload.clone()).await?;
-    golmok_events::outbox::record(txn, &format!("merchant:{}", t.merchant_id), payload).await?;
+        PlanOutcome::CarriedAfterAll => Payload::DeliveryPlanned {
+            order_id: t.order_id.clone(),
+            merchant_order_id: t.merchant_order_id.clone(),
+            slot_id: t.slot_id.clone(),
+        },
+    };
+    golmok_events::outbox::record(txn, &Topic::order(t.order_id.as_str()), &payload).await?;
+    golmok_events::outbox::record(txn, &Topic::merchant(t.merchant_id.as_str()), &payload).await?;
     Ok(())
 }
 

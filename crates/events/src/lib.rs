@@ -7,11 +7,13 @@
 //! twice and recognise it by id). The bus is an in-process broadcast by default and Redis
 //! pub/sub across replicas when configured.
 //!
-//! Does not decide what an event means or who may hear it: the domains choose topics
-//! (`order:{id}`, `merchant:{id}`, `courier:{account id}`) and the API checks listeners.
+//! Owns what events say, typed: [`Topic`] (`order:{id}`, `merchant:{id}`, `courier:{account
+//! id}`) and [`Payload`]. Does not decide who may hear them: the API and pages check listeners.
 
 pub mod bus;
 pub mod outbox;
 pub mod relay;
+pub mod topic;
 
 pub use bus::{Event, EventBus, InProcessBus, RedisBus};
+pub use topic::{Payload, Topic};

@@ -6,7 +6,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 
-use crate::Event;
+use crate::{Event, Payload, Topic};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -32,13 +32,15 @@ pub mod entity {
 /// Writes an event for `topic` in the caller's transaction.
 pub async fn record(
     db: &impl ConnectionTrait,
-    topic: &str,
-    payload: serde_json::Value,
+    topic: &Topic,
+    payload: &Payload,
 ) -> Result<(), DbErr> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| DbErr::Custom(format!("serialising an event: {e}")))?;
     entity::ActiveModel {
         id: Set(new_id("evt")),
-        topic: Set(topic.to_owned()),
-        payload: Set(payload.to_string()),
+        topic: Set(topic.to_string()),
+        payload: Set(payload),
         created_at: Set(Utc::now()),
         published_at: Set(None),
     }
@@ -96,19 +98,25 @@ mod tests {
     async fn events_are_relayed_once_resumed_by_id_and_pruned_after_publication() {
         let db = Database::connect("sqlite::memory:").await.unwrap();
         Migrator::up(&db, None).await.unwrap();
-        record(
-            &db,
-            "order:ord_1",
-            serde_json::json!({"type": "status", "to": "accepted"}),
-        )
-        .await
-        .unwrap();
-        record(&db, "order:ord_2", serde_json::json!({"type": "status"}))
+        let status = |order_id: &str| Payload::Status {
+            order_id: order_id.into(),
+            merchant_order_id: None,
+            from: "placed".into(),
+            to: "accepted".into(),
+            note: None,
+        };
+        let eta = Payload::Eta {
+            order_id: "ord_1".into(),
+            merchant_order_id: "mo_1".into(),
+            eta: Utc::now(),
+        };
+        record(&db, &Topic::order("ord_1"), &status("ord_1"))
             .await
             .unwrap();
-        record(&db, "order:ord_1", serde_json::json!({"type": "eta"}))
+        record(&db, &Topic::order("ord_2"), &status("ord_2"))
             .await
             .unwrap();
+        record(&db, &Topic::order("ord_1"), &eta).await.unwrap();
         let bus = InProcessBus::default();
         let mut heard = bus.subscribe();
         assert_eq!(relay::publish_pending(&db, &bus, 100).await.unwrap(), 3);
@@ -126,7 +134,7 @@ mod tests {
         assert_eq!(missed[0].payload["type"], "eta");
 
         // Only published events are pruned, and only those older than the cut.
-        record(&db, "order:ord_3", serde_json::json!({}))
+        record(&db, &Topic::order("ord_3"), &status("ord_3"))
             .await
             .unwrap();
         assert_eq!(

@@ -15,9 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::entities::{merchant_order, order, order_event, order_line, stock_reservation};
-use crate::idempotency::{self, IdempotencyKey, StoredResponse};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::{MerchantOrderStatus, OrderStatus};
 use crate::{DomainError, Ordering, Result, view};
+use golmok_events::{Payload, Topic};
 
 pub const MAX_ITEMS: usize = 100;
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -126,30 +127,28 @@ fn basket_size(planned: &BTreeMap<String, Vec<PlannedLine>>) -> Load {
     }
 }
 
-/// Places an order. With an idempotency key, a retry returns the first answer unchanged.
-/// The answer is the order as JSON with status 201.
+/// Places an order. With an idempotency key, a retry returns the order as it was first
+/// placed, unchanged.
 pub async fn checkout(
     ctx: Ordering<'_>,
     shopper: &Account,
     request: Checkout,
     key: Option<&IdempotencyKey>,
-) -> Result<StoredResponse> {
+) -> Result<view::Order> {
     if !shopper.role.may_act_as_any_of(&[Role::Shopper]) {
         return Err(DomainError::Forbidden("only shoppers place orders".into()));
     }
     validate(&ctx, &request)?;
     let listing_ids: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
-    let response = idempotency::once(ctx.db, key, |txn| async move {
+    let order = idempotency::once(ctx.db, key, |txn| async move {
         let order = place(&ctx, &txn, shopper, &request, key).await?;
-        let body =
-            serde_json::to_string(&order).map_err(|e| DomainError::Internal(e.to_string()))?;
-        Ok((txn, StoredResponse { status: 201, body }))
+        Ok((txn, order))
     })
     .await?;
     for id in &listing_ids {
         catalog_listing::invalidate(ctx.cache, id).await;
     }
-    Ok(response)
+    Ok(order)
 }
 
 async fn place(
@@ -372,13 +371,12 @@ async fn place(
         .await?;
         golmok_events::outbox::record(
             txn,
-            &format!("merchant:{merchant_id}"),
-            serde_json::json!({
-                "type": "new_order",
-                "order_id": order_id,
-                "merchant_order_id": mo_id,
-                "subtotal_krw": subtotal,
-            }),
+            &Topic::merchant(merchant_id.as_str()),
+            &Payload::NewOrder {
+                order_id: order_id.clone(),
+                merchant_order_id: mo_id.clone(),
+                subtotal_krw: subtotal,
+            },
         )
         .await?;
         if let (
@@ -480,15 +478,14 @@ pub(crate) async fn record(
     // Told to the shopper's live view after commit (the outbox relays it).
     golmok_events::outbox::record(
         txn,
-        &format!("order:{order_id}"),
-        serde_json::json!({
-            "type": "status",
-            "order_id": order_id,
-            "merchant_order_id": merchant_order_id,
-            "from": from,
-            "to": to,
-            "note": note,
-        }),
+        &Topic::order(order_id),
+        &Payload::Status {
+            order_id: order_id.to_owned(),
+            merchant_order_id: merchant_order_id.map(str::to_owned),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            note: note.map(str::to_owned),
+        },
     )
     .await?;
     Ok(())

@@ -13,12 +13,12 @@
 use golmok_accounts::{Account, Role};
 use golmok_delivery_routing::planner::{PlanEvents, PlanOutcome};
 use sea_orm::prelude::*;
-use serde_json::json;
 
 use crate::checkout::record;
 use crate::entities::{merchant_order, order};
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result};
+use golmok_events::{Payload, Topic};
 
 /// Fills routing's plan port: each delivery left out, or taken back in, goes on the
 /// order's history.
@@ -142,8 +142,12 @@ pub async fn move_to_slot(
     .await?;
     golmok_events::outbox::record(
         &txn,
-        &format!("merchant:{}", m.merchant_id),
-        json!({"type": "delivery_moved", "order_id": m.order_id, "merchant_order_id": m.id, "slot_id": slot_id}),
+        &Topic::merchant(m.merchant_id.as_str()),
+        &Payload::DeliveryMoved {
+            order_id: m.order_id.clone(),
+            merchant_order_id: m.id.clone(),
+            slot_id: slot_id.to_owned(),
+        },
     )
     .await?;
     let order = view::load(&txn, &m.order_id).await?;
@@ -185,8 +189,11 @@ pub async fn turn_into_pickup(
     .await?;
     golmok_events::outbox::record(
         &txn,
-        &format!("merchant:{}", m.merchant_id),
-        json!({"type": "delivery_turned_into_pickup", "order_id": m.order_id, "merchant_order_id": m.id}),
+        &Topic::merchant(m.merchant_id.as_str()),
+        &Payload::DeliveryTurnedIntoPickup {
+            order_id: m.order_id.clone(),
+            merchant_order_id: m.id.clone(),
+        },
     )
     .await?;
     let order = view::load(&txn, &m.order_id).await?;

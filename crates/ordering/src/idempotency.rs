@@ -1,5 +1,5 @@
 //! Retried writes. A client that did not hear the answer sends the same request again with
-//! the same `Idempotency-Key`; it gets the first answer, and nothing happens twice.
+//! the same key; it gets the first result, and nothing happens twice.
 //!
 //! The key is claimed by inserting its row inside the use case's own transaction, before the
 //! work. A concurrent duplicate's insert waits on that row (PostgreSQL's unique index, or
@@ -9,10 +9,16 @@
 use chrono::Utc;
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::entities::idempotency_key;
 use crate::{DomainError, Result};
+
+/// The field an invalid or reused key is reported under; a client names it its own way (the
+/// API calls it by its header).
+pub const KEY_FIELD: &str = "idempotency_key";
 
 /// A key as the caller sent it, with a digest of the request it came with.
 #[derive(Debug, Clone)]
@@ -28,7 +34,7 @@ impl IdempotencyKey {
     pub fn new(account_id: &str, scope: &str, key: &str, request_body: &[u8]) -> Result<Self> {
         if key.is_empty() || key.len() > 255 {
             return Err(golmok_core::ValidationErrors::single(
-                "Idempotency-Key",
+                KEY_FIELD,
                 "must be 1 to 255 characters",
             )
             .into());
@@ -41,13 +47,6 @@ impl IdempotencyKey {
             request_hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
         })
     }
-}
-
-/// The answer stored for a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
 }
 
 /// Takes the key for this transaction's work; the work must then [`complete`] it in the
@@ -75,10 +74,10 @@ pub async fn claim(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<(
 }
 
 /// Looks for an earlier use of `key`, outside any transaction: the replay path.
-pub async fn lookup(
+pub async fn lookup<T: DeserializeOwned>(
     db: &DatabaseConnection,
     key: &IdempotencyKey,
-) -> Result<Option<StoredResponse>> {
+) -> Result<Option<T>> {
     let found = idempotency_key::Entity::find_by_id((
         key.account_id.clone(),
         key.key.clone(),
@@ -89,37 +88,32 @@ pub async fn lookup(
     let Some(found) = found else { return Ok(None) };
     if found.request_hash != key.request_hash {
         return Err(golmok_core::ValidationErrors::single(
-            "Idempotency-Key",
+            KEY_FIELD,
             "was already used with a different request body",
         )
         .into());
     }
-    match (found.response_status, found.response_body) {
-        (Some(status), Some(body)) => Ok(Some(StoredResponse {
-            status: status as u16,
-            body,
-        })),
-        _ => Err(DomainError::conflict(
+    match found.response_body {
+        Some(body) => serde_json::from_str(&body).map(Some).map_err(|e| {
+            DomainError::internal(format!("the result stored for a retried write: {e}"))
+        }),
+        None => Err(DomainError::conflict(
             "idempotency_key_in_progress",
             "the first request with this Idempotency-Key is still being processed",
         )),
     }
 }
 
-pub async fn complete(
+/// Stores the use case's result for the key, in the transaction that made it.
+pub async fn complete<T: Serialize>(
     txn: &impl ConnectionTrait,
     key: &IdempotencyKey,
-    response: &StoredResponse,
+    result: &T,
 ) -> Result<()> {
+    let body = serde_json::to_string(result)
+        .map_err(|e| DomainError::internal(format!("storing a write's result: {e}")))?;
     idempotency_key::Entity::update_many()
-        .col_expr(
-            idempotency_key::Column::ResponseStatus,
-            Expr::value(i32::from(response.status)),
-        )
-        .col_expr(
-            idempotency_key::Column::ResponseBody,
-            Expr::value(response.body.clone()),
-        )
+        .col_expr(idempotency_key::Column::ResponseBody, Expr::value(body))
         .filter(idempotency_key::Column::AccountId.eq(key.account_id.as_str()))
         .filter(idempotency_key::Column::Key.eq(key.key.as_str()))
         .filter(idempotency_key::Column::Scope.eq(key.scope.as_str()))
@@ -128,16 +122,18 @@ pub async fn complete(
     Ok(())
 }
 
-/// Runs `work` once per key: a replay returns the stored answer, a unique-key race that lost
-/// returns the winner's answer, and a fresh key stores `work`'s answer with its effects.
-pub async fn once<F, Fut>(
+/// Runs `work` once per key: a replay returns the stored result, a unique-key race that lost
+/// returns the winner's result, and a fresh key stores `work`'s result with its effects. The
+/// result is the domain's value; how a replay is answered is the caller's business.
+pub async fn once<T, F, Fut>(
     db: &DatabaseConnection,
     key: Option<&IdempotencyKey>,
     work: F,
-) -> Result<StoredResponse>
+) -> Result<T>
 where
+    T: Serialize + DeserializeOwned,
     F: FnOnce(sea_orm::DatabaseTransaction) -> Fut,
-    Fut: std::future::Future<Output = Result<(sea_orm::DatabaseTransaction, StoredResponse)>>,
+    Fut: std::future::Future<Output = Result<(sea_orm::DatabaseTransaction, T)>>,
 {
     if let Some(key) = key
         && let Some(stored) = lookup(db, key).await?

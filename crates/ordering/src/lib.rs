@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod entities;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod payouts;
 pub mod refunds;
 pub mod report;
 pub mod state;

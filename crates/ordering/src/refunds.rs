@@ -1,16 +1,17 @@
-//! Refunds of captured orders, and what merchants are owed and paid.
+//! The shopper's money after checkout: refunds of what was captured, and offline payments
+//! recorded as received. What merchants are owed and paid is [`crate::payouts`].
 
 use golmok_accounts::{Account, Role};
 use golmok_core::{ValidationErrors, db::begin_write};
-use golmok_payments::connect::{self, ConnectedAccount, Transfer};
-use golmok_payments::{Payout, Refund, Share, ledger};
+
+use golmok_payments::{Refund, Share};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::entities::{merchant_order, order};
-use crate::idempotency::{self, IdempotencyKey, StoredResponse};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::view::status_of;
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
 
@@ -24,7 +25,7 @@ pub struct RefundRequest {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RefundOutcome {
     pub amount_krw: i64,
     /// One refund per party the money comes from.
@@ -40,7 +41,7 @@ pub async fn refund(
     order_id: &str,
     request: RefundRequest,
     key: Option<&IdempotencyKey>,
-) -> Result<StoredResponse> {
+) -> Result<RefundOutcome> {
     if actor.role != Role::Admin {
         return Err(DomainError::Forbidden(
             "only an admin refunds orders".into(),
@@ -57,9 +58,7 @@ pub async fn refund(
     errors.into_result()?;
     idempotency::once(ctx.db, key, |txn| async move {
         let outcome = refund_in(&ctx, &txn, order_id, &request, &reason).await?;
-        let body =
-            serde_json::to_string(&outcome).map_err(|e| DomainError::Internal(e.to_string()))?;
-        Ok((txn, StoredResponse { status: 201, body }))
+        Ok((txn, outcome))
     })
     .await
 }
@@ -164,81 +163,6 @@ async fn refund_in(
     })
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct MerchantPayouts {
-    pub merchant_id: String,
-    /// Captured sales less commission and refunds, not yet paid out.
-    pub owed_krw: i64,
-    pub paid_krw: i64,
-    /// Of what is owed, the part waiting to leave as transfers once the merchant's connected
-    /// account is usable.
-    pub awaiting_transfer_krw: i64,
-    pub statement: Vec<ledger::StatementLine>,
-    pub payouts: Vec<Payout>,
-    /// One per merchant order paid by card: sent to the connected account, or waiting for it.
-    pub transfers: Vec<Transfer>,
-    pub connected_account: Option<ConnectedAccount>,
-}
-
-/// What a merchant is owed and was paid, from the ledger; for its owner or an admin.
-pub async fn merchant_payouts(
-    db: &DatabaseConnection,
-    actor: &Account,
-    merchant_id: &str,
-) -> Result<MerchantPayouts> {
-    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
-    let party = merchant_party(merchant_id);
-    let payouts = golmok_payments::payouts_of(db, &party).await?;
-    let transfers = connect::transfers_of(db, &party).await?;
-    let sum_of = |status, amount: fn(&Transfer) -> i64| -> i64 {
-        transfers
-            .iter()
-            .filter(|t| t.status == status)
-            .map(amount)
-            .sum()
-    };
-    let transferred = sum_of(connect::TransferStatus::Sent, |t| {
-        t.amount_krw - t.reversed_krw
-    });
-    let awaiting = sum_of(connect::TransferStatus::AwaitingAccount, |t| t.amount_krw);
-    Ok(MerchantPayouts {
-        merchant_id: merchant_id.to_owned(),
-        owed_krw: -ledger::balance(db, &ledger::payable(&party)).await?,
-        paid_krw: payouts.iter().map(|p| p.amount_krw).sum::<i64>() + transferred,
-        awaiting_transfer_krw: awaiting,
-        statement: ledger::statement(db, &party).await?,
-        payouts,
-        transfers,
-        connected_account: connect::connected_account(db, &party).await?,
-    })
-}
-
-/// Pays a merchant what it is owed, through the given provider (a bank transfer offline).
-/// The answer is the payout as JSON with status 201; a retry with the same key returns it.
-pub async fn pay_merchant(
-    ctx: Ordering<'_>,
-    actor: &Account,
-    merchant_id: &str,
-    provider: &str,
-    key: Option<&IdempotencyKey>,
-) -> Result<StoredResponse> {
-    if actor.role != Role::Admin {
-        return Err(DomainError::Forbidden(
-            "only an admin pays merchants out".into(),
-        ));
-    }
-    golmok_catalog::merchant::get_merchant(ctx.db, merchant_id).await?;
-    let provider = ctx.providers.require(provider)?;
-    idempotency::once(ctx.db, key, |txn| async move {
-        let payout =
-            golmok_payments::pay_out(&txn, provider, &merchant_party(merchant_id), None).await?;
-        let body =
-            serde_json::to_string(&payout).map_err(|e| DomainError::Internal(e.to_string()))?;
-        Ok((txn, StoredResponse { status: 201, body }))
-    })
-    .await
-}
-
 /// Offline payments: an admin records that the shopper's money arrived.
 pub async fn mark_payment_received(
     ctx: Ordering<'_>,
@@ -259,63 +183,4 @@ pub async fn mark_payment_received(
     let order = crate::view::load(&txn, order_id).await?;
     txn.commit().await?;
     Ok(order)
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Onboarding {
-    pub account: ConnectedAccount,
-    /// Where the merchant finishes setting the account up; single-use, short-lived.
-    pub onboarding_url: String,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Links a merchant to an account at `provider` (a Stripe connected account), opening it on
-/// first use, and returns the link its owner follows to finish setting it up.
-pub async fn onboard_merchant(
-    ctx: Ordering<'_>,
-    actor: &Account,
-    merchant_id: &str,
-    provider: &str,
-    refresh_url: &str,
-    return_url: &str,
-) -> Result<Onboarding> {
-    let merchant = golmok_catalog::merchant::owned_merchant(ctx.db, actor, merchant_id).await?;
-    if merchant.owner_id != actor.id {
-        return Err(DomainError::Forbidden(
-            "only the merchant's owner links its payout account".into(),
-        ));
-    }
-    let provider = ctx.providers.get(provider).ok_or_else(|| {
-        DomainError::conflict(
-            "provider_not_configured",
-            format!("{provider} payouts are not configured on this server"),
-        )
-    })?;
-    let txn = begin_write(ctx.db).await?;
-    let (account, link) = connect::onboard(
-        &txn,
-        provider,
-        &merchant_party(merchant_id),
-        refresh_url,
-        return_url,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Onboarding {
-        account,
-        onboarding_url: link.url,
-        expires_at: link.expires_at,
-    })
-}
-
-/// Sends every transfer still waiting whose merchant's account is usable: after the
-/// provider failed on an earlier try. Run periodically by the server.
-pub async fn send_waiting_transfers(ctx: Ordering<'_>) -> Result<usize> {
-    let mut sent = 0;
-    for provider in ctx.providers.all().filter(|p| p.transfers_on_capture()) {
-        let txn = begin_write(ctx.db).await?;
-        sent += connect::send_waiting(&txn, provider, connect::Waiting::All).await?;
-        txn.commit().await?;
-    }
-    Ok(sent)
 }

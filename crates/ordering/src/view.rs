@@ -13,7 +13,7 @@ use crate::entities::{merchant_order, order, order_event, order_line};
 use crate::state::{MerchantOrderStatus, OrderStatus};
 use crate::{DomainError, Result};
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: String,
     pub shopper_id: String,
@@ -37,7 +37,7 @@ pub struct Order {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FulfillmentView {
     /// `delivery` or `pickup`.
     pub kind: String,
@@ -47,7 +47,7 @@ pub struct FulfillmentView {
     pub location: Option<Coordinates>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct MerchantOrder {
     pub id: String,
     pub order_id: String,
@@ -70,7 +70,7 @@ pub struct MerchantOrder {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrderLine {
     pub id: String,
     pub listing_id: String,
@@ -90,7 +90,7 @@ pub struct OrderLine {
     pub deposit_krw: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrderEvent {
     pub merchant_order_id: Option<String>,
     pub from: String,
@@ -236,7 +236,15 @@ pub(crate) async fn owns_any(
 /// An order as `actor` may see it: whole for its shopper and admins; for a merchant, only
 /// its own part of the basket. Anyone else is told it does not exist, so order ids cannot
 /// be probed.
-pub async fn get_order(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Order> {
+pub async fn get_order(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Order> {
+    // One snapshot: the order, its parts and its payment as they stood at one moment.
+    let snapshot = golmok_core::db::begin_read(db).await?;
+    let order = order_for(&snapshot, actor, id).await;
+    snapshot.commit().await?;
+    order
+}
+
+async fn order_for(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Order> {
     let mut order = load(db, id).await?;
     if actor.role == Role::Admin || order.shopper_id == actor.id {
         show_codes(db, &mut order.merchant_orders, Reader::Shopper).await?;

@@ -22,6 +22,7 @@ use golmok_catalog::{
 use golmok_core::{Coordinates, InProcessCache};
 use golmok_migrations::{Migrator, MigratorTrait};
 use golmok_ordering::lifecycle::{self, WeighedLine, Weighing};
+use golmok_ordering::payouts;
 use golmok_ordering::refunds::{self, RefundRequest};
 use golmok_ordering::{
     Checkout, CheckoutItem, Fulfillment, OrderRules, Ordering, PaymentChoice, PaymentProviders,
@@ -324,7 +325,7 @@ async fn run(w: &mut World, op: Op) {
             )
             .await;
             if let Ok(linked) =
-                refunds::onboard_merchant(ctx, owner, &merchant_id, "card", "r", "d").await
+                payouts::onboard_merchant(ctx, owner, &merchant_id, "card", "r", "d").await
             {
                 connect::account_updated(
                     &w.db,
@@ -375,14 +376,11 @@ async fn run(w: &mut World, op: Op) {
                     provider: if card { "card" } else { "offline" }.into(),
                 },
             };
-            if let Ok(stored) = checkout::checkout(ctx, &w.shopper, request, None).await {
-                let order: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
-                w.orders.push(order["id"].as_str().unwrap().to_owned());
-                for part in order["merchant_orders"].as_array().unwrap() {
-                    let merchant_id = part["merchant_id"].as_str().unwrap();
-                    let owner = owner_index(&w.db, merchant_id, &w.owners).await;
-                    w.parts
-                        .push((part["id"].as_str().unwrap().to_owned(), owner));
+            if let Ok(order) = checkout::checkout(ctx, &w.shopper, request, None).await {
+                w.orders.push(order.id.clone());
+                for part in &order.merchant_orders {
+                    let owner = owner_index(&w.db, &part.merchant_id, &w.owners).await;
+                    w.parts.push((part.id.clone(), owner));
                 }
             }
         }

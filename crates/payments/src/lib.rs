@@ -30,7 +30,7 @@ pub use provider::{
 
 pub use golmok_core::{DomainError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Pending,
@@ -71,7 +71,7 @@ impl PaymentStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     pub id: String,
     pub reference: String,
@@ -314,7 +314,7 @@ pub async fn void(
     set_status(db, p, PaymentStatus::Voided).await
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Refund {
     pub id: String,
     pub payment_id: String,
@@ -471,7 +471,7 @@ pub async fn mark_received(db: &impl ConnectionTrait, payment_id: &str) -> Resul
     from_model(active.update(db).await?)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Payout {
     pub id: String,
     pub party: String,

@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Session};
+use crate::routes::lists::Items;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -50,23 +51,6 @@ fn parse_near(near: &str) -> Result<Coordinates, ApiError> {
     coordinates.validate("near", &mut errors);
     errors.into_result()?;
     Ok(coordinates)
-}
-
-/// A list that is always whole (a network's slots, an agency list): the list shape of every
-/// endpoint, with no next page.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Items<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T> Items<T> {
-    pub fn all(items: Vec<T>) -> Self {
-        Self {
-            items,
-            next_cursor: None,
-        }
-    }
 }
 
 // ---- agencies -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, Session};
-use crate::routes::catalog::Items;
+use crate::routes::lists::Items;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

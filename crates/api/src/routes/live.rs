@@ -162,7 +162,12 @@ async fn order_events(
 ) -> Result<EventStream, ApiError> {
     // Someone else's order is not found, as for reading it.
     golmok_ordering::view::get_order(&state.db, &session.account, &id).await?;
-    stream(&state, format!("order:{id}"), &headers).await
+    stream(
+        &state,
+        golmok_events::Topic::order(id).to_string(),
+        &headers,
+    )
+    .await
 }
 
 /// New or changed route batches of the calling courier.
@@ -174,7 +179,12 @@ async fn courier_events(
     headers: HeaderMap,
 ) -> Result<EventStream, ApiError> {
     session.require(&[Role::Courier])?;
-    stream(&state, format!("courier:{}", session.account.id), &headers).await
+    stream(
+        &state,
+        golmok_events::Topic::courier(session.account.id.as_str()).to_string(),
+        &headers,
+    )
+    .await
 }
 
 /// New orders for the merchant; for its owner (or an admin).
@@ -187,5 +197,10 @@ async fn merchant_events(
     headers: HeaderMap,
 ) -> Result<EventStream, ApiError> {
     golmok_catalog::merchant::owned_merchant(&state.db, &session.account, &id).await?;
-    stream(&state, format!("merchant:{id}"), &headers).await
+    stream(
+        &state,
+        golmok_events::Topic::merchant(id).to_string(),
+        &headers,
+    )
+    .await
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod delivery;
+pub mod lists;
 pub mod live;
 pub mod ops;
 pub mod ordering;

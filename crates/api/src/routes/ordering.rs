@@ -4,14 +4,16 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use golmok_accounts::Role;
+use golmok_core::DomainError;
 use golmok_core::{Page, page};
-use golmok_ordering::idempotency::{IdempotencyKey, StoredResponse};
+use golmok_ordering::idempotency::{self, IdempotencyKey};
 use golmok_ordering::lifecycle::{self, Weighing};
-use golmok_ordering::refunds::{self, MerchantPayouts, RefundOutcome, RefundRequest};
+use golmok_ordering::payouts::{self, MerchantPayouts};
+use golmok_ordering::refunds::{self, RefundOutcome, RefundRequest};
 use golmok_ordering::report::{self, ConsortiumReport};
 use golmok_ordering::{
     Checkout, MerchantOrder, MerchantOrderStatus, Order, OrderStatus, checkout, view,
@@ -44,15 +46,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consortium_report))
 }
 
-/// A stored (or first) answer of an idempotent write, sent as it was.
-fn replay(stored: StoredResponse) -> Response {
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        stored.body,
-    )
-        .into_response()
+/// An idempotent write's result, first time or replayed: the same 201 and body either way,
+/// so a client that retries cannot tell (and need not care) which it got.
+fn created<T: serde::Serialize>(result: T) -> Response {
+    (StatusCode::CREATED, Json(result)).into_response()
+}
+
+/// The domain reports a bad or reused key under its own field name; clients know it as the
+/// header they sent.
+fn named_as_header(err: DomainError) -> DomainError {
+    match err {
+        DomainError::Invalid(mut errors) => {
+            for e in &mut errors.0 {
+                if e.field == idempotency::KEY_FIELD {
+                    e.field = "Idempotency-Key".into();
+                }
+            }
+            DomainError::Invalid(errors)
+        }
+        other => other,
+    }
 }
 
 fn idempotency_key(
@@ -64,7 +77,7 @@ fn idempotency_key(
     header
         .map(|k| IdempotencyKey::new(account_id, scope, &k, body))
         .transpose()
-        .map_err(ApiError::from)
+        .map_err(|e| named_as_header(e).into())
 }
 
 /// Check out one basket across the shops of one active consortium: one order, one payment,
@@ -93,8 +106,10 @@ async fn place_order(
             window,
         ));
     }
-    let stored = checkout::checkout(state.ordering(), &session.account, body, key.as_ref()).await?;
-    Ok(replay(stored))
+    let stored = checkout::checkout(state.ordering(), &session.account, body, key.as_ref())
+        .await
+        .map_err(named_as_header)?;
+    Ok(created(stored))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -308,9 +323,10 @@ async fn refund_order(
     ApiJsonBytes(body, raw): ApiJsonBytes<RefundRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&session.account.id, &format!("refund:{id}"), key, &raw)?;
-    let stored =
-        refunds::refund(state.ordering(), &session.account, &id, body, key.as_ref()).await?;
-    Ok(replay(stored))
+    let stored = refunds::refund(state.ordering(), &session.account, &id, body, key.as_ref())
+        .await
+        .map_err(named_as_header)?;
+    Ok(created(stored))
 }
 
 /// Offline payments: record that the shopper's money arrived.
@@ -335,7 +351,7 @@ async fn merchant_payouts(
     Path(id): Path<String>,
 ) -> Result<Json<MerchantPayouts>, ApiError> {
     Ok(Json(
-        refunds::merchant_payouts(&state.db, &session.account, &id).await?,
+        payouts::merchant_payouts(&state.db, &session.account, &id).await?,
     ))
 }
 
@@ -356,30 +372,31 @@ async fn pay_merchant(
         key,
         &Bytes::new(),
     )?;
-    let stored = refunds::pay_merchant(
+    let stored = payouts::pay_merchant(
         state.ordering(),
         &session.account,
         &id,
         "offline",
         key.as_ref(),
     )
-    .await?;
-    Ok(replay(stored))
+    .await
+    .map_err(named_as_header)?;
+    Ok(created(stored))
 }
 
 /// Link the merchant to a Stripe connected account for card-sale payouts, opening it on
 /// first use, and get the onboarding link its owner follows. Card sales wait in the ledger
 /// until Stripe reports the account can take transfers, then leave one per merchant order.
 #[utoipa::path(post, path = "/v1/merchants/{id}/payout-account", tag = "ordering", security(("bearer" = [])),
-    responses((status = 201, body = refunds::Onboarding), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = payouts::Onboarding), (status = 403, body = Problem), (status = 409, body = Problem)))]
 async fn payout_account(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<refunds::Onboarding>), ApiError> {
+) -> Result<(StatusCode, Json<payouts::Onboarding>), ApiError> {
     session.require(&[Role::Merchant])?;
     let connect = &state.settings.stripe.connect;
-    let onboarding = refunds::onboard_merchant(
+    let onboarding = payouts::onboard_merchant(
         state.ordering(),
         &session.account,
         &id,

@@ -10,7 +10,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub scope: String,
     pub request_hash: String,
+    /// Written by earlier versions (the HTTP status); the result alone is stored now.
     pub response_status: Option<i32>,
+    /// The use case's result as JSON, once it committed.
     pub response_body: Option<String>,
     pub created_at: DateTimeUtc,
 }

@@ -327,15 +327,6 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
     Ok((status, errors))
 }
 
-fn placed_order_id(body: &str) -> Result<String, PageError> {
-    let order: serde_json::Value = serde_json::from_str(body)
-        .map_err(|e| PageError::Internal(format!("reading the placed order: {e}")))?;
-    order["id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| PageError::Internal("the placed order has no id".into()))
-}
-
 pub async fn place(
     State(pages): State<Pages>,
     visitor: Visitor,
@@ -356,12 +347,10 @@ pub async fn place(
     // The same form sent again (a double click, a retry after a lost answer) lands on the
     // order the first one placed.
     if let Some(key) = &key
-        && let Some(stored) = golmok_ordering::idempotency::lookup(&pages.db, key).await?
+        && let Some(placed) =
+            golmok_ordering::idempotency::lookup::<golmok_ordering::Order>(&pages.db, key).await?
     {
-        return Ok(see_other(&format!(
-            "/orders/{}",
-            placed_order_id(&stored.body)?
-        )));
+        return Ok(see_other(&format!("/orders/{}", placed.id)));
     }
     let Some(consortium) = basket.consortium.clone() else {
         return Ok(see_other("/basket"));
@@ -385,10 +374,9 @@ pub async fn place(
     match golmok_ordering::checkout::checkout(pages.ordering(), &account, request, key.as_ref())
         .await
     {
-        Ok(stored) => {
-            let id = placed_order_id(&stored.body)?;
+        Ok(placed) => {
             golmok_ordering::basket::clear(&pages.db, &visitor.basket_owner()).await?;
-            Ok(see_other(&format!("/orders/{id}")))
+            Ok(see_other(&format!("/orders/{}", placed.id)))
         }
         Err(e) => {
             let (status, errors) = refusal(visitor.lang, e)?;

@@ -299,7 +299,10 @@ pub async fn live(
     if account.role == Role::Shopper && order.shopper_id != account.id {
         return Err(PageError::NotFound);
     }
-    Ok(super::changes_of(&pages, format!("order:{id}")))
+    Ok(super::changes_of(
+        &pages,
+        golmok_events::Topic::order(id).to_string(),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -273,7 +273,10 @@ pub async fn live(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     owned_shop(&pages, &visitor, &id).await?;
-    Ok(super::changes_of(&pages, format!("merchant:{id}")))
+    Ok(super::changes_of(
+        &pages,
+        golmok_events::Topic::merchant(id).to_string(),
+    ))
 }
 
 fn board_path(id: &str) -> String {
@@ -771,7 +774,7 @@ pub async fn payouts(
 ) -> Result<Response, PageError> {
     let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
     let lang = visitor.lang;
-    let p = golmok_ordering::refunds::merchant_payouts(&pages.db, &account, &id).await?;
+    let p = golmok_ordering::payouts::merchant_payouts(&pages.db, &account, &id).await?;
     render(&PayoutsPage {
         owed: format::won(lang, p.owed_krw),
         paid: format::won(lang, p.paid_krw),
@@ -802,7 +805,7 @@ pub async fn onboard(
     CsrfForm { .. }: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let (account, _) = owned_shop(&pages, &visitor, &id).await?;
-    let link = golmok_ordering::refunds::onboard_merchant(
+    let link = golmok_ordering::payouts::onboard_merchant(
         pages.ordering(),
         &account,
         &id,

@@ -14,7 +14,18 @@ use golmok_delivery_routing::{courier, network, planner};
 use golmok_ordering::lifecycle::{self, CourierEvents, WeighedLine, Weighing};
 use golmok_ordering::{Checkout, CheckoutItem, Fulfillment, PaymentChoice, checkout};
 
-use crate::state::AppState;
+use golmok_core::RateCounter;
+use golmok_delivery_routing::planner::TravelTimes;
+use golmok_ordering::Ordering;
+
+/// What a simulated day runs on: the server's own ordering context and planning settings.
+pub struct Simulation<'a> {
+    pub ordering: Ordering<'a>,
+    pub travel_times: &'a dyn TravelTimes,
+    pub plan_budget: Duration,
+    /// Counts wrong hand-over codes, as the server does.
+    pub wrong_codes: &'a dyn RateCounter,
+}
 
 /// A small deterministic generator, so a date always simulates the same day.
 struct Dice(u64);
@@ -49,13 +60,13 @@ pub struct WaveFigures {
 
 /// Runs the day. `orders_per_wave` baskets per consortium and wave.
 pub async fn day(
-    state: &AppState,
+    sim: &Simulation<'_>,
     date: NaiveDate,
     orders_per_wave: usize,
 ) -> anyhow::Result<Vec<WaveFigures>> {
-    let db = &state.db;
-    crate::seed::demo(db, state.cache.as_ref()).await?;
-    let ctx = state.ordering();
+    let ctx = sim.ordering;
+    let db = ctx.db;
+    crate::seed::demo(db, ctx.cache).await?;
     let mut dice = Dice(
         date.to_string()
             .bytes()
@@ -149,9 +160,7 @@ pub async fn day(
                 };
                 let shopper = &shoppers[dice.below(shoppers.len())];
                 match checkout::checkout(ctx, shopper, request, None).await {
-                    Ok(stored) => {
-                        placed.push(serde_json::from_str::<serde_json::Value>(&stored.body)?)
-                    }
+                    Ok(order) => placed.push(order),
                     Err(golmok_core::DomainError::Conflict {
                         code: "slot_full", ..
                     }) => refused += 1,
@@ -160,24 +169,18 @@ pub async fn day(
             }
             // Shops accept, weigh refills a little over or under, and pack.
             for order in &placed {
-                for part in order["merchant_orders"].as_array().into_iter().flatten() {
-                    let id = part["id"].as_str().unwrap_or_default();
-                    let shop = merchant::get_merchant(
-                        db,
-                        part["merchant_id"].as_str().unwrap_or_default(),
-                    )
-                    .await?;
+                for part in &order.merchant_orders {
+                    let id = part.id.as_str();
+                    let shop = merchant::get_merchant(db, &part.merchant_id).await?;
                     let owner = golmok_accounts::find(db, &shop.owner_id).await?;
                     lifecycle::accept(ctx, &owner, id).await?;
-                    let lines: Vec<WeighedLine> = part["lines"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|l| l["refill"] == true)
+                    let lines: Vec<WeighedLine> = part
+                        .lines
+                        .iter()
+                        .filter(|l| l.refill)
                         .map(|l| WeighedLine {
-                            line_id: l["id"].as_str().unwrap_or_default().to_owned(),
-                            net_quantity: ((l["quantity"].as_i64().unwrap_or(1) as f64)
-                                * (0.92 + dice.roll() * 0.14))
+                            line_id: l.id.clone(),
+                            net_quantity: ((l.quantity as f64) * (0.92 + dice.roll() * 0.14))
                                 .round()
                                 .max(1.0) as i64,
                         })
@@ -189,10 +192,10 @@ pub async fn day(
                 }
             }
             let started = Instant::now();
-            let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+            let budget = sim.plan_budget;
             let plan = planner::plan_slot(
                 db,
-                state.travel_times.as_ref(),
+                sim.travel_times,
                 &golmok_ordering::delivery::PlanHistory,
                 &network_id,
                 &slot.id,
@@ -216,15 +219,8 @@ pub async fn day(
                         kind: "photo".into(),
                         value: format!("sim/{}.jpg", s.id),
                     };
-                    batch::complete_stop(
-                        db,
-                        &account,
-                        &s.id,
-                        proof,
-                        &events,
-                        state.login_failures.as_ref(),
-                    )
-                    .await?;
+                    batch::complete_stop(db, &account, &s.id, proof, &events, sim.wrong_codes)
+                        .await?;
                 }
             }
             figures.push(WaveFigures {

@@ -1,0 +1,124 @@
+//! Who an event is for ([`Topic`]) and what it says ([`Payload`]): typed here, serialised in
+//! one place, so the crates that write events and the streams that read them agree.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A stream of events one kind of listener may hear: a shopper's order, a shop's board, a
+/// courier's batches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Order(String),
+    Merchant(String),
+    /// By the courier's account id: what their phone listens to.
+    Courier(String),
+}
+
+impl Topic {
+    pub fn order(id: impl Into<String>) -> Self {
+        Topic::Order(id.into())
+    }
+
+    pub fn merchant(id: impl Into<String>) -> Self {
+        Topic::Merchant(id.into())
+    }
+
+    pub fn courier(account_id: impl Into<String>) -> Self {
+        Topic::Courier(account_id.into())
+    }
+}
+
+/// Stored and published as `order:{id}`, `merchant:{id}`, `courier:{account id}`.
+impl std::fmt::Display for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Topic::Order(id) => write!(f, "order:{id}"),
+            Topic::Merchant(id) => write!(f, "merchant:{id}"),
+            Topic::Courier(id) => write!(f, "courier:{id}"),
+        }
+    }
+}
+
+/// What happened. Serialised with its kind in `type` (`status`, `new_order`, …), as live
+/// listeners receive it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Payload {
+    /// An order or one shop's part of it moved from one status to another.
+    Status {
+        order_id: String,
+        merchant_order_id: Option<String>,
+        from: String,
+        to: String,
+        note: Option<String>,
+    },
+    /// A shop has a new order to accept.
+    NewOrder {
+        order_id: String,
+        merchant_order_id: String,
+        subtotal_krw: i64,
+    },
+    /// A plan put the drop-off in a courier's route, due at `eta`.
+    Eta {
+        order_id: String,
+        merchant_order_id: String,
+        eta: DateTime<Utc>,
+    },
+    /// A courier has a new route batch.
+    Batch { batch_id: String, slot_id: String },
+    /// The latest plan could not carry a delivery (`reason` says why).
+    DeliveryLeftOut {
+        order_id: String,
+        merchant_order_id: String,
+        slot_id: String,
+        reason: String,
+    },
+    /// A delivery left out before is carried by the latest plan.
+    DeliveryPlanned {
+        order_id: String,
+        merchant_order_id: String,
+        slot_id: String,
+    },
+    /// A delivery was moved to another slot.
+    DeliveryMoved {
+        order_id: String,
+        merchant_order_id: String,
+        slot_id: String,
+    },
+    /// A delivery became a pick-up at the shop.
+    DeliveryTurnedIntoPickup {
+        order_id: String,
+        merchant_order_id: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_are_stored_as_they_always_were() {
+        assert_eq!(Topic::order("ord_1").to_string(), "order:ord_1");
+        assert_eq!(Topic::merchant("mer_1").to_string(), "merchant:mer_1");
+        assert_eq!(Topic::courier("acc_1").to_string(), "courier:acc_1");
+    }
+
+    #[test]
+    fn payloads_carry_their_kind_in_type() {
+        let p = Payload::Batch {
+            batch_id: "bat_1".into(),
+            slot_id: "s".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            serde_json::json!({"type": "batch", "batch_id": "bat_1", "slot_id": "s"})
+        );
+        let p = Payload::DeliveryTurnedIntoPickup {
+            order_id: "o".into(),
+            merchant_order_id: "m".into(),
+        };
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], "delivery_turned_into_pickup");
+        assert_eq!(serde_json::from_value::<Payload>(json).unwrap(), p);
+    }
+}
