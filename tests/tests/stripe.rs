@@ -16,10 +16,36 @@ use serde_json::{Value, json};
 /// One request the stand-in received: path, idempotency key, form body.
 type Call = (String, Option<String>, String);
 
-#[derive(Clone, Default)]
 struct StandIn {
     next: Arc<AtomicU32>,
     calls: Arc<Mutex<Vec<Call>>>,
+    /// Requests it has no answer for: the test fails with them when it ends.
+    unexpected: Arc<Mutex<Vec<String>>>,
+    /// Only the test's own handle checks at the end, not the server's clone.
+    checks_on_drop: bool,
+}
+
+impl Clone for StandIn {
+    fn clone(&self) -> Self {
+        Self {
+            next: self.next.clone(),
+            calls: self.calls.clone(),
+            unexpected: self.unexpected.clone(),
+            checks_on_drop: false,
+        }
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        if self.checks_on_drop && !std::thread::panicking() {
+            let unexpected = self.unexpected.lock().unwrap();
+            assert!(
+                unexpected.is_empty(),
+                "the Stripe stand-in was sent requests it has no answer for: {unexpected:?}"
+            );
+        }
+    }
 }
 
 async fn stripe_api(
@@ -73,8 +99,14 @@ async fn stripe_api(
                 path.split('/').nth(3).unwrap_or("pi_x").to_owned(),
                 "canceled",
             )
-        } else {
+        } else if path.ends_with("/v1/payment_intents") {
             (format!("pi_e2e_{n}"), "requires_payment_method")
+        } else {
+            s.unexpected.lock().unwrap().push(path.to_owned());
+            return (
+                axum::http::StatusCode::NOT_FOUND,
+                axum::Json(json!({"error": {"type": "invalid_request_error", "message": path}})),
+            );
         };
         json!({
             "id": id, "object": "payment_intent", "amount": 0, "amount_capturable": 0, "amount_received": 0,
@@ -113,7 +145,12 @@ fn has(body: &str, key: &str, value: &str) -> bool {
 
 /// A server taking cards through a stand-in Stripe, with the demo data.
 async fn card_app(extra: Value) -> (TestApp, StandIn) {
-    let stand_in = StandIn::default();
+    let stand_in = StandIn {
+        next: Arc::default(),
+        calls: Arc::default(),
+        unexpected: Arc::default(),
+        checks_on_drop: true,
+    };
     let api = Router::new()
         .fallback(stripe_api)
         .with_state(stand_in.clone());

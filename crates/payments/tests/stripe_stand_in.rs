@@ -20,11 +20,37 @@ struct Seen {
     body: String,
 }
 
-#[derive(Clone, Default)]
 struct StandIn {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Answer 500 this many times before succeeding.
     fail_first: Arc<Mutex<u32>>,
+    /// Requests it has no answer for: the test fails with them when it ends.
+    unexpected: Arc<Mutex<Vec<String>>>,
+    /// Only the test's own handle checks at the end, not the server's clone.
+    checks_on_drop: bool,
+}
+
+impl Clone for StandIn {
+    fn clone(&self) -> Self {
+        Self {
+            seen: self.seen.clone(),
+            fail_first: self.fail_first.clone(),
+            unexpected: self.unexpected.clone(),
+            checks_on_drop: false,
+        }
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        if self.checks_on_drop && !std::thread::panicking() {
+            let unexpected = self.unexpected.lock().unwrap();
+            assert!(
+                unexpected.is_empty(),
+                "the Stripe stand-in was sent requests it has no answer for: {unexpected:?}"
+            );
+        }
+    }
 }
 
 fn intent(id: &str, amount: i64, status: &str) -> serde_json::Value {
@@ -94,6 +120,10 @@ async fn answer(
     } else if path.ends_with("/v1/refunds") {
         json!({"id": "re_1", "object": "refund", "amount": 3500, "created": 1_790_000_000, "currency": "krw", "metadata": {}, "status": "succeeded"})
     } else {
+        s.unexpected
+            .lock()
+            .unwrap()
+            .push(format!("{method} {path}"));
         return (
             StatusCode::NOT_FOUND,
             axum::Json(json!({"error": {"type": "invalid_request_error", "message": path}})),
@@ -103,7 +133,12 @@ async fn answer(
 }
 
 async fn stand_in() -> (StandIn, String) {
-    let state = StandIn::default();
+    let state = StandIn {
+        seen: Arc::default(),
+        fail_first: Arc::default(),
+        unexpected: Arc::default(),
+        checks_on_drop: true,
+    };
     let app = Router::new().fallback(answer).with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
