@@ -87,6 +87,22 @@ pub enum ContainerPolicy {
     Deposit,
 }
 
+impl ContainerPolicy {
+    /// As stored on listings and order lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContainerPolicy::BringYourOwn => "bring_your_own",
+            ContainerPolicy::Deposit => "deposit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ContainerPolicy::BringYourOwn, ContainerPolicy::Deposit]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Container {
@@ -243,17 +259,15 @@ fn validate(l: &Listing) -> Result<(), ValidationErrors> {
 
 fn from_model(m: listing::Model) -> Result<Listing> {
     let bad = |what: &str| DomainError::Internal(format!("listing {} has {what}", m.id));
-    let container = match (m.container_policy.as_deref(), m.container_deposit_krw) {
-        (None, _) => None,
-        (Some("deposit"), deposit) => Some(Container {
-            policy: ContainerPolicy::Deposit,
-            deposit_krw: deposit,
+    let container = match m.container_policy.as_deref().map(ContainerPolicy::parse) {
+        None => None,
+        Some(Some(policy)) => Some(Container {
+            policy,
+            deposit_krw: m
+                .container_deposit_krw
+                .filter(|_| policy == ContainerPolicy::Deposit),
         }),
-        (Some("bring_your_own"), _) => Some(Container {
-            policy: ContainerPolicy::BringYourOwn,
-            deposit_krw: None,
-        }),
-        (Some(_), _) => return Err(bad("an unknown container policy")),
+        Some(None) => return Err(bad("an unknown container policy")),
     };
     Ok(Listing {
         unit: Unit::parse(&m.unit).ok_or_else(|| bad("an unknown unit"))?,
@@ -287,10 +301,7 @@ fn to_active_model(l: &Listing) -> listing::ActiveModel {
         unit_quantity: Set(l.unit_quantity),
         stock: Set(l.stock),
         refill: Set(l.refill),
-        container_policy: Set(l.container.map(|c| match c.policy {
-            ContainerPolicy::Deposit => "deposit".to_owned(),
-            ContainerPolicy::BringYourOwn => "bring_your_own".to_owned(),
-        })),
+        container_policy: Set(l.container.map(|c| c.policy.as_str().to_owned())),
         container_deposit_krw: Set(l.container.and_then(|c| c.deposit_krw)),
         status: Set(l.status.as_str().to_owned()),
         unit_weight_grams: Set(l.unit_weight_grams),

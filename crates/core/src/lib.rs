@@ -25,3 +25,68 @@ pub use id::new_id;
 pub use page::Page;
 pub use rate::{InProcessRateCounter, RateCounter};
 pub use validation::{FieldError, ValidationErrors};
+
+/// An enum stored as text (a status, a kind): each variant with the exact string it is
+/// stored and serialised as, `as_str`, `parse` and `ALL`, so a status is compared as a value
+/// and never spelled twice.
+#[macro_export]
+macro_rules! stored_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// As stored and serialised.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text ),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod stored_enum_tests {
+    stored_enum! {
+        /// A test enum.
+        pub enum Colour {
+            Red = "red",
+            /// Two words, stored with an underscore.
+            DarkBlue = "dark_blue",
+        }
+    }
+
+    #[test]
+    fn stored_text_parses_back_and_serialises_the_same() {
+        for c in Colour::ALL {
+            assert_eq!(Colour::parse(c.as_str()), Some(*c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        assert_eq!(Colour::DarkBlue.to_string(), "dark_blue");
+        assert_eq!(Colour::parse("green"), None);
+    }
+}

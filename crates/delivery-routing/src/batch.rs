@@ -12,7 +12,8 @@ use serde::Deserialize;
 use crate::courier::courier_of_account;
 use crate::entities::{delivery_task, route_batch, stop};
 use crate::planner::{Batch, PlannedStop, batch_view};
-use crate::{DomainError, Result, task};
+use crate::status::{BatchStatus, StopKind, StopStatus, TaskStatus};
+use crate::{DomainError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
@@ -47,8 +48,7 @@ pub struct Proof {
 /// Which of the calling courier's batches to list.
 #[derive(Debug, Clone, Default)]
 pub struct BatchQuery {
-    /// `planned`, `started` or `done`.
-    pub status: Option<String>,
+    pub status: Option<BatchStatus>,
     /// Only batches of slots on this Seoul date.
     pub date: Option<chrono::NaiveDate>,
     pub limit: u64,
@@ -70,12 +70,7 @@ pub async fn my_batches(
     let mut select = route_batch::Entity::find()
         .filter(route_batch::Column::CourierId.eq(courier.id.as_str()))
         .order_by_desc(route_batch::Column::Id);
-    if let Some(status) = &query.status {
-        if !["planned", "started", "done"].contains(&status.as_str()) {
-            return Err(
-                ValidationErrors::single("status", "must be planned, started or done").into(),
-            );
-        }
+    if let Some(status) = query.status {
         select = select.filter(route_batch::Column::Status.eq(status.as_str()));
     }
     if let Some(date) = query.date {
@@ -108,8 +103,12 @@ pub async fn my_batch(db: &DatabaseConnection, actor: &Account, batch_id: &str) 
 /// A batch as its courier sees it: once done, its drop-offs' addresses are not theirs any more.
 async fn couriers_view(db: &DatabaseConnection, b: route_batch::Model) -> Result<Batch> {
     let mut batch = batch_view(db, b).await?;
-    if batch.status == "done" {
-        for stop in batch.stops.iter_mut().filter(|s| s.kind == "dropoff") {
+    if batch.status == BatchStatus::Done {
+        for stop in batch
+            .stops
+            .iter_mut()
+            .filter(|s| s.kind == StopKind::Dropoff)
+        {
             stop.address = String::new();
         }
     }
@@ -132,9 +131,12 @@ pub async fn start_batch(
     if courier.is_none_or(|c| c.id != b.courier_id) {
         return Err(DomainError::not_found("batch", batch_id));
     }
-    if b.status == "planned" {
+    if b.status == BatchStatus::Planned.as_str() {
         route_batch::Entity::update_many()
-            .col_expr(route_batch::Column::Status, Expr::value("started"))
+            .col_expr(
+                route_batch::Column::Status,
+                Expr::value(BatchStatus::Started.as_str()),
+            )
             .filter(route_batch::Column::Id.eq(batch_id))
             .exec(&txn)
             .await?;
@@ -171,7 +173,7 @@ pub async fn get_stop(
             ));
         }
     }
-    Ok(view(s))
+    PlannedStop::of(s)
 }
 
 async fn own_stop(
@@ -195,7 +197,7 @@ async fn own_stop(
             ));
         }
     }
-    if s.status != "pending" {
+    if s.status != StopStatus::Pending.as_str() {
         return Err(DomainError::conflict(
             "stop_done",
             format!("the stop is already {}", s.status),
@@ -207,32 +209,21 @@ async fn own_stop(
 async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result<()> {
     let pending = stop::Entity::find()
         .filter(stop::Column::BatchId.eq(b.id.as_str()))
-        .filter(stop::Column::Status.eq("pending"))
+        .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
         .count(txn)
         .await?;
-    let status = if pending == 0 { "done" } else { "started" };
+    let status = if pending == 0 {
+        BatchStatus::Done
+    } else {
+        BatchStatus::Started
+    }
+    .as_str();
     route_batch::Entity::update_many()
         .col_expr(route_batch::Column::Status, Expr::value(status))
         .filter(route_batch::Column::Id.eq(b.id.as_str()))
         .exec(txn)
         .await?;
     Ok(())
-}
-
-fn view(s: stop::Model) -> PlannedStop {
-    PlannedStop {
-        id: s.id,
-        kind: s.kind,
-        merchant_order_id: s.merchant_order_id,
-        location: golmok_core::Coordinates {
-            lat: s.lat,
-            lon: s.lon,
-        },
-        address: s.address,
-        contents: s.contents,
-        eta: s.eta,
-        status: s.status,
-    }
 }
 
 /// Completes a stop with proof: a pickup moves its merchant order to picked up, a drop-off to
@@ -274,7 +265,7 @@ pub async fn complete_stop(
         .one(&txn)
         .await?
         .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without its task")))?;
-    let expected = if s.kind == "pickup" {
+    let expected = if s.kind == StopKind::Pickup.as_str() {
         &task.pickup_code
     } else {
         &task.dropoff_code
@@ -303,11 +294,11 @@ pub async fn complete_stop(
         }
         _ => {}
     }
-    if s.kind == "dropoff" {
+    if s.kind == StopKind::Dropoff.as_str() {
         let picked = stop::Entity::find()
             .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
-            .filter(stop::Column::Kind.eq("pickup"))
-            .filter(stop::Column::Status.eq("completed"))
+            .filter(stop::Column::Kind.eq(StopKind::Pickup.as_str()))
+            .filter(stop::Column::Status.eq(StopStatus::Completed.as_str()))
             .count(&txn)
             .await?;
         if picked == 0 {
@@ -317,13 +308,13 @@ pub async fn complete_stop(
             ));
         }
     }
-    let (outcome, task_status) = if s.kind == "pickup" {
-        (StopOutcome::PickedUp, task::PICKED_UP)
+    let (outcome, task_status) = if s.kind == StopKind::Pickup.as_str() {
+        (StopOutcome::PickedUp, TaskStatus::PickedUp.as_str())
     } else {
-        (StopOutcome::Delivered, task::DELIVERED)
+        (StopOutcome::Delivered, TaskStatus::Delivered.as_str())
     };
     let mut active: stop::ActiveModel = s.clone().into();
-    active.status = Set("completed".into());
+    active.status = Set(StopStatus::Completed.as_str().into());
     active.proof_kind = Set(Some(proof.kind));
     active.proof_value = Set(Some(proof.value.trim().to_owned()));
     active.done_at = Set(Some(Utc::now()));
@@ -338,7 +329,7 @@ pub async fn complete_stop(
         .on_stop(&txn, &s.merchant_order_id, outcome, actor)
         .await?;
     txn.commit().await?;
-    Ok(view(done))
+    PlannedStop::of(done)
 }
 
 /// Records that a stop could not be made. A failed pickup leaves the task open for a later
@@ -382,24 +373,30 @@ pub async fn fail_stop(
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
     let mut active: stop::ActiveModel = s.clone().into();
-    active.status = Set("failed".into());
+    active.status = Set(StopStatus::Failed.as_str().into());
     active.failure_reason = Set(Some(reason.to_owned()));
     active.done_at = Set(Some(Utc::now()));
     let done = active.update(&txn).await?;
-    if s.kind == "pickup" {
+    if s.kind == StopKind::Pickup.as_str() {
         // Its drop-off cannot happen on this route either.
         stop::Entity::update_many()
-            .col_expr(stop::Column::Status, Expr::value("failed"))
+            .col_expr(
+                stop::Column::Status,
+                Expr::value(StopStatus::Failed.as_str()),
+            )
             .col_expr(
                 stop::Column::FailureReason,
                 Expr::value("its pickup failed"),
             )
             .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
-            .filter(stop::Column::Status.eq("pending"))
+            .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
             .exec(&txn)
             .await?;
         delivery_task::Entity::update_many()
-            .col_expr(delivery_task::Column::Status, Expr::value(task::OPEN))
+            .col_expr(
+                delivery_task::Column::Status,
+                Expr::value(TaskStatus::Open.as_str()),
+            )
             .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
             .exec(&txn)
             .await?;
@@ -408,7 +405,10 @@ pub async fn fail_stop(
         // moved to a later slot and picked up from the hub. The merchant order stays picked up.
         let network = crate::network::get_network(&txn, &b.network_id).await?;
         delivery_task::Entity::update_many()
-            .col_expr(delivery_task::Column::Status, Expr::value(task::OPEN))
+            .col_expr(
+                delivery_task::Column::Status,
+                Expr::value(TaskStatus::Open.as_str()),
+            )
             .col_expr(
                 delivery_task::Column::PickupLat,
                 Expr::value(network.hub.lat),
@@ -436,7 +436,7 @@ pub async fn fail_stop(
     }
     after_stop(&txn, &b).await?;
     txn.commit().await?;
-    Ok(view(done))
+    PlannedStop::of(done)
 }
 
 /// Where a merchant order's pick-up or drop-off stands in a plan: when the courier is due at
@@ -446,20 +446,18 @@ pub struct StopProgress {
     pub merchant_order_id: String,
     /// When the courier is expected.
     pub eta: chrono::DateTime<Utc>,
-    /// `planned`, `done` or `failed`.
-    pub status: String,
+    pub status: StopStatus,
 }
 
-/// The planned stops of `kind` (`pickup` or `dropoff`) of these merchant orders, from the
-/// latest plan of each.
+/// The planned stops of `kind` of these merchant orders, from the latest plan of each.
 pub async fn stop_progress(
     db: &impl ConnectionTrait,
     merchant_order_ids: &[String],
-    kind: &str,
+    kind: StopKind,
 ) -> Result<Vec<StopProgress>> {
     let stops = stop::Entity::find()
         .filter(stop::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(stop::Column::Kind.eq(kind))
+        .filter(stop::Column::Kind.eq(kind.as_str()))
         .order_by_desc(stop::Column::Id)
         .all(db)
         .await?;
@@ -470,9 +468,11 @@ pub async fn stop_progress(
             .all(|p| p.merchant_order_id != s.merchant_order_id)
         {
             out.push(StopProgress {
+                status: StopStatus::parse(&s.status).ok_or_else(|| {
+                    DomainError::Internal(format!("stop {} is {}", s.id, s.status))
+                })?,
                 merchant_order_id: s.merchant_order_id,
                 eta: s.eta,
-                status: s.status,
             });
         }
     }

@@ -16,6 +16,8 @@ pub mod entities;
 pub mod network;
 pub mod planner;
 pub mod solver;
+pub mod status;
 pub mod task;
 
 pub use golmok_core::{DomainError, Result};
+pub use status::{BatchStatus, StopKind, StopStatus, TaskStatus};

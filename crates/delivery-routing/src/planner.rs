@@ -10,15 +10,17 @@ use chrono::{DateTime, Utc};
 use golmok_core::{Coordinates, db::begin_write, new_id};
 use golmok_events::{Payload, Topic};
 use sea_orm::ActiveValue::Set;
-use sea_orm::QueryOrder;
 use sea_orm::prelude::*;
+use sea_orm::{DatabaseTransaction, QueryOrder};
 use serde::Serialize;
 
 use crate::courier::{Courier, VehicleKind, couriers_of};
 use crate::entities::{delivery_task, plan, route_batch, stop};
-use crate::network::{minutes, seoul, slot};
+use crate::network::{Slot, minutes, seoul, slot};
 use crate::solver::{self, Budget, Problem, Stop, Task, TravelMatrix, Vehicle, VisitKind};
-use crate::{DomainError, Result, task};
+use crate::status::TaskStatus;
+use crate::status::{BatchStatus, StopKind, StopStatus};
+use crate::{DomainError, Result};
 
 /// Minutes at the shop counter and at the shopper's door.
 const PICKUP_SERVICE_MIN: f64 = 3.0;
@@ -156,7 +158,7 @@ impl TravelTimes for OsrmTable {
 pub struct PlannedStop {
     pub id: String,
     /// `pickup` or `dropoff`.
-    pub kind: String,
+    pub kind: StopKind,
     pub merchant_order_id: String,
     pub location: Coordinates,
     pub address: String,
@@ -164,7 +166,7 @@ pub struct PlannedStop {
     pub contents: String,
     pub eta: DateTime<Utc>,
     /// `pending`, `completed` or `failed`.
-    pub status: String,
+    pub status: StopStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -173,7 +175,7 @@ pub struct Batch {
     pub courier_id: String,
     pub slot_id: String,
     /// `planned`, `started` or `done`.
-    pub status: String,
+    pub status: BatchStatus,
     pub distance_m: f64,
     pub stops: Vec<PlannedStop>,
 }
@@ -304,6 +306,8 @@ enum Replan {
     UnlessPlannedSince(Option<DateTime<Utc>>),
 }
 
+/// Planning's steps: hold the slot, keep what couriers are already riding, read the open
+/// tasks and free couriers, solve, and write the batches, each delivery's outcome and the plan.
 async fn plan(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
@@ -319,151 +323,19 @@ async fn plan(
         return Err(DomainError::not_found("slot", slot_id));
     }
     let txn = begin_write(db).await?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(hashtext($1))::text",
-            [format!("plan:{slot_id}").into()],
-        ))
-        .await?;
-    }
-    if let Replan::UnlessPlannedSince(since) = replan
-        && plan::Entity::find()
-            .filter(plan::Column::SlotId.eq(slot_id))
-            .filter(plan::Column::PlannedAt.gte(since.unwrap_or(slot.cutoff_at)))
-            .count(&txn)
-            .await?
-            > 0
-    {
+    hold_slot(&txn, slot_id).await?;
+    if already_planned(&txn, replan, &slot).await? {
         return Ok(None);
     }
-    // Unstarted batches of this slot are replaced; started ones keep their couriers.
-    let batches = route_batch::Entity::find()
-        .filter(route_batch::Column::SlotId.eq(slot_id))
-        .all(&txn)
-        .await?;
-    let mut busy_couriers = Vec::new();
-    for b in &batches {
-        if b.status == "planned" {
-            stop::Entity::delete_many()
-                .filter(stop::Column::BatchId.eq(b.id.as_str()))
-                .exec(&txn)
-                .await?;
-            route_batch::Entity::delete_by_id(b.id.as_str())
-                .exec(&txn)
-                .await?;
-        } else if b.status == "started" {
-            busy_couriers.push(b.courier_id.clone());
-        }
-    }
-    // Tasks a courier is already carrying out on a kept batch stay with that courier.
-    let mut kept_tasks = Vec::new();
-    for b in batches.iter().filter(|b| b.status != "planned") {
-        for st in stop::Entity::find()
-            .filter(stop::Column::BatchId.eq(b.id.as_str()))
-            .filter(stop::Column::Status.eq("pending"))
-            .all(&txn)
-            .await?
-        {
-            kept_tasks.push(st.task_id);
-        }
-    }
-    let tasks: Vec<delivery_task::Model> = delivery_task::Entity::find()
-        .filter(delivery_task::Column::SlotId.eq(slot_id))
-        .filter(delivery_task::Column::Status.is_in([task::OPEN, task::PLANNED]))
-        .order_by_asc(delivery_task::Column::Id)
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|t| !kept_tasks.contains(&t.id))
-        .collect();
+    let riding = clear_unstarted_batches(&txn, slot_id).await?;
+    let tasks = tasks_to_plan(&txn, slot_id, &riding).await?;
     let couriers: Vec<Courier> = couriers_of(&txn, &network.id)
         .await?
         .into_iter()
-        .filter(|c| !busy_couriers.contains(&c.id))
+        .filter(|c| !riding.couriers.contains(&c.id))
         .collect();
-
-    // Minutes from the slot's day, 00:00 in Seoul.
-    let origin = slot
-        .starts_at
-        .with_timezone(&seoul())
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .map(|d| {
-            use chrono::TimeZone;
-            seoul()
-                .from_local_datetime(&d)
-                .single()
-                .map(|t| t.with_timezone(&Utc))
-        });
-    let origin = origin
-        .flatten()
-        .ok_or_else(|| DomainError::Internal("the slot's day".into()))?;
-    let now_min = minute_of(origin, Utc::now()).max(0.0);
-    let (slot_start, slot_end) = (
-        minute_of(origin, slot.starts_at),
-        minute_of(origin, slot.ends_at),
-    );
-
-    let mut points = vec![network.hub];
-    let mut problem_tasks = Vec::with_capacity(tasks.len());
-    for t in &tasks {
-        points.push(Coordinates {
-            lat: t.pickup_lat,
-            lon: t.pickup_lon,
-        });
-        points.push(Coordinates {
-            lat: t.dropoff_lat,
-            lon: t.dropoff_lon,
-        });
-        let ready = match t.ready_at {
-            Some(r) => minute_of(origin, r),
-            None => slot_start - PROMISED_LEAD_MIN,
-        }
-        .max(now_min);
-        let k = points.len();
-        problem_tasks.push(Task {
-            pickup: Some(Stop {
-                location: k - 2,
-                window: (ready, slot_end),
-                service: PICKUP_SERVICE_MIN,
-            }),
-            delivery: Stop {
-                location: k - 1,
-                window: (slot_start, slot_end),
-                service: DROPOFF_SERVICE_MIN,
-            },
-            size: [t.size_grams, t.size_millilitres],
-            // A dispatcher's move stands; a courier since withdrawn frees the task again.
-            vehicle: t
-                .bound_courier_id
-                .as_ref()
-                .and_then(|id| couriers.iter().position(|c| &c.id == id)),
-        });
-    }
-    let vehicles: Vec<Vehicle> = couriers
-        .iter()
-        .map(|c| Vehicle {
-            start: 0,
-            end: 0,
-            shift: (
-                f64::from(minutes(&c.shift.start).unwrap_or(0)).max(now_min),
-                f64::from(minutes(&c.shift.end).unwrap_or(24 * 60)),
-            ),
-            capacity: [
-                (c.capacity.kg * 1000.0) as i64,
-                (c.capacity.liters * 1000.0) as i64,
-            ],
-            profile: c.vehicle.profile(),
-            max_duration: None,
-        })
-        .collect();
-    let matrix = travel.matrix(&points).await?;
-    let problem = Problem {
-        tasks: problem_tasks,
-        vehicles,
-        matrix,
-    };
+    let clock = SlotClock::of(&slot)?;
+    let problem = routing_problem(travel, network.hub, &tasks, &couriers, &clock).await?;
     let solution = solver::solve(
         &problem,
         Budget {
@@ -475,99 +347,369 @@ async fn plan(
     solver::verify(&problem, &solution).map_err(|e| {
         DomainError::Internal(format!("the solver returned an infeasible plan: {e}"))
     })?;
-
-    let plan_id = new_id("pln");
-    let now = Utc::now();
-    let mut out_batches = Vec::new();
+    let written = WrittenPlan {
+        id: new_id("pln"),
+        network_id: network.id.clone(),
+        slot_id: slot_id.to_owned(),
+        origin: clock.origin,
+        at: Utc::now(),
+    };
     for route in &solution.routes {
-        let courier = &couriers[route.vehicle];
-        let batch_id = new_id("bat");
-        route_batch::ActiveModel {
-            id: Set(batch_id.clone()),
-            plan_id: Set(plan_id.clone()),
-            network_id: Set(network.id.clone()),
-            slot_id: Set(slot_id.to_owned()),
-            courier_id: Set(courier.id.clone()),
-            status: Set("planned".into()),
-            distance_m: Set(route.distance),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+        write_batch(&txn, &written, &couriers[route.vehicle], route, &tasks).await?;
+    }
+    let reasons = left_out_reasons(&solution, couriers.is_empty());
+    let unassigned = record_outcomes(&txn, events, &tasks, &reasons).await?;
+    // Like with like: the shops alone would have carried only what the plan carries.
+    let carried: Vec<usize> = (0..tasks.len())
+        .filter(|i| !reasons.contains_key(i))
+        .collect();
+    let metrics = PlanMetrics {
+        couriers: solution.vehicles,
+        distance_m: solution.distance,
+        solo_distance_m: solo_distance(&problem, &tasks, &carried),
+        unassigned: unassigned.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    write_plan_row(&txn, &written, &metrics, &unassigned).await?;
+    let batches = slot_batches(&txn, slot_id).await?;
+    txn.commit().await?;
+    tracing::info!(
+        slot = slot_id,
+        couriers = metrics.couriers,
+        distance_m = metrics.distance_m,
+        solo_distance_m = metrics.solo_distance_m,
+        seconds = metrics.seconds,
+        "planned a slot"
+    );
+    Ok(Some(Plan {
+        id: written.id,
+        slot_id: slot_id.to_owned(),
+        batches,
+        metrics,
+        unassigned,
+    }))
+}
+
+/// On PostgreSQL, one planner per slot at a time: a second waits on an advisory lock held by
+/// the first's transaction. SQLite's write lock does the same by itself.
+async fn hold_slot(txn: &DatabaseTransaction, slot_id: &str) -> Result<()> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))::text",
+            [format!("plan:{slot_id}").into()],
+        ))
         .await?;
-        for (position, visit) in route.visits.iter().enumerate() {
-            let t = &tasks[visit.task];
-            let (kind, lat, lon, address) = match visit.kind {
-                VisitKind::Pickup => (
-                    "pickup",
-                    t.pickup_lat,
-                    t.pickup_lon,
-                    t.pickup_address.clone(),
-                ),
-                VisitKind::Delivery => (
-                    "dropoff",
-                    t.dropoff_lat,
-                    t.dropoff_lon,
-                    t.dropoff_address.clone(),
-                ),
-            };
-            let eta = origin + chrono::Duration::milliseconds((visit.start * 60_000.0) as i64);
-            if visit.kind == VisitKind::Delivery {
-                golmok_events::outbox::record(
-                    &txn,
-                    &Topic::order(t.order_id.as_str()),
-                    &Payload::Eta {
-                        order_id: t.order_id.clone(),
-                        merchant_order_id: t.merchant_order_id.clone(),
-                        eta,
-                    },
-                )
+    }
+    Ok(())
+}
+
+/// At the cut-off, whether a plan made since (by another scheduler or worker) stands.
+async fn already_planned(txn: &DatabaseTransaction, replan: Replan, slot: &Slot) -> Result<bool> {
+    let Replan::UnlessPlannedSince(since) = replan else {
+        return Ok(false);
+    };
+    let plans = plan::Entity::find()
+        .filter(plan::Column::SlotId.eq(slot.id.as_str()))
+        .filter(plan::Column::PlannedAt.gte(since.unwrap_or(slot.cutoff_at)))
+        .count(txn)
+        .await?;
+    Ok(plans > 0)
+}
+
+/// What couriers are already riding: their started batches, and the stops still ahead of
+/// them there.
+struct Riding {
+    couriers: Vec<String>,
+    tasks: Vec<String>,
+}
+
+/// Unstarted batches of the slot are replaced by the new plan; started ones keep their
+/// couriers and the tasks still ahead of them.
+async fn clear_unstarted_batches(txn: &DatabaseTransaction, slot_id: &str) -> Result<Riding> {
+    let batches = route_batch::Entity::find()
+        .filter(route_batch::Column::SlotId.eq(slot_id))
+        .all(txn)
+        .await?;
+    let mut riding = Riding {
+        couriers: Vec::new(),
+        tasks: Vec::new(),
+    };
+    for b in &batches {
+        if b.status == BatchStatus::Planned.as_str() {
+            stop::Entity::delete_many()
+                .filter(stop::Column::BatchId.eq(b.id.as_str()))
+                .exec(txn)
                 .await?;
-            }
-            stop::ActiveModel {
-                id: Set(new_id("stp")),
-                batch_id: Set(batch_id.clone()),
-                position: Set(position as i32),
-                kind: Set(kind.into()),
-                task_id: Set(t.id.clone()),
-                merchant_order_id: Set(t.merchant_order_id.clone()),
-                lat: Set(lat),
-                lon: Set(lon),
-                address: Set(address),
-                contents: Set(t.contents.clone()),
-                eta: Set(eta),
-                status: Set("pending".into()),
-                proof_kind: Set(None),
-                proof_value: Set(None),
-                failure_reason: Set(None),
-                done_at: Set(None),
-            }
-            .insert(&txn)
+            route_batch::Entity::delete_by_id(b.id.as_str())
+                .exec(txn)
+                .await?;
+            continue;
+        }
+        if b.status == BatchStatus::Started.as_str() {
+            riding.couriers.push(b.courier_id.clone());
+        }
+        let ahead = stop::Entity::find()
+            .filter(stop::Column::BatchId.eq(b.id.as_str()))
+            .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
+            .all(txn)
+            .await?;
+        riding.tasks.extend(ahead.into_iter().map(|st| st.task_id));
+    }
+    Ok(riding)
+}
+
+/// The slot's open and planned tasks that no courier is riding with yet.
+async fn tasks_to_plan(
+    txn: &DatabaseTransaction,
+    slot_id: &str,
+    riding: &Riding,
+) -> Result<Vec<delivery_task::Model>> {
+    Ok(delivery_task::Entity::find()
+        .filter(delivery_task::Column::SlotId.eq(slot_id))
+        .filter(
+            delivery_task::Column::Status
+                .is_in([TaskStatus::Open.as_str(), TaskStatus::Planned.as_str()]),
+        )
+        .order_by_asc(delivery_task::Column::Id)
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|t| !riding.tasks.contains(&t.id))
+        .collect())
+}
+
+/// The solver counts minutes from the slot's day, 00:00 in Seoul.
+struct SlotClock {
+    origin: DateTime<Utc>,
+    now: f64,
+    start: f64,
+    end: f64,
+}
+
+impl SlotClock {
+    fn of(slot: &Slot) -> Result<Self> {
+        use chrono::TimeZone;
+        let midnight = slot
+            .starts_at
+            .with_timezone(&seoul())
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|d| seoul().from_local_datetime(&d).single())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| DomainError::Internal("the slot's day".into()))?;
+        Ok(Self {
+            origin: midnight,
+            now: minute_of(midnight, Utc::now()).max(0.0),
+            start: minute_of(midnight, slot.starts_at),
+            end: minute_of(midnight, slot.ends_at),
+        })
+    }
+}
+
+/// The slot as the solver sees it: the hub, each task's pick-up and drop-off with their time
+/// windows, and each free courier's shift and capacity.
+async fn routing_problem(
+    travel: &dyn TravelTimes,
+    hub: Coordinates,
+    tasks: &[delivery_task::Model],
+    couriers: &[Courier],
+    clock: &SlotClock,
+) -> Result<Problem> {
+    let mut points = vec![hub];
+    let mut problem_tasks = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        points.push(Coordinates {
+            lat: t.pickup_lat,
+            lon: t.pickup_lon,
+        });
+        points.push(Coordinates {
+            lat: t.dropoff_lat,
+            lon: t.dropoff_lon,
+        });
+        let ready = match t.ready_at {
+            Some(r) => minute_of(clock.origin, r),
+            None => clock.start - PROMISED_LEAD_MIN,
+        }
+        .max(clock.now);
+        let k = points.len();
+        problem_tasks.push(Task {
+            pickup: Some(Stop {
+                location: k - 2,
+                window: (ready, clock.end),
+                service: PICKUP_SERVICE_MIN,
+            }),
+            delivery: Stop {
+                location: k - 1,
+                window: (clock.start, clock.end),
+                service: DROPOFF_SERVICE_MIN,
+            },
+            size: [t.size_grams, t.size_millilitres],
+            // A dispatcher's move stands; a courier since withdrawn frees the task again.
+            vehicle: t
+                .bound_courier_id
+                .as_ref()
+                .and_then(|id| couriers.iter().position(|c| &c.id == id)),
+        });
+    }
+    let vehicles = couriers.iter().map(|c| vehicle_of(c, clock.now)).collect();
+    Ok(Problem {
+        tasks: problem_tasks,
+        vehicles,
+        matrix: travel.matrix(&points).await?,
+    })
+}
+
+/// A courier as the solver's vehicle: from the hub and back, within the rest of their shift.
+fn vehicle_of(c: &Courier, now: f64) -> Vehicle {
+    Vehicle {
+        start: 0,
+        end: 0,
+        shift: (
+            f64::from(minutes(&c.shift.start).unwrap_or(0)).max(now),
+            f64::from(minutes(&c.shift.end).unwrap_or(24 * 60)),
+        ),
+        capacity: [
+            (c.capacity.kg * 1000.0) as i64,
+            (c.capacity.liters * 1000.0) as i64,
+        ],
+        profile: c.vehicle.profile(),
+        max_duration: None,
+    }
+}
+
+/// What every row of one plan shares.
+struct WrittenPlan {
+    id: String,
+    network_id: String,
+    slot_id: String,
+    origin: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
+/// One courier's route as a batch of numbered stops, each shopper told when to expect them,
+/// and the courier told of the batch.
+async fn write_batch(
+    txn: &DatabaseTransaction,
+    plan: &WrittenPlan,
+    courier: &Courier,
+    route: &solver::PlannedRoute,
+    tasks: &[delivery_task::Model],
+) -> Result<()> {
+    let batch_id = new_id("bat");
+    route_batch::ActiveModel {
+        id: Set(batch_id.clone()),
+        plan_id: Set(plan.id.clone()),
+        network_id: Set(plan.network_id.clone()),
+        slot_id: Set(plan.slot_id.clone()),
+        courier_id: Set(courier.id.clone()),
+        status: Set(BatchStatus::Planned.as_str().into()),
+        distance_m: Set(route.distance),
+        created_at: Set(plan.at),
+    }
+    .insert(txn)
+    .await?;
+    for (position, visit) in route.visits.iter().enumerate() {
+        let t = &tasks[visit.task];
+        let eta = plan.origin + chrono::Duration::milliseconds((visit.start * 60_000.0) as i64);
+        if visit.kind == VisitKind::Delivery {
+            golmok_events::outbox::record(
+                txn,
+                &Topic::order(t.order_id.as_str()),
+                &Payload::Eta {
+                    order_id: t.order_id.clone(),
+                    merchant_order_id: t.merchant_order_id.clone(),
+                    eta,
+                },
+            )
             .await?;
         }
-        golmok_events::outbox::record(
-            &txn,
-            &Topic::courier(courier.account_id.as_str()),
-            &Payload::Batch {
-                batch_id: batch_id.clone(),
-                slot_id: slot_id.to_owned(),
-            },
-        )
-        .await?;
-        out_batches.push(batch_id);
+        write_stop(txn, &batch_id, position, visit.kind, t, eta).await?;
     }
-    let mut reasons: BTreeMap<usize, String> = BTreeMap::new();
-    for (index, reason) in &solution.unassigned {
-        let reason = if couriers.is_empty() {
-            "no_courier".to_owned()
-        } else {
-            reason.as_str().to_owned()
-        };
-        reasons.insert(*index, reason);
+    golmok_events::outbox::record(
+        txn,
+        &Topic::courier(courier.account_id.as_str()),
+        &Payload::Batch {
+            batch_id,
+            slot_id: plan.slot_id.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_stop(
+    txn: &DatabaseTransaction,
+    batch_id: &str,
+    position: usize,
+    kind: VisitKind,
+    t: &delivery_task::Model,
+    eta: DateTime<Utc>,
+) -> Result<()> {
+    let (kind, lat, lon, address) = match kind {
+        VisitKind::Pickup => (
+            StopKind::Pickup,
+            t.pickup_lat,
+            t.pickup_lon,
+            t.pickup_address.clone(),
+        ),
+        VisitKind::Delivery => (
+            StopKind::Dropoff,
+            t.dropoff_lat,
+            t.dropoff_lon,
+            t.dropoff_address.clone(),
+        ),
+    };
+    stop::ActiveModel {
+        id: Set(new_id("stp")),
+        batch_id: Set(batch_id.to_owned()),
+        position: Set(position as i32),
+        kind: Set(kind.as_str().into()),
+        task_id: Set(t.id.clone()),
+        merchant_order_id: Set(t.merchant_order_id.clone()),
+        lat: Set(lat),
+        lon: Set(lon),
+        address: Set(address),
+        contents: Set(t.contents.clone()),
+        eta: Set(eta),
+        status: Set(StopStatus::Pending.as_str().into()),
+        proof_kind: Set(None),
+        proof_value: Set(None),
+        failure_reason: Set(None),
+        done_at: Set(None),
     }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Why the solver left each task out, by the task's index; with no courier on shift, that.
+fn left_out_reasons(solution: &solver::Solution, no_courier: bool) -> BTreeMap<usize, String> {
+    solution
+        .unassigned
+        .iter()
+        .map(|(index, reason)| {
+            let reason = if no_courier {
+                "no_courier"
+            } else {
+                reason.as_str()
+            };
+            (*index, reason.to_owned())
+        })
+        .collect()
+}
+
+/// Every task's outcome recorded (and told); the ones left out, for the plan.
+async fn record_outcomes(
+    txn: &DatabaseTransaction,
+    events: &dyn PlanEvents,
+    tasks: &[delivery_task::Model],
+    reasons: &BTreeMap<usize, String>,
+) -> Result<Vec<Unassigned>> {
     let mut unassigned = Vec::new();
     for (i, t) in tasks.iter().enumerate() {
         let left_out = reasons.get(&i);
-        record_outcome(&txn, events, t, left_out.map(String::as_str)).await?;
+        record_outcome(txn, events, t, left_out.map(String::as_str)).await?;
         if let Some(reason) = left_out {
             unassigned.push(Unassigned {
                 merchant_order_id: t.merchant_order_id.clone(),
@@ -575,48 +717,29 @@ async fn plan(
             });
         }
     }
-    // Like with like: the shops alone would have carried only what the plan carries.
-    let carried: Vec<usize> = (0..tasks.len())
-        .filter(|i| !reasons.contains_key(i))
-        .collect();
-    let solo = solo_distance(&problem, &tasks, &carried);
-    let seconds = started.elapsed().as_secs_f64();
+    Ok(unassigned)
+}
+
+async fn write_plan_row(
+    txn: &DatabaseTransaction,
+    written: &WrittenPlan,
+    metrics: &PlanMetrics,
+    unassigned: &[Unassigned],
+) -> Result<()> {
     plan::ActiveModel {
-        id: Set(plan_id.clone()),
-        network_id: Set(network.id.clone()),
-        slot_id: Set(slot_id.to_owned()),
-        couriers: Set(solution.vehicles as i32),
-        distance_m: Set(solution.distance),
-        solo_distance_m: Set(solo),
-        unassigned: Set(serde_json::to_string(&unassigned).unwrap_or_default()),
-        seconds: Set(seconds),
-        planned_at: Set(now),
+        id: Set(written.id.clone()),
+        network_id: Set(written.network_id.clone()),
+        slot_id: Set(written.slot_id.clone()),
+        couriers: Set(metrics.couriers as i32),
+        distance_m: Set(metrics.distance_m),
+        solo_distance_m: Set(metrics.solo_distance_m),
+        unassigned: Set(serde_json::to_string(unassigned).unwrap_or_default()),
+        seconds: Set(metrics.seconds),
+        planned_at: Set(written.at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let batches = slot_batches(&txn, slot_id).await?;
-    txn.commit().await?;
-    tracing::info!(
-        slot = slot_id,
-        couriers = solution.vehicles,
-        distance_m = solution.distance,
-        solo_distance_m = solo,
-        seconds,
-        "planned a slot"
-    );
-    Ok(Some(Plan {
-        id: plan_id,
-        slot_id: slot_id.to_owned(),
-        batches,
-        metrics: PlanMetrics {
-            couriers: solution.vehicles,
-            distance_m: solution.distance,
-            solo_distance_m: solo,
-            unassigned: unassigned.len(),
-            seconds,
-        },
-        unassigned,
-    }))
+    Ok(())
 }
 
 /// A delivery's status and reason after a plan, and the shop and shopper told when it is
@@ -631,9 +754,9 @@ async fn record_outcome(
         .col_expr(
             delivery_task::Column::Status,
             Expr::value(if left_out.is_some() {
-                task::OPEN
+                TaskStatus::Open.as_str()
             } else {
-                task::PLANNED
+                TaskStatus::Planned.as_str()
             }),
         )
         .col_expr(
@@ -703,16 +826,13 @@ fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model], carried: &[u
     total
 }
 
-pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model) -> Result<Batch> {
-    let stops = stop::Entity::find()
-        .filter(stop::Column::BatchId.eq(b.id.as_str()))
-        .order_by_asc(stop::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| PlannedStop {
+impl PlannedStop {
+    pub(crate) fn of(s: stop::Model) -> Result<Self> {
+        let bad = || DomainError::Internal(format!("stop {} is {} {}", s.id, s.kind, s.status));
+        Ok(PlannedStop {
+            kind: StopKind::parse(&s.kind).ok_or_else(bad)?,
+            status: StopStatus::parse(&s.status).ok_or_else(bad)?,
             id: s.id,
-            kind: s.kind,
             merchant_order_id: s.merchant_order_id,
             location: Coordinates {
                 lat: s.lat,
@@ -721,14 +841,25 @@ pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model)
             address: s.address,
             contents: s.contents,
             eta: s.eta,
-            status: s.status,
         })
-        .collect();
+    }
+}
+
+pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model) -> Result<Batch> {
+    let stops = stop::Entity::find()
+        .filter(stop::Column::BatchId.eq(b.id.as_str()))
+        .order_by_asc(stop::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(PlannedStop::of)
+        .collect::<Result<Vec<_>>>()?;
     Ok(Batch {
+        status: BatchStatus::parse(&b.status)
+            .ok_or_else(|| DomainError::Internal(format!("batch {} is {}", b.id, b.status)))?,
         id: b.id,
         courier_id: b.courier_id,
         slot_id: b.slot_id,
-        status: b.status,
         distance_m: b.distance_m,
         stops,
     })

@@ -9,6 +9,7 @@ use sea_orm::prelude::*;
 
 use crate::Result;
 use crate::entities::delivery_task;
+use crate::status::TaskStatus;
 
 #[derive(Debug, Clone)]
 pub struct NewTask {
@@ -26,14 +27,6 @@ pub struct NewTask {
     /// What is picked up, as the courier reads it.
     pub contents: String,
 }
-
-pub(crate) const OPEN: &str = "open";
-pub(crate) const PLANNED: &str = "planned";
-pub(crate) const PICKED_UP: &str = "picked_up";
-pub(crate) const DELIVERED: &str = "delivered";
-pub(crate) const WITHDRAWN: &str = "withdrawn";
-/// Turned into a pick-up at the shop: no courier carries it.
-pub(crate) const PICKUP: &str = "pickup";
 
 pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
     // One code at the door for the whole basket, however many shops it came from.
@@ -63,7 +56,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         size_millilitres: Set(new.size_millilitres),
         contents: Set(new.contents),
         ready_at: Set(None),
-        status: Set(OPEN.into()),
+        status: Set(TaskStatus::Open.as_str().into()),
         created_at: Set(Utc::now()),
         unassigned_reason: Set(None),
         pickup_code: Set(Some(handover_code())),
@@ -133,11 +126,14 @@ pub async fn withdraw(
         .one(txn)
         .await?;
     let Some(task) = task else { return Ok(None) };
-    if task.status == WITHDRAWN {
+    if task.status == TaskStatus::Withdrawn.as_str() {
         return Ok(Some(task.slot_id));
     }
     delivery_task::Entity::update_many()
-        .col_expr(delivery_task::Column::Status, Expr::value(WITHDRAWN))
+        .col_expr(
+            delivery_task::Column::Status,
+            Expr::value(TaskStatus::Withdrawn.as_str()),
+        )
         .col_expr(
             delivery_task::Column::UnassignedReason,
             Expr::value(Option::<String>::None),
@@ -154,7 +150,7 @@ pub async fn withdraw(
 /// leaves its slot (and frees its room there).
 pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
     let task = task_of(txn, merchant_order_id).await?;
-    if task.status != OPEN {
+    if task.status != TaskStatus::Open.as_str() {
         return Err(crate::DomainError::conflict(
             "delivery_not_open",
             format!(
@@ -164,7 +160,10 @@ pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &st
         ));
     }
     delivery_task::Entity::update_many()
-        .col_expr(delivery_task::Column::Status, Expr::value(PICKUP))
+        .col_expr(
+            delivery_task::Column::Status,
+            Expr::value(TaskStatus::Pickup.as_str()),
+        )
         .col_expr(
             delivery_task::Column::UnassignedReason,
             Expr::value(Option::<String>::None),
@@ -182,7 +181,7 @@ pub async fn pickups_among(
 ) -> Result<Vec<String>> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(delivery_task::Column::Status.eq(PICKUP))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup.as_str()))
         .all(db)
         .await?
         .into_iter()
@@ -194,7 +193,7 @@ pub async fn pickups_among(
 pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<bool> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
-        .filter(delivery_task::Column::Status.eq(PICKUP))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup.as_str()))
         .one(txn)
         .await?
         .is_some())
@@ -209,7 +208,7 @@ pub async fn bind_to_courier(
 ) -> Result<delivery_task::Model> {
     let txn = golmok_core::db::begin_write(db).await?;
     let task = task_of(&txn, merchant_order_id).await?;
-    if task.status != OPEN && task.status != PLANNED {
+    if task.status != TaskStatus::Open.as_str() && task.status != TaskStatus::Planned.as_str() {
         return Err(crate::DomainError::conflict(
             "delivery_under_way",
             format!(
@@ -268,7 +267,7 @@ pub async fn left_out(
 ) -> Result<Vec<LeftOut>> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(delivery_task::Column::Status.eq(OPEN))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Open.as_str()))
         .filter(delivery_task::Column::UnassignedReason.is_not_null())
         .all(db)
         .await?
@@ -319,7 +318,7 @@ pub async fn move_to_slot(
 ) -> Result<String> {
     use crate::DomainError;
     let task = task_of(txn, merchant_order_id).await?;
-    if task.status != OPEN {
+    if task.status != TaskStatus::Open.as_str() {
         return Err(DomainError::conflict(
             "delivery_not_open",
             format!(

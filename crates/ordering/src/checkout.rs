@@ -14,7 +14,8 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::entities::{merchant_order, order, order_event, order_line, stock_reservation};
+use crate::entities::{merchant_order, order, order_line, stock_reservation};
+use crate::history;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::{MerchantOrderStatus, OrderStatus};
 use crate::{DomainError, Ordering, Result, view};
@@ -106,6 +107,14 @@ fn validate(ctx: &Ordering<'_>, request: &Checkout) -> Result<(), ValidationErro
     errors.into_result()
 }
 
+golmok_core::stored_enum! {
+    /// How the shopper gets the goods, as stored on the order.
+    pub enum FulfillmentKind {
+        Delivery = "delivery",
+        Pickup = "pickup",
+    }
+}
+
 struct PlannedLine {
     listing: golmok_catalog::Listing,
     quantity: i64,
@@ -113,17 +122,86 @@ struct PlannedLine {
     deposit_krw: i64,
 }
 
-/// What a basket takes in a delivery slot: one delivery per shop, and its weight and volume.
-fn basket_size(planned: &BTreeMap<String, Vec<PlannedLine>>) -> Load {
-    let (grams, millilitres) = planned
-        .values()
-        .flatten()
-        .map(|l| l.listing.size_of(l.quantity))
-        .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
-    Load {
-        tasks: planned.len() as i64,
-        grams,
-        millilitres,
+/// The basket priced, by shop: each shop's lines in the order the shopper listed them, and the
+/// shops in the order they first appear (their merchant orders are written in that order).
+#[derive(Default)]
+struct PricedBasket {
+    by_shop: BTreeMap<String, Vec<PlannedLine>>,
+    shop_order: Vec<String>,
+}
+
+impl PricedBasket {
+    fn add(&mut self, line: PlannedLine) {
+        let shop = line.listing.merchant_id.clone();
+        if !self.shop_order.contains(&shop) {
+            self.shop_order.push(shop.clone());
+        }
+        self.by_shop.entry(shop).or_default().push(line);
+    }
+
+    fn shops(&self) -> impl Iterator<Item = (&str, &[PlannedLine])> {
+        self.shop_order
+            .iter()
+            .map(|shop| (shop.as_str(), self.by_shop[shop].as_slice()))
+    }
+
+    fn lines(&self) -> impl Iterator<Item = &PlannedLine> + Clone {
+        self.by_shop.values().flatten()
+    }
+
+    /// What the basket takes in a delivery slot: one delivery per shop, and its weight and
+    /// volume.
+    fn size(&self) -> Load {
+        Load {
+            tasks: self.by_shop.len() as i64,
+            ..Self::size_of(self.lines())
+        }
+    }
+
+    /// The weight and volume of some lines, as one delivery.
+    fn size_of<'a>(lines: impl IntoIterator<Item = &'a PlannedLine>) -> Load {
+        let (grams, millilitres) = lines
+            .into_iter()
+            .map(|l| l.listing.size_of(l.quantity))
+            .fold((0, 0), |(g, ml), (lg, lml)| (g + lg, ml + lml));
+        Load {
+            tasks: 1,
+            grams,
+            millilitres,
+        }
+    }
+}
+
+/// The money of an order at checkout.
+struct Totals {
+    delivery_fee: i64,
+    /// What the payment holds: goods, deposits and delivery, plus the tolerance on refill
+    /// estimates that the weighing may use.
+    authorized: i64,
+}
+
+impl Totals {
+    fn of(
+        basket: &PricedBasket,
+        network: Option<&golmok_delivery_routing::network::Network>,
+        refill_tolerance_pct: u32,
+    ) -> Self {
+        let items_total: i64 = basket.lines().map(|l| l.amount_krw).sum();
+        let deposits: i64 = basket.lines().map(|l| l.deposit_krw).sum();
+        let refill_estimate: i64 = basket
+            .lines()
+            .filter(|l| l.listing.refill)
+            .map(|l| l.amount_krw)
+            .sum();
+        let delivery_fee = match network {
+            Some(n) if items_total < n.free_delivery_over_krw => n.delivery_fee_krw,
+            _ => 0,
+        };
+        let tolerance = percent_ceil(refill_estimate, refill_tolerance_pct).unwrap_or(0);
+        Self {
+            delivery_fee,
+            authorized: items_total + deposits + delivery_fee + tolerance,
+        }
     }
 }
 
@@ -151,6 +229,7 @@ pub async fn checkout(
     Ok(order)
 }
 
+/// Checkout's steps, in the order they run inside the one transaction.
 async fn place(
     ctx: &Ordering<'_>,
     txn: &DatabaseTransaction,
@@ -158,7 +237,44 @@ async fn place(
     request: &Checkout,
     key: Option<&IdempotencyKey>,
 ) -> Result<view::Order> {
-    let consortium = golmok_catalog::consortium::consortium_in(txn, &request.consortium_id)
+    let consortium = resolve_consortium(txn, &request.consortium_id).await?;
+    let network = resolve_network(txn, &consortium, &request.fulfillment).await?;
+    let basket = price_lines(txn, &consortium, &request.items).await?;
+    take_stock(txn, &basket).await?;
+    if let Fulfillment::Delivery { slot_id, .. } = &request.fulfillment {
+        golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket.size()).await?;
+    }
+    let totals = Totals::of(&basket, network.as_ref(), ctx.rules.refill_tolerance_pct);
+    let order_id = new_id("ord");
+    let provider = ctx.providers.require(&request.payment.provider)?;
+    let payment_key = key.map_or_else(
+        || order_id.clone(),
+        |k| format!("{}:{}", k.account_id, k.key),
+    );
+    let payment =
+        golmok_payments::authorize(txn, provider, &order_id, totals.authorized, &payment_key)
+            .await?;
+    let placed = PlacedOrder {
+        id: order_id,
+        shopper_id: shopper.id.clone(),
+        network_id: network.map(|n| n.id),
+        // Frozen on the order: the consortium's commission, plus the provider's own fee
+        // where the platform passes one on (card processing).
+        commission_bps: consortium.commission_bps + provider.platform_fee_bps(),
+    };
+    write_order(txn, &placed, &consortium.id, request, &totals, &payment.id).await?;
+    for (merchant_id, lines) in basket.shops() {
+        write_shop_part(txn, &placed, &request.fulfillment, merchant_id, lines).await?;
+    }
+    view::load(txn, &placed.id).await
+}
+
+/// The consortium the basket is bought from: it must exist and be selling.
+async fn resolve_consortium(
+    txn: &DatabaseTransaction,
+    consortium_id: &str,
+) -> Result<golmok_catalog::Consortium> {
+    let consortium = golmok_catalog::consortium::consortium_in(txn, consortium_id)
         .await
         .map_err(|e| e.not_found_is_invalid("consortium_id", "no such consortium"))?;
     if consortium.status != ConsortiumStatus::Active {
@@ -167,47 +283,59 @@ async fn place(
             format!("{} is still forming and cannot sell yet", consortium.name),
         ));
     }
-    let network = match &request.fulfillment {
-        Fulfillment::Delivery {
-            slot_id, location, ..
-        } => {
-            let network_id = consortium.network_id.clone().ok_or_else(|| {
-                DomainError::conflict(
-                    "delivery_unavailable",
-                    "this consortium has no delivery network; choose pickup",
-                )
-            })?;
-            // Booked below, once the basket's size is known.
-            let (network, _) = golmok_delivery_routing::network::slot(txn, slot_id.trim())
-                .await
-                .map_err(|e| {
-                    e.not_found_is_invalid("fulfillment.slot_id", "no such delivery slot")
-                })?;
-            let mut errors = ValidationErrors::new();
-            if network.id != network_id {
-                errors.add(
-                    "fulfillment.slot_id",
-                    "is a slot of another network than this consortium's",
-                );
-            } else if !network.serves(*location) {
-                errors.add(
-                    "fulfillment.location",
-                    "is outside the area the consortium's network delivers to",
-                );
-            }
-            errors.into_result()?;
-            Some(network)
-        }
-        Fulfillment::Pickup => None,
-    };
-    let network_id = network.as_ref().map(|n| n.id.clone());
+    Ok(consortium)
+}
 
-    let ids: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
+/// For a delivery, the consortium's network: the slot must be one of its own, and the
+/// address inside the area it delivers to. The slot is booked once the basket's size is known.
+async fn resolve_network(
+    txn: &DatabaseTransaction,
+    consortium: &golmok_catalog::Consortium,
+    fulfillment: &Fulfillment,
+) -> Result<Option<golmok_delivery_routing::network::Network>> {
+    let Fulfillment::Delivery {
+        slot_id, location, ..
+    } = fulfillment
+    else {
+        return Ok(None);
+    };
+    let network_id = consortium.network_id.clone().ok_or_else(|| {
+        DomainError::conflict(
+            "delivery_unavailable",
+            "this consortium has no delivery network; choose pickup",
+        )
+    })?;
+    let (network, _) = golmok_delivery_routing::network::slot(txn, slot_id.trim())
+        .await
+        .map_err(|e| e.not_found_is_invalid("fulfillment.slot_id", "no such delivery slot"))?;
+    let mut errors = ValidationErrors::new();
+    if network.id != network_id {
+        errors.add(
+            "fulfillment.slot_id",
+            "is a slot of another network than this consortium's",
+        );
+    } else if !network.serves(*location) {
+        errors.add(
+            "fulfillment.location",
+            "is outside the area the consortium's network delivers to",
+        );
+    }
+    errors.into_result()?;
+    Ok(Some(network))
+}
+
+/// The basket priced line by line and grouped by shop: every listing must exist and be sold
+/// by a member of the consortium (each failing item is named).
+async fn price_lines(
+    txn: &DatabaseTransaction,
+    consortium: &golmok_catalog::Consortium,
+    items: &[CheckoutItem],
+) -> Result<PricedBasket> {
+    let ids: Vec<String> = items.iter().map(|i| i.listing_id.clone()).collect();
     let listings = catalog_listing::listings_in(txn, &ids).await?;
     let mut errors = ValidationErrors::new();
-    let mut planned: BTreeMap<String, Vec<PlannedLine>> = BTreeMap::new();
-    let mut merchant_order_ids: Vec<String> = Vec::new();
-    for (i, item) in request.items.iter().enumerate() {
+    let mut basket = PricedBasket::default();
+    for (i, item) in items.iter().enumerate() {
         let Some(listing) = listings.iter().find(|l| l.id == item.listing_id) else {
             errors.add(format!("items[{i}].listing_id"), "no such listing");
             continue;
@@ -230,66 +358,53 @@ async fn place(
             Some(c) if c.policy == ContainerPolicy::Deposit => c.deposit_krw.unwrap_or(0),
             _ => 0,
         };
-        if !merchant_order_ids.contains(&listing.merchant_id) {
-            merchant_order_ids.push(listing.merchant_id.clone());
-        }
-        planned
-            .entry(listing.merchant_id.clone())
-            .or_default()
-            .push(PlannedLine {
-                listing: listing.clone(),
-                quantity: item.quantity,
-                amount_krw,
-                deposit_krw,
-            });
+        basket.add(PlannedLine {
+            listing: listing.clone(),
+            quantity: item.quantity,
+            amount_krw,
+            deposit_krw,
+        });
     }
     errors.into_result()?;
+    Ok(basket)
+}
 
-    // Stock first: a conditional update per line, so two baskets never share the last units.
-    for lines in planned.values() {
-        for line in lines {
-            if !catalog_listing::take_stock(txn, &line.listing.id, line.quantity).await? {
-                return Err(DomainError::conflict(
-                    "out_of_stock",
-                    format!(
-                        "{} does not have {} {} left",
-                        line.listing.title,
-                        line.quantity,
-                        line.listing.unit.as_str()
-                    ),
-                )
-                .with_details(json!({"listing_id": line.listing.id, "requested": line.quantity})));
-            }
+/// A conditional update per line, so two baskets never share the last units.
+async fn take_stock(txn: &DatabaseTransaction, basket: &PricedBasket) -> Result<()> {
+    for line in basket.by_shop.values().flatten() {
+        if !catalog_listing::take_stock(txn, &line.listing.id, line.quantity).await? {
+            return Err(DomainError::conflict(
+                "out_of_stock",
+                format!(
+                    "{} does not have {} {} left",
+                    line.listing.title,
+                    line.quantity,
+                    line.listing.unit.as_str()
+                ),
+            )
+            .with_details(json!({"listing_id": line.listing.id, "requested": line.quantity})));
         }
     }
+    Ok(())
+}
 
-    if let Fulfillment::Delivery { slot_id, .. } = &request.fulfillment {
-        golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket_size(&planned)).await?;
-    }
+/// What the order is written with, once paid for.
+struct PlacedOrder {
+    id: String,
+    shopper_id: String,
+    network_id: Option<String>,
+    commission_bps: u32,
+}
 
-    let all = planned.values().flatten();
-    let items_total: i64 = all.clone().map(|l| l.amount_krw).sum();
-    let deposits: i64 = all.clone().map(|l| l.deposit_krw).sum();
-    let refill_estimate: i64 = all.filter(|l| l.listing.refill).map(|l| l.amount_krw).sum();
-    let delivery_fee = match &network {
-        Some(n) if items_total < n.free_delivery_over_krw => n.delivery_fee_krw,
-        _ => 0,
-    };
-    let tolerance = percent_ceil(refill_estimate, ctx.rules.refill_tolerance_pct).unwrap_or(0);
-    let authorized = items_total + deposits + delivery_fee + tolerance;
-
-    let order_id = new_id("ord");
-    let provider = ctx.providers.require(&request.payment.provider)?;
-    // Frozen on the order: the consortium's commission, plus the provider's own fee where
-    // the platform passes one on (card processing).
-    let commission_bps = consortium.commission_bps + provider.platform_fee_bps();
-    let payment_key = key.map_or_else(
-        || order_id.clone(),
-        |k| format!("{}:{}", k.account_id, k.key),
-    );
-    let payment =
-        golmok_payments::authorize(txn, provider, &order_id, authorized, &payment_key).await?;
-
+/// The order row and its first history entry.
+async fn write_order(
+    txn: &DatabaseTransaction,
+    placed: &PlacedOrder,
+    consortium_id: &str,
+    request: &Checkout,
+    totals: &Totals,
+    payment_id: &str,
+) -> Result<()> {
     let now = Utc::now();
     let (slot_id, address, location) = match &request.fulfillment {
         Fulfillment::Delivery {
@@ -303,190 +418,189 @@ async fn place(
         ),
         Fulfillment::Pickup => (None, None, None),
     };
+    let kind = match placed.network_id {
+        Some(_) => FulfillmentKind::Delivery,
+        None => FulfillmentKind::Pickup,
+    };
     order::ActiveModel {
-        id: Set(order_id.clone()),
-        shopper_id: Set(shopper.id.clone()),
-        consortium_id: Set(consortium.id.clone()),
+        id: Set(placed.id.clone()),
+        shopper_id: Set(placed.shopper_id.clone()),
+        consortium_id: Set(consortium_id.to_owned()),
         status: Set(OrderStatus::Placed.as_str().into()),
-        fulfillment_kind: Set(if network_id.is_some() {
-            "delivery"
-        } else {
-            "pickup"
-        }
-        .into()),
+        fulfillment_kind: Set(kind.as_str().into()),
         slot_id: Set(slot_id),
-        network_id: Set(network_id.clone()),
+        network_id: Set(placed.network_id.clone()),
         address: Set(address),
         lat: Set(location.map(|l| l.lat)),
         lon: Set(location.map(|l| l.lon)),
-        delivery_fee_krw: Set(delivery_fee),
+        delivery_fee_krw: Set(totals.delivery_fee),
         delivery_fee_refunded_krw: Set(0),
-        commission_bps: Set(commission_bps as i32),
-        payment_id: Set(payment.id.clone()),
+        commission_bps: Set(placed.commission_bps as i32),
+        payment_id: Set(payment_id.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(txn)
     .await?;
-    record(
+    let placed_status = OrderStatus::Placed.as_str();
+    history::record(
         txn,
-        &order_id,
+        &placed.id,
         None,
         "",
-        OrderStatus::Placed.as_str(),
-        &shopper.id,
+        placed_status,
+        &placed.shopper_id,
         None,
     )
-    .await?;
-
-    for merchant_id in &merchant_order_ids {
-        let lines = &planned[merchant_id];
-        let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
-        let mo_id = new_id("mo");
-        merchant_order::ActiveModel {
-            id: Set(mo_id.clone()),
-            order_id: Set(order_id.clone()),
-            merchant_id: Set(merchant_id.clone()),
-            status: Set(MerchantOrderStatus::Pending.as_str().into()),
-            subtotal_krw: Set(subtotal),
-            deposits_krw: Set(lines.iter().map(|l| l.deposit_krw).sum()),
-            commission_krw: Set(share_of(subtotal, commission_bps).unwrap_or(0)),
-            refunded_krw: Set(0),
-            commission_refunded_krw: Set(0),
-            note: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-        record(
-            txn,
-            &order_id,
-            Some(&mo_id),
-            "",
-            MerchantOrderStatus::Pending.as_str(),
-            &shopper.id,
-            None,
-        )
-        .await?;
-        golmok_events::outbox::record(
-            txn,
-            &Topic::merchant(merchant_id.as_str()),
-            &Payload::NewOrder {
-                order_id: order_id.clone(),
-                merchant_order_id: mo_id.clone(),
-                subtotal_krw: subtotal,
-            },
-        )
-        .await?;
-        if let (
-            Some(network_id),
-            Fulfillment::Delivery {
-                slot_id,
-                address,
-                location,
-            },
-        ) = (&network_id, &request.fulfillment)
-        {
-            let shop = golmok_catalog::merchant::get_merchant(txn, merchant_id).await?;
-            let (grams, millilitres) = lines.iter().fold((0, 0), |(g, ml), l| {
-                let (lg, lml) = l.listing.size_of(l.quantity);
-                (g + lg, ml + lml)
-            });
-            golmok_delivery_routing::task::add_task(
-                txn,
-                golmok_delivery_routing::task::NewTask {
-                    merchant_order_id: mo_id.clone(),
-                    order_id: order_id.clone(),
-                    network_id: network_id.clone(),
-                    slot_id: slot_id.trim().to_owned(),
-                    merchant_id: merchant_id.clone(),
-                    pickup: shop.location,
-                    pickup_address: shop.address.clone(),
-                    dropoff: *location,
-                    dropoff_address: address.trim().to_owned(),
-                    size_grams: grams,
-                    size_millilitres: millilitres,
-                    contents: crate::contents(lines.iter().map(|l| {
-                        (
-                            l.listing.title.as_str(),
-                            l.listing.unit.as_str(),
-                            l.quantity,
-                        )
-                    })),
-                },
-            )
-            .await?;
-        }
-        for line in lines {
-            let line_id = new_id("oln");
-            order_line::ActiveModel {
-                id: Set(line_id.clone()),
-                merchant_order_id: Set(mo_id.clone()),
-                listing_id: Set(line.listing.id.clone()),
-                title: Set(line.listing.title.clone()),
-                unit: Set(line.listing.unit.as_str().into()),
-                unit_quantity: Set(line.listing.unit_quantity),
-                price_krw: Set(line.listing.price_krw),
-                quantity: Set(line.quantity),
-                weighed_quantity: Set(None),
-                amount_krw: Set(line.amount_krw),
-                refill: Set(line.listing.refill),
-                container_policy: Set(line.listing.container.map(|c| match c.policy {
-                    ContainerPolicy::Deposit => "deposit".to_owned(),
-                    ContainerPolicy::BringYourOwn => "bring_your_own".to_owned(),
-                })),
-                deposit_krw: Set(line.deposit_krw),
-            }
-            .insert(txn)
-            .await?;
-            stock_reservation::ActiveModel {
-                line_id: Set(line_id),
-                listing_id: Set(line.listing.id.clone()),
-                quantity: Set(line.quantity),
-                released_at: Set(None),
-            }
-            .insert(txn)
-            .await?;
-        }
-    }
-    view::load(txn, &order_id).await
+    .await
 }
 
-/// Records one transition: who moved what, from where to where, and when.
-pub(crate) async fn record(
-    txn: &impl ConnectionTrait,
-    order_id: &str,
-    merchant_order_id: Option<&str>,
-    from: &str,
-    to: &str,
-    actor_id: &str,
-    note: Option<&str>,
+/// One shop's part: its merchant order, the shop's new-order event, its delivery task (for a
+/// delivery) and its lines with their stock reservations.
+async fn write_shop_part(
+    txn: &DatabaseTransaction,
+    placed: &PlacedOrder,
+    fulfillment: &Fulfillment,
+    merchant_id: &str,
+    lines: &[PlannedLine],
 ) -> Result<()> {
-    order_event::ActiveModel {
-        id: Set(new_id("oev")),
-        order_id: Set(order_id.to_owned()),
-        merchant_order_id: Set(merchant_order_id.map(str::to_owned)),
-        from_status: Set(from.to_owned()),
-        to_status: Set(to.to_owned()),
-        actor_id: Set(actor_id.to_owned()),
-        note: Set(note.map(str::to_owned)),
-        at: Set(Utc::now()),
+    let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
+    let now = Utc::now();
+    let mo_id = new_id("mo");
+    merchant_order::ActiveModel {
+        id: Set(mo_id.clone()),
+        order_id: Set(placed.id.clone()),
+        merchant_id: Set(merchant_id.to_owned()),
+        status: Set(MerchantOrderStatus::Pending.as_str().into()),
+        subtotal_krw: Set(subtotal),
+        deposits_krw: Set(lines.iter().map(|l| l.deposit_krw).sum()),
+        commission_krw: Set(share_of(subtotal, placed.commission_bps).unwrap_or(0)),
+        refunded_krw: Set(0),
+        commission_refunded_krw: Set(0),
+        note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
     .insert(txn)
     .await?;
-    // Told to the shopper's live view after commit (the outbox relays it).
+    let pending = MerchantOrderStatus::Pending.as_str();
+    history::record(
+        txn,
+        &placed.id,
+        Some(&mo_id),
+        "",
+        pending,
+        &placed.shopper_id,
+        None,
+    )
+    .await?;
     golmok_events::outbox::record(
         txn,
-        &Topic::order(order_id),
-        &Payload::Status {
-            order_id: order_id.to_owned(),
-            merchant_order_id: merchant_order_id.map(str::to_owned),
-            from: from.to_owned(),
-            to: to.to_owned(),
-            note: note.map(str::to_owned),
+        &Topic::merchant(merchant_id),
+        &Payload::NewOrder {
+            order_id: placed.id.clone(),
+            merchant_order_id: mo_id.clone(),
+            subtotal_krw: subtotal,
         },
     )
+    .await?;
+    if let (Some(network_id), Fulfillment::Delivery { .. }) = (&placed.network_id, fulfillment) {
+        add_delivery_task(
+            txn,
+            placed,
+            network_id,
+            fulfillment,
+            merchant_id,
+            &mo_id,
+            lines,
+        )
+        .await?;
+    }
+    for line in lines {
+        write_line(txn, &mo_id, line).await?;
+    }
+    Ok(())
+}
+
+/// The shop's part as a task for the network's next plan: from the shop to the shopper.
+async fn add_delivery_task(
+    txn: &DatabaseTransaction,
+    placed: &PlacedOrder,
+    network_id: &str,
+    fulfillment: &Fulfillment,
+    merchant_id: &str,
+    merchant_order_id: &str,
+    lines: &[PlannedLine],
+) -> Result<()> {
+    let Fulfillment::Delivery {
+        slot_id,
+        address,
+        location,
+    } = fulfillment
+    else {
+        return Ok(());
+    };
+    let shop = golmok_catalog::merchant::get_merchant(txn, merchant_id).await?;
+    let size = PricedBasket::size_of(lines);
+    let contents = crate::contents(lines.iter().map(|l| {
+        (
+            l.listing.title.as_str(),
+            l.listing.unit.as_str(),
+            l.quantity,
+        )
+    }));
+    golmok_delivery_routing::task::add_task(
+        txn,
+        golmok_delivery_routing::task::NewTask {
+            merchant_order_id: merchant_order_id.to_owned(),
+            order_id: placed.id.clone(),
+            network_id: network_id.to_owned(),
+            slot_id: slot_id.trim().to_owned(),
+            merchant_id: merchant_id.to_owned(),
+            pickup: shop.location,
+            pickup_address: shop.address.clone(),
+            dropoff: *location,
+            dropoff_address: address.trim().to_owned(),
+            size_grams: size.grams,
+            size_millilitres: size.millilitres,
+            contents,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A line with its price frozen, and the stock it took held by a reservation.
+async fn write_line(
+    txn: &DatabaseTransaction,
+    merchant_order_id: &str,
+    line: &PlannedLine,
+) -> Result<()> {
+    let line_id = new_id("oln");
+    order_line::ActiveModel {
+        id: Set(line_id.clone()),
+        merchant_order_id: Set(merchant_order_id.to_owned()),
+        listing_id: Set(line.listing.id.clone()),
+        title: Set(line.listing.title.clone()),
+        unit: Set(line.listing.unit.as_str().into()),
+        unit_quantity: Set(line.listing.unit_quantity),
+        price_krw: Set(line.listing.price_krw),
+        quantity: Set(line.quantity),
+        weighed_quantity: Set(None),
+        amount_krw: Set(line.amount_krw),
+        refill: Set(line.listing.refill),
+        container_policy: Set(line.listing.container.map(|c| c.policy.as_str().to_owned())),
+        deposit_krw: Set(line.deposit_krw),
+    }
+    .insert(txn)
+    .await?;
+    stock_reservation::ActiveModel {
+        line_id: Set(line_id),
+        listing_id: Set(line.listing.id.clone()),
+        quantity: Set(line.quantity),
+        released_at: Set(None),
+    }
+    .insert(txn)
     .await?;
     Ok(())
 }

@@ -14,8 +14,8 @@ use golmok_accounts::{Account, Role};
 use golmok_delivery_routing::planner::{PlanEvents, PlanOutcome};
 use sea_orm::prelude::*;
 
-use crate::checkout::record;
 use crate::entities::{merchant_order, order};
+use crate::history::record;
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result};
 use golmok_events::{Payload, Topic};

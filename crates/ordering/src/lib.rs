@@ -16,6 +16,7 @@ pub mod basket;
 pub mod checkout;
 pub mod delivery;
 pub mod entities;
+mod history;
 pub mod idempotency;
 pub mod lifecycle;
 pub mod payouts;

@@ -10,12 +10,13 @@ use golmok_core::money::share_of;
 use golmok_core::{ValidationErrors, db::begin_write};
 use golmok_payments::Share;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::checkout::{MAX_QUANTITY, record};
+use crate::checkout::{FulfillmentKind, MAX_QUANTITY};
 use crate::entities::{merchant_order, order, order_line, stock_reservation};
+use crate::history::record;
 use crate::state::{Action, MerchantOrderStatus, OrderStatus};
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
@@ -278,7 +279,7 @@ async fn step(
         let o = order::Entity::find_by_id(order_id.as_str())
             .one(&txn)
             .await?;
-        let delivered = o.is_some_and(|o| o.fulfillment_kind != "pickup");
+        let delivered = o.is_some_and(|o| o.fulfillment_kind != FulfillmentKind::Pickup.as_str());
         if delivered && !golmok_delivery_routing::task::is_pickup(&txn, &m.id).await? {
             return Err(DomainError::conflict(
                 "not_a_pickup_order",
@@ -345,130 +346,18 @@ pub async fn weigh(
     id: &str,
     weighing: Weighing,
 ) -> Result<view::Order> {
-    let mut errors = ValidationErrors::new();
-    if weighing.lines.is_empty() {
-        errors.add("lines", "must name at least one line");
-    }
-    for (i, w) in weighing.lines.iter().enumerate() {
-        if !(1..=MAX_QUANTITY).contains(&w.net_quantity) {
-            errors.add(
-                format!("lines[{i}].net_quantity"),
-                format!("must be from 1 to {MAX_QUANTITY}"),
-            );
-        }
-    }
-    errors.into_result()?;
-
+    validate_weighing(&weighing)?;
     let txn = begin_write(ctx.db).await?;
     let m = owned(&txn, actor, id).await?;
-    let current = status_of(&m)?;
-    if current != MerchantOrderStatus::Accepted {
-        return Err(DomainError::conflict(
-            "illegal_transition",
-            format!(
-                "refill lines are weighed once the order is accepted; it is {}",
-                current.as_str()
-            ),
-        )
-        .with_details(json!({"current_status": current.as_str(), "action": "weigh"})));
+    require_accepted(&m)?;
+    let lines = refill_lines_weighed(&txn, id, &weighing).await?;
+    for (line, net_quantity) in &lines {
+        adjust_reservation(&txn, line, *net_quantity).await?;
+        price_weighed_line(&txn, line, *net_quantity).await?;
     }
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::MerchantOrderId.eq(id))
-        .all(&txn)
-        .await?;
-    let mut errors = ValidationErrors::new();
-    for (i, w) in weighing.lines.iter().enumerate() {
-        match lines.iter().find(|l| l.id == w.line_id) {
-            None => errors.add(
-                format!("lines[{i}].line_id"),
-                "is not a line of this merchant order",
-            ),
-            Some(l) if !l.refill => errors.add(
-                format!("lines[{i}].line_id"),
-                "is not a refill line; only refill goods are weighed",
-            ),
-            Some(_) => {}
-        }
-    }
-    errors.into_result()?;
-
-    for w in &weighing.lines {
-        let Some(line) = lines.iter().find(|l| l.id == w.line_id) else {
-            continue;
-        };
-        let reservation = stock_reservation::Entity::find_by_id(line.id.as_str())
-            .one(&txn)
-            .await?
-            .ok_or_else(|| DomainError::Internal(format!("line {} has no reservation", line.id)))?;
-        let delta = w.net_quantity - reservation.quantity;
-        if delta > 0 && !catalog_listing::take_stock(&txn, &line.listing_id, delta).await? {
-            return Err(DomainError::conflict(
-                "out_of_stock",
-                format!(
-                    "{} has less than {delta} more {} in stock",
-                    line.title, line.unit
-                ),
-            )
-            .with_details(json!({"listing_id": line.listing_id, "requested": delta})));
-        }
-        if delta < 0 {
-            catalog_listing::return_stock(&txn, &line.listing_id, -delta).await?;
-        }
-        let mut r: stock_reservation::ActiveModel = reservation.into();
-        r.quantity = Set(w.net_quantity);
-        r.update(&txn).await?;
-        let amount = golmok_core::money::price_for_quantity(
-            line.price_krw,
-            line.unit_quantity,
-            w.net_quantity,
-        )
-        .ok_or_else(|| DomainError::Internal(format!("pricing line {}", line.id)))?;
-        let mut l: order_line::ActiveModel = line.clone().into();
-        l.weighed_quantity = Set(Some(w.net_quantity));
-        l.amount_krw = Set(amount);
-        l.update(&txn).await?;
-    }
-
-    let subtotal: i64 = order_line::Entity::find()
-        .filter(order_line::Column::MerchantOrderId.eq(id))
-        .all(&txn)
-        .await?
-        .iter()
-        .map(|l| l.amount_krw)
-        .sum();
-    let o = order::Entity::find_by_id(m.order_id.as_str())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DomainError::not_found("order", &m.order_id))?;
     let order_id = m.order_id.clone();
-    let mut active: merchant_order::ActiveModel = m.into();
-    active.subtotal_krw = Set(subtotal);
-    active.commission_krw = Set(share_of(subtotal, o.commission_bps.max(0) as u32).unwrap_or(0));
-    active.updated_at = Set(Utc::now());
-    active.update(&txn).await?;
-
-    let required: i64 = merchant_order::Entity::find()
-        .filter(merchant_order::Column::OrderId.eq(order_id.as_str()))
-        .all(&txn)
-        .await?
-        .iter()
-        .filter(|p| MerchantOrderStatus::parse(&p.status).is_some_and(|s| !s.is_withdrawn()))
-        .map(|p| p.subtotal_krw + p.deposits_krw)
-        .sum::<i64>()
-        + o.delivery_fee_krw;
-    let authorized = golmok_payments::get_payment(&txn, &o.payment_id)
-        .await?
-        .authorized_krw;
-    if required > authorized {
-        return Err(DomainError::conflict("exceeds_authorization", format!(
-                "the weighed order comes to {required} won but only {} won were authorised: weigh out less, or ask the shopper to approve the difference",
-                authorized
-            )).with_details(json!({
-                "authorized_krw": authorized,
-                "required_krw": required,
-                "over_by_krw": required - authorized,
-            })));
-    }
+    let o = reprice_shop_part(&txn, m).await?;
+    check_within_authorization(&txn, &o).await?;
     record(
         &txn,
         &order_id,
@@ -484,6 +373,171 @@ pub async fn weigh(
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
     Ok(order)
+}
+
+fn validate_weighing(weighing: &Weighing) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    if weighing.lines.is_empty() {
+        errors.add("lines", "must name at least one line");
+    }
+    for (i, w) in weighing.lines.iter().enumerate() {
+        if !(1..=MAX_QUANTITY).contains(&w.net_quantity) {
+            errors.add(
+                format!("lines[{i}].net_quantity"),
+                format!("must be from 1 to {MAX_QUANTITY}"),
+            );
+        }
+    }
+    Ok(errors.into_result()?)
+}
+
+/// Refill lines are weighed between accepting and packing, never after.
+fn require_accepted(m: &merchant_order::Model) -> Result<()> {
+    let current = status_of(m)?;
+    if current == MerchantOrderStatus::Accepted {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "illegal_transition",
+        format!(
+            "refill lines are weighed once the order is accepted; it is {}",
+            current.as_str()
+        ),
+    )
+    .with_details(json!({"current_status": current.as_str(), "action": "weigh"})))
+}
+
+/// Each weighed line with its net amount: every named line must be a refill line of this
+/// merchant order.
+async fn refill_lines_weighed(
+    txn: &DatabaseTransaction,
+    merchant_order_id: &str,
+    weighing: &Weighing,
+) -> Result<Vec<(order_line::Model, i64)>> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(merchant_order_id))
+        .all(txn)
+        .await?;
+    let mut errors = ValidationErrors::new();
+    let mut weighed = Vec::new();
+    for (i, w) in weighing.lines.iter().enumerate() {
+        match lines.iter().find(|l| l.id == w.line_id) {
+            None => errors.add(
+                format!("lines[{i}].line_id"),
+                "is not a line of this merchant order",
+            ),
+            Some(l) if !l.refill => errors.add(
+                format!("lines[{i}].line_id"),
+                "is not a refill line; only refill goods are weighed",
+            ),
+            Some(l) => weighed.push((l.clone(), w.net_quantity)),
+        }
+    }
+    errors.into_result()?;
+    Ok(weighed)
+}
+
+/// The stock held for the line follows the scale: more is taken from the shelf (refused if
+/// the shelf has not got it), less is given back.
+async fn adjust_reservation(
+    txn: &DatabaseTransaction,
+    line: &order_line::Model,
+    net_quantity: i64,
+) -> Result<()> {
+    let reservation = stock_reservation::Entity::find_by_id(line.id.as_str())
+        .one(txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("line {} has no reservation", line.id)))?;
+    let delta = net_quantity - reservation.quantity;
+    if delta > 0 && !catalog_listing::take_stock(txn, &line.listing_id, delta).await? {
+        return Err(DomainError::conflict(
+            "out_of_stock",
+            format!(
+                "{} has less than {delta} more {} in stock",
+                line.title, line.unit
+            ),
+        )
+        .with_details(json!({"listing_id": line.listing_id, "requested": delta})));
+    }
+    if delta < 0 {
+        catalog_listing::return_stock(txn, &line.listing_id, -delta).await?;
+    }
+    let mut r: stock_reservation::ActiveModel = reservation.into();
+    r.quantity = Set(net_quantity);
+    r.update(txn).await?;
+    Ok(())
+}
+
+/// The line's amount at its frozen price for what the scale said.
+async fn price_weighed_line(
+    txn: &DatabaseTransaction,
+    line: &order_line::Model,
+    net_quantity: i64,
+) -> Result<()> {
+    let amount =
+        golmok_core::money::price_for_quantity(line.price_krw, line.unit_quantity, net_quantity)
+            .ok_or_else(|| DomainError::Internal(format!("pricing line {}", line.id)))?;
+    let mut l: order_line::ActiveModel = line.clone().into();
+    l.weighed_quantity = Set(Some(net_quantity));
+    l.amount_krw = Set(amount);
+    l.update(txn).await?;
+    Ok(())
+}
+
+/// The shop's subtotal and commission from its lines as they now are; the order, for what
+/// comes next.
+async fn reprice_shop_part(
+    txn: &DatabaseTransaction,
+    m: merchant_order::Model,
+) -> Result<order::Model> {
+    let subtotal: i64 = order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+        .all(txn)
+        .await?
+        .iter()
+        .map(|l| l.amount_krw)
+        .sum();
+    let o = order::Entity::find_by_id(m.order_id.as_str())
+        .one(txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("order", &m.order_id))?;
+    let mut active: merchant_order::ActiveModel = m.into();
+    active.subtotal_krw = Set(subtotal);
+    active.commission_krw = Set(share_of(subtotal, o.commission_bps.max(0) as u32).unwrap_or(0));
+    active.updated_at = Set(Utc::now());
+    active.update(txn).await?;
+    Ok(o)
+}
+
+/// The whole order as weighed must fit in what the shopper's payment holds; otherwise the
+/// weighing is refused with the numbers, and nothing of it is kept.
+async fn check_within_authorization(txn: &DatabaseTransaction, o: &order::Model) -> Result<()> {
+    let required: i64 = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
+        .all(txn)
+        .await?
+        .iter()
+        .filter(|p| MerchantOrderStatus::parse(&p.status).is_some_and(|s| !s.is_withdrawn()))
+        .map(|p| p.subtotal_krw + p.deposits_krw)
+        .sum::<i64>()
+        + o.delivery_fee_krw;
+    let authorized = golmok_payments::get_payment(txn, &o.payment_id)
+        .await?
+        .authorized_krw;
+    if required <= authorized {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "exceeds_authorization",
+        format!(
+            "the weighed order comes to {required} won but only {authorized} won were authorised: weigh out less, or ask the shopper to approve the difference"
+        ),
+    )
+    .with_details(json!({
+        "authorized_krw": authorized,
+        "required_krw": required,
+        "over_by_krw": required - authorized,
+    })))
 }
 
 /// Cancels an order: its shopper while no merchant has accepted, an admin while nothing has

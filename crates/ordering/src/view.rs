@@ -39,8 +39,7 @@ pub struct Order {
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FulfillmentView {
-    /// `delivery` or `pickup`.
-    pub kind: String,
+    pub kind: crate::checkout::FulfillmentKind,
     pub slot_id: Option<String>,
     pub network_id: Option<String>,
     pub address: Option<String>,
@@ -192,7 +191,14 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
             DomainError::Internal(format!("order {} has status {}", o.id, o.status))
         })?,
         fulfillment: FulfillmentView {
-            kind: o.fulfillment_kind,
+            kind: crate::checkout::FulfillmentKind::parse(&o.fulfillment_kind).ok_or_else(
+                || {
+                    DomainError::Internal(format!(
+                        "order {} is fulfilled by {}",
+                        o.id, o.fulfillment_kind
+                    ))
+                },
+            )?,
             slot_id: o.slot_id,
             network_id: o.network_id,
             address: o.address,

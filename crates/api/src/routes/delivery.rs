@@ -304,8 +304,7 @@ async fn plan_slot(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BatchParams {
-    /// `planned`, `started` or `done`.
-    status: Option<String>,
+    status: Option<golmok_delivery_routing::BatchStatus>,
     /// Only batches of slots on this Seoul date, `YYYY-MM-DD`.
     date: Option<NaiveDate>,
     limit: Option<u64>,
@@ -379,7 +378,15 @@ async fn complete_stop(
     )
     .await;
     Ok(Json(
-        retried(&state, &session, &id, key, done, "completed").await?,
+        retried(
+            &state,
+            &session,
+            &id,
+            key,
+            done,
+            golmok_delivery_routing::StopStatus::Completed,
+        )
+        .await?,
     ))
 }
 
@@ -392,7 +399,7 @@ async fn retried(
     id: &str,
     key: Option<String>,
     outcome: golmok_delivery_routing::Result<PlannedStop>,
-    wanted: &str,
+    wanted: golmok_delivery_routing::StopStatus,
 ) -> Result<PlannedStop, ApiError> {
     match outcome {
         Err(golmok_core::DomainError::Conflict {
@@ -447,7 +454,15 @@ async fn fail_stop(
     )
     .await;
     Ok(Json(
-        retried(&state, &session, &id, key, failed, "failed").await?,
+        retried(
+            &state,
+            &session,
+            &id,
+            key,
+            failed,
+            golmok_delivery_routing::StopStatus::Failed,
+        )
+        .await?,
     ))
 }
 

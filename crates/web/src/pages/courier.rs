@@ -11,6 +11,7 @@ use golmok_accounts::{Account, Role};
 use golmok_core::DomainError;
 use golmok_delivery_routing::batch::Proof;
 use golmok_delivery_routing::planner::Batch;
+use golmok_delivery_routing::{BatchStatus, StopKind, StopStatus};
 use golmok_ordering::lifecycle::CourierEvents;
 use serde::Deserialize;
 
@@ -37,11 +38,11 @@ struct BatchesPage {
     batches: Vec<BatchRow>,
 }
 
-fn batch_status(t: &Texts, status: &str) -> &'static str {
+fn batch_status(t: &Texts, status: BatchStatus) -> &'static str {
     match status {
-        "started" => t.batch_started,
-        "done" => t.batch_done,
-        _ => t.batch_planned,
+        BatchStatus::Planned => t.batch_planned,
+        BatchStatus::Started => t.batch_started,
+        BatchStatus::Done => t.batch_done,
     }
 }
 
@@ -89,8 +90,12 @@ pub async fn batches(State(pages): State<Pages>, visitor: Visitor) -> Result<Res
     for b in my_batches(&pages, account).await? {
         rows.push(BatchRow {
             window: window_of(&pages, visitor.lang, &b.slot_id).await,
-            status: batch_status(t, &b.status),
-            done: b.stops.iter().filter(|s| s.status != "pending").count(),
+            status: batch_status(t, b.status),
+            done: b
+                .stops
+                .iter()
+                .filter(|s| s.status != StopStatus::Pending)
+                .count(),
             total: b.stops.len(),
             distance: format!("{:.1} km", b.distance_m / 1000.0),
             id: b.id,
@@ -162,21 +167,21 @@ pub async fn batch(
             StopCard {
                 id: s.id.clone(),
                 number: i + 1,
-                kind: if s.kind == "pickup" {
+                kind: if s.kind == StopKind::Pickup {
                     t.stop_pickup
                 } else {
                     t.stop_dropoff
                 },
-                pickup: s.kind == "pickup",
+                pickup: s.kind == StopKind::Pickup,
                 address: s.address.clone(),
                 contents: s.contents.clone(),
                 eta: format::seoul_clock(s.eta),
-                status: match s.status.as_str() {
-                    "completed" => t.stop_completed,
-                    "failed" => t.stop_failed,
-                    _ => t.stop_pending,
+                status: match s.status {
+                    StopStatus::Completed => t.stop_completed,
+                    StopStatus::Failed => t.stop_failed,
+                    StopStatus::Pending => t.stop_pending,
                 },
-                pending: s.status == "pending",
+                pending: s.status == StopStatus::Pending,
                 kakao: format!(
                     "https://map.kakao.com/link/to/{label},{},{}",
                     s.location.lat, s.location.lon
@@ -202,7 +207,7 @@ pub async fn batch(
                     s.location.lon,
                     i + 1,
                     s.kind,
-                    s.status != "pending"
+                    s.status != StopStatus::Pending
                 ])
             })
             .collect::<Vec<_>>(),
@@ -211,8 +216,8 @@ pub async fn batch(
     render(&BatchPage {
         window: window_of(&pages, lang, &b.slot_id).await,
         area_json: area_of(&pages, &b.slot_id).await,
-        can_start: b.status == "planned",
-        status: batch_status(t, &b.status),
+        can_start: b.status == BatchStatus::Planned,
+        status: batch_status(t, b.status),
         id: b.id,
         stops,
         stops_json,

@@ -61,13 +61,13 @@ pub async fn networks(State(pages): State<Pages>, visitor: Visitor) -> Result<Re
 pub struct StopDot {
     pub address: String,
     pub kind: &'static str,
-    pub status: String,
+    pub status: &'static str,
 }
 
 pub struct BatchView {
     pub courier: String,
     pub colour: &'static str,
-    pub status: String,
+    pub status: &'static str,
     pub distance: String,
     pub stops: Vec<StopDot>,
 }
@@ -160,19 +160,19 @@ pub async fn board(
                         .cloned()
                         .unwrap_or_else(|| b.courier_id.clone()),
                     colour,
-                    status: b.status.clone(),
+                    status: b.status.as_str(),
                     distance: format!("{:.1} km", b.distance_m / 1000.0),
                     stops: b
                         .stops
                         .iter()
                         .map(|st| StopDot {
                             address: st.address.clone(),
-                            kind: if st.kind == "pickup" {
+                            kind: if st.kind == golmok_delivery_routing::StopKind::Pickup {
                                 t.stop_pickup
                             } else {
                                 t.stop_dropoff
                             },
-                            status: st.status.clone(),
+                            status: st.status.as_str(),
                         })
                         .collect(),
                 });

@@ -1,6 +1,8 @@
 //! A shopper's orders: the history, and each order's tracking page, which follows the
 //! order's Server-Sent Events and redraws itself when something happens.
 
+use golmok_delivery_routing::{StopKind, StopStatus};
+use golmok_ordering::checkout::FulfillmentKind;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -154,7 +156,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
     let t = lang.texts();
     let ids: Vec<String> = order.merchant_orders.iter().map(|m| m.id.clone()).collect();
     let etas: HashMap<String, _> =
-        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, "dropoff")
+        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, StopKind::Dropoff)
             .await?
             .into_iter()
             .map(|p| (p.merchant_order_id.clone(), p))
@@ -195,17 +197,16 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             merchant_order_id: m.id.clone(),
             left_out: left_out.get(&m.id).map(|r| format::left_out_reason(t, r)),
             pickup_instead: pickups.contains(&m.id),
-            handover_code: m
-                .handover_code
-                .clone()
-                .filter(|_| !m.status.is_final() && order.fulfillment.kind == "delivery"),
+            handover_code: m.handover_code.clone().filter(|_| {
+                !m.status.is_final() && order.fulfillment.kind == FulfillmentKind::Delivery
+            }),
             name: names.get(&m.merchant_id).cloned().unwrap_or_default(),
             status: format::merchant_order_status(t, m.status),
             state: state_of(m.status),
             note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),
             eta: etas
                 .get(&m.id)
-                .filter(|p| p.status != "done")
+                .filter(|p| p.status == StopStatus::Pending)
                 .map(|p| format::seoul_clock(p.eta)),
             lines: m
                 .lines
@@ -230,7 +231,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         handover_code,
         status: format::order_status(t, order.status),
         placed_at: format::seoul_time(lang, order.created_at),
-        delivery: order.fulfillment.kind == "delivery",
+        delivery: order.fulfillment.kind == FulfillmentKind::Delivery,
         address: order.fulfillment.address.clone().unwrap_or_default(),
         window,
         planned: !etas.is_empty(),

@@ -173,10 +173,9 @@ async fn card(
         needs_weighing: m.status == MerchantOrderStatus::Accepted
             && m.lines.iter().any(|l| l.refill),
         when,
-        pickup_code: m
-            .pickup_code
-            .clone()
-            .filter(|_| order.fulfillment.kind == "delivery"),
+        pickup_code: m.pickup_code.clone().filter(|_| {
+            order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Delivery
+        }),
         courier_due: due,
     })
 }
@@ -192,13 +191,16 @@ async fn columns(
         golmok_ordering::view::list_merchant_orders(&pages.db, account, shop_id, None, 60, None)
             .await?;
     let ids: Vec<String> = orders.items.iter().map(|m| m.id.clone()).collect();
-    let due: HashMap<String, String> =
-        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, "pickup")
-            .await?
-            .into_iter()
-            .filter(|p| p.status != "done")
-            .map(|p| (p.merchant_order_id, format::seoul_clock(p.eta)))
-            .collect();
+    let due: HashMap<String, String> = golmok_delivery_routing::batch::stop_progress(
+        &pages.db,
+        &ids,
+        golmok_delivery_routing::StopKind::Pickup,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| p.status == golmok_delivery_routing::StopStatus::Pending)
+    .map(|p| (p.merchant_order_id, format::seoul_clock(p.eta)))
+    .collect();
     let mut columns = vec![
         Column {
             key: "new",
