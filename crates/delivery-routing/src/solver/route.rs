@@ -243,134 +243,116 @@ impl Route {
         if task.vehicle.is_some_and(|v| v != self.vehicle) {
             return None;
         }
-        let capacity = ctx.vehicle(self).capacity;
-        let size = task.size;
-        let k = self.seq.len();
-        let d = 2 * t + 1;
-        let (dl, de, dlate, ds) = (
-            ctx.nodes.loc[d],
-            ctx.nodes.early[d],
-            ctx.nodes.late[d],
-            ctx.nodes.service[d],
-        );
-        let mut best: Option<Insertion> = None;
-        let mut limit = bound;
-        let mut offer = |cost: f64, i: usize, j: usize, limit: &mut f64| {
-            if cost < *limit {
-                *limit = cost;
-                best = Some(Insertion { cost, i, j });
-            }
+        let mut best = Cheapest {
+            limit: bound,
+            found: None,
         };
-
-        if !ctx.nodes.has_pickup[t] {
-            for j in 0..=k {
-                if !fits(add(self.prefix_max[j], size), capacity) {
+        let delivery = NodeTimes::of(ctx, 2 * t + 1);
+        if ctx.nodes.has_pickup[t] {
+            let pair = PairSearch::new(self, ctx, t, delivery);
+            for i in 0..=self.seq.len() {
+                if !self.pickup_at(ctx, &pair, i, &mut best) {
                     break;
-                }
-                let a = ctx.loc(self, j);
-                let td = (self.start[j] + ctx.service(self, j) + ctx.time(self, a, dl)).max(de);
-                if td > dlate + EPS {
-                    break;
-                }
-                let next = ctx.loc(self, j + 1);
-                let arrival = td + ds + ctx.time(self, dl, next);
-                if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                    offer(
-                        ctx.dist(a, dl) + ctx.dist(dl, next) - ctx.dist(a, next),
-                        j,
-                        j,
-                        &mut limit,
-                    );
                 }
             }
-            return best;
+        } else {
+            self.delivery_alone(ctx, task.size, &delivery, &mut best);
         }
+        best.found
+    }
 
-        let p = 2 * t;
-        let (pl, pe, plate, ps) = (
-            ctx.nodes.loc[p],
-            ctx.nodes.early[p],
-            ctx.nodes.late[p],
-            ctx.nodes.service[p],
-        );
-        // What dropping the delivery between positions j and j + 1 adds, and the least of it
-        // from j on: a lower bound that lets whole pickup positions be skipped once a cheap
-        // place is known.
-        let mut detour = Vec::with_capacity(k + 1);
-        for j in 0..=k {
-            let (a, b) = (ctx.loc(self, j), ctx.loc(self, j + 1));
-            detour.push(ctx.dist(a, dl) + ctx.dist(dl, b) - ctx.dist(a, b));
-        }
-        let mut least_from = detour.clone();
-        for j in (0..k).rev() {
-            least_from[j] = least_from[j].min(least_from[j + 1]);
-        }
-        for i in 0..=k {
-            let a = ctx.loc(self, i);
-            let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, pl);
-            if reach > plate + EPS {
+    /// A task with no pick-up: the delivery alone at its cheapest feasible place.
+    fn delivery_alone(&self, ctx: &Ctx<'_>, size: [i64; 2], d: &NodeTimes, best: &mut Cheapest) {
+        let capacity = ctx.vehicle(self).capacity;
+        for j in 0..=self.seq.len() {
+            if !fits(add(self.prefix_max[j], size), capacity) {
                 break;
             }
-            if !fits(add(self.load[i], size), capacity) {
-                continue;
+            let a = ctx.loc(self, j);
+            let td = (self.start[j] + ctx.service(self, j) + ctx.time(self, a, d.loc)).max(d.early);
+            if td > d.late + EPS {
+                break;
             }
-            let tp = reach.max(pe);
-            let after_i = ctx.loc(self, i + 1);
-            let pickup_cost = ctx.dist(a, pl) + ctx.dist(pl, after_i) - ctx.dist(a, after_i);
-            if pickup_cost >= limit {
-                continue;
-            }
-
-            // Delivery right after the pickup.
-            let td = (tp + ps + ctx.time(self, pl, dl)).max(de);
-            if td <= dlate + EPS {
-                let arrival = td + ds + ctx.time(self, dl, after_i);
-                if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
-                    offer(
-                        ctx.dist(a, pl) + ctx.dist(pl, dl) + ctx.dist(dl, after_i)
-                            - ctx.dist(a, after_i),
-                        i,
-                        i,
-                        &mut limit,
-                    );
-                }
-            }
-
-            // Delivery later: walk the shifted schedule forward, while a cheaper place may lie ahead.
-            if i == k || pickup_cost + least_from[i + 1] >= limit {
-                continue;
-            }
-            let mut prev_loc = pl;
-            let mut prev_departure = tp + ps;
-            for j in i + 1..=k {
-                if pickup_cost + least_from[j] >= limit {
-                    break;
-                }
-                let loc = ctx.loc(self, j);
-                let start =
-                    (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
-                if start > self.latest[j] + EPS {
-                    break;
-                }
-                if !fits(add(self.load[j], size), capacity) {
-                    break;
-                }
-                let td = (start + ctx.service(self, j) + ctx.time(self, loc, dl)).max(de);
-                if td <= dlate + EPS {
-                    let next = ctx.loc(self, j + 1);
-                    let delivery_cost = detour[j];
-                    if pickup_cost + delivery_cost < limit {
-                        let arrival = td + ds + ctx.time(self, dl, next);
-                        if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                            offer(pickup_cost + delivery_cost, i, j, &mut limit);
-                        }
-                    }
-                }
-                prev_loc = loc;
-                prev_departure = start + ctx.service(self, j);
+            let next = ctx.loc(self, j + 1);
+            let arrival = td + d.service + ctx.time(self, d.loc, next);
+            if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                let cost = ctx.dist(a, d.loc) + ctx.dist(d.loc, next) - ctx.dist(a, next);
+                best.offer(cost, j, j);
             }
         }
-        best
+    }
+
+    /// The pick-up after position `i`, with its delivery right after it or further on.
+    /// `false` once no later pick-up position can be reached in time.
+    fn pickup_at(&self, ctx: &Ctx<'_>, pair: &PairSearch, i: usize, best: &mut Cheapest) -> bool {
+        let (p, d) = (&pair.pickup, &pair.delivery);
+        let a = ctx.loc(self, i);
+        let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, p.loc);
+        if reach > p.late + EPS {
+            return false;
+        }
+        if !fits(add(self.load[i], pair.size), pair.capacity) {
+            return true;
+        }
+        let tp = reach.max(p.early);
+        let after_i = ctx.loc(self, i + 1);
+        let pickup_cost = ctx.dist(a, p.loc) + ctx.dist(p.loc, after_i) - ctx.dist(a, after_i);
+        if pickup_cost >= best.limit {
+            return true;
+        }
+        // Delivery right after the pickup.
+        let td = (tp + p.service + ctx.time(self, p.loc, d.loc)).max(d.early);
+        if td <= d.late + EPS {
+            let arrival = td + d.service + ctx.time(self, d.loc, after_i);
+            if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
+                let cost = ctx.dist(a, p.loc) + ctx.dist(p.loc, d.loc) + ctx.dist(d.loc, after_i)
+                    - ctx.dist(a, after_i);
+                best.offer(cost, i, i);
+            }
+        }
+        if i < self.seq.len() && pickup_cost + pair.least_from[i + 1] < best.limit {
+            self.delivery_later(ctx, pair, i, tp + p.service, pickup_cost, best);
+        }
+        true
+    }
+
+    /// Delivery after a later position: walk the schedule the pick-up shifted forward, while
+    /// a cheaper place may lie ahead.
+    fn delivery_later(
+        &self,
+        ctx: &Ctx<'_>,
+        pair: &PairSearch,
+        i: usize,
+        departure: f64,
+        pickup_cost: f64,
+        best: &mut Cheapest,
+    ) {
+        let d = &pair.delivery;
+        let mut prev_loc = pair.pickup.loc;
+        let mut prev_departure = departure;
+        for j in i + 1..=self.seq.len() {
+            if pickup_cost + pair.least_from[j] >= best.limit {
+                break;
+            }
+            let loc = ctx.loc(self, j);
+            let start = (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
+            if start > self.latest[j] + EPS {
+                break;
+            }
+            if !fits(add(self.load[j], pair.size), pair.capacity) {
+                break;
+            }
+            let td = (start + ctx.service(self, j) + ctx.time(self, loc, d.loc)).max(d.early);
+            if td <= d.late + EPS && pickup_cost + pair.detour[j] < best.limit {
+                let next = ctx.loc(self, j + 1);
+                let arrival = td + d.service + ctx.time(self, d.loc, next);
+                if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                    best.offer(pickup_cost + pair.detour[j], i, j);
+                }
+            }
+            prev_loc = loc;
+            prev_departure = start + ctx.service(self, j);
+        }
     }
 
     /// Applies an insertion found by [`Route::best_insertion`].
@@ -424,5 +406,75 @@ impl Route {
         }
         distance += ctx.dist(prev, vehicle.end);
         self.distance - distance
+    }
+}
+
+/// The cheapest insertion found so far, below a limit that tightens with each find.
+struct Cheapest {
+    limit: f64,
+    found: Option<Insertion>,
+}
+
+impl Cheapest {
+    fn offer(&mut self, cost: f64, i: usize, j: usize) {
+        if cost < self.limit {
+            self.limit = cost;
+            self.found = Some(Insertion { cost, i, j });
+        }
+    }
+}
+
+/// A node's place and time window, read once per search.
+struct NodeTimes {
+    loc: usize,
+    early: f64,
+    late: f64,
+    service: f64,
+}
+
+impl NodeTimes {
+    fn of(ctx: &Ctx<'_>, node: usize) -> Self {
+        Self {
+            loc: ctx.nodes.loc[node],
+            early: ctx.nodes.early[node],
+            late: ctx.nodes.late[node],
+            service: ctx.nodes.service[node],
+        }
+    }
+}
+
+/// What inserting a pick-up and delivery pair into one route needs at every position.
+struct PairSearch {
+    pickup: NodeTimes,
+    delivery: NodeTimes,
+    size: [i64; 2],
+    capacity: [i64; 2],
+    /// What dropping the delivery between positions j and j + 1 adds...
+    detour: Vec<f64>,
+    /// ...and the least of it from j on: a lower bound that lets whole pick-up positions be
+    /// skipped once a cheap place is known.
+    least_from: Vec<f64>,
+}
+
+impl PairSearch {
+    fn new(route: &Route, ctx: &Ctx<'_>, t: usize, delivery: NodeTimes) -> Self {
+        let k = route.seq.len();
+        let mut detour = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            let (a, b) = (ctx.loc(route, j), ctx.loc(route, j + 1));
+            detour.push(ctx.dist(a, delivery.loc) + ctx.dist(delivery.loc, b) - ctx.dist(a, b));
+        }
+        let mut least_from = detour.clone();
+        for j in (0..k).rev() {
+            least_from[j] = least_from[j].min(least_from[j + 1]);
+        }
+        Self {
+            pickup: NodeTimes::of(ctx, 2 * t),
+            delivery,
+            size: ctx.problem.tasks[t].size,
+            capacity: ctx.vehicle(route).capacity,
+            detour,
+            least_from,
+        }
     }
 }

@@ -121,27 +121,7 @@ impl Search<'_> {
 
     fn repair_with(&mut self, s: &mut State, noise: f64, mode: Repair) {
         if mode == Repair::RandomOrder {
-            // Each task in a random order at its cheapest place: reaches arrangements that
-            // cheapest-first orders never build (a small task that only fits once a larger
-            // one has made room).
-            let mut pending = std::mem::take(&mut s.unassigned);
-            for k in (1..pending.len()).rev() {
-                pending.swap(k, self.rng.below(k + 1));
-            }
-            let mut left = Vec::new();
-            for t in pending {
-                let best = self
-                    .candidate_routes(s, t)
-                    .into_iter()
-                    .filter_map(|r| self.insertion_cost(s, r, t).map(|ins| (r, ins)))
-                    .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
-                match best {
-                    Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
-                    None => left.push(t),
-                }
-            }
-            s.unassigned = left;
-            s.unassigned.sort_unstable();
+            self.repair_in_random_order(s);
             return;
         }
         let regret = mode == Repair::Regret;
@@ -154,34 +134,10 @@ impl Search<'_> {
         while !pending.is_empty() {
             let mut choice: Option<(usize, usize, Insertion, f64)> = None;
             for (k, &t) in pending.iter().enumerate() {
-                let mut best: Option<(usize, Insertion)> = None;
-                let mut second = f64::INFINITY;
-                for r in self.candidate_routes(s, t) {
-                    let entry = match cache[k][r] {
-                        Some(e) => e,
-                        None => {
-                            let e = self.insertion_cost(s, r, t);
-                            cache[k][r] = Some(e);
-                            e
-                        }
-                    };
-                    let Some(mut ins) = entry else { continue };
-                    if noise > 0.0 {
-                        // Ropke & Pisinger's noise: a random amount up to a share of the
-                        // longest leg, so that near-equal insertions swap order now and then.
-                        ins.cost = (ins.cost + noise * (2.0 * self.rng.unit() - 1.0)).max(0.0);
-                    }
-                    match best {
-                        Some((_, b)) if ins.cost >= b.cost => second = second.min(ins.cost),
-                        Some((_, b)) => {
-                            second = b.cost;
-                            best = Some((r, ins));
-                        }
-                        None => best = Some((r, ins)),
-                    }
-                }
-                let Some((r, ins)) = best else { continue };
-                let regret = if !regret {
+                let Some((r, ins, second)) = self.two_cheapest(s, t, &mut cache[k], noise) else {
+                    continue;
+                };
+                let score = if !regret {
                     -ins.cost
                 } else if second.is_finite() {
                     second - ins.cost
@@ -190,10 +146,10 @@ impl Search<'_> {
                 };
                 let better = match &choice {
                     None => true,
-                    Some((_, _, c, g)) => regret > *g || (regret == *g && ins.cost < c.cost),
+                    Some((_, _, c, g)) => score > *g || (score == *g && ins.cost < c.cost),
                 };
                 if better {
-                    choice = Some((k, r, ins, regret));
+                    choice = Some((k, r, ins, score));
                 }
             }
             let Some((k, r, ins, _)) = choice else { break };
@@ -201,20 +157,72 @@ impl Search<'_> {
             cache.swap_remove(k);
             let was_empty = s.routes[r].is_empty();
             s.routes[r].insert(&self.ctx, t, ins);
-            for row in cache.iter_mut() {
-                row[r] = None;
-                if was_empty {
-                    // Opening a route changes which empty routes (and whether any) are offered.
-                    for (other, entry) in row.iter_mut().enumerate() {
-                        if s.routes[other].is_empty() {
-                            *entry = None;
-                        }
-                    }
-                }
-            }
+            forget_route(&mut cache, s, r, was_empty);
         }
         s.unassigned = pending;
         s.unassigned.sort_unstable();
+    }
+
+    /// Each task in a random order at its cheapest place: reaches arrangements that
+    /// cheapest-first orders never build (a small task that only fits once a larger one has
+    /// made room).
+    fn repair_in_random_order(&mut self, s: &mut State) {
+        let mut pending = std::mem::take(&mut s.unassigned);
+        for k in (1..pending.len()).rev() {
+            pending.swap(k, self.rng.below(k + 1));
+        }
+        let mut left = Vec::new();
+        for t in pending {
+            let best = self
+                .candidate_routes(s, t)
+                .into_iter()
+                .filter_map(|r| self.insertion_cost(s, r, t).map(|ins| (r, ins)))
+                .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
+            match best {
+                Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
+                None => left.push(t),
+            }
+        }
+        s.unassigned = left;
+        s.unassigned.sort_unstable();
+    }
+
+    /// Task `t`'s cheapest insertion over the candidate routes (with noise, if any), and the
+    /// cost of the second cheapest route for regret. `cached` holds its insertions per route.
+    fn two_cheapest(
+        &mut self,
+        s: &State,
+        t: usize,
+        cached: &mut [Option<Option<Insertion>>],
+        noise: f64,
+    ) -> Option<(usize, Insertion, f64)> {
+        let mut best: Option<(usize, Insertion)> = None;
+        let mut second = f64::INFINITY;
+        for r in self.candidate_routes(s, t) {
+            let entry = match cached[r] {
+                Some(e) => e,
+                None => {
+                    let e = self.insertion_cost(s, r, t);
+                    cached[r] = Some(e);
+                    e
+                }
+            };
+            let Some(mut ins) = entry else { continue };
+            if noise > 0.0 {
+                // Ropke & Pisinger's noise: a random amount up to a share of the longest
+                // leg, so that near-equal insertions swap order now and then.
+                ins.cost = (ins.cost + noise * (2.0 * self.rng.unit() - 1.0)).max(0.0);
+            }
+            match best {
+                Some((_, b)) if ins.cost >= b.cost => second = second.min(ins.cost),
+                Some((_, b)) => {
+                    second = b.cost;
+                    best = Some((r, ins));
+                }
+                None => best = Some((r, ins)),
+            }
+        }
+        best.map(|(r, ins)| (r, ins, second))
     }
 
     fn assigned(&self, s: &State) -> Vec<usize> {
@@ -333,6 +341,26 @@ impl Search<'_> {
     }
 }
 
+/// Route `r` changed: every task's cached insertion there is stale. Opening a route changes
+/// which empty routes (and whether any) are offered, so theirs are stale too.
+fn forget_route(
+    cache: &mut [Vec<Option<Option<Insertion>>>],
+    s: &State,
+    r: usize,
+    was_empty: bool,
+) {
+    for row in cache.iter_mut() {
+        row[r] = None;
+        if was_empty {
+            for (other, entry) in row.iter_mut().enumerate() {
+                if s.routes[other].is_empty() {
+                    *entry = None;
+                }
+            }
+        }
+    }
+}
+
 /// Solves `problem` within `budget`.
 pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let started = Instant::now();
@@ -341,6 +369,50 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         problem,
         nodes: &nodes,
     };
+    let (class_of, classes) = vehicle_classes(problem);
+    let (servable, unservable) = triage(&ctx, &classes);
+    let mut search = Search {
+        ctx,
+        class_of,
+        servable: servable.clone(),
+        rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000),
+    };
+    let mut current = first_answer(&mut search, servable.clone());
+    let mut best = current.clone();
+    let mut operators = Operators::new(problem, servable.len());
+    let mut schedule = Schedule::new(budget, started, servable.len(), best.distance());
+    while !schedule.out_of_budget() {
+        schedule.iteration += 1;
+        if schedule.vehicle_attempt_due(&best) {
+            current = best.clone();
+            search.drop_a_vehicle(&mut current);
+            if current.unassigned.is_empty() {
+                best = current.clone();
+                continue;
+            }
+            schedule.vehicle_attempt = Some(schedule.iteration);
+        }
+        let (candidate, op) = operators.destroy_and_repair(&mut search, &current);
+        let score = accept(
+            &mut search,
+            &mut schedule,
+            &mut current,
+            &mut best,
+            candidate,
+        );
+        operators.scores[op] += score;
+        schedule.after_vehicle_attempt(&mut current, &mut best);
+        schedule.cool();
+        if schedule.iteration.is_multiple_of(100) {
+            operators.learn();
+        }
+    }
+    solution_of(&search.ctx, &best, unservable, schedule.iteration)
+}
+
+/// Vehicles alike (same depot, shift, capacity, profile) are one class: a task that fits none
+/// of a class fits none of its members. Each vehicle's class, and one member of each class.
+fn vehicle_classes(problem: &Problem) -> (Vec<usize>, Vec<usize>) {
     let mut class_of = Vec::with_capacity(problem.vehicles.len());
     let mut classes: Vec<usize> = Vec::new();
     for (v, vehicle) in problem.vehicles.iter().enumerate() {
@@ -355,118 +427,103 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             }
         }
     }
+    (class_of, classes)
+}
 
-    // Tasks no vehicle can serve even alone are reported, not searched.
+/// Tasks no vehicle can serve even alone are reported (too large, or out of time), not
+/// searched; the rest are servable.
+fn triage(ctx: &Ctx<'_>, classes: &[usize]) -> (Vec<usize>, Vec<(usize, Reason)>) {
+    let problem = ctx.problem;
     let mut unservable = Vec::new();
     let mut servable = Vec::new();
     for (t, task) in problem.tasks.iter().enumerate() {
         let eligible: Vec<usize> = match task.vehicle {
             Some(v) if v < problem.vehicles.len() => vec![v],
             Some(_) => vec![],
-            None => classes.clone(),
+            None => classes.to_vec(),
         };
         let alone = eligible.iter().any(|&v| {
             let mut r = Route::new(v);
-            r.refresh(&ctx);
-            r.best_insertion(&ctx, t).is_some()
+            r.refresh(ctx);
+            r.best_insertion(ctx, t).is_some()
         });
         if alone {
             servable.push(t);
-        } else {
-            let fits_some = eligible.iter().any(|&v| {
-                let c = problem.vehicles[v].capacity;
-                task.size[0] <= c[0] && task.size[1] <= c[1]
-            });
-            unservable.push((
-                t,
-                if fits_some {
-                    Reason::OutOfTime
-                } else {
-                    Reason::TooLarge
-                },
-            ));
+            continue;
         }
+        let fits_some = eligible.iter().any(|&v| {
+            let c = problem.vehicles[v].capacity;
+            task.size[0] <= c[0] && task.size[1] <= c[1]
+        });
+        let reason = if fits_some {
+            Reason::OutOfTime
+        } else {
+            Reason::TooLarge
+        };
+        unservable.push((t, reason));
     }
+    (servable, unservable)
+}
 
-    let mut search = Search {
-        ctx,
-        class_of,
-        servable: servable.clone(),
-        rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000),
-    };
+/// Every vehicle empty, then every servable task inserted.
+fn first_answer(search: &mut Search<'_>, servable: Vec<usize>) -> State {
+    let problem = search.ctx.problem;
     let mut routes: Vec<Route> = (0..problem.vehicles.len()).map(Route::new).collect();
     for r in &mut routes {
         r.refresh(&search.ctx);
     }
     let mut current = State {
         routes,
-        unassigned: servable.clone(),
+        unassigned: servable,
         max_routes: problem.vehicles.len(),
     };
     search.repair(&mut current, 0.0);
-    let mut best = current.clone();
+    current
+}
 
-    let noise_amount = 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max);
-    let n = servable.len().max(1);
-    // How many tasks a destroy step removes: a few up to 30%. A tiny instance may be rebuilt
-    // whole: in a random order that can be a different route, not the construction again.
-    let q_min = (n / 4).clamp(1, 4);
-    let q_max = if n <= 6 {
-        n
-    } else {
-        (n * 3 / 10).clamp(2, 60).max(q_min)
-    };
-    let mut weights = [1.0f64; 4];
-    let mut scores = [0.0f64; 4];
-    let mut uses = [0u32; 4];
-    // A small plan settles long before a generous budget runs out: stop once the best answer
-    // has stood for this many iterations.
-    let patience = (500 * n as u64).max(50_000);
-    let mut last_improvement = 0u64;
-    let out_of_budget = |it: u64, last: u64| {
-        budget.iterations.is_some_and(|max| it >= max)
-            || started.elapsed() >= budget.time_limit
-            || it - last >= patience
-    };
+/// The destroy operators (random, related, worst, a whole route) with weights learnt from
+/// how well each did, and how much each destroys.
+struct Operators {
+    weights: [f64; 4],
+    scores: [f64; 4],
+    uses: [u32; 4],
+    q_min: usize,
+    q_max: usize,
+    noise_amount: f64,
+}
 
-    // Temperature from the distance of the first answer: a move 2% of it worse is accepted half the
-    // time at first. It cools per iteration (never per second), and is reheated periodically,
-    // so a longer budget extends the same search rather than running a different one.
-    let t0 = (0.02 * best.distance()).max(1e-3) / std::f64::consts::LN_2;
-    let mut temperature = t0;
-    const COOLING: f64 = 0.9993;
-    const REHEAT_EVERY: u64 = 15_000;
-
-    // Alternate: an attempt to save a vehicle (for up to VM_ITERATIONS), then distance.
-    const VM_ITERATIONS: u64 = 2_500;
-    let mut vehicle_attempt: Option<u64> = None;
-    let mut failed_attempts = 0u32;
-    let mut next_attempt = 0u64;
-    let mut iteration = 0u64;
-
-    while !out_of_budget(iteration, last_improvement) {
-        iteration += 1;
-        if vehicle_attempt.is_none()
-            && iteration >= next_attempt
-            && best.unassigned.is_empty()
-            && best.used() > 1
-        {
-            current = best.clone();
-            search.drop_a_vehicle(&mut current);
-            if current.unassigned.is_empty() {
-                best = current.clone();
-                continue;
-            }
-            vehicle_attempt = Some(iteration);
+impl Operators {
+    fn new(problem: &Problem, servable: usize) -> Self {
+        let n = servable.max(1);
+        // How many tasks a destroy step removes: a few up to 30%. A tiny instance may be
+        // rebuilt whole: in a random order that can be a different route, not the
+        // construction again.
+        let q_min = (n / 4).clamp(1, 4);
+        let q_max = if n <= 6 {
+            n
+        } else {
+            (n * 3 / 10).clamp(2, 60).max(q_min)
+        };
+        Self {
+            weights: [1.0; 4],
+            scores: [0.0; 4],
+            uses: [0; 4],
+            q_min,
+            q_max,
+            noise_amount: 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max),
         }
+    }
 
+    /// A neighbour of `current`: some tasks removed by a weighted choice of operator, then
+    /// inserted again by a random repair, with noise half the time.
+    fn destroy_and_repair(&mut self, search: &mut Search<'_>, current: &State) -> (State, usize) {
         let mut candidate = current.clone();
-        let q = q_min + search.rng.below(q_max - q_min + 1);
-        let total: f64 = weights.iter().sum();
+        let q = self.q_min + search.rng.below(self.q_max - self.q_min + 1);
+        let total: f64 = self.weights.iter().sum();
         let mut pick = search.rng.unit() * total;
         let mut op = 0;
-        while op < 3 && pick >= weights[op] {
-            pick -= weights[op];
+        while op < 3 && pick >= self.weights[op] {
+            pick -= self.weights[op];
             op += 1;
         }
         match op {
@@ -476,7 +533,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             _ => search.route_removal(&mut candidate),
         }
         let noise = if search.rng.unit() < 0.5 {
-            noise_amount
+            self.noise_amount
         } else {
             0.0
         };
@@ -486,74 +543,163 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             _ => Repair::RandomOrder,
         };
         search.repair_with(&mut candidate, noise, mode);
-        uses[op] += 1;
+        self.uses[op] += 1;
+        (candidate, op)
+    }
 
-        let (cand, cur) = (candidate.cost(), current.cost());
-        let mut score = 0.0;
-        if cand < best.cost() - 1e-9 {
-            last_improvement = iteration;
-            best = candidate.clone();
-            current = candidate;
-            score = 33.0;
-        } else if cand < cur - 1e-9 {
-            current = candidate;
-            score = 9.0;
-        } else if search.rng.unit() < (-(cand - cur) / temperature).exp() {
-            current = candidate;
-            score = 3.0;
-        }
-        scores[op] += score;
-
-        if let Some(since) = vehicle_attempt {
-            if current.unassigned.is_empty() {
-                // Served everything with one vehicle fewer: keep going from here, hot again,
-                // since the routes that made room are rarely short ones.
-                last_improvement = iteration;
-                best = current.clone();
-                vehicle_attempt = None;
-                failed_attempts = 0;
-                next_attempt = iteration + VM_ITERATIONS;
-                temperature = t0;
-            } else if iteration - since >= VM_ITERATIONS {
-                vehicle_attempt = None;
-                failed_attempts += 1;
-                current = best.clone();
-                current.max_routes = best.used();
-                // Back off: each failure earns the distance search a longer turn.
-                next_attempt = iteration + VM_ITERATIONS * (1u64 << failed_attempts.min(10));
+    /// Every 100 iterations: each operator's weight moves towards its average score.
+    fn learn(&mut self) {
+        for k in 0..4 {
+            if self.uses[k] > 0 {
+                let average = (self.scores[k] / f64::from(self.uses[k])).max(0.1);
+                self.weights[k] = 0.8 * self.weights[k] + 0.2 * average;
             }
+            self.scores[k] = 0.0;
+            self.uses[k] = 0;
         }
+    }
+}
 
-        temperature *= COOLING;
-        if iteration.is_multiple_of(REHEAT_EVERY) {
-            temperature = t0;
-        }
-        if iteration.is_multiple_of(100) {
-            for k in 0..4 {
-                if uses[k] > 0 {
-                    weights[k] = 0.8 * weights[k] + 0.2 * (scores[k] / f64::from(uses[k])).max(0.1);
-                }
-                scores[k] = 0.0;
-                uses[k] = 0;
-            }
+/// Temperature cools per iteration (never per second), and is reheated periodically, so a
+/// longer budget extends the same search rather than running a different one.
+const COOLING: f64 = 0.9993;
+const REHEAT_EVERY: u64 = 15_000;
+/// How long an attempt to save a vehicle runs before the search goes back to distance.
+const VM_ITERATIONS: u64 = 2_500;
+
+/// When the search stops, how hot it runs, and when it next tries to save a vehicle.
+struct Schedule {
+    budget: Budget,
+    started: Instant,
+    /// A small plan settles long before a generous budget runs out: stop once the best answer
+    /// has stood for this many iterations.
+    patience: u64,
+    iteration: u64,
+    last_improvement: u64,
+    t0: f64,
+    temperature: f64,
+    vehicle_attempt: Option<u64>,
+    failed_attempts: u32,
+    next_attempt: u64,
+}
+
+impl Schedule {
+    /// `started`: when the solver was called; the time limit counts construction too.
+    fn new(budget: Budget, started: Instant, servable: usize, first_distance: f64) -> Self {
+        // A move 2% of the first answer's distance worse is accepted half the time at first.
+        let t0 = (0.02 * first_distance).max(1e-3) / std::f64::consts::LN_2;
+        Self {
+            budget,
+            started,
+            patience: (500 * servable.max(1) as u64).max(50_000),
+            iteration: 0,
+            last_improvement: 0,
+            t0,
+            temperature: t0,
+            vehicle_attempt: None,
+            failed_attempts: 0,
+            next_attempt: 0,
         }
     }
 
-    let mut unassigned: Vec<(usize, Reason)> = unservable;
+    fn out_of_budget(&self) -> bool {
+        self.budget
+            .iterations
+            .is_some_and(|max| self.iteration >= max)
+            || self.started.elapsed() >= self.budget.time_limit
+            || self.iteration - self.last_improvement >= self.patience
+    }
+
+    /// Alternating: an attempt to save a vehicle (for up to VM_ITERATIONS), then distance.
+    fn vehicle_attempt_due(&self, best: &State) -> bool {
+        self.vehicle_attempt.is_none()
+            && self.iteration >= self.next_attempt
+            && best.unassigned.is_empty()
+            && best.used() > 1
+    }
+
+    /// During an attempt to save a vehicle: success keeps the smaller fleet and searches on
+    /// from it, hot again (the routes that made room are rarely short ones); running out of
+    /// time goes back to the best answer and backs off before the next attempt.
+    fn after_vehicle_attempt(&mut self, current: &mut State, best: &mut State) {
+        let Some(since) = self.vehicle_attempt else {
+            return;
+        };
+        if current.unassigned.is_empty() {
+            self.last_improvement = self.iteration;
+            *best = current.clone();
+            self.vehicle_attempt = None;
+            self.failed_attempts = 0;
+            self.next_attempt = self.iteration + VM_ITERATIONS;
+            self.temperature = self.t0;
+        } else if self.iteration - since >= VM_ITERATIONS {
+            self.vehicle_attempt = None;
+            self.failed_attempts += 1;
+            *current = best.clone();
+            current.max_routes = best.used();
+            // Each failure earns the distance search a longer turn.
+            self.next_attempt =
+                self.iteration + VM_ITERATIONS * (1u64 << self.failed_attempts.min(10));
+        }
+    }
+
+    fn cool(&mut self) {
+        self.temperature *= COOLING;
+        if self.iteration.is_multiple_of(REHEAT_EVERY) {
+            self.temperature = self.t0;
+        }
+    }
+}
+
+/// Simulated annealing's acceptance of a candidate; the operator's score for it (a new best,
+/// better than current, accepted worse, or refused).
+fn accept(
+    search: &mut Search<'_>,
+    schedule: &mut Schedule,
+    current: &mut State,
+    best: &mut State,
+    candidate: State,
+) -> f64 {
+    let (cand, cur) = (candidate.cost(), current.cost());
+    if cand < best.cost() - 1e-9 {
+        schedule.last_improvement = schedule.iteration;
+        *best = candidate.clone();
+        *current = candidate;
+        33.0
+    } else if cand < cur - 1e-9 {
+        *current = candidate;
+        9.0
+    } else if search.rng.unit() < (-(cand - cur) / schedule.temperature).exp() {
+        *current = candidate;
+        3.0
+    } else {
+        0.0
+    }
+}
+
+/// The best answer as the solver's result: its non-empty routes with times, and every task
+/// left out with its reason.
+fn solution_of(
+    ctx: &Ctx<'_>,
+    best: &State,
+    unservable: Vec<(usize, Reason)>,
+    iterations: u64,
+) -> Solution {
+    let mut unassigned = unservable;
     unassigned.extend(best.unassigned.iter().map(|&t| (t, Reason::NoCapacityLeft)));
     unassigned.sort_by_key(|u| u.0);
     let routes = best
         .routes
         .iter()
         .filter(|r| !r.is_empty())
-        .map(|r| plan(&search.ctx, r))
+        .map(|r| plan(ctx, r))
         .collect::<Vec<_>>();
     Solution {
         distance: routes.iter().map(|r| r.distance).sum(),
         vehicles: routes.len(),
         routes,
         unassigned,
-        iterations: iteration,
+        iterations,
     }
 }
 
