@@ -118,28 +118,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             if let Some(bind) = bind {
                 settings.server.bind = bind;
             }
-            let listener = tokio::net::TcpListener::bind(settings.server.bind)
-                .await
-                .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;
-            let state = AppState::new(settings).await?;
-            let address = listener.local_addr()?;
-            if demo {
-                if seed::demo_on_first_start(&state.db, state.cache.as_ref()).await? {
-                    println!("golmok: the database was empty; seeded the demo data");
-                }
-                println!("golmok: open http://{address}/");
-                println!(
-                    "golmok: demo sign-ins (password `{}`):",
-                    seed::DEMO_PASSWORD
-                );
-                for (role, email) in seed::DEMO_SIGN_INS {
-                    println!("  {role:<12} {email}");
-                }
-            } else {
-                println!("golmok: open http://{address}/");
-            }
-            golmok_api::app::serve_with(state, listener, golmok_api::shutdown_signal(), with_worker)
-                .await
+            serve(settings, with_worker, demo).await
         }
         Command::Worker => {
             let state = AppState::new(settings).await?;
@@ -155,64 +134,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Seed { demo: _ } => {
-            let conn = db::connect(&settings.database).await?;
-            // Nothing has been read through a cache yet; `serve` builds its own at start.
-            let cache = golmok_core::InProcessCache::new(1);
-            let created = seed::demo(&conn, &cache).await?;
-            if created.is_empty() {
-                println!("demo data already present");
-            } else {
-                println!(
-                    "created demo data (every password is `{}`):",
-                    seed::DEMO_PASSWORD
-                );
-                for line in created {
-                    println!("  {line}");
-                }
-            }
-            Ok(())
-        }
-        Command::Simulate { date, orders } => {
-            let date = date.unwrap_or_else(|| {
-                (chrono::Utc::now() + chrono::Duration::days(1))
-                    .with_timezone(&golmok_delivery_routing::network::seoul())
-                    .date_naive()
-            });
-            let state = AppState::new(settings).await?;
-            let simulation = golmok_demo::simulate::Simulation {
-                ordering: state.ordering(),
-                travel_times: state.travel_times.as_ref(),
-                plan_budget: std::time::Duration::from_secs_f64(
-                    state.settings.routing.plan_budget_secs,
-                ),
-                wrong_codes: state.login_failures.as_ref(),
-            };
-            let figures = golmok_demo::simulate::day(&simulation, date, orders).await?;
-            println!(
-                "{date}: network · wave — orders (refused: slot full), couriers, shared km vs each shop alone over the same deliveries, planning s, deliveries left out"
-            );
-            for f in &figures {
-                let saved = if f.solo_distance_m > 0.0 {
-                    100.0 * (1.0 - f.distance_m / f.solo_distance_m)
-                } else {
-                    0.0
-                };
-                println!(
-                    "  {} · {} — {} orders ({} refused), {} couriers, {:.1} km vs {:.1} km ({saved:.0}% less), {:.2} s, {} left out",
-                    f.network,
-                    f.wave,
-                    f.orders,
-                    f.refused,
-                    f.couriers,
-                    f.distance_m / 1000.0,
-                    f.solo_distance_m / 1000.0,
-                    f.planning_seconds,
-                    f.unassigned,
-                );
-            }
-            Ok(())
-        }
+        Command::Seed { demo: _ } => seed_demo(&settings).await,
+        Command::Simulate { date, orders } => simulate(settings, date, orders).await,
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -224,17 +147,13 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         } => {
             let conn = db::connect(&settings.database).await?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
-            let account = golmok_accounts::register(
-                &conn,
-                NewAccount {
-                    email,
-                    password,
-                    name,
-                    role,
-                },
-                Registration::Privileged,
-            )
-            .await?;
+            let new = NewAccount {
+                email,
+                password,
+                name,
+                role,
+            };
+            let account = golmok_accounts::register(&conn, new, Registration::Privileged).await?;
             println!(
                 "created {} account {} ({})",
                 account.role, account.email, account.id
@@ -242,4 +161,90 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `golmok serve`: with `--demo`, the demo data on an empty database and its sign-ins.
+async fn serve(settings: Settings, with_worker: bool, demo: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(settings.server.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;
+    let state = AppState::new(settings).await?;
+    let address = listener.local_addr()?;
+    if demo && seed::demo_on_first_start(&state.db, state.cache.as_ref()).await? {
+        println!("golmok: the database was empty; seeded the demo data");
+    }
+    println!("golmok: open http://{address}/");
+    if demo {
+        println!(
+            "golmok: demo sign-ins (password `{}`):",
+            seed::DEMO_PASSWORD
+        );
+        for (role, email) in seed::DEMO_SIGN_INS {
+            println!("  {role:<12} {email}");
+        }
+    }
+    golmok_api::app::serve_with(state, listener, golmok_api::shutdown_signal(), with_worker).await
+}
+
+async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+    let conn = db::connect(&settings.database).await?;
+    // Nothing has been read through a cache yet; `serve` builds its own at start.
+    let cache = golmok_core::InProcessCache::new(1);
+    let created = seed::demo(&conn, &cache).await?;
+    if created.is_empty() {
+        println!("demo data already present");
+        return Ok(());
+    }
+    println!(
+        "created demo data (every password is `{}`):",
+        seed::DEMO_PASSWORD
+    );
+    for line in created {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+/// `golmok simulate`: a day on the demo data, one line per network and wave.
+async fn simulate(
+    settings: Settings,
+    date: Option<chrono::NaiveDate>,
+    orders: usize,
+) -> anyhow::Result<()> {
+    let date = date.unwrap_or_else(|| {
+        (chrono::Utc::now() + chrono::Duration::days(1))
+            .with_timezone(&golmok_delivery_routing::network::seoul())
+            .date_naive()
+    });
+    let state = AppState::new(settings).await?;
+    let simulation = golmok_demo::simulate::Simulation {
+        ordering: state.ordering(),
+        travel_times: state.travel_times.as_ref(),
+        plan_budget: std::time::Duration::from_secs_f64(state.settings.routing.plan_budget_secs),
+        wrong_codes: state.login_failures.as_ref(),
+    };
+    let figures = golmok_demo::simulate::day(&simulation, date, orders).await?;
+    println!(
+        "{date}: network · wave — orders (refused: slot full), couriers, shared km vs each shop alone over the same deliveries, planning s, deliveries left out"
+    );
+    for f in &figures {
+        let saved = if f.solo_distance_m > 0.0 {
+            100.0 * (1.0 - f.distance_m / f.solo_distance_m)
+        } else {
+            0.0
+        };
+        println!(
+            "  {} · {} — {} orders ({} refused), {} couriers, {:.1} km vs {:.1} km ({saved:.0}% less), {:.2} s, {} left out",
+            f.network,
+            f.wave,
+            f.orders,
+            f.refused,
+            f.couriers,
+            f.distance_m / 1000.0,
+            f.solo_distance_m / 1000.0,
+            f.planning_seconds,
+            f.unassigned,
+        );
+    }
+    Ok(())
 }

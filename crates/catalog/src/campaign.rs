@@ -6,11 +6,11 @@ use golmok_accounts::Account;
 use golmok_core::page::{self, Page};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{campaign, campaign_listing, consortium, consortium_member, listing};
-use crate::{DomainError, Result, agency};
+use crate::{DomainError, ListingStatus, Result, agency};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -74,8 +74,35 @@ pub async fn create_campaign(
     actor: &Account,
     new: NewCampaign,
 ) -> Result<Campaign> {
+    validate_campaign(&new)?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let consortium = consortium::Entity::find_by_id(new.consortium_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ValidationErrors::single("consortium_id", "no such consortium"))?;
+    agency::ensure_manages(&txn, actor, &consortium.agency_id).await?;
+    let listing_ids = featured_listings(&txn, &consortium.id, &new).await?;
+    let campaign = Campaign {
+        id: new_id("cmp"),
+        consortium_id: consortium.id,
+        kind: new.kind,
+        title: new.title.trim().to_owned(),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        location: new.location,
+        place: new.place.map(|p| p.trim().to_owned()),
+        listing_ids,
+        created_by: actor.id.clone(),
+        created_at: Utc::now(),
+    };
+    write_campaign(&txn, &campaign).await?;
+    txn.commit().await?;
+    Ok(campaign)
+}
+
+fn validate_campaign(new: &NewCampaign) -> Result<()> {
     let mut errors = ValidationErrors::new();
-    let title = new.title.trim().to_owned();
+    let title = new.title.trim();
     if title.is_empty() || title.chars().count() > 120 {
         errors.add("title", "must be 1 to 120 characters");
     }
@@ -95,20 +122,16 @@ pub async fn create_campaign(
     if new.listing_ids.len() > 500 {
         errors.add("listing_ids", "may feature at most 500 listings");
     }
-    errors.into_result()?;
+    Ok(errors.into_result()?)
+}
 
-    let txn = golmok_core::db::begin_write(db).await?;
-    let consortium = consortium::Entity::find_by_id(new.consortium_id.as_str())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| {
-            DomainError::Invalid(ValidationErrors::single(
-                "consortium_id",
-                "no such consortium",
-            ))
-        })?;
-    agency::ensure_manages(&txn, actor, &consortium.agency_id).await?;
-
+/// The listings a campaign features, each once: sold by a member, not archived, and refill
+/// goods for a refill market (each failing one named).
+async fn featured_listings(
+    txn: &DatabaseTransaction,
+    consortium_id: &str,
+    new: &NewCampaign,
+) -> Result<Vec<String>> {
     let mut listing_ids: Vec<String> = Vec::new();
     for id in &new.listing_ids {
         if !listing_ids.contains(id) {
@@ -116,75 +139,63 @@ pub async fn create_campaign(
         }
     }
     let members: Vec<String> = consortium_member::Entity::find()
-        .filter(consortium_member::Column::ConsortiumId.eq(consortium.id.as_str()))
-        .all(&txn)
+        .filter(consortium_member::Column::ConsortiumId.eq(consortium_id))
+        .all(txn)
         .await?
         .into_iter()
         .map(|m| m.merchant_id)
         .collect();
     let found = listing::Entity::find()
         .filter(listing::Column::Id.is_in(listing_ids.iter().cloned()))
-        .all(&txn)
+        .all(txn)
         .await?;
     let mut errors = ValidationErrors::new();
     for (i, id) in new.listing_ids.iter().enumerate() {
+        let field = format!("listing_ids[{i}]");
         match found.iter().find(|l| &l.id == id) {
-            None => errors.add(format!("listing_ids[{i}]"), "no such listing"),
-            Some(l) if !members.contains(&l.merchant_id) => errors.add(
-                format!("listing_ids[{i}]"),
-                "is not sold by a member of this consortium",
-            ),
-            Some(l) if l.status == "archived" => {
-                errors.add(format!("listing_ids[{i}]"), "is archived")
+            None => errors.add(field, "no such listing"),
+            Some(l) if !members.contains(&l.merchant_id) => {
+                errors.add(field, "is not sold by a member of this consortium")
+            }
+            Some(l) if l.status == ListingStatus::Archived.as_str() => {
+                errors.add(field, "is archived")
             }
             Some(l) if new.kind == CampaignKind::RefillMarket && !l.refill => errors.add(
-                format!("listing_ids[{i}]"),
+                field,
                 "is not a refill good; a refill market features refill goods only",
             ),
             Some(_) => {}
         }
     }
     errors.into_result()?;
+    Ok(listing_ids)
+}
 
-    let now = Utc::now();
-    let id = new_id("cmp");
+async fn write_campaign(txn: &DatabaseTransaction, c: &Campaign) -> Result<()> {
     campaign::ActiveModel {
-        id: Set(id.clone()),
-        consortium_id: Set(consortium.id.clone()),
-        kind: Set(new.kind.as_str().to_owned()),
-        title: Set(title.clone()),
-        starts_at: Set(new.starts_at),
-        ends_at: Set(new.ends_at),
-        lat: Set(new.location.map(|l| l.lat)),
-        lon: Set(new.location.map(|l| l.lon)),
-        place: Set(new.place.as_ref().map(|p| p.trim().to_owned())),
-        created_by: Set(actor.id.clone()),
-        created_at: Set(now),
+        id: Set(c.id.clone()),
+        consortium_id: Set(c.consortium_id.clone()),
+        kind: Set(c.kind.as_str().to_owned()),
+        title: Set(c.title.clone()),
+        starts_at: Set(c.starts_at),
+        ends_at: Set(c.ends_at),
+        lat: Set(c.location.map(|l| l.lat)),
+        lon: Set(c.location.map(|l| l.lon)),
+        place: Set(c.place.clone()),
+        created_by: Set(c.created_by.clone()),
+        created_at: Set(c.created_at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    for listing_id in &listing_ids {
+    for listing_id in &c.listing_ids {
         campaign_listing::ActiveModel {
-            campaign_id: Set(id.clone()),
+            campaign_id: Set(c.id.clone()),
             listing_id: Set(listing_id.clone()),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
-    Ok(Campaign {
-        id,
-        consortium_id: consortium.id,
-        kind: new.kind,
-        title,
-        starts_at: new.starts_at,
-        ends_at: new.ends_at,
-        location: new.location,
-        place: new.place.map(|p| p.trim().to_owned()),
-        listing_ids,
-        created_by: actor.id.clone(),
-        created_at: now,
-    })
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default)]

@@ -6,13 +6,14 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use golmok_accounts::{NewAccount, Registration, Role};
+use golmok_accounts::{Account, NewAccount, Registration, Role};
 use golmok_catalog::{ListingQuery, consortium, listing, merchant};
 use golmok_core::Coordinates;
 use golmok_delivery_routing::batch::{self, Proof};
 use golmok_delivery_routing::{courier, network, planner};
 use golmok_ordering::lifecycle::{self, CourierEvents, WeighedLine, Weighing};
 use golmok_ordering::{Checkout, CheckoutItem, Fulfillment, PaymentChoice, checkout};
+use sea_orm::DatabaseConnection;
 
 use golmok_core::RateCounter;
 use golmok_delivery_routing::planner::TravelTimes;
@@ -64,52 +65,29 @@ pub async fn day(
     date: NaiveDate,
     orders_per_wave: usize,
 ) -> anyhow::Result<Vec<WaveFigures>> {
-    let ctx = sim.ordering;
-    let db = ctx.db;
-    crate::seed::demo(db, ctx.cache).await?;
-    let mut dice = Dice(
-        date.to_string()
-            .bytes()
-            .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
-    );
-    let mut shoppers = Vec::new();
-    for n in 1..=8 {
-        let email = format!("shopper{n:02}@sim.golmok.kr");
-        let account = match golmok_accounts::find_by_email(db, &email).await {
-            Ok(a) => a,
-            Err(_) => {
-                golmok_accounts::register(
-                    db,
-                    NewAccount {
-                        email,
-                        password: crate::seed::DEMO_PASSWORD.into(),
-                        name: format!("손님 {n}"),
-                        role: Role::Shopper,
-                    },
-                    Registration::Privileged,
-                )
-                .await?
-            }
-        };
-        shoppers.push(account);
-    }
-
+    let db = sim.ordering.db;
+    crate::seed::demo(db, sim.ordering.cache).await?;
+    let mut day = Day {
+        sim,
+        dice: Dice(
+            date.to_string()
+                .bytes()
+                .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        ),
+        shoppers: shoppers(db).await?,
+    };
     let mut figures = Vec::new();
     for c in consortium::list_consortia(db, None, 100, None).await?.items {
         let Some(network_id) = c.network_id.clone() else {
             continue;
         };
         let network = network::get_network(db, &network_id).await?;
-        let listings = listing::search_listings(
-            db,
-            &ListingQuery {
-                consortium_id: Some(c.id.clone()),
-                limit: 100,
-                ..ListingQuery::default()
-            },
-        )
-        .await?
-        .items;
+        let query = ListingQuery {
+            consortium_id: Some(c.id.clone()),
+            limit: 100,
+            ..ListingQuery::default()
+        };
+        let listings = listing::search_listings(db, &query).await?.items;
         if listings.is_empty() {
             continue;
         }
@@ -118,123 +96,190 @@ pub async fn day(
                 tracing::warn!(slot = %slot.id, "the slot is closed; simulate a later date");
                 continue;
             }
-            let mut placed = Vec::new();
-            let mut refused = 0;
-            for k in 0..orders_per_wave {
-                let mut items: Vec<CheckoutItem> = Vec::new();
-                for _ in 0..2 + dice.below(3) {
-                    let l = &listings[dice.below(listings.len())];
-                    if items.iter().any(|i| i.listing_id == l.id) {
-                        continue;
-                    }
-                    let quantity = match l.unit {
-                        golmok_catalog::Unit::Piece => 1 + dice.below(2) as i64,
-                        _ => 200 + 100 * dice.below(6) as i64,
-                    };
-                    items.push(CheckoutItem {
-                        listing_id: l.id.clone(),
-                        quantity,
-                    });
-                }
-                // Shoppers live within about 1.5 km of the hub, inside the network's area.
-                let location = loop {
-                    let p = Coordinates {
-                        lat: network.hub.lat + (dice.roll() - 0.5) * 0.027,
-                        lon: network.hub.lon + (dice.roll() - 0.5) * 0.034,
-                    };
-                    if network.serves(p) {
-                        break p;
-                    }
-                };
-                let request = Checkout {
-                    consortium_id: c.id.clone(),
-                    items,
-                    fulfillment: Fulfillment::Delivery {
-                        slot_id: slot.id.clone(),
-                        address: format!("{} 골목 {}번지", c.district, k + 1),
-                        location,
-                    },
-                    payment: PaymentChoice {
-                        provider: "offline".into(),
-                    },
-                };
-                let shopper = &shoppers[dice.below(shoppers.len())];
-                match checkout::checkout(ctx, shopper, request, None).await {
-                    Ok(order) => placed.push(order),
-                    Err(golmok_core::DomainError::Conflict {
-                        code: "slot_full", ..
-                    }) => refused += 1,
-                    Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),
-                }
-            }
-            // Shops accept, weigh refills a little over or under, and pack.
-            for order in &placed {
-                for part in &order.merchant_orders {
-                    let id = part.id.as_str();
-                    let shop = merchant::get_merchant(db, &part.merchant_id).await?;
-                    let owner = golmok_accounts::find(db, &shop.owner_id).await?;
-                    lifecycle::accept(ctx, &owner, id).await?;
-                    let lines: Vec<WeighedLine> = part
-                        .lines
-                        .iter()
-                        .filter(|l| l.refill)
-                        .map(|l| WeighedLine {
-                            line_id: l.id.clone(),
-                            net_quantity: ((l.quantity as f64) * (0.92 + dice.roll() * 0.14))
-                                .round()
-                                .max(1.0) as i64,
-                        })
-                        .collect();
-                    if !lines.is_empty() {
-                        lifecycle::weigh(ctx, &owner, id, Weighing { lines }).await?;
-                    }
-                    lifecycle::mark_ready(ctx, &owner, id).await?;
-                }
-            }
-            let started = Instant::now();
-            let budget = sim.plan_budget;
-            let plan = planner::plan_slot(
-                db,
-                sim.travel_times,
-                &golmok_ordering::delivery::PlanHistory,
-                &network_id,
-                &slot.id,
-                budget,
-            )
-            .await?;
-            let planning_seconds = started.elapsed().as_secs_f64();
-            // Couriers ride their batches.
-            let events = CourierEvents { ctx };
-            for b in &plan.batches {
-                let Some(rider) = courier::couriers_of(db, &network_id)
-                    .await?
-                    .into_iter()
-                    .find(|r| r.id == b.courier_id)
-                else {
-                    continue;
-                };
-                let account = golmok_accounts::find(db, &rider.account_id).await?;
-                for s in &b.stops {
-                    let proof = Proof {
-                        kind: "photo".into(),
-                        value: format!("sim/{}.jpg", s.id),
-                    };
-                    batch::complete_stop(db, &account, &s.id, proof, &events, sim.wrong_codes)
-                        .await?;
-                }
-            }
-            figures.push(WaveFigures {
-                network: network.name.clone(),
-                wave: slot.name.clone(),
-                orders: placed.len(),
-                couriers: plan.metrics.couriers,
-                distance_m: plan.metrics.distance_m,
-                solo_distance_m: plan.metrics.solo_distance_m,
-                planning_seconds,
-                unassigned: plan.unassigned.len(),
-                refused,
-            });
+            let wave = Wave {
+                consortium: &c,
+                network: &network,
+                listings: &listings,
+                slot: &slot,
+            };
+            figures.push(day.wave(&wave, orders_per_wave).await?);
         }
     }
     Ok(figures)
+}
+
+/// Eight shoppers who fill the day's baskets, made on first use.
+async fn shoppers(db: &DatabaseConnection) -> anyhow::Result<Vec<Account>> {
+    let mut shoppers = Vec::new();
+    for n in 1..=8 {
+        let email = format!("shopper{n:02}@sim.golmok.kr");
+        let account = match golmok_accounts::find_by_email(db, &email).await {
+            Ok(a) => a,
+            Err(_) => {
+                let new = NewAccount {
+                    email,
+                    password: crate::seed::DEMO_PASSWORD.into(),
+                    name: format!("손님 {n}"),
+                    role: Role::Shopper,
+                };
+                golmok_accounts::register(db, new, Registration::Privileged).await?
+            }
+        };
+        shoppers.push(account);
+    }
+    Ok(shoppers)
+}
+
+struct Day<'a> {
+    sim: &'a Simulation<'a>,
+    dice: Dice,
+    shoppers: Vec<Account>,
+}
+
+/// One consortium's wave of one network: what its shoppers can buy and where it delivers.
+struct Wave<'a> {
+    consortium: &'a golmok_catalog::Consortium,
+    network: &'a network::Network,
+    listings: &'a [golmok_catalog::Listing],
+    slot: &'a network::Slot,
+}
+
+impl Day<'_> {
+    /// Baskets, packing, the plan and the rides of one wave.
+    async fn wave(&mut self, wave: &Wave<'_>, orders: usize) -> anyhow::Result<WaveFigures> {
+        let mut placed = Vec::new();
+        let mut refused = 0;
+        for k in 0..orders {
+            let request = self.basket(wave, k);
+            let shopper = &self.shoppers[self.dice.below(self.shoppers.len())];
+            match checkout::checkout(self.sim.ordering, shopper, request, None).await {
+                Ok(order) => placed.push(order),
+                Err(golmok_core::DomainError::Conflict {
+                    code: "slot_full", ..
+                }) => refused += 1,
+                Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),
+            }
+        }
+        for order in &placed {
+            for part in &order.merchant_orders {
+                self.pack(part).await?;
+            }
+        }
+        let started = Instant::now();
+        let plan = planner::plan_slot(
+            self.sim.ordering.db,
+            self.sim.travel_times,
+            &golmok_ordering::delivery::PlanHistory,
+            &wave.network.id,
+            &wave.slot.id,
+            self.sim.plan_budget,
+        )
+        .await?;
+        let planning_seconds = started.elapsed().as_secs_f64();
+        self.ride(&wave.network.id, &plan).await?;
+        Ok(WaveFigures {
+            network: wave.network.name.clone(),
+            wave: wave.slot.name.clone(),
+            orders: placed.len(),
+            couriers: plan.metrics.couriers,
+            distance_m: plan.metrics.distance_m,
+            solo_distance_m: plan.metrics.solo_distance_m,
+            planning_seconds,
+            unassigned: plan.unassigned.len(),
+            refused,
+        })
+    }
+
+    /// Two to four of the consortium's goods, delivered somewhere in the network's area.
+    fn basket(&mut self, wave: &Wave<'_>, k: usize) -> Checkout {
+        let dice = &mut self.dice;
+        let mut items: Vec<CheckoutItem> = Vec::new();
+        for _ in 0..2 + dice.below(3) {
+            let l = &wave.listings[dice.below(wave.listings.len())];
+            if items.iter().any(|i| i.listing_id == l.id) {
+                continue;
+            }
+            let quantity = match l.unit {
+                golmok_catalog::Unit::Piece => 1 + dice.below(2) as i64,
+                _ => 200 + 100 * dice.below(6) as i64,
+            };
+            items.push(CheckoutItem {
+                listing_id: l.id.clone(),
+                quantity,
+            });
+        }
+        // Shoppers live within about 1.5 km of the hub, inside the network's area.
+        let hub = wave.network.hub;
+        let location = loop {
+            let p = Coordinates {
+                lat: hub.lat + (dice.roll() - 0.5) * 0.027,
+                lon: hub.lon + (dice.roll() - 0.5) * 0.034,
+            };
+            if wave.network.serves(p) {
+                break p;
+            }
+        };
+        Checkout {
+            consortium_id: wave.consortium.id.clone(),
+            items,
+            fulfillment: Fulfillment::Delivery {
+                slot_id: wave.slot.id.clone(),
+                address: format!("{} 골목 {}번지", wave.consortium.district, k + 1),
+                location,
+            },
+            payment: PaymentChoice {
+                provider: "offline".into(),
+            },
+        }
+    }
+
+    /// The shop accepts, weighs refills a little over or under, and packs.
+    async fn pack(&mut self, part: &golmok_ordering::MerchantOrder) -> anyhow::Result<()> {
+        let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
+        let id = part.id.as_str();
+        let shop = merchant::get_merchant(db, &part.merchant_id).await?;
+        let owner = golmok_accounts::find(db, &shop.owner_id).await?;
+        lifecycle::accept(ctx, &owner, id).await?;
+        let lines: Vec<WeighedLine> = part
+            .lines
+            .iter()
+            .filter(|l| l.refill)
+            .map(|l| WeighedLine {
+                line_id: l.id.clone(),
+                net_quantity: ((l.quantity as f64) * (0.92 + self.dice.roll() * 0.14))
+                    .round()
+                    .max(1.0) as i64,
+            })
+            .collect();
+        if !lines.is_empty() {
+            lifecycle::weigh(ctx, &owner, id, Weighing { lines }).await?;
+        }
+        lifecycle::mark_ready(ctx, &owner, id).await?;
+        Ok(())
+    }
+
+    /// Couriers ride their batches, every stop completed with a photo.
+    async fn ride(&self, network_id: &str, plan: &planner::Plan) -> anyhow::Result<()> {
+        let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
+        let events = CourierEvents { ctx };
+        for b in &plan.batches {
+            let Some(rider) = courier::couriers_of(db, network_id)
+                .await?
+                .into_iter()
+                .find(|r| r.id == b.courier_id)
+            else {
+                continue;
+            };
+            let account = golmok_accounts::find(db, &rider.account_id).await?;
+            for s in &b.stops {
+                let proof = Proof {
+                    kind: "photo".into(),
+                    value: format!("sim/{}.jpg", s.id),
+                };
+                batch::complete_stop(db, &account, &s.id, proof, &events, self.sim.wrong_codes)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -11,112 +11,123 @@ use std::time::{Duration, Instant};
 use golmok_delivery_routing::benchmark;
 use golmok_delivery_routing::solver::{Budget, solve};
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut file = None;
-    let mut time_limit = 5.0f64;
-    let mut seed = 1u64;
-    let mut iterations = None;
-    let mut wave: Option<usize> = None;
+/// The command line: an instance file or a synthetic wave, and the search's budget.
+struct Args {
+    file: Option<String>,
+    time_limit: f64,
+    seed: u64,
+    iterations: Option<u64>,
+    wave: Option<usize>,
+}
+
+impl Args {
+    fn budget(&self) -> Budget {
+        Budget {
+            time_limit: Duration::from_secs_f64(self.time_limit.max(0.0)),
+            iterations: self.iterations,
+            seed: self.seed,
+        }
+    }
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        file: None,
+        time_limit: 5.0,
+        seed: 1,
+        iterations: None,
+        wave: None,
+    };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        let parsed: Result<(), String> = match arg.as_str() {
-            "--time-limit" => value("--time-limit").and_then(|v| {
-                v.parse()
-                    .map(|v| time_limit = v)
-                    .map_err(|e| format!("--time-limit: {e}"))
-            }),
-            "--seed" => value("--seed").and_then(|v| {
-                v.parse()
-                    .map(|v| seed = v)
-                    .map_err(|e| format!("--seed: {e}"))
-            }),
-            "--wave" => value("--wave").and_then(|v| {
-                v.parse()
-                    .map(|v| wave = Some(v))
-                    .map_err(|e| format!("--wave: {e}"))
-            }),
-            "--iterations" => value("--iterations").and_then(|v| {
-                v.parse()
-                    .map(|v| iterations = Some(v))
-                    .map_err(|e| format!("--iterations: {e}"))
-            }),
-            other if !other.starts_with("--") && file.is_none() => {
-                file = Some(other.to_owned());
-                Ok(())
+        match arg.as_str() {
+            "--time-limit" => parsed.time_limit = number(arg, value(arg)?)?,
+            "--seed" => parsed.seed = number(arg, value(arg)?)?,
+            "--wave" => parsed.wave = Some(number(arg, value(arg)?)?),
+            "--iterations" => parsed.iterations = Some(number(arg, value(arg)?)?),
+            other if !other.starts_with("--") && parsed.file.is_none() => {
+                parsed.file = Some(other.to_owned());
             }
-            other => Err(format!("unknown argument {other}")),
-        };
-        if let Err(e) = parsed {
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(parsed)
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e| format!("{name}: {e}"))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&args) {
+        Ok(a) => a,
+        Err(e) => {
             eprintln!("routing-bench: {e}");
             return ExitCode::from(2);
         }
-    }
-    if let Some(tasks) = wave {
-        let problem = benchmark::synthetic_wave(tasks, seed);
-        let started = Instant::now();
-        let solution = solve(
-            &problem,
-            Budget {
-                time_limit: Duration::from_secs_f64(time_limit.max(0.0)),
-                iterations,
-                seed,
-            },
-        );
-        let line = serde_json::json!({
-            "solver": "golmok",
-            "instance": format!("wave-{tasks}-seed-{seed}"),
-            "vehicles": solution.vehicles,
-            "distance": solution.distance,
-            "unassigned": solution.unassigned.len(),
-            "seconds": started.elapsed().as_secs_f64(),
-            "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
-            "iterations": solution.iterations,
-        });
-        println!("{line}");
+    };
+    if let Some(tasks) = args.wave {
+        println!("{}", solve_wave(tasks, &args));
         return ExitCode::SUCCESS;
     }
-    let Some(file) = file else {
+    let Some(file) = &args.file else {
         eprintln!(
             "usage: routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]"
         );
         return ExitCode::from(2);
     };
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("routing-bench: reading {file}: {e}");
-            return ExitCode::FAILURE;
+    match solve_instance(file, &args) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
         }
-    };
-    let name = std::path::Path::new(&file)
+        Err(e) => {
+            eprintln!("routing-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A synthetic co-delivery wave of `tasks` tasks, as one JSON line.
+fn solve_wave(tasks: usize, args: &Args) -> serde_json::Value {
+    let problem = benchmark::synthetic_wave(tasks, args.seed);
+    let started = Instant::now();
+    let solution = solve(&problem, args.budget());
+    serde_json::json!({
+        "solver": "golmok",
+        "instance": format!("wave-{tasks}-seed-{}", args.seed),
+        "vehicles": solution.vehicles,
+        "distance": solution.distance,
+        "unassigned": solution.unassigned.len(),
+        "seconds": started.elapsed().as_secs_f64(),
+        "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
+        "iterations": solution.iterations,
+    })
+}
+
+/// A Li & Lim or Solomon instance file, solved and checked by the instance's own rules, as
+/// one JSON line with its routes.
+fn solve_instance(file: &str, args: &Args) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
+    let name = std::path::Path::new(file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.clone());
-    let instance = match benchmark::parse(&name, &text) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("routing-bench: {file}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+        .unwrap_or_else(|| file.to_owned());
+    let instance = benchmark::parse(&name, &text).map_err(|e| format!("{file}: {e}"))?;
     let started = Instant::now();
-    let solution = solve(
-        &instance.problem(),
-        Budget {
-            time_limit: Duration::from_secs_f64(time_limit.max(0.0)),
-            iterations,
-            seed,
-        },
-    );
+    let solution = solve(&instance.problem(), args.budget());
     let seconds = started.elapsed().as_secs_f64();
     let routes = instance.routes(&solution);
     let checked = instance.check(&routes);
     if let Err(e) = &checked {
         eprintln!("routing-bench: {name}: infeasible: {e}");
     }
-    let line = serde_json::json!({
+    Ok(serde_json::json!({
         "solver": "golmok",
         "instance": name,
         "vehicles": routes.len(),
@@ -125,7 +136,5 @@ fn main() -> ExitCode {
         "feasible": checked.is_ok() && solution.unassigned.is_empty(),
         "iterations": solution.iterations,
         "routes": routes,
-    });
-    println!("{line}");
-    ExitCode::SUCCESS
+    }))
 }

@@ -500,4 +500,3 @@ fn a_mixed_fleet_plans_a_lunch_wave_feasibly() {
     // Fewest couriers first: far fewer than the 26 on shift.
     assert!(s.vehicles < 15, "{} vehicles", s.vehicles);
 }
-
