@@ -627,6 +627,41 @@ pub async fn search_listings(
     db: &DatabaseConnection,
     query: &ListingQuery,
 ) -> Result<Page<Listing>> {
+    let (terms, cursor) = validate_search(query)?;
+    let mut sql = Sql::new(db.get_database_backend(), "SELECT l.id AS id, ");
+    match &terms {
+        Some(terms) => {
+            sql.push("CAST(s.score AS BIGINT) AS score FROM listings l JOIN (SELECT listing_id, SUM(weight) AS score FROM listing_terms WHERE term IN ");
+            sql.bind_list(terms.iter().cloned());
+            sql.push(" GROUP BY listing_id HAVING COUNT(*) = ");
+            sql.bind(terms.len() as i64);
+            sql.push(") s ON s.listing_id = l.id");
+        }
+        None => {
+            sql.push("CAST(0 AS BIGINT) AS score FROM listings l");
+        }
+    }
+    sql.push(" WHERE l.status = ");
+    sql.bind(ListingStatus::Active.as_str());
+    filter_search(db, &mut sql, query).await?;
+    page_search(&mut sql, terms.is_some(), cursor, query.limit);
+    let mut hits = Hit::find_by_statement(sql.build()).all(db).await?;
+    let next_cursor = page::cut(&mut hits, query.limit, |h| (h.score, h.id.clone()));
+    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+    let mut models = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?;
+    // Back into the ranked order of the hits.
+    models.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
+    let items = models.into_iter().map(from_model).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// The search's terms and the cursor it resumes from, once the query is known to be sound.
+type SearchStart = (Option<Vec<String>>, Option<(i64, String)>);
+
+fn validate_search(query: &ListingQuery) -> Result<SearchStart> {
     let mut errors = ValidationErrors::new();
     let terms = query.q.as_deref().map(search::query_terms);
     if terms.as_ref().is_some_and(Vec::is_empty) {
@@ -641,7 +676,7 @@ pub async fn search_listings(
             );
         }
     }
-    let cursor: Option<(i64, String)> = match query.cursor.as_deref().map(page::decode_cursor) {
+    let cursor = match query.cursor.as_deref().map(page::decode_cursor) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
             errors.0.extend(e.0);
@@ -650,23 +685,12 @@ pub async fn search_listings(
         None => None,
     };
     errors.into_result()?;
+    Ok((terms, cursor))
+}
 
-    let backend = db.get_database_backend();
-    let mut sql = Sql::new(backend, "SELECT l.id AS id, ");
-    match &terms {
-        Some(terms) => {
-            sql.push("CAST(s.score AS BIGINT) AS score FROM listings l JOIN (SELECT listing_id, SUM(weight) AS score FROM listing_terms WHERE term IN ");
-            sql.bind_list(terms.iter().cloned());
-            sql.push(" GROUP BY listing_id HAVING COUNT(*) = ");
-            sql.bind(terms.len() as i64);
-            sql.push(") s ON s.listing_id = l.id");
-        }
-        None => {
-            sql.push("CAST(0 AS BIGINT) AS score FROM listings l");
-        }
-    }
-    sql.push(" WHERE l.status = ");
-    sql.bind("active");
+/// The query's filters: shop, refill goods, consortium, campaign (one, or any running at a
+/// time) and shops near a point.
+async fn filter_search(db: &DatabaseConnection, sql: &mut Sql, query: &ListingQuery) -> Result<()> {
     if let Some(merchant_id) = &query.merchant_id {
         sql.push(" AND l.merchant_id = ").bind(merchant_id.clone());
     }
@@ -695,37 +719,31 @@ pub async fn search_listings(
         sql.push(" AND l.merchant_id IN ");
         sql.bind_list(nearby.into_iter().map(|m| m.merchant.id));
     }
-    match (&terms, &cursor) {
-        (Some(_), Some((score, id))) => {
+    Ok(())
+}
+
+/// Keyset paging: by score then id for a text search, by id otherwise; one more than the
+/// limit, to know whether a next page exists.
+fn page_search(sql: &mut Sql, ranked: bool, cursor: Option<(i64, String)>, limit: u64) {
+    match (ranked, cursor) {
+        (true, Some((score, id))) => {
             sql.push(" AND (s.score < ")
-                .bind(*score)
+                .bind(score)
                 .push(" OR (s.score = ")
-                .bind(*score);
-            sql.push(" AND l.id > ").bind(id.clone()).push("))");
+                .bind(score);
+            sql.push(" AND l.id > ").bind(id).push("))");
         }
-        (None, Some((_, id))) => {
-            sql.push(" AND l.id > ").bind(id.clone());
+        (false, Some((_, id))) => {
+            sql.push(" AND l.id > ").bind(id);
         }
         _ => {}
     }
-    sql.push(if terms.is_some() {
+    sql.push(if ranked {
         " ORDER BY s.score DESC, l.id ASC"
     } else {
         " ORDER BY l.id ASC"
     });
-    sql.push(" LIMIT ").bind(query.limit as i64 + 1);
-
-    let mut hits = Hit::find_by_statement(sql.build()).all(db).await?;
-    let next_cursor = page::cut(&mut hits, query.limit, |h| (h.score, h.id.clone()));
-    let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
-    let mut models = listing::Entity::find()
-        .filter(listing::Column::Id.is_in(ids.iter().cloned()))
-        .all(db)
-        .await?;
-    // Back into the ranked order of the hits.
-    models.sort_by_key(|m| ids.iter().position(|id| *id == m.id));
-    let items = models.into_iter().map(from_model).collect::<Result<_>>()?;
-    Ok(Page { items, next_cursor })
+    sql.push(" LIMIT ").bind(limit as i64 + 1);
 }
 
 #[cfg(test)]

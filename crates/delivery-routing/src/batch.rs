@@ -244,14 +244,7 @@ pub async fn complete_stop(
     events: &dyn StopEvents,
     wrong_codes: &dyn golmok_core::RateCounter,
 ) -> Result<PlannedStop> {
-    let mut errors = ValidationErrors::new();
-    if !["photo", "signature", "code"].contains(&proof.kind.as_str()) {
-        errors.add("proof.kind", "must be photo, signature or code");
-    }
-    if proof.value.trim().is_empty() || proof.value.chars().count() > 500 {
-        errors.add("proof.value", "must be 1 to 500 characters");
-    }
-    errors.into_result()?;
+    validate_proof(&proof)?;
     let attempts_key = format!("handover-code:{stop_id}");
     if proof.kind == "code" && wrong_codes.count(&attempts_key).await >= MAX_WRONG_CODES {
         return Err(DomainError::conflict(
@@ -265,53 +258,33 @@ pub async fn complete_stop(
         .one(&txn)
         .await?
         .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without its task")))?;
-    let expected = if s.kind == StopKind::Pickup.as_str() {
-        &task.pickup_code
-    } else {
-        &task.dropoff_code
-    };
-    match (proof.kind.as_str(), expected) {
-        ("code", Some(code)) if proof.value.trim() != code => {
-            drop(txn);
-            wrong_codes
-                .increment(&attempts_key, WRONG_CODE_WINDOW)
-                .await;
+    if !code_matches(&s, &task, &proof) {
+        // Nothing is written; the wrong guess is counted outside the transaction.
+        drop(txn);
+        wrong_codes
+            .increment(&attempts_key, WRONG_CODE_WINDOW)
+            .await;
+        return Err(
+            ValidationErrors::single("proof.value", "is not this stop's hand-over code").into(),
+        );
+    }
+    if proof.kind == "photo" {
+        let network = crate::network::get_network(&txn, &task.network_id).await?;
+        if !network.photo_proof_allowed {
             return Err(ValidationErrors::single(
-                "proof.value",
-                "is not this stop's hand-over code",
+                "proof.kind",
+                "this network takes only the hand-over code; fail the stop if nobody is there",
             )
             .into());
         }
-        ("photo", _) => {
-            let network = crate::network::get_network(&txn, &task.network_id).await?;
-            if !network.photo_proof_allowed {
-                return Err(ValidationErrors::single(
-                    "proof.kind",
-                    "this network takes only the hand-over code; fail the stop if nobody is there",
-                )
-                .into());
-            }
-        }
-        _ => {}
     }
     if s.kind == StopKind::Dropoff.as_str() {
-        let picked = stop::Entity::find()
-            .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
-            .filter(stop::Column::Kind.eq(StopKind::Pickup.as_str()))
-            .filter(stop::Column::Status.eq(StopStatus::Completed.as_str()))
-            .count(&txn)
-            .await?;
-        if picked == 0 {
-            return Err(DomainError::conflict(
-                "not_picked_up",
-                "pick the order up before dropping it off",
-            ));
-        }
+        require_picked_up(&txn, &s).await?;
     }
     let (outcome, task_status) = if s.kind == StopKind::Pickup.as_str() {
-        (StopOutcome::PickedUp, TaskStatus::PickedUp.as_str())
+        (StopOutcome::PickedUp, TaskStatus::PickedUp)
     } else {
-        (StopOutcome::Delivered, TaskStatus::Delivered.as_str())
+        (StopOutcome::Delivered, TaskStatus::Delivered)
     };
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Completed.as_str().into());
@@ -319,11 +292,7 @@ pub async fn complete_stop(
     active.proof_value = Set(Some(proof.value.trim().to_owned()));
     active.done_at = Set(Some(Utc::now()));
     let done = active.update(&txn).await?;
-    delivery_task::Entity::update_many()
-        .col_expr(delivery_task::Column::Status, Expr::value(task_status))
-        .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
-        .exec(&txn)
-        .await?;
+    set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
     events
         .on_stop(&txn, &s.merchant_order_id, outcome, actor)
@@ -332,9 +301,61 @@ pub async fn complete_stop(
     PlannedStop::of(done)
 }
 
-/// Records that a stop could not be made. A failed pickup leaves the task open for a later
-/// plan from the shop; after a failed drop-off the goods wait at the hub and the task is open
-/// for a later plan from there.
+fn validate_proof(proof: &Proof) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    if !["photo", "signature", "code"].contains(&proof.kind.as_str()) {
+        errors.add("proof.kind", "must be photo, signature or code");
+    }
+    if proof.value.trim().is_empty() || proof.value.chars().count() > 500 {
+        errors.add("proof.value", "must be 1 to 500 characters");
+    }
+    Ok(errors.into_result()?)
+}
+
+/// A code given as proof must be the stop's own: the shop's pick-up code at a pick-up, the
+/// shopper's at the door. Other proofs, and tasks without a code, pass.
+fn code_matches(s: &stop::Model, task: &delivery_task::Model, proof: &Proof) -> bool {
+    let expected = if s.kind == StopKind::Pickup.as_str() {
+        &task.pickup_code
+    } else {
+        &task.dropoff_code
+    };
+    match (proof.kind.as_str(), expected) {
+        ("code", Some(code)) => proof.value.trim() == code,
+        _ => true,
+    }
+}
+
+/// Goods are dropped off only once this route picked them up.
+async fn require_picked_up(txn: &DatabaseTransaction, s: &stop::Model) -> Result<()> {
+    let picked = stop::Entity::find()
+        .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
+        .filter(stop::Column::Kind.eq(StopKind::Pickup.as_str()))
+        .filter(stop::Column::Status.eq(StopStatus::Completed.as_str()))
+        .count(txn)
+        .await?;
+    if picked == 0 {
+        return Err(DomainError::conflict(
+            "not_picked_up",
+            "pick the order up before dropping it off",
+        ));
+    }
+    Ok(())
+}
+
+async fn set_task_status(
+    txn: &DatabaseTransaction,
+    task_id: &str,
+    status: TaskStatus,
+) -> Result<()> {
+    delivery_task::Entity::update_many()
+        .col_expr(delivery_task::Column::Status, Expr::value(status.as_str()))
+        .filter(delivery_task::Column::Id.eq(task_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Why a stop could not be made.
 pub const FAILURE_REASONS: [&str; 6] = [
     "nobody_home",
@@ -345,6 +366,9 @@ pub const FAILURE_REASONS: [&str; 6] = [
     "other",
 ];
 
+/// Records that a stop could not be made. A failed pickup leaves the task open for a later
+/// plan from the shop; after a failed drop-off the goods wait at the hub and the task is open
+/// for a later plan from there.
 pub async fn fail_stop(
     db: &DatabaseConnection,
     actor: &Account,
@@ -353,28 +377,12 @@ pub async fn fail_stop(
     note: Option<&str>,
     events: &dyn StopEvents,
 ) -> Result<PlannedStop> {
-    let mut errors = ValidationErrors::new();
-    if !FAILURE_REASONS.contains(&reason) {
-        errors.add(
-            "reason",
-            format!("must be one of {}", FAILURE_REASONS.join(", ")),
-        );
-    }
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > 500) {
-        errors.add("note", "must be at most 500 characters");
-    }
-    errors.into_result()?;
-    let reason = match note {
-        Some(note) => format!("{reason}: {note}"),
-        None => reason.to_owned(),
-    };
-    let reason = reason.as_str();
+    let reason = failure_of(reason, note)?;
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Failed.as_str().into());
-    active.failure_reason = Set(Some(reason.to_owned()));
+    active.failure_reason = Set(Some(reason));
     active.done_at = Set(Some(Utc::now()));
     let done = active.update(&txn).await?;
     if s.kind == StopKind::Pickup.as_str() {
@@ -392,51 +400,70 @@ pub async fn fail_stop(
             .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
             .exec(&txn)
             .await?;
-        delivery_task::Entity::update_many()
-            .col_expr(
-                delivery_task::Column::Status,
-                Expr::value(TaskStatus::Open.as_str()),
-            )
-            .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
-            .exec(&txn)
-            .await?;
+        set_task_status(&txn, &s.task_id, TaskStatus::Open).await?;
     } else {
-        // The courier brings the goods back to the hub; the delivery waits there, open, to be
-        // moved to a later slot and picked up from the hub. The merchant order stays picked up.
-        let network = crate::network::get_network(&txn, &b.network_id).await?;
-        delivery_task::Entity::update_many()
-            .col_expr(
-                delivery_task::Column::Status,
-                Expr::value(TaskStatus::Open.as_str()),
-            )
-            .col_expr(
-                delivery_task::Column::PickupLat,
-                Expr::value(network.hub.lat),
-            )
-            .col_expr(
-                delivery_task::Column::PickupLon,
-                Expr::value(network.hub.lon),
-            )
-            .col_expr(
-                delivery_task::Column::PickupAddress,
-                Expr::value(format!("{} 허브", network.name)),
-            )
-            .col_expr(delivery_task::Column::ReadyAt, Expr::value(Utc::now()))
-            .filter(delivery_task::Column::Id.eq(s.task_id.as_str()))
-            .exec(&txn)
-            .await?;
+        back_to_hub(&txn, &b, &s.task_id).await?;
+        let outcome = StopOutcome::DeliveryFailed;
         events
-            .on_stop(
-                &txn,
-                &s.merchant_order_id,
-                StopOutcome::DeliveryFailed,
-                actor,
-            )
+            .on_stop(&txn, &s.merchant_order_id, outcome, actor)
             .await?;
     }
     after_stop(&txn, &b).await?;
     txn.commit().await?;
     PlannedStop::of(done)
+}
+
+/// The reason as recorded: one of [`FAILURE_REASONS`], with the courier's note if any.
+fn failure_of(reason: &str, note: Option<&str>) -> Result<String> {
+    let mut errors = ValidationErrors::new();
+    if !FAILURE_REASONS.contains(&reason) {
+        errors.add(
+            "reason",
+            format!("must be one of {}", FAILURE_REASONS.join(", ")),
+        );
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        errors.add("note", "must be at most 500 characters");
+    }
+    errors.into_result()?;
+    Ok(match note {
+        Some(note) => format!("{reason}: {note}"),
+        None => reason.to_owned(),
+    })
+}
+
+/// After a failed drop-off the courier brings the goods back to the hub; the delivery waits
+/// there, open, to be moved to a later slot and picked up from the hub. The merchant order
+/// stays picked up.
+async fn back_to_hub(
+    txn: &DatabaseTransaction,
+    b: &route_batch::Model,
+    task_id: &str,
+) -> Result<()> {
+    let network = crate::network::get_network(txn, &b.network_id).await?;
+    delivery_task::Entity::update_many()
+        .col_expr(
+            delivery_task::Column::Status,
+            Expr::value(TaskStatus::Open.as_str()),
+        )
+        .col_expr(
+            delivery_task::Column::PickupLat,
+            Expr::value(network.hub.lat),
+        )
+        .col_expr(
+            delivery_task::Column::PickupLon,
+            Expr::value(network.hub.lon),
+        )
+        .col_expr(
+            delivery_task::Column::PickupAddress,
+            Expr::value(format!("{} 허브", network.name)),
+        )
+        .col_expr(delivery_task::Column::ReadyAt, Expr::value(Utc::now()))
+        .filter(delivery_task::Column::Id.eq(task_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Where a merchant order's pick-up or drop-off stands in a plan: when the courier is due at

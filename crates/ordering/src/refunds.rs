@@ -74,12 +74,11 @@ async fn refund_in(
         .one(txn)
         .await?
         .ok_or_else(|| DomainError::not_found("order", order_id))?;
-    let parts = merchant_order::Entity::find()
+    let sold: Vec<merchant_order::Model> = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(order_id))
         .order_by_asc(merchant_order::Column::Id)
         .all(txn)
-        .await?;
-    let sold: Vec<merchant_order::Model> = parts
+        .await?
         .into_iter()
         .filter(|m| status_of(m).is_ok_and(|s| s.is_sold()))
         .collect();
@@ -106,7 +105,37 @@ async fn refund_in(
         )
         .with_details(json!({"refundable_krw": refundable, "requested_krw": amount})));
     }
+    let mut shares = take_from_shops(txn, &targets, amount).await?;
+    let left = amount - shares.iter().map(|s| s.gross_krw).sum::<i64>();
+    if left > 0
+        && let Some(network) = &o.network_id
+    {
+        shares.push(Share {
+            party: network_party(network),
+            part_reference: None,
+            gross_krw: left,
+            commission_krw: 0,
+        });
+        let mut active: order::ActiveModel = o.clone().into();
+        active.delivery_fee_refunded_krw = Set(o.delivery_fee_refunded_krw + left);
+        active.update(txn).await?;
+    }
+    let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
+    let provider = ctx.providers.require(&payment.provider)?;
+    let refunds = golmok_payments::refund(txn, provider, &payment.id, &shares, reason).await?;
+    Ok(RefundOutcome {
+        amount_krw: amount,
+        refunds,
+    })
+}
 
+/// Up to `amount` taken back from the shops' parts in turn, each with its share of the
+/// commission; what the parts cannot cover is left for the delivery fee.
+async fn take_from_shops(
+    txn: &impl ConnectionTrait,
+    targets: &[&merchant_order::Model],
+    amount: i64,
+) -> Result<Vec<Share>> {
     let mut left = amount;
     let mut shares = Vec::new();
     for m in targets {
@@ -135,32 +164,13 @@ async fn refund_in(
             gross_krw: take,
             commission_krw: commission,
         });
-        let mut active: merchant_order::ActiveModel = m.clone().into();
+        let mut active: merchant_order::ActiveModel = (*m).clone().into();
         active.refunded_krw = Set(m.refunded_krw + take);
         active.commission_refunded_krw = Set(m.commission_refunded_krw + commission);
         active.update(txn).await?;
         left -= take;
     }
-    if left > 0
-        && let Some(network) = &o.network_id
-    {
-        shares.push(Share {
-            party: network_party(network),
-            part_reference: None,
-            gross_krw: left,
-            commission_krw: 0,
-        });
-        let mut active: order::ActiveModel = o.clone().into();
-        active.delivery_fee_refunded_krw = Set(o.delivery_fee_refunded_krw + left);
-        active.update(txn).await?;
-    }
-    let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
-    let provider = ctx.providers.require(&payment.provider)?;
-    let refunds = golmok_payments::refund(txn, provider, &payment.id, &shares, reason).await?;
-    Ok(RefundOutcome {
-        amount_krw: amount,
-        refunds,
-    })
+    Ok(shares)
 }
 
 /// Offline payments: an admin records that the shopper's money arrived.

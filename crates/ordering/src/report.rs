@@ -73,13 +73,10 @@ pub async fn consortium_report(
     if from > to {
         return Err(ValidationErrors::single("from", "must not be after `to`").into());
     }
-    let start = day_start(from)?;
-    let end = day_start(to + Days::new(1))?;
-
     let orders = order::Entity::find()
         .filter(order::Column::ConsortiumId.eq(consortium_id))
-        .filter(order::Column::CreatedAt.gte(start))
-        .filter(order::Column::CreatedAt.lt(end))
+        .filter(order::Column::CreatedAt.gte(day_start(from)?))
+        .filter(order::Column::CreatedAt.lt(day_start(to + Days::new(1))?))
         .all(db)
         .await?;
     let mut report = ConsortiumReport {
@@ -106,47 +103,7 @@ pub async fn consortium_report(
         {
             slots.push(slot.clone());
         }
-        let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
-        if payment.captured_krw == 0 {
-            continue;
-        }
-        report.orders += 1;
-        report.sales_krw += payment.captured_krw - payment.refunded_krw;
-        let parts = merchant_order::Entity::find()
-            .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
-            .all(db)
-            .await?;
-        for m in parts {
-            if !status_of(&m)?.is_sold() {
-                continue;
-            }
-            let sales = m.subtotal_krw + m.deposits_krw - m.refunded_krw;
-            match report
-                .merchants
-                .iter_mut()
-                .find(|s| s.merchant_id == m.merchant_id)
-            {
-                Some(s) => {
-                    s.sales_krw += sales;
-                    s.orders += 1;
-                }
-                None => report.merchants.push(MerchantSales {
-                    merchant_id: m.merchant_id.clone(),
-                    sales_krw: sales,
-                    orders: 1,
-                }),
-            }
-            let refills = order_line::Entity::find()
-                .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
-                .filter(order_line::Column::Refill.eq(true))
-                .all(db)
-                .await?;
-            report.refill.lines += refills.len() as u64;
-            report.refill.containers_reused += refills
-                .iter()
-                .filter(|l| l.container_policy.is_some())
-                .count() as u64;
-        }
+        count_order(db, &mut report, &o).await?;
     }
     let figures = golmok_delivery_routing::planner::delivery_figures(db, &slots).await?;
     report.delivery = DeliveryFigures {
@@ -160,6 +117,57 @@ pub async fn consortium_report(
             .then(a.merchant_id.cmp(&b.merchant_id))
     });
     Ok(report)
+}
+
+/// An order counts once its money was captured: net of refunds, and each shop's part that
+/// sold towards that shop's sales and the refill figures.
+async fn count_order(
+    db: &DatabaseConnection,
+    report: &mut ConsortiumReport,
+    o: &order::Model,
+) -> Result<()> {
+    let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
+    if payment.captured_krw == 0 {
+        return Ok(());
+    }
+    report.orders += 1;
+    report.sales_krw += payment.captured_krw - payment.refunded_krw;
+    let parts = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
+        .all(db)
+        .await?;
+    for m in parts {
+        if !status_of(&m)?.is_sold() {
+            continue;
+        }
+        let sales = m.subtotal_krw + m.deposits_krw - m.refunded_krw;
+        match report
+            .merchants
+            .iter_mut()
+            .find(|s| s.merchant_id == m.merchant_id)
+        {
+            Some(s) => {
+                s.sales_krw += sales;
+                s.orders += 1;
+            }
+            None => report.merchants.push(MerchantSales {
+                merchant_id: m.merchant_id.clone(),
+                sales_krw: sales,
+                orders: 1,
+            }),
+        }
+        let refills = order_line::Entity::find()
+            .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+            .filter(order_line::Column::Refill.eq(true))
+            .all(db)
+            .await?;
+        report.refill.lines += refills.len() as u64;
+        report.refill.containers_reused += refills
+            .iter()
+            .filter(|l| l.container_policy.is_some())
+            .count() as u64;
+    }
+    Ok(())
 }
 
 fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {

@@ -30,44 +30,15 @@ pub use provider::{
 
 pub use golmok_core::{DomainError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    Pending,
-    Authorized,
-    Captured,
-    PartiallyRefunded,
-    Refunded,
-    Voided,
-    Failed,
-}
-
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Pending => "pending",
-            PaymentStatus::Authorized => "authorized",
-            PaymentStatus::Captured => "captured",
-            PaymentStatus::PartiallyRefunded => "partially_refunded",
-            PaymentStatus::Refunded => "refunded",
-            PaymentStatus::Voided => "voided",
-            PaymentStatus::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self> {
-        [
-            PaymentStatus::Pending,
-            PaymentStatus::Authorized,
-            PaymentStatus::Captured,
-            PaymentStatus::PartiallyRefunded,
-            PaymentStatus::Refunded,
-            PaymentStatus::Voided,
-            PaymentStatus::Failed,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == s)
-        .ok_or_else(|| DomainError::Internal(format!("stored payment status {s}")))
+golmok_core::stored_enum! {
+    pub enum PaymentStatus {
+        Pending = "pending",
+        Authorized = "authorized",
+        Captured = "captured",
+        PartiallyRefunded = "partially_refunded",
+        Refunded = "refunded",
+        Voided = "voided",
+        Failed = "failed",
     }
 }
 
@@ -88,7 +59,8 @@ pub struct Payment {
 
 fn from_model(m: payment::Model) -> Result<Payment> {
     Ok(Payment {
-        status: PaymentStatus::parse(&m.status)?,
+        status: PaymentStatus::parse(&m.status)
+            .ok_or_else(|| DomainError::Internal(format!("stored payment status {}", m.status)))?,
         id: m.id,
         reference: m.reference,
         provider: m.provider,
@@ -308,7 +280,7 @@ pub async fn void(
     provider
         .void(&provider_ref, &format!("{payment_id}:void"))
         .await?;
-    if p.status == "authorized" {
+    if p.status == PaymentStatus::Authorized.as_str() {
         release_hold(db, &p).await?;
     }
     set_status(db, p, PaymentStatus::Voided).await
@@ -337,25 +309,8 @@ pub async fn refund(
     reason: &str,
 ) -> Result<Vec<Refund>> {
     let mut p = load(db, payment_id).await?;
-    if !matches!(p.status.as_str(), "captured" | "partially_refunded") {
-        return Err(DomainError::conflict(
-            "payment_not_refundable",
-            format!(
-                "the payment is {}; only captured money is refunded",
-                p.status
-            ),
-        ));
-    }
     let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
-    let refundable = p.captured_krw - p.refunded_krw;
-    if amount <= 0 || amount > refundable {
-        return Err(DomainError::conflict(
-            "exceeds_refundable",
-            format!(
-                "refunding {amount} won; {refundable} won of this payment can still be refunded"
-            ),
-        ));
-    }
+    check_refundable(&p, amount)?;
     let refund_id = new_id("ref");
     // Named by the state it acts on, not by our new id: a refund rolled back here after the
     // provider made it is asked for again with the same key, and made once.
@@ -379,36 +334,7 @@ pub async fn refund(
             connect::take_back(db, provider, payment_id, s).await?;
         }
     }
-    let now = Utc::now();
-    let mut refunds = Vec::new();
-    for (i, s) in shares.iter().filter(|s| s.gross_krw > 0).enumerate() {
-        let id = if i == 0 {
-            refund_id.clone()
-        } else {
-            new_id("ref")
-        };
-        refund::ActiveModel {
-            id: Set(id.clone()),
-            payment_id: Set(p.id.clone()),
-            party: Set(s.party.clone()),
-            part_reference: Set(s.part_reference.clone()),
-            amount_krw: Set(s.gross_krw),
-            reason: Set(reason.to_owned()),
-            provider_ref: Set(Some(provider_ref.clone())),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await?;
-        refunds.push(Refund {
-            id,
-            payment_id: p.id.clone(),
-            party: s.party.clone(),
-            part_reference: s.part_reference.clone(),
-            amount_krw: s.gross_krw,
-            reason: reason.to_owned(),
-            created_at: now,
-        });
-    }
+    let refunds = write_refunds(db, &p.id, &refund_id, &provider_ref, shares, reason).await?;
     p.refunded_krw += amount;
     let status = if p.refunded_krw == p.captured_krw {
         PaymentStatus::Refunded
@@ -416,6 +342,72 @@ pub async fn refund(
         PaymentStatus::PartiallyRefunded
     };
     set_status(db, p, status).await?;
+    Ok(refunds)
+}
+
+/// Only captured money is refunded, and never more than is left of it.
+fn check_refundable(p: &payment::Model, amount: i64) -> Result<()> {
+    let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
+    if !captured.iter().any(|s| s.as_str() == p.status) {
+        return Err(DomainError::conflict(
+            "payment_not_refundable",
+            format!(
+                "the payment is {}; only captured money is refunded",
+                p.status
+            ),
+        ));
+    }
+    let refundable = p.captured_krw - p.refunded_krw;
+    if amount <= 0 || amount > refundable {
+        return Err(DomainError::conflict(
+            "exceeds_refundable",
+            format!(
+                "refunding {amount} won; {refundable} won of this payment can still be refunded"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One refund row per party that gives money back, the first under the ledger's refund id.
+async fn write_refunds(
+    db: &impl ConnectionTrait,
+    payment_id: &str,
+    refund_id: &str,
+    provider_ref: &str,
+    shares: &[Share],
+    reason: &str,
+) -> Result<Vec<Refund>> {
+    let now = Utc::now();
+    let mut refunds = Vec::new();
+    for (i, s) in shares.iter().filter(|s| s.gross_krw > 0).enumerate() {
+        let id = if i == 0 {
+            refund_id.to_owned()
+        } else {
+            new_id("ref")
+        };
+        refund::ActiveModel {
+            id: Set(id.clone()),
+            payment_id: Set(payment_id.to_owned()),
+            party: Set(s.party.clone()),
+            part_reference: Set(s.part_reference.clone()),
+            amount_krw: Set(s.gross_krw),
+            reason: Set(reason.to_owned()),
+            provider_ref: Set(Some(provider_ref.to_owned())),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        refunds.push(Refund {
+            id,
+            payment_id: payment_id.to_owned(),
+            party: s.party.clone(),
+            part_reference: s.part_reference.clone(),
+            amount_krw: s.gross_krw,
+            reason: reason.to_owned(),
+            created_at: now,
+        });
+    }
     Ok(refunds)
 }
 

@@ -6,8 +6,8 @@
 use chrono::Utc;
 use golmok_core::ValidationErrors;
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use sha2_hmac::Sha256;
 
 use crate::entities::{payment, stripe_event};
@@ -135,49 +135,63 @@ pub async fn handle_event(
             .one(&txn)
             .await?
     {
-        if kind == "payment_intent.succeeded"
-            && p.charge_ref.is_none()
-            && let Some(charge) = object["latest_charge"].as_str()
-        {
-            // The capture's answer did not name its charge: this event does, and the
-            // transfers waiting on it can leave.
-            let payment_id = p.id.clone();
-            let mut active: payment::ActiveModel = p.clone().into();
-            active.charge_ref = Set(Some(charge.to_owned()));
-            active.update(&txn).await?;
-            connect::send_waiting(&txn, provider, connect::Waiting::OfPayment(&payment_id)).await?;
-        }
-        if kind == "charge.refunded"
-            && object["amount_refunded"]
-                .as_i64()
-                .is_some_and(|refunded| refunded > p.refunded_krw)
-        {
-            tracing::warn!(payment = %p.id, "refunded at Stripe beyond what Golmok recorded (the dashboard?)");
-        }
-        let next = match (kind, p.status.as_str()) {
-            ("payment_intent.amount_capturable_updated", "pending") => {
-                Some(PaymentStatus::Authorized)
-            }
-            ("payment_intent.payment_failed", "pending") => Some(PaymentStatus::Failed),
-            ("payment_intent.canceled", "pending" | "authorized") => Some(PaymentStatus::Voided),
-            // Captures and refunds are recorded when we make them; their events confirm them.
-            _ => None,
-        };
-        if let Some(next) = next {
-            if next == PaymentStatus::Authorized {
-                crate::place_hold(&txn, &p).await?;
-            }
-            if p.status == "authorized" && next == PaymentStatus::Voided {
-                crate::release_hold(&txn, &p).await?;
-            }
-            let mut active: payment::ActiveModel = p.into();
-            active.status = Set(next.as_str().to_owned());
-            active.updated_at = Set(Utc::now());
-            active.update(&txn).await?;
-        }
+        apply_to_payment(&txn, provider, kind, object, p).await?;
     }
     txn.commit().await?;
     Ok(Handled::Applied)
+}
+
+/// A PaymentIntent's or charge's event on the payment it concerns: the charge a capture did
+/// not name, a refund made outside Golmok (logged), or a status Stripe moved.
+async fn apply_to_payment(
+    txn: &DatabaseTransaction,
+    provider: &dyn PaymentProvider,
+    kind: &str,
+    object: &serde_json::Value,
+    p: payment::Model,
+) -> Result<(), DomainError> {
+    if kind == "payment_intent.succeeded"
+        && p.charge_ref.is_none()
+        && let Some(charge) = object["latest_charge"].as_str()
+    {
+        // The capture's answer did not name its charge: this event does, and the
+        // transfers waiting on it can leave.
+        let payment_id = p.id.clone();
+        let mut active: payment::ActiveModel = p.clone().into();
+        active.charge_ref = Set(Some(charge.to_owned()));
+        active.update(txn).await?;
+        connect::send_waiting(txn, provider, connect::Waiting::OfPayment(&payment_id)).await?;
+    }
+    if kind == "charge.refunded"
+        && object["amount_refunded"]
+            .as_i64()
+            .is_some_and(|refunded| refunded > p.refunded_krw)
+    {
+        tracing::warn!(payment = %p.id, "refunded at Stripe beyond what Golmok recorded (the dashboard?)");
+    }
+    let current = PaymentStatus::parse(&p.status);
+    let next = match (kind, current) {
+        ("payment_intent.amount_capturable_updated", Some(PaymentStatus::Pending)) => {
+            PaymentStatus::Authorized
+        }
+        ("payment_intent.payment_failed", Some(PaymentStatus::Pending)) => PaymentStatus::Failed,
+        ("payment_intent.canceled", Some(PaymentStatus::Pending | PaymentStatus::Authorized)) => {
+            PaymentStatus::Voided
+        }
+        // Captures and refunds are recorded when we make them; their events confirm them.
+        _ => return Ok(()),
+    };
+    if next == PaymentStatus::Authorized {
+        crate::place_hold(txn, &p).await?;
+    }
+    if current == Some(PaymentStatus::Authorized) && next == PaymentStatus::Voided {
+        crate::release_hold(txn, &p).await?;
+    }
+    let mut active: payment::ActiveModel = p.into();
+    active.status = Set(next.as_str().to_owned());
+    active.updated_at = Set(Utc::now());
+    active.update(txn).await?;
+    Ok(())
 }
 
 /// Whether an Account object says transfers may be sent to it: its `transfers` capability

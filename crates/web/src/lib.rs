@@ -27,7 +27,7 @@ mod session;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use golmok_accounts::SessionPolicy;
 use golmok_core::{Cache, RateCounter};
 use golmok_events::EventBus;
@@ -83,90 +83,14 @@ impl Pages {
 /// Every page and asset, for the binary to merge beside the API's routes.
 pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
     Router::new()
-        .route("/", get(pages::browse::home))
-        .route("/consortia/{id}", get(pages::browse::consortium))
-        .route("/shops/{id}", get(pages::browse::shop))
-        .route("/listings/{id}", get(pages::browse::listing))
-        .route("/search", get(pages::browse::search))
-        .route("/basket", get(pages::basket::show).post(pages::basket::add))
-        .route("/basket/lines/{listing_id}", post(pages::basket::change))
-        .route("/basket/clear", post(pages::basket::clear))
-        .route(
-            "/checkout",
-            get(pages::checkout::form).post(pages::checkout::place),
-        )
-        .route("/orders", get(pages::orders::history))
-        .route("/orders/{id}", get(pages::orders::tracking))
-        .route("/orders/{id}/live", get(pages::orders::live))
-        .route(
-            "/orders/{id}/parts/{part}/move",
-            post(pages::orders::move_part),
-        )
-        .route(
-            "/orders/{id}/parts/{part}/pickup",
-            post(pages::orders::collect_part),
-        )
-        .route("/dispatch", get(pages::dispatch::networks))
-        .route("/dispatch/{network}", get(pages::dispatch::board))
-        .route(
-            "/dispatch/{network}/slots/{slot}/plan",
-            post(pages::dispatch::plan),
-        )
-        .route(
-            "/dispatch/{network}/tasks/{part}/courier",
-            post(pages::dispatch::move_to_courier),
-        )
-        .route(
-            "/dispatch/{network}/tasks/{part}/pickup",
-            post(pages::dispatch::pickup),
-        )
-        .route("/courier", get(pages::courier::batches))
-        .route("/courier/batches/{id}", get(pages::courier::batch))
-        .route("/courier/batches/{id}/start", post(pages::courier::start))
-        .route(
-            "/courier/stops/{id}/complete",
-            post(pages::courier::complete),
-        )
-        .route("/courier/stops/{id}/fail", post(pages::courier::fail))
-        .route("/shop", get(pages::shop::choose))
-        .route("/shop/{id}/orders", get(pages::shop::board))
-        .route("/shop/{id}/live", get(pages::shop::live))
-        .route(
-            "/shop/{id}/orders/{order}/accept",
-            post(pages::shop::accept),
-        )
-        .route(
-            "/shop/{id}/orders/{order}/refuse",
-            post(pages::shop::refuse),
-        )
-        .route("/shop/{id}/orders/{order}/ready", post(pages::shop::ready))
-        .route(
-            "/shop/{id}/orders/{order}/weigh",
-            get(pages::shop::weigh_form).post(pages::shop::weigh),
-        )
-        .route("/shop/{id}/listings", get(pages::shop::listings))
-        .route("/shop/{id}/payouts", get(pages::shop::payouts))
-        .route("/shop/{id}/payouts/onboard", post(pages::shop::onboard))
-        .route("/merchant/payouts/done", get(pages::shop::back_from_stripe))
-        .route(
-            "/merchant/payouts/refresh",
-            get(pages::shop::back_from_stripe),
-        )
-        .route("/shop/{id}/listings/stock", post(pages::shop::save_stock))
-        .route(
-            "/shop/{id}/listings/{listing}/toggle",
-            post(pages::shop::toggle),
-        )
-        .route(
-            "/signin",
-            get(pages::auth::sign_in_form).post(pages::auth::sign_in),
-        )
-        .route(
-            "/signup",
-            get(pages::auth::sign_up_form).post(pages::auth::sign_up),
-        )
-        .route("/signout", post(pages::auth::sign_out))
-        .route("/lang", get(pages::auth::switch_language))
+        .merge(pages::browse::routes())
+        .merge(pages::basket::routes())
+        .merge(pages::checkout::routes())
+        .merge(pages::orders::routes())
+        .merge(pages::dispatch::routes())
+        .merge(pages::courier::routes())
+        .merge(pages::shop::routes())
+        .merge(pages::auth::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),
             session::visit,

@@ -296,3 +296,13 @@ pub async fn switch_language(
     );
     Ok(response)
 }
+
+/// Signing in and out, signing up, and the language switch.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/signin", get(sign_in_form).post(sign_in))
+        .route("/signup", get(sign_up_form).post(sign_up))
+        .route("/signout", post(sign_out))
+        .route("/lang", get(switch_language))
+}

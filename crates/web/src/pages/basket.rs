@@ -254,3 +254,12 @@ pub async fn clear(
         form.next.as_deref().or(Some("/basket")),
     )))
 }
+
+/// The basket, for visitors and shoppers alike.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/basket", get(show).post(add))
+        .route("/basket/lines/{listing_id}", post(change))
+        .route("/basket/clear", post(clear))
+}

@@ -531,3 +531,14 @@ pub async fn search(
     };
     render(&page)
 }
+
+/// What anyone may browse: home, consortia, shops, listings and search.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/consortia/{id}", get(consortium))
+        .route("/shops/{id}", get(shop))
+        .route("/listings/{id}", get(listing))
+        .route("/search", get(search))
+}

@@ -385,3 +385,9 @@ pub async fn place(
         }
     }
 }
+
+/// Checkout: the form and placing the order.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::get;
+    axum::Router::new().route("/checkout", get(form).post(place))
+}

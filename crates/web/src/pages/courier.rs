@@ -360,3 +360,14 @@ pub async fn start(
         })?;
     Ok(see_other(&back_to(&id)))
 }
+
+/// A courier's batches and stops.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/courier", get(batches))
+        .route("/courier/batches/{id}", get(batch))
+        .route("/courier/batches/{id}/start", post(start))
+        .route("/courier/stops/{id}/complete", post(complete))
+        .route("/courier/stops/{id}/fail", post(fail))
+}

@@ -17,6 +17,7 @@ use super::{Chrome, encode, render, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
+use crate::i18n::{Lang, Texts};
 use crate::session::{CsrfForm, Visitor};
 
 /// Route colours, one a courier, in turn.
@@ -117,8 +118,6 @@ pub async fn board(
     if !runs(&pages, account, &network_id).await? {
         return Err(PageError::Forbidden);
     }
-    let lang = visitor.lang;
-    let t = lang.texts();
     let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
     let date = query
         .date
@@ -129,87 +128,12 @@ pub async fn board(
                 .with_timezone(&golmok_delivery_routing::network::seoul())
                 .date_naive()
         });
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut couriers = Vec::new();
-    for c in golmok_delivery_routing::courier::couriers_of(&pages.db, &network_id).await? {
-        let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
-            Ok(a) => format!("{} ({})", a.name, c.vehicle.as_str()),
-            Err(_) => c.id.clone(),
-        };
-        names.insert(c.id.clone(), name.clone());
-        couriers.push((c.id, name));
-    }
+    let couriers = courier_names(&pages, &network_id).await?;
+    let names: HashMap<String, String> = couriers.iter().cloned().collect();
     let mut slots = Vec::new();
     let mut routes = Vec::new();
     for s in golmok_delivery_routing::network::slots(&pages.db, &network_id, date).await? {
-        let plan = golmok_delivery_routing::planner::current_plan(&pages.db, &s.id).await?;
-        let left_out = golmok_delivery_routing::task::left_out_in_slot(&pages.db, &s.id).await?;
-        let mut batches = Vec::new();
-        if let Some(p) = &plan {
-            for (i, b) in p.batches.iter().enumerate() {
-                let colour = COLOURS[(routes.len() + i) % COLOURS.len()];
-                routes.push(serde_json::json!({
-                    "colour": colour,
-                    "stops": b.stops.iter().enumerate()
-                        .map(|(n, st)| serde_json::json!([st.location.lat, st.location.lon, n + 1]))
-                        .collect::<Vec<_>>(),
-                }));
-                batches.push(BatchView {
-                    courier: names
-                        .get(&b.courier_id)
-                        .cloned()
-                        .unwrap_or_else(|| b.courier_id.clone()),
-                    colour,
-                    status: b.status.as_str(),
-                    distance: format!("{:.1} km", b.distance_m / 1000.0),
-                    stops: b
-                        .stops
-                        .iter()
-                        .map(|st| StopDot {
-                            address: st.address.clone(),
-                            kind: if st.kind == golmok_delivery_routing::StopKind::Pickup {
-                                t.stop_pickup
-                            } else {
-                                t.stop_dropoff
-                            },
-                            status: st.status.as_str(),
-                        })
-                        .collect(),
-                });
-            }
-        }
-        slots.push(SlotView {
-            label: format!(
-                "{} {}–{}",
-                s.name,
-                format::seoul_clock(s.starts_at),
-                format::seoul_clock(s.ends_at)
-            ),
-            cutoff: format::seoul_time(lang, s.cutoff_at),
-            capacity: s.capacity,
-            booked: s.booked,
-            left: s.left.tasks,
-            planned: plan.is_some(),
-            figures: plan
-                .as_ref()
-                .map(|p| {
-                    format!(
-                        "{:.1} km / {:.1} km",
-                        p.metrics.distance_m / 1000.0,
-                        p.metrics.solo_distance_m / 1000.0
-                    )
-                })
-                .unwrap_or_default(),
-            batches,
-            left_out: left_out
-                .into_iter()
-                .map(|l| LeftOutRow {
-                    reason: format::left_out_reason(t, &l.reason),
-                    merchant_order_id: l.merchant_order_id,
-                })
-                .collect(),
-            id: s.id,
-        });
+        slots.push(slot_view(&pages, visitor.lang, s, &names, &mut routes).await?);
     }
     let map_json = serde_json::json!({"area": network.area, "routes": routes}).to_string();
     render(&BoardPage {
@@ -220,6 +144,109 @@ pub async fn board(
         map_json,
         c: Chrome::load(&pages, &visitor).await?,
     })
+}
+
+/// The network's couriers by id, named as the dispatcher knows them: name and vehicle.
+async fn courier_names(
+    pages: &Pages,
+    network_id: &str,
+) -> Result<Vec<(String, String)>, PageError> {
+    let mut couriers = Vec::new();
+    for c in golmok_delivery_routing::courier::couriers_of(&pages.db, network_id).await? {
+        let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
+            Ok(a) => format!("{} ({})", a.name, c.vehicle.as_str()),
+            Err(_) => c.id.clone(),
+        };
+        couriers.push((c.id, name));
+    }
+    Ok(couriers)
+}
+
+/// One slot on the board: its load, its current plan's batches (each route added to the map
+/// in its colour) and what the plan left out.
+async fn slot_view(
+    pages: &Pages,
+    lang: Lang,
+    s: golmok_delivery_routing::network::Slot,
+    names: &HashMap<String, String>,
+    routes: &mut Vec<serde_json::Value>,
+) -> Result<SlotView, PageError> {
+    let t = lang.texts();
+    let plan = golmok_delivery_routing::planner::current_plan(&pages.db, &s.id).await?;
+    let left_out = golmok_delivery_routing::task::left_out_in_slot(&pages.db, &s.id).await?;
+    let mut batches = Vec::new();
+    for b in plan.iter().flat_map(|p| &p.batches) {
+        let colour = COLOURS[routes.len() % COLOURS.len()];
+        routes.push(serde_json::json!({
+            "colour": colour,
+            "stops": b.stops.iter().enumerate()
+                .map(|(n, st)| serde_json::json!([st.location.lat, st.location.lon, n + 1]))
+                .collect::<Vec<_>>(),
+        }));
+        batches.push(batch_view(t, b, colour, names));
+    }
+    Ok(SlotView {
+        label: format!(
+            "{} {}–{}",
+            s.name,
+            format::seoul_clock(s.starts_at),
+            format::seoul_clock(s.ends_at)
+        ),
+        cutoff: format::seoul_time(lang, s.cutoff_at),
+        capacity: s.capacity,
+        booked: s.booked,
+        left: s.left.tasks,
+        planned: plan.is_some(),
+        figures: plan
+            .as_ref()
+            .map(|p| {
+                format!(
+                    "{:.1} km / {:.1} km",
+                    p.metrics.distance_m / 1000.0,
+                    p.metrics.solo_distance_m / 1000.0
+                )
+            })
+            .unwrap_or_default(),
+        batches,
+        left_out: left_out
+            .into_iter()
+            .map(|l| LeftOutRow {
+                reason: format::left_out_reason(t, &l.reason),
+                merchant_order_id: l.merchant_order_id,
+            })
+            .collect(),
+        id: s.id,
+    })
+}
+
+fn batch_view(
+    t: &Texts,
+    b: &golmok_delivery_routing::planner::Batch,
+    colour: &'static str,
+    names: &HashMap<String, String>,
+) -> BatchView {
+    BatchView {
+        courier: names
+            .get(&b.courier_id)
+            .cloned()
+            .unwrap_or_else(|| b.courier_id.clone()),
+        colour,
+        status: b.status.as_str(),
+        distance: format!("{:.1} km", b.distance_m / 1000.0),
+        stops: b
+            .stops
+            .iter()
+            .map(|st| StopDot {
+                address: st.address.clone(),
+                kind: if st.kind == golmok_delivery_routing::StopKind::Pickup {
+                    t.stop_pickup
+                } else {
+                    t.stop_dropoff
+                },
+                status: st.status.as_str(),
+            })
+            .collect(),
+    }
 }
 
 fn board_path(network: &str, date: Option<&str>) -> String {
@@ -297,4 +324,18 @@ pub async fn pickup(
     let account = dispatcher(&visitor)?;
     golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
     Ok(see_other(&board_path(&network_id, Some(&form.date))))
+}
+
+/// The dispatcher's board of a network: slots, plans and moves.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/dispatch", get(networks))
+        .route("/dispatch/{network}", get(board))
+        .route("/dispatch/{network}/slots/{slot}/plan", post(plan))
+        .route(
+            "/dispatch/{network}/tasks/{part}/courier",
+            post(move_to_courier),
+        )
+        .route("/dispatch/{network}/tasks/{part}/pickup", post(pickup))
 }

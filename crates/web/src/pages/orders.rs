@@ -154,32 +154,11 @@ fn state_of(s: MerchantOrderStatus) -> &'static str {
 
 async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder, PageError> {
     let t = lang.texts();
-    let ids: Vec<String> = order.merchant_orders.iter().map(|m| m.id.clone()).collect();
-    let etas: HashMap<String, _> =
-        golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, StopKind::Dropoff)
-            .await?
-            .into_iter()
-            .map(|p| (p.merchant_order_id.clone(), p))
-            .collect();
+    let delivery = Delivery::of(pages, &order).await?;
     let window = match &order.fulfillment.slot_id {
-        Some(slot_id) => match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
-            Ok((_, slot)) => Some(format!(
-                "{} {}–{}",
-                format::seoul_date(lang, slot.starts_at),
-                format::seoul_clock(slot.starts_at),
-                format::seoul_clock(slot.ends_at)
-            )),
-            Err(_) => None,
-        },
+        Some(slot_id) => slot_window(pages, lang, slot_id).await,
         None => None,
     };
-    let left_out: HashMap<String, String> =
-        golmok_delivery_routing::task::left_out(&pages.db, &ids)
-            .await?
-            .into_iter()
-            .map(|l| (l.merchant_order_id, l.reason))
-            .collect();
-    let pickups = golmok_delivery_routing::task::pickups_among(&pages.db, &ids).await?;
     let shop_ids: Vec<String> = order
         .merchant_orders
         .iter()
@@ -191,38 +170,11 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             .into_iter()
             .map(|m| (m.id, m.name))
             .collect();
-    let mut shops = Vec::with_capacity(order.merchant_orders.len());
-    for m in &order.merchant_orders {
-        shops.push(TrackedShop {
-            merchant_order_id: m.id.clone(),
-            left_out: left_out.get(&m.id).map(|r| format::left_out_reason(t, r)),
-            pickup_instead: pickups.contains(&m.id),
-            handover_code: m.handover_code.clone().filter(|_| {
-                !m.status.is_final() && order.fulfillment.kind == FulfillmentKind::Delivery
-            }),
-            name: names.get(&m.merchant_id).cloned().unwrap_or_default(),
-            status: format::merchant_order_status(t, m.status),
-            state: state_of(m.status),
-            note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),
-            eta: etas
-                .get(&m.id)
-                .filter(|p| p.status == StopStatus::Pending)
-                .map(|p| format::seoul_clock(p.eta)),
-            lines: m
-                .lines
-                .iter()
-                .map(|l| {
-                    let unit = format::unit_from_str(&l.unit);
-                    TrackedLine {
-                        title: l.title.clone(),
-                        ordered: format::quantity(t, unit, l.quantity),
-                        weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
-                        amount: format::won(lang, l.amount_krw),
-                    }
-                })
-                .collect(),
-        });
-    }
+    let shops: Vec<TrackedShop> = order
+        .merchant_orders
+        .iter()
+        .map(|m| tracked_shop(lang, &order, m, &delivery, &names))
+        .collect();
     let payment = &order.payment;
     let handover_code = shops
         .iter()
@@ -234,7 +186,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         delivery: order.fulfillment.kind == FulfillmentKind::Delivery,
         address: order.fulfillment.address.clone().unwrap_or_default(),
         window,
-        planned: !etas.is_empty(),
+        planned: !delivery.etas.is_empty(),
         shops,
         items_total: format::won(lang, order.items_total_krw),
         deposits: (order.deposits_krw > 0).then(|| format::won(lang, order.deposits_krw)),
@@ -257,6 +209,93 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             .flatten(),
         id: order.id,
     })
+}
+
+/// Where each shop's part of the order stands on the road: its drop-off in the latest plan,
+/// left out of it (and why), or turned into a pick-up.
+struct Delivery {
+    etas: HashMap<String, golmok_delivery_routing::batch::StopProgress>,
+    left_out: HashMap<String, String>,
+    pickups: Vec<String>,
+}
+
+impl Delivery {
+    async fn of(pages: &Pages, order: &Order) -> Result<Self, PageError> {
+        let ids: Vec<String> = order.merchant_orders.iter().map(|m| m.id.clone()).collect();
+        let etas =
+            golmok_delivery_routing::batch::stop_progress(&pages.db, &ids, StopKind::Dropoff)
+                .await?
+                .into_iter()
+                .map(|p| (p.merchant_order_id.clone(), p))
+                .collect();
+        let left_out = golmok_delivery_routing::task::left_out(&pages.db, &ids)
+            .await?
+            .into_iter()
+            .map(|l| (l.merchant_order_id, l.reason))
+            .collect();
+        let pickups = golmok_delivery_routing::task::pickups_among(&pages.db, &ids).await?;
+        Ok(Self {
+            etas,
+            left_out,
+            pickups,
+        })
+    }
+}
+
+/// "12월 3일 (목) 14:00–16:00": the delivery slot as the shopper reads it.
+async fn slot_window(pages: &Pages, lang: Lang, slot_id: &str) -> Option<String> {
+    let (_, slot) = golmok_delivery_routing::network::slot(&pages.db, slot_id)
+        .await
+        .ok()?;
+    Some(format!(
+        "{} {}–{}",
+        format::seoul_date(lang, slot.starts_at),
+        format::seoul_clock(slot.starts_at),
+        format::seoul_clock(slot.ends_at)
+    ))
+}
+
+fn tracked_shop(
+    lang: Lang,
+    order: &Order,
+    m: &golmok_ordering::MerchantOrder,
+    delivery: &Delivery,
+    names: &HashMap<String, String>,
+) -> TrackedShop {
+    let t = lang.texts();
+    TrackedShop {
+        merchant_order_id: m.id.clone(),
+        left_out: delivery
+            .left_out
+            .get(&m.id)
+            .map(|r| format::left_out_reason(t, r)),
+        pickup_instead: delivery.pickups.contains(&m.id),
+        handover_code: m.handover_code.clone().filter(|_| {
+            !m.status.is_final() && order.fulfillment.kind == FulfillmentKind::Delivery
+        }),
+        name: names.get(&m.merchant_id).cloned().unwrap_or_default(),
+        status: format::merchant_order_status(t, m.status),
+        state: state_of(m.status),
+        note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),
+        eta: delivery
+            .etas
+            .get(&m.id)
+            .filter(|p| p.status == StopStatus::Pending)
+            .map(|p| format::seoul_clock(p.eta)),
+        lines: m
+            .lines
+            .iter()
+            .map(|l| {
+                let unit = format::unit_from_str(&l.unit);
+                TrackedLine {
+                    title: l.title.clone(),
+                    ordered: format::quantity(t, unit, l.quantity),
+                    weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
+                    amount: format::won(lang, l.amount_krw),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// The order's page: whole, or only its tracking part when htmx redraws it after an event.
@@ -364,4 +403,15 @@ pub async fn collect_part(
     let account = shoppers_part(&pages, &visitor, &id, &part).await?;
     golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
     Ok(super::see_other(&format!("/orders/{id}")))
+}
+
+/// A shopper's orders: history, tracking (live) and changes to a delivery.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/orders", get(history))
+        .route("/orders/{id}", get(tracking))
+        .route("/orders/{id}/live", get(live))
+        .route("/orders/{id}/parts/{part}/move", post(move_part))
+        .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
 }

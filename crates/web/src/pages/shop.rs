@@ -833,3 +833,26 @@ pub async fn back_from_stripe(
         _ => Ok(see_other("/shop")),
     }
 }
+
+/// A shop owner's console: the order board, weighing, listings and payouts.
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/shop", get(choose))
+        .route("/shop/{id}/orders", get(board))
+        .route("/shop/{id}/live", get(live))
+        .route("/shop/{id}/orders/{order}/accept", post(accept))
+        .route("/shop/{id}/orders/{order}/refuse", post(refuse))
+        .route("/shop/{id}/orders/{order}/ready", post(ready))
+        .route(
+            "/shop/{id}/orders/{order}/weigh",
+            get(weigh_form).post(weigh),
+        )
+        .route("/shop/{id}/listings", get(listings))
+        .route("/shop/{id}/payouts", get(payouts))
+        .route("/shop/{id}/payouts/onboard", post(onboard))
+        .route("/merchant/payouts/done", get(back_from_stripe))
+        .route("/merchant/payouts/refresh", get(back_from_stripe))
+        .route("/shop/{id}/listings/stock", post(save_stock))
+        .route("/shop/{id}/listings/{listing}/toggle", post(toggle))
+}
