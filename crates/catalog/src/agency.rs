@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::{ValidationErrors, new_id};
+use sea_orm::DatabaseTransaction;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -72,57 +73,10 @@ pub async fn create_agency(
     new: NewAgency,
 ) -> Result<Agency> {
     require_admin(actor)?;
-    let mut errors = ValidationErrors::new();
+    let districts = validate_agency(&new)?;
     let name = new.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.add("name", "must be 1 to 100 characters");
-    }
-    let mut districts = Vec::new();
-    for (i, input) in new.districts.iter().enumerate() {
-        match district::resolve(input) {
-            Some(d) if !districts.contains(&d.name) => districts.push(d.name),
-            Some(_) => errors.add(format!("districts[{i}]"), "is listed twice"),
-            None => errors.add(
-                format!("districts[{i}]"),
-                "is not one of Seoul's 25 districts",
-            ),
-        }
-    }
-    match new.kind {
-        AgencyKind::Metropolitan if !districts.is_empty() => errors.add(
-            "districts",
-            "must be empty: the metropolitan agency covers every district",
-        ),
-        AgencyKind::Regional if districts.is_empty() && new.districts.is_empty() => {
-            errors.add("districts", "a regional agency owns at least one district")
-        }
-        _ => {}
-    }
-    errors.into_result()?;
-
     let txn = golmok_core::db::begin_write(db).await?;
-    if new.kind == AgencyKind::Metropolitan
-        && agency::Entity::find()
-            .filter(agency::Column::Kind.eq(AgencyKind::Metropolitan.as_str()))
-            .one(&txn)
-            .await?
-            .is_some()
-    {
-        return Err(DomainError::conflict(
-            "metropolitan_agency_exists",
-            "there is already a metropolitan agency",
-        ));
-    }
-    let taken = agency_district::Entity::find()
-        .filter(agency_district::Column::District.is_in(districts.iter().copied()))
-        .all(&txn)
-        .await?;
-    if let Some(t) = taken.first() {
-        return Err(DomainError::conflict(
-            "district_taken",
-            format!("{} is already run by agency {}", t.district, t.agency_id),
-        ));
-    }
+    ensure_free(&txn, new.kind, &districts).await?;
     let now = chrono::Utc::now();
     let id = new_id("agy");
     agency::ActiveModel {
@@ -157,6 +111,70 @@ pub async fn create_agency(
         districts: districts.into_iter().map(str::to_owned).collect(),
         created_at: now,
     })
+}
+
+/// The agency's districts by their official names: Seoul's own, each once, none for the
+/// metropolitan agency and at least one for a regional one.
+fn validate_agency(new: &NewAgency) -> Result<Vec<&'static str>> {
+    let mut errors = ValidationErrors::new();
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("name", "must be 1 to 100 characters");
+    }
+    let mut districts = Vec::new();
+    for (i, input) in new.districts.iter().enumerate() {
+        match district::resolve(input) {
+            Some(d) if !districts.contains(&d.name) => districts.push(d.name),
+            Some(_) => errors.add(format!("districts[{i}]"), "is listed twice"),
+            None => errors.add(
+                format!("districts[{i}]"),
+                "is not one of Seoul's 25 districts",
+            ),
+        }
+    }
+    match new.kind {
+        AgencyKind::Metropolitan if !districts.is_empty() => errors.add(
+            "districts",
+            "must be empty: the metropolitan agency covers every district",
+        ),
+        AgencyKind::Regional if districts.is_empty() && new.districts.is_empty() => {
+            errors.add("districts", "a regional agency owns at least one district")
+        }
+        _ => {}
+    }
+    errors.into_result()?;
+    Ok(districts)
+}
+
+/// One metropolitan agency; each district run by one agency.
+async fn ensure_free(
+    txn: &DatabaseTransaction,
+    kind: AgencyKind,
+    districts: &[&'static str],
+) -> Result<()> {
+    if kind == AgencyKind::Metropolitan
+        && agency::Entity::find()
+            .filter(agency::Column::Kind.eq(AgencyKind::Metropolitan.as_str()))
+            .one(txn)
+            .await?
+            .is_some()
+    {
+        return Err(DomainError::conflict(
+            "metropolitan_agency_exists",
+            "there is already a metropolitan agency",
+        ));
+    }
+    let taken = agency_district::Entity::find()
+        .filter(agency_district::Column::District.is_in(districts.iter().copied()))
+        .all(txn)
+        .await?;
+    if let Some(t) = taken.first() {
+        return Err(DomainError::conflict(
+            "district_taken",
+            format!("{} is already run by agency {}", t.district, t.agency_id),
+        ));
+    }
+    Ok(())
 }
 
 async fn load(db: &impl ConnectionTrait, model: agency::Model) -> Result<Agency> {

@@ -304,28 +304,6 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
     for _ in 0..tasks {
         points.push(((unit() - 0.5) * 6_000.0, (unit() - 0.5) * 6_000.0));
     }
-    let n = points.len();
-    const DETOUR: f64 = 1.3;
-    let mut distance = vec![0.0; n * n];
-    for a in 0..n {
-        for b in 0..n {
-            distance[a * n + b] = DETOUR
-                * ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2))
-                    .sqrt();
-        }
-    }
-    // Metres per minute: on foot, cargo bike, e-scooter, small van (city traffic).
-    let speeds = [75.0, 230.0, 300.0, 330.0];
-    let times = speeds
-        .iter()
-        .map(|v| distance.iter().map(|d| d / v).collect())
-        .collect();
-    let matrix = TravelMatrix {
-        size: n,
-        distance,
-        times,
-    };
-
     let tasks: Vec<Task> = (0..tasks)
         .map(|i| {
             let shop = 1 + (unit() * shops as f64) as usize % shops;
@@ -348,6 +326,41 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
             }
         })
         .collect();
+    Problem {
+        tasks,
+        vehicles: wave_fleet(),
+        matrix: city_matrix(&points),
+    }
+}
+
+/// Road distances as 1.3 times the straight line, and times by each vehicle's city speed.
+fn city_matrix(points: &[(f64, f64)]) -> TravelMatrix {
+    let n = points.len();
+    const DETOUR: f64 = 1.3;
+    let mut distance = vec![0.0; n * n];
+    for a in 0..n {
+        for b in 0..n {
+            distance[a * n + b] = DETOUR
+                * ((points[a].0 - points[b].0).powi(2) + (points[a].1 - points[b].1).powi(2))
+                    .sqrt();
+        }
+    }
+    // Metres per minute: on foot, cargo bike, e-scooter, small van (city traffic).
+    let speeds = [75.0, 230.0, 300.0, 330.0];
+    let times = speeds
+        .iter()
+        .map(|v| distance.iter().map(|d| d / v).collect())
+        .collect();
+    TravelMatrix {
+        size: n,
+        distance,
+        times,
+    }
+}
+
+/// A pilot network's mixed fleet: walkers, cargo bikes, e-scooters and small vans, half of
+/// each starting at 10:30 and half at 11:00.
+fn wave_fleet() -> Vec<Vehicle> {
     let fleet = [
         // (profile, kg, litres, how many)
         (0, 8_000, 15_000, 4),
@@ -369,9 +382,5 @@ pub fn synthetic_wave(tasks: usize, seed: u64) -> Problem {
             });
         }
     }
-    Problem {
-        tasks,
-        vehicles,
-        matrix,
-    }
+    vehicles
 }

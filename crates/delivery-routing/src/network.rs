@@ -245,42 +245,8 @@ pub async fn create_network(
             "only an admin creates networks".into(),
         ));
     }
-    let mut errors = ValidationErrors::new();
+    validate_network(&new)?;
     let name = new.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.add("name", "must be 1 to 100 characters");
-    }
-    new.hub.validate("hub", &mut errors);
-    match polygon(&new.area) {
-        None => errors.add(
-            "area",
-            "must be a GeoJSON Polygon with rings of at least four [lon, lat] positions",
-        ),
-        Some(p) if !p.contains(&Point::new(new.hub.lon, new.hub.lat)) => {
-            errors.add("hub", "must lie inside the area")
-        }
-        Some(_) => {}
-    }
-    validate_waves(&new.waves, &mut errors);
-    if new.slot_capacity == Some(0) {
-        errors.add("slot_capacity", "must be at least 1");
-    }
-    if new
-        .stops_per_hour
-        .is_some_and(|s| !(s.is_finite() && (1.0..=120.0).contains(&s)))
-    {
-        errors.add("stops_per_hour", "must be from 1 to 120");
-    }
-    if new.capacity_margin_pct.is_some_and(|m| m > 90) {
-        errors.add("capacity_margin_pct", "must be from 0 to 90");
-    }
-    if new
-        .delivery_fee_krw
-        .is_some_and(|f| !(0..=100_000).contains(&f))
-    {
-        errors.add("delivery_fee_krw", "must be from 0 to 100000 won");
-    }
-    errors.into_result()?;
 
     let txn = golmok_core::db::begin_write(db).await?;
     let id = new_id("net");
@@ -325,6 +291,46 @@ pub async fn create_network(
     let created = get_network_in(&txn, &id).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+fn validate_network(new: &NewNetwork) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("name", "must be 1 to 100 characters");
+    }
+    new.hub.validate("hub", &mut errors);
+    match polygon(&new.area) {
+        None => errors.add(
+            "area",
+            "must be a GeoJSON Polygon with rings of at least four [lon, lat] positions",
+        ),
+        Some(p) if !p.contains(&Point::new(new.hub.lon, new.hub.lat)) => {
+            errors.add("hub", "must lie inside the area")
+        }
+        Some(_) => {}
+    }
+    validate_waves(&new.waves, &mut errors);
+    if new.slot_capacity == Some(0) {
+        errors.add("slot_capacity", "must be at least 1");
+    }
+    if new
+        .stops_per_hour
+        .is_some_and(|s| !(s.is_finite() && (1.0..=120.0).contains(&s)))
+    {
+        errors.add("stops_per_hour", "must be from 1 to 120");
+    }
+    if new.capacity_margin_pct.is_some_and(|m| m > 90) {
+        errors.add("capacity_margin_pct", "must be from 0 to 90");
+    }
+    if new
+        .delivery_fee_krw
+        .is_some_and(|f| !(0..=100_000).contains(&f))
+    {
+        errors.add("delivery_fee_krw", "must be from 0 to 100000 won");
+    }
+    errors.into_result()?;
+    Ok(())
 }
 
 async fn get_network_in(db: &impl ConnectionTrait, id: &str) -> Result<Network> {

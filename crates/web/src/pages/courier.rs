@@ -10,7 +10,7 @@ use axum::response::Response;
 use golmok_accounts::{Account, Role};
 use golmok_core::DomainError;
 use golmok_delivery_routing::batch::Proof;
-use golmok_delivery_routing::planner::Batch;
+use golmok_delivery_routing::planner::{Batch, PlannedStop};
 use golmok_delivery_routing::{BatchStatus, StopKind, StopStatus};
 use golmok_ordering::lifecycle::CourierEvents;
 use serde::Deserialize;
@@ -162,40 +162,7 @@ pub async fn batch(
         .stops
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let label = encode(&s.address);
-            StopCard {
-                id: s.id.clone(),
-                number: i + 1,
-                kind: if s.kind == StopKind::Pickup {
-                    t.stop_pickup
-                } else {
-                    t.stop_dropoff
-                },
-                pickup: s.kind == StopKind::Pickup,
-                address: s.address.clone(),
-                contents: s.contents.clone(),
-                eta: format::seoul_clock(s.eta),
-                status: match s.status {
-                    StopStatus::Completed => t.stop_completed,
-                    StopStatus::Failed => t.stop_failed,
-                    StopStatus::Pending => t.stop_pending,
-                },
-                pending: s.status == StopStatus::Pending,
-                kakao: format!(
-                    "https://map.kakao.com/link/to/{label},{},{}",
-                    s.location.lat, s.location.lon
-                ),
-                naver: format!(
-                    "https://map.naver.com/p/directions/-/{},{},{label}/-/bicycle",
-                    s.location.lon, s.location.lat
-                ),
-                geo: format!(
-                    "geo:{},{}?q={},{}",
-                    s.location.lat, s.location.lon, s.location.lat, s.location.lon
-                ),
-            }
-        })
+        .map(|(i, s)| stop_card(t, i + 1, s))
         .collect();
     let stops_json = serde_json::to_string(
         &b.stops
@@ -230,6 +197,43 @@ pub async fn batch(
         },
         c: Chrome::load(&pages, &visitor).await?,
     })
+}
+
+/// A stop as the courier's phone shows it, with links into Kakao and Naver maps and the
+/// phone's own map app.
+fn stop_card(t: &Texts, number: usize, s: &PlannedStop) -> StopCard {
+    let label = encode(&s.address);
+    StopCard {
+        id: s.id.clone(),
+        number,
+        kind: if s.kind == StopKind::Pickup {
+            t.stop_pickup
+        } else {
+            t.stop_dropoff
+        },
+        pickup: s.kind == StopKind::Pickup,
+        address: s.address.clone(),
+        contents: s.contents.clone(),
+        eta: format::seoul_clock(s.eta),
+        status: match s.status {
+            StopStatus::Completed => t.stop_completed,
+            StopStatus::Failed => t.stop_failed,
+            StopStatus::Pending => t.stop_pending,
+        },
+        pending: s.status == StopStatus::Pending,
+        kakao: format!(
+            "https://map.kakao.com/link/to/{label},{},{}",
+            s.location.lat, s.location.lon
+        ),
+        naver: format!(
+            "https://map.naver.com/p/directions/-/{},{},{label}/-/bicycle",
+            s.location.lon, s.location.lat
+        ),
+        geo: format!(
+            "geo:{},{}?q={},{}",
+            s.location.lat, s.location.lon, s.location.lat, s.location.lon
+        ),
+    }
 }
 
 #[derive(Deserialize)]
