@@ -336,17 +336,7 @@ async fn plan(
         .collect();
     let clock = SlotClock::of(&slot)?;
     let problem = routing_problem(travel, network.hub, &tasks, &couriers, &clock).await?;
-    let solution = solver::solve(
-        &problem,
-        Budget {
-            time_limit: budget,
-            iterations: None,
-            seed: 1,
-        },
-    );
-    solver::verify(&problem, &solution).map_err(|e| {
-        DomainError::Internal(format!("the solver returned an infeasible plan: {e}"))
-    })?;
+    let solution = solve_checked(&problem, budget)?;
     let written = WrittenPlan {
         id: new_id("pln"),
         network_id: network.id.clone(),
@@ -388,6 +378,23 @@ async fn plan(
         metrics,
         unassigned,
     }))
+}
+
+/// The solver's answer within `budget`, checked by the independent verifier before anything
+/// of it is written.
+fn solve_checked(problem: &Problem, budget: Duration) -> Result<solver::Solution> {
+    let solution = solver::solve(
+        problem,
+        Budget {
+            time_limit: budget,
+            iterations: None,
+            seed: 1,
+        },
+    );
+    solver::verify(problem, &solution).map_err(|e| {
+        DomainError::Internal(format!("the solver returned an infeasible plan: {e}"))
+    })?;
+    Ok(solution)
 }
 
 /// On PostgreSQL, one planner per slot at a time: a second waits on an advisory lock held by
