@@ -8,6 +8,7 @@
 //! render; no business rule lives here.
 
 pub mod app;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;

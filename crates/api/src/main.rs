@@ -57,6 +57,17 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         orders: usize,
     },
+    /// Copy the embedded SQLite database to FILE, consistently, while the server runs.
+    Backup {
+        /// Where to write the copy; must not exist.
+        file: PathBuf,
+    },
+    /// Replace the embedded SQLite database with a backup; refused while a server or worker
+    /// has it open.
+    Restore {
+        /// A file written by `golmok backup`.
+        file: PathBuf,
+    },
     /// Operator commands.
     Admin {
         #[command(subcommand)]
@@ -121,6 +132,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             serve(settings, with_worker, demo).await
         }
         Command::Worker => {
+            let _in_use = golmok_api::backup::in_use(&settings.database.url)?;
             let state = AppState::new(settings).await?;
             golmok_api::app::run_worker(state, golmok_api::shutdown_signal()).await
         }
@@ -135,6 +147,22 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { demo: _ } => seed_demo(&settings).await,
+        Command::Backup { file } => {
+            settings.database.migrate_on_start = false;
+            let conn = db::connect(&settings.database).await?;
+            golmok_api::backup::backup(&conn, &file).await?;
+            println!("backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            golmok_api::backup::restore(&settings.database.url, &file)?;
+            println!(
+                "restored {} from {}",
+                db::redact(&settings.database.url),
+                file.display()
+            );
+            Ok(())
+        }
         Command::Simulate { date, orders } => simulate(settings, date, orders).await,
         Command::Admin {
             command:
@@ -165,6 +193,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
 
 /// `golmok serve`: with `--demo`, the demo data on an empty database and its sign-ins.
 async fn serve(settings: Settings, with_worker: bool, demo: bool) -> anyhow::Result<()> {
+    // Held until the server stops: `golmok restore` will not replace the database under it.
+    let _in_use = golmok_api::backup::in_use(&settings.database.url)?;
     let listener = tokio::net::TcpListener::bind(settings.server.bind)
         .await
         .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.server.bind))?;

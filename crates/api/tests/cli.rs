@@ -239,3 +239,85 @@ fn simulate_runs_a_day_on_the_demo_data() {
     assert_eq!(waves.len(), 6, "{stdout}");
     assert!(waves.iter().all(|l| l.contains("3 orders")), "{stdout}");
 }
+
+#[tokio::test]
+async fn backup_while_serving_and_restore_only_once_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "first@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(created.status.success());
+    let port = free_port();
+    let server = Server(
+        golmok(dir.path(), &[])
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until_up(&format!("http://127.0.0.1:{port}")).await;
+
+    let backed_up = run(golmok(dir.path(), &[]).args(["backup", "copy.db"]));
+    assert!(
+        backed_up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backed_up.stderr)
+    );
+    // An account made after the backup, which the restore will take away.
+    let later = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "later@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(later.status.success());
+
+    let refused = run(golmok(dir.path(), &[]).args(["restore", "copy.db"]));
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("stop it before restoring"), "{said}");
+    drop(server);
+
+    let restored = run(golmok(dir.path(), &[]).args(["restore", "copy.db"]));
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    // The restored database has the first account and not the later one.
+    let again = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "later@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(again.status.success(), "the later account is gone");
+    let first = run(golmok(dir.path(), &[]).args([
+        "admin",
+        "create",
+        "--email",
+        "first@example.com",
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]));
+    assert!(!first.status.success(), "the first account is back");
+}
