@@ -306,8 +306,11 @@ enum Replan {
     UnlessPlannedSince(Option<DateTime<Utc>>),
 }
 
-/// Planning's steps: hold the slot, keep what couriers are already riding, read the open
-/// tasks and free couriers, solve, and write the batches, each delivery's outcome and the plan.
+/// Planning's steps: read the slot (what couriers ride, the open tasks, the free couriers),
+/// ask for travel times and solve with no transaction open, then, holding the slot, write the
+/// batches, each delivery's outcome and the plan, unless the slot changed while solving: then
+/// it plans again from what it is now. A checkout into the slot meanwhile is never held up by
+/// a solve.
 async fn plan(
     db: &DatabaseConnection,
     travel: &dyn TravelTimes,
@@ -322,33 +325,105 @@ async fn plan(
     if network.id != network_id {
         return Err(DomainError::not_found("slot", slot_id));
     }
-    let txn = begin_write(db).await?;
-    hold_slot(&txn, slot_id).await?;
-    if already_planned(&txn, replan, &slot).await? {
-        return Ok(None);
+    let mut attempt = 1;
+    loop {
+        if already_planned(db, replan, &slot).await? {
+            return Ok(None);
+        }
+        let clock = SlotClock::of(&slot)?;
+        let seen = SlotState::read(db, &network.id, slot_id).await?;
+        let problem = routing_problem(travel, network.hub, &seen, &clock).await?;
+        let solution = solve_checked(&problem, budget)?;
+        let txn = begin_write(db).await?;
+        hold_slot(&txn, slot_id).await?;
+        if already_planned(&txn, replan, &slot).await? {
+            return Ok(None);
+        }
+        let now = SlotState::read(&txn, &network.id, slot_id).await?;
+        if now != seen {
+            drop(txn);
+            tracing::info!(
+                slot = slot_id,
+                attempt,
+                "the slot changed while solving; planning again"
+            );
+            attempt += 1;
+            if attempt > MAX_PLAN_ATTEMPTS {
+                return Err(DomainError::conflict(
+                    "slot_busy",
+                    "the slot kept changing while it was planned; try again shortly",
+                ));
+            }
+            continue;
+        }
+        let written = WrittenPlan {
+            id: new_id("pln"),
+            network_id: network.id.clone(),
+            slot_id: slot_id.to_owned(),
+            origin: clock.origin,
+            at: Utc::now(),
+        };
+        delete_unstarted_batches(&txn, slot_id).await?;
+        let plan = write_plan(&txn, events, &written, &seen, &problem, &solution, started).await?;
+        txn.commit().await?;
+        tracing::info!(
+            slot = slot_id,
+            couriers = plan.metrics.couriers,
+            distance_m = plan.metrics.distance_m,
+            solo_distance_m = plan.metrics.solo_distance_m,
+            seconds = plan.metrics.seconds,
+            "planned a slot"
+        );
+        return Ok(Some(plan));
     }
-    let riding = clear_unstarted_batches(&txn, slot_id).await?;
-    let tasks = tasks_to_plan(&txn, slot_id, &riding).await?;
-    let couriers: Vec<Courier> = couriers_of(&txn, &network.id)
-        .await?
-        .into_iter()
-        .filter(|c| !riding.couriers.contains(&c.id))
-        .collect();
-    let clock = SlotClock::of(&slot)?;
-    let problem = routing_problem(travel, network.hub, &tasks, &couriers, &clock).await?;
-    let solution = solve_checked(&problem, budget)?;
-    let written = WrittenPlan {
-        id: new_id("pln"),
-        network_id: network.id.clone(),
-        slot_id: slot_id.to_owned(),
-        origin: clock.origin,
-        at: Utc::now(),
-    };
+}
+
+/// How many times a slot is solved again because it changed during the solve, before the
+/// planner gives up for now (the next sweep, or the dispatcher, tries again).
+const MAX_PLAN_ATTEMPTS: u32 = 4;
+
+/// Everything a plan of the slot is made from. Read before solving and again, in the write
+/// transaction, before writing: a plan is written only if the two are the same.
+#[derive(Debug, PartialEq)]
+struct SlotState {
+    riding: Riding,
+    tasks: Vec<delivery_task::Model>,
+    couriers: Vec<Courier>,
+}
+
+impl SlotState {
+    async fn read(db: &impl ConnectionTrait, network_id: &str, slot_id: &str) -> Result<Self> {
+        let riding = riding_in(db, slot_id).await?;
+        let tasks = tasks_to_plan(db, slot_id, &riding).await?;
+        let couriers: Vec<Courier> = couriers_of(db, network_id)
+            .await?
+            .into_iter()
+            .filter(|c| !riding.couriers.contains(&c.id))
+            .collect();
+        Ok(Self {
+            riding,
+            tasks,
+            couriers,
+        })
+    }
+}
+
+/// The batches, every delivery's outcome and the plan row, from a solution of `state`.
+async fn write_plan(
+    txn: &DatabaseTransaction,
+    events: &dyn PlanEvents,
+    written: &WrittenPlan,
+    state: &SlotState,
+    problem: &Problem,
+    solution: &solver::Solution,
+    started: Instant,
+) -> Result<Plan> {
+    let (tasks, couriers) = (&state.tasks, &state.couriers);
     for route in &solution.routes {
-        write_batch(&txn, &written, &couriers[route.vehicle], route, &tasks).await?;
+        write_batch(txn, written, &couriers[route.vehicle], route, tasks).await?;
     }
-    let reasons = left_out_reasons(&solution, couriers.is_empty());
-    let unassigned = record_outcomes(&txn, events, &tasks, &reasons).await?;
+    let reasons = left_out_reasons(solution, couriers.is_empty());
+    let unassigned = record_outcomes(txn, events, tasks, &reasons).await?;
     // Like with like: the shops alone would have carried only what the plan carries.
     let carried: Vec<usize> = (0..tasks.len())
         .filter(|i| !reasons.contains_key(i))
@@ -356,28 +431,18 @@ async fn plan(
     let metrics = PlanMetrics {
         couriers: solution.vehicles,
         distance_m: solution.distance,
-        solo_distance_m: solo_distance(&problem, &tasks, &carried),
+        solo_distance_m: solo_distance(problem, tasks, &carried),
         unassigned: unassigned.len(),
         seconds: started.elapsed().as_secs_f64(),
     };
-    write_plan_row(&txn, &written, &metrics, &unassigned).await?;
-    let batches = slot_batches(&txn, slot_id).await?;
-    txn.commit().await?;
-    tracing::info!(
-        slot = slot_id,
-        couriers = metrics.couriers,
-        distance_m = metrics.distance_m,
-        solo_distance_m = metrics.solo_distance_m,
-        seconds = metrics.seconds,
-        "planned a slot"
-    );
-    Ok(Some(Plan {
-        id: written.id,
-        slot_id: slot_id.to_owned(),
-        batches,
+    write_plan_row(txn, written, &metrics, &unassigned).await?;
+    Ok(Plan {
+        id: written.id.clone(),
+        slot_id: written.slot_id.clone(),
+        batches: slot_batches(txn, &written.slot_id).await?,
         metrics,
         unassigned,
-    }))
+    })
 }
 
 /// The solver's answer within `budget`, checked by the independent verifier before anything
@@ -412,7 +477,7 @@ async fn hold_slot(txn: &DatabaseTransaction, slot_id: &str) -> Result<()> {
 }
 
 /// At the cut-off, whether a plan made since (by another scheduler or worker) stands.
-async fn already_planned(txn: &DatabaseTransaction, replan: Replan, slot: &Slot) -> Result<bool> {
+async fn already_planned(txn: &impl ConnectionTrait, replan: Replan, slot: &Slot) -> Result<bool> {
     let Replan::UnlessPlannedSince(since) = replan else {
         return Ok(false);
     };
@@ -426,49 +491,62 @@ async fn already_planned(txn: &DatabaseTransaction, replan: Replan, slot: &Slot)
 
 /// What couriers are already riding: their started batches, and the stops still ahead of
 /// them there.
+#[derive(Debug, PartialEq)]
 struct Riding {
     couriers: Vec<String>,
     tasks: Vec<String>,
 }
 
-/// Unstarted batches of the slot are replaced by the new plan; started ones keep their
-/// couriers and the tasks still ahead of them.
-async fn clear_unstarted_batches(txn: &DatabaseTransaction, slot_id: &str) -> Result<Riding> {
+/// Started batches keep their couriers and the tasks still ahead of them; planned ones are
+/// the next plan's to replace.
+async fn riding_in(db: &impl ConnectionTrait, slot_id: &str) -> Result<Riding> {
     let batches = route_batch::Entity::find()
         .filter(route_batch::Column::SlotId.eq(slot_id))
-        .all(txn)
+        .filter(route_batch::Column::Status.ne(BatchStatus::Planned.as_str()))
+        .order_by_asc(route_batch::Column::Id)
+        .all(db)
         .await?;
     let mut riding = Riding {
         couriers: Vec::new(),
         tasks: Vec::new(),
     };
     for b in &batches {
-        if b.status == BatchStatus::Planned.as_str() {
-            stop::Entity::delete_many()
-                .filter(stop::Column::BatchId.eq(b.id.as_str()))
-                .exec(txn)
-                .await?;
-            route_batch::Entity::delete_by_id(b.id.as_str())
-                .exec(txn)
-                .await?;
-            continue;
-        }
         if b.status == BatchStatus::Started.as_str() {
             riding.couriers.push(b.courier_id.clone());
         }
         let ahead = stop::Entity::find()
             .filter(stop::Column::BatchId.eq(b.id.as_str()))
             .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
-            .all(txn)
+            .order_by_asc(stop::Column::Id)
+            .all(db)
             .await?;
         riding.tasks.extend(ahead.into_iter().map(|st| st.task_id));
     }
     Ok(riding)
 }
 
+/// The slot's unstarted batches, which the new plan replaces.
+async fn delete_unstarted_batches(txn: &DatabaseTransaction, slot_id: &str) -> Result<()> {
+    let planned = route_batch::Entity::find()
+        .filter(route_batch::Column::SlotId.eq(slot_id))
+        .filter(route_batch::Column::Status.eq(BatchStatus::Planned.as_str()))
+        .all(txn)
+        .await?;
+    for b in &planned {
+        stop::Entity::delete_many()
+            .filter(stop::Column::BatchId.eq(b.id.as_str()))
+            .exec(txn)
+            .await?;
+        route_batch::Entity::delete_by_id(b.id.as_str())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The slot's open and planned tasks that no courier is riding with yet.
 async fn tasks_to_plan(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     slot_id: &str,
     riding: &Riding,
 ) -> Result<Vec<delivery_task::Model>> {
@@ -519,10 +597,10 @@ impl SlotClock {
 async fn routing_problem(
     travel: &dyn TravelTimes,
     hub: Coordinates,
-    tasks: &[delivery_task::Model],
-    couriers: &[Courier],
+    state: &SlotState,
     clock: &SlotClock,
 ) -> Result<Problem> {
+    let (tasks, couriers) = (&state.tasks, &state.couriers);
     let mut points = vec![hub];
     let mut problem_tasks = Vec::with_capacity(tasks.len());
     for t in tasks {
@@ -1009,12 +1087,18 @@ mod tests {
     #[tokio::test]
     async fn osrm_tables_are_read_and_gaps_filled() {
         use axum::{Json, Router, extract::Path, routing::get};
+        // What the stand-in was asked, checked by the test itself (an assertion in the handler
+        // would only drop the connection).
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = asked.clone();
         let app = Router::new().route(
             "/table/v1/{profile}/{coordinates}",
-            get(|Path((profile, coordinates)): Path<(String, String)>| async move {
-                assert_eq!(profile, "bike");
-                assert_eq!(coordinates, "126.906000,37.555900;126.930600,37.566400");
-                Json(serde_json::json!({"code": "Ok", "distances": [[0.0, 3500.0], [null, 0.0]]}))
+            get(move |Path(path): Path<(String, String)>| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(path);
+                    Json(serde_json::json!({"code": "Ok", "distances": [[0.0, 3500.0], [null, 0.0]]}))
+                }
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -1024,6 +1108,13 @@ mod tests {
             .matrix(&points())
             .await
             .unwrap();
+        assert_eq!(
+            asked.lock().unwrap().as_slice(),
+            [(
+                "bike".to_owned(),
+                "126.906000,37.555900;126.930600,37.566400".to_owned()
+            )]
+        );
         assert_eq!(m.distance(0, 1), 3500.0);
         let filled = m.distance(1, 0);
         assert!((2_800.0..3_300.0).contains(&filled), "{filled}");
