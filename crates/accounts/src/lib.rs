@@ -115,12 +115,34 @@ pub enum Registration {
     Privileged,
 }
 
-/// The knobs of sessions and the login throttle, read from configuration by the caller.
+/// The knobs of sessions and the sign-in and sign-up throttles, read from configuration by
+/// the caller.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
     pub token_ttl: Duration,
+    /// Failed sign-ins per email within the window.
     pub max_failed_logins: u64,
     pub failed_login_window: Duration,
+    /// Failed sign-ins from one network address within the same window, whatever the
+    /// emails: guessing across many accounts from one place.
+    pub max_failed_logins_per_address: u64,
+    /// Sign-ups from one network address within `sign_up_window`.
+    pub max_sign_ups_per_address: u64,
+    pub sign_up_window: Duration,
+}
+
+/// Who is asking, as far as the throttles care: the network address of the request, when the
+/// caller knows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Requester {
+    pub address: Option<std::net::IpAddr>,
+}
+
+fn too_many(detail: &str, retry_after: Duration) -> DomainError {
+    DomainError::TooManyAttempts {
+        detail: detail.to_owned(),
+        retry_after,
+    }
 }
 
 /// A token handed to the client once; only its digest is kept.
@@ -221,10 +243,22 @@ async fn insert_account(
 /// fails half-way leaves no account without a way in.
 pub async fn sign_up(
     db: &DatabaseConnection,
-    new: NewAccount,
+    attempts: &dyn RateCounter,
     policy: &SessionPolicy,
+    from: Requester,
+    new: NewAccount,
 ) -> Result<(Account, IssuedToken)> {
     validate(&new, Registration::SelfService)?;
+    if let Some(address) = from.address {
+        let key = format!("sign-ups-from:{address}");
+        if attempts.count(&key).await >= policy.max_sign_ups_per_address {
+            return Err(too_many(
+                "too many sign-ups from this address; try again later",
+                policy.sign_up_window,
+            ));
+        }
+        attempts.increment(&key, policy.sign_up_window).await;
+    }
     let password_hash = password::hash(new.password.clone()).await?;
     let txn = golmok_core::db::begin_write(db).await?;
     let account = insert_account(&txn, &new, password_hash).await?;
@@ -256,23 +290,34 @@ async fn open_session(
     Ok(IssuedToken { token, expires_at })
 }
 
-/// Checks a password and opens a session. Failed attempts are counted per email; past
-/// `policy.max_failed_logins` in the window every attempt is refused until it ends, right or
-/// wrong, so guessing cannot continue by spreading attempts around the lock-out.
+/// Checks a password and opens a session. Failed attempts are counted per email and per
+/// network address; past either limit in the window every attempt is refused until it ends,
+/// right or wrong, so guessing cannot continue by spreading attempts around the lock-out, nor
+/// by trying many accounts from one place.
 pub async fn log_in(
     db: &DatabaseConnection,
     failures: &dyn RateCounter,
     policy: &SessionPolicy,
+    from: Requester,
     email: &str,
     password: &str,
 ) -> Result<(Account, IssuedToken)> {
     let email = normalise_email(email);
     let throttle_key = format!("login-failures:{email}");
+    let address_key = from.address.map(|a| format!("login-failures-from:{a}"));
     if failures.count(&throttle_key).await >= policy.max_failed_logins {
-        return Err(DomainError::TooManyAttempts {
-            detail: "too many failed logins for this account; try again later".into(),
-            retry_after: policy.failed_login_window,
-        });
+        return Err(too_many(
+            "too many failed logins for this account; try again later",
+            policy.failed_login_window,
+        ));
+    }
+    if let Some(key) = &address_key
+        && failures.count(key).await >= policy.max_failed_logins_per_address
+    {
+        return Err(too_many(
+            "too many failed logins from this address; try again later",
+            policy.failed_login_window,
+        ));
     }
     let found = account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
@@ -287,6 +332,9 @@ pub async fn log_in(
         failures
             .increment(&throttle_key, policy.failed_login_window)
             .await;
+        if let Some(key) = &address_key {
+            failures.increment(key, policy.failed_login_window).await;
+        }
         return Err(bad_credentials());
     };
     failures.reset(&throttle_key).await;

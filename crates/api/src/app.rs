@@ -1,6 +1,7 @@
 //! The HTTP application: routes, the layers every request passes, and serving.
 
 use std::future::Future;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -99,13 +100,14 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             crate::telemetry::record,
         ))
-        .layer(middleware::from_fn(problems_for_bare_errors))
         .layer(middleware::from_fn_with_state(state.clone(), nudge_relay))
         .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout(),
         ))
+        // Outside the timeout, so its 408 is a problem too.
+        .layer(middleware::from_fn(problems_for_bare_errors))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
@@ -213,14 +215,14 @@ pub async fn serve_with(
         ))
     });
     tracing::info!(address = %listener.local_addr()?, "golmok listening");
+    let header_read_timeout = Duration::from_secs(state.settings.server.header_read_timeout_secs);
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    crate::listen::serve(listener, app, header_read_timeout, async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+    })
+    .await?;
     if let Some(task) = metrics_task {
         task.await??;
     }

@@ -114,6 +114,13 @@ pub struct ServerSettings {
     pub bind: SocketAddr,
     pub request_timeout_secs: u64,
     pub body_limit_bytes: usize,
+    /// A client must send a request's headers within this long, or the connection is closed.
+    pub header_read_timeout_secs: u64,
+    /// Behind a proxy that sets `X-Forwarded-For` (nginx in docker/): the client's address is
+    /// its first entry. Off, the address is the connection's peer.
+    pub trust_forwarded_for: bool,
+    /// Live event streams one account may hold open at once on one replica.
+    pub max_streams_per_account: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +151,9 @@ pub struct AuthSettings {
     pub token_ttl_secs: u64,
     pub max_failed_logins: u64,
     pub failed_login_window_secs: u64,
+    pub max_failed_logins_per_address: u64,
+    pub max_sign_ups_per_address: u64,
+    pub sign_up_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -309,6 +319,8 @@ impl Settings {
             stripe_publishable_key: self.stripe.publishable_key.clone(),
             connect_return_url: self.stripe.connect.return_url.clone(),
             connect_refresh_url: self.stripe.connect.refresh_url.clone(),
+            trust_forwarded_for: self.server.trust_forwarded_for,
+            max_streams_per_account: self.server.max_streams_per_account,
         }
     }
 
@@ -317,6 +329,9 @@ impl Settings {
             token_ttl: Duration::from_secs(self.auth.token_ttl_secs),
             max_failed_logins: self.auth.max_failed_logins,
             failed_login_window: Duration::from_secs(self.auth.failed_login_window_secs),
+            max_failed_logins_per_address: self.auth.max_failed_logins_per_address,
+            max_sign_ups_per_address: self.auth.max_sign_ups_per_address,
+            sign_up_window: Duration::from_secs(self.auth.sign_up_window_secs),
         }
     }
 }

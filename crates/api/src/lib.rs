@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod jobs;
+pub mod listen;
 pub mod planning;
 pub mod routes;
 pub mod scale_out;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub relay_nudge: Arc<tokio::sync::Notify>,
     /// Set when `redis.url` is: for readiness and the planning job stream.
     pub redis: Option<RedisHandle>,
+    /// Live event streams open per account on this replica (the API's and the pages').
+    pub live_streams: golmok_web::client::LiveStreams,
 }
 
 #[derive(Clone)]
@@ -108,6 +110,7 @@ impl AppState {
             bus: Arc::new(golmok_events::InProcessBus::default()),
             relay_nudge: Arc::new(tokio::sync::Notify::new()),
             redis: None,
+            live_streams: golmok_web::client::LiveStreams::default(),
         })
     }
 }
@@ -128,6 +131,7 @@ impl AppState {
             settings: Arc::new(self.settings.web_settings()),
             travel_times: self.travel_times.clone(),
             plan_budget: std::time::Duration::from_secs_f64(self.settings.routing.plan_budget_secs),
+            live_streams: self.live_streams.clone(),
         }
     }
 

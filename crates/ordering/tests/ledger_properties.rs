@@ -649,13 +649,15 @@ fn the_money_always_adds_up() {
         .unwrap_or_else(|e| panic!("{e}"));
     let succeeded = succeeded.lock().unwrap();
     eprintln!("operations that went through: {succeeded:?}");
+    // Floors well below what a run does (checkouts typically 20-30, accepts 15-25), so a
+    // run fails only when operations stopped going through, not on an unlucky draw.
     for (kind, at_least) in [
-        ("checkout", 16),
-        ("accept", 8),
-        ("weigh", 2),
-        ("ready", 8),
+        ("checkout", 8),
+        ("accept", 4),
+        ("weigh", 1),
+        ("ready", 4),
         ("refund", 1),
-        ("link", 2),
+        ("link", 4),
     ] {
         let done = succeeded.get(kind).copied().unwrap_or(0);
         assert!(

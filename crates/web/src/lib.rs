@@ -18,6 +18,7 @@
 //! page listens to the order's Server-Sent Events.
 
 pub mod assets;
+pub mod client;
 mod error;
 mod format;
 pub mod i18n;
@@ -52,6 +53,8 @@ pub struct Pages {
     /// For the dispatch board's re-plans.
     pub travel_times: Arc<dyn golmok_delivery_routing::planner::TravelTimes>,
     pub plan_budget: std::time::Duration,
+    /// Live streams open per account, shared with the API's streams.
+    pub live_streams: client::LiveStreams,
 }
 
 /// The `[web]` configuration.
@@ -67,6 +70,10 @@ pub struct WebSettings {
     /// Where Stripe sends a merchant back after onboarding, or when its link expired.
     pub connect_return_url: String,
     pub connect_refresh_url: String,
+    /// Take the client's address from `X-Forwarded-For` (a trusted proxy sets it).
+    pub trust_forwarded_for: bool,
+    /// Live streams one account may hold open at once (per replica).
+    pub max_streams_per_account: usize,
 }
 
 impl Pages {

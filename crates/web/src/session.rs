@@ -42,6 +42,8 @@ pub struct Visitor {
     pub secure: bool,
     /// The path and query of this request, for "sign in and come back".
     pub here: String,
+    /// The client's network address, for the sign-in and sign-up limits.
+    pub address: Option<std::net::IpAddr>,
 }
 
 impl Visitor {
@@ -105,7 +107,10 @@ fn random_id() -> String {
 }
 
 /// Resolves the visitor of every page request and sets the cookies a new browser needs.
-pub async fn visit(State(pages): State<Pages>, mut request: Request, next: Next) -> Response {
+pub async fn visit(State(pages): State<Pages>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let address = crate::client::address(&parts, pages.settings.trust_forwarded_for);
+    let mut request = Request::from_parts(parts, body);
     let headers = request.headers();
     let secure = pages.settings.secure_cookies
         || headers
@@ -140,6 +145,7 @@ pub async fn visit(State(pages): State<Pages>, mut request: Request, next: Next)
         csrf,
         secure,
         here,
+        address,
     };
     request.extensions_mut().insert(visitor.clone());
     let mut response = next.run(request).await;

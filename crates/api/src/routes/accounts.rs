@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Session};
+use crate::extract::{ApiJson, Requester, Session};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -94,14 +94,22 @@ pub struct SessionView {
         (status = 201, body = SessionView),
         (status = 409, description = "email already registered", body = Problem),
         (status = 422, body = Problem),
+        (status = 429, description = "too many sign-ups from this address", body = Problem),
     ))]
 async fn sign_up(
     State(state): State<AppState>,
+    Requester(from): Requester,
     ApiJson(body): ApiJson<NewAccountRequest>,
 ) -> Result<(StatusCode, Json<SessionView>), ApiError> {
     let new = body.into_new_account()?;
-    let (account, issued) =
-        golmok_accounts::sign_up(&state.db, new, &state.settings.session_policy()).await?;
+    let (account, issued) = golmok_accounts::sign_up(
+        &state.db,
+        state.login_failures.as_ref(),
+        &state.settings.session_policy(),
+        from,
+        new,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(SessionView {
@@ -118,16 +126,18 @@ async fn sign_up(
     responses(
         (status = 200, body = SessionView),
         (status = 401, description = "email or password wrong (indistinguishable)", body = Problem),
-        (status = 429, description = "too many failed attempts for this email", body = Problem),
+        (status = 429, description = "too many failed attempts for this email or from this address", body = Problem),
     ))]
 async fn log_in(
     State(state): State<AppState>,
+    Requester(from): Requester,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<SessionView>, ApiError> {
     let (account, issued) = golmok_accounts::log_in(
         &state.db,
         state.login_failures.as_ref(),
         &state.settings.session_policy(),
+        from,
         &body.email,
         &body.password,
     )

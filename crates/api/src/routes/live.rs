@@ -46,9 +46,20 @@ fn sse_of(event: &Event) -> SseEvent {
 /// an event in both is sent once.
 async fn stream(
     state: &AppState,
+    account_id: &str,
     topic: String,
     headers: &HeaderMap,
 ) -> Result<EventStream, ApiError> {
+    // Held by the stream's task: the place frees itself when the client goes away.
+    let slot = state
+        .live_streams
+        .open(account_id, state.settings.server.max_streams_per_account)
+        .ok_or_else(|| {
+            ApiError::too_many_requests(
+                "this account has too many live streams open; close one first",
+                std::time::Duration::from_secs(10),
+            )
+        })?;
     let mut live = state.bus.subscribe();
     let last_seen = headers
         .get("last-event-id")
@@ -64,6 +75,7 @@ async fn stream(
     };
     let db = state.db.clone();
     let events = async_stream(move |tx| async move {
+        let _slot = slot;
         let mut out = Listener {
             tx,
             last: last_seen.unwrap_or_else(|| golmok_core::new_id("evt")),
@@ -144,7 +156,16 @@ where
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(produce(tx));
+    // The producer stops as soon as the client goes away, not at the next event it would
+    // have sent: what it holds (the stream's place among the account's) is freed at once.
+    let gone = tx.clone();
+    let producing = produce(tx);
+    tokio::spawn(async move {
+        tokio::select! {
+            () = producing => {}
+            () = gone.closed() => {}
+        }
+    });
     Box::pin(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok(e), rx))
     }))
@@ -164,6 +185,7 @@ async fn order_events(
     golmok_ordering::view::get_order(&state.db, &session.account, &id).await?;
     stream(
         &state,
+        &session.account.id,
         golmok_events::Topic::order(id).to_string(),
         &headers,
     )
@@ -181,6 +203,7 @@ async fn courier_events(
     session.require(&[Role::Courier])?;
     stream(
         &state,
+        &session.account.id,
         golmok_events::Topic::courier(session.account.id.as_str()).to_string(),
         &headers,
     )
@@ -199,6 +222,7 @@ async fn merchant_events(
     golmok_catalog::merchant::owned_merchant(&state.db, &session.account, &id).await?;
     stream(
         &state,
+        &session.account.id,
         golmok_events::Topic::merchant(id).to_string(),
         &headers,
     )

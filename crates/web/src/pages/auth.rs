@@ -115,10 +115,14 @@ pub async fn sign_in(
     if errors.email.is_some() || errors.password.is_some() {
         return refused(StatusCode::UNPROCESSABLE_ENTITY, errors);
     }
+    let from = golmok_accounts::Requester {
+        address: visitor.address,
+    };
     match golmok_accounts::log_in(
         &pages.db,
         pages.login_failures.as_ref(),
         &pages.session_policy,
+        from,
         &form.email,
         &form.password,
     )
@@ -235,8 +239,19 @@ pub async fn sign_up(
         name: form.name.clone(),
         role,
     };
-    match golmok_accounts::sign_up(&pages.db, new, &pages.session_policy).await {
+    let from = golmok_accounts::Requester {
+        address: visitor.address,
+    };
+    let limits = pages.login_failures.as_ref();
+    match golmok_accounts::sign_up(&pages.db, limits, &pages.session_policy, from, new).await {
         Ok((account, issued)) => start_session(&pages, &visitor, &account.id, issued, &next).await,
+        Err(DomainError::TooManyAttempts { .. }) => refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            AuthErrors {
+                general: Some(t.too_many_attempts),
+                ..Default::default()
+            },
+        ),
         Err(DomainError::Invalid(e)) => {
             refused(StatusCode::UNPROCESSABLE_ENTITY, sign_up_errors(t, &e))
         }

@@ -85,37 +85,53 @@ impl Chrome {
 /// events may have been missed (a lag, a bus resubscription), with data (browsers drop an
 /// event whose data is empty): the page then redraws itself
 /// from the database, and does so on every reconnect too, so it never misses a change.
-pub fn changes_of(pages: &Pages, topic: String) -> Response {
+pub fn changes_of(pages: &Pages, account_id: &str, topic: String) -> Result<Response, PageError> {
     use std::convert::Infallible;
 
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
 
+    let limit = pages.settings.max_streams_per_account;
+    let Some(slot) = pages.live_streams.open(account_id, limit) else {
+        return Err(PageError::Refused {
+            status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+            detail: "too many live pages open for this account".into(),
+        });
+    };
     let mut bus = pages.bus.subscribe();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(16);
+    let gone = tx.clone();
     tokio::spawn(async move {
-        loop {
-            let changed = match bus.recv().await {
-                Ok(event) => event.topic == topic || event.is_resync(),
-                Err(RecvError::Lagged(_)) => true,
-                Err(RecvError::Closed) => return,
-            };
-            if changed
-                && tx
-                    .send(Ok(Event::default().event("changed").data("changed")))
-                    .await
-                    .is_err()
-            {
-                return;
+        // Held while the page listens: the place frees itself when it goes away.
+        let _slot = slot;
+        let listen = async {
+            loop {
+                let changed = match bus.recv().await {
+                    Ok(event) => event.topic == topic || event.is_resync(),
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return,
+                };
+                if changed
+                    && tx
+                        .send(Ok(Event::default().event("changed").data("changed")))
+                        .await
+                        .is_err()
+                {
+                    return;
+                }
             }
+        };
+        tokio::select! {
+            () = listen => {}
+            () = gone.closed() => {}
         }
     });
     let stream = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     });
-    Sse::new(stream)
+    Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
-        .into_response()
+        .into_response())
 }
 
 /// Renders a template as a page with `status`.

@@ -339,10 +339,11 @@ pub async fn live(
     if account.role == Role::Shopper && order.shopper_id != account.id {
         return Err(PageError::NotFound);
     }
-    Ok(super::changes_of(
+    super::changes_of(
         &pages,
+        &account.id,
         golmok_events::Topic::order(id).to_string(),
-    ))
+    )
 }
 
 #[derive(Deserialize)]

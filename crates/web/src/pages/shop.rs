@@ -274,11 +274,12 @@ pub async fn live(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    owned_shop(&pages, &visitor, &id).await?;
-    Ok(super::changes_of(
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    super::changes_of(
         &pages,
+        &account.id,
         golmok_events::Topic::merchant(id).to_string(),
-    ))
+    )
 }
 
 fn board_path(id: &str) -> String {
