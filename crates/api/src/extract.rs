@@ -220,6 +220,22 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
+/// Who is asking, for the per-address sign-in and sign-up limits: the connection's peer, or
+/// the address a trusted proxy forwarded (`server.trust_forwarded_for`).
+pub struct Requester(pub golmok_accounts::Requester);
+
+impl FromRequestParts<AppState> for Requester {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = golmok_web::client::address(parts, state.settings.server.trust_forwarded_for);
+        Ok(Requester(golmok_accounts::Requester { address }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,21 +299,5 @@ mod tests {
     async fn trailing_garbage_is_malformed() {
         let (status, _) = problem(parse_json::<Item>(br#"{"quantity": 1} x"#).unwrap_err()).await;
         assert_eq!(status, 400);
-    }
-}
-
-/// Who is asking, for the per-address sign-in and sign-up limits: the connection's peer, or
-/// the address a trusted proxy forwarded (`server.trust_forwarded_for`).
-pub struct Requester(pub golmok_accounts::Requester);
-
-impl FromRequestParts<AppState> for Requester {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let address = golmok_web::client::address(parts, state.settings.server.trust_forwarded_for);
-        Ok(Requester(golmok_accounts::Requester { address }))
     }
 }
