@@ -55,7 +55,14 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI document of every route, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes(true).split_for_parts().1
+    documented(api_routes(true).split_for_parts().1)
+}
+
+/// The document as the routes declare it, completed with the error responses every route
+/// shares (added once all routes are in it).
+fn documented(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    ProblemResponses.modify(&mut openapi);
+    openapi
 }
 
 fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
@@ -80,7 +87,7 @@ pub fn router(state: AppState) -> Router {
     let metrics_here = state.settings.metrics.bind.is_none();
     let (routes, openapi) = api_routes(metrics_here).split_for_parts();
     let routes = routes
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", documented(openapi)))
         .merge(golmok_web::router(state.pages()));
     with_edges(routes, state)
 }
@@ -319,5 +326,91 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {},
         () = terminate => {},
+    }
+}
+
+/// Every error an operation can answer, documented as what it is: `application/problem+json`
+/// with the `Problem` schema. Handlers document their own domain refusals (409, 402, …); the
+/// statuses every route shares by construction are added here, from what the operation is:
+/// a bearer route can answer 401 and 403, a route with path parameters 404, a route with a
+/// body 400, 413, 415 and 422, a route with parameters 400 and 422, and every route 408 (the
+/// request timeout) and 500.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                // Problems are problem+json, not plain JSON.
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response
+                        && let Some(RefOr::T(json)) = response.content.get("application/json")
+                        && json.schema.as_ref().is_some_and(
+                            |s| matches!(s, RefOr::Ref(r) if r.ref_location.ends_with("/Problem")),
+                        )
+                    {
+                        let content = response.content.shift_remove("application/json");
+                        if let Some(content) = content {
+                            response
+                                .content
+                                .insert(PROBLEM_CONTENT_TYPE.to_owned(), content);
+                        }
+                    }
+                }
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = operation.request_body.is_some();
+                let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let mut statuses: Vec<(&str, &str)> = vec![
+                    ("408", "The request took longer than the server allows"),
+                    ("500", "A failure on our side, logged"),
+                ];
+                if secured {
+                    statuses.push((
+                        "401",
+                        "No token, or one that is unknown, expired or revoked",
+                    ));
+                    statuses.push(("403", "The caller may not do this"));
+                }
+                if path.contains('{') {
+                    statuses.push(("404", "Nothing by that id, or nothing the caller may see"));
+                }
+                if has_body {
+                    statuses.push(("400", "The body is not well-formed JSON"));
+                    statuses.push(("413", "The body is larger than the server accepts"));
+                    statuses.push(("415", "The body is not application/json"));
+                }
+                if has_body || has_params {
+                    statuses.push(("400", "A malformed request"));
+                    statuses.push(("422", "Fields that are not valid, each named"));
+                }
+                for (status, description) in statuses {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(description)
+                                    .content(PROBLEM_CONTENT_TYPE, problem())
+                                    .build(),
+                            )
+                        });
+                }
+            }
+        }
     }
 }

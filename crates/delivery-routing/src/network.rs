@@ -20,8 +20,9 @@ pub fn seoul() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("a valid offset")
 }
 
+/// A wave as configured. Unknown fields are not refused here (as they are on the network
+/// itself): a [`Wave`] flattens it beside its `id`, and its schema must allow that.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct WaveSpec {
     pub name: String,
     /// Local time in Asia/Seoul, `HH:MM`.

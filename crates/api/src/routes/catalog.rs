@@ -156,16 +156,40 @@ pub struct MerchantListParams {
     cursor: Option<String>,
 }
 
+/// One list shape for both ways of listing merchants (an empty list of either is the same
+/// document, so the schema must not tell them apart).
+pub type MerchantList = Page<MerchantRow>;
+
+/// A merchant, with how far it is when the list was asked for near a point.
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum MerchantList {
-    Near(Page<NearbyMerchant>),
-    All(Page<Merchant>),
+pub struct MerchantRow {
+    #[serde(flatten)]
+    pub merchant: Merchant,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+}
+
+impl From<NearbyMerchant> for MerchantRow {
+    fn from(m: NearbyMerchant) -> Self {
+        Self {
+            merchant: m.merchant,
+            distance_m: Some(m.distance_m),
+        }
+    }
+}
+
+impl From<Merchant> for MerchantRow {
+    fn from(merchant: Merchant) -> Self {
+        Self {
+            merchant,
+            distance_m: None,
+        }
+    }
 }
 
 /// Merchants: near a point (nearest first, with `distance_m`), or all in creation order.
 #[utoipa::path(get, path = "/v1/merchants", tag = "catalog", params(MerchantListParams),
-    responses((status = 200, body = MerchantList), (status = 422, body = Problem)))]
+    responses((status = 200, body = Page<MerchantRow>), (status = 422, body = Problem)))]
 async fn list_merchants(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<MerchantListParams>,
@@ -189,7 +213,7 @@ async fn list_merchants(
                 params.cursor.as_deref(),
             )
             .await?;
-            Ok(Json(MerchantList::Near(found)))
+            Ok(Json(found.map(MerchantRow::from)))
         }
         None => {
             let found = merchant::list_merchants(
@@ -199,7 +223,7 @@ async fn list_merchants(
                 params.cursor.as_deref(),
             )
             .await?;
-            Ok(Json(MerchantList::All(found)))
+            Ok(Json(found.map(MerchantRow::from)))
         }
     }
 }
