@@ -68,6 +68,8 @@ enum Command {
         /// A file written by `golmok backup`.
         file: PathBuf,
     },
+    /// Print the OpenAPI document (what `/openapi.json` serves), for client generators.
+    Openapi,
     /// Operator commands.
     Admin {
         #[command(subcommand)]
@@ -147,6 +149,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { demo: _ } => seed_demo(&settings).await,
+        Command::Openapi => {
+            println!("{}", golmok_api::openapi().to_pretty_json()?);
+            Ok(())
+        }
         Command::Backup { file } => {
             settings.database.migrate_on_start = false;
             let conn = db::connect(&settings.database).await?;
