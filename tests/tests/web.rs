@@ -1410,3 +1410,164 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
         again.text
     );
 }
+
+on_both_databases!(a_shop_owner_lists_a_new_good_and_edits_it);
+
+async fn a_shop_owner_lists_a_new_good_and_edits_it(app: TestApp) {
+    seeded(&app).await;
+    let (mut b, shop) = owner_of(&app, "망원 두부가게").await;
+    let owner_token = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    let listed_at_start = app
+        .get(
+            &format!("/v1/merchants/{shop}/listings"),
+            Some(&owner_token),
+        )
+        .await
+        .body["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert!(listed_at_start > 0, "the tofu shop lists goods");
+    let listings = b.get(&format!("/shop/{shop}/listings")).await;
+    ok(&listings);
+    assert!(
+        listings
+            .html
+            .contains(&format!("/shop/{shop}/listings/new"))
+    );
+    let form = b.get(&format!("/shop/{shop}/listings/new")).await;
+    ok(&form);
+    let new_path = format!("/shop/{shop}/listings/new");
+    let fields = |title: &'static str, price: &'static str, container: &'static str| {
+        vec![
+            ("title", title),
+            ("description", "아침마다 만드는 순두부"),
+            ("price_krw", price),
+            ("unit", "piece"),
+            ("unit_quantity", "1"),
+            ("stock", "12"),
+            ("container", container),
+            ("deposit_krw", "1000"),
+            ("on_sale", "on"),
+        ]
+    };
+
+    // Each refusal comes back beside its field, with what was typed kept.
+    let not_a_price = b
+        .submit(&form, &new_path, &fields("검은콩 순두부", "삼천", "none"))
+        .await;
+    assert_eq!(not_a_price.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        not_a_price.html.contains("id=\"price-error\""),
+        "{}",
+        not_a_price.html
+    );
+    assert!(not_a_price.html.contains("아침마다 만드는 순두부"));
+    let no_title = b
+        .submit(&form, &new_path, &fields("", "3000", "none"))
+        .await;
+    assert_eq!(no_title.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_title.html.contains("id=\"title-error\""),
+        "{}",
+        no_title.html
+    );
+    let container_on_tofu = b
+        .submit(
+            &form,
+            &new_path,
+            &fields("검은콩 순두부", "3000", "deposit"),
+        )
+        .await;
+    assert_eq!(container_on_tofu.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(container_on_tofu.html.contains("id=\"container-error\""));
+    // Nothing was written by the refusals.
+    let owner_token = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    let count = |body: serde_json::Value| body["items"].as_array().map_or(0, Vec::len);
+    let shop_listings = format!("/v1/merchants/{shop}/listings");
+    let after_refusals = count(app.get(&shop_listings, Some(&owner_token)).await.body);
+    assert_eq!(after_refusals, listed_at_start);
+
+    let made = b
+        .submit(&form, &new_path, &fields("검은콩 순두부", "3000", "none"))
+        .await;
+    assert_eq!(
+        made.location(),
+        format!("/shop/{shop}/listings?saved=listing")
+    );
+    let id = listing_in(&app, &shop, "검은콩 순두부").await;
+    let listing = app.get(&format!("/v1/listings/{id}"), None).await.body;
+    assert_eq!(listing["price_krw"], 3000);
+    assert_eq!(listing["stock"], 12);
+    assert_eq!(listing["status"], "active");
+    let saved = b.get(&format!("/shop/{shop}/listings?saved=listing")).await;
+    assert!(
+        saved
+            .html
+            .contains(&format!("/shop/{shop}/listings/{id}/edit"))
+    );
+
+    // Edited: a new price, and off sale (a draft).
+    let edit_path = format!("/shop/{shop}/listings/{id}/edit");
+    let edit = b.get(&edit_path).await;
+    ok(&edit);
+    assert!(edit.html.contains("value=\"3000\""));
+    let mut changed = fields("검은콩 순두부", "3500", "none");
+    changed.retain(|(k, _)| *k != "on_sale");
+    let done = b.submit(&edit, &edit_path, &changed).await;
+    assert_eq!(
+        done.location(),
+        format!("/shop/{shop}/listings?saved=listing")
+    );
+    let listing = app
+        .get(&format!("/v1/listings/{id}"), Some(&owner_token))
+        .await
+        .body;
+    assert_eq!(listing["price_krw"], 3500, "{listing}");
+    assert_eq!(listing["status"], "draft");
+    // The owner's own list, by status (the public list shows only what is on sale).
+    let ids_in = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let drafts = app
+        .get(
+            &format!("/v1/merchants/{shop}/listings?status=draft"),
+            Some(&owner_token),
+        )
+        .await;
+    assert!(ids_in(drafts.body).contains(&id));
+    let on_sale = app
+        .get(
+            &format!("/v1/merchants/{shop}/listings?status=active"),
+            Some(&owner_token),
+        )
+        .await;
+    assert!(!ids_in(on_sale.body).contains(&id));
+    let (stranger, _) = app.sign_up("merchant").await;
+    app.get(&format!("/v1/merchants/{shop}/listings"), Some(&stranger))
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Another shop's listing is not edited through this shop's pages.
+    let coffee = app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] != "망원 두부가게"))
+        .and_then(|m| m["id"].as_str())
+        .map(str::to_owned)
+        .expect("another shop");
+    let theirs = app
+        .get(&format!("/v1/listings?merchant_id={coffee}&limit=1"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .expect("one of their listings");
+    let not_mine = b.get(&format!("/shop/{shop}/listings/{theirs}/edit")).await;
+    assert_eq!(not_mine.status, StatusCode::NOT_FOUND);
+    let not_my_shop = b.get(&format!("/shop/{coffee}/listings/new")).await;
+    assert_eq!(not_my_shop.status, StatusCode::FORBIDDEN);
+}

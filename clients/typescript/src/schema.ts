@@ -616,7 +616,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The owner's listings in every status (drafts and archived ones too), or in one: the
+         *     shop's own view, for its owner (or an admin). */
+        get: operations["merchant_listings"];
         put?: never;
         /** Add a listing to the owner's merchant. */
         post: operations["create_listing"];
@@ -1184,6 +1186,46 @@ export interface components {
                 order_id: string;
                 /** @description `too_large`, `out_of_time`, `no_capacity_left` or `no_courier`. */
                 reason: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_Listing: {
+            items: {
+                category: string;
+                container?: components["schemas"]["Container"] | null;
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                id: string;
+                merchant_id: string;
+                /**
+                 * Format: int64
+                 * @description The price of `unit_quantity` units, in won.
+                 */
+                price_krw: number;
+                refill: boolean;
+                status: components["schemas"]["ListingStatus"];
+                /**
+                 * Format: int64
+                 * @description In units (pieces, grams, ml).
+                 */
+                stock: number;
+                title: string;
+                unit: components["schemas"]["Unit"];
+                /** Format: int64 */
+                unit_quantity: number;
+                /** Format: int64 */
+                unit_volume_millilitres: number;
+                /**
+                 * Format: int64
+                 * @description What one unit weighs and takes up, for couriers' capacities; 0 when not given (then
+                 *     [`Listing::size_of`] assumes typical values).
+                 */
+                unit_weight_grams: number;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
         };
@@ -5548,6 +5590,91 @@ export interface operations {
                 };
             };
             /** @description Nothing by that id, or nothing the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merchant_listings: {
+        parameters: {
+            query?: {
+                /** @description Only listings in this status; every status when absent. */
+                status?: components["schemas"]["ListingStatus"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Listing"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;

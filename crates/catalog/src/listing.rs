@@ -41,7 +41,7 @@ impl Unit {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         [Unit::Piece, Unit::Gram, Unit::Ml]
             .into_iter()
             .find(|u| u.as_str() == s)

@@ -358,6 +358,32 @@ texts! {
     save_stock: "재고 저장", "Save stock";
     stock_saved: "재고를 저장했습니다.", "Stock saved.";
     err_stock: "재고는 0 이상의 숫자여야 합니다.", "Stock must be a number of 0 or more.";
+    new_listing: "새 상품 등록", "New listing";
+    edit_listing: "상품 수정", "Edit listing";
+    edit: "수정", "Edit";
+    l_title: "상품명", "Title";
+    l_description: "설명", "Description";
+    l_category: "분류", "Category";
+    l_price: "가격 (원)", "Price (won)";
+    l_unit: "판매 단위", "Sold by";
+    l_unit_quantity: "가격 기준 수량 (예: 100 g에 3,500원이면 100)", "Price per quantity (100 for 3,500 won per 100 g)";
+    l_stock: "재고 (판매 단위로)", "Stock (in the unit sold)";
+    l_refill: "리필 상품 (손님 용기에 무게로 판매)", "Refill good (weighed into a container)";
+    l_container: "용기", "Container";
+    container_none: "용기 없음", "No container";
+    container_byo: "손님 용기", "The shopper's own";
+    l_deposit: "보증금 (원)", "Deposit (won)";
+    l_on_sale: "바로 판매하기 (끄면 임시 저장)", "On sale now (off: saved as a draft)";
+    unit_name_piece: "개수", "Pieces";
+    unit_name_gram: "무게 (g)", "Weight (g)";
+    unit_name_ml: "부피 (ml)", "Volume (ml)";
+    save_listing: "상품 저장", "Save listing";
+    listing_saved: "상품을 저장했습니다.", "Listing saved.";
+    err_listing_title: "상품명을 1~120자로 입력하세요.", "A title of 1 to 120 characters.";
+    err_whole_number: "0 이상의 정수로 입력하세요.", "A whole number, 0 or more.";
+    err_price: "가격과 기준 수량을 확인하세요 (가격 0원 이상, 기준 수량 1 이상).", "Check the price and its quantity (price 0 or more, quantity 1 or more).";
+    err_container: "용기는 리필 상품에만 정할 수 있고, 보증금 용기는 보증금이 필요합니다.", "Only refill goods have a container, and a deposit container needs its deposit.";
+    err_listing_form: "입력한 내용을 확인하세요.", "Please check the form.";
 }
 
 #[cfg(test)]

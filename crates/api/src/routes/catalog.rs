@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
         .routes(routes!(membership_history))
-        .routes(routes!(create_listing))
+        .routes(routes!(create_listing, merchant_listings))
         .routes(routes!(get_listing, update_listing, archive_listing))
         .routes(routes!(list_listings))
         .routes(routes!(create_campaign, list_campaigns))
@@ -372,6 +372,30 @@ async fn create_listing(
 ) -> Result<(StatusCode, Json<Listing>), ApiError> {
     let created = listing::create_listing(&state.db, &session.account, &merchant_id, body).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OwnListingsParams {
+    /// Only listings in this status; every status when absent.
+    status: Option<golmok_catalog::ListingStatus>,
+}
+
+/// The owner's listings in every status (drafts and archived ones too), or in one: the
+/// shop's own view, for its owner (or an admin).
+#[utoipa::path(get, path = "/v1/merchants/{id}/listings", tag = "catalog", security(("bearer" = [])),
+    params(OwnListingsParams),
+    responses((status = 200, body = Items<Listing>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn merchant_listings(
+    State(state): State<AppState>,
+    session: Session,
+    Path(merchant_id): Path<String>,
+    ApiQuery(params): ApiQuery<OwnListingsParams>,
+) -> Result<Json<Items<Listing>>, ApiError> {
+    let own = listing::merchant_listings(&state.db, &session.account, &merchant_id, params.status)
+        .await?;
+    Ok(Json(Items::all(own)))
 }
 
 /// A listing in any status; archived ones stay readable for past orders.

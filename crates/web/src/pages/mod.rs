@@ -6,6 +6,7 @@ pub mod browse;
 pub mod checkout;
 pub mod courier;
 pub mod dispatch;
+pub mod listing_form;
 pub mod orders;
 pub mod shop;
 

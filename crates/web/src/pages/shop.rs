@@ -25,7 +25,7 @@ use crate::i18n::{Lang, Texts};
 use crate::session::{CsrfForm, Visitor};
 
 /// The shop, if the visitor owns it (or is an admin).
-async fn owned_shop(
+pub(super) async fn owned_shop(
     pages: &Pages,
     visitor: &Visitor,
     id: &str,
@@ -578,7 +578,7 @@ struct ListingsPage {
     shop: Merchant,
     tab: String,
     rows: Vec<ListingRow>,
-    saved: bool,
+    flash: Option<&'static str>,
     error: Option<&'static str>,
 }
 
@@ -603,7 +603,7 @@ async fn listings_page(
     account: &Account,
     shop: Merchant,
     tab: Option<&str>,
-    saved: bool,
+    flash: Option<&'static str>,
     error: Option<&'static str>,
 ) -> Result<ListingsPage, PageError> {
     let lang = visitor.lang;
@@ -631,7 +631,7 @@ async fn listings_page(
             .collect(),
         tab: tab.unwrap_or("all").to_owned(),
         shop,
-        saved,
+        flash,
         error,
         c: Chrome::load(pages, visitor).await?,
     })
@@ -644,13 +644,19 @@ pub async fn listings(
     Query(query): Query<ListingsQuery>,
 ) -> Result<Response, PageError> {
     let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let t = visitor.lang.texts();
+    let flash = match query.saved.as_deref() {
+        Some("listing") => Some(t.listing_saved),
+        Some(_) => Some(t.stock_saved),
+        None => None,
+    };
     let page = listings_page(
         &pages,
         &visitor,
         &account,
         shop,
         query.status.as_deref(),
-        query.saved.is_some(),
+        flash,
         None,
     )
     .await?;
@@ -680,7 +686,7 @@ pub async fn save_stock(
                     &account,
                     shop,
                     form.get("tab").map(String::as_str),
-                    false,
+                    None,
                     Some(t.err_stock),
                 )
                 .await?;
