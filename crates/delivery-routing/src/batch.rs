@@ -356,6 +356,32 @@ async fn set_task_status(
     Ok(())
 }
 
+/// A completion or failure the courier sent again after the first went through (its answer
+/// lost on a flaky connection) answers as the first did, instead of `stop_done`: the stop
+/// changes once. Only for callers that know it is a retry (the API's `Idempotency-Key`).
+pub async fn as_retry(
+    db: &DatabaseConnection,
+    actor: &Account,
+    stop_id: &str,
+    outcome: Result<PlannedStop>,
+    wanted: StopStatus,
+) -> Result<PlannedStop> {
+    match outcome {
+        Err(e) if e.conflict_code() == Some("stop_done") => {
+            let stop = get_stop(db, actor, stop_id).await?;
+            if stop.status == wanted {
+                Ok(stop)
+            } else {
+                Err(DomainError::conflict(
+                    "stop_done",
+                    format!("the stop is already {}", stop.status),
+                ))
+            }
+        }
+        other => other,
+    }
+}
+
 /// Why a stop could not be made.
 pub const FAILURE_REASONS: [&str; 6] = [
     "nobody_home",

@@ -390,9 +390,7 @@ async fn complete_stop(
     ))
 }
 
-/// A completion or failure sent again with its `Idempotency-Key` after the first went
-/// through (the answer was lost on a courier's flaky connection) answers as the first did,
-/// instead of 409 `stop_done`; the stop changes once.
+/// With an `Idempotency-Key`, a completion or failure sent again answers as the first did.
 async fn retried(
     state: &AppState,
     session: &Session,
@@ -401,22 +399,10 @@ async fn retried(
     outcome: golmok_delivery_routing::Result<PlannedStop>,
     wanted: golmok_delivery_routing::StopStatus,
 ) -> Result<PlannedStop, ApiError> {
-    match outcome {
-        Err(golmok_core::DomainError::Conflict {
-            code: "stop_done", ..
-        }) if key.is_some() => {
-            let stop = batch::get_stop(&state.db, &session.account, id).await?;
-            if stop.status == wanted {
-                Ok(stop)
-            } else {
-                Err(ApiError::conflict(
-                    "stop_done",
-                    format!("the stop is already {}", stop.status),
-                ))
-            }
-        }
-        other => Ok(other?),
+    if key.is_none() {
+        return Ok(outcome?);
     }
+    Ok(batch::as_retry(&state.db, &session.account, id, outcome, wanted).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
