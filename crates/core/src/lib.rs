@@ -27,8 +27,9 @@ pub use rate::{InProcessRateCounter, RateCounter};
 pub use validation::{FieldError, ValidationErrors};
 
 /// An enum stored as text (a status, a kind): each variant with the exact string it is
-/// stored and serialised as, `as_str`, `parse` and `ALL`, so a status is compared as a value
-/// and never spelled twice.
+/// stored and serialised as, `as_str`, `parse` and `ALL`, and a sea-orm active enum, so an
+/// entity's column can be the enum itself. A status is compared as a value and never spelled
+/// twice; the database keeps the same text as before.
 #[macro_export]
 macro_rules! stored_enum {
     (
@@ -41,9 +42,11 @@ macro_rules! stored_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
         )]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
         pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+            $( $(#[$vmeta])* #[serde(rename = $text)] #[sea_orm(string_value = $text)] $variant ),+
         }
 
         impl $name {

@@ -131,11 +131,11 @@ pub async fn start_batch(
     if courier.is_none_or(|c| c.id != b.courier_id) {
         return Err(DomainError::not_found("batch", batch_id));
     }
-    if b.status == BatchStatus::Planned.as_str() {
+    if b.status == BatchStatus::Planned {
         route_batch::Entity::update_many()
             .col_expr(
                 route_batch::Column::Status,
-                Expr::value(BatchStatus::Started.as_str()),
+                Expr::value(BatchStatus::Started),
             )
             .filter(route_batch::Column::Id.eq(batch_id))
             .exec(&txn)
@@ -173,7 +173,7 @@ pub async fn get_stop(
             ));
         }
     }
-    PlannedStop::of(s)
+    Ok(PlannedStop::of(s))
 }
 
 async fn own_stop(
@@ -197,7 +197,7 @@ async fn own_stop(
             ));
         }
     }
-    if s.status != StopStatus::Pending.as_str() {
+    if s.status != StopStatus::Pending {
         return Err(DomainError::conflict(
             "stop_done",
             format!("the stop is already {}", s.status),
@@ -209,7 +209,7 @@ async fn own_stop(
 async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result<()> {
     let pending = stop::Entity::find()
         .filter(stop::Column::BatchId.eq(b.id.as_str()))
-        .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
+        .filter(stop::Column::Status.eq(StopStatus::Pending))
         .count(txn)
         .await?;
     let status = if pending == 0 {
@@ -278,16 +278,16 @@ pub async fn complete_stop(
             .into());
         }
     }
-    if s.kind == StopKind::Dropoff.as_str() {
+    if s.kind == StopKind::Dropoff {
         require_picked_up(&txn, &s).await?;
     }
-    let (outcome, task_status) = if s.kind == StopKind::Pickup.as_str() {
+    let (outcome, task_status) = if s.kind == StopKind::Pickup {
         (StopOutcome::PickedUp, TaskStatus::PickedUp)
     } else {
         (StopOutcome::Delivered, TaskStatus::Delivered)
     };
     let mut active: stop::ActiveModel = s.clone().into();
-    active.status = Set(StopStatus::Completed.as_str().into());
+    active.status = Set(StopStatus::Completed);
     active.proof_kind = Set(Some(proof.kind));
     active.proof_value = Set(Some(proof.value.trim().to_owned()));
     active.done_at = Set(Some(Utc::now()));
@@ -298,7 +298,7 @@ pub async fn complete_stop(
         .on_stop(&txn, &s.merchant_order_id, outcome, actor)
         .await?;
     txn.commit().await?;
-    PlannedStop::of(done)
+    Ok(PlannedStop::of(done))
 }
 
 fn validate_proof(proof: &Proof) -> Result<()> {
@@ -315,7 +315,7 @@ fn validate_proof(proof: &Proof) -> Result<()> {
 /// A code given as proof must be the stop's own: the shop's pick-up code at a pick-up, the
 /// shopper's at the door. Other proofs, and tasks without a code, pass.
 fn code_matches(s: &stop::Model, task: &delivery_task::Model, proof: &Proof) -> bool {
-    let expected = if s.kind == StopKind::Pickup.as_str() {
+    let expected = if s.kind == StopKind::Pickup {
         &task.pickup_code
     } else {
         &task.dropoff_code
@@ -330,8 +330,8 @@ fn code_matches(s: &stop::Model, task: &delivery_task::Model, proof: &Proof) -> 
 async fn require_picked_up(txn: &DatabaseTransaction, s: &stop::Model) -> Result<()> {
     let picked = stop::Entity::find()
         .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
-        .filter(stop::Column::Kind.eq(StopKind::Pickup.as_str()))
-        .filter(stop::Column::Status.eq(StopStatus::Completed.as_str()))
+        .filter(stop::Column::Kind.eq(StopKind::Pickup))
+        .filter(stop::Column::Status.eq(StopStatus::Completed))
         .count(txn)
         .await?;
     if picked == 0 {
@@ -407,23 +407,20 @@ pub async fn fail_stop(
     let txn = begin_write(db).await?;
     let (s, b) = own_stop(&txn, actor, stop_id).await?;
     let mut active: stop::ActiveModel = s.clone().into();
-    active.status = Set(StopStatus::Failed.as_str().into());
+    active.status = Set(StopStatus::Failed);
     active.failure_reason = Set(Some(reason));
     active.done_at = Set(Some(Utc::now()));
     let done = active.update(&txn).await?;
-    if s.kind == StopKind::Pickup.as_str() {
+    if s.kind == StopKind::Pickup {
         // Its drop-off cannot happen on this route either.
         stop::Entity::update_many()
-            .col_expr(
-                stop::Column::Status,
-                Expr::value(StopStatus::Failed.as_str()),
-            )
+            .col_expr(stop::Column::Status, Expr::value(StopStatus::Failed))
             .col_expr(
                 stop::Column::FailureReason,
                 Expr::value("its pickup failed"),
             )
             .filter(stop::Column::TaskId.eq(s.task_id.as_str()))
-            .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
+            .filter(stop::Column::Status.eq(StopStatus::Pending))
             .exec(&txn)
             .await?;
         set_task_status(&txn, &s.task_id, TaskStatus::Open).await?;
@@ -436,7 +433,7 @@ pub async fn fail_stop(
     }
     after_stop(&txn, &b).await?;
     txn.commit().await?;
-    PlannedStop::of(done)
+    Ok(PlannedStop::of(done))
 }
 
 /// The reason as recorded: one of [`FAILURE_REASONS`], with the courier's note if any.
@@ -469,10 +466,7 @@ async fn back_to_hub(
 ) -> Result<()> {
     let network = crate::network::get_network(txn, &b.network_id).await?;
     delivery_task::Entity::update_many()
-        .col_expr(
-            delivery_task::Column::Status,
-            Expr::value(TaskStatus::Open.as_str()),
-        )
+        .col_expr(delivery_task::Column::Status, Expr::value(TaskStatus::Open))
         .col_expr(
             delivery_task::Column::PickupLat,
             Expr::value(network.hub.lat),
@@ -521,9 +515,7 @@ pub async fn stop_progress(
             .all(|p| p.merchant_order_id != s.merchant_order_id)
         {
             out.push(StopProgress {
-                status: StopStatus::parse(&s.status).ok_or_else(|| {
-                    DomainError::Internal(format!("stop {} is {}", s.id, s.status))
-                })?,
+                status: s.status,
                 merchant_order_id: s.merchant_order_id,
                 eta: s.eta,
             });

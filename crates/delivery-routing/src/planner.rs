@@ -502,7 +502,7 @@ struct Riding {
 async fn riding_in(db: &impl ConnectionTrait, slot_id: &str) -> Result<Riding> {
     let batches = route_batch::Entity::find()
         .filter(route_batch::Column::SlotId.eq(slot_id))
-        .filter(route_batch::Column::Status.ne(BatchStatus::Planned.as_str()))
+        .filter(route_batch::Column::Status.ne(BatchStatus::Planned))
         .order_by_asc(route_batch::Column::Id)
         .all(db)
         .await?;
@@ -511,12 +511,12 @@ async fn riding_in(db: &impl ConnectionTrait, slot_id: &str) -> Result<Riding> {
         tasks: Vec::new(),
     };
     for b in &batches {
-        if b.status == BatchStatus::Started.as_str() {
+        if b.status == BatchStatus::Started {
             riding.couriers.push(b.courier_id.clone());
         }
         let ahead = stop::Entity::find()
             .filter(stop::Column::BatchId.eq(b.id.as_str()))
-            .filter(stop::Column::Status.eq(StopStatus::Pending.as_str()))
+            .filter(stop::Column::Status.eq(StopStatus::Pending))
             .order_by_asc(stop::Column::Id)
             .all(db)
             .await?;
@@ -529,7 +529,7 @@ async fn riding_in(db: &impl ConnectionTrait, slot_id: &str) -> Result<Riding> {
 async fn delete_unstarted_batches(txn: &DatabaseTransaction, slot_id: &str) -> Result<()> {
     let planned = route_batch::Entity::find()
         .filter(route_batch::Column::SlotId.eq(slot_id))
-        .filter(route_batch::Column::Status.eq(BatchStatus::Planned.as_str()))
+        .filter(route_batch::Column::Status.eq(BatchStatus::Planned))
         .all(txn)
         .await?;
     for b in &planned {
@@ -552,10 +552,7 @@ async fn tasks_to_plan(
 ) -> Result<Vec<delivery_task::Model>> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::SlotId.eq(slot_id))
-        .filter(
-            delivery_task::Column::Status
-                .is_in([TaskStatus::Open.as_str(), TaskStatus::Planned.as_str()]),
-        )
+        .filter(delivery_task::Column::Status.is_in([TaskStatus::Open, TaskStatus::Planned]))
         .order_by_asc(delivery_task::Column::Id)
         .all(txn)
         .await?
@@ -688,7 +685,7 @@ async fn write_batch(
         network_id: Set(plan.network_id.clone()),
         slot_id: Set(plan.slot_id.clone()),
         courier_id: Set(courier.id.clone()),
-        status: Set(BatchStatus::Planned.as_str().into()),
+        status: Set(BatchStatus::Planned),
         distance_m: Set(route.distance),
         created_at: Set(plan.at),
     }
@@ -749,7 +746,7 @@ async fn write_stop(
         id: Set(new_id("stp")),
         batch_id: Set(batch_id.to_owned()),
         position: Set(position as i32),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         task_id: Set(t.id.clone()),
         merchant_order_id: Set(t.merchant_order_id.clone()),
         lat: Set(lat),
@@ -757,7 +754,7 @@ async fn write_stop(
         address: Set(address),
         contents: Set(t.contents.clone()),
         eta: Set(eta),
-        status: Set(StopStatus::Pending.as_str().into()),
+        status: Set(StopStatus::Pending),
         proof_kind: Set(None),
         proof_value: Set(None),
         failure_reason: Set(None),
@@ -839,9 +836,9 @@ async fn record_outcome(
         .col_expr(
             delivery_task::Column::Status,
             Expr::value(if left_out.is_some() {
-                TaskStatus::Open.as_str()
+                TaskStatus::Open
             } else {
-                TaskStatus::Planned.as_str()
+                TaskStatus::Planned
             }),
         )
         .col_expr(
@@ -912,11 +909,10 @@ fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model], carried: &[u
 }
 
 impl PlannedStop {
-    pub(crate) fn of(s: stop::Model) -> Result<Self> {
-        let bad = || DomainError::Internal(format!("stop {} is {} {}", s.id, s.kind, s.status));
-        Ok(PlannedStop {
-            kind: StopKind::parse(&s.kind).ok_or_else(bad)?,
-            status: StopStatus::parse(&s.status).ok_or_else(bad)?,
+    pub(crate) fn of(s: stop::Model) -> Self {
+        PlannedStop {
+            kind: s.kind,
+            status: s.status,
             id: s.id,
             merchant_order_id: s.merchant_order_id,
             location: Coordinates {
@@ -926,7 +922,7 @@ impl PlannedStop {
             address: s.address,
             contents: s.contents,
             eta: s.eta,
-        })
+        }
     }
 }
 
@@ -938,10 +934,9 @@ pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model)
         .await?
         .into_iter()
         .map(PlannedStop::of)
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(Batch {
-        status: BatchStatus::parse(&b.status)
-            .ok_or_else(|| DomainError::Internal(format!("batch {} is {}", b.id, b.status)))?,
+        status: b.status,
         id: b.id,
         courier_id: b.courier_id,
         slot_id: b.slot_id,

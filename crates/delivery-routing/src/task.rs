@@ -56,7 +56,7 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         size_millilitres: Set(new.size_millilitres),
         contents: Set(new.contents),
         ready_at: Set(None),
-        status: Set(TaskStatus::Open.as_str().into()),
+        status: Set(TaskStatus::Open),
         created_at: Set(Utc::now()),
         unassigned_reason: Set(None),
         pickup_code: Set(Some(handover_code())),
@@ -126,13 +126,13 @@ pub async fn withdraw(
         .one(txn)
         .await?;
     let Some(task) = task else { return Ok(None) };
-    if task.status == TaskStatus::Withdrawn.as_str() {
+    if task.status == TaskStatus::Withdrawn {
         return Ok(Some(task.slot_id));
     }
     delivery_task::Entity::update_many()
         .col_expr(
             delivery_task::Column::Status,
-            Expr::value(TaskStatus::Withdrawn.as_str()),
+            Expr::value(TaskStatus::Withdrawn),
         )
         .col_expr(
             delivery_task::Column::UnassignedReason,
@@ -150,7 +150,7 @@ pub async fn withdraw(
 /// leaves its slot (and frees its room there).
 pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
     let task = task_of(txn, merchant_order_id).await?;
-    if task.status != TaskStatus::Open.as_str() {
+    if task.status != TaskStatus::Open {
         return Err(crate::DomainError::conflict(
             "delivery_not_open",
             format!(
@@ -162,7 +162,7 @@ pub async fn turn_into_pickup(txn: &impl ConnectionTrait, merchant_order_id: &st
     delivery_task::Entity::update_many()
         .col_expr(
             delivery_task::Column::Status,
-            Expr::value(TaskStatus::Pickup.as_str()),
+            Expr::value(TaskStatus::Pickup),
         )
         .col_expr(
             delivery_task::Column::UnassignedReason,
@@ -181,7 +181,7 @@ pub async fn pickups_among(
 ) -> Result<Vec<String>> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup.as_str()))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup))
         .all(db)
         .await?
         .into_iter()
@@ -193,7 +193,7 @@ pub async fn pickups_among(
 pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<bool> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.eq(merchant_order_id))
-        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup.as_str()))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Pickup))
         .one(txn)
         .await?
         .is_some())
@@ -208,7 +208,7 @@ pub async fn bind_to_courier(
 ) -> Result<delivery_task::Model> {
     let txn = golmok_core::db::begin_write(db).await?;
     let task = task_of(&txn, merchant_order_id).await?;
-    if task.status != TaskStatus::Open.as_str() && task.status != TaskStatus::Planned.as_str() {
+    if task.status != TaskStatus::Open && task.status != TaskStatus::Planned {
         return Err(crate::DomainError::conflict(
             "delivery_under_way",
             format!(
@@ -267,7 +267,7 @@ pub async fn left_out(
 ) -> Result<Vec<LeftOut>> {
     Ok(delivery_task::Entity::find()
         .filter(delivery_task::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
-        .filter(delivery_task::Column::Status.eq(TaskStatus::Open.as_str()))
+        .filter(delivery_task::Column::Status.eq(TaskStatus::Open))
         .filter(delivery_task::Column::UnassignedReason.is_not_null())
         .all(db)
         .await?
@@ -318,7 +318,7 @@ pub async fn move_to_slot(
 ) -> Result<String> {
     use crate::DomainError;
     let task = task_of(txn, merchant_order_id).await?;
-    if task.status != TaskStatus::Open.as_str() {
+    if task.status != TaskStatus::Open {
         return Err(DomainError::conflict(
             "delivery_not_open",
             format!(

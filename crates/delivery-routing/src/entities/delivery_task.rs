@@ -20,7 +20,7 @@ pub struct Model {
     pub size_millilitres: i64,
     pub contents: String,
     pub ready_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: crate::status::TaskStatus,
     pub created_at: DateTimeUtc,
     pub unassigned_reason: Option<String>,
     pub pickup_code: Option<String>,

@@ -9,7 +9,7 @@ pub struct Model {
     pub network_id: String,
     pub slot_id: String,
     pub courier_id: String,
-    pub status: String,
+    pub status: crate::status::BatchStatus,
     pub distance_m: f64,
     pub created_at: DateTimeUtc,
 }
