@@ -59,8 +59,7 @@ pub struct Payment {
 
 fn from_model(m: payment::Model) -> Result<Payment> {
     Ok(Payment {
-        status: PaymentStatus::parse(&m.status)
-            .ok_or_else(|| DomainError::Internal(format!("stored payment status {}", m.status)))?,
+        status: m.status,
         id: m.id,
         reference: m.reference,
         provider: m.provider,
@@ -127,7 +126,7 @@ pub async fn authorize(
         reference: Set(reference.to_owned()),
         provider: Set(provider.name().to_owned()),
         provider_ref: Set(Some(authorization.provider_ref)),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         authorized_krw: Set(amount_krw),
         captured_krw: Set(0),
         refunded_krw: Set(0),
@@ -181,7 +180,7 @@ async fn set_status(
     status: PaymentStatus,
 ) -> Result<Payment> {
     let mut active: payment::ActiveModel = p.clone().into();
-    active.status = Set(status.as_str().to_owned());
+    active.status = Set(status);
     active.captured_krw = Set(p.captured_krw);
     active.refunded_krw = Set(p.refunded_krw);
     active.charge_ref = Set(p.charge_ref.clone());
@@ -198,7 +197,7 @@ pub async fn authorized_before(
 ) -> Result<Vec<Payment>> {
     payment::Entity::find()
         .filter(payment::Column::Provider.eq(provider))
-        .filter(payment::Column::Status.eq(PaymentStatus::Authorized.as_str()))
+        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
         .filter(payment::Column::CreatedAt.lt(cutoff))
         .order_by_asc(payment::Column::CreatedAt)
         .all(db)
@@ -217,7 +216,7 @@ pub async fn capture(
     shares: &[Share],
 ) -> Result<Payment> {
     let mut p = load(db, payment_id).await?;
-    if p.status != PaymentStatus::Authorized.as_str() {
+    if p.status != PaymentStatus::Authorized {
         return Err(DomainError::conflict(
             "payment_not_capturable",
             format!("the payment is {}, not authorized", p.status),
@@ -280,7 +279,7 @@ pub async fn void(
     provider
         .void(&provider_ref, &format!("{payment_id}:void"))
         .await?;
-    if p.status == PaymentStatus::Authorized.as_str() {
+    if p.status == PaymentStatus::Authorized {
         release_hold(db, &p).await?;
     }
     set_status(db, p, PaymentStatus::Voided).await
@@ -348,7 +347,7 @@ pub async fn refund(
 /// Only captured money is refunded, and never more than is left of it.
 fn check_refundable(p: &payment::Model, amount: i64) -> Result<()> {
     let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
-    if !captured.iter().any(|s| s.as_str() == p.status) {
+    if !captured.contains(&p.status) {
         return Err(DomainError::conflict(
             "payment_not_refundable",
             format!(

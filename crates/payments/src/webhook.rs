@@ -169,13 +169,13 @@ async fn apply_to_payment(
     {
         tracing::warn!(payment = %p.id, "refunded at Stripe beyond what Golmok recorded (the dashboard?)");
     }
-    let current = PaymentStatus::parse(&p.status);
+    let current = p.status;
     let next = match (kind, current) {
-        ("payment_intent.amount_capturable_updated", Some(PaymentStatus::Pending)) => {
+        ("payment_intent.amount_capturable_updated", PaymentStatus::Pending) => {
             PaymentStatus::Authorized
         }
-        ("payment_intent.payment_failed", Some(PaymentStatus::Pending)) => PaymentStatus::Failed,
-        ("payment_intent.canceled", Some(PaymentStatus::Pending | PaymentStatus::Authorized)) => {
+        ("payment_intent.payment_failed", PaymentStatus::Pending) => PaymentStatus::Failed,
+        ("payment_intent.canceled", PaymentStatus::Pending | PaymentStatus::Authorized) => {
             PaymentStatus::Voided
         }
         // Captures and refunds are recorded when we make them; their events confirm them.
@@ -184,11 +184,11 @@ async fn apply_to_payment(
     if next == PaymentStatus::Authorized {
         crate::place_hold(txn, &p).await?;
     }
-    if current == Some(PaymentStatus::Authorized) && next == PaymentStatus::Voided {
+    if current == PaymentStatus::Authorized && next == PaymentStatus::Voided {
         crate::release_hold(txn, &p).await?;
     }
     let mut active: payment::ActiveModel = p.into();
-    active.status = Set(next.as_str().to_owned());
+    active.status = Set(next);
     active.updated_at = Set(Utc::now());
     active.update(txn).await?;
     Ok(())

@@ -8,7 +8,7 @@ pub struct Model {
     pub reference: String,
     pub provider: String,
     pub provider_ref: Option<String>,
-    pub status: String,
+    pub status: crate::PaymentStatus,
     pub authorized_krw: i64,
     pub captured_krw: i64,
     pub refunded_krw: i64,
