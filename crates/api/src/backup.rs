@@ -27,7 +27,10 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
 
 /// Held by a running server or worker: while any holds it, the database is not replaced.
 #[derive(Debug)]
-pub struct InUse(#[allow(dead_code)] Option<File>);
+pub struct InUse {
+    /// The locked file: the lock lasts as long as it is open.
+    _lock: Option<File>,
+}
 
 fn lock_file(database: &Path) -> anyhow::Result<File> {
     let mut name = database.as_os_str().to_owned();
@@ -44,11 +47,11 @@ fn lock_file(database: &Path) -> anyhow::Result<File> {
 /// hold for PostgreSQL.
 pub fn in_use(url: &str) -> anyhow::Result<InUse> {
     let Some(database) = sqlite_file(url) else {
-        return Ok(InUse(None));
+        return Ok(InUse { _lock: None });
     };
     let file = lock_file(&database)?;
     match file.try_lock_shared() {
-        Ok(()) => Ok(InUse(Some(file))),
+        Ok(()) => Ok(InUse { _lock: Some(file) }),
         Err(TryLockError::WouldBlock) => bail!(
             "{} is being restored; start again once the restore has finished",
             database.display()

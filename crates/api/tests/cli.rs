@@ -28,6 +28,20 @@ fn run(command: &mut Command) -> Output {
     command.stdin(Stdio::null()).output().expect("golmok runs")
 }
 
+/// `golmok admin create` of an admin with the password "operator pass".
+fn create_admin(dir: &Path, email: &str) -> Output {
+    run(golmok(dir, &[]).args([
+        "admin",
+        "create",
+        "--email",
+        email,
+        "--password",
+        "operator pass",
+        "--role",
+        "admin",
+    ]))
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -62,16 +76,7 @@ async fn admin_create_writes_to_the_database_serve_uses() {
     let dir = tempfile::tempdir().unwrap();
     // No database setting at all: both commands use the default SQLite file in the
     // working directory.
-    let created = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "ops@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let created = create_admin(dir.path(), "ops@example.com");
     assert!(
         created.status.success(),
         "{}",
@@ -103,16 +108,7 @@ async fn admin_create_writes_to_the_database_serve_uses() {
     drop(server);
 
     // The same email twice is refused, and says why.
-    let again = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "ops@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let again = create_admin(dir.path(), "ops@example.com");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
@@ -243,16 +239,7 @@ fn simulate_runs_a_day_on_the_demo_data() {
 #[tokio::test]
 async fn backup_while_serving_and_restore_only_once_stopped() {
     let dir = tempfile::tempdir().unwrap();
-    let created = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "first@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let created = create_admin(dir.path(), "first@example.com");
     assert!(created.status.success());
     let port = free_port();
     let server = Server(
@@ -273,16 +260,7 @@ async fn backup_while_serving_and_restore_only_once_stopped() {
         String::from_utf8_lossy(&backed_up.stderr)
     );
     // An account made after the backup, which the restore will take away.
-    let later = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "later@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let later = create_admin(dir.path(), "later@example.com");
     assert!(later.status.success());
 
     let refused = run(golmok(dir.path(), &[]).args(["restore", "copy.db"]));
@@ -298,26 +276,8 @@ async fn backup_while_serving_and_restore_only_once_stopped() {
         String::from_utf8_lossy(&restored.stderr)
     );
     // The restored database has the first account and not the later one.
-    let again = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "later@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let again = create_admin(dir.path(), "later@example.com");
     assert!(again.status.success(), "the later account is gone");
-    let first = run(golmok(dir.path(), &[]).args([
-        "admin",
-        "create",
-        "--email",
-        "first@example.com",
-        "--password",
-        "operator pass",
-        "--role",
-        "admin",
-    ]));
+    let first = create_admin(dir.path(), "first@example.com");
     assert!(!first.status.success(), "the first account is back");
 }

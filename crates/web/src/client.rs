@@ -56,11 +56,6 @@ impl LiveStreams {
             account_id: account_id.to_owned(),
         })
     }
-
-    pub fn open_for(&self, account_id: &str) -> usize {
-        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.get(account_id).copied().unwrap_or(0)
-    }
 }
 
 impl Drop for StreamSlot {
@@ -87,8 +82,12 @@ mod tests {
         assert!(streams.open("acc_1", 2).is_none());
         assert!(streams.open("acc_2", 2).is_some());
         drop(first);
-        assert_eq!(streams.open_for("acc_1"), 1);
-        assert!(streams.open("acc_1", 2).is_some());
+        let third = streams.open("acc_1", 2);
+        assert!(third.is_some());
+        assert!(
+            streams.open("acc_1", 2).is_none(),
+            "the freed place is taken again"
+        );
     }
 
     #[test]
