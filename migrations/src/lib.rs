@@ -18,6 +18,7 @@ mod m20261202_000009_baskets;
 mod m20261202_000010_fleet_capacity;
 mod m20261202_000011_handover_codes;
 mod m20261202_000012_task_binding;
+mod m20261202_000013_provider_calls;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_fleet_capacity::Migration),
             Box::new(m20261202_000011_handover_codes::Migration),
             Box::new(m20261202_000012_task_binding::Migration),
+            Box::new(m20261202_000013_provider_calls::Migration),
         ]
     }
 }

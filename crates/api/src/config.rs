@@ -58,6 +58,14 @@ pub struct RedisSettings {
 pub struct PaymentSettings {
     /// `offline` and/or `stripe`.
     pub providers: Vec<String>,
+    /// How often the reconciler finishes what a crash left between a provider call and its
+    /// record (it also runs at start).
+    pub reconcile_every_secs: u64,
+    /// A provider call still unanswered after this long is made again by the reconciler.
+    pub settle_calls_after_secs: u64,
+    /// A checkout's authorisation still unanswered after this long is cancelled: the
+    /// checkout is over and its order will not be written.
+    pub abandon_checkouts_after_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -261,6 +269,15 @@ impl Settings {
                     "key `payments.providers[{i}]`: must be offline or stripe"
                 ));
             }
+        }
+        if self.payments.reconcile_every_secs == 0 {
+            problems.push("key `payments.reconcile_every_secs`: must be at least 1".to_owned());
+        }
+        if self.payments.abandon_checkouts_after_secs < self.payments.settle_calls_after_secs {
+            problems.push(
+                "key `payments.abandon_checkouts_after_secs`: must be at least settle_calls_after_secs"
+                    .to_owned(),
+            );
         }
         if self.payments.providers.is_empty() {
             problems.push("key `payments.providers`: name at least one provider".to_owned());

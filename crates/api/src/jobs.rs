@@ -24,6 +24,9 @@ pub enum Job {
     PruneEvents,
     /// Slots past their cut-off are planned here, or enqueued for the workers with Redis.
     PlanAtCutoffs,
+    /// Provider calls a crash left unanswered are made again, or (a dead checkout's
+    /// authorisation) cancelled.
+    ReconcilePayments,
 }
 
 impl Job {
@@ -34,6 +37,7 @@ impl Job {
             Job::SendWaitingTransfers => "send_waiting_transfers",
             Job::PruneEvents => "prune_events",
             Job::PlanAtCutoffs => "plan_at_cutoffs",
+            Job::ReconcilePayments => "reconcile_payments",
         }
     }
 
@@ -60,6 +64,17 @@ impl Job {
                 crate::planning::sweep(state).await;
                 return Ok(0);
             }
+            Job::ReconcilePayments => {
+                let settings = &state.settings.payments;
+                let secs = |s: u64| chrono::Duration::seconds(s.min(i64::MAX as u64) as i64);
+                let patience = golmok_ordering::payment_calls::Patience {
+                    settle_after: secs(settings.settle_calls_after_secs),
+                    abandon_after: secs(settings.abandon_checkouts_after_secs),
+                };
+                golmok_ordering::payment_calls::reconcile(state.ordering(), patience)
+                    .await
+                    .map(|r| r.finished + r.undone)
+            }
         };
         done.map_err(|e| e.to_string())
     }
@@ -69,12 +84,14 @@ impl Job {
 pub fn schedule(state: &AppState) -> Vec<(Job, Duration)> {
     let orders = Duration::from_secs(state.settings.ordering.expiry_sweep_secs);
     let planning = Duration::from_secs(state.settings.routing.planner_sweep_secs);
+    let payments = Duration::from_secs(state.settings.payments.reconcile_every_secs);
     vec![
         (Job::ExpireUnaccepted, orders),
         (Job::SettleLapsingAuthorizations, orders),
         (Job::SendWaitingTransfers, orders),
         (Job::PruneEvents, orders),
         (Job::PlanAtCutoffs, planning),
+        (Job::ReconcilePayments, payments),
     ]
 }
 
@@ -114,6 +131,7 @@ mod tests {
             Job::SendWaitingTransfers,
             Job::PruneEvents,
             Job::PlanAtCutoffs,
+            Job::ReconcilePayments,
         ];
         let names: std::collections::BTreeSet<_> = jobs.iter().map(|j| j.name()).collect();
         assert_eq!(names.len(), jobs.len());

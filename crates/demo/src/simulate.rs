@@ -261,7 +261,7 @@ impl Day<'_> {
     /// Couriers ride their batches, every stop completed with a photo.
     async fn ride(&self, network_id: &str, plan: &planner::Plan) -> anyhow::Result<()> {
         let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
-        let events = CourierEvents { ctx };
+        let events = CourierEvents::new(ctx);
         for b in &plan.batches {
             let Some(rider) = courier::couriers_of(db, network_id)
                 .await?
@@ -278,6 +278,7 @@ impl Day<'_> {
                 };
                 batch::complete_stop(db, &account, &s.id, proof, &events, self.sim.wrong_codes)
                     .await?;
+                events.finish().await?;
             }
         }
         Ok(())

@@ -217,16 +217,164 @@ pub async fn checkout(
         return Err(DomainError::Forbidden("only shoppers place orders".into()));
     }
     validate(&ctx, &request)?;
-    let listing_ids: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
-    let order = idempotency::once(ctx.db, key, |txn| async move {
-        let order = place(&ctx, &txn, shopper, &request, key).await?;
-        Ok((txn, order))
-    })
-    .await?;
-    for id in &listing_ids {
-        catalog_listing::invalidate(ctx.cache, id).await;
+    let provider = ctx.providers.require(&request.payment.provider)?;
+    let request = &request;
+    let order = if provider.is_local() {
+        idempotency::once(ctx.db, key, |txn| async move {
+            let order_id = new_id("ord");
+            let payer = Payer::Local {
+                key: payment_key(key, &order_id),
+            };
+            let order = place(&ctx, &txn, shopper, request, &order_id, payer).await?;
+            Ok((txn, order))
+        })
+        .await?
+    } else {
+        match key {
+            Some(key) => match idempotency::lookup(ctx.db, key).await? {
+                Some(stored) => stored,
+                None => pay_then_place(&ctx, shopper, request, Some(key)).await?,
+            },
+            None => pay_then_place(&ctx, shopper, request, None).await?,
+        }
+    };
+    for item in &request.items {
+        catalog_listing::invalidate(ctx.cache, &item.listing_id).await;
     }
     Ok(order)
+}
+
+/// The provider's key for an order's authorisation: the shopper's own key where they sent one
+/// (a stand-in or a dashboard reads it), and the order, so that no two orders share one.
+fn payment_key(key: Option<&IdempotencyKey>, order_id: &str) -> String {
+    match key {
+        Some(k) => format!("{}:{}:{order_id}", k.account_id, k.key),
+        None => order_id.to_owned(),
+    }
+}
+
+/// How checkout gets its payment.
+enum Payer<'a> {
+    /// Asked inside the transaction: the provider never leaves the process.
+    Local { key: String },
+    /// Asked before the transaction with none open; the answer is recorded with the order.
+    Answered {
+        call: &'a golmok_payments::calls::Call,
+        authorization: golmok_payments::Authorization,
+    },
+}
+
+/// Checkout through a provider outside the process, with no transaction open while it is
+/// asked: (1) price the basket from a snapshot, (2) write the authorisation's call (and claim
+/// the shopper's key), (3) ask the provider, (4) write the order with the answer, re-checking
+/// everything — stock, slot, prices — in that transaction. A refusal fails the payment; a
+/// failure after the provider said yes cancels the authorisation ([`give_up`]).
+async fn pay_then_place(
+    ctx: &Ordering<'_>,
+    shopper: &Account,
+    request: &Checkout,
+    key: Option<&IdempotencyKey>,
+) -> Result<view::Order> {
+    let provider = ctx.providers.require(&request.payment.provider)?;
+    let amount = quote(ctx, request).await?;
+    let order_id = new_id("ord");
+    let txn = golmok_core::db::begin_write(ctx.db).await?;
+    if let Some(key) = key
+        && let Err(taken) = idempotency::claim(&txn, key).await
+    {
+        drop(txn);
+        // A duplicate that lost the race: the first request's order, once it is written.
+        return idempotency::lookup(ctx.db, key).await?.ok_or(taken);
+    }
+    let (_, call) = golmok_payments::authorize(
+        &txn,
+        provider,
+        &order_id,
+        amount,
+        &payment_key(key, &order_id),
+    )
+    .await?;
+    txn.commit().await?;
+    let answer = golmok_payments::authorize_written(provider, &call).await;
+    let authorization = match answer {
+        Ok(authorization) => authorization,
+        Err(refused) => {
+            let txn = golmok_core::db::begin_write(ctx.db).await?;
+            let recorded =
+                golmok_payments::record_authorization(&txn, provider, &call, Err(refused)).await;
+            release(&txn, key).await?;
+            txn.commit().await?;
+            let unavailable = recorded.err().unwrap_or_else(|| {
+                DomainError::internal("an unanswered authorisation recorded as answered")
+            });
+            if !matches!(unavailable, DomainError::Declined(_)) {
+                give_up(ctx, &call, None).await?;
+            }
+            return Err(unavailable);
+        }
+    };
+    let txn = golmok_core::db::begin_write(ctx.db).await?;
+    let payer = Payer::Answered {
+        call: &call,
+        authorization: authorization.clone(),
+    };
+    let placed = match place(ctx, &txn, shopper, request, &order_id, payer).await {
+        Ok(order) => match key {
+            Some(key) => idempotency::complete(&txn, key, &order)
+                .await
+                .map(|()| order),
+            None => Ok(order),
+        },
+        Err(e) => Err(e),
+    };
+    match placed {
+        Ok(order) => {
+            txn.commit().await?;
+            Ok(order)
+        }
+        Err(e) => {
+            drop(txn);
+            give_up(ctx, &call, Some(&authorization)).await?;
+            let txn = golmok_core::db::begin_write(ctx.db).await?;
+            release(&txn, key).await?;
+            txn.commit().await?;
+            Err(e)
+        }
+    }
+}
+
+/// What the basket will be authorised for, read from a snapshot: the same steps checkout
+/// runs, without taking anything. The transaction that writes the order checks it again.
+async fn quote(ctx: &Ordering<'_>, request: &Checkout) -> Result<i64> {
+    let txn = golmok_core::db::begin_read(ctx.db).await?;
+    let consortium = resolve_consortium(&txn, &request.consortium_id).await?;
+    let network = resolve_network(&txn, &consortium, &request.fulfillment).await?;
+    let basket = price_lines(&txn, &consortium, &request.items).await?;
+    txn.commit().await?;
+    Ok(Totals::of(&basket, network.as_ref(), ctx.rules.refill_tolerance_pct).authorized)
+}
+
+/// Cancels an authorisation whose order was not written. If the provider cannot be reached
+/// now, the reconciler cancels it later.
+async fn give_up(
+    ctx: &Ordering<'_>,
+    call: &golmok_payments::calls::Call,
+    authorization: Option<&golmok_payments::Authorization>,
+) -> Result<()> {
+    let provider_name = golmok_payments::get_payment(ctx.db, &call.subject_id)
+        .await?
+        .provider;
+    let provider = ctx.providers.require(&provider_name)?;
+    golmok_payments::calls::abandon_authorization(ctx.db, provider, call, authorization).await?;
+    Ok(())
+}
+
+/// Frees the shopper's key of a checkout that placed nothing: their retry starts afresh.
+async fn release(txn: &impl ConnectionTrait, key: Option<&IdempotencyKey>) -> Result<()> {
+    if let Some(key) = key {
+        idempotency::release(txn, key).await?;
+    }
+    Ok(())
 }
 
 /// Checkout's steps, in the order they run inside the one transaction.
@@ -235,7 +383,8 @@ async fn place(
     txn: &DatabaseTransaction,
     shopper: &Account,
     request: &Checkout,
-    key: Option<&IdempotencyKey>,
+    order_id: &str,
+    payer: Payer<'_>,
 ) -> Result<view::Order> {
     let consortium = resolve_consortium(txn, &request.consortium_id).await?;
     let network = resolve_network(txn, &consortium, &request.fulfillment).await?;
@@ -245,17 +394,10 @@ async fn place(
         golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket.size()).await?;
     }
     let totals = Totals::of(&basket, network.as_ref(), ctx.rules.refill_tolerance_pct);
-    let order_id = new_id("ord");
     let provider = ctx.providers.require(&request.payment.provider)?;
-    let payment_key = key.map_or_else(
-        || order_id.clone(),
-        |k| format!("{}:{}", k.account_id, k.key),
-    );
-    let payment =
-        golmok_payments::authorize(txn, provider, &order_id, totals.authorized, &payment_key)
-            .await?;
+    let payment = pay(txn, provider, order_id, &totals, payer).await?;
     let placed = PlacedOrder {
-        id: order_id,
+        id: order_id.to_owned(),
         shopper_id: shopper.id.clone(),
         network_id: network.map(|n| n.id),
         // Frozen on the order: the consortium's commission, plus the provider's own fee
@@ -267,6 +409,48 @@ async fn place(
         write_shop_part(txn, &placed, &request.fulfillment, merchant_id, lines).await?;
     }
     view::load(txn, &placed.id).await
+}
+
+/// The order's payment: authorised here (a local provider), or the answer already given
+/// recorded — only if it is for what the basket costs now, and only if the reconciler has
+/// not given it up meanwhile.
+async fn pay(
+    txn: &DatabaseTransaction,
+    provider: &dyn golmok_payments::PaymentProvider,
+    order_id: &str,
+    totals: &Totals,
+    payer: Payer<'_>,
+) -> Result<golmok_payments::Payment> {
+    match payer {
+        Payer::Local { key } => {
+            let (payment, _) =
+                golmok_payments::authorize(txn, provider, order_id, totals.authorized, &key)
+                    .await?;
+            Ok(payment)
+        }
+        Payer::Answered {
+            call,
+            authorization,
+        } => {
+            if call.amount_krw != totals.authorized {
+                return Err(DomainError::conflict(
+                    "basket_changed",
+                    format!(
+                        "the basket now costs {} won, not the {} won just authorised; nothing was charged, try again",
+                        totals.authorized, call.amount_krw
+                    ),
+                ));
+            }
+            golmok_payments::record_authorization(txn, provider, call, Ok(authorization))
+                .await?
+                .ok_or_else(|| {
+                    DomainError::Unavailable {
+                        code: "checkout_timed_out",
+                        detail: "the payment took too long and was cancelled; nothing was charged, try again".into(),
+                    }
+                })
+        }
+    }
 }
 
 /// The consortium the basket is bought from: it must exist and be selling.

@@ -122,6 +122,18 @@ pub async fn complete<T: Serialize>(
     Ok(())
 }
 
+/// Gives a claimed key back, unused: the work it was claimed for placed nothing.
+pub async fn release(txn: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<()> {
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::AccountId.eq(key.account_id.as_str()))
+        .filter(idempotency_key::Column::Key.eq(key.key.as_str()))
+        .filter(idempotency_key::Column::Scope.eq(key.scope.as_str()))
+        .filter(idempotency_key::Column::ResponseBody.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Runs `work` once per key: a replay returns the stored result, a unique-key race that lost
 /// returns the winner's result, and a fresh key stores `work`'s result with its effects. The
 /// result is the domain's value; how a replay is answered is the caller's business.

@@ -9,7 +9,10 @@
 //! `golmok-payments` (which it hands amounts and parties, never orders), and will ask
 //! `golmok-delivery-routing` for slots; none of those crates call back into this one.
 //!
-//! Every use case is one database transaction: a failure anywhere leaves nothing written.
+//! Every use case is one database transaction: a failure anywhere leaves nothing written. A
+//! payment provider that leaves the process is never called inside it: the call is written
+//! with the use case and made after it commits ([`payment_calls`]); checkout with such a
+//! provider writes its authorisation, asks, then writes the order with the answer.
 //! Money is integer won; a line's price is [`golmok_core::money::price_for_quantity`].
 
 pub mod basket;
@@ -19,6 +22,7 @@ pub mod entities;
 mod history;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod payment_calls;
 pub mod payouts;
 pub mod refunds;
 pub mod report;

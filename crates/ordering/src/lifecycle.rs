@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::checkout::{FulfillmentKind, MAX_QUANTITY};
 use crate::entities::{merchant_order, order, order_line, stock_reservation};
 use crate::history::record;
+use crate::payment_calls;
 use crate::state::{Action, MerchantOrderStatus, OrderStatus};
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
@@ -293,7 +294,7 @@ async fn step(
     let order = view::load(&txn, &order_id).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
-    Ok(order)
+    payment_calls::settled_view(&ctx, order).await
 }
 
 pub async fn accept(ctx: Ordering<'_>, actor: &Account, id: &str) -> Result<view::Order> {
@@ -599,7 +600,7 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
     let order = view::load(&txn, order_id).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
-    Ok(order)
+    payment_calls::settled_view(&ctx, order).await
 }
 
 /// Expires merchant orders that no merchant accepted within the acceptance timeout. Run
@@ -634,6 +635,7 @@ pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
         settle(&ctx, &txn, &order_id, SYSTEM_ACTOR).await?;
         txn.commit().await?;
         invalidate(&ctx, &touched).await;
+        payment_calls::make_for_order(&ctx, &order_id).await?;
         expired += 1;
     }
     Ok(expired)
@@ -643,7 +645,28 @@ pub async fn expire_stale(ctx: Ordering<'_>) -> Result<usize> {
 /// up, a drop-off to delivered, a failed drop-off to failed. Filled into routing's
 /// [`golmok_delivery_routing::batch::StopEvents`] port, inside the stop's transaction.
 pub struct CourierEvents<'a> {
-    pub ctx: Ordering<'a>,
+    ctx: Ordering<'a>,
+    /// Orders whose payment a stop may have written calls for, made by [`Self::finish`].
+    touched: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a> CourierEvents<'a> {
+    pub fn new(ctx: Ordering<'a>) -> Self {
+        Self {
+            ctx,
+            touched: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Once the stop's transaction committed: makes the payment calls it wrote (a capture
+    /// when the last part is delivered).
+    pub async fn finish(&self) -> Result<()> {
+        let touched = std::mem::take(&mut *self.touched.lock().unwrap_or_else(|e| e.into_inner()));
+        for order_id in touched {
+            payment_calls::make_for_order(&self.ctx, &order_id).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -680,6 +703,10 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
                 }
             };
             advance(txn, m, action, &actor.id, None).await?;
+            self.touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(order_id.clone());
             settle(&self.ctx, txn, &order_id, &actor.id).await
         };
         moved.await
@@ -748,6 +775,7 @@ pub async fn settle_lapsing_authorizations(ctx: Ordering<'_>) -> Result<usize> {
             settle(&ctx, &txn, &o.id, SYSTEM_ACTOR).await?;
             txn.commit().await?;
             invalidate(&ctx, &touched).await;
+            payment_calls::make_for_order(&ctx, &o.id).await?;
             settled += 1;
         }
     }

@@ -3,6 +3,7 @@
 
 use golmok_accounts::{Account, Role};
 use golmok_core::db::begin_write;
+use golmok_payments::calls::Scope;
 use golmok_payments::connect::{self, ConnectedAccount, Transfer};
 use golmok_payments::{Payout, ledger};
 use sea_orm::prelude::*;
@@ -76,12 +77,21 @@ pub async fn pay_merchant(
     }
     golmok_catalog::merchant::get_merchant(ctx.db, merchant_id).await?;
     let provider = ctx.providers.require(provider)?;
-    idempotency::once(ctx.db, key, |txn| async move {
-        let payout =
-            golmok_payments::pay_out(&txn, provider, &merchant_party(merchant_id), None).await?;
+    let party = merchant_party(merchant_id);
+    let payout = idempotency::once(ctx.db, key, |txn| async move {
+        let payout = golmok_payments::pay_out(&txn, provider, &party, None).await?;
         Ok((txn, payout))
     })
-    .await
+    .await?;
+    if provider.is_local() || payout.provider_ref.is_some() {
+        return Ok(payout);
+    }
+    golmok_payments::calls::perform_pending(ctx.db, provider, Scope::Party(&payout.party)).await?;
+    Ok(golmok_payments::payouts_of(ctx.db, &payout.party)
+        .await?
+        .into_iter()
+        .find(|p| p.id == payout.id)
+        .unwrap_or(payout))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -114,16 +124,14 @@ pub async fn onboard_merchant(
             format!("{provider} payouts are not configured on this server"),
         )
     })?;
-    let txn = begin_write(ctx.db).await?;
     let (account, link) = connect::onboard(
-        &txn,
+        ctx.db,
         provider,
         &merchant_party(merchant_id),
         refresh_url,
         return_url,
     )
     .await?;
-    txn.commit().await?;
     Ok(Onboarding {
         account,
         onboarding_url: link.url,
@@ -139,6 +147,12 @@ pub async fn send_waiting_transfers(ctx: Ordering<'_>) -> Result<usize> {
         let txn = begin_write(ctx.db).await?;
         sent += connect::send_waiting(&txn, provider, connect::Waiting::All).await?;
         txn.commit().await?;
+        golmok_payments::calls::perform_pending(
+            ctx.db,
+            provider,
+            Scope::OlderThan(chrono::Utc::now()),
+        )
+        .await?;
     }
     Ok(sent)
 }

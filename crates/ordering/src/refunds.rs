@@ -56,11 +56,13 @@ pub async fn refund(
         errors.add("amount_krw", "must be a positive number of won");
     }
     errors.into_result()?;
-    idempotency::once(ctx.db, key, |txn| async move {
+    let outcome = idempotency::once(ctx.db, key, |txn| async move {
         let outcome = refund_in(&ctx, &txn, order_id, &request, &reason).await?;
         Ok((txn, outcome))
     })
-    .await
+    .await?;
+    crate::payment_calls::make_for_order(&ctx, order_id).await?;
+    Ok(outcome)
 }
 
 async fn refund_in(

@@ -18,8 +18,9 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::Serialize;
 
+use crate::calls::{self, CallKind};
 use crate::entities::{connected_account, payment, transfer};
-use crate::provider::{OnboardingLink, PaymentProvider, PayoutRequest, ProviderError};
+use crate::provider::{OnboardingLink, PaymentProvider};
 use crate::{DomainError, Result, Share, ledger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -114,9 +115,11 @@ pub async fn connected_account(
 }
 
 /// Opens `party`'s account at `provider` unless it has one, and returns a link for the party
-/// to finish (or resume) setting it up.
+/// to finish (or resume) setting it up. No transaction is open while the provider is asked:
+/// the account is opened under a key derived from the party (asked twice, it is opened once)
+/// and recorded after.
 pub async fn onboard(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     provider: &dyn PaymentProvider,
     party: &str,
     refresh_url: &str,
@@ -135,7 +138,7 @@ pub async fn onboard(
                 .create_connected_account(party, &format!("{party}:connected-account"))
                 .await?;
             let now = Utc::now();
-            connected_account::ActiveModel {
+            let opened = connected_account::ActiveModel {
                 party: Set(party.to_owned()),
                 provider: Set(provider.name().to_owned()),
                 account_id: Set(account_id),
@@ -145,7 +148,18 @@ pub async fn onboard(
                 updated_at: Set(now),
             }
             .insert(db)
-            .await?
+            .await;
+            match opened {
+                Ok(account) => account,
+                // A second click recorded the same account first.
+                Err(e) if golmok_core::error::is_unique_violation(&e) => {
+                    connected_account::Entity::find_by_id(party)
+                        .one(db)
+                        .await?
+                        .ok_or_else(|| DomainError::not_found("connected account", party))?
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     let link = provider
@@ -228,9 +242,11 @@ pub enum Waiting<'a> {
     All,
 }
 
-/// Sends the chosen waiting transfers whose party has a usable account at `provider`. A
-/// provider failure leaves the transfer waiting with the reason, for the next attempt; it
-/// never undoes the capture or account change that led here. Returns how many left.
+/// Sends the chosen waiting transfers whose party has a usable account at `provider`: each
+/// one's call is written (once: not while one is under way), to be made after the caller
+/// commits. A provider failure leaves the transfer waiting with the reason, for the next
+/// attempt; it never undoes the capture or account change that led here. Returns how many
+/// were sent on their way.
 pub async fn send_waiting(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
@@ -256,56 +272,68 @@ pub async fn send_waiting(
             .one(db)
             .await?
             .ok_or_else(|| DomainError::not_found("payment", &t.payment_id.clone()))?;
-        if p.provider != provider.name() {
+        if p.provider != provider.name()
+            || !calls::under_way(db, &[CallKind::Transfer], &t.id)
+                .await?
+                .is_empty()
+        {
             continue;
         }
-        let outcome = provider
-            .pay_out(&PayoutRequest {
-                party: t.party.clone(),
-                destination: Some(account.account_id),
-                amount_krw: t.amount_krw,
-                source_charge: p.charge_ref.clone(),
-                transfer_group: Some(p.reference.clone()),
-                idempotency_key: format!(
+        calls::write_new(
+            db,
+            provider,
+            calls::NewCall {
+                payment_id: Some(p.id.clone()),
+                subject_id: t.id.clone(),
+                key: format!(
                     "{}:{}:transfer:{}",
                     t.payment_id, t.part_reference, t.amount_krw
                 ),
-            })
-            .await;
-        let (party, id, amount) = (t.party.clone(), t.id.clone(), t.amount_krw);
-        let mut active: transfer::ActiveModel = t.into();
-        active.updated_at = Set(Utc::now());
-        match outcome {
-            Ok(provider_ref) => {
-                ledger::post(
-                    db,
-                    "transfer",
-                    &id,
-                    &[
-                        (ledger::payable(&party), amount),
-                        (ledger::clearing(provider.name()), -amount),
-                    ],
-                )
-                .await?;
-                active.status = Set(TransferStatus::Sent.as_str().to_owned());
-                active.provider_ref = Set(Some(provider_ref));
-                active.last_error = Set(None);
-                sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(transfer = %id, error = %e, "transfer not sent; it stays waiting");
-                active.last_error = Set(Some(e.to_string()));
-            }
-        }
-        active.update(db).await?;
+                amount_krw: t.amount_krw,
+                request: calls::Request::Transfer {
+                    party: t.party.clone(),
+                    destination: Some(account.account_id),
+                    source_charge: p.charge_ref.clone(),
+                    transfer_group: Some(p.reference.clone()),
+                },
+            },
+        )
+        .await?;
+        sent += 1;
     }
     Ok(sent)
 }
 
+/// A transfer's answer: the party's share paid from clearing, the transfer sent.
+pub(crate) async fn book_transfer(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    t: transfer::Model,
+    provider_ref: String,
+) -> Result<()> {
+    ledger::post(
+        db,
+        "transfer",
+        &t.id,
+        &[
+            (ledger::payable(&t.party), t.amount_krw),
+            (ledger::clearing(provider.name()), -t.amount_krw),
+        ],
+    )
+    .await?;
+    let mut active: transfer::ActiveModel = t.into();
+    active.status = Set(TransferStatus::Sent.as_str().to_owned());
+    active.provider_ref = Set(Some(provider_ref));
+    active.last_error = Set(None);
+    active.updated_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
 /// At a refund of a part of the sale: its party's share comes back from the part's transfer,
-/// cut from it while it waits, reversed once sent. A reversal the provider refuses (the money
-/// has left the account) leaves the party owing it in the ledger; an unreachable provider
-/// fails the refund so that it is tried again whole.
+/// cut from it while it waits, reversed once sent (the reversal's call written here, made
+/// after the caller commits). A reversal the provider refuses (the money has left the
+/// account) leaves the party owing it in the ledger.
 pub(crate) async fn take_back(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
@@ -327,50 +355,71 @@ pub(crate) async fn take_back(
     else {
         return Ok(());
     };
-    let status = TransferStatus::parse(&t.status)?;
-    let mut active: transfer::ActiveModel = t.clone().into();
-    active.updated_at = Set(Utc::now());
-    match status {
-        TransferStatus::Cancelled => return Ok(()),
+    match TransferStatus::parse(&t.status)? {
+        TransferStatus::Cancelled => Ok(()),
         TransferStatus::AwaitingAccount => {
             let left = (t.amount_krw - net).max(0);
+            let mut active: transfer::ActiveModel = t.into();
             active.amount_krw = Set(left);
             if left == 0 {
                 active.status = Set(TransferStatus::Cancelled.as_str().to_owned());
             }
+            active.updated_at = Set(Utc::now());
+            active.update(db).await?;
+            Ok(())
         }
         TransferStatus::Sent => {
-            let take = net.min(t.amount_krw - t.reversed_krw);
+            let reversing: i64 = calls::under_way(db, &[CallKind::Reversal], &t.id)
+                .await?
+                .iter()
+                .map(|c| c.amount_krw)
+                .sum();
+            let taken = t.reversed_krw + reversing;
+            let take = net.min(t.amount_krw - taken);
             if take <= 0 {
                 return Ok(());
             }
-            let key = format!("{}:reversal:{}:{take}", t.id, t.reversed_krw);
-            match provider
-                .reverse_payout(t.provider_ref.as_deref().unwrap_or_default(), take, &key)
-                .await
-            {
-                Ok(_) => {
-                    ledger::post(
-                        db,
-                        "transfer_reversal",
-                        &t.id,
-                        &[
-                            (ledger::clearing(provider.name()), take),
-                            (ledger::payable(&t.party), -take),
-                        ],
-                    )
-                    .await?;
-                    active.reversed_krw = Set(t.reversed_krw + take);
-                    active.last_error = Set(None);
-                }
-                Err(e @ ProviderError::Declined(_)) => {
-                    tracing::warn!(transfer = %t.id, error = %e, "reversal refused; the party owes it");
-                    active.last_error = Set(Some(e.to_string()));
-                }
-                Err(e) => return Err(e.into()),
-            }
+            calls::write_new(
+                db,
+                provider,
+                calls::NewCall {
+                    payment_id: Some(payment_id.to_owned()),
+                    subject_id: t.id.clone(),
+                    key: format!("{}:reversal:{taken}:{take}", t.id),
+                    amount_krw: take,
+                    request: calls::Request::Reversal {
+                        transfer_ref: t.provider_ref.clone().unwrap_or_default(),
+                    },
+                },
+            )
+            .await?;
+            Ok(())
         }
     }
+}
+
+/// A reversal's answer: the share back in clearing, the party's balance owed again less it.
+pub(crate) async fn book_reversal(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    t: transfer::Model,
+    take: i64,
+) -> Result<()> {
+    ledger::post(
+        db,
+        "transfer_reversal",
+        &t.id,
+        &[
+            (ledger::clearing(provider.name()), take),
+            (ledger::payable(&t.party), -take),
+        ],
+    )
+    .await?;
+    let reversed = t.reversed_krw + take;
+    let mut active: transfer::ActiveModel = t.into();
+    active.reversed_krw = Set(reversed);
+    active.last_error = Set(None);
+    active.updated_at = Set(Utc::now());
     active.update(db).await?;
     Ok(())
 }

@@ -7,8 +7,10 @@
 //!
 //! Takes amounts, parties and references, never orders: it does not know what was bought.
 //! Callers pass their database transaction, so a payment's rows and ledger entries commit or
-//! roll back with the use case that caused them.
+//! roll back with the use case that caused them. No provider is called inside it: the use
+//! case writes the call ([`calls`]), and makes it once it has committed.
 
+pub mod calls;
 pub mod connect;
 pub mod entities;
 pub mod ledger;
@@ -73,7 +75,7 @@ fn from_model(m: payment::Model) -> Result<Payment> {
 
 /// One party's part of a capture or a refund: `gross_krw` of the money, of which
 /// `commission_krw` is the platform's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Share {
     /// `merchant:mer_…` or `network:net_…`.
     pub party: String,
@@ -94,43 +96,34 @@ pub async fn get_payment(db: &impl ConnectionTrait, id: &str) -> Result<Payment>
     from_model(load(db, id).await?)
 }
 
-/// Authorises `amount_krw` for `reference` and records the hold.
+/// Authorises `amount_krw` for `reference`: a payment row and its authorisation call. A local
+/// provider answers at once (the payment is then authorised, its hold booked); for any other
+/// the call is written, to be made with no transaction open ([`calls::perform`] through
+/// [`authorize_written`]) before the order is written.
 pub async fn authorize(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
     reference: &str,
     amount_krw: i64,
     idempotency_key: &str,
-) -> Result<Payment> {
+) -> Result<(Payment, calls::Call)> {
     if amount_krw <= 0 {
         return Err(DomainError::Internal(format!(
             "authorising {amount_krw} won"
         )));
     }
-    let authorization = provider
-        .authorize(&AuthorizeRequest {
-            reference: reference.to_owned(),
-            amount_krw,
-            transfer_group: reference.to_owned(),
-            idempotency_key: format!("{idempotency_key}:authorize"),
-        })
-        .await?;
-    let status = match authorization.state {
-        AuthorizationState::Authorized => PaymentStatus::Authorized,
-        AuthorizationState::RequiresAction => PaymentStatus::Pending,
-    };
     let now = Utc::now();
     let id = new_id("pay");
-    let model = payment::ActiveModel {
+    payment::ActiveModel {
         id: Set(id.clone()),
         reference: Set(reference.to_owned()),
         provider: Set(provider.name().to_owned()),
-        provider_ref: Set(Some(authorization.provider_ref)),
-        status: Set(status),
+        provider_ref: Set(None),
+        status: Set(PaymentStatus::Pending),
         authorized_krw: Set(amount_krw),
         captured_krw: Set(0),
         refunded_krw: Set(0),
-        client_secret: Set(authorization.client_secret),
+        client_secret: Set(None),
         charge_ref: Set(None),
         received_at: Set(None),
         created_at: Set(now),
@@ -138,10 +131,70 @@ pub async fn authorize(
     }
     .insert(db)
     .await?;
-    if status == PaymentStatus::Authorized {
-        place_hold(db, &model).await?;
+    let call = calls::open(
+        db,
+        provider,
+        calls::NewCall {
+            payment_id: Some(id.clone()),
+            subject_id: id.clone(),
+            key: format!("{idempotency_key}:authorize"),
+            amount_krw,
+            request: calls::Request::Authorize {
+                reference: reference.to_owned(),
+            },
+        },
+    )
+    .await?;
+    Ok((get_payment(db, &id).await?, call))
+}
+
+/// Makes a written authorisation call, with no transaction open: the provider's answer, to
+/// be recorded with [`record_authorization`] in the transaction that writes the order.
+pub async fn authorize_written(
+    provider: &dyn PaymentProvider,
+    call: &calls::Call,
+) -> std::result::Result<Authorization, ProviderError> {
+    match calls::ask(provider, call).await? {
+        calls::Answer::Authorized {
+            provider_ref,
+            requires_action,
+            client_secret,
+        } => Ok(Authorization {
+            provider_ref,
+            state: if requires_action {
+                AuthorizationState::RequiresAction
+            } else {
+                AuthorizationState::Authorized
+            },
+            client_secret,
+        }),
+        other => Err(ProviderError::Unavailable(format!(
+            "an authorisation answered {other:?}"
+        ))),
     }
-    from_model(model)
+}
+
+/// Records the provider's answer to an authorisation. `Ok(None)` when the call was no longer
+/// pending (the reconciler gave it up meanwhile): the order must not be written.
+pub async fn record_authorization(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    call: &calls::Call,
+    answer: std::result::Result<Authorization, ProviderError>,
+) -> Result<Option<Payment>> {
+    let answer = answer.map(|a| calls::Answer::Authorized {
+        provider_ref: a.provider_ref,
+        requires_action: a.state == AuthorizationState::RequiresAction,
+        client_secret: a.client_secret,
+    });
+    match calls::record(db, provider, call, answer).await? {
+        Some(calls::CallState::Done) => Ok(Some(get_payment(db, &call.subject_id).await?)),
+        Some(calls::CallState::Failed) => Err(DomainError::Declined(
+            "payment declined by the card issuer".into(),
+        )),
+        Some(_) => Err(ProviderError::Unavailable("no answer".into()).into()),
+        None => Ok(None),
+    }
 }
 
 /// Books the authorised amount as held (at authorisation, or when a webhook confirms it).
@@ -207,15 +260,26 @@ pub async fn authorized_before(
         .collect()
 }
 
-/// Captures the sum of `shares` (never more than authorised) and books each party's part
-/// and the platform's commission.
+/// Captures the sum of `shares` (never more than authorised): the call is written here, and
+/// its answer books each party's part and the platform's commission ([`book_capture`]). A
+/// capture or void already under way is not asked twice.
 pub async fn capture(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
     payment_id: &str,
     shares: &[Share],
 ) -> Result<Payment> {
-    let mut p = load(db, payment_id).await?;
+    let p = load(db, payment_id).await?;
+    if !calls::under_way(
+        db,
+        &[calls::CallKind::Capture, calls::CallKind::Void],
+        payment_id,
+    )
+    .await?
+    .is_empty()
+    {
+        return from_model(p);
+    }
     if p.status != PaymentStatus::Authorized {
         return Err(DomainError::conflict(
             "payment_not_capturable",
@@ -235,10 +299,34 @@ pub async fn capture(
     if amount == 0 {
         return void(db, provider, payment_id).await;
     }
-    let provider_ref = p.provider_ref.clone().unwrap_or_default();
-    let captured = provider
-        .capture(&provider_ref, amount, &format!("{payment_id}:capture"))
-        .await?;
+    calls::open(
+        db,
+        provider,
+        calls::NewCall {
+            payment_id: Some(p.id.clone()),
+            subject_id: p.id.clone(),
+            key: format!("{payment_id}:capture"),
+            amount_krw: amount,
+            request: calls::Request::Capture {
+                provider_ref: p.provider_ref.clone().unwrap_or_default(),
+                shares: shares.to_vec(),
+            },
+        },
+    )
+    .await?;
+    get_payment(db, payment_id).await
+}
+
+/// A capture's answer: the hold released, the money in clearing, each party's part owed to
+/// it, the commission earned, and (Connect) each part's transfer opened.
+pub(crate) async fn book_capture(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    mut p: payment::Model,
+    amount: i64,
+    charge_ref: Option<String>,
+    shares: &[Share],
+) -> Result<()> {
     release_hold(db, &p).await?;
     let mut entries = vec![(ledger::clearing(&p.provider), amount)];
     let mut commission = 0;
@@ -249,13 +337,14 @@ pub async fn capture(
     entries.push((ledger::COMMISSION.into(), -commission));
     ledger::post(db, "capture", &p.reference, &entries).await?;
     p.captured_krw = amount;
-    p.charge_ref = captured.charge_ref;
-    let captured = set_status(db, p, PaymentStatus::Captured).await?;
+    p.charge_ref = charge_ref;
+    let payment_id = p.id.clone();
+    set_status(db, p, PaymentStatus::Captured).await?;
     if provider.transfers_on_capture() {
-        connect::open_transfers(db, payment_id, shares).await?;
-        connect::send_waiting(db, provider, connect::Waiting::OfPayment(payment_id)).await?;
+        connect::open_transfers(db, &payment_id, shares).await?;
+        connect::send_waiting(db, provider, connect::Waiting::OfPayment(&payment_id)).await?;
     }
-    Ok(captured)
+    Ok(())
 }
 
 /// Releases an authorisation without charging anything.
@@ -275,14 +364,40 @@ pub async fn void(
             ));
         }
     }
-    let provider_ref = p.provider_ref.clone().unwrap_or_default();
-    provider
-        .void(&provider_ref, &format!("{payment_id}:void"))
-        .await?;
+    if !calls::under_way(
+        db,
+        &[calls::CallKind::Capture, calls::CallKind::Void],
+        payment_id,
+    )
+    .await?
+    .is_empty()
+    {
+        return from_model(p);
+    }
+    calls::open(
+        db,
+        provider,
+        calls::NewCall {
+            payment_id: Some(p.id.clone()),
+            subject_id: p.id.clone(),
+            key: format!("{payment_id}:void"),
+            amount_krw: 0,
+            request: calls::Request::Void {
+                provider_ref: p.provider_ref.clone().unwrap_or_default(),
+            },
+        },
+    )
+    .await?;
+    get_payment(db, payment_id).await
+}
+
+/// A void's answer: the hold released.
+pub(crate) async fn book_void(db: &impl ConnectionTrait, p: payment::Model) -> Result<()> {
     if p.status == PaymentStatus::Authorized {
         release_hold(db, &p).await?;
     }
-    set_status(db, p, PaymentStatus::Voided).await
+    set_status(db, p, PaymentStatus::Voided).await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -299,7 +414,9 @@ pub struct Refund {
 }
 
 /// Refunds the sum of `shares` of a captured payment, each party giving back its part and the
-/// platform its commission on it. Never more than was captured and not yet refunded.
+/// platform its commission on it. Never more than was captured and not yet refunded (nor
+/// already being refunded). The call is written here; its answer books it ([`book_refund`]).
+/// Returns the refunds as they will be recorded.
 pub async fn refund(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
@@ -307,45 +424,110 @@ pub async fn refund(
     shares: &[Share],
     reason: &str,
 ) -> Result<Vec<Refund>> {
-    let mut p = load(db, payment_id).await?;
+    let p = load(db, payment_id).await?;
     let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
-    check_refundable(&p, amount)?;
+    let under_way: i64 = calls::under_way(db, &[calls::CallKind::Refund], payment_id)
+        .await?
+        .iter()
+        .map(|c| c.amount_krw)
+        .sum();
+    check_refundable(&p, amount, under_way)?;
     let refund_id = new_id("ref");
-    // Named by the state it acts on, not by our new id: a refund rolled back here after the
-    // provider made it is asked for again with the same key, and made once.
-    let provider_ref = provider
-        .refund(
-            p.provider_ref.as_deref().unwrap_or_default(),
-            amount,
-            &format!("{payment_id}:refund:{}:{amount}", p.refunded_krw),
-        )
-        .await?;
-    let mut entries = vec![(ledger::clearing(&p.provider), -amount)];
+    let shares: Vec<Share> = shares.iter().filter(|s| s.gross_krw > 0).cloned().collect();
+    calls::open(
+        db,
+        provider,
+        calls::NewCall {
+            payment_id: Some(p.id.clone()),
+            subject_id: p.id.clone(),
+            // Named by the state it acts on: asked again after a crash, it is made once.
+            key: format!(
+                "{payment_id}:refund:{}:{amount}",
+                p.refunded_krw + under_way
+            ),
+            amount_krw: amount,
+            request: calls::Request::Refund {
+                provider_ref: p.provider_ref.clone().unwrap_or_default(),
+                refund_id: refund_id.clone(),
+                shares: shares.clone(),
+                reason: reason.to_owned(),
+            },
+        },
+    )
+    .await?;
+    let now = Utc::now();
+    Ok(refund_rows(&refund_id, &shares)
+        .map(|(id, s)| Refund {
+            id,
+            payment_id: payment_id.to_owned(),
+            party: s.party.clone(),
+            part_reference: s.part_reference.clone(),
+            amount_krw: s.gross_krw,
+            reason: reason.to_owned(),
+            created_at: now,
+        })
+        .collect())
+}
+
+/// The refund rows of one refund: one per party giving money back, the first under the
+/// refund's own id, the others under ids derived from it.
+fn refund_rows<'a>(
+    refund_id: &'a str,
+    shares: &'a [Share],
+) -> impl Iterator<Item = (String, &'a Share)> + 'a {
+    shares.iter().enumerate().map(move |(i, s)| {
+        let id = if i == 0 {
+            refund_id.to_owned()
+        } else {
+            format!("{refund_id}_{i}")
+        };
+        (id, s)
+    })
+}
+
+/// A refund as its answer books it.
+pub(crate) struct BookedRefund<'a> {
+    pub refund_id: &'a str,
+    pub provider_ref: &'a str,
+    pub shares: &'a [Share],
+    pub reason: &'a str,
+    pub amount_krw: i64,
+}
+
+/// A refund's answer: the money out of clearing, each party's part and the commission given
+/// back, transfers cut or reversed, the refund rows and the payment's status.
+pub(crate) async fn book_refund(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    mut p: payment::Model,
+    r: BookedRefund<'_>,
+) -> Result<()> {
+    let mut entries = vec![(ledger::clearing(&p.provider), -r.amount_krw)];
     let mut commission = 0;
-    for s in shares {
+    for s in r.shares {
         entries.push((ledger::payable(&s.party), s.gross_krw - s.commission_krw));
         commission += s.commission_krw;
     }
     entries.push((ledger::COMMISSION.into(), commission));
-    ledger::post(db, "refund", &refund_id, &entries).await?;
+    ledger::post(db, "refund", r.refund_id, &entries).await?;
     if provider.transfers_on_capture() {
-        for s in shares {
-            connect::take_back(db, provider, payment_id, s).await?;
+        for s in r.shares {
+            connect::take_back(db, provider, &p.id, s).await?;
         }
     }
-    let refunds = write_refunds(db, &p.id, &refund_id, &provider_ref, shares, reason).await?;
-    p.refunded_krw += amount;
+    write_refunds(db, &p.id, &r).await?;
+    p.refunded_krw += r.amount_krw;
     let status = if p.refunded_krw == p.captured_krw {
         PaymentStatus::Refunded
     } else {
         PaymentStatus::PartiallyRefunded
     };
     set_status(db, p, status).await?;
-    Ok(refunds)
+    Ok(())
 }
 
 /// Only captured money is refunded, and never more than is left of it.
-fn check_refundable(p: &payment::Model, amount: i64) -> Result<()> {
+fn check_refundable(p: &payment::Model, amount: i64, under_way: i64) -> Result<()> {
     let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
     if !captured.contains(&p.status) {
         return Err(DomainError::conflict(
@@ -356,7 +538,7 @@ fn check_refundable(p: &payment::Model, amount: i64) -> Result<()> {
             ),
         ));
     }
-    let refundable = p.captured_krw - p.refunded_krw;
+    let refundable = p.captured_krw - p.refunded_krw - under_way;
     if amount <= 0 || amount > refundable {
         return Err(DomainError::conflict(
             "exceeds_refundable",
@@ -368,46 +550,28 @@ fn check_refundable(p: &payment::Model, amount: i64) -> Result<()> {
     Ok(())
 }
 
-/// One refund row per party that gives money back, the first under the ledger's refund id.
+/// One refund row per party that gives money back.
 async fn write_refunds(
     db: &impl ConnectionTrait,
     payment_id: &str,
-    refund_id: &str,
-    provider_ref: &str,
-    shares: &[Share],
-    reason: &str,
-) -> Result<Vec<Refund>> {
+    r: &BookedRefund<'_>,
+) -> Result<()> {
     let now = Utc::now();
-    let mut refunds = Vec::new();
-    for (i, s) in shares.iter().filter(|s| s.gross_krw > 0).enumerate() {
-        let id = if i == 0 {
-            refund_id.to_owned()
-        } else {
-            new_id("ref")
-        };
+    for (id, s) in refund_rows(r.refund_id, r.shares) {
         refund::ActiveModel {
-            id: Set(id.clone()),
+            id: Set(id),
             payment_id: Set(payment_id.to_owned()),
             party: Set(s.party.clone()),
             part_reference: Set(s.part_reference.clone()),
             amount_krw: Set(s.gross_krw),
-            reason: Set(reason.to_owned()),
-            provider_ref: Set(Some(provider_ref.to_owned())),
+            reason: Set(r.reason.to_owned()),
+            provider_ref: Set(Some(r.provider_ref.to_owned())),
             created_at: Set(now),
         }
         .insert(db)
         .await?;
-        refunds.push(Refund {
-            id,
-            payment_id: payment_id.to_owned(),
-            party: s.party.clone(),
-            part_reference: s.part_reference.clone(),
-            amount_krw: s.gross_krw,
-            reason: reason.to_owned(),
-            created_at: now,
-        });
     }
-    Ok(refunds)
+    Ok(())
 }
 
 /// What has been refunded of a payment so far, per part of the sale.
@@ -472,16 +636,23 @@ pub struct Payout {
     pub created_at: DateTime<Utc>,
 }
 
-/// Pays a party everything it is owed.
+/// Pays a party everything it is owed (less what waits to leave as transfers or is being
+/// paid already). The call is written here; its answer books the payout ([`book_payout`]).
+/// Returns the payout as it will be recorded.
 pub async fn pay_out(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
     party: &str,
     destination: Option<String>,
 ) -> Result<Payout> {
-    // What waits to leave as transfers to the party's connected account is not paid twice.
+    let being_paid: i64 = calls::under_way(db, &[calls::CallKind::Payout], party)
+        .await?
+        .iter()
+        .map(|c| c.amount_krw)
+        .sum();
     let owed = -ledger::balance(db, &ledger::payable(party)).await?
-        - connect::waiting_krw(db, party).await?;
+        - connect::waiting_krw(db, party).await?
+        - being_paid;
     if owed <= 0 {
         return Err(DomainError::conflict(
             "nothing_owed",
@@ -489,45 +660,54 @@ pub async fn pay_out(
         ));
     }
     let id = new_id("pout");
-    let provider_ref = provider
-        .pay_out(&PayoutRequest {
-            party: party.to_owned(),
-            destination,
-            amount_krw: owed,
-            source_charge: None,
-            transfer_group: None,
-            idempotency_key: id.clone(),
-        })
-        .await?;
-    ledger::post(
+    calls::open(
         db,
-        "payout",
-        &id,
-        &[
-            (ledger::payable(party), owed),
-            (ledger::clearing(provider.name()), -owed),
-        ],
+        provider,
+        calls::NewCall {
+            payment_id: None,
+            subject_id: party.to_owned(),
+            key: id.clone(),
+            amount_krw: owed,
+            request: calls::Request::Payout {
+                payout_id: id.clone(),
+                party: party.to_owned(),
+                destination,
+            },
+        },
     )
     .await?;
-    let now = Utc::now();
-    payout::ActiveModel {
-        id: Set(id.clone()),
-        party: Set(party.to_owned()),
-        provider: Set(provider.name().to_owned()),
-        provider_ref: Set(Some(provider_ref.clone())),
-        amount_krw: Set(owed),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    let recorded = payout::Entity::find_by_id(id.as_str()).one(db).await?;
     Ok(Payout {
         id,
         party: party.to_owned(),
         provider: provider.name().to_owned(),
-        provider_ref: Some(provider_ref),
+        provider_ref: recorded.and_then(|p| p.provider_ref),
         amount_krw: owed,
-        created_at: now,
+        created_at: Utc::now(),
     })
+}
+
+/// A payout's answer: the party's balance paid from clearing, and the payout's row.
+pub(crate) async fn book_payout(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    payout_id: &str,
+    party: &str,
+    amount: i64,
+    provider_ref: String,
+) -> Result<()> {
+    ledger::post(
+        db,
+        "payout",
+        payout_id,
+        &[
+            (ledger::payable(party), amount),
+            (ledger::clearing(provider.name()), -amount),
+        ],
+    )
+    .await?;
+    calls::insert_payout(db, payout_id, party, provider.name(), provider_ref, amount).await?;
+    Ok(())
 }
 
 pub async fn payouts_of(db: &impl ConnectionTrait, party: &str) -> Result<Vec<Payout>> {

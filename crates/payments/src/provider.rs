@@ -82,6 +82,11 @@ pub trait PaymentProvider: Send + Sync {
     fn authorization_lifetime(&self) -> Option<std::time::Duration> {
         None
     }
+    /// Whether the provider answers inside the process (nothing leaves it), so a call to it
+    /// may be made inside a transaction and needs no record of its own.
+    fn is_local(&self) -> bool {
+        false
+    }
     /// Whether each merchant's share leaves as its own transfer once captured (Stripe
     /// Connect), rather than waiting for a payout by hand.
     fn transfers_on_capture(&self) -> bool {
@@ -154,6 +159,10 @@ pub struct OfflineProvider;
 impl PaymentProvider for OfflineProvider {
     fn name(&self) -> &'static str {
         "offline"
+    }
+
+    fn is_local(&self) -> bool {
+        true
     }
 
     async fn authorize(&self, request: &AuthorizeRequest) -> Result<Authorization, ProviderError> {

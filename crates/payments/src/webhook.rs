@@ -138,6 +138,8 @@ pub async fn handle_event(
         apply_to_payment(&txn, provider, kind, object, p).await?;
     }
     txn.commit().await?;
+    // The transfers an event let go were written; they leave now, with no transaction open.
+    crate::calls::perform_pending(db, provider, crate::calls::Scope::OlderThan(Utc::now())).await?;
     Ok(Handled::Applied)
 }
 

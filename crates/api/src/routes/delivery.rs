@@ -365,9 +365,7 @@ async fn complete_stop(
     ApiJson(body): ApiJson<Completion>,
 ) -> Result<Json<PlannedStop>, ApiError> {
     session.require(&[Role::Courier])?;
-    let events = CourierEvents {
-        ctx: state.ordering(),
-    };
+    let events = CourierEvents::new(state.ordering());
     let done = batch::complete_stop(
         &state.db,
         &session.account,
@@ -377,6 +375,7 @@ async fn complete_stop(
         state.login_failures.as_ref(),
     )
     .await;
+    events.finish().await?;
     Ok(Json(
         retried(
             &state,
@@ -427,9 +426,7 @@ async fn fail_stop(
     ApiJson(body): ApiJson<Failure>,
 ) -> Result<Json<PlannedStop>, ApiError> {
     session.require(&[Role::Courier])?;
-    let events = CourierEvents {
-        ctx: state.ordering(),
-    };
+    let events = CourierEvents::new(state.ordering());
     let failed = batch::fail_stop(
         &state.db,
         &session.account,
@@ -439,6 +436,7 @@ async fn fail_stop(
         &events,
     )
     .await;
+    events.finish().await?;
     Ok(Json(
         retried(
             &state,

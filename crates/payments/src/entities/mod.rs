@@ -5,6 +5,7 @@ pub mod ledger_entry;
 pub mod ledger_transaction;
 pub mod payment;
 pub mod payout;
+pub mod provider_call;
 pub mod refund;
 pub mod stripe_event;
 pub mod transfer;

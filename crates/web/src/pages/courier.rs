@@ -293,9 +293,7 @@ pub async fn complete(
             detail: visitor.lang.texts().err_proof.to_owned(),
         });
     }
-    let events = CourierEvents {
-        ctx: pages.ordering(),
-    };
+    let events = CourierEvents::new(pages.ordering());
     let proof = Proof {
         kind: form.kind.clone(),
         value: form.value.trim().to_owned(),
@@ -309,6 +307,7 @@ pub async fn complete(
         pages.login_failures.as_ref(),
     )
     .await;
+    events.finish().await?;
     landed(&form.batch, outcome)
 }
 
@@ -330,9 +329,7 @@ pub async fn fail(
     if !golmok_delivery_routing::batch::FAILURE_REASONS.contains(&form.reason.as_str()) {
         return Err(PageError::BadRequest);
     }
-    let events = CourierEvents {
-        ctx: pages.ordering(),
-    };
+    let events = CourierEvents::new(pages.ordering());
     let outcome = golmok_delivery_routing::batch::fail_stop(
         &pages.db,
         account,
@@ -342,6 +339,7 @@ pub async fn fail(
         &events,
     )
     .await;
+    events.finish().await?;
     landed(&form.batch, outcome)
 }
 
