@@ -31,29 +31,35 @@ pub struct TofuDelivery {
     pub date: chrono::NaiveDate,
 }
 
-/// Places a [`TofuDelivery`] to the network's hub address.
-pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
-    let shops = app.get("/v1/merchants?limit=100", None).await;
-    let shop_id = shops.body["items"]
+/// Mangwon's consortium (as listed) and the tofu of its tofu shop: what most tests buy.
+pub struct Tofu {
+    pub consortium: Value,
+    pub shop_id: String,
+    pub listing_id: String,
+}
+
+/// Finds the [`Tofu`] through the public API at `base`.
+pub async fn tofu_at(client: &reqwest::Client, base: &str) -> Tofu {
+    let get = |path: String| async move {
+        let reply = client.get(format!("{base}{path}")).send().await.unwrap();
+        reply.json::<Value>().await.unwrap()
+    };
+    let shops = get("/v1/merchants?limit=100".into()).await;
+    let shop_id = shops["items"]
         .as_array()
         .and_then(|m| m.iter().find(|m| m["name"] == "망원 두부가게"))
         .and_then(|m| m["id"].as_str())
         .expect("the demo's tofu shop")
         .to_owned();
-    let listings = app
-        .get(
-            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
-            None,
-        )
-        .await;
-    let tofu = listings.body["items"]
+    let listings = get(format!("/v1/listings?merchant_id={shop_id}&limit=100")).await;
+    let listing_id = listings["items"]
         .as_array()
         .and_then(|l| l.iter().find(|l| l["title"] == "국산콩 손두부"))
         .and_then(|l| l["id"].as_str())
         .expect("its tofu")
         .to_owned();
-    let consortia = app.get("/v1/consortia", None).await;
-    let consortium = consortia.body["items"]
+    let consortia = get("/v1/consortia".into()).await;
+    let consortium = consortia["items"]
         .as_array()
         .and_then(|c| {
             c.iter().find(|c| {
@@ -64,6 +70,27 @@ pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
         })
         .cloned()
         .expect("Mangwon's consortium");
+    Tofu {
+        consortium,
+        shop_id,
+        listing_id,
+    }
+}
+
+/// A checkout of `quantity` tofu, picked up, paid through `provider`.
+pub fn tofu_pickup(tofu: &Tofu, quantity: i64, provider: &str) -> Value {
+    json!({"consortium_id": tofu.consortium["id"],
+           "items": [{"listing_id": tofu.listing_id, "quantity": quantity}],
+           "fulfillment": {"kind": "pickup"}, "payment": {"provider": provider}})
+}
+
+/// Places a [`TofuDelivery`] to the network's hub address.
+pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
+    let Tofu {
+        consortium,
+        shop_id,
+        listing_id: tofu,
+    } = tofu_at(app.client(), &app.base_url).await;
     let network = consortium["network_id"]
         .as_str()
         .unwrap_or_default()

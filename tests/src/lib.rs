@@ -10,6 +10,7 @@ pub mod demo;
 pub mod pages;
 pub mod postgres;
 pub mod processes;
+pub mod stripe_stand_in;
 
 use std::time::Duration;
 
