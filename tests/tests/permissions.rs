@@ -1,0 +1,511 @@
+//! Who may call what: every route of the API, called by each of eleven callers, answers the
+//! status this table says — and a refused call writes nothing.
+//!
+//! The callers, in the order they call (strangers first, so that a write by someone entitled
+//! to it never changes what a stranger meets): anonymous; another shopper; another merchant
+//! (with a shop of their own); another courier; a coordinator of another agency; a
+//! coordinator of the metropolitan agency; then the shopper the order is theirs; the merchant
+//! whose shop sells in it; the courier who rides it; a coordinator of the agency that runs
+//! the consortium; an admin.
+//!
+//! Every operation in the OpenAPI document must have a row, and every row an operation: a
+//! route added without its row fails this test. `GOLMOK_RECORD_PERMISSIONS=1` prints what
+//! each caller got, in the table's own format, for reviewing a new route's row.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use golmok_e2e::demo::{login, tofu_delivery};
+use golmok_e2e::{Engine, TestApp};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+use serde_json::{Value, json};
+
+const CALLERS: [&str; 11] = [
+    "anonymous",
+    "another shopper",
+    "another merchant",
+    "another courier",
+    "coordinator of another agency",
+    "metropolitan coordinator",
+    "the shopper",
+    "the merchant",
+    "the courier",
+    "the agency's coordinator",
+    "admin",
+];
+
+/// One route: its method, its path as the OpenAPI document spells it, the path called (with
+/// the fixture's ids as `{placeholders}`), the JSON body sent (`""` for none), and what each
+/// caller gets, in [`CALLERS`] order.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    // The server itself: open to all.
+    ("GET", "/healthz", "/healthz", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/readyz", "/readyz", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/metrics", "/metrics", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    // Accounts. An admin makes accounts of any role; anyone signs up as a shopper.
+    ("GET", "/v1/me", "/v1/me", "", "401 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/auth/login", "/v1/auth/login", r#"{"email": "shopper@demo.golmok.kr", "password": "golmok-demo"}"#, "200 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/auth/signup", "/v1/auth/signup", r#"{"email": "signup-{n}@example.com", "password": "a long password", "name": "가입", "role": "shopper"}"#, "201 201 201 201 201 201 201 201 201 201 201"),
+    ("POST", "/v1/admin/accounts", "/v1/admin/accounts", r#"{"email": "made-{n}@example.com", "password": "a long password", "name": "만든 계정", "role": "shopper"}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    // Agencies: read by all, made and staffed by admins.
+    ("GET", "/v1/agencies", "/v1/agencies", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/agencies/{id}", "/v1/agencies/{agency}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/agencies", "/v1/agencies", r#"{"name": "새 지원기관 {n}", "kind": "regional", "districts": ["용산구"]}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("POST", "/v1/agencies/{id}/coordinators", "/v1/agencies/{agency}/coordinators", r#"{"account_id": "{spare_coordinator}"}"#, "401 403 403 403 403 403 403 403 403 403 200"),
+    // Consortia: coordinators of the agency running the district manage them, and the
+    // metropolitan agency's coordinators manage every one (agency::ensure_manages).
+    ("GET", "/v1/consortia", "/v1/consortia", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/consortia/{id}", "/v1/consortia/{consortium}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/consortia/{id}/membership-events", "/v1/consortia/{consortium}/membership-events", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/consortia", "/v1/consortia", r#"{"name": "새 협의체 {n}", "district": "마포구"}"#, "401 403 403 403 403 201 403 403 403 201 201"),
+    ("PATCH", "/v1/consortia/{id}", "/v1/consortia/{consortium}", r#"{"network_id": "{network}"}"#, "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/consortia/{id}/members", "/v1/consortia/{consortium}/members", r#"{"merchant_id": "{spare_shop}"}"#, "401 403 403 403 403 201 403 403 403 409 409"),
+    ("GET", "/v1/reports/consortia/{id}", "/v1/reports/consortia/{consortium}", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/campaigns", "/v1/campaigns", r#"{"consortium_id": "{consortium}", "kind": "promotion", "title": "장날 {n}", "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-02T00:00:00Z"}"#, "401 403 403 403 403 201 403 403 403 201 201"),
+    ("GET", "/v1/campaigns", "/v1/campaigns", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    // Shops and listings: their owner and admins.
+    ("GET", "/v1/merchants", "/v1/merchants", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/merchants/{id}", "/v1/merchants/{shop}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/merchants", "/v1/merchants", r#"{"name": "새 가게 {n}", "kind": "small_business", "location": {"lat": 37.556, "lon": 126.906}, "address": "망원로 1"}"#, "401 403 201 403 403 403 403 201 403 403 201"),
+    ("PATCH", "/v1/merchants/{id}", "/v1/merchants/{shop}", r#"{"address": "서울 마포구 망원로 8길 21"}"#, "401 403 403 403 403 403 403 200 403 403 200"),
+    ("GET", "/v1/merchants/{id}/listings", "/v1/merchants/{shop}/listings", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("POST", "/v1/merchants/{id}/listings", "/v1/merchants/{shop}/listings", r#"{"title": "두부 {n}", "price_krw": 3000, "unit": "piece", "unit_quantity": 1, "stock": 5, "refill": false}"#, "401 403 403 403 403 403 403 201 403 403 201"),
+    ("GET", "/v1/merchants/{id}/orders", "/v1/merchants/{shop}/orders", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("GET", "/v1/merchants/{id}/events", "/v1/merchants/{shop}/events", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("GET", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("POST", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("POST", "/v1/merchants/{id}/payout-account", "/v1/merchants/{shop}/payout-account", r#"{}"#, "401 403 403 403 403 403 403 409 403 403 403"),
+    ("GET", "/v1/listings", "/v1/listings", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/listings/{id}", "/v1/listings/{listing}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("PATCH", "/v1/listings/{id}", "/v1/listings/{listing}", r#"{"stock": 500}"#, "401 403 403 403 403 403 403 200 403 403 200"),
+    // Orders: a stranger's order is not found; an admin acts as anyone; a merchant order
+    // answers only to its shop.
+    ("GET", "/v1/orders", "/v1/orders", "", "401 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/orders", "/v1/orders", r#"{"consortium_id": "{consortium}", "items": [{"listing_id": "{listing}", "quantity": 1}], "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}"#, "401 201 403 403 403 403 201 403 403 403 201"),
+    ("GET", "/v1/orders/{id}", "/v1/orders/{order}", "", "401 404 404 404 404 404 200 200 404 404 200"),
+    ("GET", "/v1/orders/{id}/events", "/v1/orders/{order}/events", "", "401 404 404 404 404 404 200 200 404 404 200"),
+    ("POST", "/v1/orders/{id}/payment/received", "/v1/orders/{order}/payment/received", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 200"),
+    ("POST", "/v1/orders/{id}/refunds", "/v1/orders/{order}/refunds", r#"{"reason": "표 검사", "amount_krw": 100}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("POST", "/v1/merchant-orders/{id}/accept", "/v1/merchant-orders/{part}/accept", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
+    ("POST", "/v1/merchant-orders/{id}/reject", "/v1/merchant-orders/{part}/reject", r#"{"reason": "재고 없음"}"#, "401 404 404 404 404 404 404 409 404 404 409"),
+    ("POST", "/v1/merchant-orders/{id}/weigh", "/v1/merchant-orders/{part}/weigh", r#"{"lines": [{"line_id": "{line}", "net_quantity": 1}]}"#, "401 404 404 404 404 404 404 409 404 404 409"),
+    ("POST", "/v1/merchant-orders/{id}/ready", "/v1/merchant-orders/{part}/ready", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
+    ("POST", "/v1/merchant-orders/{id}/collect", "/v1/merchant-orders/{part}/collect", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
+    ("POST", "/v1/merchant-orders/{id}/pickup", "/v1/merchant-orders/{part}/pickup", r#"{}"#, "401 404 404 404 404 409 409 404 404 409 409"),
+    // The courier's, before any re-planning replaces the batch.
+    ("GET", "/v1/couriers/me/batches", "/v1/couriers/me/batches", "", "401 403 403 403 403 403 403 403 200 403 403"),
+    ("GET", "/v1/couriers/me/events", "/v1/couriers/me/events", "", "401 403 403 200 403 403 403 403 200 403 200"),
+    ("POST", "/v1/batches/{id}/start", "/v1/batches/{batch}/start", r#"{}"#, "401 403 403 404 403 403 403 403 200 403 404"),
+    ("POST", "/v1/stops/{id}/complete", "/v1/stops/{pickup_stop}/complete", r#"{"proof": {"kind": "code", "value": "0000"}}"#, "401 403 403 403 403 403 403 403 422 403 422"),
+    ("POST", "/v1/stops/{id}/fail", "/v1/stops/{dropoff_stop}/fail", r#"{"reason": "nobody_home"}"#, "401 403 403 403 403 403 403 403 200 403 409"),
+    // Dispatch: the network's agency (and the metropolitan agency), admins.
+    ("POST", "/v1/merchant-orders/{id}/reschedule", "/v1/merchant-orders/{part}/reschedule", r#"{"slot_id": "{slot}"}"#, "401 404 404 404 404 409 422 404 404 409 422"),
+    ("POST", "/v1/merchant-orders/{id}/courier", "/v1/merchant-orders/{part}/courier", r#"{"courier_id": "{courier}"}"#, "401 403 403 403 403 200 403 403 403 200 200"),
+    ("GET", "/v1/networks", "/v1/networks", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/networks/{id}", "/v1/networks/{network}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/networks/{id}/slots", "/v1/networks/{network}/slots?date={date}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/networks", "/v1/networks", r#"{"name": "새 공동배송 {n}", "hub": {"lat": 37.556, "lon": 126.906}, "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]}, "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}]}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("GET", "/v1/networks/{id}/slots/{slot_id}/plan", "/v1/networks/{network}/slots/{slot}/plan", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("GET", "/v1/networks/{id}/slots/{slot_id}/left-out", "/v1/networks/{network}/slots/{slot}/left-out", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/networks/{id}/slots/{slot_id}/plan", "/v1/networks/{network}/slots/{slot}/plan", r#"{}"#, "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/couriers", "/v1/couriers", r#"{"account_id": "{spare_courier}", "network_id": "{network}", "vehicle": "cargo_bike", "capacity": {"kg": 60, "liters": 120}, "shift": {"start": "00:00", "end": "23:59"}}"#, "401 403 403 403 403 201 403 403 403 409 409"),
+    // Stripe is not configured here: its webhook is not found for anyone.
+    ("POST", "/v1/webhooks/stripe", "/v1/webhooks/stripe", r#"{}"#, "404 404 404 404 404 404 404 404 404 404 404"),
+    // What takes something away, last.
+    ("POST", "/v1/orders/{id}/cancel", "/v1/orders/{order}/cancel", r#"{}"#, "401 404 404 404 404 404 409 404 404 404 409"),
+    ("DELETE", "/v1/listings/{id}", "/v1/listings/{spare_listing}", "", "401 403 403 403 403 403 403 204 403 403 409"),
+    ("DELETE", "/v1/consortia/{id}/members/{merchant_id}", "/v1/consortia/{consortium}/members/{spare_shop}", "", "401 403 403 403 403 200 403 403 403 404 404"),
+    ("POST", "/v1/couriers/{id}/withdraw", "/v1/couriers/{spare_courier_id}/withdraw", r#"{}"#, "401 403 403 403 403 200 404 404 404 404 404"),
+    ("POST", "/v1/auth/logout", "/v1/auth/logout", r#"{}"#, "401 204 204 204 204 204 204 204 204 204 204"),
+];
+
+/// What the callers act on: ids by placeholder, and each caller's token.
+struct Fixture {
+    ids: BTreeMap<&'static str, String>,
+    tokens: Vec<Option<String>>,
+}
+
+async fn created_account(app: &TestApp, admin: &str, role: &str) -> (String, String) {
+    let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
+    let made = app
+        .post(
+            "/v1/admin/accounts",
+            Some(admin),
+            &json!({"email": email, "password": "a long password", "name": role, "role": role}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let token = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": "a long password"}),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (made.body["id"].as_str().unwrap().to_owned(), token)
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let admin = login(app, "admin@demo.golmok.kr").await;
+    let shopper = login(app, "shopper@demo.golmok.kr").await;
+    let merchant = login(app, "merchant@demo.golmok.kr").await;
+    let coordinator = login(app, "coordinator@demo.golmok.kr").await;
+    let (other_shopper, _) = app.sign_up("shopper").await;
+    let (other_merchant, _) = app.sign_up("merchant").await;
+    let (_, other_courier) = created_account(app, &admin, "courier").await;
+    let agencies = app.get("/v1/agencies", None).await.body["items"].clone();
+    let agency_of = |kind: &str, skip: usize| {
+        agencies
+            .as_array()
+            .and_then(|a| a.iter().filter(|a| a["kind"] == kind).nth(skip))
+            .map(id)
+            .unwrap()
+    };
+    let delivery = tofu_delivery(app, &shopper).await;
+    let consortium = app
+        .get(&format!("/v1/orders/{}", delivery.order_id), Some(&shopper))
+        .await
+        .body["consortium_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let owning = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["agency_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_regional = [agency_of("regional", 0), agency_of("regional", 1)]
+        .into_iter()
+        .find(|a| *a != owning)
+        .unwrap();
+    let mut coordinators = Vec::new();
+    for agency in [other_regional, agency_of("metropolitan", 0)] {
+        let (account, token) = created_account(app, &admin, "coordinator").await;
+        let assigned = app
+            .post(
+                &format!("/v1/agencies/{agency}/coordinators"),
+                Some(&admin),
+                &json!({"account_id": account}),
+            )
+            .await;
+        assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.text);
+        coordinators.push(token);
+    }
+    let spare_shop = app
+        .post(
+            "/v1/merchants",
+            Some(&other_merchant),
+            &json!({"name": "다른 가게", "kind": "small_business", "location": {"lat": 37.556, "lon": 126.906}, "address": "망원로 2"}),
+        )
+        .await;
+    assert_eq!(
+        spare_shop.status,
+        StatusCode::CREATED,
+        "{}",
+        spare_shop.text
+    );
+    let spare_listing = app
+        .post(
+            &format!("/v1/merchants/{}/listings", delivery.shop_id),
+            Some(&merchant),
+            &json!({"title": "남는 두부", "price_krw": 3000, "unit": "piece", "unit_quantity": 1, "stock": 5, "refill": false}),
+        )
+        .await;
+    assert_eq!(spare_listing.status, StatusCode::CREATED);
+    let (spare_coordinator, _) = created_account(app, &admin, "coordinator").await;
+    let (spare_courier, _) = created_account(app, &admin, "courier").await;
+
+    // The tofu is made ready and planned: a batch with its courier.
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{action}", delivery.part),
+                Some(&merchant),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let planned = app
+        .post(
+            &format!(
+                "/v1/networks/{}/slots/{}/plan",
+                delivery.network, delivery.slot
+            ),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let batch = planned.body["batches"][0].clone();
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
+            .map(id)
+            .unwrap()
+    };
+    let rider = golmok_delivery_routing::courier::get_courier(
+        &app.state.db,
+        batch["courier_id"].as_str().unwrap(),
+    )
+    .await
+    .unwrap();
+    let rider_email = golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .unwrap()
+        .email;
+    let courier = login(app, &rider_email).await;
+    let line = delivery.order["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A courier of the network who rides nothing today, for withdrawing.
+    let spare_courier_id = app
+        .post(
+            "/v1/couriers",
+            Some(&admin),
+            &json!({"account_id": spare_courier, "network_id": delivery.network, "vehicle": "cargo_bike", "capacity": {"kg": 60, "liters": 120}, "shift": {"start": "00:00", "end": "23:59"}}),
+        )
+        .await;
+    assert_eq!(spare_courier_id.status, StatusCode::CREATED);
+    let (another_spare_courier, _) = created_account(app, &admin, "courier").await;
+
+    let ids = BTreeMap::from([
+        ("agency", owning),
+        ("consortium", consortium),
+        ("shop", delivery.shop_id.clone()),
+        (
+            "listing",
+            delivery.order["merchant_orders"][0]["lines"][0]["listing_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ),
+        ("spare_shop", id(&spare_shop.body)),
+        ("spare_listing", id(&spare_listing.body)),
+        ("spare_coordinator", spare_coordinator),
+        ("spare_courier", another_spare_courier),
+        ("spare_courier_id", id(&spare_courier_id.body)),
+        ("order", delivery.order_id.clone()),
+        ("part", delivery.part.clone()),
+        ("line", line),
+        ("network", delivery.network.clone()),
+        ("slot", delivery.slot.clone()),
+        ("date", delivery.date.to_string()),
+        ("batch", id(&batch)),
+        ("courier", rider.id.clone()),
+        ("pickup_stop", stop("pickup")),
+        ("dropoff_stop", stop("dropoff")),
+    ]);
+    let [other_agency, metropolitan] = [coordinators[0].clone(), coordinators[1].clone()];
+    Fixture {
+        ids,
+        tokens: vec![
+            None,
+            Some(other_shopper),
+            Some(other_merchant),
+            Some(other_courier),
+            Some(other_agency),
+            Some(metropolitan),
+            Some(shopper),
+            Some(merchant),
+            Some(courier),
+            Some(coordinator),
+            Some(admin),
+        ],
+    }
+}
+
+fn fill(template: &str, ids: &BTreeMap<&'static str, String>, n: usize) -> String {
+    let mut filled = template.replace("{n}", &n.to_string());
+    for (name, value) in ids {
+        filled = filled.replace(&format!("{{{name}}}"), value);
+    }
+    filled
+}
+
+/// Everything the database holds, as one digest: a refused call must leave it as it was.
+async fn contents(app: &TestApp) -> BTreeMap<String, Vec<String>> {
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let list = match app.engine {
+        Engine::Sqlite => {
+            "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        Engine::Postgres => "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'",
+    };
+    let tables = JsonValue::find_by_statement(Statement::from_string(backend, list))
+        .all(db)
+        .await
+        .unwrap();
+    let mut all = BTreeMap::new();
+    for t in tables {
+        let name = t["t"].as_str().unwrap().to_owned();
+        let rows = JsonValue::find_by_statement(Statement::from_string(
+            backend,
+            format!("SELECT * FROM \"{name}\""),
+        ))
+        .all(db)
+        .await
+        .unwrap();
+        let mut rows: Vec<String> = rows.iter().map(Value::to_string).collect();
+        rows.sort();
+        all.insert(name, rows);
+    }
+    all
+}
+
+/// The tables a call changed, named.
+fn changed(
+    before: &BTreeMap<String, Vec<String>>,
+    after: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(t, rows)| before.get(*t) != Some(rows))
+        .map(|(t, _)| t.clone())
+        .collect()
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, body: &str, token: Option<&str>) -> u16 {
+    let mut request = app.client().request(
+        Method::from_bytes(method.as_bytes()).unwrap(),
+        app.url(path),
+    );
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if !body.is_empty() {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+    }
+    // Streams answer with their headers and then stay open: the status is all we read.
+    request.send().await.unwrap().status().as_u16()
+}
+
+async fn every_route_answers_each_caller_as_the_table_says(engine: Engine) {
+    // No background job: what changes in the database is what the calls changed.
+    let app = TestApp::start_with(
+        engine,
+        json!({"ordering": {"expiry_sweep_secs": 86_400}, "routing": {"planner_sweep_secs": 86_400},
+               "payments": {"reconcile_every_secs": 86_400}}),
+    )
+    .await;
+    let documented: BTreeSet<(String, String)> = {
+        let doc = app.get("/openapi.json", None).await.body;
+        doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|m| (m.to_uppercase(), path.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let tabled: BTreeSet<(String, String)> = TABLE
+        .iter()
+        .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&tabled).collect();
+    let stale: Vec<_> = tabled.difference(&documented).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "routes without a row in the permission table: {missing:?}; rows for no route: {stale:?}"
+    );
+    assert_eq!(tabled.len(), TABLE.len(), "a route has two rows");
+
+    let fixture = fixture(&app).await;
+    let record = std::env::var_os("GOLMOK_RECORD_PERMISSIONS").is_some();
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    let mut before = None;
+    for (method, route, path, body, expected) in TABLE {
+        let expected: Vec<u16> = expected.split(' ').map(|s| s.parse().unwrap()).collect();
+        assert_eq!(expected.len(), CALLERS.len(), "{method} {route}");
+        let mut got = Vec::new();
+        for (caller, token) in fixture.tokens.iter().enumerate() {
+            n += 1;
+            let path = fill(path, &fixture.ids, n);
+            let body = fill(body, &fixture.ids, n);
+            let refused = matches!(expected[caller], 401 | 403 | 404);
+            if refused && before.is_none() {
+                before = Some(contents(&app).await);
+            }
+            let status = call(&app, method, &path, &body, token.as_deref()).await;
+            got.push(status);
+            if status != expected[caller] {
+                wrong.push(format!(
+                    "{method} {route} by {}: {status}, not {}",
+                    CALLERS[caller], expected[caller]
+                ));
+            }
+            // What the database held before a refused call is what it holds after the
+            // previous refused one, unless someone entitled wrote in between.
+            before = match before.take() {
+                Some(before) if refused => {
+                    let after = contents(&app).await;
+                    let changed = changed(&before, &after);
+                    if !changed.is_empty() {
+                        wrong.push(format!(
+                            "{method} {route} by {}: refused with {status}, yet wrote to {changed:?}",
+                            CALLERS[caller]
+                        ));
+                    }
+                    Some(after)
+                }
+                _ => None,
+            };
+        }
+        if record {
+            let got: Vec<String> = got.iter().map(u16::to_string).collect();
+            println!(
+                "    (\"{method}\", \"{route}\", \"{path}\", r#\"{body}\"#, \"{}\"),",
+                got.join(" ")
+            );
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_caller_as_the_table_says_sqlite() {
+    every_route_answers_each_caller_as_the_table_says(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_caller_as_the_table_says_postgres() {
+    every_route_answers_each_caller_as_the_table_says(Engine::Postgres).await;
+}
