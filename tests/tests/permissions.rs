@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use golmok_e2e::demo::{login, tofu_delivery};
 use golmok_e2e::{Engine, TestApp};
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+use sea_orm::{FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
 
 const CALLERS: [&str; 11] = [
