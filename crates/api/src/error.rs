@@ -229,6 +229,9 @@ impl From<DomainError> for ApiError {
             DomainError::Unavailable { code, detail } => {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
             }
+            DomainError::TooLarge(detail) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
+            }
             DomainError::Database(_) | DomainError::Internal(_) => Self::internal(err),
         }
     }
@@ -315,6 +318,12 @@ mod tests {
                 503,
                 "payment_provider_unavailable",
                 serde_json::json!({}),
+            ),
+            (
+                DomainError::TooLarge("the photo is larger than 10 MB".into()),
+                413,
+                "payload_too_large",
+                serde_json::json!({"detail": "the photo is larger than 10 MB"}),
             ),
             (
                 DomainError::Database(sea_orm::DbErr::Custom("disk full".into())),

@@ -40,6 +40,9 @@ pub enum DomainError {
         detail: String,
         retry_after: Duration,
     },
+    /// What was sent is larger than this kind of thing may be (a photo over 10 MB).
+    #[error("{0}")]
+    TooLarge(String),
     /// A service we depend on did not answer; nothing was done, the caller may retry.
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },

@@ -90,6 +90,7 @@ impl From<DomainError> for PageError {
             DomainError::Unavailable { detail, .. } => {
                 refused(StatusCode::SERVICE_UNAVAILABLE, detail)
             }
+            DomainError::TooLarge(detail) => refused(StatusCode::PAYLOAD_TOO_LARGE, detail),
             DomainError::Database(e) => PageError::Internal(e.to_string()),
             DomainError::Internal(e) => PageError::Internal(e),
         }
