@@ -19,6 +19,7 @@ mod m20261202_000010_fleet_capacity;
 mod m20261202_000011_handover_codes;
 mod m20261202_000012_task_binding;
 mod m20261202_000013_provider_calls;
+mod m20261202_000014_listing_photos;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_handover_codes::Migration),
             Box::new(m20261202_000012_task_binding::Migration),
             Box::new(m20261202_000013_provider_calls::Migration),
+            Box::new(m20261202_000014_listing_photos::Migration),
         ]
     }
 }

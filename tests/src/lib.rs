@@ -56,6 +56,7 @@ pub struct TestApp {
     client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     _sqlite_dir: Option<tempfile::TempDir>,
+    _media_dir: tempfile::TempDir,
 }
 
 impl Drop for TestApp {
@@ -133,11 +134,13 @@ impl TestApp {
             }
             Engine::Postgres => (postgres::fresh_database().await, None),
         };
+        let media = tempfile::tempdir().expect("a temporary directory");
         let settings = Settings::defaults_with(
             figment::Figment::new()
                 .merge(Serialized::defaults(json!({
                     "database": { "url": url, "max_connections": 5 },
                     "log": { "filter": "warn" },
+                    "storage": { "local_dir": media.path() },
                 })))
                 .merge(Serialized::defaults(overrides)),
         )
@@ -170,6 +173,7 @@ impl TestApp {
             client,
             stop: Some(stop),
             _sqlite_dir: sqlite_dir,
+            _media_dir: media,
         }
     }
 

@@ -87,6 +87,8 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/listings", "/v1/listings", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/listings/{id}", "/v1/listings/{listing}", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("PATCH", "/v1/listings/{id}", "/v1/listings/{listing}", r#"{"stock": 500}"#, "401 403 403 403 403 403 403 200 403 403 200"),
+    ("POST", "/v1/listings/{id}/photos", "/v1/listings/{spare_listing}/photos", "<a photo>", "401 403 403 403 403 403 403 201 403 403 201"),
+    ("DELETE", "/v1/listings/{id}/photos/{photo_id}", "/v1/listings/{spare_listing}/photos/{photo}", "", "401 403 403 403 403 403 403 204 403 403 404"),
     // Orders: a stranger's order is not found; an admin acts as anyone; a merchant order
     // answers only to its shop.
     ("GET", "/v1/orders", "/v1/orders", "", "401 200 200 200 200 200 200 200 200 200 200"),
@@ -127,6 +129,17 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/couriers/{id}/withdraw", "/v1/couriers/{spare_courier_id}/withdraw", r#"{}"#, "401 403 403 403 403 200 404 404 404 404 404"),
     ("POST", "/v1/auth/logout", "/v1/auth/logout", r#"{}"#, "401 204 204 204 204 204 204 204 204 204 204"),
 ];
+
+/// A body that is a photo rather than JSON.
+const PHOTO: &str = "<a photo>";
+
+fn tiny_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::new(8, 8))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
 
 /// What the callers act on: ids by placeholder, and each caller's token.
 struct Fixture {
@@ -234,6 +247,20 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(spare_listing.status, StatusCode::CREATED);
+    let photo = app
+        .client()
+        .post(app.url(&format!("/v1/listings/{}/photos", id(&spare_listing.body))))
+        .bearer_auth(&merchant)
+        .header("content-type", "image/png")
+        .body(tiny_png())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), StatusCode::CREATED);
+    let photo = photo.json::<Value>().await.unwrap()["photos"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (spare_coordinator, _) = created_account(app, &admin, "coordinator").await;
     let (spare_courier, _) = created_account(app, &admin, "courier").await;
 
@@ -306,6 +333,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ),
         ("spare_shop", id(&spare_shop.body)),
         ("spare_listing", id(&spare_listing.body)),
+        ("photo", photo),
         ("spare_coordinator", spare_coordinator),
         ("spare_courier", another_spare_courier),
         ("spare_courier_id", id(&spare_courier_id.body)),
@@ -398,7 +426,9 @@ async fn call(app: &TestApp, method: &str, path: &str, body: &str, token: Option
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    if !body.is_empty() {
+    if body == PHOTO {
+        request = request.header("content-type", "image/png").body(tiny_png());
+    } else if !body.is_empty() {
         request = request
             .header("content-type", "application/json")
             .body(body.to_owned());

@@ -69,6 +69,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::accounts::router())
         .merge(routes::catalog::router())
+        .merge(routes::photos::router())
         .merge(routes::ordering::router())
         .merge(routes::delivery::router())
         .merge(routes::webhooks::router())

@@ -24,6 +24,7 @@ pub struct Settings {
     pub payments: PaymentSettings,
     pub stripe: StripeSettings,
     pub redis: RedisSettings,
+    pub storage: StorageSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
     #[serde(default)]
@@ -66,6 +67,46 @@ pub struct PaymentSettings {
     /// A checkout's authorisation still unanswered after this long is cancelled: the
     /// checkout is over and its order will not be written.
     pub abandon_checkouts_after_secs: u64,
+}
+
+/// The `[storage]` section: where files (listing photos) are kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    /// `local` (a folder) or `s3` (an S3-compatible bucket).
+    pub kind: String,
+    /// For `local`: the folder, created when missing.
+    pub local_dir: String,
+    pub s3: Option<S3StorageSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3StorageSettings {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    pub secret_key: String,
+    /// `endpoint/bucket/key` URLs (MinIO and most self-hosted stores); false for
+    /// `bucket.endpoint/key`.
+    pub path_style: bool,
+    /// Make the bucket at start when it is missing.
+    #[serde(default)]
+    pub create_bucket: bool,
+}
+
+impl From<&S3StorageSettings> for golmok_storage::S3Settings {
+    fn from(s3: &S3StorageSettings) -> Self {
+        Self {
+            endpoint: s3.endpoint.clone(),
+            bucket: s3.bucket.clone(),
+            region: s3.region.clone(),
+            access_key: s3.access_key.clone(),
+            secret_key: s3.secret_key.clone(),
+            path_style: s3.path_style,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -269,6 +310,13 @@ impl Settings {
                     "key `payments.providers[{i}]`: must be offline or stripe"
                 ));
             }
+        }
+        match (self.storage.kind.as_str(), &self.storage.s3) {
+            ("local", _) | ("s3", Some(_)) => {}
+            ("s3", None) => problems.push(
+                "key `storage.s3`: storage.kind is s3 but [storage.s3] is not set".to_owned(),
+            ),
+            _ => problems.push("key `storage.kind`: must be local or s3".to_owned()),
         }
         if self.payments.reconcile_every_secs == 0 {
             problems.push("key `payments.reconcile_every_secs`: must be at least 1".to_owned());

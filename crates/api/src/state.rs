@@ -33,6 +33,8 @@ pub struct AppState {
     pub redis: Option<RedisHandle>,
     /// Live event streams open per account on this replica (the API's and the pages').
     pub live_streams: golmok_web::client::LiveStreams,
+    /// Where files (listing photos) are kept.
+    pub store: Arc<dyn golmok_storage::ObjectStore>,
 }
 
 #[derive(Clone)]
@@ -46,6 +48,15 @@ impl AppState {
     /// in-process defaults for everything else.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
         let db = crate::db::connect(&settings.database).await?;
+        if let Some(s3) = settings.storage.s3.as_ref().filter(|s3| s3.create_bucket)
+            && settings.storage.kind == "s3"
+        {
+            golmok_storage::S3Bucket::new(&s3.into())
+                .map_err(anyhow::Error::msg)?
+                .ensure_bucket()
+                .await
+                .map_err(anyhow::Error::msg)?;
+        }
         let mut state = Self::with_database(settings, db)?;
         if let Some(url) = state.settings.redis.url.clone() {
             state = state.with_redis(&url).await?;
@@ -94,7 +105,16 @@ impl AppState {
                 _ => providers.with(Arc::new(OfflineProvider)),
             };
         }
+        let store: Arc<dyn golmok_storage::ObjectStore> = match &settings.storage.s3 {
+            Some(s3) if settings.storage.kind == "s3" => {
+                Arc::new(golmok_storage::S3Bucket::new(&s3.into()).map_err(anyhow::Error::msg)?)
+            }
+            _ => Arc::new(golmok_storage::LocalFolder::new(
+                &settings.storage.local_dir,
+            )),
+        };
         Ok(Self {
+            store,
             payment_providers: Arc::new(providers),
             order_rules: Arc::new(settings.order_rules()),
             travel_times: match &settings.routing.osrm_url {
@@ -132,6 +152,7 @@ impl AppState {
             travel_times: self.travel_times.clone(),
             plan_budget: std::time::Duration::from_secs_f64(self.settings.routing.plan_budget_secs),
             live_streams: self.live_streams.clone(),
+            store: self.store.clone(),
         }
     }
 

@@ -23,6 +23,7 @@ pub mod district;
 pub mod entities;
 pub mod listing;
 pub mod merchant;
+pub mod photos;
 pub mod search;
 mod sql;
 
@@ -32,8 +33,8 @@ pub use consortium::{
     Consortium, ConsortiumPatch, ConsortiumStatus, Member, MembershipEvent, NewConsortium,
 };
 pub use listing::{
-    Container, ContainerPolicy, Listing, ListingPatch, ListingQuery, ListingStatus, NewListing,
-    Unit,
+    Container, ContainerPolicy, Listing, ListingPatch, ListingPhoto, ListingQuery, ListingStatus,
+    NewListing, Unit,
 };
 pub use merchant::{
     Merchant, MerchantKind, MerchantPatch, NearbyMerchant, NewMerchant, OpeningHours,

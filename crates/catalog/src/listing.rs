@@ -131,8 +131,23 @@ pub struct Listing {
     /// [`Listing::size_of`] assumes typical values).
     pub unit_weight_grams: i64,
     pub unit_volume_millilitres: i64,
+    /// In the order the shop put them; the first is the one lists show.
+    pub photos: Vec<ListingPhoto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A listing's photo: its two stored sizes, where the server serves them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ListingPhoto {
+    pub id: String,
+    /// At most 480 pixels on its longest side: for lists.
+    pub list_url: String,
+    /// At most 1280 pixels on its longest side: for the listing's page.
+    pub page_url: String,
+    /// Of the page size.
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Listing {
@@ -274,6 +289,7 @@ fn from_model(m: listing::Model) -> Result<Listing> {
         status: ListingStatus::parse(&m.status).ok_or_else(|| bad("an unknown status"))?,
         unit_weight_grams: m.unit_weight_grams,
         unit_volume_millilitres: m.unit_volume_millilitres,
+        photos: serde_json::from_str(&m.photos).map_err(|_| bad("unreadable photos"))?,
         id: m.id,
         merchant_id: m.merchant_id,
         title: m.title,
@@ -306,6 +322,9 @@ fn to_active_model(l: &Listing) -> listing::ActiveModel {
         status: Set(l.status.as_str().to_owned()),
         unit_weight_grams: Set(l.unit_weight_grams),
         unit_volume_millilitres: Set(l.unit_volume_millilitres),
+        // Photos change only through `photos`, column by column: an edit of the listing
+        // never writes back the photos it read.
+        photos: sea_orm::ActiveValue::NotSet,
         created_at: Set(l.created_at),
         updated_at: Set(l.updated_at),
     }
@@ -337,7 +356,7 @@ async fn reindex(txn: &impl ConnectionTrait, l: &Listing) -> Result<()> {
     Ok(())
 }
 
-fn cache_key(id: &str) -> String {
+pub(crate) fn cache_key(id: &str) -> String {
     format!("listing:{id}")
 }
 
@@ -419,6 +438,7 @@ pub async fn create_listing(
         status: new.status.unwrap_or(ListingStatus::Active),
         unit_weight_grams: new.unit_weight_grams.unwrap_or(0),
         unit_volume_millilitres: new.unit_volume_millilitres.unwrap_or(0),
+        photos: Vec::new(),
         created_at: now,
         updated_at: now,
     };
@@ -428,7 +448,9 @@ pub async fn create_listing(
     let txn = golmok_core::db::begin_write(db).await?;
     merchant::owned_merchant(&txn, actor, merchant_id).await?;
     validate(&listing)?;
-    to_active_model(&listing).insert(&txn).await?;
+    let mut row = to_active_model(&listing);
+    row.photos = Set("[]".to_owned());
+    row.insert(&txn).await?;
     reindex(&txn, &listing).await?;
     txn.commit().await?;
     Ok(listing)
@@ -452,7 +474,11 @@ pub async fn get_listing(db: &DatabaseConnection, cache: &dyn Cache, id: &str) -
     Ok(listing)
 }
 
-async fn owned_listing(txn: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Listing> {
+pub(crate) async fn owned_listing(
+    txn: &impl ConnectionTrait,
+    actor: &Account,
+    id: &str,
+) -> Result<Listing> {
     let model = listing::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -769,6 +795,7 @@ mod tests {
             status: ListingStatus::Active,
             unit_weight_grams: 0,
             unit_volume_millilitres: 0,
+            photos: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -187,14 +187,25 @@ impl S3Bucket {
 
     /// Makes the bucket if it is not there yet (a fresh test server, a first deployment).
     pub async fn ensure_bucket(&self) -> Result<(), StorageError> {
-        let url = self.bucket.create_bucket(&self.credentials).sign(SIGNED_FOR);
-        let reply = self.client.put(url).send().await.map_err(failed)?;
+        let url = self
+            .bucket
+            .create_bucket(&self.credentials)
+            .sign(SIGNED_FOR);
+        let reply = self
+            .client
+            .put(url)
+            .header("content-length", "0")
+            .send()
+            .await
+            .map_err(failed)?;
         let status = reply.status();
         // 409: it exists already (BucketAlreadyOwnedByYou).
         if status.is_success() || status.as_u16() == 409 {
             Ok(())
         } else {
-            Err(StorageError::Failed(format!("creating the bucket: {status}")))
+            Err(StorageError::Failed(format!(
+                "creating the bucket: {status}"
+            )))
         }
     }
 }
@@ -218,7 +229,10 @@ impl ObjectStore for S3Bucket {
         if reply.status().is_success() {
             Ok(())
         } else {
-            Err(StorageError::Failed(format!("storing {key}: {}", reply.status())))
+            Err(StorageError::Failed(format!(
+                "storing {key}: {}",
+                reply.status()
+            )))
         }
     }
 
@@ -258,7 +272,10 @@ impl ObjectStore for S3Bucket {
         if reply.status().is_success() || reply.status().as_u16() == 404 {
             Ok(())
         } else {
-            Err(StorageError::Failed(format!("deleting {key}: {}", reply.status())))
+            Err(StorageError::Failed(format!(
+                "deleting {key}: {}",
+                reply.status()
+            )))
         }
     }
 }

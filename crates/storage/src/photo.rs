@@ -121,7 +121,12 @@ mod tests {
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let picture = image::RgbaImage::from_fn(width, height, |x, y| {
-            image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, if x < 10 { 0 } else { 255 }])
+            image::Rgba([
+                (x % 256) as u8,
+                (y % 256) as u8,
+                90,
+                if x < 10 { 0 } else { 255 },
+            ])
         });
         let mut out = Vec::new();
         DynamicImage::ImageRgba8(picture)
@@ -151,7 +156,10 @@ mod tests {
             prepare(b"%PDF-1.7 a menu"),
             Err(PhotoError::NotAPhoto(_))
         ));
-        assert!(matches!(prepare(b"GIF89a...."), Err(PhotoError::NotAPhoto(_))));
+        assert!(matches!(
+            prepare(b"GIF89a...."),
+            Err(PhotoError::NotAPhoto(_))
+        ));
         assert!(matches!(
             prepare(&[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
             Err(PhotoError::Unreadable(_))

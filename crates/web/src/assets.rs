@@ -117,6 +117,43 @@ pub async fn serve(Path(name): Path<String>) -> Response {
     response
 }
 
+/// A stored file (a listing's photo) by its key. Keys are never reused, so a file is cached
+/// for good; a key that is not a store key, or names nothing, is 404.
+pub async fn media(
+    axum::extract::State(pages): axum::extract::State<crate::Pages>,
+    Path(key): Path<String>,
+) -> Response {
+    match pages.store.get(&key).await {
+        Ok(Some(file)) => {
+            let mut response = file.bytes.into_response();
+            let headers = response.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            response
+        }
+        Ok(None) | Err(golmok_storage::StorageError::BadKey(_)) => {
+            (StatusCode::NOT_FOUND, "no such file").into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reading a stored file");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the file store did not answer",
+            )
+                .into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,8 @@ pub struct Pages {
     pub plan_budget: std::time::Duration,
     /// Live streams open per account, shared with the API's streams.
     pub live_streams: client::LiveStreams,
+    /// Where listing photos are kept.
+    pub store: Arc<dyn golmok_storage::ObjectStore>,
 }
 
 /// The `[web]` configuration.
@@ -105,6 +107,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         ))
         // After the session layer: assets are the same for everyone and need no session.
         .route("/assets/{name}", get(assets::serve))
+        .route("/media/{*key}", get(assets::media))
         // Pages and assets go out gzipped to browsers that take it; Server-Sent Events never
         // are (tower-http's default predicate leaves text/event-stream alone).
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))

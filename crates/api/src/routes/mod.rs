@@ -8,4 +8,5 @@ pub mod lists;
 pub mod live;
 pub mod ops;
 pub mod ordering;
+pub mod photos;
 pub mod webhooks;

@@ -19,6 +19,7 @@ pub struct Model {
     pub status: String,
     pub unit_weight_grams: i64,
     pub unit_volume_millilitres: i64,
+    pub photos: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
