@@ -174,6 +174,44 @@ impl Browser {
         self.read(response).await
     }
 
+    /// Posts a `multipart/form-data` form as a browser sends a file input: `fields` as text,
+    /// then one file.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &str, &[u8]),
+    ) -> Page {
+        let (field, filename, mime, bytes) = file;
+        let boundary = "----golmok-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {mime}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base_url))
+            .header("cookie", self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("the app answers");
+        self.read(response).await
+    }
+
     /// Posts the form with the CSRF token of `on` added.
     pub async fn submit(&mut self, on: &Page, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = on.csrf();

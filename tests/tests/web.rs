@@ -1571,3 +1571,124 @@ async fn a_shop_owner_lists_a_new_good_and_edits_it(app: TestApp) {
     let not_my_shop = b.get(&format!("/shop/{coffee}/listings/new")).await;
     assert_eq!(not_my_shop.status, StatusCode::FORBIDDEN);
 }
+
+on_both_databases!(a_shop_owner_adds_a_photo_that_shoppers_see);
+
+/// A small JPEG, as a phone would send it.
+fn a_photo() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 150])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&image::DynamicImage::ImageRgb8(picture))
+        .unwrap();
+    jpeg
+}
+
+async fn a_shop_owner_adds_a_photo_that_shoppers_see(app: TestApp) {
+    seeded(&app).await;
+    let (mut b, shop) = owner_of(&app, "망원 두부가게").await;
+    let tofu = listing_in(&app, &shop, "국산콩 손두부").await;
+    let edit = format!("/shop/{shop}/listings/{tofu}/edit");
+    let upload_path = format!("/shop/{shop}/listings/{tofu}/photos");
+    let form = b.get(&edit).await;
+    ok(&form);
+    assert!(form.html.contains("enctype=\"multipart/form-data\""));
+    let csrf = form.csrf();
+    let photo = a_photo();
+
+    // Without the form's token nothing is kept.
+    let forged = b
+        .upload(
+            &upload_path,
+            &[],
+            ("photo", "tofu.jpg", "image/jpeg", &photo),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // A PDF and a file over 10 MB come back with the reason beside the photo field.
+    let pdf = b
+        .upload(
+            &upload_path,
+            &[("csrf", &csrf)],
+            ("photo", "menu.pdf", "application/pdf", b"%PDF-1.7 menu"),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(pdf.html.contains("id=\"photo-error\""), "{}", pdf.html);
+    assert!(pdf.html.contains("JPEG, PNG, WebP 사진만"));
+    let mut huge = photo.clone();
+    huge.resize(12 * 1024 * 1024, 0);
+    let too_big = b
+        .upload(
+            &upload_path,
+            &[("csrf", &csrf)],
+            ("photo", "huge.jpg", "image/jpeg", &huge),
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Another shop's owner cannot add one.
+    let (mut other, _) = owner_of(&app, "망원 정육점").await;
+    let theirs = other.get("/").await;
+    let refused = other
+        .upload(
+            &upload_path,
+            &[("csrf", &theirs.csrf())],
+            ("photo", "tofu.jpg", "image/jpeg", &photo),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let listing = app.get(&format!("/v1/listings/{tofu}"), None).await;
+    assert_eq!(
+        listing.body["photos"],
+        json!([]),
+        "nothing refused was kept"
+    );
+
+    let added = b
+        .upload(
+            &upload_path,
+            &[("csrf", &csrf)],
+            ("photo", "tofu.jpg", "image/jpeg", &photo),
+        )
+        .await;
+    assert_eq!(added.location(), edit);
+    let listing = app.get(&format!("/v1/listings/{tofu}"), None).await;
+    let page_url = listing.body["photos"][0]["page_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let edit_page = b.get(&edit).await;
+    assert!(
+        edit_page
+            .html
+            .contains(listing.body["photos"][0]["list_url"].as_str().unwrap())
+    );
+
+    // The shopper sees it on the listing's page, and its small size in the shop's list.
+    let mut shopper = Browser::new(&app.base_url);
+    let seen = shopper.get(&format!("/listings/{tofu}")).await;
+    ok(&seen);
+    assert!(
+        seen.html.contains(&format!("src=\"{page_url}\"")),
+        "{}",
+        seen.html
+    );
+    let picture = shopper.get(&page_url).await;
+    assert_eq!(picture.status, StatusCode::OK);
+    assert_eq!(picture.header("content-type"), Some("image/jpeg"));
+
+    // The owner deletes it; it is gone from the page.
+    let photo_id = listing.body["photos"][0]["id"].as_str().unwrap();
+    let deleted = b
+        .submit(
+            &edit_page,
+            &format!("/shop/{shop}/listings/{tofu}/photos/{photo_id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(deleted.location(), edit);
+    let after = shopper.get(&format!("/listings/{tofu}")).await;
+    assert!(!after.html.contains(&page_url));
+}

@@ -397,6 +397,43 @@ export interface paths {
         patch: operations["update_listing"];
         trace?: never;
     };
+    "/v1/listings/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo to a listing (its shop's owner, or an admin). The body is the photo itself:
+         *     JPEG, PNG or WebP, at most 10 MB, sent with its own content type. It is stored without
+         *     its metadata (no EXIF, no GPS position), in a size for lists and one for the listing's
+         *     page; a listing has at most 8. */
+        post: operations["add_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/listings/{id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a photo off a listing; its files are deleted. */
+        delete: operations["delete_photo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -1200,6 +1237,8 @@ export interface components {
                 description: string;
                 id: string;
                 merchant_id: string;
+                /** @description In the order the shop put them; the first is the one lists show. */
+                photos: components["schemas"]["ListingPhoto"][];
                 /**
                  * Format: int64
                  * @description The price of `unit_quantity` units, in won.
@@ -1297,6 +1336,8 @@ export interface components {
             description: string;
             id: string;
             merchant_id: string;
+            /** @description In the order the shop put them; the first is the one lists show. */
+            photos: components["schemas"]["ListingPhoto"][];
             /**
              * Format: int64
              * @description The price of `unit_quantity` units, in won.
@@ -1343,6 +1384,21 @@ export interface components {
             unit_volume_millilitres?: number | null;
             /** Format: int64 */
             unit_weight_grams?: number | null;
+        };
+        /** @description A listing's photo: its two stored sizes, where the server serves them. */
+        ListingPhoto: {
+            /** Format: int32 */
+            height: number;
+            id: string;
+            /** @description At most 480 pixels on its longest side: for lists. */
+            list_url: string;
+            /** @description At most 1280 pixels on its longest side: for the listing's page. */
+            page_url: string;
+            /**
+             * Format: int32
+             * @description Of the page size.
+             */
+            width: number;
         };
         /** @enum {string} */
         ListingStatus: "draft" | "active" | "archived";
@@ -1740,6 +1796,8 @@ export interface components {
                 description: string;
                 id: string;
                 merchant_id: string;
+                /** @description In the order the shop put them; the first is the one lists show. */
+                photos: components["schemas"]["ListingPhoto"][];
                 /**
                  * Format: int64
                  * @description The price of `unit_quantity` units, in won.
@@ -4335,6 +4393,205 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The photo's bytes: image/jpeg, image/png or image/webp, at most 10 MB. */
+        requestBody: {
+            content: {
+                "image/jpeg": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Listing"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -15,6 +15,8 @@ pub enum PageError {
     NotFound,
     BadRequest,
     CsrfRefused,
+    /// An upload over its size.
+    TooLarge,
     /// A domain refusal worth showing as it is (409/422).
     Refused {
         status: StatusCode,
@@ -37,6 +39,7 @@ impl PageError {
             PageError::Forbidden | PageError::CsrfRefused => StatusCode::FORBIDDEN,
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::BadRequest => StatusCode::BAD_REQUEST,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Refused { status, .. } => *status,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

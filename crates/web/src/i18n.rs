@@ -360,6 +360,14 @@ texts! {
     err_stock: "재고는 0 이상의 숫자여야 합니다.", "Stock must be a number of 0 or more.";
     new_listing: "새 상품 등록", "New listing";
     edit_listing: "상품 수정", "Edit listing";
+    l_photos: "사진", "Photos";
+    photo_hint: "JPEG, PNG, WebP 사진 한 장에 10MB까지, 상품마다 8장까지 올릴 수 있습니다. 위치 정보 같은 사진 속 정보는 지우고 저장합니다.", "JPEG, PNG or WebP, up to 10 MB a photo and 8 a listing. What the camera wrote into it (its location too) is removed.";
+    photo_add: "사진 올리기", "Upload photo";
+    photo_delete: "사진 삭제", "Delete photo";
+    err_photo_type: "JPEG, PNG, WebP 사진만 올릴 수 있습니다.", "Only JPEG, PNG or WebP photos can be uploaded.";
+    err_photo_size: "사진이 10MB보다 큽니다.", "The photo is larger than 10 MB.";
+    err_photo_count: "상품마다 사진은 8장까지입니다. 한 장을 지우고 올려 주세요.", "A listing has at most 8 photos; delete one first.";
+    err_photo_missing: "올릴 사진 파일을 골라 주세요.", "Choose a photo file to upload.";
     edit: "수정", "Edit";
     l_title: "상품명", "Title";
     l_description: "설명", "Description";

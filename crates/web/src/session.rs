@@ -12,7 +12,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::Response;
 use golmok_accounts::{Account, Role};
@@ -169,6 +169,58 @@ pub async fn visit(State(pages): State<Pages>, request: Request, next: Next) -> 
         );
     }
     response
+}
+
+/// A file sent from a form (`multipart/form-data`) with its CSRF token checked: the bytes of
+/// its one file field, empty when no file was chosen. Over `limit` bytes is
+/// [`PageError::TooLarge`].
+pub struct CsrfUpload {
+    pub file: Bytes,
+}
+
+impl CsrfUpload {
+    /// Reads the form: its `csrf` field must match, `file_field` is the file.
+    pub async fn read(request: Request, file_field: &str, limit: usize) -> Result<Self, PageError> {
+        let expected = request
+            .extensions()
+            .get::<Visitor>()
+            .map(|v| v.csrf.clone())
+            .ok_or(PageError::Internal("the session layer did not run".into()))?;
+        let mut form = axum::extract::Multipart::from_request(request, &())
+            .await
+            .map_err(|_| PageError::BadRequest)?;
+        let (mut csrf, mut file) = (None, Bytes::new());
+        loop {
+            let field = match form.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(PageError::TooLarge);
+                }
+                Err(_) => return Err(PageError::BadRequest),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    PageError::TooLarge
+                } else {
+                    PageError::BadRequest
+                }
+            })?;
+            if name == CSRF_FIELD {
+                csrf = Some(String::from_utf8_lossy(&bytes).into_owned());
+            } else if name == file_field {
+                file = bytes;
+            }
+        }
+        if csrf.as_deref() != Some(expected.as_str()) {
+            return Err(PageError::CsrfRefused);
+        }
+        if file.len() > limit {
+            return Err(PageError::TooLarge);
+        }
+        Ok(Self { file })
+    }
 }
 
 /// A urlencoded form whose CSRF token was checked before it was parsed; `T` never sees the

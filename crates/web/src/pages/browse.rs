@@ -49,6 +49,8 @@ pub struct ListingCard {
     pub per_hundred: Option<String>,
     pub refill: bool,
     pub sold_out: bool,
+    /// The first photo's list size, when the shop added one.
+    pub photo: Option<String>,
 }
 
 /// Shop names for a page of listings, one lookup per shop.
@@ -76,6 +78,7 @@ async fn listing_cards(
             per_hundred: format::per_hundred(lang, l),
             refill: l.refill,
             sold_out: l.stock <= 0,
+            photo: l.photos.first().map(|p| p.list_url.clone()),
         });
     }
     Ok(out)
@@ -369,6 +372,8 @@ pub struct ListingView {
     pub unit: &'static str,
     pub step: i64,
     pub start: i64,
+    /// Its photos' page sizes with their width and height, in the shop's order.
+    pub photos: Vec<(String, u32, u32)>,
 }
 
 impl ListingView {
@@ -401,6 +406,11 @@ impl ListingView {
             unit: format::unit_label(t, l.unit),
             step,
             start,
+            photos: l
+                .photos
+                .iter()
+                .map(|p| (p.page_url.clone(), p.width, p.height))
+                .collect(),
         })
     }
 }

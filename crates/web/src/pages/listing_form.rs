@@ -8,9 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use golmok_catalog::{
-    Container, ContainerPolicy, Listing, ListingPatch, ListingStatus, Merchant, NewListing, Unit,
+    Container, ContainerPolicy, Listing, ListingPatch, ListingPhoto, ListingStatus, Merchant,
+    NewListing, Unit,
 };
 use golmok_core::{DomainError, ValidationErrors};
+use golmok_storage::photo;
 use serde::Deserialize;
 
 use super::shop::owned_shop;
@@ -18,7 +20,7 @@ use super::{Chrome, render, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::i18n::Texts;
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, CsrfUpload, Visitor};
 
 /// The form as typed: every field text, so a refused form comes back as it was sent.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -178,6 +180,10 @@ struct FormPage {
     action: String,
     form: ListingForm,
     errors: FormErrors,
+    /// When editing: the listing's id and photos, and why the last upload was refused.
+    listing_id: String,
+    photos: Vec<ListingPhoto>,
+    photo_error: Option<String>,
 }
 
 async fn form_page(
@@ -192,6 +198,14 @@ async fn form_page(
         Some(id) => format!("/shop/{}/listings/{id}/edit", shop.id),
         None => format!("/shop/{}/listings/new", shop.id),
     };
+    let photos = match listing_id {
+        Some(id) => {
+            golmok_catalog::listing::get_listing(&pages.db, pages.cache.as_ref(), id)
+                .await?
+                .photos
+        }
+        None => Vec::new(),
+    };
     Ok(FormPage {
         c: Chrome::load(pages, visitor).await?,
         shop,
@@ -199,6 +213,9 @@ async fn form_page(
         action,
         form,
         errors,
+        listing_id: listing_id.unwrap_or_default().to_owned(),
+        photos,
+        photo_error: None,
     })
 }
 
@@ -339,13 +356,100 @@ async fn shop_listing(
     Ok(listing)
 }
 
+/// `POST /shop/{id}/listings/{listing}/photos` (a form with one file): the photo is added and
+/// the owner is back on the listing's form, or the form says beside the photos why not.
+pub async fn upload_photo(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, listing_id)): Path<(String, String)>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    shop_listing(&pages, &shop, &listing_id).await?;
+    let t = visitor.lang.texts();
+    let refused = match CsrfUpload::read(request, "photo", photo::MAX_BYTES).await {
+        Err(PageError::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, t.err_photo_size),
+        Err(other) => return Err(other),
+        Ok(upload) if upload.file.is_empty() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, t.err_photo_missing)
+        }
+        Ok(upload) => {
+            let added = golmok_catalog::photos::add_photo(
+                &pages.db,
+                pages.cache.as_ref(),
+                pages.store.as_ref(),
+                &account,
+                &listing_id,
+                upload.file,
+            );
+            match added.await {
+                Ok(_) => return Ok(see_other(&format!("/shop/{id}/listings/{listing_id}/edit"))),
+                Err(DomainError::Invalid(_)) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, t.err_photo_type)
+                }
+                Err(DomainError::TooLarge(_)) => (StatusCode::PAYLOAD_TOO_LARGE, t.err_photo_size),
+                Err(DomainError::Conflict {
+                    code: "too_many_photos",
+                    ..
+                }) => (StatusCode::CONFLICT, t.err_photo_count),
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    let listing = shop_listing(&pages, &shop, &listing_id).await?;
+    let form = ListingForm::of(&listing);
+    let mut page = form_page(
+        &pages,
+        &visitor,
+        shop,
+        Some(&listing_id),
+        form,
+        Default::default(),
+    )
+    .await?;
+    page.photo_error = Some(refused.1.to_owned());
+    render_with(refused.0, &page)
+}
+
+/// `POST /shop/{id}/listings/{listing}/photos/{photo}/delete`.
+pub async fn delete_photo(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, listing_id, photo_id)): Path<(String, String, String)>,
+    CsrfForm { .. }: CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    shop_listing(&pages, &shop, &listing_id).await?;
+    golmok_catalog::photos::delete_photo(
+        &pages.db,
+        pages.cache.as_ref(),
+        pages.store.as_ref(),
+        &account,
+        &listing_id,
+        &photo_id,
+    )
+    .await?;
+    Ok(see_other(&format!("/shop/{id}/listings/{listing_id}/edit")))
+}
+
 /// The listing form's routes, beside the shop's console.
 pub fn routes() -> axum::Router<crate::Pages> {
-    use axum::routing::get;
+    use axum::routing::{get, post};
     axum::Router::new()
         .route("/shop/{id}/listings/new", get(new_form).post(create))
         .route(
             "/shop/{id}/listings/{listing}/edit",
             get(edit_form).post(update),
+        )
+        .route(
+            "/shop/{id}/listings/{listing}/photos",
+            // The form's other fields and its framing on top of the photo itself.
+            post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(
+                photo::MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/shop/{id}/listings/{listing}/photos/{photo}/delete",
+            post(delete_photo),
         )
 }
