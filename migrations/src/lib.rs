@@ -20,6 +20,7 @@ mod m20261202_000011_handover_codes;
 mod m20261202_000012_task_binding;
 mod m20261202_000013_provider_calls;
 mod m20261202_000014_listing_photos;
+mod m20261202_000015_shop_profile;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_task_binding::Migration),
             Box::new(m20261202_000013_provider_calls::Migration),
             Box::new(m20261202_000014_listing_photos::Migration),
+            Box::new(m20261202_000015_shop_profile::Migration),
         ]
     }
 }

@@ -1184,6 +1184,8 @@ export interface components {
         } | {
             /** @enum {string} */
             kind: "pickup";
+            /** Format: date-time */
+            pickup_at?: string | null;
         };
         /**
          * @description How the shopper gets the goods, as stored on the order.
@@ -1195,10 +1197,24 @@ export interface components {
             kind: components["schemas"]["FulfillmentKind"];
             location?: components["schemas"]["Coordinates"] | null;
             network_id?: string | null;
+            /**
+             * Format: date-time
+             * @description For a pick-up: when the shopper said they would come, if they did.
+             */
+            pickup_at?: string | null;
             slot_id?: string | null;
         };
         Health: {
             status: string;
+        };
+        /** @description A day whose hours are not the week's: `spans` empty is closed all day. */
+        HoursException: {
+            /** Format: date */
+            date: string;
+            /** @description What the shopper is told ("설 연휴"). */
+            note?: string | null;
+            /** @description `[["10:00", "15:00"]]`, or `[]` for closed. */
+            spans: string[][];
         };
         /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
          *     endpoint, with no next page. */
@@ -1427,12 +1443,17 @@ export interface components {
             address: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Days whose hours differ from the week's (holidays), in date order. */
+            hours_exceptions: components["schemas"]["HoursException"][];
             id: string;
             kind: components["schemas"]["MerchantKind"];
             location: components["schemas"]["Coordinates"];
             name: string;
             opening_hours?: components["schemas"]["OpeningHours"] | null;
             owner_id: string;
+            phone?: string | null;
+            /** @description Where and how a shopper collects a pick-up order ("뒷문 냉장고 옆 선반"). */
+            pickup_instructions?: string | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1468,10 +1489,13 @@ export interface components {
         MerchantOrderStatus: "pending" | "accepted" | "ready" | "picked_up" | "delivered" | "rejected" | "cancelled" | "expired" | "failed";
         MerchantPatch: {
             address?: string | null;
+            hours_exceptions?: components["schemas"]["HoursException"][] | null;
             kind?: components["schemas"]["MerchantKind"] | null;
             location?: components["schemas"]["Coordinates"] | null;
             name?: string | null;
             opening_hours?: components["schemas"]["OpeningHours"] | null;
+            phone?: string | null;
+            pickup_instructions?: string | null;
         };
         MerchantPayouts: {
             /**
@@ -1601,10 +1625,13 @@ export interface components {
         };
         NewMerchant: {
             address: string;
+            hours_exceptions?: components["schemas"]["HoursException"][] | null;
             kind: components["schemas"]["MerchantKind"];
             location: components["schemas"]["Coordinates"];
             name: string;
             opening_hours?: components["schemas"]["OpeningHours"] | null;
+            phone?: string | null;
+            pickup_instructions?: string | null;
         };
         NewNetwork: {
             /** @description A GeoJSON Polygon: `{"type": "Polygon", "coordinates": [[[lon, lat], …]]}`. */

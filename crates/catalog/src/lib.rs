@@ -21,6 +21,7 @@ pub mod campaign;
 pub mod consortium;
 pub mod district;
 pub mod entities;
+pub mod hours;
 pub mod listing;
 pub mod merchant;
 pub mod photos;

@@ -11,6 +11,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium_member, merchant};
+use crate::hours::{HoursException, Openness};
 use crate::{DomainError, Result, consortium};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -64,15 +65,6 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpeningHours(pub BTreeMap<String, Vec<[String; 2]>>);
 
-fn minutes(hhmm: &str) -> Option<u32> {
-    let (h, m) = hhmm.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
-}
-
 impl OpeningHours {
     fn validate(&self, errors: &mut ValidationErrors) {
         for (day, spans) in &self.0 {
@@ -83,21 +75,41 @@ impl OpeningHours {
                 );
                 continue;
             }
-            let mut last_close = 0;
-            for (i, [open, close]) in spans.iter().enumerate() {
-                match (minutes(open), minutes(close)) {
-                    (Some(o), Some(c)) if o < c && o >= last_close => last_close = c,
-                    (Some(_), Some(_)) => errors.add(
-                        format!("opening_hours.{day}[{i}]"),
-                        "spans must open before they close, in order, without overlap",
-                    ),
-                    _ => errors.add(
-                        format!("opening_hours.{day}[{i}]"),
-                        "times are HH:MM, 00:00 to 24:00",
-                    ),
-                }
-            }
+            crate::hours::validate_spans(&format!("opening_hours.{day}"), spans, errors);
         }
+    }
+}
+
+/// A phone number as people write it in Korea: digits with optional hyphens or spaces, and
+/// an optional leading `+`.
+fn validate_phone(phone: &str, errors: &mut ValidationErrors) {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let fine = (8..=15).contains(&digits)
+        && phone.chars().count() <= 20
+        && phone
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (i == 0 && c == '+'));
+    if !fine {
+        errors.add("phone", "must be a phone number such as 02-335-1234");
+    }
+}
+
+/// The shop's profile fields a shopper reads: checked together on create and edit.
+fn validate_profile(
+    phone: Option<&str>,
+    pickup_instructions: Option<&str>,
+    exceptions: Option<&[HoursException]>,
+    errors: &mut ValidationErrors,
+) {
+    if let Some(phone) = phone {
+        validate_phone(phone.trim(), errors);
+    }
+    if pickup_instructions.is_some_and(|p| p.trim().chars().count() > 500) {
+        errors.add("pickup_instructions", "must be at most 500 characters");
+    }
+    if let Some(exceptions) = exceptions {
+        crate::hours::validate_exceptions(exceptions, errors);
     }
 }
 
@@ -110,8 +122,22 @@ pub struct Merchant {
     pub location: Coordinates,
     pub address: String,
     pub opening_hours: Option<OpeningHours>,
+    /// Days whose hours differ from the week's (holidays), in date order.
+    pub hours_exceptions: Vec<HoursException>,
+    pub phone: Option<String>,
+    /// Where and how a shopper collects a pick-up order ("뒷문 냉장고 옆 선반").
+    pub pickup_instructions: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Merchant {
+    /// Open or closed at `at`; `None` when the shop gave no hours.
+    pub fn openness(&self, at: DateTime<Utc>) -> Option<Openness> {
+        self.opening_hours
+            .as_ref()
+            .map(|h| crate::hours::openness(h, &self.hours_exceptions, at))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -129,6 +155,12 @@ pub struct NewMerchant {
     pub location: Coordinates,
     pub address: String,
     pub opening_hours: Option<OpeningHours>,
+    #[serde(default)]
+    pub hours_exceptions: Option<Vec<HoursException>>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub pickup_instructions: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, utoipa::ToSchema, Deserialize)]
@@ -140,6 +172,11 @@ pub struct MerchantPatch {
     pub address: Option<String>,
     #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub opening_hours: Option<Option<OpeningHours>>,
+    pub hours_exceptions: Option<Vec<HoursException>>,
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
+    pub pickup_instructions: Option<Option<String>>,
 }
 
 pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
@@ -151,7 +188,18 @@ pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
         .map(serde_json::from_str)
         .transpose()
         .map_err(|e| DomainError::Internal(format!("merchant {} opening hours: {e}", m.id)))?;
+    let mut hours_exceptions: Vec<HoursException> = m
+        .hours_exceptions
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| DomainError::Internal(format!("merchant {} exceptions: {e}", m.id)))?
+        .unwrap_or_default();
+    hours_exceptions.sort_by_key(|e| e.date);
     Ok(Merchant {
+        hours_exceptions,
+        phone: m.phone,
+        pickup_instructions: m.pickup_instructions,
         id: m.id,
         owner_id: m.owner_id,
         name: m.name,
@@ -172,6 +220,15 @@ fn validate_text(field: &str, value: &str, max: usize, errors: &mut ValidationEr
     if n == 0 || n > max {
         errors.add(field, format!("must be 1 to {max} characters"));
     }
+}
+
+fn exceptions_json(exceptions: &Vec<HoursException>) -> String {
+    serde_json::to_string(exceptions).unwrap_or_else(|_| "[]".into())
+}
+
+/// A text kept only when it says something.
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 fn opening_hours_json(hours: &Option<OpeningHours>) -> Option<String> {
@@ -197,6 +254,12 @@ pub async fn create_merchant(
     if let Some(h) = &new.opening_hours {
         h.validate(&mut errors);
     }
+    validate_profile(
+        new.phone.as_deref(),
+        new.pickup_instructions.as_deref(),
+        new.hours_exceptions.as_deref(),
+        &mut errors,
+    );
     errors.into_result()?;
     let now = Utc::now();
     let model = merchant::ActiveModel {
@@ -208,6 +271,9 @@ pub async fn create_merchant(
         lon: Set(new.location.lon),
         address: Set(new.address.trim().to_owned()),
         opening_hours: Set(opening_hours_json(&new.opening_hours)),
+        hours_exceptions: Set(new.hours_exceptions.as_ref().map(exceptions_json)),
+        phone: Set(trimmed(new.phone)),
+        pickup_instructions: Set(trimmed(new.pickup_instructions)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -277,6 +343,15 @@ pub async fn update_merchant(
     if let Some(Some(h)) = &patch.opening_hours {
         h.validate(&mut errors);
     }
+    validate_profile(
+        patch.phone.as_ref().and_then(|p| p.as_deref()),
+        patch
+            .pickup_instructions
+            .as_ref()
+            .and_then(|p| p.as_deref()),
+        patch.hours_exceptions.as_deref(),
+        &mut errors,
+    );
     errors.into_result()?;
 
     let txn = golmok_core::db::begin_write(db).await?;
@@ -302,6 +377,15 @@ pub async fn update_merchant(
     }
     if let Some(hours) = patch.opening_hours {
         model.opening_hours = Set(opening_hours_json(&hours));
+    }
+    if let Some(exceptions) = &patch.hours_exceptions {
+        model.hours_exceptions = Set(Some(exceptions_json(exceptions)));
+    }
+    if let Some(phone) = patch.phone {
+        model.phone = Set(trimmed(phone));
+    }
+    if let Some(instructions) = patch.pickup_instructions {
+        model.pickup_instructions = Set(trimmed(instructions));
     }
     let updated = from_model(model.update(&txn).await?)?;
     let mut touched = Vec::new();

@@ -50,8 +50,12 @@ pub enum Fulfillment {
         address: String,
         location: Coordinates,
     },
-    /// Collected by the shopper at each shop.
-    Pickup,
+    /// Collected by the shopper at each shop; at `pickup_at` when given, which every shop in
+    /// the basket must be open at.
+    Pickup {
+        #[serde(default)]
+        pickup_at: Option<chrono::DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -389,6 +393,7 @@ async fn place(
     let consortium = resolve_consortium(txn, &request.consortium_id).await?;
     let network = resolve_network(txn, &consortium, &request.fulfillment).await?;
     let basket = price_lines(txn, &consortium, &request.items).await?;
+    check_pickup_time(txn, &basket, &request.fulfillment).await?;
     take_stock(txn, &basket).await?;
     if let Fulfillment::Delivery { slot_id, .. } = &request.fulfillment {
         golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket.size()).await?;
@@ -553,6 +558,46 @@ async fn price_lines(
     Ok(basket)
 }
 
+/// A pick-up at a chosen time: soon, and when every shop in the basket is open (a shop that
+/// gave no hours is taken at its word). Each closed shop is named with when it opens.
+async fn check_pickup_time(
+    txn: &DatabaseTransaction,
+    basket: &PricedBasket,
+    fulfillment: &Fulfillment,
+) -> Result<()> {
+    let Fulfillment::Pickup {
+        pickup_at: Some(at),
+    } = fulfillment
+    else {
+        return Ok(());
+    };
+    const FIELD: &str = "fulfillment.pickup_at";
+    let now = Utc::now();
+    if *at < now - chrono::Duration::minutes(5) || *at > now + chrono::Duration::days(14) {
+        return Err(ValidationErrors::single(FIELD, "must be within the next two weeks").into());
+    }
+    let mut errors = ValidationErrors::new();
+    for (merchant_id, _) in basket.shops() {
+        let shop = golmok_catalog::merchant::get_merchant(txn, merchant_id).await?;
+        if let Some(golmok_catalog::hours::Openness::Closed { opens_at }) = shop.openness(*at) {
+            let seoul = golmok_catalog::hours::seoul();
+            errors.add(
+                FIELD,
+                match opens_at {
+                    Some(t) => format!(
+                        "{} is closed then; it opens {}",
+                        shop.name,
+                        t.with_timezone(&seoul).format("%Y-%m-%d %H:%M")
+                    ),
+                    None => format!("{} is closed then", shop.name),
+                },
+            );
+        }
+    }
+    errors.into_result()?;
+    Ok(())
+}
+
 /// A conditional update per line, so two baskets never share the last units.
 async fn take_stock(txn: &DatabaseTransaction, basket: &PricedBasket) -> Result<()> {
     for line in basket.by_shop.values().flatten() {
@@ -600,7 +645,7 @@ async fn write_order(
             Some(address.trim().to_owned()),
             Some(*location),
         ),
-        Fulfillment::Pickup => (None, None, None),
+        Fulfillment::Pickup { .. } => (None, None, None),
     };
     let kind = match placed.network_id {
         Some(_) => FulfillmentKind::Delivery,
@@ -613,6 +658,10 @@ async fn write_order(
         status: Set(OrderStatus::Placed.as_str().into()),
         fulfillment_kind: Set(kind.as_str().into()),
         slot_id: Set(slot_id),
+        pickup_at: Set(match request.fulfillment {
+            Fulfillment::Pickup { pickup_at } => pickup_at,
+            Fulfillment::Delivery { .. } => None,
+        }),
         network_id: Set(placed.network_id.clone()),
         address: Set(address),
         lat: Set(location.map(|l| l.lat)),

@@ -44,6 +44,8 @@ pub struct FulfillmentView {
     pub network_id: Option<String>,
     pub address: Option<String>,
     pub location: Option<Coordinates>,
+    /// For a pick-up: when the shopper said they would come, if they did.
+    pub pickup_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -203,6 +205,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
             network_id: o.network_id,
             address: o.address,
             location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
+            pickup_at: o.pickup_at,
         },
         total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw,
         items_total_krw,

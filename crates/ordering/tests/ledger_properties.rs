@@ -251,6 +251,9 @@ async fn world(dir: &tempfile::TempDir) -> World {
                 },
                 address: "a".into(),
                 opening_hours: None,
+                hours_exceptions: None,
+                phone: None,
+                pickup_instructions: None,
             },
         )
         .await
@@ -378,7 +381,7 @@ async fn run(w: &mut World, op: Op) {
                     },
                 }
             } else {
-                Fulfillment::Pickup
+                Fulfillment::Pickup { pickup_at: None }
             };
             let request = Checkout {
                 consortium_id: w.consortium_id.clone(),

@@ -115,6 +115,23 @@ pub fn seoul_clock(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Whether a shop is open now, as a shopper reads it: `영업 중 · 21:00까지`, `영업 전 · 10:00에
+/// 열어요`, `휴무 · 12월 26일 10:00에 열어요`. `None` when the shop gave no hours.
+pub fn openness(lang: Lang, shop: &golmok_catalog::Merchant, now: DateTime<Utc>) -> Option<String> {
+    use golmok_catalog::hours::Openness;
+    let t = lang.texts();
+    Some(match shop.openness(now)? {
+        Openness::Open { until } => t.open_until.replace("{}", &seoul_clock(until)),
+        Openness::Closed { opens_at: Some(at) }
+            if seoul_date(lang, at) == seoul_date(lang, now) =>
+        {
+            t.opens_today_at.replace("{}", &seoul_clock(at))
+        }
+        Openness::Closed { opens_at: Some(at) } => t.opens_on.replace("{}", &seoul_time(lang, at)),
+        Openness::Closed { opens_at: None } => t.closed_for_now.to_owned(),
+    })
+}
+
 /// Why a plan left a delivery out, as its reader says it.
 pub fn left_out_reason(t: &Texts, reason: &str) -> &'static str {
     match reason {

@@ -100,6 +100,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::courier::routes())
         .merge(pages::shop::routes())
         .merge(pages::listing_form::routes())
+        .merge(pages::shop_profile::routes())
         .merge(pages::auth::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),

@@ -12,6 +12,9 @@ pub struct Model {
     pub lon: f64,
     pub address: String,
     pub opening_hours: Option<String>,
+    pub hours_exceptions: Option<String>,
+    pub phone: Option<String>,
+    pub pickup_instructions: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -177,6 +177,16 @@ const YEONHUI: [Shop; 8] = [
     },
 ];
 
+/// A market's day: every day 09:00–21:00.
+fn market_hours() -> golmok_catalog::OpeningHours {
+    golmok_catalog::OpeningHours(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .into_iter()
+            .map(|d| (d.to_owned(), vec![["09:00".to_owned(), "21:00".to_owned()]]))
+            .collect(),
+    )
+}
+
 const MANGWON: [Shop; 9] = [
     Shop {
         name: "망원 두부가게",
@@ -565,7 +575,12 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                         lon: shop.lon,
                     },
                     address: shop.address.into(),
-                    opening_hours: None,
+                    opening_hours: Some(market_hours()),
+                    hours_exceptions: None,
+                    phone: Some(format!("02-335-{:04}", 1000 + merchant_count)),
+                    pickup_instructions: Some(
+                        "가게 앞 계산대에서 주문 번호를 말씀해 주세요.".into(),
+                    ),
                 },
             )
             .await?;

@@ -10,6 +10,7 @@ pub struct Model {
     pub status: String,
     pub fulfillment_kind: String,
     pub slot_id: Option<String>,
+    pub pickup_at: Option<DateTimeUtc>,
     pub network_id: Option<String>,
     pub address: Option<String>,
     pub lat: Option<f64>,

@@ -287,6 +287,10 @@ struct ShopPage {
     merchant: Merchant,
     kind: &'static str,
     hours: Vec<HoursLine>,
+    /// Open now or when it opens.
+    openness: Option<String>,
+    /// The days ahead whose hours differ: date and what they are.
+    exceptions: Vec<HoursLine>,
     consortia: Vec<(String, String)>,
     goods: Vec<ListingCard>,
 }
@@ -310,16 +314,21 @@ fn opening_hours(lang: Lang, m: &Merchant) -> Vec<HoursLine> {
                 Lang::Ko => (*ko).to_owned(),
                 Lang::En => (*en).to_owned(),
             },
-            hours: match hours.0.get(*key) {
-                Some(spans) if !spans.is_empty() => spans
-                    .iter()
-                    .map(|[from, to]| format!("{from}–{to}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => lang.texts().closed.to_owned(),
-            },
+            hours: spans_text(lang, hours.0.get(*key).map_or(&[][..], Vec::as_slice)),
         })
         .collect()
+}
+
+/// `10:00–13:00, 14:00–19:00`, or closed.
+fn spans_text(lang: Lang, spans: &[[String; 2]]) -> String {
+    if spans.is_empty() {
+        return lang.texts().closed.to_owned();
+    }
+    spans
+        .iter()
+        .map(|[from, to]| format!("{from}–{to}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn shop(
@@ -343,9 +352,31 @@ pub async fn shop(
         },
     )
     .await?;
+    let now = chrono::Utc::now();
+    let today = now
+        .with_timezone(&golmok_catalog::hours::seoul())
+        .date_naive();
+    let exceptions = merchant
+        .hours_exceptions
+        .iter()
+        .filter(|e| e.date >= today && e.date <= today + chrono::Duration::days(60))
+        .map(|e| HoursLine {
+            day: match visitor.lang {
+                Lang::Ko => e.date.format("%-m월 %-d일").to_string(),
+                Lang::En => e.date.format("%-d %b").to_string(),
+            },
+            hours: spans_text(visitor.lang, &e.spans)
+                + &e.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+        })
+        .collect();
     let page = ShopPage {
         kind: format::merchant_kind(visitor.lang.texts(), merchant.kind),
         hours: opening_hours(visitor.lang, &merchant),
+        openness: format::openness(visitor.lang, &merchant, now),
+        exceptions,
         goods: listing_cards(&pages, visitor.lang, &listings).await?,
         consortia,
         merchant,
@@ -374,6 +405,8 @@ pub struct ListingView {
     pub start: i64,
     /// Its photos' page sizes with their width and height, in the shop's order.
     pub photos: Vec<(String, u32, u32)>,
+    /// Whether the shop is open now.
+    pub openness: Option<String>,
 }
 
 impl ListingView {
@@ -381,7 +414,9 @@ impl ListingView {
         let t = lang.texts();
         let shop = golmok_catalog::merchant::get_merchant(&pages.db, &l.merchant_id).await?;
         let (step, start) = format::quantity_step(l);
+        let openness = format::openness(lang, &shop, chrono::Utc::now());
         Ok(ListingView {
+            openness,
             id: l.id.clone(),
             title: l.title.clone(),
             description: l.description.clone(),

@@ -50,6 +50,9 @@ pub struct Entered {
     payment: String,
     #[serde(default)]
     idem: String,
+    /// For a pick-up: a Seoul wall-clock time from the browser's `datetime-local`, or empty.
+    #[serde(default)]
+    pickup_at: String,
 }
 
 /// Messages next to the fields they concern, and one above the form.
@@ -61,6 +64,8 @@ pub struct FieldErrors {
     address: Option<&'static str>,
     location: Option<&'static str>,
     payment: Option<&'static str>,
+    /// Boxed: the form's errors stay small enough to return by value.
+    pickup_at: Option<Box<str>>,
 }
 
 impl FieldErrors {
@@ -71,6 +76,7 @@ impl FieldErrors {
             || self.address.is_some()
             || self.location.is_some()
             || self.payment.is_some()
+            || self.pickup_at.is_some()
     }
 }
 
@@ -213,6 +219,16 @@ pub async fn form(State(pages): State<Pages>, visitor: Visitor) -> Result<Respon
     render_with(StatusCode::OK, &page)
 }
 
+/// A `datetime-local` value (`2026-12-03T14:30`) read as Seoul time.
+fn seoul_wall_clock(typed: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let local = chrono::NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M").ok()?;
+    golmok_catalog::hours::seoul()
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// The form as a checkout request, or the messages for what is missing.
 fn checkout_request(
     t: &Texts,
@@ -222,7 +238,18 @@ fn checkout_request(
 ) -> Result<Checkout, FieldErrors> {
     let mut errors = FieldErrors::default();
     let fulfillment = match e.fulfillment.as_str() {
-        "pickup" => Some(Fulfillment::Pickup),
+        "pickup" => match e.pickup_at.trim() {
+            "" => Some(Fulfillment::Pickup { pickup_at: None }),
+            typed => match seoul_wall_clock(typed) {
+                Some(at) => Some(Fulfillment::Pickup {
+                    pickup_at: Some(at),
+                }),
+                None => {
+                    errors.pickup_at = Some(t.err_required.into());
+                    None
+                }
+            },
+        },
         "delivery" => {
             if e.slot_id.trim().is_empty() {
                 errors.slot = Some(t.err_slot.to_owned());
@@ -285,6 +312,14 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                         })
                     }
                     "payment.provider" => errors.payment = Some(t.err_payment),
+                    "fulfillment.pickup_at" => {
+                        // The shop's name and when it opens, after the page's own words.
+                        let said = errors
+                            .pickup_at
+                            .take()
+                            .map_or_else(|| t.err_pickup_closed.to_owned(), String::from);
+                        errors.pickup_at = Some(format!("{said} {}", f.message).into());
+                    }
                     _ => errors.general = Some(t.err_out_of_stock),
                 }
             }

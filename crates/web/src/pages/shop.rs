@@ -142,7 +142,10 @@ async fn card(
             ),
             Err(_) => t.delivery.to_owned(),
         },
-        None => t.pickup_at_shop.to_owned(),
+        None => match order.fulfillment.pickup_at {
+            Some(at) => format!("{} {}", t.pickup_at_shop, format::seoul_time(lang, at)),
+            None => t.pickup_at_shop.to_owned(),
+        },
     };
     Ok(Card {
         short_id: m
