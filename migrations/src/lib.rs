@@ -21,6 +21,7 @@ mod m20261202_000012_task_binding;
 mod m20261202_000013_provider_calls;
 mod m20261202_000014_listing_photos;
 mod m20261202_000015_shop_profile;
+mod m20261202_000016_container_returns;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_provider_calls::Migration),
             Box::new(m20261202_000014_listing_photos::Migration),
             Box::new(m20261202_000015_shop_profile::Migration),
+            Box::new(m20261202_000016_container_returns::Migration),
         ]
     }
 }

@@ -503,6 +503,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchant-orders/{id}/lines/{line_id}/container-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A deposit container came back (at the shop, `received_by: shop`, by its owner; or to a
+         *     courier of the consortium's network, `courier`): its deposit is refunded, once per line. */
+        post: operations["container_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchant-orders/{id}/pickup": {
         parameters: {
             query?: never;
@@ -1134,6 +1152,21 @@ export interface components {
         };
         /** @enum {string} */
         ContainerPolicy: "bring_your_own" | "deposit";
+        ContainerReturn: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            deposit_krw: number;
+            line_id: string;
+            merchant_order_id: string;
+            order_id: string;
+            received_by: components["schemas"]["ReceivedBy"];
+            /** @description The refund of the deposit. */
+            refund_id: string;
+        };
+        ContainerReturnRequest: {
+            received_by: components["schemas"]["ReceivedBy"];
+        };
         Coordinates: {
             /** Format: double */
             lat: number;
@@ -2025,7 +2058,17 @@ export interface components {
             /** @description False when the event had been received before (a redelivery changes nothing). */
             new: boolean;
         };
+        /**
+         * @description Who took the container back.
+         * @enum {string}
+         */
+        ReceivedBy: "Shop" | "Courier";
         RefillFigures: {
+            /**
+             * Format: int64
+             * @description Deposit containers brought back (and their deposits refunded).
+             */
+            containers_returned: number;
             /**
              * Format: int64
              * @description Containers filled instead of new packaging: the shopper's own or a deposit container.
@@ -4967,6 +5010,119 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    container_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContainerReturnRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContainerReturn"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -17,6 +17,7 @@
 
 pub mod basket;
 pub mod checkout;
+pub mod containers;
 pub mod delivery;
 pub mod entities;
 mod history;

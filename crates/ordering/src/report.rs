@@ -43,6 +43,8 @@ pub struct RefillFigures {
     pub lines: u64,
     /// Containers filled instead of new packaging: the shopper's own or a deposit container.
     pub containers_reused: u64,
+    /// Deposit containers brought back (and their deposits refunded).
+    pub containers_returned: u64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -89,6 +91,7 @@ pub async fn consortium_report(
         refill: RefillFigures {
             lines: 0,
             containers_reused: 0,
+            containers_returned: 0,
         },
         delivery: DeliveryFigures {
             distance_m: 0.0,
@@ -166,6 +169,10 @@ async fn count_order(
             .iter()
             .filter(|l| l.container_policy.is_some())
             .count() as u64;
+        report.refill.containers_returned += crate::entities::container_return::Entity::find()
+            .filter(crate::entities::container_return::Column::MerchantOrderId.eq(m.id.as_str()))
+            .count(db)
+            .await?;
     }
     Ok(())
 }

@@ -24,6 +24,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use golmok_ordering::containers::{self, ContainerReturn, ContainerReturnRequest};
+
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiJsonBytes, ApiQuery, IdempotencyHeader, Session};
 use crate::state::AppState;
@@ -37,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accept))
         .routes(routes!(reject))
         .routes(routes!(weigh))
+        .routes(routes!(container_return))
         .routes(routes!(ready))
         .routes(routes!(collect))
         .routes(routes!(refund_order))
@@ -279,6 +282,23 @@ async fn weigh(
         lifecycle::weigh(state.ordering(), &session.account, &id, body).await?,
         &id,
     )
+}
+
+/// A deposit container came back (at the shop, `received_by: shop`, by its owner; or to a
+/// courier of the consortium's network, `courier`): its deposit is refunded, once per line.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/lines/{line_id}/container-return", tag = "ordering", security(("bearer" = [])),
+    request_body = ContainerReturnRequest,
+    responses((status = 201, body = ContainerReturn), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn container_return(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, line_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ContainerReturnRequest>,
+) -> Result<(StatusCode, Json<ContainerReturn>), ApiError> {
+    let returned =
+        containers::return_container(state.ordering(), &session.account, &id, &line_id, body)
+            .await?;
+    Ok((StatusCode::CREATED, Json(returned)))
 }
 
 /// Packed and, for refill goods, weighed. When every shop of the order has decided, the

@@ -1,0 +1,179 @@
+//! Deposit containers come back: the shop (or a courier of the network) records the return
+//! against the order line, the deposit is refunded through the payment and the ledger, a
+//! container comes back at most once, and the consortium's report counts containers returned
+//! beside containers reused.
+
+use golmok_e2e::demo::{login, tofu_at};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_databases!(a_returned_container_refunds_its_deposit_once);
+
+/// A collected pick-up of 500 ml of soy milk in a 1,000 won deposit bottle; the order.
+async fn bottled_order(
+    app: &TestApp,
+    shopper: &str,
+    owner: &str,
+    listing: &str,
+    consortium: &Value,
+) -> Value {
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(shopper),
+            &json!({"consortium_id": consortium["id"], "items": [{"listing_id": listing, "quantity": 500}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let part = placed.body["merchant_orders"][0].clone();
+    let part_id = part["id"].as_str().unwrap();
+    let line = part["lines"][0]["id"].as_str().unwrap();
+    for (action, body) in [
+        ("accept", json!({})),
+        (
+            "weigh",
+            json!({"lines": [{"line_id": line, "net_quantity": 500}]}),
+        ),
+        ("ready", json!({})),
+        ("collect", json!({})),
+    ] {
+        let moved = app
+            .post(
+                &format!("/v1/merchant-orders/{part_id}/{action}"),
+                Some(owner),
+                &body,
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{action}: {}", moved.text);
+    }
+    app.get(
+        &format!("/v1/orders/{}", placed.body["id"].as_str().unwrap()),
+        Some(shopper),
+    )
+    .await
+    .body
+}
+
+async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let owner = login(&app, "merchant@demo.golmok.kr").await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let courier = login(&app, "courier@demo.golmok.kr").await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let (stranger, _) = app.sign_up("merchant").await;
+    let listed = app
+        .post(
+            &format!("/v1/merchants/{}/listings", tofu.shop_id),
+            Some(&owner),
+            &json!({"title": "병 콩물 리필", "price_krw": 600, "unit": "ml", "unit_quantity": 100,
+                    "stock": 10_000, "refill": true, "container": {"policy": "deposit", "deposit_krw": 1000}}),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::CREATED, "{}", listed.text);
+    let listing = listed.body["id"].as_str().unwrap().to_owned();
+
+    let order = bottled_order(&app, &shopper, &owner, &listing, &tofu.consortium).await;
+    assert_eq!(order["payment"]["captured_krw"], 3000 + 1000);
+    let part = order["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let line = order["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/merchant-orders/{part}/lines/{line}/container-return");
+    let at_shop = json!({"received_by": "shop"});
+
+    // Not the shop's: not found for another shop's owner, refused for the shopper.
+    app.post(&path, Some(&stranger), &at_shop)
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&path, Some(&shopper), &at_shop)
+        .await
+        .assert_problem(403, "forbidden");
+
+    let returned = app.post(&path, Some(&owner), &at_shop).await;
+    assert_eq!(returned.status, StatusCode::CREATED, "{}", returned.text);
+    assert_eq!(returned.body["deposit_krw"], 1000);
+    assert_eq!(returned.body["received_by"], "shop");
+    // The same container again: refused, nothing refunded twice.
+    app.post(&path, Some(&owner), &at_shop)
+        .await
+        .assert_problem(409, "container_already_returned");
+    let after = app
+        .get(
+            &format!("/v1/orders/{}", order["id"].as_str().unwrap()),
+            Some(&shopper),
+        )
+        .await
+        .body;
+    assert_eq!(after["payment"]["refunded_krw"], 1000);
+    assert_eq!(after["payment"]["status"], "partially_refunded");
+    assert_eq!(after["merchant_orders"][0]["refunded_krw"], 1000);
+
+    // A second order's bottle goes back to a courier of the network on a later delivery.
+    let second = bottled_order(&app, &shopper, &owner, &listing, &tofu.consortium).await;
+    let second_path = format!(
+        "/v1/merchant-orders/{}/lines/{}/container-return",
+        second["merchant_orders"][0]["id"].as_str().unwrap(),
+        second["merchant_orders"][0]["lines"][0]["id"]
+            .as_str()
+            .unwrap()
+    );
+    app.post(&second_path, Some(&courier), &at_shop)
+        .await
+        .assert_problem(403, "forbidden");
+    let by_courier = app
+        .post(
+            &second_path,
+            Some(&courier),
+            &json!({"received_by": "courier"}),
+        )
+        .await;
+    assert_eq!(
+        by_courier.status,
+        StatusCode::CREATED,
+        "{}",
+        by_courier.text
+    );
+
+    // A line without a deposit has no container to return.
+    let plain = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &golmok_e2e::demo::tofu_pickup(&tofu, 1, "offline"),
+        )
+        .await;
+    let plain_part = plain.body["merchant_orders"][0]["id"].as_str().unwrap();
+    let plain_line = plain.body["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap();
+    app.post(
+        &format!("/v1/merchant-orders/{plain_part}/lines/{plain_line}/container-return"),
+        Some(&owner),
+        &at_shop,
+    )
+    .await
+    .assert_problem(409, "no_deposit");
+
+    // The report counts containers returned beside containers reused.
+    let report = app
+        .get(
+            &format!(
+                "/v1/reports/consortia/{}",
+                tofu.consortium["id"].as_str().unwrap()
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert_eq!(report.body["refill"]["containers_reused"], 2);
+    assert_eq!(report.body["refill"]["containers_returned"], 2);
+}
