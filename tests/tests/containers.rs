@@ -4,6 +4,7 @@
 //! beside containers reused.
 
 use golmok_e2e::demo::{login, tofu_at};
+use golmok_e2e::pages::Browser;
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -163,6 +164,68 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     .await
     .assert_problem(409, "no_deposit");
 
+    // At the counter, on the shop's page: the shopper says the number on their order's page.
+    let third = bottled_order(&app, &shopper, &owner, &listing, &tofu.consortium).await;
+    let third_id = third["id"].as_str().unwrap();
+    let number: String = third_id.chars().skip(third_id.len() - 6).collect();
+    let mut page_shopper = Browser::new(&app.base_url);
+    let form = page_shopper.get("/signin").await;
+    page_shopper
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", "shopper@demo.golmok.kr"),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let tracking = page_shopper.get(&format!("/orders/{third_id}")).await;
+    assert!(
+        tracking
+            .html
+            .contains(&format!("<strong class=\"order-number\">{number}</strong>"))
+    );
+    let mut counter = Browser::new(&app.base_url);
+    let form = counter.get("/signin").await;
+    counter
+        .submit(
+            &form,
+            "/signin",
+            &[
+                ("email", "merchant@demo.golmok.kr"),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let found = counter
+        .get(&format!("/shop/{}/containers?order={number}", tofu.shop_id))
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.html.contains("병 콩물 리필") && found.html.contains("반납 받고 보증금 돌려주기")
+    );
+    let part = third["merchant_orders"][0]["id"].as_str().unwrap();
+    let line = third["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap();
+    let taken = counter
+        .submit(
+            &found,
+            &format!("/shop/{}/containers/{part}/{line}", tofu.shop_id),
+            &[("order", &number)],
+        )
+        .await;
+    assert_eq!(
+        taken.location(),
+        format!(
+            "/shop/{}/containers?order={number}&returned=1",
+            tofu.shop_id
+        )
+    );
+    let shown = counter.get(taken.location()).await;
+    assert!(shown.html.contains("반납됨"));
+
     // The report counts containers returned beside containers reused.
     let report = app
         .get(
@@ -174,6 +237,6 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
         )
         .await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
-    assert_eq!(report.body["refill"]["containers_reused"], 2);
-    assert_eq!(report.body["refill"]["containers_returned"], 2);
+    assert_eq!(report.body["refill"]["containers_reused"], 3);
+    assert_eq!(report.body["refill"]["containers_returned"], 3);
 }

@@ -207,3 +207,66 @@ pub async fn returns_of(db: &impl ConnectionTrait, order_id: &str) -> Result<Vec
         .map(from_model)
         .collect()
 }
+
+/// A line sold in a deposit container, as the shop's counter sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DepositLine {
+    pub merchant_order_id: String,
+    pub line_id: String,
+    pub title: String,
+    pub deposit_krw: i64,
+    pub returned: bool,
+}
+
+/// The deposit lines of a shop's sold parts whose order or part id is `reference` or ends
+/// with it (the short number on the shop's cards and the shopper's order page), newest
+/// first: what the counter looks up when a shopper brings bottles back.
+pub async fn deposit_lines(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    merchant_id: &str,
+    reference: &str,
+) -> Result<Vec<DepositLine>> {
+    if actor.role != Role::Admin && !crate::view::owns_any(db, actor, &[merchant_id]).await? {
+        return Err(DomainError::not_found("merchant", merchant_id));
+    }
+    let reference = reference.trim();
+    if reference.chars().count() < 4 {
+        return Ok(Vec::new());
+    }
+    let parts = merchant_order::Entity::find()
+        .filter(merchant_order::Column::MerchantId.eq(merchant_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(merchant_order::Column::Id.ends_with(reference))
+                .add(merchant_order::Column::OrderId.ends_with(reference)),
+        )
+        .all(db)
+        .await?;
+    let mut lines = Vec::new();
+    for m in parts
+        .iter()
+        .rev()
+        .filter(|m| status_of(m).is_ok_and(|s| s.is_sold()))
+    {
+        for l in order_line::Entity::find()
+            .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+            .filter(order_line::Column::DepositKrw.gt(0))
+            .all(db)
+            .await?
+        {
+            let returned = container_return::Entity::find_by_id(l.id.as_str())
+                .one(db)
+                .await?
+                .is_some();
+            lines.push(DepositLine {
+                merchant_order_id: m.id.clone(),
+                line_id: l.id,
+                title: l.title,
+                deposit_krw: l.deposit_krw,
+                returned,
+            });
+        }
+    }
+    Ok(lines)
+}

@@ -128,6 +128,14 @@ texts! {
     err_phone: "02-335-1234처럼 전화번호를 적어 주세요.", "Write a phone number such as 02-335-1234.";
     profile_saved: "가게 정보를 저장했습니다.", "Shop profile saved.";
     save_profile: "가게 정보 저장", "Save profile";
+    containers_title: "용기 반납", "Containers back";
+    order_number: "주문 번호", "Order number";
+    l_order_number: "주문 번호 (주문 화면의 끝 6자리)", "Order number (the last 6 characters on the order's page)";
+    find_order: "주문 찾기", "Find the order";
+    no_deposit_lines: "이 번호로 보증금 용기에 담아 판 주문이 없습니다.", "No order with this number was sold in deposit containers.";
+    take_container_back: "반납 받고 보증금 돌려주기", "Take back and refund the deposit";
+    container_done: "반납됨", "Returned";
+    container_returned: "용기를 받고 보증금을 돌려드렸습니다.", "Container taken back; the deposit is refunded.";
     in_consortia: "소속 협업체", "Consortia";
     no_goods: "판매 중인 상품이 없습니다.", "Nothing on sale.";
     price: "가격", "Price";

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod listing_form;
 pub mod orders;
 pub mod shop;
+pub mod shop_containers;
 pub mod shop_profile;
 
 use askama::Template;

@@ -108,6 +108,8 @@ pub struct RefundRow {
 
 pub struct TrackedOrder {
     pub id: String,
+    /// The order's last six characters: what the shopper tells a shop's counter.
+    pub number: String,
     pub status: &'static str,
     pub placed_at: String,
     pub delivery: bool,
@@ -180,6 +182,11 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         .iter()
         .find_map(|s| s.handover_code.clone().filter(|_| !s.pickup_instead));
     Ok(TrackedOrder {
+        number: order
+            .id
+            .chars()
+            .skip(order.id.chars().count().saturating_sub(6))
+            .collect(),
         handover_code,
         status: format::order_status(t, order.status),
         placed_at: format::seoul_time(lang, order.created_at),
