@@ -226,6 +226,38 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     let shown = counter.get(taken.location()).await;
     assert!(shown.html.contains("반납됨"));
 
+    // The shop's sales at a glance: this week's orders, the refill counter's millilitres and
+    // reused containers, the best seller, and a bar per day.
+    let sales = counter.get(&format!("/shop/{}/sales", tofu.shop_id)).await;
+    assert_eq!(sales.status, StatusCode::OK);
+    assert!(sales.html.contains("1,500 ml"), "{}", sales.html);
+    assert!(
+        sales
+            .html
+            .contains("<dd class=\"containers-reused\">3</dd>")
+    );
+    assert!(sales.html.contains("병 콩물 리필"));
+    assert_eq!(sales.html.matches("<rect ").count(), 7);
+    let mut shopper_page = Browser::new(&app.base_url);
+    let signed = shopper_page.get("/signin").await;
+    shopper_page
+        .submit(
+            &signed,
+            "/signin",
+            &[
+                ("email", "shopper@demo.golmok.kr"),
+                ("password", golmok_demo::seed::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        shopper_page
+            .get(&format!("/shop/{}/sales", tofu.shop_id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // The report counts containers returned beside containers reused.
     let report = app
         .get(

@@ -27,6 +27,7 @@ pub mod payment_calls;
 pub mod payouts;
 pub mod refunds;
 pub mod report;
+pub mod sales;
 pub mod state;
 pub mod view;
 

@@ -129,6 +129,16 @@ texts! {
     profile_saved: "가게 정보를 저장했습니다.", "Shop profile saved.";
     save_profile: "가게 정보 저장", "Save profile";
     containers_title: "용기 반납", "Containers back";
+    sales_title: "매출", "Sales";
+    sales_today: "오늘", "Today";
+    sales_week: "최근 7일", "Last 7 days";
+    orders_count: "건", " orders";
+    top_listings: "많이 팔린 상품", "Best sellers";
+    no_sales_yet: "아직 판매가 없습니다.", "No sales yet.";
+    refill_counter: "리필 판매 (최근 7일)", "Refill counter (last 7 days)";
+    refill_grams: "무게로 판 양", "Sold by weight";
+    refill_ml: "부피로 판 양", "Sold by volume";
+    containers_reused: "다시 쓴 용기", "Containers reused";
     order_number: "주문 번호", "Order number";
     l_order_number: "주문 번호 (주문 화면의 끝 6자리)", "Order number (the last 6 characters on the order's page)";
     find_order: "주문 찾기", "Find the order";

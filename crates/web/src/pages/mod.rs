@@ -11,6 +11,7 @@ pub mod orders;
 pub mod shop;
 pub mod shop_containers;
 pub mod shop_profile;
+pub mod shop_sales;
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
