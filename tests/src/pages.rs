@@ -205,6 +205,9 @@ impl Browser {
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),
             )
+            // A refused upload is answered before it is read whole and its connection closed:
+            // it must not go back to the pool for the next request.
+            .header("connection", "close")
             .body(body)
             .send()
             .await

@@ -47,6 +47,9 @@ async fn upload(
         .post(app.url(&format!("/v1/listings/{listing}/photos")))
         .bearer_auth(token)
         .header("content-type", content_type)
+        // A refused upload is answered before it is read whole, and the server then closes
+        // the connection: never hand that connection to the next request.
+        .header("connection", "close")
         .body(body)
         .send()
         .await
