@@ -16,8 +16,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add_photo))
         .routes(routes!(delete_photo))
-        // A photo may be up to 10 MB; one byte more is 413 before it is read whole.
-        .layer(DefaultBodyLimit::max(golmok_storage::photo::MAX_BYTES))
+        // A photo may be up to 10 MB. A somewhat larger one is read whole and then refused
+        // with 413 as a problem (cutting the upload off mid-way would leave the client a
+        // broken connection instead of an answer); only a far larger body is cut off.
+        .layer(DefaultBodyLimit::max(4 * golmok_storage::photo::MAX_BYTES))
 }
 
 const PHOTO_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];

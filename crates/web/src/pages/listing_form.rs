@@ -443,10 +443,9 @@ pub fn routes() -> axum::Router<crate::Pages> {
         )
         .route(
             "/shop/{id}/listings/{listing}/photos",
-            // The form's other fields and its framing on top of the photo itself.
-            post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(
-                photo::MAX_BYTES + 64 * 1024,
-            )),
+            // A photo somewhat over 10 MB is read whole and refused on the page with its
+            // reason; cutting the upload off would leave the browser a reset connection.
+            post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(4 * photo::MAX_BYTES)),
         )
         .route(
             "/shop/{id}/listings/{listing}/photos/{photo}/delete",
