@@ -243,6 +243,19 @@ impl Browser {
         email
     }
 
+    /// Signs in through the page as `email` (a demo account's password when `password` is
+    /// `None`).
+    pub async fn sign_in(&mut self, email: &str, password: Option<&str>) -> Page {
+        let form = self.get("/signin").await;
+        let password = password.unwrap_or(golmok_demo::seed::DEMO_PASSWORD);
+        self.submit(
+            &form,
+            "/signin",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
     /// The session cookie's token: the same a bearer client holds.
     pub fn session_token(&self) -> Option<&str> {
         self.cookies.get("golmok_session").map(String::as_str)

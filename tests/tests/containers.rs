@@ -169,17 +169,7 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     let third_id = third["id"].as_str().unwrap();
     let number: String = third_id.chars().skip(third_id.len() - 6).collect();
     let mut page_shopper = Browser::new(&app.base_url);
-    let form = page_shopper.get("/signin").await;
-    page_shopper
-        .submit(
-            &form,
-            "/signin",
-            &[
-                ("email", "shopper@demo.golmok.kr"),
-                ("password", golmok_demo::seed::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    page_shopper.sign_in("shopper@demo.golmok.kr", None).await;
     let tracking = page_shopper.get(&format!("/orders/{third_id}")).await;
     assert!(
         tracking
@@ -187,17 +177,7 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
             .contains(&format!("<strong class=\"order-number\">{number}</strong>"))
     );
     let mut counter = Browser::new(&app.base_url);
-    let form = counter.get("/signin").await;
-    counter
-        .submit(
-            &form,
-            "/signin",
-            &[
-                ("email", "merchant@demo.golmok.kr"),
-                ("password", golmok_demo::seed::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    counter.sign_in("merchant@demo.golmok.kr", None).await;
     let found = counter
         .get(&format!("/shop/{}/containers?order={number}", tofu.shop_id))
         .await;
@@ -239,17 +219,7 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     assert!(sales.html.contains("병 콩물 리필"));
     assert_eq!(sales.html.matches("<rect ").count(), 7);
     let mut shopper_page = Browser::new(&app.base_url);
-    let signed = shopper_page.get("/signin").await;
-    shopper_page
-        .submit(
-            &signed,
-            "/signin",
-            &[
-                ("email", "shopper@demo.golmok.kr"),
-                ("password", golmok_demo::seed::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    shopper_page.sign_in("shopper@demo.golmok.kr", None).await;
     assert_eq!(
         shopper_page
             .get(&format!("/shop/{}/sales", tofu.shop_id))

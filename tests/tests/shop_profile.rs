@@ -135,17 +135,7 @@ async fn the_owner_keeps_the_profile_on_a_page(app: TestApp) {
         .unwrap();
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let mut owner = Browser::new(&app.base_url);
-    let form = owner.get("/signin").await;
-    owner
-        .submit(
-            &form,
-            "/signin",
-            &[
-                ("email", "merchant@demo.golmok.kr"),
-                ("password", golmok_demo::seed::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    owner.sign_in("merchant@demo.golmok.kr", None).await;
     let path = format!("/shop/{}/profile", tofu.shop_id);
     let form = owner.get(&path).await;
     assert_eq!(form.status, StatusCode::OK);

@@ -155,6 +155,20 @@ pub(crate) struct NewCall {
 }
 
 impl NewCall {
+    /// The call under a fresh id; `journaled` when it is written down before it is made.
+    fn into_call(self, journaled: bool) -> Call {
+        Call {
+            id: new_id("call"),
+            kind: self.kind(),
+            payment_id: self.payment_id,
+            subject_id: self.subject_id,
+            key: self.key,
+            amount_krw: self.amount_krw,
+            request: self.request,
+            journaled,
+        }
+    }
+
     fn kind(&self) -> CallKind {
         match self.request {
             Request::Authorize { .. } => CallKind::Authorize,
@@ -176,16 +190,7 @@ pub(crate) async fn open(
     provider: &dyn PaymentProvider,
     new: NewCall,
 ) -> Result<Call> {
-    let call = Call {
-        id: new_id("call"),
-        kind: new.kind(),
-        payment_id: new.payment_id,
-        subject_id: new.subject_id,
-        key: new.key,
-        amount_krw: new.amount_krw,
-        request: new.request,
-        journaled: !provider.is_local(),
-    };
+    let call = new.into_call(!provider.is_local());
     if !call.journaled {
         let answer = ask(provider, &call).await;
         record(db, provider, &call, answer).await?;
@@ -201,17 +206,7 @@ pub(crate) async fn write_new(
     provider: &dyn PaymentProvider,
     new: NewCall,
 ) -> Result<Call> {
-    let call = Call {
-        id: new_id("call"),
-        kind: new.kind(),
-        payment_id: new.payment_id,
-        subject_id: new.subject_id,
-        key: new.key,
-        amount_krw: new.amount_krw,
-        request: new.request,
-        journaled: true,
-    };
-    write(db, provider, call).await
+    write(db, provider, new.into_call(true)).await
 }
 
 async fn write(
