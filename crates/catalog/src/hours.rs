@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::merchant::OpeningHours;
 
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/// Monday first, as `OpeningHours` keys its days.
+pub(crate) const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A day whose hours are not the week's: `spans` empty is closed all day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -11,7 +11,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{consortium_member, merchant};
-use crate::hours::{HoursException, Openness};
+use crate::hours::{HoursException, Openness, WEEKDAYS};
 use crate::{DomainError, Result, consortium};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,8 +57,6 @@ impl MerchantKind {
         self != MerchantKind::SmallBusiness
     }
 }
-
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Weekly opening hours in Asia/Seoul local time: `{"mon": [["09:00", "13:00"], ["14:00", "19:00"]]}`.
 /// A day left out is a day closed.

@@ -14,7 +14,7 @@ use golmok_storage::{ObjectStore, photo};
 use sea_orm::prelude::*;
 
 use crate::entities::listing;
-use crate::listing::{Listing, ListingPhoto};
+use crate::listing::{Listing, ListingPhoto, owned_listing};
 use crate::{DomainError, Result};
 
 pub const MAX_PHOTOS: usize = 8;
@@ -24,11 +24,6 @@ pub const MEDIA_PREFIX: &str = "/media/";
 
 fn key_of(url: &str) -> Option<&str> {
     url.strip_prefix(MEDIA_PREFIX)
-}
-
-/// The listing as its owner may change it, and its photos as stored.
-async fn owned(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<Listing> {
-    crate::listing::owned_listing(db, actor, id).await
 }
 
 async fn write_photos(db: &impl ConnectionTrait, id: &str, photos: &[ListingPhoto]) -> Result<()> {
@@ -60,7 +55,7 @@ pub async fn add_photo(
     listing_id: &str,
     upload: Bytes,
 ) -> Result<Listing> {
-    if owned(db, actor, listing_id).await?.photos.len() >= MAX_PHOTOS {
+    if owned_listing(db, actor, listing_id).await?.photos.len() >= MAX_PHOTOS {
         return Err(too_many());
     }
     let variants = tokio::task::spawn_blocking(move || photo::prepare(&upload))
@@ -99,7 +94,7 @@ pub async fn add_photo(
     };
     let txn = golmok_core::db::begin_write(db).await?;
     let written = async {
-        let mut l = owned(&txn, actor, listing_id).await?;
+        let mut l = owned_listing(&txn, actor, listing_id).await?;
         if l.photos.len() >= MAX_PHOTOS {
             return Err(too_many());
         }
@@ -136,7 +131,7 @@ pub async fn delete_photo(
     photo_id: &str,
 ) -> Result<()> {
     let txn = golmok_core::db::begin_write(db).await?;
-    let mut l = owned(&txn, actor, listing_id).await?;
+    let mut l = owned_listing(&txn, actor, listing_id).await?;
     let Some(at) = l.photos.iter().position(|p| p.id == photo_id) else {
         return Err(DomainError::not_found("photo", photo_id));
     };

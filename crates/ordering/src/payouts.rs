@@ -147,12 +147,7 @@ pub async fn send_waiting_transfers(ctx: Ordering<'_>) -> Result<usize> {
         let txn = begin_write(ctx.db).await?;
         sent += connect::send_waiting(&txn, provider, connect::Waiting::All).await?;
         txn.commit().await?;
-        golmok_payments::calls::perform_pending(
-            ctx.db,
-            provider,
-            Scope::OlderThan(chrono::Utc::now()),
-        )
-        .await?;
+        golmok_payments::calls::perform_pending(ctx.db, provider, Scope::Transfers).await?;
     }
     Ok(sent)
 }

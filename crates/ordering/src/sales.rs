@@ -76,11 +76,24 @@ pub async fn shop_sales(
         .filter(merchant_order::Column::CreatedAt.gte(since))
         .all(db)
         .await?;
-    let mut top: BTreeMap<String, i64> = BTreeMap::new();
-    for m in parts
+    let sold: Vec<&merchant_order::Model> = parts
         .iter()
         .filter(|m| status_of(m).is_ok_and(|s| s.is_sold()))
+        .collect();
+    // Every sold part's lines in one query, grouped by part.
+    let mut lines_of: BTreeMap<String, Vec<order_line::Model>> = BTreeMap::new();
+    for l in order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.is_in(sold.iter().map(|m| m.id.clone())))
+        .all(db)
+        .await?
     {
+        lines_of
+            .entry(l.merchant_order_id.clone())
+            .or_default()
+            .push(l);
+    }
+    let mut top: BTreeMap<String, i64> = BTreeMap::new();
+    for m in sold {
         let amount = m.subtotal_krw + m.deposits_krw - m.refunded_krw;
         if let Some(day) = sales
             .days
@@ -92,11 +105,7 @@ pub async fn shop_sales(
         }
         sales.week_orders += 1;
         sales.week_sales_krw += amount;
-        for l in order_line::Entity::find()
-            .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
-            .all(db)
-            .await?
-        {
+        for l in lines_of.remove(&m.id).unwrap_or_default() {
             *top.entry(l.title.clone()).or_default() += l.amount_krw;
             if l.refill {
                 let sold = l.weighed_quantity.unwrap_or(l.quantity);

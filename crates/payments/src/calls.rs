@@ -129,6 +129,10 @@ pub struct Call {
 }
 
 impl Call {
+    pub(crate) fn is_journaled(&self) -> bool {
+        self.journaled
+    }
+
     fn of(m: provider_call::Model) -> Result<Self> {
         let request = serde_json::from_str(&m.request)
             .map_err(|e| DomainError::internal(format!("stored provider call {}: {e}", m.id)))?;
@@ -156,7 +160,7 @@ pub(crate) struct NewCall {
 
 impl NewCall {
     /// The call under a fresh id; `journaled` when it is written down before it is made.
-    fn into_call(self, journaled: bool) -> Call {
+    pub(crate) fn into_call(self, journaled: bool) -> Call {
         Call {
             id: new_id("call"),
             kind: self.kind(),
@@ -209,7 +213,8 @@ pub(crate) async fn write_new(
     write(db, provider, new.into_call(true)).await
 }
 
-async fn write(
+/// Writes `call` down, `pending`.
+pub(crate) async fn write(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
     mut call: Call,
@@ -542,8 +547,9 @@ pub enum Scope<'a> {
     Payment(&'a str),
     /// A party's payouts.
     Party(&'a str),
-    /// Every pending call at least this old.
-    OlderThan(DateTime<Utc>),
+    /// Every pending transfer: what a webhook or the waiting-transfer job wrote. Other hands'
+    /// calls (a capture just written by a use case) are left to them.
+    Transfers,
 }
 
 /// Makes the pending calls in `scope` through `provider` and records their answers: what a
@@ -591,7 +597,7 @@ async fn pending(
         Scope::Party(party) => query
             .filter(provider_call::Column::Kind.eq(CallKind::Payout))
             .filter(provider_call::Column::SubjectId.eq(party)),
-        Scope::OlderThan(at) => query.filter(provider_call::Column::CreatedAt.lte(at)),
+        Scope::Transfers => query.filter(provider_call::Column::Kind.eq(CallKind::Transfer)),
     };
     query
         .order_by_asc(provider_call::Column::CreatedAt)

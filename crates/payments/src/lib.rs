@@ -112,18 +112,53 @@ pub async fn authorize(
             "authorising {amount_krw} won"
         )));
     }
-    let now = Utc::now();
     let id = new_id("pay");
-    payment::ActiveModel {
-        id: Set(id.clone()),
+    let call = calls::NewCall {
+        payment_id: Some(id.clone()),
+        subject_id: id.clone(),
+        key: format!("{idempotency_key}:authorize"),
+        amount_krw,
+        request: calls::Request::Authorize {
+            reference: reference.to_owned(),
+        },
+    }
+    .into_call(!provider.is_local());
+    // A local provider answers at once: the payment is written as answered, with no call row.
+    let answered = if provider.is_local() {
+        match calls::ask(provider, &call).await? {
+            calls::Answer::Authorized {
+                provider_ref,
+                requires_action,
+                client_secret,
+            } => Some((provider_ref, requires_action, client_secret)),
+            other => {
+                return Err(DomainError::internal(format!(
+                    "an authorisation answered {other:?}"
+                )));
+            }
+        }
+    } else {
+        None
+    };
+    let status = match &answered {
+        Some((_, false, _)) => PaymentStatus::Authorized,
+        _ => PaymentStatus::Pending,
+    };
+    let now = Utc::now();
+    let (provider_ref, client_secret) = match answered {
+        Some((provider_ref, _, secret)) => (Some(provider_ref), secret),
+        None => (None, None),
+    };
+    let model = payment::ActiveModel {
+        id: Set(id),
         reference: Set(reference.to_owned()),
         provider: Set(provider.name().to_owned()),
-        provider_ref: Set(None),
-        status: Set(PaymentStatus::Pending),
+        provider_ref: Set(provider_ref),
+        status: Set(status),
         authorized_krw: Set(amount_krw),
         captured_krw: Set(0),
         refunded_krw: Set(0),
-        client_secret: Set(None),
+        client_secret: Set(client_secret),
         charge_ref: Set(None),
         received_at: Set(None),
         created_at: Set(now),
@@ -131,21 +166,15 @@ pub async fn authorize(
     }
     .insert(db)
     .await?;
-    let call = calls::open(
-        db,
-        provider,
-        calls::NewCall {
-            payment_id: Some(id.clone()),
-            subject_id: id.clone(),
-            key: format!("{idempotency_key}:authorize"),
-            amount_krw,
-            request: calls::Request::Authorize {
-                reference: reference.to_owned(),
-            },
-        },
-    )
-    .await?;
-    Ok((get_payment(db, &id).await?, call))
+    if status == PaymentStatus::Authorized {
+        place_hold(db, &model).await?;
+    }
+    let call = if call.is_journaled() {
+        calls::write(db, provider, call).await?
+    } else {
+        call
+    };
+    Ok((from_model(model)?, call))
 }
 
 /// Makes a written authorisation call, with no transaction open: the provider's answer, to

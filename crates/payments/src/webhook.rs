@@ -139,7 +139,7 @@ pub async fn handle_event(
     }
     txn.commit().await?;
     // The transfers an event let go were written; they leave now, with no transaction open.
-    crate::calls::perform_pending(db, provider, crate::calls::Scope::OlderThan(Utc::now())).await?;
+    crate::calls::perform_pending(db, provider, crate::calls::Scope::Transfers).await?;
     Ok(Handled::Applied)
 }
 
