@@ -1,0 +1,23 @@
+//! End-to-end tests, one binary: the real app on a free port, spoken to over HTTP (and in a
+//! real browser), on SQLite and PostgreSQL. One binary rather than one per file: each links
+//! the whole server, and nineteen copies of it cost CI minutes and gigabytes of disk.
+
+mod accounts;
+mod backup;
+mod browser;
+mod capacity;
+mod catalog;
+mod containers;
+mod edges;
+mod handover;
+mod limits;
+mod ordering;
+mod permissions;
+mod photos;
+mod planning;
+mod provider_calls;
+mod scale_out;
+mod seed;
+mod shop_profile;
+mod stripe;
+mod web;
