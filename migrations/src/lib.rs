@@ -22,6 +22,7 @@ mod m20261202_000013_provider_calls;
 mod m20261202_000014_listing_photos;
 mod m20261202_000015_shop_profile;
 mod m20261202_000016_container_returns;
+mod m20261202_000017_weight_approvals;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_listing_photos::Migration),
             Box::new(m20261202_000015_shop_profile::Migration),
             Box::new(m20261202_000016_container_returns::Migration),
+            Box::new(m20261202_000017_weight_approvals::Migration),
         ]
     }
 }

@@ -503,6 +503,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchant-orders/{id}/lines/{line_id}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shopper's answer to a weighed line that came to more than the payment holds
+         *     (`approval` on the line says by how much): `approve` pays the difference (offline at once;
+         *     a card through a second authorisation, confirmed with its `client_secret`, captured with
+         *     the rest), `decline` weighs the line out to what fits. After the shop's waiting time the
+         *     answer is 409 `approval_closed`. */
+        post: operations["approve_weighed_line"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchant-orders/{id}/lines/{line_id}/container-return": {
         parameters: {
             query?: never;
@@ -1026,6 +1047,37 @@ export interface components {
         };
         /** @enum {string} */
         AgencyKind: "metropolitan" | "regional";
+        /** @description What the shopper is asked about one weighed line, and how it stands. */
+        Approval: {
+            /**
+             * Format: date-time
+             * @description After this, an unanswered question lapses and the line is cut.
+             */
+            ask_until: string;
+            /**
+             * Format: int64
+             * @description What approving costs beyond what the payment holds.
+             */
+            extra_krw: number;
+            /**
+             * Format: int64
+             * @description What the line comes to without the approval: the most that fits in the payment.
+             */
+            fits_quantity: number;
+            id: string;
+            payment?: components["schemas"]["Payment"] | null;
+            status: components["schemas"]["ApprovalStatus"];
+            /**
+             * Format: int64
+             * @description What the shop weighed, in the line's unit.
+             */
+            weighed_quantity: number;
+        };
+        ApprovalAnswer: {
+            decision: components["schemas"]["Decision"];
+        };
+        /** @enum {string} */
+        ApprovalStatus: "Asked" | "Approved" | "Declined" | "Lapsed" | "Withdrawn";
         Batch: {
             courier_id: string;
             /** Format: double */
@@ -1186,6 +1238,11 @@ export interface components {
             shift: components["schemas"]["Shift"];
             vehicle: components["schemas"]["VehicleKind"];
         };
+        /**
+         * @description The shopper's answer.
+         * @enum {string}
+         */
+        Decision: "approve" | "decline";
         DeliveryFigures: {
             /**
              * Format: double
@@ -1249,6 +1306,11 @@ export interface components {
             /** @description `[["10:00", "15:00"]]`, or `[]` for closed. */
             spans: string[][];
         };
+        /**
+         * @description When the scale says more than the payment holds.
+         * @enum {string}
+         */
+        IfOver: "refuse" | "ask";
         /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
          *     endpoint, with no next page. */
         Items_Agency: {
@@ -1474,6 +1536,12 @@ export interface components {
         };
         Merchant: {
             address: string;
+            /**
+             * Format: int32
+             * @description How long the shop waits for a shopper to approve a weighed line that came to more than
+             *     the payment holds; after it, what was authorised is weighed out.
+             */
+            approval_wait_minutes: number;
             /** Format: date-time */
             created_at: string;
             /** @description Days whose hours differ from the week's (holidays), in date order. */
@@ -1522,6 +1590,8 @@ export interface components {
         MerchantOrderStatus: "pending" | "accepted" | "ready" | "picked_up" | "delivered" | "rejected" | "cancelled" | "expired" | "failed";
         MerchantPatch: {
             address?: string | null;
+            /** Format: int32 */
+            approval_wait_minutes?: number | null;
             hours_exceptions?: components["schemas"]["HoursException"][] | null;
             kind?: components["schemas"]["MerchantKind"] | null;
             location?: components["schemas"]["Coordinates"] | null;
@@ -1658,6 +1728,11 @@ export interface components {
         };
         NewMerchant: {
             address: string;
+            /**
+             * Format: int32
+             * @description Minutes, 1 to 180; 15 when not given.
+             */
+            approval_wait_minutes?: number | null;
             hours_exceptions?: components["schemas"]["HoursException"][] | null;
             kind: components["schemas"]["MerchantKind"];
             location: components["schemas"]["Coordinates"];
@@ -1721,9 +1796,15 @@ export interface components {
         Order: {
             /**
              * Format: int64
-             * @description What the payment holds: the estimate plus the tolerance for weighed goods.
+             * @description What the payments hold: the estimate plus the tolerance for weighed goods, plus any
+             *     weighed difference the shopper approved.
              */
             authorized_krw: number;
+            /**
+             * Format: int64
+             * @description What has been charged: the checkout's payment and any approved difference captured.
+             */
+            charged_krw: number;
             consortium_id: string;
             /** Format: date-time */
             created_at: string;
@@ -1765,6 +1846,7 @@ export interface components {
         OrderLine: {
             /** Format: int64 */
             amount_krw: number;
+            approval?: components["schemas"]["Approval"] | null;
             container_policy?: string | null;
             /** Format: int64 */
             deposit_krw: number;
@@ -1927,9 +2009,15 @@ export interface components {
             items: {
                 /**
                  * Format: int64
-                 * @description What the payment holds: the estimate plus the tolerance for weighed goods.
+                 * @description What the payments hold: the estimate plus the tolerance for weighed goods, plus any
+                 *     weighed difference the shopper approved.
                  */
                 authorized_krw: number;
+                /**
+                 * Format: int64
+                 * @description What has been charged: the checkout's payment and any approved difference captured.
+                 */
+                charged_krw: number;
                 consortium_id: string;
                 /** Format: date-time */
                 created_at: string;
@@ -2241,6 +2329,8 @@ export interface components {
             net_quantity: number;
         };
         Weighing: {
+            /** @description What to do when the order as weighed comes to more than the payment holds. */
+            if_over?: components["schemas"]["IfOver"];
             lines: components["schemas"]["WeighedLine"][];
         };
     };
@@ -4959,6 +5049,119 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_weighed_line: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalAnswer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -18,6 +18,9 @@ pub enum Job {
     ExpireUnaccepted,
     /// Orders whose card authorisation is about to lapse are captured or voided.
     SettleLapsingAuthorizations,
+    /// Weighed lines the shopper did not approve within the shop's waiting time are cut to
+    /// what the payment holds.
+    LapseWeightApprovals,
     /// Transfers the provider failed to take, or that waited for an account, are sent.
     SendWaitingTransfers,
     /// Published events over a week old are deleted: live listeners resume at most a week back.
@@ -34,6 +37,7 @@ impl Job {
         match self {
             Job::ExpireUnaccepted => "expire_unaccepted",
             Job::SettleLapsingAuthorizations => "settle_lapsing_authorizations",
+            Job::LapseWeightApprovals => "lapse_weight_approvals",
             Job::SendWaitingTransfers => "send_waiting_transfers",
             Job::PruneEvents => "prune_events",
             Job::PlanAtCutoffs => "plan_at_cutoffs",
@@ -49,6 +53,9 @@ impl Job {
             }
             Job::SettleLapsingAuthorizations => {
                 golmok_ordering::lifecycle::settle_lapsing_authorizations(state.ordering()).await
+            }
+            Job::LapseWeightApprovals => {
+                golmok_ordering::approvals::lapse_unanswered(state.ordering()).await
             }
             Job::SendWaitingTransfers => {
                 golmok_ordering::payouts::send_waiting_transfers(state.ordering()).await
@@ -88,6 +95,7 @@ pub fn schedule(state: &AppState) -> Vec<(Job, Duration)> {
     vec![
         (Job::ExpireUnaccepted, orders),
         (Job::SettleLapsingAuthorizations, orders),
+        (Job::LapseWeightApprovals, orders),
         (Job::SendWaitingTransfers, orders),
         (Job::PruneEvents, orders),
         (Job::PlanAtCutoffs, planning),
@@ -128,6 +136,7 @@ mod tests {
         let jobs = [
             Job::ExpireUnaccepted,
             Job::SettleLapsingAuthorizations,
+            Job::LapseWeightApprovals,
             Job::SendWaitingTransfers,
             Job::PruneEvents,
             Job::PlanAtCutoffs,

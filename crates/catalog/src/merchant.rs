@@ -94,6 +94,20 @@ fn validate_phone(phone: &str, errors: &mut ValidationErrors) {
 }
 
 /// The shop's profile fields a shopper reads: checked together on create and edit.
+/// The longest a shop may keep a weighed line waiting for the shopper's answer.
+pub const MAX_APPROVAL_WAIT_MINUTES: u32 = 180;
+/// What a shop waits unless it says otherwise.
+pub const DEFAULT_APPROVAL_WAIT_MINUTES: u32 = 15;
+
+fn validate_approval_wait(minutes: Option<u32>, errors: &mut ValidationErrors) {
+    if minutes.is_some_and(|m| !(1..=MAX_APPROVAL_WAIT_MINUTES).contains(&m)) {
+        errors.add(
+            "approval_wait_minutes",
+            format!("must be from 1 to {MAX_APPROVAL_WAIT_MINUTES} minutes"),
+        );
+    }
+}
+
 fn validate_profile(
     phone: Option<&str>,
     pickup_instructions: Option<&str>,
@@ -125,6 +139,9 @@ pub struct Merchant {
     pub phone: Option<String>,
     /// Where and how a shopper collects a pick-up order ("뒷문 냉장고 옆 선반").
     pub pickup_instructions: Option<String>,
+    /// How long the shop waits for a shopper to approve a weighed line that came to more than
+    /// the payment holds; after it, what was authorised is weighed out.
+    pub approval_wait_minutes: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -159,6 +176,9 @@ pub struct NewMerchant {
     pub phone: Option<String>,
     #[serde(default)]
     pub pickup_instructions: Option<String>,
+    /// Minutes, 1 to 180; 15 when not given.
+    #[serde(default)]
+    pub approval_wait_minutes: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, utoipa::ToSchema, Deserialize)]
@@ -175,6 +195,7 @@ pub struct MerchantPatch {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub pickup_instructions: Option<Option<String>>,
+    pub approval_wait_minutes: Option<u32>,
 }
 
 pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
@@ -198,6 +219,7 @@ pub(crate) fn from_model(m: merchant::Model) -> Result<Merchant> {
         hours_exceptions,
         phone: m.phone,
         pickup_instructions: m.pickup_instructions,
+        approval_wait_minutes: m.approval_wait_minutes.max(0) as u32,
         id: m.id,
         owner_id: m.owner_id,
         name: m.name,
@@ -258,6 +280,7 @@ pub async fn create_merchant(
         new.hours_exceptions.as_deref(),
         &mut errors,
     );
+    validate_approval_wait(new.approval_wait_minutes, &mut errors);
     errors.into_result()?;
     let now = Utc::now();
     let model = merchant::ActiveModel {
@@ -272,6 +295,9 @@ pub async fn create_merchant(
         hours_exceptions: Set(new.hours_exceptions.as_ref().map(exceptions_json)),
         phone: Set(trimmed(new.phone)),
         pickup_instructions: Set(trimmed(new.pickup_instructions)),
+        approval_wait_minutes: Set(new
+            .approval_wait_minutes
+            .unwrap_or(DEFAULT_APPROVAL_WAIT_MINUTES) as i32),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -350,6 +376,7 @@ pub async fn update_merchant(
         patch.hours_exceptions.as_deref(),
         &mut errors,
     );
+    validate_approval_wait(patch.approval_wait_minutes, &mut errors);
     errors.into_result()?;
 
     let txn = golmok_core::db::begin_write(db).await?;
@@ -384,6 +411,9 @@ pub async fn update_merchant(
     }
     if let Some(instructions) = patch.pickup_instructions {
         model.pickup_instructions = Set(trimmed(instructions));
+    }
+    if let Some(minutes) = patch.approval_wait_minutes {
+        model.approval_wait_minutes = Set(minutes as i32);
     }
     let updated = from_model(model.update(&txn).await?)?;
     let mut touched = Vec::new();

@@ -252,7 +252,16 @@ impl Day<'_> {
             })
             .collect();
         if !lines.is_empty() {
-            lifecycle::weigh(ctx, &owner, id, Weighing { lines }).await?;
+            lifecycle::weigh(
+                ctx,
+                &owner,
+                id,
+                Weighing {
+                    lines,
+                    if_over: lifecycle::IfOver::Refuse,
+                },
+            )
+            .await?;
         }
         lifecycle::mark_ready(ctx, &owner, id).await?;
         Ok(())

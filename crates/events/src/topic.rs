@@ -90,6 +90,14 @@ pub enum Payload {
         order_id: String,
         merchant_order_id: String,
     },
+    /// A weighed line over the authorisation was put to the shopper, or answered (`status`:
+    /// asked, approved, declined, lapsed).
+    WeightApproval {
+        order_id: String,
+        merchant_order_id: String,
+        line_id: String,
+        status: String,
+    },
 }
 
 #[cfg(test)]

@@ -179,8 +179,8 @@ impl PricedBasket {
 /// The money of an order at checkout.
 struct Totals {
     delivery_fee: i64,
-    /// What the payment holds: goods, deposits and delivery, plus the tolerance on refill
-    /// estimates that the weighing may use.
+    /// What the payment holds: goods, deposits and delivery, plus the tolerance on the
+    /// estimates of weighed goods that the weighing may use.
     authorized: i64,
 }
 
@@ -192,16 +192,17 @@ impl Totals {
     ) -> Self {
         let items_total: i64 = basket.lines().map(|l| l.amount_krw).sum();
         let deposits: i64 = basket.lines().map(|l| l.deposit_krw).sum();
-        let refill_estimate: i64 = basket
+        // Everything the counter weighs: refill goods, and goods sold by weight or volume.
+        let weighed_estimate: i64 = basket
             .lines()
-            .filter(|l| l.listing.refill)
+            .filter(|l| l.listing.refill || l.listing.unit != golmok_catalog::Unit::Piece)
             .map(|l| l.amount_krw)
             .sum();
         let delivery_fee = match network {
             Some(n) if items_total < n.free_delivery_over_krw => n.delivery_fee_krw,
             _ => 0,
         };
-        let tolerance = percent_ceil(refill_estimate, refill_tolerance_pct).unwrap_or(0);
+        let tolerance = percent_ceil(weighed_estimate, refill_tolerance_pct).unwrap_or(0);
         Self {
             delivery_fee,
             authorized: items_total + deposits + delivery_fee + tolerance,

@@ -15,6 +15,7 @@
 //! provider writes its authorisation, asks, then writes the order with the answer.
 //! Money is integer won; a line's price is [`golmok_core::money::price_for_quantity`].
 
+pub mod approvals;
 pub mod basket;
 pub mod checkout;
 pub mod containers;

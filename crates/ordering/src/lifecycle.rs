@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::checkout::{FulfillmentKind, MAX_QUANTITY};
 use crate::entities::{merchant_order, order, order_line, stock_reservation};
 use crate::history::record;
-use crate::payment_calls;
 use crate::state::{Action, MerchantOrderStatus, OrderStatus};
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
+use crate::{approvals, payment_calls};
 
 /// The account that acts when the system itself moves an order (expiry).
 pub const SYSTEM_ACTOR: &str = "system";
@@ -217,6 +217,7 @@ async fn settle(
                 commission_krw: m.commission_krw,
             })
             .collect();
+        let differences = settle_differences(txn, provider, &parts, &statuses, &mut shares).await?;
         if shares.is_empty() {
             golmok_payments::void(txn, provider, &payment.id).await?;
         } else {
@@ -231,6 +232,10 @@ async fn settle(
                 });
             }
             golmok_payments::capture(txn, provider, &payment.id, &shares).await?;
+        }
+        for (payment_id, share) in differences {
+            golmok_payments::capture(txn, provider, &payment_id, std::slice::from_ref(&share))
+                .await?;
         }
     }
     let status = OrderStatus::of(&statuses);
@@ -250,6 +255,56 @@ async fn settle(
         record(txn, order_id, None, &from, status.as_str(), actor_id, None).await?;
     }
     Ok(())
+}
+
+/// The approved differences a card authorised on its own: each sold shop's is captured for
+/// that shop (and taken out of its share of the checkout's payment); a withdrawn shop's is
+/// let go. Returns the captures to make.
+async fn settle_differences(
+    txn: &impl ConnectionTrait,
+    provider: &dyn golmok_payments::PaymentProvider,
+    parts: &[merchant_order::Model],
+    statuses: &[MerchantOrderStatus],
+    shares: &mut [Share],
+) -> Result<Vec<(String, Share)>> {
+    let mut captures = Vec::new();
+    for (m, status) in parts.iter().zip(statuses) {
+        for (a, payment) in approvals::held_differences(txn, &m.id).await? {
+            let main = shares
+                .iter_mut()
+                .find(|s| s.part_reference.as_deref() == Some(m.id.as_str()));
+            match main {
+                Some(main) if status.is_sold() && main.gross_krw >= a.extra_krw => {
+                    let commission = share_of(a.extra_krw, commission_bps(txn, m).await?)
+                        .unwrap_or(0)
+                        .min(main.commission_krw);
+                    main.gross_krw -= a.extra_krw;
+                    main.commission_krw -= commission;
+                    captures.push((
+                        payment.id,
+                        Share {
+                            party: main.party.clone(),
+                            part_reference: Some(m.id.clone()),
+                            gross_krw: a.extra_krw,
+                            commission_krw: commission,
+                        },
+                    ));
+                }
+                _ => {
+                    golmok_payments::void(txn, provider, &payment.id).await?;
+                }
+            }
+        }
+    }
+    Ok(captures)
+}
+
+async fn commission_bps(txn: &impl ConnectionTrait, m: &merchant_order::Model) -> Result<u32> {
+    Ok(order::Entity::find_by_id(m.order_id.as_str())
+        .one(txn)
+        .await?
+        .map(|o| o.commission_bps.max(0) as u32)
+        .unwrap_or(0))
 }
 
 async fn step(
@@ -275,6 +330,7 @@ async fn step(
                 format!("weigh the {unweighed} refill line(s) before marking the order ready"),
             ));
         }
+        approvals::require_answered(&txn, id).await?;
     }
     if action == Action::Collect {
         let o = order::Entity::find_by_id(order_id.as_str())
@@ -328,6 +384,22 @@ pub async fn collect(ctx: Ordering<'_>, actor: &Account, id: &str) -> Result<vie
 #[serde(deny_unknown_fields)]
 pub struct Weighing {
     pub lines: Vec<WeighedLine>,
+    /// What to do when the order as weighed comes to more than the payment holds.
+    #[serde(default)]
+    pub if_over: IfOver,
+}
+
+/// When the scale says more than the payment holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IfOver {
+    /// Nothing is kept; the answer says by how much it is over (the shop weighs out less).
+    #[default]
+    Refuse,
+    /// The weighing is kept and the shopper is asked to approve the difference
+    /// ([`crate::approvals`]); the order cannot be marked ready until they answer or the
+    /// shop's waiting time runs out.
+    Ask,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -338,9 +410,10 @@ pub struct WeighedLine {
     pub net_quantity: i64,
 }
 
-/// Records what the merchant weighed for refill lines. Each line's amount becomes the price of
-/// its weight; stock follows the weight. The order's new total may not exceed what the
-/// payment authorised: then nothing changes and the answer carries the numbers.
+/// Records what the merchant weighed: refill lines, and any line sold by weight or volume.
+/// Each line's amount becomes the price of its weight; stock follows the weight. When the
+/// order's new total exceeds what the payment holds, nothing changes and the answer carries
+/// the numbers, or (`if_over: ask`) the weighing stands and the shopper is asked.
 pub async fn weigh(
     ctx: Ordering<'_>,
     actor: &Account,
@@ -351,14 +424,22 @@ pub async fn weigh(
     let txn = begin_write(ctx.db).await?;
     let m = owned(&txn, actor, id).await?;
     require_accepted(&m)?;
-    let lines = refill_lines_weighed(&txn, id, &weighing).await?;
+    let lines = lines_weighed(&txn, id, &weighing).await?;
+    let ids: Vec<String> = lines.iter().map(|(l, _)| l.id.clone()).collect();
+    approvals::withdraw(&txn, &ids).await?;
     for (line, net_quantity) in &lines {
         adjust_reservation(&txn, line, *net_quantity).await?;
         price_weighed_line(&txn, line, *net_quantity).await?;
     }
     let order_id = m.order_id.clone();
-    let o = reprice_shop_part(&txn, m).await?;
-    check_within_authorization(&txn, &o).await?;
+    let o = reprice_shop_part(&txn, m.clone()).await?;
+    if let Err(over) = check_within_authorization(&txn, &o).await? {
+        if weighing.if_over != IfOver::Ask {
+            return Err(over.into_error());
+        }
+        let weighed = weighed_now(&txn, &lines).await?;
+        approvals::ask(&txn, &o, &m, weighed, over.over_by_krw).await?;
+    }
     record(
         &txn,
         &order_id,
@@ -408,9 +489,34 @@ fn require_accepted(m: &merchant_order::Model) -> Result<()> {
     .with_details(json!({"current_status": current.as_str(), "action": "weigh"})))
 }
 
-/// Each weighed line with its net amount: every named line must be a refill line of this
-/// merchant order.
-async fn refill_lines_weighed(
+/// The weighed lines as they now are, with what each came to before.
+async fn weighed_now(
+    txn: &DatabaseTransaction,
+    lines: &[(order_line::Model, i64)],
+) -> Result<Vec<approvals::Weighed>> {
+    let mut weighed = Vec::new();
+    for (before, _) in lines {
+        let line = order_line::Entity::find_by_id(before.id.as_str())
+            .one(txn)
+            .await?
+            .ok_or_else(|| DomainError::not_found("order line", &before.id))?;
+        weighed.push(approvals::Weighed {
+            line,
+            amount_before_krw: before.amount_krw,
+        });
+    }
+    Ok(weighed)
+}
+
+/// Whether a line is weighed at the counter: refill goods always, and any goods sold by
+/// weight or volume (meat per 100 g) when the shop weighs them.
+pub(crate) fn is_weighable(line: &order_line::Model) -> bool {
+    line.refill || line.unit != golmok_catalog::Unit::Piece.as_str()
+}
+
+/// Each weighed line with its net amount: every named line must be a line of this merchant
+/// order sold by weight or volume.
+async fn lines_weighed(
     txn: &DatabaseTransaction,
     merchant_order_id: &str,
     weighing: &Weighing,
@@ -427,9 +533,9 @@ async fn refill_lines_weighed(
                 format!("lines[{i}].line_id"),
                 "is not a line of this merchant order",
             ),
-            Some(l) if !l.refill => errors.add(
+            Some(l) if !is_weighable(l) => errors.add(
                 format!("lines[{i}].line_id"),
-                "is not a refill line; only refill goods are weighed",
+                "is sold by the piece; only goods sold by weight or volume are weighed",
             ),
             Some(l) => weighed.push((l.clone(), w.net_quantity)),
         }
@@ -440,7 +546,7 @@ async fn refill_lines_weighed(
 
 /// The stock held for the line follows the scale: more is taken from the shelf (refused if
 /// the shelf has not got it), less is given back.
-async fn adjust_reservation(
+pub(crate) async fn adjust_reservation(
     txn: &DatabaseTransaction,
     line: &order_line::Model,
     net_quantity: i64,
@@ -470,7 +576,7 @@ async fn adjust_reservation(
 }
 
 /// The line's amount at its frozen price for what the scale said.
-async fn price_weighed_line(
+pub(crate) async fn price_weighed_line(
     txn: &DatabaseTransaction,
     line: &order_line::Model,
     net_quantity: i64,
@@ -487,7 +593,7 @@ async fn price_weighed_line(
 
 /// The shop's subtotal and commission from its lines as they now are; the order, for what
 /// comes next.
-async fn reprice_shop_part(
+pub(crate) async fn reprice_shop_part(
     txn: &DatabaseTransaction,
     m: merchant_order::Model,
 ) -> Result<order::Model> {
@@ -510,9 +616,36 @@ async fn reprice_shop_part(
     Ok(o)
 }
 
-/// The whole order as weighed must fit in what the shopper's payment holds; otherwise the
-/// weighing is refused with the numbers, and nothing of it is kept.
-async fn check_within_authorization(txn: &DatabaseTransaction, o: &order::Model) -> Result<()> {
+/// By how much an order as weighed exceeds what its payments hold.
+struct OverAuthorization {
+    authorized_krw: i64,
+    required_krw: i64,
+    over_by_krw: i64,
+}
+
+impl OverAuthorization {
+    fn into_error(self) -> DomainError {
+        DomainError::conflict(
+            "exceeds_authorization",
+            format!(
+                "the weighed order comes to {} won but only {} won were authorised: weigh out less, or ask the shopper to approve the difference",
+                self.required_krw, self.authorized_krw
+            ),
+        )
+        .with_details(json!({
+            "authorized_krw": self.authorized_krw,
+            "required_krw": self.required_krw,
+            "over_by_krw": self.over_by_krw,
+        }))
+    }
+}
+
+/// The whole order as weighed must fit in what the shopper's payments hold; otherwise the
+/// caller refuses the weighing with the numbers, or asks the shopper.
+async fn check_within_authorization(
+    txn: &DatabaseTransaction,
+    o: &order::Model,
+) -> Result<std::result::Result<(), OverAuthorization>> {
     let required: i64 = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
         .all(txn)
@@ -522,23 +655,15 @@ async fn check_within_authorization(txn: &DatabaseTransaction, o: &order::Model)
         .map(|p| p.subtotal_krw + p.deposits_krw)
         .sum::<i64>()
         + o.delivery_fee_krw;
-    let authorized = golmok_payments::get_payment(txn, &o.payment_id)
-        .await?
-        .authorized_krw;
+    let authorized = approvals::allowance(txn, o).await?;
     if required <= authorized {
-        return Ok(());
+        return Ok(Ok(()));
     }
-    Err(DomainError::conflict(
-        "exceeds_authorization",
-        format!(
-            "the weighed order comes to {required} won but only {authorized} won were authorised: weigh out less, or ask the shopper to approve the difference"
-        ),
-    )
-    .with_details(json!({
-        "authorized_krw": authorized,
-        "required_krw": required,
-        "over_by_krw": required - authorized,
-    })))
+    Ok(Err(OverAuthorization {
+        authorized_krw: authorized,
+        required_krw: required,
+        over_by_krw: required - authorized,
+    }))
 }
 
 /// Cancels an order: its shopper while no merchant has accepted, an admin while nothing has

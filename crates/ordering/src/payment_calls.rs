@@ -32,7 +32,8 @@ pub(crate) async fn make(ctx: &Ordering<'_>, payment_id: &str) -> Result<bool> {
     Ok(calls::perform_pending(ctx.db, provider, Scope::Payment(payment_id)).await? > 0)
 }
 
-/// Makes the written calls of an order's payment, once its use case committed.
+/// Makes the written calls of an order's payments (its checkout's, and the second
+/// authorisations of approved weighed differences), once its use case committed.
 pub(crate) async fn make_for_order(ctx: &Ordering<'_>, order_id: &str) -> Result<bool> {
     if ctx.providers.all().all(|p| p.is_local()) {
         return Ok(false);
@@ -43,7 +44,11 @@ pub(crate) async fn make_for_order(ctx: &Ordering<'_>, order_id: &str) -> Result
     else {
         return Ok(false);
     };
-    make(ctx, &o.payment_id).await
+    let mut answered = make(ctx, &o.payment_id).await?;
+    for p in crate::approvals::top_ups(ctx.db, order_id).await? {
+        answered |= make(ctx, &p.id).await?;
+    }
+    Ok(answered)
 }
 
 /// The order as the caller answers with it: read again if its payment's calls were answered
@@ -52,7 +57,7 @@ pub(crate) async fn settled_view(
     ctx: &Ordering<'_>,
     order: crate::view::Order,
 ) -> Result<crate::view::Order> {
-    if make(ctx, &order.payment.id).await? {
+    if make_for_order(ctx, &order.id).await? {
         crate::view::load(ctx.db, &order.id).await
     } else {
         Ok(order)

@@ -26,8 +26,11 @@ pub struct Order {
     pub deposits_krw: i64,
     pub delivery_fee_krw: i64,
     pub total_krw: i64,
-    /// What the payment holds: the estimate plus the tolerance for weighed goods.
+    /// What the payments hold: the estimate plus the tolerance for weighed goods, plus any
+    /// weighed difference the shopper approved.
     pub authorized_krw: i64,
+    /// What has been charged: the checkout's payment and any approved difference captured.
+    pub charged_krw: i64,
     pub merchant_orders: Vec<MerchantOrder>,
     pub payment: Payment,
     pub refunds: Vec<Refund>,
@@ -89,6 +92,10 @@ pub struct OrderLine {
     pub refill: bool,
     pub container_policy: Option<String>,
     pub deposit_krw: i64,
+    /// When the weighing came to more than the payment held: the question put to the shopper
+    /// (the latest one) and how it stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::approvals::Approval>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -115,6 +122,7 @@ pub(crate) fn line_view(l: order_line::Model) -> OrderLine {
         refill: l.refill,
         container_policy: l.container_policy,
         deposit_krw: l.deposit_krw,
+        approval: None,
     }
 }
 
@@ -128,13 +136,23 @@ pub(crate) async fn merchant_order_view(
     db: &impl ConnectionTrait,
     m: merchant_order::Model,
 ) -> Result<MerchantOrder> {
+    let mut approvals = crate::approvals::latest_by_line(db, &m.id).await?;
     let lines = order_line::Entity::find()
         .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
         .order_by_asc(order_line::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(line_view)
+        .map(|l| {
+            let approval = approvals
+                .iter()
+                .position(|(line, _)| *line == l.id)
+                .map(|i| approvals.swap_remove(i).1);
+            OrderLine {
+                approval,
+                ..line_view(l)
+            }
+        })
         .collect();
     Ok(MerchantOrder {
         status: status_of(&m)?,
@@ -187,6 +205,16 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         })
         .collect();
     let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
+    let (mut authorized_krw, mut charged_krw) = (payment.authorized_krw, payment.captured_krw);
+    for p in crate::approvals::top_ups(db, &o.id).await? {
+        if matches!(
+            p.status,
+            golmok_payments::PaymentStatus::Authorized | golmok_payments::PaymentStatus::Captured
+        ) {
+            authorized_krw += p.authorized_krw;
+        }
+        charged_krw += p.captured_krw;
+    }
     let refunds = golmok_payments::refunds_of(db, &o.payment_id).await?;
     Ok(Order {
         status: OrderStatus::parse(&o.status).ok_or_else(|| {
@@ -211,7 +239,8 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         items_total_krw,
         deposits_krw,
         delivery_fee_krw: o.delivery_fee_krw,
-        authorized_krw: payment.authorized_krw,
+        authorized_krw,
+        charged_krw,
         id: o.id,
         shopper_id: o.shopper_id,
         consortium_id: o.consortium_id,

@@ -254,6 +254,7 @@ async fn world(dir: &tempfile::TempDir) -> World {
                 hours_exceptions: None,
                 phone: None,
                 pickup_instructions: None,
+                approval_wait_minutes: None,
             },
         )
         .await
@@ -428,8 +429,16 @@ async fn run(w: &mut World, op: Op) {
                     })
                     .collect();
                 if !lines.is_empty() {
-                    let outcome =
-                        lifecycle::weigh(ctx, &w.owners[*owner], id, Weighing { lines }).await;
+                    let outcome = lifecycle::weigh(
+                        ctx,
+                        &w.owners[*owner],
+                        id,
+                        Weighing {
+                            lines,
+                            if_over: lifecycle::IfOver::Refuse,
+                        },
+                    )
+                    .await;
                     w.tally("weigh", &outcome);
                 }
             }

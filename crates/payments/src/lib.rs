@@ -226,6 +226,44 @@ pub async fn record_authorization(
     }
 }
 
+/// Raises what a payment through a local provider holds by `extra_krw` (a shopper approved a
+/// weighed line that came to more): nothing leaves the process, so the hold simply grows. A
+/// provider that leaves the process authorises the difference as a payment of its own.
+pub async fn raise_authorization(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    payment_id: &str,
+    extra_krw: i64,
+) -> Result<Payment> {
+    let p = load(db, payment_id).await?;
+    if !provider.is_local() || p.provider != provider.name() {
+        return Err(DomainError::internal(format!(
+            "raising payment {payment_id} through {}",
+            provider.name()
+        )));
+    }
+    if p.status != PaymentStatus::Authorized || extra_krw <= 0 {
+        return Err(DomainError::conflict(
+            "payment_not_raisable",
+            format!("the payment is {}; its authorisation cannot grow", p.status),
+        ));
+    }
+    ledger::post(
+        db,
+        "authorization_raise",
+        &p.id,
+        &[
+            (ledger::HOLDS_SHOPPER.into(), extra_krw),
+            (ledger::HOLDS_AUTHORIZED.into(), -extra_krw),
+        ],
+    )
+    .await?;
+    let mut active: payment::ActiveModel = p.clone().into();
+    active.authorized_krw = Set(p.authorized_krw + extra_krw);
+    active.updated_at = Set(Utc::now());
+    from_model(active.update(db).await?)
+}
+
 /// Books the authorised amount as held (at authorisation, or when a webhook confirms it).
 pub(crate) async fn place_hold(db: &impl ConnectionTrait, p: &payment::Model) -> Result<()> {
     ledger::post(

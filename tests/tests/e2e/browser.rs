@@ -531,3 +531,193 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "12-courier-picked-up").await;
     Ok(())
 }
+
+/// The shop's side in Chromium: the board takes a new order, the counter weighs a refill
+/// (the price and whether it fits shown as it is typed), a line weighed over what the
+/// payment holds is put to the shopper, whose answer reaches the open board live; then a
+/// photo is added to a listing, and a PDF and a 12 MB file are refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_weighs_at_the_counter_asks_the_shopper_and_adds_a_photo() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(tool).exists() {
+            println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
+            return;
+        }
+    }
+    let app = TestApp::start(Engine::Sqlite).await;
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data");
+    let mut driver = start_chromedriver().await;
+    let browser = open_browser(&driver).await;
+    let outcome = counter(&app, &browser).await;
+    let _ = browser.close().await;
+    let _ = driver.process.kill().await;
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The grain shop of Yeonhui, its owner's email, and its brown rice (900 won per 100 g).
+async fn grain_shop(app: &TestApp) -> (String, String, String, String) {
+    let shops = app.get("/v1/merchants?limit=100", None).await.body;
+    let shop = shops["items"]
+        .as_array()
+        .and_then(|s| s.iter().find(|m| m["name"] == "연희 곡물가게"))
+        .cloned()
+        .expect("the grain shop");
+    let shop_id = shop["id"].as_str().unwrap_or_default().to_owned();
+    let owner = golmok_accounts::find(&app.state.db, shop["owner_id"].as_str().unwrap_or_default())
+        .await
+        .expect("its owner");
+    let listings = app
+        .get(
+            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
+            None,
+        )
+        .await
+        .body;
+    let rice = listings["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["title"] == "유기농 현미"))
+        .and_then(|l| l["id"].as_str())
+        .expect("brown rice")
+        .to_owned();
+    let consortia = app.get("/v1/consortia?limit=100", None).await.body;
+    let mut consortium = String::new();
+    for c in consortia["items"].as_array().into_iter().flatten() {
+        let id = c["id"].as_str().unwrap_or_default();
+        let members = app.get(&format!("/v1/consortia/{id}"), None).await.body;
+        if members.to_string().contains(&shop_id) {
+            consortium = id.to_owned();
+        }
+    }
+    (shop_id, owner.email, rice, consortium)
+}
+
+async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
+    let (shop, owner, rice, consortium) = grain_shop(app).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let order = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": rice, "quantity": 400}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    if order.status != reqwest::StatusCode::CREATED {
+        return Err(format!("the order: {}", order.text));
+    }
+    let part = order.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let line = order.body["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    // The board: the new order, accepted with one click.
+    sign_in_as(b, app, &owner, &format!("/shop/{shop}/orders")).await?;
+    let board = wait_for_text(b, "주문 현황판").await;
+    if !board.contains("유기농 현미") {
+        return Err(format!("the new order on the board: {board}"));
+    }
+    b.find(Locator::Css(&format!(
+        "form[action='/shop/{shop}/orders/{part}/accept'] button"
+    )))
+    .await
+    .map_err(|e| e.to_string())?
+    .click()
+    .await
+    .map_err(|e| e.to_string())?;
+    wait_for_text(b, "계량하기").await;
+
+    // The counter: gross 837 g less a 400 g jar is 437 g, 3,933 won, inside the authorisation.
+    b.goto(&app.url(&format!("/shop/{shop}/orders/{part}/weigh")))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, &format!("#gross_{line}"), "837").await;
+    fill(b, &format!("#tare_{line}"), "400").await;
+    let typed = wait_for_text(b, "3,933원").await;
+    if !typed.contains("승인 범위 안") {
+        return Err(format!("the live price: {typed}"));
+    }
+    shoot(b, "20-weighing-437g").await;
+    // 520 g is 4,680 won, over the 4,140 held: refused, with the choice to cut or ask.
+    fill(b, &format!("#gross_{line}"), "").await;
+    fill(b, &format!("#tare_{line}"), "").await;
+    fill(b, &format!("#net_{line}"), "520").await;
+    wait_for_text(b, "승인 범위를 넘습니다").await;
+    b.find(Locator::Css("form.weigh button[type=submit]:not([name])"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "손님께 승인 요청").await;
+    shoot(b, "21-weighing-over").await;
+    b.find(Locator::Css("button[data-ask-shopper]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "손님 승인 대기").await;
+    shoot(b, "22-board-waiting-for-shopper").await;
+
+    // The shopper approves from their phone; the open board hears it without a reload.
+    let answered = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/merchant-orders/{part}/lines/{line}/approval"),
+            Some(&shopper),
+            Some(&json!({"decision": "approve"})),
+        )
+        .await;
+    if answered.status != reqwest::StatusCode::OK {
+        return Err(format!("the approval: {}", answered.text));
+    }
+    wait_for_text(b, "손님이 승인함").await;
+    shoot(b, "23-board-approved-live").await;
+
+    // A photo for the listing; a PDF and a 12 MB file are refused with the reason.
+    let edit = app.url(&format!("/shop/{shop}/listings/{rice}/edit"));
+    let files = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let photo = files.path().join("rice.jpg");
+    let picture = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 200) as u8, 120, (y % 200) as u8])
+    });
+    picture.save(&photo).map_err(|e| e.to_string())?;
+    let pdf = files.path().join("menu.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7 menu").map_err(|e| e.to_string())?;
+    let huge = files.path().join("huge.jpg");
+    let mut bytes = std::fs::read(&photo).map_err(|e| e.to_string())?;
+    bytes.resize(12 * 1024 * 1024, 0);
+    std::fs::write(&huge, bytes).map_err(|e| e.to_string())?;
+    for (file, expect) in [
+        (&pdf, "JPEG, PNG, WebP 사진만"),
+        (&huge, "10MB"),
+        (&photo, "사진 삭제"),
+    ] {
+        b.goto(&edit).await.map_err(|e| e.to_string())?;
+        b.find(Locator::Css("#photo"))
+            .await
+            .map_err(|e| e.to_string())?
+            .send_keys(&file.display().to_string())
+            .await
+            .map_err(|e| e.to_string())?;
+        b.find(Locator::Css("#photos form[enctype] button[type=submit]"))
+            .await
+            .map_err(|e| e.to_string())?
+            .click()
+            .await
+            .map_err(|e| e.to_string())?;
+        wait_for_text(b, expect).await;
+    }
+    shoot(b, "24-listing-photo").await;
+    let listing = app.get(&format!("/v1/listings/{rice}"), None).await.body;
+    if listing["photos"].as_array().map(Vec::len) != Some(1) {
+        return Err(format!("one photo kept: {listing}"));
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! the whole server, and nineteen copies of it cost CI minutes and gigabytes of disk.
 
 mod accounts;
+mod approvals;
 mod backup;
 mod browser;
 mod capacity;

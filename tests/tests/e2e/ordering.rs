@@ -20,37 +20,37 @@ on_both_databases!(
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
 
-struct Market {
-    admin: String,
-    coordinator: String,
-    consortium_id: String,
+pub(crate) struct Market {
+    pub admin: String,
+    pub coordinator: String,
+    pub consortium_id: String,
     /// (owner token, merchant id) of the tofu shop, the grain shop and the refill station.
-    shops: Vec<(String, String)>,
-    tofu: String,
-    rice: String,
-    detergent: String,
+    pub shops: Vec<(String, String)>,
+    pub tofu: String,
+    pub rice: String,
+    pub detergent: String,
 }
 
-fn id_of(v: &Value) -> String {
+pub(crate) fn id_of(v: &Value) -> String {
     v["id"]
         .as_str()
         .unwrap_or_else(|| panic!("no id in {v}"))
         .to_owned()
 }
 
-async fn created(reply: Reply) -> Value {
+pub(crate) async fn created(reply: Reply) -> Value {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
     reply.body
 }
 
-async fn ok(reply: Reply) -> Value {
+pub(crate) async fn ok(reply: Reply) -> Value {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     reply.body
 }
 
 /// An active consortium of five: a tofu shop, a grain shop selling rice by weight, a refill
 /// station selling detergent by volume in deposit containers, and two more members.
-async fn market(app: &TestApp, tofu_stock: i64) -> Market {
+pub(crate) async fn market(app: &TestApp, tofu_stock: i64) -> Market {
     let admin = app.admin().await;
     let agency = created(
         app.post("/v1/agencies", Some(&admin), &json!({"name": format!("서북권 {}", uuid::Uuid::new_v4()), "kind": "regional", "districts": ["마포구"]}))
@@ -242,12 +242,12 @@ async fn courier_on(app: &TestApp, m: &Market, network_id: &str) -> String {
     token
 }
 
-fn pickup(m: &Market, items: Value) -> Value {
+pub(crate) fn pickup(m: &Market, items: Value) -> Value {
     json!({"consortium_id": m.consortium_id, "items": items, "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}})
 }
 
 /// Places a pickup order of `items` for `shopper`; the order.
-async fn place_pickup(app: &TestApp, shopper: &str, m: &Market, items: Value) -> Value {
+pub(crate) async fn place_pickup(app: &TestApp, shopper: &str, m: &Market, items: Value) -> Value {
     created(
         app.post("/v1/orders", Some(shopper), &pickup(m, items))
             .await,
@@ -255,7 +255,7 @@ async fn place_pickup(app: &TestApp, shopper: &str, m: &Market, items: Value) ->
     .await
 }
 
-async fn stock(app: &TestApp, listing: &str) -> i64 {
+pub(crate) async fn stock(app: &TestApp, listing: &str) -> i64 {
     app.get(&format!("/v1/listings/{listing}"), None).await.body["stock"]
         .as_i64()
         .unwrap()
@@ -270,7 +270,7 @@ fn part_of<'a>(order: &'a Value, merchant_id: &str) -> &'a Value {
         .unwrap()
 }
 
-async fn act(
+pub(crate) async fn act(
     app: &TestApp,
     token: &str,
     merchant_order: &str,

@@ -101,6 +101,8 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/merchant-orders/{id}/reject", "/v1/merchant-orders/{part}/reject", r#"{"reason": "재고 없음"}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/weigh", "/v1/merchant-orders/{part}/weigh", r#"{"lines": [{"line_id": "{line}", "net_quantity": 1}]}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/lines/{line_id}/container-return", "/v1/merchant-orders/{part}/lines/{line}/container-return", r#"{"received_by": "shop"}"#, "401 403 404 403 403 403 403 409 403 403 409"),
+    // Only the order's shopper answers a weighing question; the fixture's line has none.
+    ("POST", "/v1/merchant-orders/{id}/lines/{line_id}/approval", "/v1/merchant-orders/{part}/lines/{line}/approval", r#"{"decision": "approve"}"#, "401 404 404 404 404 404 404 404 404 404 404"),
     ("POST", "/v1/merchant-orders/{id}/ready", "/v1/merchant-orders/{part}/ready", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/collect", "/v1/merchant-orders/{part}/collect", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/pickup", "/v1/merchant-orders/{part}/pickup", r#"{}"#, "401 404 404 404 404 409 409 404 404 409 409"),

@@ -1692,3 +1692,113 @@ async fn a_shop_owner_adds_a_photo_that_shoppers_see(app: TestApp) {
     let after = shopper.get(&format!("/listings/{tofu}")).await;
     assert!(!after.html.contains(&page_url));
 }
+
+on_both_databases!(the_shopper_answers_the_shop_scale_on_the_order_page);
+
+/// Weighed over what the payment holds, the shop asks the shopper from the weighing page; the
+/// shopper approves on the order's page (and pays the difference) or declines (the line is
+/// cut to what fits); the board says where each question stands.
+async fn the_shopper_answers_the_shop_scale_on_the_order_page(app: TestApp) {
+    seeded(&app).await;
+    let (mut oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
+    let sesame = listing_in(&app, &oil_shop, "참기름").await;
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("저울 손님").await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    for (decision, weighed, charged) in [("approve", 400, 20_000), ("decline", 230, 11_500)] {
+        let order = pickup_order(
+            &app,
+            &token,
+            &consortium,
+            json!([{"listing_id": sesame, "quantity": 200}]),
+        )
+        .await;
+        let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+        let part = order["merchant_orders"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let line = order["merchant_orders"][0]["lines"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+        oil.submit(
+            &board,
+            &format!("/shop/{oil_shop}/orders/{part}/accept"),
+            &[],
+        )
+        .await;
+        // 400 ml is 20,000 won, over the 11,500 held: the page offers to cut or to ask.
+        let weigh_path = format!("/shop/{oil_shop}/orders/{part}/weigh");
+        let form = oil.get(&weigh_path).await;
+        let net = format!("net_{line}");
+        let over = oil.submit(&form, &weigh_path, &[(&net, "400")]).await;
+        assert_eq!(over.status, StatusCode::CONFLICT);
+        assert!(over.html.contains("data-ask-shopper"), "{}", over.html);
+        let asked = oil
+            .submit(&over, &weigh_path, &[(&net, "400"), ("if_over", "ask")])
+            .await;
+        assert_eq!(asked.location(), format!("/shop/{oil_shop}/orders"));
+        let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+        assert!(board.html.contains("손님 승인 대기"), "{}", board.html);
+        let refused = oil
+            .submit(
+                &board,
+                &format!("/shop/{oil_shop}/orders/{part}/ready"),
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+
+        // The shopper reads the question on the order's page and answers it there.
+        let tracking = shopper.get(&format!("/orders/{order_id}")).await;
+        ok(&tracking);
+        assert!(
+            tracking.html.contains(&format!("data-question=\"{line}\""))
+                && tracking.html.contains("추가 금액 <strong>8,500원</strong>")
+                && tracking.html.contains("승인된 양만 받기 230 ml"),
+            "{}",
+            tracking.html
+        );
+        let answer_path = format!("/orders/{order_id}/parts/{part}/lines/{line}/approval");
+        let answered = shopper
+            .submit(&tracking, &answer_path, &[("decision", decision)])
+            .await;
+        assert_eq!(answered.location(), format!("/orders/{order_id}"));
+        let again = shopper
+            .submit(&tracking, &answer_path, &[("decision", decision)])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "answered once");
+        let tracking = shopper.get(&format!("/orders/{order_id}")).await;
+        assert!(
+            !tracking.html.contains("data-question"),
+            "{}",
+            tracking.html
+        );
+
+        let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+        let ready = oil
+            .submit(
+                &board,
+                &format!("/shop/{oil_shop}/orders/{part}/ready"),
+                &[],
+            )
+            .await;
+        assert_eq!(ready.status, StatusCode::SEE_OTHER, "{}", ready.html);
+        let now = app
+            .get(&format!("/v1/orders/{order_id}"), Some(&token))
+            .await
+            .body;
+        assert_eq!(
+            now["merchant_orders"][0]["lines"][0]["weighed_quantity"],
+            weighed
+        );
+        assert_eq!(now["charged_krw"], charged, "{decision}: {now}");
+    }
+}

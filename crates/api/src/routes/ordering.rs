@@ -24,6 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use golmok_ordering::approvals::{self, ApprovalAnswer};
 use golmok_ordering::containers::{self, ContainerReturn, ContainerReturnRequest};
 
 use crate::error::{ApiError, Problem};
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject))
         .routes(routes!(weigh))
         .routes(routes!(container_return))
+        .routes(routes!(approve_weighed_line))
         .routes(routes!(ready))
         .routes(routes!(collect))
         .routes(routes!(refund_order))
@@ -299,6 +301,32 @@ async fn container_return(
         containers::return_container(state.ordering(), &session.account, &id, &line_id, body)
             .await?;
     Ok((StatusCode::CREATED, Json(returned)))
+}
+
+/// The shopper's answer to a weighed line that came to more than the payment holds
+/// (`approval` on the line says by how much): `approve` pays the difference (offline at once;
+/// a card through a second authorisation, confirmed with its `client_secret`, captured with
+/// the rest), `decline` weighs the line out to what fits. After the shop's waiting time the
+/// answer is 409 `approval_closed`.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/lines/{line_id}/approval", tag = "ordering", security(("bearer" = [])),
+    request_body = ApprovalAnswer,
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn approve_weighed_line(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, line_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ApprovalAnswer>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        approvals::answer(
+            state.ordering(),
+            &session.account,
+            &id,
+            &line_id,
+            body.decision,
+        )
+        .await?,
+    ))
 }
 
 /// Packed and, for refill goods, weighed. When every shop of the order has decided, the

@@ -15,6 +15,7 @@ pub struct Model {
     pub hours_exceptions: Option<String>,
     pub phone: Option<String>,
     pub pickup_instructions: Option<String>,
+    pub approval_wait_minutes: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -581,6 +581,7 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                     pickup_instructions: Some(
                         "가게 앞 계산대에서 주문 번호를 말씀해 주세요.".into(),
                     ),
+                    approval_wait_minutes: None,
                 },
             )
             .await?;

@@ -9,3 +9,4 @@ pub mod order;
 pub mod order_event;
 pub mod order_line;
 pub mod stock_reservation;
+pub mod weight_approval;

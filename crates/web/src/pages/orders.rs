@@ -10,7 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use golmok_accounts::Role;
-use golmok_ordering::{MerchantOrderStatus, Order};
+use golmok_ordering::approvals::{ApprovalStatus, Decision};
+use golmok_ordering::{DomainError, MerchantOrderStatus, Order};
 use serde::Deserialize;
 
 use super::{Chrome, is_htmx, render};
@@ -77,10 +78,22 @@ pub async fn history(
 }
 
 pub struct TrackedLine {
+    pub id: String,
     pub title: String,
     pub ordered: String,
     pub weighed: Option<String>,
     pub amount: String,
+    /// Where the question about this line's weighing stands, when the shop asked one.
+    pub approval: Option<String>,
+    /// The shop asks, and the shopper may still answer: what approving costs and what the
+    /// line is cut to otherwise.
+    pub question: Option<Question>,
+}
+
+pub struct Question {
+    pub weighed: String,
+    pub extra: String,
+    pub cut_to: String,
 }
 
 pub struct TrackedShop {
@@ -177,7 +190,6 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         .iter()
         .map(|m| tracked_shop(lang, &order, m, &delivery, &names))
         .collect();
-    let payment = &order.payment;
     let handover_code = shops
         .iter()
         .find_map(|s| s.handover_code.clone().filter(|_| !s.pickup_instead));
@@ -200,7 +212,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         delivery_fee: format::won(lang, order.delivery_fee_krw),
         total: format::won(lang, order.total_krw),
         authorized: format::won(lang, order.authorized_krw),
-        charged: (payment.captured_krw > 0).then(|| format::won(lang, payment.captured_krw)),
+        charged: (order.charged_krw > 0).then(|| format::won(lang, order.charged_krw)),
         refunds: order
             .refunds
             .iter()
@@ -210,11 +222,26 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
                 at: format::seoul_time(lang, r.created_at),
             })
             .collect(),
-        client_secret: (payment.provider == "stripe"
-            && payment.status == golmok_payments::PaymentStatus::Pending)
-            .then(|| payment.client_secret.clone())
-            .flatten(),
+        client_secret: card_to_confirm(&order),
         id: order.id,
+    })
+}
+
+/// A card authorisation waiting for the shopper to confirm it: the checkout's, or the second
+/// one for a weighed difference they approved.
+fn card_to_confirm(order: &Order) -> Option<String> {
+    let waiting = |p: &golmok_payments::Payment| {
+        (p.provider == "stripe" && p.status == golmok_payments::PaymentStatus::Pending)
+            .then(|| p.client_secret.clone())
+            .flatten()
+    };
+    waiting(&order.payment).or_else(|| {
+        order
+            .merchant_orders
+            .iter()
+            .flat_map(|m| &m.lines)
+            .filter_map(|l| l.approval.as_ref()?.payment.as_ref())
+            .find_map(waiting)
     })
 }
 
@@ -295,10 +322,21 @@ fn tracked_shop(
             .map(|l| {
                 let unit = format::unit_from_str(&l.unit);
                 TrackedLine {
+                    id: l.id.clone(),
                     title: l.title.clone(),
                     ordered: format::quantity(t, unit, l.quantity),
                     weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
                     amount: format::won(lang, l.amount_krw),
+                    approval: super::shop::approval_text(lang, l),
+                    question: l
+                        .approval
+                        .as_ref()
+                        .filter(|a| a.status == ApprovalStatus::Asked)
+                        .map(|a| Question {
+                            weighed: format::quantity(t, unit, a.weighed_quantity),
+                            extra: format::won(lang, a.extra_krw),
+                            cut_to: format::quantity(t, unit, a.fits_quantity),
+                        }),
                 }
             })
             .collect(),
@@ -413,6 +451,36 @@ pub async fn collect_part(
     Ok(super::see_other(&format!("/orders/{id}")))
 }
 
+#[derive(Deserialize)]
+pub struct ApprovalForm {
+    pub decision: String,
+}
+
+/// The shopper approves or declines what the shop weighed, then back to the order.
+pub async fn answer_approval(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, part, line)): Path<(String, String, String)>,
+    crate::session::CsrfForm { form, .. }: crate::session::CsrfForm<ApprovalForm>,
+) -> Result<Response, PageError> {
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?;
+    let decision = match form.decision.as_str() {
+        "approve" => Decision::Approve,
+        "decline" => Decision::Decline,
+        _ => return Err(PageError::NotFound),
+    };
+    match golmok_ordering::approvals::answer(pages.ordering(), account, &part, &line, decision)
+        .await
+    {
+        Ok(_) => Ok(super::see_other(&format!("/orders/{id}"))),
+        Err(DomainError::Conflict { .. }) => Err(PageError::Refused {
+            status: axum::http::StatusCode::CONFLICT,
+            detail: visitor.lang.texts().approval_closed.to_owned(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A shopper's orders: history, tracking (live) and changes to a delivery.
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
@@ -422,4 +490,8 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders/{id}/live", get(live))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
+        .route(
+            "/orders/{id}/parts/{part}/lines/{line}/approval",
+            post(answer_approval),
+        )
 }

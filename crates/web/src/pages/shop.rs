@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use golmok_accounts::{Account, Role};
 use golmok_catalog::{ListingPatch, ListingStatus, Merchant};
-use golmok_ordering::lifecycle::{WeighedLine, Weighing};
+use golmok_ordering::lifecycle::{IfOver, WeighedLine, Weighing};
 use golmok_ordering::{DomainError, MerchantOrder, MerchantOrderStatus};
 use serde::Deserialize;
 
@@ -61,6 +61,42 @@ pub struct CardLine {
     pub quantity: String,
     pub weighed: Option<String>,
     pub weighable: bool,
+    /// Where the question about a line weighed over the authorisation stands.
+    pub approval: Option<String>,
+}
+
+/// Where the question about a line weighed over the payment stands, in a few words.
+pub(crate) fn approval_text(lang: Lang, l: &golmok_ordering::OrderLine) -> Option<String> {
+    use golmok_ordering::approvals::ApprovalStatus as S;
+    let t = lang.texts();
+    let a = l.approval.as_ref()?;
+    let unit = format::unit_from_str(&l.unit);
+    let cut_to = format::quantity(t, unit, a.fits_quantity);
+    Some(match a.status {
+        S::Asked => format!(
+            "{} ({} {}, {} {})",
+            t.approval_waiting,
+            t.approval_more,
+            format::won(lang, a.extra_krw),
+            format::seoul_clock(a.ask_until),
+            t.approval_until
+        ),
+        S::Approved
+            if a.payment
+                .as_ref()
+                .is_some_and(|p| p.status == golmok_payments::PaymentStatus::Pending) =>
+        {
+            t.approval_confirm_card.to_owned()
+        }
+        S::Approved => format!(
+            "{} (+{})",
+            t.approval_approved,
+            format::won(lang, a.extra_krw)
+        ),
+        S::Declined => format!("{} {cut_to}", t.approval_declined),
+        S::Lapsed => format!("{} {cut_to}", t.approval_lapsed),
+        S::Withdrawn => return None,
+    })
 }
 
 /// A merchant order as a card on the board.
@@ -169,12 +205,12 @@ async fn card(
                     title: l.title.clone(),
                     quantity: format::quantity(t, unit, l.quantity),
                     weighed: l.weighed_quantity.map(|w| format::quantity(t, unit, w)),
-                    weighable: l.refill && weighable(&l.unit),
+                    weighable: is_weighed(l),
+                    approval: approval_text(lang, l),
                 }
             })
             .collect(),
-        needs_weighing: m.status == MerchantOrderStatus::Accepted
-            && m.lines.iter().any(|l| l.refill),
+        needs_weighing: m.status == MerchantOrderStatus::Accepted && m.lines.iter().any(is_weighed),
         when,
         pickup_code: m.pickup_code.clone().filter(|_| {
             order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Delivery
@@ -399,7 +435,7 @@ fn weigh_lines(
     let tolerance = pages.rules.refill_tolerance_pct;
     m.lines
         .iter()
-        .filter(|l| l.refill)
+        .filter(|l| is_weighed(l))
         .map(|l| {
             let unit = format::unit_from_str(&l.unit);
             let limit_krw = golmok_core::money::percent_ceil(l.amount_krw, 100 + tolerance)
@@ -456,6 +492,19 @@ pub async fn weigh_form(
         error: None,
         offer_cut: false,
         c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// A line weighed at the counter: refill goods, and goods sold by weight or volume.
+fn is_weighed(l: &golmok_ordering::OrderLine) -> bool {
+    l.refill || weighable(&l.unit)
+}
+
+/// Whether anything was typed for the line.
+fn typed_any(form: &HashMap<String, String>, line_id: &str) -> bool {
+    ["net", "gross", "tare"].iter().any(|name| {
+        form.get(&format!("{name}_{line_id}"))
+            .is_some_and(|v| !v.trim().is_empty())
     })
 }
 
@@ -516,15 +565,22 @@ pub async fn weigh(
     let m = shop_order(&pages, &account, &id, &order).await?;
     let mut weighed = Vec::new();
     let mut missing = false;
-    for l in m.lines.iter().filter(|l| l.refill) {
+    for l in m.lines.iter().filter(|l| is_weighed(l)) {
         match net_of(&form, &l.id) {
             Some(net) => weighed.push(WeighedLine {
                 line_id: l.id.clone(),
                 net_quantity: net,
             }),
+            // Goods sold by weight that are not refills may keep the amount ordered.
+            None if !l.refill && !typed_any(&form, &l.id) => {}
             None => missing = true,
         }
     }
+    let if_over = if form.get("if_over").map(String::as_str) == Some("ask") {
+        IfOver::Ask
+    } else {
+        IfOver::Refuse
+    };
     let again = WeighAgain {
         pages: &pages,
         visitor: &visitor,
@@ -541,7 +597,10 @@ pub async fn weigh(
         pages.ordering(),
         &account,
         &order,
-        Weighing { lines: weighed },
+        Weighing {
+            lines: weighed,
+            if_over,
+        },
     )
     .await
     {
@@ -551,7 +610,7 @@ pub async fn weigh(
             ..
         }) => {
             again
-                .refused(StatusCode::CONFLICT, t.err_over_authorization, true)
+                .refused(StatusCode::CONFLICT, t.err_over_authorization_ask, true)
                 .await
         }
         Err(DomainError::Invalid(_)) => {

@@ -52,6 +52,8 @@ pub struct ProfileForm {
     phone: String,
     #[serde(default)]
     pickup_instructions: String,
+    #[serde(default)]
+    approval_wait_minutes: String,
 }
 
 impl ProfileForm {
@@ -102,6 +104,7 @@ impl ProfileForm {
             exceptions,
             phone: shop.phone.clone().unwrap_or_default(),
             pickup_instructions: shop.pickup_instructions.clone().unwrap_or_default(),
+            approval_wait_minutes: shop.approval_wait_minutes.to_string(),
         }
     }
 }
@@ -171,6 +174,7 @@ pub struct ProfileErrors {
     days: Vec<(&'static str, &'static str)>,
     exceptions: Option<&'static str>,
     phone: Option<&'static str>,
+    approval_wait: Option<&'static str>,
     general: Option<String>,
 }
 
@@ -179,6 +183,7 @@ impl ProfileErrors {
         !self.days.is_empty()
             || self.exceptions.is_some()
             || self.phone.is_some()
+            || self.approval_wait.is_some()
             || self.general.is_some()
     }
 
@@ -203,6 +208,18 @@ fn parse(t: &Texts, form: &ProfileForm) -> Result<MerchantPatch, ProfileErrors> 
     if exceptions.is_none() {
         errors.exceptions = Some(t.err_exceptions);
     }
+    let wait = form.approval_wait_minutes.trim();
+    let approval_wait_minutes = if wait.is_empty() {
+        None
+    } else {
+        match wait.parse::<u32>() {
+            Ok(minutes) => Some(minutes),
+            Err(_) => {
+                errors.approval_wait = Some(t.err_approval_wait);
+                None
+            }
+        }
+    };
     if errors.any() {
         return Err(errors);
     }
@@ -212,6 +229,7 @@ fn parse(t: &Texts, form: &ProfileForm) -> Result<MerchantPatch, ProfileErrors> 
         hours_exceptions: exceptions,
         phone: text(&form.phone),
         pickup_instructions: text(&form.pickup_instructions),
+        approval_wait_minutes,
         ..MerchantPatch::default()
     })
 }
@@ -229,6 +247,8 @@ fn refused(t: &Texts, v: &golmok_core::ValidationErrors) -> ProfileErrors {
             errors.exceptions = Some(t.err_exceptions);
         } else if f.field == "phone" {
             errors.phone = Some(t.err_phone);
+        } else if f.field == "approval_wait_minutes" {
+            errors.approval_wait = Some(t.err_approval_wait);
         } else {
             errors.general = Some(format!("{}: {}", f.field, f.message));
         }
