@@ -593,43 +593,74 @@ async fn grain_shop(app: &TestApp) -> (String, String, String, String) {
     (shop_id, owner.email, rice, consortium)
 }
 
-async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
-    let (shop, owner, rice, consortium) = grain_shop(app).await;
-    let (shopper, _) = app.sign_up("shopper").await;
+/// Places a pick-up order of `grams` of rice for `shopper`: (merchant order, line).
+async fn rice_order(
+    app: &TestApp,
+    shopper: &str,
+    consortium: &str,
+    rice: &str,
+    grams: i64,
+) -> Result<(String, String, String), String> {
     let order = app
         .post(
             "/v1/orders",
-            Some(&shopper),
-            &json!({"consortium_id": consortium, "items": [{"listing_id": rice, "quantity": 400}],
+            Some(shopper),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": rice, "quantity": grams}],
                     "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
         )
         .await;
     if order.status != reqwest::StatusCode::CREATED {
         return Err(format!("the order: {}", order.text));
     }
-    let part = order.body["merchant_orders"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let line = order.body["merchant_orders"][0]["lines"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let field = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Ok((
+        field(&order.body["id"]),
+        field(&order.body["merchant_orders"][0]["id"]),
+        field(&order.body["merchant_orders"][0]["lines"][0]["id"]),
+    ))
+}
 
-    // The board: the new order, accepted with one click.
-    sign_in_as(b, app, &owner, &format!("/shop/{shop}/orders")).await?;
-    let board = wait_for_text(b, "주문 현황판").await;
-    if !board.contains("유기농 현미") {
-        return Err(format!("the new order on the board: {board}"));
-    }
-    b.find(Locator::Css(&format!(
-        "form[action='/shop/{shop}/orders/{part}/accept'] button"
-    )))
-    .await
-    .map_err(|e| e.to_string())?
-    .click()
-    .await
-    .map_err(|e| e.to_string())?;
+async fn click(b: &Client, css: &str) -> Result<(), String> {
+    b.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// What the order has been charged, read through the API.
+async fn charged(app: &TestApp, shopper: &str, order_id: &str) -> Value {
+    app.get(&format!("/v1/orders/{order_id}"), Some(shopper))
+        .await
+        .body["charged_krw"]
+        .clone()
+}
+
+async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
+    let (shop, owner, rice, consortium) = grain_shop(app).await;
+    let shopper = golmok_e2e::demo::login(app, "shopper@demo.golmok.kr").await;
+    let board_path = format!("/shop/{shop}/orders");
+
+    // The board is open before the order exists; the order appears on it without a reload.
+    sign_in_as(b, app, &owner, &board_path).await?;
+    wait_for_text(b, "주문 현황판").await;
+    let placed = std::time::Instant::now();
+    let (first, part, line) = rice_order(app, &shopper, &consortium, &rice, 400).await?;
+    let short: String = part
+        .chars()
+        .skip(part.chars().count().saturating_sub(6))
+        .collect();
+    wait_for_text(b, &format!("#{short}")).await;
+    println!(
+        "board latency (idle): order placed → card shown in {} ms",
+        placed.elapsed().as_millis()
+    );
+    click(
+        b,
+        &format!("form[action='/shop/{shop}/orders/{part}/accept'] button"),
+    )
+    .await?;
     wait_for_text(b, "계량하기").await;
 
     // The counter: gross 837 g less a 400 g jar is 437 g, 3,933 won, inside the authorisation.
@@ -643,42 +674,82 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
         return Err(format!("the live price: {typed}"));
     }
     shoot(b, "20-weighing-437g").await;
-    // 520 g is 4,680 won, over the 4,140 held: refused, with the choice to cut or ask.
-    fill(b, &format!("#gross_{line}"), "").await;
-    fill(b, &format!("#tare_{line}"), "").await;
+    click(b, "form.weigh button[type=submit]:not([name])").await?;
+    wait_for_text(b, "437 g").await;
+    shoot(b, "21-board-weighed").await;
+    click(
+        b,
+        &format!("form[action='/shop/{shop}/orders/{part}/ready'] button"),
+    )
+    .await?;
+    for _ in 0..50 {
+        if charged(app, &shopper, &first).await == json!(3_933) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let got = charged(app, &shopper, &first).await;
+    if got != json!(3_933) {
+        return Err(format!("the 437 g order charged {got}"));
+    }
+
+    // Another order weighs over: 520 g is 4,680 won, over the 4,140 held; the shop asks.
+    let (second, part, line) = rice_order(app, &shopper, &consortium, &rice, 400).await?;
+    let short: String = part
+        .chars()
+        .skip(part.chars().count().saturating_sub(6))
+        .collect();
+    wait_for_text(b, &format!("#{short}")).await;
+    click(
+        b,
+        &format!("form[action='/shop/{shop}/orders/{part}/accept'] button"),
+    )
+    .await?;
+    wait_for_text(b, "계량하기").await;
+    b.goto(&app.url(&format!("/shop/{shop}/orders/{part}/weigh")))
+        .await
+        .map_err(|e| e.to_string())?;
     fill(b, &format!("#net_{line}"), "520").await;
     wait_for_text(b, "승인 범위를 넘습니다").await;
-    b.find(Locator::Css("form.weigh button[type=submit]:not([name])"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    click(b, "form.weigh button[type=submit]:not([name])").await?;
     wait_for_text(b, "손님께 승인 요청").await;
-    shoot(b, "21-weighing-over").await;
-    b.find(Locator::Css("button[data-ask-shopper]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    shoot(b, "22-weighing-over").await;
+    click(b, "button[data-ask-shopper]").await?;
     wait_for_text(b, "손님 승인 대기").await;
-    shoot(b, "22-board-waiting-for-shopper").await;
+    shoot(b, "23-board-waiting-for-shopper").await;
 
-    // The shopper approves from their phone; the open board hears it without a reload.
-    let answered = app
-        .call(
-            reqwest::Method::POST,
-            &format!("/v1/merchant-orders/{part}/lines/{line}/approval"),
-            Some(&shopper),
-            Some(&json!({"decision": "approve"})),
-        )
-        .await;
-    if answered.status != reqwest::StatusCode::OK {
-        return Err(format!("the approval: {}", answered.text));
-    }
+    // The shopper approves on the order's page.
+    sign_in_as(
+        b,
+        app,
+        "shopper@demo.golmok.kr",
+        &format!("/orders/{second}"),
+    )
+    .await?;
+    wait_for_text(b, "추가 금액").await;
+    shoot(b, "24-order-asks-the-shopper").await;
+    click(b, "button[data-approve]").await?;
     wait_for_text(b, "손님이 승인함").await;
-    shoot(b, "23-board-approved-live").await;
+
+    // Back at the counter the board says so; marked ready, the capture is the approved total.
+    sign_in_as(b, app, &owner, &board_path).await?;
+    wait_for_text(b, "손님이 승인함").await;
+    shoot(b, "25-board-approved").await;
+    click(
+        b,
+        &format!("form[action='/shop/{shop}/orders/{part}/ready'] button"),
+    )
+    .await?;
+    for _ in 0..50 {
+        if charged(app, &shopper, &second).await == json!(4_680) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let got = charged(app, &shopper, &second).await;
+    if got != json!(4_680) {
+        return Err(format!("the approved order charged {got}"));
+    }
 
     // A photo for the listing; a PDF and a 12 MB file are refused with the reason.
     let edit = app.url(&format!("/shop/{shop}/listings/{rice}/edit"));
@@ -714,10 +785,27 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         wait_for_text(b, expect).await;
     }
-    shoot(b, "24-listing-photo").await;
+    shoot(b, "26-listing-photo").await;
     let listing = app.get(&format!("/v1/listings/{rice}"), None).await.body;
     if listing["photos"].as_array().map(Vec::len) != Some(1) {
         return Err(format!("one photo kept: {listing}"));
     }
+    // The shopper's listing page shows it.
+    b.goto(&app.url(&format!("/listings/{rice}")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "유기농 현미").await;
+    let src = b
+        .find(Locator::Css(".photos img"))
+        .await
+        .map_err(|e| format!("the photo on the listing page: {e}"))?
+        .attr("src")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    if !src.starts_with("/media/") {
+        return Err(format!("the photo's address: {src}"));
+    }
+    shoot(b, "27-shopper-sees-the-photo").await;
     Ok(())
 }

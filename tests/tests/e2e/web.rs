@@ -1802,3 +1802,124 @@ async fn the_shopper_answers_the_shop_scale_on_the_order_page(app: TestApp) {
         assert_eq!(now["charged_krw"], charged, "{decision}: {now}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_hears_of_new_orders_while_other_shops_are_busy_sqlite() {
+    the_board_hears_of_new_orders_while_other_shops_are_busy(golmok_e2e::Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_hears_of_new_orders_while_other_shops_are_busy_postgres() {
+    the_board_hears_of_new_orders_while_other_shops_are_busy(golmok_e2e::Engine::Postgres).await;
+}
+
+/// How long from an order being placed to its card being on the shop's board, while other
+/// shoppers check out at other shops of the consortium as fast as they can: the probe order's
+/// placing, the board's stream hearing of it, and the board redrawn with its card. Printed
+/// (`--no-capture`) as the median and worst of twenty probes; asserted only that every probe
+/// arrives.
+async fn the_board_hears_of_new_orders_while_other_shops_are_busy(engine: golmok_e2e::Engine) {
+    let app = TestApp::start_with(
+        engine,
+        json!({"ordering": {"checkouts_per_minute": 1_000_000}}),
+    )
+    .await;
+    seeded(&app).await;
+    let (mut oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
+    let (_, tofu_shop) = owner_of(&app, "망원 두부가게").await;
+    let sesame = listing_in(&app, &oil_shop, "참기름").await;
+    let tofu = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
+    let tofu_owner = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    app.call(
+        reqwest::Method::PATCH,
+        &format!("/v1/listings/{tofu}"),
+        Some(&tofu_owner),
+        Some(&json!({"stock": 1_000_000})),
+    )
+    .await;
+    let mut probe = Browser::new(&app.base_url);
+    probe.sign_up("보드 손님").await;
+    let token = probe.session_token().expect("signed in").to_owned();
+    let consortium = probe
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+
+    // The load: four shoppers buying tofu back to back until the probes are done.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let placed_by_load = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut load = Vec::new();
+    for i in 0..4 {
+        let (shopper, _) = app.sign_up("shopper").await;
+        let (client, url) = (app.client().clone(), app.url("/v1/orders"));
+        let body = json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 1}],
+                          "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}});
+        let (done, placed) = (done.clone(), placed_by_load.clone());
+        load.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let reply = client
+                    .post(&url)
+                    .bearer_auth(&shopper)
+                    .header("idempotency-key", format!("load-{i}-{n}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                if reply.is_ok_and(|r| r.status().is_success()) {
+                    placed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+
+    let cookie = oil
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut live = app
+        .client()
+        .get(app.url(&format!("/shop/{oil_shop}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the board's stream");
+    golmok_e2e::read_events_until(&mut live, "\n").await;
+    let started = std::time::Instant::now();
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        let placed = std::time::Instant::now();
+        let order = pickup_order(
+            &app,
+            &token,
+            &consortium,
+            json!([{"listing_id": sesame, "quantity": 100}]),
+        )
+        .await;
+        let part = order["merchant_orders"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        golmok_e2e::read_events_until(&mut live, "data: changed").await;
+        let board = oil.get_fragment(&format!("/shop/{oil_shop}/orders")).await;
+        assert!(board.html.contains(&part), "the probe's card on the board");
+        latencies.push(placed.elapsed());
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in load {
+        let _ = task.await;
+    }
+    latencies.sort();
+    let loaded = placed_by_load.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "board latency on {:?} under load ({loaded} other checkouts, {:.0}/s): order placed → card on the board: median {} ms, worst {} ms (20 probes)",
+        app.engine,
+        loaded as f64 / started.elapsed().as_secs_f64(),
+        latencies[latencies.len() / 2].as_millis(),
+        latencies[latencies.len() - 1].as_millis()
+    );
+    assert!(loaded > 0, "the load placed orders");
+}
