@@ -624,8 +624,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the net weight of refill lines; the capture follows the weighed total. Beyond the
-         *     authorised amount the answer is 409 with `authorized_krw` and `required_krw`. */
+        /** Record the net weight of refill lines and goods sold by weight; the capture follows the
+         *     weighed total. Beyond what the payment holds the answer is 409 with `authorized_krw` and
+         *     `required_krw`, or with `if_over: ask` the weighing stands and the shopper is asked
+         *     (each such line's `approval`). */
         post: operations["weigh"];
         delete?: never;
         options?: never;

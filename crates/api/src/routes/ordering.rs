@@ -269,8 +269,10 @@ async fn reject(
     )
 }
 
-/// Record the net weight of refill lines; the capture follows the weighed total. Beyond the
-/// authorised amount the answer is 409 with `authorized_krw` and `required_krw`.
+/// Record the net weight of refill lines and goods sold by weight; the capture follows the
+/// weighed total. Beyond what the payment holds the answer is 409 with `authorized_krw` and
+/// `required_krw`, or with `if_over: ask` the weighing stands and the shopper is asked
+/// (each such line's `approval`).
 #[utoipa::path(post, path = "/v1/merchant-orders/{id}/weigh", tag = "ordering", security(("bearer" = [])),
     request_body = Weighing,
     responses((status = 200, body = MerchantOrder), (status = 409, body = Problem), (status = 422, body = Problem)))]
