@@ -312,7 +312,7 @@ async fn container_return(
 /// answer is 409 `approval_closed`.
 #[utoipa::path(post, path = "/v1/merchant-orders/{id}/lines/{line_id}/approval", tag = "ordering", security(("bearer" = [])),
     request_body = ApprovalAnswer,
-    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Order), (status = 402, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn approve_weighed_line(
     State(state): State<AppState>,
     session: Session,
