@@ -23,6 +23,7 @@ mod m20261202_000014_listing_photos;
 mod m20261202_000015_shop_profile;
 mod m20261202_000016_container_returns;
 mod m20261202_000017_weight_approvals;
+mod m20261202_000018_stop_proof_files;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_shop_profile::Migration),
             Box::new(m20261202_000016_container_returns::Migration),
             Box::new(m20261202_000017_weight_approvals::Migration),
+            Box::new(m20261202_000018_stop_proof_files::Migration),
         ]
     }
 }

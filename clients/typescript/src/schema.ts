@@ -1007,6 +1007,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stops/{id}/proof-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store a photo or signature taken at a stop of the courier's batch, before completing it
+         *     with `{"proof": {"kind": "photo", "value": "<its id>"}}`. The body is the image itself
+         *     (JPEG, PNG or WebP, at most 10 MB); it is kept without its metadata and is never public. */
+        post: operations["add_proof_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stops/{id}/proof-files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stop's proof photo or signature: for its courier, the network's dispatchers and
+         *     admins; anyone else is told it does not exist. */
+        get: operations["read_proof_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -2118,6 +2155,7 @@ export interface components {
             kind: components["schemas"]["StopKind"];
             location: components["schemas"]["Coordinates"];
             merchant_order_id: string;
+            proof?: components["schemas"]["StopProof"] | null;
             /** @description `pending`, `completed` or `failed`. */
             status: components["schemas"]["StopStatus"];
         };
@@ -2139,11 +2177,28 @@ export interface components {
         };
         Proof: {
             /** @description `code` (the stop's hand-over code: the shop gives the pick-up's, the shopper the
-             *     drop-off's), `photo` (a reference to a photo, where the network allows one in place of the
-             *     code) or `signature`. */
+             *     drop-off's), `photo` (where the network allows one in place of the code) or
+             *     `signature`. */
             kind: string;
+            /** @description What the courier adds ("left at the door, behind the plant"). */
+            note?: string | null;
+            /** @description The code; for a photo or a signature, the id of the file taken at this stop
+             *     (`POST /v1/stops/{id}/proof-files`). */
             value: string;
         };
+        ProofFile: {
+            /** Format: int32 */
+            height: number;
+            id: string;
+            kind: components["schemas"]["ProofFileKind"];
+            stop_id: string;
+            /** @description Where the file is read, by those who may see it. */
+            url: string;
+            /** Format: int32 */
+            width: number;
+        };
+        /** @enum {string} */
+        ProofFileKind: "Photo" | "Signature";
         Received: {
             /** @description False when the event had been received before (a redelivery changes nothing). */
             new: boolean;
@@ -2276,6 +2331,14 @@ export interface components {
          * @enum {string}
          */
         StopKind: "Pickup" | "Dropoff";
+        StopProof: {
+            /** @description For a photo or a signature: where its file is read (by the courier, the network's
+             *     dispatchers and admins). */
+            file_url?: string | null;
+            /** @description `code`, `photo` or `signature`. */
+            kind: string;
+            note?: string | null;
+        };
         /** @enum {string} */
         StopStatus: "Pending" | "Completed" | "Failed";
         Transfer: {
@@ -8287,6 +8350,203 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_proof_file: {
+        parameters: {
+            query: {
+                /** @description `photo` (the door, the parcel left) or `signature` (drawn on the courier's screen). */
+                kind: components["schemas"]["ProofFileKind"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image's bytes: image/jpeg, image/png or image/webp, at most 10 MB. */
+        requestBody: {
+            content: {
+                "image/jpeg": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofFile"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_proof_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": number[];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -39,10 +39,15 @@ pub trait StopEvents: Send + Sync {
 #[serde(deny_unknown_fields)]
 pub struct Proof {
     /// `code` (the stop's hand-over code: the shop gives the pick-up's, the shopper the
-    /// drop-off's), `photo` (a reference to a photo, where the network allows one in place of the
-    /// code) or `signature`.
+    /// drop-off's), `photo` (where the network allows one in place of the code) or
+    /// `signature`.
     pub kind: String,
+    /// The code; for a photo or a signature, the id of the file taken at this stop
+    /// (`POST /v1/stops/{id}/proof-files`).
     pub value: String,
+    /// What the courier adds ("left at the door, behind the plant").
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Which of the calling courier's batches to list.
@@ -278,6 +283,18 @@ pub async fn complete_stop(
             .into());
         }
     }
+    if (proof.kind == "photo" || proof.kind == "signature")
+        && !crate::proof::is_proof_of(&txn, stop_id, &proof.kind, proof.value.trim()).await?
+    {
+        return Err(ValidationErrors::single(
+            "proof.value",
+            format!(
+                "is not a {} taken at this stop; upload it first",
+                proof.kind
+            ),
+        )
+        .into());
+    }
     if s.kind == StopKind::Dropoff {
         require_picked_up(&txn, &s).await?;
     }
@@ -290,6 +307,10 @@ pub async fn complete_stop(
     active.status = Set(StopStatus::Completed);
     active.proof_kind = Set(Some(proof.kind));
     active.proof_value = Set(Some(proof.value.trim().to_owned()));
+    active.proof_note = Set(proof
+        .note
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty()));
     active.done_at = Set(Some(Utc::now()));
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
@@ -308,6 +329,9 @@ fn validate_proof(proof: &Proof) -> Result<()> {
     }
     if proof.value.trim().is_empty() || proof.value.chars().count() > 500 {
         errors.add("proof.value", "must be 1 to 500 characters");
+    }
+    if proof.note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        errors.add("proof.note", "must be at most 500 characters");
     }
     Ok(errors.into_result()?)
 }

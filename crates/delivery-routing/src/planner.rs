@@ -167,6 +167,19 @@ pub struct PlannedStop {
     pub eta: DateTime<Utc>,
     /// `pending`, `completed` or `failed`.
     pub status: StopStatus,
+    /// How a completed stop was proved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<StopProof>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StopProof {
+    /// `code`, `photo` or `signature`.
+    pub kind: String,
+    /// For a photo or a signature: where its file is read (by the courier, the network's
+    /// dispatchers and admins).
+    pub file_url: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -757,6 +770,7 @@ async fn write_stop(
         status: Set(StopStatus::Pending),
         proof_kind: Set(None),
         proof_value: Set(None),
+        proof_note: Set(None),
         failure_reason: Set(None),
         done_at: Set(None),
     }
@@ -910,7 +924,16 @@ fn solo_distance(problem: &Problem, tasks: &[delivery_task::Model], carried: &[u
 
 impl PlannedStop {
     pub(crate) fn of(s: stop::Model) -> Self {
+        let proof = s.proof_kind.clone().map(|kind| StopProof {
+            file_url: (kind != "code")
+                .then_some(s.proof_value.as_ref())
+                .flatten()
+                .map(|file| format!("/v1/stops/{}/proof-files/{file}", s.id)),
+            note: s.proof_note.clone(),
+            kind,
+        });
         PlannedStop {
+            proof,
             kind: s.kind,
             status: s.status,
             id: s.id,

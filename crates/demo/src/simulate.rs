@@ -267,7 +267,7 @@ impl Day<'_> {
         Ok(())
     }
 
-    /// Couriers ride their batches, every stop completed with a photo.
+    /// Couriers ride their batches, every stop completed with its hand-over code.
     async fn ride(&self, network_id: &str, plan: &planner::Plan) -> anyhow::Result<()> {
         let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
         let events = CourierEvents::new(ctx);
@@ -281,9 +281,17 @@ impl Day<'_> {
             };
             let account = golmok_accounts::find(db, &rider.account_id).await?;
             for s in &b.stops {
+                // The code the shop (at a pick-up) or the shopper (at the door) gives.
+                let codes =
+                    golmok_delivery_routing::task::task_of(db, &s.merchant_order_id).await?;
+                let code = match s.kind {
+                    golmok_delivery_routing::StopKind::Pickup => codes.pickup_code,
+                    golmok_delivery_routing::StopKind::Dropoff => codes.dropoff_code,
+                };
                 let proof = Proof {
-                    kind: "photo".into(),
-                    value: format!("sim/{}.jpg", s.id),
+                    kind: "code".into(),
+                    value: code.unwrap_or_default(),
+                    note: None,
                 };
                 batch::complete_stop(db, &account, &s.id, proof, &events, self.sim.wrong_codes)
                     .await?;

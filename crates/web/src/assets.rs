@@ -123,6 +123,11 @@ pub async fn media(
     axum::extract::State(pages): axum::extract::State<crate::Pages>,
     Path(key): Path<String>,
 ) -> Response {
+    // Only listing photos are public; a courier's proof photos are read through the API by
+    // those who may see them.
+    if !key.starts_with("listings/") {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    }
     match pages.store.get(&key).await {
         Ok(Some(file)) => {
             let mut response = file.bytes.into_response();

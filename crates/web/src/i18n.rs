@@ -325,7 +325,9 @@ texts! {
     complete: "완료", "Done";
     proof: "확인 방법", "Proof";
     proof_code: "전달 코드", "Hand-over code";
-    proof_photo: "사진 메모", "Photo note";
+    proof_photo: "부재중: 사진으로 완료", "Nobody home: complete with a photo";
+    proof_note: "메모 (놓아둔 곳)", "Note (where it was left)";
+    complete_with_photo: "사진으로 완료", "Complete with the photo";
     proof_signature: "서명", "Signature";
     proof_value: "코드 또는 메모", "Code or note";
     fail: "실패 보고", "Report failure";

@@ -176,6 +176,8 @@ pub async fn visit(State(pages): State<Pages>, request: Request, next: Next) -> 
 /// [`PageError::TooLarge`].
 pub struct CsrfUpload {
     pub file: Bytes,
+    /// The form's other fields, as text.
+    pub fields: std::collections::HashMap<String, String>,
 }
 
 impl CsrfUpload {
@@ -190,6 +192,7 @@ impl CsrfUpload {
             .await
             .map_err(|_| PageError::BadRequest)?;
         let (mut csrf, mut file) = (None, Bytes::new());
+        let mut fields = std::collections::HashMap::new();
         loop {
             let field = match form.next_field().await {
                 Ok(Some(field)) => field,
@@ -211,6 +214,8 @@ impl CsrfUpload {
                 csrf = Some(String::from_utf8_lossy(&bytes).into_owned());
             } else if name == file_field {
                 file = bytes;
+            } else if bytes.len() <= 4096 {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
             }
         }
         if csrf.as_deref() != Some(expected.as_str()) {
@@ -219,7 +224,7 @@ impl CsrfUpload {
         if file.len() > limit {
             return Err(PageError::TooLarge);
         }
-        Ok(Self { file })
+        Ok(Self { file, fields })
     }
 }
 

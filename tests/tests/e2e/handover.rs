@@ -265,15 +265,92 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         vague.assert_problem(422, "validation_failed")["errors"][0]["field"],
         "reason"
     );
-    // Nobody opens: this network takes a photo and a note instead.
+    // Nobody opens: this network takes a photo and a note instead. A photo not taken at
+    // this stop proves nothing.
+    app.post(
+        &format!("/v1/stops/{dropoff}/complete"),
+        Some(&courier),
+        &json!({"proof": {"kind": "photo", "value": "photos/door.jpg"}}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let taken = app
+        .client()
+        .post(app.url(&format!("/v1/stops/{dropoff}/proof-files?kind=photo")))
+        .bearer_auth(&courier)
+        .header("content-type", "image/jpeg")
+        .body(crate::photos::camera_photo())
+        .send()
+        .await
+        .expect("an answer");
+    let taken = TestApp::read(taken).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.text);
+    let file_url = taken.body["url"].as_str().unwrap_or_default().to_owned();
     let photo = app
         .post(
             &format!("/v1/stops/{dropoff}/complete"),
             Some(&courier),
-            &json!({"proof": {"kind": "photo", "value": "photos/door.jpg: left at the door"}}),
+            &json!({"proof": {"kind": "photo", "value": taken.body["id"], "note": "문 앞 화분 뒤"}}),
         )
         .await;
     assert_eq!(photo.status, StatusCode::OK, "{}", photo.text);
+    assert_eq!(photo.body["proof"]["kind"], "photo");
+    assert_eq!(photo.body["proof"]["file_url"], file_url.as_str());
+    assert_eq!(photo.body["proof"]["note"], "문 앞 화분 뒤");
+    // The photo is the courier's, the dispatchers' and admins' to see: stripped of the
+    // camera's metadata, never public, never the shopper's.
+    let fetch = |token: Option<String>, url: String| {
+        let app = &app;
+        async move {
+            let mut request = app.client().get(app.url(&url));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let reply = request.send().await.expect("an answer");
+            let status = reply.status();
+            (status, reply.bytes().await.unwrap_or_default().to_vec())
+        }
+    };
+    let (status, bytes) = fetch(Some(courier.clone()), file_url.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes.starts_with(&[0xFF, 0xD8]), "a JPEG");
+    assert!(
+        !bytes.windows(11).any(|w| w == b"GPSLatitude"),
+        "no GPS position left in the stored photo"
+    );
+    assert_eq!(
+        fetch(Some(admin.clone()), file_url.clone()).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        fetch(Some(shopper.clone()), file_url.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fetch(None, file_url.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let key = format!(
+        "/media/proofs/{}/{}.jpg",
+        dropoff.to_lowercase(),
+        taken.body["id"].as_str().unwrap_or_default().to_lowercase()
+    );
+    assert_eq!(
+        fetch(None, key).await.0,
+        StatusCode::NOT_FOUND,
+        "not public"
+    );
+    // The stop is done: no more photos for it.
+    let late = app
+        .client()
+        .post(app.url(&format!("/v1/stops/{dropoff}/proof-files?kind=photo")))
+        .bearer_auth(&courier)
+        .header("content-type", "image/jpeg")
+        .body(crate::photos::camera_photo())
+        .send()
+        .await
+        .expect("an answer");
+    TestApp::read(late).await.assert_problem(409, "stop_done");
     let order = app
         .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
         .await

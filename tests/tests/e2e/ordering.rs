@@ -1108,7 +1108,7 @@ async fn from_checkout_to_delivered_by_shared_routes(app: TestApp) {
     };
     let stops = batch["stops"].as_array().unwrap().clone();
     let first_stop = id_of(&stops[0]);
-    let proof = json!({"proof": {"kind": "photo", "value": "photos/abc.jpg"}});
+    let proof = json!({"proof": {"kind": "code", "value": "0000"}});
     app.post(
         &format!("/v1/stops/{first_stop}/complete"),
         Some(idle),
@@ -1134,11 +1134,23 @@ async fn from_checkout_to_delivered_by_shared_routes(app: TestApp) {
         let batches = ok(app.get("/v1/couriers/me/batches", Some(token)).await).await;
         for b in batches["items"].as_array().unwrap() {
             for s in b["stops"].as_array().unwrap() {
+                // The code the shop (pick-up) or the shopper (drop-off) would give.
+                let task = golmok_delivery_routing::task::task_of(
+                    &app.state.db,
+                    s["merchant_order_id"].as_str().unwrap_or_default(),
+                )
+                .await
+                .unwrap();
+                let code = if s["kind"] == "pickup" {
+                    task.pickup_code
+                } else {
+                    task.dropoff_code
+                };
                 let done = ok(app
                     .post(
                         &format!("/v1/stops/{}/complete", id_of(s)),
                         Some(token),
-                        &proof,
+                        &json!({"proof": {"kind": "code", "value": code}}),
                     )
                     .await)
                 .await;

@@ -110,6 +110,10 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/couriers/me/batches", "/v1/couriers/me/batches", "", "401 403 403 403 403 403 403 403 200 403 403"),
     ("GET", "/v1/couriers/me/events", "/v1/couriers/me/events", "", "401 403 403 200 403 403 403 403 200 403 200"),
     ("POST", "/v1/batches/{id}/start", "/v1/batches/{batch}/start", r#"{}"#, "401 403 403 404 403 403 403 403 200 403 404"),
+    // Proof files: taken by the stop's courier (an admin may), read by its courier, the
+    // network's dispatchers and admins; the fixture's file id is nobody's.
+    ("POST", "/v1/stops/{id}/proof-files", "/v1/stops/{pickup_stop}/proof-files?kind=photo", "<a photo>", "401 403 403 403 403 403 403 403 201 403 201"),
+    ("GET", "/v1/stops/{id}/proof-files/{file_id}", "/v1/stops/{pickup_stop}/proof-files/prf_nobodys", "", "401 404 404 404 404 404 404 404 404 404 404"),
     ("POST", "/v1/stops/{id}/complete", "/v1/stops/{pickup_stop}/complete", r#"{"proof": {"kind": "code", "value": "0000"}}"#, "401 403 403 403 403 403 403 403 422 403 422"),
     ("POST", "/v1/stops/{id}/fail", "/v1/stops/{dropoff_stop}/fail", r#"{"reason": "nobody_home"}"#, "401 403 403 403 403 403 403 403 200 403 409"),
     // Dispatch: the network's agency (and the metropolitan agency), admins.

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 on_both_databases!(photos_are_stripped_resized_and_refused_when_not_photos);
 
 /// A 2400×1600 camera JPEG carrying an EXIF segment with a GPS position and the phone's name.
-fn camera_photo() -> Vec<u8> {
+pub(crate) fn camera_photo() -> Vec<u8> {
     let picture = RgbImage::from_fn(2400, 1600, |x, y| {
         image::Rgb([(x / 10 % 256) as u8, (y / 7 % 256) as u8, 120])
     });

@@ -1161,7 +1161,11 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         "a pick-up and a drop-off"
     );
     assert!(page.html.contains("data-stops=") && page.html.contains("map.kakao.com/link/to/"));
-    assert_eq!(page.input_values("batch").len(), 4, "two forms a stop");
+    assert_eq!(
+        page.input_values("batch").len(),
+        5,
+        "a code and a failure form a stop, and a photo form at the door"
+    );
     let stop_ids: Vec<String> = batch["stops"]
         .as_array()
         .map(|s| {
@@ -1259,21 +1263,45 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         order["merchant_orders"][0]["status"], "picked_up",
         "{order}"
     );
-    // Nobody home at the door.
-    let failed = courier
-        .submit(
-            &page,
-            &format!("/courier/stops/{}/fail", stop_ids[1]),
-            &[("batch", &batch_id), ("reason", "nobody_home")],
+    // Nobody home at the door: a photo of where the bag was left, and a note. A PDF is not
+    // a photo.
+    let photo_path = format!("/courier/stops/{}/photo", stop_ids[1]);
+    let csrf = page.csrf();
+    let pdf = courier
+        .upload(
+            &photo_path,
+            &[("csrf", &csrf), ("batch", &batch_id)],
+            ("photo", "door.pdf", "application/pdf", b"%PDF-1.7 door"),
         )
         .await;
-    assert_eq!(failed.location(), format!("/courier/batches/{batch_id}"));
-    let after = courier.get(&format!("/courier/batches/{batch_id}")).await;
-    assert!(
-        after.html.contains("완료") && after.html.contains("실패"),
-        "{}",
-        after.html
+    assert_eq!(
+        pdf.location(),
+        format!("/courier/batches/{batch_id}?problem=file")
     );
+    let left = courier
+        .upload(
+            &photo_path,
+            &[
+                ("csrf", &csrf),
+                ("batch", &batch_id),
+                ("note", "문 앞 화분 뒤"),
+            ],
+            ("photo", "door.jpg", "image/jpeg", &a_photo()),
+        )
+        .await;
+    assert_eq!(left.location(), format!("/courier/batches/{batch_id}"));
+    let batch_now = app
+        .get(
+            "/v1/couriers/me/batches?status=done",
+            Some(&demo_login(&app, &email).await),
+        )
+        .await
+        .body;
+    let door = &batch_now["items"][0]["stops"][1];
+    assert_eq!(door["proof"]["kind"], "photo", "{batch_now}");
+    assert_eq!(door["proof"]["note"], "문 앞 화분 뒤");
+    let after = courier.get(&format!("/courier/batches/{batch_id}")).await;
+    assert!(after.html.contains("완료"), "{}", after.html);
     assert!(!after.html.contains("/complete\""), "no stop left to do");
 }
 

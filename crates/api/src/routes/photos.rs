@@ -1,21 +1,27 @@
-//! A listing's photos: uploaded as the image's own bytes, taken off again.
+//! Photos uploaded as the image's own bytes: a listing's (taken off again), and the photos
+//! and signatures a courier takes as proof at a stop.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use golmok_accounts::Role;
 use golmok_catalog::{Listing, photos};
+use golmok_delivery_routing::proof::{self, ProofFile, ProofFileKind};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::Session;
+use crate::extract::{ApiQuery, Session};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(add_photo))
         .routes(routes!(delete_photo))
+        .routes(routes!(add_proof_file))
+        .routes(routes!(read_proof_file))
         // A photo may be up to 10 MB. A somewhat larger one is read whole and then refused
         // with 413 as a problem (cutting the upload off mid-way would leave the client a
         // broken connection instead of an answer); only a far larger body is cut off.
@@ -23,6 +29,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 const PHOTO_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+
+/// Only the photo's own bytes are taken, under its own content type.
+fn require_photo_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if PHOTO_TYPES.iter().any(|t| content_type.starts_with(t)) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the photo's own bytes as image/jpeg, image/png or image/webp",
+    ))
+}
 
 /// Add a photo to a listing (its shop's owner, or an admin). The body is the photo itself:
 /// JPEG, PNG or WebP, at most 10 MB, sent with its own content type. It is stored without
@@ -39,17 +61,7 @@ async fn add_photo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Listing>), ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !PHOTO_TYPES.iter().any(|t| content_type.starts_with(t)) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the photo's own bytes as image/jpeg, image/png or image/webp",
-        ));
-    }
+    require_photo_type(&headers)?;
     let listing = photos::add_photo(
         &state.db,
         state.cache.as_ref(),
@@ -80,4 +92,81 @@ async fn delete_photo(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProofFileQuery {
+    /// `photo` (the door, the parcel left) or `signature` (drawn on the courier's screen).
+    pub kind: ProofFileKind,
+}
+
+/// Store a photo or signature taken at a stop of the courier's batch, before completing it
+/// with `{"proof": {"kind": "photo", "value": "<its id>"}}`. The body is the image itself
+/// (JPEG, PNG or WebP, at most 10 MB); it is kept without its metadata and is never public.
+#[utoipa::path(post, path = "/v1/stops/{id}/proof-files", tag = "delivery", security(("bearer" = [])),
+    params(ProofFileQuery),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The image's bytes: image/jpeg, image/png or image/webp, at most 10 MB."),
+    responses((status = 201, body = ProofFile), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn add_proof_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ProofFileQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ProofFile>), ApiError> {
+    session.require(&[Role::Courier])?;
+    require_photo_type(&headers)?;
+    let file = proof::add(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        query.kind,
+        body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(file)))
+}
+
+/// A stop's proof photo or signature: for its courier, the network's dispatchers and
+/// admins; anyone else is told it does not exist.
+#[utoipa::path(get, path = "/v1/stops/{id}/proof-files/{file_id}", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn read_proof_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let db = state.db.clone();
+    let account = session.account.clone();
+    let file = proof::read(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        &file_id,
+        async move |network_id: &str| match golmok_catalog::consortium::ensure_runs_network(
+            &db, &account, network_id,
+        )
+        .await
+        {
+            Ok(()) => Ok(true),
+            Err(golmok_core::DomainError::Forbidden(_)) => Ok(false),
+            Err(e) => Err(e),
+        },
+    )
+    .await?;
+    let mut response = file.bytes.into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&file.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
 }

@@ -7,4 +7,5 @@ pub mod plan;
 pub mod route_batch;
 pub mod slot_booking;
 pub mod stop;
+pub mod stop_proof_file;
 pub mod wave;

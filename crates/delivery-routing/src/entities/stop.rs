@@ -18,6 +18,7 @@ pub struct Model {
     pub status: crate::status::StopStatus,
     pub proof_kind: Option<String>,
     pub proof_value: Option<String>,
+    pub proof_note: Option<String>,
     pub failure_reason: Option<String>,
     pub done_at: Option<DateTimeUtc>,
 }

@@ -20,7 +20,7 @@ use crate::Pages;
 use crate::error::PageError;
 use crate::format;
 use crate::i18n::{Lang, Texts};
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, CsrfUpload, Visitor};
 
 pub struct BatchRow {
     pub id: String,
@@ -193,6 +193,8 @@ pub async fn batch(
             Some("code") => Some(t.err_code_wrong),
             Some("limited") => Some(t.err_code_limited),
             Some("photo") => Some(t.err_photo_not_allowed),
+            Some("file") => Some(t.err_photo_type),
+            Some("large") => Some(t.err_photo_size),
             _ => None,
         },
         c: Chrome::load(&pages, &visitor).await?,
@@ -297,6 +299,7 @@ pub async fn complete(
     let proof = Proof {
         kind: form.kind.clone(),
         value: form.value.trim().to_owned(),
+        note: None,
     };
     let outcome = golmok_delivery_routing::batch::complete_stop(
         &pages.db,
@@ -309,6 +312,64 @@ pub async fn complete(
     .await;
     events.finish().await?;
     landed(&form.batch, outcome)
+}
+
+/// Nobody home: a photo of where the goods were left, and a note, where the network allows
+/// it. The photo is stored first, then the stop completed with it.
+pub async fn complete_with_photo(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?.clone();
+    let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
+        Ok(upload) => upload,
+        Err(PageError::TooLarge) => {
+            return Ok(see_other("/courier?problem=large"));
+        }
+        Err(e) => return Err(e),
+    };
+    let batch = upload.fields.get("batch").cloned().unwrap_or_default();
+    if upload.file.is_empty() {
+        return Ok(see_other(&format!("{}?problem=file", back_to(&batch))));
+    }
+    let file = match golmok_delivery_routing::proof::add(
+        &pages.db,
+        pages.store.as_ref(),
+        &account,
+        &id,
+        golmok_delivery_routing::proof::ProofFileKind::Photo,
+        upload.file,
+    )
+    .await
+    {
+        Ok(file) => file,
+        Err(DomainError::Invalid(_)) => {
+            return Ok(see_other(&format!("{}?problem=file", back_to(&batch))));
+        }
+        Err(DomainError::TooLarge(_)) => {
+            return Ok(see_other(&format!("{}?problem=large", back_to(&batch))));
+        }
+        Err(e) => return landed(&batch, Err::<(), _>(e)),
+    };
+    let events = CourierEvents::new(pages.ordering());
+    let proof = Proof {
+        kind: "photo".into(),
+        value: file.id,
+        note: upload.fields.get("note").cloned(),
+    };
+    let outcome = golmok_delivery_routing::batch::complete_stop(
+        &pages.db,
+        &account,
+        &id,
+        proof,
+        &events,
+        pages.login_failures.as_ref(),
+    )
+    .await;
+    events.finish().await?;
+    landed(&batch, outcome)
 }
 
 #[derive(Deserialize)]
@@ -371,5 +432,11 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/courier/batches/{id}", get(batch))
         .route("/courier/batches/{id}/start", post(start))
         .route("/courier/stops/{id}/complete", post(complete))
+        .route(
+            "/courier/stops/{id}/photo",
+            post(complete_with_photo).layer(axum::extract::DefaultBodyLimit::max(
+                4 * golmok_storage::photo::MAX_BYTES,
+            )),
+        )
         .route("/courier/stops/{id}/fail", post(fail))
 }
