@@ -24,6 +24,7 @@ mod m20261202_000015_shop_profile;
 mod m20261202_000016_container_returns;
 mod m20261202_000017_weight_approvals;
 mod m20261202_000018_stop_proof_files;
+mod m20261202_000019_delivery_contacts;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_container_returns::Migration),
             Box::new(m20261202_000017_weight_approvals::Migration),
             Box::new(m20261202_000018_stop_proof_files::Migration),
+            Box::new(m20261202_000019_delivery_contacts::Migration),
         ]
     }
 }

@@ -109,7 +109,7 @@ pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
             "/v1/orders",
             Some(shopper),
             &json!({"consortium_id": consortium["id"], "items": [{"listing_id": tofu, "quantity": 1}],
-                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub},
+                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 9", "location": hub, "phone": "010-2345-6789", "notes": "벨이 고장났어요, 노크해 주세요"},
                     "payment": {"provider": "offline"}}),
         )
         .await;

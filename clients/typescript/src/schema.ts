@@ -1309,6 +1309,11 @@ export interface components {
             /** @enum {string} */
             kind: "delivery";
             location: components["schemas"]["Coordinates"];
+            /** @description For the courier at the door: "ring twice, the bell is broken". */
+            notes?: string | null;
+            /** @description A phone the courier may call at the door (shown to the courier only while the
+             *     batch is under way). */
+            phone?: string | null;
             slot_id: string;
         } | {
             /** @enum {string} */
@@ -2155,6 +2160,11 @@ export interface components {
             kind: components["schemas"]["StopKind"];
             location: components["schemas"]["Coordinates"];
             merchant_order_id: string;
+            /** @description The shopper's notes for the door, on the same terms. */
+            notes?: string | null;
+            /** @description Whom to call here (the shop at a pick-up, the shopper at the door): in the courier's
+             *     own view, while the batch is under way, and never after. */
+            phone?: string | null;
             proof?: components["schemas"]["StopProof"] | null;
             /** @description `pending`, `completed` or `failed`. */
             status: components["schemas"]["StopStatus"];

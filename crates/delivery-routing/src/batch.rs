@@ -105,9 +105,35 @@ pub async fn my_batch(db: &DatabaseConnection, actor: &Account, batch_id: &str) 
     couriers_view(db, b).await
 }
 
-/// A batch as its courier sees it: once done, its drop-offs' addresses are not theirs any more.
+/// A batch as its courier sees it: while it is under way, whom to call at each stop and the
+/// shopper's notes for the door; once done, not even the drop-offs' addresses.
 async fn couriers_view(db: &DatabaseConnection, b: route_batch::Model) -> Result<Batch> {
     let mut batch = batch_view(db, b).await?;
+    if batch.status == BatchStatus::Started {
+        let ids: Vec<String> = batch
+            .stops
+            .iter()
+            .map(|s| s.merchant_order_id.clone())
+            .collect();
+        let tasks = delivery_task::Entity::find()
+            .filter(delivery_task::Column::MerchantOrderId.is_in(ids))
+            .all(db)
+            .await?;
+        for stop in batch.stops.iter_mut() {
+            let Some(task) = tasks
+                .iter()
+                .find(|t| t.merchant_order_id == stop.merchant_order_id)
+            else {
+                continue;
+            };
+            if stop.kind == StopKind::Pickup {
+                stop.phone = task.pickup_phone.clone();
+            } else {
+                stop.phone = task.dropoff_phone.clone();
+                stop.notes = task.dropoff_notes.clone();
+            }
+        }
+    }
     if batch.status == BatchStatus::Done {
         for stop in batch
             .stops
@@ -150,9 +176,8 @@ pub async fn start_batch(
         .one(&txn)
         .await?
         .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
-    let view = batch_view(&txn, fresh).await?;
     txn.commit().await?;
-    Ok(view)
+    couriers_view(db, fresh).await
 }
 
 /// A stop of the calling courier's batches (or any, for an admin), whatever its status: what

@@ -170,6 +170,13 @@ pub struct PlannedStop {
     /// How a completed stop was proved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof: Option<StopProof>,
+    /// Whom to call here (the shop at a pick-up, the shopper at the door): in the courier's
+    /// own view, while the batch is under way, and never after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The shopper's notes for the door, on the same terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -934,6 +941,8 @@ impl PlannedStop {
         });
         PlannedStop {
             proof,
+            phone: None,
+            notes: None,
             kind: s.kind,
             status: s.status,
             id: s.id,

@@ -26,6 +26,11 @@ pub struct NewTask {
     pub size_millilitres: i64,
     /// What is picked up, as the courier reads it.
     pub contents: String,
+    /// The shop's phone, for the courier at the pick-up.
+    pub pickup_phone: Option<String>,
+    /// The shopper's phone and notes for the door, for the courier at the drop-off.
+    pub dropoff_phone: Option<String>,
+    pub dropoff_notes: Option<String>,
 }
 
 pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
@@ -62,6 +67,9 @@ pub async fn add_task(txn: &impl ConnectionTrait, new: NewTask) -> Result<()> {
         pickup_code: Set(Some(handover_code())),
         dropoff_code: Set(Some(door_code)),
         bound_courier_id: Set(None),
+        pickup_phone: Set(new.pickup_phone),
+        dropoff_phone: Set(new.dropoff_phone),
+        dropoff_notes: Set(new.dropoff_notes),
     }
     .insert(txn)
     .await?;

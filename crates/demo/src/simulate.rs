@@ -226,6 +226,8 @@ impl Day<'_> {
                 slot_id: wave.slot.id.clone(),
                 address: format!("{} 골목 {}번지", wave.consortium.district, k + 1),
                 location,
+                phone: Some(format!("010-5550-{:04}", k + 1)),
+                notes: None,
             },
             payment: PaymentChoice {
                 provider: "offline".into(),

@@ -49,6 +49,13 @@ pub enum Fulfillment {
         slot_id: String,
         address: String,
         location: Coordinates,
+        /// A phone the courier may call at the door (shown to the courier only while the
+        /// batch is under way).
+        #[serde(default)]
+        phone: Option<String>,
+        /// For the courier at the door: "ring twice, the bell is broken".
+        #[serde(default)]
+        notes: Option<String>,
     },
     /// Collected by the shopper at each shop; at `pickup_at` when given, which every shop in
     /// the basket must be open at.
@@ -91,8 +98,29 @@ fn validate(ctx: &Ordering<'_>, request: &Checkout) -> Result<(), ValidationErro
         slot_id,
         address,
         location,
+        phone,
+        notes,
     } = &request.fulfillment
     {
+        if let Some(phone) = phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            let digits = phone.chars().filter(char::is_ascii_digit).count();
+            let fine = phone
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (i == 0 && c == '+'));
+            if !fine || !(8..=15).contains(&digits) {
+                errors.add(
+                    "fulfillment.phone",
+                    "must be a phone number such as 010-1234-5678",
+                );
+            }
+        }
+        if notes
+            .as_ref()
+            .is_some_and(|n| n.trim().chars().count() > 300)
+        {
+            errors.add("fulfillment.notes", "must be at most 300 characters");
+        }
         if slot_id.trim().is_empty() {
             errors.add("fulfillment.slot_id", "must name a delivery slot");
         }
@@ -641,6 +669,7 @@ async fn write_order(
             slot_id,
             address,
             location,
+            ..
         } => (
             Some(slot_id.trim().to_owned()),
             Some(address.trim().to_owned()),
@@ -770,9 +799,17 @@ async fn add_delivery_task(
         slot_id,
         address,
         location,
+        phone,
+        notes,
     } = fulfillment
     else {
         return Ok(());
+    };
+    let said = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
     };
     let shop = golmok_catalog::merchant::get_merchant(txn, merchant_id).await?;
     let size = PricedBasket::size_of(lines);
@@ -798,6 +835,9 @@ async fn add_delivery_task(
             size_grams: size.grams,
             size_millilitres: size.millilitres,
             contents,
+            pickup_phone: shop.phone.clone(),
+            dropoff_phone: said(phone),
+            dropoff_notes: said(notes),
         },
     )
     .await?;

@@ -380,6 +380,8 @@ async fn run(w: &mut World, op: Op) {
                         lat: 37.55,
                         lon: 126.9,
                     },
+                    phone: None,
+                    notes: None,
                 }
             } else {
                 Fulfillment::Pickup { pickup_at: None }

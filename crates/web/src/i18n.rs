@@ -327,6 +327,12 @@ texts! {
     proof_code: "전달 코드", "Hand-over code";
     proof_photo: "부재중: 사진으로 완료", "Nobody home: complete with a photo";
     proof_note: "메모 (놓아둔 곳)", "Note (where it was left)";
+    door_phone: "연락처 (선택)", "Phone (optional)";
+    door_notes: "배달 메모 (선택)", "Notes for the courier (optional)";
+    door_privacy: "연락처와 메모는 배달하는 동안에만 배달원에게 보입니다.", "Your phone and notes are shown to the courier only while your delivery is under way.";
+    err_contact: "연락처는 010-1234-5678처럼, 메모는 300자까지 적어 주세요.", "Give a phone such as 010-1234-5678, and notes of at most 300 characters.";
+    call: "전화", "Call";
+    door_notes_label: "메모", "Notes";
     complete_with_photo: "사진으로 완료", "Complete with the photo";
     proof_signature: "서명", "Signature";
     proof_value: "코드 또는 메모", "Code or note";

@@ -148,6 +148,29 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.text);
     assert_eq!(started.body["status"], "started");
+    // Under way, the courier's view says whom to call and what the shopper asked; the plan
+    // (a dispatcher's view, and the batch before it started) does not.
+    let contact = |batch: &Value, kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
+            .map(|s| (s["phone"].clone(), s["notes"].clone()))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        contact(&started.body, "dropoff"),
+        (
+            json!("010-2345-6789"),
+            json!("벨이 고장났어요, 노크해 주세요")
+        )
+    );
+    assert!(
+        contact(&started.body, "pickup")
+            .0
+            .as_str()
+            .is_some_and(|p| p.starts_with("02-"))
+    );
+    assert_eq!(contact(&batch, "dropoff"), (Value::Null, Value::Null));
     app.post(
         &format!(
             "/v1/batches/{}/start",
@@ -372,6 +395,10 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         .and_then(|s| s.iter().find(|s| s["kind"] == "dropoff"))
         .cloned()
         .unwrap_or_default();
+    assert!(
+        door["phone"].is_null() && door["notes"].is_null(),
+        "nor the shopper's phone and notes: {door}"
+    );
     assert_eq!(
         door["address"], "",
         "the shopper's address is no longer the courier's: {door}"

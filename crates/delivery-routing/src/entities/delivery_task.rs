@@ -26,6 +26,9 @@ pub struct Model {
     pub pickup_code: Option<String>,
     pub dropoff_code: Option<String>,
     pub bound_courier_id: Option<String>,
+    pub pickup_phone: Option<String>,
+    pub dropoff_phone: Option<String>,
+    pub dropoff_notes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,10 @@ pub struct Entered {
     #[serde(default)]
     address: String,
     #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
     lat: String,
     #[serde(default)]
     lon: String,
@@ -62,6 +66,8 @@ pub struct FieldErrors {
     fulfillment: Option<&'static str>,
     slot: Option<String>,
     address: Option<&'static str>,
+    /// The phone or the notes for the door.
+    contact: Option<&'static str>,
     location: Option<&'static str>,
     payment: Option<&'static str>,
     /// Boxed: the form's errors stay small enough to return by value.
@@ -271,6 +277,8 @@ fn checkout_request(
                 slot_id: e.slot_id.trim().to_owned(),
                 address: address.to_owned(),
                 location,
+                phone: Some(e.phone.trim().to_owned()).filter(|p| !p.is_empty()),
+                notes: Some(e.notes.trim().to_owned()).filter(|n| !n.is_empty()),
             })
         }
         _ => {
@@ -304,6 +312,9 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                 match f.field.as_str() {
                     "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed.to_owned()),
                     "fulfillment.address" => errors.address = Some(t.err_address),
+                    "fulfillment.phone" | "fulfillment.notes" => {
+                        errors.contact = Some(t.err_contact)
+                    }
                     field if field.starts_with("fulfillment.location") => {
                         errors.location = Some(if f.message.contains("outside") {
                             t.outside_area

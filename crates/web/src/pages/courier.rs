@@ -120,6 +120,10 @@ pub struct StopCard {
     pub kakao: String,
     pub naver: String,
     pub geo: String,
+    /// While the batch is under way: whom to call, as a `tel:` link, and the door's notes.
+    pub phone: Option<String>,
+    pub tel: Option<String>,
+    pub notes: Option<String>,
 }
 
 #[derive(Template)]
@@ -223,6 +227,16 @@ fn stop_card(t: &Texts, number: usize, s: &PlannedStop) -> StopCard {
             StopStatus::Pending => t.stop_pending,
         },
         pending: s.status == StopStatus::Pending,
+        tel: s.phone.as_ref().map(|p| {
+            format!(
+                "tel:{}",
+                p.chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect::<String>()
+            )
+        }),
+        phone: s.phone.clone(),
+        notes: s.notes.clone(),
         kakao: format!(
             "https://map.kakao.com/link/to/{label},{},{}",
             s.location.lat, s.location.lon
