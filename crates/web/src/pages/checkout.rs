@@ -64,7 +64,8 @@ pub struct Entered {
 pub struct FieldErrors {
     general: Option<&'static str>,
     fulfillment: Option<&'static str>,
-    slot: Option<String>,
+    /// Boxed: the form's errors stay small enough to return by value.
+    slot: Option<Box<str>>,
     address: Option<&'static str>,
     /// The phone or the notes for the door.
     contact: Option<&'static str>,
@@ -241,7 +242,7 @@ fn checkout_request(
     consortium_id: &str,
     basket: &Basket,
     e: &Entered,
-) -> Result<Checkout, FieldErrors> {
+) -> Result<Checkout, Box<FieldErrors>> {
     let mut errors = FieldErrors::default();
     let fulfillment = match e.fulfillment.as_str() {
         "pickup" => match e.pickup_at.trim() {
@@ -258,7 +259,7 @@ fn checkout_request(
         },
         "delivery" => {
             if e.slot_id.trim().is_empty() {
-                errors.slot = Some(t.err_slot.to_owned());
+                errors.slot = Some(t.err_slot.into());
             }
             let address = e.address.trim();
             if address.is_empty() || address.chars().count() > 200 {
@@ -298,7 +299,7 @@ fn checkout_request(
                 provider: e.payment.clone(),
             },
         }),
-        _ => Err(errors),
+        _ => Err(Box::new(errors)),
     }
 }
 
@@ -310,7 +311,7 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
         DomainError::Invalid(v) => {
             for f in &v.0 {
                 match f.field.as_str() {
-                    "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed.to_owned()),
+                    "fulfillment.slot_id" => errors.slot = Some(t.err_slot_closed.into()),
                     "fulfillment.address" => errors.address = Some(t.err_address),
                     "fulfillment.phone" | "fulfillment.notes" => {
                         errors.contact = Some(t.err_contact)
@@ -353,11 +354,9 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                             )
                         })
                         .unwrap_or_default();
-                    errors.slot = Some(format!("{}{next}", t.err_slot_full));
+                    errors.slot = Some(format!("{}{next}", t.err_slot_full).into());
                 }
-                "slot_closed" | "delivery_not_open" => {
-                    errors.slot = Some(t.err_slot_closed.to_owned())
-                }
+                "slot_closed" | "delivery_not_open" => errors.slot = Some(t.err_slot_closed.into()),
                 "consortium_not_active" => errors.general = Some(t.err_consortium),
                 "delivery_unavailable" => errors.fulfillment = Some(t.no_network),
                 _ => errors.general = Some(t.err_out_of_stock),
@@ -413,7 +412,7 @@ pub async fn place(
     let request = match checkout_request(t, &consortium.id, &basket, &form) {
         Ok(r) => r,
         Err(errors) => {
-            let page = checkout_page(&pages, &visitor, &basket, form, errors).await?;
+            let page = checkout_page(&pages, &visitor, &basket, form, *errors).await?;
             return render_with(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
