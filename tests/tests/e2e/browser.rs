@@ -66,6 +66,11 @@ async fn start_chromedriver() -> Driver {
 }
 
 async fn open_browser(driver: &Driver) -> Client {
+    open_browser_in(driver, driver._profile.path()).await
+}
+
+/// A browser session with its own profile (its own cookies: another person).
+async fn open_browser_in(driver: &Driver, profile: &Path) -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -77,7 +82,7 @@ async fn open_browser(driver: &Driver) -> Client {
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--lang=ko-KR",
                 "--window-size=412,915",
-                format!("--user-data-dir={}", driver._profile.path().display()),
+                format!("--user-data-dir={}", profile.display()),
             ],
         }),
     );
@@ -185,13 +190,17 @@ async fn a_shopper_orders_from_three_shops_and_watches_the_order_live() {
         .expect("the demo data");
     let mut driver = start_chromedriver().await;
     let browser = open_browser(&driver).await;
-    let outcome = journey(&app, &browser).await;
+    let second_profile = tempfile::tempdir().expect("a profile folder");
+    let phone = open_browser_in(&driver, second_profile.path()).await;
+    let outcome = journey(&app, &browser, &phone).await;
     let _ = browser.close().await;
+    let _ = phone.close().await;
     let _ = driver.process.kill().await;
     outcome.unwrap_or_else(|e| panic!("{e}"));
 }
 
-async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
+/// `b` is the shopper's browser throughout; `c` the shop's counter, then the courier's phone.
+async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     // Sign up.
     b.goto(&app.url("/signup"))
         .await
@@ -455,17 +464,29 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .email;
 
+    // The shopper keeps the order's page open and reads the code for the door off it.
+    b.goto(&app.url(&format!("/orders/{order_id}")))
+        .await
+        .map_err(|e| e.to_string())?;
+    let door_code = b
+        .find(Locator::Css("[data-handover-code]"))
+        .await
+        .map_err(|e| format!("the code for the door on the order page: {e}"))?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+
     // The tofu shop's owner looks at the board on the counter's screen, then the courier rides.
-    sign_in_as(b, app, "merchant@demo.golmok.kr", "/shop").await?;
-    let board = wait_for_text(b, "주문 현황판").await;
+    sign_in_as(c, app, "merchant@demo.golmok.kr", "/shop").await?;
+    let board = wait_for_text(c, "주문 현황판").await;
     assert!(
         board.contains("픽업 코드") && board.contains("국산콩 손두부"),
         "{board}"
     );
-    shoot(b, "10-shop-board").await;
-    sign_in_as(b, app, &email, "/courier").await?;
-    wait_for_text(b, "배송 묶음").await;
-    b.find(Locator::Css(&format!(
+    shoot(c, "10-shop-board").await;
+    sign_in_as(c, app, &email, "/courier").await?;
+    wait_for_text(c, "배송 묶음").await;
+    c.find(Locator::Css(&format!(
         "a[href='/courier/batches/{}']",
         batch["id"].as_str().unwrap_or_default()
     )))
@@ -474,11 +495,11 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
     .click()
     .await
     .map_err(|e| e.to_string())?;
-    wait_for_text(b, "배송 경로").await;
+    wait_for_text(c, "배송 경로").await;
     // The map is drawn once Leaflet (deferred) has run.
     let mut markers = 0;
     for _ in 0..50 {
-        markers = b
+        markers = c
             .find_all(Locator::Css("#route-map path.stop-marker"))
             .await
             .map_err(|e| e.to_string())?
@@ -489,16 +510,10 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if markers != stops.len() {
-        shoot(b, "11-courier-batch-failed").await;
+        shoot(c, "11-courier-batch-failed").await;
     }
     assert_eq!(markers, stops.len(), "one marker per stop on the map");
-    shoot(b, "11-courier-batch").await;
-    let form = b
-        .find(Locator::Css(&format!(
-            "form[action='/courier/stops/{pickup}/complete']"
-        )))
-        .await
-        .map_err(|e| e.to_string())?;
+    shoot(c, "11-courier-batch").await;
     // The shop reads its pick-up code off its board and tells the courier.
     let code = app
         .get(&format!("/v1/orders/{order_id}"), Some(&owner))
@@ -507,19 +522,8 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    form.find(Locator::Css("input[name=value]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .send_keys(&code)
-        .await
-        .map_err(|e| e.to_string())?;
-    form.find(Locator::Css("button[type=submit]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    wait_for_text(b, "완료").await;
+    complete_with_code(c, &pickup, &code).await?;
+    wait_for_text(c, "완료").await;
     let done = app
         .get(&format!("/v1/orders/{order_id}"), Some(&owner))
         .await;
@@ -528,8 +532,46 @@ async fn journey(app: &TestApp, b: &Client) -> Result<(), String> {
         "{}",
         done.text
     );
-    shoot(b, "12-courier-picked-up").await;
+    shoot(c, "12-courier-picked-up").await;
+
+    // At the door: a wrong code is refused and changes nothing; the shopper's code delivers,
+    // and the shopper's open page says so without a reload.
+    let dropoff = stops
+        .iter()
+        .find(|s| s["merchant_order_id"] == part.as_str() && s["kind"] == "dropoff")
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let wrong = if door_code == "0000" { "1111" } else { "0000" };
+    complete_with_code(c, &dropoff, wrong).await?;
+    wait_for_text(c, "전달 코드가 맞지 않습니다").await;
+    shoot(c, "13-courier-wrong-code").await;
+    complete_with_code(c, &dropoff, &door_code).await?;
+    wait_for_text(b, "배달 완료").await;
+    shoot(b, "14-order-delivered-live").await;
     Ok(())
+}
+
+/// Types `code` into the stop's code form on the open batch page and sends it.
+async fn complete_with_code(c: &Client, stop: &str, code: &str) -> Result<(), String> {
+    let form = c
+        .find(Locator::Css(&format!(
+            "form[action='/courier/stops/{stop}/complete']"
+        )))
+        .await
+        .map_err(|e| e.to_string())?;
+    let field = form
+        .find(Locator::Css("input[name=value]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    field.clear().await.map_err(|e| e.to_string())?;
+    field.send_keys(code).await.map_err(|e| e.to_string())?;
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The shop's side in Chromium: the board takes a new order, the counter weighs a refill
