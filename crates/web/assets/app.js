@@ -1,5 +1,6 @@
-// Golmok's pages work without this file; with it: nearby consortia, the checkout map, and
-// order pages that redraw themselves when the order's events arrive.
+// Golmok's pages work without this file; with it: nearby consortia, the checkout map, order
+// pages that redraw themselves when the order's events arrive, and a courier's stops that
+// wait out a dropped connection.
 (function () {
   "use strict";
 
@@ -234,4 +235,60 @@
   function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+
+  // The courier's stop forms go by fetch; when the network is gone they wait in a queue kept
+  // in the phone (localStorage) and are sent again when it returns, oldest first. Sending a
+  // stop twice completes it once: the server answers a stop already done as done.
+  (function () {
+    var forms = document.querySelectorAll("form[data-queue]");
+    if (!forms.length) return;
+    var KEY = "golmok-courier-queue";
+    var status = document.getElementById("queue-status");
+    function load() {
+      try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+    }
+    function save(q) { localStorage.setItem(KEY, JSON.stringify(q)); }
+    function show() {
+      var n = load().length;
+      if (!status) return;
+      status.hidden = n === 0;
+      status.textContent = status.dataset.text.replace("{n}", n);
+    }
+    function send(item) {
+      return fetch(item.action, {
+        method: "POST", body: item.body, credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" }
+      });
+    }
+    // Where the answer leads: the page a redirect names, or the answer itself shown.
+    function land(r) {
+      if (r.redirected) { location.href = r.url; return; }
+      r.text().then(function (html) { document.open(); document.write(html); document.close(); });
+    }
+    var sending = false;
+    function flush() {
+      var q = load();
+      if (sending || !q.length) return;
+      sending = true;
+      send(q[0]).then(function (r) {
+        save(load().slice(1));
+        sending = false;
+        if (load().length) flush(); else land(r);
+      }, function () { sending = false; show(); });
+    }
+    forms.forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var item = { action: form.action, body: new URLSearchParams(new FormData(form)).toString() };
+        if (load().length) { var q = load(); q.push(item); save(q); show(); flush(); return; }
+        send(item).then(land, function () {
+          var q = load(); q.push(item); save(q); show();
+        });
+      });
+    });
+    window.addEventListener("online", flush);
+    setInterval(flush, 3000);
+    show();
+    flush();
+  })();
 })();

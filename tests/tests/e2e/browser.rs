@@ -468,13 +468,22 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     b.goto(&app.url(&format!("/orders/{order_id}")))
         .await
         .map_err(|e| e.to_string())?;
-    let door_code = b
-        .find(Locator::Css("[data-handover-code]"))
-        .await
-        .map_err(|e| format!("the code for the door on the order page: {e}"))?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    // The page redraws itself as its stream connects: read the code once it holds still.
+    let mut door_code = String::new();
+    for _ in 0..50 {
+        let read = match b.find(Locator::Css("[data-handover-code]")).await {
+            Ok(code) => code.text().await.ok(),
+            Err(_) => None,
+        };
+        if let Some(code) = read.filter(|c| !c.is_empty()) {
+            door_code = code;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if door_code.is_empty() {
+        return Err("no code for the door on the order page".into());
+    }
 
     // The tofu shop's owner looks at the board on the counter's screen, then the courier rides.
     sign_in_as(c, app, "merchant@demo.golmok.kr", "/shop").await?;
@@ -546,10 +555,70 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     complete_with_code(c, &dropoff, wrong).await?;
     wait_for_text(c, "전달 코드가 맞지 않습니다").await;
     shoot(c, "13-courier-wrong-code").await;
+    // The connection drops as the courier sends the right code, twice: both wait on the
+    // phone; when it returns they go, and the stop is completed once.
+    set_offline(c, true).await?;
     complete_with_code(c, &dropoff, &door_code).await?;
+    wait_for_text(c, "1건을 휴대폰에 보관했습니다").await;
+    complete_with_code(c, &dropoff, &door_code).await?;
+    wait_for_text(c, "2건을 휴대폰에 보관했습니다").await;
+    shoot(c, "13-courier-offline-queued").await;
+    let waiting = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&owner))
+        .await;
+    assert_eq!(
+        waiting.body["merchant_orders"][0]["status"], "picked_up",
+        "nothing reached the server while offline"
+    );
+    set_offline(c, false).await?;
     wait_for_text(b, "배달 완료").await;
     shoot(b, "14-order-delivered-live").await;
+    let delivered = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&owner))
+        .await
+        .body;
+    let deliveries = delivered["events"]
+        .as_array()
+        .map(|e| e.iter().filter(|e| e["to"] == "delivered").count())
+        .unwrap_or_default();
+    assert_eq!(deliveries, 1, "delivered once: {delivered}");
+    wait_for_text(c, "배송 경로").await;
     Ok(())
+}
+
+/// chromedriver's network conditions: `offline` drops the page's connection as a tunnel
+/// would.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let conditions = json!({"network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": 1_000_000, "upload_throughput": 1_000_000,
+        }});
+        (http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+async fn set_offline(c: &Client, offline: bool) -> Result<(), String> {
+    c.issue_cmd(NetworkConditions { offline })
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("network conditions: {e}"))
 }
 
 /// Types `code` into the stop's code form on the open batch page and sends it.
