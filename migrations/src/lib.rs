@@ -25,6 +25,7 @@ mod m20261202_000016_container_returns;
 mod m20261202_000017_weight_approvals;
 mod m20261202_000018_stop_proof_files;
 mod m20261202_000019_delivery_contacts;
+mod m20261202_000020_courier_positions;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_weight_approvals::Migration),
             Box::new(m20261202_000018_stop_proof_files::Migration),
             Box::new(m20261202_000019_delivery_contacts::Migration),
+            Box::new(m20261202_000020_courier_positions::Migration),
         ]
     }
 }

@@ -173,6 +173,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/batches/{id}/position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Where the calling courier is, on a batch under way (their phone shares it with their
+         *     consent): the stops left are re-timed from there, the shoppers whose drop-off moved are
+         *     told, and the network's dispatch board follows. Forgotten when the batch is done. */
+        post: operations["report_position"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/batches/{id}/start": {
         parameters: {
             query?: never;
@@ -1119,6 +1138,7 @@ export interface components {
         ApprovalStatus: "Asked" | "Approved" | "Declined" | "Lapsed" | "Withdrawn";
         Batch: {
             courier_id: string;
+            courier_position?: components["schemas"]["CourierPosition"] | null;
             /** Format: double */
             distance_m: number;
             id: string;
@@ -1276,6 +1296,11 @@ export interface components {
             network_id: string;
             shift: components["schemas"]["Shift"];
             vehicle: components["schemas"]["VehicleKind"];
+        };
+        CourierPosition: {
+            /** Format: date-time */
+            at: string;
+            location: components["schemas"]["Coordinates"];
         };
         /**
          * @description The shopper's answer.
@@ -1923,6 +1948,7 @@ export interface components {
         Page_Batch: {
             items: {
                 courier_id: string;
+                courier_position?: components["schemas"]["CourierPosition"] | null;
                 /** Format: double */
                 distance_m: number;
                 id: string;
@@ -2168,6 +2194,9 @@ export interface components {
             proof?: components["schemas"]["StopProof"] | null;
             /** @description `pending`, `completed` or `failed`. */
             status: components["schemas"]["StopStatus"];
+        };
+        PositionReport: {
+            location: components["schemas"]["Coordinates"];
         };
         /** @description The body of every error response. */
         Problem: (Record<string, never> | null) & {
@@ -3167,6 +3196,117 @@ export interface operations {
             };
             /** @description too many sign-ups from this address */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_position: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PositionReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

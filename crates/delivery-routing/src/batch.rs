@@ -248,11 +248,27 @@ async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result
         BatchStatus::Started
     }
     .as_str();
-    route_batch::Entity::update_many()
+    let mut update = route_batch::Entity::update_many()
         .col_expr(route_batch::Column::Status, Expr::value(status))
-        .filter(route_batch::Column::Id.eq(b.id.as_str()))
-        .exec(txn)
-        .await?;
+        .filter(route_batch::Column::Id.eq(b.id.as_str()));
+    if pending == 0 {
+        // The ride is over: where the courier was is nobody's business any more.
+        update = update
+            .col_expr(
+                route_batch::Column::CourierLat,
+                Expr::value(Option::<f64>::None),
+            )
+            .col_expr(
+                route_batch::Column::CourierLon,
+                Expr::value(Option::<f64>::None),
+            )
+            .col_expr(
+                route_batch::Column::PositionAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            );
+    }
+    update.exec(txn).await?;
+    crate::position::announce_progress(txn, b, pending as usize).await?;
     Ok(())
 }
 

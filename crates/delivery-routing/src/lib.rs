@@ -15,6 +15,7 @@ pub mod courier;
 pub mod entities;
 pub mod network;
 pub mod planner;
+pub mod position;
 pub mod proof;
 pub mod solver;
 pub mod status;

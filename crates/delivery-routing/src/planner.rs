@@ -23,8 +23,8 @@ use crate::status::{BatchStatus, StopKind, StopStatus};
 use crate::{DomainError, Result};
 
 /// Minutes at the shop counter and at the shopper's door.
-const PICKUP_SERVICE_MIN: f64 = 3.0;
-const DROPOFF_SERVICE_MIN: f64 = 4.0;
+pub(crate) const PICKUP_SERVICE_MIN: f64 = 3.0;
+pub(crate) const DROPOFF_SERVICE_MIN: f64 = 4.0;
 /// A task not yet ready is assumed ready this long before the wave starts (shops promise it).
 const PROMISED_LEAD_MIN: f64 = 45.0;
 
@@ -198,6 +198,15 @@ pub struct Batch {
     pub status: BatchStatus,
     pub distance_m: f64,
     pub stops: Vec<PlannedStop>,
+    /// Where the courier last was, while the batch is under way and their phone shares it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courier_position: Option<CourierPosition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CourierPosition {
+    pub location: Coordinates,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -708,6 +717,9 @@ async fn write_batch(
         status: Set(BatchStatus::Planned),
         distance_m: Set(route.distance),
         created_at: Set(plan.at),
+        courier_lat: Set(None),
+        courier_lon: Set(None),
+        position_at: Set(None),
     }
     .insert(txn)
     .await?;
@@ -967,7 +979,15 @@ pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model)
         .into_iter()
         .map(PlannedStop::of)
         .collect();
+    let courier_position = match (b.courier_lat, b.courier_lon, b.position_at) {
+        (Some(lat), Some(lon), Some(at)) => Some(CourierPosition {
+            location: Coordinates { lat, lon },
+            at,
+        }),
+        _ => None,
+    };
     Ok(Batch {
+        courier_position,
         status: b.status,
         id: b.id,
         courier_id: b.courier_id,

@@ -12,6 +12,8 @@ pub enum Topic {
     Merchant(String),
     /// By the courier's account id: what their phone listens to.
     Courier(String),
+    /// A co-delivery network's day: what its dispatch board listens to.
+    Network(String),
 }
 
 impl Topic {
@@ -26,15 +28,21 @@ impl Topic {
     pub fn courier(account_id: impl Into<String>) -> Self {
         Topic::Courier(account_id.into())
     }
+
+    pub fn network(id: impl Into<String>) -> Self {
+        Topic::Network(id.into())
+    }
 }
 
-/// Stored and published as `order:{id}`, `merchant:{id}`, `courier:{account id}`.
+/// Stored and published as `order:{id}`, `merchant:{id}`, `courier:{account id}`,
+/// `network:{id}`.
 impl std::fmt::Display for Topic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Topic::Order(id) => write!(f, "order:{id}"),
             Topic::Merchant(id) => write!(f, "merchant:{id}"),
             Topic::Courier(id) => write!(f, "courier:{id}"),
+            Topic::Network(id) => write!(f, "network:{id}"),
         }
     }
 }
@@ -89,6 +97,14 @@ pub enum Payload {
     DeliveryTurnedIntoPickup {
         order_id: String,
         merchant_order_id: String,
+    },
+    /// A courier under way: where they are (when they share it) and how many stops are left.
+    CourierProgress {
+        batch_id: String,
+        lat: Option<f64>,
+        lon: Option<f64>,
+        stops_left: usize,
+        at: DateTime<Utc>,
     },
     /// A weighed line over the authorisation was put to the shopper, or answered (`status`:
     /// asked, approved, declined, lapsed).

@@ -171,6 +171,44 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
             .is_some_and(|p| p.starts_with("02-"))
     );
     assert_eq!(contact(&batch, "dropoff"), (Value::Null, Value::Null));
+    // The phone shares where the courier is: the stops left are timed from there, now.
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let here = json!({"location": {"lat": 37.5559, "lon": 126.9015}});
+    let moved = app
+        .post(
+            &format!("/v1/batches/{batch_id}/position"),
+            Some(&courier),
+            &here,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(moved.body["courier_position"]["location"]["lat"], 37.5559);
+    let first_eta = moved.body["stops"][0]["eta"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .expect("an eta");
+    let from_now = first_eta.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        from_now > -chrono::Duration::minutes(1) && from_now < chrono::Duration::minutes(60),
+        "timed from where the courier is, now: {from_now}"
+    );
+    for stranger in [&shopper, &owner] {
+        let refused = app
+            .post(
+                &format!("/v1/batches/{batch_id}/position"),
+                Some(stranger),
+                &here,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    }
+    app.post(
+        &format!("/v1/batches/{batch_id}/position"),
+        Some(&courier),
+        &json!({"location": {"lat": 95.0, "lon": 126.9}}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
     app.post(
         &format!(
             "/v1/batches/{}/start",
@@ -398,6 +436,11 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
     assert!(
         door["phone"].is_null() && door["notes"].is_null(),
         "nor the shopper's phone and notes: {door}"
+    );
+    assert!(
+        items[0]["courier_position"].is_null(),
+        "nor where the courier was: {}",
+        items[0]
     );
     assert_eq!(
         door["address"], "",

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan_slot, current_plan))
         .routes(routes!(my_batches))
         .routes(routes!(start_batch))
+        .routes(routes!(report_position))
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
         .routes(routes!(reschedule))
@@ -342,6 +343,31 @@ async fn start_batch(
     session.require(&[Role::Courier])?;
     Ok(Json(
         batch::start_batch(&state.db, &session.account, &id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionReport {
+    pub location: golmok_core::Coordinates,
+}
+
+/// Where the calling courier is, on a batch under way (their phone shares it with their
+/// consent): the stops left are re-timed from there, the shoppers whose drop-off moved are
+/// told, and the network's dispatch board follows. Forgotten when the batch is done.
+#[utoipa::path(post, path = "/v1/batches/{id}/position", tag = "delivery", security(("bearer" = [])),
+    request_body = PositionReport,
+    responses((status = 200, body = Batch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn report_position(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PositionReport>,
+) -> Result<Json<Batch>, ApiError> {
+    session.require(&[Role::Courier])?;
+    Ok(Json(
+        golmok_delivery_routing::position::report(&state.db, &session.account, &id, body.location)
+            .await?,
     ))
 }
 

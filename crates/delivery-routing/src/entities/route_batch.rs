@@ -12,6 +12,9 @@ pub struct Model {
     pub status: crate::status::BatchStatus,
     pub distance_m: f64,
     pub created_at: DateTimeUtc,
+    pub courier_lat: Option<f64>,
+    pub courier_lon: Option<f64>,
+    pub position_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
