@@ -224,12 +224,40 @@
     el.leafletMap = map;
     var area = L.geoJSON(data.area, { style: { color: "#5d665f", weight: 1, fillOpacity: 0.06 } }).addTo(map);
     map.fitBounds(area.getBounds());
-    (data.routes || []).forEach(function (r) {
-      L.polyline(r.stops.map(function (s) { return [s[0], s[1]]; }), { color: r.colour, weight: 3 }).addTo(map);
-      r.stops.forEach(function (s) {
-        L.circleMarker([s[0], s[1]], { radius: 7, color: r.colour, fillOpacity: 0.8, className: "stop-marker" }).addTo(map);
+    var routes = L.layerGroup().addTo(map);
+    function draw(data) {
+      routes.clearLayers();
+      (data.routes || []).forEach(function (r) {
+        L.polyline(r.stops.map(function (s) { return [s[0], s[1]]; }), { color: r.colour, weight: 3 }).addTo(routes);
+        r.stops.forEach(function (s) {
+          L.circleMarker([s[0], s[1]], { radius: 7, color: r.colour, fillOpacity: 0.8, className: "stop-marker" }).addTo(routes);
+        });
+        if (r.courier) {
+          L.circleMarker(r.courier, { radius: 10, color: "#111", fillColor: r.colour, fillOpacity: 1, weight: 3, className: "courier-marker" }).addTo(routes);
+        }
       });
-    });
+    }
+    draw(data);
+    // Live: each event of the network redraws the slots and the routes, positions included.
+    var live = document.getElementById("dispatch-live");
+    if (!live || !window.EventSource) return;
+    function redraw() {
+      fetch(location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("#dispatch-live");
+          var current = document.getElementById("dispatch-live");
+          if (!fresh || !current) return;
+          current.replaceWith(fresh);
+          draw(JSON.parse(fresh.dataset.map || "{}"));
+        });
+    }
+    var source = new EventSource(live.dataset.live);
+    source.addEventListener("open", function () { redraw(); document.body.dataset.live = "open"; });
+    source.addEventListener("changed", redraw);
   }
 
   function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
@@ -291,4 +319,30 @@
     show();
     flush();
   })();
+
+  // A courier under way who ticks the box shares their position (at most every 30 s), so
+  // the stops left are re-timed; the choice is remembered on the phone.
+  document.querySelectorAll("[data-share-position]").forEach(function (box) {
+    if (!navigator.geolocation) { box.disabled = true; return; }
+    var KEY = "golmok-share-position", watch = null, last = 0;
+    function send(p) {
+      var now = Date.now();
+      if (now - last < 30000) return;
+      last = now;
+      var body = new URLSearchParams({ csrf: box.dataset.csrf, lat: p.coords.latitude, lon: p.coords.longitude });
+      fetch(box.dataset.sharePosition, { method: "POST", body: body, credentials: "same-origin" }).catch(function () {});
+    }
+    function apply() {
+      localStorage.setItem(KEY, box.checked ? "1" : "");
+      if (box.checked && watch === null) {
+        watch = navigator.geolocation.watchPosition(send, function () {}, { enableHighAccuracy: true, maximumAge: 15000 });
+      } else if (!box.checked && watch !== null) {
+        navigator.geolocation.clearWatch(watch);
+        watch = null;
+      }
+    }
+    box.checked = localStorage.getItem(KEY) === "1";
+    box.addEventListener("change", apply);
+    apply();
+  });
 })();

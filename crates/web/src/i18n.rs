@@ -332,6 +332,9 @@ texts! {
     door_privacy: "연락처와 메모는 배달하는 동안에만 배달원에게 보입니다.", "Your phone and notes are shown to the courier only while your delivery is under way.";
     err_contact: "연락처는 010-1234-5678처럼, 메모는 300자까지 적어 주세요.", "Give a phone such as 010-1234-5678, and notes of at most 300 characters.";
     call: "전화", "Call";
+    stops_made: "완료", "Stops made";
+    position_at: "위치", "Position at";
+    share_position: "배달하는 동안 내 위치를 공유해 도착 예정 시각을 알립니다 (배달이 끝나면 지웁니다)", "Share my position while riding, so customers see when I arrive (forgotten once the batch is done)";
     queued_offline: "연결이 끊겨 {n}건을 휴대폰에 보관했습니다. 연결되면 자동으로 보냅니다.", "No connection: {n} kept on this phone, sent as soon as it is back.";
     door_notes_label: "메모", "Notes";
     complete_with_photo: "사진으로 완료", "Complete with the photo";

@@ -1437,6 +1437,80 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
         "the move is kept: {}",
         again.text
     );
+
+    // The board follows the day live: the courier sets out and shares where they are; the
+    // board's stream says so and the board shows the courier's progress and position.
+    let board = dispatcher
+        .get(&format!("/dispatch/{network}?date={date}"))
+        .await;
+    assert!(
+        board
+            .html
+            .contains(&format!("/dispatch/{network}/tasks/{part}/courier"))
+            && board.html.contains("data-progress>0 / "),
+        "a planned delivery may be given to another courier: {}",
+        board.html
+    );
+    assert_eq!(
+        shopper_pages
+            .get(&format!("/dispatch/{network}/live"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let cookie = dispatcher
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut live = app
+        .client()
+        .get(app.url(&format!("/dispatch/{network}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the board's stream");
+    assert_eq!(live.status(), StatusCode::OK);
+    let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, &other)
+        .await
+        .expect("the courier");
+    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .expect("an account")
+        .email;
+    let courier = demo_login(&app, &email).await;
+    let batch_id = again.body["batches"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["courier_id"] == other.as_str()))
+        .and_then(|b| b["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let started = app
+        .post(
+            &format!("/v1/batches/{batch_id}/start"),
+            Some(&courier),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let shared = app
+        .post(
+            &format!("/v1/batches/{batch_id}/position"),
+            Some(&courier),
+            &json!({"location": {"lat": 37.5561, "lon": 126.9045}}),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
+    golmok_e2e::read_events_until(&mut live, "data: changed").await;
+    let board = dispatcher
+        .get(&format!("/dispatch/{network}?date={date}"))
+        .await;
+    assert!(
+        board.html.contains("위치 ") && board.html.contains("courier&#34;:[37.5561"),
+        "the courier's position on the board: {}",
+        board.html
+    );
 }
 
 on_both_databases!(a_shop_owner_lists_a_new_good_and_edits_it);

@@ -140,6 +140,8 @@ struct BatchPage {
     tile_url: String,
     problem: Option<&'static str>,
     can_start: bool,
+    /// Under way: the page may share the courier's position, if they agree.
+    under_way: bool,
 }
 
 #[derive(Deserialize)]
@@ -188,6 +190,7 @@ pub async fn batch(
         window: window_of(&pages, lang, &b.slot_id).await,
         area_json: area_of(&pages, &b.slot_id).await,
         can_start: b.status == BatchStatus::Planned,
+        under_way: b.status == BatchStatus::Started,
         status: batch_status(t, b.status),
         id: b.id,
         stops,
@@ -438,6 +441,35 @@ pub async fn start(
     Ok(see_other(&back_to(&id)))
 }
 
+#[derive(Deserialize)]
+pub struct PositionForm {
+    lat: f64,
+    lon: f64,
+}
+
+/// The page shares where the courier is (they ticked the box): the stops left are re-timed.
+pub async fn position(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<PositionForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    let at = golmok_core::Coordinates {
+        lat: form.lat,
+        lon: form.lon,
+    };
+    golmok_delivery_routing::position::report(&pages.db, account, &id, at)
+        .await
+        .map_err(|e| match e {
+            DomainError::NotFound { .. } => PageError::NotFound,
+            other => other.into(),
+        })?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::http::StatusCode::NO_CONTENT,
+    ))
+}
+
 /// A courier's batches and stops.
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
@@ -445,6 +477,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/courier", get(batches))
         .route("/courier/batches/{id}", get(batch))
         .route("/courier/batches/{id}/start", post(start))
+        .route("/courier/batches/{id}/position", post(position))
         .route("/courier/stops/{id}/complete", post(complete))
         .route(
             "/courier/stops/{id}/photo",

@@ -63,6 +63,8 @@ pub struct StopDot {
     pub address: String,
     pub kind: &'static str,
     pub status: &'static str,
+    /// A drop-off still to make: its delivery may be given to another courier.
+    pub movable: Option<String>,
 }
 
 pub struct BatchView {
@@ -71,6 +73,10 @@ pub struct BatchView {
     pub status: &'static str,
     pub distance: String,
     pub stops: Vec<StopDot>,
+    /// "3 / 6" stops made.
+    pub progress: String,
+    /// When the courier's phone last said where they were.
+    pub position_at: Option<String>,
 }
 
 pub struct LeftOutRow {
@@ -182,6 +188,8 @@ async fn slot_view(
             "stops": b.stops.iter().enumerate()
                 .map(|(n, st)| serde_json::json!([st.location.lat, st.location.lon, n + 1]))
                 .collect::<Vec<_>>(),
+            "courier": b.courier_position.as_ref()
+                .map(|p| serde_json::json!([p.location.lat, p.location.lon])),
         }));
         batches.push(batch_view(t, b, colour, names));
     }
@@ -233,10 +241,25 @@ fn batch_view(
         colour,
         status: b.status.as_str(),
         distance: format!("{:.1} km", b.distance_m / 1000.0),
+        progress: format!(
+            "{} / {}",
+            b.stops
+                .iter()
+                .filter(|st| st.status != golmok_delivery_routing::StopStatus::Pending)
+                .count(),
+            b.stops.len()
+        ),
+        position_at: b
+            .courier_position
+            .as_ref()
+            .map(|p| format::seoul_clock(p.at)),
         stops: b
             .stops
             .iter()
             .map(|st| StopDot {
+                movable: (st.kind == golmok_delivery_routing::StopKind::Dropoff
+                    && st.status == golmok_delivery_routing::StopStatus::Pending)
+                    .then(|| st.merchant_order_id.clone()),
                 address: st.address.clone(),
                 kind: if st.kind == golmok_delivery_routing::StopKind::Pickup {
                     t.stop_pickup
@@ -247,6 +270,24 @@ fn batch_view(
             })
             .collect(),
     }
+}
+
+/// `GET /dispatch/{network}/live`: "changed" whenever a plan, a stop or a courier's position
+/// moves in the network, for the board to redraw itself.
+pub async fn live(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(network_id): Path<String>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    if !runs(&pages, account, &network_id).await? {
+        return Err(PageError::Forbidden);
+    }
+    super::changes_of(
+        &pages,
+        &account.id,
+        golmok_events::Topic::network(network_id).to_string(),
+    )
 }
 
 fn board_path(network: &str, date: Option<&str>) -> String {
@@ -332,6 +373,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
     axum::Router::new()
         .route("/dispatch", get(networks))
         .route("/dispatch/{network}", get(board))
+        .route("/dispatch/{network}/live", get(live))
         .route("/dispatch/{network}/slots/{slot}/plan", post(plan))
         .route(
             "/dispatch/{network}/tasks/{part}/courier",
