@@ -920,3 +920,121 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "27-shopper-sees-the-photo").await;
     Ok(())
 }
+
+/// The dispatcher's desk in Chromium: a day's board with the plan on the map, a planned
+/// delivery given to another courier from its select, a re-plan from its button, and the
+/// delivery still with that courier; screenshots of the board before and after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatcher_gives_a_delivery_to_another_courier_and_replans() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(tool).exists() {
+            println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
+            return;
+        }
+    }
+    let app = TestApp::start(Engine::Sqlite).await;
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data");
+    let mut driver = start_chromedriver().await;
+    let browser = open_browser(&driver).await;
+    let outcome = desk(&app, &browser).await;
+    let _ = browser.close().await;
+    let _ = driver.process.kill().await;
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
+    let (shopper, _) = app.sign_up("shopper").await;
+    let golmok_e2e::demo::TofuDelivery {
+        part,
+        network,
+        slot,
+        date,
+        ..
+    } = golmok_e2e::demo::tofu_delivery(app, &shopper).await;
+    let admin = golmok_e2e::demo::login(app, "admin@demo.golmok.kr").await;
+    let plan_path = format!("/v1/networks/{network}/slots/{slot}/plan");
+    let planned = app.post(&plan_path, Some(&admin), &json!({})).await;
+    if planned.status != reqwest::StatusCode::OK {
+        return Err(format!("the plan: {}", planned.text));
+    }
+    let carrier = |plan: &Value| {
+        plan["batches"]
+            .as_array()
+            .and_then(|b| {
+                b.iter().find(|b| {
+                    b["stops"]
+                        .as_array()
+                        .is_some_and(|s| s.iter().any(|s| s["merchant_order_id"] == part.as_str()))
+                })
+            })
+            .and_then(|b| b["courier_id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let first = carrier(&planned.body);
+    let other = golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c.id)
+        .find(|c| *c != first)
+        .ok_or("a second courier")?;
+
+    sign_in_as(
+        b,
+        app,
+        "coordinator@demo.golmok.kr",
+        &format!("/dispatch/{network}?date={date}"),
+    )
+    .await?;
+    wait_for_text(b, "다시 계획").await;
+    let mut routes = 0;
+    for _ in 0..50 {
+        routes = b
+            .find_all(Locator::Css("#dispatch-map path.stop-marker"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        if routes > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if routes == 0 {
+        return Err("no stops drawn on the dispatch map".into());
+    }
+    shoot(b, "30-dispatch-board").await;
+    let select = b
+        .find(Locator::Css(&format!("#move-{part}")))
+        .await
+        .map_err(|e| format!("the delivery's courier select: {e}"))?;
+    select
+        .select_by_value(&other)
+        .await
+        .map_err(|e| e.to_string())?;
+    click(
+        b,
+        &format!("form[action='/dispatch/{network}/tasks/{part}/courier'] button"),
+    )
+    .await?;
+    wait_for_text(b, "다시 계획").await;
+    if carrier(&app.get(&plan_path, Some(&admin)).await.body) != other {
+        return Err("the delivery did not go to the other courier".into());
+    }
+    click(
+        b,
+        &format!("form[action='/dispatch/{network}/slots/{slot}/plan'] button"),
+    )
+    .await?;
+    wait_for_text(b, "다시 계획").await;
+    shoot(b, "31-dispatch-board-replanned").await;
+    let kept = carrier(&app.get(&plan_path, Some(&admin)).await.body);
+    if kept != other {
+        return Err(format!(
+            "the re-plan gave the delivery to {kept}, not {other}"
+        ));
+    }
+    Ok(())
+}
