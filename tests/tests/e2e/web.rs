@@ -2025,3 +2025,84 @@ async fn the_board_hears_of_new_orders_while_other_shops_are_busy(engine: golmok
     );
     assert!(loaded > 0, "the load placed orders");
 }
+
+/// How long the courier's batch page takes for a long batch: twenty tofu deliveries planned
+/// together (twenty pick-ups and twenty drop-offs when one courier carries them all), the
+/// page fetched ten times by its courier. Printed (`--no-capture`), not asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_batch_page_is_timed() {
+    let app = TestApp::start_with(
+        golmok_e2e::Engine::Sqlite,
+        json!({"ordering": {"checkouts_per_minute": 1_000_000}}),
+    )
+    .await;
+    seeded(&app).await;
+    let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    app.call(
+        reqwest::Method::PATCH,
+        &format!("/v1/listings/{}", tofu.listing_id),
+        Some(&owner),
+        Some(&json!({"stock": 1_000})),
+    )
+    .await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let mut delivery = None;
+    for _ in 0..20 {
+        delivery = Some(golmok_e2e::demo::tofu_delivery(&app, &shopper).await);
+    }
+    let golmok_e2e::demo::TofuDelivery { network, slot, .. } = delivery.expect("deliveries");
+    let admin = demo_login(&app, "admin@demo.golmok.kr").await;
+    let planned = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let longest = planned.body["batches"]
+        .as_array()
+        .and_then(|b| {
+            b.iter()
+                .max_by_key(|b| b["stops"].as_array().map(Vec::len).unwrap_or(0))
+        })
+        .cloned()
+        .expect("a batch");
+    let stops = longest["stops"].as_array().map(Vec::len).unwrap_or(0);
+    let rider = golmok_delivery_routing::courier::get_courier(
+        &app.state.db,
+        longest["courier_id"].as_str().unwrap_or_default(),
+    )
+    .await
+    .expect("the courier");
+    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .expect("an account")
+        .email;
+    let mut courier = Browser::new(&app.base_url);
+    courier.sign_in(&email, None).await;
+    let path = format!(
+        "/courier/batches/{}",
+        longest["id"].as_str().unwrap_or_default()
+    );
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let started = std::time::Instant::now();
+        let page = courier.get(&path).await;
+        times.push(started.elapsed());
+        ok(&page);
+        assert_eq!(page.html.matches("class=\"stop-card").count(), stops);
+    }
+    times.sort();
+    println!(
+        "batch page with {stops} stops ({} batches planned for 20 deliveries): median {} ms, worst {} ms over 10 loads ({} bytes)",
+        planned.body["batches"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0),
+        times[times.len() / 2].as_millis(),
+        times[times.len() - 1].as_millis(),
+        courier.get(&path).await.html.len()
+    );
+}
