@@ -2221,6 +2221,8 @@ export interface components {
             kind: string;
             /** @description What the courier adds ("left at the door, behind the plant"). */
             note?: string | null;
+            /** @description With a code: a photo taken at this stop as well (its file's id), kept beside it. */
+            photo?: string | null;
             /** @description The code; for a photo or a signature, the id of the file taken at this stop
              *     (`POST /v1/stops/{id}/proof-files`). */
             value: string;

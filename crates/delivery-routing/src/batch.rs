@@ -48,6 +48,9 @@ pub struct Proof {
     /// What the courier adds ("left at the door, behind the plant").
     #[serde(default)]
     pub note: Option<String>,
+    /// With a code: a photo taken at this stop as well (its file's id), kept beside it.
+    #[serde(default)]
+    pub photo: Option<String>,
 }
 
 /// Which of the calling courier's batches to list.
@@ -333,6 +336,15 @@ pub async fn complete_stop(
                 "is not a {} taken at this stop; upload it first",
                 proof.kind
             ),
+        )
+        .into());
+    }
+    if let Some(photo) = proof.photo.as_deref()
+        && !crate::proof::is_proof_of(&txn, stop_id, "photo", photo.trim()).await?
+    {
+        return Err(ValidationErrors::single(
+            "proof.photo",
+            "is not a photo taken at this stop; upload it first",
         )
         .into());
     }

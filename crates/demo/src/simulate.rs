@@ -294,6 +294,7 @@ impl Day<'_> {
                     kind: "code".into(),
                     value: code.unwrap_or_default(),
                     note: None,
+                    photo: None,
                 };
                 batch::complete_stop(db, &account, &s.id, proof, &events, self.sim.wrong_codes)
                     .await?;

@@ -325,7 +325,8 @@ texts! {
     complete: "완료", "Done";
     proof: "확인 방법", "Proof";
     proof_code: "전달 코드", "Hand-over code";
-    proof_photo: "부재중: 사진으로 완료", "Nobody home: complete with a photo";
+    proof_photo: "사진으로 완료 (코드와 함께, 또는 부재중)", "Complete with a photo (with the code, or nobody home)";
+    proof_code_if_given: "전달 코드 (받았으면)", "Hand-over code (if given)";
     proof_note: "메모 (놓아둔 곳)", "Note (where it was left)";
     door_phone: "연락처 (선택)", "Phone (optional)";
     door_notes: "배달 메모 (선택)", "Notes for the courier (optional)";

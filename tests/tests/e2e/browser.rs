@@ -531,20 +531,40 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // The connection drops as the courier sends the shop's code, twice: both wait on the
+    // phone; when it returns they go, and the pick-up is made once.
+    set_offline(c, true).await?;
     complete_with_code(c, &pickup, &code).await?;
-    wait_for_text(c, "완료").await;
-    let done = app
+    wait_for_text(c, "1건을 휴대폰에 보관했습니다").await;
+    complete_with_code(c, &pickup, &code).await?;
+    wait_for_text(c, "2건을 휴대폰에 보관했습니다").await;
+    shoot(c, "12-courier-offline-queued").await;
+    let waiting = app
         .get(&format!("/v1/orders/{order_id}"), Some(&owner))
         .await;
     assert_eq!(
-        done.body["merchant_orders"][0]["status"], "picked_up",
-        "{}",
-        done.text
+        waiting.body["merchant_orders"][0]["status"], "ready",
+        "nothing reached the server while offline"
     );
-    shoot(c, "12-courier-picked-up").await;
+    set_offline(c, false).await?;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = app
+            .get(&format!("/v1/orders/{order_id}"), Some(&owner))
+            .await
+            .body["merchant_orders"][0]["status"]
+            .clone();
+        if status == "picked_up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "picked_up", "sent once the connection came back");
+    wait_for_text(c, "배송 경로").await;
+    shoot(c, "13-courier-picked-up").await;
 
-    // At the door: a wrong code is refused and changes nothing; the shopper's code delivers,
-    // and the shopper's open page says so without a reload.
+    // At the door: a wrong code is refused and changes nothing; the shopper's code with a
+    // photo of the hand-over delivers, and the shopper's open page says so without a reload.
     let dropoff = stops
         .iter()
         .find(|s| s["merchant_order_id"] == part.as_str() && s["kind"] == "dropoff")
@@ -554,25 +574,49 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     let wrong = if door_code == "0000" { "1111" } else { "0000" };
     complete_with_code(c, &dropoff, wrong).await?;
     wait_for_text(c, "전달 코드가 맞지 않습니다").await;
-    shoot(c, "13-courier-wrong-code").await;
-    // The connection drops as the courier sends the right code, twice: both wait on the
-    // phone; when it returns they go, and the stop is completed once.
-    set_offline(c, true).await?;
-    complete_with_code(c, &dropoff, &door_code).await?;
-    wait_for_text(c, "1건을 휴대폰에 보관했습니다").await;
-    complete_with_code(c, &dropoff, &door_code).await?;
-    wait_for_text(c, "2건을 휴대폰에 보관했습니다").await;
-    shoot(c, "13-courier-offline-queued").await;
-    let waiting = app
-        .get(&format!("/v1/orders/{order_id}"), Some(&owner))
-        .await;
-    assert_eq!(
-        waiting.body["merchant_orders"][0]["status"], "picked_up",
-        "nothing reached the server while offline"
-    );
-    set_offline(c, false).await?;
+    shoot(c, "14-courier-wrong-code").await;
+    let files = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let photo = files.path().join("door.jpg");
+    image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(x % 250) as u8, 90, (y % 250) as u8])
+    })
+    .save(&photo)
+    .map_err(|e| e.to_string())?;
+    let form = c
+        .find(Locator::Css(&format!(
+            "form[action='/courier/stops/{dropoff}/photo']"
+        )))
+        .await
+        .map_err(|e| e.to_string())?;
+    c.find(Locator::Css(&format!(
+        "details:has(form[action='/courier/stops/{dropoff}/photo']) summary"
+    )))
+    .await
+    .map_err(|e| e.to_string())?
+    .click()
+    .await
+    .map_err(|e| e.to_string())?;
+    form.find(Locator::Css("input[name=photo]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&photo.display().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    form.find(Locator::Css("input[name=code]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&door_code)
+        .await
+        .map_err(|e| e.to_string())?;
+    shoot(c, "15-courier-code-and-photo").await;
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
     wait_for_text(b, "배달 완료").await;
-    shoot(b, "14-order-delivered-live").await;
+    shoot(b, "16-order-delivered-live").await;
     let delivered = app
         .get(&format!("/v1/orders/{order_id}"), Some(&owner))
         .await
@@ -582,7 +626,10 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .map(|e| e.iter().filter(|e| e["to"] == "delivered").count())
         .unwrap_or_default();
     assert_eq!(deliveries, 1, "delivered once: {delivered}");
-    wait_for_text(c, "배송 경로").await;
+    let proved = golmok_delivery_routing::proof::files_of(&app.state.db, &dropoff)
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(proved.len(), 1, "the door's photo kept with the stop");
     Ok(())
 }
 

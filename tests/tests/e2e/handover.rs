@@ -232,6 +232,18 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         wrong.assert_problem(422, "validation_failed")["errors"][0]["field"],
         "proof.value"
     );
+    // A photo beside the code must be one taken at this stop.
+    let stray = app
+        .post(
+            &format!("/v1/stops/{pickup}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "code", "value": pickup_code, "photo": "prf_elsewhere"}}),
+        )
+        .await;
+    assert_eq!(
+        stray.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "proof.photo"
+    );
     let body = json!({"proof": {"kind": "code", "value": pickup_code}});
     let first = post_with_key(
         &app,

@@ -317,6 +317,7 @@ pub async fn complete(
         kind: form.kind.clone(),
         value: form.value.trim().to_owned(),
         note: None,
+        photo: None,
     };
     let outcome = golmok_delivery_routing::batch::complete_stop(
         &pages.db,
@@ -331,8 +332,8 @@ pub async fn complete(
     landed(&form.batch, outcome)
 }
 
-/// Nobody home: a photo of where the goods were left, and a note, where the network allows
-/// it. The photo is stored first, then the stop completed with it.
+/// A photo at the door: beside the code the shopper gave, or (nobody home, where the network
+/// allows it) in its place, with a note. The photo is stored first, then the stop completed.
 pub async fn complete_with_photo(
     State(pages): State<Pages>,
     visitor: Visitor,
@@ -371,10 +372,26 @@ pub async fn complete_with_photo(
         Err(e) => return landed(&batch, Err::<(), _>(e)),
     };
     let events = CourierEvents::new(pages.ordering());
-    let proof = Proof {
-        kind: "photo".into(),
-        value: file.id,
-        note: upload.fields.get("note").cloned(),
+    // With the code the photo stands beside it; without, it stands in for it.
+    let code = upload
+        .fields
+        .get("code")
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let note = upload.fields.get("note").cloned();
+    let proof = match code {
+        Some(code) => Proof {
+            kind: "code".into(),
+            value: code,
+            note,
+            photo: Some(file.id),
+        },
+        None => Proof {
+            kind: "photo".into(),
+            value: file.id,
+            note,
+            photo: None,
+        },
     };
     let outcome = golmok_delivery_routing::batch::complete_stop(
         &pages.db,
