@@ -345,4 +345,32 @@
     box.addEventListener("change", apply);
     apply();
   });
+
+  // A signature drawn on the courier's screen goes as a PNG in the form's file field.
+  document.querySelectorAll("form[data-signature]").forEach(function (form) {
+    var pad = form.querySelector("canvas"), file = form.querySelector("input[type=file]");
+    var ctx = pad.getContext("2d"), drawing = false, drawn = false;
+    function blank() { ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, pad.width, pad.height); drawn = false; }
+    function at(e) {
+      var r = pad.getBoundingClientRect();
+      return [(e.clientX - r.left) * pad.width / r.width, (e.clientY - r.top) * pad.height / r.height];
+    }
+    blank();
+    ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#111";
+    pad.addEventListener("pointerdown", function (e) { drawing = true; var p = at(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); });
+    pad.addEventListener("pointermove", function (e) { if (!drawing) return; var p = at(e); ctx.lineTo(p[0], p[1]); ctx.stroke(); drawn = true; });
+    ["pointerup", "pointerleave"].forEach(function (k) { pad.addEventListener(k, function () { drawing = false; }); });
+    form.querySelector("[data-clear]").addEventListener("click", blank);
+    form.addEventListener("submit", function (event) {
+      if (file.files.length) return;
+      event.preventDefault();
+      if (!drawn) return;
+      pad.toBlob(function (blob) {
+        var dt = new DataTransfer();
+        dt.items.add(new File([blob], "signature.png", { type: "image/png" }));
+        file.files = dt.files;
+        form.submit();
+      }, "image/png");
+    });
+  });
 })();

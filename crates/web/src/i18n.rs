@@ -339,7 +339,10 @@ texts! {
     queued_offline: "연결이 끊겨 {n}건을 휴대폰에 보관했습니다. 연결되면 자동으로 보냅니다.", "No connection: {n} kept on this phone, sent as soon as it is back.";
     door_notes_label: "메모", "Notes";
     complete_with_photo: "사진으로 완료", "Complete with the photo";
-    proof_signature: "서명", "Signature";
+    proof_signature: "받는 분 서명으로 완료", "Complete with the recipient's signature";
+    sign_here: "받는 분이 아래에 서명합니다.", "The recipient signs below.";
+    sign_again: "다시 서명", "Sign again";
+    complete_with_signature: "서명으로 완료", "Complete with the signature";
     proof_value: "코드 또는 메모", "Code or note";
     fail: "실패 보고", "Report failure";
     fail_nobody_home: "부재중", "Nobody home";

@@ -1163,8 +1163,8 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
     assert!(page.html.contains("data-stops=") && page.html.contains("map.kakao.com/link/to/"));
     assert_eq!(
         page.input_values("batch").len(),
-        5,
-        "a code and a failure form a stop, and a photo form at the door"
+        6,
+        "a code and a failure form a stop, and a photo and a signature form at the door"
     );
     let stop_ids: Vec<String> = batch["stops"]
         .as_array()
@@ -1278,15 +1278,25 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         pdf.location(),
         format!("/courier/batches/{batch_id}?problem=file")
     );
+    // The shopper signs on the courier's screen: the drawing goes as a PNG.
+    let mut signature = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(320, 160, |x, y| {
+        if (x as i64 - 2 * y as i64).abs() < 3 {
+            image::Rgb([0, 0, 0])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    }))
+    .write_to(
+        &mut std::io::Cursor::new(&mut signature),
+        image::ImageFormat::Png,
+    )
+    .expect("a PNG");
     let left = courier
         .upload(
             &photo_path,
-            &[
-                ("csrf", &csrf),
-                ("batch", &batch_id),
-                ("note", "문 앞 화분 뒤"),
-            ],
-            ("photo", "door.jpg", "image/jpeg", &a_photo()),
+            &[("csrf", &csrf), ("batch", &batch_id), ("kind", "signature")],
+            ("photo", "signature.png", "image/png", &signature),
         )
         .await;
     assert_eq!(left.location(), format!("/courier/batches/{batch_id}"));
@@ -1298,8 +1308,8 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
         .await
         .body;
     let door = &batch_now["items"][0]["stops"][1];
-    assert_eq!(door["proof"]["kind"], "photo", "{batch_now}");
-    assert_eq!(door["proof"]["note"], "문 앞 화분 뒤");
+    assert_eq!(door["proof"]["kind"], "signature", "{batch_now}");
+    assert!(door["proof"]["file_url"].is_string(), "{batch_now}");
     let after = courier.get(&format!("/courier/batches/{batch_id}")).await;
     assert!(after.html.contains("완료"), "{}", after.html);
     assert!(!after.html.contains("/complete\""), "no stop left to do");

@@ -352,12 +352,16 @@ pub async fn complete_with_photo(
     if upload.file.is_empty() {
         return Ok(see_other(&format!("{}?problem=file", back_to(&batch))));
     }
+    let kind = match upload.fields.get("kind").map(String::as_str) {
+        Some("signature") => golmok_delivery_routing::proof::ProofFileKind::Signature,
+        _ => golmok_delivery_routing::proof::ProofFileKind::Photo,
+    };
     let file = match golmok_delivery_routing::proof::add(
         &pages.db,
         pages.store.as_ref(),
         &account,
         &id,
-        golmok_delivery_routing::proof::ProofFileKind::Photo,
+        kind,
         upload.file,
     )
     .await
@@ -379,7 +383,14 @@ pub async fn complete_with_photo(
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     let note = upload.fields.get("note").cloned();
+    let signed = kind == golmok_delivery_routing::proof::ProofFileKind::Signature;
     let proof = match code {
+        _ if signed => Proof {
+            kind: "signature".into(),
+            value: file.id,
+            note,
+            photo: None,
+        },
         Some(code) => Proof {
             kind: "code".into(),
             value: code,
