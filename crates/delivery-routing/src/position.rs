@@ -14,7 +14,7 @@ use golmok_events::{Payload, Topic};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 
-use crate::courier::{courier_of_account, get_courier};
+use crate::courier::courier_of_account;
 use crate::entities::{delivery_task, route_batch, stop};
 use crate::planner::{Batch, DROPOFF_SERVICE_MIN, GreatCircle, PICKUP_SERVICE_MIN};
 use crate::status::{BatchStatus, StopKind, StopStatus};
@@ -58,14 +58,7 @@ pub async fn report(
     active.courier_lon = Set(Some(at.lon));
     active.position_at = Set(Some(now));
     let b = active.update(&txn).await?;
-    let left = retime(
-        &txn,
-        &b,
-        at,
-        now,
-        get_courier(&txn, &courier.id).await?.vehicle,
-    )
-    .await?;
+    let left = retime(&txn, &b, at, now, courier.vehicle).await?;
     announce_progress(&txn, &b, left).await?;
     txn.commit().await?;
     crate::batch::my_batch(db, actor, batch_id).await
