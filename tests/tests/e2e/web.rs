@@ -1958,6 +1958,21 @@ async fn the_board_hears_of_new_orders_while_other_shops_are_busy(engine: golmok
         .link_to("consortia", "망원시장")
         .expect("Mangwon");
 
+    // The board's stream is open (and has spoken) before the load starts.
+    let cookie = oil
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut live = app
+        .client()
+        .get(app.url(&format!("/shop/{oil_shop}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the board's stream");
+    golmok_e2e::read_events_until(&mut live, "\n").await;
     // The load: four shoppers buying tofu back to back until the probes are done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let placed_by_load = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1986,20 +2001,6 @@ async fn the_board_hears_of_new_orders_while_other_shops_are_busy(engine: golmok
         }));
     }
 
-    let cookie = oil
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut live = app
-        .client()
-        .get(app.url(&format!("/shop/{oil_shop}/live")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the board's stream");
-    golmok_e2e::read_events_until(&mut live, "\n").await;
     let started = std::time::Instant::now();
     let mut latencies = Vec::new();
     for _ in 0..20 {
