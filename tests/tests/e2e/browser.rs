@@ -690,12 +690,12 @@ async fn complete_with_code(c: &Client, stop: &str, code: &str) -> Result<(), St
         .map_err(|e| e.to_string())
 }
 
-/// The shop's side in Chromium: the board takes a new order, the counter weighs a refill
-/// (the price and whether it fits shown as it is typed), a line weighed over what the
-/// payment holds is put to the shopper, whose answer reaches the open board live; then a
-/// photo is added to a listing, and a PDF and a 12 MB file are refused with the reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_shop_weighs_at_the_counter_asks_the_shopper_and_adds_a_photo() {
+/// Runs `journey` in a fresh Chromium against the app on the demo data; says it skipped
+/// (and why) when Chromium or its driver is missing.
+async fn in_chromium<F>(journey: F)
+where
+    F: AsyncFnOnce(&TestApp, &Client) -> Result<(), String>,
+{
     for tool in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(tool).exists() {
             println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
@@ -708,10 +708,19 @@ async fn a_shop_weighs_at_the_counter_asks_the_shopper_and_adds_a_photo() {
         .expect("the demo data");
     let mut driver = start_chromedriver().await;
     let browser = open_browser(&driver).await;
-    let outcome = counter(&app, &browser).await;
+    let outcome = journey(&app, &browser).await;
     let _ = browser.close().await;
     let _ = driver.process.kill().await;
     outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The shop's side in Chromium: the board takes a new order, the counter weighs a refill
+/// (the price and whether it fits shown as it is typed), a line weighed over what the
+/// payment holds is put to the shopper, whose answer reaches the open board live; then a
+/// photo is added to a listing, and a PDF and a 12 MB file are refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_weighs_at_the_counter_asks_the_shopper_and_adds_a_photo() {
+    in_chromium(counter).await;
 }
 
 /// The grain shop of Yeonhui, its owner's email, and its brown rice (900 won per 100 g).
@@ -973,22 +982,7 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
 /// delivery still with that courier; screenshots of the board before and after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dispatcher_gives_a_delivery_to_another_courier_and_replans() {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(tool).exists() {
-            println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
-            return;
-        }
-    }
-    let app = TestApp::start(Engine::Sqlite).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data");
-    let mut driver = start_chromedriver().await;
-    let browser = open_browser(&driver).await;
-    let outcome = desk(&app, &browser).await;
-    let _ = browser.close().await;
-    let _ = driver.process.kill().await;
-    outcome.unwrap_or_else(|e| panic!("{e}"));
+    in_chromium(desk).await;
 }
 
 async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
@@ -1037,6 +1031,18 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
     )
     .await?;
     wait_for_text(b, "다시 계획").await;
+    // The board redraws itself once its stream opens: act on it after that.
+    for _ in 0..100 {
+        let open = b
+            .execute("return document.body.dataset.live === 'open';", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if open == Value::Bool(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let mut routes = 0;
     for _ in 0..50 {
         routes = b
@@ -1053,28 +1059,64 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
         return Err("no stops drawn on the dispatch map".into());
     }
     shoot(b, "30-dispatch-board").await;
-    let select = b
-        .find(Locator::Css(&format!("#move-{part}")))
-        .await
-        .map_err(|e| format!("the delivery's courier select: {e}"))?;
-    select
-        .select_by_value(&other)
-        .await
-        .map_err(|e| e.to_string())?;
+    // A redraw between finding the select and using it makes it stale: find it again.
+    let mut chosen = Err(String::new());
+    for _ in 0..20 {
+        chosen = match b.find(Locator::Css(&format!("#move-{part}"))).await {
+            Ok(select) => select
+                .select_by_value(&other)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the delivery's courier select: {e}")),
+        };
+        if chosen.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    chosen?;
     click(
         b,
         &format!("form[action='/dispatch/{network}/tasks/{part}/courier'] button"),
     )
     .await?;
-    wait_for_text(b, "다시 계획").await;
-    if carrier(&app.get(&plan_path, Some(&admin)).await.body) != other {
+    // The form's answer lands when it lands: ask the API until it says so.
+    let mut moved = String::new();
+    for _ in 0..50 {
+        moved = carrier(&app.get(&plan_path, Some(&admin)).await.body);
+        if moved == other {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if moved != other {
         return Err("the delivery did not go to the other courier".into());
     }
-    click(
-        b,
-        &format!("form[action='/dispatch/{network}/slots/{slot}/plan'] button"),
-    )
-    .await?;
+    // The redirected board opens its stream and redraws: press re-plan on the board as it
+    // then stands.
+    let replan = format!("form[action='/dispatch/{network}/slots/{slot}/plan'] button");
+    let plan_id = |plan: &Value| plan["id"].as_str().unwrap_or_default().to_owned();
+    let before = plan_id(&app.get(&plan_path, Some(&admin)).await.body);
+    let mut replanned = false;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if click(b, &replan).await.is_err() {
+            continue;
+        }
+        for _ in 0..30 {
+            if plan_id(&app.get(&plan_path, Some(&admin)).await.body) != before {
+                replanned = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if replanned {
+            break;
+        }
+    }
+    if !replanned {
+        return Err("the re-plan button made no new plan".into());
+    }
     wait_for_text(b, "다시 계획").await;
     shoot(b, "31-dispatch-board-replanned").await;
     let kept = carrier(&app.get(&plan_path, Some(&admin)).await.body);
