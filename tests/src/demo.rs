@@ -127,3 +127,14 @@ pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
         date,
     }
 }
+
+/// The email of the account riding as courier `courier_id`: to sign in as them.
+pub async fn courier_email(app: &TestApp, courier_id: &str) -> String {
+    let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, courier_id)
+        .await
+        .expect("the courier");
+    golmok_accounts::find(&app.state.db, &rider.account_id)
+        .await
+        .expect("the courier's account")
+        .email
+}

@@ -106,21 +106,46 @@ pub(crate) async fn allowance(txn: &impl ConnectionTrait, o: &order::Model) -> R
     Ok(held)
 }
 
-/// The second authorisations of an order's approved differences (cards only).
-pub(crate) async fn top_ups(txn: &impl ConnectionTrait, order_id: &str) -> Result<Vec<Payment>> {
-    let mut payments = Vec::new();
-    for a in weight_approval::Entity::find()
+/// Every question asked about an order's lines, oldest first: read once for the order's
+/// view, which draws its lines' approvals and its second authorisations from it.
+pub(crate) async fn of_order(
+    db: &impl ConnectionTrait,
+    order_id: &str,
+) -> Result<Vec<weight_approval::Model>> {
+    Ok(weight_approval::Entity::find()
         .filter(weight_approval::Column::OrderId.eq(order_id))
-        .filter(weight_approval::Column::PaymentId.is_not_null())
         .order_by_asc(weight_approval::Column::CreatedAt)
-        .all(txn)
-        .await?
-    {
-        if let Some(id) = &a.payment_id {
-            payments.push(golmok_payments::get_payment(txn, id).await?);
-        }
+        .all(db)
+        .await?)
+}
+
+/// The questions asked about some merchant orders' lines, oldest first, in one query.
+pub(crate) async fn of_merchant_orders(
+    db: &impl ConnectionTrait,
+    merchant_order_ids: &[String],
+) -> Result<Vec<weight_approval::Model>> {
+    Ok(weight_approval::Entity::find()
+        .filter(weight_approval::Column::MerchantOrderId.is_in(merchant_order_ids.iter().cloned()))
+        .order_by_asc(weight_approval::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// The second authorisations among `asked` (cards' approved differences).
+pub(crate) async fn payments_of(
+    db: &impl ConnectionTrait,
+    asked: &[weight_approval::Model],
+) -> Result<Vec<Payment>> {
+    let mut payments = Vec::new();
+    for id in asked.iter().filter_map(|a| a.payment_id.as_deref()) {
+        payments.push(golmok_payments::get_payment(db, id).await?);
     }
     Ok(payments)
+}
+
+/// The second authorisations of an order's approved differences (cards only).
+pub(crate) async fn top_ups(db: &impl ConnectionTrait, order_id: &str) -> Result<Vec<Payment>> {
+    payments_of(db, &of_order(db, order_id).await?).await
 }
 
 /// The approved differences of a merchant order whose card authorisation holds, with their
@@ -146,25 +171,25 @@ pub(crate) async fn held_differences(
     Ok(held)
 }
 
-/// The latest approval of each line of a merchant order, for its view.
+/// The latest approval of each line of a merchant order, for its view, from the questions
+/// already read (`asked`).
 pub(crate) async fn latest_by_line(
     db: &impl ConnectionTrait,
+    asked: &[weight_approval::Model],
     merchant_order_id: &str,
 ) -> Result<Vec<(String, Approval)>> {
-    let rows = weight_approval::Entity::find()
-        .filter(weight_approval::Column::MerchantOrderId.eq(merchant_order_id))
-        .filter(weight_approval::Column::Status.ne(ApprovalStatus::Withdrawn))
-        .order_by_asc(weight_approval::Column::CreatedAt)
-        .all(db)
-        .await?;
     let mut latest: Vec<(String, Approval)> = Vec::new();
-    for a in rows {
+    for a in asked
+        .iter()
+        .filter(|a| a.merchant_order_id == merchant_order_id)
+        .filter(|a| a.status != ApprovalStatus::Withdrawn)
+    {
         let payment = match &a.payment_id {
             Some(id) => Some(golmok_payments::get_payment(db, id).await?),
             None => None,
         };
         let view = Approval {
-            id: a.id,
+            id: a.id.clone(),
             status: a.status,
             weighed_quantity: a.weighed_quantity,
             fits_quantity: a.fits_quantity,
@@ -173,7 +198,7 @@ pub(crate) async fn latest_by_line(
             payment,
         };
         latest.retain(|(line, _)| *line != a.line_id);
-        latest.push((a.line_id, view));
+        latest.push((a.line_id.clone(), view));
     }
     Ok(latest)
 }

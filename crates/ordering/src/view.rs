@@ -132,11 +132,14 @@ pub(crate) fn status_of(m: &merchant_order::Model) -> Result<MerchantOrderStatus
     })
 }
 
+/// A merchant order as its readers see it; `asked`: the questions about its lines, read by
+/// the caller with those of the other merchant orders it shows.
 pub(crate) async fn merchant_order_view(
     db: &impl ConnectionTrait,
     m: merchant_order::Model,
+    asked: &[crate::entities::weight_approval::Model],
 ) -> Result<MerchantOrder> {
-    let mut approvals = crate::approvals::latest_by_line(db, &m.id).await?;
+    let mut approvals = crate::approvals::latest_by_line(db, asked, &m.id).await?;
     let lines = order_line::Entity::find()
         .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
         .order_by_asc(order_line::Column::Id)
@@ -177,6 +180,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         .one(db)
         .await?
         .ok_or_else(|| DomainError::not_found("order", id))?;
+    let asked = crate::approvals::of_order(db, id).await?;
     let mut merchant_orders = Vec::new();
     for m in merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(id))
@@ -184,7 +188,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         .all(db)
         .await?
     {
-        merchant_orders.push(merchant_order_view(db, m).await?);
+        merchant_orders.push(merchant_order_view(db, m, &asked).await?);
     }
     let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
     let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
@@ -206,7 +210,7 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         .collect();
     let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
     let (mut authorized_krw, mut charged_krw) = (payment.authorized_krw, payment.captured_krw);
-    for p in crate::approvals::top_ups(db, &o.id).await? {
+    for p in crate::approvals::payments_of(db, &asked).await? {
         if matches!(
             p.status,
             golmok_payments::PaymentStatus::Authorized | golmok_payments::PaymentStatus::Captured
@@ -377,7 +381,8 @@ pub async fn get_merchant_order(
         .await?
         .filter(|m| m.merchant_id == merchant_id)
         .ok_or_else(|| DomainError::not_found("merchant order", id))?;
-    let mut part = [merchant_order_view(db, m).await?];
+    let asked = crate::approvals::of_merchant_orders(db, std::slice::from_ref(&m.id)).await?;
+    let mut part = [merchant_order_view(db, m, &asked).await?];
     show_codes(db, &mut part, Reader::Shop).await?;
     let [part] = part;
     Ok(part)
@@ -405,9 +410,11 @@ pub async fn list_merchant_orders(
     }
     let mut rows = query.limit(limit + 1).all(db).await?;
     let next_cursor = page::cut(&mut rows, limit, |m| m.id.clone());
+    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+    let asked = crate::approvals::of_merchant_orders(db, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
-        items.push(merchant_order_view(db, m).await?);
+        items.push(merchant_order_view(db, m, &asked).await?);
     }
     show_codes(db, &mut items, Reader::Shop).await?;
     Ok(Page { items, next_cursor })

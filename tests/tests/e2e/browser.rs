@@ -453,16 +453,9 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .and_then(|s| s["id"].as_str())
         .ok_or("the tofu pick-up")?
         .to_owned();
-    let rider = golmok_delivery_routing::courier::get_courier(
-        &app.state.db,
-        batch["courier_id"].as_str().unwrap_or_default(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .email;
+    let email =
+        golmok_e2e::demo::courier_email(app, batch["courier_id"].as_str().unwrap_or_default())
+            .await;
 
     // The shopper keeps the order's page open and reads the code for the door off it.
     b.goto(&app.url(&format!("/orders/{order_id}")))
@@ -788,20 +781,42 @@ async fn rice_order(
 }
 
 async fn click(b: &Client, css: &str) -> Result<(), String> {
-    b.find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| e.to_string())
+    // A live page may redraw between finding the element and clicking it: find it again.
+    let mut last = String::new();
+    for _ in 0..10 {
+        match b.find(Locator::Css(css)).await {
+            Ok(element) => match element.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = format!("{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(last)
 }
 
-/// What the order has been charged, read through the API.
-async fn charged(app: &TestApp, shopper: &str, order_id: &str) -> Value {
-    app.get(&format!("/v1/orders/{order_id}"), Some(shopper))
-        .await
-        .body["charged_krw"]
-        .clone()
+/// Waits (up to 5 s) for the order to have been charged `krw`, read through the API.
+async fn charged_becomes(
+    app: &TestApp,
+    shopper: &str,
+    order_id: &str,
+    krw: i64,
+    what: &str,
+) -> Result<(), String> {
+    let mut got = Value::Null;
+    for _ in 0..50 {
+        got = app
+            .get(&format!("/v1/orders/{order_id}"), Some(shopper))
+            .await
+            .body["charged_krw"]
+            .clone();
+        if got == json!(krw) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{what}{got}"))
 }
 
 async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
@@ -849,16 +864,7 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
         &format!("form[action='/shop/{shop}/orders/{part}/ready'] button"),
     )
     .await?;
-    for _ in 0..50 {
-        if charged(app, &shopper, &first).await == json!(3_933) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let got = charged(app, &shopper, &first).await;
-    if got != json!(3_933) {
-        return Err(format!("the 437 g order charged {got}"));
-    }
+    charged_becomes(app, &shopper, &first, 3_933, "the 437 g order charged ").await?;
 
     // Another order weighs over: 520 g is 4,680 won, over the 4,140 held; the shop asks.
     let (second, part, line) = rice_order(app, &shopper, &consortium, &rice, 400).await?;
@@ -907,16 +913,7 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
         &format!("form[action='/shop/{shop}/orders/{part}/ready'] button"),
     )
     .await?;
-    for _ in 0..50 {
-        if charged(app, &shopper, &second).await == json!(4_680) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let got = charged(app, &shopper, &second).await;
-    if got != json!(4_680) {
-        return Err(format!("the approved order charged {got}"));
-    }
+    charged_becomes(app, &shopper, &second, 4_680, "the approved order charged ").await?;
 
     // A photo for the listing; a PDF and a 12 MB file are refused with the reason.
     let edit = app.url(&format!("/shop/{shop}/listings/{rice}/edit"));

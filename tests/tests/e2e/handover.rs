@@ -123,16 +123,9 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
             .to_owned()
     };
     let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
-    let rider = golmok_delivery_routing::courier::get_courier(
-        &app.state.db,
-        batch["courier_id"].as_str().unwrap_or_default(),
-    )
-    .await
-    .expect("the courier");
-    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
-        .await
-        .expect("an account")
-        .email;
+    let email =
+        golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap_or_default())
+            .await;
     let courier = login(&app, &email).await;
 
     // The courier sets out; the batch is theirs from now on.

@@ -1123,16 +1123,9 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
     assert_eq!(plan.status, StatusCode::OK, "{}", plan.text);
     let batch = plan.body["batches"][0].clone();
     let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
-    let rider = golmok_delivery_routing::courier::get_courier(
-        &app.state.db,
-        batch["courier_id"].as_str().unwrap_or_default(),
-    )
-    .await
-    .expect("the batch's courier");
-    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
-        .await
-        .expect("an account")
-        .email;
+    let email =
+        golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap_or_default())
+            .await;
 
     let mut courier = Browser::new(&app.base_url);
     let form = courier.get("/signin").await;
@@ -1482,13 +1475,7 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
         .await
         .expect("the board's stream");
     assert_eq!(live.status(), StatusCode::OK);
-    let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, &other)
-        .await
-        .expect("the courier");
-    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
-        .await
-        .expect("an account")
-        .email;
+    let email = golmok_e2e::demo::courier_email(&app, &other).await;
     let courier = demo_login(&app, &email).await;
     let batch_id = again.body["batches"]
         .as_array()
@@ -2081,16 +2068,9 @@ async fn a_long_batch_page_is_timed() {
         .cloned()
         .expect("a batch");
     let stops = longest["stops"].as_array().map(Vec::len).unwrap_or(0);
-    let rider = golmok_delivery_routing::courier::get_courier(
-        &app.state.db,
-        longest["courier_id"].as_str().unwrap_or_default(),
-    )
-    .await
-    .expect("the courier");
-    let email = golmok_accounts::find(&app.state.db, &rider.account_id)
-        .await
-        .expect("an account")
-        .email;
+    let email =
+        golmok_e2e::demo::courier_email(&app, longest["courier_id"].as_str().unwrap_or_default())
+            .await;
     let mut courier = Browser::new(&app.base_url);
     courier.sign_in(&email, None).await;
     let path = format!(
