@@ -1278,6 +1278,21 @@ export interface components {
         ContainerReturnRequest: {
             received_by: components["schemas"]["ReceivedBy"];
         };
+        /** @description A deposit container the shopper still has, to be taken back at the door. */
+        ContainerToCollect: {
+            /**
+             * Format: int64
+             * @description Refunded to the shopper when the courier takes it back.
+             */
+            deposit_krw: number;
+            line_id: string;
+            /** @description The earlier shop order the container was sold with, and its line: what
+             *     `POST /v1/merchant-orders/{id}/lines/{line_id}/container-return` takes. */
+            merchant_order_id: string;
+            shop: string;
+            /** @description What was sold in it ("병 콩물 리필"), and by which shop. */
+            title: string;
+        };
         Coordinates: {
             /** Format: double */
             lat: number;
@@ -2177,6 +2192,10 @@ export interface components {
         };
         PlannedStop: {
             address: string;
+            /** @description At a pending drop-off, in the courier's view: deposit containers from the shopper's
+             *     earlier orders that the courier may take back here (filled in by ordering, which owns
+             *     them). Listed on the first drop-off of a basket only. */
+            collect?: components["schemas"]["ContainerToCollect"][];
             /** @description What to pick up (or hand over): "손두부 ×2, 유기농 현미 310 g". */
             contents: string;
             /** Format: date-time */

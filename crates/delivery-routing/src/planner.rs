@@ -177,6 +177,25 @@ pub struct PlannedStop {
     /// The shopper's notes for the door, on the same terms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// At a pending drop-off, in the courier's view: deposit containers from the shopper's
+    /// earlier orders that the courier may take back here (filled in by ordering, which owns
+    /// them). Listed on the first drop-off of a basket only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub collect: Vec<ContainerToCollect>,
+}
+
+/// A deposit container the shopper still has, to be taken back at the door.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ContainerToCollect {
+    /// The earlier shop order the container was sold with, and its line: what
+    /// `POST /v1/merchant-orders/{id}/lines/{line_id}/container-return` takes.
+    pub merchant_order_id: String,
+    pub line_id: String,
+    /// What was sold in it ("병 콩물 리필"), and by which shop.
+    pub title: String,
+    pub shop: String,
+    /// Refunded to the shopper when the courier takes it back.
+    pub deposit_krw: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -955,6 +974,7 @@ impl PlannedStop {
             proof,
             phone: None,
             notes: None,
+            collect: Vec::new(),
             kind: s.kind,
             status: s.status,
             id: s.id,

@@ -2,16 +2,22 @@
 //! returns the container — at the shop's counter, or to a courier of the consortium's network
 //! on a later delivery — and gets the deposit back: the shop's owner (or that courier)
 //! records the return against the order line, and the deposit is refunded through the
-//! payment provider and the ledger. A line's container comes back at most once.
+//! payment provider and the ledger. A line's container comes back at most once. A courier's
+//! batch lists, at each door, the containers its shopper may hand back there.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use golmok_accounts::{Account, Role};
+use golmok_delivery_routing::planner::{Batch, ContainerToCollect};
+use golmok_delivery_routing::{StopKind, StopStatus};
 use golmok_payments::Share;
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{container_return, merchant_order, order, order_line};
+use crate::state::MerchantOrderStatus;
 use crate::view::status_of;
 use crate::{DomainError, Ordering, Result, merchant_party};
 
@@ -269,4 +275,143 @@ pub async fn deposit_lines(
         }
     }
     Ok(lines)
+}
+
+/// The calling courier's batches, as [`golmok_delivery_routing::batch::my_batches`] gives
+/// them, with the deposit containers to take back at each door.
+pub async fn courier_batches(
+    db: &DatabaseConnection,
+    actor: &Account,
+    query: &golmok_delivery_routing::batch::BatchQuery,
+) -> Result<golmok_core::Page<Batch>> {
+    let mut page = golmok_delivery_routing::batch::my_batches(db, actor, query).await?;
+    for batch in page.items.iter_mut() {
+        add_containers_to_collect(db, batch).await?;
+    }
+    Ok(page)
+}
+
+/// One of the calling courier's batches, with the containers to take back at each door.
+pub async fn courier_batch(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Batch> {
+    let mut batch = golmok_delivery_routing::batch::my_batch(db, actor, id).await?;
+    add_containers_to_collect(db, &mut batch).await?;
+    Ok(batch)
+}
+
+/// Fills in, on the first pending drop-off of each basket, the deposit containers its
+/// shopper still holds from earlier orders delivered or collected in the same network: the
+/// courier of that network may take them back (see [`may_receive`]). Containers of the
+/// orders this batch is carrying are not asked for: the shopper has not had them yet.
+async fn add_containers_to_collect(db: &DatabaseConnection, batch: &mut Batch) -> Result<()> {
+    let carried: HashSet<String> = batch
+        .stops
+        .iter()
+        .map(|s| s.merchant_order_id.clone())
+        .collect();
+    let mut doors_seen = HashSet::new();
+    let mut networks: HashMap<String, Option<String>> = HashMap::new();
+    for stop in batch.stops.iter_mut() {
+        if stop.kind != StopKind::Dropoff || stop.status != StopStatus::Pending {
+            continue;
+        }
+        let Some(part) = merchant_order::Entity::find_by_id(stop.merchant_order_id.as_str())
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        if !doors_seen.insert(part.order_id.clone()) {
+            continue;
+        }
+        let Some(order) = order::Entity::find_by_id(part.order_id.as_str())
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let Some(network) = network_of(db, &order, &mut networks).await? else {
+            continue;
+        };
+        let earlier = order::Entity::find()
+            .filter(order::Column::ShopperId.eq(order.shopper_id.as_str()))
+            .filter(order::Column::Id.ne(order.id.as_str()))
+            .all(db)
+            .await?;
+        for o in earlier {
+            if network_of(db, &o, &mut networks).await?.as_deref() != Some(network.as_str()) {
+                continue;
+            }
+            stop.collect
+                .extend(outstanding_containers(db, &o, &carried).await?);
+        }
+    }
+    Ok(())
+}
+
+/// The network whose couriers serve an order: its own, or (a pick-up) its consortium's.
+async fn network_of(
+    db: &DatabaseConnection,
+    o: &order::Model,
+    known: &mut HashMap<String, Option<String>>,
+) -> Result<Option<String>> {
+    if let Some(n) = &o.network_id {
+        return Ok(Some(n.clone()));
+    }
+    if let Some(n) = known.get(&o.consortium_id) {
+        return Ok(n.clone());
+    }
+    let n = golmok_catalog::consortium::consortium_in(db, &o.consortium_id)
+        .await?
+        .network_id;
+    known.insert(o.consortium_id.clone(), n.clone());
+    Ok(n)
+}
+
+/// An order's deposit lines that reached the shopper and have not come back.
+async fn outstanding_containers(
+    db: &DatabaseConnection,
+    o: &order::Model,
+    carried: &HashSet<String>,
+) -> Result<Vec<ContainerToCollect>> {
+    let mut out = Vec::new();
+    let parts = merchant_order::Entity::find()
+        .filter(merchant_order::Column::OrderId.eq(o.id.as_str()))
+        .all(db)
+        .await?;
+    for m in parts.iter().filter(|m| {
+        !carried.contains(&m.id) && status_of(m).is_ok_and(|s| s == MerchantOrderStatus::Delivered)
+    }) {
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
+            .filter(order_line::Column::DepositKrw.gt(0))
+            .all(db)
+            .await?;
+        if lines.is_empty() {
+            continue;
+        }
+        let returned: HashSet<String> = container_return::Entity::find()
+            .filter(container_return::Column::MerchantOrderId.eq(m.id.as_str()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.line_id)
+            .collect();
+        let shop = golmok_catalog::merchant::get_merchant(db, &m.merchant_id)
+            .await
+            .map(|shop| shop.name)
+            .unwrap_or_else(|_| m.merchant_id.clone());
+        out.extend(
+            lines
+                .into_iter()
+                .filter(|l| !returned.contains(&l.id))
+                .map(|l| ContainerToCollect {
+                    merchant_order_id: m.id.clone(),
+                    line_id: l.id,
+                    title: l.title,
+                    shop: shop.clone(),
+                    deposit_krw: l.deposit_krw,
+                }),
+        );
+    }
+    Ok(out)
 }

@@ -342,6 +342,9 @@ texts! {
     proof_signature: "받는 분 서명으로 완료", "Complete with the recipient's signature";
     sign_here: "받는 분이 아래에 서명합니다.", "The recipient signs below.";
     sign_again: "다시 서명", "Sign again";
+    containers_to_collect: "받아 올 보증금 용기", "Deposit containers to take back";
+    deposit_refunded: "보증금 환불", "deposit refunded";
+    took_back: "받았음", "Taken back";
     complete_with_signature: "서명으로 완료", "Complete with the signature";
     proof_value: "코드 또는 메모", "Code or note";
     fail: "실패 보고", "Report failure";

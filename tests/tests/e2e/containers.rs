@@ -9,7 +9,10 @@ use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-on_both_databases!(a_returned_container_refunds_its_deposit_once);
+on_both_databases!(
+    a_returned_container_refunds_its_deposit_once,
+    a_courier_takes_containers_back_at_the_door
+);
 
 /// A collected pick-up of 500 ml of soy milk in a 1,000 won deposit bottle; the order.
 async fn bottled_order(
@@ -241,4 +244,125 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert_eq!(report.body["refill"]["containers_reused"], 3);
     assert_eq!(report.body["refill"]["containers_returned"], 3);
+}
+
+/// The stop of `kind` for merchant order `part` in a courier's batches.
+fn stop_of<'a>(batches: &'a Value, part: &str, kind: &str) -> Option<&'a Value> {
+    batches["items"]
+        .as_array()?
+        .iter()
+        .flat_map(|b| b["stops"].as_array().into_iter().flatten())
+        .find(|s| s["merchant_order_id"] == part && s["kind"] == kind)
+}
+
+async fn a_courier_takes_containers_back_at_the_door(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let owner = login(&app, "merchant@demo.golmok.kr").await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let listed = app
+        .post(
+            &format!("/v1/merchants/{}/listings", tofu.shop_id),
+            Some(&owner),
+            &json!({"title": "병 콩물 리필", "price_krw": 600, "unit": "ml", "unit_quantity": 100,
+                    "stock": 10_000, "refill": true, "container": {"policy": "deposit", "deposit_krw": 1000}}),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::CREATED, "{}", listed.text);
+    let listing = listed.body["id"].as_str().unwrap().to_owned();
+    // Last week's bottle, collected at the counter and not yet brought back.
+    let earlier = bottled_order(&app, &shopper, &owner, &listing, &tofu.consortium).await;
+    let bottle_part = earlier["merchant_orders"][0]["id"].as_str().unwrap();
+    let bottle_line = earlier["merchant_orders"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap();
+
+    // Today's delivery to the same shopper, planned onto a courier's batch.
+    let delivery = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{action}", delivery.part),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let planned = app
+        .post(
+            &format!(
+                "/v1/networks/{}/slots/{}/plan",
+                delivery.network, delivery.slot
+            ),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let batch = planned.body["batches"][0].clone();
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    // A dispatcher's plan does not list them: the courier's view does.
+    assert!(!planned.text.contains(bottle_line), "{}", planned.text);
+    let email = golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap()).await;
+    let courier = login(&app, &email).await;
+    let mine = app
+        .get(
+            &format!("/v1/couriers/me/batches?date={}", delivery.date),
+            Some(&courier),
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    let door = stop_of(&mine.body, &delivery.part, "dropoff").expect("the drop-off");
+    assert_eq!(
+        door["collect"],
+        json!([{"merchant_order_id": bottle_part, "line_id": bottle_line, "title": "병 콩물 리필",
+                "shop": "망원 두부가게", "deposit_krw": 1000}]),
+        "{door}"
+    );
+    let shop = stop_of(&mine.body, &delivery.part, "pickup").expect("the pick-up");
+    assert!(shop.get("collect").is_none(), "{shop}");
+
+    // On the courier's phone: the container at the door, taken back with one button; a
+    // retry of the same post (the offline queue) changes nothing.
+    let mut phone = Browser::new(&app.base_url);
+    phone.sign_in(&email, None).await;
+    let page = phone.get(&format!("/courier/batches/{batch_id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("받아 올 보증금 용기")
+            && page.html.contains("병 콩물 리필 · 망원 두부가게"),
+        "{}",
+        page.html
+    );
+    let fields = [
+        ("batch", batch_id.as_str()),
+        ("merchant_order_id", bottle_part),
+        ("line_id", bottle_line),
+    ];
+    for _ in 0..2 {
+        let taken = phone.submit(&page, "/courier/containers", &fields).await;
+        assert_eq!(taken.location(), format!("/courier/batches/{batch_id}"));
+    }
+    let after = app
+        .get(
+            &format!("/v1/orders/{}", earlier["id"].as_str().unwrap()),
+            Some(&shopper),
+        )
+        .await
+        .body;
+    assert_eq!(after["payment"]["refunded_krw"], 1000, "{after}");
+    let mine = app
+        .get(
+            &format!("/v1/couriers/me/batches?date={}", delivery.date),
+            Some(&courier),
+        )
+        .await;
+    let door = stop_of(&mine.body, &delivery.part, "dropoff").expect("the drop-off");
+    assert!(door.get("collect").is_none(), "{door}");
+    let page = phone.get(&format!("/courier/batches/{batch_id}")).await;
+    assert!(!page.html.contains("받아 올 보증금 용기"));
 }

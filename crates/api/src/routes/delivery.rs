@@ -328,7 +328,7 @@ async fn my_batches(
         cursor: params.cursor,
     };
     Ok(Json(
-        batch::my_batches(&state.db, &session.account, &query).await?,
+        golmok_ordering::containers::courier_batches(&state.db, &session.account, &query).await?,
     ))
 }
 

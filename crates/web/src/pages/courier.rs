@@ -73,7 +73,7 @@ async fn my_batches(pages: &Pages, account: &Account) -> Result<Vec<Batch>, Page
         limit: 100,
         ..Default::default()
     };
-    golmok_delivery_routing::batch::my_batches(&pages.db, account, &recent)
+    golmok_ordering::containers::courier_batches(&pages.db, account, &recent)
         .await
         .map(|page| page.items)
         .map_err(|e| match e {
@@ -124,6 +124,16 @@ pub struct StopCard {
     pub phone: Option<String>,
     pub tel: Option<String>,
     pub notes: Option<String>,
+    /// Deposit containers the shopper may hand back at this door.
+    pub collect: Vec<CollectItem>,
+}
+
+pub struct CollectItem {
+    pub merchant_order_id: String,
+    pub line_id: String,
+    pub title: String,
+    pub shop: String,
+    pub deposit: String,
 }
 
 #[derive(Template)]
@@ -158,7 +168,7 @@ pub async fn batch(
     let account = visitor.require(Role::Courier)?;
     let lang = visitor.lang;
     let t = lang.texts();
-    let b = golmok_delivery_routing::batch::my_batch(&pages.db, account, &id)
+    let b = golmok_ordering::containers::courier_batch(&pages.db, account, &id)
         .await
         .map_err(|e| match e {
             DomainError::NotFound { .. } => PageError::NotFound,
@@ -168,7 +178,7 @@ pub async fn batch(
         .stops
         .iter()
         .enumerate()
-        .map(|(i, s)| stop_card(t, i + 1, s))
+        .map(|(i, s)| stop_card(lang, i + 1, s))
         .collect();
     let stops_json = serde_json::to_string(
         &b.stops
@@ -210,7 +220,8 @@ pub async fn batch(
 
 /// A stop as the courier's phone shows it, with links into Kakao and Naver maps and the
 /// phone's own map app.
-fn stop_card(t: &Texts, number: usize, s: &PlannedStop) -> StopCard {
+fn stop_card(lang: Lang, number: usize, s: &PlannedStop) -> StopCard {
+    let t = lang.texts();
     let label = encode(&s.address);
     StopCard {
         id: s.id.clone(),
@@ -240,6 +251,17 @@ fn stop_card(t: &Texts, number: usize, s: &PlannedStop) -> StopCard {
         }),
         phone: s.phone.clone(),
         notes: s.notes.clone(),
+        collect: s
+            .collect
+            .iter()
+            .map(|c| CollectItem {
+                merchant_order_id: c.merchant_order_id.clone(),
+                line_id: c.line_id.clone(),
+                title: c.title.clone(),
+                shop: c.shop.clone(),
+                deposit: format::won(lang, c.deposit_krw),
+            })
+            .collect(),
         kakao: format!(
             "https://map.kakao.com/link/to/{label},{},{}",
             s.location.lat, s.location.lon
@@ -450,6 +472,44 @@ pub async fn fail(
 }
 
 #[derive(Deserialize)]
+pub struct TakeBackForm {
+    batch: String,
+    merchant_order_id: String,
+    line_id: String,
+}
+
+/// The shopper hands a deposit container back at the door: the deposit is refunded (a
+/// container already taken back, for example by a retry from the offline queue, is done).
+pub async fn take_back(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    CsrfForm { form, .. }: CsrfForm<TakeBackForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    let outcome = golmok_ordering::containers::return_container(
+        pages.ordering(),
+        account,
+        &form.merchant_order_id,
+        &form.line_id,
+        golmok_ordering::containers::ContainerReturnRequest {
+            received_by: golmok_ordering::containers::ReceivedBy::Courier,
+        },
+    )
+    .await;
+    match outcome {
+        Ok(_)
+        | Err(DomainError::Conflict {
+            code: "container_already_returned",
+            ..
+        }) => Ok(see_other(&back_to(&form.batch))),
+        Err(DomainError::Forbidden(_)) | Err(DomainError::NotFound { .. }) => {
+            Err(PageError::NotFound)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct NoFields {}
 
 /// The courier sets out: the batch is theirs whatever later plans do.
@@ -514,4 +574,5 @@ pub fn routes() -> axum::Router<crate::Pages> {
             )),
         )
         .route("/courier/stops/{id}/fail", post(fail))
+        .route("/courier/containers", post(take_back))
 }
