@@ -873,6 +873,18 @@ async fn write_plan_row(
     }
     .insert(txn)
     .await?;
+    // The network's dispatch boards redraw, whoever planned (a dispatcher, or the cut-off).
+    golmok_events::outbox::record(
+        txn,
+        &Topic::network(written.network_id.as_str()),
+        &Payload::SlotPlanned {
+            slot_id: written.slot_id.clone(),
+            plan_id: written.id.clone(),
+            couriers: metrics.couriers,
+            unassigned: unassigned.len(),
+        },
+    )
+    .await?;
     Ok(())
 }
 

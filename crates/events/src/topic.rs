@@ -98,6 +98,13 @@ pub enum Payload {
         order_id: String,
         merchant_order_id: String,
     },
+    /// A slot of the network was planned (again): its batches changed.
+    SlotPlanned {
+        slot_id: String,
+        plan_id: String,
+        couriers: usize,
+        unassigned: usize,
+    },
     /// A courier under way: where they are (when they share it) and how many stops are left.
     CourierProgress {
         batch_id: String,

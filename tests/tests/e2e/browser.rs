@@ -1124,3 +1124,262 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A Chrome DevTools command through chromedriver (`goog/cdp/execute`): what the phone's
+/// sensors and permission prompts would say.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn devtools(c: &Client, cmd: &'static str, params: Value) -> Result<(), String> {
+    c.issue_cmd(DevTools { cmd, params })
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{cmd}: {e}"))
+}
+
+/// The courier's phone in the street, in Chromium: the batch started from its page, the
+/// position shared once the courier ticks the box (the phone's location set through
+/// DevTools, the permission granted as the courier would) and the stops re-timed from it;
+/// at the door the recipient signs on the screen with a finger, and the signature is the
+/// stop's proof.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_courier_shares_their_position_and_takes_a_signature_at_the_door() {
+    in_chromium(signed_for).await;
+}
+
+async fn signed_for(app: &TestApp, c: &Client) -> Result<(), String> {
+    let (shopper, _) = app.sign_up("shopper").await;
+    let delivery = golmok_e2e::demo::tofu_delivery(app, &shopper).await;
+    let owner = golmok_e2e::demo::login(app, "merchant@demo.golmok.kr").await;
+    let admin = golmok_e2e::demo::login(app, "admin@demo.golmok.kr").await;
+    for action in ["accept", "ready"] {
+        let moved = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{action}", delivery.part),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        if moved.status != reqwest::StatusCode::OK {
+            return Err(format!("{action}: {}", moved.text));
+        }
+    }
+    let planned = app
+        .post(
+            &format!(
+                "/v1/networks/{}/slots/{}/plan",
+                delivery.network, delivery.slot
+            ),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    let batch = planned.body["batches"]
+        .as_array()
+        .and_then(|batches| {
+            batches.iter().find(|b| {
+                b["stops"].as_array().is_some_and(|s| {
+                    s.iter()
+                        .any(|s| s["merchant_order_id"] == delivery.part.as_str())
+                })
+            })
+        })
+        .cloned()
+        .ok_or_else(|| format!("no batch carries the delivery: {}", planned.text))?;
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s["merchant_order_id"] == delivery.part.as_str() && s["kind"] == kind)
+            })
+            .and_then(|s| s["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let email =
+        golmok_e2e::demo::courier_email(app, batch["courier_id"].as_str().unwrap_or_default())
+            .await;
+    let courier = golmok_e2e::demo::login(app, &email).await;
+
+    // The phone is a few streets from the hub.
+    let hub = app
+        .get(&format!("/v1/networks/{}", delivery.network), None)
+        .await
+        .body["hub"]
+        .clone();
+    let (lat, lon) = (
+        hub["lat"].as_f64().unwrap_or_default() + 0.004,
+        hub["lon"].as_f64().unwrap_or_default() - 0.003,
+    );
+    devtools(
+        c,
+        "Browser.grantPermissions",
+        json!({"permissions": ["geolocation"], "origin": app.base_url.trim_end_matches('/')}),
+    )
+    .await?;
+    devtools(
+        c,
+        "Emulation.setGeolocationOverride",
+        json!({"latitude": lat, "longitude": lon, "accuracy": 10}),
+    )
+    .await?;
+
+    sign_in_as(c, app, &email, &format!("/courier/batches/{batch_id}")).await?;
+    wait_for_text(c, "배송 경로").await;
+    click(
+        c,
+        &format!("form[action='/courier/batches/{batch_id}/start'] button"),
+    )
+    .await?;
+    wait_for_text(c, "위치").await;
+    click(c, "input[data-share-position]").await?;
+    let mine = format!("/v1/couriers/me/batches?date={}", delivery.date);
+    let mut shared = Value::Null;
+    for _ in 0..100 {
+        let batches = app.get(&mine, Some(&courier)).await.body;
+        shared = batches["items"]
+            .as_array()
+            .and_then(|b| b.iter().find(|b| b["id"] == batch_id.as_str()))
+            .map(|b| b["courier_position"].clone())
+            .unwrap_or(Value::Null);
+        if !shared.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let at = &shared["location"];
+    if (at["lat"].as_f64().unwrap_or_default() - lat).abs() > 1e-6
+        || (at["lon"].as_f64().unwrap_or_default() - lon).abs() > 1e-6
+    {
+        return Err(format!("the ticked box shared no position: {shared}"));
+    }
+    shoot(c, "40-courier-sharing-position").await;
+
+    // The shop's code at the pick-up; then the door, where the recipient signs.
+    let code = app
+        .get(&format!("/v1/orders/{}", delivery.order_id), Some(&owner))
+        .await
+        .body["merchant_orders"][0]["pickup_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    complete_with_code(c, &pickup, &code).await?;
+    wait_for_text(c, "배송 경로").await;
+    let signing =
+        format!("details:has(form[action='/courier/stops/{dropoff}/photo'][data-signature])");
+    click(c, &format!("{signing} summary")).await?;
+    let pad = c
+        .find(Locator::Css(&format!("{signing} canvas")))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut stroke = MouseActions::new("finger".into())
+        .then(PointerAction::MoveToElement {
+            element: pad,
+            duration: None,
+            x: -120.0,
+            y: 20.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    for (x, y) in [
+        (30.0, -40.0),
+        (30.0, 50.0),
+        (30.0, -45.0),
+        (30.0, 40.0),
+        (40.0, -30.0),
+    ] {
+        stroke = stroke.then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(50)),
+            x,
+            y,
+        });
+    }
+    stroke = stroke.then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    c.perform_actions(stroke).await.map_err(|e| e.to_string())?;
+    shoot(c, "41-courier-signature").await;
+    click(c, &format!("{signing} button[type=submit]")).await?;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = app
+            .get(&format!("/v1/orders/{}", delivery.order_id), Some(&shopper))
+            .await
+            .body["merchant_orders"][0]["status"]
+            .clone();
+        if status == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if status != "delivered" {
+        shoot(c, "41-courier-signature-failed").await;
+        return Err(format!("the signed stop did not deliver: {status}"));
+    }
+    wait_for_text(c, "배송 경로").await;
+    shoot(c, "42-courier-signed-for").await;
+    let files = golmok_delivery_routing::proof::files_of(&app.state.db, &dropoff)
+        .await
+        .map_err(|e| e.to_string())?;
+    if files.len() != 1 {
+        return Err(format!(
+            "one signature kept with the stop, not {}",
+            files.len()
+        ));
+    }
+    let done = app.get(&mine, Some(&courier)).await.body;
+    let proof = done["items"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["id"] == batch_id.as_str()))
+        .and_then(|b| b["stops"].as_array())
+        .and_then(|s| s.iter().find(|s| s["id"] == dropoff.as_str()))
+        .map(|s| s["proof"].clone())
+        .unwrap_or(Value::Null);
+    if proof["kind"] != "signature" {
+        return Err(format!("the stop's proof: {proof}"));
+    }
+    // The drawn signature is what was kept: a PNG with ink on it, not a blank pad.
+    let png = app
+        .client()
+        .get(app.url(proof["file_url"].as_str().unwrap_or_default()))
+        .bearer_auth(&courier)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .bytes()
+        .await
+        .map_err(|e| e.to_string())?;
+    let image = image::load_from_memory(&png)
+        .map_err(|e| format!("the signature file: {e}"))?
+        .to_luma8();
+    let ink = image.pixels().filter(|p| p.0[0] < 100).count();
+    if ink < 50 {
+        return Err(format!("the kept signature has {ink} dark pixels"));
+    }
+    Ok(())
+}

@@ -1470,7 +1470,7 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
     let mut live = app
         .client()
         .get(app.url(&format!("/dispatch/{network}/live")))
-        .header("cookie", cookie)
+        .header("cookie", cookie.clone())
         .send()
         .await
         .expect("the board's stream");
@@ -1507,6 +1507,38 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
         board.html.contains("위치 ") && board.html.contains("courier&#34;:[37.5561"),
         "the courier's position on the board: {}",
         board.html
+    );
+    // Another dispatcher (or the cut-off) plans the slot again: the open board hears of it.
+    drop(live);
+    let mut live = app
+        .client()
+        .get(app.url(&format!("/dispatch/{network}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the board's stream");
+    let replanned = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(replanned.status, StatusCode::OK, "{}", replanned.text);
+    golmok_e2e::read_events_until(&mut live, "data: changed").await;
+    let told = golmok_events::outbox::since(
+        &app.state.db,
+        &[golmok_events::Topic::network(network.as_str()).to_string()],
+        "",
+        1000,
+    )
+    .await
+    .expect("the network's events");
+    assert!(
+        told.iter()
+            .any(|e| e.payload["type"] == "slot_planned"
+                && e.payload["plan_id"] == replanned.body["id"]),
+        "the re-plan is told on the network's topic: {told:?}"
     );
 }
 
