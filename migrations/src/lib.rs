@@ -26,6 +26,7 @@ mod m20261202_000017_weight_approvals;
 mod m20261202_000018_stop_proof_files;
 mod m20261202_000019_delivery_contacts;
 mod m20261202_000020_courier_positions;
+mod m20261202_000021_programme;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_stop_proof_files::Migration),
             Box::new(m20261202_000019_delivery_contacts::Migration),
             Box::new(m20261202_000020_courier_positions::Migration),
+            Box::new(m20261202_000021_programme::Migration),
         ]
     }
 }

@@ -75,6 +75,17 @@ pub async fn consortium_report(
     if from > to {
         return Err(ValidationErrors::single("from", "must not be after `to`").into());
     }
+    figures_between(db, consortium_id, from, to).await
+}
+
+/// The consortium's online figures for `[from, to]` (Seoul days, inclusive), without asking
+/// who wants them: for callers that decided that already (the programme's reports).
+pub async fn figures_between(
+    db: &DatabaseConnection,
+    consortium_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ConsortiumReport> {
     let orders = order::Entity::find()
         .filter(order::Column::ConsortiumId.eq(consortium_id))
         .filter(order::Column::CreatedAt.gte(day_start(from)?))

@@ -1,0 +1,11 @@
+//! sea-orm entities mirroring the programme's tables (migration `m20261202_000021_programme`).
+
+pub mod event_shop;
+pub mod event_visitor_count;
+pub mod joint_project;
+pub mod project_milestone;
+pub mod project_spending;
+pub mod stall_sale;
+pub mod stall_sale_line;
+pub mod support_participant;
+pub mod support_session;

@@ -1,0 +1,24 @@
+//! The programme: what the support agencies and consortia do beyond selling.
+//!
+//! Owns joint projects of a consortium (공동프로젝트: plan, budget, milestones, spending,
+//! outcome), support work recorded by an agency's coordinators (education, consulting, PR,
+//! marketing, and the coordinators' own training), festivals' and market days' stalls (the
+//! member shops taking part, their in-person sales, the visitors counted), and the reports
+//! that roll a consortium's figures up to its regional agency and to the whole programme.
+//!
+//! Reads agencies, consortia, members, campaigns and listings from `golmok-catalog` and
+//! online sales from `golmok-ordering`'s figures; it writes only its own tables (and a
+//! listing's stock when a stall sells from it). Nothing calls back into it.
+//!
+//! Who may do what is one rule ([`access`]): coordinators act in their own agency's
+//! consortia, the metropolitan agency's coordinators read everything, a consortium's members
+//! read its projects and record their own stall sales, admins do everything.
+
+pub mod access;
+pub mod entities;
+pub mod events;
+pub mod projects;
+pub mod report;
+pub mod support;
+
+pub use golmok_core::{DomainError, Result};
