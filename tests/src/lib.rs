@@ -224,6 +224,14 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
     /// Signs up a fresh account of a self-service `role` and returns (token, account).
     pub async fn sign_up(&self, role: &str) -> (String, Value) {
         let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());

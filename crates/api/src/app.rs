@@ -36,6 +36,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "catalog", description = "Agencies, merchants, consortia, listings, search and campaigns"),
         (name = "delivery", description = "Co-delivery networks, slots, couriers, planning and stops"),
         (name = "ordering", description = "Checkout, orders, weighing, refunds, payouts and reports"),
+        (name = "programme", description = "Joint projects, support work, festival stalls and the reports that roll up to the programme"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
@@ -72,6 +73,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::photos::router())
         .merge(routes::ordering::router())
         .merge(routes::delivery::router())
+        .merge(routes::programme::router())
         .merge(routes::webhooks::router())
         .merge(routes::live::router())
         .merge(routes::ops::router());

@@ -61,6 +61,28 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/agencies/{id}", "/v1/agencies/{agency}", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/agencies", "/v1/agencies", r#"{"name": "새 지원기관 {n}", "kind": "regional", "districts": ["용산구"]}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     ("POST", "/v1/agencies/{id}/coordinators", "/v1/agencies/{agency}/coordinators", r#"{"account_id": "{spare_coordinator}"}"#, "401 403 403 403 403 403 403 403 403 403 200"),
+    // The programme: the consortium's own agency records it, the metropolitan agency reads
+    // it, the consortium's members read its projects and events and record their stall's
+    // sales; coordinators elsewhere get 403. Before the consortia's rows: the other merchant's
+    // shop is not a member yet.
+    ("POST", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", r#"{"kind": "branding", "title": "골목 간판 {n}", "budget_krw": 1000000}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", "", "401 403 403 403 403 200 403 200 403 200 200"),
+    ("GET", "/v1/projects/{id}", "/v1/projects/{project}", "", "401 403 403 403 403 200 403 200 403 200 200"),
+    ("PATCH", "/v1/projects/{id}", "/v1/projects/{project}", r#"{"status": "running"}"#, "401 403 403 403 403 403 403 403 403 200 200"),
+    ("POST", "/v1/projects/{id}/milestones", "/v1/projects/{project}/milestones", r#"{"title": "시안 {n}", "due_on": "2030-01-01"}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("PATCH", "/v1/projects/{id}/milestones/{milestone_id}", "/v1/projects/{project}/milestones/{milestone}", r#"{"status": "done"}"#, "401 403 403 403 403 403 403 403 403 200 200"),
+    ("POST", "/v1/projects/{id}/spending", "/v1/projects/{project}/spending", r#"{"amount_krw": 1000, "spent_on": "2026-11-30", "note": "인쇄"}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("POST", "/v1/agencies/{id}/support-sessions", "/v1/agencies/{agency}/support-sessions", r#"{"kind": "education", "held_on": "2026-11-30", "hours": 1.5, "consortium_id": "{consortium}", "merchant_ids": ["{shop}"]}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/agencies/{id}/support-sessions", "/v1/agencies/{agency}/support-sessions", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("GET", "/v1/agencies/{id}/support-totals", "/v1/agencies/{agency}/support-totals", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("PUT", "/v1/campaigns/{id}/shops", "/v1/campaigns/{event}/shops", r#"{"merchant_ids": ["{shop}"]}"#, "401 403 403 403 403 403 403 403 403 200 200"),
+    ("POST", "/v1/campaigns/{id}/stall-sales", "/v1/campaigns/{event}/stall-sales", r#"{"merchant_id": "{shop}", "amount_krw": 5000, "description": "두부 한 판", "payment_method": "cash"}"#, "401 404 404 404 404 404 404 201 404 404 201"),
+    ("GET", "/v1/campaigns/{id}/stall-sales", "/v1/campaigns/{event}/stall-sales?merchant_id={shop}", "", "401 403 403 403 403 200 403 200 403 200 200"),
+    ("POST", "/v1/campaigns/{id}/visitors", "/v1/campaigns/{event}/visitors", r#"{"visitors": 12}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/campaigns/{id}/figures", "/v1/campaigns/{event}/figures", "", "401 403 403 403 403 200 403 200 403 200 200"),
+    ("GET", "/v1/reports/programme", "/v1/reports/programme", "", "401 403 403 403 403 200 403 403 403 403 200"),
+    ("GET", "/v1/reports/agencies/{id}", "/v1/reports/agencies/{agency}", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("GET", "/v1/reports/consortia/{id}/programme", "/v1/reports/consortia/{consortium}/programme?by=week", "", "401 403 403 403 403 200 403 403 403 200 200"),
     // Consortia: coordinators of the agency running the district manage them, and the
     // metropolitan agency's coordinators manage every one (agency::ensure_manages).
     ("GET", "/v1/consortia", "/v1/consortia", "", "200 200 200 200 200 200 200 200 200 200 200"),
@@ -328,7 +350,39 @@ async fn fixture(app: &TestApp) -> Fixture {
     assert_eq!(spare_courier_id.status, StatusCode::CREATED);
     let (another_spare_courier, _) = created_account(app, &admin, "courier").await;
 
+    // A joint project with a milestone, and a festival running now with the tofu shop's stall.
+    let project = app
+        .post(
+            &format!("/v1/consortia/{consortium}/projects"),
+            Some(&admin),
+            &json!({"kind": "festival", "title": "골목 축제", "budget_krw": 3000000,
+                    "milestones": [{"title": "부스 배치", "due_on": "2030-01-01"}]}),
+        )
+        .await;
+    assert_eq!(project.status, StatusCode::CREATED, "{}", project.text);
+    let now = chrono::Utc::now();
+    let event = app
+        .post(
+            "/v1/campaigns",
+            Some(&admin),
+            &json!({"consortium_id": consortium, "kind": "festival", "title": "골목 축제 날",
+                    "starts_at": now - chrono::Duration::hours(1), "ends_at": now + chrono::Duration::hours(5)}),
+        )
+        .await;
+    assert_eq!(event.status, StatusCode::CREATED, "{}", event.text);
+    let stalls = app
+        .put(
+            &format!("/v1/campaigns/{}/shops", id(&event.body)),
+            Some(&admin),
+            &json!({"merchant_ids": [delivery.shop_id]}),
+        )
+        .await;
+    assert_eq!(stalls.status, StatusCode::OK, "{}", stalls.text);
+
     let ids = BTreeMap::from([
+        ("project", id(&project.body)),
+        ("milestone", id(&project.body["milestones"][0])),
+        ("event", id(&event.body)),
         ("agency", owning),
         ("consortium", consortium),
         ("shop", delivery.shop_id.clone()),

@@ -9,4 +9,5 @@ pub mod live;
 pub mod ops;
 pub mod ordering;
 pub mod photos;
+pub mod programme;
 pub mod webhooks;
