@@ -229,7 +229,7 @@ pub async fn record_sale(
         .map(str::to_owned)
         .unwrap_or_else(|| {
             sold.iter()
-                .map(|l| format!("{} {}{}", l.title, l.quantity, l.unit))
+                .map(|l| format!("{} ×{}", l.title, l.quantity))
                 .collect::<Vec<_>>()
                 .join(", ")
         });
@@ -480,7 +480,7 @@ async fn figures_in(db: &impl ConnectionTrait, event: &campaign::Model) -> Resul
     let refill_grams = stall_sale_line::Entity::find()
         .filter(stall_sale_line::Column::SaleId.is_in(sale_ids))
         .filter(stall_sale_line::Column::Refill.eq(true))
-        .filter(stall_sale_line::Column::Unit.eq("g"))
+        .filter(stall_sale_line::Column::Unit.eq("gram"))
         .all(db)
         .await?
         .iter()

@@ -190,7 +190,7 @@ async fn consortium_figures(
     let grams: i64 = stall_sale_line::Entity::find()
         .filter(stall_sale_line::Column::SaleId.is_in(sale_ids))
         .filter(stall_sale_line::Column::Refill.eq(true))
-        .filter(stall_sale_line::Column::Unit.eq("g"))
+        .filter(stall_sale_line::Column::Unit.eq("gram"))
         .all(db)
         .await?
         .iter()

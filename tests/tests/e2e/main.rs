@@ -16,6 +16,7 @@ mod ordering;
 mod permissions;
 mod photos;
 mod planning;
+mod programme;
 mod provider_calls;
 mod scale_out;
 mod seed;
