@@ -97,6 +97,7 @@ pub struct NewVisitorCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EventFigures {
     pub campaign_id: String,
+    pub consortium_id: String,
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -395,6 +396,29 @@ pub async fn figures(
     figures_in(db, &event).await
 }
 
+/// An event as the shop keeping a stall at it sees it: its figures.
+pub async fn figures_for_stall(
+    db: &DatabaseConnection,
+    actor: &Account,
+    campaign_id: &str,
+    merchant_id: &str,
+) -> Result<EventFigures> {
+    let event = event_row(db, campaign_id).await?;
+    let owns = merchant::Entity::find_by_id(merchant_id)
+        .one(db)
+        .await?
+        .is_some_and(|m| m.owner_id == actor.id);
+    let keeps_stall =
+        event_shop::Entity::find_by_id((campaign_id.to_owned(), merchant_id.to_owned()))
+            .one(db)
+            .await?
+            .is_some();
+    if !(owns && keeps_stall) {
+        return Err(DomainError::not_found("event", campaign_id));
+    }
+    figures_in(db, &event).await
+}
+
 /// The shop's own sales at an event, newest first.
 pub async fn sales_of_shop(
     db: &DatabaseConnection,
@@ -518,6 +542,7 @@ async fn figures_in(db: &impl ConnectionTrait, event: &campaign::Model) -> Resul
     }
     Ok(EventFigures {
         campaign_id: event.id.clone(),
+        consortium_id: event.consortium_id.clone(),
         title: event.title.clone(),
         starts_at: event.starts_at,
         ends_at: event.ends_at,

@@ -377,7 +377,8 @@ pub async fn add_spending(
     Ok(project)
 }
 
-pub(crate) fn seoul_today() -> NaiveDate {
+/// Today in Seoul (UTC+9, no daylight saving).
+pub fn seoul_today() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
 

@@ -103,6 +103,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::shop_profile::routes())
         .merge(pages::shop_containers::routes())
         .merge(pages::shop_sales::routes())
+        .merge(pages::programme::routes())
         .merge(pages::auth::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),

@@ -827,3 +827,229 @@ async fn every_report_is_the_sum_of_the_reports_below_it(app: TestApp) {
         }
     }
 }
+
+on_both_databases!(a_coordinator_and_a_stall_keep_the_programme_on_its_pages);
+
+/// The pages, as a coordinator and a shop owner use them: a support session recorded from
+/// its form (a wrong length refused beside its field), a project set up, a festival's five
+/// stalls chosen and its visitors counted, two sales at a stall's quick-sale page, and the
+/// agency's page, chart and CSV showing exactly those figures.
+async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp) {
+    use golmok_e2e::pages::Browser;
+    seeded(&app).await;
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let agency = tofu.consortium["agency_id"].as_str().unwrap().to_owned();
+    let members: Vec<String> = tofu.consortium["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("coordinator@demo.golmok.kr", None).await;
+
+    // A regional coordinator's programme is their agency's.
+    let home = desk.get("/programme").await;
+    assert_eq!(home.location(), format!("/programme/agencies/{agency}"));
+    let support_path = format!("/programme/agencies/{agency}/support");
+    let form = desk.get(&support_path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("망원 두부가게"), "{}", form.html);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let day = today.to_string();
+    let ticked = format!("merchant_ids.{consortium}");
+    let refused = desk
+        .submit(
+            &form,
+            &support_path,
+            &[
+                ("kind", "education"),
+                ("held_on", &day),
+                ("hours", "1.1"),
+                ("consortium_id", &consortium),
+                (&ticked, &members[0]),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("id=\"hours-error\"") && refused.html.contains("0.25시간 단위로"),
+        "{}",
+        refused.html
+    );
+    let recorded = desk
+        .submit(
+            &form,
+            &support_path,
+            &[
+                ("kind", "education"),
+                ("held_on", &day),
+                ("hours", "2.5"),
+                ("consortium_id", &consortium),
+                (&ticked, &members[0]),
+                (&ticked, &members[1]),
+                ("notes", "온라인 판매 교육"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.location(), format!("{support_path}?recorded=1"));
+    let listed = desk.get(recorded.location()).await;
+    assert!(listed.html.contains("온라인 판매 교육") && listed.html.contains("기록했습니다"));
+
+    // A joint project from the consortium's page.
+    let page = desk
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let made = desk
+        .submit(
+            &page,
+            &format!("/programme/consortia/{consortium}/projects"),
+            &[
+                ("title", "망원 골목 지도"),
+                ("kind", "local_tour"),
+                ("budget_krw", "2000000"),
+                ("plan", "가게와 사람을 잇는 지도"),
+                ("milestone", "지도 초안"),
+                ("due_on", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        made.location(),
+        format!("/programme/consortia/{consortium}")
+    );
+
+    // A festival running now, five stalls chosen on its page, visitors counted.
+    let admin = login(&app, "coordinator@demo.golmok.kr").await;
+    let now = chrono::Utc::now();
+    let festival = ok(
+        &app.post(
+            "/v1/campaigns",
+            Some(&admin),
+            &json!({"consortium_id": consortium, "kind": "festival", "title": "망원 골목 축제",
+                    "starts_at": now - chrono::Duration::hours(1), "ends_at": now + chrono::Duration::hours(5)}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let event = festival["id"].as_str().unwrap().to_owned();
+    let listed = desk
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    assert!(listed.html.contains(&format!("/programme/events/{event}")));
+    let event_page = desk.get(&format!("/programme/events/{event}")).await;
+    assert_eq!(event_page.status, StatusCode::OK);
+    let mut stalls: Vec<(&str, &str)> = members[..5]
+        .iter()
+        .map(|m| ("merchant_ids", m.as_str()))
+        .collect();
+    if !members[..5].contains(&tofu.shop_id) {
+        stalls[4] = ("merchant_ids", tofu.shop_id.as_str());
+    }
+    let saved = desk
+        .submit(
+            &event_page,
+            &format!("/programme/events/{event}/shops"),
+            &stalls,
+        )
+        .await;
+    assert_eq!(saved.location(), format!("/programme/events/{event}"));
+    let counted = desk
+        .submit(
+            &event_page,
+            &format!("/programme/events/{event}/visitors"),
+            &[("visitors", "140"), ("note", "정문")],
+        )
+        .await;
+    assert_eq!(counted.location(), format!("/programme/events/{event}"));
+    let shown = desk.get(&format!("/programme/events/{event}")).await;
+    assert!(
+        shown.html.contains("<dd class=\"visitors\">140</dd>"),
+        "{}",
+        shown.html
+    );
+    assert_eq!(shown.html.matches("<tr data-shop=").count(), 5);
+
+    // The tofu shop's owner sells twice at the stall.
+    let mut stall = Browser::new(&app.base_url);
+    stall.sign_in("merchant@demo.golmok.kr", None).await;
+    let mine = stall.get(&format!("/shop/{}/stall", tofu.shop_id)).await;
+    assert!(
+        mine.html
+            .contains(&format!("/shop/{}/stall/{event}", tofu.shop_id))
+    );
+    let sale_path = format!("/shop/{}/stall/{event}", tofu.shop_id);
+    let till = stall.get(&sale_path).await;
+    assert_eq!(till.status, StatusCode::OK);
+    let tofu_price = app
+        .get(&format!("/v1/listings/{}", tofu.listing_id), None)
+        .await
+        .body["price_krw"]
+        .as_i64()
+        .unwrap();
+    for fields in [
+        vec![
+            ("listing_id", tofu.listing_id.as_str()),
+            ("quantity", "2"),
+            ("payment_method", "cash"),
+        ],
+        vec![
+            ("listing_id", ""),
+            ("amount_krw", "5000"),
+            ("description", "두부 시식 세트"),
+            ("payment_method", "gift_certificate"),
+        ],
+    ] {
+        let sold = stall.submit(&till, &sale_path, &fields).await;
+        assert_eq!(sold.location(), sale_path, "{}", sold.html);
+    }
+    let nothing = stall
+        .submit(
+            &till,
+            &sale_path,
+            &[("listing_id", ""), ("payment_method", "card")],
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let in_person = 2 * tofu_price + 5_000;
+    let till = stall.get(&sale_path).await;
+    assert!(till.html.matches("<li>").count() >= 2);
+    assert!(till.html.contains("두부 시식 세트"), "{}", till.html);
+
+    // The agency's page and its CSV show exactly these figures.
+    let report = desk
+        .get(&format!("/programme/agencies/{agency}?by=week"))
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    let won = |n: i64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{out}원")
+    };
+    assert!(report.html.contains(&won(in_person)), "{}", report.html);
+    assert!(report.html.contains("<td>140</td>"), "{}", report.html);
+    assert!(report.html.contains("<td>2.5</td>"), "{}", report.html);
+    assert!(report.html.contains(&won(2_000_000)), "{}", report.html);
+    assert!(report.html.contains("<rect class=\"in-person\""));
+    let csv = desk
+        .get(&format!("/programme/report.csv?by=week&agency={agency}"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let row = csv
+        .html
+        .lines()
+        .find(|l| l.contains(&consortium))
+        .unwrap_or_else(|| panic!("{}", csv.html));
+    assert!(
+        row.ends_with(&format!(",0,0,0,{in_person},2,0,140,2.5,0")),
+        "{row}"
+    );
+}

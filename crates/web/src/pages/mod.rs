@@ -8,6 +8,7 @@ pub mod courier;
 pub mod dispatch;
 pub mod listing_form;
 pub mod orders;
+pub mod programme;
 pub mod shop;
 pub mod shop_containers;
 pub mod shop_profile;
