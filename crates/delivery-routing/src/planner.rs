@@ -1101,6 +1101,34 @@ pub async fn delivery_figures(db: &DatabaseConnection, slot_ids: &[String]) -> R
     Ok(total)
 }
 
+/// A slot's latest plan figures with the merchant order of every stop on the slot's
+/// batches: what a report apportions a slot shared by several consortia by (each its share
+/// of the stops, so that no consortium is counted the whole route). None before any plan.
+pub async fn slot_stops(
+    db: &DatabaseConnection,
+    slot_id: &str,
+) -> Result<Option<(SlotFigures, Vec<String>)>> {
+    let figures = delivery_figures(db, &[slot_id.to_owned()]).await?;
+    let batches: Vec<String> = route_batch::Entity::find()
+        .filter(route_batch::Column::SlotId.eq(slot_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    if batches.is_empty() && figures == SlotFigures::default() {
+        return Ok(None);
+    }
+    let stops = stop::Entity::find()
+        .filter(stop::Column::BatchId.is_in(batches))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.merchant_order_id)
+        .collect();
+    Ok(Some((figures, stops)))
+}
+
 /// Shared and solo distance over the deliveries the latest plans carried, and how many
 /// those plans left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

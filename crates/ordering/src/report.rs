@@ -41,6 +41,9 @@ pub struct MerchantSales {
 pub struct RefillFigures {
     /// Refill lines sold.
     pub lines: u64,
+    /// What those lines weighed out (as weighed, else as ordered): grams, and millilitres.
+    pub grams: i64,
+    pub millilitres: i64,
     /// Containers filled instead of new packaging: the shopper's own or a deposit container.
     pub containers_reused: u64,
     /// Deposit containers brought back (and their deposits refunded).
@@ -50,8 +53,8 @@ pub struct RefillFigures {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryFigures {
     /// Metres driven on the shared routes of the slots the consortium's orders rode in, and
-    /// what the shops would have driven delivering those slots' orders alone. Shared routes
-    /// carry every consortium of the network, so these are the slots' whole figures.
+    /// what the shops would have driven delivering those orders alone: each slot's figures
+    /// times the consortium's share of its stops, so consortia sharing a slot add up to it.
     pub distance_m: f64,
     /// Over the same deliveries as `distance_m`: those the plans carried.
     pub solo_distance_m: f64,
@@ -101,6 +104,8 @@ pub async fn figures_between(
         merchants: Vec::new(),
         refill: RefillFigures {
             lines: 0,
+            grams: 0,
+            millilitres: 0,
             containers_reused: 0,
             containers_returned: 0,
         },
@@ -119,18 +124,69 @@ pub async fn figures_between(
         }
         count_order(db, &mut report, &o).await?;
     }
-    let figures = golmok_delivery_routing::planner::delivery_figures(db, &slots).await?;
-    report.delivery = DeliveryFigures {
-        distance_m: figures.distance_m,
-        solo_distance_m: figures.solo_distance_m,
-        unassigned: figures.unassigned,
-    };
+    report.delivery = delivery_share(db, consortium_id, &slots).await?;
     report.merchants.sort_by(|a, b| {
         b.sales_krw
             .cmp(&a.sales_krw)
             .then(a.merchant_id.cmp(&b.merchant_id))
     });
     Ok(report)
+}
+
+/// The consortium's share of the slots its orders rode in: each slot's shared and solo
+/// distance times the share of the slot's stops that are the consortium's (a slot the
+/// consortium had to itself counts whole); the deliveries the latest plans left out are the
+/// consortium's own.
+async fn delivery_share(
+    db: &DatabaseConnection,
+    consortium_id: &str,
+    slots: &[String],
+) -> Result<DeliveryFigures> {
+    let mut out = DeliveryFigures {
+        distance_m: 0.0,
+        solo_distance_m: 0.0,
+        unassigned: 0,
+    };
+    for slot in slots {
+        let Some((figures, stops)) = golmok_delivery_routing::planner::slot_stops(db, slot).await?
+        else {
+            continue;
+        };
+        let parts = merchant_order::Entity::find()
+            .filter(merchant_order::Column::Id.is_in(stops.iter().cloned()))
+            .all(db)
+            .await?;
+        let ours: std::collections::HashSet<String> = order::Entity::find()
+            .filter(order::Column::SlotId.eq(slot.as_str()))
+            .filter(order::Column::ConsortiumId.eq(consortium_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let our_parts: std::collections::HashSet<&str> = parts
+            .iter()
+            .filter(|m| ours.contains(&m.order_id))
+            .map(|m| m.id.as_str())
+            .collect();
+        let mine = stops
+            .iter()
+            .filter(|s| our_parts.contains(s.as_str()))
+            .count();
+        let share = if stops.is_empty() {
+            0.0
+        } else {
+            mine as f64 / stops.len() as f64
+        };
+        out.distance_m += figures.distance_m * share;
+        out.solo_distance_m += figures.solo_distance_m * share;
+        out.unassigned += golmok_delivery_routing::task::left_out_in_slot(db, slot)
+            .await?
+            .iter()
+            .filter(|t| ours.contains(&t.order_id))
+            .count();
+    }
+    Ok(out)
 }
 
 /// An order counts once its money was captured: net of refunds, and each shop's part that
@@ -176,6 +232,14 @@ async fn count_order(
             .all(db)
             .await?;
         report.refill.lines += refills.len() as u64;
+        for l in &refills {
+            let quantity = l.weighed_quantity.unwrap_or(l.quantity);
+            match l.unit.as_str() {
+                "gram" => report.refill.grams += quantity,
+                "ml" => report.refill.millilitres += quantity,
+                _ => {}
+            }
+        }
         report.refill.containers_reused += refills
             .iter()
             .filter(|l| l.container_policy.is_some())

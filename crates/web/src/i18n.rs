@@ -291,6 +291,10 @@ texts! {
     start_batch: "배송 시작", "Start the batch";
     nav_dispatch: "배차", "Dispatch";
     nav_programme: "사업 현황", "Programme";
+    zero_waste_delivery: "리필·공동배송", "Refills and shared delivery";
+    refill_sold: "리필 판매량", "Refills sold";
+    containers_reused_returned: "재사용 / 반납 용기", "Containers reused / returned";
+    co2_avoided: "CO2 절감 (추정)", "CO2 avoided (estimate)";
     programme_title: "사업 현황", "Programme";
     programme_whole: "전체 사업", "Whole programme";
     by_month: "월별", "By month";

@@ -73,6 +73,10 @@ pub struct ReportRow {
     pub support: String,
     pub budget: String,
     pub spent: String,
+    pub refill: String,
+    pub containers: String,
+    pub delivery: String,
+    pub co2: String,
 }
 
 pub struct ChartBar {
@@ -141,6 +145,17 @@ fn row_of(
         support: format!("{}", f.support_hours),
         budget: format::won(lang, p.budget_krw),
         spent: format::won(lang, p.spent_krw),
+        refill: format!(
+            "{} g",
+            format::thousands(f.online_refill_grams + f.in_person_refill_grams)
+        ),
+        containers: format!("{} / {}", f.containers_reused, f.containers_returned),
+        delivery: format!(
+            "{:.1} / {:.1} km",
+            f.delivery_shared_m / 1000.0,
+            f.delivery_solo_m / 1000.0
+        ),
+        co2: format!("{:.1} kg", f.co2_avoided_kg),
     }
 }
 
@@ -159,6 +174,7 @@ struct ReportPage {
     here: String,
     csv: String,
     support: Option<String>,
+    co2_method: String,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +229,7 @@ async fn report_page(
         here,
         csv,
         support,
+        co2_method: report.co2_method.clone(),
         c: Chrome::load(pages, visitor).await?,
     })
 }
