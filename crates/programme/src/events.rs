@@ -186,6 +186,18 @@ pub async fn record_sale(
     campaign_id: &str,
     new: NewStallSale,
 ) -> Result<StallSale> {
+    record_sale_at(db, cache, actor, campaign_id, new, Utc::now()).await
+}
+
+/// [`record_sale`] as if it were `now`: what the demo's past festivals were recorded with.
+pub async fn record_sale_at(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    campaign_id: &str,
+    new: NewStallSale,
+    now: DateTime<Utc>,
+) -> Result<StallSale> {
     validate_sale(&new)?;
     let txn = golmok_core::db::begin_write(db).await?;
     let event = event_row(&txn, campaign_id).await?;
@@ -204,7 +216,6 @@ pub async fn record_sale(
             format!("{} keeps no stall at {}", owner.name, event.title),
         ));
     }
-    let now = Utc::now();
     if now < event.starts_at || now > event.ends_at + LATE_ENTRY {
         return Err(DomainError::conflict(
             "event_not_running",
@@ -359,6 +370,17 @@ pub async fn count_visitors(
     campaign_id: &str,
     new: NewVisitorCount,
 ) -> Result<EventFigures> {
+    count_visitors_at(db, actor, campaign_id, new, Utc::now()).await
+}
+
+/// [`count_visitors`] as if it were `now`.
+pub async fn count_visitors_at(
+    db: &DatabaseConnection,
+    actor: &Account,
+    campaign_id: &str,
+    new: NewVisitorCount,
+    now: DateTime<Utc>,
+) -> Result<EventFigures> {
     let mut errors = ValidationErrors::new();
     if !(1..=1_000_000).contains(&new.visitors) {
         errors.add("visitors", "must be 1 to 1,000,000");
@@ -376,7 +398,7 @@ pub async fn count_visitors(
         visitors: Set(new.visitors),
         note: Set(new.note.trim().to_owned()),
         recorded_by: Set(actor.id.clone()),
-        counted_at: Set(Utc::now()),
+        counted_at: Set(now),
     }
     .insert(&txn)
     .await?;

@@ -104,11 +104,12 @@ async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp
         .await
         .assert_problem(403, "forbidden");
     }
-    let listed = ok(
+    let before = ok(
         &app.get(&projects, Some(&coordinator)).await,
         StatusCode::OK,
-    );
-    assert_eq!(listed["items"], json!([]));
+    )["items"]
+        .as_array()
+        .map_or(0, Vec::len);
 
     let project = ok(
         &app.post(
@@ -197,6 +198,7 @@ async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp
         assert_eq!(read, done);
         let all = ok(&app.get(&projects, Some(token)).await, StatusCode::OK);
         assert_eq!(all["items"][0]["id"], id.as_str());
+        assert_eq!(all["items"].as_array().map_or(0, Vec::len), before + 1);
     }
     for token in [&shopper, &elsewhere] {
         app.get(&path, Some(token))
@@ -263,9 +265,9 @@ async fn support_hours_total_per_shop_consortium_and_agency(app: TestApp) {
     .assert_problem(403, "forbidden");
 
     for (kind, day, hours, shops) in [
-        ("education", "2026-11-23", 2.0, vec![a.clone(), b.clone()]),
-        ("marketing", "2026-11-30", 1.5, vec![a.clone()]),
-        ("consulting", "2026-12-01", 0.75, vec![b.clone()]),
+        ("education", "2025-03-10", 2.0, vec![a.clone(), b.clone()]),
+        ("marketing", "2025-03-17", 1.5, vec![a.clone()]),
+        ("consulting", "2025-04-01", 0.75, vec![b.clone()]),
     ] {
         let recorded = ok(
             &app.post(
@@ -283,12 +285,12 @@ async fn support_hours_total_per_shop_consortium_and_agency(app: TestApp) {
         &app.post(
             &sessions,
             Some(&coordinator),
-            &json!({"kind": "coordinator_training", "held_on": "2026-11-25", "hours": 3, "coordinator_ids": [me]}),
+            &json!({"kind": "coordinator_training", "held_on": "2025-03-12", "hours": 3, "coordinator_ids": [me]}),
         )
         .await,
         StatusCode::CREATED,
     );
-    let span = "from=2026-11-01&to=2026-12-31";
+    let span = "from=2025-03-01&to=2025-04-30";
     let totals = ok(
         &app.get(
             &format!("/v1/agencies/{agency}/support-totals?{span}"),
@@ -320,7 +322,7 @@ async fn support_hours_total_per_shop_consortium_and_agency(app: TestApp) {
             .await,
         StatusCode::OK,
     );
-    assert_eq!(listed["items"][0]["held_on"], "2026-12-01");
+    assert_eq!(listed["items"][0]["held_on"], "2025-04-01");
     assert_eq!(listed["items"].as_array().unwrap().len(), 4);
     app.get(&format!("{sessions}?{span}"), Some(&elsewhere))
         .await
@@ -848,6 +850,24 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         .collect();
     let mut desk = Browser::new(&app.base_url);
     desk.sign_in("coordinator@demo.golmok.kr", None).await;
+    // What the agency's page shows before (the demo's own weeks), to add this test's to.
+    let token = login(&app, "coordinator@demo.golmok.kr").await;
+    let baseline = ok(
+        &app.get(
+            &format!("/v1/reports/agencies/{agency}?by=week"),
+            Some(&token),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let base = baseline["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == consortium.as_str())
+        .cloned()
+        .unwrap();
+    let base_int = |field: &str| base["total"][field].as_i64().unwrap();
 
     // A regional coordinator's programme is their agency's.
     let home = desk.get("/programme").await;
@@ -1018,7 +1038,7 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
     assert!(till.html.matches("<li>").count() >= 2);
     assert!(till.html.contains("두부 시식 세트"), "{}", till.html);
 
-    // The agency's page and its CSV show exactly these figures.
+    // The agency's page and its CSV show exactly these figures, beside the demo's own.
     let report = desk
         .get(&format!("/programme/agencies/{agency}?by=week"))
         .await;
@@ -1034,10 +1054,20 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         }
         format!("{out}원")
     };
-    assert!(report.html.contains(&won(in_person)), "{}", report.html);
-    assert!(report.html.contains("<td>140</td>"), "{}", report.html);
-    assert!(report.html.contains("<td>2.5</td>"), "{}", report.html);
-    assert!(report.html.contains(&won(2_000_000)), "{}", report.html);
+    let support = base["total"]["support_hours"].as_f64().unwrap() + 2.5;
+    let expected_row = format!(
+        "<a href=\"/programme/consortia/{consortium}\">망원시장 골목 협업체</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        won(base_int("online_sales_krw")),
+        won(base_int("in_person_sales_krw") + in_person),
+        base_int("event_visitors") + 140,
+        support,
+        won(base["projects"]["budget_krw"].as_i64().unwrap() + 2_000_000),
+    );
+    assert!(
+        report.html.contains(&expected_row),
+        "{expected_row}\n{}",
+        report.html
+    );
     assert!(report.html.contains("<rect class=\"in-person\""));
     let csv = desk
         .get(&format!("/programme/report.csv?by=week&agency={agency}"))
@@ -1048,8 +1078,17 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         .lines()
         .find(|l| l.contains(&consortium))
         .unwrap_or_else(|| panic!("{}", csv.html));
-    assert!(
-        row.contains(&format!(",0,0,0,{in_person},2,0,140,2.5,0,")),
-        "{row}"
+    let expected = format!(
+        ",{},{},{},{},{},{},{},{},{},",
+        base_int("online_sales_krw"),
+        base_int("online_orders"),
+        base_int("online_refill_lines"),
+        base_int("in_person_sales_krw") + in_person,
+        base_int("in_person_sales") + 2,
+        base_int("in_person_refill_grams"),
+        base_int("event_visitors") + 140,
+        support,
+        base_int("project_spent_krw"),
     );
+    assert!(row.contains(&expected), "{expected} in {row}");
 }

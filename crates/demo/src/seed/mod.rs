@@ -13,6 +13,8 @@ use golmok_catalog::{
 use golmok_core::{Cache, Coordinates};
 use sea_orm::DatabaseConnection;
 
+mod programme;
+
 /// The password of every demo account. Demo data is for a laptop, never for production.
 pub const DEMO_PASSWORD: &str = "golmok-demo";
 const METROPOLITAN_AGENCY: &str = "서울시 골목상권 통합지원센터";
@@ -680,6 +682,8 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
             .await?;
         }
     }
+    let consortia = consortium::list_consortia(db, None, 100, None).await?.items;
+    created.extend(programme::programme(db, cache, admin, coordinator, &consortia).await?);
     Ok(created)
 }
 
