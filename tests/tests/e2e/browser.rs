@@ -1383,3 +1383,207 @@ async fn signed_for(app: &TestApp, c: &Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The programme in Chromium: a coordinator records a support session and picks a
+/// festival's five stalls on their pages, the tofu shop's owner records two sales at the
+/// stall's quick-sale page, and the agency's page shows them (its chart drawn, its CSV
+/// link); screenshots of each page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_runs_a_festival_and_a_stall_sells_at_it() {
+    in_chromium(festival).await;
+}
+
+async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
+    let coordinator = golmok_e2e::demo::login(app, "coordinator@demo.golmok.kr").await;
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let agency = tofu.consortium["agency_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let now = chrono::Utc::now();
+    let made = app
+        .post(
+            "/v1/campaigns",
+            Some(&coordinator),
+            &json!({"consortium_id": consortium, "kind": "festival", "title": "망원 골목 축제 (오늘)",
+                    "place": "망원시장 입구", "starts_at": now - chrono::Duration::hours(1),
+                    "ends_at": now + chrono::Duration::hours(6)}),
+        )
+        .await;
+    if made.status != reqwest::StatusCode::CREATED {
+        return Err(format!("the festival: {}", made.text));
+    }
+    let event = made.body["id"].as_str().unwrap_or_default().to_owned();
+    let before = app
+        .get(
+            &format!("/v1/campaigns/{event}/figures"),
+            Some(&coordinator),
+        )
+        .await
+        .body;
+    assert_eq!(before["sales"], 0);
+
+    // The support session, from its form.
+    sign_in_as(b, app, "coordinator@demo.golmok.kr", "/programme").await?;
+    wait_for_text(b, "사업 현황").await;
+    shoot(b, "50-programme-agency-before").await;
+    b.goto(&app.url(&format!("/programme/agencies/{agency}/support")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "지원 활동 기록").await;
+    fill(b, "#hours", "2.5").await;
+    click(
+        b,
+        &format!("input[name='consortium_id'][value='{consortium}']"),
+    )
+    .await?;
+    let ticks = b
+        .find_all(Locator::Css(&format!(
+            "input[name='merchant_ids.{consortium}']"
+        )))
+        .await
+        .map_err(|e| e.to_string())?;
+    for tick in ticks.iter().take(3) {
+        tick.click().await.map_err(|e| e.to_string())?;
+    }
+    fill(b, "#notes", "축제 부스 운영 교육").await;
+    shoot(b, "51-programme-support-form").await;
+    click(b, "#support-form button[type=submit]").await?;
+    wait_for_text(b, "기록했습니다").await;
+    wait_for_text(b, "축제 부스 운영 교육").await;
+
+    // The festival's stalls: five member shops, the tofu shop among them.
+    b.goto(&app.url(&format!("/programme/events/{event}")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "부스를 여는 가게").await;
+    click(b, &format!("#stalls-form input[value='{}']", tofu.shop_id)).await?;
+    let boxes = b
+        .find_all(Locator::Css("#stalls-form input[type=checkbox]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut ticked = 1;
+    for cb in boxes {
+        if ticked == 5 {
+            break;
+        }
+        let value = cb.attr("value").await.map_err(|e| e.to_string())?;
+        if value.as_deref() == Some(tofu.shop_id.as_str()) {
+            continue;
+        }
+        cb.click().await.map_err(|e| e.to_string())?;
+        ticked += 1;
+    }
+    click(b, "#stalls-form button[type=submit]").await?;
+    // The saved stalls come back as the event's page again: count its stall rows.
+    let mut stalls = 0;
+    for _ in 0..50 {
+        stalls = b
+            .find_all(Locator::Css("table.stalls tr"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        if stalls == 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if stalls != 5 {
+        return Err(format!("{stalls} stalls, not 5"));
+    }
+    fill(b, "#visitors", "160").await;
+    click(b, "#visitors-form button[type=submit]").await?;
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = text_of(b).await;
+        if shown.contains("160") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !shown.contains("160") {
+        return Err(format!("no visitors counted: {shown}"));
+    }
+    shoot(b, "52-programme-festival").await;
+
+    // The tofu shop's owner, at the stall: two pieces of tofu by card, a tasting set in gift
+    // certificates.
+    sign_in_as(
+        b,
+        app,
+        "merchant@demo.golmok.kr",
+        &format!("/shop/{}/stall", tofu.shop_id),
+    )
+    .await?;
+    wait_for_text(b, "망원 골목 축제 (오늘)").await;
+    click(
+        b,
+        &format!("a[href='/shop/{}/stall/{event}']", tofu.shop_id),
+    )
+    .await?;
+    wait_for_text(b, "판매 기록").await;
+    b.find(Locator::Css("#listing_id"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value(&tofu.listing_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#quantity", "2").await;
+    click(b, "input[name=payment_method][value=card]").await?;
+    click(b, "#sale-form button[type=submit]").await?;
+    wait_for_text(b, "국산콩 손두부 ×2").await;
+    fill(b, "#amount_krw", "5000").await;
+    fill(b, "#description", "순두부 시식 세트").await;
+    click(b, "input[name=payment_method][value=gift_certificate]").await?;
+    click(b, "#sale-form button[type=submit]").await?;
+    wait_for_text(b, "순두부 시식 세트").await;
+    shoot(b, "53-stall-quick-sale").await;
+    let tofu_price = app
+        .get(&format!("/v1/listings/{}", tofu.listing_id), None)
+        .await
+        .body["price_krw"]
+        .as_i64()
+        .unwrap_or_default();
+    let after = app
+        .get(
+            &format!("/v1/campaigns/{event}/figures"),
+            Some(&coordinator),
+        )
+        .await
+        .body;
+    if after["sales"] != 2
+        || after["sales_krw"] != 2 * tofu_price + 5_000
+        || after["visitors"] != 160
+    {
+        return Err(format!("the festival's figures: {after}"));
+    }
+
+    // The agency's page, by week, with the stall's sales in it.
+    sign_in_as(
+        b,
+        app,
+        "coordinator@demo.golmok.kr",
+        &format!("/programme/agencies/{agency}"),
+    )
+    .await?;
+    wait_for_text(b, "망원시장 골목 협업체").await;
+    click(b, "a[href$='?by=week']").await?;
+    wait_for_text(b, "주별").await;
+    let bars = b
+        .find_all(Locator::Css("figure.programme-chart rect.in-person"))
+        .await
+        .map_err(|e| e.to_string())?
+        .len();
+    if bars < 8 {
+        return Err(format!("{bars} weeks on the chart"));
+    }
+    b.find(Locator::Css("a[href^='/programme/report.csv']"))
+        .await
+        .map_err(|e| format!("the CSV link: {e}"))?;
+    shoot(b, "54-programme-agency-after").await;
+    Ok(())
+}
