@@ -27,6 +27,7 @@ mod m20261202_000018_stop_proof_files;
 mod m20261202_000019_delivery_contacts;
 mod m20261202_000020_courier_positions;
 mod m20261202_000021_programme;
+mod m20261202_000022_promotions;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_delivery_contacts::Migration),
             Box::new(m20261202_000020_courier_positions::Migration),
             Box::new(m20261202_000021_programme::Migration),
+            Box::new(m20261202_000022_promotions::Migration),
         ]
     }
 }

@@ -29,7 +29,7 @@ pub mod search;
 mod sql;
 
 pub use agency::{Agency, AgencyKind, NewAgency};
-pub use campaign::{Campaign, CampaignKind, CampaignQuery, NewCampaign};
+pub use campaign::{Campaign, CampaignKind, CampaignPatch, CampaignQuery, Discount, NewCampaign};
 pub use consortium::{
     Consortium, ConsortiumPatch, ConsortiumStatus, Member, MembershipEvent, NewConsortium,
 };

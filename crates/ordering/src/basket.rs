@@ -56,6 +56,9 @@ pub struct BasketLine {
     /// In the listing's unit; for refill goods the intended amount.
     pub quantity: i64,
     pub amount_krw: i64,
+    /// Under a promotion running now: what the line would cost at the listing's own price
+    /// (`amount_krw` is at the promotion's), as checkout will charge it.
+    pub list_amount_krw: Option<i64>,
     /// The listing is still sold and has the stock for this quantity now.
     pub available: bool,
 }
@@ -341,6 +344,8 @@ pub async fn load(
     }
     basket.consortium =
         Some(golmok_catalog::consortium::get_consortium(db, cache, &row.consortium_id).await?);
+    let promotions =
+        golmok_catalog::campaign::promotions_at(db, &row.consortium_id, chrono::Utc::now()).await?;
     for line in lines {
         let listing = match golmok_catalog::listing::get_listing(db, cache, &line.listing_id).await
         {
@@ -348,7 +353,21 @@ pub async fn load(
             Err(golmok_core::DomainError::NotFound { .. }) => continue,
             Err(e) => return Err(e),
         };
-        let amount_krw = listing.price_for(line.quantity).unwrap_or(0);
+        let own_amount = listing.price_for(line.quantity).unwrap_or(0);
+        let (amount_krw, list_amount_krw) =
+            match promotions.iter().find(|p| p.listing_id == listing.id) {
+                Some(p) => {
+                    let promoted = golmok_catalog::Listing {
+                        price_krw: p.price_krw,
+                        ..listing.clone()
+                    };
+                    (
+                        promoted.price_for(line.quantity).unwrap_or(0),
+                        Some(own_amount),
+                    )
+                }
+                None => (own_amount, None),
+            };
         let deposit = listing.container.and_then(|c| c.deposit_krw).unwrap_or(0);
         let available = listing.status == ListingStatus::Active && listing.stock >= line.quantity;
         basket.items_total_krw += amount_krw;
@@ -376,6 +395,7 @@ pub async fn load(
             listing,
             quantity: line.quantity,
             amount_krw,
+            list_amount_krw,
             available,
         });
     }

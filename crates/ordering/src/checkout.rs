@@ -148,10 +148,13 @@ golmok_core::stored_enum! {
 }
 
 struct PlannedLine {
+    /// As sold: under a promotion, its price is the promotion's.
     listing: golmok_catalog::Listing,
     quantity: i64,
     amount_krw: i64,
     deposit_krw: i64,
+    /// The listing's own price and the promotion that took it down.
+    promotion: Option<(i64, String)>,
 }
 
 /// The basket priced, by shop: each shop's lines in the order the shopper listed them, and the
@@ -551,6 +554,8 @@ async fn price_lines(
 ) -> Result<PricedBasket> {
     let ids: Vec<String> = items.iter().map(|i| i.listing_id.clone()).collect();
     let listings = catalog_listing::listings_in(txn, &ids).await?;
+    let promotions =
+        golmok_catalog::campaign::promotions_at(txn, &consortium.id, chrono::Utc::now()).await?;
     let mut errors = ValidationErrors::new();
     let mut basket = PricedBasket::default();
     for (i, item) in items.iter().enumerate() {
@@ -569,6 +574,15 @@ async fn price_lines(
             );
             continue;
         }
+        let mut listing = listing.clone();
+        let promotion = promotions
+            .iter()
+            .find(|p| p.listing_id == listing.id)
+            .map(|p| {
+                let own = listing.price_krw;
+                listing.price_krw = p.price_krw;
+                (own, p.campaign_id.clone())
+            });
         let amount_krw = listing
             .price_for(item.quantity)
             .ok_or_else(|| DomainError::Internal(format!("pricing listing {}", listing.id)))?;
@@ -577,10 +591,11 @@ async fn price_lines(
             _ => 0,
         };
         basket.add(PlannedLine {
-            listing: listing.clone(),
+            listing,
             quantity: item.quantity,
             amount_krw,
             deposit_krw,
+            promotion,
         });
     }
     errors.into_result()?;
@@ -865,6 +880,8 @@ async fn write_line(
         refill: Set(line.listing.refill),
         container_policy: Set(line.listing.container.map(|c| c.policy.as_str().to_owned())),
         deposit_krw: Set(line.deposit_krw),
+        list_price_krw: Set(line.promotion.as_ref().map(|(own, _)| *own)),
+        campaign_id: Set(line.promotion.as_ref().map(|(_, c)| c.clone())),
     }
     .insert(txn)
     .await?;

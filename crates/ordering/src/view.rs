@@ -92,6 +92,12 @@ pub struct OrderLine {
     pub refill: bool,
     pub container_policy: Option<String>,
     pub deposit_krw: i64,
+    /// Bought under a promotion: the listing's own price (`price_krw` is the promotion's)
+    /// and the campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_price_krw: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
     /// When the weighing came to more than the payment held: the question put to the shopper
     /// (the latest one) and how it stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +128,8 @@ pub(crate) fn line_view(l: order_line::Model) -> OrderLine {
         refill: l.refill,
         container_policy: l.container_policy,
         deposit_krw: l.deposit_krw,
+        list_price_krw: l.list_price_krw,
+        campaign_id: l.campaign_id,
         approval: None,
     }
 }

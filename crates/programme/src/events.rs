@@ -216,7 +216,7 @@ pub async fn record_sale_at(
             format!("{} keeps no stall at {}", owner.name, event.title),
         ));
     }
-    if now < event.starts_at || now > event.ends_at + LATE_ENTRY {
+    if event.cancelled_at.is_some() || now < event.starts_at || now > event.ends_at + LATE_ENTRY {
         return Err(DomainError::conflict(
             "event_not_running",
             format!(

@@ -291,6 +291,7 @@ texts! {
     start_batch: "배송 시작", "Start the batch";
     nav_dispatch: "배차", "Dispatch";
     nav_programme: "사업 현황", "Programme";
+    promotion_price: "할인", "Sale";
     zero_waste_delivery: "리필·공동배송", "Refills and shared delivery";
     refill_sold: "리필 판매량", "Refills sold";
     containers_reused_returned: "재사용 / 반납 용기", "Containers reused / returned";

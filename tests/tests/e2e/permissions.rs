@@ -94,6 +94,8 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/reports/consortia/{id}", "/v1/reports/consortia/{consortium}", "", "401 403 403 403 403 200 403 403 403 200 200"),
     ("POST", "/v1/campaigns", "/v1/campaigns", r#"{"consortium_id": "{consortium}", "kind": "promotion", "title": "장날 {n}", "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-02T00:00:00Z"}"#, "401 403 403 403 403 201 403 403 403 201 201"),
     ("GET", "/v1/campaigns", "/v1/campaigns", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/campaigns/{id}", "/v1/campaigns/{event}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("PATCH", "/v1/campaigns/{id}", "/v1/campaigns/{event}", r#"{"place": "망원시장 입구"}"#, "401 403 403 403 403 200 403 403 403 200 200"),
     // Shops and listings: their owner and admins.
     ("GET", "/v1/merchants", "/v1/merchants", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/merchants/{id}", "/v1/merchants/{shop}", "", "200 200 200 200 200 200 200 200 200 200 200"),
@@ -154,6 +156,7 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/webhooks/stripe", "/v1/webhooks/stripe", r#"{}"#, "404 404 404 404 404 404 404 404 404 404 404"),
     // What takes something away, last.
     ("POST", "/v1/orders/{id}/cancel", "/v1/orders/{order}/cancel", r#"{}"#, "401 404 404 404 404 404 409 404 404 404 409"),
+    ("POST", "/v1/campaigns/{id}/cancel", "/v1/campaigns/{promotion}/cancel", r#"{}"#, "401 403 403 403 403 200 403 403 403 200 200"),
     ("DELETE", "/v1/listings/{id}", "/v1/listings/{spare_listing}", "", "401 403 403 403 403 403 403 204 403 403 409"),
     ("DELETE", "/v1/consortia/{id}/members/{merchant_id}", "/v1/consortia/{consortium}/members/{spare_shop}", "", "401 403 403 403 403 200 403 403 403 404 404"),
     ("POST", "/v1/couriers/{id}/withdraw", "/v1/couriers/{spare_courier_id}/withdraw", r#"{}"#, "401 403 403 403 403 200 404 404 404 404 404"),
@@ -379,7 +382,19 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     assert_eq!(stalls.status, StatusCode::OK, "{}", stalls.text);
 
+    let promotion = app
+        .post(
+            "/v1/campaigns",
+            Some(&admin),
+            &json!({"consortium_id": consortium, "kind": "promotion", "title": "두부 할인",
+                    "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-02T00:00:00Z",
+                    "discount": {"kind": "percent", "percent": 10}}),
+        )
+        .await;
+    assert_eq!(promotion.status, StatusCode::CREATED, "{}", promotion.text);
+
     let ids = BTreeMap::from([
+        ("promotion", id(&promotion.body)),
         ("project", id(&project.body)),
         ("milestone", id(&project.body["milestones"][0])),
         ("event", id(&event.body)),

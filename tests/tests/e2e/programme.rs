@@ -1092,3 +1092,172 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
     );
     assert!(row.contains(&expected), "{expected} in {row}");
 }
+
+on_both_databases!(a_promotion_takes_its_price_off_at_checkout_until_called_off);
+
+/// A promotion read, changed and called off: while it runs, its discount is in the basket,
+/// charged at checkout and recorded on the order's line; called off, prices are the
+/// listings' own again.
+async fn a_promotion_takes_its_price_off_at_checkout_until_called_off(app: TestApp) {
+    use golmok_e2e::pages::Browser;
+    seeded(&app).await;
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let owner = login(&app, "merchant@demo.golmok.kr").await;
+    let price = app
+        .get(&format!("/v1/listings/{}", tofu.listing_id), None)
+        .await
+        .body["price_krw"]
+        .as_i64()
+        .unwrap();
+    let now = chrono::Utc::now();
+    let running = json!({"consortium_id": consortium, "kind": "promotion", "title": "두부 20% 할인",
+        "starts_at": now - chrono::Duration::hours(1), "ends_at": now + chrono::Duration::days(2),
+        "listing_ids": [tofu.listing_id], "discount": {"kind": "percent", "percent": 20}});
+    // A discount is a promotion's, within bounds.
+    for (field, value) in [
+        ("kind", json!("festival")),
+        ("discount", json!({"kind": "percent", "percent": 95})),
+        ("discount", json!({"kind": "won", "krw": 0})),
+    ] {
+        let mut bad = running.clone();
+        bad[field] = value;
+        app.post("/v1/campaigns", Some(&coordinator), &bad)
+            .await
+            .assert_problem(422, "validation_failed");
+    }
+    app.post("/v1/campaigns", Some(&owner), &running)
+        .await
+        .assert_problem(403, "forbidden");
+    let promo = ok(
+        &app.post("/v1/campaigns", Some(&coordinator), &running)
+            .await,
+        StatusCode::CREATED,
+    );
+    let path = format!("/v1/campaigns/{}", promo["id"].as_str().unwrap());
+    let read = ok(&app.get(&path, None).await, StatusCode::OK);
+    assert_eq!(read["discount"], json!({"kind": "percent", "percent": 20}));
+    assert_eq!(read["listing_ids"], json!([tofu.listing_id]));
+    let discounted = price * 8 / 10;
+
+    // In the basket, struck through beside the sale price.
+    let mut page = Browser::new(&app.base_url);
+    page.sign_in("shopper@demo.golmok.kr", None).await;
+    let listing_page = page.get(&format!("/listings/{}", tofu.listing_id)).await;
+    let added = page
+        .submit(
+            &listing_page,
+            "/basket",
+            &[("listing_id", tofu.listing_id.as_str()), ("quantity", "2")],
+        )
+        .await;
+    assert!(
+        added.status.is_redirection() || added.status.is_success(),
+        "{}",
+        added.html
+    );
+    let basket = page.get("/basket").await;
+    let won = |n: i64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{out}원")
+    };
+    assert!(
+        basket.html.contains(&format!(
+            "<del class=\"list-amount\">{}</del>",
+            won(2 * price)
+        )) && basket.html.contains(&won(2 * discounted)),
+        "{}",
+        basket.html
+    );
+
+    // Charged at checkout and recorded on the line.
+    let checkout = |quantity: i64| golmok_e2e::demo::tofu_pickup(&tofu, quantity, "offline");
+    let order = ok(
+        &app.post("/v1/orders", Some(&shopper), &checkout(2)).await,
+        StatusCode::CREATED,
+    );
+    let line = &order["merchant_orders"][0]["lines"][0];
+    assert_eq!(line["price_krw"], discounted);
+    assert_eq!(line["list_price_krw"], price);
+    assert_eq!(line["campaign_id"], promo["id"]);
+    assert_eq!(line["amount_krw"], 2 * discounted);
+    assert_eq!(order["merchant_orders"][0]["subtotal_krw"], 2 * discounted);
+
+    // Changed to 500 won off: the next checkout pays that.
+    let changed = ok(
+        &app.patch(
+            &path,
+            Some(&coordinator),
+            &json!({"discount": {"kind": "won", "krw": 500}, "title": "두부 500원 할인"}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(changed["title"], "두부 500원 할인");
+    let order = ok(
+        &app.post("/v1/orders", Some(&shopper), &checkout(1)).await,
+        StatusCode::CREATED,
+    );
+    assert_eq!(
+        order["merchant_orders"][0]["lines"][0]["price_krw"],
+        price - 500
+    );
+    app.patch(
+        &path,
+        Some(&coordinator),
+        &json!({"ends_at": now - chrono::Duration::days(1)}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    // Called off (twice is once): the listing's own price again, and it no longer runs.
+    let cancelled = ok(
+        &app.post(&format!("{path}/cancel"), Some(&coordinator), &json!({}))
+            .await,
+        StatusCode::OK,
+    );
+    assert!(cancelled["cancelled_at"].is_string());
+    let again = ok(
+        &app.post(&format!("{path}/cancel"), Some(&coordinator), &json!({}))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(again["cancelled_at"], cancelled["cancelled_at"]);
+    app.patch(&path, Some(&coordinator), &json!({"title": "다시"}))
+        .await
+        .assert_problem(409, "campaign_cancelled");
+    let order = ok(
+        &app.post("/v1/orders", Some(&shopper), &checkout(1)).await,
+        StatusCode::CREATED,
+    );
+    let line = &order["merchant_orders"][0]["lines"][0];
+    assert_eq!(line["price_krw"], price);
+    assert!(line.get("list_price_krw").is_none(), "{line}");
+    let running_now = app
+        .get(
+            &format!(
+                "/v1/campaigns?consortium_id={consortium}&active_at={}",
+                chrono::Utc::now().to_rfc3339().replace('+', "%2B")
+            ),
+            None,
+        )
+        .await
+        .body;
+    assert!(
+        !running_now["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == promo["id"]),
+        "{running_now}"
+    );
+}

@@ -5,9 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use golmok_catalog::{
-    Agency, Campaign, CampaignQuery, Consortium, ConsortiumPatch, Listing, ListingPatch,
-    ListingQuery, MembershipEvent, Merchant, MerchantPatch, NearbyMerchant, NewAgency, NewCampaign,
-    NewConsortium, NewListing, NewMerchant, agency, campaign, consortium, listing, merchant,
+    Agency, Campaign, CampaignPatch, CampaignQuery, Consortium, ConsortiumPatch, Listing,
+    ListingPatch, ListingQuery, MembershipEvent, Merchant, MerchantPatch, NearbyMerchant,
+    NewAgency, NewCampaign, NewConsortium, NewListing, NewMerchant, agency, campaign, consortium,
+    listing, merchant,
 };
 use golmok_core::{Coordinates, Page, page};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_listing, update_listing, archive_listing))
         .routes(routes!(list_listings))
         .routes(routes!(create_campaign, list_campaigns))
+        .routes(routes!(get_campaign, update_campaign))
+        .routes(routes!(cancel_campaign))
 }
 
 /// `lat,lon`, as in `?near=37.5665,126.9780`.
@@ -521,4 +524,43 @@ async fn list_campaigns(
         cursor: params.cursor,
     };
     Ok(Json(campaign::list_campaigns(&state.db, &query).await?))
+}
+
+/// A campaign: its time, place, featured listings and (a promotion) its discount.
+#[utoipa::path(get, path = "/v1/campaigns/{id}", tag = "catalog",
+    responses((status = 200, body = Campaign), (status = 404, body = Problem)))]
+async fn get_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Campaign>, ApiError> {
+    Ok(Json(campaign::get_campaign(&state.db, &id).await?))
+}
+
+/// Change a campaign's title, time, place, featured listings or discount.
+#[utoipa::path(patch, path = "/v1/campaigns/{id}", tag = "catalog", security(("bearer" = [])),
+    request_body = CampaignPatch,
+    responses((status = 200, body = Campaign), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_campaign(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CampaignPatch>,
+) -> Result<Json<Campaign>, ApiError> {
+    Ok(Json(
+        campaign::update_campaign(&state.db, &session.account, &id, body).await?,
+    ))
+}
+
+/// Call a campaign off: it runs no more, and a promotion's prices are the listings' own
+/// again.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/cancel", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = Campaign), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn cancel_campaign(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Campaign>, ApiError> {
+    Ok(Json(
+        campaign::cancel_campaign(&state.db, &session.account, &id).await?,
+    ))
 }

@@ -15,6 +15,9 @@ pub struct Model {
     pub place: Option<String>,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    pub discount_percent: Option<i32>,
+    pub discount_krw: Option<i64>,
+    pub cancelled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

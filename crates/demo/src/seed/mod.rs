@@ -640,6 +640,7 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                         lon: 126.9306,
                     }),
                     place: Some("연희동 주민센터 앞 골목".into()),
+                    discount: None,
                 },
             )
             .await?;

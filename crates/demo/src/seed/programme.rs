@@ -298,6 +298,7 @@ pub(super) async fn programme(
                 listing_ids: Vec::new(),
                 location: None,
                 place: Some(place.into()),
+                discount: None,
             },
         )
         .await?;

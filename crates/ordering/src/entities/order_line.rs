@@ -17,6 +17,9 @@ pub struct Model {
     pub refill: bool,
     pub container_policy: Option<String>,
     pub deposit_krw: i64,
+    /// Under a promotion: the listing's own price (`price_krw` is what was charged).
+    pub list_price_krw: Option<i64>,
+    pub campaign_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

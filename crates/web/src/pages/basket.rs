@@ -24,6 +24,8 @@ pub struct LineView {
     pub unit: &'static str,
     pub step: i64,
     pub amount: String,
+    /// Under a promotion: the amount at the listing's own price, struck through beside it.
+    pub list_amount: Option<String>,
     pub available: bool,
 }
 
@@ -66,6 +68,7 @@ impl BasketView {
                         unit: format::unit_label(t, l.listing.unit),
                         step: format::quantity_step(&l.listing).0,
                         amount: format::won(lang, l.amount_krw),
+                        list_amount: l.list_amount_krw.map(|a| format::won(lang, a)),
                         available: l.available,
                     })
                     .collect(),
