@@ -105,6 +105,9 @@ pub fn changes_of(pages: &Pages, account_id: &str, topic: String) -> Result<Resp
     };
     let mut bus = pages.bus.subscribe();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(16);
+    // A word at once: the page (and any proxy between) knows the stream is open and
+    // listening, rather than waiting for the first keep-alive.
+    let _ = tx.try_send(Ok(Event::default().comment("listening")));
     let gone = tx.clone();
     tokio::spawn(async move {
         // Held while the page listens: the place frees itself when it goes away.
