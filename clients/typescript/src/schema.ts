@@ -122,6 +122,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agencies/{id}/support-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agency's sessions held in a span, newest first. */
+        get: operations["list_support_sessions"];
+        put?: never;
+        /** Record a support session of the agency (or its coordinators' training). */
+        post: operations["record_support_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agencies/{id}/support-totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agency's support hours in a span: per kind, consortium and shop. */
+        get: operations["support_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -226,6 +261,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign: its time, place, featured listings and (a promotion) its discount. */
+        get: operations["get_campaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a campaign's title, time, place, featured listings or discount. */
+        patch: operations["update_campaign"];
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call a campaign off: it runs no more, and a promotion's prices are the listings' own
+         *     again. */
+        post: operations["cancel_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event's visitors and its stalls' sales so far. */
+        get: operations["event_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/shops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Name the member shops keeping a stall at a festival or market day (replaces the list). */
+        put: operations["set_event_shops"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/stall-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stall's sales at the event, newest first: for its owner and the organisers. */
+        get: operations["list_stall_sales"];
+        put?: never;
+        /** A stall's sale, recorded by its shop's owner. */
+        post: operations["record_stall_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/visitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The organisers count visitors. */
+        post: operations["count_visitors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consortia": {
         parameters: {
             query?: never;
@@ -306,6 +446,24 @@ export interface paths {
         get: operations["membership_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consortia/{id}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consortium's joint projects: for its agency, the metropolitan agency and its members. */
+        get: operations["list_projects"];
+        put?: never;
+        /** Set up a joint project of the consortium (its agency's coordinators). */
+        post: operations["create_project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -974,6 +1132,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_project"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a project's plan, budget, status or outcome. */
+        patch: operations["update_project"];
+        trace?: never;
+    };
+    "/v1/projects/{id}/milestones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_milestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{id}/milestones/{milestone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Mark a milestone reached, dropped or planned again. */
+        patch: operations["update_milestone"];
+        trace?: never;
+    };
+    "/v1/projects/{id}/spending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["add_spending"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/agencies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A regional agency, its consortia side by side. */
+        get: operations["agency_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/consortia/{id}": {
         parameters: {
             query?: never;
@@ -983,6 +1224,41 @@ export interface paths {
         };
         /** A consortium's sales, orders, merchants, refills and delivery over Seoul days. */
         get: operations["consortium_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/consortia/{id}/programme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A consortium's programme figures per week or month: online and in-person sales, events,
+         *     support, projects. */
+        get: operations["consortium_programme_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/programme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole programme, its regional agencies side by side (the metropolitan agency). */
+        get: operations["programme_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1153,10 +1429,16 @@ export interface components {
          */
         BatchStatus: "Planned" | "Started" | "Done";
         Campaign: {
+            /**
+             * Format: date-time
+             * @description When it was called off; a cancelled campaign runs no more and discounts nothing.
+             */
+            cancelled_at?: string | null;
             consortium_id: string;
             /** Format: date-time */
             created_at: string;
             created_by: string;
+            discount?: components["schemas"]["Discount"] | null;
             /** Format: date-time */
             ends_at: string;
             id: string;
@@ -1170,6 +1452,18 @@ export interface components {
         };
         /** @enum {string} */
         CampaignKind: "refill_market" | "festival" | "promotion";
+        /** @description What may change in a campaign; absent fields stay. */
+        CampaignPatch: {
+            discount?: components["schemas"]["Discount"] | null;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /** @description Replaces the featured listings. */
+            listing_ids?: string[] | null;
+            place?: string | null;
+            /** Format: date-time */
+            starts_at?: string | null;
+            title?: string | null;
+        };
         Capacity: {
             /** Format: double */
             kg: number;
@@ -1326,8 +1620,8 @@ export interface components {
             /**
              * Format: double
              * @description Metres driven on the shared routes of the slots the consortium's orders rode in, and
-             *     what the shops would have driven delivering those slots' orders alone. Shared routes
-             *     carry every consortium of the network, so these are the slots' whole figures.
+             *     what the shops would have driven delivering those orders alone: each slot's figures
+             *     times the consortium's share of its stops, so consortia sharing a slot add up to it.
              */
             distance_m: number;
             /**
@@ -1338,11 +1632,115 @@ export interface components {
             /** @description Deliveries the latest plans of those slots left out (in neither distance). */
             unassigned: number;
         };
+        /** @description What a promotion takes off a featured listing's price (the price of its priced unit: a
+         *     piece, or 100 g of a good sold by weight). */
+        Discount: {
+            /** @enum {string} */
+            kind: "percent";
+            /** Format: int32 */
+            percent: number;
+        } | {
+            /** @enum {string} */
+            kind: "won";
+            /** Format: int64 */
+            krw: number;
+        };
+        /** @description An event's figures so far. */
+        EventFigures: {
+            campaign_id: string;
+            consortium_id: string;
+            /** Format: date-time */
+            ends_at: string;
+            place?: string | null;
+            /**
+             * Format: int64
+             * @description Grams of refills sold by weight at the stalls.
+             */
+            refill_grams: number;
+            /** Format: int64 */
+            sales: number;
+            /** Format: int64 */
+            sales_krw: number;
+            shops: components["schemas"]["StallFigures"][];
+            /** Format: date-time */
+            starts_at: string;
+            title: string;
+            /** Format: int64 */
+            visitors: number;
+        };
+        EventShops: {
+            /** @description The member shops keeping a stall (members of the campaign's consortium). */
+            merchant_ids: string[];
+        };
         Failure: {
             /** @description What happened, in the courier's words. */
             note?: string | null;
             /** @description `nobody_home`, `wrong_address`, `refused`, `damaged`, `shop_closed` or `other`. */
             reason: string;
+        };
+        /** @description What a consortium (or, summed, an agency or the programme) did in a span. */
+        Figures: {
+            /**
+             * Format: double
+             * @description Estimated from the distance not driven; see [`CO2_KG_PER_KM`].
+             */
+            co2_avoided_kg: number;
+            /** Format: int64 */
+            containers_returned: number;
+            /**
+             * Format: int64
+             * @description Online refills filled into a reused container (the shopper's own or a deposit one),
+             *     and deposit containers brought back.
+             */
+            containers_reused: number;
+            /**
+             * Format: double
+             * @description The consortium's share of its delivery slots' shared routes, and of what its shops
+             *     would have driven alone (each slot apportioned by stops).
+             */
+            delivery_shared_m: number;
+            /** Format: double */
+            delivery_solo_m: number;
+            /** Format: int64 */
+            event_visitors: number;
+            /**
+             * Format: int64
+             * @description Grams of refills weighed out at stalls.
+             */
+            in_person_refill_grams: number;
+            /** Format: int64 */
+            in_person_sales: number;
+            /**
+             * Format: int64
+             * @description Sold in person at festival and market-day stalls.
+             */
+            in_person_sales_krw: number;
+            /** Format: int64 */
+            online_orders: number;
+            /**
+             * Format: int64
+             * @description Weighed out by refill lines sold online.
+             */
+            online_refill_grams: number;
+            /** Format: int64 */
+            online_refill_lines: number;
+            /** Format: int64 */
+            online_refill_millilitres: number;
+            /**
+             * Format: int64
+             * @description Captured online, less refunds.
+             */
+            online_sales_krw: number;
+            /**
+             * Format: int64
+             * @description Spent on joint projects.
+             */
+            project_spent_krw: number;
+            /**
+             * Format: double
+             * @description Support of the consortium's shops (education, consulting, PR, marketing).
+             */
+            support_hours: number;
         };
         Fulfillment: {
             address: string;
@@ -1390,6 +1788,13 @@ export interface components {
             /** @description `[["10:00", "15:00"]]`, or `[]` for closed. */
             spans: string[][];
         };
+        HoursOf: {
+            /** Format: double */
+            hours: number;
+            id: string;
+            /** Format: int64 */
+            sessions: number;
+        };
         /**
          * @description When the scale says more than the payment holds.
          * @enum {string}
@@ -1406,6 +1811,33 @@ export interface components {
                 id: string;
                 kind: components["schemas"]["AgencyKind"];
                 name: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_JointProject: {
+            items: {
+                /** Format: int64 */
+                budget_krw: number;
+                consortium_id: string;
+                /** Format: date-time */
+                created_at: string;
+                id: string;
+                kind: components["schemas"]["ProjectKind"];
+                milestones: components["schemas"]["Milestone"][];
+                outcome?: string | null;
+                plan: string;
+                spending: components["schemas"]["Spending"][];
+                /**
+                 * Format: int64
+                 * @description The sum of `spending`.
+                 */
+                spent_krw: number;
+                status: components["schemas"]["ProjectStatus"];
+                title: string;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             next_cursor?: string | null;
         };
@@ -1515,6 +1947,69 @@ export interface components {
                 fits: boolean;
             })[];
             next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_StallSale: {
+            items: {
+                /** Format: int64 */
+                amount_krw: number;
+                campaign_id: string;
+                description: string;
+                id: string;
+                lines: components["schemas"]["SoldLine"][];
+                merchant_id: string;
+                payment_method: components["schemas"]["PaymentMethod"];
+                /** Format: date-time */
+                sold_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_SupportSession: {
+            items: {
+                agency_id: string;
+                /** @description The consortium it was for; none for the coordinators' own training. */
+                consortium_id?: string | null;
+                /** @description The coordinators trained (coordinator training only). */
+                coordinator_ids: string[];
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date */
+                held_on: string;
+                /** Format: double */
+                hours: number;
+                id: string;
+                kind: components["schemas"]["SupportKind"];
+                /** @description The member shops that took part. */
+                merchant_ids: string[];
+                notes: string;
+                recorded_by: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        JointProject: {
+            /** Format: int64 */
+            budget_krw: number;
+            consortium_id: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            kind: components["schemas"]["ProjectKind"];
+            milestones: components["schemas"]["Milestone"][];
+            outcome?: string | null;
+            plan: string;
+            spending: components["schemas"]["Spending"][];
+            /**
+             * Format: int64
+             * @description The sum of `spending`.
+             */
+            spent_krw: number;
+            status: components["schemas"]["ProjectStatus"];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         LeftOutView: {
             merchant_id: string;
@@ -1717,6 +2212,28 @@ export interface components {
             /** Format: int64 */
             sales_krw: number;
         };
+        Milestone: {
+            /** Format: date */
+            done_on?: string | null;
+            /** Format: date */
+            due_on: string;
+            id: string;
+            status: components["schemas"]["MilestoneStatus"];
+            title: string;
+        };
+        MilestonePatch: {
+            /**
+             * Format: date
+             * @description When it was reached; today (Seoul) if not given for a milestone marked done.
+             */
+            done_on?: string | null;
+            status: components["schemas"]["MilestoneStatus"];
+        };
+        /**
+         * @description Where a milestone stands.
+         * @enum {string}
+         */
+        MilestoneStatus: "Planned" | "Done" | "Dropped";
         MoveToCourier: {
             courier_id: string;
         };
@@ -1760,6 +2277,7 @@ export interface components {
         };
         NewCampaign: {
             consortium_id: string;
+            discount?: components["schemas"]["Discount"] | null;
             /** Format: date-time */
             ends_at: string;
             kind: components["schemas"]["CampaignKind"];
@@ -1825,6 +2343,11 @@ export interface components {
             phone?: string | null;
             pickup_instructions?: string | null;
         };
+        NewMilestone: {
+            /** Format: date */
+            due_on: string;
+            title: string;
+        };
         NewNetwork: {
             /** @description A GeoJSON Polygon: `{"type": "Polygon", "coordinates": [[[lon, lat], …]]}`. */
             area: Record<string, never>;
@@ -1864,6 +2387,57 @@ export interface components {
              */
             stops_per_hour?: number | null;
             waves: components["schemas"]["WaveSpec"][];
+        };
+        NewProject: {
+            /** Format: int64 */
+            budget_krw: number;
+            kind: components["schemas"]["ProjectKind"];
+            milestones?: components["schemas"]["NewMilestone"][];
+            plan?: string;
+            title: string;
+        };
+        NewSpending: {
+            /** Format: int64 */
+            amount_krw: number;
+            note: string;
+            /** Format: date */
+            spent_on: string;
+        };
+        NewStallSale: {
+            /**
+             * Format: int64
+             * @description Or a free amount (what the stall sells that is not listed), with what it was.
+             */
+            amount_krw?: number | null;
+            description?: string | null;
+            /** @description Goods from the shop's listings: pieces, or grams and millilitres for goods sold by
+             *     weight or volume (a refill weighed at the stall). Priced as online. */
+            lines?: components["schemas"]["StallLine"][];
+            merchant_id: string;
+            payment_method: components["schemas"]["PaymentMethod"];
+        };
+        NewSupportSession: {
+            /** @description Required for support of shops: a consortium of the agency's. */
+            consortium_id?: string | null;
+            coordinator_ids?: string[];
+            /** Format: date */
+            held_on: string;
+            /**
+             * Format: double
+             * @description In quarter hours: 1.5 is an hour and a half.
+             */
+            hours: number;
+            kind: components["schemas"]["SupportKind"];
+            merchant_ids?: string[];
+            notes?: string;
+        };
+        NewVisitorCount: {
+            note?: string;
+            /**
+             * Format: int32
+             * @description Visitors counted since the last count (a gate's clicker, a head count per hour).
+             */
+            visitors: number;
         };
         Onboarding: {
             account: components["schemas"]["ConnectedAccount"];
@@ -1931,10 +2505,17 @@ export interface components {
             /** Format: int64 */
             amount_krw: number;
             approval?: components["schemas"]["Approval"] | null;
+            campaign_id?: string | null;
             container_policy?: string | null;
             /** Format: int64 */
             deposit_krw: number;
             id: string;
+            /**
+             * Format: int64
+             * @description Bought under a promotion: the listing's own price (`price_krw` is the promotion's)
+             *     and the campaign.
+             */
+            list_price_krw?: number | null;
             listing_id: string;
             /**
              * Format: int64
@@ -1976,10 +2557,16 @@ export interface components {
         };
         Page_Campaign: {
             items: {
+                /**
+                 * Format: date-time
+                 * @description When it was called off; a cancelled campaign runs no more and discounts nothing.
+                 */
+                cancelled_at?: string | null;
                 consortium_id: string;
                 /** Format: date-time */
                 created_at: string;
                 created_by: string;
+                discount?: components["schemas"]["Discount"] | null;
                 /** Format: date-time */
                 ends_at: string;
                 id: string;
@@ -2156,6 +2743,11 @@ export interface components {
             /** @description `offline` (pay at delivery or by bank transfer) or `stripe`. */
             provider: string;
         };
+        /**
+         * @description How a stall was paid.
+         * @enum {string}
+         */
+        PaymentMethod: "Cash" | "Card" | "GiftCertificate";
         /** @enum {string} */
         PaymentStatus: "Pending" | "Authorized" | "Captured" | "PartiallyRefunded" | "Refunded" | "Voided" | "Failed";
         Payout: {
@@ -2167,6 +2759,21 @@ export interface components {
             party: string;
             provider: string;
             provider_ref?: string | null;
+        };
+        /**
+         * @description How a report's span is cut.
+         * @enum {string}
+         */
+        Period: "Week" | "Month";
+        PeriodFigures: {
+            /** Format: date */
+            end: string;
+            figures: components["schemas"]["Figures"];
+            /**
+             * Format: date
+             * @description First and last day of the period (clipped to the report's span).
+             */
+            start: string;
         };
         Plan: {
             batches: components["schemas"]["Batch"][];
@@ -2233,6 +2840,59 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description A report: a consortium's, an agency's (its consortia side by side) or the programme's
+         *     (the regional agencies side by side). */
+        ProgrammeReport: {
+            by: components["schemas"]["Period"];
+            /** @description How `co2_avoided_kg` is estimated. */
+            co2_method: string;
+            /**
+             * Format: double
+             * @description Coordinators' own training (not support of shops, so in no consortium's figures).
+             */
+            coordinator_training_hours: number;
+            /** Format: date */
+            from: string;
+            id: string;
+            name: string;
+            /** @description What this one is the sum of: an agency's consortia, the programme's agencies. */
+            parts: components["schemas"]["ReportPart"][];
+            periods: components["schemas"]["PeriodFigures"][];
+            projects: components["schemas"]["ProjectBudgets"];
+            /** @description `consortium`, `agency` or `programme`. */
+            scope: string;
+            /** Format: date */
+            to: string;
+            total: components["schemas"]["Figures"];
+        };
+        /** @description Joint projects' budgets against what was spent on them (all of it, to the report's end). */
+        ProjectBudgets: {
+            /** Format: int64 */
+            budget_krw: number;
+            /** Format: int64 */
+            projects: number;
+            /** Format: int64 */
+            spent_krw: number;
+        };
+        /**
+         * @description What a joint project is for.
+         * @enum {string}
+         */
+        ProjectKind: "Branding" | "LocalTour" | "Festival" | "CoMarketing" | "CoPurchasing" | "Training" | "Other";
+        /** @description What may change after a project is set up; absent fields stay. */
+        ProjectPatch: {
+            /** Format: int64 */
+            budget_krw?: number | null;
+            outcome?: string | null;
+            plan?: string | null;
+            status?: components["schemas"]["ProjectStatus"] | null;
+            title?: string | null;
+        };
+        /**
+         * @description Where a project stands.
+         * @enum {string}
+         */
+        ProjectStatus: "Planned" | "Running" | "Done" | "Cancelled";
         Proof: {
             /** @description `code` (the stop's hand-over code: the shop gives the pick-up's, the shopper the
              *     drop-off's), `photo` (where the network allows one in place of the code) or
@@ -2281,9 +2941,16 @@ export interface components {
             containers_reused: number;
             /**
              * Format: int64
+             * @description What those lines weighed out (as weighed, else as ordered): grams, and millilitres.
+             */
+            grams: number;
+            /**
+             * Format: int64
              * @description Refill lines sold.
              */
             lines: number;
+            /** Format: int64 */
+            millilitres: number;
         };
         Refund: {
             /** Format: int64 */
@@ -2316,6 +2983,12 @@ export interface components {
         };
         Rejection: {
             reason: string;
+        };
+        ReportPart: {
+            id: string;
+            name: string;
+            projects: components["schemas"]["ProjectBudgets"];
+            total: components["schemas"]["Figures"];
         };
         Reschedule: {
             slot_id: string;
@@ -2372,6 +3045,53 @@ export interface components {
             /** @description Whether the slot can still take a basket of the asked size. */
             fits: boolean;
         };
+        SoldLine: {
+            /** Format: int64 */
+            amount_krw: number;
+            listing_id: string;
+            /** Format: int64 */
+            quantity: number;
+            refill: boolean;
+            title: string;
+            unit: string;
+        };
+        Spending: {
+            /** Format: int64 */
+            amount_krw: number;
+            id: string;
+            note: string;
+            /** Format: date */
+            spent_on: string;
+        };
+        StallFigures: {
+            /** @description Won by payment method (`cash`, `card`, `gift_certificate`). */
+            by_method: {
+                [key: string]: number;
+            };
+            merchant_id: string;
+            name: string;
+            /** Format: int64 */
+            sales: number;
+            /** Format: int64 */
+            sales_krw: number;
+        };
+        StallLine: {
+            listing_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
+        StallSale: {
+            /** Format: int64 */
+            amount_krw: number;
+            campaign_id: string;
+            description: string;
+            id: string;
+            lines: components["schemas"]["SoldLine"][];
+            merchant_id: string;
+            payment_method: components["schemas"]["PaymentMethod"];
+            /** Format: date-time */
+            sold_at: string;
+        };
         StatementLine: {
             /**
              * Format: int64
@@ -2401,6 +3121,53 @@ export interface components {
         };
         /** @enum {string} */
         StopStatus: "Pending" | "Completed" | "Failed";
+        /**
+         * @description What kind of support a session was.
+         * @enum {string}
+         */
+        SupportKind: "Education" | "Consulting" | "Pr" | "Marketing" | "CoordinatorTraining";
+        SupportSession: {
+            agency_id: string;
+            /** @description The consortium it was for; none for the coordinators' own training. */
+            consortium_id?: string | null;
+            /** @description The coordinators trained (coordinator training only). */
+            coordinator_ids: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            held_on: string;
+            /** Format: double */
+            hours: number;
+            id: string;
+            kind: components["schemas"]["SupportKind"];
+            /** @description The member shops that took part. */
+            merchant_ids: string[];
+            notes: string;
+            recorded_by: string;
+        };
+        /** @description Hours of support, totalled. */
+        SupportTotals: {
+            agency_id: string;
+            by_consortium: components["schemas"]["HoursOf"][];
+            by_kind: {
+                [key: string]: number;
+            };
+            /** @description A shop's hours are those of every session it took part in. */
+            by_merchant: components["schemas"]["HoursOf"][];
+            /** Format: double */
+            coordinator_training_hours: number;
+            /** Format: date */
+            from: string;
+            /** Format: int64 */
+            sessions: number;
+            /**
+             * Format: double
+             * @description Support of shops (every kind but coordinator training), each session counted once.
+             */
+            support_hours: number;
+            /** Format: date */
+            to: string;
+        };
         Transfer: {
             /** Format: int64 */
             amount_krw: number;
@@ -2994,6 +3761,281 @@ export interface operations {
             };
         };
     };
+    list_support_sessions: {
+        parameters: {
+            query?: {
+                /** @description First Seoul day, inclusive; 30 days before `to` when absent. */
+                from?: string;
+                /** @description Last Seoul day, inclusive; today when absent. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_SupportSession"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_support_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSupportSession"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportSession"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    support_totals: {
+        parameters: {
+            query?: {
+                /** @description First Seoul day, inclusive; 30 days before `to` when absent. */
+                from?: string;
+                /** @description Last Seoul day, inclusive; today when absent. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportTotals"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     log_in: {
         parameters: {
             query?: never;
@@ -3528,6 +4570,748 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    event_figures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFigures"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_event_shops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventShops"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFigures"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_stall_sales: {
+        parameters: {
+            query: {
+                /** @description The shop whose stall it is. */
+                merchant_id: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_StallSale"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_stall_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewStallSale"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StallSale"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    count_visitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVisitorCount"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFigures"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4142,6 +5926,191 @@ export interface operations {
                 };
             };
             /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_projects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_JointProject"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProject"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8229,6 +10198,592 @@ export interface operations {
             };
         };
     };
+    get_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_milestone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMilestone"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_milestone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                milestone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MilestonePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_spending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSpending"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JointProject"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agency_report: {
+        parameters: {
+            query?: {
+                /** @description First Seoul day; the last eight weeks or six months when absent. */
+                from?: string;
+                /** @description Last Seoul day, inclusive; today when absent. */
+                to?: string;
+                /** @description `week` (Monday to Sunday) or `month`; `month` when absent. */
+                by?: components["schemas"]["Period"];
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     consortium_report: {
         parameters: {
             query?: {
@@ -8298,6 +10853,178 @@ export interface operations {
                 };
             };
             /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consortium_programme_report: {
+        parameters: {
+            query?: {
+                /** @description First Seoul day; the last eight weeks or six months when absent. */
+                from?: string;
+                /** @description Last Seoul day, inclusive; today when absent. */
+                to?: string;
+                /** @description `week` (Monday to Sunday) or `month`; `month` when absent. */
+                by?: components["schemas"]["Period"];
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    programme_report: {
+        parameters: {
+            query?: {
+                /** @description First Seoul day; the last eight weeks or six months when absent. */
+                from?: string;
+                /** @description Last Seoul day, inclusive; today when absent. */
+                to?: string;
+                /** @description `week` (Monday to Sunday) or `month`; `month` when absent. */
+                by?: components["schemas"]["Period"];
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

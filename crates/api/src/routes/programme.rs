@@ -314,6 +314,7 @@ pub struct ProgrammeReportParams {
     /// `week` (Monday to Sunday) or `month`; `month` when absent.
     by: Option<Period>,
     /// `json` (the default) or `csv`.
+    #[param(inline)]
     format: Option<ReportFormat>,
 }
 
