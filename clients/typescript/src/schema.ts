@@ -1411,7 +1411,7 @@ export interface components {
             decision: components["schemas"]["Decision"];
         };
         /** @enum {string} */
-        ApprovalStatus: "Asked" | "Approved" | "Declined" | "Lapsed" | "Withdrawn";
+        ApprovalStatus: "asked" | "approved" | "declined" | "lapsed" | "withdrawn";
         Batch: {
             courier_id: string;
             courier_position?: components["schemas"]["CourierPosition"] | null;
@@ -1423,11 +1423,8 @@ export interface components {
             status: components["schemas"]["BatchStatus"];
             stops: components["schemas"]["PlannedStop"][];
         };
-        /**
-         * @description Where a courier's batch stands.
-         * @enum {string}
-         */
-        BatchStatus: "Planned" | "Started" | "Done";
+        /** @enum {string} */
+        BatchStatus: "planned" | "started" | "done";
         Campaign: {
             /**
              * Format: date-time
@@ -1759,11 +1756,8 @@ export interface components {
             /** Format: date-time */
             pickup_at?: string | null;
         };
-        /**
-         * @description How the shopper gets the goods, as stored on the order.
-         * @enum {string}
-         */
-        FulfillmentKind: "Delivery" | "Pickup";
+        /** @enum {string} */
+        FulfillmentKind: "delivery" | "pickup";
         FulfillmentView: {
             address?: string | null;
             kind: components["schemas"]["FulfillmentKind"];
@@ -2229,11 +2223,8 @@ export interface components {
             done_on?: string | null;
             status: components["schemas"]["MilestoneStatus"];
         };
-        /**
-         * @description Where a milestone stands.
-         * @enum {string}
-         */
-        MilestoneStatus: "Planned" | "Done" | "Dropped";
+        /** @enum {string} */
+        MilestoneStatus: "planned" | "done" | "dropped";
         MoveToCourier: {
             courier_id: string;
         };
@@ -2743,13 +2734,10 @@ export interface components {
             /** @description `offline` (pay at delivery or by bank transfer) or `stripe`. */
             provider: string;
         };
-        /**
-         * @description How a stall was paid.
-         * @enum {string}
-         */
-        PaymentMethod: "Cash" | "Card" | "GiftCertificate";
         /** @enum {string} */
-        PaymentStatus: "Pending" | "Authorized" | "Captured" | "PartiallyRefunded" | "Refunded" | "Voided" | "Failed";
+        PaymentMethod: "cash" | "card" | "gift_certificate";
+        /** @enum {string} */
+        PaymentStatus: "pending" | "authorized" | "captured" | "partially_refunded" | "refunded" | "voided" | "failed";
         Payout: {
             /** Format: int64 */
             amount_krw: number;
@@ -2760,11 +2748,8 @@ export interface components {
             provider: string;
             provider_ref?: string | null;
         };
-        /**
-         * @description How a report's span is cut.
-         * @enum {string}
-         */
-        Period: "Week" | "Month";
+        /** @enum {string} */
+        Period: "week" | "month";
         PeriodFigures: {
             /** Format: date */
             end: string;
@@ -2874,11 +2859,8 @@ export interface components {
             /** Format: int64 */
             spent_krw: number;
         };
-        /**
-         * @description What a joint project is for.
-         * @enum {string}
-         */
-        ProjectKind: "Branding" | "LocalTour" | "Festival" | "CoMarketing" | "CoPurchasing" | "Training" | "Other";
+        /** @enum {string} */
+        ProjectKind: "branding" | "local_tour" | "festival" | "co_marketing" | "co_purchasing" | "training" | "other";
         /** @description What may change after a project is set up; absent fields stay. */
         ProjectPatch: {
             /** Format: int64 */
@@ -2888,11 +2870,8 @@ export interface components {
             status?: components["schemas"]["ProjectStatus"] | null;
             title?: string | null;
         };
-        /**
-         * @description Where a project stands.
-         * @enum {string}
-         */
-        ProjectStatus: "Planned" | "Running" | "Done" | "Cancelled";
+        /** @enum {string} */
+        ProjectStatus: "planned" | "running" | "done" | "cancelled";
         Proof: {
             /** @description `code` (the stop's hand-over code: the shop gives the pick-up's, the shopper the
              *     drop-off's), `photo` (where the network allows one in place of the code) or
@@ -2918,16 +2897,13 @@ export interface components {
             width: number;
         };
         /** @enum {string} */
-        ProofFileKind: "Photo" | "Signature";
+        ProofFileKind: "photo" | "signature";
         Received: {
             /** @description False when the event had been received before (a redelivery changes nothing). */
             new: boolean;
         };
-        /**
-         * @description Who took the container back.
-         * @enum {string}
-         */
-        ReceivedBy: "Shop" | "Courier";
+        /** @enum {string} */
+        ReceivedBy: "shop" | "courier";
         RefillFigures: {
             /**
              * Format: int64
@@ -3106,11 +3082,8 @@ export interface components {
             reference: string;
             transaction_id: string;
         };
-        /**
-         * @description A stop of a batch: at a shop, or at a shopper's door.
-         * @enum {string}
-         */
-        StopKind: "Pickup" | "Dropoff";
+        /** @enum {string} */
+        StopKind: "pickup" | "dropoff";
         StopProof: {
             /** @description For a photo or a signature: where its file is read (by the courier, the network's
              *     dispatchers and admins). */
@@ -3120,12 +3093,9 @@ export interface components {
             note?: string | null;
         };
         /** @enum {string} */
-        StopStatus: "Pending" | "Completed" | "Failed";
-        /**
-         * @description What kind of support a session was.
-         * @enum {string}
-         */
-        SupportKind: "Education" | "Consulting" | "Pr" | "Marketing" | "CoordinatorTraining";
+        StopStatus: "pending" | "completed" | "failed";
+        /** @enum {string} */
+        SupportKind: "education" | "consulting" | "pr" | "marketing" | "coordinator_training";
         SupportSession: {
             agency_id: string;
             /** @description The consortium it was for; none for the coordinators' own training. */

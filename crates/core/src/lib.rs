@@ -41,7 +41,7 @@ macro_rules! stored_enum {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
             sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
         )]
         #[sea_orm(rs_type = "String", db_type = "Text")]
@@ -61,6 +61,23 @@ macro_rules! stored_enum {
 
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        // Written out rather than derived: the derive does not see a serde rename whose
+        // text comes in through this macro, and would document the variants' Rust names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 
@@ -91,5 +108,9 @@ mod stored_enum_tests {
         }
         assert_eq!(Colour::DarkBlue.to_string(), "dark_blue");
         assert_eq!(Colour::parse("green"), None);
+        // The OpenAPI document lists what is serialised, not the Rust names.
+        let schema = serde_json::to_value(<Colour as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "dark_blue"]));
+        assert_eq!(<Colour as utoipa::ToSchema>::name(), "Colour");
     }
 }
