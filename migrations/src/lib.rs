@@ -28,6 +28,7 @@ mod m20261202_000019_delivery_contacts;
 mod m20261202_000020_courier_positions;
 mod m20261202_000021_programme;
 mod m20261202_000022_promotions;
+mod m20261202_000023_packaging;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_courier_positions::Migration),
             Box::new(m20261202_000021_programme::Migration),
             Box::new(m20261202_000022_promotions::Migration),
+            Box::new(m20261202_000023_packaging::Migration),
         ]
     }
 }

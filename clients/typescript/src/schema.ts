@@ -1730,6 +1730,11 @@ export interface components {
             online_sales_krw: number;
             /**
              * Format: int64
+             * @description Single-use packaging the refills sold online and at stalls replaced, in grams.
+             */
+            packaging_avoided_grams: number;
+            /**
+             * Format: int64
              * @description Spent on joint projects.
              */
             project_spent_krw: number;
@@ -1858,6 +1863,12 @@ export interface components {
                 description: string;
                 id: string;
                 merchant_id: string;
+                /**
+                 * Format: int64
+                 * @description A refill good: the single-use packaging one fill replaces, in grams (0 when not
+                 *     given); the programme's reports add it up as packaging avoided.
+                 */
+                packaging_grams?: number;
                 /** @description In the order the shop put them; the first is the one lists show. */
                 photos: components["schemas"]["ListingPhoto"][];
                 /**
@@ -2020,6 +2031,12 @@ export interface components {
             description: string;
             id: string;
             merchant_id: string;
+            /**
+             * Format: int64
+             * @description A refill good: the single-use packaging one fill replaces, in grams (0 when not
+             *     given); the programme's reports add it up as packaging avoided.
+             */
+            packaging_grams?: number;
             /** @description In the order the shop put them; the first is the one lists show. */
             photos: components["schemas"]["ListingPhoto"][];
             /**
@@ -2054,6 +2071,8 @@ export interface components {
             category?: string | null;
             container?: components["schemas"]["Container"] | null;
             description?: string | null;
+            /** Format: int64 */
+            packaging_grams?: number | null;
             /** Format: int64 */
             price_krw?: number | null;
             refill?: boolean | null;
@@ -2295,6 +2314,11 @@ export interface components {
             category?: string;
             container?: components["schemas"]["Container"] | null;
             description?: string;
+            /**
+             * Format: int64
+             * @description A refill good: grams of single-use packaging one fill replaces.
+             */
+            packaging_grams?: number | null;
             /** Format: int64 */
             price_krw: number;
             refill: boolean;
@@ -2601,6 +2625,12 @@ export interface components {
                 description: string;
                 id: string;
                 merchant_id: string;
+                /**
+                 * Format: int64
+                 * @description A refill good: the single-use packaging one fill replaces, in grams (0 when not
+                 *     given); the programme's reports add it up as packaging avoided.
+                 */
+                packaging_grams?: number;
                 /** @description In the order the shop put them; the first is the one lists show. */
                 photos: components["schemas"]["ListingPhoto"][];
                 /**
@@ -2927,6 +2957,12 @@ export interface components {
             lines: number;
             /** Format: int64 */
             millilitres: number;
+            /**
+             * Format: int64
+             * @description The single-use packaging those fills replaced, in grams (each refill listing says
+             *     what one fill replaces).
+             */
+            packaging_avoided_grams: number;
         };
         Refund: {
             /** Format: int64 */
@@ -3025,6 +3061,11 @@ export interface components {
             /** Format: int64 */
             amount_krw: number;
             listing_id: string;
+            /**
+             * Format: int64
+             * @description A refill into the visitor's own container: the single-use packaging it replaced.
+             */
+            packaging_grams: number;
             /** Format: int64 */
             quantity: number;
             refill: boolean;

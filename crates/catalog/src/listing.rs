@@ -131,6 +131,10 @@ pub struct Listing {
     /// [`Listing::size_of`] assumes typical values).
     pub unit_weight_grams: i64,
     pub unit_volume_millilitres: i64,
+    /// A refill good: the single-use packaging one fill replaces, in grams (0 when not
+    /// given); the programme's reports add it up as packaging avoided.
+    #[serde(default)]
+    pub packaging_grams: i64,
     /// In the order the shop put them; the first is the one lists show.
     pub photos: Vec<ListingPhoto>,
     pub created_at: DateTime<Utc>,
@@ -192,6 +196,9 @@ pub struct NewListing {
     pub unit_weight_grams: Option<i64>,
     /// Millilitres per unit; typical values are assumed when absent.
     pub unit_volume_millilitres: Option<i64>,
+    /// A refill good: grams of single-use packaging one fill replaces.
+    #[serde(default)]
+    pub packaging_grams: Option<i64>,
 }
 
 /// Fields to change; `container: Some(None)` removes the container policy.
@@ -211,6 +218,7 @@ pub struct ListingPatch {
     pub status: Option<ListingStatus>,
     pub unit_weight_grams: Option<i64>,
     pub unit_volume_millilitres: Option<i64>,
+    pub packaging_grams: Option<i64>,
 }
 
 /// The rules on a listing as a whole, checked on the state a create or an edit would leave.
@@ -243,6 +251,12 @@ fn validate(l: &Listing) -> Result<(), ValidationErrors> {
     }
     if !(0..=200_000).contains(&l.unit_volume_millilitres) {
         errors.add("unit_volume_millilitres", "must be from 0 to 200000");
+    }
+    if !(0..=10_000).contains(&l.packaging_grams) {
+        errors.add("packaging_grams", "must be from 0 to 10000");
+    }
+    if l.packaging_grams > 0 && !l.refill {
+        errors.add("packaging_grams", "only a refill good replaces packaging");
     }
     if !(0..=MAX_STOCK).contains(&l.stock) {
         errors.add("stock", format!("must be from 0 to {MAX_STOCK}"));
@@ -289,6 +303,7 @@ fn from_model(m: listing::Model) -> Result<Listing> {
         status: ListingStatus::parse(&m.status).ok_or_else(|| bad("an unknown status"))?,
         unit_weight_grams: m.unit_weight_grams,
         unit_volume_millilitres: m.unit_volume_millilitres,
+        packaging_grams: m.packaging_grams,
         photos: serde_json::from_str(&m.photos).map_err(|_| bad("unreadable photos"))?,
         id: m.id,
         merchant_id: m.merchant_id,
@@ -322,6 +337,7 @@ fn to_active_model(l: &Listing) -> listing::ActiveModel {
         status: Set(l.status.as_str().to_owned()),
         unit_weight_grams: Set(l.unit_weight_grams),
         unit_volume_millilitres: Set(l.unit_volume_millilitres),
+        packaging_grams: Set(l.packaging_grams),
         // Photos change only through `photos`, column by column: an edit of the listing
         // never writes back the photos it read.
         photos: sea_orm::ActiveValue::NotSet,
@@ -438,6 +454,7 @@ pub async fn create_listing(
         status: new.status.unwrap_or(ListingStatus::Active),
         unit_weight_grams: new.unit_weight_grams.unwrap_or(0),
         unit_volume_millilitres: new.unit_volume_millilitres.unwrap_or(0),
+        packaging_grams: new.packaging_grams.unwrap_or(0),
         photos: Vec::new(),
         created_at: now,
         updated_at: now,
@@ -541,6 +558,9 @@ pub async fn update_listing(
     }
     if let Some(v) = patch.unit_volume_millilitres {
         l.unit_volume_millilitres = v;
+    }
+    if let Some(v) = patch.packaging_grams {
+        l.packaging_grams = v;
     }
     l.updated_at = Utc::now();
     validate(&l)?;
@@ -795,6 +815,7 @@ mod tests {
             status: ListingStatus::Active,
             unit_weight_grams: 0,
             unit_volume_millilitres: 0,
+            packaging_grams: 0,
             photos: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -882,6 +882,11 @@ async fn write_line(
         deposit_krw: Set(line.deposit_krw),
         list_price_krw: Set(line.promotion.as_ref().map(|(own, _)| *own)),
         campaign_id: Set(line.promotion.as_ref().map(|(_, c)| c.clone())),
+        packaging_grams: Set(if line.listing.refill {
+            line.listing.packaging_grams
+        } else {
+            0
+        }),
     }
     .insert(txn)
     .await?;

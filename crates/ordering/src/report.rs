@@ -44,6 +44,9 @@ pub struct RefillFigures {
     /// What those lines weighed out (as weighed, else as ordered): grams, and millilitres.
     pub grams: i64,
     pub millilitres: i64,
+    /// The single-use packaging those fills replaced, in grams (each refill listing says
+    /// what one fill replaces).
+    pub packaging_avoided_grams: i64,
     /// Containers filled instead of new packaging: the shopper's own or a deposit container.
     pub containers_reused: u64,
     /// Deposit containers brought back (and their deposits refunded).
@@ -106,6 +109,7 @@ pub async fn figures_between(
             lines: 0,
             grams: 0,
             millilitres: 0,
+            packaging_avoided_grams: 0,
             containers_reused: 0,
             containers_returned: 0,
         },
@@ -233,6 +237,7 @@ async fn count_order(
             .await?;
         report.refill.lines += refills.len() as u64;
         for l in &refills {
+            report.refill.packaging_avoided_grams += l.packaging_grams;
             let quantity = l.weighed_quantity.unwrap_or(l.quantity);
             match l.unit.as_str() {
                 "gram" => report.refill.grams += quantity,

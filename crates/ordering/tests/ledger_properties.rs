@@ -301,6 +301,7 @@ async fn world(dir: &tempfile::TempDir) -> World {
                     status: None,
                     unit_weight_grams: None,
                     unit_volume_millilitres: None,
+                    packaging_grams: None,
                 },
             )
             .await

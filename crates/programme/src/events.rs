@@ -82,6 +82,8 @@ pub struct SoldLine {
     pub unit: String,
     pub refill: bool,
     pub amount_krw: i64,
+    /// A refill into the visitor's own container: the single-use packaging it replaced.
+    pub packaging_grams: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -269,6 +271,7 @@ pub async fn record_sale_at(
             unit: Set(l.unit.clone()),
             refill: Set(l.refill),
             amount_krw: Set(l.amount_krw),
+            packaging_grams: Set(l.packaging_grams),
         }
         .insert(&txn)
         .await?;
@@ -354,6 +357,7 @@ async fn sell_line(
         ));
     }
     Ok(SoldLine {
+        packaging_grams: if l.refill { l.packaging_grams } else { 0 },
         listing_id: l.id,
         title: l.title,
         quantity: line.quantity,
@@ -477,6 +481,7 @@ pub async fn sales_of_shop(
                 unit: l.unit,
                 refill: l.refill,
                 amount_krw: l.amount_krw,
+                packaging_grams: l.packaging_grams,
             })
             .collect();
         out.push(StallSale {

@@ -45,6 +45,8 @@ pub struct Figures {
     /// and deposit containers brought back.
     pub containers_reused: u64,
     pub containers_returned: u64,
+    /// Single-use packaging the refills sold online and at stalls replaced, in grams.
+    pub packaging_avoided_grams: i64,
     /// The consortium's share of its delivery slots' shared routes, and of what its shops
     /// would have driven alone (each slot apportioned by stops).
     pub delivery_shared_m: f64,
@@ -72,6 +74,7 @@ impl AddAssign<&Figures> for Figures {
         self.online_refill_millilitres += o.online_refill_millilitres;
         self.containers_reused += o.containers_reused;
         self.containers_returned += o.containers_returned;
+        self.packaging_avoided_grams += o.packaging_avoided_grams;
         self.delivery_shared_m += o.delivery_shared_m;
         self.delivery_solo_m += o.delivery_solo_m;
         self.co2_avoided_kg += o.co2_avoided_kg;
@@ -223,15 +226,17 @@ async fn consortium_figures(
         .all(db)
         .await?;
     let sale_ids: Vec<String> = sales.iter().map(|s| s.id.clone()).collect();
-    let grams: i64 = stall_sale_line::Entity::find()
+    let refills = stall_sale_line::Entity::find()
         .filter(stall_sale_line::Column::SaleId.is_in(sale_ids))
         .filter(stall_sale_line::Column::Refill.eq(true))
-        .filter(stall_sale_line::Column::Unit.eq("gram"))
         .all(db)
-        .await?
+        .await?;
+    let grams: i64 = refills
         .iter()
+        .filter(|l| l.unit == "gram")
         .map(|l| l.quantity)
         .sum();
+    let stall_packaging: i64 = refills.iter().map(|l| l.packaging_grams).sum();
     let events: Vec<String> = campaign::Entity::find()
         .filter(campaign::Column::ConsortiumId.eq(consortium_id))
         .all(db)
@@ -282,6 +287,7 @@ async fn consortium_figures(
         online_refill_millilitres: online.refill.millilitres,
         containers_reused: online.refill.containers_reused,
         containers_returned: online.refill.containers_returned,
+        packaging_avoided_grams: online.refill.packaging_avoided_grams + stall_packaging,
         delivery_shared_m: online.delivery.distance_m,
         delivery_solo_m: online.delivery.solo_distance_m,
         co2_avoided_kg: co2_avoided_kg(online.delivery.solo_distance_m, online.delivery.distance_m),
@@ -535,11 +541,12 @@ pub fn csv(report: &ProgrammeReport) -> String {
         "scope,id,name,period_start,period_end,online_sales_krw,online_orders,online_refill_lines,\
          in_person_sales_krw,in_person_sales,in_person_refill_grams,event_visitors,support_hours,\
          project_spent_krw,online_refill_grams,online_refill_millilitres,containers_reused,\
-         containers_returned,delivery_shared_m,delivery_solo_m,co2_avoided_kg\n",
+         containers_returned,delivery_shared_m,delivery_solo_m,co2_avoided_kg,\
+         packaging_avoided_grams\n",
     );
     let row = |out: &mut String, id: &str, name: &str, start: &str, end: &str, f: &Figures| {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{}\n",
             report.scope,
             field(id),
             field(name),
@@ -560,7 +567,8 @@ pub fn csv(report: &ProgrammeReport) -> String {
             f.containers_returned,
             f.delivery_shared_m,
             f.delivery_solo_m,
-            f.co2_avoided_kg
+            f.co2_avoided_kg,
+            f.packaging_avoided_grams
         ));
     };
     for p in &report.periods {
@@ -673,6 +681,7 @@ mod tests {
                     online_refill_millilitres: 0,
                     containers_reused: orders / 3,
                     containers_returned: orders / 5,
+                    packaging_avoided_grams: stall / 50,
                     delivery_shared_m: 0.0,
                     delivery_solo_m: 0.0,
                     co2_avoided_kg: 0.0,

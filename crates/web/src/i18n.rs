@@ -292,6 +292,8 @@ texts! {
     nav_dispatch: "배차", "Dispatch";
     nav_programme: "사업 현황", "Programme";
     promotion_price: "할인", "Sale";
+    packaging_avoided: "줄인 일회용 포장", "Packaging avoided";
+    l_packaging: "리필 한 번이 대신하는 일회용 포장 (g)", "Single-use packaging one refill replaces (g)";
     zero_waste_delivery: "리필·공동배송", "Refills and shared delivery";
     refill_sold: "리필 판매량", "Refills sold";
     containers_reused_returned: "재사용 / 반납 용기", "Containers reused / returned";

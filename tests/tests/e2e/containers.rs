@@ -75,7 +75,8 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
             &format!("/v1/merchants/{}/listings", tofu.shop_id),
             Some(&owner),
             &json!({"title": "병 콩물 리필", "price_krw": 600, "unit": "ml", "unit_quantity": 100,
-                    "stock": 10_000, "refill": true, "container": {"policy": "deposit", "deposit_krw": 1000}}),
+                    "stock": 10_000, "refill": true, "container": {"policy": "deposit", "deposit_krw": 1000},
+                    "packaging_grams": 30}),
         )
         .await;
     assert_eq!(listed.status, StatusCode::CREATED, "{}", listed.text);
@@ -244,6 +245,9 @@ async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
     assert_eq!(report.status, StatusCode::OK, "{}", report.text);
     assert_eq!(report.body["refill"]["containers_reused"], 3);
     assert_eq!(report.body["refill"]["containers_returned"], 3);
+    // Three fills, each in place of a 30 g single-use bottle; 500 ml weighed out each time.
+    assert_eq!(report.body["refill"]["packaging_avoided_grams"], 90);
+    assert_eq!(report.body["refill"]["millilitres"], 1_500);
 }
 
 /// The stop of `kind` for merchant order `part` in a courier's batches.

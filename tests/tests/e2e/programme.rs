@@ -392,12 +392,23 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
             &format!("/v1/merchants/{}/listings", tofu.shop_id),
             Some(&owner),
             &json!({"title": "국산 메주콩 리필", "price_krw": 900, "unit": "gram", "unit_quantity": 100,
-                    "stock": 5_000, "refill": true, "container": {"policy": "bring_your_own"}}),
+                    "stock": 5_000, "refill": true, "container": {"policy": "bring_your_own"},
+                    "packaging_grams": 8}),
         )
         .await,
         StatusCode::CREATED,
     );
     let beans_id = beans["id"].as_str().unwrap().to_owned();
+    assert_eq!(beans["packaging_grams"], 8);
+    // Only a refill replaces packaging.
+    app.post(
+        &format!("/v1/merchants/{}/listings", tofu.shop_id),
+        Some(&owner),
+        &json!({"title": "포장 두부", "price_krw": 3000, "unit": "piece", "unit_quantity": 1,
+                "stock": 5, "refill": false, "packaging_grams": 20}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
     let tofu_price = app
         .get(&format!("/v1/listings/{}", tofu.listing_id), None)
         .await
@@ -586,6 +597,8 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
     assert_eq!(report["total"]["in_person_sales"], 2);
     assert_eq!(report["total"]["in_person_refill_grams"], 350);
     assert_eq!(report["total"]["event_visitors"], 205);
+    // One fill of beans into the visitor's own container: one 8 g bag not used.
+    assert_eq!(report["total"]["packaging_avoided_grams"], 8);
     let agency_report = ok(
         &app.get(
             &format!("/v1/reports/agencies/{agency}?{span}"),

@@ -20,6 +20,7 @@ pub struct Model {
     pub unit_weight_grams: i64,
     pub unit_volume_millilitres: i64,
     pub photos: String,
+    pub packaging_grams: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

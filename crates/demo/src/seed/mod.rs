@@ -613,6 +613,12 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                         status: None,
                         unit_weight_grams: None,
                         unit_volume_millilitres: None,
+                        // What one fill replaces: a detergent or shampoo bottle, or a
+                        // plastic bag of grain.
+                        packaging_grams: refill.then_some(match unit {
+                            Ml => 40,
+                            _ => 8,
+                        }),
                     },
                 )
                 .await?;

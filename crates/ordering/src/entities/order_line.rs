@@ -20,6 +20,8 @@ pub struct Model {
     /// Under a promotion: the listing's own price (`price_krw` is what was charged).
     pub list_price_krw: Option<i64>,
     pub campaign_id: Option<String>,
+    /// A refill: the single-use packaging this fill replaced, as the listing said then.
+    pub packaging_grams: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ pub struct Model {
     pub unit: String,
     pub refill: bool,
     pub amount_krw: i64,
+    pub packaging_grams: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -44,6 +44,8 @@ pub struct ListingForm {
     container: String,
     #[serde(default)]
     deposit_krw: String,
+    #[serde(default)]
+    packaging_grams: String,
     on_sale: Option<String>,
 }
 
@@ -67,6 +69,10 @@ impl ListingForm {
                 .and_then(|c| c.deposit_krw)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            packaging_grams: match l.packaging_grams {
+                0 => String::new(),
+                g => g.to_string(),
+            },
             on_sale: (l.status == ListingStatus::Active).then(|| "on".to_owned()),
         }
     }
@@ -119,6 +125,7 @@ struct Parsed {
     refill: bool,
     container: Option<Container>,
     status: ListingStatus,
+    packaging_grams: i64,
 }
 
 fn parse(t: &Texts, form: &ListingForm) -> Result<Parsed, FormErrors> {
@@ -150,10 +157,23 @@ fn parse(t: &Texts, form: &ListingForm) -> Result<Parsed, FormErrors> {
             }
         },
     };
+    let packaging = match form.packaging_grams.trim() {
+        "" => Some(0),
+        g => whole(g),
+    };
+    if packaging.is_none() {
+        errors.container = Some(t.err_whole_number);
+    }
     if errors.any() {
         return Err(errors);
     }
     Ok(Parsed {
+        // Only a refill replaces packaging; on other goods the field is ignored.
+        packaging_grams: if form.refill.is_some() {
+            packaging.unwrap_or(0)
+        } else {
+            0
+        },
         title: form.title.trim().to_owned(),
         description: form.description.trim().to_owned(),
         category: form.category.trim().to_owned(),
@@ -263,6 +283,7 @@ pub async fn create(
                 status: Some(p.status),
                 unit_weight_grams: None,
                 unit_volume_millilitres: None,
+                packaging_grams: Some(p.packaging_grams),
             };
             match golmok_catalog::listing::create_listing(&pages.db, &account, &id, new).await {
                 Ok(_) => return Ok(see_other(&format!("/shop/{id}/listings?saved=listing"))),
@@ -322,6 +343,7 @@ pub async fn update(
                 status: Some(p.status),
                 unit_weight_grams: None,
                 unit_volume_millilitres: None,
+                packaging_grams: Some(p.packaging_grams),
             };
             let cache = pages.cache.as_ref();
             let saved = golmok_catalog::listing::update_listing(

@@ -75,6 +75,7 @@ pub struct ReportRow {
     pub spent: String,
     pub refill: String,
     pub containers: String,
+    pub packaging: String,
     pub delivery: String,
     pub co2: String,
 }
@@ -150,6 +151,7 @@ fn row_of(
             format::thousands(f.online_refill_grams + f.in_person_refill_grams)
         ),
         containers: format!("{} / {}", f.containers_reused, f.containers_returned),
+        packaging: format!("{} g", format::thousands(f.packaging_avoided_grams)),
         delivery: format!(
             "{:.1} / {:.1} km",
             f.delivery_shared_m / 1000.0,
