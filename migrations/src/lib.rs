@@ -29,6 +29,7 @@ mod m20261202_000020_courier_positions;
 mod m20261202_000021_programme;
 mod m20261202_000022_promotions;
 mod m20261202_000023_packaging;
+mod m20261202_000024_project_files;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_programme::Migration),
             Box::new(m20261202_000022_promotions::Migration),
             Box::new(m20261202_000023_packaging::Migration),
+            Box::new(m20261202_000024_project_files::Migration),
         ]
     }
 }

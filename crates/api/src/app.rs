@@ -74,6 +74,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::ordering::router())
         .merge(routes::delivery::router())
         .merge(routes::programme::router())
+        .merge(routes::programme::files_router())
         .merge(routes::webhooks::router())
         .merge(routes::live::router())
         .merge(routes::ops::router());

@@ -1,5 +1,6 @@
 //! Joint projects (공동프로젝트) of a consortium: a plan with a budget in won, milestones with
-//! dates, what was spent, and what came of it. The owning agency's coordinators edit; the
+//! dates, what was spent, what came of it, and its photos and documents (kept in the object
+//! store under `projects/`, never public). The owning agency's coordinators edit; the
 //! consortium's members and the metropolitan agency read.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +12,7 @@ use sea_orm::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Standing};
-use crate::entities::{joint_project, project_milestone, project_spending};
+use crate::entities::{joint_project, project_file, project_milestone, project_spending};
 use crate::{DomainError, Result};
 
 golmok_core::stored_enum! {
@@ -62,6 +63,8 @@ pub struct JointProject {
     pub outcome: Option<String>,
     pub milestones: Vec<Milestone>,
     pub spending: Vec<Spending>,
+    /// Photos and documents, oldest first.
+    pub files: Vec<ProjectFile>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -82,6 +85,24 @@ pub struct Spending {
     pub spent_on: NaiveDate,
     pub note: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectFile {
+    pub id: String,
+    /// `photo` (stored as JPEG without its metadata) or `document` (a PDF, as sent).
+    pub kind: String,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Where those who may read the project read it.
+    pub url: String,
+}
+
+/// A project keeps at most this many photos and documents.
+pub const MAX_FILES_PER_PROJECT: u64 = 30;
+
+/// A document may be this large (a photo: [`golmok_storage::photo::MAX_BYTES`]).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -434,7 +455,23 @@ async fn project_in(db: &impl ConnectionTrait, id: &str) -> Result<JointProject>
             note: s.note,
         })
         .collect();
+    let files = project_file::Entity::find()
+        .filter(project_file::Column::ProjectId.eq(id))
+        .order_by_asc(project_file::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| ProjectFile {
+            url: format!("/v1/projects/{}/files/{}", f.project_id, f.id),
+            id: f.id,
+            kind: f.kind,
+            name: f.name,
+            content_type: f.content_type,
+            size_bytes: f.size_bytes,
+        })
+        .collect();
     Ok(JointProject {
+        files,
         kind: stored(ProjectKind::parse(&row.kind), "project kind")?,
         status: stored(ProjectStatus::parse(&row.status), "project status")?,
         spent_krw: spending.iter().map(|s| s.amount_krw).sum(),
@@ -449,4 +486,97 @@ async fn project_in(db: &impl ConnectionTrait, id: &str) -> Result<JointProject>
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+/// Adds a photo (JPEG, PNG or WebP: stored as JPEG without its metadata) or a PDF document to
+/// the project, named `name`. The file is stored first and written down after, so a failed
+/// write leaves at most an unnamed file in the store, never a name without its file.
+pub async fn add_file(
+    db: &DatabaseConnection,
+    store: &dyn golmok_storage::ObjectStore,
+    actor: &Account,
+    project_id: &str,
+    name: &str,
+    upload: bytes::Bytes,
+) -> Result<JointProject> {
+    let row = project_row(db, project_id).await?;
+    access::require_consortium(db, actor, &row.consortium_id, Standing::Edits).await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(ValidationErrors::single("name", "must be 1 to 120 characters").into());
+    }
+    let id = new_id("pfl");
+    let (kind, content_type, extension, bytes) = if upload.starts_with(b"%PDF-") {
+        if upload.len() > MAX_DOCUMENT_BYTES {
+            return Err(DomainError::TooLarge("a document is at most 10 MB".into()));
+        }
+        ("document", "application/pdf", "pdf", upload)
+    } else {
+        let variants = tokio::task::spawn_blocking(move || golmok_storage::photo::prepare(&upload))
+            .await
+            .map_err(|e| DomainError::internal(format!("preparing a project photo: {e}")))??;
+        let page = variants
+            .into_iter()
+            .find(|v| v.name == "page")
+            .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+        ("photo", "image/jpeg", "jpg", page.bytes)
+    };
+    let key = format!(
+        "projects/{}/{}.{extension}",
+        project_id.to_lowercase(),
+        id.to_lowercase()
+    );
+    let size = bytes.len() as i64;
+    store.put(&key, bytes, content_type).await?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let count = project_file::Entity::find()
+        .filter(project_file::Column::ProjectId.eq(project_id))
+        .count(&txn)
+        .await?;
+    if count >= MAX_FILES_PER_PROJECT {
+        drop(txn);
+        let _ = store.delete(&key).await;
+        return Err(DomainError::conflict(
+            "too_many_files",
+            format!("a project keeps at most {MAX_FILES_PER_PROJECT} photos and documents"),
+        ));
+    }
+    project_file::ActiveModel {
+        id: Set(id),
+        project_id: Set(project_id.to_owned()),
+        kind: Set(kind.to_owned()),
+        name: Set(name.to_owned()),
+        object_key: Set(key),
+        content_type: Set(content_type.to_owned()),
+        size_bytes: Set(size),
+        created_by: Set(actor.id.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    touch(&txn, project_id).await?;
+    let project = project_in(&txn, project_id).await?;
+    txn.commit().await?;
+    Ok(project)
+}
+
+/// A project's file, for whoever may read the project.
+pub async fn read_file(
+    db: &DatabaseConnection,
+    store: &dyn golmok_storage::ObjectStore,
+    actor: &Account,
+    project_id: &str,
+    file_id: &str,
+) -> Result<golmok_storage::Object> {
+    let row = project_row(db, project_id).await?;
+    access::require_consortium(db, actor, &row.consortium_id, Standing::Reads).await?;
+    let file = project_file::Entity::find_by_id(file_id)
+        .one(db)
+        .await?
+        .filter(|f| f.project_id == project_id)
+        .ok_or_else(|| DomainError::not_found("project file", file_id))?;
+    store
+        .get(&file.object_key)
+        .await?
+        .ok_or_else(|| DomainError::internal(format!("project file {file_id} is not in the store")))
 }

@@ -292,6 +292,8 @@ texts! {
     nav_dispatch: "배차", "Dispatch";
     nav_programme: "사업 현황", "Programme";
     promotion_price: "할인", "Sale";
+    add_project_file: "사진·문서 올리기", "Add a photo or document";
+    project_file: "파일 (PDF, JPEG, PNG, WebP · 10 MB 이하)", "File (PDF, JPEG, PNG, WebP, up to 10 MB)";
     packaging_avoided: "줄인 일회용 포장", "Packaging avoided";
     l_packaging: "리필 한 번이 대신하는 일회용 포장 (g)", "Single-use packaging one refill replaces (g)";
     zero_waste_delivery: "리필·공동배송", "Refills and shared delivery";

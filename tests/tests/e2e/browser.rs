@@ -626,39 +626,45 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     Ok(())
 }
 
-/// chromedriver's network conditions: `offline` drops the page's connection as a tunnel
-/// would.
+/// A command of chromedriver's own (beyond WebDriver): `endpoint` under the session, and
+/// its JSON body.
 #[derive(Debug)]
-struct NetworkConditions {
-    offline: bool,
+struct ChromiumCommand {
+    endpoint: &'static str,
+    body: Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromiumCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.endpoint
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let conditions = json!({"network_conditions": {
-            "offline": self.offline, "latency": 0,
-            "download_throughput": 1_000_000, "upload_throughput": 1_000_000,
-        }});
-        (http::Method::POST, Some(conditions.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
+/// chromedriver's network conditions: `offline` drops the page's connection as a tunnel
+/// would.
 async fn set_offline(c: &Client, offline: bool) -> Result<(), String> {
-    c.issue_cmd(NetworkConditions { offline })
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("network conditions: {e}"))
+    c.issue_cmd(ChromiumCommand {
+        endpoint: "chromium/network_conditions",
+        body: json!({"network_conditions": {
+            "offline": offline, "latency": 0,
+            "download_throughput": 1_000_000, "upload_throughput": 1_000_000,
+        }}),
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| format!("network conditions: {e}"))
 }
 
 /// Types `code` into the stop's code form on the open batch page and sends it.
@@ -1127,35 +1133,14 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
 
 /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`): what the phone's
 /// sensors and permission prompts would say.
-#[derive(Debug)]
-struct DevTools {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 async fn devtools(c: &Client, cmd: &'static str, params: Value) -> Result<(), String> {
-    c.issue_cmd(DevTools { cmd, params })
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{cmd}: {e}"))
+    c.issue_cmd(ChromiumCommand {
+        endpoint: "goog/cdp/execute",
+        body: json!({"cmd": cmd, "params": params}),
+    })
+    .await
+    .map(|_| ())
+    .map_err(|e| format!("{cmd}: {e}"))
 }
 
 /// The courier's phone in the street, in Chromium: the batch started from its page, the

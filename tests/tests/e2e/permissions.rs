@@ -71,6 +71,8 @@ const TABLE: &[Row] = &[
     ("PATCH", "/v1/projects/{id}", "/v1/projects/{project}", r#"{"status": "running"}"#, "401 403 403 403 403 403 403 403 403 200 200"),
     ("POST", "/v1/projects/{id}/milestones", "/v1/projects/{project}/milestones", r#"{"title": "시안 {n}", "due_on": "2030-01-01"}"#, "401 403 403 403 403 403 403 403 403 201 201"),
     ("PATCH", "/v1/projects/{id}/milestones/{milestone_id}", "/v1/projects/{project}/milestones/{milestone}", r#"{"status": "done"}"#, "401 403 403 403 403 403 403 403 403 200 200"),
+    ("POST", "/v1/projects/{id}/files", "/v1/projects/{project}/files?name=%EC%8B%9C%EC%95%88", "<a photo>", "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/projects/{id}/files/{file_id}", "/v1/projects/{project}/files/pfl_nobodys", "", "401 403 403 403 403 404 403 404 403 404 404"),
     ("POST", "/v1/projects/{id}/spending", "/v1/projects/{project}/spending", r#"{"amount_krw": 1000, "spent_on": "2026-11-30", "note": "인쇄"}"#, "401 403 403 403 403 403 403 403 403 201 201"),
     ("POST", "/v1/agencies/{id}/support-sessions", "/v1/agencies/{agency}/support-sessions", r#"{"kind": "education", "held_on": "2026-11-30", "hours": 1.5, "consortium_id": "{consortium}", "merchant_ids": ["{shop}"]}"#, "401 403 403 403 403 403 403 403 403 201 201"),
     ("GET", "/v1/agencies/{id}/support-sessions", "/v1/agencies/{agency}/support-sessions", "", "401 403 403 403 403 200 403 403 403 200 200"),

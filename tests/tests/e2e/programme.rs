@@ -61,6 +61,19 @@ async fn seeded(app: &TestApp) {
         .unwrap();
 }
 
+/// Won as the pages write them: `12,345원`.
+fn won(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}원")
+}
+
 fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
     assert_eq!(reply.status, status, "{}", reply.text);
     reply.body.clone()
@@ -208,6 +221,86 @@ async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp
     app.get("/v1/projects/prj_nobodys", Some(&coordinator))
         .await
         .assert_problem(404, "not_found");
+
+    // Its photos and documents: sent as their own bytes, read back by its readers only.
+    let send = |token: &str, name: &str, content_type: &str, bytes: Vec<u8>| {
+        app.client()
+            .post(app.url(&format!("{path}/files?name={name}")))
+            .bearer_auth(token.to_owned())
+            .header("content-type", content_type.to_owned())
+            .body(bytes)
+            .send()
+    };
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+        40,
+        30,
+        image::Rgb([200, 80, 40]),
+    ))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        .to_vec();
+    let photo = TestApp::read(
+        send(&coordinator, "sign", "image/png", png.clone())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.text);
+    let with_both = TestApp::read(
+        send(&coordinator, "report", "application/pdf", pdf.clone())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(with_both.status, StatusCode::CREATED, "{}", with_both.text);
+    let files = with_both.body["files"].as_array().unwrap().clone();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["kind"], "photo");
+    assert_eq!(files[0]["content_type"], "image/jpeg");
+    assert_eq!(files[1]["kind"], "document");
+    assert_eq!(files[1]["name"], "report");
+    TestApp::read(
+        send(&coordinator, "x", "text/plain", b"hello".to_vec())
+            .await
+            .unwrap(),
+    )
+    .await
+    .assert_problem(415, "unsupported_media_type");
+    TestApp::read(
+        send(&coordinator, "x", "application/pdf", png.clone())
+            .await
+            .unwrap(),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    TestApp::read(
+        send(&member, "x", "application/pdf", pdf.clone())
+            .await
+            .unwrap(),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let url = files[1]["url"].as_str().unwrap();
+    let read = app
+        .client()
+        .get(app.url(url))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(read.headers()["content-type"], "application/pdf");
+    assert_eq!(read.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    let refused = app
+        .client()
+        .get(app.url(url))
+        .bearer_auth(&shopper)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
 async fn support_hours_total_per_shop_consortium_and_agency(app: TestApp) {
@@ -953,6 +1046,47 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         made.location(),
         format!("/programme/consortia/{consortium}")
     );
+    let projects = ok(
+        &app.get(
+            &format!("/v1/consortia/{consortium}/projects"),
+            Some(&token),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let map = projects["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(projects["items"][0]["title"], "망원 골목 지도");
+    // Its draft, a PDF, from the project's form; listed on the page and read back from it.
+    let pdf = b"%PDF-1.4\n%%EOF\n";
+    let page = desk
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    let csrf = page.csrf();
+    let uploaded = desk
+        .upload(
+            &format!("/programme/projects/{map}/files"),
+            &[("csrf", csrf.as_str()), ("name", "지도 초안")],
+            ("file", "draft.pdf", "application/pdf", pdf),
+        )
+        .await;
+    assert_eq!(
+        uploaded.location(),
+        format!("/programme/consortia/{consortium}")
+    );
+    let page = desk
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    let link = page
+        .html
+        .split(&format!("href=\"/programme/projects/{map}/files/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|file| format!("/programme/projects/{map}/files/{file}"))
+        .unwrap_or_else(|| panic!("a link to the draft: {}", page.html));
+    assert!(page.html.contains("지도 초안"));
+    let file = desk.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.header("content-type"), Some("application/pdf"));
 
     // A festival running now, five stalls chosen on its page, visitors counted.
     let admin = login(&app, "coordinator@demo.golmok.kr").await;
@@ -1056,17 +1190,6 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         .get(&format!("/programme/agencies/{agency}?by=week"))
         .await;
     assert_eq!(report.status, StatusCode::OK);
-    let won = |n: i64| {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("{out}원")
-    };
     let support = base["total"]["support_hours"].as_f64().unwrap() + 2.5;
     let expected_row = format!(
         "<a href=\"/programme/consortia/{consortium}\">망원시장 골목 협업체</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
@@ -1172,17 +1295,6 @@ async fn a_promotion_takes_its_price_off_at_checkout_until_called_off(app: TestA
         added.html
     );
     let basket = page.get("/basket").await;
-    let won = |n: i64| {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("{out}원")
-    };
     assert!(
         basket.html.contains(&format!(
             "<del class=\"list-amount\">{}</del>",

@@ -42,6 +42,101 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consortium_programme_report))
 }
 
+/// A project's photos and documents, sent as their own bytes (up to 10 MB, read whole and
+/// then refused with 413 when larger, as listing photos are).
+pub fn files_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_project_file))
+        .routes(routes!(read_project_file))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            4 * golmok_storage::photo::MAX_BYTES,
+        ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectFileParams {
+    /// What the file is ("골목 지도 시안"), 1 to 120 characters.
+    name: String,
+}
+
+/// Add a photo (image/jpeg, image/png or image/webp: kept as JPEG without its metadata) or a
+/// document (application/pdf) to a project, the body being the file itself.
+#[utoipa::path(post, path = "/v1/projects/{id}/files", tag = "programme", security(("bearer" = [])),
+    params(ProjectFileParams),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file's bytes: application/pdf, image/jpeg, image/png or image/webp, at most 10 MB."),
+    responses((status = 201, body = JointProject), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn add_project_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<ProjectFileParams>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<JointProject>), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let declared_pdf = content_type.starts_with("application/pdf");
+    if !declared_pdf
+        && !["image/jpeg", "image/png", "image/webp"]
+            .iter()
+            .any(|t| content_type.starts_with(t))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the file's own bytes as application/pdf, image/jpeg, image/png or image/webp",
+        ));
+    }
+    if declared_pdf != body.starts_with(b"%PDF-") {
+        return Err(ApiError::invalid_field(
+            "body",
+            "the file is not what its content type says",
+        ));
+    }
+    let project = projects::add_file(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        &params.name,
+        body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(project)))
+}
+
+/// A project's photo or document, for those who may read the project.
+#[utoipa::path(get, path = "/v1/projects/{id}/files/{file_id}", tag = "programme", security(("bearer" = [])),
+    responses((status = 200, content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"))), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn read_project_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let file = projects::read_file(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        &file_id,
+    )
+    .await?;
+    let mut response = file.bytes.into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&file.content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
 // ---- joint projects -------------------------------------------------------------------
 
 /// Set up a joint project of the consortium (its agency's coordinators).

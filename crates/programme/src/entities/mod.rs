@@ -3,6 +3,7 @@
 pub mod event_shop;
 pub mod event_visitor_count;
 pub mod joint_project;
+pub mod project_file;
 pub mod project_milestone;
 pub mod project_spending;
 pub mod stall_sale;

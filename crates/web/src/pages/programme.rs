@@ -547,12 +547,35 @@ pub struct ProjectCard {
     pub plan: String,
     pub milestones: Vec<(String, String, NaiveDate, bool)>,
     pub spending: Vec<(NaiveDate, String, String)>,
+    /// (link, name, kind)
+    pub files: Vec<(String, String, String)>,
 }
 
 pub struct EventRow {
     pub id: String,
     pub title: String,
     pub when: String,
+}
+
+impl EventRow {
+    fn of(
+        lang: Lang,
+        id: String,
+        title: String,
+        starts_at: chrono::DateTime<chrono::Utc>,
+        ends_at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        EventRow {
+            when: format!(
+                "{} {}–{}",
+                format::seoul_date(lang, starts_at),
+                format::seoul_clock(starts_at),
+                format::seoul_clock(ends_at)
+            ),
+            id,
+            title,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -614,16 +637,7 @@ async fn consortium_page(
         .items
         .into_iter()
         .filter(|e| matches!(e.kind, CampaignKind::Festival | CampaignKind::RefillMarket))
-        .map(|e| EventRow {
-            when: format!(
-                "{} {}–{}",
-                format::seoul_date(lang, e.starts_at),
-                format::seoul_clock(e.starts_at),
-                format::seoul_clock(e.ends_at)
-            ),
-            id: e.id,
-            title: e.title,
-        })
+        .map(|e| EventRow::of(lang, e.id, e.title, e.starts_at, e.ends_at))
         .collect();
     use golmok_programme::projects::ProjectKind as K;
     let status = if errors.is_empty() {
@@ -659,6 +673,21 @@ async fn consortium_page(
                         .spending
                         .iter()
                         .map(|s| (s.spent_on, s.note.clone(), format::won(lang, s.amount_krw)))
+                        .collect(),
+                    files: p
+                        .files
+                        .iter()
+                        .map(|f| {
+                            (
+                                format!(
+                                    "/programme/projects/{}/files/{}",
+                                    encode(&p.id),
+                                    encode(&f.id)
+                                ),
+                                f.name.clone(),
+                                f.kind.clone(),
+                            )
+                        })
                         .collect(),
                     id: p.id,
                     title: p.title,
@@ -783,6 +812,67 @@ pub async fn add_spending(
             consortium_page(&pages, &visitor, &project.consortium_id, errors).await
         }
     }
+}
+
+/// `POST /programme/projects/{id}/files`: a photo or a PDF from the project's form.
+pub async fn add_file(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let account = coordinator(&visitor)?.clone();
+    let upload = crate::session::CsrfUpload::read(
+        request,
+        "file",
+        golmok_programme::projects::MAX_DOCUMENT_BYTES,
+    )
+    .await?;
+    let name = upload.fields.get("name").cloned().unwrap_or_default();
+    let project = golmok_programme::projects::get_project(&pages.db, &account, &id).await?;
+    match golmok_programme::projects::add_file(
+        &pages.db,
+        pages.store.as_ref(),
+        &account,
+        &id,
+        &name,
+        upload.file,
+    )
+    .await
+    {
+        Ok(p) => Ok(back_to_consortium(&p.consortium_id)),
+        Err(DomainError::Invalid(v)) => {
+            let errors =
+                v.0.into_iter()
+                    .map(|f| ("file".to_owned(), f.message))
+                    .collect();
+            consortium_page(&pages, &visitor, &project.consortium_id, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /programme/projects/{id}/files/{file}`: for those who may read the project.
+pub async fn read_file(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let account = visitor
+        .account
+        .as_ref()
+        .ok_or_else(|| PageError::SignIn(visitor.here.clone()))?;
+    let object =
+        golmok_programme::projects::read_file(&pages.db, pages.store.as_ref(), account, &id, &file)
+            .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, object.content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        object.bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -941,16 +1031,7 @@ pub async fn stalls(
     let events = golmok_programme::events::events_of_shop(&pages.db, &shop.id)
         .await?
         .into_iter()
-        .map(|e| EventRow {
-            when: format!(
-                "{} {}–{}",
-                format::seoul_date(lang, e.starts_at),
-                format::seoul_clock(e.starts_at),
-                format::seoul_clock(e.ends_at)
-            ),
-            id: e.id,
-            title: e.title,
-        })
+        .map(|e| EventRow::of(lang, e.id, e.title, e.starts_at, e.ends_at))
         .collect();
     render(&StallsPage {
         shop,
@@ -1122,6 +1203,13 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/programme/consortia/{id}", get(consortium))
         .route("/programme/consortia/{id}/projects", post(create_project))
         .route("/programme/projects/{id}/spending", post(add_spending))
+        .route(
+            "/programme/projects/{id}/files",
+            post(add_file).layer(axum::extract::DefaultBodyLimit::max(
+                4 * golmok_programme::projects::MAX_DOCUMENT_BYTES,
+            )),
+        )
+        .route("/programme/projects/{id}/files/{file}", get(read_file))
         .route(
             "/programme/projects/{id}/milestones/{milestone}/done",
             post(milestone_done),
