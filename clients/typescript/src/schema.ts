@@ -1159,7 +1159,8 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add a photo (image/jpeg, image/png or image/webp: kept as JPEG without its metadata) or a
-         *     document (application/pdf) to a project, the body being the file itself. */
+         *     document (application/pdf) to a project, the body being the file itself, sent with its
+         *     own content type or as application/octet-stream (what it is is read from its bytes). */
         post: operations["add_project_file"];
         delete?: never;
         options?: never;
@@ -10456,10 +10457,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The file's bytes: application/pdf, image/jpeg, image/png or image/webp, at most 10 MB. */
+        /** @description The file's bytes, at most 10 MB: a PDF, JPEG, PNG or WebP, sent as application/octet-stream or with its own content type (application/pdf, image/jpeg, image/png, image/webp). */
         requestBody: {
             content: {
-                "application/pdf": number[];
+                "application/octet-stream": number[];
             };
         };
         responses: {

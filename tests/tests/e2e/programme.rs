@@ -255,6 +255,20 @@ async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp
     )
     .await;
     assert_eq!(with_both.status, StatusCode::CREATED, "{}", with_both.text);
+    // Sent as plain bytes, it is known by what it is.
+    let third = TestApp::read(
+        send(
+            &coordinator,
+            "minutes",
+            "application/octet-stream",
+            pdf.clone(),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.text);
+    assert_eq!(third.body["files"][2]["kind"], "document");
     let files = with_both.body["files"].as_array().unwrap().clone();
     assert_eq!(files.len(), 2);
     assert_eq!(files[0]["kind"], "photo");

@@ -62,10 +62,11 @@ pub struct ProjectFileParams {
 }
 
 /// Add a photo (image/jpeg, image/png or image/webp: kept as JPEG without its metadata) or a
-/// document (application/pdf) to a project, the body being the file itself.
+/// document (application/pdf) to a project, the body being the file itself, sent with its
+/// own content type or as application/octet-stream (what it is is read from its bytes).
 #[utoipa::path(post, path = "/v1/projects/{id}/files", tag = "programme", security(("bearer" = [])),
     params(ProjectFileParams),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file's bytes: application/pdf, image/jpeg, image/png or image/webp, at most 10 MB."),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes, at most 10 MB: a PDF, JPEG, PNG or WebP, sent as application/octet-stream or with its own content type (application/pdf, image/jpeg, image/png, image/webp)."),
     responses((status = 201, body = JointProject), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 async fn add_project_file(
@@ -81,18 +82,18 @@ async fn add_project_file(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let declared_pdf = content_type.starts_with("application/pdf");
-    if !declared_pdf
-        && !["image/jpeg", "image/png", "image/webp"]
-            .iter()
-            .any(|t| content_type.starts_with(t))
-    {
+    let declared_image = ["image/jpeg", "image/png", "image/webp"]
+        .iter()
+        .any(|t| content_type.starts_with(t));
+    if !declared_pdf && !declared_image && !content_type.starts_with("application/octet-stream") {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "send the file's own bytes as application/pdf, image/jpeg, image/png or image/webp",
+            "send the file's own bytes as application/pdf, image/jpeg, image/png, image/webp or application/octet-stream",
         ));
     }
-    if declared_pdf != body.starts_with(b"%PDF-") {
+    let is_pdf = body.starts_with(b"%PDF-");
+    if (declared_pdf && !is_pdf) || (declared_image && is_pdf) {
         return Err(ApiError::invalid_field(
             "body",
             "the file is not what its content type says",
