@@ -106,7 +106,8 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    /// The session's cookies, as the browser sends them.
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -145,6 +146,16 @@ impl Browser {
             .await
             .expect("the app answers");
         self.read(response).await
+    }
+
+    /// Opens a live page's event stream with this browser's session, and leaves it open.
+    pub async fn stream(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base_url))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("the stream answers")
     }
 
     /// A GET as htmx sends it.

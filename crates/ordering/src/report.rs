@@ -257,7 +257,8 @@ async fn count_order(
     Ok(())
 }
 
-fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {
+/// The instant a Seoul day begins.
+pub fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {
     let midnight = day
         .and_hms_opt(0, 0, 0)
         .ok_or_else(|| DomainError::Internal(format!("midnight of {day}")))?;

@@ -6,7 +6,7 @@
 
 use std::ops::AddAssign;
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use golmok_accounts::{Account, Role};
 use golmok_catalog::entities::{agency, campaign, consortium};
 use golmok_core::ValidationErrors;
@@ -200,25 +200,44 @@ fn span(
     Ok((from, to))
 }
 
-fn day_start(day: NaiveDate) -> Result<DateTime<Utc>> {
-    let midnight = day
-        .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| DomainError::internal(format!("midnight of {day}")))?;
-    chrono::FixedOffset::east_opt(9 * 3600)
-        .and_then(|seoul| seoul.from_local_datetime(&midnight).single())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| DomainError::internal(format!("start of {day} in Seoul")))
+/// A consortium's events and joint projects: read once for all the periods of a report.
+struct Owned {
+    events: Vec<String>,
+    projects: Vec<String>,
+}
+
+async fn owned_by(db: &DatabaseConnection, consortium_id: &str) -> Result<Owned> {
+    Ok(Owned {
+        events: campaign::Entity::find()
+            .filter(campaign::Column::ConsortiumId.eq(consortium_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect(),
+        projects: joint_project::Entity::find()
+            .filter(joint_project::Column::ConsortiumId.eq(consortium_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    })
 }
 
 /// One consortium's figures for one span of days.
 async fn consortium_figures(
     db: &DatabaseConnection,
     consortium_id: &str,
+    owned: &Owned,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Figures> {
     let online = golmok_ordering::report::figures_between(db, consortium_id, from, to).await?;
-    let (start, end) = (day_start(from)?, day_start(to + Days::new(1))?);
+    let (start, end) = (
+        golmok_ordering::report::day_start(from)?,
+        golmok_ordering::report::day_start(to + Days::new(1))?,
+    );
     let sales = stall_sale::Entity::find()
         .filter(stall_sale::Column::ConsortiumId.eq(consortium_id))
         .filter(stall_sale::Column::SoldAt.gte(start))
@@ -237,15 +256,8 @@ async fn consortium_figures(
         .map(|l| l.quantity)
         .sum();
     let stall_packaging: i64 = refills.iter().map(|l| l.packaging_grams).sum();
-    let events: Vec<String> = campaign::Entity::find()
-        .filter(campaign::Column::ConsortiumId.eq(consortium_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
     let visitors: i64 = event_visitor_count::Entity::find()
-        .filter(event_visitor_count::Column::CampaignId.is_in(events))
+        .filter(event_visitor_count::Column::CampaignId.is_in(owned.events.iter().cloned()))
         .filter(event_visitor_count::Column::CountedAt.gte(start))
         .filter(event_visitor_count::Column::CountedAt.lt(end))
         .all(db)
@@ -263,15 +275,8 @@ async fn consortium_figures(
         .iter()
         .map(|s| i64::from(s.minutes))
         .sum();
-    let projects: Vec<String> = joint_project::Entity::find()
-        .filter(joint_project::Column::ConsortiumId.eq(consortium_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
     let spent: i64 = project_spending::Entity::find()
-        .filter(project_spending::Column::ProjectId.is_in(projects))
+        .filter(project_spending::Column::ProjectId.is_in(owned.projects.iter().cloned()))
         .filter(project_spending::Column::SpentOn.gte(from))
         .filter(project_spending::Column::SpentOn.lte(to))
         .all(db)
@@ -335,8 +340,9 @@ async fn consortium_report_in(
 ) -> Result<ProgrammeReport> {
     let mut out = Vec::new();
     let mut total = Figures::default();
+    let owned = owned_by(db, &c.id).await?;
     for (start, end) in periods(from, to, by) {
-        let figures = consortium_figures(db, &c.id, start, end).await?;
+        let figures = consortium_figures(db, &c.id, &owned, start, end).await?;
         total += &figures;
         out.push(PeriodFigures {
             start,

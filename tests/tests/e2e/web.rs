@@ -381,14 +381,7 @@ async fn the_basket_follows_the_shopper_and_keeps_to_one_consortium(app: TestApp
         let response = app
             .client()
             .post(app.url("/basket"))
-            .header(
-                "cookie",
-                b.cookies
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+            .header("cookie", b.cookie_header())
             .header("hx-request", "true")
             .header("x-csrf-token", &csrf)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -659,19 +652,7 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     );
 
     // The tofu shop accepts through the API; the open page hears it.
-    let cookie = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut live = app
-        .client()
-        .get(app.url(&format!("{to}/live")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the live stream");
+    let mut live = b.stream(&format!("{to}/live")).await;
     assert_eq!(live.status(), StatusCode::OK);
     let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
     let full = app
@@ -981,19 +962,7 @@ async fn the_shop_console_takes_orders_from_new_to_ready(app: TestApp) {
     );
 
     // A new order reaches the open board's live stream.
-    let cookie = oil
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut live = app
-        .client()
-        .get(app.url(&format!("/shop/{oil_shop}/live")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the board's stream");
+    let mut live = oil.stream(&format!("/shop/{oil_shop}/live")).await;
     assert_eq!(live.status(), StatusCode::OK);
     pickup_order(
         &app,
@@ -1461,19 +1430,9 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
             .status,
         StatusCode::FORBIDDEN
     );
-    let cookie = dispatcher
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut live = app
-        .client()
-        .get(app.url(&format!("/dispatch/{network}/live")))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .expect("the board's stream");
+    let mut live = dispatcher
+        .stream(&format!("/dispatch/{network}/live"))
+        .await;
     assert_eq!(live.status(), StatusCode::OK);
     let email = golmok_e2e::demo::courier_email(&app, &other).await;
     let courier = demo_login(&app, &email).await;
@@ -1510,13 +1469,9 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
     );
     // Another dispatcher (or the cut-off) plans the slot again: the open board hears of it.
     drop(live);
-    let mut live = app
-        .client()
-        .get(app.url(&format!("/dispatch/{network}/live")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the board's stream");
+    let mut live = dispatcher
+        .stream(&format!("/dispatch/{network}/live"))
+        .await;
     let replanned = app
         .post(
             &format!("/v1/networks/{network}/slots/{slot}/plan"),
@@ -1978,19 +1933,7 @@ async fn the_board_hears_of_new_orders_while_other_shops_are_busy(engine: golmok
         .expect("Mangwon");
 
     // The board's stream is open (and has spoken) before the load starts.
-    let cookie = oil
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut live = app
-        .client()
-        .get(app.url(&format!("/shop/{oil_shop}/live")))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("the board's stream");
+    let mut live = oil.stream(&format!("/shop/{oil_shop}/live")).await;
     golmok_e2e::read_events_until(&mut live, "\n").await;
     // The load: four shoppers buying tofu back to back until the probes are done.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -262,9 +262,7 @@ pub struct SpanParams {
 }
 
 fn span_of(params: &SpanParams) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let to = params
-        .to
-        .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
+    let to = params.to.unwrap_or_else(projects::seoul_today);
     let from = params.from.unwrap_or(to - chrono::Days::new(29));
     if from > to || (to - from).num_days() > 3_660 {
         return Err(ApiError::invalid_field(

@@ -16,10 +16,6 @@ use golmok_programme::projects::{
 use golmok_programme::support::{self, NewSupportSession, SupportKind};
 use sea_orm::DatabaseConnection;
 
-fn seoul_today() -> NaiveDate {
-    projects::seoul_today()
-}
-
 /// `day` at `hour`:00 in Seoul.
 fn at(day: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     let local = day.and_hms_opt(hour, 0, 0).unwrap_or_default();
@@ -37,7 +33,7 @@ pub(super) async fn programme(
     consortia: &[Consortium],
 ) -> anyhow::Result<Vec<String>> {
     let mut created = Vec::new();
-    let today = seoul_today();
+    let today = projects::seoul_today();
     let named = |part: &str| consortia.iter().find(|c| c.name.contains(part));
     let (Some(mangwon), Some(yeonhui), Some(seongsu)) =
         (named("망원"), named("연희"), named("성수"))
