@@ -30,6 +30,7 @@ mod m20261202_000021_programme;
 mod m20261202_000022_promotions;
 mod m20261202_000023_packaging;
 mod m20261202_000024_project_files;
+mod m20261202_000025_stamp_tours;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_promotions::Migration),
             Box::new(m20261202_000023_packaging::Migration),
             Box::new(m20261202_000024_project_files::Migration),
+            Box::new(m20261202_000025_stamp_tours::Migration),
         ]
     }
 }

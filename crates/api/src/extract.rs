@@ -220,6 +220,26 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
+/// The caller if they sent a token (a public page read by a signed-in visitor shows them a
+/// little more); no header is no one, a bad token is still 401.
+pub struct MaybeSession(pub Option<Account>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(MaybeSession(None));
+        }
+        Ok(MaybeSession(Some(
+            Session::from_request_parts(parts, state).await?.account,
+        )))
+    }
+}
+
 /// Who is asking, for the per-address sign-in and sign-up limits: the connection's peer, or
 /// the address a trusted proxy forwarded (`server.trust_forwarded_for`).
 pub struct Requester(pub golmok_accounts::Requester);

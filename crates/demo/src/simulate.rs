@@ -232,6 +232,7 @@ impl Day<'_> {
             payment: PaymentChoice {
                 provider: "offline".into(),
             },
+            coupon_id: None,
         }
     }
 

@@ -31,6 +31,10 @@ pub struct Checkout {
     pub items: Vec<CheckoutItem>,
     pub fulfillment: Fulfillment,
     pub payment: PaymentChoice,
+    /// A coupon of the shopper's from this consortium (a stamp tour's): it comes off the
+    /// goods of the shop with the largest part of the basket, and the consortium pays it.
+    #[serde(default)]
+    pub coupon_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -210,6 +214,8 @@ impl PricedBasket {
 /// The money of an order at checkout.
 struct Totals {
     delivery_fee: i64,
+    /// What the coupon takes off, and the shop whose part it comes off.
+    coupon: Option<(String, i64)>,
     /// What the payment holds: goods, deposits and delivery, plus the tolerance on the
     /// estimates of weighed goods that the weighing may use.
     authorized: i64,
@@ -220,6 +226,7 @@ impl Totals {
         basket: &PricedBasket,
         network: Option<&golmok_delivery_routing::network::Network>,
         refill_tolerance_pct: u32,
+        coupon: Option<&crate::entities::coupon::Model>,
     ) -> Self {
         let items_total: i64 = basket.lines().map(|l| l.amount_krw).sum();
         let deposits: i64 = basket.lines().map(|l| l.deposit_krw).sum();
@@ -234,9 +241,23 @@ impl Totals {
             _ => 0,
         };
         let tolerance = percent_ceil(weighed_estimate, refill_tolerance_pct).unwrap_or(0);
+        let coupon = coupon.and_then(|c| {
+            let (shop, lines) = basket.shops().max_by_key(|(shop, lines)| {
+                // The largest part; on a tie, the shop listed first.
+                let first = basket.shop_order.iter().position(|s| s == shop);
+                (
+                    lines.iter().map(|l| l.amount_krw).sum::<i64>(),
+                    std::cmp::Reverse(first),
+                )
+            })?;
+            let goods: i64 = lines.iter().map(|l| l.amount_krw).sum();
+            Some((shop.to_owned(), c.discount_krw.min(goods)))
+        });
+        let off = coupon.as_ref().map_or(0, |(_, krw)| *krw);
         Self {
             delivery_fee,
-            authorized: items_total + deposits + delivery_fee + tolerance,
+            coupon,
+            authorized: items_total + deposits + delivery_fee + tolerance - off,
         }
     }
 }
@@ -312,7 +333,7 @@ async fn pay_then_place(
     key: Option<&IdempotencyKey>,
 ) -> Result<view::Order> {
     let provider = ctx.providers.require(&request.payment.provider)?;
-    let amount = quote(ctx, request).await?;
+    let amount = quote(ctx, shopper, request).await?;
     let order_id = new_id("ord");
     let txn = golmok_core::db::begin_write(ctx.db).await?;
     if let Some(key) = key
@@ -381,13 +402,34 @@ async fn pay_then_place(
 
 /// What the basket will be authorised for, read from a snapshot: the same steps checkout
 /// runs, without taking anything. The transaction that writes the order checks it again.
-async fn quote(ctx: &Ordering<'_>, request: &Checkout) -> Result<i64> {
+async fn quote(ctx: &Ordering<'_>, shopper: &Account, request: &Checkout) -> Result<i64> {
     let txn = golmok_core::db::begin_read(ctx.db).await?;
     let consortium = resolve_consortium(&txn, &request.consortium_id).await?;
     let network = resolve_network(&txn, &consortium, &request.fulfillment).await?;
     let basket = price_lines(&txn, &consortium, &request.items).await?;
+    let coupon = chosen_coupon(&txn, shopper, request).await?;
     txn.commit().await?;
-    Ok(Totals::of(&basket, network.as_ref(), ctx.rules.refill_tolerance_pct).authorized)
+    Ok(Totals::of(
+        &basket,
+        network.as_ref(),
+        ctx.rules.refill_tolerance_pct,
+        coupon.as_ref(),
+    )
+    .authorized)
+}
+
+/// The coupon the shopper chose, if any: theirs, of this consortium, not yet redeemed.
+async fn chosen_coupon(
+    txn: &DatabaseTransaction,
+    shopper: &Account,
+    request: &Checkout,
+) -> Result<Option<crate::entities::coupon::Model>> {
+    match request.coupon_id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => Ok(Some(
+            crate::coupons::chosen(txn, &shopper.id, &request.consortium_id, id).await?,
+        )),
+        _ => Ok(None),
+    }
 }
 
 /// Cancels an authorisation whose order was not written. If the provider cannot be reached
@@ -425,12 +467,18 @@ async fn place(
     let consortium = resolve_consortium(txn, &request.consortium_id).await?;
     let network = resolve_network(txn, &consortium, &request.fulfillment).await?;
     let basket = price_lines(txn, &consortium, &request.items).await?;
+    let coupon = chosen_coupon(txn, shopper, request).await?;
     check_pickup_time(txn, &basket, &request.fulfillment).await?;
     take_stock(txn, &basket).await?;
     if let Fulfillment::Delivery { slot_id, .. } = &request.fulfillment {
         golmok_delivery_routing::network::book(txn, slot_id.trim(), &basket.size()).await?;
     }
-    let totals = Totals::of(&basket, network.as_ref(), ctx.rules.refill_tolerance_pct);
+    let totals = Totals::of(
+        &basket,
+        network.as_ref(),
+        ctx.rules.refill_tolerance_pct,
+        coupon.as_ref(),
+    );
     let provider = ctx.providers.require(&request.payment.provider)?;
     let payment = pay(txn, provider, order_id, &totals, payer).await?;
     let placed = PlacedOrder {
@@ -443,7 +491,17 @@ async fn place(
     };
     write_order(txn, &placed, &consortium.id, request, &totals, &payment.id).await?;
     for (merchant_id, lines) in basket.shops() {
-        write_shop_part(txn, &placed, &request.fulfillment, merchant_id, lines).await?;
+        let mo_id = write_shop_part(txn, &placed, &request.fulfillment, merchant_id, lines).await?;
+        if let (Some(c), Some((shop, off))) = (&coupon, &totals.coupon)
+            && shop == merchant_id
+        {
+            crate::coupons::redeem_online(txn, c, merchant_id, &mo_id, *off).await?;
+            merchant_order::Entity::update_many()
+                .col_expr(merchant_order::Column::CouponKrw, Expr::value(*off))
+                .filter(merchant_order::Column::Id.eq(mo_id.as_str()))
+                .exec(txn)
+                .await?;
+        }
     }
     view::load(txn, &placed.id).await
 }
@@ -741,7 +799,7 @@ async fn write_shop_part(
     fulfillment: &Fulfillment,
     merchant_id: &str,
     lines: &[PlannedLine],
-) -> Result<()> {
+) -> Result<String> {
     let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
     let now = Utc::now();
     let mo_id = new_id("mo");
@@ -755,6 +813,7 @@ async fn write_shop_part(
         commission_krw: Set(share_of(subtotal, placed.commission_bps).unwrap_or(0)),
         refunded_krw: Set(0),
         commission_refunded_krw: Set(0),
+        coupon_krw: Set(0),
         note: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -797,7 +856,7 @@ async fn write_shop_part(
     for line in lines {
         write_line(txn, &mo_id, line).await?;
     }
-    Ok(())
+    Ok(mo_id)
 }
 
 /// The shop's part as a task for the network's next plan: from the shop to the shopper.

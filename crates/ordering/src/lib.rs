@@ -19,6 +19,7 @@ pub mod approvals;
 pub mod basket;
 pub mod checkout;
 pub mod containers;
+pub mod coupons;
 pub mod delivery;
 pub mod entities;
 mod history;

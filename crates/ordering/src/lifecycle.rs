@@ -213,10 +213,23 @@ async fn settle(
             .map(|(m, _)| Share {
                 party: merchant_party(&m.merchant_id),
                 part_reference: Some(m.id.clone()),
-                gross_krw: m.subtotal_krw + m.deposits_krw,
+                gross_krw: m.subtotal_krw + m.deposits_krw - coupon_taken(m),
                 commission_krw: m.commission_krw,
             })
             .collect();
+        for m in parts
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, s)| s.is_sold())
+            .map(|(m, _)| m)
+        {
+            let off = coupon_taken(m);
+            if off > 0 {
+                crate::coupons::settle_amount(txn, &m.id, off).await?;
+                crate::coupons::book_cost(txn, &o.consortium_id, &m.merchant_id, off, &m.id)
+                    .await?;
+            }
+        }
         let differences = settle_differences(txn, provider, &parts, &statuses, &mut shares).await?;
         if shares.is_empty() {
             golmok_payments::void(txn, provider, &payment.id).await?;
@@ -238,6 +251,13 @@ async fn settle(
                 .await?;
         }
     }
+    for (m, _) in parts
+        .iter()
+        .zip(&statuses)
+        .filter(|(m, s)| s.is_withdrawn() && m.coupon_krw > 0)
+    {
+        crate::coupons::give_back(txn, &m.id).await?;
+    }
     let status = OrderStatus::of(&statuses);
     if status.as_str() != o.status {
         if status == OrderStatus::Cancelled
@@ -255,6 +275,12 @@ async fn settle(
         record(txn, order_id, None, &from, status.as_str(), actor_id, None).await?;
     }
     Ok(())
+}
+
+/// What a coupon takes off a shop's part: its amount, but never more than the goods as
+/// weighed.
+pub(crate) fn coupon_taken(m: &merchant_order::Model) -> i64 {
+    m.coupon_krw.min(m.subtotal_krw).max(0)
 }
 
 /// The approved differences a card authorised on its own: each sold shop's is captured for
@@ -652,7 +678,7 @@ async fn check_within_authorization(
         .await?
         .iter()
         .filter(|p| MerchantOrderStatus::parse(&p.status).is_some_and(|s| !s.is_withdrawn()))
-        .map(|p| p.subtotal_krw + p.deposits_krw)
+        .map(|p| p.subtotal_krw + p.deposits_krw - coupon_taken(p))
         .sum::<i64>()
         + o.delivery_fee_krw;
     let authorized = approvals::allowance(txn, o).await?;

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::entities::{merchant_order, order};
 use crate::idempotency::{self, IdempotencyKey};
+use crate::lifecycle::coupon_taken;
 use crate::view::status_of;
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
 
@@ -96,7 +97,7 @@ async fn refund_in(
     };
     let refundable: i64 = targets
         .iter()
-        .map(|m| m.subtotal_krw + m.deposits_krw - m.refunded_krw)
+        .map(|m| m.subtotal_krw + m.deposits_krw - coupon_taken(m) - m.refunded_krw)
         .sum::<i64>()
         + fee_left;
     let amount = request.amount_krw.unwrap_or(refundable);
@@ -107,7 +108,7 @@ async fn refund_in(
         )
         .with_details(json!({"refundable_krw": refundable, "requested_krw": amount})));
     }
-    let mut shares = take_from_shops(txn, &targets, amount).await?;
+    let mut shares = take_from_shops(txn, &o.consortium_id, &targets, amount).await?;
     let left = amount - shares.iter().map(|s| s.gross_krw).sum::<i64>();
     if left > 0
         && let Some(network) = &o.network_id
@@ -135,6 +136,7 @@ async fn refund_in(
 /// commission; what the parts cannot cover is left for the delivery fee.
 async fn take_from_shops(
     txn: &impl ConnectionTrait,
+    consortium_id: &str,
     targets: &[&merchant_order::Model],
     amount: i64,
 ) -> Result<Vec<Share>> {
@@ -144,7 +146,8 @@ async fn take_from_shops(
         if left == 0 {
             break;
         }
-        let gross = m.subtotal_krw + m.deposits_krw;
+        // What the shopper paid for the part: a coupon's amount was the consortium's.
+        let gross = m.subtotal_krw + m.deposits_krw - coupon_taken(m);
         let remaining = gross - m.refunded_krw;
         let take = remaining.min(left);
         if take <= 0 {
@@ -170,6 +173,16 @@ async fn take_from_shops(
         active.refunded_krw = Set(m.refunded_krw + take);
         active.commission_refunded_krw = Set(m.commission_refunded_krw + commission);
         active.update(txn).await?;
+        if take == remaining && coupon_taken(m) > 0 {
+            crate::coupons::reverse_cost(
+                txn,
+                consortium_id,
+                &m.merchant_id,
+                coupon_taken(m),
+                &m.id,
+            )
+            .await?;
+        }
         left -= take;
     }
     Ok(shares)

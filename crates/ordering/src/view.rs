@@ -25,6 +25,10 @@ pub struct Order {
     /// Deposits for returnable containers.
     pub deposits_krw: i64,
     pub delivery_fee_krw: i64,
+    /// What a coupon took off the goods (the consortium pays it, not the shopper).
+    #[serde(default)]
+    pub coupon_krw: i64,
+    /// What the shopper pays: goods, deposits and delivery, less the coupon.
     pub total_krw: i64,
     /// What the payments hold: the estimate plus the tolerance for weighed goods, plus any
     /// weighed difference the shopper approved.
@@ -62,6 +66,9 @@ pub struct MerchantOrder {
     /// The platform's commission on the subtotal.
     pub commission_krw: i64,
     pub refunded_krw: i64,
+    /// What a coupon took off this shop's goods (the consortium pays the shop for it).
+    #[serde(default)]
+    pub coupon_krw: i64,
     /// Why it was rejected, cancelled or failed.
     pub note: Option<String>,
     /// The drop-off's hand-over code: shown to the shopper only, who tells it the courier.
@@ -165,6 +172,7 @@ pub(crate) async fn merchant_order_view(
             }
         })
         .collect();
+    let coupon_krw = crate::lifecycle::coupon_taken(&m);
     Ok(MerchantOrder {
         status: status_of(&m)?,
         id: m.id,
@@ -174,6 +182,7 @@ pub(crate) async fn merchant_order_view(
         deposits_krw: m.deposits_krw,
         commission_krw: m.commission_krw,
         refunded_krw: m.refunded_krw,
+        coupon_krw,
         note: m.note,
         handover_code: None,
         pickup_code: None,
@@ -200,7 +209,8 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
     }
     let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
     let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
-    let deposits_krw = selling.map(|m| m.deposits_krw).sum();
+    let deposits_krw = selling.clone().map(|m| m.deposits_krw).sum();
+    let coupon_krw: i64 = selling.map(|m| m.coupon_krw).sum();
     let events = order_event::Entity::find()
         .filter(order_event::Column::OrderId.eq(id))
         .order_by_asc(order_event::Column::Id)
@@ -247,7 +257,8 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
             location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
             pickup_at: o.pickup_at,
         },
-        total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw,
+        total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw - coupon_krw,
+        coupon_krw,
         items_total_krw,
         deposits_krw,
         delivery_fee_krw: o.delivery_fee_krw,

@@ -106,6 +106,8 @@ enum Op {
         items: Vec<(usize, i64)>,
         delivery: bool,
         card: bool,
+        /// With the shopper's first unused coupon, if one is left.
+        coupon: bool,
     },
     /// A shop links its connected account and the provider reports it usable.
     Link(usize),
@@ -134,8 +136,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (prop::collection::vec((0usize..3, 1i64..1500), 1..4), any::<bool>(), any::<bool>())
-            .prop_map(|(items, delivery, card)| Op::Checkout { items, delivery, card }),
+        3 => (prop::collection::vec((0usize..3, 1i64..1500), 1..4), any::<bool>(), any::<bool>(), any::<bool>())
+            .prop_map(|(items, delivery, card, coupon)| Op::Checkout { items, delivery, card, coupon }),
         3 => (0usize..3).prop_map(Op::Link),
         2 => (0usize..6).prop_map(Op::Accept),
         2 => (0usize..6, 500i64..1400).prop_map(|(part, permille)| Op::Weigh { part, permille }),
@@ -310,6 +312,19 @@ async fn world(dir: &tempfile::TempDir) -> World {
         }
         owners.push(owner);
     }
+    // Coupons a stamp tour would have issued: the consortium pays what they take off.
+    for (i, krw) in [1_500, 4_000, 60_000].into_iter().enumerate() {
+        golmok_ordering::coupons::issue(
+            &db,
+            &shopper.id,
+            &c.id,
+            "stamp_tour",
+            &format!("tour_{i}"),
+            krw,
+        )
+        .await
+        .unwrap();
+    }
     World {
         db,
         cache,
@@ -359,7 +374,17 @@ async fn run(w: &mut World, op: Op) {
             items,
             delivery,
             card,
+            coupon,
         } => {
+            let coupon_id = if coupon {
+                golmok_ordering::coupons::usable_in(&w.db, &w.shopper.id, &w.consortium_id)
+                    .await
+                    .unwrap()
+                    .first()
+                    .map(|c| c.id.clone())
+            } else {
+                None
+            };
             let mut seen = Vec::new();
             let items: Vec<CheckoutItem> = items
                 .into_iter()
@@ -394,9 +419,15 @@ async fn run(w: &mut World, op: Op) {
                 payment: PaymentChoice {
                     provider: if card { "card" } else { "offline" }.into(),
                 },
+                coupon_id,
             };
             let placed = checkout::checkout(ctx, &w.shopper, request, None).await;
             w.tally("checkout", &placed);
+            if let Ok(order) = &placed
+                && order.coupon_krw > 0
+            {
+                w.tally("coupon", &placed);
+            }
             if let Ok(order) = placed {
                 w.orders.push(order.id.clone());
                 for part in &order.merchant_orders {
@@ -568,6 +599,52 @@ async fn check(w: &World) {
         }
     }
     let commission = -balances.get(ledger::COMMISSION).copied().unwrap_or(0);
+    // What the consortium paid the shops for coupons: never negative, and exactly what the
+    // coupons redeemed on captured parts took off, less the parts refunded in full.
+    let coupon_cost: i64 = balances
+        .iter()
+        .filter(|(a, _)| a.starts_with("cost:coupons:"))
+        .map(|(_, b)| *b)
+        .sum();
+    assert!(
+        coupon_cost >= 0,
+        "coupons cost a negative amount: {coupon_cost}"
+    );
+    let booked = scalar(
+        &w.db,
+        "SELECT SUM(l.amount_krw) FROM ledger_entries l JOIN ledger_transactions t ON t.id = l.transaction_id \
+         WHERE l.account LIKE 'cost:coupons:%' AND t.kind = 'coupon'",
+    )
+    .await;
+    let taken = scalar(
+        &w.db,
+        "SELECT SUM(c.redeemed_krw) FROM coupons c JOIN merchant_orders m ON m.id = c.merchant_order_id \
+         JOIN orders o ON o.id = m.order_id JOIN payments p ON p.id = o.payment_id WHERE p.status IN ('captured', 'refunded', 'partially_refunded')",
+    )
+    .await;
+    assert_eq!(
+        booked, taken,
+        "coupon costs booked {booked} != coupons redeemed on captured parts {taken}"
+    );
+    assert_eq!(
+        scalar(
+            &w.db,
+            "SELECT COUNT(*) FROM (SELECT merchant_order_id FROM coupons WHERE merchant_order_id IS NOT NULL GROUP BY merchant_order_id HAVING COUNT(*) > 1) t",
+        )
+        .await,
+        0,
+        "a shop's part took two coupons"
+    );
+    assert_eq!(
+        scalar(
+            &w.db,
+            "SELECT COUNT(*) FROM merchant_orders m WHERE m.coupon_krw > 0 AND m.status NOT IN ('rejected', 'cancelled', 'expired') \
+             AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.merchant_order_id = m.id)",
+        )
+        .await,
+        0,
+        "a part kept a coupon's discount without holding the coupon"
+    );
     assert!(commission >= 0, "commission went negative: {commission}");
     let captured = scalar(&w.db, "SELECT SUM(captured_krw) FROM payments").await;
     let refunded = scalar(&w.db, "SELECT SUM(amount_krw) FROM refunds").await;
@@ -578,8 +655,8 @@ async fn check(w: &World) {
     .await;
     assert_eq!(
         owed + commission + refunded + transferred,
-        captured,
-        "owed {owed} + commission {commission} + refunds {refunded} + transferred {transferred} != captured {captured}"
+        captured + coupon_cost,
+        "owed {owed} + commission {commission} + refunds {refunded} + transferred {transferred} != captured {captured} + coupons {coupon_cost}"
     );
     assert_eq!(
         scalar(
@@ -677,6 +754,7 @@ fn the_money_always_adds_up() {
         ("ready", 4),
         ("refund", 1),
         ("link", 4),
+        ("coupon", 2),
     ] {
         let done = succeeded.get(kind).copied().unwrap_or(0);
         assert!(

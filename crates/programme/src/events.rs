@@ -53,6 +53,10 @@ pub struct NewStallSale {
     #[serde(default)]
     pub description: Option<String>,
     pub payment_method: PaymentMethod,
+    /// A coupon the visitor shows (a stamp tour's, of this consortium): it pays part of the
+    /// sale, the consortium bears it, and `payment_method` is how the rest was paid.
+    #[serde(default)]
+    pub coupon_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -68,6 +72,8 @@ pub struct StallSale {
     pub campaign_id: String,
     pub merchant_id: String,
     pub amount_krw: i64,
+    /// Of `amount_krw`, what a coupon paid (the consortium's cost).
+    pub coupon_krw: i64,
     pub payment_method: PaymentMethod,
     pub description: String,
     pub lines: Vec<SoldLine>,
@@ -248,12 +254,27 @@ pub async fn record_sale_at(
                 .join(", ")
         });
     let id = new_id("sal");
+    let coupon_krw = match new.coupon_code.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => {
+            golmok_ordering::coupons::redeem_at_stall(
+                &txn,
+                code,
+                &event.consortium_id,
+                &owner.id,
+                &id,
+                amount,
+            )
+            .await?
+        }
+        _ => 0,
+    };
     stall_sale::ActiveModel {
         id: Set(id.clone()),
         campaign_id: Set(campaign_id.to_owned()),
         consortium_id: Set(event.consortium_id.clone()),
         merchant_id: Set(owner.id.clone()),
         amount_krw: Set(amount),
+        coupon_krw: Set(coupon_krw),
         payment_method: Set(new.payment_method.as_str().to_owned()),
         description: Set(description.clone()),
         recorded_by: Set(actor.id.clone()),
@@ -285,6 +306,7 @@ pub async fn record_sale_at(
         campaign_id: campaign_id.to_owned(),
         merchant_id: owner.id,
         amount_krw: amount,
+        coupon_krw,
         payment_method: new.payment_method,
         description,
         lines: sold,
@@ -491,6 +513,7 @@ pub async fn sales_of_shop(
             campaign_id: r.campaign_id,
             merchant_id: r.merchant_id,
             amount_krw: r.amount_krw,
+            coupon_krw: r.coupon_krw,
             description: r.description,
             lines,
             sold_at: r.sold_at,

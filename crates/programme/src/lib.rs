@@ -3,7 +3,9 @@
 //! Owns joint projects of a consortium (공동프로젝트: plan, budget, milestones, spending,
 //! outcome), support work recorded by an agency's coordinators (education, consulting, PR,
 //! marketing, and the coordinators' own training), festivals' and market days' stalls (the
-//! member shops taking part, their in-person sales, the visitors counted), and the reports
+//! member shops taking part, their in-person sales, the visitors counted), alley pages and
+//! stamp tours (a walking route of member shops, signed stamp codes, the coupon a completed
+//! tour earns), and the reports
 //! that roll a consortium's figures up to its regional agency and to the whole programme.
 //!
 //! Reads agencies, consortia, members, campaigns and listings from `golmok-catalog` and
@@ -20,5 +22,6 @@ pub mod events;
 pub mod projects;
 pub mod report;
 pub mod support;
+pub mod tours;
 
 pub use golmok_core::{DomainError, Result};

@@ -63,6 +63,15 @@ pub struct Figures {
     pub support_hours: f64,
     /// Spent on joint projects.
     pub project_spent_krw: i64,
+    /// Stamp tours: visitors who took a stamp in the period (each once per consortium),
+    /// stamps taken, tours completed.
+    pub tour_visitors: u64,
+    pub tour_stamps: u64,
+    pub tour_completions: u64,
+    /// Coupons redeemed online or at stalls, and the won they took off (the consortium's
+    /// cost).
+    pub coupons_redeemed: u64,
+    pub coupon_krw: i64,
 }
 
 impl AddAssign<&Figures> for Figures {
@@ -84,6 +93,11 @@ impl AddAssign<&Figures> for Figures {
         self.event_visitors += o.event_visitors;
         self.support_hours += o.support_hours;
         self.project_spent_krw += o.project_spent_krw;
+        self.tour_visitors += o.tour_visitors;
+        self.tour_stamps += o.tour_stamps;
+        self.tour_completions += o.tour_completions;
+        self.coupons_redeemed += o.coupons_redeemed;
+        self.coupon_krw += o.coupon_krw;
     }
 }
 
@@ -204,6 +218,8 @@ fn span(
 struct Owned {
     events: Vec<String>,
     projects: Vec<String>,
+    stamps: crate::tours::StampLog,
+    redemptions: Vec<(chrono::DateTime<chrono::Utc>, i64)>,
 }
 
 async fn owned_by(db: &DatabaseConnection, consortium_id: &str) -> Result<Owned> {
@@ -222,6 +238,8 @@ async fn owned_by(db: &DatabaseConnection, consortium_id: &str) -> Result<Owned>
             .into_iter()
             .map(|p| p.id)
             .collect(),
+        stamps: crate::tours::stamp_log(db, consortium_id).await?,
+        redemptions: golmok_ordering::coupons::redeemed_in(db, consortium_id).await?,
     })
 }
 
@@ -284,6 +302,22 @@ async fn consortium_figures(
         .iter()
         .map(|s| s.amount_krw)
         .sum();
+    let within = |at: &chrono::DateTime<chrono::Utc>| *at >= start && *at < end;
+    let stamps: Vec<&(String, _)> = owned
+        .stamps
+        .stamps
+        .iter()
+        .filter(|(_, at)| within(at))
+        .collect();
+    let mut visitors_stamping: Vec<&str> = stamps.iter().map(|(v, _)| v.as_str()).collect();
+    visitors_stamping.sort_unstable();
+    visitors_stamping.dedup();
+    let redeemed: Vec<i64> = owned
+        .redemptions
+        .iter()
+        .filter(|(at, _)| within(at))
+        .map(|(_, krw)| *krw)
+        .collect();
     Ok(Figures {
         online_sales_krw: online.sales_krw,
         online_orders: online.orders,
@@ -302,6 +336,16 @@ async fn consortium_figures(
         event_visitors: visitors,
         support_hours: hours_of(minutes),
         project_spent_krw: spent,
+        tour_visitors: visitors_stamping.len() as u64,
+        tour_stamps: stamps.len() as u64,
+        tour_completions: owned
+            .stamps
+            .completions
+            .iter()
+            .filter(|at| within(at))
+            .count() as u64,
+        coupons_redeemed: redeemed.len() as u64,
+        coupon_krw: redeemed.iter().sum(),
     })
 }
 
@@ -548,11 +592,12 @@ pub fn csv(report: &ProgrammeReport) -> String {
          in_person_sales_krw,in_person_sales,in_person_refill_grams,event_visitors,support_hours,\
          project_spent_krw,online_refill_grams,online_refill_millilitres,containers_reused,\
          containers_returned,delivery_shared_m,delivery_solo_m,co2_avoided_kg,\
-         packaging_avoided_grams\n",
+         packaging_avoided_grams,tour_visitors,tour_stamps,tour_completions,coupons_redeemed,\
+         coupon_krw\n",
     );
     let row = |out: &mut String, id: &str, name: &str, start: &str, end: &str, f: &Figures| {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{},{},{},{},{},{}\n",
             report.scope,
             field(id),
             field(name),
@@ -574,7 +619,12 @@ pub fn csv(report: &ProgrammeReport) -> String {
             f.delivery_shared_m,
             f.delivery_solo_m,
             f.co2_avoided_kg,
-            f.packaging_avoided_grams
+            f.packaging_avoided_grams,
+            f.tour_visitors,
+            f.tour_stamps,
+            f.tour_completions,
+            f.coupons_redeemed,
+            f.coupon_krw
         ));
     };
     for p in &report.periods {
@@ -697,6 +747,11 @@ mod tests {
                     event_visitors: visitors,
                     support_hours: f64::from(quarters) / 4.0,
                     project_spent_krw: stall / 3,
+                    tour_visitors: sales / 2,
+                    tour_stamps: sales,
+                    tour_completions: sales / 3,
+                    coupons_redeemed: sales / 4,
+                    coupon_krw: stall / 20,
                 },
             )
     }

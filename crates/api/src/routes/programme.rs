@@ -1,11 +1,12 @@
-//! HTTP for `golmok-programme`: joint projects, support sessions, festival stalls and the
-//! reports that roll up to the programme.
+//! HTTP for `golmok-programme`: joint projects, support sessions, festival stalls, alley
+//! pages and stamp tours, and the reports that roll up to the programme.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use golmok_ordering::coupons::Coupon;
 use golmok_programme::events::{
     self, EventFigures, EventShops, NewStallSale, NewVisitorCount, StallSale,
 };
@@ -14,13 +15,14 @@ use golmok_programme::projects::{
 };
 use golmok_programme::report::{self, Period, ProgrammeReport};
 use golmok_programme::support::{self, NewSupportSession, SupportSession, SupportTotals};
+use golmok_programme::tours::{self, NewTour, Progress, StampCode, StampRequest, Tour, TourPatch};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, Session};
+use crate::extract::{ApiJson, ApiQuery, MaybeSession, Session};
 use crate::routes::lists::Items;
 use crate::state::AppState;
 
@@ -495,4 +497,200 @@ async fn consortium_programme_report(
     )
     .await?;
     Ok(rendered(report, params.format))
+}
+
+// ---- alley pages and stamp tours --------------------------------------------------------
+
+/// A tour's photos, sent as their own bytes (read whole, then refused with 413 when larger
+/// than a photo may be).
+pub fn tour_photos_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add_tour_photo))
+        .routes(routes!(read_tour_photo))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            2 * golmok_storage::photo::MAX_BYTES,
+        ))
+}
+
+pub fn tours_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_tour, list_consortium_tours))
+        .routes(routes!(list_tours))
+        .routes(routes!(get_tour, update_tour))
+        .routes(routes!(stamp_codes))
+        .routes(routes!(take_stamp, my_stamps))
+        .routes(routes!(my_coupons))
+}
+
+/// Set up an alley page or a stamp tour of the consortium (its agency's coordinators).
+#[utoipa::path(post, path = "/v1/consortia/{id}/tours", tag = "programme", security(("bearer" = [])),
+    request_body = NewTour,
+    responses((status = 201, body = Tour), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create_tour(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewTour>,
+) -> Result<(StatusCode, Json<Tour>), ApiError> {
+    let created = tours::create_tour(&state.db, &session.account, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The consortium's published tours, for anyone; with drafts, for its programme's readers.
+#[utoipa::path(get, path = "/v1/consortia/{id}/tours", tag = "programme", security((), ("bearer" = [])),
+    responses((status = 200, body = Items<Tour>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn list_consortium_tours(
+    State(state): State<AppState>,
+    MaybeSession(actor): MaybeSession,
+    Path(id): Path<String>,
+) -> Result<Json<Items<Tour>>, ApiError> {
+    Ok(Json(Items::all(
+        tours::tours_of(&state.db, actor.as_ref(), &id).await?,
+    )))
+}
+
+/// Every published alley page and stamp tour, newest first.
+#[utoipa::path(get, path = "/v1/tours", tag = "programme",
+    responses((status = 200, body = Items<Tour>)))]
+async fn list_tours(State(state): State<AppState>) -> Result<Json<Items<Tour>>, ApiError> {
+    Ok(Json(Items::all(tours::published_tours(&state.db).await?)))
+}
+
+/// A tour's page: its story, photos and walking route.
+#[utoipa::path(get, path = "/v1/tours/{id}", tag = "programme", security((), ("bearer" = [])),
+    responses((status = 200, body = Tour), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_tour(
+    State(state): State<AppState>,
+    MaybeSession(actor): MaybeSession,
+    Path(id): Path<String>,
+) -> Result<Json<Tour>, ApiError> {
+    Ok(Json(tours::get_tour(&state.db, actor.as_ref(), &id).await?))
+}
+
+/// Change a tour: its story, days, coupon, route, or whether it is published.
+#[utoipa::path(patch, path = "/v1/tours/{id}", tag = "programme", security(("bearer" = [])),
+    request_body = TourPatch,
+    responses((status = 200, body = Tour), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_tour(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TourPatch>,
+) -> Result<Json<Tour>, ApiError> {
+    Ok(Json(
+        tours::update_tour(&state.db, &session.account, &id, body).await?,
+    ))
+}
+
+/// The shops' signed stamp codes, for their QR posters: all of them for the consortium's
+/// coordinators, its own for a member shop.
+#[utoipa::path(get, path = "/v1/tours/{id}/codes", tag = "programme", security(("bearer" = [])),
+    responses((status = 200, body = Items<StampCode>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn stamp_codes(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Items<StampCode>>, ApiError> {
+    Ok(Json(Items::all(
+        tours::stamp_codes(&state.db, &session.account, &id).await?,
+    )))
+}
+
+/// Take a shop's stamp with the code read off its QR code. The last stamp of the tour issues
+/// its coupon. A forged code, or another tour's, is 422; a shop stamped already, 409.
+#[utoipa::path(post, path = "/v1/tours/{id}/stamps", tag = "programme", security(("bearer" = [])),
+    request_body = StampRequest,
+    responses((status = 201, body = Progress), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn take_stamp(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StampRequest>,
+) -> Result<(StatusCode, Json<Progress>), ApiError> {
+    let progress = tours::stamp(&state.db, &session.account, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(progress)))
+}
+
+/// The caller's stamps on the tour, and its coupon once earned.
+#[utoipa::path(get, path = "/v1/tours/{id}/stamps", tag = "programme", security(("bearer" = [])),
+    responses((status = 200, body = Progress), (status = 404, body = Problem)))]
+async fn my_stamps(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Progress>, ApiError> {
+    Ok(Json(
+        tours::progress(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// The caller's coupons, redeemed or not, newest first.
+#[utoipa::path(get, path = "/v1/me/coupons", tag = "programme", security(("bearer" = [])),
+    responses((status = 200, body = Items<Coupon>), (status = 401, body = Problem)))]
+async fn my_coupons(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Items<Coupon>>, ApiError> {
+    Ok(Json(Items::all(
+        golmok_ordering::coupons::coupons_of(&state.db, &session.account.id).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TourPhotoParams {
+    /// What the photo shows, at most 200 characters.
+    #[serde(default)]
+    caption: String,
+}
+
+/// Add a photo to a tour's page (image/jpeg, image/png or image/webp, kept as JPEG without its
+/// metadata), the body being the image itself.
+#[utoipa::path(post, path = "/v1/tours/{id}/photos", tag = "programme", security(("bearer" = [])),
+    params(TourPhotoParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image's bytes: JPEG, PNG or WebP."),
+    responses((status = 201, body = Tour), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn add_tour_photo(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<TourPhotoParams>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Tour>), ApiError> {
+    let tour = tours::add_photo(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        &params.caption,
+        body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(tour)))
+}
+
+/// A tour's photo: public with the tour.
+#[utoipa::path(get, path = "/v1/tours/{id}/photos/{photo_id}", tag = "programme", security((), ("bearer" = [])),
+    responses((status = 200, content((Vec<u8> = "image/jpeg"))), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn read_tour_photo(
+    State(state): State<AppState>,
+    MaybeSession(actor): MaybeSession,
+    Path((id, photo_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let photo = tours::read_photo(
+        &state.db,
+        state.store.as_ref(),
+        actor.as_ref(),
+        &id,
+        &photo_id,
+    )
+    .await?;
+    let mut response = photo.bytes.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("image/jpeg"),
+    );
+    Ok(response)
 }

@@ -325,6 +325,7 @@ pub(super) async fn programme(
                     amount_krw: Some(amount),
                     description: Some(what.into()),
                     payment_method: method,
+                    coupon_code: None,
                 },
                 at(day, 12) + Duration::minutes(40 * i as i64),
             )

@@ -13,6 +13,8 @@ pub struct Model {
     pub commission_krw: i64,
     pub refunded_krw: i64,
     pub commission_refunded_krw: i64,
+    /// What a coupon took off this part: the shopper did not pay it, the consortium does.
+    pub coupon_krw: i64,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -3,6 +3,7 @@
 pub mod basket;
 pub mod basket_line;
 pub mod container_return;
+pub mod coupon;
 pub mod idempotency_key;
 pub mod merchant_order;
 pub mod order;

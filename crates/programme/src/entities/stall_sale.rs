@@ -9,6 +9,8 @@ pub struct Model {
     pub consortium_id: String,
     pub merchant_id: String,
     pub amount_krw: i64,
+    /// Of `amount_krw`, what a coupon paid (the consortium's cost).
+    pub coupon_krw: i64,
     pub payment_method: String,
     pub description: String,
     pub recorded_by: String,

@@ -109,6 +109,49 @@ struct BasketPage {
     b: BasketView,
     empty: bool,
     error: Option<&'static str>,
+    coupons: Vec<CouponView>,
+}
+
+/// A coupon the shopper can use on this basket, with what it would take off.
+pub struct CouponView {
+    pub id: String,
+    pub code: String,
+    pub off_krw: i64,
+    pub off: String,
+}
+
+/// The signed-in shopper's coupons usable in the basket's consortium, each with what it takes
+/// off (at most the largest shop's part, which is where checkout applies it).
+pub async fn usable_coupons(
+    pages: &Pages,
+    visitor: &Visitor,
+    basket: &Basket,
+) -> Result<Vec<CouponView>, PageError> {
+    let (Some(account), Some(consortium)) = (visitor.account.as_ref(), basket.consortium.as_ref())
+    else {
+        return Ok(Vec::new());
+    };
+    let largest = basket
+        .shops
+        .iter()
+        .map(|s| s.subtotal_krw)
+        .max()
+        .unwrap_or(0);
+    Ok(
+        golmok_ordering::coupons::usable_in(&pages.db, &account.id, &consortium.id)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let off_krw = c.discount_krw.min(largest);
+                CouponView {
+                    off: format::won(visitor.lang, off_krw),
+                    off_krw,
+                    id: c.id,
+                    code: c.code,
+                }
+            })
+            .collect(),
+    )
 }
 
 pub async fn show(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
@@ -119,6 +162,7 @@ pub async fn show(State(pages): State<Pages>, visitor: Visitor) -> Result<Respon
         b: BasketView::of(visitor.lang, &basket),
         empty: basket.is_empty(),
         error: None,
+        coupons: usable_coupons(&pages, &visitor, &basket).await?,
         c: Chrome::of(&visitor, basket.line_count()),
     };
     render(&page)
@@ -235,6 +279,7 @@ pub async fn change(
                     b: BasketView::of(visitor.lang, &basket),
                     empty: basket.is_empty(),
                     error: Some(visitor.lang.texts().err_quantity),
+                    coupons: usable_coupons(&pages, &visitor, &basket).await?,
                     c: Chrome::of(&visitor, basket.line_count()),
                 },
             )

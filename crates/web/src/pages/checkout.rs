@@ -16,7 +16,7 @@ use golmok_ordering::idempotency::IdempotencyKey;
 use golmok_ordering::{Checkout, DomainError, Fulfillment, PaymentChoice};
 use serde::Deserialize;
 
-use super::basket::BasketView;
+use super::basket::{BasketView, CouponView, usable_coupons};
 use super::{Chrome, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
@@ -57,6 +57,9 @@ pub struct Entered {
     /// For a pick-up: a Seoul wall-clock time from the browser's `datetime-local`, or empty.
     #[serde(default)]
     pickup_at: String,
+    /// A coupon's id, or `none`; on a first visit the best coupon is chosen.
+    #[serde(default)]
+    coupon: String,
 }
 
 /// Messages next to the fields they concern, and one above the form.
@@ -104,6 +107,9 @@ struct CheckoutPage {
     total_with_delivery: String,
     total_pickup: String,
     card: bool,
+    coupons: Vec<CouponView>,
+    /// The totals with the chosen coupon taken off, when one is chosen.
+    coupon_totals: Option<(String, String, String)>,
 }
 
 async fn open_slots(
@@ -177,7 +183,23 @@ async fn checkout_page(
     if entered.payment.is_empty() {
         entered.payment = "offline".to_owned();
     }
+    let coupons = usable_coupons(pages, visitor, basket).await?;
+    if entered.coupon.is_empty() {
+        entered.coupon = coupons
+            .iter()
+            .max_by_key(|k| k.off_krw)
+            .map_or_else(|| "none".to_owned(), |k| k.id.clone());
+    }
+    let coupon_totals = coupons.iter().find(|k| k.id == entered.coupon).map(|k| {
+        (
+            k.off.clone(),
+            format::won(lang, goods + fee - k.off_krw),
+            format::won(lang, goods - k.off_krw),
+        )
+    });
     Ok(CheckoutPage {
+        coupons,
+        coupon_totals,
         b: BasketView::of(lang, basket),
         delivery_possible: network.is_some(),
         area_json: network
@@ -298,6 +320,7 @@ fn checkout_request(
             payment: PaymentChoice {
                 provider: e.payment.clone(),
             },
+            coupon_id: Some(e.coupon.trim().to_owned()).filter(|c| !c.is_empty() && c != "none"),
         }),
         _ => Err(Box::new(errors)),
     }
@@ -358,6 +381,7 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                 }
                 "slot_closed" | "delivery_not_open" => errors.slot = Some(t.err_slot_closed.into()),
                 "consortium_not_active" => errors.general = Some(t.err_consortium),
+                "coupon_used" => errors.general = Some(t.err_coupon_used),
                 "delivery_unavailable" => errors.fulfillment = Some(t.no_network),
                 _ => errors.general = Some(t.err_out_of_stock),
             }

@@ -23,14 +23,14 @@ use crate::format;
 use crate::i18n::{Lang, Texts};
 use crate::session::{CsrfForm, Visitor};
 
-fn coordinator(visitor: &Visitor) -> Result<&Account, PageError> {
+pub(super) fn coordinator(visitor: &Visitor) -> Result<&Account, PageError> {
     visitor.require(Role::Coordinator)
 }
 
 /// A form's fields as sent, repeated names kept (checkboxes).
-type Fields = Vec<(String, String)>;
+pub(super) type Fields = Vec<(String, String)>;
 
-fn one<'a>(fields: &'a Fields, name: &str) -> &'a str {
+pub(super) fn one<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -38,7 +38,7 @@ fn one<'a>(fields: &'a Fields, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-fn all(fields: &Fields, name: &str) -> Vec<String> {
+pub(super) fn all(fields: &Fields, name: &str) -> Vec<String> {
     fields
         .iter()
         .filter(|(k, _)| k == name)
@@ -48,7 +48,7 @@ fn all(fields: &Fields, name: &str) -> Vec<String> {
 }
 
 /// The domain's field errors, by field name, for the form to show beside each field.
-fn field_errors(e: DomainError) -> Result<BTreeMap<String, String>, PageError> {
+pub(super) fn field_errors(e: DomainError) -> Result<BTreeMap<String, String>, PageError> {
     match e {
         DomainError::Invalid(v) => Ok(v
             .0
@@ -1048,7 +1048,7 @@ struct QuickSalePage {
     event_id: String,
     event_title: String,
     listings: Vec<(String, String)>,
-    sales: Vec<(String, String, String, &'static str)>,
+    sales: Vec<(String, String, String, &'static str, String)>,
     total: String,
     error: Option<String>,
 }
@@ -1102,6 +1102,11 @@ async fn quick_sale_page(
                             M::Cash => t.pay_cash,
                             M::Card => t.stall_pay_card,
                             M::GiftCertificate => t.pay_gift,
+                        },
+                        if s.coupon_krw > 0 {
+                            format::won(lang, s.coupon_krw)
+                        } else {
+                            String::new()
                         },
                     )
                 })
@@ -1165,6 +1170,7 @@ pub async fn sell(
         amount_krw: if listing.is_empty() { amount } else { None },
         description: Some(one(&form, "description").to_owned()).filter(|d| !d.is_empty()),
         payment_method,
+        coupon_code: Some(one(&form, "coupon_code").to_owned()).filter(|c| !c.is_empty()),
     };
     match golmok_programme::events::record_sale(
         &pages.db,
