@@ -22,4 +22,5 @@ mod scale_out;
 mod seed;
 mod shop_profile;
 mod stripe;
+mod tours;
 mod web;

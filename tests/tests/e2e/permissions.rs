@@ -65,6 +65,19 @@ const TABLE: &[Row] = &[
     // it, the consortium's members read its projects and events and record their stall's
     // sales; coordinators elsewhere get 403. Before the consortia's rows: the other merchant's
     // shop is not a member yet.
+    // Alley pages and stamp tours: public to read; the consortium's agency makes them; a
+    // member shop reads its own stamp code; anyone signed in takes a stamp.
+    ("POST", "/v1/consortia/{id}/tours", "/v1/consortia/{consortium}/tours", r#"{"kind": "alley", "title": "골목 {n}", "stops": [{"merchant_id": "{shop}"}]}"#, "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/consortia/{id}/tours", "/v1/consortia/{consortium}/tours", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/tours", "/v1/tours", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/tours/{id}", "/v1/tours/{tour}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("PATCH", "/v1/tours/{id}", "/v1/tours/{tour}", r#"{"story": "이야기 {n}"}"#, "401 403 403 403 403 403 403 403 403 200 200"),
+    ("GET", "/v1/tours/{id}/codes", "/v1/tours/{tour}/codes", "", "401 403 403 403 403 403 403 200 403 200 200"),
+    ("POST", "/v1/tours/{id}/stamps", "/v1/tours/{tour}/stamps", r#"{"code": "{stamp_code}"}"#, "401 201 201 201 201 201 201 201 201 201 201"),
+    ("GET", "/v1/tours/{id}/stamps", "/v1/tours/{tour}/stamps", "", "401 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/me/coupons", "/v1/me/coupons", "", "401 200 200 200 200 200 200 200 200 200 200"),
+    ("POST", "/v1/tours/{id}/photos", "/v1/tours/{tour}/photos?caption=%EA%B3%A8%EB%AA%A9", "<a photo>", "401 403 403 403 403 403 403 403 403 201 201"),
+    ("GET", "/v1/tours/{id}/photos/{photo_id}", "/v1/tours/{tour}/photos/tph_nobodys", "", "404 404 404 404 404 404 404 404 404 404 404"),
     ("POST", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", r#"{"kind": "branding", "title": "골목 간판 {n}", "budget_krw": 1000000}"#, "401 403 403 403 403 403 403 403 403 201 201"),
     ("GET", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", "", "401 403 403 403 403 200 403 200 403 200 200"),
     ("GET", "/v1/projects/{id}", "/v1/projects/{project}", "", "401 403 403 403 403 200 403 200 403 200 200"),
@@ -395,7 +408,35 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     assert_eq!(promotion.status, StatusCode::CREATED, "{}", promotion.text);
 
+    // A stamp tour of the tofu shop and another member, and the tofu shop's signed code.
+    let members = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
+        .filter(|m| *m != delivery.shop_id)
+        .collect::<Vec<_>>();
+    let tour = app
+        .post(
+            &format!("/v1/consortia/{consortium}/tours"),
+            Some(&admin),
+            &json!({"kind": "stamp_tour", "title": "두부 골목 스탬프", "coupon_krw": 2000,
+                    "stops": [{"merchant_id": delivery.shop_id}, {"merchant_id": members[0]}]}),
+        )
+        .await;
+    assert_eq!(tour.status, StatusCode::CREATED, "{}", tour.text);
+    let codes = app
+        .get(&format!("/v1/tours/{}/codes", id(&tour.body)), Some(&admin))
+        .await;
+    assert_eq!(codes.status, StatusCode::OK, "{}", codes.text);
+    let stamp_code = codes.body["items"][0]["code"].as_str().unwrap().to_owned();
+
     let ids = BTreeMap::from([
+        ("tour", id(&tour.body)),
+        ("stamp_code", stamp_code),
         ("promotion", id(&promotion.body)),
         ("project", id(&project.body)),
         ("milestone", id(&project.body["milestones"][0])),
