@@ -470,6 +470,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consortia/{id}/tours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consortium's published tours, for anyone; with drafts, for its programme's readers. */
+        get: operations["list_consortium_tours"];
+        put?: never;
+        /** Set up an alley page or a stamp tour of the consortium (its agency's coordinators). */
+        post: operations["create_tour"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/couriers": {
         parameters: {
             query?: never;
@@ -620,6 +638,23 @@ export interface paths {
         };
         /** The calling account. */
         get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's coupons, redeemed or not, newest first. */
+        get: operations["my_coupons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1375,6 +1410,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every published alley page and stamp tour, newest first. */
+        get: operations["list_tours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tours/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tour's page: its story, photos and walking route. */
+        get: operations["get_tour"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a tour: its story, days, coupon, route, or whether it is published. */
+        patch: operations["update_tour"];
+        trace?: never;
+    };
+    "/v1/tours/{id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shops' signed stamp codes, for their QR posters: all of them for the consortium's
+         *     coordinators, its own for a member shop. */
+        get: operations["stamp_codes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tours/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo to a tour's page (image/jpeg, image/png or image/webp, kept as JPEG without its
+         *     metadata), the body being the image itself. */
+        post: operations["add_tour_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tours/{id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tour's photo: public with the tour. */
+        get: operations["read_tour_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tours/{id}/stamps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's stamps on the tour, and its coupon once earned. */
+        get: operations["my_stamps"];
+        put?: never;
+        /** Take a shop's stamp with the code read off its QR code. The last stamp of the tour issues
+         *     its coupon. A forged code, or another tour's, is 422; a shop stamped already, 409. */
+        post: operations["take_stamp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -1505,6 +1647,9 @@ export interface components {
         };
         Checkout: {
             consortium_id: string;
+            /** @description A coupon of the shopper's from this consortium (a stamp tour's): it comes off the
+             *     goods of the shop with the largest part of the basket, and the consortium pays it. */
+            coupon_id?: string | null;
             fulfillment: components["schemas"]["Fulfillment"];
             items: components["schemas"]["CheckoutItem"][];
             payment: components["schemas"]["PaymentChoice"];
@@ -1629,6 +1774,30 @@ export interface components {
         CoordinatorAssignment: {
             account_id: string;
         };
+        Coupon: {
+            /** @description Shown at a stall; online the coupon is chosen by its id. */
+            code: string;
+            consortium_id: string;
+            /** Format: int64 */
+            discount_krw: number;
+            id: string;
+            /** Format: date-time */
+            issued_at: string;
+            /** @description Where it was redeemed: the shop, and its merchant order or stall sale. */
+            merchant_id?: string | null;
+            merchant_order_id?: string | null;
+            /** Format: date-time */
+            redeemed_at?: string | null;
+            /**
+             * Format: int64
+             * @description What it took off (at most the goods it was redeemed on).
+             */
+            redeemed_krw?: number | null;
+            /** @description What earned it: `stamp_tour`. */
+            source: string;
+            source_id: string;
+            stall_sale_id?: string | null;
+        };
         Courier: {
             account_id: string;
             capacity: components["schemas"]["Capacity"];
@@ -1726,6 +1895,14 @@ export interface components {
              *     and deposit containers brought back.
              */
             containers_reused: number;
+            /** Format: int64 */
+            coupon_krw: number;
+            /**
+             * Format: int64
+             * @description Coupons redeemed online or at stalls, and the won they took off (the consortium's
+             *     cost).
+             */
+            coupons_redeemed: number;
             /**
              * Format: double
              * @description The consortium's share of its delivery slots' shared routes, and of what its shops
@@ -1779,6 +1956,16 @@ export interface components {
              * @description Support of the consortium's shops (education, consulting, PR, marketing).
              */
             support_hours: number;
+            /** Format: int64 */
+            tour_completions: number;
+            /** Format: int64 */
+            tour_stamps: number;
+            /**
+             * Format: int64
+             * @description Stamp tours: visitors who took a stamp in the period (each once per consortium),
+             *     stamps taken, tours completed.
+             */
+            tour_visitors: number;
         };
         Fulfillment: {
             address: string;
@@ -1846,6 +2033,35 @@ export interface components {
                 id: string;
                 kind: components["schemas"]["AgencyKind"];
                 name: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_Coupon: {
+            items: {
+                /** @description Shown at a stall; online the coupon is chosen by its id. */
+                code: string;
+                consortium_id: string;
+                /** Format: int64 */
+                discount_krw: number;
+                id: string;
+                /** Format: date-time */
+                issued_at: string;
+                /** @description Where it was redeemed: the shop, and its merchant order or stall sale. */
+                merchant_id?: string | null;
+                merchant_order_id?: string | null;
+                /** Format: date-time */
+                redeemed_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description What it took off (at most the goods it was redeemed on).
+                 */
+                redeemed_krw?: number | null;
+                /** @description What earned it: `stamp_tour`. */
+                source: string;
+                source_id: string;
+                stall_sale_id?: string | null;
             }[];
             next_cursor?: string | null;
         };
@@ -1998,6 +2214,11 @@ export interface components {
                 /** Format: int64 */
                 amount_krw: number;
                 campaign_id: string;
+                /**
+                 * Format: int64
+                 * @description Of `amount_krw`, what a coupon paid (the consortium's cost).
+                 */
+                coupon_krw: number;
                 description: string;
                 id: string;
                 lines: components["schemas"]["SoldLine"][];
@@ -2005,6 +2226,19 @@ export interface components {
                 payment_method: components["schemas"]["PaymentMethod"];
                 /** Format: date-time */
                 sold_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_StampCode: {
+            items: {
+                /** @description What the QR code carries, after `/tours/{id}/stamp/`. */
+                code: string;
+                merchant_id: string;
+                name: string;
+                /** @description The page a visitor's phone opens. */
+                path: string;
             }[];
             next_cursor?: string | null;
         };
@@ -2029,6 +2263,30 @@ export interface components {
                 merchant_ids: string[];
                 notes: string;
                 recorded_by: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_Tour: {
+            items: {
+                consortium_id: string;
+                consortium_name: string;
+                /** Format: int64 */
+                coupon_krw: number;
+                /** Format: date */
+                ends_on?: string | null;
+                id: string;
+                kind: components["schemas"]["TourKind"];
+                photos: components["schemas"]["TourPhoto"][];
+                published: boolean;
+                /** @description A stamp tour takes stamps today. */
+                running: boolean;
+                /** Format: date */
+                starts_on?: string | null;
+                stops: components["schemas"]["TourStop"][];
+                story: string;
+                title: string;
             }[];
             next_cursor?: string | null;
         };
@@ -2198,6 +2456,11 @@ export interface components {
              * @description The platform's commission on the subtotal.
              */
             commission_krw: number;
+            /**
+             * Format: int64
+             * @description What a coupon took off this shop's goods (the consortium pays the shop for it).
+             */
+            coupon_krw?: number;
             /** Format: date-time */
             created_at: string;
             /** Format: int64 */
@@ -2464,12 +2727,20 @@ export interface components {
              * @description Or a free amount (what the stall sells that is not listed), with what it was.
              */
             amount_krw?: number | null;
+            /** @description A coupon the visitor shows (a stamp tour's, of this consortium): it pays part of the
+             *     sale, the consortium bears it, and `payment_method` is how the rest was paid. */
+            coupon_code?: string | null;
             description?: string | null;
             /** @description Goods from the shop's listings: pieces, or grams and millilitres for goods sold by
              *     weight or volume (a refill weighed at the stall). Priced as online. */
             lines?: components["schemas"]["StallLine"][];
             merchant_id: string;
             payment_method: components["schemas"]["PaymentMethod"];
+        };
+        NewStop: {
+            merchant_id: string;
+            /** @description What to see or try there. */
+            note?: string;
         };
         NewSupportSession: {
             /** @description Required for support of shops: a consortium of the agency's. */
@@ -2485,6 +2756,27 @@ export interface components {
             kind: components["schemas"]["SupportKind"];
             merchant_ids?: string[];
             notes?: string;
+        };
+        NewTour: {
+            /**
+             * Format: int64
+             * @description What completing a stamp tour earns, in won off one shop's goods (0 for an alley page).
+             */
+            coupon_krw?: number;
+            /** Format: date */
+            ends_on?: string | null;
+            kind: components["schemas"]["TourKind"];
+            /** @description Shown on the public pages (default yes). */
+            published?: boolean;
+            /**
+             * Format: date
+             * @description The days a stamp tour runs (Seoul dates, both included); none: always.
+             */
+            starts_on?: string | null;
+            /** @description The walking route: member shops in the order to visit them. */
+            stops: components["schemas"]["NewStop"][];
+            story?: string;
+            title: string;
         };
         NewVisitorCount: {
             note?: string;
@@ -2519,6 +2811,11 @@ export interface components {
              */
             charged_krw: number;
             consortium_id: string;
+            /**
+             * Format: int64
+             * @description What a coupon took off the goods (the consortium pays it, not the shopper).
+             */
+            coupon_krw?: number;
             /** Format: date-time */
             created_at: string;
             /** Format: int64 */
@@ -2542,7 +2839,10 @@ export interface components {
             refunds: components["schemas"]["Refund"][];
             shopper_id: string;
             status: components["schemas"]["OrderStatus"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description What the shopper pays: goods, deposits and delivery, less the coupon.
+             */
             total_krw: number;
             /** Format: date-time */
             updated_at: string;
@@ -2709,6 +3009,11 @@ export interface components {
                  * @description The platform's commission on the subtotal.
                  */
                 commission_krw: number;
+                /**
+                 * Format: int64
+                 * @description What a coupon took off this shop's goods (the consortium pays the shop for it).
+                 */
+                coupon_krw?: number;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: int64 */
@@ -2752,6 +3057,11 @@ export interface components {
                  */
                 charged_krw: number;
                 consortium_id: string;
+                /**
+                 * Format: int64
+                 * @description What a coupon took off the goods (the consortium pays it, not the shopper).
+                 */
+                coupon_krw?: number;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: int64 */
@@ -2775,7 +3085,10 @@ export interface components {
                 refunds: components["schemas"]["Refund"][];
                 shopper_id: string;
                 status: components["schemas"]["OrderStatus"];
-                /** Format: int64 */
+                /**
+                 * Format: int64
+                 * @description What the shopper pays: goods, deposits and delivery, less the coupon.
+                 */
                 total_krw: number;
                 /** Format: date-time */
                 updated_at: string;
@@ -2919,6 +3232,15 @@ export interface components {
             /** Format: date */
             to: string;
             total: components["schemas"]["Figures"];
+        };
+        /** @description A visitor's stamps on a tour. */
+        Progress: {
+            complete: boolean;
+            coupon?: components["schemas"]["Coupon"] | null;
+            /** @description The shops stamped, in the tour's order. */
+            stamped: string[];
+            stamps_needed: number;
+            tour_id: string;
         };
         /** @description Joint projects' budgets against what was spent on them (all of it, to the report's end). */
         ProjectBudgets: {
@@ -3152,6 +3474,11 @@ export interface components {
             /** Format: int64 */
             amount_krw: number;
             campaign_id: string;
+            /**
+             * Format: int64
+             * @description Of `amount_krw`, what a coupon paid (the consortium's cost).
+             */
+            coupon_krw: number;
             description: string;
             id: string;
             lines: components["schemas"]["SoldLine"][];
@@ -3159,6 +3486,19 @@ export interface components {
             payment_method: components["schemas"]["PaymentMethod"];
             /** Format: date-time */
             sold_at: string;
+        };
+        /** @description A shop's stamp code, for its poster or counter. */
+        StampCode: {
+            /** @description What the QR code carries, after `/tours/{id}/stamp/`. */
+            code: string;
+            merchant_id: string;
+            name: string;
+            /** @description The page a visitor's phone opens. */
+            path: string;
+        };
+        StampRequest: {
+            /** @description The code read off the shop's QR code. */
+            code: string;
         };
         StatementLine: {
             /**
@@ -3229,6 +3569,53 @@ export interface components {
             support_hours: number;
             /** Format: date */
             to: string;
+        };
+        Tour: {
+            consortium_id: string;
+            consortium_name: string;
+            /** Format: int64 */
+            coupon_krw: number;
+            /** Format: date */
+            ends_on?: string | null;
+            id: string;
+            kind: components["schemas"]["TourKind"];
+            photos: components["schemas"]["TourPhoto"][];
+            published: boolean;
+            /** @description A stamp tour takes stamps today. */
+            running: boolean;
+            /** Format: date */
+            starts_on?: string | null;
+            stops: components["schemas"]["TourStop"][];
+            story: string;
+            title: string;
+        };
+        /** @enum {string} */
+        TourKind: "alley" | "stamp_tour";
+        TourPatch: {
+            /** Format: int64 */
+            coupon_krw?: number | null;
+            /** Format: date */
+            ends_on?: string | null;
+            published?: boolean | null;
+            /** Format: date */
+            starts_on?: string | null;
+            stops?: components["schemas"]["NewStop"][] | null;
+            story?: string | null;
+            title?: string | null;
+        };
+        TourPhoto: {
+            caption: string;
+            id: string;
+            url: string;
+        };
+        TourStop: {
+            address: string;
+            location: components["schemas"]["Coordinates"];
+            merchant_id: string;
+            name: string;
+            note: string;
+            /** Format: int32 */
+            position: number;
         };
         Transfer: {
             /** Format: int64 */
@@ -6192,6 +6579,191 @@ export interface operations {
             };
         };
     };
+    list_consortium_tours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Tour"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_tour: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTour"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tour"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_courier: {
         parameters: {
             query?: never;
@@ -7053,6 +7625,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_coupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Coupon"];
                 };
             };
             401: {
@@ -11712,6 +12338,710 @@ export interface operations {
                 };
             };
             /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Tour"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tour: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tour"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_tour: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TourPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tour"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stamp_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_StampCode"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_tour_photo: {
+        parameters: {
+            query?: {
+                /** @description What the photo shows, at most 200 characters. */
+                caption?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image's bytes: JPEG, PNG or WebP. */
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tour"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_tour_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": number[];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_stamps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Progress"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    take_stamp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StampRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Progress"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

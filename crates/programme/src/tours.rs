@@ -189,7 +189,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len())
@@ -828,10 +828,11 @@ pub(crate) async fn stamp_log(db: &impl ConnectionTrait, consortium_id: &str) ->
         }
         let issued: Vec<String> = golmok_ordering::coupons::holders_of(db, &t.id).await?;
         for (visitor, at) in by_visitor {
-            if route > 0 && (at.len() >= route || issued.iter().any(|h| h == visitor)) {
-                if let Some(last) = at.last() {
-                    log.completions.push(*last);
-                }
+            if route > 0
+                && (at.len() >= route || issued.iter().any(|h| h == visitor))
+                && let Some(last) = at.last()
+            {
+                log.completions.push(*last);
             }
         }
     }

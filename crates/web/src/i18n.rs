@@ -206,6 +206,7 @@ texts! {
     pay_card: "카드 결제", "Card";
     coupon: "쿠폰", "Coupon";
     tours_title: "골목 여행·스탬프 투어", "Alleys and stamp tours";
+    nav_tours: "골목 여행", "Alley tours";
     no_tours: "아직 공개된 골목 페이지가 없습니다.", "No alley pages yet.";
     tour_kind_alley: "골목", "Alley";
     tour_kind_stamp: "스탬프 투어", "Stamp tour";

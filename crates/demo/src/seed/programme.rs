@@ -14,6 +14,7 @@ use golmok_programme::projects::{
     ProjectPatch, ProjectStatus,
 };
 use golmok_programme::support::{self, NewSupportSession, SupportKind};
+use golmok_programme::tours::{self, NewStop, NewTour, TourKind};
 use sea_orm::DatabaseConnection;
 
 /// `day` at `hour`:00 in Seoul.
@@ -346,5 +347,51 @@ pub(super) async fn programme(
         }
     }
     created.push("2 past market days with stalls, sales and visitors".into());
+    // An alley's stamp tour (running, published) and the Yeonhui alley's page: the public
+    // tour pages and their QR posters have something to show.
+    let walk = |c: &Consortium, n: usize| {
+        c.members
+            .iter()
+            .take(n)
+            .map(|m| NewStop {
+                merchant_id: m.merchant_id.clone(),
+                note: format!("{}에 들러 스탬프를 받으세요.", m.name),
+            })
+            .collect::<Vec<_>>()
+    };
+    tours::create_tour(
+        db,
+        coordinator,
+        &mangwon.id,
+        NewTour {
+            kind: TourKind::StampTour,
+            title: "망원시장 골목 스탬프 투어".into(),
+            story: "망원시장 골목의 가게 세 곳을 걸으며 스탬프를 모으세요.\n세 곳을 모두 찍으면 협업체 어느 가게에서나 쓰는 3,000원 쿠폰을 드립니다.".into(),
+            starts_on: None,
+            ends_on: None,
+            coupon_krw: 3000,
+            stops: walk(mangwon, 3),
+            published: true,
+        },
+    )
+    .await?;
+    tours::create_tour(
+        db,
+        coordinator,
+        &yeonhui.id,
+        NewTour {
+            kind: TourKind::Alley,
+            title: "연희동 채우장 골목".into(),
+            story: "용기를 들고 와 필요한 만큼만 채워 가는 연희동의 제로웨이스트 골목입니다."
+                .into(),
+            starts_on: None,
+            ends_on: None,
+            coupon_krw: 0,
+            stops: walk(yeonhui, 4),
+            published: true,
+        },
+    )
+    .await?;
+    created.push("a stamp tour and an alley page".into());
     Ok(created)
 }
