@@ -1572,3 +1572,147 @@ async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "54-programme-agency-after").await;
     Ok(())
 }
+
+/// A stamp tour in Chromium: the coordinator makes a three-shop tour from the consortium's
+/// tours page and opens its QR posters; a visitor opens each shop's code (what scanning it
+/// does), takes the three stamps and gets the coupon, then spends it at checkout: the basket
+/// and the checkout show it, and the order carries it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_walks_a_stamp_tour_and_spends_the_coupon_at_checkout() {
+    in_chromium(stamp_tour).await;
+}
+
+async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let members: Vec<String> = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| m["merchant_id"].as_str().map(str::to_owned))
+                .filter(|m| *m != tofu.shop_id)
+                .take(2)
+                .collect()
+        })
+        .unwrap_or_default();
+    let route = [tofu.shop_id.clone(), members[0].clone(), members[1].clone()];
+
+    sign_in_as(b, app, "coordinator@demo.golmok.kr", "/programme").await?;
+    wait_for_text(b, "사업 현황").await;
+    b.goto(&app.url(&format!("/programme/consortia/{consortium}/tours")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "새 골목 페이지").await;
+    fill(b, "#title", "망원 두부 골목 스탬프").await;
+    fill(b, "#story", "두부가게에서 시작해 시장 골목을 걷습니다.").await;
+    fill(b, "#coupon_krw", "3000").await;
+    for (n, shop) in route.iter().enumerate() {
+        fill(b, &format!("#order_{shop}"), &(n + 1).to_string()).await;
+    }
+    shoot(b, "55-tour-form").await;
+    click(b, "#tour-form button[type=submit]").await?;
+    let page = wait_for_text(b, "걷는 길").await;
+    assert!(page.contains("3,000원"), "{page}");
+    let tour = b
+        .current_url()
+        .await
+        .map_err(|e| e.to_string())?
+        .path()
+        .trim_start_matches("/tours/")
+        .to_owned();
+    shoot(b, "56-tour-public").await;
+    b.goto(&app.url(&format!("/tours/{tour}/codes")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "QR 포스터").await;
+    let posters = b
+        .find_all(Locator::Css("figure.qr-poster"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut paths = Vec::new();
+    for p in &posters {
+        paths.push(
+            p.attr("data-path")
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default(),
+        );
+    }
+    assert_eq!(paths.len(), 3, "one poster per shop");
+    let svgs = b
+        .find_all(Locator::Css("figure.qr-poster svg"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(svgs.len(), 3, "each poster has its QR code drawn");
+    shoot(b, "57-tour-qr-posters").await;
+
+    // The visitor scans each shop's code: the page it opens takes the stamp.
+    sign_in_as(b, app, "shopper@demo.golmok.kr", &paths[0]).await?;
+    for (i, path) in paths.iter().enumerate() {
+        if i > 0 {
+            b.goto(&app.url(path)).await.map_err(|e| e.to_string())?;
+        }
+        wait_for_text(b, "스탬프 찍기").await;
+        click(b, "#take-stamp").await?;
+        wait_for_text(b, &format!("{} / 3", i + 1)).await;
+    }
+    let done = wait_for_text(b, "완주").await;
+    let code = b
+        .find(Locator::Css("#coupon-code"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(code.len(), 8, "{done}");
+    shoot(b, "58-tour-complete").await;
+
+    // Spent at checkout: the basket shows it, the checkout applies it.
+    b.goto(&app.url(&format!("/listings/{}", tofu.listing_id)))
+        .await
+        .map_err(|e| e.to_string())?;
+    add_to_basket(b, "2").await;
+    b.goto(&app.url("/basket"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let basket = wait_for_text(b, "결제할 때 쓸 수 있는 쿠폰").await;
+    assert!(basket.contains(&code), "{basket}");
+    b.goto(&app.url("/checkout"))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "쿠폰 적용 시 합계").await;
+    click(b, "input[name=fulfillment][value=pickup]").await?;
+    shoot(b, "59-checkout-coupon").await;
+    click(b, "#place-order").await?;
+    wait_for_text(b, "접수 대기").await;
+    let order_id = b
+        .current_url()
+        .await
+        .map_err(|e| e.to_string())?
+        .path()
+        .trim_start_matches("/orders/")
+        .to_owned();
+    let shopper = golmok_e2e::demo::login(app, "shopper@demo.golmok.kr").await;
+    let order = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await
+        .body;
+    let goods = order["items_total_krw"].as_i64().unwrap_or(0);
+    assert_eq!(
+        order["coupon_krw"].as_i64(),
+        Some(goods.min(3000)),
+        "{order}"
+    );
+    let coupons = app.get("/v1/me/coupons", Some(&shopper)).await.body;
+    assert_eq!(
+        coupons["items"][0]["merchant_order_id"],
+        order["merchant_orders"][0]["id"]
+    );
+    Ok(())
+}
