@@ -2,8 +2,10 @@
 //!
 //! Owns checkout (one order across several shops of one active consortium, one payment, one
 //! merchant order per shop, prices frozen on the lines), stock reservations, the order and
-//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders, the
-//! consortium sales report, and the idempotency of retried writes.
+//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders,
+//! coupons a shopper holds and spends once ([`coupons`]: issued by the programme's stamp
+//! tours, borne by the consortium), the consortium sales report, and the idempotency of
+//! retried writes.
 //!
 //! Asks `golmok-catalog` for prices, stock and consortium status, moves money through
 //! `golmok-payments` (which it hands amounts and parties, never orders), and will ask

@@ -10,6 +10,7 @@
 //! | `payable:merchant:{id}` | liability: what a merchant is owed | capture of its share and transfer reversal (credit); refund, payout and transfer (debit) |
 //! | `payable:network:{id}` | liability: delivery fees owed to a co-delivery network | as for merchants |
 //! | `revenue:commission` | income: the platform's commission | capture (credit); refund of commissioned sales (debit) |
+//! | `cost:coupons:consortium:{id}` | expense: coupons a consortium bears | a shop paid for a coupon's part of its sale (debit, posted by ordering); that part refunded in full (credit) |
 
 use std::collections::BTreeMap;
 
