@@ -216,12 +216,29 @@ struct Totals {
     delivery_fee: i64,
     /// What the coupon takes off, and the shop whose part it comes off.
     coupon: Option<(String, i64)>,
+    /// A coupon worth as much as the largest shop's goods or more: refused, as a coupon
+    /// needs more than its worth bought (and a payment of nothing cannot be authorised).
+    coupon_exceeds: Option<(i64, i64)>,
     /// What the payment holds: goods, deposits and delivery, plus the tolerance on the
     /// estimates of weighed goods that the weighing may use.
     authorized: i64,
 }
 
 impl Totals {
+    /// A coupon must be worth less than the goods it comes off.
+    fn check_coupon(&self) -> Result<()> {
+        match self.coupon_exceeds {
+            Some((worth, goods)) => Err(ValidationErrors::single(
+                "coupon_id",
+                format!(
+                    "is worth {worth} won: the largest shop's goods in the basket ({goods} won) must come to more"
+                ),
+            )
+            .into()),
+            None => Ok(()),
+        }
+    }
+
     fn of(
         basket: &PricedBasket,
         network: Option<&golmok_delivery_routing::network::Network>,
@@ -241,6 +258,7 @@ impl Totals {
             _ => 0,
         };
         let tolerance = percent_ceil(weighed_estimate, refill_tolerance_pct).unwrap_or(0);
+        let mut coupon_exceeds = None;
         let coupon = coupon.and_then(|c| {
             let (shop, lines) = basket.shops().max_by_key(|(shop, lines)| {
                 // The largest part; on a tie, the shop listed first.
@@ -251,12 +269,16 @@ impl Totals {
                 )
             })?;
             let goods: i64 = lines.iter().map(|l| l.amount_krw).sum();
+            if goods <= c.discount_krw {
+                coupon_exceeds = Some((c.discount_krw, goods));
+            }
             Some((shop.to_owned(), c.discount_krw.min(goods)))
         });
         let off = coupon.as_ref().map_or(0, |(_, krw)| *krw);
         Self {
             delivery_fee,
             coupon,
+            coupon_exceeds,
             authorized: items_total + deposits + delivery_fee + tolerance - off,
         }
     }
@@ -409,13 +431,14 @@ async fn quote(ctx: &Ordering<'_>, shopper: &Account, request: &Checkout) -> Res
     let basket = price_lines(&txn, &consortium, &request.items).await?;
     let coupon = chosen_coupon(&txn, shopper, request).await?;
     txn.commit().await?;
-    Ok(Totals::of(
+    let totals = Totals::of(
         &basket,
         network.as_ref(),
         ctx.rules.refill_tolerance_pct,
         coupon.as_ref(),
-    )
-    .authorized)
+    );
+    totals.check_coupon()?;
+    Ok(totals.authorized)
 }
 
 /// The coupon the shopper chose, if any: theirs, of this consortium, not yet redeemed.
@@ -479,6 +502,7 @@ async fn place(
         ctx.rules.refill_tolerance_pct,
         coupon.as_ref(),
     );
+    totals.check_coupon()?;
     let provider = ctx.providers.require(&request.payment.provider)?;
     let payment = pay(txn, provider, order_id, &totals, payer).await?;
     let placed = PlacedOrder {

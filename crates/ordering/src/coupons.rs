@@ -237,7 +237,9 @@ pub(crate) async fn settle_amount(
     Ok(())
 }
 
-/// The consortium pays the shop what a coupon took off its sale.
+/// The consortium pays the shop what a coupon took off its sale: once per part or stall sale
+/// (`reference`), however often the order is settled again while a capture is still under
+/// way at the provider.
 pub(crate) async fn book_cost(
     txn: &impl ConnectionTrait,
     consortium_id: &str,
@@ -245,6 +247,9 @@ pub(crate) async fn book_cost(
     amount_krw: i64,
     reference: &str,
 ) -> Result<()> {
+    if golmok_payments::ledger::posted(txn, "coupon", reference).await? {
+        return Ok(());
+    }
     golmok_payments::ledger::post(
         txn,
         "coupon",

@@ -75,6 +75,21 @@ pub async fn post(
 }
 
 /// The balance of every account (debits minus credits).
+/// Whether a transaction of `kind` was posted for `reference`: for postings that must happen
+/// once per thing whatever retries the use case that posts them.
+pub async fn posted(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    reference: &str,
+) -> Result<bool, DomainError> {
+    Ok(ledger_transaction::Entity::find()
+        .filter(ledger_transaction::Column::Kind.eq(kind))
+        .filter(ledger_transaction::Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>, DomainError> {
     let mut balances = BTreeMap::new();
     for e in ledger_entry::Entity::find().all(db).await? {

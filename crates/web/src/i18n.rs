@@ -238,8 +238,10 @@ texts! {
     tour_codes_note: "가게 입구나 계산대에 붙여 두세요. 코드는 이 투어와 가게에만 맞게 서명되어 있습니다.", "Put each at the shop's door or counter. Each code is signed for this tour and this shop only.";
     tour_open: "공개 페이지", "Public page";
     coupon_none: "쿠폰 쓰지 않기", "No coupon";
+    coupon_needs_more: "한 가게에서 쿠폰 금액보다 많이 담으면 쓸 수 있어요.", "Usable once one shop's goods come to more than the coupon.";
     coupon_code: "쿠폰 번호 (있으면)", "Coupon code (if any)";
     err_coupon_used: "이 쿠폰은 이미 사용되었습니다.", "That coupon has already been used.";
+    err_coupon: "이 장바구니에는 이 쿠폰을 쓸 수 없습니다.", "That coupon cannot be used on this basket.";
     coupon_off: "할인", "off";
     coupon_at_checkout: "결제할 때 쓸 수 있는 쿠폰", "Coupons you can use at checkout";
     coupon_applies: "가장 큰 가게 몫에서 빠지고, 비용은 협업체가 냅니다.", "Taken off the largest shop's part; the consortium pays it.";

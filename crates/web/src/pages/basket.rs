@@ -118,10 +118,13 @@ pub struct CouponView {
     pub code: String,
     pub off_krw: i64,
     pub off: String,
+    /// Checkout takes it: the largest shop's goods come to more than it is worth.
+    pub fits: bool,
 }
 
 /// The signed-in shopper's coupons usable in the basket's consortium, each with what it takes
-/// off (at most the largest shop's part, which is where checkout applies it).
+/// off and whether the basket takes it (checkout applies it to the largest shop's part, which
+/// must come to more than the coupon).
 pub async fn usable_coupons(
     pages: &Pages,
     visitor: &Visitor,
@@ -142,9 +145,10 @@ pub async fn usable_coupons(
             .await?
             .into_iter()
             .map(|c| {
-                let off_krw = c.discount_krw.min(largest);
+                let off_krw = c.discount_krw;
                 CouponView {
                     off: format::won(visitor.lang, off_krw),
+                    fits: largest > off_krw,
                     off_krw,
                     id: c.id,
                     code: c.code,

@@ -183,7 +183,11 @@ async fn checkout_page(
     if entered.payment.is_empty() {
         entered.payment = "offline".to_owned();
     }
-    let coupons = usable_coupons(pages, visitor, basket).await?;
+    let coupons: Vec<CouponView> = usable_coupons(pages, visitor, basket)
+        .await?
+        .into_iter()
+        .filter(|k| k.fits)
+        .collect();
     if entered.coupon.is_empty() {
         entered.coupon = coupons
             .iter()
@@ -347,6 +351,7 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                         })
                     }
                     "payment.provider" => errors.payment = Some(t.err_payment),
+                    "coupon_id" => errors.general = Some(t.err_coupon),
                     "fulfillment.pickup_at" => {
                         // The shop's name and when it opens, after the page's own words.
                         let said = errors
