@@ -31,6 +31,7 @@ mod m20261202_000022_promotions;
 mod m20261202_000023_packaging;
 mod m20261202_000024_project_files;
 mod m20261202_000025_stamp_tours;
+mod m20261202_000026_member_trade;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000023_packaging::Migration),
             Box::new(m20261202_000024_project_files::Migration),
             Box::new(m20261202_000025_stamp_tours::Migration),
+            Box::new(m20261202_000026_member_trade::Migration),
         ]
     }
 }

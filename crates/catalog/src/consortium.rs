@@ -78,6 +78,9 @@ pub struct Consortium {
     pub status: ConsortiumStatus,
     /// The platform's commission on the consortium's sales, in basis points (300 = 3%).
     pub commission_bps: u32,
+    /// Its members may also trade with members of the other consortia of its district.
+    #[serde(default)]
+    pub member_trade_district_wide: bool,
     pub members: Vec<Member>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -158,6 +161,7 @@ pub async fn create_consortium(
         network_id: Set(new.network_id),
         status: Set(ConsortiumStatus::Forming.as_str().into()),
         commission_bps: Set(DEFAULT_COMMISSION_BPS as i32),
+        member_trade_district_wide: Set(false),
         created_by: Set(actor.id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -197,6 +201,7 @@ async fn assemble(db: &impl ConnectionTrait, model: consortium::Model) -> Result
         district: model.district,
         agency_id: model.agency_id,
         network_id: model.network_id,
+        member_trade_district_wide: model.member_trade_district_wide,
         commission_bps: u32::try_from(model.commission_bps).map_err(|_| {
             DomainError::Internal(format!("consortium commission {}", model.commission_bps))
         })?,
@@ -304,6 +309,8 @@ pub struct ConsortiumPatch {
     pub network_id: Option<Option<String>>,
     /// Basis points, 0 to 3,000; only an admin sets the platform's commission.
     pub commission_bps: Option<u32>,
+    /// Let its members trade with members of the other consortia of its district.
+    pub member_trade_district_wide: Option<bool>,
 }
 
 pub async fn update_consortium(
@@ -340,6 +347,9 @@ pub async fn update_consortium(
     }
     if let Some(network_id) = patch.network_id {
         active.network_id = Set(network_id);
+    }
+    if let Some(wide) = patch.member_trade_district_wide {
+        active.member_trade_district_wide = Set(wide);
     }
     if let Some(bps) = patch.commission_bps {
         active.commission_bps = Set(bps as i32);

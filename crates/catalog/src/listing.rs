@@ -135,6 +135,10 @@ pub struct Listing {
     /// given); the programme's reports add it up as packaging avoided.
     #[serde(default)]
     pub packaging_grams: i64,
+    /// What fellow members of the shop's consortium pay for `unit_quantity` units in
+    /// member-to-member trade (상호거래), if the shop offers them a price of their own.
+    #[serde(default)]
+    pub member_price_krw: Option<i64>,
     /// In the order the shop put them; the first is the one lists show.
     pub photos: Vec<ListingPhoto>,
     pub created_at: DateTime<Utc>,
@@ -199,6 +203,9 @@ pub struct NewListing {
     /// A refill good: grams of single-use packaging one fill replaces.
     #[serde(default)]
     pub packaging_grams: Option<i64>,
+    /// The price for fellow members (at most `price_krw`).
+    #[serde(default)]
+    pub member_price_krw: Option<i64>,
 }
 
 /// Fields to change; `container: Some(None)` removes the container policy.
@@ -219,6 +226,10 @@ pub struct ListingPatch {
     pub unit_weight_grams: Option<i64>,
     pub unit_volume_millilitres: Option<i64>,
     pub packaging_grams: Option<i64>,
+    /// `null` takes the member price away.
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub member_price_krw: Option<Option<i64>>,
 }
 
 /// The rules on a listing as a whole, checked on the state a create or an edit would leave.
@@ -254,6 +265,14 @@ fn validate(l: &Listing) -> Result<(), ValidationErrors> {
     }
     if !(0..=10_000).contains(&l.packaging_grams) {
         errors.add("packaging_grams", "must be from 0 to 10000");
+    }
+    if let Some(m) = l.member_price_krw
+        && !(1..=l.price_krw).contains(&m)
+    {
+        errors.add(
+            "member_price_krw",
+            "must be from 1 won to the listing's price",
+        );
     }
     if l.packaging_grams > 0 && !l.refill {
         errors.add("packaging_grams", "only a refill good replaces packaging");
@@ -304,6 +323,7 @@ fn from_model(m: listing::Model) -> Result<Listing> {
         unit_weight_grams: m.unit_weight_grams,
         unit_volume_millilitres: m.unit_volume_millilitres,
         packaging_grams: m.packaging_grams,
+        member_price_krw: m.member_price_krw,
         photos: serde_json::from_str(&m.photos).map_err(|_| bad("unreadable photos"))?,
         id: m.id,
         merchant_id: m.merchant_id,
@@ -338,6 +358,7 @@ fn to_active_model(l: &Listing) -> listing::ActiveModel {
         unit_weight_grams: Set(l.unit_weight_grams),
         unit_volume_millilitres: Set(l.unit_volume_millilitres),
         packaging_grams: Set(l.packaging_grams),
+        member_price_krw: Set(l.member_price_krw),
         // Photos change only through `photos`, column by column: an edit of the listing
         // never writes back the photos it read.
         photos: sea_orm::ActiveValue::NotSet,
@@ -455,6 +476,7 @@ pub async fn create_listing(
         unit_weight_grams: new.unit_weight_grams.unwrap_or(0),
         unit_volume_millilitres: new.unit_volume_millilitres.unwrap_or(0),
         packaging_grams: new.packaging_grams.unwrap_or(0),
+        member_price_krw: new.member_price_krw,
         photos: Vec::new(),
         created_at: now,
         updated_at: now,
@@ -558,6 +580,9 @@ pub async fn update_listing(
     }
     if let Some(v) = patch.unit_volume_millilitres {
         l.unit_volume_millilitres = v;
+    }
+    if let Some(v) = patch.member_price_krw {
+        l.member_price_krw = v;
     }
     if let Some(v) = patch.packaging_grams {
         l.packaging_grams = v;
@@ -816,6 +841,7 @@ mod tests {
             unit_weight_grams: 0,
             unit_volume_millilitres: 0,
             packaging_grams: 0,
+            member_price_krw: None,
             photos: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -4,7 +4,8 @@
 //! merchant order per shop, prices frozen on the lines), stock reservations, the order and
 //! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders,
 //! coupons a shopper holds and spends once ([`coupons`]: issued by the programme's stamp
-//! tours, borne by the consortium), the consortium sales report, and the idempotency of
+//! tours, borne by the consortium), member-to-member trade on account with monthly
+//! statements per pair of shops ([`member_trade`]), the consortium sales report, and the idempotency of
 //! retried writes.
 //!
 //! Asks `golmok-catalog` for prices, stock and consortium status, moves money through
@@ -27,6 +28,7 @@ pub mod entities;
 mod history;
 pub mod idempotency;
 pub mod lifecycle;
+pub mod member_trade;
 pub mod payment_calls;
 pub mod payouts;
 pub mod refunds;

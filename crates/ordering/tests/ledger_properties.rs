@@ -316,6 +316,7 @@ async fn world(dir: &tempfile::TempDir) -> World {
                     unit_weight_grams: None,
                     unit_volume_millilitres: None,
                     packaging_grams: None,
+                    member_price_krw: None,
                 },
             )
             .await

@@ -205,6 +205,7 @@ texts! {
     pay_offline: "만나서 결제 / 계좌이체", "Pay on delivery or by bank transfer";
     pay_card: "카드 결제", "Card";
     coupon: "쿠폰", "Coupon";
+    l_member_price: "회원가 (협업체 회원 가게끼리, 비우면 없음)", "Member price (for fellow member shops; empty for none)";
     tours_title: "골목 여행·스탬프 투어", "Alleys and stamp tours";
     nav_tours: "골목 여행", "Alley tours";
     no_tours: "아직 공개된 골목 페이지가 없습니다.", "No alley pages yet.";

@@ -11,6 +11,7 @@ pub struct Model {
     pub network_id: Option<String>,
     pub status: String,
     pub commission_bps: i32,
+    pub member_trade_district_wide: bool,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

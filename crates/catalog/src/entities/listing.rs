@@ -21,6 +21,7 @@ pub struct Model {
     pub unit_volume_millilitres: i64,
     pub photos: String,
     pub packaging_grams: i64,
+    pub member_price_krw: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

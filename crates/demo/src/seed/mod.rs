@@ -619,6 +619,8 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                             Ml => 40,
                             _ => 8,
                         }),
+                        // Fellow members buy a tenth below the shop's price (상호거래).
+                        member_price_krw: Some((price_krw * 9 / 10 / 10 * 10).max(10)),
                     },
                 )
                 .await?;
@@ -684,6 +686,7 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
                     name: None,
                     network_id: Some(Some(network_id.clone())),
                     commission_bps: None,
+                    member_trade_district_wide: None,
                 },
             )
             .await?;

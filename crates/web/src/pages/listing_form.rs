@@ -46,6 +46,9 @@ pub struct ListingForm {
     deposit_krw: String,
     #[serde(default)]
     packaging_grams: String,
+    /// Empty: fellow members pay the shop's price.
+    #[serde(default)]
+    member_price_krw: String,
     on_sale: Option<String>,
 }
 
@@ -73,6 +76,10 @@ impl ListingForm {
                 0 => String::new(),
                 g => g.to_string(),
             },
+            member_price_krw: l
+                .member_price_krw
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             on_sale: (l.status == ListingStatus::Active).then(|| "on".to_owned()),
         }
     }
@@ -126,6 +133,7 @@ struct Parsed {
     container: Option<Container>,
     status: ListingStatus,
     packaging_grams: i64,
+    member_price_krw: Option<i64>,
 }
 
 fn parse(t: &Texts, form: &ListingForm) -> Result<Parsed, FormErrors> {
@@ -164,10 +172,18 @@ fn parse(t: &Texts, form: &ListingForm) -> Result<Parsed, FormErrors> {
     if packaging.is_none() {
         errors.container = Some(t.err_whole_number);
     }
+    let member_price = match form.member_price_krw.trim() {
+        "" => Some(None),
+        p => whole(p).filter(|p| *p >= 1).map(Some),
+    };
+    if member_price.is_none() {
+        errors.price = Some(t.err_price);
+    }
     if errors.any() {
         return Err(errors);
     }
     Ok(Parsed {
+        member_price_krw: member_price.flatten(),
         // Only a refill replaces packaging; on other goods the field is ignored.
         packaging_grams: if form.refill.is_some() {
             packaging.unwrap_or(0)
@@ -284,6 +300,7 @@ pub async fn create(
                 unit_weight_grams: None,
                 unit_volume_millilitres: None,
                 packaging_grams: Some(p.packaging_grams),
+                member_price_krw: p.member_price_krw,
             };
             match golmok_catalog::listing::create_listing(&pages.db, &account, &id, new).await {
                 Ok(_) => return Ok(see_other(&format!("/shop/{id}/listings?saved=listing"))),
@@ -344,6 +361,7 @@ pub async fn update(
                 unit_weight_grams: None,
                 unit_volume_millilitres: None,
                 packaging_grams: Some(p.packaging_grams),
+                member_price_krw: Some(p.member_price_krw),
             };
             let cache = pages.cache.as_ref();
             let saved = golmok_catalog::listing::update_listing(

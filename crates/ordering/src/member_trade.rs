@@ -1,0 +1,694 @@
+//! Member-to-member trade (상호거래): a member shop buys from a fellow member of its
+//! consortium (or, where the consortium allows it, of any consortium of its district) at the
+//! seller's member prices, on account. The seller accepts and hands the goods over (the buyer
+//! collects them); each handed-over order is owed from then, in the ledger as a receivable of
+//! the seller and a payable of the buyer (`member:receivable:{seller}:{buyer}` /
+//! `member:payable:{buyer}:{seller}`). Each month's statement per pair of shops shows what was
+//! traded and settled; the seller records what the buyer paid against it, which clears that
+//! much of the pair's balance.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_catalog::entities::{consortium, consortium_member, merchant};
+use golmok_catalog::{ConsortiumStatus, ListingStatus, listing as catalog_listing};
+use golmok_core::{Cache, ValidationErrors, new_id};
+use sea_orm::ActiveValue::Set;
+use sea_orm::QueryOrder;
+use sea_orm::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{member_order, member_order_line, member_settlement};
+use crate::{DomainError, Result};
+
+golmok_core::stored_enum! {
+    /// Where an order between members stands.
+    pub enum MemberOrderStatus {
+        Placed = "placed",
+        Accepted = "accepted",
+        /// The goods are with the buyer: owed on the month's statement.
+        HandedOver = "handed_over",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+}
+
+pub const MAX_LINES: usize = 50;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMemberOrder {
+    pub seller_merchant_id: String,
+    pub lines: Vec<MemberLine>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLine {
+    pub listing_id: String,
+    /// In the listing's unit.
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MemberOrder {
+    pub id: String,
+    pub consortium_id: String,
+    pub buyer_merchant_id: String,
+    pub buyer_name: String,
+    pub seller_merchant_id: String,
+    pub seller_name: String,
+    pub status: MemberOrderStatus,
+    pub total_krw: i64,
+    /// What the same goods cost at the shop's own prices.
+    pub list_total_krw: i64,
+    pub note: String,
+    pub lines: Vec<MemberOrderLine>,
+    pub created_at: DateTime<Utc>,
+    pub handed_over_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MemberOrderLine {
+    pub listing_id: String,
+    pub title: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub list_price_krw: i64,
+    pub amount_krw: i64,
+}
+
+/// A shop's month with each shop it traded with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Statement {
+    pub merchant_id: String,
+    /// `2026-12`.
+    pub month: String,
+    pub pairs: Vec<PairStatement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PairStatement {
+    pub counterparty_id: String,
+    pub counterparty_name: String,
+    /// Handed over to them this month (they owe it), and their payments recorded against it.
+    pub sold_krw: i64,
+    pub sold_orders: u64,
+    pub received_krw: i64,
+    /// Handed over by them this month (owed to them), and what they recorded as paid.
+    pub bought_krw: i64,
+    pub bought_orders: u64,
+    pub paid_krw: i64,
+    /// What they still owe for the month, less what is still owed to them: positive, they
+    /// pay; negative, the shop pays.
+    pub balance_krw: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSettlement {
+    /// The statement's month, `2026-12`.
+    pub month: String,
+    pub amount_krw: i64,
+}
+
+fn receivable(seller: &str, buyer: &str) -> String {
+    format!("member:receivable:{seller}:{buyer}")
+}
+
+fn payable(buyer: &str, seller: &str) -> String {
+    format!("member:payable:{buyer}:{seller}")
+}
+
+/// The Seoul month an instant falls in, as `2026-12`.
+pub fn month_of(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&golmok_catalog::hours::seoul());
+    format!("{:04}-{:02}", local.year(), local.month())
+}
+
+/// The first instant of a `2026-12` month and of the next, in Seoul.
+fn month_span(month: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    if month.len() != 7 {
+        return None;
+    }
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    Some((
+        crate::report::day_start(first).ok()?,
+        crate::report::day_start(next).ok()?,
+    ))
+}
+
+async fn shop(db: &impl ConnectionTrait, id: &str) -> Result<merchant::Model> {
+    merchant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("merchant", id))
+}
+
+/// The shop, if the actor runs it (its owner, or an admin).
+async fn run_by(db: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<merchant::Model> {
+    let m = shop(db, id).await?;
+    if m.owner_id == actor.id || actor.role == Role::Admin {
+        Ok(m)
+    } else {
+        Err(DomainError::forbidden(
+            "only the shop's owner trades for it",
+        ))
+    }
+}
+
+async fn consortia_of(
+    db: &impl ConnectionTrait,
+    merchant_id: &str,
+) -> Result<Vec<consortium::Model>> {
+    let ids: Vec<String> = consortium_member::Entity::find()
+        .filter(consortium_member::Column::MerchantId.eq(merchant_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.consortium_id)
+        .collect();
+    Ok(consortium::Entity::find()
+        .filter(consortium::Column::Id.is_in(ids))
+        .filter(consortium::Column::Status.eq(ConsortiumStatus::Active.as_str()))
+        .order_by_asc(consortium::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The consortium two shops trade in: one they are both members of, or the seller's in the
+/// buyer's district when a consortium of the buyer's trades district-wide.
+async fn shared_consortium(
+    db: &impl ConnectionTrait,
+    buyer: &str,
+    seller: &str,
+) -> Result<Option<consortium::Model>> {
+    let mine = consortia_of(db, buyer).await?;
+    let theirs = consortia_of(db, seller).await?;
+    if let Some(shared) = theirs.iter().find(|c| mine.iter().any(|m| m.id == c.id)) {
+        return Ok(Some(shared.clone()));
+    }
+    Ok(theirs.into_iter().find(|c| {
+        mine.iter()
+            .any(|m| m.member_trade_district_wide && m.district == c.district)
+    }))
+}
+
+/// A member shop orders from a fellow member, on account, at its member prices.
+pub async fn place(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    buyer_id: &str,
+    new: NewMemberOrder,
+) -> Result<MemberOrder> {
+    let mut errors = ValidationErrors::new();
+    if new.lines.is_empty() || new.lines.len() > MAX_LINES {
+        errors.add("lines", format!("order 1 to {MAX_LINES} lines"));
+    }
+    for (i, l) in new.lines.iter().enumerate() {
+        if !(1..=crate::checkout::MAX_QUANTITY).contains(&l.quantity) {
+            errors.add(format!("lines[{i}].quantity"), "must be 1 to 1,000,000");
+        }
+    }
+    if new.note.chars().count() > 500 {
+        errors.add("note", "must be at most 500 characters");
+    }
+    if new.seller_merchant_id == buyer_id {
+        errors.add("seller_merchant_id", "a shop does not trade with itself");
+    }
+    errors.into_result()?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let buyer = run_by(&txn, actor, buyer_id).await?;
+    let seller = shop(&txn, &new.seller_merchant_id)
+        .await
+        .map_err(|e| e.not_found_is_invalid("seller_merchant_id", "no such shop"))?;
+    let Some(consortium) = shared_consortium(&txn, &buyer.id, &seller.id).await? else {
+        return Err(ValidationErrors::single(
+            "seller_merchant_id",
+            "is not a fellow member of any of your consortia",
+        )
+        .into());
+    };
+    let ids: Vec<String> = new.lines.iter().map(|l| l.listing_id.clone()).collect();
+    let listings = catalog_listing::listings_in(&txn, &ids).await?;
+    let id = new_id("mbo");
+    let mut total = 0;
+    let mut lines = Vec::new();
+    let mut errors = ValidationErrors::new();
+    for (i, l) in new.lines.iter().enumerate() {
+        let Some(listing) = listings
+            .iter()
+            .find(|x| x.id == l.listing_id && x.merchant_id == seller.id)
+        else {
+            errors.add(
+                format!("lines[{i}].listing_id"),
+                "is not one of the seller's listings",
+            );
+            continue;
+        };
+        if listing.status != ListingStatus::Active {
+            errors.add(format!("lines[{i}].listing_id"), "is not for sale");
+            continue;
+        }
+        let list = listing
+            .price_for(l.quantity)
+            .ok_or_else(|| DomainError::internal(format!("pricing listing {}", listing.id)))?;
+        let mut at_member_price = listing.clone();
+        at_member_price.price_krw = listing.member_price_krw.unwrap_or(listing.price_krw);
+        let amount = at_member_price
+            .price_for(l.quantity)
+            .ok_or_else(|| DomainError::internal(format!("pricing listing {}", listing.id)))?;
+        total += amount;
+        lines.push(member_order_line::ActiveModel {
+            id: Set(new_id("mbl")),
+            member_order_id: Set(id.clone()),
+            listing_id: Set(listing.id.clone()),
+            title: Set(listing.title.clone()),
+            unit: Set(listing.unit.as_str().to_owned()),
+            quantity: Set(l.quantity),
+            list_price_krw: Set(list),
+            amount_krw: Set(amount),
+        });
+    }
+    errors.into_result()?;
+    for l in &new.lines {
+        if !catalog_listing::take_stock(&txn, &l.listing_id, l.quantity).await? {
+            return Err(DomainError::conflict(
+                "out_of_stock",
+                format!("{} has too little left", l.listing_id),
+            ));
+        }
+    }
+    let now = Utc::now();
+    member_order::ActiveModel {
+        id: Set(id.clone()),
+        consortium_id: Set(consortium.id.clone()),
+        buyer_id: Set(buyer.id.clone()),
+        seller_id: Set(seller.id.clone()),
+        status: Set(MemberOrderStatus::Placed.as_str().to_owned()),
+        total_krw: Set(total),
+        note: Set(new.note.trim().to_owned()),
+        placed_by: Set(actor.id.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        handed_over_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    for line in lines {
+        line.insert(&txn).await?;
+    }
+    let order = order_in(&txn, &id).await?;
+    txn.commit().await?;
+    for l in &new.lines {
+        catalog_listing::invalidate(cache, &l.listing_id).await;
+    }
+    Ok(order)
+}
+
+async fn order_row(db: &impl ConnectionTrait, id: &str) -> Result<member_order::Model> {
+    member_order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("member order", id))
+}
+
+async fn order_in(db: &impl ConnectionTrait, id: &str) -> Result<MemberOrder> {
+    let o = order_row(db, id).await?;
+    let lines: Vec<MemberOrderLine> = member_order_line::Entity::find()
+        .filter(member_order_line::Column::MemberOrderId.eq(id))
+        .order_by_asc(member_order_line::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| MemberOrderLine {
+            listing_id: l.listing_id,
+            title: l.title,
+            unit: l.unit,
+            quantity: l.quantity,
+            list_price_krw: l.list_price_krw,
+            amount_krw: l.amount_krw,
+        })
+        .collect();
+    Ok(MemberOrder {
+        status: MemberOrderStatus::parse(&o.status)
+            .ok_or_else(|| DomainError::internal(format!("member order {id} is {}", o.status)))?,
+        buyer_name: shop(db, &o.buyer_id).await?.name,
+        seller_name: shop(db, &o.seller_id).await?.name,
+        list_total_krw: lines.iter().map(|l| l.list_price_krw).sum(),
+        lines,
+        id: o.id,
+        consortium_id: o.consortium_id,
+        buyer_merchant_id: o.buyer_id,
+        seller_merchant_id: o.seller_id,
+        total_krw: o.total_krw,
+        note: o.note,
+        created_at: o.created_at,
+        handed_over_at: o.handed_over_at,
+    })
+}
+
+/// An order, for the owners of either shop (404 to anyone else).
+pub async fn get(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<MemberOrder> {
+    let o = order_row(db, id).await?;
+    let mine = run_by(db, actor, &o.buyer_id).await.is_ok()
+        || run_by(db, actor, &o.seller_id).await.is_ok();
+    if !mine {
+        return Err(DomainError::not_found("member order", id));
+    }
+    order_in(db, id).await
+}
+
+/// A shop's member orders, bought and sold, newest first.
+pub async fn orders_of(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+) -> Result<Vec<MemberOrder>> {
+    run_by(db, actor, merchant_id).await?;
+    let rows = member_order::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(member_order::Column::BuyerId.eq(merchant_id))
+                .add(member_order::Column::SellerId.eq(merchant_id)),
+        )
+        .order_by_desc(member_order::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(order_in(db, &r.id).await?);
+    }
+    Ok(out)
+}
+
+/// What a step does to an order: who may take it, from where, to where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The seller takes it on.
+    Accept,
+    /// The seller turns it down: its stock goes back.
+    Reject,
+    /// The buyer withdraws it before the seller takes it on: its stock goes back.
+    Cancel,
+    /// The seller hands the goods over: owed on the month's statement from now.
+    HandOver,
+}
+
+impl Step {
+    fn rule(self) -> (&'static [MemberOrderStatus], MemberOrderStatus, bool) {
+        use MemberOrderStatus as S;
+        match self {
+            Step::Accept => (&[S::Placed], S::Accepted, true),
+            Step::Reject => (&[S::Placed, S::Accepted], S::Rejected, true),
+            Step::Cancel => (&[S::Placed], S::Cancelled, false),
+            Step::HandOver => (&[S::Accepted], S::HandedOver, true),
+        }
+    }
+}
+
+/// Takes a step on an order, in one transaction (stock and ledger with it).
+pub async fn step(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+    step: Step,
+) -> Result<MemberOrder> {
+    let txn = golmok_core::db::begin_write(db).await?;
+    let o = order_row(&txn, id).await?;
+    let (from, to, by_seller) = step.rule();
+    let party = if by_seller { &o.seller_id } else { &o.buyer_id };
+    if run_by(&txn, actor, party).await.is_err() {
+        let other = if by_seller { &o.buyer_id } else { &o.seller_id };
+        return Err(if run_by(&txn, actor, other).await.is_ok() {
+            DomainError::forbidden(if by_seller {
+                "only the selling shop takes this step"
+            } else {
+                "only the buying shop takes this step"
+            })
+        } else {
+            DomainError::not_found("member order", id)
+        });
+    }
+    let current = MemberOrderStatus::parse(&o.status)
+        .ok_or_else(|| DomainError::internal(format!("member order {id} is {}", o.status)))?;
+    if current == to {
+        // Asked again (a retried click): the order as it stands.
+        drop(txn);
+        return order_in(db, id).await;
+    }
+    if !from.contains(&current) {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("the order is {current}; it cannot become {to}"),
+        ));
+    }
+    let lines = member_order_line::Entity::find()
+        .filter(member_order_line::Column::MemberOrderId.eq(id))
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    if matches!(
+        to,
+        MemberOrderStatus::Rejected | MemberOrderStatus::Cancelled
+    ) {
+        for l in &lines {
+            catalog_listing::return_stock(&txn, &l.listing_id, l.quantity).await?;
+        }
+    }
+    if to == MemberOrderStatus::HandedOver {
+        golmok_payments::ledger::post(
+            &txn,
+            "member_trade",
+            id,
+            &[
+                (receivable(&o.seller_id, &o.buyer_id), o.total_krw),
+                (payable(&o.buyer_id, &o.seller_id), -o.total_krw),
+            ],
+        )
+        .await?;
+    }
+    let mut active: member_order::ActiveModel = o.into();
+    active.status = Set(to.as_str().to_owned());
+    active.updated_at = Set(now);
+    if to == MemberOrderStatus::HandedOver {
+        active.handed_over_at = Set(Some(now));
+    }
+    active.update(&txn).await?;
+    let order = order_in(&txn, id).await?;
+    txn.commit().await?;
+    if matches!(
+        to,
+        MemberOrderStatus::Rejected | MemberOrderStatus::Cancelled
+    ) {
+        for l in &lines {
+            catalog_listing::invalidate(cache, &l.listing_id).await;
+        }
+    }
+    Ok(order)
+}
+
+fn handed_over_in(start: DateTime<Utc>, end: DateTime<Utc>) -> Select<member_order::Entity> {
+    member_order::Entity::find()
+        .filter(member_order::Column::Status.eq(MemberOrderStatus::HandedOver.as_str()))
+        .filter(member_order::Column::HandedOverAt.gte(start))
+        .filter(member_order::Column::HandedOverAt.lt(end))
+}
+
+/// A shop's statement for a month: per shop it traded with, what was handed over each way
+/// and what was recorded as paid against the month.
+pub async fn statement(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    month: &str,
+) -> Result<Statement> {
+    run_by(db, actor, merchant_id).await?;
+    statement_in(db, merchant_id, month).await
+}
+
+async fn statement_in(
+    db: &impl ConnectionTrait,
+    merchant_id: &str,
+    month: &str,
+) -> Result<Statement> {
+    let (start, end) = month_span(month)
+        .ok_or_else(|| ValidationErrors::single("month", "must be a month like 2026-12"))?;
+    let orders = handed_over_in(start, end)
+        .filter(
+            sea_orm::Condition::any()
+                .add(member_order::Column::BuyerId.eq(merchant_id))
+                .add(member_order::Column::SellerId.eq(merchant_id)),
+        )
+        .all(db)
+        .await?;
+    let settlements = member_settlement::Entity::find()
+        .filter(member_settlement::Column::Month.eq(month))
+        .filter(
+            sea_orm::Condition::any()
+                .add(member_settlement::Column::BuyerId.eq(merchant_id))
+                .add(member_settlement::Column::SellerId.eq(merchant_id)),
+        )
+        .all(db)
+        .await?;
+    let mut counterparties: Vec<String> = orders
+        .iter()
+        .map(|o| {
+            if o.seller_id == merchant_id {
+                o.buyer_id.clone()
+            } else {
+                o.seller_id.clone()
+            }
+        })
+        .chain(settlements.iter().map(|s| {
+            if s.seller_id == merchant_id {
+                s.buyer_id.clone()
+            } else {
+                s.seller_id.clone()
+            }
+        }))
+        .collect();
+    counterparties.sort();
+    counterparties.dedup();
+    let mut pairs = Vec::new();
+    for other in counterparties {
+        let sold: Vec<&member_order::Model> = orders
+            .iter()
+            .filter(|o| o.seller_id == merchant_id && o.buyer_id == other)
+            .collect();
+        let bought: Vec<&member_order::Model> = orders
+            .iter()
+            .filter(|o| o.buyer_id == merchant_id && o.seller_id == other)
+            .collect();
+        let received: i64 = settlements
+            .iter()
+            .filter(|s| s.seller_id == merchant_id && s.buyer_id == other)
+            .map(|s| s.amount_krw)
+            .sum();
+        let paid: i64 = settlements
+            .iter()
+            .filter(|s| s.buyer_id == merchant_id && s.seller_id == other)
+            .map(|s| s.amount_krw)
+            .sum();
+        let sold_krw: i64 = sold.iter().map(|o| o.total_krw).sum();
+        let bought_krw: i64 = bought.iter().map(|o| o.total_krw).sum();
+        pairs.push(PairStatement {
+            counterparty_name: shop(db, &other).await?.name,
+            counterparty_id: other,
+            sold_krw,
+            sold_orders: sold.len() as u64,
+            received_krw: received,
+            bought_krw,
+            bought_orders: bought.len() as u64,
+            paid_krw: paid,
+            balance_krw: (sold_krw - received) - (bought_krw - paid),
+        });
+    }
+    Ok(Statement {
+        merchant_id: merchant_id.to_owned(),
+        month: month.to_owned(),
+        pairs,
+    })
+}
+
+/// The seller records what the buyer paid against a month's statement: at most what the
+/// buyer still owes for that month. The ledger clears that much of the pair's balance.
+pub async fn settle(
+    db: &DatabaseConnection,
+    actor: &Account,
+    seller_id: &str,
+    buyer_id: &str,
+    new: NewSettlement,
+) -> Result<Statement> {
+    let txn = golmok_core::db::begin_write(db).await?;
+    run_by(&txn, actor, seller_id).await?;
+    shop(&txn, buyer_id).await?;
+    let before = statement_in(&txn, seller_id, &new.month).await?;
+    let owed = before
+        .pairs
+        .iter()
+        .find(|p| p.counterparty_id == buyer_id)
+        .map_or(0, |p| p.sold_krw - p.received_krw);
+    if new.amount_krw <= 0 || new.amount_krw > owed {
+        return Err(ValidationErrors::single(
+            "amount_krw",
+            format!("must be 1 to the {owed} won still owed for {}", new.month),
+        )
+        .into());
+    }
+    member_settlement::ActiveModel {
+        id: Set(new_id("mbs")),
+        seller_id: Set(seller_id.to_owned()),
+        buyer_id: Set(buyer_id.to_owned()),
+        month: Set(new.month.clone()),
+        amount_krw: Set(new.amount_krw),
+        recorded_by: Set(actor.id.clone()),
+        recorded_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    golmok_payments::ledger::post(
+        &txn,
+        "member_settlement",
+        &format!("{seller_id}:{buyer_id}:{}", new.month),
+        &[
+            (receivable(seller_id, buyer_id), -new.amount_krw),
+            (payable(buyer_id, seller_id), new.amount_krw),
+        ],
+    )
+    .await?;
+    let after = statement_in(&txn, seller_id, &new.month).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Member trade handed over in a consortium between two instants: orders and won.
+pub async fn volume_in(
+    db: &impl ConnectionTrait,
+    consortium_id: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(u64, i64)> {
+    let orders = handed_over_in(start, end)
+        .filter(member_order::Column::ConsortiumId.eq(consortium_id))
+        .all(db)
+        .await?;
+    Ok((
+        orders.len() as u64,
+        orders.iter().map(|o| o.total_krw).sum(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_is_seoul_s_and_runs_to_the_next_one() {
+        let (start, end) = month_span("2026-12").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-11-30T15:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2026-12-31T15:00:00+00:00");
+        assert_eq!(month_of(start), "2026-12");
+        assert_eq!(month_of(end - chrono::Duration::seconds(1)), "2026-12");
+        assert_eq!(month_of(end), "2027-01");
+        for bad in ["2026-13", "2026-1", "december", "2026-12-01", ""] {
+            assert!(month_span(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_step_is_taken_by_its_side_from_its_states() {
+        use MemberOrderStatus as S;
+        assert_eq!(Step::Accept.rule(), (&[S::Placed][..], S::Accepted, true));
+        assert_eq!(Step::Cancel.rule().2, false, "the buyer cancels");
+        assert!(
+            !Step::HandOver.rule().0.contains(&S::Placed),
+            "accepted first"
+        );
+        assert!(!Step::Cancel.rule().0.contains(&S::Accepted));
+    }
+}
