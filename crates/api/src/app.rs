@@ -76,6 +76,7 @@ fn api_routes(with_metrics: bool) -> OpenApiRouter<AppState> {
         .merge(routes::programme::router())
         .merge(routes::programme::files_router())
         .merge(routes::programme::tours_router())
+        .merge(routes::member_trade::router())
         .merge(routes::programme::tour_photos_router())
         .merge(routes::webhooks::router())
         .merge(routes::live::router())

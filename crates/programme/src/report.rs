@@ -72,6 +72,9 @@ pub struct Figures {
     /// cost).
     pub coupons_redeemed: u64,
     pub coupon_krw: i64,
+    /// Member-to-member trade handed over (상호거래), counted in the seller's consortium.
+    pub member_trade_orders: u64,
+    pub member_trade_krw: i64,
 }
 
 impl AddAssign<&Figures> for Figures {
@@ -98,6 +101,8 @@ impl AddAssign<&Figures> for Figures {
         self.tour_completions += o.tour_completions;
         self.coupons_redeemed += o.coupons_redeemed;
         self.coupon_krw += o.coupon_krw;
+        self.member_trade_orders += o.member_trade_orders;
+        self.member_trade_krw += o.member_trade_krw;
     }
 }
 
@@ -318,7 +323,11 @@ async fn consortium_figures(
         .filter(|(at, _)| within(at))
         .map(|(_, krw)| *krw)
         .collect();
+    let (member_trade_orders, member_trade_krw) =
+        golmok_ordering::member_trade::volume_in(db, consortium_id, start, end).await?;
     Ok(Figures {
+        member_trade_orders,
+        member_trade_krw,
         online_sales_krw: online.sales_krw,
         online_orders: online.orders,
         online_refill_lines: online.refill.lines,
@@ -593,11 +602,11 @@ pub fn csv(report: &ProgrammeReport) -> String {
          project_spent_krw,online_refill_grams,online_refill_millilitres,containers_reused,\
          containers_returned,delivery_shared_m,delivery_solo_m,co2_avoided_kg,\
          packaging_avoided_grams,tour_visitors,tour_stamps,tour_completions,coupons_redeemed,\
-         coupon_krw\n",
+         coupon_krw,member_trade_orders,member_trade_krw\n",
     );
     let row = |out: &mut String, id: &str, name: &str, start: &str, end: &str, f: &Figures| {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{},{},{},{},{},{},{},{}\n",
             report.scope,
             field(id),
             field(name),
@@ -624,7 +633,9 @@ pub fn csv(report: &ProgrammeReport) -> String {
             f.tour_stamps,
             f.tour_completions,
             f.coupons_redeemed,
-            f.coupon_krw
+            f.coupon_krw,
+            f.member_trade_orders,
+            f.member_trade_krw
         ));
     };
     for p in &report.periods {
@@ -752,6 +763,8 @@ mod tests {
                     tour_completions: sales / 3,
                     coupons_redeemed: sales / 4,
                     coupon_krw: stall / 20,
+                    member_trade_orders: orders / 4,
+                    member_trade_krw: online / 30,
                 },
             )
     }

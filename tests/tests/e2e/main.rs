@@ -12,6 +12,7 @@ mod containers;
 mod edges;
 mod handover;
 mod limits;
+mod member_trade;
 mod ordering;
 mod permissions;
 mod photos;

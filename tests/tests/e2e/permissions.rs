@@ -78,6 +78,17 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/me/coupons", "/v1/me/coupons", "", "401 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/tours/{id}/photos", "/v1/tours/{tour}/photos?caption=%EA%B3%A8%EB%AA%A9", "<a photo>", "401 403 403 403 403 403 403 403 403 201 201"),
     ("GET", "/v1/tours/{id}/photos/{photo_id}", "/v1/tours/{tour}/photos/tph_nobodys", "", "404 404 404 404 404 404 404 404 404 404 404"),
+    // Member-to-member trade: a shop's owner buys and sells for it; either side reads an
+    // order, each step is its side's (the tofu shop sells in the fixture's orders).
+    ("POST", "/v1/merchants/{id}/member-orders", "/v1/merchants/{shop}/member-orders", r#"{"seller_merchant_id": "{buyer_shop}", "lines": [{"listing_id": "{buyer_listing}", "quantity": {buyer_quantity}}]}"#, "401 403 403 403 403 403 403 201 403 403 201"),
+    ("GET", "/v1/merchants/{id}/member-orders", "/v1/merchants/{shop}/member-orders", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("GET", "/v1/member-orders/{id}", "/v1/member-orders/{member_order}", "", "401 404 404 404 404 404 404 200 404 404 200"),
+    ("POST", "/v1/member-orders/{id}/accept", "/v1/member-orders/{member_order}/accept", "", "401 404 404 404 404 404 404 200 404 404 200"),
+    ("POST", "/v1/member-orders/{id}/hand-over", "/v1/member-orders/{member_order}/hand-over", "", "401 404 404 404 404 404 404 200 404 404 200"),
+    ("POST", "/v1/member-orders/{id}/reject", "/v1/member-orders/{member_order_2}/reject", "", "401 404 404 404 404 404 404 200 404 404 200"),
+    ("POST", "/v1/member-orders/{id}/cancel", "/v1/member-orders/{member_order_3}/cancel", "", "401 404 404 404 404 404 404 403 404 404 200"),
+    ("GET", "/v1/merchants/{id}/member-statements", "/v1/merchants/{shop}/member-statements", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("POST", "/v1/merchants/{id}/member-statements/{buyer_id}/settlements", "/v1/merchants/{shop}/member-statements/{buyer_shop}/settlements", r#"{"month": "{month}", "amount_krw": 1}"#, "401 403 403 403 403 403 403 201 403 403 201"),
     ("POST", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", r#"{"kind": "branding", "title": "골목 간판 {n}", "budget_krw": 1000000}"#, "401 403 403 403 403 403 403 403 403 201 201"),
     ("GET", "/v1/consortia/{id}/projects", "/v1/consortia/{consortium}/projects", "", "401 403 403 403 403 200 403 200 403 200 200"),
     ("GET", "/v1/projects/{id}", "/v1/projects/{project}", "", "401 403 403 403 403 200 403 200 403 200 200"),
@@ -434,7 +445,56 @@ async fn fixture(app: &TestApp) -> Fixture {
     assert_eq!(codes.status, StatusCode::OK, "{}", codes.text);
     let stamp_code = codes.body["items"][0]["code"].as_str().unwrap().to_owned();
 
+    // Three orders a fellow member places with the tofu shop, on account.
+    let buyer_shop = members[0].clone();
+    let buyer_owner = app
+        .get(&format!("/v1/merchants/{buyer_shop}"), None)
+        .await
+        .body["owner_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let buyer_token = login(
+        app,
+        &golmok_accounts::find(&app.state.db, &buyer_owner)
+            .await
+            .unwrap()
+            .email,
+    )
+    .await;
+    let mut member_orders = Vec::new();
+    for _ in 0..3 {
+        let placed = app
+            .post(
+                &format!("/v1/merchants/{buyer_shop}/member-orders"),
+                Some(&buyer_token),
+                &json!({"seller_merchant_id": delivery.shop_id,
+                        "lines": [{"listing_id": delivery.order["merchant_orders"][0]["lines"][0]["listing_id"], "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+        member_orders.push(id(&placed.body));
+    }
+    let buyer_listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={buyer_shop}&limit=1"),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+
     let ids = BTreeMap::from([
+        ("buyer_shop", buyer_shop),
+        ("buyer_listing", id(&buyer_listing)),
+        ("buyer_quantity", buyer_listing["unit_quantity"].to_string()),
+        ("member_order", member_orders[0].clone()),
+        ("member_order_2", member_orders[1].clone()),
+        ("member_order_3", member_orders[2].clone()),
+        (
+            "month",
+            golmok_ordering::member_trade::month_of(chrono::Utc::now()),
+        ),
         ("tour", id(&tour.body)),
         ("stamp_code", stamp_code),
         ("promotion", id(&promotion.body)),

@@ -296,14 +296,14 @@ async fn a_visitor_collects_every_stamp_and_spends_the_coupon_online(app: TestAp
         csv.lines()
             .next()
             .unwrap()
-            .ends_with("tour_visitors,tour_stamps,tour_completions,coupons_redeemed,coupon_krw"),
+            .ends_with("tour_visitors,tour_stamps,tour_completions,coupons_redeemed,coupon_krw,member_trade_orders,member_trade_krw"),
         "{csv}"
     );
     assert!(
         csv.lines()
             .last()
             .unwrap()
-            .ends_with(&format!(",1,3,1,1,{off}")),
+            .ends_with(&format!(",1,3,1,1,{off},0,0")),
         "{csv}"
     );
 }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod delivery;
 pub mod lists;
 pub mod live;
+pub mod member_trade;
 pub mod ops;
 pub mod ordering;
 pub mod photos;

@@ -1,0 +1,286 @@
+//! Member-to-member trade (상호거래) over HTTP: a member shop buys from a fellow member at
+//! its member price, on account; the seller accepts and hands over; the month's statement of
+//! each shop shows the pair; the seller records the payment; the ledger's receivable and
+//! payable between them follow, and the programme's report counts the trade.
+
+use golmok_e2e::demo::{login, tofu_at};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_databases!(member_shops_trade_on_account_and_settle_the_month);
+
+fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    reply.body.clone()
+}
+
+/// The token of the owner of shop `id`.
+async fn owner_of(app: &TestApp, id: &str) -> String {
+    let shop = app.get(&format!("/v1/merchants/{id}"), None).await.body;
+    let owner = golmok_accounts::find(&app.state.db, shop["owner_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    login(app, &owner.email).await
+}
+
+async fn balance(app: &TestApp, account: &str) -> i64 {
+    golmok_payments::ledger::balance(&app.state.db, account)
+        .await
+        .unwrap()
+}
+
+async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let buyer = tofu.shop_id.clone();
+    let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
+    let seller = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
+        .find(|m| *m != buyer)
+        .unwrap();
+    let seller_token = owner_of(&app, &seller).await;
+    let listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={seller}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["member_price_krw"].is_i64()
+                && l["stock"].as_i64().unwrap() >= 4 * l["unit_quantity"].as_i64().unwrap()
+        })
+        .cloned()
+        .unwrap();
+    let (listing_id, unit, stock) = (
+        listing["id"].as_str().unwrap().to_owned(),
+        listing["unit_quantity"].as_i64().unwrap(),
+        listing["stock"].as_i64().unwrap(),
+    );
+    let member_price = listing["member_price_krw"].as_i64().unwrap();
+    assert!(member_price < listing["price_krw"].as_i64().unwrap());
+    let order_of = |quantity: i64| json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing_id, "quantity": quantity}], "note": "내일 아침에 가지러 갈게요"});
+
+    // Only the shop's owner buys for it; a shop of another consortium is no fellow member.
+    let (stranger, _) = app.sign_up("merchant").await;
+    assert_eq!(
+        app.post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&stranger),
+            &order_of(unit)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let elsewhere = app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["address"].as_str().is_some_and(|a| a.contains("성수")))
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let far = app
+        .post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+            &json!({"seller_merchant_id": elsewhere, "lines": [{"listing_id": listing_id, "quantity": unit}]}),
+        )
+        .await;
+    far.assert_problem(422, "validation_failed");
+    assert_eq!(far.body["errors"][0]["field"], "seller_merchant_id");
+
+    // Placed at the member price, from the seller's stock.
+    let placed = ok(
+        &app.post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+            &order_of(2 * unit),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let id = placed["id"].as_str().unwrap().to_owned();
+    assert_eq!(placed["status"], "placed");
+    assert_eq!(placed["total_krw"], 2 * member_price);
+    assert_eq!(
+        placed["list_total_krw"],
+        2 * listing["price_krw"].as_i64().unwrap()
+    );
+    assert_eq!(placed["consortium_id"], consortium.as_str());
+    let left = app
+        .get(&format!("/v1/listings/{listing_id}"), None)
+        .await
+        .body["stock"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(left, stock - 2 * unit);
+    // The buyer does not accept its own order; a stranger does not see it.
+    app.post(
+        &format!("/v1/member-orders/{id}/accept"),
+        Some(&buyer_token),
+        &json!({}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.get(&format!("/v1/member-orders/{id}"), Some(&stranger))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Handed over only once accepted.
+    app.post(
+        &format!("/v1/member-orders/{id}/hand-over"),
+        Some(&seller_token),
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
+    ok(
+        &app.post(
+            &format!("/v1/member-orders/{id}/accept"),
+            Some(&seller_token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let handed = ok(
+        &app.post(
+            &format!("/v1/member-orders/{id}/hand-over"),
+            Some(&seller_token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(handed["status"], "handed_over");
+    let total = 2 * member_price;
+    let receivable = format!("member:receivable:{seller}:{buyer}");
+    let payable = format!("member:payable:{buyer}:{seller}");
+    assert_eq!(balance(&app, &receivable).await, total);
+    assert_eq!(balance(&app, &payable).await, -total);
+
+    // A second order withdrawn by the buyer gives its stock back and owes nothing.
+    let second = ok(
+        &app.post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+            &order_of(unit),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    ok(
+        &app.post(
+            &format!(
+                "/v1/member-orders/{}/cancel",
+                second["id"].as_str().unwrap()
+            ),
+            Some(&buyer_token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let left = app
+        .get(&format!("/v1/listings/{listing_id}"), None)
+        .await
+        .body["stock"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(left, stock - 2 * unit);
+
+    // The month's statements, from each side.
+    let month = golmok_ordering::member_trade::month_of(chrono::Utc::now());
+    let sellers = ok(
+        &app.get(
+            &format!("/v1/merchants/{seller}/member-statements?month={month}"),
+            Some(&seller_token),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let pair = &sellers["pairs"][0];
+    assert_eq!(pair["counterparty_id"], buyer.as_str());
+    assert_eq!(pair["sold_krw"], total);
+    assert_eq!(pair["sold_orders"], 1);
+    assert_eq!(pair["balance_krw"], total);
+    let buyers = ok(
+        &app.get(
+            &format!("/v1/merchants/{buyer}/member-statements"),
+            Some(&buyer_token),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(buyers["pairs"][0]["bought_krw"], total);
+    assert_eq!(buyers["pairs"][0]["balance_krw"], -total);
+    app.get(
+        &format!("/v1/merchants/{buyer}/member-statements?month=2026-13"),
+        Some(&buyer_token),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    // The seller records the payment: no more than is owed; then the pair is square.
+    let settle = |amount: i64| json!({"month": month, "amount_krw": amount});
+    app.post(
+        &format!("/v1/merchants/{seller}/member-statements/{buyer}/settlements"),
+        Some(&seller_token),
+        &settle(total + 1),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.post(
+            &format!("/v1/merchants/{seller}/member-statements/{buyer}/settlements"),
+            Some(&buyer_token),
+            &settle(total),
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let square = ok(
+        &app.post(
+            &format!("/v1/merchants/{seller}/member-statements/{buyer}/settlements"),
+            Some(&seller_token),
+            &settle(total),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    assert_eq!(square["pairs"][0]["received_krw"], total);
+    assert_eq!(square["pairs"][0]["balance_krw"], 0);
+    assert_eq!(balance(&app, &receivable).await, 0);
+    assert_eq!(balance(&app, &payable).await, 0);
+
+    // The programme counts the trade in the consortium.
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let report = ok(
+        &app.get(
+            &format!("/v1/reports/consortia/{consortium}/programme?from={today}&to={today}"),
+            Some(&coordinator),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(report["total"]["member_trade_orders"], 1);
+    assert_eq!(report["total"]["member_trade_krw"], total);
+}
