@@ -684,7 +684,7 @@ mod tests {
     fn each_step_is_taken_by_its_side_from_its_states() {
         use MemberOrderStatus as S;
         assert_eq!(Step::Accept.rule(), (&[S::Placed][..], S::Accepted, true));
-        assert_eq!(Step::Cancel.rule().2, false, "the buyer cancels");
+        assert!(!Step::Cancel.rule().2, "the buyer cancels");
         assert!(
             !Step::HandOver.rule().0.contains(&S::Placed),
             "accepted first"
