@@ -614,6 +614,22 @@ pub async fn archive_listing(
     Ok(())
 }
 
+/// The listings on sale of some merchants, by title: what anyone may buy from them.
+pub async fn on_sale_by(
+    db: &impl ConnectionTrait,
+    merchant_ids: &[String],
+) -> Result<Vec<Listing>> {
+    listing::Entity::find()
+        .filter(listing::Column::MerchantId.is_in(merchant_ids.iter().cloned()))
+        .filter(listing::Column::Status.eq(ListingStatus::Active.as_str()))
+        .order_by_asc(listing::Column::Title)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
 /// Every listing of a merchant, drafts and archived ones included, newest first: what its
 /// owner (or an admin) manages.
 pub async fn merchant_listings(

@@ -196,6 +196,47 @@ async fn shared_consortium(
     }))
 }
 
+/// The shops a member shop may buy from: the other members of its consortia, and of the
+/// other consortia of its district where one of its consortia trades district-wide; by name.
+pub async fn sellers_for(
+    db: &DatabaseConnection,
+    actor: &Account,
+    buyer_id: &str,
+) -> Result<Vec<(String, String)>> {
+    run_by(db, actor, buyer_id).await?;
+    let mine = consortia_of(db, buyer_id).await?;
+    let districts: Vec<String> = mine
+        .iter()
+        .filter(|c| c.member_trade_district_wide)
+        .map(|c| c.district.clone())
+        .collect();
+    let wide: Vec<String> = consortium::Entity::find()
+        .filter(consortium::Column::District.is_in(districts))
+        .filter(consortium::Column::Status.eq(ConsortiumStatus::Active.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .chain(mine.iter().map(|c| c.id.clone()))
+        .collect();
+    let member_ids: Vec<String> = consortium_member::Entity::find()
+        .filter(consortium_member::Column::ConsortiumId.is_in(wide))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.merchant_id)
+        .filter(|m| m != buyer_id)
+        .collect();
+    Ok(merchant::Entity::find()
+        .filter(merchant::Column::Id.is_in(member_ids))
+        .order_by_asc(merchant::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect())
+}
+
 /// A member shop orders from a fellow member, on account, at its member prices.
 pub async fn place(
     db: &DatabaseConnection,

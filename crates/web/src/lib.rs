@@ -105,6 +105,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::shop_sales::routes())
         .merge(pages::programme::routes())
         .merge(pages::tours::routes())
+        .merge(pages::shop_trade::routes())
         .merge(pages::auth::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),

@@ -4,11 +4,15 @@
 //! payable between them follow, and the programme's report counts the trade.
 
 use golmok_e2e::demo::{login, tofu_at};
+use golmok_e2e::pages::Browser;
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-on_both_databases!(member_shops_trade_on_account_and_settle_the_month);
+on_both_databases!(
+    member_shops_trade_on_account_and_settle_the_month,
+    the_trade_page_orders_hands_over_and_settles
+);
 
 fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
     assert_eq!(reply.status, status, "{}", reply.text);
@@ -283,4 +287,130 @@ async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
     );
     assert_eq!(report["total"]["member_trade_orders"], 1);
     assert_eq!(report["total"]["member_trade_krw"], total);
+}
+
+/// The same trade from the shops' pages: the buyer orders from the form, the seller accepts
+/// and hands over with the buttons, the statement shows the pair, the seller records the
+/// payment and the balance is square; a quantity the seller does not have is refused on the
+/// page.
+async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let buyer = tofu.shop_id.clone();
+    let seller = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
+        .find(|m| *m != buyer)
+        .unwrap();
+    let listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={seller}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let offer = format!("{seller}|{}", listing["id"].as_str().unwrap());
+    let unit = listing["unit_quantity"].as_i64().unwrap().to_string();
+
+    let mut shop = Browser::new(&app.base_url);
+    shop.sign_in("merchant@demo.golmok.kr", None).await;
+    let path = format!("/shop/{buyer}/trade");
+    let page = shop.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains(&offer),
+        "the fellow member's goods are offered"
+    );
+    let too_many = shop
+        .submit(
+            &page,
+            &path,
+            &[("offer", &offer), ("quantity", "100000000")],
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_many.html.contains("trade-error"));
+    let page = shop.get(&path).await;
+    let placed = shop
+        .submit(
+            &page,
+            &path,
+            &[
+                ("offer", &offer),
+                ("quantity", &unit),
+                ("note", "월요일 수령"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.html);
+    let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
+    let order = app
+        .get(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let id = order["id"].as_str().unwrap().to_owned();
+    let total = order["total_krw"].as_i64().unwrap();
+    assert_eq!(order["status"], "placed");
+
+    // The seller's page: accept, hand over, then the payment received.
+    let shop_owner = app.get(&format!("/v1/merchants/{seller}"), None).await.body["owner_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let email = golmok_accounts::find(&app.state.db, &shop_owner)
+        .await
+        .unwrap()
+        .email;
+    let mut other = Browser::new(&app.base_url);
+    other.sign_in(&email, None).await;
+    let seller_path = format!("/shop/{seller}/trade");
+    for step in ["accept", "hand-over"] {
+        let page = other.get(&seller_path).await;
+        assert!(
+            page.html.contains(&format!("/trade/{id}/{step}")),
+            "a {step} button"
+        );
+        let done = other
+            .submit(&page, &format!("{seller_path}/{id}/{step}"), &[])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    }
+    let page = other.get(&seller_path).await;
+    assert!(page.html.contains(&format!("pair-{buyer}")));
+    let month = golmok_ordering::member_trade::month_of(chrono::Utc::now());
+    let paid = other
+        .submit(
+            &page,
+            &format!("{seller_path}/settlements/{buyer}"),
+            &[("month", &month), ("amount_krw", &total.to_string())],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.html);
+    let seller_token = login(&app, &email).await;
+    let statement = app
+        .get(
+            &format!("/v1/merchants/{seller}/member-statements"),
+            Some(&seller_token),
+        )
+        .await
+        .body;
+    assert_eq!(statement["pairs"][0]["sold_krw"], total);
+    assert_eq!(statement["pairs"][0]["balance_krw"], 0);
+    // The buyer's page lists the order as handed over.
+    let mine = shop.get(&path).await;
+    assert!(mine.html.contains(&format!("mo-{id}")));
+    assert!(mine.html.contains("handed_over"));
 }

@@ -13,6 +13,7 @@ pub mod shop;
 pub mod shop_containers;
 pub mod shop_profile;
 pub mod shop_sales;
+pub mod shop_trade;
 pub mod tours;
 
 use askama::Template;

@@ -1,0 +1,251 @@
+//! A shop's member-to-member trade (상호거래): buying from fellow members at their member
+//! prices, the orders it placed and received with the steps its side takes, and the month's
+//! statement per shop it traded with, where the seller records a payment received.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use golmok_catalog::Merchant;
+use golmok_core::DomainError;
+use golmok_ordering::member_trade::{
+    self, MemberLine, MemberOrder, MemberOrderStatus, NewMemberOrder, NewSettlement, Statement,
+    Step,
+};
+use serde::Deserialize;
+
+use super::programme::{Fields, one};
+use super::shop::owned_shop;
+use super::{Chrome, encode, render_with, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::session::{CsrfForm, Visitor};
+
+/// A listing a fellow member sells: its id, and how the form names it (shop, title, price).
+pub struct Offer {
+    pub listing_id: String,
+    pub label: String,
+}
+
+pub struct OrderRow {
+    pub order: MemberOrder,
+    pub total: String,
+    /// The shop is the seller in it.
+    pub selling: bool,
+}
+
+#[derive(Template)]
+#[template(path = "shop_trade.html")]
+struct TradePage {
+    c: Chrome,
+    shop: Merchant,
+    offers: Vec<Offer>,
+    orders: Vec<OrderRow>,
+    statement: Statement,
+    /// Per pair: owed to the shop, still owed for the month, formatted; and the raw figure.
+    balances: Vec<(String, String, String, i64)>,
+    month: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+async fn trade_page(
+    pages: &Pages,
+    visitor: &Visitor,
+    id: &str,
+    month: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(pages, visitor, id).await?;
+    let lang = visitor.lang;
+    let sellers = member_trade::sellers_for(&pages.db, &account, id).await?;
+    let ids: Vec<String> = sellers.iter().map(|(s, _)| s.clone()).collect();
+    let listings = golmok_catalog::listing::on_sale_by(&pages.db, &ids).await?;
+    let mut offers = Vec::new();
+    for (seller, name) in &sellers {
+        for l in listings.iter().filter(|l| &l.merchant_id == seller) {
+            let price = l.member_price_krw.unwrap_or(l.price_krw);
+            offers.push(Offer {
+                label: format!(
+                    "{name} · {} · {} / {} {}",
+                    l.title,
+                    format::won(lang, price),
+                    l.unit_quantity,
+                    l.unit.as_str()
+                ),
+                listing_id: format!("{seller}|{}", l.id),
+            });
+        }
+    }
+    let orders = member_trade::orders_of(&pages.db, &account, id)
+        .await?
+        .into_iter()
+        .map(|o| OrderRow {
+            total: format::won(lang, o.total_krw),
+            selling: o.seller_merchant_id == id,
+            order: o,
+        })
+        .collect();
+    let month = month.unwrap_or_else(|| member_trade::month_of(chrono::Utc::now()));
+    let statement = member_trade::statement(&pages.db, &account, id, &month).await?;
+    let balances = statement
+        .pairs
+        .iter()
+        .map(|p| {
+            (
+                format::won(lang, p.sold_krw),
+                format::won(lang, p.bought_krw),
+                format::won(lang, p.balance_krw),
+                p.sold_krw - p.received_krw,
+            )
+        })
+        .collect();
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    render_with(
+        status,
+        &TradePage {
+            shop,
+            offers,
+            orders,
+            statement,
+            balances,
+            month,
+            error,
+            c: Chrome::load(pages, visitor).await?,
+        },
+    )
+}
+
+/// `GET /shop/{id}/trade?month=2026-12`.
+pub async fn page(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, PageError> {
+    trade_page(&pages, &visitor, &id, q.month, None).await
+}
+
+fn back(id: &str) -> Response {
+    see_other(&format!("/shop/{}/trade", encode(id)))
+}
+
+/// Refusals the shop can act on are shown on the page; anything else is an error page.
+async fn refused(
+    pages: &Pages,
+    visitor: &Visitor,
+    id: &str,
+    e: DomainError,
+) -> Result<Response, PageError> {
+    match e {
+        DomainError::Invalid(v) => trade_page(pages, visitor, id, None, Some(v.to_string())).await,
+        DomainError::Conflict { detail, .. } => {
+            trade_page(pages, visitor, id, None, Some(detail)).await
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// `POST /shop/{id}/trade`: an order to a fellow member (one listing and a quantity).
+pub async fn buy(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let t = visitor.lang.texts();
+    let (Some((seller, listing)), Some(quantity)) = (
+        one(&form, "offer").split_once('|'),
+        one(&form, "quantity").parse::<i64>().ok(),
+    ) else {
+        return trade_page(&pages, &visitor, &id, None, Some(t.err_check_field.into())).await;
+    };
+    let new = NewMemberOrder {
+        seller_merchant_id: seller.to_owned(),
+        lines: vec![MemberLine {
+            listing_id: listing.to_owned(),
+            quantity,
+        }],
+        note: one(&form, "note").to_owned(),
+    };
+    match member_trade::place(&pages.db, pages.cache.as_ref(), &account, &id, new).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused(&pages, &visitor, &id, e).await,
+    }
+}
+
+/// `POST /shop/{id}/trade/{order}/{step}`: accept, reject, hand-over or cancel.
+pub async fn take_step(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order, step)): Path<(String, String, String)>,
+    CsrfForm { .. }: CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let step = match step.as_str() {
+        "accept" => Step::Accept,
+        "reject" => Step::Reject,
+        "cancel" => Step::Cancel,
+        "hand-over" => Step::HandOver,
+        _ => return Err(DomainError::not_found("step", &step).into()),
+    };
+    match member_trade::step(&pages.db, pages.cache.as_ref(), &account, &order, step).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused(&pages, &visitor, &id, e).await,
+    }
+}
+
+/// `POST /shop/{id}/trade/settlements/{buyer}`: a payment received against the month.
+pub async fn settle(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, buyer)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let t = visitor.lang.texts();
+    let Some(amount_krw) = one(&form, "amount_krw")
+        .replace(',', "")
+        .parse::<i64>()
+        .ok()
+    else {
+        return trade_page(&pages, &visitor, &id, None, Some(t.err_check_field.into())).await;
+    };
+    let new = NewSettlement {
+        month: one(&form, "month").to_owned(),
+        amount_krw,
+    };
+    match member_trade::settle(&pages.db, &account, &id, &buyer, new).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e) => refused(&pages, &visitor, &id, e).await,
+    }
+}
+
+/// Whether the shop's side takes `step` on an order in `status` (the page's buttons).
+pub fn offers_step(selling: &bool, status: &MemberOrderStatus, step: &&str) -> bool {
+    use MemberOrderStatus as S;
+    matches!(
+        (*selling, status, *step),
+        (true, S::Placed, "accept")
+            | (true, S::Placed | S::Accepted, "reject")
+            | (true, S::Accepted, "hand-over")
+            | (false, S::Placed, "cancel")
+    )
+}
+
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/shop/{id}/trade", get(page).post(buy))
+        .route("/shop/{id}/trade/settlements/{buyer}", post(settle))
+        .route("/shop/{id}/trade/{order}/{step}", post(take_step))
+}
