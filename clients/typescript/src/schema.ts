@@ -663,6 +663,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/member-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order between members, for either shop's owner. */
+        get: operations["get_member_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/member-orders/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The selling shop takes the order on. */
+        post: operations["accept_member_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/member-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The buying shop withdraws the order before the seller takes it on. */
+        post: operations["cancel_member_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/member-orders/{id}/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The selling shop hands the goods over: owed on the month's statement from now. */
+        post: operations["hand_over_member_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/member-orders/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The selling shop turns the order down; its stock goes back. */
+        post: operations["reject_member_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchant-orders/{id}/accept": {
         parameters: {
             query?: never;
@@ -912,6 +997,59 @@ export interface paths {
         put?: never;
         /** Add a listing to the owner's merchant. */
         post: operations["create_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/member-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's member orders, bought and sold, newest first (its owner). */
+        get: operations["list_member_orders"];
+        put?: never;
+        /** A member shop orders from a fellow member (of one of its consortia, or of its district
+         *     where its consortium trades district-wide) at the seller's member prices, on account. */
+        post: operations["place_member_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/member-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's statement for a month, per shop it traded with (its owner). */
+        get: operations["member_statement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/member-statements/{buyer_id}/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The selling shop records what a buyer paid against a month's statement. */
+        post: operations["record_member_settlement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1683,6 +1821,8 @@ export interface components {
             created_at: string;
             district: string;
             id: string;
+            /** @description Its members may also trade with members of the other consortia of its district. */
+            member_trade_district_wide?: boolean;
             members: components["schemas"]["Member"][];
             name: string;
             network_id?: string | null;
@@ -1697,6 +1837,8 @@ export interface components {
              * @description Basis points, 0 to 3,000; only an admin sets the platform's commission.
              */
             commission_bps?: number | null;
+            /** @description Let its members trade with members of the other consortia of its district. */
+            member_trade_district_wide?: boolean | null;
             name?: string | null;
             network_id?: string | null;
         };
@@ -1926,6 +2068,13 @@ export interface components {
              */
             in_person_sales_krw: number;
             /** Format: int64 */
+            member_trade_krw: number;
+            /**
+             * Format: int64
+             * @description Member-to-member trade handed over (상호거래), counted in the seller's consortium.
+             */
+            member_trade_orders: number;
+            /** Format: int64 */
             online_orders: number;
             /**
              * Format: int64
@@ -2116,6 +2265,12 @@ export interface components {
                 created_at: string;
                 description: string;
                 id: string;
+                /**
+                 * Format: int64
+                 * @description What fellow members of the shop's consortium pay for `unit_quantity` units in
+                 *     member-to-member trade (상호거래), if the shop offers them a price of their own.
+                 */
+                member_price_krw?: number | null;
                 merchant_id: string;
                 /**
                  * Format: int64
@@ -2151,6 +2306,33 @@ export interface components {
                 unit_weight_grams: number;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_MemberOrder: {
+            items: {
+                buyer_merchant_id: string;
+                buyer_name: string;
+                consortium_id: string;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                handed_over_at?: string | null;
+                id: string;
+                lines: components["schemas"]["MemberOrderLine"][];
+                /**
+                 * Format: int64
+                 * @description What the same goods cost at the shop's own prices.
+                 */
+                list_total_krw: number;
+                note: string;
+                seller_merchant_id: string;
+                seller_name: string;
+                status: components["schemas"]["MemberOrderStatus"];
+                /** Format: int64 */
+                total_krw: number;
             }[];
             next_cursor?: string | null;
         };
@@ -2328,6 +2510,12 @@ export interface components {
             created_at: string;
             description: string;
             id: string;
+            /**
+             * Format: int64
+             * @description What fellow members of the shop's consortium pay for `unit_quantity` units in
+             *     member-to-member trade (상호거래), if the shop offers them a price of their own.
+             */
+            member_price_krw?: number | null;
             merchant_id: string;
             /**
              * Format: int64
@@ -2369,6 +2557,11 @@ export interface components {
             category?: string | null;
             container?: components["schemas"]["Container"] | null;
             description?: string | null;
+            /**
+             * Format: int64
+             * @description `null` takes the member price away.
+             */
+            member_price_krw?: number | null;
             /** Format: int64 */
             packaging_grams?: number | null;
             /** Format: int64 */
@@ -2414,6 +2607,49 @@ export interface components {
             merchant_id: string;
             name: string;
         };
+        MemberLine: {
+            listing_id: string;
+            /**
+             * Format: int64
+             * @description In the listing's unit.
+             */
+            quantity: number;
+        };
+        MemberOrder: {
+            buyer_merchant_id: string;
+            buyer_name: string;
+            consortium_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            handed_over_at?: string | null;
+            id: string;
+            lines: components["schemas"]["MemberOrderLine"][];
+            /**
+             * Format: int64
+             * @description What the same goods cost at the shop's own prices.
+             */
+            list_total_krw: number;
+            note: string;
+            seller_merchant_id: string;
+            seller_name: string;
+            status: components["schemas"]["MemberOrderStatus"];
+            /** Format: int64 */
+            total_krw: number;
+        };
+        MemberOrderLine: {
+            /** Format: int64 */
+            amount_krw: number;
+            /** Format: int64 */
+            list_price_krw: number;
+            listing_id: string;
+            /** Format: int64 */
+            quantity: number;
+            title: string;
+            unit: string;
+        };
+        /** @enum {string} */
+        MemberOrderStatus: "placed" | "accepted" | "handed_over" | "rejected" | "cancelled";
         MembershipEvent: {
             /** @description `added` or `removed`. */
             action: string;
@@ -2619,6 +2855,11 @@ export interface components {
             description?: string;
             /**
              * Format: int64
+             * @description The price for fellow members (at most `price_krw`).
+             */
+            member_price_krw?: number | null;
+            /**
+             * Format: int64
              * @description A refill good: grams of single-use packaging one fill replaces.
              */
             packaging_grams?: number | null;
@@ -2645,6 +2886,11 @@ export interface components {
         };
         NewMember: {
             merchant_id: string;
+        };
+        NewMemberOrder: {
+            lines: components["schemas"]["MemberLine"][];
+            note?: string;
+            seller_merchant_id: string;
         };
         NewMerchant: {
             address: string;
@@ -2713,6 +2959,12 @@ export interface components {
             milestones?: components["schemas"]["NewMilestone"][];
             plan?: string;
             title: string;
+        };
+        NewSettlement: {
+            /** Format: int64 */
+            amount_krw: number;
+            /** @description The statement's month, `2026-12`. */
+            month: string;
         };
         NewSpending: {
             /** Format: int64 */
@@ -2947,6 +3199,8 @@ export interface components {
                 created_at: string;
                 district: string;
                 id: string;
+                /** @description Its members may also trade with members of the other consortia of its district. */
+                member_trade_district_wide?: boolean;
                 members: components["schemas"]["Member"][];
                 name: string;
                 network_id?: string | null;
@@ -2964,6 +3218,12 @@ export interface components {
                 created_at: string;
                 description: string;
                 id: string;
+                /**
+                 * Format: int64
+                 * @description What fellow members of the shop's consortium pay for `unit_quantity` units in
+                 *     member-to-member trade (상호거래), if the shop offers them a price of their own.
+                 */
+                member_price_krw?: number | null;
                 merchant_id: string;
                 /**
                  * Format: int64
@@ -3094,6 +3354,34 @@ export interface components {
                 updated_at: string;
             }[];
             next_cursor?: string | null;
+        };
+        PairStatement: {
+            /**
+             * Format: int64
+             * @description What they still owe for the month, less what is still owed to them: positive, they
+             *     pay; negative, the shop pays.
+             */
+            balance_krw: number;
+            /**
+             * Format: int64
+             * @description Handed over by them this month (owed to them), and what they recorded as paid.
+             */
+            bought_krw: number;
+            /** Format: int64 */
+            bought_orders: number;
+            counterparty_id: string;
+            counterparty_name: string;
+            /** Format: int64 */
+            paid_krw: number;
+            /** Format: int64 */
+            received_krw: number;
+            /**
+             * Format: int64
+             * @description Handed over to them this month (they owe it), and their payments recorded against it.
+             */
+            sold_krw: number;
+            /** Format: int64 */
+            sold_orders: number;
         };
         Payment: {
             /** Format: int64 */
@@ -3499,6 +3787,13 @@ export interface components {
         StampRequest: {
             /** @description The code read off the shop's QR code. */
             code: string;
+        };
+        /** @description A shop's month with each shop it traded with. */
+        Statement: {
+            merchant_id: string;
+            /** @description `2026-12`. */
+            month: string;
+            pairs: components["schemas"]["PairStatement"][];
         };
         StatementLine: {
             /**
@@ -7718,6 +8013,449 @@ export interface operations {
             };
         };
     };
+    get_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hand_over_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     accept: {
         parameters: {
             query?: never;
@@ -9277,6 +10015,387 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Listing"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_member_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_MemberOrder"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    place_member_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMemberOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrder"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_statement: {
+        parameters: {
+            query?: {
+                /** @description `2026-12`; this Seoul month when absent. */
+                month?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_member_settlement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                buyer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSettlement"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
                 };
             };
             /** @description The body is not well-formed JSON */
