@@ -853,6 +853,46 @@ async fn every_report_is_the_sum_of_the_reports_below_it(app: TestApp) {
                 StatusCode::CREATED,
             );
         }
+        // Member trade between two of its shops, handed over (counted in the consortium).
+        for _ in 0..dice.roll(3) {
+            let buyer = &members[dice.roll(members.len() as u64) as usize];
+            let seller = members.iter().find(|m| *m != buyer).unwrap();
+            let listing = app
+                .get(
+                    &format!(
+                        "/v1/listings?merchant_id={}&limit=1",
+                        seller.as_str().unwrap()
+                    ),
+                    None,
+                )
+                .await
+                .body["items"][0]
+                .clone();
+            let placed = ok(
+                &app.post(
+                    &format!("/v1/merchants/{}/member-orders", buyer.as_str().unwrap()),
+                    Some(&admin),
+                    &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"],
+                            "quantity": listing["unit_quantity"].as_i64().unwrap() * (1 + dice.roll(3) as i64)}]}),
+                )
+                .await,
+                StatusCode::CREATED,
+            );
+            for step in ["accept", "hand-over"] {
+                ok(
+                    &app.post(
+                        &format!(
+                            "/v1/member-orders/{}/{step}",
+                            placed["id"].as_str().unwrap()
+                        ),
+                        Some(&admin),
+                        &json!({}),
+                    )
+                    .await,
+                    StatusCode::OK,
+                );
+            }
+        }
         let project = ok(
             &app.post(
                 &format!("/v1/consortia/{id}/projects"),
@@ -894,6 +934,8 @@ async fn every_report_is_the_sum_of_the_reports_below_it(app: TestApp) {
         "event_visitors",
         "support_hours",
         "project_spent_krw",
+        "member_trade_orders",
+        "member_trade_krw",
     ];
     let agencies = programme["parts"].as_array().unwrap().clone();
     for f in fields {
@@ -915,6 +957,7 @@ async fn every_report_is_the_sum_of_the_reports_below_it(app: TestApp) {
         );
     }
     assert!(programme["total"]["in_person_sales_krw"].as_i64().unwrap() > 0);
+    assert!(programme["total"]["member_trade_krw"].as_i64().unwrap() > 0);
     for a in &agencies {
         let report = ok(
             &app.get(
