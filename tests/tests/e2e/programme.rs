@@ -731,7 +731,7 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
     assert_eq!(programme["total"], report["total"]);
     assert_eq!(
         programme["parts"].as_array().unwrap().len(),
-        2,
+        13,
         "the regional agencies"
     );
     app.get(&format!("/v1/reports/programme?{span}"), Some(&coordinator))

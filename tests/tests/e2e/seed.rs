@@ -10,7 +10,7 @@ async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        first.iter().any(|l| l.contains("25 merchants")),
+        first.iter().any(|l| l.contains("30 merchants")),
         "{first:?}"
     );
     let again = golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
@@ -19,11 +19,19 @@ async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
     assert!(again.is_empty(), "{again:?}");
 
     let agencies = app.get("/v1/agencies", None).await;
-    assert_eq!(agencies.body["items"].as_array().unwrap().len(), 3);
+    let agencies = agencies.body["items"].as_array().unwrap();
+    // The metropolitan agency and thirteen regional agencies over nineteen districts.
+    assert_eq!(agencies.len(), 14);
+    let districts: std::collections::BTreeSet<&str> = agencies
+        .iter()
+        .flat_map(|a| a["districts"].as_array().unwrap().iter())
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert_eq!(districts.len(), 19, "{districts:?}");
 
     let consortia = app.get("/v1/consortia", None).await;
     let consortia = consortia.body["items"].as_array().unwrap();
-    assert_eq!(consortia.len(), 3);
+    assert_eq!(consortia.len(), 4);
     assert!(
         consortia.iter().all(|c| c["status"] == "active"),
         "{consortia:?}"
@@ -75,7 +83,7 @@ async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
             None => break,
         }
     }
-    assert!((140..=170).contains(&total), "{total} listings");
+    assert!((150..=190).contains(&total), "{total} listings");
 
     let tofu = app.get("/v1/listings?q=%EB%91%90%EB%B6%80", None).await; // 두부
     assert!(!tofu.body["items"].as_array().unwrap().is_empty());

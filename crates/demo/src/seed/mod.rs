@@ -1,8 +1,9 @@
 //! `golmok seed --demo`: a small, real-looking Golmok to click through on a fresh install.
 //!
-//! One account per role; the metropolitan agency and two regional agencies; three consortia
-//! in Seoul neighbourhoods (Yeonhui-dong's refill market 채우장, Mangwon market's alley,
-//! Seongsu's local makers) with 25 merchants of every kind and about 150 listings. Running it
+//! One account per role; the metropolitan agency and thirteen regional agencies over nineteen
+//! districts; four consortia in Seoul neighbourhoods (Yeonhui-dong's refill market 채우장,
+//! Mangwon market's alley, Seongsu's local makers, and the dog-friendly alley by Seonyudo
+//! station in Yeongdeungpo) with 30 merchants of every kind and about 165 listings. Running it
 //! twice changes nothing: it stops at data it already finds.
 
 use golmok_accounts::{Account, NewAccount, Registration, Role};
@@ -14,6 +15,21 @@ use golmok_core::{Cache, Coordinates};
 use sea_orm::DatabaseConnection;
 
 mod programme;
+
+/// Regional agencies beyond the two the demo's consortia belong to, with their districts.
+const OTHER_REGIONAL_AGENCIES: [(&str, &[&str]); 11] = [
+    ("영등포 지역지원기관", &["영등포구"]),
+    ("관악·동작 지역지원기관", &["관악구", "동작구"]),
+    ("종로·중구 지역지원기관", &["종로구", "중구"]),
+    ("용산 지역지원기관", &["용산구"]),
+    ("동대문·성북 지역지원기관", &["동대문구", "성북구"]),
+    ("강북 지역지원기관", &["강북구"]),
+    ("노원 지역지원기관", &["노원구"]),
+    ("중랑 지역지원기관", &["중랑구"]),
+    ("강서 지역지원기관", &["강서구"]),
+    ("구로 지역지원기관", &["구로구"]),
+    ("금천 지역지원기관", &["금천구"]),
+];
 
 /// The password of every demo account. Demo data is for a laptop, never for production.
 pub const DEMO_PASSWORD: &str = "golmok-demo";
@@ -327,6 +343,71 @@ const MANGWON: [Shop; 9] = [
     },
 ];
 
+/// Yangpyeong 2-dong, Yeongdeungpo: the walkable street by Seonyudo station, where the
+/// consortium holds its dog-friendly alley festival and runs a stamp tour.
+const SEONYU: [Shop; 5] = [
+    Shop {
+        name: "선유골목 반려견 수제간식",
+        kind: SmallBusiness,
+        lat: 37.5372,
+        lon: 126.8941,
+        address: "서울 영등포구 양평로22길 8",
+        goods: &[
+            ("닭가슴살 육포", "반려동물", 9_000, Piece, 1, false),
+            ("고구마 말랭이 간식", "반려동물", 7_000, Piece, 1, false),
+            ("강아지 케이크", "반려동물", 25_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "선유 동네부엌 협동조합",
+        kind: Cooperative,
+        lat: 37.5381,
+        lon: 126.8952,
+        address: "서울 영등포구 선유로47길 12",
+        goods: &[
+            ("오늘의 도시락", "반찬", 8_000, Piece, 1, false),
+            ("잡곡", "곡물", 700, Gram, 100, true),
+            ("들기름", "양념", 2_500, Ml, 100, true),
+        ],
+    },
+    Shop {
+        name: "양평동 마을기업 카페",
+        kind: VillageEnterprise,
+        lat: 37.5366,
+        lon: 126.8929,
+        address: "서울 영등포구 양평로20길 15",
+        goods: &[
+            ("드립백 커피 5개", "음료", 9_500, Piece, 1, false),
+            ("원두", "음료", 2_800, Gram, 100, true),
+            ("수제 쿠키", "간식", 3_000, Piece, 1, false),
+        ],
+    },
+    Shop {
+        name: "선유 리필상점",
+        kind: SocialEnterprise,
+        lat: 37.5389,
+        lon: 126.8961,
+        address: "서울 영등포구 선유로49길 3",
+        goods: &[
+            ("주방세제", "세제", 450, Ml, 100, true),
+            ("반려견 샴푸", "반려동물", 1_200, Ml, 100, true),
+            ("소프넛", "세제", 1_500, Gram, 100, true),
+        ],
+    },
+    Shop {
+        name: "양평동 자활 세탁소",
+        kind: SelfSufficiencyEnterprise,
+        lat: 37.5359,
+        lon: 126.8950,
+        address: "서울 영등포구 양평로 101",
+        goods: &[
+            ("반려견 방석 세탁", "세탁", 12_000, Piece, 1, false),
+            ("운동화 세탁", "세탁", 6_000, Piece, 1, false),
+            ("이불 세탁", "세탁", 15_000, Piece, 1, false),
+        ],
+    },
+];
+
 const SEONGSU: [Shop; 8] = [
     Shop {
         name: "성수 수제화 공방",
@@ -534,13 +615,30 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
         },
     )
     .await?;
+    // The other regional agencies of the programme: thirteen in all, over nineteen districts.
+    for (name, districts) in OTHER_REGIONAL_AGENCIES {
+        agency::create_agency(
+            db,
+            admin,
+            NewAgency {
+                name: name.into(),
+                kind: AgencyKind::Regional,
+                districts: districts.iter().map(|d| (*d).to_owned()).collect(),
+            },
+        )
+        .await?;
+    }
     agency::assign_coordinator(db, admin, &northwest.id, &coordinator.id).await?;
-    created.push("3 support agencies".into());
+    created.push(format!(
+        "{} support agencies",
+        3 + OTHER_REGIONAL_AGENCIES.len()
+    ));
 
-    let groups: [(&str, &str, &[Shop]); 3] = [
+    let groups: [(&str, &str, &[Shop]); 4] = [
         ("연희동 채우장 협업체", "서대문구", &YEONHUI),
         ("망원시장 골목 협업체", "마포구", &MANGWON),
         ("성수 로컬메이커 협업체", "성동구", &SEONGSU),
+        ("선유골목 반려동물 협업체", "영등포구", &SEONYU),
     ];
     let mut merchant_count = 0;
     let mut listing_count = 0;
@@ -671,6 +769,7 @@ pub async fn demo(db: &DatabaseConnection, cache: &dyn Cache) -> anyhow::Result<
         ("연희동 채우장 협업체", "서대문구"),
         ("망원시장 골목 협업체", "마포구"),
         ("성수 로컬메이커 협업체", "성동구"),
+        ("선유골목 반려동물 협업체", "영등포구"),
     ] {
         let Some((_, network_id)) = networks.iter().find(|(d, _)| d == district) else {
             continue;

@@ -253,7 +253,7 @@ pub(super) async fn programme(
         } else {
             since_saturday
         }));
-    for (c, title, place, day, sales) in [
+    let mut market_days = vec![
         (
             mangwon,
             "망원시장 골목 축제",
@@ -282,7 +282,26 @@ pub(super) async fn programme(
                 (5, 5_500, "올리브오일 리필", PaymentMethod::Cash),
             ][..],
         ),
-    ] {
+    ];
+    // Yeongdeungpo's dog-friendly alley festival on the walkable street by Seonyudo station.
+    let seonyu = named("선유");
+    if let Some(seonyu) = seonyu {
+        market_days.push((
+            seonyu,
+            "선유도역 반려견 동반 골목축제",
+            "양평2동 선유도역 보행친화거리",
+            last_saturday + Duration::days(1) - Duration::days(7),
+            &[
+                (0, 16_000, "수제 간식 세트", PaymentMethod::Card),
+                (3, 7_200, "반려견 샴푸 리필", PaymentMethod::Cash),
+                (2, 9_500, "드립백 커피", PaymentMethod::GiftCertificate),
+                (1, 8_000, "동네부엌 도시락", PaymentMethod::Cash),
+                (4, 12_000, "반려견 방석 세탁 예약", PaymentMethod::Card),
+                (0, 25_000, "강아지 케이크", PaymentMethod::Card),
+            ][..],
+        ));
+    }
+    for (c, title, place, day, sales) in market_days {
         let event = campaign::create_campaign(
             db,
             admin,
@@ -346,7 +365,7 @@ pub(super) async fn programme(
             .await?;
         }
     }
-    created.push("2 past market days with stalls, sales and visitors".into());
+    created.push("past market days and festivals with stalls, sales and visitors".into());
     // An alley's stamp tour (running, published) and the Yeonhui alley's page: the public
     // tour pages and their QR posters have something to show.
     let walk = |c: &Consortium, n: usize| {
@@ -392,6 +411,24 @@ pub(super) async fn programme(
         },
     )
     .await?;
-    created.push("a stamp tour and an alley page".into());
+    if let Some(seonyu) = seonyu {
+        tours::create_tour(
+            db,
+            admin,
+            &seonyu.id,
+            NewTour {
+                kind: TourKind::StampTour,
+                title: "선유골목 반려견 산책 스탬프 투어".into(),
+                story: "반려견과 함께 선유도역 보행친화거리를 걸어요.\n네 곳의 스탬프를 모두 모으면 협업체 가게에서 쓰는 2,000원 쿠폰을 드립니다.".into(),
+                starts_on: None,
+                ends_on: None,
+                coupon_krw: 2000,
+                stops: walk(seonyu, 4),
+                published: true,
+            },
+        )
+        .await?;
+    }
+    created.push("stamp tours and an alley page".into());
     Ok(created)
 }
