@@ -145,6 +145,15 @@ pub fn changes_of(pages: &Pages, account_id: &str, topic: String) -> Result<Resp
 }
 
 /// Renders a template as a page with `status`.
+/// A form page's status: 422 when it is shown again with what was refused, 200 otherwise.
+pub fn refused_if(refused: bool) -> StatusCode {
+    if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 pub fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
     let html = page.render()?;
     Ok((status, Html(html)).into_response())

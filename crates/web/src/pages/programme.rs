@@ -426,11 +426,7 @@ async fn support_page(
         })
         .collect();
     use golmok_programme::support::SupportKind as K;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_if(!errors.is_empty());
     render_with(
         status,
         &SupportPage {
@@ -640,11 +636,7 @@ async fn consortium_page(
         .map(|e| EventRow::of(lang, e.id, e.title, e.starts_at, e.ends_at))
         .collect();
     use golmok_programme::projects::ProjectKind as K;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_if(!errors.is_empty());
     render_with(
         status,
         &ConsortiumPage {
@@ -1082,11 +1074,7 @@ async fn quick_sale_page(
     })
     .collect();
     use golmok_programme::events::PaymentMethod as M;
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = super::refused_if(error.is_some());
     render_with(
         status,
         &QuickSalePage {

@@ -104,11 +104,7 @@ async fn trade_page(
             )
         })
         .collect();
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = super::refused_if(error.is_some());
     render_with(
         status,
         &TradePage {

@@ -132,11 +132,7 @@ async fn stamp_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let tour = tours::get_tour(&pages.db, visitor.account.as_ref(), id).await?;
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = super::refused_if(error.is_some());
     render_with(
         status,
         &StampPage {
@@ -210,11 +206,7 @@ async fn programme_tours_page(
     .await?;
     let c = golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), id).await?;
     let tours = tours::tours_of(&pages.db, Some(account), id).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_if(!errors.is_empty());
     render_with(
         status,
         &ProgrammeToursPage {
