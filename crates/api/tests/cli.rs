@@ -230,9 +230,9 @@ fn simulate_runs_a_day_on_the_demo_data() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // Three consortia ride their networks' lunch and evening waves.
+    // Four consortia ride their networks' lunch and evening waves.
     let waves: Vec<&str> = stdout.lines().filter(|l| l.contains("% less")).collect();
-    assert_eq!(waves.len(), 6, "{stdout}");
+    assert_eq!(waves.len(), 8, "{stdout}");
     assert!(waves.iter().all(|l| l.contains("3 orders")), "{stdout}");
 }
 

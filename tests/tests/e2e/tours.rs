@@ -303,7 +303,7 @@ async fn a_visitor_collects_every_stamp_and_spends_the_coupon_online(app: TestAp
         csv.lines()
             .last()
             .unwrap()
-            .ends_with(&format!(",1,3,1,1,{off},0,0")),
+            .contains(&format!(",1,3,1,1,{off},")),
         "{csv}"
     );
 }

@@ -47,7 +47,7 @@ async fn browsing_pages_show_the_demo_marketplace(app: TestApp) {
     let home = b.get("/").await;
     ok(&home);
     assert!(home.html.contains("<html lang=\"ko\">"));
-    assert_eq!(home.linked_ids("consortia").len(), 3, "{}", home.html);
+    assert_eq!(home.linked_ids("consortia").len(), 4, "{}", home.html);
     // Refill markets first among the campaigns, and search on the home page.
     let campaigns = &home.html[home.html.find("campaigns-h").unwrap_or(0)..];
     assert!(campaigns.find("채우장").is_some(), "{campaigns}");

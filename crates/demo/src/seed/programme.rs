@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use golmok_accounts::Account;
 use golmok_catalog::{CampaignKind, Consortium, NewCampaign, campaign};
 use golmok_core::Cache;
+use golmok_ordering::member_trade::{self, MemberLine, NewMemberOrder, NewSettlement, Step};
 use golmok_programme::events::{self, EventShops, NewStallSale, NewVisitorCount, PaymentMethod};
 use golmok_programme::projects::{
     self, MilestonePatch, MilestoneStatus, NewMilestone, NewProject, NewSpending, ProjectKind,
@@ -430,5 +431,60 @@ pub(super) async fn programme(
         .await?;
     }
     created.push("stamp tours and an alley page".into());
+
+    // Member trade in the Mangwon market (상호거래): three of its shops buy from one another
+    // at member prices, handed over this month; one pair has settled its statement.
+    let traders: Vec<&str> = mangwon
+        .members
+        .iter()
+        .rev()
+        .take(3)
+        .map(|m| m.merchant_id.as_str())
+        .collect();
+    if traders.len() == 3 {
+        for (i, (buyer, seller)) in [
+            (traders[0], traders[1]),
+            (traders[2], traders[0]),
+            (traders[1], traders[2]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let goods = golmok_catalog::listing::on_sale_by(db, &[seller.to_owned()]).await?;
+            let Some(good) = goods.first() else { continue };
+            let placed = member_trade::place(
+                db,
+                cache,
+                admin,
+                buyer,
+                NewMemberOrder {
+                    seller_merchant_id: seller.to_owned(),
+                    lines: vec![MemberLine {
+                        listing_id: good.id.clone(),
+                        quantity: good.unit_quantity * (2 + i as i64),
+                    }],
+                    note: "상호거래: 가게 재료로 씁니다".into(),
+                },
+            )
+            .await?;
+            for step in [Step::Accept, Step::HandOver] {
+                member_trade::step(db, cache, admin, &placed.id, step).await?;
+            }
+            if i == 0 {
+                member_trade::settle(
+                    db,
+                    admin,
+                    seller,
+                    buyer,
+                    NewSettlement {
+                        month: member_trade::month_of(chrono::Utc::now()),
+                        amount_krw: placed.total_krw,
+                    },
+                )
+                .await?;
+            }
+        }
+        created.push("3 member-trade orders in the Mangwon market".into());
+    }
     Ok(created)
 }
