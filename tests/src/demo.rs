@@ -38,6 +38,20 @@ pub struct Tofu {
     pub listing_id: String,
 }
 
+impl Tofu {
+    /// The consortium's other member shops, in the consortium's order.
+    pub fn other_members(&self) -> Vec<String> {
+        self.consortium["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["merchant_id"].as_str())
+            .filter(|m| *m != self.shop_id)
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
 /// Finds the [`Tofu`] through the public API at `base`.
 pub async fn tofu_at(client: &reqwest::Client, base: &str) -> Tofu {
     let get = |path: String| async move {

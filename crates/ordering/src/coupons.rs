@@ -343,7 +343,8 @@ pub async fn holders_of(db: &impl ConnectionTrait, source_id: &str) -> Result<Ve
         .collect())
 }
 
-/// Coupons redeemed in a consortium between two instants: how many, and the won they took off.
+/// When each coupon redeemed in a consortium was redeemed, and the won it took off: the
+/// reports count them per period.
 pub async fn redeemed_in(
     db: &impl ConnectionTrait,
     consortium_id: &str,

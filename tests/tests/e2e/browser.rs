@@ -1588,19 +1588,7 @@ async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let members: Vec<String> = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["members"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter_map(|m| m["merchant_id"].as_str().map(str::to_owned))
-                .filter(|m| *m != tofu.shop_id)
-                .take(2)
-                .collect()
-        })
-        .unwrap_or_default();
+    let members = tofu.other_members();
     let route = [tofu.shop_id.clone(), members[0].clone(), members[1].clone()];
 
     sign_in_as(b, app, "coordinator@demo.golmok.kr", "/programme").await?;

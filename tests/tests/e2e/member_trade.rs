@@ -42,16 +42,7 @@ async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
     let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
     let buyer = tofu.shop_id.clone();
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
-    let seller = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
-        .find(|m| *m != buyer)
-        .unwrap();
+    let seller = tofu.other_members()[0].clone();
     let seller_token = owner_of(&app, &seller).await;
     // The demo's own member trade this month, to add this test's to.
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
@@ -308,18 +299,8 @@ async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
         .await
         .unwrap();
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
     let buyer = tofu.shop_id.clone();
-    let seller = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
-        .find(|m| *m != buyer)
-        .unwrap();
+    let seller = tofu.other_members()[0].clone();
     let listing = app
         .get(
             &format!("/v1/listings?merchant_id={seller}&limit=100"),

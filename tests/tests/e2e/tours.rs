@@ -36,17 +36,7 @@ async fn seeded(app: &TestApp) {
 async fn walk(app: &TestApp, coordinator: &str) -> Walk {
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
-    let others: Vec<String> = app
-        .get(&format!("/v1/consortia/{consortium}"), None)
-        .await
-        .body["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["merchant_id"].as_str().unwrap().to_owned())
-        .filter(|m| *m != tofu.shop_id)
-        .take(2)
-        .collect();
+    let others = tofu.other_members();
     let stops = [tofu.shop_id.clone(), others[0].clone(), others[1].clone()];
     // A coupon is 1 to 100,000 won; the route is of members, each once.
     let refused = app
