@@ -32,6 +32,7 @@ mod m20261202_000023_packaging;
 mod m20261202_000024_project_files;
 mod m20261202_000025_stamp_tours;
 mod m20261202_000026_member_trade;
+mod m20261202_000027_member_delivery;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000024_project_files::Migration),
             Box::new(m20261202_000025_stamp_tours::Migration),
             Box::new(m20261202_000026_member_trade::Migration),
+            Box::new(m20261202_000027_member_delivery::Migration),
         ]
     }
 }

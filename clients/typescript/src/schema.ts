@@ -2318,8 +2318,14 @@ export interface components {
                 consortium_id: string;
                 /** Format: date-time */
                 created_at: string;
+                /** @description Where its delivery stands (`open`, `planned`, `picked_up`, `delivered`, `withdrawn`,
+                 *     or `pickup` once a dispatcher made it a collection after all); none when collected. */
+                delivery_status?: string | null;
                 /** Format: date-time */
                 handed_over_at?: string | null;
+                /** @description For a carried order, the code the shop asking gives the courier: the seller's at the
+                 *     pick-up, the buyer's at the door. */
+                handover_code?: string | null;
                 id: string;
                 lines: components["schemas"]["MemberOrderLine"][];
                 /**
@@ -2330,6 +2336,8 @@ export interface components {
                 note: string;
                 seller_merchant_id: string;
                 seller_name: string;
+                /** @description The co-delivery slot carrying it; none when the buyer collects. */
+                slot_id?: string | null;
                 status: components["schemas"]["MemberOrderStatus"];
                 /** Format: int64 */
                 total_krw: number;
@@ -2621,8 +2629,14 @@ export interface components {
             consortium_id: string;
             /** Format: date-time */
             created_at: string;
+            /** @description Where its delivery stands (`open`, `planned`, `picked_up`, `delivered`, `withdrawn`,
+             *     or `pickup` once a dispatcher made it a collection after all); none when collected. */
+            delivery_status?: string | null;
             /** Format: date-time */
             handed_over_at?: string | null;
+            /** @description For a carried order, the code the shop asking gives the courier: the seller's at the
+             *     pick-up, the buyer's at the door. */
+            handover_code?: string | null;
             id: string;
             lines: components["schemas"]["MemberOrderLine"][];
             /**
@@ -2633,6 +2647,8 @@ export interface components {
             note: string;
             seller_merchant_id: string;
             seller_name: string;
+            /** @description The co-delivery slot carrying it; none when the buyer collects. */
+            slot_id?: string | null;
             status: components["schemas"]["MemberOrderStatus"];
             /** Format: int64 */
             total_krw: number;
@@ -2649,7 +2665,7 @@ export interface components {
             unit: string;
         };
         /** @enum {string} */
-        MemberOrderStatus: "placed" | "accepted" | "handed_over" | "rejected" | "cancelled";
+        MemberOrderStatus: "placed" | "accepted" | "picked_up" | "handed_over" | "rejected" | "cancelled";
         MembershipEvent: {
             /** @description `added` or `removed`. */
             action: string;
@@ -2891,6 +2907,10 @@ export interface components {
             lines: components["schemas"]["MemberLine"][];
             note?: string;
             seller_merchant_id: string;
+            /** @description A slot (`wave@date`) of the seller's consortium's co-delivery network: a courier
+             *     carries the goods from the seller's shop to the buyer's. Without one, the buyer
+             *     collects them. */
+            slot_id?: string | null;
         };
         NewMerchant: {
             address: string;

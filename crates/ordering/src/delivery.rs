@@ -35,6 +35,10 @@ impl PlanEvents for PlanHistory {
         merchant_order_id: &str,
         outcome: PlanOutcome<'_>,
     ) -> golmok_delivery_routing::Result<()> {
+        if crate::member_trade::is_member_order(merchant_order_id) {
+            // A member order keeps no shopper's history; the dispatch board shows it left out.
+            return Ok(());
+        }
         let noted = async {
             let m = merchant_order::Entity::find_by_id(merchant_order_id)
                 .one(txn)

@@ -830,6 +830,9 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
         actor: &Account,
     ) -> golmok_delivery_routing::Result<()> {
         use golmok_delivery_routing::batch::StopOutcome;
+        if crate::member_trade::is_member_order(merchant_order_id) {
+            return crate::member_trade::on_courier_stop(txn, merchant_order_id, outcome).await;
+        }
         let moved = async {
             let m = load_merchant_order(txn, merchant_order_id).await?;
             let order_id = m.order_id.clone();

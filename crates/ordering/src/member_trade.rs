@@ -6,6 +6,11 @@
 //! `member:payable:{buyer}:{seller}`). Each month's statement per pair of shops shows what was
 //! traded and settled; the seller records what the buyer paid against it, which clears that
 //! much of the pair's balance.
+//!
+//! An order names a slot of the seller's consortium's co-delivery network to be carried:
+//! it becomes a delivery task like a shopper's (the seller's shop to the buyer's), booked in
+//! the slot, planned into a courier's route, and handed over when the courier completes the
+//! drop-off ([`on_courier_stop`]) rather than by the seller.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use golmok_accounts::{Account, Role};
@@ -25,6 +30,8 @@ golmok_core::stored_enum! {
     pub enum MemberOrderStatus {
         Placed = "placed",
         Accepted = "accepted",
+        /// On a courier's route to the buyer's shop.
+        PickedUp = "picked_up",
         /// The goods are with the buyer: owed on the month's statement.
         HandedOver = "handed_over",
         Rejected = "rejected",
@@ -41,6 +48,11 @@ pub struct NewMemberOrder {
     pub lines: Vec<MemberLine>,
     #[serde(default)]
     pub note: String,
+    /// A slot (`wave@date`) of the seller's consortium's co-delivery network: a courier
+    /// carries the goods from the seller's shop to the buyer's. Without one, the buyer
+    /// collects them.
+    #[serde(default)]
+    pub slot_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -67,6 +79,14 @@ pub struct MemberOrder {
     pub lines: Vec<MemberOrderLine>,
     pub created_at: DateTime<Utc>,
     pub handed_over_at: Option<DateTime<Utc>>,
+    /// The co-delivery slot carrying it; none when the buyer collects.
+    pub slot_id: Option<String>,
+    /// Where its delivery stands (`open`, `planned`, `picked_up`, `delivered`, `withdrawn`,
+    /// or `pickup` once a dispatcher made it a collection after all); none when collected.
+    pub delivery_status: Option<String>,
+    /// For a carried order, the code the shop asking gives the courier: the seller's at the
+    /// pick-up, the buyer's at the door.
+    pub handover_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -278,6 +298,12 @@ pub async fn place(
     let id = new_id("mbo");
     let mut total = 0;
     let mut lines = Vec::new();
+    let mut size = golmok_delivery_routing::capacity::Load {
+        tasks: 1,
+        grams: 0,
+        millilitres: 0,
+    };
+    let mut contents = Vec::new();
     let mut errors = ValidationErrors::new();
     for (i, l) in new.lines.iter().enumerate() {
         let Some(listing) = listings
@@ -303,6 +329,10 @@ pub async fn place(
             .price_for(l.quantity)
             .ok_or_else(|| DomainError::internal(format!("pricing listing {}", listing.id)))?;
         total += amount;
+        let (grams, millilitres) = listing.size_of(l.quantity);
+        size.grams += grams;
+        size.millilitres += millilitres;
+        contents.push((listing.title.clone(), listing.unit, l.quantity));
         lines.push(member_order_line::ActiveModel {
             id: Set(new_id("mbl")),
             member_order_id: Set(id.clone()),
@@ -315,6 +345,12 @@ pub async fn place(
         });
     }
     errors.into_result()?;
+    let slot_id = new
+        .slot_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     for l in &new.lines {
         if !catalog_listing::take_stock(&txn, &l.listing_id, l.quantity).await? {
             return Err(DomainError::conflict(
@@ -336,18 +372,225 @@ pub async fn place(
         created_at: Set(now),
         updated_at: Set(now),
         handed_over_at: Set(None),
+        slot_id: Set(slot_id.clone()),
     }
     .insert(&txn)
     .await?;
+    if let Some(slot_id) = &slot_id {
+        let carried = Carried {
+            id: &id,
+            consortium: &consortium,
+            buyer: &buyer.id,
+            seller: &seller.id,
+            slot_id,
+            size,
+            contents: crate::contents(
+                contents
+                    .iter()
+                    .map(|(t, u, q)| (t.as_str(), u.as_str(), *q)),
+            ),
+        };
+        carry(&txn, carried).await?;
+    }
     for line in lines {
         line.insert(&txn).await?;
     }
-    let order = order_in(&txn, &id).await?;
+    let order = order_in(&txn, &id, Some(&buyer.id)).await?;
     txn.commit().await?;
     for l in &new.lines {
         catalog_listing::invalidate(cache, &l.listing_id).await;
     }
     Ok(order)
+}
+
+/// An order to be carried, as its delivery task needs it.
+struct Carried<'a> {
+    id: &'a str,
+    consortium: &'a consortium::Model,
+    buyer: &'a str,
+    seller: &'a str,
+    slot_id: &'a str,
+    size: golmok_delivery_routing::capacity::Load,
+    contents: String,
+}
+
+/// Books the order into a slot of the consortium's network and adds its delivery task, from
+/// the seller's shop to the buyer's, inside the order's transaction. The slot must be one of
+/// the network's, and the buyer's shop inside the area it delivers to.
+async fn carry(txn: &sea_orm::DatabaseTransaction, c: Carried<'_>) -> Result<()> {
+    let field = "slot_id";
+    let Some(network_id) = c.consortium.network_id.as_deref() else {
+        return Err(ValidationErrors::single(
+            field,
+            "the consortium has no delivery network; collect the goods instead",
+        )
+        .into());
+    };
+    let (network, _) = golmok_delivery_routing::network::slot(txn, c.slot_id)
+        .await
+        .map_err(|e| e.not_found_is_invalid(field, "no such delivery slot"))?;
+    let seller = golmok_catalog::merchant::get_merchant(txn, c.seller).await?;
+    let buyer = golmok_catalog::merchant::get_merchant(txn, c.buyer).await?;
+    if network.id != network_id {
+        return Err(ValidationErrors::single(
+            field,
+            "is a slot of another network than the consortium's",
+        )
+        .into());
+    }
+    if !network.serves(buyer.location) {
+        return Err(ValidationErrors::single(
+            field,
+            "your shop is outside the area the consortium's network delivers to",
+        )
+        .into());
+    }
+    golmok_delivery_routing::network::book(txn, c.slot_id, &c.size).await?;
+    golmok_delivery_routing::task::add_task(
+        txn,
+        golmok_delivery_routing::task::NewTask {
+            merchant_order_id: c.id.to_owned(),
+            order_id: c.id.to_owned(),
+            network_id: network.id,
+            slot_id: c.slot_id.to_owned(),
+            merchant_id: seller.id,
+            pickup: seller.location,
+            pickup_address: seller.address,
+            dropoff: buyer.location,
+            dropoff_address: buyer.address,
+            size_grams: c.size.grams,
+            size_millilitres: c.size.millilitres,
+            contents: c.contents,
+            pickup_phone: seller.phone,
+            dropoff_phone: buyer.phone,
+            dropoff_notes: Some(format!("상호거래 · {}", buyer.name)),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The delivery networks of a shop's consortia, for the slots its member orders may name.
+pub async fn networks_of(
+    db: &DatabaseConnection,
+    actor: &Account,
+    buyer_id: &str,
+) -> Result<Vec<String>> {
+    run_by(db, actor, buyer_id).await?;
+    let mut ids: Vec<String> = consortia_of(db, buyer_id)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.network_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// A carried order no courier takes after all (left out of its slot's plan) becomes a
+/// collection: it leaves the slot, and the seller hands it over when the buyer comes. For
+/// either shop, and the consortium's coordinators and admins (the dispatch board).
+pub async fn turn_into_pickup(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+) -> Result<MemberOrder> {
+    let o = order_row(db, id).await?;
+    let party = [&o.buyer_id, &o.seller_id];
+    let mut allowed = false;
+    for shop_id in party {
+        allowed |= run_by(db, actor, shop_id).await.is_ok();
+    }
+    if !allowed && actor.role == Role::Coordinator {
+        allowed = golmok_catalog::consortium::ensure_can_manage(db, actor, &o.consortium_id)
+            .await
+            .is_ok();
+    }
+    if !allowed {
+        return Err(DomainError::not_found("member order", id));
+    }
+    let txn = golmok_core::db::begin_write(db).await?;
+    let o = order_row(&txn, id).await?;
+    let status = MemberOrderStatus::parse(&o.status)
+        .ok_or_else(|| DomainError::internal(format!("member order {id} is {}", o.status)))?;
+    if !matches!(
+        status,
+        MemberOrderStatus::Placed | MemberOrderStatus::Accepted
+    ) {
+        return Err(DomainError::conflict(
+            "illegal_transition",
+            format!("the member order is {status}; it can no longer be collected instead"),
+        ));
+    }
+    golmok_delivery_routing::task::turn_into_pickup(&txn, id).await?;
+    let order = order_in(&txn, id, None).await?;
+    txn.commit().await?;
+    Ok(order)
+}
+
+/// Whether a delivery task's order is a member order (its id is one of ours).
+pub fn is_member_order(id: &str) -> bool {
+    id.starts_with("mbo_")
+}
+
+/// What a courier's stop means for a carried member order, inside the stop's transaction:
+/// the pick-up puts it on the route (the seller must have accepted it), the drop-off hands it
+/// over, owed from then as if the seller had handed it over; a failed drop-off leaves it on
+/// the route (back at the hub).
+pub async fn on_courier_stop(
+    txn: &sea_orm::DatabaseTransaction,
+    id: &str,
+    outcome: golmok_delivery_routing::batch::StopOutcome,
+) -> Result<()> {
+    use golmok_delivery_routing::batch::StopOutcome;
+    let o = order_row(txn, id).await?;
+    let current = MemberOrderStatus::parse(&o.status)
+        .ok_or_else(|| DomainError::internal(format!("member order {id} is {}", o.status)))?;
+    let to = match (outcome, current) {
+        (StopOutcome::PickedUp, MemberOrderStatus::Accepted) => MemberOrderStatus::PickedUp,
+        (StopOutcome::PickedUp, MemberOrderStatus::PickedUp) => return Ok(()),
+        (StopOutcome::PickedUp, MemberOrderStatus::Placed) => {
+            return Err(DomainError::conflict(
+                "not_accepted",
+                "the selling shop has not accepted this member order yet",
+            ));
+        }
+        (StopOutcome::Delivered, MemberOrderStatus::PickedUp) => MemberOrderStatus::HandedOver,
+        (StopOutcome::DeliveryFailed, _) => return Ok(()),
+        (_, current) => {
+            return Err(DomainError::conflict(
+                "illegal_transition",
+                format!("the member order is {current}; the courier cannot carry it"),
+            ));
+        }
+    };
+    let now = Utc::now();
+    if to == MemberOrderStatus::HandedOver {
+        post_owed(txn, &o).await?;
+    }
+    let mut active: member_order::ActiveModel = o.into();
+    active.status = Set(to.as_str().to_owned());
+    active.updated_at = Set(now);
+    if to == MemberOrderStatus::HandedOver {
+        active.handed_over_at = Set(Some(now));
+    }
+    active.update(txn).await?;
+    Ok(())
+}
+
+/// From hand-over the buyer owes the order: the seller's receivable, the buyer's payable.
+async fn post_owed(txn: &impl ConnectionTrait, o: &member_order::Model) -> Result<()> {
+    golmok_payments::ledger::post(
+        txn,
+        "member_trade",
+        &o.id,
+        &[
+            (receivable(&o.seller_id, &o.buyer_id), o.total_krw),
+            (payable(&o.buyer_id, &o.seller_id), -o.total_krw),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 async fn order_row(db: &impl ConnectionTrait, id: &str) -> Result<member_order::Model> {
@@ -357,8 +600,22 @@ async fn order_row(db: &impl ConnectionTrait, id: &str) -> Result<member_order::
         .ok_or_else(|| DomainError::not_found("member order", id))
 }
 
-async fn order_in(db: &impl ConnectionTrait, id: &str) -> Result<MemberOrder> {
+/// The order as `viewer` (one of its shops, if the caller is one) sees it.
+async fn order_in(
+    db: &impl ConnectionTrait,
+    id: &str,
+    viewer: Option<&str>,
+) -> Result<MemberOrder> {
     let o = order_row(db, id).await?;
+    let task = match o.slot_id {
+        Some(_) => Some(golmok_delivery_routing::task::task_of(db, id).await?),
+        None => None,
+    };
+    let handover_code = match (&task, viewer) {
+        (Some(t), Some(viewer)) if viewer == o.seller_id => t.pickup_code.clone(),
+        (Some(t), Some(viewer)) if viewer == o.buyer_id => t.dropoff_code.clone(),
+        _ => None,
+    };
     let lines: Vec<MemberOrderLine> = member_order_line::Entity::find()
         .filter(member_order_line::Column::MemberOrderId.eq(id))
         .order_by_asc(member_order_line::Column::Id)
@@ -389,18 +646,25 @@ async fn order_in(db: &impl ConnectionTrait, id: &str) -> Result<MemberOrder> {
         note: o.note,
         created_at: o.created_at,
         handed_over_at: o.handed_over_at,
+        slot_id: o.slot_id,
+        delivery_status: task.map(|t| t.status.as_str().to_owned()),
+        handover_code,
     })
 }
 
 /// An order, for the owners of either shop (404 to anyone else).
 pub async fn get(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<MemberOrder> {
     let o = order_row(db, id).await?;
-    let mine = run_by(db, actor, &o.buyer_id).await.is_ok()
-        || run_by(db, actor, &o.seller_id).await.is_ok();
-    if !mine {
-        return Err(DomainError::not_found("member order", id));
-    }
-    order_in(db, id).await
+    let buying = run_by(db, actor, &o.buyer_id).await.is_ok();
+    let selling = run_by(db, actor, &o.seller_id).await.is_ok();
+    let viewer = match (buying, selling) {
+        (false, false) => return Err(DomainError::not_found("member order", id)),
+        (true, false) => Some(o.buyer_id.as_str()),
+        (false, true) => Some(o.seller_id.as_str()),
+        // An admin runs both: neither code is theirs to give.
+        (true, true) => None,
+    };
+    order_in(db, id, viewer).await
 }
 
 /// A shop's member orders, bought and sold, newest first.
@@ -421,7 +685,7 @@ pub async fn orders_of(
         .await?;
     let mut out = Vec::new();
     for r in rows {
-        out.push(order_in(db, &r.id).await?);
+        out.push(order_in(db, &r.id, Some(merchant_id)).await?);
     }
     Ok(out)
 }
@@ -462,7 +726,12 @@ pub async fn step(
     let txn = golmok_core::db::begin_write(db).await?;
     let o = order_row(&txn, id).await?;
     let (from, to, by_seller) = step.rule();
-    let party = if by_seller { &o.seller_id } else { &o.buyer_id };
+    let party_id = if by_seller {
+        o.seller_id.clone()
+    } else {
+        o.buyer_id.clone()
+    };
+    let party = party_id.as_str();
     if run_by(&txn, actor, party).await.is_err() {
         let other = if by_seller { &o.buyer_id } else { &o.seller_id };
         return Err(if run_by(&txn, actor, other).await.is_ok() {
@@ -480,12 +749,21 @@ pub async fn step(
     if current == to {
         // Asked again (a retried click): the order as it stands.
         drop(txn);
-        return order_in(db, id).await;
+        return order_in(db, id, Some(party)).await;
     }
     if !from.contains(&current) {
         return Err(DomainError::conflict(
             "illegal_transition",
             format!("the order is {current}; it cannot become {to}"),
+        ));
+    }
+    if step == Step::HandOver
+        && o.slot_id.is_some()
+        && !golmok_delivery_routing::task::is_pickup(&txn, id).await?
+    {
+        return Err(DomainError::conflict(
+            "carried_by_courier",
+            "a courier carries this order; it is handed over at the buyer's door",
         ));
     }
     let lines = member_order_line::Entity::find()
@@ -501,17 +779,16 @@ pub async fn step(
             catalog_listing::return_stock(&txn, &l.listing_id, l.quantity).await?;
         }
     }
+    if matches!(
+        to,
+        MemberOrderStatus::Rejected | MemberOrderStatus::Cancelled
+    ) && o.slot_id.is_some()
+        && let Some(slot) = golmok_delivery_routing::task::withdraw(&txn, id).await?
+    {
+        golmok_delivery_routing::network::unbook(&txn, &slot).await?;
+    }
     if to == MemberOrderStatus::HandedOver {
-        golmok_payments::ledger::post(
-            &txn,
-            "member_trade",
-            id,
-            &[
-                (receivable(&o.seller_id, &o.buyer_id), o.total_krw),
-                (payable(&o.buyer_id, &o.seller_id), -o.total_krw),
-            ],
-        )
-        .await?;
+        post_owed(&txn, &o).await?;
     }
     let mut active: member_order::ActiveModel = o.into();
     active.status = Set(to.as_str().to_owned());
@@ -520,7 +797,7 @@ pub async fn step(
         active.handed_over_at = Set(Some(now));
     }
     active.update(&txn).await?;
-    let order = order_in(&txn, id).await?;
+    let order = order_in(&txn, id, Some(party)).await?;
     txn.commit().await?;
     if matches!(
         to,

@@ -210,6 +210,11 @@ texts! {
     trade_no_members: "함께 거래할 회원 가게가 없습니다.", "No fellow member shops to trade with.";
     trade_goods: "상품 (회원가)", "Goods (member price)";
     trade_note: "메모", "Note";
+    trade_delivery: "받는 방법", "How it reaches you";
+    trade_collect: "직접 가져가기", "Collect it myself";
+    trade_by_courier: "공동배송", "Co-delivery";
+    trade_pickup_code: "픽업 코드", "Pick-up code";
+    trade_door_code: "받을 때 코드", "Code at your door";
     trade_order: "주문하기", "Order";
     trade_orders: "주문", "Orders";
     trade_sold_to: "판매 →", "Sold to";

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 
 on_both_databases!(
     member_shops_trade_on_account_and_settle_the_month,
-    the_trade_page_orders_hands_over_and_settles
+    the_trade_page_orders_hands_over_and_settles,
+    a_member_order_rides_a_co_delivery_route,
+    a_courier_cannot_pick_up_a_member_order_not_yet_accepted
 );
 
 fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
@@ -404,4 +406,414 @@ async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
     let mine = shop.get(&path).await;
     assert!(mine.html.contains(&format!("mo-{id}")));
     assert!(mine.html.contains("handed_over"));
+}
+
+/// A member order carried by the consortium's co-delivery network: placed from the trade
+/// page in tomorrow's slot, booked there; the seller's pick-up code and the buyer's door
+/// code each on their own side; planned into a courier's route beside the shoppers'
+/// deliveries; picked up only once accepted, and handed over (owed on the ledger) when the
+/// courier completes the drop-off with the buyer's code. A cancelled one gives its room in
+/// the slot back.
+async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let network = tofu.consortium["network_id"].as_str().unwrap().to_owned();
+    let buyer = tofu.shop_id.clone();
+    let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
+    let seller = tofu.other_members()[0].clone();
+    let seller_token = owner_of(&app, &seller).await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slots_path = format!("/v1/networks/{network}/slots?date={date}");
+    let slot_of = |slots: &Value| slots["items"][0].clone();
+    let slot = slot_of(&app.get(&slots_path, None).await.body);
+    let slot_id = slot["id"].as_str().unwrap().to_owned();
+    let listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={seller}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["stock"].as_i64().unwrap() >= 4 * l["unit_quantity"].as_i64().unwrap())
+        .cloned()
+        .unwrap();
+    let listing_id = listing["id"].as_str().unwrap().to_owned();
+    let unit = listing["unit_quantity"].as_i64().unwrap();
+    let order_in = |slot: &str| json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing_id, "quantity": unit}], "slot_id": slot});
+    let place_path = format!("/v1/merchants/{buyer}/member-orders");
+
+    // A slot that is none, or another network's, is refused on the field.
+    let nowhere = app
+        .post(
+            &place_path,
+            Some(&buyer_token),
+            &order_in("nope@2026-01-01"),
+        )
+        .await;
+    assert_eq!(
+        nowhere.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "slot_id"
+    );
+    let networks = app.get("/v1/networks", None).await.body;
+    let other_network = networks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_owned())
+        .find(|n| *n != network)
+        .unwrap();
+    let foreign = slot_of(
+        &app.get(
+            &format!("/v1/networks/{other_network}/slots?date={date}"),
+            None,
+        )
+        .await
+        .body,
+    );
+    let elsewhere = app
+        .post(
+            &place_path,
+            Some(&buyer_token),
+            &order_in(foreign["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "slot_id"
+    );
+
+    // Placed from the trade page, in the slot it offers.
+    let mut shop = Browser::new(&app.base_url);
+    shop.sign_in("merchant@demo.golmok.kr", None).await;
+    let path = format!("/shop/{buyer}/trade");
+    let page = shop.get(&path).await;
+    assert!(
+        page.html.contains(&format!("value=\"{slot_id}\"")),
+        "tomorrow's slot is offered"
+    );
+    let offer = format!("{seller}|{listing_id}");
+    let placed = shop
+        .submit(
+            &page,
+            &path,
+            &[
+                ("offer", &offer),
+                ("quantity", &unit.to_string()),
+                ("slot_id", &slot_id),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.html);
+    let mine = ok(
+        &app.get(&place_path, Some(&buyer_token)).await,
+        StatusCode::OK,
+    )["items"][0]
+        .clone();
+    let id = mine["id"].as_str().unwrap().to_owned();
+    assert_eq!(mine["slot_id"], slot_id.as_str());
+    assert_eq!(mine["delivery_status"], "open");
+    let door_code = mine["handover_code"].as_str().unwrap().to_owned();
+    let theirs = ok(
+        &app.get(&format!("/v1/member-orders/{id}"), Some(&seller_token))
+            .await,
+        StatusCode::OK,
+    );
+    let pickup_code = theirs["handover_code"].as_str().unwrap().to_owned();
+    assert_ne!(pickup_code, door_code, "each side holds its own code");
+    let page = shop.get(&path).await;
+    assert!(
+        page.html.contains(&door_code),
+        "the door code on the buyer's page"
+    );
+    let booked = slot_of(&app.get(&slots_path, None).await.body)["booked"].clone();
+    assert_eq!(booked, slot["booked"].as_i64().unwrap() + 1);
+    // The courier hands it over, not the seller.
+    ok(
+        &app.post(
+            &format!("/v1/member-orders/{id}/accept"),
+            Some(&seller_token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    app.post(
+        &format!("/v1/member-orders/{id}/hand-over"),
+        Some(&seller_token),
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "carried_by_courier");
+
+    // A second order, cancelled, gives its room in the slot back.
+    let second = ok(
+        &app.post(&place_path, Some(&buyer_token), &order_in(&slot_id))
+            .await,
+        StatusCode::CREATED,
+    );
+    let second_id = second["id"].as_str().unwrap();
+    let cancelled = ok(
+        &app.post(
+            &format!("/v1/member-orders/{second_id}/cancel"),
+            Some(&buyer_token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(cancelled["delivery_status"], "withdrawn");
+    assert_eq!(
+        slot_of(&app.get(&slots_path, None).await.body)["booked"],
+        booked
+    );
+
+    // Planned into a courier's route with the slot's other deliveries.
+    let planned = ok(
+        &app.post(
+            &format!("/v1/networks/{network}/slots/{slot_id}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let batch = planned["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b.to_string().contains(&id))
+        .cloned()
+        .expect("a route carries the member order");
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == kind && s["merchant_order_id"] == id.as_str())
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let email = golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap()).await;
+    let courier = login(&app, &email).await;
+    ok(
+        &app.post(
+            &format!("/v1/batches/{}/start", batch["id"].as_str().unwrap()),
+            Some(&courier),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    ok(
+        &app.post(
+            &format!("/v1/stops/{pickup}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "code", "value": pickup_code}}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let on_route = ok(
+        &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(on_route["status"], "picked_up");
+    assert_eq!(on_route["delivery_status"], "picked_up");
+    // On the road it is no longer the seller's to reject.
+    app.post(
+        &format!("/v1/member-orders/{id}/reject"),
+        Some(&seller_token),
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
+    let receivable = format!("member:receivable:{seller}:{buyer}");
+    let owed_before = balance(&app, &receivable).await;
+    ok(
+        &app.post(
+            &format!("/v1/stops/{dropoff}/complete"),
+            Some(&courier),
+            &json!({"proof": {"kind": "code", "value": door_code}}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let delivered = ok(
+        &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(delivered["status"], "handed_over");
+    assert_eq!(delivered["delivery_status"], "delivered");
+    assert!(delivered["handed_over_at"].is_string());
+    let total = delivered["total_krw"].as_i64().unwrap();
+    assert_eq!(balance(&app, &receivable).await, owed_before + total);
+    assert_eq!(
+        balance(&app, &format!("member:payable:{buyer}:{seller}")).await,
+        -(owed_before + total)
+    );
+}
+
+/// A carried member order is picked up only once its seller accepted it; one the dispatcher
+/// turns into a collection from the board is handed over by the seller after all.
+async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let network = tofu.consortium["network_id"].as_str().unwrap().to_owned();
+    let buyer = tofu.shop_id.clone();
+    let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
+    let seller = tofu.other_members()[1].clone();
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slot_id = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={seller}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let placed = ok(
+        &app.post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+            &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"], "quantity": listing["unit_quantity"]}], "slot_id": slot_id}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let id = placed["id"].as_str().unwrap().to_owned();
+    let planned = ok(
+        &app.post(
+            &format!("/v1/networks/{network}/slots/{slot_id}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let batch = planned["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b.to_string().contains(&id))
+        .cloned()
+        .unwrap();
+    let pickup = batch["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "pickup" && s["merchant_order_id"] == id.as_str())
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let courier = login(
+        &app,
+        &golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap()).await,
+    )
+    .await;
+    app.post(
+        &format!("/v1/batches/{}/start", batch["id"].as_str().unwrap()),
+        Some(&courier),
+        &json!({}),
+    )
+    .await;
+    let seller_token = owner_of(&app, &seller).await;
+    let code = ok(
+        &app.get(&format!("/v1/member-orders/{id}"), Some(&seller_token))
+            .await,
+        StatusCode::OK,
+    )["handover_code"]
+        .clone();
+    app.post(
+        &format!("/v1/stops/{pickup}/complete"),
+        Some(&courier),
+        &json!({"proof": {"kind": "code", "value": code}}),
+    )
+    .await
+    .assert_problem(409, "not_accepted");
+    assert_eq!(
+        ok(
+            &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
+                .await,
+            StatusCode::OK
+        )["status"],
+        "placed"
+    );
+
+    // Another, not yet planned: the dispatcher makes it a collection from the board.
+    let next_slot = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] != slot_id.as_str() && s["open"] == true)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let second = ok(
+        &app.post(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&buyer_token),
+            &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"], "quantity": listing["unit_quantity"]}], "slot_id": next_slot}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let second_id = second["id"].as_str().unwrap().to_owned();
+    let mut board = Browser::new(&app.base_url);
+    board.sign_in("coordinator@demo.golmok.kr", None).await;
+    let page = board.get(&format!("/dispatch/{network}?date={date}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let collected = board
+        .submit(
+            &page,
+            &format!("/dispatch/{network}/tasks/{second_id}/pickup"),
+            &[("date", &date.to_string())],
+        )
+        .await;
+    assert_eq!(
+        collected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        collected.html
+    );
+    for step in ["accept", "hand-over"] {
+        ok(
+            &app.post(
+                &format!("/v1/member-orders/{second_id}/{step}"),
+                Some(&seller_token),
+                &json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        );
+    }
+    let handed = ok(
+        &app.get(
+            &format!("/v1/member-orders/{second_id}"),
+            Some(&buyer_token),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    assert_eq!(handed["status"], "handed_over");
+    assert_eq!(handed["delivery_status"], "pickup");
 }

@@ -464,6 +464,7 @@ pub(super) async fn programme(
                         quantity: good.unit_quantity * (2 + i as i64),
                     }],
                     note: "상호거래: 가게 재료로 씁니다".into(),
+                    slot_id: None,
                 },
             )
             .await?;

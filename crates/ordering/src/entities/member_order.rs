@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub handed_over_at: Option<DateTimeUtc>,
+    /// The co-delivery slot that carries it; none when the buyer collects.
+    pub slot_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -112,7 +112,18 @@ struct CheckoutPage {
     coupon_totals: Option<(String, String, String)>,
 }
 
-async fn open_slots(
+/// A slot as shops and shoppers read it: its day, wave and times.
+pub(super) fn slot_label(lang: Lang, s: &Slot) -> String {
+    format!(
+        "{} {} {}–{}",
+        format::seoul_date(lang, s.starts_at),
+        s.name,
+        format::seoul_clock(s.starts_at),
+        format::seoul_clock(s.ends_at)
+    )
+}
+
+pub(super) async fn open_slots(
     pages: &Pages,
     lang: Lang,
     network: &Network,
@@ -127,13 +138,7 @@ async fn open_slots(
             golmok_delivery_routing::network::slots(&pages.db, &network.id, date).await?;
         for s in slots.into_iter().filter(|s| s.open) {
             out.push(SlotView {
-                label: format!(
-                    "{} {} {}–{}",
-                    format::seoul_date(lang, s.starts_at),
-                    s.name,
-                    format::seoul_clock(s.starts_at),
-                    format::seoul_clock(s.ends_at)
-                ),
+                label: slot_label(lang, &s),
                 cutoff: format::seoul_time(lang, s.cutoff_at),
                 left: s.left.tasks,
                 fits: s.fits(size),

@@ -363,7 +363,11 @@ pub async fn pickup(
     CsrfForm { form, .. }: CsrfForm<DateForm>,
 ) -> Result<Response, PageError> {
     let account = dispatcher(&visitor)?;
-    golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
+    if golmok_ordering::member_trade::is_member_order(&part) {
+        golmok_ordering::member_trade::turn_into_pickup(&pages.db, account, &part).await?;
+    } else {
+        golmok_ordering::delivery::turn_into_pickup(pages.ordering(), account, &part).await?;
+    }
     Ok(see_other(&board_path(&network_id, Some(&form.date))))
 }
 

@@ -13,6 +13,7 @@ use golmok_ordering::member_trade::{
 };
 use serde::Deserialize;
 
+use super::checkout::{SlotView, open_slots};
 use super::programme::{Fields, one};
 use super::shop::owned_shop;
 use super::{Chrome, encode, render_with, see_other};
@@ -32,6 +33,10 @@ pub struct OrderRow {
     pub total: String,
     /// The shop is the seller in it.
     pub selling: bool,
+    /// A courier hands it over at the buyer's door (not collected).
+    pub by_courier: bool,
+    /// Its slot, as a shop reads it.
+    pub slot: Option<String>,
 }
 
 #[derive(Template)]
@@ -40,6 +45,8 @@ struct TradePage {
     c: Chrome,
     shop: Merchant,
     offers: Vec<Offer>,
+    /// Open co-delivery slots of the shop's consortia's networks, today and tomorrow.
+    slots: Vec<SlotView>,
     orders: Vec<OrderRow>,
     statement: Statement,
     /// Per pair: owed to the shop, still owed for the month, formatted; and the raw figure.
@@ -81,15 +88,30 @@ async fn trade_page(
             });
         }
     }
-    let orders = member_trade::orders_of(&pages.db, &account, id)
-        .await?
-        .into_iter()
-        .map(|o| OrderRow {
+    let mut slots = Vec::new();
+    for network_id in member_trade::networks_of(&pages.db, &account, id).await? {
+        let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
+        let size = golmok_delivery_routing::capacity::Load {
+            tasks: 1,
+            grams: 0,
+            millilitres: 0,
+        };
+        slots.extend(open_slots(pages, lang, &network, &size).await?);
+    }
+    let mut orders = Vec::new();
+    for o in member_trade::orders_of(&pages.db, &account, id).await? {
+        let slot = match &o.slot_id {
+            Some(slot_id) => Some(slot_label(pages, lang, slot_id).await?),
+            None => None,
+        };
+        orders.push(OrderRow {
             total: format::won(lang, o.total_krw),
             selling: o.seller_merchant_id == id,
+            by_courier: o.delivery_status.as_deref().is_some_and(|s| s != "pickup"),
+            slot,
             order: o,
-        })
-        .collect();
+        });
+    }
     let month = month.unwrap_or_else(|| member_trade::month_of(chrono::Utc::now()));
     let statement = member_trade::statement(&pages.db, &account, id, &month).await?;
     let balances = statement
@@ -110,6 +132,7 @@ async fn trade_page(
         &TradePage {
             shop,
             offers,
+            slots,
             orders,
             statement,
             balances,
@@ -172,6 +195,7 @@ pub async fn buy(
             quantity,
         }],
         note: one(&form, "note").to_owned(),
+        slot_id: Some(one(&form, "slot_id").to_owned()).filter(|s| !s.is_empty()),
     };
     match member_trade::place(&pages.db, pages.cache.as_ref(), &account, &id, new).await {
         Ok(_) => Ok(back(&id)),
@@ -227,15 +251,24 @@ pub async fn settle(
 }
 
 /// Whether the shop's side takes `step` on an order in `status` (the page's buttons).
-pub fn offers_step(selling: &bool, status: &MemberOrderStatus, step: &&str) -> bool {
+pub fn offers_step(row: &OrderRow, step: &&str) -> bool {
     use MemberOrderStatus as S;
     matches!(
-        (*selling, status, *step),
+        (row.selling, row.order.status, *step),
         (true, S::Placed, "accept")
             | (true, S::Placed | S::Accepted, "reject")
-            | (true, S::Accepted, "hand-over")
             | (false, S::Placed, "cancel")
-    )
+    ) || (row.selling && row.order.status == S::Accepted && *step == "hand-over" && !row.by_courier)
+}
+
+/// A slot as the trade page names it.
+async fn slot_label(
+    pages: &Pages,
+    lang: crate::i18n::Lang,
+    slot_id: &str,
+) -> Result<String, PageError> {
+    let (_, s) = golmok_delivery_routing::network::slot(&pages.db, slot_id).await?;
+    Ok(super::checkout::slot_label(lang, &s))
 }
 
 pub fn routes() -> axum::Router<crate::Pages> {
