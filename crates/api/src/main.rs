@@ -208,6 +208,19 @@ async fn serve(settings: Settings, with_worker: bool, demo: bool) -> anyhow::Res
     let address = listener.local_addr()?;
     if demo && seed::demo_on_first_start(&state.db, state.cache.as_ref()).await? {
         println!("golmok: the database was empty; seeded the demo data");
+        // A few weeks of past orders for the reports; each small wave is planned quickly.
+        let history = golmok_demo::simulate::Simulation {
+            ordering: state.ordering(),
+            travel_times: state.travel_times.as_ref(),
+            plan_budget: std::time::Duration::from_millis(200),
+            wrong_codes: state.login_failures.as_ref(),
+        };
+        let made =
+            golmok_demo::history::past_days(&history, &golmok_demo::history::PAST_DAYS, 1).await?;
+        println!(
+            "golmok: and {made} past orders over the last {} days",
+            golmok_demo::history::PAST_DAYS.iter().max().unwrap_or(&0)
+        );
     }
     println!("golmok: open http://{address}/");
     if demo {

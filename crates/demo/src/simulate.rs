@@ -65,12 +65,22 @@ pub async fn day(
     date: NaiveDate,
     orders_per_wave: usize,
 ) -> anyhow::Result<Vec<WaveFigures>> {
+    day_like(sim, date, date, orders_per_wave).await
+}
+
+/// Runs a day on `date`'s slots with the baskets of `like` (each date its own baskets).
+pub async fn day_like(
+    sim: &Simulation<'_>,
+    date: NaiveDate,
+    like: NaiveDate,
+    orders_per_wave: usize,
+) -> anyhow::Result<Vec<WaveFigures>> {
     let db = sim.ordering.db;
     crate::seed::demo(db, sim.ordering.cache).await?;
     let mut day = Day {
         sim,
         dice: Dice(
-            date.to_string()
+            like.to_string()
                 .bytes()
                 .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
         ),

@@ -128,6 +128,21 @@ pub async fn figures_between(
         }
         count_order(db, &mut report, &o).await?;
     }
+    use crate::entities::member_order;
+    for slot in member_order::Entity::find()
+        .filter(member_order::Column::ConsortiumId.eq(consortium_id))
+        .filter(member_order::Column::SlotId.is_not_null())
+        .filter(member_order::Column::CreatedAt.gte(day_start(from)?))
+        .filter(member_order::Column::CreatedAt.lt(day_start(to + Days::new(1))?))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|o| o.slot_id)
+    {
+        if !slots.contains(&slot) {
+            slots.push(slot);
+        }
+    }
     report.delivery = delivery_share(db, consortium_id, &slots).await?;
     report.merchants.sort_by(|a, b| {
         b.sales_krw
@@ -168,10 +183,20 @@ async fn delivery_share(
             .into_iter()
             .map(|o| o.id)
             .collect();
+        // Member trade carried in the slot is the consortium's it counts in.
+        let member_orders: Vec<String> = crate::entities::member_order::Entity::find()
+            .filter(crate::entities::member_order::Column::Id.is_in(stops.iter().cloned()))
+            .filter(crate::entities::member_order::Column::ConsortiumId.eq(consortium_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
         let our_parts: std::collections::HashSet<&str> = parts
             .iter()
             .filter(|m| ours.contains(&m.order_id))
             .map(|m| m.id.as_str())
+            .chain(member_orders.iter().map(String::as_str))
             .collect();
         let mine = stops
             .iter()
@@ -187,7 +212,7 @@ async fn delivery_share(
         out.unassigned += golmok_delivery_routing::task::left_out_in_slot(db, slot)
             .await?
             .iter()
-            .filter(|t| ours.contains(&t.order_id))
+            .filter(|t| ours.contains(&t.order_id) || member_orders.contains(&t.order_id))
             .count();
     }
     Ok(out)

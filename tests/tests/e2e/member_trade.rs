@@ -660,6 +660,24 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
         balance(&app, &format!("member:payable:{buyer}:{seller}")).await,
         -(owed_before + total)
     );
+    // The route is the consortium's shared delivery: the slot carried nothing else.
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let consortium = tofu.consortium["id"].as_str().unwrap();
+    let report = ok(
+        &app.get(
+            &format!("/v1/reports/consortia/{consortium}?from={today}&to={today}"),
+            Some(&coordinator),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let shared = report["delivery"]["distance_m"].as_f64().unwrap();
+    let planned_m = planned["metrics"]["distance_m"].as_f64().unwrap();
+    assert!(
+        shared > 0.0 && (shared - planned_m).abs() < 1.0,
+        "{shared} of {planned_m}"
+    );
 }
 
 /// A carried member order is picked up only once its seller accepted it; one the dispatcher

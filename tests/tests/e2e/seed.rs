@@ -3,7 +3,10 @@
 use golmok_e2e::{TestApp, on_both_databases};
 use serde_json::Value;
 
-on_both_databases!(demo_data_is_a_working_marketplace_and_loads_once);
+on_both_databases!(
+    demo_data_is_a_working_marketplace_and_loads_once,
+    the_demo_keeps_weeks_of_past_orders
+);
 
 async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
     let first = golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
@@ -151,4 +154,114 @@ async fn the_demo_delivers_a_basket_in_mapo() {
     let order = app.post("/v1/orders", Some(&token), &basket).await;
     assert_eq!(order.status.as_u16(), 201, "{}", order.text);
     assert_eq!(order.body["delivery_fee_krw"], 3000);
+}
+
+/// The history `serve --demo` adds on first start: simulated days moved back to their dates,
+/// each ordered the day before in the programme's report, its slots' plans on their own
+/// day, and tomorrow's slots free again.
+async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
+    let sim = golmok_demo::simulate::Simulation {
+        ordering: app.state.ordering(),
+        travel_times: app.state.travel_times.as_ref(),
+        plan_budget: std::time::Duration::from_millis(100),
+        wrong_codes: app.state.login_failures.as_ref(),
+    };
+    let made = golmok_demo::history::past_days(&sim, &[3, 10], 1)
+        .await
+        .unwrap();
+    assert!(
+        made >= 6,
+        "about one basket per consortium and wave: {made}"
+    );
+    let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let (three_ago, ten_ago) = (
+        today - chrono::Duration::days(3),
+        today - chrono::Duration::days(10),
+    );
+    let report = app
+        .get(
+            &format!(
+                "/v1/reports/programme?from={}&to={today}&by=week",
+                today - chrono::Duration::days(13)
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(report.status, reqwest::StatusCode::OK, "{}", report.text);
+    let orders_on = |day: chrono::NaiveDate| {
+        report.body["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                p["start"].as_str().unwrap() <= day.to_string().as_str()
+                    && day.to_string().as_str() <= p["end"].as_str().unwrap()
+            })
+            .map(|p| p["figures"]["online_orders"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    // Ordered the day before each day's slots.
+    let day = chrono::Duration::days(1);
+    assert!(orders_on(three_ago - day) > 0, "{}", report.text);
+    assert!(orders_on(ten_ago - day) > 0, "{}", report.text);
+    let total = report.body["total"]["online_orders"].as_u64().unwrap();
+    assert_eq!(
+        total as usize, made,
+        "every past order delivered and captured"
+    );
+    assert!(
+        report.body["total"]["delivery_shared_m"].as_f64().unwrap() > 0.0,
+        "the past routes count as shared delivery"
+    );
+
+    // Each day's slots hold their own plans; tomorrow's are free again.
+    let network = golmok_e2e::demo::tofu_at(app.client(), &app.base_url)
+        .await
+        .consortium["network_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let past_slots = app
+        .get(
+            &format!("/v1/networks/{network}/slots?date={three_ago}"),
+            None,
+        )
+        .await
+        .body;
+    let past_slot = past_slots["items"][0]["id"].as_str().unwrap().to_owned();
+    assert!(past_slots["items"][0]["booked"].as_u64().unwrap() > 0);
+    let plan = app
+        .get(
+            &format!("/v1/networks/{network}/slots/{past_slot}/plan"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(plan.status, reqwest::StatusCode::OK, "{}", plan.text);
+    assert!(
+        plan.body["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["stops"].as_array().unwrap())
+            .all(|s| s["status"] == "completed"),
+        "{}",
+        plan.text
+    );
+    let tomorrow = today + chrono::Duration::days(1);
+    let free = app
+        .get(
+            &format!("/v1/networks/{network}/slots?date={tomorrow}"),
+            None,
+        )
+        .await
+        .body;
+    assert!(
+        free["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["booked"] == 0),
+        "{free}"
+    );
 }
