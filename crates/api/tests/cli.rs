@@ -60,8 +60,12 @@ impl Drop for Server {
 }
 
 async fn wait_until_up(base: &str) {
+    wait_up_to(base, Duration::from_secs(30)).await
+}
+
+async fn wait_up_to(base: &str, limit: Duration) {
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
             return;
@@ -69,6 +73,65 @@ async fn wait_until_up(base: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("golmok serve did not come up at {base}");
+}
+
+/// README's first command: `serve --demo` on an empty database seeds the demo and weeks of
+/// past orders, delivered and captured, before it answers.
+#[tokio::test]
+async fn serve_demo_starts_with_weeks_of_past_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = Server(
+        golmok(dir.path(), &[])
+            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_up_to(&base, Duration::from_secs(240)).await;
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": "admin@demo.golmok.kr", "password": "golmok-demo"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap_or_default().to_owned();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let report: Value = client
+        .get(format!(
+            "{base}/v1/reports/programme?from={}&to={today}&by=week",
+            today - chrono::Duration::days(27)
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let weeks_with_orders = report["periods"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter(|p| p["figures"]["online_orders"].as_u64().unwrap_or_default() > 0)
+                .count()
+        })
+        .unwrap_or_default();
+    assert!(weeks_with_orders >= 3, "{report}");
+    assert!(
+        report["total"]["online_orders"]
+            .as_u64()
+            .unwrap_or_default()
+            >= 40,
+        "{report}"
+    );
 }
 
 #[tokio::test]

@@ -156,9 +156,10 @@ async fn the_demo_delivers_a_basket_in_mapo() {
     assert_eq!(order.body["delivery_fee_krw"], 3000);
 }
 
-/// The history `serve --demo` adds on first start: simulated days moved back to their dates,
-/// each ordered the day before in the programme's report, its slots' plans on their own
-/// day, and tomorrow's slots free again.
+/// The history `serve --demo` adds on first start: simulated days moved back to their dates.
+/// The programme's report counts each day's orders on the day before it (when they were
+/// placed), every one captured; each day's slots hold their plans, ridden to the end; and
+/// tomorrow's slots are free again.
 async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
     let sim = golmok_demo::simulate::Simulation {
         ordering: app.state.ordering(),
