@@ -30,6 +30,69 @@ async fn owner_of(app: &TestApp, id: &str) -> String {
     login(app, &owner.email).await
 }
 
+/// A member order as the shop of `token` sees it.
+async fn member_order(app: &TestApp, id: &str, token: &str) -> Value {
+    ok(
+        &app.get(&format!("/v1/member-orders/{id}"), Some(token))
+            .await,
+        StatusCode::OK,
+    )
+}
+
+/// The route a slot's plan gives member order `id`, its courier signed in and set out.
+struct Route {
+    plan: Value,
+    pickup: String,
+    dropoff: String,
+    courier: String,
+}
+
+async fn ride_for(app: &TestApp, network: &str, slot_id: &str, id: &str) -> Route {
+    let admin = login(app, "admin@demo.golmok.kr").await;
+    let plan = ok(
+        &app.post(
+            &format!("/v1/networks/{network}/slots/{slot_id}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    let batch = plan["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b.to_string().contains(id))
+        .cloned()
+        .expect("a route carries the member order");
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == kind && s["merchant_order_id"] == id)
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let email = golmok_e2e::demo::courier_email(app, batch["courier_id"].as_str().unwrap()).await;
+    let courier = login(app, &email).await;
+    ok(
+        &app.post(
+            &format!("/v1/batches/{}/start", batch["id"].as_str().unwrap()),
+            Some(&courier),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+    Route {
+        pickup: stop("pickup"),
+        dropoff: stop("dropoff"),
+        plan,
+        courier,
+    }
+}
+
 async fn balance(app: &TestApp, account: &str) -> i64 {
     golmok_payments::ledger::balance(&app.state.db, account)
         .await
@@ -424,7 +487,6 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
     let seller = tofu.other_members()[0].clone();
     let seller_token = owner_of(&app, &seller).await;
-    let admin = login(&app, "admin@demo.golmok.kr").await;
     let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
     let slots_path = format!("/v1/networks/{network}/slots?date={date}");
     let slot_of = |slots: &Value| slots["items"][0].clone();
@@ -519,11 +581,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     assert_eq!(mine["slot_id"], slot_id.as_str());
     assert_eq!(mine["delivery_status"], "open");
     let door_code = mine["handover_code"].as_str().unwrap().to_owned();
-    let theirs = ok(
-        &app.get(&format!("/v1/member-orders/{id}"), Some(&seller_token))
-            .await,
-        StatusCode::OK,
-    );
+    let theirs = member_order(&app, &id, &seller_token).await;
     let pickup_code = theirs["handover_code"].as_str().unwrap().to_owned();
     assert_ne!(pickup_code, door_code, "each side holds its own code");
     let page = shop.get(&path).await;
@@ -574,43 +632,12 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     );
 
     // Planned into a courier's route with the slot's other deliveries.
-    let planned = ok(
-        &app.post(
-            &format!("/v1/networks/{network}/slots/{slot_id}/plan"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await,
-        StatusCode::OK,
-    );
-    let batch = planned["batches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b.to_string().contains(&id))
-        .cloned()
-        .expect("a route carries the member order");
-    let stop = |kind: &str| {
-        batch["stops"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["kind"] == kind && s["merchant_order_id"] == id.as_str())
-            .map(|s| s["id"].as_str().unwrap().to_owned())
-            .unwrap()
-    };
-    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
-    let email = golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap()).await;
-    let courier = login(&app, &email).await;
-    ok(
-        &app.post(
-            &format!("/v1/batches/{}/start", batch["id"].as_str().unwrap()),
-            Some(&courier),
-            &json!({}),
-        )
-        .await,
-        StatusCode::OK,
-    );
+    let Route {
+        plan: planned,
+        pickup,
+        dropoff,
+        courier,
+    } = ride_for(&app, &network, &slot_id, &id).await;
     ok(
         &app.post(
             &format!("/v1/stops/{pickup}/complete"),
@@ -620,11 +647,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
         .await,
         StatusCode::OK,
     );
-    let on_route = ok(
-        &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
-            .await,
-        StatusCode::OK,
-    );
+    let on_route = member_order(&app, &id, &buyer_token).await;
     assert_eq!(on_route["status"], "picked_up");
     assert_eq!(on_route["delivery_status"], "picked_up");
     // On the road it is no longer the seller's to reject.
@@ -646,11 +669,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
         .await,
         StatusCode::OK,
     );
-    let delivered = ok(
-        &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
-            .await,
-        StatusCode::OK,
-    );
+    let delivered = member_order(&app, &id, &buyer_token).await;
     assert_eq!(delivered["status"], "handed_over");
     assert_eq!(delivered["delivery_status"], "delivered");
     assert!(delivered["handed_over_at"].is_string());
@@ -691,7 +710,6 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
     let buyer = tofu.shop_id.clone();
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
     let seller = tofu.other_members()[1].clone();
-    let admin = login(&app, "admin@demo.golmok.kr").await;
     let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
     let slot_id = app
         .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
@@ -718,47 +736,11 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
         StatusCode::CREATED,
     );
     let id = placed["id"].as_str().unwrap().to_owned();
-    let planned = ok(
-        &app.post(
-            &format!("/v1/networks/{network}/slots/{slot_id}/plan"),
-            Some(&admin),
-            &json!({}),
-        )
-        .await,
-        StatusCode::OK,
-    );
-    let batch = planned["batches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b.to_string().contains(&id))
-        .cloned()
-        .unwrap();
-    let pickup = batch["stops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "pickup" && s["merchant_order_id"] == id.as_str())
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .unwrap();
-    let courier = login(
-        &app,
-        &golmok_e2e::demo::courier_email(&app, batch["courier_id"].as_str().unwrap()).await,
-    )
-    .await;
-    app.post(
-        &format!("/v1/batches/{}/start", batch["id"].as_str().unwrap()),
-        Some(&courier),
-        &json!({}),
-    )
-    .await;
+    let Route {
+        pickup, courier, ..
+    } = ride_for(&app, &network, &slot_id, &id).await;
     let seller_token = owner_of(&app, &seller).await;
-    let code = ok(
-        &app.get(&format!("/v1/member-orders/{id}"), Some(&seller_token))
-            .await,
-        StatusCode::OK,
-    )["handover_code"]
-        .clone();
+    let code = member_order(&app, &id, &seller_token).await["handover_code"].clone();
     app.post(
         &format!("/v1/stops/{pickup}/complete"),
         Some(&courier),
@@ -767,11 +749,7 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
     .await
     .assert_problem(409, "not_accepted");
     assert_eq!(
-        ok(
-            &app.get(&format!("/v1/member-orders/{id}"), Some(&buyer_token))
-                .await,
-            StatusCode::OK
-        )["status"],
+        member_order(&app, &id, &buyer_token).await["status"],
         "placed"
     );
 
@@ -824,14 +802,7 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
             StatusCode::OK,
         );
     }
-    let handed = ok(
-        &app.get(
-            &format!("/v1/member-orders/{second_id}"),
-            Some(&buyer_token),
-        )
-        .await,
-        StatusCode::OK,
-    );
+    let handed = member_order(&app, &second_id, &buyer_token).await;
     assert_eq!(handed["status"], "handed_over");
     assert_eq!(handed["delivery_status"], "pickup");
 }
