@@ -502,6 +502,7 @@ fn solve_checked(problem: &Problem, budget: Duration) -> Result<solver::Solution
             time_limit: budget,
             iterations: None,
             seed: 1,
+            stop_when_settled: true,
         },
     );
     solver::verify(problem, &solution).map_err(|e| {

@@ -1,9 +1,16 @@
 //! Runs the route solver on one Li & Lim or Solomon instance and prints one JSON line:
 //! `{"solver","instance","vehicles","distance","seconds","feasible","routes"}`.
 //!
-//! `routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]`
+//! `routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]`: runs to
+//! the limit, as benchmarks at a fixed time want.
 //! `routing-bench --wave TASKS --time-limit SECONDS [--seed N]`: a synthetic co-delivery
-//! wave with a mixed fleet, shifts and two capacities (see `benchmark::synthetic_wave`).
+//! wave with a mixed fleet, shifts and two capacities (see `benchmark::synthetic_wave`),
+//! stopping once the search settles, as planning does.
+//! `routing-bench --settle 10,50,100,300 --time-limit SECONDS`: for each size, one synthetic
+//! wave planned as the planner plans it (stopping when settled) beside the same wave run to
+//! the whole limit: time to best, time to stop, and the distance against the full run's.
+//!
+//! `--settle-early` / `--run-to-limit` choose the stopping rule for either of the first two.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -18,6 +25,10 @@ struct Args {
     seed: u64,
     iterations: Option<u64>,
     wave: Option<usize>,
+    /// Sizes for `--settle`.
+    settle: Vec<usize>,
+    /// Stop when settled; by default only for waves.
+    stop_when_settled: Option<bool>,
 }
 
 impl Args {
@@ -26,6 +37,7 @@ impl Args {
             time_limit: Duration::from_secs_f64(self.time_limit.max(0.0)),
             iterations: self.iterations,
             seed: self.seed,
+            stop_when_settled: self.stop_when_settled.unwrap_or(self.wave.is_some()),
         }
     }
 }
@@ -37,6 +49,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         seed: 1,
         iterations: None,
         wave: None,
+        settle: Vec::new(),
+        stop_when_settled: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -46,6 +60,14 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--seed" => parsed.seed = number(arg, value(arg)?)?,
             "--wave" => parsed.wave = Some(number(arg, value(arg)?)?),
             "--iterations" => parsed.iterations = Some(number(arg, value(arg)?)?),
+            "--settle" => {
+                parsed.settle = value(arg)?
+                    .split(',')
+                    .map(|n| number(arg, n.trim()))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--settle-early" => parsed.stop_when_settled = Some(true),
+            "--run-to-limit" => parsed.stop_when_settled = Some(false),
             other if !other.starts_with("--") && parsed.file.is_none() => {
                 parsed.file = Some(other.to_owned());
             }
@@ -71,6 +93,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !args.settle.is_empty() {
+        for &tasks in &args.settle {
+            println!("{}", settle_wave(tasks, &args));
+        }
+        return ExitCode::SUCCESS;
+    }
     if let Some(tasks) = args.wave {
         println!("{}", solve_wave(tasks, &args));
         return ExitCode::SUCCESS;
@@ -107,6 +135,42 @@ fn solve_wave(tasks: usize, args: &Args) -> serde_json::Value {
         "seconds": started.elapsed().as_secs_f64(),
         "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
         "iterations": solution.iterations,
+        "iterations_to_best": solution.iterations_to_best,
+        "time_to_best": solution.time_to_best.as_secs_f64(),
+    })
+}
+
+/// One synthetic wave of `tasks` planned as the planner does (stopping when settled), beside
+/// the same wave searched for the whole limit: how soon the plan came, and what it gave up.
+fn settle_wave(tasks: usize, args: &Args) -> serde_json::Value {
+    let problem = benchmark::synthetic_wave(tasks, args.seed);
+    let run = |stop_when_settled: bool| {
+        solve(
+            &problem,
+            Budget {
+                stop_when_settled,
+                ..args.budget()
+            },
+        )
+    };
+    let (settled, full) = (run(true), run(false));
+    serde_json::json!({
+        "tasks": tasks,
+        "seed": args.seed,
+        "time_to_best": settled.time_to_best.as_secs_f64(),
+        "time_to_stop": settled.time_to_stop.as_secs_f64(),
+        "iterations": settled.iterations,
+        "iterations_to_best": settled.iterations_to_best,
+        "vehicles": settled.vehicles,
+        "distance": settled.distance,
+        "unassigned": settled.unassigned.len(),
+        "full_seconds": full.time_to_stop.as_secs_f64(),
+        "full_time_to_best": full.time_to_best.as_secs_f64(),
+        "full_iterations_to_best": full.iterations_to_best,
+        "full_vehicles": full.vehicles,
+        "full_distance": full.distance,
+        "distance_ratio": if full.distance > 0.0 { settled.distance / full.distance } else { 1.0 },
+        "feasible": golmok_delivery_routing::solver::verify(&problem, &settled).is_ok(),
     })
 }
 
@@ -135,6 +199,8 @@ fn solve_instance(file: &str, args: &Args) -> Result<serde_json::Value, String> 
         "seconds": seconds,
         "feasible": checked.is_ok() && solution.unassigned.is_empty(),
         "iterations": solution.iterations,
+        "iterations_to_best": solution.iterations_to_best,
+        "time_to_best": solution.time_to_best.as_secs_f64(),
         "routes": routes,
     }))
 }

@@ -78,6 +78,9 @@ pub struct Budget {
     /// Stop after this many search iterations even with time left (for reproducible runs).
     pub iterations: Option<u64>,
     pub seed: u64,
+    /// Stop once the search has settled (its best answer stood long enough, measured in
+    /// iterations): what planning wants. Off, it runs to the time limit or the iterations.
+    pub stop_when_settled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,4 +136,9 @@ pub struct Solution {
     pub distance: f64,
     pub vehicles: usize,
     pub iterations: u64,
+    /// The iteration, and the time since the solver was called, that found the answer.
+    pub iterations_to_best: u64,
+    pub time_to_best: std::time::Duration,
+    /// When the search stopped: its budget ran out or it settled.
+    pub time_to_stop: std::time::Duration,
 }

@@ -388,6 +388,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             search.drop_a_vehicle(&mut current);
             if current.unassigned.is_empty() {
                 best = current.clone();
+                schedule.improved();
                 continue;
             }
             schedule.vehicle_attempt = Some(schedule.iteration);
@@ -407,7 +408,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             operators.learn();
         }
     }
-    solution_of(&search.ctx, &best, unservable, schedule.iteration)
+    solution_of(&search.ctx, &best, unservable, &schedule)
 }
 
 /// Vehicles alike (same depot, shift, capacity, profile) are one class: a task that fits none
@@ -563,6 +564,11 @@ impl Operators {
 /// Temperature cools per iteration (never per second), and is reheated periodically, so a
 /// longer budget extends the same search rather than running a different one.
 const COOLING: f64 = 0.9993;
+/// Iterations a task, and at the least, the best answer must stand before the search stops
+/// early. Fewer made 30-task waves stop before they saved a courier (see README's routing
+/// benchmarks: `routing-bench --settle`).
+const PATIENCE_PER_TASK: u64 = 500;
+const PATIENCE_MIN: u64 = 50_000;
 const REHEAT_EVERY: u64 = 15_000;
 /// How long an attempt to save a vehicle runs before the search goes back to distance.
 const VM_ITERATIONS: u64 = 2_500;
@@ -576,6 +582,8 @@ struct Schedule {
     patience: u64,
     iteration: u64,
     last_improvement: u64,
+    /// When the best answer was found, since the solver was called.
+    best_found: std::time::Duration,
     t0: f64,
     temperature: f64,
     vehicle_attempt: Option<u64>,
@@ -591,9 +599,10 @@ impl Schedule {
         Self {
             budget,
             started,
-            patience: (500 * servable.max(1) as u64).max(50_000),
+            patience: (PATIENCE_PER_TASK * servable.max(1) as u64).max(PATIENCE_MIN),
             iteration: 0,
             last_improvement: 0,
+            best_found: started.elapsed(),
             t0,
             temperature: t0,
             vehicle_attempt: None,
@@ -607,7 +616,19 @@ impl Schedule {
             .iterations
             .is_some_and(|max| self.iteration >= max)
             || self.started.elapsed() >= self.budget.time_limit
-            || self.iteration - self.last_improvement >= self.patience
+            || (self.budget.stop_when_settled && self.settled())
+    }
+
+    /// The search has settled once its best answer has stood for [`Schedule::patience`]
+    /// iterations: a small plan stops long before a generous budget runs out.
+    fn settled(&self) -> bool {
+        self.iteration - self.last_improvement >= self.patience
+    }
+
+    /// The best answer just improved.
+    fn improved(&mut self) {
+        self.last_improvement = self.iteration;
+        self.best_found = self.started.elapsed();
     }
 
     /// Alternating: an attempt to save a vehicle (for up to VM_ITERATIONS), then distance.
@@ -626,7 +647,7 @@ impl Schedule {
             return;
         };
         if current.unassigned.is_empty() {
-            self.last_improvement = self.iteration;
+            self.improved();
             *best = current.clone();
             self.vehicle_attempt = None;
             self.failed_attempts = 0;
@@ -662,7 +683,7 @@ fn accept(
 ) -> f64 {
     let (cand, cur) = (candidate.cost(), current.cost());
     if cand < best.cost() - 1e-9 {
-        schedule.last_improvement = schedule.iteration;
+        schedule.improved();
         *best = candidate.clone();
         *current = candidate;
         33.0
@@ -683,7 +704,7 @@ fn solution_of(
     ctx: &Ctx<'_>,
     best: &State,
     unservable: Vec<(usize, Reason)>,
-    iterations: u64,
+    schedule: &Schedule,
 ) -> Solution {
     let mut unassigned = unservable;
     unassigned.extend(best.unassigned.iter().map(|&t| (t, Reason::NoCapacityLeft)));
@@ -699,7 +720,10 @@ fn solution_of(
         vehicles: routes.len(),
         routes,
         unassigned,
-        iterations,
+        iterations: schedule.iteration,
+        iterations_to_best: schedule.last_improvement,
+        time_to_best: schedule.best_found,
+        time_to_stop: schedule.started.elapsed(),
     }
 }
 

@@ -58,6 +58,7 @@ fn budget(iterations: u64) -> Budget {
         time_limit: Duration::from_secs(60),
         iterations: Some(iterations),
         seed: 7,
+        stop_when_settled: true,
     }
 }
 
@@ -434,7 +435,7 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let problem = random_problem(points, spec, vehicles);
-        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(150), seed });
+        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(150), seed, stop_when_settled: true });
         prop_assert_eq!(verify(&problem, &s), Ok(()));
     }
 
@@ -446,8 +447,8 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let problem = random_problem(points, spec, vehicles);
-        let short = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(100), seed });
-        let long = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(400), seed });
+        let short = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(100), seed, stop_when_settled: true });
+        let long = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(400), seed, stop_when_settled: true });
         let (a, b) = (objective(&short), objective(&long));
         prop_assert!(b.0 < a.0 || (b.0 == a.0 && (b.1 < a.1 || (b.1 == a.1 && b.2 <= a.2 + 1e-9))), "{a:?} then {b:?}");
     }
@@ -472,7 +473,7 @@ proptest! {
         spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..50.0, 100.0f64..300.0), 2..4),
     ) {
         let problem = random_problem(points, spec, vec![([4, 4], 1_000.0, 0)]);
-        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(3000), seed: 3 });
+        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(3000), seed: 3, stop_when_settled: true });
         prop_assert_eq!(verify(&problem, &s), Ok(()));
         if let Some(optimum) = exhaustive(&problem) {
             prop_assert!(s.unassigned.is_empty());
@@ -493,10 +494,44 @@ fn a_mixed_fleet_plans_a_lunch_wave_feasibly() {
             time_limit: Duration::from_secs(30),
             iterations: Some(300),
             seed: 1,
+            stop_when_settled: true,
         },
     );
     verify(&problem, &s).unwrap();
     assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
     // Fewest couriers first: far fewer than the 26 on shift.
     assert!(s.vehicles < 15, "{} vehicles", s.vehicles);
+}
+
+#[test]
+fn a_settled_search_stops_early_and_says_when_it_found_its_answer() {
+    const PATIENCE_CHECK: u64 = 80_000;
+    let problem = crate::benchmark::synthetic_wave(4, 3);
+    let run = |stop_when_settled: bool| {
+        solve(
+            &problem,
+            Budget {
+                time_limit: Duration::from_secs(60),
+                iterations: Some(PATIENCE_CHECK),
+                seed: 3,
+                stop_when_settled,
+            },
+        )
+    };
+    let (settled, full) = (run(true), run(false));
+    verify(&problem, &settled).unwrap();
+    // Four tasks settle before the iterations run out; run to the limit, all are used.
+    assert!(
+        settled.iterations < PATIENCE_CHECK,
+        "{}",
+        settled.iterations
+    );
+    assert_eq!(full.iterations, PATIENCE_CHECK);
+    // The same search up to where it stopped: the answer it found is the one kept.
+    assert_eq!(settled.iterations_to_best, full.iterations_to_best);
+    assert_eq!(objective(&settled), objective(&full));
+    for s in [&settled, &full] {
+        assert!(s.iterations_to_best <= s.iterations);
+        assert!(s.time_to_best <= s.time_to_stop);
+    }
 }
