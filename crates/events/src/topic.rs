@@ -113,6 +113,12 @@ pub enum Payload {
         stops_left: usize,
         at: DateTime<Utc>,
     },
+    /// A member order (상호거래) to or from the shop was placed or moved on: `status` is where
+    /// it stands now. Told to the shop on the other side of the step.
+    MemberOrder {
+        member_order_id: String,
+        status: String,
+    },
     /// A weighed line over the authorisation was put to the shopper, or answered (`status`:
     /// asked, approved, declined, lapsed).
     WeightApproval {

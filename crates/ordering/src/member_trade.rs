@@ -395,6 +395,7 @@ pub async fn place(
     for line in lines {
         line.insert(&txn).await?;
     }
+    tell(&txn, &seller.id, &id, MemberOrderStatus::Placed).await?;
     let order = order_in(&txn, &id, Some(&buyer.id)).await?;
     txn.commit().await?;
     for l in &new.lines {
@@ -528,6 +529,25 @@ pub async fn turn_into_pickup(
     Ok(order)
 }
 
+/// Tells `shop` (through its topic, in the caller's transaction) where a member order stands.
+async fn tell(
+    txn: &impl ConnectionTrait,
+    shop: &str,
+    id: &str,
+    status: MemberOrderStatus,
+) -> Result<()> {
+    golmok_events::outbox::record(
+        txn,
+        &golmok_events::Topic::merchant(shop),
+        &golmok_events::Payload::MemberOrder {
+            member_order_id: id.to_owned(),
+            status: status.as_str().to_owned(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whether a delivery task's order is a member order (its id is one of ours).
 pub fn is_member_order(id: &str) -> bool {
     id.starts_with("mbo_")
@@ -567,6 +587,9 @@ pub async fn on_courier_stop(
     let now = Utc::now();
     if to == MemberOrderStatus::HandedOver {
         post_owed(txn, &o).await?;
+    }
+    for shop in [&o.buyer_id, &o.seller_id] {
+        tell(txn, shop, id, to).await?;
     }
     let mut active: member_order::ActiveModel = o.into();
     active.status = Set(to.as_str().to_owned());
@@ -790,6 +813,8 @@ pub async fn step(
     if to == MemberOrderStatus::HandedOver {
         post_owed(&txn, &o).await?;
     }
+    let other_side = if by_seller { &o.buyer_id } else { &o.seller_id };
+    tell(&txn, other_side, id, to).await?;
     let mut active: member_order::ActiveModel = o.into();
     active.status = Set(to.as_str().to_owned());
     active.updated_at = Set(now);

@@ -93,6 +93,22 @@ async fn ride_for(app: &TestApp, network: &str, slot_id: &str, id: &str) -> Rout
     }
 }
 
+/// The statuses shop `shop` was told of member order `id`, oldest first.
+async fn told(app: &TestApp, shop: &str, id: &str) -> Vec<String> {
+    golmok_events::outbox::since(
+        &app.state.db,
+        &[golmok_events::Topic::merchant(shop).to_string()],
+        "",
+        1000,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|e| e.payload["type"] == "member_order" && e.payload["member_order_id"] == id)
+    .map(|e| e.payload["status"].as_str().unwrap_or_default().to_owned())
+    .collect()
+}
+
 async fn balance(app: &TestApp, account: &str) -> i64 {
     golmok_payments::ledger::balance(&app.state.db, account)
         .await
@@ -238,6 +254,9 @@ async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
         .await,
         StatusCode::OK,
     );
+    // Each side hears of the other's steps on its own topic.
+    assert_eq!(told(&app, &seller, &id).await, ["placed"]);
+    assert_eq!(told(&app, &buyer, &id).await, ["accepted", "handed_over"]);
     assert_eq!(handed["status"], "handed_over");
     let total = 2 * member_price;
     let receivable = format!("member:receivable:{seller}:{buyer}");
@@ -672,6 +691,14 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     let delivered = member_order(&app, &id, &buyer_token).await;
     assert_eq!(delivered["status"], "handed_over");
     assert_eq!(delivered["delivery_status"], "delivered");
+    assert_eq!(
+        told(&app, &buyer, &id).await,
+        ["accepted", "picked_up", "handed_over"]
+    );
+    assert_eq!(
+        told(&app, &seller, &id).await,
+        ["placed", "picked_up", "handed_over"]
+    );
     assert!(delivered["handed_over_at"].is_string());
     let total = delivered["total_krw"].as_i64().unwrap();
     assert_eq!(balance(&app, &receivable).await, owed_before + total);
