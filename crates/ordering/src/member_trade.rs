@@ -630,49 +630,103 @@ async fn order_in(
     viewer: Option<&str>,
 ) -> Result<MemberOrder> {
     let o = order_row(db, id).await?;
-    let task = match o.slot_id {
-        Some(_) => Some(golmok_delivery_routing::task::task_of(db, id).await?),
-        None => None,
-    };
-    let handover_code = match (&task, viewer) {
-        (Some(t), Some(viewer)) if viewer == o.seller_id => t.pickup_code.clone(),
-        (Some(t), Some(viewer)) if viewer == o.buyer_id => t.dropoff_code.clone(),
-        _ => None,
-    };
-    let lines: Vec<MemberOrderLine> = member_order_line::Entity::find()
-        .filter(member_order_line::Column::MemberOrderId.eq(id))
+    views(db, vec![o], viewer)
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::internal(format!("member order {id} without its view")))
+}
+
+/// Orders as `viewer` sees them, their lines, shops and deliveries read in one query each.
+async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<member_order::Model>,
+    viewer: Option<&str>,
+) -> Result<Vec<MemberOrder>> {
+    use golmok_delivery_routing::entities::delivery_task;
+    use std::collections::HashMap;
+    let ids: Vec<String> = rows.iter().map(|o| o.id.clone()).collect();
+    let mut lines: HashMap<String, Vec<MemberOrderLine>> = HashMap::new();
+    for l in member_order_line::Entity::find()
+        .filter(member_order_line::Column::MemberOrderId.is_in(ids.clone()))
         .order_by_asc(member_order_line::Column::Id)
         .all(db)
         .await?
-        .into_iter()
-        .map(|l| MemberOrderLine {
-            listing_id: l.listing_id,
-            title: l.title,
-            unit: l.unit,
-            quantity: l.quantity,
-            list_price_krw: l.list_price_krw,
-            amount_krw: l.amount_krw,
-        })
+    {
+        lines
+            .entry(l.member_order_id)
+            .or_default()
+            .push(MemberOrderLine {
+                listing_id: l.listing_id,
+                title: l.title,
+                unit: l.unit,
+                quantity: l.quantity,
+                list_price_krw: l.list_price_krw,
+                amount_krw: l.amount_krw,
+            });
+    }
+    let shop_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|o| [o.buyer_id.clone(), o.seller_id.clone()])
         .collect();
-    Ok(MemberOrder {
-        status: MemberOrderStatus::parse(&o.status)
-            .ok_or_else(|| DomainError::internal(format!("member order {id} is {}", o.status)))?,
-        buyer_name: shop(db, &o.buyer_id).await?.name,
-        seller_name: shop(db, &o.seller_id).await?.name,
-        list_total_krw: lines.iter().map(|l| l.list_price_krw).sum(),
-        lines,
-        id: o.id,
-        consortium_id: o.consortium_id,
-        buyer_merchant_id: o.buyer_id,
-        seller_merchant_id: o.seller_id,
-        total_krw: o.total_krw,
-        note: o.note,
-        created_at: o.created_at,
-        handed_over_at: o.handed_over_at,
-        slot_id: o.slot_id,
-        delivery_status: task.map(|t| t.status.as_str().to_owned()),
-        handover_code,
-    })
+    let names: HashMap<String, String> = merchant::Entity::find()
+        .filter(merchant::Column::Id.is_in(shop_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let carried: Vec<String> = rows
+        .iter()
+        .filter(|o| o.slot_id.is_some())
+        .map(|o| o.id.clone())
+        .collect();
+    let mut tasks: HashMap<String, delivery_task::Model> = HashMap::new();
+    if !carried.is_empty() {
+        for t in delivery_task::Entity::find()
+            .filter(delivery_task::Column::MerchantOrderId.is_in(carried))
+            .all(db)
+            .await?
+        {
+            tasks.insert(t.merchant_order_id.clone(), t);
+        }
+    }
+    let name_of = |id: &str| {
+        names
+            .get(id)
+            .cloned()
+            .ok_or_else(|| DomainError::not_found("merchant", id))
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for o in rows {
+        let task = tasks.remove(&o.id);
+        let handover_code = match (&task, viewer) {
+            (Some(t), Some(viewer)) if viewer == o.seller_id => t.pickup_code.clone(),
+            (Some(t), Some(viewer)) if viewer == o.buyer_id => t.dropoff_code.clone(),
+            _ => None,
+        };
+        let lines = lines.remove(&o.id).unwrap_or_default();
+        out.push(MemberOrder {
+            status: MemberOrderStatus::parse(&o.status).ok_or_else(|| {
+                DomainError::internal(format!("member order {} is {}", o.id, o.status))
+            })?,
+            buyer_name: name_of(&o.buyer_id)?,
+            seller_name: name_of(&o.seller_id)?,
+            list_total_krw: lines.iter().map(|l| l.list_price_krw).sum(),
+            lines,
+            id: o.id,
+            consortium_id: o.consortium_id,
+            buyer_merchant_id: o.buyer_id,
+            seller_merchant_id: o.seller_id,
+            total_krw: o.total_krw,
+            note: o.note,
+            created_at: o.created_at,
+            handed_over_at: o.handed_over_at,
+            slot_id: o.slot_id,
+            delivery_status: task.map(|t| t.status.as_str().to_owned()),
+            handover_code,
+        });
+    }
+    Ok(out)
 }
 
 /// An order, for the owners of either shop (404 to anyone else).
@@ -706,11 +760,7 @@ pub async fn orders_of(
         .order_by_desc(member_order::Column::CreatedAt)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(order_in(db, &r.id, Some(merchant_id)).await?);
-    }
-    Ok(out)
+    views(db, rows, Some(merchant_id)).await
 }
 
 /// What a step does to an order: who may take it, from where, to where.
