@@ -183,6 +183,33 @@ pub fn merchant_order_status(t: &Texts, s: MerchantOrderStatus) -> &'static str 
     }
 }
 
+pub fn member_order_status(
+    t: &Texts,
+    s: &golmok_ordering::member_trade::MemberOrderStatus,
+) -> &'static str {
+    use golmok_ordering::member_trade::MemberOrderStatus as S;
+    match *s {
+        S::Placed => t.mt_placed,
+        S::Accepted => t.mt_accepted,
+        S::PickedUp => t.mt_picked_up,
+        S::HandedOver => t.mt_handed_over,
+        S::Rejected => t.mt_rejected,
+        S::Cancelled => t.mt_cancelled,
+    }
+}
+
+/// Where a carried delivery stands, by routing's status code.
+pub fn delivery_status(t: &Texts, code: &str) -> &'static str {
+    match code {
+        "open" => t.dl_open,
+        "planned" => t.dl_planned,
+        "picked_up" => t.dl_picked_up,
+        "delivered" => t.dl_delivered,
+        "withdrawn" => t.dl_withdrawn,
+        _ => t.dl_pickup,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -215,6 +215,18 @@ texts! {
     trade_by_courier: "공동배송", "Co-delivery";
     trade_pickup_code: "픽업 코드", "Pick-up code";
     trade_door_code: "받을 때 코드", "Code at your door";
+    mt_placed: "접수 대기", "Waiting for the seller";
+    mt_accepted: "접수됨", "Accepted";
+    mt_picked_up: "배송 중", "On its way";
+    mt_handed_over: "전달됨", "Handed over";
+    mt_rejected: "거절됨", "Rejected";
+    mt_cancelled: "취소됨", "Cancelled";
+    dl_open: "배차 대기", "Waiting for a route";
+    dl_planned: "배차됨", "On a route";
+    dl_picked_up: "픽업함", "Picked up";
+    dl_delivered: "배달 완료", "Delivered";
+    dl_withdrawn: "배송 취소", "Withdrawn";
+    dl_pickup: "직접 가져가기로 바뀜", "Changed to collection";
     trade_order: "주문하기", "Order";
     trade_orders: "주문", "Orders";
     trade_sold_to: "판매 →", "Sold to";

@@ -1704,3 +1704,235 @@ async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
     );
     Ok(())
 }
+
+/// Member trade on a co-delivery route, in Chromium: the tofu shop orders from a fellow
+/// member on its trade page and picks tomorrow's slot; the seller's page shows the pick-up
+/// code and accepts; the slot is planned; on the courier's phone the route carries the goods
+/// from one shop to the other, each stop completed with its shop's code; the buyer's page then
+/// shows the order handed over and owed on the month's statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_courier_carries_member_trade_between_two_shops() {
+    in_chromium(member_trade_route).await;
+}
+
+async fn member_trade_route(app: &TestApp, b: &Client) -> Result<(), String> {
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let network = tofu.consortium["network_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let buyer = tofu.shop_id.clone();
+    let seller = tofu.other_members()[0].clone();
+    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let slot = app
+        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let listing = app
+        .get(
+            &format!("/v1/listings?merchant_id={seller}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let offer = format!("{seller}|{}", listing["id"].as_str().unwrap_or_default());
+
+    // The buyer orders on its trade page, carried in tomorrow's slot.
+    sign_in_as(
+        b,
+        app,
+        "merchant@demo.golmok.kr",
+        &format!("/shop/{buyer}/trade"),
+    )
+    .await?;
+    wait_for_text(b, "회원 가게에서 사기").await;
+    for (select, value) in [("#offer", offer.as_str()), ("#slot_id", slot.as_str())] {
+        b.find(Locator::Css(select))
+            .await
+            .map_err(|e| e.to_string())?
+            .select_by_value(value)
+            .await
+            .map_err(|e| format!("{select}: {e}"))?;
+    }
+    fill(
+        b,
+        "#quantity",
+        &listing["unit_quantity"].as_i64().unwrap_or(1).to_string(),
+    )
+    .await;
+    shoot(b, "60-trade-by-courier").await;
+    click(b, "#trade-form button[type=submit]").await?;
+    wait_for_text(b, "받을 때 코드").await;
+    let door_code = b
+        .find(Locator::Css(".handover-code"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    let token = golmok_e2e::demo::login(app, "merchant@demo.golmok.kr").await;
+    let order = app
+        .get(
+            &format!("/v1/merchants/{buyer}/member-orders"),
+            Some(&token),
+        )
+        .await
+        .body["items"][0]
+        .clone();
+    let id = order["id"].as_str().unwrap_or_default().to_owned();
+    if order["slot_id"] != slot.as_str() {
+        return Err(format!("the order is not in the slot: {order}"));
+    }
+
+    // The seller's page: the pick-up code, and the order accepted.
+    let owner = app.get(&format!("/v1/merchants/{seller}"), None).await.body["owner_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let seller_email = golmok_accounts::find(&app.state.db, &owner)
+        .await
+        .map_err(|e| e.to_string())?
+        .email;
+    sign_in_as(b, app, &seller_email, &format!("/shop/{seller}/trade")).await?;
+    wait_for_text(b, "픽업 코드").await;
+    let pickup_code = b
+        .find(Locator::Css(&format!("#mo-{id} .handover-code")))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    show_order(b, &id).await?;
+    shoot(b, "61-trade-seller-pickup-code").await;
+    click(
+        b,
+        &format!("form[action='/shop/{seller}/trade/{id}/accept'] button"),
+    )
+    .await?;
+    wait_for_text(b, "접수됨").await;
+
+    // Planned; the courier's phone carries it from shop to shop.
+    let admin = golmok_e2e::demo::login(app, "admin@demo.golmok.kr").await;
+    let planned = app
+        .post(
+            &format!("/v1/networks/{network}/slots/{slot}/plan"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    let batch = planned.body["batches"]
+        .as_array()
+        .and_then(|all| all.iter().find(|b| b.to_string().contains(&id)))
+        .cloned()
+        .ok_or_else(|| format!("no route carries the member order: {}", planned.text))?;
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| {
+                s.iter()
+                    .find(|s| s["merchant_order_id"] == id.as_str() && s["kind"] == kind)
+            })
+            .and_then(|s| s["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let courier =
+        golmok_e2e::demo::courier_email(app, batch["courier_id"].as_str().unwrap_or_default())
+            .await;
+    sign_in_as(b, app, &courier, &format!("/courier/batches/{batch_id}")).await?;
+    wait_for_text(b, "배송 경로").await;
+    click(
+        b,
+        &format!("form[action='/courier/batches/{batch_id}/start'] button"),
+    )
+    .await?;
+    let route = wait_for_text(b, "상호거래").await;
+    if !route.contains(&tofu_name(app, &buyer).await) {
+        return Err(format!(
+            "the drop-off does not name the buying shop: {route}"
+        ));
+    }
+    shoot(b, "62-courier-member-trade").await;
+    complete_with_code(b, &pickup, &pickup_code).await?;
+    member_order_becomes(app, &token, &id, "picked_up").await?;
+    b.goto(&app.url(&format!("/courier/batches/{batch_id}")))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for_text(b, "배송 경로").await;
+    complete_with_code(b, &dropoff, &door_code).await?;
+    member_order_becomes(app, &token, &id, "handed_over").await?;
+
+    // The buyer's page: handed over, and owed on this month's statement.
+    sign_in_as(
+        b,
+        app,
+        "merchant@demo.golmok.kr",
+        &format!("/shop/{buyer}/trade"),
+    )
+    .await?;
+    let page = wait_for_text(b, "전달됨").await;
+    if !page.contains("배달 완료") {
+        return Err(format!("the delivery is not shown done: {page}"));
+    }
+    let statement = b
+        .find(Locator::Css(&format!("#pair-{seller} .balance")))
+        .await
+        .map_err(|e| format!("the pair on the statement: {e}"))?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !statement.contains('−') && !statement.contains('-') {
+        return Err(format!(
+            "the buyer owes nothing on the statement: {statement}"
+        ));
+    }
+    show_order(b, &id).await?;
+    shoot(b, "63-trade-handed-over").await;
+    Ok(())
+}
+
+/// Scrolls the trade page to member order `id`, for its screenshot.
+async fn show_order(b: &Client, id: &str) -> Result<(), String> {
+    b.execute(
+        "document.getElementById(arguments[0]).scrollIntoView()",
+        vec![json!(format!("mo-{id}"))],
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// Waits up to 10 s for member order `id` to reach `status`.
+async fn member_order_becomes(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    status: &str,
+) -> Result<(), String> {
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = app
+            .get(&format!("/v1/member-orders/{id}"), Some(token))
+            .await
+            .body["status"]
+            .clone();
+        if seen == status {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("the member order is {seen}, not {status}"))
+}
+
+async fn tofu_name(app: &TestApp, shop: &str) -> String {
+    app.get(&format!("/v1/merchants/{shop}"), None).await.body["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
