@@ -115,6 +115,7 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
             crate::telemetry::record,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), nudge_relay))
+        .layer(middleware::from_fn_with_state(state.clone(), renew_catalog))
         .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -310,6 +311,23 @@ async fn nudge_relay(
     let response = next.run(request).await;
     if writes && response.status().is_success() {
         state.relay_nudge.notify_one();
+    }
+    response
+}
+
+/// After any request that may have written (anything but GET and HEAD, whatever its
+/// answer), renews the catalog's version: cached listing pages are never served past a
+/// change to a shop, a membership or a campaign that shapes them
+/// (see [`golmok_catalog::read_cache`]).
+async fn renew_catalog(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
+    let response = next.run(request).await;
+    if writes {
+        golmok_catalog::read_cache::renew(state.cache.as_ref()).await;
     }
     response
 }

@@ -111,6 +111,8 @@ fn cache_key(id: &str) -> String {
 
 pub(crate) async fn invalidate(cache: &dyn Cache, id: &str) {
     cache.invalidate(&cache_key(id)).await;
+    // Its members' listings are on its pages.
+    crate::read_cache::renew(cache).await;
 }
 
 pub async fn create_consortium(

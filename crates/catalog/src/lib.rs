@@ -25,6 +25,7 @@ pub mod hours;
 pub mod listing;
 pub mod merchant;
 pub mod photos;
+pub mod read_cache;
 pub mod search;
 mod sql;
 

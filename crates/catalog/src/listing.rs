@@ -397,9 +397,11 @@ pub(crate) fn cache_key(id: &str) -> String {
     format!("listing:{id}")
 }
 
-/// Drops a listing's cached copy, for writers outside this crate (stock taken at checkout).
+/// Drops a listing's cached copy and renews the catalog's version (the cached pages it is
+/// on), for every writer of a listing, in this crate or outside it (stock taken at checkout).
 pub async fn invalidate(cache: &dyn Cache, id: &str) {
     cache.invalidate(&cache_key(id)).await;
+    crate::read_cache::renew(cache).await;
 }
 
 /// Listings as they stand inside the caller's transaction, bypassing the cache.
@@ -513,6 +515,20 @@ pub async fn get_listing(db: &DatabaseConnection, cache: &dyn Cache, id: &str) -
     Ok(listing)
 }
 
+/// A listing's JSON as `GET /v1/listings/{id}` serves it, straight from the cache when it
+/// holds it.
+pub async fn get_listing_json(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    id: &str,
+) -> Result<String> {
+    if let Some(hit) = cache.get(&cache_key(id)).await {
+        return Ok(hit);
+    }
+    let listing = get_listing(db, cache, id).await?;
+    serde_json::to_string(&listing).map_err(|e| DomainError::internal(format!("listing {id}: {e}")))
+}
+
 pub(crate) async fn owned_listing(
     txn: &impl ConnectionTrait,
     actor: &Account,
@@ -592,7 +608,7 @@ pub async fn update_listing(
     to_active_model(&l).update(&txn).await?;
     reindex(&txn, &l).await?;
     txn.commit().await?;
-    cache.invalidate(&cache_key(id)).await;
+    invalidate(cache, id).await;
     Ok(l)
 }
 
@@ -610,7 +626,7 @@ pub async fn archive_listing(
     to_active_model(&l).update(&txn).await?;
     reindex(&txn, &l).await?;
     txn.commit().await?;
-    cache.invalidate(&cache_key(id)).await;
+    invalidate(cache, id).await;
     Ok(())
 }
 
@@ -681,7 +697,7 @@ pub async fn set_stocks(
     }
     txn.commit().await?;
     for (id, _) in stocks {
-        cache.invalidate(&cache_key(id)).await;
+        invalidate(cache, id).await;
     }
     Ok(())
 }

@@ -106,9 +106,7 @@ pub async fn add_photo(
     match written {
         Ok(l) => {
             txn.commit().await?;
-            cache
-                .invalidate(&crate::listing::cache_key(listing_id))
-                .await;
+            crate::listing::invalidate(cache, listing_id).await;
             Ok(l)
         }
         Err(e) => {
@@ -138,9 +136,7 @@ pub async fn delete_photo(
     let removed = l.photos.remove(at);
     write_photos(&txn, listing_id, &l.photos).await?;
     txn.commit().await?;
-    cache
-        .invalidate(&crate::listing::cache_key(listing_id))
-        .await;
+    crate::listing::invalidate(cache, listing_id).await;
     for url in [&removed.list_url, &removed.page_url] {
         if let Some(key) = key_of(url)
             && let Err(e) = store.delete(key).await

@@ -191,6 +191,104 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     assert_eq!(after["stock"], 0);
 }
 
+/// Listing pages are served from the shared cache, and a change made through one replica
+/// is on the other's pages at once: a price edited on A, stock taken by a checkout on B,
+/// a listing archived on A; and with nothing changed, the page is the cached one.
+#[tokio::test]
+async fn cached_listing_pages_change_on_every_replica_at_once() {
+    let database = golmok_e2e::postgres::fresh_database().await;
+    let redis = Redis::start();
+    let seeded = golmok(&["seed", "--demo"], &database, &redis.url(), &[])
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+    let a = replica(&database, &redis.url(), &[]).await;
+    let b = replica(&database, &redis.url(), &[]).await;
+    let owner = token(&a, "merchant@demo.golmok.kr").await;
+    let shopper = token(&b, "shopper@demo.golmok.kr").await;
+    let (mangwon, tofu, shop) = tofu_of_mangwon(&b).await;
+    let tofu_id = tofu["id"].as_str().unwrap().to_owned();
+    let pages = [
+        format!("/v1/listings?consortium_id={mangwon}&limit=100"),
+        format!("/v1/listings?merchant_id={shop}&limit=100"),
+        format!("/v1/listings?q=%EC%86%90%EB%91%90%EB%B6%80&consortium_id={mangwon}"),
+        format!("/v1/listings/{tofu_id}"),
+    ];
+    let tofu_on = |page: &Value| -> Value {
+        if page["id"] == tofu_id.as_str() {
+            return page.clone();
+        }
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == tofu_id.as_str())
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // Both replicas read (and cache) every page.
+    for r in [&a, &b] {
+        for page in &pages {
+            let (status, body) = get(r, page, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(tofu_on(&body)["price_krw"], tofu["price_krw"]);
+        }
+    }
+    // Nothing changed: the same page, from the shared cache, on either replica.
+    let mut r = redis.conn().await;
+    let cached: Vec<String> = redis::cmd("KEYS")
+        .arg("*listings:*")
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    assert!(cached.len() >= 3, "the pages are in Redis: {cached:?}");
+
+    // A price edited on A is on B's pages at once.
+    let price = tofu["price_krw"].as_i64().unwrap() + 700;
+    let (status, _) = call(
+        reqwest::Method::PATCH,
+        format!("{}/v1/listings/{tofu_id}", a.base),
+        Some(&owner),
+        Some(json!({"price_krw": price})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for page in &pages {
+        let (_, body) = get(&b, page, None).await;
+        assert_eq!(tofu_on(&body)["price_krw"], price, "{page}");
+    }
+    // Stock taken by a checkout on B is on A's pages at once.
+    let stock = tofu_on(&get(&a, &pages[0], None).await.1)["stock"]
+        .as_i64()
+        .unwrap();
+    let (status, order) = post(
+        &b,
+        "/v1/orders",
+        Some(&shopper),
+        json!({"consortium_id": mangwon, "items": [{"listing_id": tofu_id, "quantity": 2}],
+               "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    for page in &pages {
+        let (_, body) = get(&a, page, None).await;
+        assert_eq!(tofu_on(&body)["stock"], stock - 2, "{page}");
+    }
+    // Archived on A: off B's lists at once.
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        format!("{}/v1/listings/{tofu_id}", a.base),
+        Some(&owner),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for page in &pages[..3] {
+        let (_, body) = get(&b, page, None).await;
+        assert_eq!(tofu_on(&body), Value::Null, "{page}");
+    }
+}
+
 #[tokio::test]
 async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
     let database = golmok_e2e::postgres::fresh_database().await;

@@ -407,10 +407,20 @@ async fn merchant_listings(
 async fn get_listing(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Listing>, ApiError> {
-    Ok(Json(
-        listing::get_listing(&state.db, state.cache.as_ref(), &id).await?,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(json_body(
+        listing::get_listing_json(&state.db, state.cache.as_ref(), &id).await?,
     ))
+}
+
+/// JSON already serialised (kept so in the cache), as the response.
+fn json_body(body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 #[utoipa::path(patch, path = "/v1/listings/{id}", tag = "catalog", security(("bearer" = [])),
@@ -466,7 +476,7 @@ pub struct ListingListParams {
 async fn list_listings(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ListingListParams>,
-) -> Result<Json<Page<Listing>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let near = match params.near.as_deref() {
         Some(near) => Some((parse_near(near)?, params.radius_m.unwrap_or(3_000.0))),
         None => None,
@@ -482,7 +492,9 @@ async fn list_listings(
         limit: page::limit(params.limit)?,
         cursor: params.cursor,
     };
-    Ok(Json(listing::search_listings(&state.db, &query).await?))
+    Ok(json_body(
+        golmok_catalog::read_cache::search_page(&state.db, state.cache.as_ref(), &query).await?,
+    ))
 }
 
 // ---- campaigns ------------------------------------------------------------------------
