@@ -114,8 +114,7 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             crate::telemetry::record,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), nudge_relay))
-        .layer(middleware::from_fn_with_state(state.clone(), renew_catalog))
+        .layer(middleware::from_fn_with_state(state.clone(), after_a_write))
         .layer(DefaultBodyLimit::max(settings.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -301,25 +300,11 @@ pub async fn relay_events(state: AppState, mut stop: tokio::sync::watch::Receive
     }
 }
 
-/// After a write that succeeded, wakes the relay so its events go out now.
-async fn nudge_relay(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let writes = request.method() != Method::GET && request.method() != Method::HEAD;
-    let response = next.run(request).await;
-    if writes && response.status().is_success() {
-        state.relay_nudge.notify_one();
-    }
-    response
-}
-
-/// After any request that may have written (anything but GET and HEAD, whatever its
-/// answer), renews the catalog's version: cached listing pages are never served past a
-/// change to a shop, a membership or a campaign that shapes them
-/// (see [`golmok_catalog::read_cache`]).
-async fn renew_catalog(
+/// After a request that may have written (anything but GET and HEAD): renews the catalog's
+/// version whatever the answer, so cached listing pages are never served past a change to a
+/// shop, a membership or a campaign that shapes them (see [`golmok_catalog::read_cache`]);
+/// and, when it succeeded, wakes the relay so its events go out now.
+async fn after_a_write(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
     next: Next,
@@ -328,6 +313,9 @@ async fn renew_catalog(
     let response = next.run(request).await;
     if writes {
         golmok_catalog::read_cache::renew(state.cache.as_ref()).await;
+        if response.status().is_success() {
+            state.relay_nudge.notify_one();
+        }
     }
     response
 }

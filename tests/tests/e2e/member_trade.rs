@@ -109,6 +109,19 @@ async fn told(app: &TestApp, shop: &str, id: &str) -> Vec<String> {
     .collect()
 }
 
+/// The courier completes a stop with its hand-over code.
+async fn complete(app: &TestApp, courier: &str, stop: &str, code: &str) {
+    ok(
+        &app.post(
+            &format!("/v1/stops/{stop}/complete"),
+            Some(courier),
+            &json!({"proof": {"kind": "code", "value": code}}),
+        )
+        .await,
+        StatusCode::OK,
+    );
+}
+
 async fn balance(app: &TestApp, account: &str) -> i64 {
     golmok_payments::ledger::balance(&app.state.db, account)
         .await
@@ -657,15 +670,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
         dropoff,
         courier,
     } = ride_for(&app, &network, &slot_id, &id).await;
-    ok(
-        &app.post(
-            &format!("/v1/stops/{pickup}/complete"),
-            Some(&courier),
-            &json!({"proof": {"kind": "code", "value": pickup_code}}),
-        )
-        .await,
-        StatusCode::OK,
-    );
+    complete(&app, &courier, &pickup, &pickup_code).await;
     let on_route = member_order(&app, &id, &buyer_token).await;
     assert_eq!(on_route["status"], "picked_up");
     assert_eq!(on_route["delivery_status"], "picked_up");
@@ -679,15 +684,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     .assert_problem(409, "illegal_transition");
     let receivable = format!("member:receivable:{seller}:{buyer}");
     let owed_before = balance(&app, &receivable).await;
-    ok(
-        &app.post(
-            &format!("/v1/stops/{dropoff}/complete"),
-            Some(&courier),
-            &json!({"proof": {"kind": "code", "value": door_code}}),
-        )
-        .await,
-        StatusCode::OK,
-    );
+    complete(&app, &courier, &dropoff, &door_code).await;
     let delivered = member_order(&app, &id, &buyer_token).await;
     assert_eq!(delivered["status"], "handed_over");
     assert_eq!(delivered["delivery_status"], "delivered");
