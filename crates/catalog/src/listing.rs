@@ -504,15 +504,24 @@ pub async fn get_listing(db: &DatabaseConnection, cache: &dyn Cache, id: &str) -
     {
         return Ok(listing);
     }
+    Ok(read_and_cache(db, cache, id).await?.0)
+}
+
+/// A listing from the database, put in the cache as JSON; both returned.
+async fn read_and_cache(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    id: &str,
+) -> Result<(Listing, String)> {
     let model = listing::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| DomainError::not_found("listing", id))?;
     let listing = from_model(model)?;
-    if let Ok(json) = serde_json::to_string(&listing) {
-        cache.put(&cache_key(id), json, CACHE_TTL).await;
-    }
-    Ok(listing)
+    let json = serde_json::to_string(&listing)
+        .map_err(|e| DomainError::internal(format!("listing {id}: {e}")))?;
+    cache.put(&cache_key(id), json.clone(), CACHE_TTL).await;
+    Ok((listing, json))
 }
 
 /// A listing's JSON as `GET /v1/listings/{id}` serves it, straight from the cache when it
@@ -525,8 +534,7 @@ pub async fn get_listing_json(
     if let Some(hit) = cache.get(&cache_key(id)).await {
         return Ok(hit);
     }
-    let listing = get_listing(db, cache, id).await?;
-    serde_json::to_string(&listing).map_err(|e| DomainError::internal(format!("listing {id}: {e}")))
+    Ok(read_and_cache(db, cache, id).await?.1)
 }
 
 pub(crate) async fn owned_listing(

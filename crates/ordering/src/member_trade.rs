@@ -380,8 +380,8 @@ pub async fn place(
         let carried = Carried {
             id: &id,
             consortium: &consortium,
-            buyer: &buyer.id,
-            seller: &seller.id,
+            buyer: &buyer,
+            seller: &seller,
             slot_id,
             size,
             contents: crate::contents(
@@ -408,8 +408,8 @@ pub async fn place(
 struct Carried<'a> {
     id: &'a str,
     consortium: &'a consortium::Model,
-    buyer: &'a str,
-    seller: &'a str,
+    buyer: &'a merchant::Model,
+    seller: &'a merchant::Model,
     slot_id: &'a str,
     size: golmok_delivery_routing::capacity::Load,
     contents: String,
@@ -430,8 +430,11 @@ async fn carry(txn: &sea_orm::DatabaseTransaction, c: Carried<'_>) -> Result<()>
     let (network, _) = golmok_delivery_routing::network::slot(txn, c.slot_id)
         .await
         .map_err(|e| e.not_found_is_invalid(field, "no such delivery slot"))?;
-    let seller = golmok_catalog::merchant::get_merchant(txn, c.seller).await?;
-    let buyer = golmok_catalog::merchant::get_merchant(txn, c.buyer).await?;
+    let (seller, buyer) = (c.seller, c.buyer);
+    let at = |m: &merchant::Model| golmok_core::Coordinates {
+        lat: m.lat,
+        lon: m.lon,
+    };
     if network.id != network_id {
         return Err(ValidationErrors::single(
             field,
@@ -439,7 +442,7 @@ async fn carry(txn: &sea_orm::DatabaseTransaction, c: Carried<'_>) -> Result<()>
         )
         .into());
     }
-    if !network.serves(buyer.location) {
+    if !network.serves(at(buyer)) {
         return Err(ValidationErrors::single(
             field,
             "your shop is outside the area the consortium's network delivers to",
@@ -454,16 +457,16 @@ async fn carry(txn: &sea_orm::DatabaseTransaction, c: Carried<'_>) -> Result<()>
             order_id: c.id.to_owned(),
             network_id: network.id,
             slot_id: c.slot_id.to_owned(),
-            merchant_id: seller.id,
-            pickup: seller.location,
-            pickup_address: seller.address,
-            dropoff: buyer.location,
-            dropoff_address: buyer.address,
+            merchant_id: seller.id.clone(),
+            pickup: at(seller),
+            pickup_address: seller.address.clone(),
+            dropoff: at(buyer),
+            dropoff_address: buyer.address.clone(),
             size_grams: c.size.grams,
             size_millilitres: c.size.millilitres,
             contents: c.contents,
-            pickup_phone: seller.phone,
-            dropoff_phone: buyer.phone,
+            pickup_phone: seller.phone.clone(),
+            dropoff_phone: buyer.phone.clone(),
             dropoff_notes: Some(format!("상호거래 · {}", buyer.name)),
         },
     )

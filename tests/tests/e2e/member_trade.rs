@@ -750,16 +750,19 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
         .await
         .body["items"][0]
         .clone();
-    let placed = ok(
-        &app.post(
-            &format!("/v1/merchants/{buyer}/member-orders"),
-            Some(&buyer_token),
-            &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"], "quantity": listing["unit_quantity"]}], "slot_id": slot_id}),
-        )
-        .await,
-        StatusCode::CREATED,
-    );
-    let id = placed["id"].as_str().unwrap().to_owned();
+    let place_in = async |slot: &str| -> String {
+        let placed = ok(
+            &app.post(
+                &format!("/v1/merchants/{buyer}/member-orders"),
+                Some(&buyer_token),
+                &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"], "quantity": listing["unit_quantity"]}], "slot_id": slot}),
+            )
+            .await,
+            StatusCode::CREATED,
+        );
+        placed["id"].as_str().unwrap().to_owned()
+    };
+    let id = place_in(&slot_id).await;
     let Route {
         pickup, courier, ..
     } = ride_for(&app, &network, &slot_id, &id).await;
@@ -788,16 +791,7 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
         .find(|s| s["id"] != slot_id.as_str() && s["open"] == true)
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .unwrap();
-    let second = ok(
-        &app.post(
-            &format!("/v1/merchants/{buyer}/member-orders"),
-            Some(&buyer_token),
-            &json!({"seller_merchant_id": seller, "lines": [{"listing_id": listing["id"], "quantity": listing["unit_quantity"]}], "slot_id": next_slot}),
-        )
-        .await,
-        StatusCode::CREATED,
-    );
-    let second_id = second["id"].as_str().unwrap().to_owned();
+    let second_id = place_in(&next_slot).await;
     let mut board = Browser::new(&app.base_url);
     board.sign_in("coordinator@demo.golmok.kr", None).await;
     let page = board.get(&format!("/dispatch/{network}?date={date}")).await;
