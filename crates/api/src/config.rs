@@ -135,12 +135,28 @@ pub struct ConnectSettings {
 #[serde(deny_unknown_fields)]
 pub struct RoutingSettings {
     pub plan_budget_secs: f64,
+    /// Searches a plan runs side by side, sharing their best answer.
+    #[serde(default = "default_plan_threads")]
+    pub plan_threads: usize,
     pub planner_sweep_secs: u64,
     /// An OSRM server for road distances; great-circle distance with a detour factor when
     /// absent.
     pub osrm_url: Option<String>,
     #[serde(default = "default_osrm_profile")]
     pub osrm_profile: String,
+}
+
+fn default_plan_threads() -> usize {
+    2
+}
+
+impl RoutingSettings {
+    pub fn plan_budget(&self) -> golmok_delivery_routing::planner::PlanBudget {
+        golmok_delivery_routing::planner::PlanBudget {
+            time_limit: std::time::Duration::from_secs_f64(self.plan_budget_secs),
+            threads: self.plan_threads,
+        }
+    }
 }
 
 fn default_osrm_profile() -> String {
@@ -347,6 +363,9 @@ impl Settings {
         }
         if self.redis.job_claim_idle_secs == 0 {
             problems.push("key `redis.job_claim_idle_secs`: must be at least 1".to_owned());
+        }
+        if !(1..=64).contains(&self.routing.plan_threads) {
+            problems.push("key `routing.plan_threads`: must be from 1 to 64".to_owned());
         }
         if self.routing.planner_sweep_secs == 0 {
             problems.push("key `routing.planner_sweep_secs`: must be at least 1".to_owned());

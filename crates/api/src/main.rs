@@ -212,7 +212,10 @@ async fn serve(settings: Settings, with_worker: bool, demo: bool) -> anyhow::Res
         let history = golmok_demo::simulate::Simulation {
             ordering: state.ordering(),
             travel_times: state.travel_times.as_ref(),
-            plan_budget: std::time::Duration::from_millis(200),
+            plan_budget: golmok_delivery_routing::planner::PlanBudget {
+                time_limit: std::time::Duration::from_millis(200),
+                threads: 1,
+            },
             wrong_codes: state.login_failures.as_ref(),
         };
         let made =
@@ -269,7 +272,7 @@ async fn simulate(
     let simulation = golmok_demo::simulate::Simulation {
         ordering: state.ordering(),
         travel_times: state.travel_times.as_ref(),
-        plan_budget: std::time::Duration::from_secs_f64(state.settings.routing.plan_budget_secs),
+        plan_budget: state.settings.routing.plan_budget(),
         wrong_codes: state.login_failures.as_ref(),
     };
     let figures = golmok_demo::simulate::day(&simulation, date, orders).await?;

@@ -84,7 +84,7 @@ async fn plan(
     slot_id: &str,
     since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> bool {
-    let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+    let budget = state.settings.routing.plan_budget();
     match plan_slot_at_cutoff(
         &state.db,
         state.travel_times.as_ref(),

@@ -150,7 +150,7 @@ impl AppState {
             session_policy: self.settings.session_policy(),
             settings: Arc::new(self.settings.web_settings()),
             travel_times: self.travel_times.clone(),
-            plan_budget: std::time::Duration::from_secs_f64(self.settings.routing.plan_budget_secs),
+            plan_budget: self.settings.routing.plan_budget(),
             live_streams: self.live_streams.clone(),
             store: self.store.clone(),
         }

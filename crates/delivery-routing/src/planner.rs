@@ -305,7 +305,7 @@ pub async fn plan_slot(
     events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
-    budget: Duration,
+    budget: PlanBudget,
 ) -> Result<Plan> {
     plan(
         db,
@@ -330,7 +330,7 @@ pub async fn plan_slot_at_cutoff(
     events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
-    budget: Duration,
+    budget: PlanBudget,
     since: Option<DateTime<Utc>>,
 ) -> Result<Option<Plan>> {
     plan(
@@ -365,7 +365,7 @@ async fn plan(
     events: &dyn PlanEvents,
     network_id: &str,
     slot_id: &str,
-    budget: Duration,
+    budget: PlanBudget,
     replan: Replan,
 ) -> Result<Option<Plan>> {
     let started = Instant::now();
@@ -493,16 +493,25 @@ async fn write_plan(
     })
 }
 
+/// How long a plan may search at most (it stops sooner once settled), and on how many
+/// threads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanBudget {
+    pub time_limit: Duration,
+    pub threads: usize,
+}
+
 /// The solver's answer within `budget`, checked by the independent verifier before anything
 /// of it is written.
-fn solve_checked(problem: &Problem, budget: Duration) -> Result<solver::Solution> {
+fn solve_checked(problem: &Problem, budget: PlanBudget) -> Result<solver::Solution> {
     let solution = solver::solve(
         problem,
         Budget {
-            time_limit: budget,
+            time_limit: budget.time_limit,
             iterations: None,
             seed: 1,
             stop_when_settled: true,
+            threads: budget.threads,
         },
     );
     solver::verify(problem, &solution).map_err(|e| {

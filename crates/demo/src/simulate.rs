@@ -3,7 +3,7 @@
 //! wave is planned, and couriers ride their batches. It prints what co-delivery did per
 //! network and wave, and leaves everything in the database for the API to show.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use golmok_accounts::{Account, NewAccount, Registration, Role};
@@ -23,7 +23,7 @@ use golmok_ordering::Ordering;
 pub struct Simulation<'a> {
     pub ordering: Ordering<'a>,
     pub travel_times: &'a dyn TravelTimes,
-    pub plan_budget: Duration,
+    pub plan_budget: golmok_delivery_routing::planner::PlanBudget,
     /// Counts wrong hand-over codes, as the server does.
     pub wrong_codes: &'a dyn RateCounter,
 }
@@ -132,7 +132,8 @@ async fn shoppers(db: &DatabaseConnection) -> anyhow::Result<Vec<Account>> {
                     name: format!("손님 {n}"),
                     role: Role::Shopper,
                 };
-                golmok_accounts::register(db, new, Registration::Privileged).await?
+                let shared = crate::seed::demo_password().await?;
+                golmok_accounts::register_sharing(db, new, Registration::Privileged, shared).await?
             }
         };
         shoppers.push(account);

@@ -52,7 +52,7 @@ pub struct Pages {
     pub settings: Arc<WebSettings>,
     /// For the dispatch board's re-plans.
     pub travel_times: Arc<dyn golmok_delivery_routing::planner::TravelTimes>,
-    pub plan_budget: std::time::Duration,
+    pub plan_budget: golmok_delivery_routing::planner::PlanBudget,
     /// Live streams open per account, shared with the API's streams.
     pub live_streams: client::LiveStreams,
     /// Where listing photos are kept.

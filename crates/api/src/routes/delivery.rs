@@ -1,8 +1,6 @@
 //! HTTP for `golmok-delivery-routing`: networks and their slots, couriers, planning, and what
 //! couriers do at their stops.
 
-use std::time::Duration;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -64,7 +62,7 @@ async fn move_to_courier(
     golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &task.network_id)
         .await?;
     golmok_delivery_routing::task::bind_to_courier(&state.db, &id, &body.courier_id).await?;
-    let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+    let budget = state.settings.routing.plan_budget();
     Ok(Json(
         planner::plan_slot(
             &state.db,
@@ -287,7 +285,7 @@ async fn plan_slot(
     Path((id, slot_id)): Path<(String, String)>,
 ) -> Result<Json<Plan>, ApiError> {
     golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &id).await?;
-    let budget = Duration::from_secs_f64(state.settings.routing.plan_budget_secs);
+    let budget = state.settings.routing.plan_budget();
     Ok(Json(
         planner::plan_slot(
             &state.db,

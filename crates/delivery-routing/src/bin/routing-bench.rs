@@ -1,7 +1,7 @@
 //! Runs the route solver on one Li & Lim or Solomon instance and prints one JSON line:
 //! `{"solver","instance","vehicles","distance","seconds","feasible","routes"}`.
 //!
-//! `routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]`: runs to
+//! `routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N] [--threads N]`: runs to
 //! the limit, as benchmarks at a fixed time want.
 //! `routing-bench --wave TASKS --time-limit SECONDS [--seed N]`: a synthetic co-delivery
 //! wave with a mixed fleet, shifts and two capacities (see `benchmark::synthetic_wave`),
@@ -10,7 +10,9 @@
 //! wave planned as the planner plans it (stopping when settled) beside the same wave run to
 //! the whole limit: time to best, time to stop, and the distance against the full run's.
 //!
-//! `--settle-early` / `--run-to-limit` choose the stopping rule for either of the first two.
+//! `--settle-early` / `--run-to-limit` choose the stopping rule for either of the first two;
+//! `--threads N` runs N searches side by side, sharing their best answer (1 by default:
+//! deterministic per seed under `--iterations`).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,6 +31,8 @@ struct Args {
     settle: Vec<usize>,
     /// Stop when settled; by default only for waves.
     stop_when_settled: Option<bool>,
+    /// Searches side by side (`--threads N`).
+    threads: usize,
 }
 
 impl Args {
@@ -38,6 +42,7 @@ impl Args {
             iterations: self.iterations,
             seed: self.seed,
             stop_when_settled: self.stop_when_settled.unwrap_or(self.wave.is_some()),
+            threads: self.threads,
         }
     }
 }
@@ -51,6 +56,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         wave: None,
         settle: Vec::new(),
         stop_when_settled: None,
+        threads: 1,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -59,6 +65,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--time-limit" => parsed.time_limit = number(arg, value(arg)?)?,
             "--seed" => parsed.seed = number(arg, value(arg)?)?,
             "--wave" => parsed.wave = Some(number(arg, value(arg)?)?),
+            "--threads" => parsed.threads = number(arg, value(arg)?)?,
             "--iterations" => parsed.iterations = Some(number(arg, value(arg)?)?),
             "--settle" => {
                 parsed.settle = value(arg)?

@@ -14,8 +14,9 @@
 //! constant time per position from each route's cached schedule: earliest service starts
 //! forward, latest feasible starts backward, and running loads.
 //!
-//! Deterministic for a given seed and iteration budget; with only a time limit, how far the
-//! search gets depends on the machine.
+//! Deterministic for a given seed and iteration budget on one thread; with only a time limit,
+//! how far the search gets depends on the machine. With more threads, as many searches run
+//! side by side from different seeds and share their best answer as they go.
 
 mod model;
 mod route;

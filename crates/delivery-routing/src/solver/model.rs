@@ -81,6 +81,9 @@ pub struct Budget {
     /// Stop once the search has settled (its best answer stood long enough, measured in
     /// iterations): what planning wants. Off, it runs to the time limit or the iterations.
     pub stop_when_settled: bool,
+    /// Searches run side by side, sharing their best answer; 1 is one search, deterministic
+    /// per seed under an iteration budget.
+    pub threads: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -361,7 +361,8 @@ fn forget_route(
     }
 }
 
-/// Solves `problem` within `budget`.
+/// Solves `problem` within `budget`: one search, or with `budget.threads` above one, that
+/// many searches from different seeds that share their best answer as they go.
 pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let started = Instant::now();
     let nodes = Nodes::new(problem);
@@ -371,24 +372,133 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     };
     let (class_of, classes) = vehicle_classes(problem);
     let (servable, unservable) = triage(&ctx, &classes);
-    let mut search = Search {
-        ctx,
-        class_of,
-        servable: servable.clone(),
-        rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000),
+    let threads = budget.threads.max(1);
+    let run = |thread: usize, shared: Option<&SharedBest>| {
+        let search = Search {
+            ctx: Ctx {
+                problem,
+                nodes: &nodes,
+            },
+            class_of: class_of.clone(),
+            servable: servable.clone(),
+            rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000 ^ (thread as u64) << 32),
+        };
+        search_from(search, budget, started, shared)
     };
+    let (best, outcome) = if threads == 1 {
+        run(0, None)
+    } else {
+        let shared = SharedBest::default();
+        let outcomes: Vec<(State, Outcome)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|thread| {
+                    let (run, shared) = (&run, &shared);
+                    scope.spawn(move || run(thread, Some(shared)))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        best_of(outcomes)
+    };
+    solution_of(&ctx, &best, unservable, outcome, started)
+}
+
+/// What one search reports besides its best answer.
+#[derive(Clone, Copy)]
+struct Outcome {
+    iterations: u64,
+    iterations_to_best: u64,
+    best_found: std::time::Duration,
+}
+
+/// The cheapest of several searches' answers (the earliest found among equals), with the
+/// iterations of all of them.
+fn best_of(outcomes: Vec<(State, Outcome)>) -> (State, Outcome) {
+    let iterations = outcomes.iter().map(|(_, o)| o.iterations).sum();
+    let mut best: Option<(State, Outcome)> = None;
+    for (state, outcome) in outcomes {
+        let better = match &best {
+            None => true,
+            Some((b, o)) => {
+                state.cost() < b.cost() - 1e-9
+                    || (state.cost() <= b.cost() + 1e-9 && outcome.best_found < o.best_found)
+            }
+        };
+        if better {
+            best = Some((state, outcome));
+        }
+    }
+    let (state, outcome) = best.unwrap_or_else(|| unreachable!("at least one search ran"));
+    (
+        state,
+        Outcome {
+            iterations,
+            ..outcome
+        },
+    )
+}
+
+/// The best answer any of the parallel searches has found. A search publishes each new best
+/// of its own, and every [`SYNC_EVERY`] iterations takes up the shared one if it is better:
+/// the searches keep their own seeds and operators' weights but spend their time around the
+/// best answer rather than each around its own.
+#[derive(Default)]
+struct SharedBest {
+    best: std::sync::Mutex<Option<(f64, State)>>,
+}
+
+const SYNC_EVERY: u64 = 250;
+
+impl SharedBest {
+    fn publish(&self, state: &State) {
+        let cost = state.cost();
+        if let Ok(mut best) = self.best.lock()
+            && best.as_ref().is_none_or(|(c, _)| cost < *c - 1e-9)
+        {
+            *best = Some((cost, state.clone()));
+        }
+    }
+
+    /// The shared best, if it is cheaper than `cost`.
+    fn better_than(&self, cost: f64) -> Option<State> {
+        let best = self.best.lock().ok()?;
+        match best.as_ref() {
+            Some((c, state)) if *c < cost - 1e-9 => Some(state.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// One search from the first answer until its budget runs out or it settles.
+fn search_from(
+    mut search: Search<'_>,
+    budget: Budget,
+    started: Instant,
+    shared: Option<&SharedBest>,
+) -> (State, Outcome) {
+    let servable = search.servable.clone();
     let mut current = first_answer(&mut search, servable.clone());
     let mut best = current.clone();
-    let mut operators = Operators::new(problem, servable.len());
+    if let Some(shared) = shared {
+        shared.publish(&best);
+    }
+    let mut operators = Operators::new(search.ctx.problem, servable.len());
     let mut schedule = Schedule::new(budget, started, servable.len(), best.distance());
-    while !schedule.out_of_budget() {
+    while !schedule.out_of_budget(&best) {
         schedule.iteration += 1;
+        if let Some(shared) = shared
+            && schedule.iteration.is_multiple_of(SYNC_EVERY)
+            && let Some(better) = shared.better_than(best.cost())
+        {
+            schedule.take_up(&mut current, &mut best, better);
+        }
         if schedule.vehicle_attempt_due(&best) {
             current = best.clone();
             search.drop_a_vehicle(&mut current);
             if current.unassigned.is_empty() {
                 best = current.clone();
                 schedule.improved();
+                publish(shared, &best);
                 continue;
             }
             schedule.vehicle_attempt = Some(schedule.iteration);
@@ -403,12 +513,26 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         );
         operators.scores[op] += score;
         schedule.after_vehicle_attempt(&mut current, &mut best);
+        if schedule.last_improvement == schedule.iteration {
+            publish(shared, &best);
+        }
         schedule.cool();
         if schedule.iteration.is_multiple_of(100) {
             operators.learn();
         }
     }
-    solution_of(&search.ctx, &best, unservable, &schedule)
+    let outcome = Outcome {
+        iterations: schedule.iteration,
+        iterations_to_best: schedule.last_improvement,
+        best_found: schedule.best_found,
+    };
+    (best, outcome)
+}
+
+fn publish(shared: Option<&SharedBest>, best: &State) {
+    if let Some(shared) = shared {
+        shared.publish(best);
+    }
 }
 
 /// Vehicles alike (same depot, shift, capacity, profile) are one class: a task that fits none
@@ -565,13 +689,17 @@ impl Operators {
 /// longer budget extends the same search rather than running a different one.
 const COOLING: f64 = 0.9993;
 /// Iterations a task, and at the least, the best answer must stand before the search stops
-/// early. Fewer made 30-task waves stop before they saved a courier (see README's routing
-/// benchmarks: `routing-bench --settle`).
-const PATIENCE_PER_TASK: u64 = 500;
-const PATIENCE_MIN: u64 = 50_000;
+/// early (and never less than it took to find: see [`Schedule::settled`]). With two
+/// searches sharing their best, 36-task waves keep their couriers at these; one search alone
+/// needs more (see README's routing benchmarks: `routing-bench --settle`).
+const PATIENCE_PER_TASK: u64 = 100;
+const PATIENCE_MIN: u64 = 2_000;
 const REHEAT_EVERY: u64 = 15_000;
-/// How long an attempt to save a vehicle runs before the search goes back to distance.
+/// How long an attempt to save a vehicle runs before the search goes back to distance: 15
+/// iterations a task, from 500 to 2,500 (a small wave tries again sooner).
 const VM_ITERATIONS: u64 = 2_500;
+const VM_ITERATIONS_PER_TASK: u64 = 15;
+const VM_ITERATIONS_MIN: u64 = 500;
 
 /// When the search stops, how hot it runs, and when it next tries to save a vehicle.
 struct Schedule {
@@ -588,6 +716,8 @@ struct Schedule {
     temperature: f64,
     vehicle_attempt: Option<u64>,
     failed_attempts: u32,
+    /// Iterations an attempt to save a vehicle runs.
+    vehicle_attempt_length: u64,
     next_attempt: u64,
 }
 
@@ -600,6 +730,8 @@ impl Schedule {
             budget,
             started,
             patience: (PATIENCE_PER_TASK * servable.max(1) as u64).max(PATIENCE_MIN),
+            vehicle_attempt_length: (VM_ITERATIONS_PER_TASK * servable as u64)
+                .clamp(VM_ITERATIONS_MIN, VM_ITERATIONS),
             iteration: 0,
             last_improvement: 0,
             best_found: started.elapsed(),
@@ -611,18 +743,26 @@ impl Schedule {
         }
     }
 
-    fn out_of_budget(&self) -> bool {
+    fn out_of_budget(&self, best: &State) -> bool {
         self.budget
             .iterations
             .is_some_and(|max| self.iteration >= max)
             || self.started.elapsed() >= self.budget.time_limit
-            || (self.budget.stop_when_settled && self.settled())
+            || (self.budget.stop_when_settled && self.settled(best))
     }
 
     /// The search has settled once its best answer has stood for [`Schedule::patience`]
-    /// iterations: a small plan stops long before a generous budget runs out.
-    fn settled(&self) -> bool {
-        self.iteration - self.last_improvement >= self.patience
+    /// iterations, and for as long as it took to find: an answer found late was hard to
+    /// find, and the next may be too. While a vehicle might still be saved, an attempt to
+    /// save it must have failed first (or the answer stood three times as long).
+    fn settled(&self, best: &State) -> bool {
+        let idle = self.iteration - self.last_improvement;
+        let enough = self.patience.max(self.last_improvement);
+        let vehicle_tried = best.used() <= 1
+            || !best.unassigned.is_empty()
+            || self.failed_attempts >= 1
+            || idle >= 3 * enough;
+        idle >= enough && vehicle_tried
     }
 
     /// The best answer just improved.
@@ -631,7 +771,16 @@ impl Schedule {
         self.best_found = self.started.elapsed();
     }
 
-    /// Alternating: an attempt to save a vehicle (for up to VM_ITERATIONS), then distance.
+    /// Another search's better answer, taken up as this one's best and current.
+    fn take_up(&mut self, current: &mut State, best: &mut State, better: State) {
+        *best = better.clone();
+        *current = better;
+        self.vehicle_attempt = None;
+        self.improved();
+    }
+
+    /// Alternating: an attempt to save a vehicle (for up to `vehicle_attempt_length`), then
+    /// distance.
     fn vehicle_attempt_due(&self, best: &State) -> bool {
         self.vehicle_attempt.is_none()
             && self.iteration >= self.next_attempt
@@ -651,16 +800,16 @@ impl Schedule {
             *best = current.clone();
             self.vehicle_attempt = None;
             self.failed_attempts = 0;
-            self.next_attempt = self.iteration + VM_ITERATIONS;
+            self.next_attempt = self.iteration + self.vehicle_attempt_length;
             self.temperature = self.t0;
-        } else if self.iteration - since >= VM_ITERATIONS {
+        } else if self.iteration - since >= self.vehicle_attempt_length {
             self.vehicle_attempt = None;
             self.failed_attempts += 1;
             *current = best.clone();
             current.max_routes = best.used();
             // Each failure earns the distance search a longer turn.
-            self.next_attempt =
-                self.iteration + VM_ITERATIONS * (1u64 << self.failed_attempts.min(10));
+            self.next_attempt = self.iteration
+                + self.vehicle_attempt_length * (1u64 << self.failed_attempts.min(10));
         }
     }
 
@@ -704,7 +853,8 @@ fn solution_of(
     ctx: &Ctx<'_>,
     best: &State,
     unservable: Vec<(usize, Reason)>,
-    schedule: &Schedule,
+    outcome: Outcome,
+    started: Instant,
 ) -> Solution {
     let mut unassigned = unservable;
     unassigned.extend(best.unassigned.iter().map(|&t| (t, Reason::NoCapacityLeft)));
@@ -720,10 +870,10 @@ fn solution_of(
         vehicles: routes.len(),
         routes,
         unassigned,
-        iterations: schedule.iteration,
-        iterations_to_best: schedule.last_improvement,
-        time_to_best: schedule.best_found,
-        time_to_stop: schedule.started.elapsed(),
+        iterations: outcome.iterations,
+        iterations_to_best: outcome.iterations_to_best,
+        time_to_best: outcome.best_found,
+        time_to_stop: started.elapsed(),
     }
 }
 

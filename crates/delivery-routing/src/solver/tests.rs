@@ -59,6 +59,7 @@ fn budget(iterations: u64) -> Budget {
         iterations: Some(iterations),
         seed: 7,
         stop_when_settled: true,
+        threads: 1,
     }
 }
 
@@ -435,7 +436,7 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let problem = random_problem(points, spec, vehicles);
-        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(150), seed, stop_when_settled: true });
+        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(150), seed, stop_when_settled: true, threads: 1 });
         prop_assert_eq!(verify(&problem, &s), Ok(()));
     }
 
@@ -447,8 +448,8 @@ proptest! {
         seed in 0u64..1000,
     ) {
         let problem = random_problem(points, spec, vehicles);
-        let short = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(100), seed, stop_when_settled: true });
-        let long = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(400), seed, stop_when_settled: true });
+        let short = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(100), seed, stop_when_settled: true, threads: 1 });
+        let long = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(400), seed, stop_when_settled: true, threads: 1 });
         let (a, b) = (objective(&short), objective(&long));
         prop_assert!(b.0 < a.0 || (b.0 == a.0 && (b.1 < a.1 || (b.1 == a.1 && b.2 <= a.2 + 1e-9))), "{a:?} then {b:?}");
     }
@@ -473,7 +474,7 @@ proptest! {
         spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..50.0, 100.0f64..300.0), 2..4),
     ) {
         let problem = random_problem(points, spec, vec![([4, 4], 1_000.0, 0)]);
-        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(3000), seed: 3, stop_when_settled: true });
+        let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(3000), seed: 3, stop_when_settled: true, threads: 1 });
         prop_assert_eq!(verify(&problem, &s), Ok(()));
         if let Some(optimum) = exhaustive(&problem) {
             prop_assert!(s.unassigned.is_empty());
@@ -495,6 +496,7 @@ fn a_mixed_fleet_plans_a_lunch_wave_feasibly() {
             iterations: Some(300),
             seed: 1,
             stop_when_settled: true,
+            threads: 1,
         },
     );
     verify(&problem, &s).unwrap();
@@ -515,6 +517,7 @@ fn a_settled_search_stops_early_and_says_when_it_found_its_answer() {
                 iterations: Some(PATIENCE_CHECK),
                 seed: 3,
                 stop_when_settled,
+                threads: 1,
             },
         )
     };
@@ -534,4 +537,33 @@ fn a_settled_search_stops_early_and_says_when_it_found_its_answer() {
         assert!(s.iterations_to_best <= s.iterations);
         assert!(s.time_to_best <= s.time_to_stop);
     }
+}
+
+#[test]
+fn one_search_repeats_itself_for_a_seed_and_two_searches_share_a_feasible_best() {
+    let problem = crate::benchmark::synthetic_wave(30, 5);
+    let run = |threads: usize| {
+        solve(
+            &problem,
+            Budget {
+                time_limit: Duration::from_secs(60),
+                iterations: Some(2_000),
+                seed: 7,
+                stop_when_settled: false,
+                threads,
+            },
+        )
+    };
+    let (a, b) = (run(1), run(1));
+    assert_eq!(objective(&a), objective(&b));
+    assert_eq!(a.routes, b.routes);
+    assert_eq!(a.iterations, 2_000);
+
+    let two = run(2);
+    verify(&problem, &two).unwrap();
+    assert!(two.unassigned.is_empty(), "{:?}", two.unassigned);
+    // Each search ran its own iterations; the answer is the best either held.
+    assert_eq!(two.iterations, 4_000);
+    assert!(two.iterations_to_best <= 2_000);
+    assert!(two.time_to_best <= two.time_to_stop);
 }

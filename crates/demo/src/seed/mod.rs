@@ -35,6 +35,15 @@ const OTHER_REGIONAL_AGENCIES: [(&str, &[&str]); 11] = [
 pub const DEMO_PASSWORD: &str = "golmok-demo";
 const METROPOLITAN_AGENCY: &str = "서울시 골목상권 통합지원센터";
 
+/// [`DEMO_PASSWORD`], hashed once for every demo account.
+pub(crate) async fn demo_password() -> anyhow::Result<&'static golmok_accounts::SharedPassword> {
+    static SHARED: tokio::sync::OnceCell<golmok_accounts::SharedPassword> =
+        tokio::sync::OnceCell::const_new();
+    Ok(SHARED
+        .get_or_try_init(|| golmok_accounts::SharedPassword::hash(DEMO_PASSWORD))
+        .await?)
+}
+
 async fn account(
     db: &DatabaseConnection,
     email: &str,
@@ -47,7 +56,8 @@ async fn account(
         name: name.to_owned(),
         role,
     };
-    match golmok_accounts::register(db, new, Registration::Privileged).await {
+    let shared = demo_password().await?;
+    match golmok_accounts::register_sharing(db, new, Registration::Privileged, shared).await {
         Ok(account) => Ok((account, true)),
         Err(e) if e.conflict_code() == Some("email_taken") => {
             Ok((golmok_accounts::find_by_email(db, email).await?, false))
