@@ -432,6 +432,7 @@ mod tests {
         assert!(s.database.url.starts_with("sqlite:"));
         assert_eq!(s.log.format, LogFormat::Text);
         assert_eq!(s.metrics.bind, None);
+        assert_eq!(s.routing.plan_budget().threads, 2);
     }
 
     #[test]
@@ -445,6 +446,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("database.url"), "{err}");
+
+        let err = Settings::defaults_with(Serialized::default("routing.plan_threads", 0))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("routing.plan_threads"), "{err}");
     }
 
     #[test]

@@ -164,7 +164,10 @@ async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
     let sim = golmok_demo::simulate::Simulation {
         ordering: app.state.ordering(),
         travel_times: app.state.travel_times.as_ref(),
-        plan_budget: std::time::Duration::from_millis(100),
+        plan_budget: golmok_delivery_routing::planner::PlanBudget {
+            time_limit: std::time::Duration::from_millis(100),
+            threads: 1,
+        },
         wrong_codes: app.state.login_failures.as_ref(),
     };
     let made = golmok_demo::history::past_days(&sim, &[3, 10], 1)
