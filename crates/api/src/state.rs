@@ -11,9 +11,23 @@ use sea_orm::DatabaseConnection;
 use crate::config::Settings;
 use crate::telemetry::HttpMetrics;
 
-/// What every handler may reach: cheap to clone, shared by all requests of this process.
+/// What every handler may reach, shared by all requests of this process. One pointer: every
+/// request clones it for each layer and its handler, and cloning the fields one by one (a
+/// dozen reference counts, touched from both cores) took an eighth of a cached read's time.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// [`AppState`]'s contents.
+#[derive(Clone)]
+pub struct Shared {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub login_failures: Arc<dyn RateCounter>,
@@ -67,24 +81,26 @@ impl AppState {
     /// Puts Redis behind the cache, the rate counters and the event bus.
     pub async fn with_redis(mut self, url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
+        // Before any request holds the state, so this copies nothing.
+        let this = Arc::make_mut(&mut self.0);
         let conn = crate::scale_out::connect(&client)
             .await
             .map_err(|e| anyhow::anyhow!("connecting to Redis at redis.url: {e}"))?;
-        self.cache = Arc::new(crate::scale_out::RedisCache::new(conn.clone()));
-        self.login_failures = Arc::new(crate::scale_out::RedisRateCounter::new(
+        this.cache = Arc::new(crate::scale_out::RedisCache::new(conn.clone()));
+        this.login_failures = Arc::new(crate::scale_out::RedisRateCounter::new(
             conn.clone(),
             "login",
         ));
-        self.checkouts = Arc::new(crate::scale_out::RedisRateCounter::new(
+        this.checkouts = Arc::new(crate::scale_out::RedisRateCounter::new(
             conn.clone(),
             "checkout",
         ));
-        self.bus = Arc::new(
+        this.bus = Arc::new(
             golmok_events::RedisBus::connect(client.clone(), "golmok:events")
                 .await
                 .map_err(|e| anyhow::anyhow!("subscribing to Redis events: {e}"))?,
         );
-        self.redis = Some(RedisHandle { client, conn });
+        this.redis = Some(RedisHandle { client, conn });
         Ok(self)
     }
 
@@ -113,7 +129,7 @@ impl AppState {
                 &settings.storage.local_dir,
             )),
         };
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             store,
             payment_providers: Arc::new(providers),
             order_rules: Arc::new(settings.order_rules()),
@@ -131,7 +147,7 @@ impl AppState {
             relay_nudge: Arc::new(tokio::sync::Notify::new()),
             redis: None,
             live_streams: golmok_web::client::LiveStreams::default(),
-        })
+        })))
     }
 }
 
