@@ -8,14 +8,11 @@ use sea_orm::{
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy timeout instead of
 /// failing when a read-then-write transaction tries to upgrade its lock; PostgreSQL ignores
-/// the mode and relies on row locks and conditional updates.
+/// the mode and relies on row locks and conditional updates. (Its transactions read and
+/// write by default: saying so took a round trip of its own on every write.)
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        access_mode: match db.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => Some(AccessMode::ReadWrite),
-            _ => None,
-        },
         ..Default::default()
     };
     db.begin_with_options(options).await

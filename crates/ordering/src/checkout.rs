@@ -514,12 +514,13 @@ async fn place(
         commission_bps: consortium.commission_bps + provider.platform_fee_bps(),
     };
     write_order(txn, &placed, &consortium.id, request, &totals, &payment.id).await?;
-    for (merchant_id, lines) in basket.shops() {
-        let mo_id = write_shop_part(txn, &placed, &request.fulfillment, merchant_id, lines).await?;
+    let shops: Vec<(&str, &[PlannedLine])> = basket.shops().collect();
+    let ids = write_shop_parts(txn, &placed, &request.fulfillment, &shops).await?;
+    for ((merchant_id, _), mo_id) in shops.iter().zip(&ids) {
         if let (Some(c), Some((shop, off))) = (&coupon, &totals.coupon)
             && shop == merchant_id
         {
-            crate::coupons::redeem_online(txn, c, merchant_id, &mo_id, *off).await?;
+            crate::coupons::redeem_online(txn, c, merchant_id, mo_id, *off).await?;
             merchant_order::Entity::update_many()
                 .col_expr(merchant_order::Column::CouponKrw, Expr::value(*off))
                 .filter(merchant_order::Column::Id.eq(mo_id.as_str()))
@@ -751,7 +752,7 @@ struct PlacedOrder {
     commission_bps: u32,
 }
 
-/// The order row and its first history entry.
+/// The order row (its first history entry is written with its shops' parts).
 async fn write_order(
     txn: &DatabaseTransaction,
     placed: &PlacedOrder,
@@ -802,85 +803,98 @@ async fn write_order(
     }
     .insert(txn)
     .await?;
-    let placed_status = OrderStatus::Placed.as_str();
-    history::record(
-        txn,
-        &placed.id,
-        None,
-        "",
-        placed_status,
-        &placed.shopper_id,
-        None,
-    )
-    .await
+    Ok(())
 }
 
-/// One shop's part: its merchant order, the shop's new-order event, its delivery task (for a
-/// delivery) and its lines with their stock reservations.
-async fn write_shop_part(
+/// Every shop's part: its merchant order, the order's and each part's first history entry
+/// and each shop's new-order event, each shop's delivery task (for a delivery) and the lines
+/// with their stock reservations. Rows of a kind go in one statement for all the shops: each
+/// is a round trip inside the checkout's transaction. The merchant order ids, shop by shop.
+async fn write_shop_parts(
     txn: &DatabaseTransaction,
     placed: &PlacedOrder,
     fulfillment: &Fulfillment,
-    merchant_id: &str,
-    lines: &[PlannedLine],
-) -> Result<String> {
-    let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
+    shops: &[(&str, &[PlannedLine])],
+) -> Result<Vec<String>> {
     let now = Utc::now();
-    let mo_id = new_id("mo");
-    merchant_order::ActiveModel {
-        id: Set(mo_id.clone()),
-        order_id: Set(placed.id.clone()),
-        merchant_id: Set(merchant_id.to_owned()),
-        status: Set(MerchantOrderStatus::Pending.as_str().into()),
-        subtotal_krw: Set(subtotal),
-        deposits_krw: Set(lines.iter().map(|l| l.deposit_krw).sum()),
-        commission_krw: Set(share_of(subtotal, placed.commission_bps).unwrap_or(0)),
-        refunded_krw: Set(0),
-        commission_refunded_krw: Set(0),
-        coupon_krw: Set(0),
-        note: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let mut parts = Vec::with_capacity(shops.len());
+    let mut told = Vec::with_capacity(shops.len());
+    let mut ids = Vec::with_capacity(shops.len());
+    for (merchant_id, lines) in shops {
+        let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
+        let mo_id = new_id("mo");
+        parts.push(merchant_order::ActiveModel {
+            id: Set(mo_id.clone()),
+            order_id: Set(placed.id.clone()),
+            merchant_id: Set((*merchant_id).to_owned()),
+            status: Set(MerchantOrderStatus::Pending.as_str().into()),
+            subtotal_krw: Set(subtotal),
+            deposits_krw: Set(lines.iter().map(|l| l.deposit_krw).sum()),
+            commission_krw: Set(share_of(subtotal, placed.commission_bps).unwrap_or(0)),
+            refunded_krw: Set(0),
+            commission_refunded_krw: Set(0),
+            coupon_krw: Set(0),
+            note: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        told.push((
+            Topic::merchant(*merchant_id),
+            Payload::NewOrder {
+                order_id: placed.id.clone(),
+                merchant_order_id: mo_id.clone(),
+                subtotal_krw: subtotal,
+            },
+        ));
+        ids.push(mo_id);
     }
-    .insert(txn)
-    .await?;
-    let pending = MerchantOrderStatus::Pending.as_str();
-    history::record(
-        txn,
-        &placed.id,
-        Some(&mo_id),
-        "",
-        pending,
-        &placed.shopper_id,
-        None,
-    )
-    .await?;
-    golmok_events::outbox::record(
-        txn,
-        &Topic::merchant(merchant_id),
-        &Payload::NewOrder {
-            order_id: placed.id.clone(),
-            merchant_order_id: mo_id.clone(),
-            subtotal_krw: subtotal,
-        },
-    )
-    .await?;
-    if let (Some(network_id), Fulfillment::Delivery { .. }) = (&placed.network_id, fulfillment) {
-        add_delivery_task(
-            txn,
-            placed,
-            network_id,
-            fulfillment,
-            merchant_id,
-            &mo_id,
-            lines,
-        )
+    merchant_order::Entity::insert_many(parts)
+        .exec_without_returning(txn)
         .await?;
+    let (placed_status, pending) = (
+        OrderStatus::Placed.as_str(),
+        MerchantOrderStatus::Pending.as_str(),
+    );
+    let first = std::iter::once(history::Transition {
+        order_id: &placed.id,
+        merchant_order_id: None,
+        from: "",
+        to: placed_status,
+        actor_id: &placed.shopper_id,
+        note: None,
+    });
+    let transitions: Vec<history::Transition<'_>> = first
+        .chain(ids.iter().map(|mo_id| history::Transition {
+            order_id: &placed.id,
+            merchant_order_id: Some(mo_id),
+            from: "",
+            to: pending,
+            actor_id: &placed.shopper_id,
+            note: None,
+        }))
+        .collect();
+    history::record_all(txn, &transitions, told).await?;
+    if let (Some(network_id), Fulfillment::Delivery { .. }) = (&placed.network_id, fulfillment) {
+        for ((merchant_id, lines), mo_id) in shops.iter().zip(&ids) {
+            add_delivery_task(
+                txn,
+                placed,
+                network_id,
+                fulfillment,
+                merchant_id,
+                mo_id,
+                lines,
+            )
+            .await?;
+        }
     }
-    for line in lines {
-        write_line(txn, &mo_id, line).await?;
-    }
-    Ok(mo_id)
+    let lines: Vec<(&str, &PlannedLine)> = shops
+        .iter()
+        .zip(&ids)
+        .flat_map(|((_, lines), mo_id)| lines.iter().map(move |l| (mo_id.as_str(), l)))
+        .collect();
+    write_lines(txn, &lines).await?;
+    Ok(ids)
 }
 
 /// The shop's part as a task for the network's next plan: from the shop to the shopper.
@@ -942,44 +956,52 @@ async fn add_delivery_task(
     Ok(())
 }
 
-/// A line with its price frozen, and the stock it took held by a reservation.
-async fn write_line(
-    txn: &DatabaseTransaction,
-    merchant_order_id: &str,
-    line: &PlannedLine,
-) -> Result<()> {
-    let line_id = new_id("oln");
-    order_line::ActiveModel {
-        id: Set(line_id.clone()),
-        merchant_order_id: Set(merchant_order_id.to_owned()),
-        listing_id: Set(line.listing.id.clone()),
-        title: Set(line.listing.title.clone()),
-        unit: Set(line.listing.unit.as_str().into()),
-        unit_quantity: Set(line.listing.unit_quantity),
-        price_krw: Set(line.listing.price_krw),
-        quantity: Set(line.quantity),
-        weighed_quantity: Set(None),
-        amount_krw: Set(line.amount_krw),
-        refill: Set(line.listing.refill),
-        container_policy: Set(line.listing.container.map(|c| c.policy.as_str().to_owned())),
-        deposit_krw: Set(line.deposit_krw),
-        list_price_krw: Set(line.promotion.as_ref().map(|(own, _)| *own)),
-        campaign_id: Set(line.promotion.as_ref().map(|(_, c)| c.clone())),
-        packaging_grams: Set(if line.listing.refill {
-            line.listing.packaging_grams
-        } else {
-            0
-        }),
+/// Lines (with their merchant orders) with their prices frozen, and the stock each took held
+/// by a reservation: two statements for all of them.
+async fn write_lines(txn: &DatabaseTransaction, lines: &[(&str, &PlannedLine)]) -> Result<()> {
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut reservations = Vec::with_capacity(lines.len());
+    for (merchant_order_id, line) in lines {
+        let line_id = new_id("oln");
+        rows.push(order_line::ActiveModel {
+            id: Set(line_id.clone()),
+            merchant_order_id: Set((*merchant_order_id).to_owned()),
+            listing_id: Set(line.listing.id.clone()),
+            title: Set(line.listing.title.clone()),
+            unit: Set(line.listing.unit.as_str().into()),
+            unit_quantity: Set(line.listing.unit_quantity),
+            price_krw: Set(line.listing.price_krw),
+            quantity: Set(line.quantity),
+            weighed_quantity: Set(None),
+            amount_krw: Set(line.amount_krw),
+            refill: Set(line.listing.refill),
+            container_policy: Set(line.listing.container.map(|c| c.policy.as_str().to_owned())),
+            deposit_krw: Set(line.deposit_krw),
+            list_price_krw: Set(line.promotion.as_ref().map(|(own, _)| *own)),
+            campaign_id: Set(line.promotion.as_ref().map(|(_, c)| c.clone())),
+            packaging_grams: Set(if line.listing.refill {
+                line.listing.packaging_grams
+            } else {
+                0
+            }),
+        });
+        reservations.push(stock_reservation::ActiveModel {
+            line_id: Set(line_id),
+            listing_id: Set(line.listing.id.clone()),
+            quantity: Set(line.quantity),
+            released_at: Set(None),
+        });
     }
-    .insert(txn)
-    .await?;
-    stock_reservation::ActiveModel {
-        line_id: Set(line_id),
-        listing_id: Set(line.listing.id.clone()),
-        quantity: Set(line.quantity),
-        released_at: Set(None),
+    // Batches stay well under SQLite's limit on bound parameters.
+    for chunk in rows.chunks(50) {
+        order_line::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
     }
-    .insert(txn)
-    .await?;
+    for chunk in reservations.chunks(50) {
+        stock_reservation::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
     Ok(())
 }

@@ -10,6 +10,16 @@ use sea_orm::prelude::*;
 use crate::Result;
 use crate::entities::order_event;
 
+/// One transition: who moved what, from where to where.
+pub(crate) struct Transition<'a> {
+    pub order_id: &'a str,
+    pub merchant_order_id: Option<&'a str>,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub actor_id: &'a str,
+    pub note: Option<&'a str>,
+}
+
 /// Records one transition: who moved what, from where to where, and when.
 pub(crate) async fn record(
     txn: &impl ConnectionTrait,
@@ -20,30 +30,61 @@ pub(crate) async fn record(
     actor_id: &str,
     note: Option<&str>,
 ) -> Result<()> {
-    order_event::ActiveModel {
-        id: Set(new_id("oev")),
-        order_id: Set(order_id.to_owned()),
-        merchant_order_id: Set(merchant_order_id.map(str::to_owned)),
-        from_status: Set(from.to_owned()),
-        to_status: Set(to.to_owned()),
-        actor_id: Set(actor_id.to_owned()),
-        note: Set(note.map(str::to_owned)),
-        at: Set(Utc::now()),
+    let transition = Transition {
+        order_id,
+        merchant_order_id,
+        from,
+        to,
+        actor_id,
+        note,
+    };
+    record_all(txn, &[transition], Vec::new()).await
+}
+
+/// Records transitions, in this order, with `also` (other events for the outbox) in two
+/// statements: a checkout's order and every shop's part at once.
+pub(crate) async fn record_all(
+    txn: &impl ConnectionTrait,
+    transitions: &[Transition<'_>],
+    also: Vec<(Topic, Payload)>,
+) -> Result<()> {
+    let at = Utc::now();
+    let rows: Vec<order_event::ActiveModel> = transitions
+        .iter()
+        .map(|t| order_event::ActiveModel {
+            id: Set(new_id("oev")),
+            order_id: Set(t.order_id.to_owned()),
+            merchant_order_id: Set(t.merchant_order_id.map(str::to_owned)),
+            from_status: Set(t.from.to_owned()),
+            to_status: Set(t.to.to_owned()),
+            actor_id: Set(t.actor_id.to_owned()),
+            note: Set(t.note.map(str::to_owned)),
+            at: Set(at),
+        })
+        .collect();
+    // Batches stay well under SQLite's limit on bound parameters.
+    for chunk in rows.chunks(100) {
+        order_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
     }
-    .insert(txn)
-    .await?;
     // Told to the shopper's live view after commit (the outbox relays it).
-    golmok_events::outbox::record(
-        txn,
-        &Topic::order(order_id),
-        &Payload::Status {
-            order_id: order_id.to_owned(),
-            merchant_order_id: merchant_order_id.map(str::to_owned),
-            from: from.to_owned(),
-            to: to.to_owned(),
-            note: note.map(str::to_owned),
-        },
-    )
-    .await?;
+    let mut events: Vec<(Topic, Payload)> = transitions
+        .iter()
+        .map(|t| {
+            (
+                Topic::order(t.order_id),
+                Payload::Status {
+                    order_id: t.order_id.to_owned(),
+                    merchant_order_id: t.merchant_order_id.map(str::to_owned),
+                    from: t.from.to_owned(),
+                    to: t.to.to_owned(),
+                    note: t.note.map(str::to_owned),
+                },
+            )
+        })
+        .collect();
+    events.extend(also);
+    golmok_events::outbox::record_all(txn, &events).await?;
     Ok(())
 }

@@ -154,12 +154,23 @@ pub(crate) async fn merchant_order_view(
     m: merchant_order::Model,
     asked: &[crate::entities::weight_approval::Model],
 ) -> Result<MerchantOrder> {
-    let mut approvals = crate::approvals::latest_by_line(db, asked, &m.id).await?;
     let lines = order_line::Entity::find()
         .filter(order_line::Column::MerchantOrderId.eq(m.id.as_str()))
         .order_by_asc(order_line::Column::Id)
         .all(db)
-        .await?
+        .await?;
+    merchant_order_view_with(db, m, asked, lines).await
+}
+
+/// [`merchant_order_view`] with its lines already read (in line-id order).
+async fn merchant_order_view_with(
+    db: &impl ConnectionTrait,
+    m: merchant_order::Model,
+    asked: &[crate::entities::weight_approval::Model],
+    lines: Vec<order_line::Model>,
+) -> Result<MerchantOrder> {
+    let mut approvals = crate::approvals::latest_by_line(db, asked, &m.id).await?;
+    let lines = lines
         .into_iter()
         .map(|l| {
             let approval = approvals
@@ -198,14 +209,29 @@ pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
         .await?
         .ok_or_else(|| DomainError::not_found("order", id))?;
     let asked = crate::approvals::of_order(db, id).await?;
-    let mut merchant_orders = Vec::new();
-    for m in merchant_order::Entity::find()
+    let parts = merchant_order::Entity::find()
         .filter(merchant_order::Column::OrderId.eq(id))
         .order_by_asc(merchant_order::Column::Id)
         .all(db)
+        .await?;
+    // Every part's lines in one query rather than one a shop.
+    let mut lines_of: std::collections::HashMap<String, Vec<order_line::Model>> =
+        std::collections::HashMap::new();
+    for line in order_line::Entity::find()
+        .filter(order_line::Column::MerchantOrderId.is_in(parts.iter().map(|m| m.id.as_str())))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
         .await?
     {
-        merchant_orders.push(merchant_order_view(db, m, &asked).await?);
+        lines_of
+            .entry(line.merchant_order_id.clone())
+            .or_default()
+            .push(line);
+    }
+    let mut merchant_orders = Vec::with_capacity(parts.len());
+    for m in parts {
+        let lines = lines_of.remove(&m.id).unwrap_or_default();
+        merchant_orders.push(merchant_order_view_with(db, m, &asked, lines).await?);
     }
     let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
     let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();

@@ -60,16 +60,23 @@ pub async fn post(
     }
     .insert(db)
     .await?;
-    for (account, amount) in entries.iter().filter(|(_, a)| *a != 0) {
-        ledger_entry::ActiveModel {
+    let rows: Vec<ledger_entry::ActiveModel> = entries
+        .iter()
+        .filter(|(_, a)| *a != 0)
+        .map(|(account, amount)| ledger_entry::ActiveModel {
             id: Set(new_id("len")),
             transaction_id: Set(id.clone()),
             account: Set(account.clone()),
             amount_krw: Set(*amount),
             created_at: Set(now),
-        }
-        .insert(db)
-        .await?;
+        })
+        .collect();
+    // One statement for the whole transaction's entries (in batches under SQLite's limit on
+    // bound parameters).
+    for chunk in rows.chunks(100) {
+        ledger_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(id)
 }
