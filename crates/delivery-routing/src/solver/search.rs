@@ -396,7 +396,11 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
                     scope.spawn(move || run(thread, Some(shared)))
                 })
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            // A search that panicked is a bug: fail as one search alone would.
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
         });
         best_of(outcomes)
     };
