@@ -98,6 +98,34 @@ pub fn tofu_pickup(tofu: &Tofu, quantity: i64, provider: &str) -> Value {
            "fulfillment": {"kind": "pickup"}, "payment": {"provider": provider}})
 }
 
+/// Tomorrow in Seoul: the first day whose slots are all still open.
+pub fn tomorrow() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive()
+}
+
+/// The first slot of `network` on `date`.
+pub async fn first_slot(app: &TestApp, network: &str, date: chrono::NaiveDate) -> String {
+    app.get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A shop's listings, as the catalog lists them.
+pub async fn listings_of(app: &TestApp, merchant_id: &str) -> Vec<Value> {
+    app.get(
+        &format!("/v1/listings?merchant_id={merchant_id}&limit=100"),
+        None,
+    )
+    .await
+    .body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Places a [`TofuDelivery`] to the network's hub address.
 pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
     let Tofu {
@@ -109,14 +137,8 @@ pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slots = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
-        .await;
-    let slot = slots.body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let date = tomorrow();
+    let slot = first_slot(app, &network, date).await;
     let hub = app.get(&format!("/v1/networks/{network}"), None).await.body["hub"].clone();
     let placed = app
         .post(

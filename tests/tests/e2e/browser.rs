@@ -734,16 +734,10 @@ async fn grain_shop(app: &TestApp) -> (String, String, String, String) {
     let owner = golmok_accounts::find(&app.state.db, shop["owner_id"].as_str().unwrap_or_default())
         .await
         .expect("its owner");
-    let listings = app
-        .get(
-            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
-            None,
-        )
+    let rice = golmok_e2e::demo::listings_of(app, &shop_id)
         .await
-        .body;
-    let rice = listings["items"]
-        .as_array()
-        .and_then(|l| l.iter().find(|l| l["title"] == "유기농 현미"))
+        .iter()
+        .find(|l| l["title"] == "유기농 현미")
         .and_then(|l| l["id"].as_str())
         .expect("brown rice")
         .to_owned();
@@ -1723,22 +1717,12 @@ async fn member_trade_route(app: &TestApp, b: &Client) -> Result<(), String> {
         .to_owned();
     let buyer = tofu.shop_id.clone();
     let seller = tofu.other_members()[0].clone();
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slot = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
+    let slot = golmok_e2e::demo::first_slot(app, &network, golmok_e2e::demo::tomorrow()).await;
+    let listing = golmok_e2e::demo::listings_of(app, &seller)
         .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let listing = app
-        .get(
-            &format!("/v1/listings?merchant_id={seller}&limit=100"),
-            None,
-        )
-        .await
-        .body["items"][0]
-        .clone();
+        .first()
+        .cloned()
+        .unwrap_or_default();
     let offer = format!("{seller}|{}", listing["id"].as_str().unwrap_or_default());
 
     // The buyer orders on its trade page, carried in tomorrow's slot.

@@ -3,7 +3,7 @@
 //! each shop shows the pair; the seller records the payment; the ledger's receivable and
 //! payable between them follow, and the programme's report counts the trade.
 
-use golmok_e2e::demo::{login, tofu_at};
+use golmok_e2e::demo::{first_slot, listings_of, login, tofu_at, tomorrow};
 use golmok_e2e::pages::Browser;
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
@@ -148,15 +148,8 @@ async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
         StatusCode::OK,
     )["total"]
         .clone();
-    let listing = app
-        .get(
-            &format!("/v1/listings?merchant_id={seller}&limit=100"),
-            None,
-        )
+    let listing = listings_of(&app, &seller)
         .await
-        .body["items"]
-        .as_array()
-        .unwrap()
         .iter()
         .find(|l| {
             l["member_price_krw"].is_i64()
@@ -398,14 +391,7 @@ async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let buyer = tofu.shop_id.clone();
     let seller = tofu.other_members()[0].clone();
-    let listing = app
-        .get(
-            &format!("/v1/listings?merchant_id={seller}&limit=100"),
-            None,
-        )
-        .await
-        .body["items"][0]
-        .clone();
+    let listing = listings_of(&app, &seller).await[0].clone();
     let offer = format!("{seller}|{}", listing["id"].as_str().unwrap());
     let unit = listing["unit_quantity"].as_i64().unwrap().to_string();
 
@@ -519,20 +505,13 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
     let seller = tofu.other_members()[0].clone();
     let seller_token = owner_of(&app, &seller).await;
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
+    let date = tomorrow();
     let slots_path = format!("/v1/networks/{network}/slots?date={date}");
     let slot_of = |slots: &Value| slots["items"][0].clone();
     let slot = slot_of(&app.get(&slots_path, None).await.body);
     let slot_id = slot["id"].as_str().unwrap().to_owned();
-    let listing = app
-        .get(
-            &format!("/v1/listings?merchant_id={seller}&limit=100"),
-            None,
-        )
+    let listing = listings_of(&app, &seller)
         .await
-        .body["items"]
-        .as_array()
-        .unwrap()
         .iter()
         .find(|l| l["stock"].as_i64().unwrap() >= 4 * l["unit_quantity"].as_i64().unwrap())
         .cloned()
@@ -734,22 +713,9 @@ async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) 
     let buyer = tofu.shop_id.clone();
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
     let seller = tofu.other_members()[1].clone();
-    let date = (chrono::Utc::now() + chrono::Duration::hours(9 + 24)).date_naive();
-    let slot_id = app
-        .get(&format!("/v1/networks/{network}/slots?date={date}"), None)
-        .await
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let listing = app
-        .get(
-            &format!("/v1/listings?merchant_id={seller}&limit=100"),
-            None,
-        )
-        .await
-        .body["items"][0]
-        .clone();
+    let date = tomorrow();
+    let slot_id = first_slot(&app, &network, date).await;
+    let listing = listings_of(&app, &seller).await[0].clone();
     let place_in = async |slot: &str| -> String {
         let placed = ok(
             &app.post(

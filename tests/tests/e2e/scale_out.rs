@@ -100,8 +100,8 @@ async fn listen(r: &Replica, path: &str, token: &str) -> reqwest::Response {
     response
 }
 
-#[tokio::test]
-async fn replicas_share_live_events_login_limits_and_stock() {
+/// Redis, and two replicas sharing it and a fresh PostgreSQL database seeded with the demo.
+async fn two_replicas_on_the_demo() -> (Redis, Replica, Replica) {
     let database = golmok_e2e::postgres::fresh_database().await;
     let redis = Redis::start();
     let seeded = golmok(&["seed", "--demo"], &database, &redis.url(), &[])
@@ -110,6 +110,12 @@ async fn replicas_share_live_events_login_limits_and_stock() {
     assert!(seeded.success());
     let a = replica(&database, &redis.url(), &[]).await;
     let b = replica(&database, &redis.url(), &[]).await;
+    (redis, a, b)
+}
+
+#[tokio::test]
+async fn replicas_share_live_events_login_limits_and_stock() {
+    let (_redis, a, b) = two_replicas_on_the_demo().await;
 
     // A merchant listening on replica A hears of an order placed on replica B.
     let owner = token(&a, "merchant@demo.golmok.kr").await;
@@ -196,14 +202,7 @@ async fn replicas_share_live_events_login_limits_and_stock() {
 /// a listing archived on A; and with nothing changed, the page is the cached one.
 #[tokio::test]
 async fn cached_listing_pages_change_on_every_replica_at_once() {
-    let database = golmok_e2e::postgres::fresh_database().await;
-    let redis = Redis::start();
-    let seeded = golmok(&["seed", "--demo"], &database, &redis.url(), &[])
-        .status()
-        .unwrap();
-    assert!(seeded.success());
-    let a = replica(&database, &redis.url(), &[]).await;
-    let b = replica(&database, &redis.url(), &[]).await;
+    let (redis, a, b) = two_replicas_on_the_demo().await;
     let owner = token(&a, "merchant@demo.golmok.kr").await;
     let shopper = token(&b, "shopper@demo.golmok.kr").await;
     let (mangwon, tofu, shop) = tofu_of_mangwon(&b).await;

@@ -722,15 +722,10 @@ async fn owner_of(app: &TestApp, shop_name: &str) -> (Browser, String) {
 }
 
 async fn listing_in(app: &TestApp, shop_id: &str, title: &str) -> String {
-    let listings = app
-        .get(
-            &format!("/v1/listings?merchant_id={shop_id}&limit=100"),
-            None,
-        )
-        .await;
-    listings.body["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|l| l["title"] == title))
+    golmok_e2e::demo::listings_of(app, shop_id)
+        .await
+        .iter()
+        .find(|l| l["title"] == title)
         .and_then(|l| l["id"].as_str())
         .unwrap_or_else(|| panic!("{title}"))
         .to_owned()
