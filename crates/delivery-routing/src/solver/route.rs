@@ -70,18 +70,55 @@ pub(crate) fn end_deadline(v: &Vehicle) -> f64 {
     }
 }
 
+/// What the insertion checks read at one position of a route, kept side by side so that a
+/// walk along the route touches one array.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    /// The matrix location (the vehicle's start at position 0, its end at the last).
+    loc: usize,
+    early: f64,
+    service: f64,
+    /// When service starts (leaving the start at position 0, arriving at the end at the last).
+    start: f64,
+    /// The latest service may start without making a later position late.
+    latest: f64,
+    /// On board when leaving.
+    load: [i64; 2],
+    /// The most on board anywhere up to here.
+    prefix_max: [i64; 2],
+}
+
 /// A vehicle's route: the nodes it visits between leaving its start and reaching its end,
 /// with the schedule of every position cached (position 0 is the start, the last the end).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Route {
     pub vehicle: usize,
     pub seq: Vec<usize>,
-    start: Vec<f64>,
-    latest: Vec<f64>,
-    load: Vec<[i64; 2]>,
-    prefix_max: Vec<[i64; 2]>,
+    at: Vec<Position>,
     pub distance: f64,
     pub feasible: bool,
+}
+
+/// Copying into an existing route reuses its buffers: the search copies whole solutions
+/// every iteration.
+impl Clone for Route {
+    fn clone(&self) -> Self {
+        Route {
+            vehicle: self.vehicle,
+            seq: self.seq.clone(),
+            at: self.at.clone(),
+            distance: self.distance,
+            feasible: self.feasible,
+        }
+    }
+
+    fn clone_from(&mut self, other: &Self) {
+        self.vehicle = other.vehicle;
+        self.seq.clone_from(&other.seq);
+        self.at.clone_from(&other.at);
+        self.distance = other.distance;
+        self.feasible = other.feasible;
+    }
 }
 
 /// Where a task goes: its pickup after position `i`, its delivery after position `j`
@@ -105,44 +142,34 @@ impl Ctx<'_> {
         &self.problem.vehicles[r.vehicle]
     }
 
-    /// The matrix location of position `pos` of route `r`.
+    /// The distances, and the travel times of the vehicle's profile.
     #[inline]
-    fn loc(&self, r: &Route, pos: usize) -> usize {
-        if pos == 0 {
-            self.vehicle(r).start
-        } else if pos == r.seq.len() + 1 {
-            self.vehicle(r).end
-        } else {
-            self.nodes.loc[r.seq[pos - 1]]
+    fn legs(&self, vehicle: &Vehicle) -> Legs<'_> {
+        let m = &self.problem.matrix;
+        Legs {
+            size: m.size,
+            distance: &m.distance,
+            time: &m.times[vehicle.profile],
         }
     }
+}
 
-    #[inline]
-    fn service(&self, r: &Route, pos: usize) -> f64 {
-        if pos == 0 || pos == r.seq.len() + 1 {
-            0.0
-        } else {
-            self.nodes.service[r.seq[pos - 1]]
-        }
-    }
+/// One vehicle's view of the travel matrix, looked up once per route rather than per leg.
+struct Legs<'a> {
+    size: usize,
+    distance: &'a [f64],
+    time: &'a [f64],
+}
 
-    #[inline]
-    fn early(&self, r: &Route, pos: usize) -> f64 {
-        if pos == 0 || pos == r.seq.len() + 1 {
-            self.vehicle(r).shift.0
-        } else {
-            self.nodes.early[r.seq[pos - 1]]
-        }
-    }
-
+impl Legs<'_> {
     #[inline]
     fn dist(&self, a: usize, b: usize) -> f64 {
-        self.problem.matrix.distance(a, b)
+        self.distance[a * self.size + b]
     }
 
     #[inline]
-    fn time(&self, r: &Route, a: usize, b: usize) -> f64 {
-        self.problem.matrix.time(self.vehicle(r).profile, a, b)
+    fn time(&self, a: usize, b: usize) -> f64 {
+        self.time[a * self.size + b]
     }
 }
 
@@ -151,10 +178,7 @@ impl Route {
         Route {
             vehicle,
             seq: Vec::new(),
-            start: Vec::new(),
-            latest: Vec::new(),
-            load: Vec::new(),
-            prefix_max: Vec::new(),
+            at: Vec::new(),
             distance: 0.0,
             feasible: true,
         }
@@ -166,65 +190,80 @@ impl Route {
 
     /// Service start time of position `pos` (0 = leaving the start).
     pub fn start_time(&self, pos: usize) -> f64 {
-        self.start[pos]
+        self.at[pos].start
     }
 
     /// Recomputes the cached schedule, loads and distance.
     pub fn refresh(&mut self, ctx: &Ctx<'_>) {
         let k = self.seq.len();
         let vehicle = ctx.vehicle(self);
+        let legs = ctx.legs(vehicle);
         let capacity = vehicle.capacity;
         let deadline = end_deadline(vehicle);
-        self.start.clear();
-        self.load.clear();
-        self.prefix_max.clear();
+        let nodes = ctx.nodes;
         let mut on_board = [0, 0];
         for &node in &self.seq {
-            if node % 2 == 1 && !ctx.nodes.has_pickup[node / 2] {
-                on_board = add(
-                    on_board,
-                    [-ctx.nodes.demand[node][0], -ctx.nodes.demand[node][1]],
-                );
+            if node % 2 == 1 && !nodes.has_pickup[node / 2] {
+                on_board = add(on_board, [-nodes.demand[node][0], -nodes.demand[node][1]]);
             }
         }
         let mut feasible = fits(on_board, capacity);
         let mut distance = 0.0;
-        self.start.push(vehicle.shift.0);
-        self.load.push(on_board);
-        self.prefix_max.push(on_board);
+        self.at.clear();
+        self.at.push(Position {
+            loc: vehicle.start,
+            early: vehicle.shift.0,
+            service: 0.0,
+            start: vehicle.shift.0,
+            latest: 0.0,
+            load: on_board,
+            prefix_max: on_board,
+        });
         for pos in 1..=k + 1 {
-            let (from, to) = (ctx.loc(self, pos - 1), ctx.loc(self, pos));
-            distance += ctx.dist(from, to);
-            let arrival =
-                self.start[pos - 1] + ctx.service(self, pos - 1) + ctx.time(self, from, to);
-            if pos == k + 1 {
-                feasible &= arrival <= deadline + EPS;
-                self.start.push(arrival);
-                self.load.push(self.load[pos - 1]);
+            let prev = self.at[pos - 1];
+            let mut here = if pos == k + 1 {
+                Position {
+                    loc: vehicle.end,
+                    early: vehicle.shift.0,
+                    service: 0.0,
+                    start: 0.0,
+                    latest: deadline,
+                    load: prev.load,
+                    prefix_max: prev.load,
+                }
             } else {
                 let node = self.seq[pos - 1];
-                let start = arrival.max(ctx.nodes.early[node]);
-                feasible &= start <= ctx.nodes.late[node] + EPS;
-                let load = add(self.load[pos - 1], ctx.nodes.demand[node]);
-                feasible &= fits(load, capacity);
-                self.start.push(start);
-                self.load.push(load);
-            }
-            let pm = max2(self.prefix_max[pos - 1], self.load[pos]);
-            self.prefix_max.push(pm);
-        }
-        self.latest.clear();
-        self.latest.resize(k + 2, 0.0);
-        self.latest[k + 1] = deadline;
-        for pos in (0..=k).rev() {
-            let (from, to) = (ctx.loc(self, pos), ctx.loc(self, pos + 1));
-            let by_next = self.latest[pos + 1] - ctx.time(self, from, to) - ctx.service(self, pos);
-            let own = if pos == 0 {
-                f64::INFINITY
-            } else {
-                ctx.nodes.late[self.seq[pos - 1]]
+                Position {
+                    loc: nodes.loc[node],
+                    early: nodes.early[node],
+                    service: nodes.service[node],
+                    start: 0.0,
+                    latest: nodes.late[node],
+                    load: add(prev.load, nodes.demand[node]),
+                    prefix_max: prev.load,
+                }
             };
-            self.latest[pos] = own.min(by_next);
+            distance += legs.dist(prev.loc, here.loc);
+            let arrival = prev.start + prev.service + legs.time(prev.loc, here.loc);
+            if pos == k + 1 {
+                feasible &= arrival <= deadline + EPS;
+                here.start = arrival;
+            } else {
+                here.start = arrival.max(here.early);
+                feasible &= here.start <= here.latest + EPS;
+                feasible &= fits(here.load, capacity);
+            }
+            here.prefix_max = max2(prev.prefix_max, here.load);
+            self.at.push(here);
+        }
+        // Until now `latest` held each stop's own window (the deadline at the end); the walk
+        // back tightens it by what every later position needs.
+        self.at[0].latest = f64::INFINITY;
+        for pos in (0..=k).rev() {
+            let next = self.at[pos + 1];
+            let here = &mut self.at[pos];
+            let by_next = next.latest - legs.time(here.loc, next.loc) - here.service;
+            here.latest = here.latest.min(by_next);
         }
         self.distance = distance;
         self.feasible = feasible;
@@ -243,40 +282,48 @@ impl Route {
         if task.vehicle.is_some_and(|v| v != self.vehicle) {
             return None;
         }
+        let vehicle = ctx.vehicle(self);
+        let legs = ctx.legs(vehicle);
         let mut best = Cheapest {
             limit: bound,
             found: None,
         };
         let delivery = NodeTimes::of(ctx, 2 * t + 1);
         if ctx.nodes.has_pickup[t] {
-            let pair = PairSearch::new(self, ctx, t, delivery);
+            let pair = PairSearch::new(self, ctx, &legs, t, delivery);
             for i in 0..=self.seq.len() {
-                if !self.pickup_at(ctx, &pair, i, &mut best) {
+                if !self.pickup_at(&legs, &pair, i, &mut best) {
                     break;
                 }
             }
         } else {
-            self.delivery_alone(ctx, task.size, &delivery, &mut best);
+            self.delivery_alone(&legs, vehicle.capacity, task.size, &delivery, &mut best);
         }
         best.found
     }
 
     /// A task with no pick-up: the delivery alone at its cheapest feasible place.
-    fn delivery_alone(&self, ctx: &Ctx<'_>, size: [i64; 2], d: &NodeTimes, best: &mut Cheapest) {
-        let capacity = ctx.vehicle(self).capacity;
+    fn delivery_alone(
+        &self,
+        legs: &Legs<'_>,
+        capacity: [i64; 2],
+        size: [i64; 2],
+        d: &NodeTimes,
+        best: &mut Cheapest,
+    ) {
         for j in 0..=self.seq.len() {
-            if !fits(add(self.prefix_max[j], size), capacity) {
+            let (here, next) = (&self.at[j], &self.at[j + 1]);
+            if !fits(add(here.prefix_max, size), capacity) {
                 break;
             }
-            let a = ctx.loc(self, j);
-            let td = (self.start[j] + ctx.service(self, j) + ctx.time(self, a, d.loc)).max(d.early);
+            let td = (here.start + here.service + legs.time(here.loc, d.loc)).max(d.early);
             if td > d.late + EPS {
                 break;
             }
-            let next = ctx.loc(self, j + 1);
-            let arrival = td + d.service + ctx.time(self, d.loc, next);
-            if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
-                let cost = ctx.dist(a, d.loc) + ctx.dist(d.loc, next) - ctx.dist(a, next);
+            let arrival = td + d.service + legs.time(d.loc, next.loc);
+            if arrival.max(next.early) <= next.latest + EPS {
+                let cost = legs.dist(here.loc, d.loc) + legs.dist(d.loc, next.loc)
+                    - legs.dist(here.loc, next.loc);
                 best.offer(cost, j, j);
             }
         }
@@ -284,34 +331,36 @@ impl Route {
 
     /// The pick-up after position `i`, with its delivery right after it or further on.
     /// `false` once no later pick-up position can be reached in time.
-    fn pickup_at(&self, ctx: &Ctx<'_>, pair: &PairSearch, i: usize, best: &mut Cheapest) -> bool {
+    fn pickup_at(&self, legs: &Legs<'_>, pair: &PairSearch, i: usize, best: &mut Cheapest) -> bool {
         let (p, d) = (&pair.pickup, &pair.delivery);
-        let a = ctx.loc(self, i);
-        let reach = self.start[i] + ctx.service(self, i) + ctx.time(self, a, p.loc);
+        let (here, next) = (&self.at[i], &self.at[i + 1]);
+        let a = here.loc;
+        let reach = here.start + here.service + legs.time(a, p.loc);
         if reach > p.late + EPS {
             return false;
         }
-        if !fits(add(self.load[i], pair.size), pair.capacity) {
+        if !fits(add(here.load, pair.size), pair.capacity) {
             return true;
         }
         let tp = reach.max(p.early);
-        let after_i = ctx.loc(self, i + 1);
-        let pickup_cost = ctx.dist(a, p.loc) + ctx.dist(p.loc, after_i) - ctx.dist(a, after_i);
+        let after_i = next.loc;
+        let pickup_cost = legs.dist(a, p.loc) + legs.dist(p.loc, after_i) - legs.dist(a, after_i);
         if pickup_cost >= best.limit {
             return true;
         }
         // Delivery right after the pickup.
-        let td = (tp + p.service + ctx.time(self, p.loc, d.loc)).max(d.early);
+        let td = (tp + p.service + legs.time(p.loc, d.loc)).max(d.early);
         if td <= d.late + EPS {
-            let arrival = td + d.service + ctx.time(self, d.loc, after_i);
-            if arrival.max(ctx.early(self, i + 1)) <= self.latest[i + 1] + EPS {
-                let cost = ctx.dist(a, p.loc) + ctx.dist(p.loc, d.loc) + ctx.dist(d.loc, after_i)
-                    - ctx.dist(a, after_i);
+            let arrival = td + d.service + legs.time(d.loc, after_i);
+            if arrival.max(next.early) <= next.latest + EPS {
+                let cost =
+                    legs.dist(a, p.loc) + legs.dist(p.loc, d.loc) + legs.dist(d.loc, after_i)
+                        - legs.dist(a, after_i);
                 best.offer(cost, i, i);
             }
         }
         if i < self.seq.len() && pickup_cost + pair.least_from[i + 1] < best.limit {
-            self.delivery_later(ctx, pair, i, tp + p.service, pickup_cost, best);
+            self.delivery_later(legs, pair, i, tp + p.service, pickup_cost, best);
         }
         true
     }
@@ -320,7 +369,7 @@ impl Route {
     /// a cheaper place may lie ahead.
     fn delivery_later(
         &self,
-        ctx: &Ctx<'_>,
+        legs: &Legs<'_>,
         pair: &PairSearch,
         i: usize,
         departure: f64,
@@ -334,24 +383,25 @@ impl Route {
             if pickup_cost + pair.least_from[j] >= best.limit {
                 break;
             }
-            let loc = ctx.loc(self, j);
-            let start = (prev_departure + ctx.time(self, prev_loc, loc)).max(ctx.early(self, j));
-            if start > self.latest[j] + EPS {
+            let here = &self.at[j];
+            let loc = here.loc;
+            let start = (prev_departure + legs.time(prev_loc, loc)).max(here.early);
+            if start > here.latest + EPS {
                 break;
             }
-            if !fits(add(self.load[j], pair.size), pair.capacity) {
+            if !fits(add(here.load, pair.size), pair.capacity) {
                 break;
             }
-            let td = (start + ctx.service(self, j) + ctx.time(self, loc, d.loc)).max(d.early);
+            let td = (start + here.service + legs.time(loc, d.loc)).max(d.early);
             if td <= d.late + EPS && pickup_cost + pair.detour[j] < best.limit {
-                let next = ctx.loc(self, j + 1);
-                let arrival = td + d.service + ctx.time(self, d.loc, next);
-                if arrival.max(ctx.early(self, j + 1)) <= self.latest[j + 1] + EPS {
+                let next = &self.at[j + 1];
+                let arrival = td + d.service + legs.time(d.loc, next.loc);
+                if arrival.max(next.early) <= next.latest + EPS {
                     best.offer(pickup_cost + pair.detour[j], i, j);
                 }
             }
             prev_loc = loc;
-            prev_departure = start + ctx.service(self, j);
+            prev_departure = start + here.service;
         }
     }
 
@@ -395,16 +445,17 @@ impl Route {
 
     /// What removing task `t` would save in distance.
     pub fn removal_gain(&self, ctx: &Ctx<'_>, t: usize) -> f64 {
-        let mut without = self.seq.clone();
-        without.retain(|&n| n / 2 != t);
-        let vehicle = ctx.vehicle(self);
+        let legs = ctx.legs(ctx.vehicle(self));
         let mut distance = 0.0;
-        let mut prev = vehicle.start;
-        for &n in &without {
-            distance += ctx.dist(prev, ctx.nodes.loc[n]);
-            prev = ctx.nodes.loc[n];
+        let mut prev = self.at[0].loc;
+        for (k, &n) in self.seq.iter().enumerate() {
+            if n / 2 != t {
+                let loc = self.at[k + 1].loc;
+                distance += legs.dist(prev, loc);
+                prev = loc;
+            }
         }
-        distance += ctx.dist(prev, vehicle.end);
+        distance += legs.dist(prev, self.at[self.seq.len() + 1].loc);
         self.distance - distance
     }
 }
@@ -457,12 +508,12 @@ struct PairSearch {
 }
 
 impl PairSearch {
-    fn new(route: &Route, ctx: &Ctx<'_>, t: usize, delivery: NodeTimes) -> Self {
+    fn new(route: &Route, ctx: &Ctx<'_>, legs: &Legs<'_>, t: usize, delivery: NodeTimes) -> Self {
         let k = route.seq.len();
         let mut detour = Vec::with_capacity(k + 1);
         for j in 0..=k {
-            let (a, b) = (ctx.loc(route, j), ctx.loc(route, j + 1));
-            detour.push(ctx.dist(a, delivery.loc) + ctx.dist(delivery.loc, b) - ctx.dist(a, b));
+            let (a, b) = (route.at[j].loc, route.at[j + 1].loc);
+            detour.push(legs.dist(a, delivery.loc) + legs.dist(delivery.loc, b) - legs.dist(a, b));
         }
         let mut least_from = detour.clone();
         for j in (0..k).rev() {

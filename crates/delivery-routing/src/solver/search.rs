@@ -38,12 +38,28 @@ enum Repair {
     RandomOrder,
 }
 
-#[derive(Clone)]
 struct State {
     routes: Vec<Route>,
     unassigned: Vec<usize>,
     /// Most routes the repair may use (fewer while trying to save a vehicle).
     max_routes: usize,
+}
+
+/// Copying into an existing state reuses its routes' buffers (see [`Route`]'s `clone_from`).
+impl Clone for State {
+    fn clone(&self) -> Self {
+        State {
+            routes: self.routes.clone(),
+            unassigned: self.unassigned.clone(),
+            max_routes: self.max_routes,
+        }
+    }
+
+    fn clone_from(&mut self, other: &Self) {
+        self.routes.clone_from(&other.routes);
+        self.unassigned.clone_from(&other.unassigned);
+        self.max_routes = other.max_routes;
+    }
 }
 
 impl State {
@@ -73,19 +89,19 @@ struct Search<'a> {
     class_of: Vec<usize>,
     /// Tasks that can be served at all (the rest are unassigned from the start, with a reason).
     servable: Vec<usize>,
+    /// Per task, the other servable tasks from most to least related (see [`relatedness`]):
+    /// sorted once for all searches, not at every removal.
+    related: &'a [Vec<usize>],
     rng: Rng,
 }
 
 impl Search<'_> {
-    /// The routes worth trying for task `t`: every used route, and one empty route per
-    /// vehicle class while the fleet may still grow.
-    fn candidate_routes(&self, s: &State, t: usize) -> Vec<usize> {
-        if let Some(v) = self.ctx.problem.tasks[t].vehicle {
-            return vec![v];
-        }
-        let may_open = s.used() < s.max_routes;
+    /// The routes worth trying for a task free to go on any: every used route, and one empty
+    /// route per vehicle class while the fleet may still grow (`used` routes of `s` are).
+    fn open_routes(&self, s: &State, used: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let may_open = used < s.max_routes;
         let mut seen_classes = Vec::new();
-        let mut out = Vec::new();
         for (r, route) in s.routes.iter().enumerate() {
             if !route.is_empty() {
                 out.push(r);
@@ -94,15 +110,13 @@ impl Search<'_> {
                 out.push(r);
             }
         }
-        out
     }
 
-    fn insertion_cost(&self, s: &State, r: usize, t: usize) -> Option<Insertion> {
+    /// Task `t`'s cheapest place on route `r`, counting a vehicle's cost if the route is
+    /// empty (`used` routes of `s` are not).
+    fn insertion_cost(&self, s: &State, used: usize, r: usize, t: usize) -> Option<Insertion> {
         let route = &s.routes[r];
-        if route.is_empty()
-            && s.used() >= s.max_routes
-            && self.ctx.problem.tasks[t].vehicle.is_none()
-        {
+        if route.is_empty() && used >= s.max_routes && self.ctx.problem.tasks[t].vehicle.is_none() {
             return None;
         }
         route.best_insertion(&self.ctx, t).map(|mut ins| {
@@ -131,10 +145,23 @@ impl Search<'_> {
         let routes = s.routes.len();
         let mut cache: Vec<Vec<Option<Option<Insertion>>>> =
             vec![vec![None; routes]; pending.len()];
+        let mut open = Vec::with_capacity(routes);
         while !pending.is_empty() {
+            let used = s.used();
+            self.open_routes(s, used, &mut open);
             let mut choice: Option<(usize, usize, Insertion, f64)> = None;
             for (k, &t) in pending.iter().enumerate() {
-                let Some((r, ins, second)) = self.two_cheapest(s, t, &mut cache[k], noise) else {
+                let fixed;
+                let candidates = match self.ctx.problem.tasks[t].vehicle {
+                    Some(v) => {
+                        fixed = [v];
+                        &fixed[..]
+                    }
+                    None => &open[..],
+                };
+                let Some((r, ins, second)) =
+                    self.two_cheapest(s, used, t, candidates, &mut cache[k], noise)
+                else {
                     continue;
                 };
                 let score = if !regret {
@@ -172,11 +199,19 @@ impl Search<'_> {
             pending.swap(k, self.rng.below(k + 1));
         }
         let mut left = Vec::new();
+        let mut open = Vec::with_capacity(s.routes.len());
         for t in pending {
-            let best = self
-                .candidate_routes(s, t)
-                .into_iter()
-                .filter_map(|r| self.insertion_cost(s, r, t).map(|ins| (r, ins)))
+            let used = s.used();
+            match self.ctx.problem.tasks[t].vehicle {
+                Some(v) => {
+                    open.clear();
+                    open.push(v);
+                }
+                None => self.open_routes(s, used, &mut open),
+            }
+            let best = open
+                .iter()
+                .filter_map(|&r| self.insertion_cost(s, used, r, t).map(|ins| (r, ins)))
                 .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
             match best {
                 Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
@@ -187,22 +222,25 @@ impl Search<'_> {
         s.unassigned.sort_unstable();
     }
 
-    /// Task `t`'s cheapest insertion over the candidate routes (with noise, if any), and the
-    /// cost of the second cheapest route for regret. `cached` holds its insertions per route.
+    /// Task `t`'s cheapest insertion over the `candidates` routes (with noise, if any), and
+    /// the cost of the second cheapest route for regret. `cached` holds its insertions per
+    /// route.
     fn two_cheapest(
         &mut self,
         s: &State,
+        used: usize,
         t: usize,
+        candidates: &[usize],
         cached: &mut [Option<Option<Insertion>>],
         noise: f64,
     ) -> Option<(usize, Insertion, f64)> {
         let mut best: Option<(usize, Insertion)> = None;
         let mut second = f64::INFINITY;
-        for r in self.candidate_routes(s, t) {
+        for &r in candidates {
             let entry = match cached[r] {
                 Some(e) => e,
                 None => {
-                    let e = self.insertion_cost(s, r, t);
+                    let e = self.insertion_cost(s, used, r, t);
                     cached[r] = Some(e);
                     e
                 }
@@ -255,38 +293,29 @@ impl Search<'_> {
         self.remove_tasks(s, &out);
     }
 
-    fn relatedness(&self, a: usize, b: usize) -> f64 {
-        let n = self.ctx.nodes;
-        let m = &self.ctx.problem.matrix;
-        let (da, db) = (2 * a + 1, 2 * b + 1);
-        let mut r = m.distance(n.loc[da], n.loc[db]) + (n.early[da] - n.early[db]).abs() * 0.2;
-        if n.has_pickup[a] && n.has_pickup[b] {
-            r += m.distance(n.loc[2 * a], n.loc[2 * b])
-                + (n.early[2 * a] - n.early[2 * b]).abs() * 0.2;
-        }
-        r
-    }
-
+    /// Shaw removal: a random task, then tasks related to one already chosen, the closest
+    /// most likely.
     fn related_removal(&mut self, s: &mut State, q: usize) {
         let assigned = self.assigned(s);
         if assigned.is_empty() {
             return;
         }
+        let mut free = vec![false; self.ctx.problem.tasks.len()];
+        for &t in &assigned {
+            free[t] = true;
+        }
         let seed = assigned[self.rng.below(assigned.len())];
+        free[seed] = false;
         let mut removed = vec![seed];
-        while removed.len() < q {
+        while removed.len() < q && removed.len() < assigned.len() {
             let anchor = removed[self.rng.below(removed.len())];
-            let mut others: Vec<(f64, usize)> = assigned
-                .iter()
-                .filter(|t| !removed.contains(t))
-                .map(|&t| (self.relatedness(anchor, t), t))
-                .collect();
-            if others.is_empty() {
+            let others = assigned.len() - removed.len();
+            let pick = ((self.rng.unit().powi(6) * others as f64) as usize).min(others - 1);
+            let Some(&t) = self.related[anchor].iter().filter(|&&t| free[t]).nth(pick) else {
                 break;
-            }
-            others.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let pick = (self.rng.unit().powi(6) * others.len() as f64) as usize;
-            removed.push(others[pick.min(others.len() - 1)].1);
+            };
+            free[t] = false;
+            removed.push(t);
         }
         self.remove_tasks(s, &removed);
     }
@@ -372,6 +401,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     };
     let (class_of, classes) = vehicle_classes(problem);
     let (servable, unservable) = triage(&ctx, &classes);
+    let related = related_tasks(&ctx, &servable);
     let threads = budget.threads.max(1);
     let run = |thread: usize, shared: Option<&SharedBest>| {
         let search = Search {
@@ -381,6 +411,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             },
             class_of: class_of.clone(),
             servable: servable.clone(),
+            related: &related,
             rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000 ^ (thread as u64) << 32),
         };
         search_from(search, budget, started, shared)
@@ -483,6 +514,7 @@ fn search_from(
     let servable = search.servable.clone();
     let mut current = first_answer(&mut search, servable.clone());
     let mut best = current.clone();
+    let mut candidate = current.clone();
     if let Some(shared) = shared {
         shared.publish(&best);
     }
@@ -497,23 +529,23 @@ fn search_from(
             schedule.take_up(&mut current, &mut best, better);
         }
         if schedule.vehicle_attempt_due(&best) {
-            current = best.clone();
+            current.clone_from(&best);
             search.drop_a_vehicle(&mut current);
             if current.unassigned.is_empty() {
-                best = current.clone();
+                best.clone_from(&current);
                 schedule.improved();
                 publish(shared, &best);
                 continue;
             }
             schedule.vehicle_attempt = Some(schedule.iteration);
         }
-        let (candidate, op) = operators.destroy_and_repair(&mut search, &current);
+        let op = operators.destroy_and_repair(&mut search, &current, &mut candidate);
         let score = accept(
             &mut search,
             &mut schedule,
             &mut current,
             &mut best,
-            candidate,
+            &mut candidate,
         );
         operators.scores[op] += score;
         schedule.after_vehicle_attempt(&mut current, &mut best);
@@ -537,6 +569,34 @@ fn publish(shared: Option<&SharedBest>, best: &State) {
     if let Some(shared) = shared {
         shared.publish(best);
     }
+}
+
+/// How alike two tasks are, smaller the more: where their stops are and when they open.
+fn relatedness(ctx: &Ctx<'_>, a: usize, b: usize) -> f64 {
+    let n = ctx.nodes;
+    let m = &ctx.problem.matrix;
+    let (da, db) = (2 * a + 1, 2 * b + 1);
+    let mut r = m.distance(n.loc[da], n.loc[db]) + (n.early[da] - n.early[db]).abs() * 0.2;
+    if n.has_pickup[a] && n.has_pickup[b] {
+        r += m.distance(n.loc[2 * a], n.loc[2 * b]) + (n.early[2 * a] - n.early[2 * b]).abs() * 0.2;
+    }
+    r
+}
+
+/// For each servable task, the other servable tasks from most to least related (ties by
+/// index); nothing for the rest.
+fn related_tasks(ctx: &Ctx<'_>, servable: &[usize]) -> Vec<Vec<usize>> {
+    let mut related = vec![Vec::new(); ctx.problem.tasks.len()];
+    for &a in servable {
+        let mut others: Vec<(f64, usize)> = servable
+            .iter()
+            .filter(|&&b| b != a)
+            .map(|&b| (relatedness(ctx, a, b), b))
+            .collect();
+        others.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        related[a] = others.into_iter().map(|(_, b)| b).collect();
+    }
+    related
 }
 
 /// Vehicles alike (same depot, shift, capacity, profile) are one class: a task that fits none
@@ -645,8 +705,14 @@ impl Operators {
 
     /// A neighbour of `current`: some tasks removed by a weighted choice of operator, then
     /// inserted again by a random repair, with noise half the time.
-    fn destroy_and_repair(&mut self, search: &mut Search<'_>, current: &State) -> (State, usize) {
-        let mut candidate = current.clone();
+    /// `candidate` is overwritten: it is a buffer kept from iteration to iteration.
+    fn destroy_and_repair(
+        &mut self,
+        search: &mut Search<'_>,
+        current: &State,
+        candidate: &mut State,
+    ) -> usize {
+        candidate.clone_from(current);
         let q = self.q_min + search.rng.below(self.q_max - self.q_min + 1);
         let total: f64 = self.weights.iter().sum();
         let mut pick = search.rng.unit() * total;
@@ -656,10 +722,10 @@ impl Operators {
             op += 1;
         }
         match op {
-            0 => search.random_removal(&mut candidate, q),
-            1 => search.related_removal(&mut candidate, q),
-            2 => search.worst_removal(&mut candidate, q),
-            _ => search.route_removal(&mut candidate),
+            0 => search.random_removal(candidate, q),
+            1 => search.related_removal(candidate, q),
+            2 => search.worst_removal(candidate, q),
+            _ => search.route_removal(candidate),
         }
         let noise = if search.rng.unit() < 0.5 {
             self.noise_amount
@@ -671,9 +737,9 @@ impl Operators {
             x if x < 0.9 => Repair::Greedy,
             _ => Repair::RandomOrder,
         };
-        search.repair_with(&mut candidate, noise, mode);
+        search.repair_with(candidate, noise, mode);
         self.uses[op] += 1;
-        (candidate, op)
+        op
     }
 
     /// Every 100 iterations: each operator's weight moves towards its average score.
@@ -801,7 +867,7 @@ impl Schedule {
         };
         if current.unassigned.is_empty() {
             self.improved();
-            *best = current.clone();
+            best.clone_from(current);
             self.vehicle_attempt = None;
             self.failed_attempts = 0;
             self.next_attempt = self.iteration + self.vehicle_attempt_length;
@@ -809,7 +875,7 @@ impl Schedule {
         } else if self.iteration - since >= self.vehicle_attempt_length {
             self.vehicle_attempt = None;
             self.failed_attempts += 1;
-            *current = best.clone();
+            current.clone_from(best);
             current.max_routes = best.used();
             // Each failure earns the distance search a longer turn.
             self.next_attempt = self.iteration
@@ -826,25 +892,26 @@ impl Schedule {
 }
 
 /// Simulated annealing's acceptance of a candidate; the operator's score for it (a new best,
-/// better than current, accepted worse, or refused).
+/// better than current, accepted worse, or refused). An accepted candidate changes places
+/// with `current`, whose buffers the next candidate reuses.
 fn accept(
     search: &mut Search<'_>,
     schedule: &mut Schedule,
     current: &mut State,
     best: &mut State,
-    candidate: State,
+    candidate: &mut State,
 ) -> f64 {
     let (cand, cur) = (candidate.cost(), current.cost());
     if cand < best.cost() - 1e-9 {
         schedule.improved();
-        *best = candidate.clone();
-        *current = candidate;
+        std::mem::swap(current, candidate);
+        best.clone_from(current);
         33.0
     } else if cand < cur - 1e-9 {
-        *current = candidate;
+        std::mem::swap(current, candidate);
         9.0
     } else if search.rng.unit() < (-(cand - cur) / schedule.temperature).exp() {
-        *current = candidate;
+        std::mem::swap(current, candidate);
         3.0
     } else {
         0.0
