@@ -359,7 +359,7 @@ impl Route {
                 best.offer(cost, i, i);
             }
         }
-        if i < self.seq.len() && pickup_cost + pair.least_from[i + 1] < best.limit {
+        if i < self.seq.len() && pickup_cost + pair.drops[i + 1].least_from < best.limit {
             self.delivery_later(legs, pair, i, tp + p.service, pickup_cost, best);
         }
         true
@@ -380,7 +380,7 @@ impl Route {
         let mut prev_loc = pair.pickup.loc;
         let mut prev_departure = departure;
         for j in i + 1..=self.seq.len() {
-            if pickup_cost + pair.least_from[j] >= best.limit {
+            if pickup_cost + pair.drops[j].least_from >= best.limit {
                 break;
             }
             let here = &self.at[j];
@@ -393,11 +393,11 @@ impl Route {
                 break;
             }
             let td = (start + here.service + legs.time(loc, d.loc)).max(d.early);
-            if td <= d.late + EPS && pickup_cost + pair.detour[j] < best.limit {
+            if td <= d.late + EPS && pickup_cost + pair.drops[j].detour < best.limit {
                 let next = &self.at[j + 1];
                 let arrival = td + d.service + legs.time(d.loc, next.loc);
                 if arrival.max(next.early) <= next.latest + EPS {
-                    best.offer(pickup_cost + pair.detour[j], i, j);
+                    best.offer(pickup_cost + pair.drops[j].detour, i, j);
                 }
             }
             prev_loc = loc;
@@ -500,32 +500,59 @@ struct PairSearch {
     delivery: NodeTimes,
     size: [i64; 2],
     capacity: [i64; 2],
-    /// What dropping the delivery between positions j and j + 1 adds...
-    detour: Vec<f64>,
-    /// ...and the least of it from j on: a lower bound that lets whole pick-up positions be
-    /// skipped once a cheap place is known.
-    least_from: Vec<f64>,
+    /// Per position j, dropping the delivery between j and j + 1.
+    drops: Vec<Drop>,
+}
+
+/// What dropping the delivery after one position adds...
+#[derive(Clone, Copy)]
+struct Drop {
+    detour: f64,
+    /// ...and the least of it from there on: a lower bound that lets whole pick-up positions
+    /// be skipped once a cheap place is known.
+    least_from: f64,
+}
+
+thread_local! {
+    /// [`PairSearch::drops`]' buffer, kept between searches: they run for every task and
+    /// route the repair looks at.
+    static DROPS: std::cell::Cell<Vec<Drop>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl PairSearch {
     fn new(route: &Route, ctx: &Ctx<'_>, legs: &Legs<'_>, t: usize, delivery: NodeTimes) -> Self {
         let k = route.seq.len();
-        let mut detour = Vec::with_capacity(k + 1);
-        for j in 0..=k {
+        let mut drops = DROPS.take();
+        drops.clear();
+        drops.resize(
+            k + 1,
+            Drop {
+                detour: 0.0,
+                least_from: f64::INFINITY,
+            },
+        );
+        let mut least = f64::INFINITY;
+        for j in (0..=k).rev() {
             let (a, b) = (route.at[j].loc, route.at[j + 1].loc);
-            detour.push(legs.dist(a, delivery.loc) + legs.dist(delivery.loc, b) - legs.dist(a, b));
-        }
-        let mut least_from = detour.clone();
-        for j in (0..k).rev() {
-            least_from[j] = least_from[j].min(least_from[j + 1]);
+            let detour = legs.dist(a, delivery.loc) + legs.dist(delivery.loc, b) - legs.dist(a, b);
+            least = least.min(detour);
+            drops[j] = Drop {
+                detour,
+                least_from: least,
+            };
         }
         Self {
             pickup: NodeTimes::of(ctx, 2 * t),
             delivery,
             size: ctx.problem.tasks[t].size,
             capacity: ctx.vehicle(route).capacity,
-            detour,
-            least_from,
+            drops,
         }
+    }
+}
+
+impl std::ops::Drop for PairSearch {
+    fn drop(&mut self) {
+        DROPS.set(std::mem::take(&mut self.drops));
     }
 }
