@@ -140,11 +140,11 @@ impl Search<'_> {
         }
         let regret = mode == Repair::Regret;
         let mut pending = std::mem::take(&mut s.unassigned);
-        // cache[task index in pending][route] = best insertion there, None = infeasible,
-        // recomputed for a route whenever it changes.
+        // cache[task index in pending * routes + route] = best insertion there, None =
+        // infeasible, recomputed for a route whenever it changes. One allocation, not one per
+        // pending task.
         let routes = s.routes.len();
-        let mut cache: Vec<Vec<Option<Option<Insertion>>>> =
-            vec![vec![None; routes]; pending.len()];
+        let mut cache: Vec<Option<Option<Insertion>>> = vec![None; routes * pending.len()];
         let mut open = Vec::with_capacity(routes);
         while !pending.is_empty() {
             let used = s.used();
@@ -159,9 +159,14 @@ impl Search<'_> {
                     }
                     None => &open[..],
                 };
-                let Some((r, ins, second)) =
-                    self.two_cheapest(s, used, t, candidates, &mut cache[k], noise)
-                else {
+                let Some((r, ins, second)) = self.two_cheapest(
+                    s,
+                    used,
+                    t,
+                    candidates,
+                    &mut cache[k * routes..][..routes],
+                    noise,
+                ) else {
                     continue;
                 };
                 let score = if !regret {
@@ -181,10 +186,14 @@ impl Search<'_> {
             }
             let Some((k, r, ins, _)) = choice else { break };
             let t = pending.swap_remove(k);
-            cache.swap_remove(k);
+            let last = pending.len();
+            if k != last {
+                cache.copy_within(last * routes..(last + 1) * routes, k * routes);
+            }
+            cache.truncate(last * routes);
             let was_empty = s.routes[r].is_empty();
             s.routes[r].insert(&self.ctx, t, ins);
-            forget_route(&mut cache, s, r, was_empty);
+            forget_route(&mut cache, routes, s, r, was_empty);
         }
         s.unassigned = pending;
         s.unassigned.sort_unstable();
@@ -373,12 +382,13 @@ impl Search<'_> {
 /// Route `r` changed: every task's cached insertion there is stale. Opening a route changes
 /// which empty routes (and whether any) are offered, so theirs are stale too.
 fn forget_route(
-    cache: &mut [Vec<Option<Option<Insertion>>>],
+    cache: &mut [Option<Option<Insertion>>],
+    routes: usize,
     s: &State,
     r: usize,
     was_empty: bool,
 ) {
-    for row in cache.iter_mut() {
+    for row in cache.chunks_exact_mut(routes) {
         row[r] = None;
         if was_empty {
             for (other, entry) in row.iter_mut().enumerate() {
