@@ -535,6 +535,7 @@ fn search_from(
         if let Some(shared) = shared
             && schedule.iteration.is_multiple_of(SYNC_EVERY)
             && let Some(better) = shared.better_than(best.cost())
+            && (schedule.vehicle_attempt.is_none() || better.used() < best.used())
         {
             schedule.take_up(&mut current, &mut best, better);
         }
