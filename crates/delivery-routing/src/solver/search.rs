@@ -535,7 +535,7 @@ fn search_from(
         if let Some(shared) = shared
             && schedule.iteration.is_multiple_of(SYNC_EVERY)
             && let Some(better) = shared.better_than(best.cost())
-            && (schedule.vehicle_attempt.is_none() || better.used() < best.used())
+            && schedule.takes_up(&best, &better)
         {
             schedule.take_up(&mut current, &mut best, better);
         }
@@ -861,6 +861,13 @@ impl Schedule {
     }
 
     /// Another search's better answer, taken up as this one's best and current.
+    /// Whether another search's cheaper answer is taken up now: always, except in the middle
+    /// of an attempt to save a vehicle, which a shorter plan on as many vehicles would cut
+    /// short every time (and a large wave then keeps its couriers).
+    fn takes_up(&self, best: &State, better: &State) -> bool {
+        self.vehicle_attempt.is_none() || better.used() < best.used()
+    }
+
     fn take_up(&mut self, current: &mut State, best: &mut State, better: State) {
         *best = better.clone();
         *current = better;
@@ -1001,5 +1008,78 @@ fn plan(ctx: &Ctx<'_>, route: &Route) -> PlannedRoute {
         visits,
         distance: route.distance,
         end_time,
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    fn schedule(servable: usize) -> Schedule {
+        let budget = Budget {
+            time_limit: std::time::Duration::from_secs(60),
+            iterations: None,
+            seed: 1,
+            stop_when_settled: false,
+            threads: 1,
+        };
+        Schedule::new(budget, Instant::now(), servable, 100.0)
+    }
+
+    fn on_vehicles(used: usize) -> State {
+        let routes = (0..3)
+            .map(|v| {
+                let mut route = Route::new(v);
+                if v < used {
+                    route.seq = vec![0, 1];
+                }
+                route
+            })
+            .collect();
+        State {
+            routes,
+            unassigned: Vec::new(),
+            max_routes: 3,
+        }
+    }
+
+    fn step(s: &mut Schedule) {
+        s.iteration += 1;
+        s.cool();
+    }
+
+    #[test]
+    fn a_stuck_search_reheats_after_ten_iterations_a_task_and_a_new_best_postpones_it() {
+        let mut s = schedule(3);
+        for _ in 0..29 {
+            step(&mut s);
+        }
+        assert!(s.temperature < s.t0);
+        step(&mut s);
+        assert_eq!(s.temperature, s.t0, "30 iterations without a new best");
+
+        for _ in 0..10 {
+            step(&mut s);
+        }
+        s.improved();
+        for _ in 0..29 {
+            step(&mut s);
+        }
+        assert!(s.temperature < s.t0, "the new best is 29 iterations old");
+        step(&mut s);
+        assert_eq!(s.temperature, s.t0);
+    }
+
+    #[test]
+    fn an_attempt_to_save_a_vehicle_takes_up_only_a_smaller_fleet() {
+        let mut s = schedule(3);
+        let (best, same, fewer) = (on_vehicles(3), on_vehicles(3), on_vehicles(2));
+        assert!(
+            s.takes_up(&best, &same),
+            "between attempts, any cheaper answer"
+        );
+        s.vehicle_attempt = Some(0);
+        assert!(!s.takes_up(&best, &same));
+        assert!(s.takes_up(&best, &fewer));
     }
 }
