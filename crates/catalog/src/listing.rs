@@ -384,12 +384,7 @@ async fn reindex(txn: &impl ConnectionTrait, l: &Listing) -> Result<()> {
             weight: Set(weight),
         })
         .collect();
-    // Batches stay under SQLite's limit on bound parameters.
-    for chunk in rows.chunks(300) {
-        listing_term::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
+    golmok_core::db::insert_in_batches(txn, rows).await?;
     Ok(())
 }
 

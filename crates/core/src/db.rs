@@ -1,9 +1,30 @@
 //! Database helpers shared by the domain crates.
 
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    AccessMode, ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, Iterable, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+
+/// Bound parameters one `INSERT` may carry: under SQLite's oldest limit (999).
+const BOUND_PARAMETERS: usize = 900;
+
+/// Inserts `rows` in as few statements as SQLite's limit on bound parameters allows (as many
+/// rows a statement as fit in [`BOUND_PARAMETERS`] at one per column), without `RETURNING`.
+pub async fn insert_in_batches<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (BOUND_PARAMETERS / columns).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        A::Entity::insert_many(rows.by_ref().take(per_statement))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy timeout instead of
@@ -32,4 +53,47 @@ pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, 
         _ => TransactionOptions::default(),
     };
     db.begin_with_options(options).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::entity::prelude::*;
+    use sea_orm::{ConnectionTrait, Database, Set};
+
+    mod note {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "note")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: i64,
+            pub body: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    #[tokio::test]
+    async fn more_rows_than_one_statement_holds_all_land() {
+        let db = Database::connect("sqlite::memory:").await.expect("sqlite");
+        db.execute_unprepared("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .await
+            .expect("table");
+        // Two columns: 450 rows a statement, so 1,000 rows take three.
+        let rows = (0..1_000)
+            .map(|id| note::ActiveModel {
+                id: Set(id),
+                body: Set(format!("note {id}")),
+            })
+            .collect();
+        super::insert_in_batches(&db, rows).await.expect("insert");
+        assert_eq!(note::Entity::find().count(&db).await.expect("count"), 1_000);
+        super::insert_in_batches(&db, Vec::<note::ActiveModel>::new())
+            .await
+            .expect("nothing to insert");
+    }
 }

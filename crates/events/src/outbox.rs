@@ -57,13 +57,7 @@ pub async fn record_all(
             published_at: Set(None),
         });
     }
-    // Batches stay well under SQLite's limit on bound parameters.
-    for chunk in rows.chunks(100) {
-        entity::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    golmok_core::db::insert_in_batches(db, rows).await
 }
 
 pub(crate) fn event_of(m: entity::Model) -> Event {

@@ -992,16 +992,7 @@ async fn write_lines(txn: &DatabaseTransaction, lines: &[(&str, &PlannedLine)]) 
             released_at: Set(None),
         });
     }
-    // Batches stay well under SQLite's limit on bound parameters.
-    for chunk in rows.chunks(50) {
-        order_line::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
-    for chunk in reservations.chunks(50) {
-        stock_reservation::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    golmok_core::db::insert_in_batches(txn, rows).await?;
+    golmok_core::db::insert_in_batches(txn, reservations).await?;
     Ok(())
 }

@@ -62,12 +62,7 @@ pub(crate) async fn record_all(
             at: Set(at),
         })
         .collect();
-    // Batches stay well under SQLite's limit on bound parameters.
-    for chunk in rows.chunks(100) {
-        order_event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    golmok_core::db::insert_in_batches(txn, rows).await?;
     // Told to the shopper's live view after commit (the outbox relays it).
     let mut events: Vec<(Topic, Payload)> = transitions
         .iter()

@@ -71,13 +71,8 @@ pub async fn post(
             created_at: Set(now),
         })
         .collect();
-    // One statement for the whole transaction's entries (in batches under SQLite's limit on
-    // bound parameters).
-    for chunk in rows.chunks(100) {
-        ledger_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
+    // One statement for the whole transaction's entries.
+    golmok_core::db::insert_in_batches(db, rows).await?;
     Ok(id)
 }
 
