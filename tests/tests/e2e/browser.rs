@@ -669,6 +669,20 @@ async fn set_offline(c: &Client, offline: bool) -> Result<(), String> {
 
 /// Types `code` into the stop's code form on the open batch page and sends it.
 async fn complete_with_code(c: &Client, stop: &str, code: &str) -> Result<(), String> {
+    // The route page redraws live (a position, a replan): when the form is swapped out
+    // between finding it and typing, find it again.
+    let mut last = String::new();
+    for _ in 0..10 {
+        match type_code_and_submit(c, stop, code).await {
+            Ok(()) => return Ok(()),
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(last)
+}
+
+async fn type_code_and_submit(c: &Client, stop: &str, code: &str) -> Result<(), String> {
     let form = c
         .find(Locator::Css(&format!(
             "form[action='/courier/stops/{stop}/complete']"
