@@ -727,7 +727,11 @@ async fn check_pickup_time(
 
 /// A conditional update per line, so two baskets never share the last units.
 async fn take_stock(txn: &DatabaseTransaction, basket: &PricedBasket) -> Result<()> {
-    for line in basket.by_shop.values().flatten() {
+    // In listing order: two baskets holding the same listings lock them in the same order,
+    // so neither waits on the other in a cycle.
+    let mut lines: Vec<&PlannedLine> = basket.by_shop.values().flatten().collect();
+    lines.sort_by(|a, b| a.listing.id.cmp(&b.listing.id));
+    for line in lines {
         if !catalog_listing::take_stock(txn, &line.listing.id, line.quantity).await? {
             return Err(DomainError::conflict(
                 "out_of_stock",

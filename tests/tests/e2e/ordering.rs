@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 on_both_databases!(
     a_basket_over_three_shops_with_weighed_refills,
     concurrent_checkouts_never_oversell,
+    baskets_naming_the_same_listings_in_either_order_all_go_through,
     retried_checkouts_place_one_order,
     every_illegal_transition_is_409_naming_the_state,
     orders_are_shown_only_to_those_they_concern,
@@ -527,6 +528,44 @@ async fn concurrent_checkouts_never_oversell(app: TestApp) {
     assert_eq!(stock(&app, &m.tofu).await, 0);
     let mine = ok(app.get("/v1/orders?limit=100", Some(&shopper)).await).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 10);
+}
+
+/// Stock is taken in listing order, whatever the basket's order: two checkouts holding the
+/// same two listings never wait on each other in a cycle (on PostgreSQL, a deadlock would
+/// fail one of them).
+async fn baskets_naming_the_same_listings_in_either_order_all_go_through(app: TestApp) {
+    let m = market(&app, 100).await;
+    let (owner, shop) = m.shops[0].clone();
+    let beans = id_of(
+        &created(
+            app.post(
+                &format!("/v1/merchants/{shop}/listings"),
+                Some(&owner),
+                &json!({"title": "콩물", "price_krw": 4000, "unit": "piece", "unit_quantity": 1, "stock": 100, "refill": false}),
+            )
+            .await,
+        )
+        .await,
+    );
+    let (shopper, _) = app.sign_up("shopper").await;
+    let forward = pickup(
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 1}, {"listing_id": beans, "quantity": 1}]),
+    );
+    let backward = pickup(
+        &m,
+        json!([{"listing_id": beans, "quantity": 1}, {"listing_id": m.tofu, "quantity": 1}]),
+    );
+    let attempts = (0..30).map(|i| {
+        let basket = if i % 2 == 0 { &forward } else { &backward };
+        app.post("/v1/orders", Some(&shopper), basket)
+    });
+    let replies = futures::future::join_all(attempts).await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    assert_eq!(stock(&app, &m.tofu).await, 70);
+    assert_eq!(stock(&app, &beans).await, 70);
 }
 
 async fn retried_checkouts_place_one_order(app: TestApp) {
