@@ -112,8 +112,8 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
     let settings = state.settings.clone();
     // One stack, added once: every `Router::layer` call boxes each route's service and its
     // futures again, so eight calls cost eight allocations a request (a tenth of a cached
-    // read by id). Outermost first: metrics, innermost, see the matched route and the final
-    // status.
+    // read by id). Listed outermost first; the metrics, innermost, see the matched route
+    // and the final status.
     let edges = tower::ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::new()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
