@@ -55,6 +55,13 @@ pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, 
     db.begin_with_options(options).await
 }
 
+/// The time now, to the microsecond, as both databases keep it: a row built in memory with it
+/// reads back equal (PostgreSQL drops the nanoseconds; SQLite would keep them).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::entity::prelude::*;

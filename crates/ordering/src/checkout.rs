@@ -10,7 +10,7 @@ use golmok_core::money::{percent_ceil, share_of};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use golmok_delivery_routing::capacity::Load;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, TryIntoModel};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -513,22 +513,35 @@ async fn place(
         // where the platform passes one on (card processing).
         commission_bps: consortium.commission_bps + provider.platform_fee_bps(),
     };
-    write_order(txn, &placed, &consortium.id, request, &totals, &payment.id).await?;
+    let order = write_order(txn, &placed, &consortium.id, request, &totals, &payment.id).await?;
     let shops: Vec<(&str, &[PlannedLine])> = basket.shops().collect();
-    let ids = write_shop_parts(txn, &placed, &request.fulfillment, &shops).await?;
-    for ((merchant_id, _), mo_id) in shops.iter().zip(&ids) {
+    let mut written = write_shop_parts(txn, &placed, &request.fulfillment, &shops).await?;
+    for part in &mut written.parts {
         if let (Some(c), Some((shop, off))) = (&coupon, &totals.coupon)
-            && shop == merchant_id
+            && *shop == part.merchant_id
         {
-            crate::coupons::redeem_online(txn, c, merchant_id, mo_id, *off).await?;
+            crate::coupons::redeem_online(txn, c, &part.merchant_id, &part.id, *off).await?;
             merchant_order::Entity::update_many()
                 .col_expr(merchant_order::Column::CouponKrw, Expr::value(*off))
-                .filter(merchant_order::Column::Id.eq(mo_id.as_str()))
+                .filter(merchant_order::Column::Id.eq(part.id.as_str()))
                 .exec(txn)
                 .await?;
+            part.coupon_krw = *off;
         }
     }
-    view::load(txn, &placed.id).await
+    // The order as written: nothing else can have touched it inside this transaction, and
+    // reading it back would take seven more statements.
+    view::OrderRows {
+        order,
+        asked: Vec::new(),
+        parts: written.parts,
+        lines: written.lines,
+        events: written.events,
+        payment,
+        refunds: Vec::new(),
+    }
+    .into_view(txn)
+    .await
 }
 
 /// The order's payment: authorised here (a local provider), or the answer already given
@@ -764,8 +777,8 @@ async fn write_order(
     request: &Checkout,
     totals: &Totals,
     payment_id: &str,
-) -> Result<()> {
-    let now = Utc::now();
+) -> Result<order::Model> {
+    let now = golmok_core::db::now();
     let (slot_id, address, location) = match &request.fulfillment {
         Fulfillment::Delivery {
             slot_id,
@@ -806,21 +819,21 @@ async fn write_order(
         updated_at: Set(now),
     }
     .insert(txn)
-    .await?;
-    Ok(())
+    .await
+    .map_err(Into::into)
 }
 
 /// Every shop's part: its merchant order, the order's and each part's first history entry
 /// and each shop's new-order event, each shop's delivery task (for a delivery) and the lines
 /// with their stock reservations. Rows of a kind go in one statement for all the shops: each
-/// is a round trip inside the checkout's transaction. The merchant order ids, shop by shop.
+/// is a round trip inside the checkout's transaction. What was written.
 async fn write_shop_parts(
     txn: &DatabaseTransaction,
     placed: &PlacedOrder,
     fulfillment: &Fulfillment,
     shops: &[(&str, &[PlannedLine])],
-) -> Result<Vec<String>> {
-    let now = Utc::now();
+) -> Result<WrittenParts> {
+    let now = golmok_core::db::now();
     let mut parts = Vec::with_capacity(shops.len());
     let mut told = Vec::with_capacity(shops.len());
     let mut ids = Vec::with_capacity(shops.len());
@@ -852,6 +865,10 @@ async fn write_shop_parts(
         ));
         ids.push(mo_id);
     }
+    let written_parts = parts
+        .iter()
+        .map(|part| part.clone().try_into_model())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     merchant_order::Entity::insert_many(parts)
         .exec_without_returning(txn)
         .await?;
@@ -877,7 +894,7 @@ async fn write_shop_parts(
             note: None,
         }))
         .collect();
-    history::record_all(txn, &transitions, told).await?;
+    let events = history::record_all(txn, &transitions, told).await?;
     if let (Some(network_id), Fulfillment::Delivery { .. }) = (&placed.network_id, fulfillment) {
         for ((merchant_id, lines), mo_id) in shops.iter().zip(&ids) {
             add_delivery_task(
@@ -897,8 +914,20 @@ async fn write_shop_parts(
         .zip(&ids)
         .flat_map(|((_, lines), mo_id)| lines.iter().map(move |l| (mo_id.as_str(), l)))
         .collect();
-    write_lines(txn, &lines).await?;
-    Ok(ids)
+    let lines = write_lines(txn, &lines).await?;
+    Ok(WrittenParts {
+        parts: written_parts,
+        events,
+        lines,
+    })
+}
+
+/// The rows of every shop's part, as checkout wrote them.
+struct WrittenParts {
+    /// In the order of the shops.
+    parts: Vec<merchant_order::Model>,
+    events: Vec<crate::entities::order_event::Model>,
+    lines: Vec<order_line::Model>,
 }
 
 /// The shop's part as a task for the network's next plan: from the shop to the shopper.
@@ -961,8 +990,11 @@ async fn add_delivery_task(
 }
 
 /// Lines (with their merchant orders) with their prices frozen, and the stock each took held
-/// by a reservation: two statements for all of them.
-async fn write_lines(txn: &DatabaseTransaction, lines: &[(&str, &PlannedLine)]) -> Result<()> {
+/// by a reservation: two statements for all of them. The lines written.
+async fn write_lines(
+    txn: &DatabaseTransaction,
+    lines: &[(&str, &PlannedLine)],
+) -> Result<Vec<order_line::Model>> {
     let mut rows = Vec::with_capacity(lines.len());
     let mut reservations = Vec::with_capacity(lines.len());
     for (merchant_order_id, line) in lines {
@@ -996,7 +1028,11 @@ async fn write_lines(txn: &DatabaseTransaction, lines: &[(&str, &PlannedLine)]) 
             released_at: Set(None),
         });
     }
+    let written = rows
+        .iter()
+        .map(|row| row.clone().try_into_model())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     golmok_core::db::insert_in_batches(txn, rows).await?;
     golmok_core::db::insert_in_batches(txn, reservations).await?;
-    Ok(())
+    Ok(written)
 }

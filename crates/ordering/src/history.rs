@@ -1,10 +1,10 @@
 //! An order's history: every transition, who made it and when, kept with the order and
 //! told to the shopper's live view through the outbox.
 
-use chrono::Utc;
 use golmok_core::new_id;
 use golmok_events::{Payload, Topic};
 use sea_orm::ActiveValue::Set;
+use sea_orm::TryIntoModel;
 use sea_orm::prelude::*;
 
 use crate::Result;
@@ -38,17 +38,19 @@ pub(crate) async fn record(
         actor_id,
         note,
     };
-    record_all(txn, &[transition], Vec::new()).await
+    record_all(txn, &[transition], Vec::new()).await?;
+    Ok(())
 }
 
 /// Records transitions, in this order, with `also` (other events for the outbox) in two
-/// statements: a checkout's order and every shop's part at once.
+/// statements: a checkout's order and every shop's part at once. The rows written, for a
+/// caller that shows them.
 pub(crate) async fn record_all(
     txn: &impl ConnectionTrait,
     transitions: &[Transition<'_>],
     also: Vec<(Topic, Payload)>,
-) -> Result<()> {
-    let at = Utc::now();
+) -> Result<Vec<order_event::Model>> {
+    let at = golmok_core::db::now();
     let rows: Vec<order_event::ActiveModel> = transitions
         .iter()
         .map(|t| order_event::ActiveModel {
@@ -62,6 +64,10 @@ pub(crate) async fn record_all(
             at: Set(at),
         })
         .collect();
+    let written = rows
+        .iter()
+        .map(|row| row.clone().try_into_model())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     golmok_core::db::insert_in_batches(txn, rows).await?;
     // Told to the shopper's live view after commit (the outbox relays it).
     let mut events: Vec<(Topic, Payload)> = transitions
@@ -81,5 +87,5 @@ pub(crate) async fn record_all(
         .collect();
     events.extend(also);
     golmok_events::outbox::record_all(txn, &events).await?;
-    Ok(())
+    Ok(written)
 }

@@ -147,11 +147,8 @@ where
     F: FnOnce(sea_orm::DatabaseTransaction) -> Fut,
     Fut: std::future::Future<Output = Result<(sea_orm::DatabaseTransaction, T)>>,
 {
-    if let Some(key) = key
-        && let Some(stored) = lookup(db, key).await?
-    {
-        return Ok(stored);
-    }
+    // Claiming first, not looking first: a fresh key (the usual case) costs one statement, and
+    // a replay finds its key taken and reads the stored result.
     let txn = golmok_core::db::begin_write(db).await?;
     if let Some(key) = key {
         match claim(&txn, key).await {

@@ -204,102 +204,150 @@ async fn merchant_order_view_with(
 
 /// The whole order, as it stands in `db` (a connection or the caller's transaction).
 pub async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Order> {
-    let o = order::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::not_found("order", id))?;
-    let asked = crate::approvals::of_order(db, id).await?;
-    let parts = merchant_order::Entity::find()
-        .filter(merchant_order::Column::OrderId.eq(id))
-        .order_by_asc(merchant_order::Column::Id)
-        .all(db)
-        .await?;
-    // Every part's lines in one query rather than one a shop.
-    let mut lines_of: std::collections::HashMap<String, Vec<order_line::Model>> =
-        std::collections::HashMap::new();
-    for line in order_line::Entity::find()
-        .filter(order_line::Column::MerchantOrderId.is_in(parts.iter().map(|m| m.id.as_str())))
-        .order_by_asc(order_line::Column::Id)
-        .all(db)
-        .await?
-    {
-        lines_of
-            .entry(line.merchant_order_id.clone())
-            .or_default()
-            .push(line);
-    }
-    let mut merchant_orders = Vec::with_capacity(parts.len());
-    for m in parts {
-        let lines = lines_of.remove(&m.id).unwrap_or_default();
-        merchant_orders.push(merchant_order_view_with(db, m, &asked, lines).await?);
-    }
-    let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
-    let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
-    let deposits_krw = selling.clone().map(|m| m.deposits_krw).sum();
-    let coupon_krw: i64 = selling.map(|m| m.coupon_krw).sum();
-    let events = order_event::Entity::find()
-        .filter(order_event::Column::OrderId.eq(id))
-        .order_by_asc(order_event::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| OrderEvent {
-            merchant_order_id: e.merchant_order_id,
-            from: e.from_status,
-            to: e.to_status,
-            actor_id: e.actor_id,
-            note: e.note,
-            at: e.at,
+    OrderRows::read(db, id).await?.into_view(db).await
+}
+
+/// An order's rows: read back from the tables, or as checkout has just written them (which
+/// saves reading back, inside its transaction, what it holds already). Either way one
+/// assembly makes the view.
+pub(crate) struct OrderRows {
+    pub order: order::Model,
+    /// Weighed differences asked about, oldest first.
+    pub asked: Vec<crate::entities::weight_approval::Model>,
+    pub parts: Vec<merchant_order::Model>,
+    pub lines: Vec<order_line::Model>,
+    pub events: Vec<order_event::Model>,
+    pub payment: Payment,
+    pub refunds: Vec<Refund>,
+}
+
+impl OrderRows {
+    async fn read(db: &impl ConnectionTrait, id: &str) -> Result<Self> {
+        let order = order::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::not_found("order", id))?;
+        let asked = crate::approvals::of_order(db, id).await?;
+        let parts = merchant_order::Entity::find()
+            .filter(merchant_order::Column::OrderId.eq(id))
+            .order_by_asc(merchant_order::Column::Id)
+            .all(db)
+            .await?;
+        // Every part's lines in one query rather than one a shop.
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::MerchantOrderId.is_in(parts.iter().map(|m| m.id.as_str())))
+            .order_by_asc(order_line::Column::Id)
+            .all(db)
+            .await?;
+        let events = order_event::Entity::find()
+            .filter(order_event::Column::OrderId.eq(id))
+            .order_by_asc(order_event::Column::Id)
+            .all(db)
+            .await?;
+        let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
+        let refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
+        Ok(Self {
+            order,
+            asked,
+            parts,
+            lines,
+            events,
+            payment,
+            refunds,
         })
-        .collect();
-    let payment = golmok_payments::get_payment(db, &o.payment_id).await?;
-    let (mut authorized_krw, mut charged_krw) = (payment.authorized_krw, payment.captured_krw);
-    for p in crate::approvals::payments_of(db, &asked).await? {
-        if matches!(
-            p.status,
-            golmok_payments::PaymentStatus::Authorized | golmok_payments::PaymentStatus::Captured
-        ) {
-            authorized_krw += p.authorized_krw;
-        }
-        charged_krw += p.captured_krw;
     }
-    let refunds = golmok_payments::refunds_of(db, &o.payment_id).await?;
-    Ok(Order {
-        status: OrderStatus::parse(&o.status).ok_or_else(|| {
-            DomainError::Internal(format!("order {} has status {}", o.id, o.status))
-        })?,
-        fulfillment: FulfillmentView {
-            kind: crate::checkout::FulfillmentKind::parse(&o.fulfillment_kind).ok_or_else(
-                || {
-                    DomainError::Internal(format!(
-                        "order {} is fulfilled by {}",
-                        o.id, o.fulfillment_kind
-                    ))
-                },
-            )?,
-            slot_id: o.slot_id,
-            network_id: o.network_id,
-            address: o.address,
-            location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
-            pickup_at: o.pickup_at,
-        },
-        total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw - coupon_krw,
-        coupon_krw,
-        items_total_krw,
-        deposits_krw,
-        delivery_fee_krw: o.delivery_fee_krw,
-        authorized_krw,
-        charged_krw,
-        id: o.id,
-        shopper_id: o.shopper_id,
-        consortium_id: o.consortium_id,
-        merchant_orders,
-        payment,
-        refunds,
-        events,
-        created_at: o.created_at,
-        updated_at: o.updated_at,
-    })
+
+    /// The view. Parts, lines and events go in id order, as [`OrderRows::read`] reads them;
+    /// `db` is read only for the payments of approved differences.
+    pub(crate) async fn into_view(mut self, db: &impl ConnectionTrait) -> Result<Order> {
+        self.parts.sort_by(|a, b| a.id.cmp(&b.id));
+        self.lines.sort_by(|a, b| a.id.cmp(&b.id));
+        self.events.sort_by(|a, b| a.id.cmp(&b.id));
+        let OrderRows {
+            order: o,
+            asked,
+            parts,
+            lines,
+            events,
+            payment,
+            refunds,
+        } = self;
+        let mut lines_of: std::collections::HashMap<String, Vec<order_line::Model>> =
+            std::collections::HashMap::new();
+        for line in lines {
+            lines_of
+                .entry(line.merchant_order_id.clone())
+                .or_default()
+                .push(line);
+        }
+        let mut merchant_orders = Vec::with_capacity(parts.len());
+        for m in parts {
+            let lines = lines_of.remove(&m.id).unwrap_or_default();
+            merchant_orders.push(merchant_order_view_with(db, m, &asked, lines).await?);
+        }
+        let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
+        let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
+        let deposits_krw = selling.clone().map(|m| m.deposits_krw).sum();
+        let coupon_krw: i64 = selling.map(|m| m.coupon_krw).sum();
+        let events = events
+            .into_iter()
+            .map(|e| OrderEvent {
+                merchant_order_id: e.merchant_order_id,
+                from: e.from_status,
+                to: e.to_status,
+                actor_id: e.actor_id,
+                note: e.note,
+                at: e.at,
+            })
+            .collect();
+        let (mut authorized_krw, mut charged_krw) = (payment.authorized_krw, payment.captured_krw);
+        for p in crate::approvals::payments_of(db, &asked).await? {
+            if matches!(
+                p.status,
+                golmok_payments::PaymentStatus::Authorized
+                    | golmok_payments::PaymentStatus::Captured
+            ) {
+                authorized_krw += p.authorized_krw;
+            }
+            charged_krw += p.captured_krw;
+        }
+        Ok(Order {
+            status: OrderStatus::parse(&o.status).ok_or_else(|| {
+                DomainError::Internal(format!("order {} has status {}", o.id, o.status))
+            })?,
+            fulfillment: FulfillmentView {
+                kind: crate::checkout::FulfillmentKind::parse(&o.fulfillment_kind).ok_or_else(
+                    || {
+                        DomainError::Internal(format!(
+                            "order {} is fulfilled by {}",
+                            o.id, o.fulfillment_kind
+                        ))
+                    },
+                )?,
+                slot_id: o.slot_id,
+                network_id: o.network_id,
+                address: o.address,
+                location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
+                pickup_at: o.pickup_at,
+            },
+            total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw - coupon_krw,
+            coupon_krw,
+            items_total_krw,
+            deposits_krw,
+            delivery_fee_krw: o.delivery_fee_krw,
+            authorized_krw,
+            charged_krw,
+            id: o.id,
+            shopper_id: o.shopper_id,
+            consortium_id: o.consortium_id,
+            merchant_orders,
+            payment,
+            refunds,
+            events,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        })
+    }
 }
 
 /// Whether `actor` owns one of the merchants in `merchant_ids`.

@@ -214,6 +214,15 @@ async fn a_visitor_collects_every_stamp_and_spends_the_coupon_online(app: TestAp
         goods + part["deposits_krw"].as_i64().unwrap() - off
     );
     assert_eq!(order["authorized_krw"], order["total_krw"]);
+    // Checkout answers with the order as it was written, not read back: it must equal what a
+    // read shows, coupon and all.
+    let order_id = order["id"].as_str().unwrap();
+    let read = ok(
+        &app.get(&format!("/v1/orders/{order_id}"), Some(&visitor))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(read, order);
     // Once only.
     app.post("/v1/orders", Some(&visitor), &request)
         .await
