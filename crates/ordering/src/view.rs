@@ -263,33 +263,25 @@ impl OrderRows {
         self.parts.sort_by(|a, b| a.id.cmp(&b.id));
         self.lines.sort_by(|a, b| a.id.cmp(&b.id));
         self.events.sort_by(|a, b| a.id.cmp(&b.id));
-        let OrderRows {
-            order: o,
-            asked,
-            parts,
-            lines,
-            events,
-            payment,
-            refunds,
-        } = self;
         let mut lines_of: std::collections::HashMap<String, Vec<order_line::Model>> =
             std::collections::HashMap::new();
-        for line in lines {
+        for line in self.lines {
             lines_of
                 .entry(line.merchant_order_id.clone())
                 .or_default()
                 .push(line);
         }
-        let mut merchant_orders = Vec::with_capacity(parts.len());
-        for m in parts {
+        let mut merchant_orders = Vec::with_capacity(self.parts.len());
+        for m in self.parts {
             let lines = lines_of.remove(&m.id).unwrap_or_default();
-            merchant_orders.push(merchant_order_view_with(db, m, &asked, lines).await?);
+            merchant_orders.push(merchant_order_view_with(db, m, &self.asked, lines).await?);
         }
         let selling = merchant_orders.iter().filter(|m| !m.status.is_withdrawn());
         let items_total_krw = selling.clone().map(|m| m.subtotal_krw).sum();
         let deposits_krw = selling.clone().map(|m| m.deposits_krw).sum();
         let coupon_krw: i64 = selling.map(|m| m.coupon_krw).sum();
-        let events = events
+        let events = self
+            .events
             .into_iter()
             .map(|e| OrderEvent {
                 merchant_order_id: e.merchant_order_id,
@@ -300,8 +292,9 @@ impl OrderRows {
                 at: e.at,
             })
             .collect();
+        let payment = self.payment;
         let (mut authorized_krw, mut charged_krw) = (payment.authorized_krw, payment.captured_krw);
-        for p in crate::approvals::payments_of(db, &asked).await? {
+        for p in crate::approvals::payments_of(db, &self.asked).await? {
             if matches!(
                 p.status,
                 golmok_payments::PaymentStatus::Authorized
@@ -311,6 +304,7 @@ impl OrderRows {
             }
             charged_krw += p.captured_krw;
         }
+        let o = self.order;
         Ok(Order {
             status: OrderStatus::parse(&o.status).ok_or_else(|| {
                 DomainError::Internal(format!("order {} has status {}", o.id, o.status))
@@ -342,7 +336,7 @@ impl OrderRows {
             consortium_id: o.consortium_id,
             merchant_orders,
             payment,
-            refunds,
+            refunds: self.refunds,
             events,
             created_at: o.created_at,
             updated_at: o.updated_at,
