@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use golmok_delivery_routing::entities::{delivery_task, plan, route_batch, slot_booking, stop};
 use golmok_ordering::entities::{merchant_order, order, order_event};
 use sea_orm::ActiveValue::Set;
+use sea_orm::DatabaseTransaction;
 use sea_orm::prelude::*;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::simulate::{self, Simulation};
 
@@ -34,7 +34,9 @@ pub async fn past_days(
         let day = today - Duration::days(*ago);
         let since = Utc::now();
         simulate::day_like(sim, tomorrow, day, orders_per_wave).await?;
-        let txn = sim.ordering.db.begin().await?;
+        // Reads, then writes: on SQLite the write lock must be taken at `BEGIN`, or another
+        // writer (the outbox relay) in between makes the first update fail as locked.
+        let txn = golmok_core::db::begin_write(sim.ordering.db).await?;
         made += move_back(&txn, since, tomorrow, day).await?;
         txn.commit().await?;
     }
