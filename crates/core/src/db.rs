@@ -2,7 +2,8 @@
 
 use sea_orm::{
     AccessMode, ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, Iterable, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    EntityTrait, Iterable, ModelTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    TryIntoModel,
 };
 
 /// Bound parameters one `INSERT` may carry: under SQLite's oldest limit (999).
@@ -24,6 +25,18 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// The models `rows` become once inserted, for a caller that shows what it wrote without
+/// reading it back (an insert without `RETURNING`). Every column must be set.
+pub fn models_of<A, M>(rows: &[A]) -> Result<Vec<M>, DbErr>
+where
+    A: TryIntoModel<M> + Clone,
+    M: ModelTrait,
+{
+    rows.iter()
+        .map(|row| row.clone().try_into_model())
+        .collect()
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`

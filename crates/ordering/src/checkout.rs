@@ -10,7 +10,7 @@ use golmok_core::money::{percent_ceil, share_of};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use golmok_delivery_routing::capacity::Load;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, TryIntoModel};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -865,10 +865,7 @@ async fn write_shop_parts(
         ));
         ids.push(mo_id);
     }
-    let written_parts = parts
-        .iter()
-        .map(|part| part.clone().try_into_model())
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let written_parts = golmok_core::db::models_of(&parts)?;
     merchant_order::Entity::insert_many(parts)
         .exec_without_returning(txn)
         .await?;
@@ -1028,10 +1025,7 @@ async fn write_lines(
             released_at: Set(None),
         });
     }
-    let written = rows
-        .iter()
-        .map(|row| row.clone().try_into_model())
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let written = golmok_core::db::models_of(&rows)?;
     golmok_core::db::insert_in_batches(txn, rows).await?;
     golmok_core::db::insert_in_batches(txn, reservations).await?;
     Ok(written)

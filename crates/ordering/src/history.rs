@@ -4,7 +4,6 @@
 use golmok_core::new_id;
 use golmok_events::{Payload, Topic};
 use sea_orm::ActiveValue::Set;
-use sea_orm::TryIntoModel;
 use sea_orm::prelude::*;
 
 use crate::Result;
@@ -64,10 +63,7 @@ pub(crate) async fn record_all(
             at: Set(at),
         })
         .collect();
-    let written = rows
-        .iter()
-        .map(|row| row.clone().try_into_model())
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let written = golmok_core::db::models_of(&rows)?;
     golmok_core::db::insert_in_batches(txn, rows).await?;
     // Told to the shopper's live view after commit (the outbox relays it).
     let mut events: Vec<(Topic, Payload)> = transitions
