@@ -836,7 +836,6 @@ async fn write_shop_parts(
     let now = golmok_core::db::now();
     let mut parts = Vec::with_capacity(shops.len());
     let mut told = Vec::with_capacity(shops.len());
-    let mut ids = Vec::with_capacity(shops.len());
     for (merchant_id, lines) in shops {
         let subtotal: i64 = lines.iter().map(|l| l.amount_krw).sum();
         let mo_id = new_id("mo");
@@ -863,7 +862,6 @@ async fn write_shop_parts(
                 subtotal_krw: subtotal,
             },
         ));
-        ids.push(mo_id);
     }
     let written_parts = golmok_core::db::models_of(&parts)?;
     merchant_order::Entity::insert_many(parts)
@@ -882,9 +880,9 @@ async fn write_shop_parts(
         note: None,
     });
     let transitions: Vec<history::Transition<'_>> = first
-        .chain(ids.iter().map(|mo_id| history::Transition {
+        .chain(written_parts.iter().map(|part| history::Transition {
             order_id: &placed.id,
-            merchant_order_id: Some(mo_id),
+            merchant_order_id: Some(&part.id),
             from: "",
             to: pending,
             actor_id: &placed.shopper_id,
@@ -893,14 +891,14 @@ async fn write_shop_parts(
         .collect();
     let events = history::record_all(txn, &transitions, told).await?;
     if let (Some(network_id), Fulfillment::Delivery { .. }) = (&placed.network_id, fulfillment) {
-        for ((merchant_id, lines), mo_id) in shops.iter().zip(&ids) {
+        for ((merchant_id, lines), part) in shops.iter().zip(&written_parts) {
             add_delivery_task(
                 txn,
                 placed,
                 network_id,
                 fulfillment,
                 merchant_id,
-                mo_id,
+                &part.id,
                 lines,
             )
             .await?;
@@ -908,8 +906,8 @@ async fn write_shop_parts(
     }
     let lines: Vec<(&str, &PlannedLine)> = shops
         .iter()
-        .zip(&ids)
-        .flat_map(|((_, lines), mo_id)| lines.iter().map(move |l| (mo_id.as_str(), l)))
+        .zip(&written_parts)
+        .flat_map(|((_, lines), part)| lines.iter().map(move |l| (part.id.as_str(), l)))
         .collect();
     let lines = write_lines(txn, &lines).await?;
     Ok(WrittenParts {

@@ -230,18 +230,15 @@ impl OrderRows {
         let asked = crate::approvals::of_order(db, id).await?;
         let parts = merchant_order::Entity::find()
             .filter(merchant_order::Column::OrderId.eq(id))
-            .order_by_asc(merchant_order::Column::Id)
             .all(db)
             .await?;
         // Every part's lines in one query rather than one a shop.
         let lines = order_line::Entity::find()
             .filter(order_line::Column::MerchantOrderId.is_in(parts.iter().map(|m| m.id.as_str())))
-            .order_by_asc(order_line::Column::Id)
             .all(db)
             .await?;
         let events = order_event::Entity::find()
             .filter(order_event::Column::OrderId.eq(id))
-            .order_by_asc(order_event::Column::Id)
             .all(db)
             .await?;
         let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
@@ -257,8 +254,8 @@ impl OrderRows {
         })
     }
 
-    /// The view. Parts, lines and events go in id order, as [`OrderRows::read`] reads them;
-    /// `db` is read only for the payments of approved differences.
+    /// The view, with parts, lines and events in id order (put in order here, for rows read
+    /// and rows written alike); `db` is read only for the payments of approved differences.
     pub(crate) async fn into_view(mut self, db: &impl ConnectionTrait) -> Result<Order> {
         self.parts.sort_by(|a, b| a.id.cmp(&b.id));
         self.lines.sort_by(|a, b| a.id.cmp(&b.id));
