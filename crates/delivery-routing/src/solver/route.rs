@@ -1,7 +1,7 @@
 //! Routes with their schedules cached, and the constant-time-per-position insertion checks
 //! the search is built on.
 
-use super::model::{Problem, Vehicle};
+use super::model::{Problem, TravelMatrix, Vehicle};
 
 /// Floating-point slack on time-window checks.
 pub(crate) const EPS: f64 = 1e-7;
@@ -49,6 +49,34 @@ impl Nodes {
     }
 }
 
+/// The travel matrix again, read by destination: the leg from `a` into `b` at `b * n + a`.
+/// An insertion looks up the legs from every stop of a route into the new stop; by
+/// destination they lie in one short row, where the matrix itself would scatter them over
+/// megabytes (a 300-task wave's matrices do not fit a core's cache).
+pub(crate) struct Inbound {
+    distance: Vec<f64>,
+    times: Vec<Vec<f64>>,
+}
+
+impl Inbound {
+    pub fn new(matrix: &TravelMatrix) -> Self {
+        let n = matrix.size;
+        let transpose = |m: &[f64]| {
+            let mut t = vec![0.0; n * n];
+            for from in 0..n {
+                for to in 0..n {
+                    t[to * n + from] = m[from * n + to];
+                }
+            }
+            t
+        };
+        Self {
+            distance: transpose(&matrix.distance),
+            times: matrix.times.iter().map(|m| transpose(m)).collect(),
+        }
+    }
+}
+
 fn add(a: [i64; 2], b: [i64; 2]) -> [i64; 2] {
     [a[0] + b[0], a[1] + b[1]]
 }
@@ -86,6 +114,9 @@ struct Position {
     load: [i64; 2],
     /// The most on board anywhere up to here.
     prefix_max: [i64; 2],
+    /// The leg to the next position (nothing after the end).
+    dist_next: f64,
+    time_next: f64,
 }
 
 /// A vehicle's route: the nodes it visits between leaving its start and reaching its end,
@@ -134,6 +165,7 @@ pub(crate) struct Insertion {
 pub(crate) struct Ctx<'a> {
     pub problem: &'a Problem,
     pub nodes: &'a Nodes,
+    pub inbound: &'a Inbound,
 }
 
 impl Ctx<'_> {
@@ -150,6 +182,8 @@ impl Ctx<'_> {
             size: m.size,
             distance: &m.distance,
             time: &m.times[vehicle.profile],
+            distance_in: &self.inbound.distance,
+            time_in: &self.inbound.times[vehicle.profile],
         }
     }
 }
@@ -159,6 +193,8 @@ struct Legs<'a> {
     size: usize,
     distance: &'a [f64],
     time: &'a [f64],
+    distance_in: &'a [f64],
+    time_in: &'a [f64],
 }
 
 impl Legs<'_> {
@@ -170,6 +206,17 @@ impl Legs<'_> {
     #[inline]
     fn time(&self, a: usize, b: usize) -> f64 {
         self.time[a * self.size + b]
+    }
+
+    /// As `dist`, read from [`Inbound`]: for many `a` into one `b`.
+    #[inline]
+    fn dist_into(&self, a: usize, b: usize) -> f64 {
+        self.distance_in[b * self.size + a]
+    }
+
+    #[inline]
+    fn time_into(&self, a: usize, b: usize) -> f64 {
+        self.time_in[b * self.size + a]
     }
 }
 
@@ -218,6 +265,8 @@ impl Route {
             latest: 0.0,
             load: on_board,
             prefix_max: on_board,
+            dist_next: 0.0,
+            time_next: 0.0,
         });
         for pos in 1..=k + 1 {
             let prev = self.at[pos - 1];
@@ -230,6 +279,8 @@ impl Route {
                     latest: deadline,
                     load: prev.load,
                     prefix_max: prev.load,
+                    dist_next: 0.0,
+                    time_next: 0.0,
                 }
             } else {
                 let node = self.seq[pos - 1];
@@ -241,10 +292,16 @@ impl Route {
                     latest: nodes.late[node],
                     load: add(prev.load, nodes.demand[node]),
                     prefix_max: prev.load,
+                    dist_next: 0.0,
+                    time_next: 0.0,
                 }
             };
-            distance += legs.dist(prev.loc, here.loc);
-            let arrival = prev.start + prev.service + legs.time(prev.loc, here.loc);
+            let (leg_distance, leg_time) =
+                (legs.dist(prev.loc, here.loc), legs.time(prev.loc, here.loc));
+            self.at[pos - 1].dist_next = leg_distance;
+            self.at[pos - 1].time_next = leg_time;
+            distance += leg_distance;
+            let arrival = prev.start + prev.service + leg_time;
             if pos == k + 1 {
                 feasible &= arrival <= deadline + EPS;
                 here.start = arrival;
@@ -262,7 +319,7 @@ impl Route {
         for pos in (0..=k).rev() {
             let next = self.at[pos + 1];
             let here = &mut self.at[pos];
-            let by_next = next.latest - legs.time(here.loc, next.loc) - here.service;
+            let by_next = next.latest - here.time_next - here.service;
             here.latest = here.latest.min(by_next);
         }
         self.distance = distance;
@@ -316,14 +373,14 @@ impl Route {
             if !fits(add(here.prefix_max, size), capacity) {
                 break;
             }
-            let td = (here.start + here.service + legs.time(here.loc, d.loc)).max(d.early);
+            let td = (here.start + here.service + legs.time_into(here.loc, d.loc)).max(d.early);
             if td > d.late + EPS {
                 break;
             }
             let arrival = td + d.service + legs.time(d.loc, next.loc);
             if arrival.max(next.early) <= next.latest + EPS {
-                let cost = legs.dist(here.loc, d.loc) + legs.dist(d.loc, next.loc)
-                    - legs.dist(here.loc, next.loc);
+                let cost =
+                    legs.dist_into(here.loc, d.loc) + legs.dist(d.loc, next.loc) - here.dist_next;
                 best.offer(cost, j, j);
             }
         }
@@ -335,7 +392,7 @@ impl Route {
         let (p, d) = (&pair.pickup, &pair.delivery);
         let (here, next) = (&self.at[i], &self.at[i + 1]);
         let a = here.loc;
-        let reach = here.start + here.service + legs.time(a, p.loc);
+        let reach = here.start + here.service + legs.time_into(a, p.loc);
         if reach > p.late + EPS {
             return false;
         }
@@ -344,7 +401,8 @@ impl Route {
         }
         let tp = reach.max(p.early);
         let after_i = next.loc;
-        let pickup_cost = legs.dist(a, p.loc) + legs.dist(p.loc, after_i) - legs.dist(a, after_i);
+        let into_pickup = legs.dist_into(a, p.loc);
+        let pickup_cost = into_pickup + legs.dist(p.loc, after_i) - here.dist_next;
         if pickup_cost >= best.limit {
             return true;
         }
@@ -353,9 +411,8 @@ impl Route {
         if td <= d.late + EPS {
             let arrival = td + d.service + legs.time(d.loc, after_i);
             if arrival.max(next.early) <= next.latest + EPS {
-                let cost =
-                    legs.dist(a, p.loc) + legs.dist(p.loc, d.loc) + legs.dist(d.loc, after_i)
-                        - legs.dist(a, after_i);
+                let cost = into_pickup + legs.dist(p.loc, d.loc) + legs.dist(d.loc, after_i)
+                    - here.dist_next;
                 best.offer(cost, i, i);
             }
         }
@@ -377,22 +434,23 @@ impl Route {
         best: &mut Cheapest,
     ) {
         let d = &pair.delivery;
-        let mut prev_loc = pair.pickup.loc;
         let mut prev_departure = departure;
+        // The first leg is from the pick-up; the later ones are the route's own.
+        let mut leg_time = legs.time(pair.pickup.loc, self.at[i + 1].loc);
         for j in i + 1..=self.seq.len() {
             if pickup_cost + pair.drops[j].least_from >= best.limit {
                 break;
             }
             let here = &self.at[j];
             let loc = here.loc;
-            let start = (prev_departure + legs.time(prev_loc, loc)).max(here.early);
+            let start = (prev_departure + leg_time).max(here.early);
             if start > here.latest + EPS {
                 break;
             }
             if !fits(add(here.load, pair.size), pair.capacity) {
                 break;
             }
-            let td = (start + here.service + legs.time(loc, d.loc)).max(d.early);
+            let td = (start + here.service + legs.time_into(loc, d.loc)).max(d.early);
             if td <= d.late + EPS && pickup_cost + pair.drops[j].detour < best.limit {
                 let next = &self.at[j + 1];
                 let arrival = td + d.service + legs.time(d.loc, next.loc);
@@ -400,7 +458,7 @@ impl Route {
                     best.offer(pickup_cost + pair.drops[j].detour, i, j);
                 }
             }
-            prev_loc = loc;
+            leg_time = here.time_next;
             prev_departure = start + here.service;
         }
     }
@@ -534,7 +592,8 @@ impl PairSearch {
         let mut least = f64::INFINITY;
         for j in (0..=k).rev() {
             let (a, b) = (route.at[j].loc, route.at[j + 1].loc);
-            let detour = legs.dist(a, delivery.loc) + legs.dist(delivery.loc, b) - legs.dist(a, b);
+            let detour = legs.dist_into(a, delivery.loc) + legs.dist(delivery.loc, b)
+                - route.at[j].dist_next;
             least = least.min(detour);
             drops[j] = Drop {
                 detour,

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::model::{Budget, PlannedRoute, Problem, Reason, Solution, Visit, VisitKind};
-use super::route::{Ctx, Insertion, Nodes, Route, end_deadline};
+use super::route::{Ctx, Inbound, Insertion, Nodes, Route, end_deadline};
 
 /// Objective weights: every task served outranks any number of vehicles, which outrank any
 /// distance.
@@ -405,9 +405,11 @@ fn forget_route(
 pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let started = Instant::now();
     let nodes = Nodes::new(problem);
+    let inbound = Inbound::new(&problem.matrix);
     let ctx = Ctx {
         problem,
         nodes: &nodes,
+        inbound: &inbound,
     };
     let (class_of, classes) = vehicle_classes(problem);
     let (servable, unservable) = triage(&ctx, &classes);
@@ -418,6 +420,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             ctx: Ctx {
                 problem,
                 nodes: &nodes,
+                inbound: &inbound,
             },
             class_of: class_of.clone(),
             servable: servable.clone(),
