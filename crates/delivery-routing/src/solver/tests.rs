@@ -567,3 +567,71 @@ fn one_search_repeats_itself_for_a_seed_and_two_searches_share_a_feasible_best()
     assert!(two.iterations_to_best <= 2_000);
     assert!(two.time_to_best <= two.time_to_stop);
 }
+
+/// Points on a plane, with a detour that depends on where a leg ends: leaving a stop costs
+/// what arriving at it does not, so that a leg read the wrong way round gives a wrong answer.
+/// The triangle inequality still holds, as the insertion search's pruning assumes.
+fn one_way_plane(points: &[(f64, f64)], detours: &[f64]) -> TravelMatrix {
+    let mut matrix = plane(points);
+    let n = matrix.size;
+    for (k, leg) in matrix.distance.iter_mut().enumerate() {
+        let (from, to) = (k / n, k % n);
+        if from != to {
+            *leg += detours[to];
+        }
+    }
+    matrix.times = vec![matrix.distance.clone()];
+    matrix
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The cheapest insertion the constant-time checks find is the cheapest of every
+    /// feasible (pickup, delivery) placement tried one by one on a copy of the route, on a
+    /// matrix where a leg costs differently each way.
+    #[test]
+    fn the_cheapest_insertion_is_the_cheapest_of_every_placement(
+        points in prop::collection::vec((0.0f64..50.0, 0.0f64..50.0), 6..10),
+        detours in prop::collection::vec(0.0f64..15.0, 10),
+        spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..80.0, 20.0f64..200.0), 3..8),
+    ) {
+        use super::route::{Ctx, Inbound, Insertion, Nodes, Route};
+        let mut problem = random_problem(points.clone(), spec, vec![([5, 5], 600.0, 0)]);
+        problem.matrix = one_way_plane(&points, &detours);
+        let nodes = Nodes::new(&problem);
+        let inbound = Inbound::new(&problem.matrix);
+        let ctx = Ctx { problem: &problem, nodes: &nodes, inbound: &inbound };
+        let newcomer = problem.tasks.len() - 1;
+        let mut route = Route::new(0);
+        route.refresh(&ctx);
+        for t in 0..newcomer {
+            if let Some(at) = route.best_insertion(&ctx, t) {
+                route.insert(&ctx, t, at);
+            }
+        }
+        let mut cheapest: Option<f64> = None;
+        for i in 0..=route.seq.len() {
+            for j in i..=route.seq.len() {
+                let mut tried = route.clone();
+                tried.insert(&ctx, newcomer, Insertion { cost: 0.0, i, j });
+                if tried.feasible {
+                    let cost = tried.distance - route.distance;
+                    cheapest = Some(cheapest.map_or(cost, |c: f64| c.min(cost)));
+                }
+            }
+        }
+        let found = route.best_insertion(&ctx, newcomer);
+        match (found, cheapest) {
+            (Some(found), Some(cheapest)) => {
+                prop_assert!((found.cost - cheapest).abs() < 1e-6, "found {} cheapest {}", found.cost, cheapest);
+                let mut placed = route.clone();
+                placed.insert(&ctx, newcomer, found);
+                prop_assert!(placed.feasible);
+                prop_assert!((placed.distance - route.distance - found.cost).abs() < 1e-6);
+            }
+            (None, None) => {}
+            (found, cheapest) => prop_assert!(false, "found {:?}, every placement tried: {:?}", found, cheapest),
+        }
+    }
+}
