@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// One PaymentIntent as the stand-in holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +31,28 @@ pub struct Intent {
 struct Books {
     intents: Vec<Intent>,
     answers: HashMap<String, Value>,
-    /// Requests whose key contains the first text wait the duration before answering.
-    stall: Option<(String, Duration)>,
+    /// Requests whose key contains the text wait until the flag is raised before answering.
+    stall: Option<(String, watch::Receiver<bool>)>,
     /// The next request whose path ends with the text is done, then never answered; the
     /// sender says it arrived.
     swallow: Option<(String, oneshot::Sender<()>)>,
     /// Stalled requests that arrived: the sender says so.
     stalled: Option<oneshot::Sender<()>>,
     unexpected: Vec<String>,
+}
+
+/// A stall set with [`StripeStandIn::stall`]: hears when the stalled request arrives, and
+/// lets it be answered.
+pub struct Stall {
+    pub arrived: oneshot::Receiver<()>,
+    release: watch::Sender<bool>,
+}
+
+impl Stall {
+    /// The stalled requests are answered.
+    pub fn release(&self) {
+        let _ = self.release.send(true);
+    }
 }
 
 #[derive(Clone, Default)]
@@ -57,14 +71,15 @@ impl StripeStandIn {
         (stand_in, base)
     }
 
-    /// Requests whose idempotency key contains `needle` answer after `delay`; the receiver
-    /// hears when the first arrives.
-    pub fn stall(&self, needle: &str, delay: Duration) -> oneshot::Receiver<()> {
-        let (tx, rx) = oneshot::channel();
+    /// Requests whose idempotency key contains `needle` are done, then held unanswered
+    /// until the stall is released (or dropped).
+    pub fn stall(&self, needle: &str) -> Stall {
+        let (arrived_tx, arrived) = oneshot::channel();
+        let (release, held) = watch::channel(false);
         let mut books = self.books.lock().unwrap();
-        books.stall = Some((needle.to_owned(), delay));
-        books.stalled = Some(tx);
-        rx
+        books.stall = Some((needle.to_owned(), held));
+        books.stalled = Some(arrived_tx);
+        Stall { arrived, release }
     }
 
     /// The next request to a path ending with `suffix` is done and never answered; the
@@ -194,7 +209,7 @@ async fn answer(
     let (stall, swallowed, reply) = {
         let mut books = s.books.lock().unwrap();
         let stall = match (&books.stall, &key) {
-            (Some((needle, delay)), Some(k)) if k.contains(needle.as_str()) => Some(*delay),
+            (Some((needle, held)), Some(k)) if k.contains(needle.as_str()) => Some(held.clone()),
             _ => None,
         };
         if stall.is_some()
@@ -214,8 +229,9 @@ async fn answer(
         let _ = arrived.send(());
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
-    if let Some(delay) = stall {
-        tokio::time::sleep(delay).await;
+    if let Some(mut held) = stall {
+        // A dropped `Stall` releases too: the error means the sender is gone.
+        let _ = held.wait_for(|released| *released).await;
     }
     (reply.0, axum::Json(reply.1))
 }

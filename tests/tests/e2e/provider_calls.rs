@@ -1,9 +1,9 @@
 //! No call to Stripe while a transaction is open, and nothing lost when the server dies
 //! while Stripe answers.
 //!
-//! A Stripe that stalls ten seconds on one shopper's authorisation holds nobody else up:
-//! other shoppers' checkouts go on at (nearly) the rate they had without it, on SQLite (one
-//! writer) and PostgreSQL. And a server killed with `kill -9` while Stripe is answering a
+//! A Stripe that holds its answer to one shopper's authorisation holds nobody else up:
+//! other shoppers' checkouts are placed while it waits, on SQLite (one writer) and
+//! PostgreSQL. And a server killed with `kill -9` while Stripe is answering a
 //! checkout, a capture and a refund comes back to one PaymentIntent per order, a ledger that
 //! matches Stripe's books, and stock neither lost nor left reserved.
 
@@ -62,11 +62,17 @@ async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
         shoppers.push(app.sign_up("shopper").await.0);
     }
     let (card_holder, _) = app.sign_up("shopper").await;
-    let window = Duration::from_secs(3);
+    let window = Duration::from_secs(2);
     checkout_rate(&app, &tofu, &shoppers, Duration::from_secs(1)).await;
-
     let before = checkout_rate(&app, &tofu, &shoppers, window).await;
-    let arrived = stripe.stall("stall-me", Duration::from_secs(10));
+
+    // Stripe takes the authorisation and holds its answer until released: whatever the
+    // other shoppers get done meanwhile, they got done with that checkout still waiting on
+    // Stripe. Had its transaction stayed open across the call, SQLite's one writer would
+    // keep them waiting until the release (checked: moving checkout's commit after the call
+    // fails this on SQLite). On PostgreSQL that transaction holds no row the others need,
+    // so there the test shows only that the stall costs them nothing.
+    let mut stall = stripe.stall("stall-me");
     let card = {
         let (app_client, url, body) = (
             app.client().clone(),
@@ -74,7 +80,6 @@ async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
             tofu_pickup(&tofu, 2, "stripe"),
         );
         tokio::spawn(async move {
-            let started = Instant::now();
             let reply = app_client
                 .post(url)
                 .bearer_auth(card_holder)
@@ -83,24 +88,27 @@ async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
                 .send()
                 .await
                 .unwrap();
-            (reply.status(), started.elapsed())
+            reply.status()
         })
     };
-    arrived.await.unwrap();
-    let during = checkout_rate(&app, &tofu, &shoppers, window).await;
-    let (status, took) = card.await.unwrap();
-    assert_eq!(status, StatusCode::CREATED);
-    assert!(took >= Duration::from_secs(10), "the stall lasted {took:?}");
-    let after = checkout_rate(&app, &tofu, &shoppers, window).await;
-    let without = (before + after) / 2.0;
-    println!(
-        "{engine:?}: {before:.1} checkouts/s before, {during:.1} while Stripe stalled 10 s on one authorisation, {after:.1} after: {:.2} of the rate without the stall",
-        during / without
-    );
+    (&mut stall.arrived).await.unwrap();
+    let during = tokio::time::timeout(
+        Duration::from_secs(90),
+        checkout_rate(&app, &tofu, &shoppers, window),
+    )
+    .await
+    .expect("other checkouts waited on the stalled authorisation");
+    assert!(during > 0.0, "no checkout was placed during the stall");
     assert!(
-        during >= 0.8 * without,
-        "{during:.1}/s during the stall against {without:.1}/s without"
+        !card.is_finished(),
+        "the stalled checkout answered before Stripe did"
     );
+    println!(
+        "{engine:?}: {before:.1} checkouts/s before, {during:.1} while Stripe held one authorisation ({:.2} of the rate before; informative, not asserted)",
+        during / before
+    );
+    stall.release();
+    assert_eq!(card.await.unwrap(), StatusCode::CREATED);
     assert_eq!(stripe.intents().len(), 1);
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
 }
