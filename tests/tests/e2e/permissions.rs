@@ -566,21 +566,13 @@ const WRITE_LOG: &str = "permission_writes";
 impl WriteLog {
     async fn install(app: &TestApp) -> Self {
         let db = &app.state.db;
-        let backend = db.get_database_backend();
         let list = match app.engine {
             Engine::Sqlite => {
                 "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             }
             Engine::Postgres => "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'",
         };
-        let tables: Vec<String> =
-            JsonValue::find_by_statement(Statement::from_string(backend, list))
-                .all(db)
-                .await
-                .unwrap()
-                .iter()
-                .map(|t| t["t"].as_str().unwrap().to_owned())
-                .collect();
+        let tables = texts(app, list).await;
         let mut ddl = vec![format!(
             "CREATE TABLE {WRITE_LOG} (table_name TEXT NOT NULL)"
         )];
@@ -604,17 +596,11 @@ impl WriteLog {
             }
             Engine::Sqlite => {
                 for t in &tables {
-                    let columns: Vec<String> =
-                        JsonValue::find_by_statement(Statement::from_string(
-                            backend,
-                            format!("SELECT name AS c FROM pragma_table_info('{t}')"),
-                        ))
-                        .all(db)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .map(|c| c["c"].as_str().unwrap().to_owned())
-                        .collect();
+                    let columns = texts(
+                        app,
+                        &format!("SELECT name AS t FROM pragma_table_info('{t}')"),
+                    )
+                    .await;
                     let differs: Vec<String> = columns
                         .iter()
                         .map(|c| format!("OLD.\"{c}\" IS NOT NEW.\"{c}\""))
@@ -671,18 +657,24 @@ impl WriteLog {
 
     /// The tables written since the last [`WriteLog::clear`], named once each.
     async fn written(&self, app: &TestApp) -> Vec<String> {
-        let db = &app.state.db;
-        JsonValue::find_by_statement(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT DISTINCT table_name AS t FROM {WRITE_LOG} ORDER BY table_name"),
-        ))
+        texts(
+            app,
+            &format!("SELECT DISTINCT table_name AS t FROM {WRITE_LOG} ORDER BY table_name"),
+        )
+        .await
+    }
+}
+
+/// The text column `t` of every row `sql` selects.
+async fn texts(app: &TestApp, sql: &str) -> Vec<String> {
+    let db = &app.state.db;
+    JsonValue::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
         .all(db)
         .await
         .unwrap()
         .iter()
-        .map(|t| t["t"].as_str().unwrap().to_owned())
+        .map(|row| row["t"].as_str().unwrap().to_owned())
         .collect()
-    }
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, body: &str, token: Option<&str>) -> u16 {
