@@ -148,27 +148,53 @@ pub(crate) async fn top_ups(db: &impl ConnectionTrait, order_id: &str) -> Result
     payments_of(db, &of_order(db, order_id).await?).await
 }
 
+/// The payments of a merchant order's approved differences that a card captured on their
+/// own: a refund of the part gives their money back from them.
+pub(crate) async fn captured_differences(
+    txn: &impl ConnectionTrait,
+    merchant_order_id: &str,
+) -> Result<Vec<Payment>> {
+    let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
+    Ok(held_or_captured(txn, merchant_order_id)
+        .await?
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(|p| captured.contains(&p.status))
+        .collect())
+}
+
 /// The approved differences of a merchant order whose card authorisation holds, with their
 /// payments: captured with the rest, for this shop.
 pub(crate) async fn held_differences(
     txn: &impl ConnectionTrait,
     merchant_order_id: &str,
 ) -> Result<Vec<(weight_approval::Model, Payment)>> {
-    let mut held = Vec::new();
+    Ok(held_or_captured(txn, merchant_order_id)
+        .await?
+        .into_iter()
+        .filter(|(_, p)| p.status == PaymentStatus::Authorized)
+        .collect())
+}
+
+/// A merchant order's approved differences that have a payment of their own, with it.
+async fn held_or_captured(
+    txn: &impl ConnectionTrait,
+    merchant_order_id: &str,
+) -> Result<Vec<(weight_approval::Model, Payment)>> {
+    let mut found = Vec::new();
     for a in weight_approval::Entity::find()
         .filter(weight_approval::Column::MerchantOrderId.eq(merchant_order_id))
         .filter(weight_approval::Column::Status.eq(ApprovalStatus::Approved))
+        .order_by_asc(weight_approval::Column::Id)
         .all(txn)
         .await?
     {
         if let Some(id) = &a.payment_id {
             let p = golmok_payments::get_payment(txn, id).await?;
-            if p.status == PaymentStatus::Authorized {
-                held.push((a, p));
-            }
+            found.push((a, p));
         }
     }
-    Ok(held)
+    Ok(found)
 }
 
 /// The latest approval of each line of a merchant order, for its view, from the questions

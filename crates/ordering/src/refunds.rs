@@ -123,13 +123,62 @@ async fn refund_in(
         active.delivery_fee_refunded_krw = Set(o.delivery_fee_refunded_krw + left);
         active.update(txn).await?;
     }
-    let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
-    let provider = ctx.providers.require(&payment.provider)?;
-    let refunds = golmok_payments::refund(txn, provider, &payment.id, &shares, reason).await?;
+    let mut refunds = Vec::new();
+    for (payment_id, shares) in over_payments(txn, &o.payment_id, shares).await? {
+        let payment = golmok_payments::get_payment(txn, &payment_id).await?;
+        let provider = ctx.providers.require(&payment.provider)?;
+        refunds.extend(golmok_payments::refund(txn, provider, &payment.id, &shares, reason).await?);
+    }
     Ok(RefundOutcome {
         amount_krw: amount,
         refunds,
     })
+}
+
+/// Which payment each share of a refund comes out of. A card's approved weighed difference
+/// was paid by a PaymentIntent of its own, which holds that shop's money: a shop's share
+/// comes out of its differences first, as far as they still hold money, and the rest (the
+/// delivery fee too) out of the checkout's payment. Each part of a share takes its
+/// proportion of the share's commission, the last part the rest.
+async fn over_payments(
+    txn: &impl ConnectionTrait,
+    checkout_payment: &str,
+    shares: Vec<Share>,
+) -> Result<Vec<(String, Vec<Share>)>> {
+    let mut from_differences = Vec::new();
+    let mut from_checkout = Vec::new();
+    for mut share in shares {
+        if let Some(part) = &share.part_reference {
+            for payment in crate::approvals::captured_differences(txn, part).await? {
+                let left = golmok_payments::refundable_krw(txn, &payment.id).await?;
+                let take = left.min(share.gross_krw);
+                if take <= 0 {
+                    continue;
+                }
+                let commission = (i128::from(take) * i128::from(share.commission_krw)
+                    / i128::from(share.gross_krw)) as i64;
+                from_differences.push((
+                    payment.id,
+                    vec![Share {
+                        gross_krw: take,
+                        commission_krw: commission,
+                        ..share.clone()
+                    }],
+                ));
+                share.gross_krw -= take;
+                share.commission_krw -= commission;
+            }
+        }
+        if share.gross_krw > 0 {
+            from_checkout.push(share);
+        }
+    }
+    let mut pieces = Vec::new();
+    if !from_checkout.is_empty() {
+        pieces.push((checkout_payment.to_owned(), from_checkout));
+    }
+    pieces.extend(from_differences);
+    Ok(pieces)
 }
 
 /// Up to `amount` taken back from the shops' parts in turn, each with its share of the

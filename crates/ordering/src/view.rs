@@ -242,7 +242,12 @@ impl OrderRows {
             .all(db)
             .await?;
         let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
-        let refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
+        let mut refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
+        // A card's approved differences give their money back from their own payments.
+        for top_up in asked.iter().filter_map(|a| a.payment_id.as_deref()) {
+            refunds.extend(golmok_payments::refunds_of(db, top_up).await?);
+        }
+        refunds.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         Ok(Self {
             order,
             asked,

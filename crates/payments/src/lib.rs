@@ -593,6 +593,21 @@ pub(crate) async fn book_refund(
     Ok(())
 }
 
+/// What of a payment can still be refunded: captured, not refunded and not being refunded
+/// (nothing unless it was captured).
+pub async fn refundable_krw(db: &impl ConnectionTrait, payment_id: &str) -> Result<i64> {
+    let p = load(db, payment_id).await?;
+    if ![PaymentStatus::Captured, PaymentStatus::PartiallyRefunded].contains(&p.status) {
+        return Ok(0);
+    }
+    let under_way: i64 = calls::under_way(db, &[calls::CallKind::Refund], payment_id)
+        .await?
+        .iter()
+        .map(|c| c.amount_krw)
+        .sum();
+    Ok(p.captured_krw - p.refunded_krw - under_way)
+}
+
 /// Only captured money is refunded, and never more than is left of it.
 fn check_refundable(p: &payment::Model, amount: i64, under_way: i64) -> Result<()> {
     let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];

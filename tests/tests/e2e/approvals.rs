@@ -168,7 +168,7 @@ async fn a_shopper_approves_declines_or_lets_the_question_lapse(app: TestApp) {
 
 /// With a card, approving creates a second manual-capture PaymentIntent for the difference;
 /// when the shop is ready both are captured: the checkout's for what it held, the second
-/// for the difference.
+/// for the difference. Refunds give each back from the PaymentIntent that took it.
 async fn a_card_pays_the_difference_by_a_second_payment_intent(engine: Engine) {
     let (stripe, base) = StripeStandIn::start().await;
     let app = TestApp::start_with(
@@ -215,6 +215,46 @@ async fn a_card_pays_the_difference_by_a_second_payment_intent(engine: Engine) {
             .collect::<Vec<_>>(),
         vec![(AUTHORIZED, "succeeded"), (EXTRA, "succeeded")]
     );
+
+    // Refunds give the difference back from the PaymentIntent that took it (the shop's
+    // part out of it first), and the rest from the checkout's.
+    let refunds = format!("/v1/orders/{order_id}/refunds");
+    let some = created(
+        app.post(
+            &refunds,
+            Some(&m.admin),
+            &json!({"merchant_order_id": part, "amount_krw": 1_000, "reason": "쌀이 젖었어요"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(some["amount_krw"], 1_000, "{some}");
+    let refunded = |stripe: &StripeStandIn| {
+        stripe
+            .intents_of(&order_id)
+            .iter()
+            .map(|i| i.refunded)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(refunded(&stripe), vec![0, 1_000]);
+    let rest = created(
+        app.post(&refunds, Some(&m.admin), &json!({"reason": "고객 요청"}))
+            .await,
+    )
+    .await;
+    assert_eq!(rest["amount_krw"], WEIGHED_KRW - 1_000, "{rest}");
+    assert_eq!(refunded(&stripe), vec![AUTHORIZED, EXTRA]);
+    let order = order_of(&app, &shopper, &order).await;
+    let listed: i64 = order["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["amount_krw"].as_i64().unwrap())
+        .sum();
+    assert_eq!(listed, WEIGHED_KRW, "{order}");
+    app.post(&refunds, Some(&m.admin), &json!({"reason": "again"}))
+        .await
+        .assert_problem(409, "exceeds_refundable");
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
 }
 
