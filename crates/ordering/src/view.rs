@@ -244,10 +244,16 @@ impl OrderRows {
         let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
         let mut refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
         // A card's approved differences give their money back from their own payments.
-        for top_up in asked.iter().filter_map(|a| a.payment_id.as_deref()) {
+        let top_ups: Vec<&str> = asked
+            .iter()
+            .filter_map(|a| a.payment_id.as_deref())
+            .collect();
+        for top_up in &top_ups {
             refunds.extend(golmok_payments::refunds_of(db, top_up).await?);
         }
-        refunds.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        if !top_ups.is_empty() {
+            refunds.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        }
         Ok(Self {
             order,
             asked,
