@@ -420,6 +420,10 @@ async fn plan(
             distance_m = plan.metrics.distance_m,
             solo_distance_m = plan.metrics.solo_distance_m,
             seconds = plan.metrics.seconds,
+            tasks = problem.tasks.len(),
+            iterations = solution.iterations,
+            solve_seconds = solution.time_to_stop.as_secs_f64(),
+            best_at_seconds = solution.time_to_best.as_secs_f64(),
             "planned a slot"
         );
         return Ok(Some(plan));
