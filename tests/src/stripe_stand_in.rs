@@ -38,6 +38,8 @@ struct Books {
     swallow: Option<(String, oneshot::Sender<()>)>,
     /// Stalled requests that arrived: the sender says so.
     stalled: Option<oneshot::Sender<()>>,
+    /// The next request whose path ends with the text is refused with the message, undone.
+    refuse: Option<(String, String)>,
     unexpected: Vec<String>,
 }
 
@@ -88,6 +90,12 @@ impl StripeStandIn {
         let (tx, rx) = oneshot::channel();
         self.books.lock().unwrap().swallow = Some((suffix.to_owned(), tx));
         rx
+    }
+
+    /// The next request to a path ending with `suffix` is refused (402, as Stripe refuses a
+    /// card) with `message`, and nothing is done.
+    pub fn refuse_next(&self, suffix: &str, message: &str) {
+        self.books.lock().unwrap().refuse = Some((suffix.to_owned(), message.to_owned()));
     }
 
     pub fn intents(&self) -> Vec<Intent> {
@@ -221,7 +229,16 @@ async fn answer(
             Some((suffix, _)) if path.ends_with(suffix.as_str()) => books.swallow.take(),
             _ => None,
         };
-        let reply = act(&mut books, &path, key.as_deref(), &body);
+        let reply = match &books.refuse {
+            Some((suffix, _)) if path.ends_with(suffix.as_str()) => {
+                let (_, message) = books.refuse.take().unwrap_or_default();
+                (
+                    StatusCode::PAYMENT_REQUIRED,
+                    json!({"error": {"type": "card_error", "message": message}}),
+                )
+            }
+            _ => act(&mut books, &path, key.as_deref(), &body),
+        };
         (stall, swallowed, reply)
     };
     if let Some((_, arrived)) = swallowed {

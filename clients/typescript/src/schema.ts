@@ -72,6 +72,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/refused-payment-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Captures, voids, refunds and payouts the payment provider refused, newest first, each with
+         *     its order: money that did not move as the books say, for an admin to see to. */
+        get: operations["refused_payment_calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -1741,6 +1759,8 @@ export interface components {
         };
         /** @enum {string} */
         BatchStatus: "planned" | "started" | "done";
+        /** @enum {string} */
+        CallKind: "authorize" | "capture" | "void" | "refund" | "transfer" | "reversal" | "payout";
         Campaign: {
             /**
              * Format: date-time
@@ -3375,6 +3395,14 @@ export interface components {
             }[];
             next_cursor?: string | null;
         };
+        Page_RefusedPaymentCall: {
+            items: {
+                call: components["schemas"]["RefusedCall"];
+                /** @description The order the payment belongs to (none for a payout). */
+                order_id?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
         PairStatement: {
             /**
              * Format: int64
@@ -3673,6 +3701,30 @@ export interface components {
             /** @description Refund only this merchant's part; the whole order (delivery fee included) when absent. */
             merchant_order_id?: string | null;
             reason: string;
+        };
+        /** @description A capture, void, refund or payout the provider refused: money that did not move as the
+         *     books say it should have, until a person sees to it. */
+        RefusedCall: {
+            /** Format: int64 */
+            amount_krw: number;
+            /** @description What the provider said. */
+            error: string;
+            id: string;
+            kind: components["schemas"]["CallKind"];
+            payment_id?: string | null;
+            provider: string;
+            /** Format: date-time */
+            refused_at: string;
+            /** @description What the call acted on: its payment, or the party a payout was for. */
+            subject_id: string;
+        };
+        /** @description A capture, void, refund or payout the provider refused, with the order whose money it
+         *     was: what an admin sees to (the shopper's card may have lapsed, a shop's account may be
+         *     closed), since nothing moves that money by itself. */
+        RefusedPaymentCall: {
+            call: components["schemas"]["RefusedCall"];
+            /** @description The order the payment belongs to (none for a payout). */
+            order_id?: string | null;
         };
         Rejection: {
             reason: string;
@@ -4192,6 +4244,80 @@ export interface operations {
             };
             /** @description The body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refused_payment_calls: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RefusedPaymentCall"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

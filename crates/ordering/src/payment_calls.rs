@@ -1,5 +1,6 @@
-//! The provider calls a use case wrote, made once it has committed; and the reconciler that
-//! finishes what a crash left between writing a call and recording its answer.
+//! The provider calls a use case wrote, made once it has committed; the reconciler that
+//! finishes what a crash left between writing a call and recording its answer; and the
+//! refused calls an admin must see to.
 //!
 //! Every use case that moves money through a provider that leaves the process writes the
 //! call in its transaction ([`golmok_payments::calls`]) and, after committing, makes it here.
@@ -8,11 +9,13 @@
 //! idempotency key for the shopper's retry.
 
 use chrono::Utc;
+use golmok_accounts::{Account, Role};
+use golmok_core::page::{self, Page};
 use golmok_payments::calls::{self, Reconciled, Scope};
 use sea_orm::prelude::*;
 
-use crate::entities::idempotency_key;
-use crate::{Ordering, Result};
+use crate::entities::{idempotency_key, merchant_order, order, weight_approval};
+use crate::{DomainError, Ordering, Result};
 
 /// Makes the written calls of a payment; whether any was answered (the order's view then
 /// changed since the use case read it).
@@ -112,4 +115,64 @@ pub async fn reconcile(ctx: Ordering<'_>, patience: Patience) -> Result<Reconcil
         tracing::info!(?total, "reconciled provider calls");
     }
     Ok(total)
+}
+
+/// A capture, void, refund or payout the provider refused, with the order whose money it
+/// was: what an admin sees to (the shopper's card may have lapsed, a shop's account may be
+/// closed), since nothing moves that money by itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RefusedPaymentCall {
+    pub call: calls::RefusedCall,
+    /// The order the payment belongs to (none for a payout).
+    pub order_id: Option<String>,
+}
+
+/// The refused calls that need a person, newest first: admins only.
+pub async fn refused_calls(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    limit: u64,
+    cursor: Option<&str>,
+) -> Result<Page<RefusedPaymentCall>> {
+    if actor.role != Role::Admin {
+        return Err(DomainError::Forbidden(
+            "only an admin sees refused payment calls".into(),
+        ));
+    }
+    let before: Option<String> = cursor.map(page::decode_cursor).transpose()?;
+    let mut rows = calls::refused(db, limit + 1, before.as_deref()).await?;
+    let next_cursor = page::cut(&mut rows, limit, |c| c.id.clone());
+    let mut items = Vec::with_capacity(rows.len());
+    for call in rows {
+        let order_id = match &call.payment_id {
+            Some(payment_id) => order_paid_by(db, payment_id).await?,
+            None => None,
+        };
+        items.push(RefusedPaymentCall { call, order_id });
+    }
+    Ok(Page { items, next_cursor })
+}
+
+/// The order a payment pays for: its checkout's, or a card's approved difference's.
+async fn order_paid_by(db: &impl ConnectionTrait, payment_id: &str) -> Result<Option<String>> {
+    if let Some(o) = order::Entity::find()
+        .filter(order::Column::PaymentId.eq(payment_id))
+        .one(db)
+        .await?
+    {
+        return Ok(Some(o.id));
+    }
+    let Some(approval) = weight_approval::Entity::find()
+        .filter(weight_approval::Column::PaymentId.eq(payment_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(
+        merchant_order::Entity::find_by_id(approval.merchant_order_id)
+            .one(db)
+            .await?
+            .map(|m| m.order_id),
+    )
 }

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use golmok_core::new_id;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{payment, payout, provider_call, transfer};
@@ -515,7 +515,8 @@ async fn on_yes(
 
 /// What a no means, per kind. An authorisation refused is a failed payment; a transfer or
 /// reversal refused keeps its reason on the transfer (the money stays owed); a capture, void,
-/// refund or payout refused is a matter for a person, and said so loudly.
+/// refund or payout refused is a matter for a person, said so loudly and listed for admins
+/// ([`refused`]).
 async fn on_no(db: &impl ConnectionTrait, call: &Call, reason: &str) -> Result<()> {
     match call.kind {
         CallKind::Authorize => {
@@ -780,6 +781,62 @@ pub async fn reconcile(
         }
     }
     Ok(done)
+}
+
+/// The kinds of call whose refusal only a person can see to (see [`on_no`]).
+const NEEDS_A_PERSON: [CallKind; 4] = [
+    CallKind::Capture,
+    CallKind::Void,
+    CallKind::Refund,
+    CallKind::Payout,
+];
+
+/// A capture, void, refund or payout the provider refused: money that did not move as the
+/// books say it should have, until a person sees to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RefusedCall {
+    pub id: String,
+    pub kind: CallKind,
+    pub provider: String,
+    pub payment_id: Option<String>,
+    /// What the call acted on: its payment, or the party a payout was for.
+    pub subject_id: String,
+    pub amount_krw: i64,
+    /// What the provider said.
+    pub error: String,
+    pub refused_at: DateTime<Utc>,
+}
+
+/// The refused calls a person must see to, newest first (by when they were written), at most
+/// `limit`, those written before the call `before` if given.
+pub async fn refused(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    before: Option<&str>,
+) -> Result<Vec<RefusedCall>> {
+    let mut query = provider_call::Entity::find()
+        .filter(provider_call::Column::State.eq(CallState::Failed))
+        .filter(provider_call::Column::Kind.is_in(NEEDS_A_PERSON));
+    if let Some(before) = before {
+        query = query.filter(provider_call::Column::Id.lt(before));
+    }
+    Ok(query
+        .order_by_desc(provider_call::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| RefusedCall {
+            id: c.id,
+            kind: c.kind,
+            provider: c.provider,
+            payment_id: c.payment_id,
+            subject_id: c.subject_id,
+            amount_krw: c.amount_krw,
+            error: c.error.unwrap_or_default(),
+            refused_at: c.updated_at,
+        })
+        .collect())
 }
 
 /// Written calls of a payment, oldest first: what was asked of the provider and how it went.

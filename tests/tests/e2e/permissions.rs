@@ -147,6 +147,7 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/orders/{id}/events", "/v1/orders/{order}/events", "", "401 404 404 404 404 404 200 200 404 404 200"),
     ("POST", "/v1/orders/{id}/payment/received", "/v1/orders/{order}/payment/received", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 200"),
     ("POST", "/v1/orders/{id}/refunds", "/v1/orders/{order}/refunds", r#"{"reason": "표 검사", "amount_krw": 100}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("GET", "/v1/admin/refused-payment-calls", "/v1/admin/refused-payment-calls", "", "401 403 403 403 403 403 403 403 403 403 200"),
     ("POST", "/v1/merchant-orders/{id}/accept", "/v1/merchant-orders/{part}/accept", r#"{}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/reject", "/v1/merchant-orders/{part}/reject", r#"{"reason": "재고 없음"}"#, "401 404 404 404 404 404 404 409 404 404 409"),
     ("POST", "/v1/merchant-orders/{id}/weigh", "/v1/merchant-orders/{part}/weigh", r#"{"lines": [{"line_id": "{line}", "net_quantity": 1}]}"#, "401 404 404 404 404 404 404 409 404 404 409"),

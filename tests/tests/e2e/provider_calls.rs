@@ -436,3 +436,115 @@ async fn killed_while_stripe_answers_nothing_is_lost_sqlite() {
 async fn killed_while_stripe_answers_nothing_is_lost_postgres() {
     killed_while_stripe_answers_nothing_is_lost(Engine::Postgres).await;
 }
+
+/// A capture Stripe refuses (the card's hold lapsed, say) moves no money and books nothing;
+/// it is listed for admins, with its order and Stripe's words, until a person sees to it.
+/// Nobody else sees the list.
+async fn a_refused_capture_is_listed_for_an_admin(engine: Engine) {
+    let (stripe, base) = StripeStandIn::start().await;
+    let app = TestApp::start_with(
+        engine,
+        json!({"payments": {"providers": ["offline", "stripe"]},
+               "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}}),
+    )
+    .await;
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .unwrap();
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let merchant = login(&app, "merchant@demo.golmok.kr").await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let list = "/v1/admin/refused-payment-calls";
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            app.call(reqwest::Method::GET, list, Some(&token), None)
+                .await
+        }
+    };
+    let empty = listed(admin.clone()).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
+    assert_eq!(empty.body["items"], json!([]));
+
+    let order = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &tofu_pickup(&tofu, 1, "stripe"),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.text);
+    let order = order.body;
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let part = order["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for action in ["accept", "ready"] {
+        if action == "ready" {
+            stripe.refuse_next(
+                "/capture",
+                "This PaymentIntent's authorization has expired.",
+            );
+        }
+        let reply = app
+            .post(
+                &format!("/v1/merchant-orders/{part}/{action}"),
+                Some(&merchant),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.text);
+    }
+    let intent = &stripe.intents_of(&order_id)[0];
+    assert_eq!(
+        (intent.status.as_str(), intent.captured),
+        ("requires_capture", 0)
+    );
+    let seen = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
+        .await
+        .body;
+    assert_eq!(
+        seen["payment"]["status"], "authorized",
+        "nothing was captured: {seen}"
+    );
+    assert_eq!(seen["payment"]["captured_krw"], 0);
+
+    let refused = listed(admin.clone()).await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.text);
+    let items = &refused.body["items"];
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
+    let item = &items[0];
+    assert_eq!(item["order_id"], order_id.as_str());
+    assert_eq!(item["call"]["kind"], "capture");
+    assert_eq!(item["call"]["provider"], "stripe");
+    assert_eq!(item["call"]["payment_id"], seen["payment"]["id"]);
+    assert_eq!(
+        item["call"]["amount_krw"],
+        seen["payment"]["authorized_krw"]
+    );
+    assert_eq!(
+        item["call"]["error"],
+        "This PaymentIntent's authorization has expired."
+    );
+    // Pages of one: the cursor leads past the only call to an empty page.
+    let first = app.get(&format!("{list}?limit=1"), Some(&admin)).await.body;
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(first["next_cursor"], Value::Null);
+    for token in [shopper, merchant] {
+        listed(token).await.assert_problem(403, "forbidden");
+    }
+    assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_capture_is_listed_for_an_admin_sqlite() {
+    a_refused_capture_is_listed_for_an_admin(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_capture_is_listed_for_an_admin_postgres() {
+    a_refused_capture_is_listed_for_an_admin(Engine::Postgres).await;
+}

@@ -12,6 +12,7 @@ use golmok_core::DomainError;
 use golmok_core::{Page, page};
 use golmok_ordering::idempotency::{self, IdempotencyKey};
 use golmok_ordering::lifecycle::{self, Weighing};
+use golmok_ordering::payment_calls::{self, RefusedPaymentCall};
 use golmok_ordering::payouts::{self, MerchantPayouts};
 use golmok_ordering::refunds::{self, RefundOutcome, RefundRequest};
 use golmok_ordering::report::{self, ConsortiumReport};
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(collect))
         .routes(routes!(refund_order))
         .routes(routes!(payment_received))
+        .routes(routes!(refused_payment_calls))
         .routes(routes!(merchant_payouts, pay_merchant))
         .routes(routes!(payout_account))
         .routes(routes!(consortium_report))
@@ -377,6 +379,31 @@ async fn refund_order(
         .await
         .map_err(named_as_header)?;
     Ok(created(stored))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RefusedCallListParams {
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// Captures, voids, refunds and payouts the payment provider refused, newest first, each with
+/// its order: money that did not move as the books say, for an admin to see to.
+#[utoipa::path(get, path = "/v1/admin/refused-payment-calls", tag = "ordering", security(("bearer" = [])),
+    params(RefusedCallListParams),
+    responses((status = 200, body = Page<RefusedPaymentCall>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn refused_payment_calls(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(params): ApiQuery<RefusedCallListParams>,
+) -> Result<Json<Page<RefusedPaymentCall>>, ApiError> {
+    let limit = page::limit(params.limit)?;
+    Ok(Json(
+        payment_calls::refused_calls(&state.db, &session.account, limit, params.cursor.as_deref())
+            .await?,
+    ))
 }
 
 /// Offline payments: record that the shopper's money arrived.
