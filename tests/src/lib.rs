@@ -48,6 +48,27 @@ macro_rules! on_both_databases {
     };
 }
 
+/// As [`on_both_databases!`], for cases that start their own app (with their own settings)
+/// from the engine: each named `async fn(Engine)`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($case:ident),+ $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$case($crate::Engine::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$case($crate::Engine::Postgres).await;
+                }
+            }
+        )+
+    };
+}
+
 /// A running app and a client for it. Dropping it stops the app.
 pub struct TestApp {
     pub base_url: String,

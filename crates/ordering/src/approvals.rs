@@ -154,12 +154,11 @@ pub(crate) async fn captured_differences(
     txn: &impl ConnectionTrait,
     merchant_order_id: &str,
 ) -> Result<Vec<Payment>> {
-    let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
     Ok(held_or_captured(txn, merchant_order_id)
         .await?
         .into_iter()
         .map(|(_, p)| p)
-        .filter(|p| captured.contains(&p.status))
+        .filter(|p| p.status.is_captured())
         .collect())
 }
 

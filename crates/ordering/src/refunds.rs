@@ -150,7 +150,7 @@ async fn over_payments(
     for mut share in shares {
         if let Some(part) = &share.part_reference {
             for payment in crate::approvals::captured_differences(txn, part).await? {
-                let left = golmok_payments::refundable_krw(txn, &payment.id).await?;
+                let left = golmok_payments::refundable_krw(txn, &payment).await?;
                 let take = left.min(share.gross_krw);
                 if take <= 0 {
                     continue;

@@ -44,6 +44,13 @@ golmok_core::stored_enum! {
     }
 }
 
+impl PaymentStatus {
+    /// Whether the payment holds captured money, some of which may still be refunded.
+    pub fn is_captured(self) -> bool {
+        matches!(self, Self::Captured | Self::PartiallyRefunded)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     pub id: String,
@@ -493,11 +500,7 @@ pub async fn refund(
 ) -> Result<Vec<Refund>> {
     let p = load(db, payment_id).await?;
     let amount: i64 = shares.iter().map(|s| s.gross_krw).sum();
-    let under_way: i64 = calls::under_way(db, &[calls::CallKind::Refund], payment_id)
-        .await?
-        .iter()
-        .map(|c| c.amount_krw)
-        .sum();
+    let under_way = refunds_under_way(db, payment_id).await?;
     check_refundable(&p, amount, under_way)?;
     let refund_id = new_id("ref");
     let shares: Vec<Share> = shares.iter().filter(|s| s.gross_krw > 0).cloned().collect();
@@ -595,23 +598,25 @@ pub(crate) async fn book_refund(
 
 /// What of a payment can still be refunded: captured, not refunded and not being refunded
 /// (nothing unless it was captured).
-pub async fn refundable_krw(db: &impl ConnectionTrait, payment_id: &str) -> Result<i64> {
-    let p = load(db, payment_id).await?;
-    if ![PaymentStatus::Captured, PaymentStatus::PartiallyRefunded].contains(&p.status) {
+pub async fn refundable_krw(db: &impl ConnectionTrait, p: &Payment) -> Result<i64> {
+    if !p.status.is_captured() {
         return Ok(0);
     }
-    let under_way: i64 = calls::under_way(db, &[calls::CallKind::Refund], payment_id)
+    Ok(p.captured_krw - p.refunded_krw - refunds_under_way(db, &p.id).await?)
+}
+
+/// What refunds written and not yet answered take from a payment.
+async fn refunds_under_way(db: &impl ConnectionTrait, payment_id: &str) -> Result<i64> {
+    Ok(calls::under_way(db, &[calls::CallKind::Refund], payment_id)
         .await?
         .iter()
         .map(|c| c.amount_krw)
-        .sum();
-    Ok(p.captured_krw - p.refunded_krw - under_way)
+        .sum())
 }
 
 /// Only captured money is refunded, and never more than is left of it.
 fn check_refundable(p: &payment::Model, amount: i64, under_way: i64) -> Result<()> {
-    let captured = [PaymentStatus::Captured, PaymentStatus::PartiallyRefunded];
-    if !captured.contains(&p.status) {
+    if !p.status.is_captured() {
         return Err(DomainError::conflict(
             "payment_not_refundable",
             format!(

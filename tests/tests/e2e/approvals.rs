@@ -5,7 +5,7 @@
 //! the question is open, and nobody but the order's shopper answers it.
 
 use golmok_e2e::stripe_stand_in::StripeStandIn;
-use golmok_e2e::{Engine, TestApp, on_both_databases};
+use golmok_e2e::{Engine, TestApp, on_both_databases, on_both_engines};
 use golmok_ordering::approvals::ApprovalStatus;
 use golmok_ordering::entities::weight_approval;
 use reqwest::Method;
@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::ordering::{Market, act, created, id_of, market, ok, place_pickup, stock};
 
 on_both_databases!(a_shopper_approves_declines_or_lets_the_question_lapse);
+on_both_engines!(a_card_pays_the_difference_by_a_second_payment_intent);
 
 /// 500 g of rice at 900 won per 100 g: 4,500 won, authorised with 15% for the scale (5,175).
 const AUTHORIZED: i64 = 5_175;
@@ -256,14 +257,4 @@ async fn a_card_pays_the_difference_by_a_second_payment_intent(engine: Engine) {
         .await
         .assert_problem(409, "exceeds_refundable");
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_card_pays_the_difference_by_a_second_payment_intent_sqlite() {
-    a_card_pays_the_difference_by_a_second_payment_intent(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_card_pays_the_difference_by_a_second_payment_intent_postgres() {
-    a_card_pays_the_difference_by_a_second_payment_intent(Engine::Postgres).await;
 }

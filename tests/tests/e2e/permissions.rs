@@ -15,10 +15,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use golmok_e2e::demo::{login, tofu_delivery};
-use golmok_e2e::{Engine, TestApp};
+use golmok_e2e::{Engine, TestApp, on_both_engines};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
+
+on_both_engines!(every_route_answers_each_caller_as_the_table_says);
 
 const CALLERS: [&str; 11] = [
     "anonymous",
@@ -797,14 +799,4 @@ async fn every_route_answers_each_caller_as_the_table_says(engine: Engine) {
         wrong.len(),
         wrong.join("\n")
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_answers_each_caller_as_the_table_says_sqlite() {
-    every_route_answers_each_caller_as_the_table_says(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_answers_each_caller_as_the_table_says_postgres() {
-    every_route_answers_each_caller_as_the_table_says(Engine::Postgres).await;
 }

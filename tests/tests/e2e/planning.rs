@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::{Json, Router, routing::get};
-use golmok_e2e::{Engine, TestApp};
+use golmok_e2e::{Engine, TestApp, on_both_engines};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
+
+on_both_engines!(a_checkout_during_a_slow_plan_goes_through_and_is_planned);
 
 /// An OSRM table service whose first answer waits until the test lets it go.
 #[derive(Clone, Default)]
@@ -117,14 +119,4 @@ async fn a_checkout_during_a_slow_plan_goes_through_and_is_planned(engine: Engin
     for part in [&first.part, &second.part] {
         assert!(planned.contains(part), "{part} in {}", plan.body);
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite() {
-    a_checkout_during_a_slow_plan_goes_through_and_is_planned(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres() {
-    a_checkout_during_a_slow_plan_goes_through_and_is_planned(Engine::Postgres).await;
 }

@@ -12,9 +12,15 @@ use std::time::{Duration, Instant};
 use golmok_e2e::demo::{Tofu, login, tofu_at, tofu_pickup};
 use golmok_e2e::processes::{Process, free_port, golmok, golmok_binary};
 use golmok_e2e::stripe_stand_in::StripeStandIn;
-use golmok_e2e::{Engine, TestApp};
+use golmok_e2e::{Engine, TestApp, on_both_engines};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+on_both_engines!(
+    a_stalled_authorisation_holds_up_no_other_checkout,
+    killed_while_stripe_answers_nothing_is_lost,
+    a_refused_capture_is_listed_for_an_admin,
+);
 
 /// Offline checkouts of one tofu each by `shoppers` at once for `window`: how many a second.
 async fn checkout_rate(app: &TestApp, tofu: &Tofu, shoppers: &[String], window: Duration) -> f64 {
@@ -111,16 +117,6 @@ async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
     assert_eq!(card.await.unwrap(), StatusCode::CREATED);
     assert_eq!(stripe.intents().len(), 1);
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stalled_authorisation_holds_up_no_other_checkout_sqlite() {
-    a_stalled_authorisation_holds_up_no_other_checkout(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stalled_authorisation_holds_up_no_other_checkout_postgres() {
-    a_stalled_authorisation_holds_up_no_other_checkout(Engine::Postgres).await;
 }
 
 /// A `golmok serve` process on `database`, taking cards through the stand-in at `stripe`,
@@ -427,16 +423,6 @@ async fn killed_while_stripe_answers_nothing_is_lost(engine: Engine) {
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_while_stripe_answers_nothing_is_lost_sqlite() {
-    killed_while_stripe_answers_nothing_is_lost(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_while_stripe_answers_nothing_is_lost_postgres() {
-    killed_while_stripe_answers_nothing_is_lost(Engine::Postgres).await;
-}
-
 /// A capture Stripe refuses (the card's hold lapsed, say) moves no money and books nothing;
 /// it is listed for admins, with its order and Stripe's words, until a person sees to it.
 /// Nobody else sees the list.
@@ -537,14 +523,4 @@ async fn a_refused_capture_is_listed_for_an_admin(engine: Engine) {
         listed(token).await.assert_problem(403, "forbidden");
     }
     assert!(stripe.unexpected().is_empty(), "{:?}", stripe.unexpected());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_capture_is_listed_for_an_admin_sqlite() {
-    a_refused_capture_is_listed_for_an_admin(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_capture_is_listed_for_an_admin_postgres() {
-    a_refused_capture_is_listed_for_an_admin(Engine::Postgres).await;
 }
