@@ -73,6 +73,12 @@ impl StripeStandIn {
         (stand_in, base)
     }
 
+    /// The app's settings for Stripe (beside offline) at the stand-in's `base` URL.
+    pub fn settings(base: &str) -> Value {
+        json!({"payments": {"providers": ["offline", "stripe"]},
+               "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}})
+    }
+
     /// Requests whose idempotency key contains `needle` are done, then held unanswered
     /// until the stall is released (or dropped).
     pub fn stall(&self, needle: &str) -> Stall {

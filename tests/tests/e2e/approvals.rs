@@ -172,12 +172,7 @@ async fn a_shopper_approves_declines_or_lets_the_question_lapse(app: TestApp) {
 /// for the difference. Refunds give each back from the PaymentIntent that took it.
 async fn a_card_pays_the_difference_by_a_second_payment_intent(engine: Engine) {
     let (stripe, base) = StripeStandIn::start().await;
-    let app = TestApp::start_with(
-        engine,
-        json!({"payments": {"providers": ["offline", "stripe"]},
-               "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}}),
-    )
-    .await;
+    let app = TestApp::start_with(engine, StripeStandIn::settings(&base)).await;
     let m = market(&app, 30).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let order = created(

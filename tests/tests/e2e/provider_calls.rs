@@ -42,13 +42,9 @@ async fn checkout_rate(app: &TestApp, tofu: &Tofu, shoppers: &[String], window: 
 
 async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
     let (stripe, base) = StripeStandIn::start().await;
-    let app = TestApp::start_with(
-        engine,
-        json!({"payments": {"providers": ["offline", "stripe"]},
-               "ordering": {"checkouts_per_minute": 1_000_000},
-               "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}}),
-    )
-    .await;
+    let mut settings = StripeStandIn::settings(&base);
+    settings["ordering"] = json!({"checkouts_per_minute": 1_000_000});
+    let app = TestApp::start_with(engine, settings).await;
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();
@@ -428,12 +424,7 @@ async fn killed_while_stripe_answers_nothing_is_lost(engine: Engine) {
 /// Nobody else sees the list.
 async fn a_refused_capture_is_listed_for_an_admin(engine: Engine) {
     let (stripe, base) = StripeStandIn::start().await;
-    let app = TestApp::start_with(
-        engine,
-        json!({"payments": {"providers": ["offline", "stripe"]},
-               "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}}),
-    )
-    .await;
+    let app = TestApp::start_with(engine, StripeStandIn::settings(&base)).await;
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .unwrap();

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
+use golmok_e2e::stripe_stand_in::StripeStandIn;
 use golmok_e2e::{Engine, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -157,8 +158,7 @@ async fn card_app(extra: Value) -> (TestApp, StandIn) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
-    let mut overrides = json!({"payments": {"providers": ["offline", "stripe"]},
-        "stripe": {"api_base": base, "secret_key": "sk_test_e2e", "webhook_secret": "whsec_e2e"}});
+    let mut overrides = StripeStandIn::settings(&base);
     merge(&mut overrides, extra);
     let app = TestApp::start_with(Engine::Sqlite, overrides).await;
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
