@@ -60,6 +60,25 @@ pub struct Approval {
     pub payment: Option<Payment>,
 }
 
+impl Approval {
+    /// Whether this question still stops the order being marked ready: see [`awaits_shopper`].
+    pub fn awaits_shopper(&self) -> bool {
+        awaits_shopper(self.status, self.payment.as_ref().map(|p| p.status))
+    }
+}
+
+/// A question stops its order being marked ready while the shopper has not answered, or has
+/// approved with a card whose authorisation of the difference they have not confirmed yet.
+pub fn awaits_shopper(status: ApprovalStatus, payment: Option<PaymentStatus>) -> bool {
+    match (status, payment) {
+        (ApprovalStatus::Asked, _) => true,
+        (ApprovalStatus::Approved, Some(p)) => {
+            !matches!(p, PaymentStatus::Authorized | PaymentStatus::Captured)
+        }
+        _ => false,
+    }
+}
+
 /// The shopper's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -242,15 +261,11 @@ pub(crate) async fn require_answered(
         .all(txn)
         .await?
     {
-        let waiting = match (&a.status, &a.payment_id) {
-            (ApprovalStatus::Asked, _) => true,
-            (_, Some(id)) => !matches!(
-                golmok_payments::get_payment(txn, id).await?.status,
-                PaymentStatus::Authorized | PaymentStatus::Captured
-            ),
-            _ => false,
+        let payment = match &a.payment_id {
+            Some(id) => Some(golmok_payments::get_payment(txn, id).await?.status),
+            None => None,
         };
-        if waiting {
+        if awaits_shopper(a.status, payment) {
             return Err(DomainError::conflict(
                 "awaiting_approval",
                 "the shopper has not yet approved the weighed amount; wait for the answer, or weigh out what was authorised",
@@ -623,6 +638,23 @@ pub async fn lapse_unanswered(ctx: Ordering<'_>) -> Result<usize> {
 mod tests {
     use super::*;
     use golmok_core::money::price_for_quantity;
+
+    #[test]
+    fn a_question_holds_the_order_until_answered_and_a_card_difference_until_authorised() {
+        use ApprovalStatus as A;
+        use PaymentStatus as P;
+        assert!(awaits_shopper(A::Asked, None));
+        // Approved by a shopper paying offline or by transfer: nothing more to wait for.
+        assert!(!awaits_shopper(A::Approved, None));
+        assert!(awaits_shopper(A::Approved, Some(P::Pending)));
+        assert!(awaits_shopper(A::Approved, Some(P::Failed)));
+        assert!(!awaits_shopper(A::Approved, Some(P::Authorized)));
+        assert!(!awaits_shopper(A::Approved, Some(P::Captured)));
+        for answered in [A::Declined, A::Lapsed, A::Withdrawn] {
+            assert!(!awaits_shopper(answered, None));
+            assert!(!awaits_shopper(answered, Some(P::Pending)));
+        }
+    }
 
     #[test]
     fn the_most_that_fits_is_the_largest_amount_within_the_budget() {

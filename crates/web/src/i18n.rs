@@ -542,6 +542,7 @@ texts! {
     refuse_other: "기타", "Other";
     refuse_note: "메모 (기타일 때)", "Note (for other)";
     mark_ready: "준비 완료", "Mark ready";
+    ready_after_approval: "손님이 추가 금액에 답하면 준비 완료할 수 있어요.", "You can mark it ready once the shopper answers about the extra amount.";
     weigh: "계량하기", "Weigh";
     pickup_at_shop: "방문 수령", "Pick-up at the shop";
     courier_due: "기사님 도착", "Courier due";

@@ -903,6 +903,18 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "22-weighing-over").await;
     click(b, "button[data-ask-shopper]").await?;
     wait_for_text(b, "손님 승인 대기").await;
+    // Until the shopper answers, the card says why it cannot be marked ready instead of
+    // offering a button the server would refuse.
+    wait_for_text(b, "손님이 추가 금액에 답하면").await;
+    let ready_buttons = b
+        .find_all(Locator::Css(&format!(
+            "form[action='/shop/{shop}/orders/{part}/ready'] button"
+        )))
+        .await
+        .map_err(|e| e.to_string())?;
+    if !ready_buttons.is_empty() {
+        return Err("the board offers ready while the shopper has not answered".into());
+    }
     shoot(b, "23-board-waiting-for-shopper").await;
 
     // The shopper approves on the order's page.

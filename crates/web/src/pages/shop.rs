@@ -109,6 +109,8 @@ pub struct Card {
     pub when: String,
     pub courier_due: Option<String>,
     pub needs_weighing: bool,
+    /// A weighed line waits for the shopper's answer, so the order cannot be marked ready.
+    pub awaits_shopper: bool,
     /// The code the shop tells the courier at pick-up.
     pub pickup_code: Option<String>,
 }
@@ -211,6 +213,10 @@ async fn card(
             })
             .collect(),
         needs_weighing: m.status == MerchantOrderStatus::Accepted && m.lines.iter().any(is_weighed),
+        awaits_shopper: m
+            .lines
+            .iter()
+            .any(|l| l.approval.as_ref().is_some_and(|a| a.awaits_shopper())),
         when,
         pickup_code: m.pickup_code.clone().filter(|_| {
             order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Delivery
