@@ -194,6 +194,19 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub migrate_on_start: bool,
+    /// When a SQLite commit waits for the disk (PostgreSQL has its own `synchronous_commit`).
+    pub sqlite_sync: SqliteSync,
+}
+
+/// SQLite's `synchronous` setting, in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    /// Every commit is on disk before it returns.
+    Full,
+    /// The log reaches the disk at checkpoints: a crash of the process loses nothing, a power
+    /// cut may lose the last commits, and the file is never corrupted either way.
+    Normal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -2,15 +2,22 @@ use anyhow::Context;
 use golmok_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 
-use crate::config::DatabaseSettings;
+use sea_orm::sqlx::sqlite::SqliteSynchronous;
+
+use crate::config::{DatabaseSettings, SqliteSync};
 
 /// Opens the configured database; a SQLite file is created if missing. Migrates it when
 /// `database.migrate_on_start` is set.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.url.clone());
+    let sync = match settings.sqlite_sync {
+        SqliteSync::Full => SqliteSynchronous::Full,
+        SqliteSync::Normal => SqliteSynchronous::Normal,
+    };
     options
         .max_connections(settings.max_connections)
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |o| o.synchronous(sync));
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database at {}", redact(&settings.url)))?;
