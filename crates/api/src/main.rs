@@ -281,7 +281,9 @@ async fn simulate(
         plan_budget: state.settings.routing.plan_budget(),
         wrong_codes: state.login_failures.as_ref(),
     };
+    let started = std::time::Instant::now();
     let figures = golmok_demo::simulate::day(&simulation, date, orders).await?;
+    let seconds = started.elapsed().as_secs_f64();
     println!(
         "{date}: network · wave — orders (refused: slot full), couriers, shared km vs each shop alone over the same deliveries, planning s, deliveries left out"
     );
@@ -304,5 +306,18 @@ async fn simulate(
             f.unassigned,
         );
     }
+    let sum = |part: fn(&golmok_demo::simulate::WaveFigures) -> f64| -> f64 {
+        figures.iter().map(part).sum()
+    };
+    let (baskets, packing, planning, riding) = (
+        sum(|f| f.basket_seconds),
+        sum(|f| f.packing_seconds),
+        sum(|f| f.planning_seconds),
+        sum(|f| f.riding_seconds),
+    );
+    println!(
+        "{seconds:.2} s in all: checkouts {baskets:.2} s, shops accepting, weighing and packing {packing:.2} s, planning {planning:.2} s, rides {riding:.2} s, the demo data and the rest {:.2} s",
+        seconds - baskets - packing - planning - riding
+    );
     Ok(())
 }

@@ -53,6 +53,11 @@ pub struct WaveFigures {
     pub distance_m: f64,
     pub solo_distance_m: f64,
     pub planning_seconds: f64,
+    /// Wall time of the wave's other steps: checkouts, the shops' accepting, weighing and
+    /// packing, and the couriers' rides.
+    pub basket_seconds: f64,
+    pub packing_seconds: f64,
+    pub riding_seconds: f64,
     /// Deliveries the plan left out (the distances count only the carried ones).
     pub unassigned: usize,
     /// Baskets checkout refused because the slot's fleet could carry no more.
@@ -158,6 +163,7 @@ struct Wave<'a> {
 impl Day<'_> {
     /// Baskets, packing, the plan and the rides of one wave.
     async fn wave(&mut self, wave: &Wave<'_>, orders: usize) -> anyhow::Result<WaveFigures> {
+        let started = Instant::now();
         let mut placed = Vec::new();
         let mut refused = 0;
         for k in 0..orders {
@@ -171,11 +177,14 @@ impl Day<'_> {
                 Err(e) => tracing::info!(error = %e, "a simulated basket was refused"),
             }
         }
+        let basket_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
         for order in &placed {
             for part in &order.merchant_orders {
                 self.pack(part).await?;
             }
         }
+        let packing_seconds = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let plan = planner::plan_slot(
             self.sim.ordering.db,
@@ -187,7 +196,9 @@ impl Day<'_> {
         )
         .await?;
         let planning_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
         self.ride(&wave.network.id, &plan).await?;
+        let riding_seconds = started.elapsed().as_secs_f64();
         Ok(WaveFigures {
             network: wave.network.name.clone(),
             wave: wave.slot.name.clone(),
@@ -196,6 +207,9 @@ impl Day<'_> {
             distance_m: plan.metrics.distance_m,
             solo_distance_m: plan.metrics.solo_distance_m,
             planning_seconds,
+            basket_seconds,
+            packing_seconds,
+            riding_seconds,
             unassigned: plan.unassigned.len(),
             refused,
         })
