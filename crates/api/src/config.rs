@@ -42,6 +42,9 @@ pub struct WebSettings {
     /// shapes on a plain background without one.
     pub map_tile_url: Option<String>,
     pub map_attribution: Option<String>,
+    /// Where people reach Golmok (`https://golmok.example`), for addresses that leave the
+    /// screen: the QR posters of a stamp tour. Without it, the address the request came to.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -386,6 +389,13 @@ impl Settings {
         if self.ordering.expiry_sweep_secs == 0 {
             problems.push("key `ordering.expiry_sweep_secs`: must be at least 1".to_owned());
         }
+        if let Some(url) = &self.web.public_url
+            && public_base(url).is_none()
+        {
+            problems.push(
+                "key `web.public_url`: must be an http:// or https:// address without a query, for example https://golmok.example".to_owned(),
+            );
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
             problems.push(format!("key `log.filter`: {e}"));
         }
@@ -413,6 +423,7 @@ impl Settings {
             secure_cookies: self.web.secure_cookies,
             map_tile_url: self.web.map_tile_url.clone(),
             map_attribution: self.web.map_attribution.clone(),
+            public_url: self.web.public_url.as_deref().and_then(public_base),
             stripe_publishable_key: self.stripe.publishable_key.clone(),
             connect_return_url: self.stripe.connect.return_url.clone(),
             connect_refresh_url: self.stripe.connect.refresh_url.clone(),
@@ -433,10 +444,47 @@ impl Settings {
     }
 }
 
+/// `web.public_url` without its trailing slash, if it is an http(s) address with a host and
+/// no query or fragment (a path is kept: Golmok may live under one).
+fn public_base(url: &str) -> Option<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let fine = !host.is_empty() && !rest.contains(['?', '#', ' ']) && !host.contains('@');
+    fine.then(|| url.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use figment::providers::Serialized;
+
+    #[test]
+    fn the_public_address_is_an_http_base_without_its_trailing_slash() {
+        assert_eq!(
+            public_base("https://golmok.example/").as_deref(),
+            Some("https://golmok.example")
+        );
+        assert_eq!(
+            public_base("http://10.0.0.5:8080/golmok").as_deref(),
+            Some("http://10.0.0.5:8080/golmok")
+        );
+        for bad in [
+            "golmok.example",
+            "ftp://golmok.example",
+            "https://",
+            "https://x/?a=1",
+            "https://u@x",
+        ] {
+            assert_eq!(public_base(bad), None, "{bad}");
+        }
+        let err = Settings::defaults_with(Serialized::default("web.public_url", "golmok.example"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("web.public_url"), "{err}");
+    }
 
     #[test]
     fn the_defaults_are_the_embedded_default() {

@@ -67,6 +67,9 @@ pub struct WebSettings {
     /// A Leaflet tile URL template; without it maps draw shapes on a plain background.
     pub map_tile_url: Option<String>,
     pub map_attribution: Option<String>,
+    /// Where people reach Golmok, without a trailing slash: QR posters carry it. Without it,
+    /// the address the request came to.
+    pub public_url: Option<String>,
     /// Stripe's publishable key, for the card element when Stripe takes payments.
     pub stripe_publishable_key: Option<String>,
     /// Where Stripe sends a merchant back after onboarding, or when its link expired.

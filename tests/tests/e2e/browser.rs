@@ -1645,12 +1645,19 @@ async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut paths = Vec::new();
     for p in &posters {
-        paths.push(
-            p.attr("data-path")
-                .await
-                .map_err(|e| e.to_string())?
-                .unwrap_or_default(),
+        let path = p
+            .attr("data-path")
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        // No public address configured: the code opens the address the coordinator used.
+        let address = p.attr("data-address").await.map_err(|e| e.to_string())?;
+        assert_eq!(
+            address,
+            Some(app.url(&path)),
+            "the address a poster's code opens"
         );
+        paths.push(path);
     }
     assert_eq!(paths.len(), 3, "one poster per shop");
     let svgs = b

@@ -4,7 +4,7 @@
 //! at a festival stall, and the counts in the programme's report.
 
 use golmok_e2e::demo::{login, tofu_at, tofu_pickup};
-use golmok_e2e::{TestApp, on_both_databases};
+use golmok_e2e::{Engine, TestApp, on_both_databases, on_both_engines};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -12,6 +12,8 @@ on_both_databases!(
     a_visitor_collects_every_stamp_and_spends_the_coupon_online,
     a_coupon_is_spent_at_a_festival_stall_once
 );
+
+on_both_engines!(a_poster_opens_the_public_address_when_one_is_configured);
 
 fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
     assert_eq!(reply.status, status, "{}", reply.text);
@@ -405,4 +407,36 @@ async fn a_coupon_is_spent_at_a_festival_stall_once(app: TestApp) {
     );
     assert_eq!(mine["items"][0]["stall_sale_id"], sold["id"]);
     assert_eq!(mine["items"][0]["redeemed_krw"], 2000);
+}
+
+/// A coordinator printing posters from an address shoppers cannot reach (here the test's
+/// 127.0.0.1) still gets codes that open the configured public address.
+async fn a_poster_opens_the_public_address_when_one_is_configured(engine: Engine) {
+    let app = TestApp::start_with(
+        engine,
+        json!({"web": {"public_url": "https://golmok.example/"}}),
+    )
+    .await;
+    seeded(&app).await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let w = walk(&app, &coordinator).await;
+    let mut page = golmok_e2e::pages::Browser::new(&app.base_url);
+    page.sign_in("coordinator@demo.golmok.kr", None).await;
+    let posters = page.get(&format!("/tours/{}/codes", w.tour)).await;
+    assert_eq!(posters.status, StatusCode::OK, "{}", posters.html);
+    let addresses: Vec<&str> = posters
+        .html
+        .split("data-address=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(addresses.len(), 3, "one poster per shop: {}", posters.html);
+    let stamp_page = format!("https://golmok.example/tours/{}/stamp/", w.tour);
+    for code in &w.codes {
+        let address = format!("{stamp_page}{code}");
+        assert!(
+            addresses.contains(&address.as_str()),
+            "{address} in {addresses:?}"
+        );
+    }
 }

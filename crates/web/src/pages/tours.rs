@@ -309,8 +309,16 @@ pub async fn create(
 struct CodesPage {
     c: Chrome,
     tour: Tour,
-    /// Each shop's name, the address its code opens, and the code drawn as SVG.
-    codes: Vec<(String, String, String)>,
+    codes: Vec<Poster>,
+}
+
+/// One shop's poster: the address its code opens (whole, and the path on this server), and
+/// the code drawn as SVG.
+struct Poster {
+    name: String,
+    path: String,
+    address: String,
+    svg: String,
 }
 
 fn qr_svg(text: &str) -> Result<String, PageError> {
@@ -337,20 +345,30 @@ pub async fn codes(
         .ok_or_else(|| PageError::SignIn(visitor.here.clone()))?;
     let tour = tours::get_tour(&pages.db, Some(account), &id).await?;
     let signed: Vec<StampCode> = tours::stamp_codes(&pages.db, account, &id).await?;
-    // The poster carries the whole address a phone's camera opens: this server's, as asked.
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if pages.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
+    // The poster carries the whole address a phone's camera opens: the configured public one
+    // (the coordinator may be printing from an address shoppers cannot reach), else this
+    // server's as asked.
+    let base = match &pages.settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let header = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
+            let host = header("host").unwrap_or("localhost");
+            let tls = pages.settings.secure_cookies
+                || (pages.settings.trust_forwarded_for
+                    && header("x-forwarded-proto") == Some("https"));
+            format!("{}://{host}", if tls { "https" } else { "http" })
+        }
     };
     let mut codes = Vec::new();
     for s in signed {
-        let address = format!("{scheme}://{host}{}", s.path);
-        codes.push((s.name, s.path, qr_svg(&address)?));
+        let address = format!("{base}{}", s.path);
+        let svg = qr_svg(&address)?;
+        codes.push(Poster {
+            name: s.name,
+            path: s.path,
+            address,
+            svg,
+        });
     }
     render_with(
         axum::http::StatusCode::OK,
