@@ -106,16 +106,21 @@ fn random_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// Whether the visitor reached us over TLS: configured so, or a proxy says so.
+pub(crate) fn over_tls(settings: &crate::WebSettings, headers: &axum::http::HeaderMap) -> bool {
+    settings.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// Resolves the visitor of every page request and sets the cookies a new browser needs.
 pub async fn visit(State(pages): State<Pages>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let address = crate::client::address(&parts, pages.settings.trust_forwarded_for);
     let mut request = Request::from_parts(parts, body);
     let headers = request.headers();
-    let secure = pages.settings.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = over_tls(&pages.settings, headers);
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .unwrap_or_else(|| Lang::from_accept_language(headers));

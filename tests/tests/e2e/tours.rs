@@ -13,7 +13,10 @@ on_both_databases!(
     a_coupon_is_spent_at_a_festival_stall_once
 );
 
-on_both_engines!(a_poster_opens_the_public_address_when_one_is_configured);
+on_both_engines!(
+    a_poster_opens_the_public_address_when_one_is_configured,
+    without_a_public_address_a_poster_opens_the_address_asked_over_https_behind_a_proxy
+);
 
 fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
     assert_eq!(reply.status, status, "{}", reply.text);
@@ -409,6 +412,47 @@ async fn a_coupon_is_spent_at_a_festival_stall_once(app: TestApp) {
     assert_eq!(mine["items"][0]["redeemed_krw"], 2000);
 }
 
+/// The addresses a tour's poster page has its QR codes open.
+fn poster_addresses(html: &str) -> Vec<String> {
+    html.split("data-address=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn without_a_public_address_a_poster_opens_the_address_asked_over_https_behind_a_proxy(
+    engine: Engine,
+) {
+    let app = TestApp::start(engine).await;
+    seeded(&app).await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let w = walk(&app, &coordinator).await;
+    let mut page = golmok_e2e::pages::Browser::new(&app.base_url);
+    page.sign_in("coordinator@demo.golmok.kr", None).await;
+    let path = format!("/tours/{}/codes", w.tour);
+    let host = app.base_url.trim_start_matches("http://");
+    for (proto, scheme) in [(None, "http"), (Some("https"), "https")] {
+        let mut request = app
+            .client()
+            .get(app.url(&path))
+            .header("cookie", page.cookie_header());
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        let html = request.send().await.unwrap().text().await.unwrap();
+        let addresses = poster_addresses(&html);
+        assert_eq!(addresses.len(), 3, "{html}");
+        let stamp_page = format!("{scheme}://{host}/tours/{}/stamp/", w.tour);
+        for code in &w.codes {
+            assert!(
+                addresses.contains(&format!("{stamp_page}{code}")),
+                "{stamp_page}{code} in {addresses:?}"
+            );
+        }
+    }
+}
+
 /// A coordinator printing posters from an address shoppers cannot reach (here the test's
 /// 127.0.0.1) still gets codes that open the configured public address.
 async fn a_poster_opens_the_public_address_when_one_is_configured(engine: Engine) {
@@ -424,19 +468,11 @@ async fn a_poster_opens_the_public_address_when_one_is_configured(engine: Engine
     page.sign_in("coordinator@demo.golmok.kr", None).await;
     let posters = page.get(&format!("/tours/{}/codes", w.tour)).await;
     assert_eq!(posters.status, StatusCode::OK, "{}", posters.html);
-    let addresses: Vec<&str> = posters
-        .html
-        .split("data-address=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
+    let addresses = poster_addresses(&posters.html);
     assert_eq!(addresses.len(), 3, "one poster per shop: {}", posters.html);
     let stamp_page = format!("https://golmok.example/tours/{}/stamp/", w.tour);
     for code in &w.codes {
         let address = format!("{stamp_page}{code}");
-        assert!(
-            addresses.contains(&address.as_str()),
-            "{address} in {addresses:?}"
-        );
+        assert!(addresses.contains(&address), "{address} in {addresses:?}");
     }
 }

@@ -351,11 +351,11 @@ pub async fn codes(
     let base = match &pages.settings.public_url {
         Some(url) => url.clone(),
         None => {
-            let header = |name: &str| headers.get(name).and_then(|h| h.to_str().ok());
-            let host = header("host").unwrap_or("localhost");
-            let tls = pages.settings.secure_cookies
-                || (pages.settings.trust_forwarded_for
-                    && header("x-forwarded-proto") == Some("https"));
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            let tls = crate::session::over_tls(&pages.settings, &headers);
             format!("{}://{host}", if tls { "https" } else { "http" })
         }
     };
