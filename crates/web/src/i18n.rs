@@ -478,6 +478,10 @@ texts! {
     stop_pending: "대기", "To do";
     stop_completed: "완료", "Done";
     stop_failed: "실패", "Failed";
+    vehicle_on_foot: "도보", "on foot";
+    vehicle_cargo_bike: "화물 자전거", "cargo bike";
+    vehicle_e_scooter: "전동 스쿠터", "e-scooter";
+    vehicle_small_van: "소형 밴", "small van";
     navigate: "길찾기", "Navigate";
     complete: "완료", "Done";
     proof: "확인 방법", "Proof";

@@ -1326,6 +1326,29 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
         "{}",
         board.html
     );
+    // Couriers, batches and stops in the dispatcher's words, not the API's codes.
+    let mangwon_riders = golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
+        .await
+        .expect("the network's couriers");
+    for c in &mangwon_riders {
+        assert!(
+            !board.html.contains(&format!("({})", c.vehicle.as_str())),
+            "{} shown as its code: {}",
+            c.vehicle.as_str(),
+            board.html
+        );
+    }
+    assert!(
+        ["(도보)", "(화물 자전거)", "(전동 스쿠터)", "(소형 밴)"]
+            .iter()
+            .any(|v| board.html.contains(v)),
+        "{}",
+        board.html
+    );
+    for code in ["class=\"tag\">planned<", "class=\"meta\">pending<"] {
+        assert!(!board.html.contains(code), "{code}: {}", board.html);
+    }
+    assert!(board.html.contains("class=\"tag\">대기<"), "{}", board.html);
     let other = golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
         .await
         .expect("the network's couriers")

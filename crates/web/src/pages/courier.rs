@@ -10,6 +10,7 @@ use axum::response::Response;
 use golmok_accounts::{Account, Role};
 use golmok_core::DomainError;
 use golmok_delivery_routing::batch::Proof;
+use golmok_delivery_routing::courier::VehicleKind;
 use golmok_delivery_routing::planner::{Batch, PlannedStop};
 use golmok_delivery_routing::{BatchStatus, StopKind, StopStatus};
 use golmok_ordering::lifecycle::CourierEvents;
@@ -38,11 +39,31 @@ struct BatchesPage {
     batches: Vec<BatchRow>,
 }
 
-fn batch_status(t: &Texts, status: BatchStatus) -> &'static str {
+/// A batch's status in the reader's words (the dispatch board's too).
+pub(crate) fn batch_status(t: &Texts, status: BatchStatus) -> &'static str {
     match status {
         BatchStatus::Planned => t.batch_planned,
         BatchStatus::Started => t.batch_started,
         BatchStatus::Done => t.batch_done,
+    }
+}
+
+/// A stop's status in the reader's words.
+pub(crate) fn stop_status(t: &Texts, status: StopStatus) -> &'static str {
+    match status {
+        StopStatus::Completed => t.stop_completed,
+        StopStatus::Failed => t.stop_failed,
+        StopStatus::Pending => t.stop_pending,
+    }
+}
+
+/// How a courier rides, in the reader's words.
+pub(crate) fn vehicle(t: &Texts, kind: VehicleKind) -> &'static str {
+    match kind {
+        VehicleKind::OnFoot => t.vehicle_on_foot,
+        VehicleKind::CargoBike => t.vehicle_cargo_bike,
+        VehicleKind::EScooter => t.vehicle_e_scooter,
+        VehicleKind::SmallVan => t.vehicle_small_van,
     }
 }
 
@@ -235,11 +256,7 @@ fn stop_card(lang: Lang, number: usize, s: &PlannedStop) -> StopCard {
         address: s.address.clone(),
         contents: s.contents.clone(),
         eta: format::seoul_clock(s.eta),
-        status: match s.status {
-            StopStatus::Completed => t.stop_completed,
-            StopStatus::Failed => t.stop_failed,
-            StopStatus::Pending => t.stop_pending,
-        },
+        status: stop_status(t, s.status),
         pending: s.status == StopStatus::Pending,
         tel: s.phone.as_ref().map(|p| {
             format!(

@@ -134,7 +134,7 @@ pub async fn board(
                 .with_timezone(&golmok_delivery_routing::network::seoul())
                 .date_naive()
         });
-    let couriers = courier_names(&pages, &network_id).await?;
+    let couriers = courier_names(&pages, visitor.lang.texts(), &network_id).await?;
     let names: HashMap<String, String> = couriers.iter().cloned().collect();
     let mut slots = Vec::new();
     let mut routes = Vec::new();
@@ -155,12 +155,13 @@ pub async fn board(
 /// The network's couriers by id, named as the dispatcher knows them: name and vehicle.
 async fn courier_names(
     pages: &Pages,
+    t: &Texts,
     network_id: &str,
 ) -> Result<Vec<(String, String)>, PageError> {
     let mut couriers = Vec::new();
     for c in golmok_delivery_routing::courier::couriers_of(&pages.db, network_id).await? {
         let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
-            Ok(a) => format!("{} ({})", a.name, c.vehicle.as_str()),
+            Ok(a) => format!("{} ({})", a.name, super::courier::vehicle(t, c.vehicle)),
             Err(_) => c.id.clone(),
         };
         couriers.push((c.id, name));
@@ -239,7 +240,7 @@ fn batch_view(
             .cloned()
             .unwrap_or_else(|| b.courier_id.clone()),
         colour,
-        status: b.status.as_str(),
+        status: super::courier::batch_status(t, b.status),
         distance: format!("{:.1} km", b.distance_m / 1000.0),
         progress: format!(
             "{} / {}",
@@ -266,7 +267,7 @@ fn batch_view(
                 } else {
                     t.stop_dropoff
                 },
-                status: st.status.as_str(),
+                status: super::courier::stop_status(t, st.status),
             })
             .collect(),
     }
