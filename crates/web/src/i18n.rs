@@ -419,6 +419,10 @@ texts! {
     plan_label: "계획", "Plan";
     first_milestone: "첫 단계와 날짜", "First milestone and its date";
     milestone_done: "완료", "Done";
+    project_planned: "계획", "Planned";
+    project_running: "진행 중", "Under way";
+    project_done: "완료", "Done";
+    project_cancelled: "취소", "Cancelled";
     add_spending: "집행 기록", "Record spending";
     amount_won: "금액 (원)", "Amount (won)";
     spent_on: "날짜", "Date";

@@ -404,6 +404,10 @@ async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
         page.html.contains(&offer),
         "the fellow member's goods are offered"
     );
+    // Priced per amount in the owner's words: "100 g" or "1 개", never the unit's code.
+    for code in [" gram<", " piece<"] {
+        assert!(!page.html.contains(code), "{code}: {}", page.html);
+    }
     let too_many = shop
         .submit(
             &page,

@@ -1141,6 +1141,22 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         .map(|file| format!("/programme/projects/{map}/files/{file}"))
         .unwrap_or_else(|| panic!("a link to the draft: {}", page.html));
     assert!(page.html.contains("지도 초안"));
+    // The project's status in the coordinator's words, not its code.
+    assert!(
+        page.html.contains("<span class=\"tag\">계획</span>")
+            || page.html.contains("<span class=\"tag\">진행 중</span>"),
+        "{}",
+        page.html
+    );
+    for code in ["planned", "running"] {
+        assert!(
+            !page
+                .html
+                .contains(&format!("<span class=\"tag\">{code}</span>")),
+            "{code}: {}",
+            page.html
+        );
+    }
     let file = desk.get(&link).await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.header("content-type"), Some("application/pdf"));

@@ -588,6 +588,16 @@ struct ConsortiumPage {
     today: NaiveDate,
 }
 
+fn project_status(t: &Texts, status: golmok_programme::projects::ProjectStatus) -> &'static str {
+    use golmok_programme::projects::ProjectStatus as S;
+    match status {
+        S::Planned => t.project_planned,
+        S::Running => t.project_running,
+        S::Done => t.project_done,
+        S::Cancelled => t.project_cancelled,
+    }
+}
+
 fn project_kind(t: &Texts, kind: golmok_programme::projects::ProjectKind) -> &'static str {
     use golmok_programme::projects::ProjectKind as K;
     match kind {
@@ -646,7 +656,7 @@ async fn consortium_page(
                 .into_iter()
                 .map(|p| ProjectCard {
                     kind: project_kind(t, p.kind),
-                    status: p.status.as_str().to_owned(),
+                    status: project_status(t, p.status).to_owned(),
                     budget: format::won(lang, p.budget_krw),
                     spent: format::won(lang, p.spent_krw),
                     milestones: p

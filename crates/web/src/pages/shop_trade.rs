@@ -78,11 +78,10 @@ async fn trade_page(
             let price = l.member_price_krw.unwrap_or(l.price_krw);
             offers.push(Offer {
                 label: format!(
-                    "{name} · {} · {} / {} {}",
+                    "{name} · {} · {} / {}",
                     l.title,
                     format::won(lang, price),
-                    l.unit_quantity,
-                    l.unit.as_str()
+                    format::quantity(lang.texts(), l.unit, l.unit_quantity)
                 ),
                 listing_id: format!("{seller}|{}", l.id),
             });
