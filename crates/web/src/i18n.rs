@@ -134,6 +134,7 @@ texts! {
     sales_today: "오늘", "Today";
     sales_week: "최근 7일", "Last 7 days";
     orders_count: "건", " orders";
+    sales_count: "건", " sales";
     top_listings: "많이 팔린 상품", "Best sellers";
     no_sales_yet: "아직 판매가 없습니다.", "No sales yet.";
     refill_counter: "리필 판매 (최근 7일)", "Refill counter (last 7 days)";

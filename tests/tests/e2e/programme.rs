@@ -1257,6 +1257,10 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
     let till = stall.get(&sale_path).await;
     assert!(till.html.matches("<li>").count() >= 2);
     assert!(till.html.contains("두부 시식 세트"), "{}", till.html);
+    // The event's page counts them as sales: the amount, then how many.
+    let shown = desk.get(&format!("/programme/events/{event}")).await;
+    let sales = format!("<dd class=\"event-sales\">{} · 2건</dd>", won(in_person));
+    assert!(shown.html.contains(&sales), "{sales}: {}", shown.html);
 
     // The agency's page and its CSV show exactly these figures, beside the demo's own.
     let report = desk
