@@ -1,8 +1,7 @@
 use anyhow::Context;
 use golmok_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
-
 use sea_orm::sqlx::sqlite::SqliteSynchronous;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 
 use crate::config::{DatabaseSettings, SqliteSync};
 

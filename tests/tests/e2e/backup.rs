@@ -136,3 +136,22 @@ async fn a_backup_during_checkouts_restores_whole() {
         20
     );
 }
+
+/// SQLite waits for the disk at checkpoints unless told to wait at every commit; either way
+/// the setting reaches every connection of the pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_durability_is_the_configured_one() {
+    // PRAGMA synchronous: 1 is NORMAL, 2 is FULL.
+    for (setting, expected) in [(None, 1), (Some("full"), 2), (Some("normal"), 1)] {
+        let overrides = match setting {
+            Some(s) => json!({"database": {"sqlite_sync": s}}),
+            None => json!({}),
+        };
+        let app = TestApp::start_with(Engine::Sqlite, overrides).await;
+        // More reads at once than one connection: each connection says the same.
+        let reads = (0..5).map(|_| scalar(&app.state.db, "PRAGMA synchronous"));
+        for got in futures::future::join_all(reads).await {
+            assert_eq!(got, expected, "{setting:?}");
+        }
+    }
+}
