@@ -158,6 +158,7 @@ impl RoutingSettings {
         golmok_delivery_routing::planner::PlanBudget {
             time_limit: std::time::Duration::from_secs_f64(self.plan_budget_secs),
             threads: self.plan_threads,
+            save_problems: None,
         }
     }
 }

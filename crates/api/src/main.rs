@@ -62,6 +62,10 @@ enum Command {
         /// Baskets per consortium and wave.
         #[arg(long, default_value_t = 12)]
         orders: usize,
+        /// Write each wave's routing problem into this folder as JSON, for
+        /// `routing-bench --problem FILE` to search again.
+        #[arg(long)]
+        save_problems: Option<PathBuf>,
     },
     /// Copy the embedded SQLite database to FILE, consistently, while the server runs.
     Backup {
@@ -175,7 +179,11 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Simulate { date, orders } => simulate(settings, date, orders).await,
+        Command::Simulate {
+            date,
+            orders,
+            save_problems,
+        } => simulate(settings, date, orders, save_problems).await,
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -221,6 +229,7 @@ async fn serve(settings: Settings, with_worker: bool, demo: bool) -> anyhow::Res
             plan_budget: golmok_delivery_routing::planner::PlanBudget {
                 time_limit: std::time::Duration::from_millis(200),
                 threads: 1,
+                save_problems: None,
             },
             wrong_codes: state.login_failures.as_ref(),
         };
@@ -268,7 +277,12 @@ async fn simulate(
     settings: Settings,
     date: Option<chrono::NaiveDate>,
     orders: usize,
+    save_problems: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    if let Some(folder) = &save_problems {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| anyhow::anyhow!("creating {}: {e}", folder.display()))?;
+    }
     let date = date.unwrap_or_else(|| {
         (chrono::Utc::now() + chrono::Duration::days(1))
             .with_timezone(&golmok_delivery_routing::network::seoul())
@@ -278,7 +292,11 @@ async fn simulate(
     let simulation = golmok_demo::simulate::Simulation {
         ordering: state.ordering(),
         travel_times: state.travel_times.as_ref(),
-        plan_budget: state.settings.routing.plan_budget(),
+        plan_budget: golmok_delivery_routing::planner::PlanBudget {
+            // The command runs once and ends: the folder may live as long as the process.
+            save_problems: save_problems.map(|f| &*Box::leak(f.into_boxed_path())),
+            ..state.settings.routing.plan_budget()
+        },
         wrong_codes: state.login_failures.as_ref(),
     };
     let started = std::time::Instant::now();

@@ -381,7 +381,7 @@ async fn plan(
         let clock = SlotClock::of(&slot)?;
         let seen = SlotState::read(db, &network.id, slot_id).await?;
         let problem = routing_problem(travel, network.hub, &seen, &clock).await?;
-        let solution = solve_checked(&problem, budget)?;
+        let solution = solve_checked(&problem, budget, slot_id)?;
         let txn = begin_write(db).await?;
         hold_slot(&txn, slot_id).await?;
         if already_planned(&txn, replan, &slot).await? {
@@ -503,11 +503,18 @@ async fn write_plan(
 pub struct PlanBudget {
     pub time_limit: Duration,
     pub threads: usize,
+    /// A folder to write each problem solved into, as `SLOT.json`, for
+    /// `routing-bench --problem` to search again (`golmok simulate --save-problems DIR`).
+    /// Static: the budget is copied into every plan, and only a one-off command sets it.
+    pub save_problems: Option<&'static std::path::Path>,
 }
 
 /// The solver's answer within `budget`, checked by the independent verifier before anything
 /// of it is written.
-fn solve_checked(problem: &Problem, budget: PlanBudget) -> Result<solver::Solution> {
+fn solve_checked(problem: &Problem, budget: PlanBudget, slot_id: &str) -> Result<solver::Solution> {
+    if let Some(folder) = budget.save_problems {
+        save_problem(problem, &folder.join(format!("{slot_id}.json")))?;
+    }
     let solution = solver::solve(
         problem,
         Budget {
@@ -522,6 +529,13 @@ fn solve_checked(problem: &Problem, budget: PlanBudget) -> Result<solver::Soluti
         DomainError::Internal(format!("the solver returned an infeasible plan: {e}"))
     })?;
     Ok(solution)
+}
+
+fn save_problem(problem: &Problem, file: &std::path::Path) -> Result<()> {
+    let json = serde_json::to_vec(problem)
+        .map_err(|e| DomainError::Internal(format!("a routing problem as JSON: {e}")))?;
+    std::fs::write(file, json)
+        .map_err(|e| DomainError::Internal(format!("saving {}: {e}", file.display())))
 }
 
 /// On PostgreSQL, one planner per slot at a time: a second waits on an advisory lock held by

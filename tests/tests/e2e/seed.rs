@@ -5,7 +5,8 @@ use serde_json::Value;
 
 on_both_databases!(
     demo_data_is_a_working_marketplace_and_loads_once,
-    the_demo_keeps_weeks_of_past_orders
+    the_demo_keeps_weeks_of_past_orders,
+    a_simulated_day_saves_each_waves_problem_for_the_route_bench
 );
 
 async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
@@ -167,6 +168,7 @@ async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
         plan_budget: golmok_delivery_routing::planner::PlanBudget {
             time_limit: std::time::Duration::from_millis(100),
             threads: 1,
+            save_problems: None,
         },
         wrong_codes: app.state.login_failures.as_ref(),
     };
@@ -267,5 +269,74 @@ async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
             .iter()
             .all(|s| s["booked"] == 0),
         "{free}"
+    );
+}
+
+/// `golmok simulate --save-problems DIR`: every wave the day plans leaves its routing problem,
+/// which the solver (as `routing-bench --problem` runs it) serves again as the planner did.
+async fn a_simulated_day_saves_each_waves_problem_for_the_route_bench(app: TestApp) {
+    let folder = tempfile::tempdir().unwrap();
+    let path: &'static std::path::Path = Box::leak(folder.path().to_path_buf().into_boxed_path());
+    let sim = golmok_demo::simulate::Simulation {
+        ordering: app.state.ordering(),
+        travel_times: app.state.travel_times.as_ref(),
+        plan_budget: golmok_delivery_routing::planner::PlanBudget {
+            time_limit: std::time::Duration::from_millis(100),
+            threads: 1,
+            save_problems: Some(path),
+        },
+        wrong_codes: app.state.login_failures.as_ref(),
+    };
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(33)).date_naive();
+    let figures = golmok_demo::simulate::day(&sim, tomorrow, 2).await.unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(path)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        figures.len(),
+        "one problem per wave: {files:?}"
+    );
+    let mut couriers: Vec<usize> = figures.iter().map(|f| f.couriers).collect();
+    let mut solved = Vec::new();
+    for file in &files {
+        assert!(
+            file.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .ends_with(".json"),
+            "{file:?}"
+        );
+        let problem: golmok_delivery_routing::solver::Problem =
+            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        assert!(
+            !problem.tasks.is_empty(),
+            "{file:?} holds the wave's deliveries"
+        );
+        let solution = golmok_delivery_routing::solver::solve(
+            &problem,
+            golmok_delivery_routing::solver::Budget {
+                time_limit: std::time::Duration::from_secs(5),
+                iterations: Some(2_000),
+                seed: 1,
+                stop_when_settled: true,
+                threads: 1,
+            },
+        );
+        golmok_delivery_routing::solver::verify(&problem, &solution).unwrap();
+        assert!(
+            solution.unassigned.is_empty(),
+            "{file:?}: {:?}",
+            solution.unassigned
+        );
+        solved.push(solution.vehicles);
+    }
+    couriers.sort_unstable();
+    solved.sort_unstable();
+    assert_eq!(
+        solved, couriers,
+        "as many couriers as the waves were planned with"
     );
 }

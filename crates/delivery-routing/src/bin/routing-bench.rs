@@ -6,6 +6,9 @@
 //! `routing-bench --wave TASKS --time-limit SECONDS [--seed N]`: a synthetic co-delivery
 //! wave with a mixed fleet, shifts and two capacities (see `benchmark::synthetic_wave`),
 //! stopping once the search settles, as planning does.
+//! `routing-bench --problem FILE.json --time-limit SECONDS`: a planner's problem saved by
+//! `golmok simulate --save-problems DIR`, searched as the planner does (stopping once
+//! settled).
 //! `routing-bench --settle 10,50,100,300 --time-limit SECONDS`: for each size, one synthetic
 //! wave planned as the planner plans it (stopping when settled) beside the same wave run to
 //! the whole limit: time to best, time to stop, and the distance against the full run's.
@@ -27,6 +30,8 @@ struct Args {
     seed: u64,
     iterations: Option<u64>,
     wave: Option<usize>,
+    /// A planner's problem saved as JSON (`golmok simulate --save-problems DIR`).
+    problem: Option<String>,
     /// Sizes for `--settle`.
     settle: Vec<usize>,
     /// Stop when settled; by default only for waves.
@@ -41,7 +46,9 @@ impl Args {
             time_limit: Duration::from_secs_f64(self.time_limit.max(0.0)),
             iterations: self.iterations,
             seed: self.seed,
-            stop_when_settled: self.stop_when_settled.unwrap_or(self.wave.is_some()),
+            stop_when_settled: self
+                .stop_when_settled
+                .unwrap_or(self.wave.is_some() || self.problem.is_some()),
             threads: self.threads,
         }
     }
@@ -54,6 +61,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         seed: 1,
         iterations: None,
         wave: None,
+        problem: None,
         settle: Vec::new(),
         stop_when_settled: None,
         threads: 1,
@@ -65,6 +73,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--time-limit" => parsed.time_limit = number(arg, value(arg)?)?,
             "--seed" => parsed.seed = number(arg, value(arg)?)?,
             "--wave" => parsed.wave = Some(number(arg, value(arg)?)?),
+            "--problem" => parsed.problem = Some(value(arg)?.to_owned()),
             "--threads" => parsed.threads = number(arg, value(arg)?)?,
             "--iterations" => parsed.iterations = Some(number(arg, value(arg)?)?),
             "--settle" => {
@@ -110,6 +119,18 @@ fn main() -> ExitCode {
         println!("{}", solve_wave(tasks, &args));
         return ExitCode::SUCCESS;
     }
+    if let Some(file) = &args.problem {
+        return match solve_saved(file, &args) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("routing-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let Some(file) = &args.file else {
         eprintln!(
             "usage: routing-bench INSTANCE_FILE --time-limit SECONDS [--seed N] [--iterations N]"
@@ -145,6 +166,29 @@ fn solve_wave(tasks: usize, args: &Args) -> serde_json::Value {
         "iterations_to_best": solution.iterations_to_best,
         "time_to_best": solution.time_to_best.as_secs_f64(),
     })
+}
+
+/// A planner's problem saved as JSON, solved as the planner solves it (stopping when
+/// settled, unless `--run-to-limit`), as one JSON line.
+fn solve_saved(file: &str, args: &Args) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
+    let problem: golmok_delivery_routing::solver::Problem =
+        serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let started = Instant::now();
+    let solution = solve(&problem, args.budget());
+    Ok(serde_json::json!({
+        "solver": "golmok",
+        "instance": file,
+        "tasks": problem.tasks.len(),
+        "vehicles": solution.vehicles,
+        "distance": solution.distance,
+        "unassigned": solution.unassigned.len(),
+        "seconds": started.elapsed().as_secs_f64(),
+        "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
+        "iterations": solution.iterations,
+        "iterations_to_best": solution.iterations_to_best,
+        "time_to_best": solution.time_to_best.as_secs_f64(),
+    }))
 }
 
 /// One synthetic wave of `tasks` planned as the planner does (stopping when settled), beside

@@ -1,7 +1,9 @@
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 /// One place to be, with when service may start and how long it takes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Stop {
     /// Index into the travel matrix.
     pub location: usize,
@@ -13,7 +15,7 @@ pub struct Stop {
 
 /// Goods to carry: picked up at `pickup` and dropped at `delivery` on the same route. Without
 /// a pickup the goods start on board (a depot delivery, or goods a courier already carries).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     pub pickup: Option<Stop>,
     pub delivery: Stop,
@@ -23,7 +25,7 @@ pub struct Task {
     pub vehicle: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vehicle {
     pub start: usize,
     pub end: usize,
@@ -37,7 +39,7 @@ pub struct Vehicle {
 }
 
 /// Distances (for the objective) and travel times per profile, `n × n`, row-major.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TravelMatrix {
     pub size: usize,
     pub distance: Vec<f64>,
@@ -65,7 +67,7 @@ impl TravelMatrix {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub tasks: Vec<Task>,
     pub vehicles: Vec<Vehicle>,
