@@ -381,7 +381,7 @@ async fn plan(
         let clock = SlotClock::of(&slot)?;
         let seen = SlotState::read(db, &network.id, slot_id).await?;
         let problem = routing_problem(travel, network.hub, &seen, &clock).await?;
-        let solution = solve_checked(&problem, budget, slot_id)?;
+        let (problem, solution) = solve_off_the_runtime(problem, budget, slot_id).await?;
         let txn = begin_write(db).await?;
         hold_slot(&txn, slot_id).await?;
         if already_planned(&txn, replan, &slot).await? {
@@ -511,6 +511,23 @@ pub struct PlanBudget {
 
 /// The solver's answer within `budget`, checked by the independent verifier before anything
 /// of it is written.
+/// [`solve_checked`] on tokio's blocking threads: a search keeps its threads busy for up to
+/// the whole budget, and an async worker it held would stall every request and job queued
+/// behind it (on a two-core machine, half the server).
+async fn solve_off_the_runtime(
+    problem: Problem,
+    budget: PlanBudget,
+    slot_id: &str,
+) -> Result<(Problem, solver::Solution)> {
+    let slot_id = slot_id.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let solution = solve_checked(&problem, budget, &slot_id)?;
+        Ok((problem, solution))
+    })
+    .await
+    .map_err(|e| DomainError::internal(format!("the route solver stopped: {e}")))?
+}
+
 fn solve_checked(problem: &Problem, budget: PlanBudget, slot_id: &str) -> Result<solver::Solution> {
     if let Some(folder) = budget.save_problems {
         save_problem(problem, &folder.join(format!("{slot_id}.json")))?;
@@ -1207,6 +1224,35 @@ mod tests {
                 lon: 126.9306,
             },
         ]
+    }
+
+    /// On a runtime of one thread, a wave being solved leaves the thread to the rest: a
+    /// timer set after the search began fires while it still runs.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_search_leaves_the_async_runtime_free() {
+        let problem = crate::benchmark::synthetic_wave(100, 1);
+        let budget = PlanBudget {
+            time_limit: Duration::from_secs(1),
+            threads: 1,
+            save_problems: None,
+        };
+        let solved = std::sync::atomic::AtomicBool::new(false);
+        let search = async {
+            let answer = solve_off_the_runtime(problem, budget, "slot").await;
+            solved.store(true, std::sync::atomic::Ordering::SeqCst);
+            answer
+        };
+        let timer = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            solved.load(std::sync::atomic::Ordering::SeqCst)
+        };
+        let (answer, solved_when_the_timer_fired) = tokio::join!(search, timer);
+        let (problem, solution) = answer.unwrap();
+        assert!(solver::verify(&problem, &solution).is_ok());
+        assert!(
+            !solved_when_the_timer_fired,
+            "the timer waited for the search"
+        );
     }
 
     #[tokio::test]
