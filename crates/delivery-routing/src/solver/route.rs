@@ -85,6 +85,19 @@ fn fits(load: [i64; 2], capacity: [i64; 2]) -> bool {
     load[0] <= capacity[0] && load[1] <= capacity[1]
 }
 
+/// The later of two times. `f64::max` handles NaN, which no time here is, at the cost of a
+/// fifth of the insertion walks' instructions (measured with callgrind on a real wave).
+#[inline]
+fn later(a: f64, b: f64) -> f64 {
+    if a < b { b } else { a }
+}
+
+/// The earlier of two times (see [`later`]).
+#[inline]
+fn earlier(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
 fn max2(a: [i64; 2], b: [i64; 2]) -> [i64; 2] {
     [a[0].max(b[0]), a[1].max(b[1])]
 }
@@ -306,7 +319,7 @@ impl Route {
                 feasible &= arrival <= deadline + EPS;
                 here.start = arrival;
             } else {
-                here.start = arrival.max(here.early);
+                here.start = later(arrival, here.early);
                 feasible &= here.start <= here.latest + EPS;
                 feasible &= fits(here.load, capacity);
             }
@@ -320,7 +333,7 @@ impl Route {
             let next = self.at[pos + 1];
             let here = &mut self.at[pos];
             let by_next = next.latest - here.time_next - here.service;
-            here.latest = here.latest.min(by_next);
+            here.latest = earlier(here.latest, by_next);
         }
         self.distance = distance;
         self.feasible = feasible;
@@ -373,12 +386,15 @@ impl Route {
             if !fits(add(here.prefix_max, size), capacity) {
                 break;
             }
-            let td = (here.start + here.service + legs.time_into(here.loc, d.loc)).max(d.early);
+            let td = later(
+                here.start + here.service + legs.time_into(here.loc, d.loc),
+                d.early,
+            );
             if td > d.late + EPS {
                 break;
             }
             let arrival = td + d.service + legs.time(d.loc, next.loc);
-            if arrival.max(next.early) <= next.latest + EPS {
+            if later(arrival, next.early) <= next.latest + EPS {
                 let cost =
                     legs.dist_into(here.loc, d.loc) + legs.dist(d.loc, next.loc) - here.dist_next;
                 best.offer(cost, j, j);
@@ -399,7 +415,7 @@ impl Route {
         if !fits(add(here.load, pair.size), pair.capacity) {
             return true;
         }
-        let tp = reach.max(p.early);
+        let tp = later(reach, p.early);
         let after_i = next.loc;
         let into_pickup = legs.dist_into(a, p.loc);
         let pickup_cost = into_pickup + legs.dist(p.loc, after_i) - here.dist_next;
@@ -407,10 +423,10 @@ impl Route {
             return true;
         }
         // Delivery right after the pickup.
-        let td = (tp + p.service + legs.time(p.loc, d.loc)).max(d.early);
+        let td = later(tp + p.service + legs.time(p.loc, d.loc), d.early);
         if td <= d.late + EPS {
             let arrival = td + d.service + legs.time(d.loc, after_i);
-            if arrival.max(next.early) <= next.latest + EPS {
+            if later(arrival, next.early) <= next.latest + EPS {
                 let cost = into_pickup + legs.dist(p.loc, d.loc) + legs.dist(d.loc, after_i)
                     - here.dist_next;
                 best.offer(cost, i, i);
@@ -437,25 +453,27 @@ impl Route {
         let mut prev_departure = departure;
         // The first leg is from the pick-up; the later ones are the route's own.
         let mut leg_time = legs.time(pair.pickup.loc, self.at[i + 1].loc);
-        for j in i + 1..=self.seq.len() {
-            if pickup_cost + pair.drops[j].least_from >= best.limit {
+        // The positions from i + 1 on while the goods fit, and the delivery's place after
+        // each, as two slices of one length: indexing them needs no bounds check a step.
+        let end = pair.drops[i + 1].full_from;
+        let (ahead, drops) = (&self.at[i + 1..=end], &pair.drops[i + 1..end]);
+        for step in 0..drops.len().min(ahead.len() - 1) {
+            let (here, next, drop) = (&ahead[step], &ahead[step + 1], &drops[step]);
+            if pickup_cost + drop.least_from >= best.limit {
                 break;
             }
-            let here = &self.at[j];
-            let loc = here.loc;
-            let start = (prev_departure + leg_time).max(here.early);
+            let start = later(prev_departure + leg_time, here.early);
             if start > here.latest + EPS {
                 break;
             }
-            if !fits(add(here.load, pair.size), pair.capacity) {
-                break;
-            }
-            let td = (start + here.service + legs.time_into(loc, d.loc)).max(d.early);
-            if td <= d.late + EPS && pickup_cost + pair.drops[j].detour < best.limit {
-                let next = &self.at[j + 1];
+            let td = later(
+                start + here.service + legs.time_into(here.loc, d.loc),
+                d.early,
+            );
+            if td <= d.late + EPS && pickup_cost + drop.detour < best.limit {
                 let arrival = td + d.service + legs.time(d.loc, next.loc);
-                if arrival.max(next.early) <= next.latest + EPS {
-                    best.offer(pickup_cost + pair.drops[j].detour, i, j);
+                if later(arrival, next.early) <= next.latest + EPS {
+                    best.offer(pickup_cost + drop.detour, i, i + 1 + step);
                 }
             }
             leg_time = here.time_next;
@@ -479,15 +497,13 @@ impl Route {
         self.refresh(ctx);
     }
 
-    /// Takes task `t` off the route; true if it was on it.
-    pub fn remove(&mut self, ctx: &Ctx<'_>, t: usize) -> bool {
+    /// Takes task `t`'s stops out of the sequence, true if it was on the route. The schedule
+    /// is left as it was: a caller taking several tasks off [`Route::refresh`]es once after
+    /// the last.
+    pub fn take_off(&mut self, t: usize) -> bool {
         let before = self.seq.len();
         self.seq.retain(|&n| n / 2 != t);
-        let removed = self.seq.len() != before;
-        if removed {
-            self.refresh(ctx);
-        }
-        removed
+        self.seq.len() != before
     }
 
     /// The tasks on this route, each once, in the order of their first stop.
@@ -569,6 +585,9 @@ struct Drop {
     /// ...and the least of it from there on: a lower bound that lets whole pick-up positions
     /// be skipped once a cheap place is known.
     least_from: f64,
+    /// The first position from j on where the goods would not fit beside what is on board
+    /// (one past the last stop if none): a delivery goes before it.
+    full_from: usize,
 }
 
 thread_local! {
@@ -587,24 +606,33 @@ impl PairSearch {
             Drop {
                 detour: 0.0,
                 least_from: f64::INFINITY,
+                full_from: k + 1,
             },
         );
+        let size = ctx.problem.tasks[t].size;
+        let capacity = ctx.vehicle(route).capacity;
         let mut least = f64::INFINITY;
+        let mut full_from = k + 1;
         for j in (0..=k).rev() {
-            let (a, b) = (route.at[j].loc, route.at[j + 1].loc);
-            let detour = legs.dist_into(a, delivery.loc) + legs.dist(delivery.loc, b)
-                - route.at[j].dist_next;
-            least = least.min(detour);
+            let (here, next) = (&route.at[j], &route.at[j + 1]);
+            let (a, b) = (here.loc, next.loc);
+            let detour =
+                legs.dist_into(a, delivery.loc) + legs.dist(delivery.loc, b) - here.dist_next;
+            least = earlier(least, detour);
+            if !fits(add(here.load, size), capacity) {
+                full_from = j;
+            }
             drops[j] = Drop {
                 detour,
                 least_from: least,
+                full_from,
             };
         }
         Self {
             pickup: NodeTimes::of(ctx, 2 * t),
             delivery,
-            size: ctx.problem.tasks[t].size,
-            capacity: ctx.vehicle(route).capacity,
+            size,
+            capacity,
             drops,
         }
     }

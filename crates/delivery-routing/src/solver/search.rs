@@ -283,13 +283,21 @@ impl Search<'_> {
         tasks
     }
 
+    /// Takes `tasks` off their routes, each route's schedule worked out once after the last.
     fn remove_tasks(&self, s: &mut State, tasks: &[usize]) {
+        let mut changed: Vec<usize> = Vec::with_capacity(tasks.len());
         for &t in tasks {
             if let Some(r) = s.route_of(t)
-                && s.routes[r].remove(&self.ctx, t)
+                && s.routes[r].take_off(t)
             {
                 s.unassigned.push(t);
+                if !changed.contains(&r) {
+                    changed.push(r);
+                }
             }
+        }
+        for r in changed {
+            s.routes[r].refresh(&self.ctx);
         }
     }
 
