@@ -509,8 +509,6 @@ pub struct PlanBudget {
     pub save_problems: Option<&'static std::path::Path>,
 }
 
-/// The solver's answer within `budget`, checked by the independent verifier before anything
-/// of it is written.
 /// [`solve_checked`] on tokio's blocking threads: a search keeps its threads busy for up to
 /// the whole budget, and an async worker it held would stall every request and job queued
 /// behind it (on a two-core machine, half the server).
@@ -528,6 +526,8 @@ async fn solve_off_the_runtime(
     .map_err(|e| DomainError::internal(format!("the route solver stopped: {e}")))?
 }
 
+/// The solver's answer within `budget`, checked by the independent verifier before anything
+/// of it is written (the problem saved first, when asked).
 fn solve_checked(problem: &Problem, budget: PlanBudget, slot_id: &str) -> Result<solver::Solution> {
     if let Some(folder) = budget.save_problems {
         save_problem(problem, &folder.join(format!("{slot_id}.json")))?;
@@ -550,9 +550,9 @@ fn solve_checked(problem: &Problem, budget: PlanBudget, slot_id: &str) -> Result
 
 fn save_problem(problem: &Problem, file: &std::path::Path) -> Result<()> {
     let json = serde_json::to_vec(problem)
-        .map_err(|e| DomainError::Internal(format!("a routing problem as JSON: {e}")))?;
+        .map_err(|e| DomainError::internal(format!("a routing problem as JSON: {e}")))?;
     std::fs::write(file, json)
-        .map_err(|e| DomainError::Internal(format!("saving {}: {e}", file.display())))
+        .map_err(|e| DomainError::internal(format!("saving {}: {e}", file.display())))
 }
 
 /// On PostgreSQL, one planner per slot at a time: a second waits on an advisory lock held by

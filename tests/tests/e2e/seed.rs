@@ -157,21 +157,29 @@ async fn the_demo_delivers_a_basket_in_mapo() {
     assert_eq!(order.body["delivery_fee_krw"], 3000);
 }
 
-/// The history `serve --demo` adds on first start: simulated days moved back to their dates.
-/// The programme's report counts each day's orders on the day before it (when they were
-/// placed), every one captured; each day's slots hold their plans, ridden to the end; and
-/// tomorrow's slots are free again.
-async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
-    let sim = golmok_demo::simulate::Simulation {
+/// A simulated day on the test server's own context, each wave planned quickly on one thread.
+fn simulation<'a>(
+    app: &'a TestApp,
+    save_problems: Option<&'static std::path::Path>,
+) -> golmok_demo::simulate::Simulation<'a> {
+    golmok_demo::simulate::Simulation {
         ordering: app.state.ordering(),
         travel_times: app.state.travel_times.as_ref(),
         plan_budget: golmok_delivery_routing::planner::PlanBudget {
             time_limit: std::time::Duration::from_millis(100),
             threads: 1,
-            save_problems: None,
+            save_problems,
         },
         wrong_codes: app.state.login_failures.as_ref(),
-    };
+    }
+}
+
+/// The history `serve --demo` adds on first start: simulated days moved back to their dates.
+/// The programme's report counts each day's orders on the day before it (when they were
+/// placed), every one captured; each day's slots hold their plans, ridden to the end; and
+/// tomorrow's slots are free again.
+async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
+    let sim = simulation(&app, None);
     let made = golmok_demo::history::past_days(&sim, &[3, 10], 1)
         .await
         .unwrap();
@@ -277,16 +285,7 @@ async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
 async fn a_simulated_day_saves_each_waves_problem_for_the_route_bench(app: TestApp) {
     let folder = tempfile::tempdir().unwrap();
     let path: &'static std::path::Path = Box::leak(folder.path().to_path_buf().into_boxed_path());
-    let sim = golmok_demo::simulate::Simulation {
-        ordering: app.state.ordering(),
-        travel_times: app.state.travel_times.as_ref(),
-        plan_budget: golmok_delivery_routing::planner::PlanBudget {
-            time_limit: std::time::Duration::from_millis(100),
-            threads: 1,
-            save_problems: Some(path),
-        },
-        wrong_codes: app.state.login_failures.as_ref(),
-    };
+    let sim = simulation(&app, Some(path));
     let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(33)).date_naive();
     let figures = golmok_demo::simulate::day(&sim, tomorrow, 2).await.unwrap();
     let mut files: Vec<_> = std::fs::read_dir(path)

@@ -152,20 +152,7 @@ fn main() -> ExitCode {
 /// A synthetic co-delivery wave of `tasks` tasks, as one JSON line.
 fn solve_wave(tasks: usize, args: &Args) -> serde_json::Value {
     let problem = benchmark::synthetic_wave(tasks, args.seed);
-    let started = Instant::now();
-    let solution = solve(&problem, args.budget());
-    serde_json::json!({
-        "solver": "golmok",
-        "instance": format!("wave-{tasks}-seed-{}", args.seed),
-        "vehicles": solution.vehicles,
-        "distance": solution.distance,
-        "unassigned": solution.unassigned.len(),
-        "seconds": started.elapsed().as_secs_f64(),
-        "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
-        "iterations": solution.iterations,
-        "iterations_to_best": solution.iterations_to_best,
-        "time_to_best": solution.time_to_best.as_secs_f64(),
-    })
+    solved(&problem, &format!("wave-{tasks}-seed-{}", args.seed), args)
 }
 
 /// A planner's problem saved as JSON, solved as the planner solves it (stopping when
@@ -174,21 +161,30 @@ fn solve_saved(file: &str, args: &Args) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
     let problem: golmok_delivery_routing::solver::Problem =
         serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    Ok(solved(&problem, file, args))
+}
+
+/// `problem` solved within the command line's budget: the answer's figures and the search's.
+fn solved(
+    problem: &golmok_delivery_routing::solver::Problem,
+    instance: &str,
+    args: &Args,
+) -> serde_json::Value {
     let started = Instant::now();
-    let solution = solve(&problem, args.budget());
-    Ok(serde_json::json!({
+    let solution = solve(problem, args.budget());
+    serde_json::json!({
         "solver": "golmok",
-        "instance": file,
+        "instance": instance,
         "tasks": problem.tasks.len(),
         "vehicles": solution.vehicles,
         "distance": solution.distance,
         "unassigned": solution.unassigned.len(),
         "seconds": started.elapsed().as_secs_f64(),
-        "feasible": golmok_delivery_routing::solver::verify(&problem, &solution).is_ok(),
+        "feasible": golmok_delivery_routing::solver::verify(problem, &solution).is_ok(),
         "iterations": solution.iterations,
         "iterations_to_best": solution.iterations_to_best,
         "time_to_best": solution.time_to_best.as_secs_f64(),
-    }))
+    })
 }
 
 /// One synthetic wave of `tasks` planned as the planner does (stopping when settled), beside
