@@ -120,16 +120,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(file) = &args.problem {
-        return match solve_saved(file, &args) {
-            Ok(line) => {
-                println!("{line}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("routing-bench: {e}");
-                ExitCode::FAILURE
-            }
-        };
+        return printed(solve_saved(file, &args));
     }
     let Some(file) = &args.file else {
         eprintln!(
@@ -137,7 +128,12 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    match solve_instance(file, &args) {
+    printed(solve_instance(file, &args))
+}
+
+/// One run's JSON line on stdout, or its error on stderr and a failing exit.
+fn printed(run: Result<serde_json::Value, String>) -> ExitCode {
+    match run {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
