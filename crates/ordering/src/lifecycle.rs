@@ -186,8 +186,8 @@ async fn settle(
     txn: &impl ConnectionTrait,
     order_id: &str,
     actor_id: &str,
-) -> Result<()> {
-    let o = order::Entity::find_by_id(order_id)
+) -> Result<Settled> {
+    let mut o = order::Entity::find_by_id(order_id)
         .one(txn)
         .await?
         .ok_or_else(|| DomainError::not_found("order", order_id))?;
@@ -204,7 +204,8 @@ async fn settle(
         )
     });
     let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
-    if !deciding && payment.status == golmok_payments::PaymentStatus::Authorized {
+    let fixes_payment = !deciding && payment.status == golmok_payments::PaymentStatus::Authorized;
+    if fixes_payment {
         let provider = ctx.providers.require(&payment.provider)?;
         let mut shares: Vec<Share> = parts
             .iter()
@@ -271,10 +272,29 @@ async fn settle(
         let mut active: order::ActiveModel = o.into();
         active.status = Set(status.as_str().to_owned());
         active.updated_at = Set(Utc::now());
-        active.update(txn).await?;
+        o = active.update(txn).await?;
         record(txn, order_id, None, &from, status.as_str(), actor_id, None).await?;
     }
-    Ok(())
+    Ok(Settled {
+        order: o,
+        parts,
+        payment: (!fixes_payment).then_some(payment),
+    })
+}
+
+/// What settling read and left as it stands: the order's own row (its status brought up
+/// to date), its parts, and its payment unless settling captured or voided it. A use case
+/// that answers with the order reads only the rest ([`Settled::rows`]).
+struct Settled {
+    order: order::Model,
+    parts: Vec<merchant_order::Model>,
+    payment: Option<golmok_payments::Payment>,
+}
+
+impl Settled {
+    async fn rows(self, txn: &impl ConnectionTrait) -> Result<view::OrderRows> {
+        view::OrderRows::read_rest(txn, self.order, self.parts, self.payment).await
+    }
 }
 
 /// What a coupon takes off a shop's part: its amount, but never more than the goods as
@@ -370,10 +390,14 @@ async fn step(
             ));
         }
     }
-    let touched = listings_of(&txn, std::slice::from_ref(&m.id)).await?;
+    let mo_id = m.id.clone();
     advance(&txn, m, action, &actor.id, note).await?;
-    settle(&ctx, &txn, &order_id, &actor.id).await?;
-    let order = view::load(&txn, &order_id).await?;
+    let rows = settle(&ctx, &txn, &order_id, &actor.id)
+        .await?
+        .rows(&txn)
+        .await?;
+    let touched = rows.listings_of(&[mo_id.as_str()]);
+    let order = rows.into_view(&txn).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
     payment_calls::settled_view(&ctx, order).await
@@ -477,7 +501,8 @@ pub async fn weigh(
     )
     .await?;
     let order = view::load(&txn, &order_id).await?;
-    let touched = listings_of(&txn, &[id.to_owned()]).await?;
+    // Only the weighed lines' stock moved.
+    let touched: Vec<String> = lines.iter().map(|(l, _)| l.listing_id.clone()).collect();
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
     Ok(order)
@@ -740,15 +765,17 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
         )
         .with_details(json!({"current_status": o.status, "action": "cancel"})));
     }
-    let ids: Vec<String> = parts.iter().map(|m| m.id.clone()).collect();
-    let touched = listings_of(&txn, &ids).await?;
     for m in parts {
         if !status_of(&m)?.is_withdrawn() {
             advance(&txn, m, Action::Cancel, &actor.id, Some("order cancelled")).await?;
         }
     }
-    settle(&ctx, &txn, order_id, &actor.id).await?;
-    let order = view::load(&txn, order_id).await?;
+    let rows = settle(&ctx, &txn, order_id, &actor.id)
+        .await?
+        .rows(&txn)
+        .await?;
+    let touched = rows.listings_of(&[]);
+    let order = rows.into_view(&txn).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
     payment_calls::settled_view(&ctx, order).await
@@ -861,7 +888,7 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(order_id.clone());
-            settle(&self.ctx, txn, &order_id, &actor.id).await
+            settle(&self.ctx, txn, &order_id, &actor.id).await.map(drop)
         };
         moved.await
     }

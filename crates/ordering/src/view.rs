@@ -227,11 +227,23 @@ impl OrderRows {
             .one(db)
             .await?
             .ok_or_else(|| DomainError::not_found("order", id))?;
-        let asked = crate::approvals::of_order(db, id).await?;
         let parts = merchant_order::Entity::find()
             .filter(merchant_order::Column::OrderId.eq(id))
             .all(db)
             .await?;
+        Self::read_rest(db, order, parts, None).await
+    }
+
+    /// The rows of an order whose own row, parts and (unless `None`) payment the caller has
+    /// just read or written in its transaction: only the rest is read.
+    pub(crate) async fn read_rest(
+        db: &impl ConnectionTrait,
+        order: order::Model,
+        parts: Vec<merchant_order::Model>,
+        payment: Option<Payment>,
+    ) -> Result<Self> {
+        let id = order.id.as_str();
+        let asked = crate::approvals::of_order(db, id).await?;
         // Every part's lines in one query rather than one a shop.
         let lines = order_line::Entity::find()
             .filter(order_line::Column::MerchantOrderId.is_in(parts.iter().map(|m| m.id.as_str())))
@@ -241,7 +253,10 @@ impl OrderRows {
             .filter(order_event::Column::OrderId.eq(id))
             .all(db)
             .await?;
-        let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
+        let payment = match payment {
+            Some(p) => p,
+            None => golmok_payments::get_payment(db, &order.payment_id).await?,
+        };
         let mut refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
         // A card's approved differences give their money back from their own payments.
         let top_ups: Vec<&str> = asked
@@ -263,6 +278,16 @@ impl OrderRows {
             payment,
             refunds,
         })
+    }
+
+    /// The listings on the lines of these parts (of every part when empty): their cached
+    /// copies go stale when the parts move.
+    pub(crate) fn listings_of(&self, parts: &[&str]) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|l| parts.is_empty() || parts.contains(&l.merchant_order_id.as_str()))
+            .map(|l| l.listing_id.clone())
+            .collect()
     }
 
     /// The view, with parts, lines and events in id order (put in order here, for rows read
