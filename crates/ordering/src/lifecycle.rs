@@ -5,6 +5,7 @@
 
 use chrono::Utc;
 use golmok_accounts::{Account, Role};
+use golmok_catalog::entities::merchant as shop;
 use golmok_catalog::listing as catalog_listing;
 use golmok_core::money::share_of;
 use golmok_core::{ValidationErrors, db::begin_write};
@@ -36,17 +37,27 @@ async fn load_merchant_order(
 }
 
 /// The merchant order, if `actor` owns its shop (or is an admin). Others learn nothing.
+/// One statement: the part, only if its shop is the actor's.
 async fn owned(
     txn: &impl ConnectionTrait,
     actor: &Account,
     id: &str,
 ) -> Result<merchant_order::Model> {
-    let m = load_merchant_order(txn, id).await?;
-    if actor.role == Role::Admin || view::owns_any(txn, actor, &[m.merchant_id.as_str()]).await? {
-        Ok(m)
-    } else {
-        Err(DomainError::not_found("merchant order", id))
+    let mut part = merchant_order::Entity::find_by_id(id);
+    if actor.role != Role::Admin {
+        part = part.filter(
+            merchant_order::Column::MerchantId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(shop::Column::Id)
+                    .from(shop::Entity)
+                    .and_where(shop::Column::OwnerId.eq(actor.id.as_str()))
+                    .to_owned(),
+            ),
+        );
     }
+    part.one(txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("merchant order", id))
 }
 
 fn illegal(current: MerchantOrderStatus, action: Action) -> DomainError {
@@ -76,9 +87,6 @@ async fn advance(
     if next.is_withdrawn() {
         release_stock(txn, &m.id).await?;
         golmok_delivery_routing::task::withdraw(txn, &m.id).await?;
-    }
-    if next == MerchantOrderStatus::Ready {
-        announce_ready(txn, &m.id).await?;
     }
     let order_id = m.order_id.clone();
     let mo_id = m.id.clone();
@@ -125,15 +133,15 @@ async fn invalidate(ctx: &Ordering<'_>, listing_ids: &[String]) {
 
 /// Tells the delivery planner that a merchant order can be picked up from now, at the size
 /// its lines (weighed ones at their weight) come to.
-async fn announce_ready(txn: &impl ConnectionTrait, merchant_order_id: &str) -> Result<()> {
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::MerchantOrderId.eq(merchant_order_id))
-        .all(txn)
-        .await?;
+async fn announce_ready(
+    txn: &impl ConnectionTrait,
+    merchant_order_id: &str,
+    lines: &[order_line::Model],
+) -> Result<()> {
     let ids: Vec<String> = lines.iter().map(|l| l.listing_id.clone()).collect();
     let listings = catalog_listing::listings_in(txn, &ids).await?;
     let mut size = (0, 0);
-    for line in &lines {
+    for line in lines {
         if let Some(listing) = listings.iter().find(|l| l.id == line.listing_id) {
             let (g, ml) = listing.size_of(line.weighed_quantity.unwrap_or(line.quantity));
             size = (size.0 + g, size.1 + ml);
@@ -203,9 +211,8 @@ async fn settle(
             MerchantOrderStatus::Pending | MerchantOrderStatus::Accepted
         )
     });
-    let payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
-    let fixes_payment = !deciding && payment.status == golmok_payments::PaymentStatus::Authorized;
-    if fixes_payment {
+    let mut payment = golmok_payments::get_payment(txn, &o.payment_id).await?;
+    if !deciding && payment.status == golmok_payments::PaymentStatus::Authorized {
         let provider = ctx.providers.require(&payment.provider)?;
         let mut shares: Vec<Share> = parts
             .iter()
@@ -233,7 +240,7 @@ async fn settle(
         }
         let differences = settle_differences(txn, provider, &parts, &statuses, &mut shares).await?;
         if shares.is_empty() {
-            golmok_payments::void(txn, provider, &payment.id).await?;
+            payment = golmok_payments::void(txn, provider, &payment.id).await?;
         } else {
             if let Some(network) = &o.network_id
                 && o.delivery_fee_krw > 0
@@ -245,7 +252,7 @@ async fn settle(
                     commission_krw: 0,
                 });
             }
-            golmok_payments::capture(txn, provider, &payment.id, &shares).await?;
+            payment = golmok_payments::capture(txn, provider, &payment.id, &shares).await?;
         }
         for (payment_id, share) in differences {
             golmok_payments::capture(txn, provider, &payment_id, std::slice::from_ref(&share))
@@ -278,17 +285,17 @@ async fn settle(
     Ok(Settled {
         order: o,
         parts,
-        payment: (!fixes_payment).then_some(payment),
+        payment,
     })
 }
 
 /// What settling read and left as it stands: the order's own row (its status brought up
-/// to date), its parts, and its payment unless settling captured or voided it. A use case
+/// to date), its parts, and its payment (as capturing or voiding it left it). A use case
 /// that answers with the order reads only the rest ([`Settled::rows`]).
 struct Settled {
     order: order::Model,
     parts: Vec<merchant_order::Model>,
-    payment: Option<golmok_payments::Payment>,
+    payment: golmok_payments::Payment,
 }
 
 impl Settled {
@@ -363,13 +370,18 @@ async fn step(
     let txn = begin_write(ctx.db).await?;
     let m = owned(&txn, actor, id).await?;
     let order_id = m.order_id.clone();
+    // Marking ready reads the part's lines once: to see all refills weighed, and for the
+    // size the courier will carry.
+    let mut lines = Vec::new();
     if action == Action::MarkReady {
-        let unweighed = order_line::Entity::find()
+        lines = order_line::Entity::find()
             .filter(order_line::Column::MerchantOrderId.eq(id))
-            .filter(order_line::Column::Refill.eq(true))
-            .filter(order_line::Column::WeighedQuantity.is_null())
-            .count(&txn)
+            .all(&txn)
             .await?;
+        let unweighed = lines
+            .iter()
+            .filter(|l| l.refill && l.weighed_quantity.is_none())
+            .count();
         if unweighed > 0 && status_of(&m)? == MerchantOrderStatus::Accepted {
             return Err(DomainError::conflict(
                 "unweighed_lines",
@@ -391,7 +403,9 @@ async fn step(
         }
     }
     let mo_id = m.id.clone();
-    advance(&txn, m, action, &actor.id, note).await?;
+    if advance(&txn, m, action, &actor.id, note).await? == MerchantOrderStatus::Ready {
+        announce_ready(&txn, &mo_id, &lines).await?;
+    }
     let rows = settle(&ctx, &txn, &order_id, &actor.id)
         .await?
         .rows(&txn)

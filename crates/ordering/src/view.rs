@@ -231,16 +231,17 @@ impl OrderRows {
             .filter(merchant_order::Column::OrderId.eq(id))
             .all(db)
             .await?;
-        Self::read_rest(db, order, parts, None).await
+        let payment = golmok_payments::get_payment(db, &order.payment_id).await?;
+        Self::read_rest(db, order, parts, payment).await
     }
 
-    /// The rows of an order whose own row, parts and (unless `None`) payment the caller has
-    /// just read or written in its transaction: only the rest is read.
+    /// The rows of an order whose own row, parts and payment the caller has just read or
+    /// written in its transaction: only the rest is read.
     pub(crate) async fn read_rest(
         db: &impl ConnectionTrait,
         order: order::Model,
         parts: Vec<merchant_order::Model>,
-        payment: Option<Payment>,
+        payment: Payment,
     ) -> Result<Self> {
         let id = order.id.as_str();
         let asked = crate::approvals::of_order(db, id).await?;
@@ -253,10 +254,6 @@ impl OrderRows {
             .filter(order_event::Column::OrderId.eq(id))
             .all(db)
             .await?;
-        let payment = match payment {
-            Some(p) => p,
-            None => golmok_payments::get_payment(db, &order.payment_id).await?,
-        };
         let mut refunds = golmok_payments::refunds_of(db, &order.payment_id).await?;
         // A card's approved differences give their money back from their own payments.
         let top_ups: Vec<&str> = asked
