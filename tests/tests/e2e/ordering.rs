@@ -17,6 +17,7 @@ on_both_databases!(
     from_checkout_to_delivered_by_shared_routes,
     delivery_checkout_checks_the_slot_and_the_area,
     a_failed_pickup_is_planned_again_in_another_slot,
+    a_shops_steps_read_the_order_once,
 );
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
@@ -1485,3 +1486,79 @@ async fn checkouts_beyond_the_per_minute_limit_are_429() {
     let (other, _) = app.sign_up("shopper").await;
     created(app.post("/v1/orders", Some(&other), &basket).await).await;
 }
+
+/// Every statement is a round trip to the database (about 0.1 ms to SQLite's worker thread
+/// here, a network hop to PostgreSQL), and a write transaction holds its lock through all of
+/// them. Counted on a connection of the test's own, so the app's background work does not
+/// mix in: accepting and marking ready build their answer from the rows settling already
+/// read, and a read that creeps back in shows here.
+async fn a_shops_steps_read_the_order_once(app: TestApp) {
+    use std::sync::{Arc, Mutex};
+
+    let m = market(&app, 30).await;
+    let (shopper, _) = app.sign_up("shopper").await;
+    let order = place_pickup(
+        &app,
+        &shopper,
+        &m,
+        json!([{"listing_id": m.tofu, "quantity": 1}]),
+    )
+    .await;
+    let part = id_of(&order["merchant_orders"][0]);
+    let owner_id = id_of(&ok(app.get("/v1/me", Some(&m.shops[0].0)).await).await);
+
+    let statements: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut db = sea_orm::Database::connect(app.state.settings.database.url.as_str())
+        .await
+        .unwrap();
+    let log = statements.clone();
+    db.set_metric_callback(move |info| {
+        log.lock().unwrap().push(info.statement.sql.clone());
+    });
+    let ctx = golmok_ordering::Ordering {
+        db: &db,
+        ..app.state.ordering()
+    };
+    let owner = golmok_accounts::find(&db, &owner_id).await.unwrap();
+    let taken = || std::mem::take(&mut *statements.lock().unwrap());
+
+    taken();
+    let accepted = golmok_ordering::lifecycle::accept(ctx, &owner, &part)
+        .await
+        .unwrap();
+    let accepting = taken();
+    let ready = golmok_ordering::lifecycle::mark_ready(ctx, &owner, &part)
+        .await
+        .unwrap();
+    let marking_ready = taken();
+
+    // The answers are whole: the step, the payment it settled, and all as a fresh read shows.
+    assert_eq!(accepted.merchant_orders[0].status.as_str(), "accepted");
+    assert_eq!(ready.merchant_orders[0].status.as_str(), "ready");
+    assert_eq!(
+        ready.payment.status,
+        golmok_payments::PaymentStatus::Captured
+    );
+    let shown = ok(app
+        .get(&format!("/v1/orders/{}", id_of(&order)), Some(&shopper))
+        .await)
+    .await;
+    assert_eq!(serde_json::to_value(&ready).unwrap(), shown);
+
+    assert!(
+        accepting.len() <= ACCEPTING,
+        "accepting took {} statements:\n{}",
+        accepting.len(),
+        accepting.join("\n")
+    );
+    assert!(
+        marking_ready.len() <= MARKING_READY,
+        "marking ready (and capturing the payment) took {} statements:\n{}",
+        marking_ready.len(),
+        marking_ready.join("\n")
+    );
+}
+
+/// Statements each step takes today, on either database.
+const ACCEPTING: usize = 11;
+const MARKING_READY: usize = 25;
