@@ -1497,14 +1497,7 @@ async fn a_shops_steps_read_the_order_once(app: TestApp) {
 
     let m = market(&app, 30).await;
     let (shopper, _) = app.sign_up("shopper").await;
-    let order = place_pickup(
-        &app,
-        &shopper,
-        &m,
-        json!([{"listing_id": m.tofu, "quantity": 1}]),
-    )
-    .await;
-    let part = id_of(&order["merchant_orders"][0]);
+    let (order_id, part) = part_in_state(&app, &m, &shopper, "pending").await;
     let owner_id = id_of(&ok(app.get("/v1/me", Some(&m.shops[0].0)).await).await);
 
     let statements: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -1540,7 +1533,7 @@ async fn a_shops_steps_read_the_order_once(app: TestApp) {
         golmok_payments::PaymentStatus::Captured
     );
     let shown = ok(app
-        .get(&format!("/v1/orders/{}", id_of(&order)), Some(&shopper))
+        .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
         .await)
     .await;
     assert_eq!(serde_json::to_value(&ready).unwrap(), shown);
