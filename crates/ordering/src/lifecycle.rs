@@ -402,15 +402,14 @@ async fn step(
             ));
         }
     }
-    let mo_id = m.id.clone();
     if advance(&txn, m, action, &actor.id, note).await? == MerchantOrderStatus::Ready {
-        announce_ready(&txn, &mo_id, &lines).await?;
+        announce_ready(&txn, id, &lines).await?;
     }
     let rows = settle(&ctx, &txn, &order_id, &actor.id)
         .await?
         .rows(&txn)
         .await?;
-    let touched = rows.listings_of(&[mo_id.as_str()]);
+    let touched = rows.listings_of(Some(id));
     let order = rows.into_view(&txn).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;
@@ -788,7 +787,7 @@ pub async fn cancel(ctx: Ordering<'_>, actor: &Account, order_id: &str) -> Resul
         .await?
         .rows(&txn)
         .await?;
-    let touched = rows.listings_of(&[]);
+    let touched = rows.listings_of(None);
     let order = rows.into_view(&txn).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;

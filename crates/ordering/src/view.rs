@@ -277,12 +277,12 @@ impl OrderRows {
         })
     }
 
-    /// The listings on the lines of these parts (of every part when empty): their cached
+    /// The listings on the lines of one part, or of the whole order (`None`): their cached
     /// copies go stale when the parts move.
-    pub(crate) fn listings_of(&self, parts: &[&str]) -> Vec<String> {
+    pub(crate) fn listings_of(&self, part: Option<&str>) -> Vec<String> {
         self.lines
             .iter()
-            .filter(|l| parts.is_empty() || parts.contains(&l.merchant_order_id.as_str()))
+            .filter(|l| part.is_none_or(|p| l.merchant_order_id == p))
             .map(|l| l.listing_id.clone())
             .collect()
     }
