@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::model::{Budget, PlannedRoute, Problem, Reason, Solution, Visit, VisitKind};
-use super::route::{Ctx, Inbound, Insertion, Nodes, Route, end_deadline};
+use super::route::{Ctx, EPS, Inbound, Insertion, Nodes, Route, end_deadline};
 
 /// Objective weights: every task served outranks any number of vehicles, which outrank any
 /// distance.
@@ -92,6 +92,8 @@ struct Search<'a> {
     /// Per task, the other servable tasks from most to least related (see [`relatedness`]):
     /// sorted once for all searches, not at every removal.
     related: &'a [Vec<usize>],
+    /// No fewer vehicles can serve every servable task (see [`fewest_vehicles`]).
+    fewest_vehicles: usize,
     rng: Rng,
 }
 
@@ -422,6 +424,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let (class_of, classes) = vehicle_classes(problem);
     let (servable, unservable) = triage(&ctx, &classes);
     let related = related_tasks(&ctx, &servable);
+    let fewest = fewest_vehicles(problem, &servable);
     let threads = budget.threads.max(1);
     let run = |thread: usize, shared: Option<&SharedBest>| {
         let search = Search {
@@ -433,6 +436,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
             class_of: class_of.clone(),
             servable: servable.clone(),
             related: &related,
+            fewest_vehicles: fewest,
             rng: Rng(budget.seed ^ 0x6f6c_6d6f_6b00_0000 ^ (thread as u64) << 32),
         };
         search_from(search, budget, started, shared)
@@ -540,7 +544,13 @@ fn search_from(
         shared.publish(&best);
     }
     let mut operators = Operators::new(search.ctx.problem, servable.len());
-    let mut schedule = Schedule::new(budget, started, servable.len(), best.distance());
+    let mut schedule = Schedule::new(
+        budget,
+        started,
+        servable.len(),
+        best.distance(),
+        search.fewest_vehicles,
+    );
     while !schedule.out_of_budget(&best) {
         schedule.iteration += 1;
         if let Some(shared) = shared
@@ -619,6 +629,107 @@ fn related_tasks(ctx: &Ctx<'_>, servable: &[usize]) -> Vec<Vec<usize>> {
         related[a] = others.into_iter().map(|(_, b)| b).collect();
     }
     related
+}
+
+/// The fewest vehicles that could serve every servable task, by time alone. A vehicle
+/// serves one stop at a time and must travel to each place it serves, so the stops whose
+/// service falls within one span of time take their service, and the shortest way into
+/// each of their places, out of the fleet's time within that span (the way to a vehicle's
+/// first place there may lie before it). A wave's deliveries, all due within its delivery
+/// slot, often need more of it than one courier has. An attempt to serve everything with
+/// fewer is bound to fail, and is not made.
+pub(super) fn fewest_vehicles(problem: &Problem, servable: &[usize]) -> usize {
+    let matrix = &problem.matrix;
+    let mut profiles: Vec<usize> = problem.vehicles.iter().map(|v| v.profile).collect();
+    profiles.sort_unstable();
+    profiles.dedup();
+    let stops: Vec<(bool, &super::model::Stop)> = servable
+        .iter()
+        .flat_map(|&t| {
+            let task = &problem.tasks[t];
+            let pickup = task.pickup.as_ref().map(|p| (true, p));
+            pickup.into_iter().chain([(false, &task.delivery)])
+        })
+        .collect();
+    let mut locations: Vec<usize> = stops.iter().map(|(_, s)| s.location).collect();
+    locations.sort_unstable();
+    locations.dedup();
+    let time = |from: usize, to: usize| {
+        profiles
+            .iter()
+            .map(|&p| matrix.time(p, from, to))
+            .fold(f64::INFINITY, f64::min)
+    };
+    // Locations no time apart are one place (a basket's parts go to one door, each part's
+    // delivery with a location of its own): each place's first location stands for it.
+    let place_of: Vec<usize> = locations
+        .iter()
+        .map(|&l| {
+            locations
+                .iter()
+                .copied()
+                .find(|&o| time(o, l) <= 0.0 && time(l, o) <= 0.0)
+                .unwrap_or(l)
+        })
+        .collect();
+    let place = |location: usize| {
+        locations
+            .binary_search(&location)
+            .map_or(location, |k| place_of[k])
+    };
+    // The shortest way into a place from another, or from a vehicle's start.
+    let way_into = |to: usize| {
+        locations
+            .iter()
+            .copied()
+            .filter(|&from| place(from) != to)
+            .chain(problem.vehicles.iter().map(|v| v.start))
+            .map(|from| time(from, to))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut fewest = 0;
+    for (pickups, deliveries) in [(true, false), (false, true), (true, true)] {
+        let (mut from, mut to, mut needed_time) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+        let mut served = Vec::new();
+        for (is_pickup, stop) in &stops {
+            if (*is_pickup && pickups) || (!*is_pickup && deliveries) {
+                from = from.min(stop.window.0);
+                to = to.max(stop.window.1 + stop.service);
+                needed_time += stop.service;
+                served.push(place(stop.location));
+            }
+        }
+        if served.is_empty() {
+            continue;
+        }
+        served.sort_unstable();
+        served.dedup();
+        let mut ways: Vec<f64> = served.into_iter().map(way_into).collect();
+        needed_time += ways.iter().sum::<f64>();
+        ways.sort_by(|a, b| b.total_cmp(a));
+        // Each vehicle's time within the span, most first.
+        let mut fleet_time: Vec<f64> = problem
+            .vehicles
+            .iter()
+            .map(|v| {
+                let within = (end_deadline(v).min(to) - v.shift.0.max(from)).max(0.0);
+                v.max_duration.map_or(within, |d| within.min(d))
+            })
+            .collect();
+        fleet_time.sort_by(|a, b| b.total_cmp(a));
+        let (mut available, mut before_span) = (0.0, 0.0);
+        let mut needed = fleet_time.len();
+        for (m, t) in fleet_time.iter().enumerate() {
+            available += t;
+            before_span += ways.get(m).copied().unwrap_or(0.0);
+            if needed_time - before_span <= available + EPS {
+                needed = m + 1;
+                break;
+            }
+        }
+        fewest = fewest.max(needed);
+    }
+    fewest
 }
 
 /// Vehicles alike (same depot, shift, capacity, profile) are one class: a task that fits none
@@ -814,6 +925,8 @@ struct Schedule {
     reheat_after: u64,
     last_reheat: u64,
     failed_attempts: u32,
+    /// No fewer vehicles can serve every task: with as few, no attempt to save one is made.
+    fewest_vehicles: usize,
     /// Iterations an attempt to save a vehicle runs.
     vehicle_attempt_length: u64,
     next_attempt: u64,
@@ -821,7 +934,13 @@ struct Schedule {
 
 impl Schedule {
     /// `started`: when the solver was called; the time limit counts construction too.
-    fn new(budget: Budget, started: Instant, servable: usize, first_distance: f64) -> Self {
+    fn new(
+        budget: Budget,
+        started: Instant,
+        servable: usize,
+        first_distance: f64,
+        fewest_vehicles: usize,
+    ) -> Self {
         // A move 2% of the first answer's distance worse is accepted half the time at first.
         let t0 = (0.02 * first_distance).max(1e-3) / std::f64::consts::LN_2;
         Self {
@@ -839,6 +958,7 @@ impl Schedule {
             reheat_after: REHEAT_AFTER_PER_TASK * servable.max(1) as u64,
             last_reheat: 0,
             failed_attempts: 0,
+            fewest_vehicles: fewest_vehicles.max(1),
             next_attempt: 0,
         }
     }
@@ -854,11 +974,12 @@ impl Schedule {
     /// The search has settled once its best answer has stood for [`Schedule::patience`]
     /// iterations, and for as long as it took to find: an answer found late was hard to
     /// find, and the next may be too. While a vehicle might still be saved, an attempt to
-    /// save it must have failed first (or the answer stood three times as long).
+    /// save it must have failed first (or the answer stood three times as long); with no
+    /// more vehicles than [`fewest_vehicles`] allows, none is made.
     fn settled(&self, best: &State) -> bool {
         let idle = self.iteration - self.last_improvement;
         let enough = self.patience.max(self.last_improvement);
-        let vehicle_tried = best.used() <= 1
+        let vehicle_tried = best.used() <= self.fewest_vehicles
             || !best.unassigned.is_empty()
             || self.failed_attempts >= 1
             || idle >= 3 * enough;
@@ -892,7 +1013,7 @@ impl Schedule {
         self.vehicle_attempt.is_none()
             && self.iteration >= self.next_attempt
             && best.unassigned.is_empty()
-            && best.used() > 1
+            && best.used() > self.fewest_vehicles
     }
 
     /// During an attempt to save a vehicle: success keeps the smaller fleet and searches on
@@ -1034,7 +1155,7 @@ mod schedule_tests {
             stop_when_settled: false,
             threads: 1,
         };
-        Schedule::new(budget, Instant::now(), servable, 100.0)
+        Schedule::new(budget, Instant::now(), servable, 100.0, 1)
     }
 
     fn on_vehicles(used: usize) -> State {
@@ -1079,6 +1200,27 @@ mod schedule_tests {
         assert!(s.temperature < s.t0, "the new best is 29 iterations old");
         step(&mut s);
         assert_eq!(s.temperature, s.t0);
+    }
+
+    #[test]
+    fn no_attempt_to_save_a_vehicle_below_the_fewest_that_can_serve() {
+        let budget = Budget {
+            stop_when_settled: true,
+            ..schedule(3).budget
+        };
+        let mut may_save = Schedule::new(budget, Instant::now(), 3, 100.0, 1);
+        let mut cannot = Schedule::new(budget, Instant::now(), 3, 100.0, 2);
+        let best = on_vehicles(2);
+        assert!(may_save.vehicle_attempt_due(&best));
+        assert!(!cannot.vehicle_attempt_due(&best));
+        for s in [&mut may_save, &mut cannot] {
+            s.iteration = s.patience;
+        }
+        assert!(
+            !may_save.settled(&best),
+            "one vehicle may serve: an attempt must fail first"
+        );
+        assert!(cannot.settled(&best), "two is the fewest: nothing to try");
     }
 
     #[test]

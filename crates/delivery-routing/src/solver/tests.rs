@@ -395,6 +395,43 @@ fn random_problem(
 }
 
 #[test]
+fn deliveries_that_need_more_of_the_slot_than_one_courier_has_need_two() {
+    // Four doors a minute apart, 30 minutes' service each, all within a 90-minute slot:
+    // 120 minutes of service and three ways between doors at the least is more of the
+    // slot (120 minutes to the last hand-over's end) than one courier has.
+    let points = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (2.0, 1.0), (3.0, 1.0)];
+    let door = |location| Stop {
+        location,
+        window: (0.0, 90.0),
+        service: 30.0,
+    };
+    let mut problem = Problem {
+        tasks: (1..=4)
+            .map(|location| Task {
+                pickup: None,
+                delivery: door(location),
+                size: [1, 1],
+                vehicle: None,
+            })
+            .collect(),
+        vehicles: vec![vehicle([10, 10]); 3],
+        matrix: plane(&points),
+    };
+    let all: Vec<usize> = (0..4).collect();
+    assert_eq!(super::search::fewest_vehicles(&problem, &all), 2);
+    let solution = solved(&problem, 500);
+    assert_eq!((solution.vehicles, solution.unassigned.len()), (2, 0));
+
+    // With an hour more, one courier may do (the bound allows it; the search finds it).
+    for task in &mut problem.tasks {
+        task.delivery.window.1 = 150.0;
+    }
+    assert_eq!(super::search::fewest_vehicles(&problem, &all), 1);
+    let solution = solved(&problem, 500);
+    assert_eq!((solution.vehicles, solution.unassigned.len()), (1, 0));
+}
+
+#[test]
 fn a_small_parcel_fits_once_a_larger_one_has_left() {
     // Capacity 4 and parcels of 1, 2 and 2: the optimum picks up two parcels at the depot,
     // drops one, then picks up the small one on the way (found by exhaustive search: 152.55).
@@ -438,6 +475,22 @@ proptest! {
         let problem = random_problem(points, spec, vehicles);
         let s = solve(&problem, Budget { time_limit: Duration::from_secs(60), iterations: Some(150), seed, stop_when_settled: true, threads: 1 });
         prop_assert_eq!(verify(&problem, &s), Ok(()));
+    }
+
+    /// The fewest couriers time allows is never more than an answer that serves everything
+    /// uses: were it, the search would skip an attempt that could succeed.
+    #[test]
+    fn the_fewest_vehicles_time_allows_is_never_above_an_answer(
+        points in prop::collection::vec((0.0f64..50.0, 0.0f64..50.0), 4..9),
+        spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..4, 0.0f64..40.0, 5.0f64..60.0), 2..9),
+        vehicles in prop::collection::vec((prop::array::uniform2(4i64..12), 150.0f64..400.0, 0usize..2), 1..4),
+    ) {
+        let problem = random_problem(points, spec, vehicles);
+        let solution = solved(&problem, 400);
+        if solution.unassigned.is_empty() {
+            let all: Vec<usize> = (0..problem.tasks.len()).collect();
+            prop_assert!(super::search::fewest_vehicles(&problem, &all) <= solution.vehicles);
+        }
     }
 
     #[test]
