@@ -3,6 +3,8 @@
 //! wave is planned, and couriers ride their batches. It prints what co-delivery did per
 //! network and wave, and leaves everything in the database for the API to show.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -10,7 +12,7 @@ use golmok_accounts::{Account, NewAccount, Registration, Role};
 use golmok_catalog::{ListingQuery, consortium, listing, merchant};
 use golmok_core::Coordinates;
 use golmok_delivery_routing::batch::{self, Proof};
-use golmok_delivery_routing::{courier, network, planner};
+use golmok_delivery_routing::{StopStatus, courier, network, planner};
 use golmok_ordering::lifecycle::{self, CourierEvents, WeighedLine, Weighing};
 use golmok_ordering::{Checkout, CheckoutItem, Fulfillment, PaymentChoice, checkout};
 use sea_orm::DatabaseConnection;
@@ -45,6 +47,7 @@ impl Dice {
     }
 }
 
+#[derive(Debug)]
 pub struct WaveFigures {
     pub network: String,
     pub wave: String,
@@ -90,6 +93,7 @@ pub async fn day_like(
                 .fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
         ),
         shoppers: shoppers(db).await?,
+        owners: HashMap::new(),
     };
     let mut figures = Vec::new();
     for c in consortium::list_consortia(db, None, 100, None).await?.items {
@@ -150,6 +154,8 @@ struct Day<'a> {
     sim: &'a Simulation<'a>,
     dice: Dice,
     shoppers: Vec<Account>,
+    /// Each shop's owner, who accepts, weighs and packs its parts: read once a day.
+    owners: HashMap<String, Account>,
 }
 
 /// One consortium's wave of one network: what its shoppers can buy and where it delivers.
@@ -265,9 +271,13 @@ impl Day<'_> {
     async fn pack(&mut self, part: &golmok_ordering::MerchantOrder) -> anyhow::Result<()> {
         let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
         let id = part.id.as_str();
-        let shop = merchant::get_merchant(db, &part.merchant_id).await?;
-        let owner = golmok_accounts::find(db, &shop.owner_id).await?;
-        lifecycle::accept(ctx, &owner, id).await?;
+        if !self.owners.contains_key(&part.merchant_id) {
+            let shop = merchant::get_merchant(db, &part.merchant_id).await?;
+            let owner = golmok_accounts::find(db, &shop.owner_id).await?;
+            self.owners.insert(part.merchant_id.clone(), owner);
+        }
+        let owner = &self.owners[&part.merchant_id];
+        lifecycle::accept(ctx, owner, id).await?;
         let lines: Vec<WeighedLine> = part
             .lines
             .iter()
@@ -282,7 +292,7 @@ impl Day<'_> {
         if !lines.is_empty() {
             lifecycle::weigh(
                 ctx,
-                &owner,
+                owner,
                 id,
                 Weighing {
                     lines,
@@ -291,7 +301,7 @@ impl Day<'_> {
             )
             .await?;
         }
-        lifecycle::mark_ready(ctx, &owner, id).await?;
+        lifecycle::mark_ready(ctx, owner, id).await?;
         Ok(())
     }
 
@@ -299,22 +309,26 @@ impl Day<'_> {
     async fn ride(&self, network_id: &str, plan: &planner::Plan) -> anyhow::Result<()> {
         let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
         let events = CourierEvents::new(ctx);
+        let riders = courier::couriers_of(db, network_id).await?;
         for b in &plan.batches {
-            let Some(rider) = courier::couriers_of(db, network_id)
-                .await?
-                .into_iter()
-                .find(|r| r.id == b.courier_id)
-            else {
+            let Some(rider) = riders.iter().find(|r| r.id == b.courier_id) else {
                 continue;
             };
             let account = golmok_accounts::find(db, &rider.account_id).await?;
-            for s in &b.stops {
+            // A part's pick-up and drop-off ride in one batch: its codes are read once.
+            let mut tasks = HashMap::new();
+            // A slot simulated again lists the batches ridden before: their stops are done.
+            for s in b.stops.iter().filter(|s| s.status == StopStatus::Pending) {
                 // The code the shop (at a pick-up) or the shopper (at the door) gives.
-                let codes =
-                    golmok_delivery_routing::task::task_of(db, &s.merchant_order_id).await?;
+                let codes = match tasks.entry(s.merchant_order_id.as_str()) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(
+                        golmok_delivery_routing::task::task_of(db, &s.merchant_order_id).await?,
+                    ),
+                };
                 let code = match s.kind {
-                    golmok_delivery_routing::StopKind::Pickup => codes.pickup_code,
-                    golmok_delivery_routing::StopKind::Dropoff => codes.dropoff_code,
+                    golmok_delivery_routing::StopKind::Pickup => codes.pickup_code.clone(),
+                    golmok_delivery_routing::StopKind::Dropoff => codes.dropoff_code.clone(),
                 };
                 let proof = Proof {
                     kind: "code".into(),

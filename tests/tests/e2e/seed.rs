@@ -6,7 +6,8 @@ use serde_json::Value;
 on_both_databases!(
     demo_data_is_a_working_marketplace_and_loads_once,
     the_demo_keeps_weeks_of_past_orders,
-    a_simulated_day_saves_each_waves_problem_for_the_route_bench
+    a_simulated_day_saves_each_waves_problem_for_the_route_bench,
+    a_day_simulated_again_rides_only_its_new_stops
 );
 
 async fn demo_data_is_a_working_marketplace_and_loads_once(app: TestApp) {
@@ -338,4 +339,40 @@ async fn a_simulated_day_saves_each_waves_problem_for_the_route_bench(app: TestA
         solved, couriers,
         "as many couriers as the waves were planned with"
     );
+}
+
+/// `golmok simulate` run twice on one date: the second run's plans list the batches ridden
+/// the first time beside the new ones, and its couriers ride only the stops still to do.
+async fn a_day_simulated_again_rides_only_its_new_stops(app: TestApp) {
+    use golmok_delivery_routing::entities::stop;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let sim = simulation(&app, None);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(33)).date_naive();
+    let stops_that_are = |status: golmok_delivery_routing::StopStatus| {
+        stop::Entity::find()
+            .filter(stop::Column::Status.eq(status))
+            .count(&app.state.db)
+    };
+    let first = golmok_demo::simulate::day(&sim, tomorrow, 2).await.unwrap();
+    let done_first = stops_that_are(golmok_delivery_routing::StopStatus::Completed)
+        .await
+        .unwrap();
+    assert!(done_first > 0, "the first run rode its batches");
+    let again = golmok_demo::simulate::day(&sim, tomorrow, 2).await.unwrap();
+    assert_eq!(again.len(), first.len(), "every wave is simulated again");
+    assert!(
+        again.iter().map(|f| f.orders).sum::<usize>() > 0,
+        "the second run placed baskets too: {again:?}"
+    );
+    let done_again = stops_that_are(golmok_delivery_routing::StopStatus::Completed)
+        .await
+        .unwrap();
+    assert!(
+        done_again > done_first,
+        "the new baskets' stops were ridden: {done_first} then {done_again}"
+    );
+    let pending = stops_that_are(golmok_delivery_routing::StopStatus::Pending)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "no stop is left to do");
 }
