@@ -16,6 +16,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     options
         .max_connections(settings.max_connections)
         .sqlx_logging(false)
+        // A ping on every acquire is a round trip per use case (per read outside one): only
+        // a connection idle long enough for a proxy or the server to have dropped it is
+        // checked before use.
+        .test_before_acquire_if_idle_for(std::time::Duration::from_secs(30))
         .map_sqlx_sqlite_opts(move |o| o.synchronous(sync));
     let db = Database::connect(options)
         .await
