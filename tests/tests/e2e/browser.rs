@@ -101,6 +101,23 @@ async fn text_of(browser: &Client) -> String {
     }
 }
 
+/// The text of the element `css` finds. A live page may redraw between finding the element
+/// and reading it (a stale element): find it again.
+async fn text_at(b: &Client, css: &str) -> Result<String, String> {
+    let mut last = String::new();
+    for _ in 0..10 {
+        match b.find(Locator::Css(css)).await {
+            Ok(element) => match element.text().await {
+                Ok(text) => return Ok(text),
+                Err(e) => last = format!("{css}: {e}"),
+            },
+            Err(e) => last = format!("{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(last)
+}
+
 /// Waits up to 15 s for the page's main text to contain `needle`.
 async fn wait_for_text(browser: &Client, needle: &str) -> String {
     let mut seen = String::new();
@@ -121,11 +138,11 @@ async fn sign_in_as(
     email: &str,
     next: &str,
 ) -> Result<(), String> {
-    if let Ok(out) = browser
-        .find(Locator::Css("form[action='/signout'] button"))
-        .await
-    {
-        out.click().await.map_err(|e| e.to_string())?;
+    // The page signed in may be a live one: its button is clicked by `click`, which finds
+    // it again when a redraw lands between finding and clicking.
+    let sign_out = "form[action='/signout'] button";
+    if browser.find(Locator::Css(sign_out)).await.is_ok() {
+        click(browser, sign_out).await?;
         wait_for_text(browser, "진행 중인 캠페인").await;
     }
     browser
@@ -134,13 +151,7 @@ async fn sign_in_as(
         .map_err(|e| e.to_string())?;
     fill(browser, "#email", email).await;
     fill(browser, "#password", golmok_demo::seed::DEMO_PASSWORD).await;
-    browser
-        .find(Locator::Css("main form button[type=submit]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())
+    click(browser, "main form button[type=submit]").await
 }
 
 async fn click_link_starting(browser: &Client, text: &str) {
@@ -232,13 +243,7 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     click_link_starting(b, "국산콩 손두부").await;
     wait_for_text(b, "3,500원").await;
     add_to_basket(b, "2").await;
-    let count = b
-        .find(Locator::Css("#basket-count"))
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let count = text_at(b, "#basket-count").await?;
     assert_eq!(count, "1", "the header's count follows without a reload");
     shoot(b, "04-listing-added").await;
 
@@ -675,7 +680,7 @@ async fn complete_with_code(c: &Client, stop: &str, code: &str) -> Result<(), St
     for _ in 0..10 {
         match type_code_and_submit(c, stop, code).await {
             Ok(()) => return Ok(()),
-            Err(e) => last = e,
+            Err(e) => last = format!("completing stop {stop}: {e}"),
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -801,7 +806,7 @@ async fn click(b: &Client, css: &str) -> Result<(), String> {
         match b.find(Locator::Css(css)).await {
             Ok(element) => match element.click().await {
                 Ok(()) => return Ok(()),
-                Err(e) => last = e.to_string(),
+                Err(e) => last = format!("{css}: {e}"),
             },
             Err(e) => last = format!("{css}: {e}"),
         }
@@ -1678,13 +1683,7 @@ async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
         wait_for_text(b, &format!("{} / 3", i + 1)).await;
     }
     let done = wait_for_text(b, "완주").await;
-    let code = b
-        .find(Locator::Css("#coupon-code"))
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let code = text_at(b, "#coupon-code").await?;
     assert_eq!(code.len(), 8, "{done}");
     shoot(b, "58-tour-complete").await;
 
@@ -1784,13 +1783,7 @@ async fn member_trade_route(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "60-trade-by-courier").await;
     click(b, "#trade-form button[type=submit]").await?;
     wait_for_text(b, "받을 때 코드").await;
-    let door_code = b
-        .find(Locator::Css(".handover-code"))
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let door_code = text_at(b, ".handover-code").await?;
     let token = golmok_e2e::demo::login(app, "merchant@demo.golmok.kr").await;
     let order = app
         .get(
@@ -1816,13 +1809,7 @@ async fn member_trade_route(app: &TestApp, b: &Client) -> Result<(), String> {
         .email;
     sign_in_as(b, app, &seller_email, &format!("/shop/{seller}/trade")).await?;
     wait_for_text(b, "픽업 코드").await;
-    let pickup_code = b
-        .find(Locator::Css(&format!("#mo-{id} .handover-code")))
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let pickup_code = text_at(b, &format!("#mo-{id} .handover-code")).await?;
     show_order(b, &id).await?;
     shoot(b, "61-trade-seller-pickup-code").await;
     click(
@@ -1897,13 +1884,7 @@ async fn member_trade_route(app: &TestApp, b: &Client) -> Result<(), String> {
     if !page.contains("배달 완료") {
         return Err(format!("the delivery is not shown done: {page}"));
     }
-    let statement = b
-        .find(Locator::Css(&format!("#pair-{seller} .balance")))
-        .await
-        .map_err(|e| format!("the pair on the statement: {e}"))?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let statement = text_at(b, &format!("#pair-{seller} .balance")).await?;
     if !statement.contains('−') && !statement.contains('-') {
         return Err(format!(
             "the buyer owes nothing on the statement: {statement}"
