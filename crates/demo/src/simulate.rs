@@ -314,11 +314,19 @@ impl Day<'_> {
             let Some(rider) = riders.iter().find(|r| r.id == b.courier_id) else {
                 continue;
             };
+            // A slot simulated again lists the batches ridden before: their stops are done.
+            let to_ride: Vec<_> = b
+                .stops
+                .iter()
+                .filter(|s| s.status == StopStatus::Pending)
+                .collect();
+            if to_ride.is_empty() {
+                continue;
+            }
             let account = golmok_accounts::find(db, &rider.account_id).await?;
             // A part's pick-up and drop-off ride in one batch: its codes are read once.
             let mut tasks = HashMap::new();
-            // A slot simulated again lists the batches ridden before: their stops are done.
-            for s in b.stops.iter().filter(|s| s.status == StopStatus::Pending) {
+            for s in to_ride {
                 // The code the shop (at a pick-up) or the shopper (at the door) gives.
                 let codes = match tasks.entry(s.merchant_order_id.as_str()) {
                     Entry::Occupied(e) => e.into_mut(),
