@@ -26,50 +26,35 @@ async fn round(url: &str, ping_every_acquire: bool) -> (f64, f64) {
     }
     let db = Database::connect(options).await.expect("connecting");
     let backend = db.get_database_backend();
-    let param = |n: usize| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_owned(),
+    let param = match backend {
+        DbBackend::Postgres => "$1",
+        _ => "?",
     };
-    let sql = |s: &str| s.replace("{1}", &param(1)).replace("{2}", &param(2));
+    // The statements are written once: only the pool's work differs between the settings.
+    let read = format!("SELECT id, n FROM pool_ping WHERE id = {param}");
+    let update = format!("UPDATE pool_ping SET n = n + 1 WHERE id = {param}");
+    let by_key = |sql: &str, i: usize| {
+        Statement::from_sql_and_values(backend, sql, [format!("row{}", i % ROWS).into()])
+    };
     db.execute_unprepared("DROP TABLE IF EXISTS pool_ping")
         .await
         .expect("dropping");
     db.execute_unprepared("CREATE TABLE pool_ping (id TEXT PRIMARY KEY, n BIGINT)")
         .await
         .expect("creating");
-    for i in 0..ROWS {
-        let insert = sql("INSERT INTO pool_ping VALUES ({1}, {2})");
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            insert,
-            [format!("row{i}").into(), (i as i64).into()],
-        ))
+    let rows: Vec<String> = (0..ROWS).map(|i| format!("('row{i}', {i})")).collect();
+    db.execute_unprepared(&format!("INSERT INTO pool_ping VALUES {}", rows.join(", ")))
         .await
         .expect("inserting");
-    }
     let started = Instant::now();
     for i in 0..ROUNDS {
-        let read = sql("SELECT id, n FROM pool_ping WHERE id = {1}");
-        db.query_one_raw(Statement::from_sql_and_values(
-            backend,
-            read,
-            [format!("row{}", i % ROWS).into()],
-        ))
-        .await
-        .expect("reading");
+        db.query_one_raw(by_key(&read, i)).await.expect("reading");
     }
     let read = started.elapsed().as_secs_f64() / ROUNDS as f64 * 1e6;
     let started = Instant::now();
     for i in 0..ROUNDS {
         let txn = db.begin().await.expect("beginning");
-        let update = sql("UPDATE pool_ping SET n = n + 1 WHERE id = {1}");
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            update,
-            [format!("row{}", i % ROWS).into()],
-        ))
-        .await
-        .expect("updating");
+        txn.execute_raw(by_key(&update, i)).await.expect("updating");
         txn.commit().await.expect("committing");
     }
     let write = started.elapsed().as_secs_f64() / ROUNDS as f64 * 1e6;
