@@ -388,7 +388,7 @@ pub async fn answer(
         .ok_or_else(|| DomainError::not_found("merchant order", merchant_order_id))?;
     let a = open_question(&txn, &m, line_id).await?;
     if a.ask_until < Utc::now() {
-        cut(
+        let listing = cut(
             &txn,
             &m,
             a,
@@ -397,16 +397,20 @@ pub async fn answer(
         )
         .await?;
         txn.commit().await?;
+        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
         return Err(closed());
     }
-    let top_up = match decision {
+    let (top_up, cut_listing) = match decision {
         Decision::Decline => {
-            cut(&txn, &m, a, ApprovalStatus::Declined, &actor.id).await?;
-            None
+            let listing = cut(&txn, &m, a, ApprovalStatus::Declined, &actor.id).await?;
+            (None, Some(listing))
         }
-        Decision::Approve => approve(&ctx, &txn, &o, &m, a, &actor.id).await?,
+        Decision::Approve => (approve(&ctx, &txn, &o, &m, a, &actor.id).await?, None),
     };
     txn.commit().await?;
+    if let Some(listing) = cut_listing {
+        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
+    }
     if let Some(call) = top_up {
         authorize_difference(&ctx, &m, &call).await?;
     }
@@ -438,7 +442,7 @@ async fn authorize_difference(
                 .ok_or_else(|| {
                     DomainError::internal("a difference's payment without its approval")
                 })?;
-            cut(
+            let listing = cut(
                 &txn,
                 m,
                 approval,
@@ -447,6 +451,7 @@ async fn authorize_difference(
             )
             .await?;
             txn.commit().await?;
+            golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
             Err(DomainError::Declined(reason))
         }
         Err(e) => {
@@ -530,14 +535,15 @@ async fn approve(
     Ok(call)
 }
 
-/// The line weighed out to what fits in the payment, the question closed as `status`.
+/// The line weighed out to what fits in the payment, the question closed as `status`. The
+/// listing whose stock it changed, for the caller to invalidate once committed.
 async fn cut(
     txn: &sea_orm::DatabaseTransaction,
     m: &merchant_order::Model,
     a: weight_approval::Model,
     status: ApprovalStatus,
     actor_id: &str,
-) -> Result<()> {
+) -> Result<String> {
     let line = order_line::Entity::find_by_id(a.line_id.as_str())
         .one(txn)
         .await?
@@ -568,7 +574,7 @@ async fn cut(
     )
     .await?;
     announce(txn, m, &line_id, status).await?;
-    Ok(())
+    Ok(line.listing_id)
 }
 
 /// Closes every question whose shop stopped waiting: an unanswered one, or an approval whose
@@ -613,7 +619,7 @@ pub async fn lapse_unanswered(ctx: Ordering<'_>) -> Result<usize> {
         else {
             continue;
         };
-        cut(
+        let listing = cut(
             &txn,
             &m,
             a,
@@ -626,6 +632,7 @@ pub async fn lapse_unanswered(ctx: Ordering<'_>) -> Result<usize> {
             golmok_payments::void(&txn, provider, &p.id).await?;
         }
         txn.commit().await?;
+        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
         if let Some(p) = unconfirmed {
             crate::payment_calls::make(&ctx, &p.id).await?;
         }

@@ -115,6 +115,8 @@ async fn a_shopper_approves_declines_or_lets_the_question_lapse(app: TestApp) {
     let before = stock(&app, &m.rice).await;
     let order = place_pickup(&app, &shopper, &m, rice.clone()).await;
     let (part, line, _) = asked(&app, &m, &order).await;
+    // Read (and cached) as weighed, before the answer changes it.
+    assert!(stock(&app, &m.rice).await < before - FITS);
     let declined = ok(answer(&app, &shopper, &part, &line, "decline").await).await;
     let cut = &declined["merchant_orders"][0]["lines"][0];
     assert_eq!(cut["weighed_quantity"], FITS);
