@@ -345,10 +345,9 @@ pub async fn relay_events(state: AppState, mut stop: tokio::sync::watch::Receive
     }
 }
 
-/// After a request that may have written (anything but GET and HEAD): renews the catalog's
-/// version whatever the answer, so cached listing pages are never served past a change to a
-/// shop, a membership or a campaign that shapes them (see [`golmok_catalog::read_cache`]);
-/// and, when it succeeded, wakes the relay so its events go out now.
+/// After a request that wrote (anything but GET and HEAD that succeeded): wakes the relay so
+/// its events go out now. (Cached listing pages are renewed by the catalog's own writers,
+/// not here: a sign-in or a courier's position shapes no page.)
 async fn after_a_write(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
@@ -356,11 +355,8 @@ async fn after_a_write(
 ) -> Response {
     let writes = request.method() != Method::GET && request.method() != Method::HEAD;
     let response = next.run(request).await;
-    if writes {
-        golmok_catalog::read_cache::renew(state.cache.as_ref()).await;
-        if response.status().is_success() {
-            state.relay_nudge.notify_one();
-        }
+    if writes && response.status().is_success() {
+        state.relay_nudge.notify_one();
     }
     response
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use golmok_accounts::Account;
 use golmok_core::page::{self, Page};
-use golmok_core::{Coordinates, ValidationErrors, new_id};
+use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -382,13 +382,16 @@ async fn managed(
     Ok((model, campaign))
 }
 
-/// Changes a campaign (not one called off).
+/// Changes a campaign (not one called off). New featured listings renew the catalog's
+/// version: the campaign's listing pages change.
 pub async fn update_campaign(
     db: &DatabaseConnection,
+    cache: &dyn Cache,
     actor: &Account,
     id: &str,
     patch: CampaignPatch,
 ) -> Result<Campaign> {
+    let features_change = patch.listing_ids.is_some();
     let txn = golmok_core::db::begin_write(db).await?;
     let (model, current) = managed(&txn, actor, id).await?;
     if current.cancelled_at.is_some() {
@@ -433,6 +436,9 @@ pub async fn update_campaign(
     }
     let updated = get_in(&txn, id).await?;
     txn.commit().await?;
+    if features_change {
+        crate::read_cache::renew(cache).await;
+    }
     Ok(updated)
 }
 

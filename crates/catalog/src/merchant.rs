@@ -382,6 +382,10 @@ pub async fn update_merchant(
     let txn = golmok_core::db::begin_write(db).await?;
     let current = owned_merchant(&txn, actor, id).await?;
     let kind_changed = patch.kind.is_some_and(|k| k != current.kind);
+    // Searches near a point find the shop's listings where the shop is.
+    let moved = patch
+        .location
+        .is_some_and(|l| l.lat != current.location.lat || l.lon != current.location.lon);
     let mut model = merchant::ActiveModel {
         id: Set(id.to_owned()),
         updated_at: Set(Utc::now()),
@@ -430,6 +434,9 @@ pub async fn update_merchant(
     txn.commit().await?;
     for consortium_id in touched {
         consortium::invalidate(cache, &consortium_id).await;
+    }
+    if moved {
+        crate::read_cache::renew(cache).await;
     }
     Ok(updated)
 }

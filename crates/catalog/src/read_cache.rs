@@ -4,10 +4,13 @@
 //! asks for the version first and a renewed version names pages nobody has cached yet; the
 //! pages of older versions are never read again and lapse with their time to live.
 //!
-//! Who renews: every change to a listing ([`crate::listing::invalidate`], stock taken or
-//! given back included), and the API's every request that may write (anything but GET and
-//! HEAD), since memberships, shops and campaigns shape search results too. Renewing more
-//! often than needed costs hits, never correctness.
+//! Who renews: the catalog's writers of what a search reads, once they committed. Every
+//! change to a listing ([`crate::listing::invalidate`], stock taken or given back by
+//! checkouts, weighing, cancellations and stalls included), a membership or a consortium
+//! ([`crate::consortium`]), a shop moved (searches near a point), and a campaign's featured
+//! listings. Nothing else renews it: a sign-in, an order accepted or a courier's position
+//! leaves every cached page standing. Renewing more often than needed costs hits, never
+//! correctness; a writer that forgot would serve a stale page for up to [`PAGE_TTL`].
 
 use std::time::Duration;
 

@@ -402,14 +402,21 @@ async fn step(
             ));
         }
     }
-    if advance(&txn, m, action, &actor.id, note).await? == MerchantOrderStatus::Ready {
+    let next = advance(&txn, m, action, &actor.id, note).await?;
+    if next == MerchantOrderStatus::Ready {
         announce_ready(&txn, id, &lines).await?;
     }
     let rows = settle(&ctx, &txn, &order_id, &actor.id)
         .await?
         .rows(&txn)
         .await?;
-    let touched = rows.listings_of(Some(id));
+    // Only a part withdrawn (rejected, cancelled) gives its stock back: accepting, packing and
+    // handing over change no listing, and leave the cached listing pages standing.
+    let touched = if next.is_withdrawn() {
+        rows.listings_of(Some(id))
+    } else {
+        Vec::new()
+    };
     let order = rows.into_view(&txn).await?;
     txn.commit().await?;
     invalidate(&ctx, &touched).await;

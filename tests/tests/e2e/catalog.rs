@@ -17,6 +17,8 @@ on_both_databases!(
     campaigns_feature_member_listings,
     a_merchant_changing_kind_can_change_its_consortium,
     concurrent_admissions_count_every_member,
+    cached_listing_pages_follow_what_shapes_them,
+    writes_that_shape_no_listing_page_leave_the_cached_ones,
 );
 
 const MANGWON: (f64, f64) = (37.5559, 126.9015);
@@ -767,6 +769,129 @@ async fn campaigns_feature_member_listings(app: TestApp) {
         .get(&format!("/v1/listings?consortium_id={consortium_id}"), None)
         .await;
     assert_eq!(of_consortium.body["items"].as_array().unwrap().len(), 2);
+}
+
+/// Listing pages are cached until the catalog's version is renewed, and each change that
+/// shapes a page renews it: a campaign's featured listings, a shop moved away from the point a
+/// search is near, a member leaving its consortium. Each page is read (and cached) before
+/// the change and must show it right after.
+async fn cached_listing_pages_follow_what_shapes_them(app: TestApp) {
+    let (_, coordinator, _) = agency_with_coordinator(&app).await;
+    let consortium_id = consortium(&app, &coordinator).await;
+    let (owner, member) = shop(&app, "연희 채우장", "cooperative", MANGWON).await;
+    admit(&app, &coordinator, &consortium_id, &member).await;
+    let rice = listing(&app, &owner, &member, piece("유기농 현미", 900)).await;
+    let bag = listing(&app, &owner, &member, piece("면 주머니", 3000)).await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let now = chrono_like_now();
+    let market = json!({"consortium_id": consortium_id, "kind": "festival", "title": "연희 골목 축제", "starts_at": now.0, "ends_at": now.1, "listing_ids": [rice["id"]], "place": "연희동 골목"});
+    let created = app.post("/v1/campaigns", Some(&coordinator), &market).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let featured = format!(
+        "/v1/listings?campaign_id={}",
+        created.body["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        ids(&app.get(&featured, None).await.body),
+        [rice["id"].as_str().unwrap()]
+    );
+    let changed = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/campaigns/{}", created.body["id"].as_str().unwrap()),
+            Some(&coordinator),
+            Some(&json!({"listing_ids": [rice["id"], bag["id"]]})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(
+        ids(&app.get(&featured, None).await.body).len(),
+        2,
+        "the campaign's new feature"
+    );
+
+    let near = format!("/v1/listings?near={},{}&radius_m=500", MANGWON.0, MANGWON.1);
+    assert!(
+        ids(&app.get(&near, None).await.body).contains(&bag["id"].as_str().unwrap().to_owned())
+    );
+    let moved = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/merchants/{member}"),
+            Some(&owner),
+            Some(&json!({"location": {"lat": 37.5664, "lon": 126.9306}})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(
+        ids(&app.get(&near, None).await.body),
+        Vec::<String>::new(),
+        "the shop moved 3 km away"
+    );
+
+    let of_consortium = format!("/v1/listings?consortium_id={consortium_id}");
+    assert_eq!(ids(&app.get(&of_consortium, None).await.body).len(), 2);
+    let left = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/consortia/{consortium_id}/members/{member}"),
+            Some(&coordinator),
+            None,
+        )
+        .await;
+    assert!(left.status.is_success(), "{}", left.text);
+    assert_eq!(
+        ids(&app.get(&of_consortium, None).await.body),
+        Vec::<String>::new(),
+        "the member left"
+    );
+}
+
+/// A sign-in, a wrong password and an edit of one's own account shape no listing page: the
+/// catalog's version stands, and the pages cached before are served on. A price change, next,
+/// does renew it.
+async fn writes_that_shape_no_listing_page_leave_the_cached_ones(app: TestApp) {
+    let (owner, shop_id) = shop(&app, "가게", "small_business", MANGWON).await;
+    let tofu = listing(&app, &owner, &shop_id, piece("두부", 4000)).await;
+    let cache = app.state.cache.as_ref();
+    let before = golmok_catalog::read_cache::version(cache).await;
+    let (_, account) = app.sign_up("shopper").await;
+    let email = account["email"].as_str().unwrap();
+    let signed_in = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
+    let wrong = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": "not-the-password"}),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.text);
+    assert_eq!(golmok_catalog::read_cache::version(cache).await, before);
+
+    let priced = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/listings/{}", tofu["id"].as_str().unwrap()),
+            Some(&owner),
+            Some(&json!({"price_krw": 4200})),
+        )
+        .await;
+    assert_eq!(priced.status, StatusCode::OK, "{}", priced.text);
+    assert_ne!(golmok_catalog::read_cache::version(cache).await, before);
 }
 
 /// An hour ago, in a day, and now, as RFC 3339 strings.

@@ -904,6 +904,7 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     let order_id = id_of(&order);
     let tofu_part = id_of(part_of(&order, &m.shops[0].1));
     let rice_part = part_of(&order, &m.shops[1].1).clone();
+    let pages_of = golmok_catalog::read_cache::version(app.state.cache.as_ref()).await;
     let rejected = ok(act(
         &app,
         &m.shops[1].0,
@@ -916,8 +917,18 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(rejected["note"], "현미가 다 떨어졌어요");
     assert_eq!(stock(&app, &m.rice).await, 10_000);
+    let after_rejection = golmok_catalog::read_cache::version(app.state.cache.as_ref()).await;
+    assert_ne!(
+        after_rejection, pages_of,
+        "stock given back renews the cached pages"
+    );
     ok(act(&app, &m.shops[0].0, &tofu_part, "accept", None).await).await;
     ok(act(&app, &m.shops[0].0, &tofu_part, "ready", None).await).await;
+    assert_eq!(
+        golmok_catalog::read_cache::version(app.state.cache.as_ref()).await,
+        after_rejection,
+        "accepting and packing change no listing: the cached pages stand"
+    );
     let order = ok(app
         .get(&format!("/v1/orders/{order_id}"), Some(&shopper))
         .await)

@@ -559,7 +559,8 @@ async fn update_campaign(
     ApiJson(body): ApiJson<CampaignPatch>,
 ) -> Result<Json<Campaign>, ApiError> {
     Ok(Json(
-        campaign::update_campaign(&state.db, &session.account, &id, body).await?,
+        campaign::update_campaign(&state.db, state.cache.as_ref(), &session.account, &id, body)
+            .await?,
     ))
 }
 
