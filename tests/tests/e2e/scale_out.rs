@@ -298,31 +298,6 @@ async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
         ("GOLMOK_REDIS__JOB_CLAIM_IDLE_SECS", "2"),
     ];
 
-    // Worker A starts, then freezes while it waits for a job.
-    let worker_a = Process(
-        golmok(&["worker"], &database, &redis.url(), &quick)
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let groups: redis::RedisResult<redis::Value> = redis::cmd("XINFO")
-            .arg("GROUPS")
-            .arg("golmok:planning")
-            .query_async(&mut r)
-            .await;
-        if matches!(groups, Ok(redis::Value::Array(ref g)) if !g.is_empty()) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "worker A never joined the planners group"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    worker_a.signal("STOP");
-
     // An API replica (no worker) to set up a network.
     let api = replica(&database, &redis.url(), &quick).await;
     let admin_email = format!("admin-{}@example.com", uuid::Uuid::new_v4().simple());
@@ -368,10 +343,29 @@ async fn a_planning_job_left_by_a_killed_worker_is_planned_once_by_another() {
     )
     .await;
     let slot_id = slots["items"][0]["id"].as_str().unwrap().to_owned();
-    // The scheduler enqueues the slot's job once, however many replicas sweep.
     let scheduler = golmok_api::scale_out::connect(&redis::Client::open(redis.url()).unwrap())
         .await
         .unwrap();
+
+    // Worker A starts, then freezes while it waits for a job. A blocking read is held for
+    // Redis's `BLOCK` time only, so A is frozen within a second of issuing one, with the
+    // network already set up: the job below then reaches it however slow the machine is.
+    let worker_a = Process(
+        golmok(&["worker"], &database, &redis.url(), &quick)
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !freshly_blocked_read(&mut r).await {
+        assert!(
+            Instant::now() < deadline,
+            "worker A never waited for a planning job"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker_a.signal("STOP");
+
+    // The scheduler enqueues the slot's job once, however many replicas sweep.
     for first in [true, false] {
         assert_eq!(
             golmok_api::planning::enqueue(&scheduler, &network_id, &slot_id)
@@ -464,6 +458,25 @@ fn stream_id(id: &str) -> (u64, u64) {
 }
 
 /// Planning jobs taken by a worker and not yet acknowledged.
+/// Whether a client is blocked in `XREADGROUP` and issued it less than a second ago.
+async fn freshly_blocked_read(r: &mut redis::aio::MultiplexedConnection) -> bool {
+    let clients: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(r)
+        .await
+        .unwrap();
+    clients.lines().any(|client| {
+        let field = |name: &str| {
+            client
+                .split(' ')
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+        };
+        field("cmd") == Some("xreadgroup")
+            && field("flags").is_some_and(|f| f.contains('b'))
+            && field("idle") == Some("0")
+    })
+}
+
 async fn pending_jobs(r: &mut redis::aio::MultiplexedConnection) -> i64 {
     let summary: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
         .arg("golmok:planning")
