@@ -906,6 +906,13 @@ const REHEAT_AFTER_PER_TASK: u64 = 10;
 const VM_ITERATIONS: u64 = 2_500;
 const VM_ITERATIONS_PER_TASK: u64 = 15;
 const VM_ITERATIONS_MIN: u64 = 500;
+/// After a vehicle is saved, the distance search tidies the routes that made room before the
+/// next attempt: for a quarter of the iterations the whole budget holds, from 100 up to an
+/// attempt's length. A turn as long as an attempt (2,500 iterations at 300 tasks, over 3 s)
+/// held a 1 s budget to one saved courier; 100 iterations at every budget cost Li & Lim's
+/// 400-task instances a vehicle at 30 s (see README's routing benchmarks).
+const VM_PAUSE_SHARE: u64 = 4;
+const VM_PAUSE_MIN: u64 = 100;
 
 /// When the search stops, how hot it runs, and when it next tries to save a vehicle.
 struct Schedule {
@@ -1028,7 +1035,7 @@ impl Schedule {
             best.clone_from(current);
             self.vehicle_attempt = None;
             self.failed_attempts = 0;
-            self.next_attempt = self.iteration + self.vehicle_attempt_length;
+            self.next_attempt = self.iteration + self.pause_after_success();
             self.temperature = self.t0;
         } else if self.iteration - since >= self.vehicle_attempt_length {
             self.vehicle_attempt = None;
@@ -1039,6 +1046,21 @@ impl Schedule {
             self.next_attempt = self.iteration
                 + self.vehicle_attempt_length * (1u64 << self.failed_attempts.min(10));
         }
+    }
+
+    /// How long the distance search runs after a vehicle is saved (see [`VM_PAUSE_SHARE`]).
+    /// The iterations a time limit holds are estimated from the pace so far; an iteration
+    /// budget is exact, so one search under it stays deterministic.
+    fn pause_after_success(&self) -> u64 {
+        let whole_budget = match self.budget.iterations {
+            Some(iterations) => iterations,
+            None => {
+                let elapsed = self.started.elapsed().as_secs_f64().max(1e-6);
+                let pace = self.iteration as f64 / elapsed;
+                (pace * self.budget.time_limit.as_secs_f64()).min(u64::MAX as f64 / 2.0) as u64
+            }
+        };
+        (whole_budget / VM_PAUSE_SHARE).clamp(VM_PAUSE_MIN, self.vehicle_attempt_length)
     }
 
     /// Cools by one step, and reheats once neither the best answer nor a reheat is younger
@@ -1221,6 +1243,38 @@ mod schedule_tests {
             "one vehicle may serve: an attempt must fail first"
         );
         assert!(cannot.settled(&best), "two is the fewest: nothing to try");
+    }
+
+    #[test]
+    fn a_saved_vehicle_is_followed_soon_by_another_attempt_and_a_failure_backs_off() {
+        // A budget of 2,000 iterations: the distance search gets a quarter of them.
+        let mut s = schedule(300);
+        s.budget.iterations = Some(2_000);
+        let (mut current, mut best) = (on_vehicles(2), on_vehicles(3));
+        s.vehicle_attempt = Some(0);
+        s.iteration = 40;
+        s.after_vehicle_attempt(&mut current, &mut best);
+        assert_eq!(best.used(), 2, "the smaller fleet is kept");
+        s.iteration += 499;
+        assert!(!s.vehicle_attempt_due(&best), "the routes are tidied first");
+        s.iteration += 1;
+        assert!(s.vehicle_attempt_due(&best));
+
+        // An attempt that runs its length without serving everything backs off twice as long.
+        let attempt = s.iteration;
+        s.vehicle_attempt = Some(attempt);
+        current.unassigned = vec![0];
+        s.iteration = attempt + s.vehicle_attempt_length;
+        s.after_vehicle_attempt(&mut current, &mut best);
+        assert_eq!(s.failed_attempts, 1);
+        assert!(current.unassigned.is_empty(), "back to the best answer");
+        assert_eq!(s.next_attempt, s.iteration + 2 * s.vehicle_attempt_length);
+
+        // The pause is never shorter than 100 iterations, nor longer than an attempt.
+        s.budget.iterations = Some(40);
+        assert_eq!(s.pause_after_success(), VM_PAUSE_MIN);
+        s.budget.iterations = Some(1_000_000);
+        assert_eq!(s.pause_after_success(), s.vehicle_attempt_length);
     }
 
     #[test]
