@@ -457,7 +457,6 @@ fn stream_id(id: &str) -> (u64, u64) {
     (ms.parse().unwrap_or(0), seq.parse().unwrap_or(0))
 }
 
-/// Planning jobs taken by a worker and not yet acknowledged.
 /// Whether a client is blocked in `XREADGROUP` and issued it less than a second ago.
 async fn freshly_blocked_read(r: &mut redis::aio::MultiplexedConnection) -> bool {
     let clients: String = redis::cmd("CLIENT")
@@ -477,6 +476,7 @@ async fn freshly_blocked_read(r: &mut redis::aio::MultiplexedConnection) -> bool
     })
 }
 
+/// Planning jobs taken by a worker and not yet acknowledged.
 async fn pending_jobs(r: &mut redis::aio::MultiplexedConnection) -> i64 {
     let summary: (i64, Option<String>, Option<String>, redis::Value) = redis::cmd("XPENDING")
         .arg("golmok:planning")

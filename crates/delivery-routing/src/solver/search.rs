@@ -909,8 +909,8 @@ const VM_ITERATIONS_MIN: u64 = 500;
 /// After a vehicle is saved, the distance search tidies the routes that made room before the
 /// next attempt: for a quarter of the iterations the whole budget holds, from 100 up to an
 /// attempt's length. A turn as long as an attempt (2,500 iterations at 300 tasks, over 3 s)
-/// held a 1 s budget to one saved courier; 100 iterations at every budget cost Li & Lim's
-/// 400-task instances a vehicle at 30 s (see README's routing benchmarks).
+/// held a 1 s budget to one saved courier; 100 iterations at every budget cost two of twelve
+/// Li & Lim 400-task instances a vehicle at 30 s (see README's routing benchmarks).
 const VM_PAUSE_SHARE: u64 = 4;
 const VM_PAUSE_MIN: u64 = 100;
 
