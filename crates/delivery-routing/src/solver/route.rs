@@ -181,6 +181,30 @@ pub(crate) struct Ctx<'a> {
     pub inbound: &'a Inbound,
 }
 
+/// What every search reads of a problem, worked out once: each node's place and times, and
+/// the matrix by destination. Searches borrow it through a [`Ctx`].
+pub(crate) struct Lookups {
+    nodes: Nodes,
+    inbound: Inbound,
+}
+
+impl Lookups {
+    pub fn new(problem: &Problem) -> Self {
+        Self {
+            nodes: Nodes::new(problem),
+            inbound: Inbound::new(&problem.matrix),
+        }
+    }
+
+    pub fn ctx<'a>(&'a self, problem: &'a Problem) -> Ctx<'a> {
+        Ctx {
+            problem,
+            nodes: &self.nodes,
+            inbound: &self.inbound,
+        }
+    }
+}
+
 impl Ctx<'_> {
     #[inline]
     fn vehicle(&self, r: &Route) -> &Vehicle {

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::model::{Budget, PlannedRoute, Problem, Reason, Solution, Visit, VisitKind};
-use super::route::{Ctx, EPS, Inbound, Insertion, Nodes, Route, end_deadline};
+use super::route::{Ctx, EPS, Insertion, Lookups, Route, end_deadline};
 
 /// Objective weights: every task served outranks any number of vehicles, which outrank any
 /// distance.
@@ -519,13 +519,8 @@ fn forget_route(cache: &mut [Cached], routes: usize, s: &State, r: usize, was_em
 /// many searches from different seeds that share their best answer as they go.
 pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let started = Instant::now();
-    let nodes = Nodes::new(problem);
-    let inbound = Inbound::new(&problem.matrix);
-    let ctx = Ctx {
-        problem,
-        nodes: &nodes,
-        inbound: &inbound,
-    };
+    let lookups = Lookups::new(problem);
+    let ctx = lookups.ctx(problem);
     let (class_of, classes) = vehicle_classes(problem);
     let (servable, unservable) = triage(&ctx, &classes);
     let related = related_tasks(&ctx, &servable);
@@ -533,11 +528,7 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
     let threads = budget.threads.max(1);
     let run = |thread: usize, shared: Option<&SharedBest>| {
         let search = Search {
-            ctx: Ctx {
-                problem,
-                nodes: &nodes,
-                inbound: &inbound,
-            },
+            ctx: lookups.ctx(problem),
             class_of: class_of.clone(),
             servable: servable.clone(),
             related: &related,
@@ -582,13 +573,8 @@ pub(super) fn two_cheapest_bounded_and_in_full(
     newcomer: usize,
     regret: bool,
 ) -> (TwoFound, TwoFound) {
-    let nodes = Nodes::new(problem);
-    let inbound = Inbound::new(&problem.matrix);
-    let ctx = Ctx {
-        problem,
-        nodes: &nodes,
-        inbound: &inbound,
-    };
+    let lookups = Lookups::new(problem);
+    let ctx = lookups.ctx(problem);
     let servable: Vec<usize> = (0..problem.tasks.len()).collect();
     let related = related_tasks(&ctx, &servable);
     let (class_of, _) = vehicle_classes(problem);

@@ -650,12 +650,11 @@ proptest! {
         spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..80.0, 20.0f64..200.0), 3..8),
         bound in 0.0f64..60.0,
     ) {
-        use super::route::{Ctx, Inbound, Insertion, Nodes, Route};
+        use super::route::{Insertion, Lookups, Route};
         let mut problem = random_problem(points.clone(), spec, vec![([5, 5], 600.0, 0)]);
         problem.matrix = one_way_plane(&points, &detours);
-        let nodes = Nodes::new(&problem);
-        let inbound = Inbound::new(&problem.matrix);
-        let ctx = Ctx { problem: &problem, nodes: &nodes, inbound: &inbound };
+        let lookups = Lookups::new(&problem);
+        let ctx = lookups.ctx(&problem);
         let newcomer = problem.tasks.len() - 1;
         let mut route = Route::new(0);
         route.refresh(&ctx);
