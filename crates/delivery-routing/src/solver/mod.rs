@@ -12,9 +12,7 @@
 //! costliest, or a whole route to save a vehicle) and reinsert them by regret, accepting worse
 //! answers with a cooling probability (simulated annealing). Insertion positions are checked in
 //! constant time per position from each route's cached schedule: earliest service starts
-//! forward, latest feasible starts backward, and running loads. A repair searches the routes
-//! of a task's most related tasks first, and the others only for a place cheaper than the two
-//! it knows: it learns no less than from a search of every route, sooner.
+//! forward, latest feasible starts backward, and running loads.
 //!
 //! Deterministic for a given seed and iteration budget on one thread; with only a time limit,
 //! how far the search gets depends on the machine. With more threads, as many searches run

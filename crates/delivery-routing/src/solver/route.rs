@@ -385,11 +385,6 @@ impl Route {
         let delivery = NodeTimes::of(ctx, 2 * t + 1);
         if ctx.nodes.has_pickup[t] {
             let pair = PairSearch::new(self, ctx, &legs, t, delivery);
-            // Every place costs at least the delivery's cheapest detour alone (a pick-up on
-            // the way only adds to it).
-            if pair.drops[0].least_from >= best.limit {
-                return None;
-            }
             for i in 0..=self.seq.len() {
                 if !self.pickup_at(&legs, &pair, i, &mut best) {
                     break;

@@ -75,17 +75,6 @@ impl State {
         self.unassigned.len() as f64 * UNASSIGNED + self.used() as f64 * VEHICLE + self.distance()
     }
 
-    /// Each of `tasks` tasks' route, [`NO_ROUTE`] if on none.
-    fn route_map(&self, tasks: usize) -> Vec<usize> {
-        let mut route_of = vec![NO_ROUTE; tasks];
-        for (r, route) in self.routes.iter().enumerate() {
-            for &n in &route.seq {
-                route_of[n / 2] = r;
-            }
-        }
-        route_of
-    }
-
     fn route_of(&self, t: usize) -> Option<usize> {
         self.routes
             .iter()
@@ -125,31 +114,19 @@ impl Search<'_> {
         }
     }
 
-    /// Task `t`'s cheapest place on route `r` if one is cheaper than `bound`, counting a
-    /// vehicle's cost if the route is empty (`used` routes of `s` are not). `None` is "none
-    /// cheaper": all a repair comparing routes needs to know of a far one, and much quicker
-    /// to learn than its cheapest place.
-    fn insertion_cost(
-        &self,
-        s: &State,
-        used: usize,
-        r: usize,
-        t: usize,
-        bound: f64,
-    ) -> Option<Insertion> {
+    /// Task `t`'s cheapest place on route `r`, counting a vehicle's cost if the route is
+    /// empty (`used` routes of `s` are not).
+    fn insertion_cost(&self, s: &State, used: usize, r: usize, t: usize) -> Option<Insertion> {
         let route = &s.routes[r];
-        if !route.is_empty() {
-            return route.best_insertion_below(&self.ctx, t, bound);
-        }
-        if used >= s.max_routes && self.ctx.problem.tasks[t].vehicle.is_none() {
+        if route.is_empty() && used >= s.max_routes && self.ctx.problem.tasks[t].vehicle.is_none() {
             return None;
         }
-        route
-            .best_insertion_below(&self.ctx, t, bound - VEHICLE)
-            .map(|mut ins| {
+        route.best_insertion(&self.ctx, t).map(|mut ins| {
+            if route.is_empty() {
                 ins.cost += VEHICLE;
-                ins
-            })
+            }
+            ins
+        })
     }
 
     /// Inserts every unassigned task it can, by regret-2: the task that would lose most by
@@ -165,13 +142,12 @@ impl Search<'_> {
         }
         let regret = mode == Repair::Regret;
         let mut pending = std::mem::take(&mut s.unassigned);
-        // cache[task index in pending * routes + route] = what is known of its insertion
-        // there, forgotten for a route whenever it changes. One allocation, not one per
+        // cache[task index in pending * routes + route] = best insertion there, None =
+        // infeasible, recomputed for a route whenever it changes. One allocation, not one per
         // pending task.
         let routes = s.routes.len();
-        let mut cache = vec![Cached::Unknown; routes * pending.len()];
+        let mut cache: Vec<Option<Option<Insertion>>> = vec![None; routes * pending.len()];
         let mut open = Vec::with_capacity(routes);
-        let mut route_of = s.route_map(self.ctx.problem.tasks.len());
         while !pending.is_empty() {
             let used = s.used();
             self.open_routes(s, used, &mut open);
@@ -185,16 +161,14 @@ impl Search<'_> {
                     }
                     None => &open[..],
                 };
-                let round = Round {
+                let Some((r, ins, second)) = self.two_cheapest(
                     s,
                     used,
-                    route_of: &route_of,
+                    t,
+                    candidates,
+                    &mut cache[k * routes..][..routes],
                     noise,
-                    regret,
-                };
-                let Some((r, ins, second)) =
-                    self.two_cheapest(&round, t, candidates, &mut cache[k * routes..][..routes])
-                else {
+                ) else {
                     continue;
                 };
                 let score = if !regret {
@@ -221,7 +195,6 @@ impl Search<'_> {
             cache.truncate(last * routes);
             let was_empty = s.routes[r].is_empty();
             s.routes[r].insert(&self.ctx, t, ins);
-            route_of[t] = r;
             forget_route(&mut cache, routes, s, r, was_empty);
         }
         s.unassigned = pending;
@@ -247,13 +220,10 @@ impl Search<'_> {
                 }
                 None => self.open_routes(s, used, &mut open),
             }
-            let mut best: Option<(usize, Insertion)> = None;
-            for &r in &open {
-                let bound = best.map_or(f64::INFINITY, |(_, b)| b.cost);
-                if let Some(ins) = self.insertion_cost(s, used, r, t, bound) {
-                    best = Some((r, ins));
-                }
-            }
+            let best = open
+                .iter()
+                .filter_map(|&r| self.insertion_cost(s, used, r, t).map(|ins| (r, ins)))
+                .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
             match best {
                 Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
                 None => left.push(t),
@@ -264,64 +234,44 @@ impl Search<'_> {
     }
 
     /// Task `t`'s cheapest insertion over the `candidates` routes (with noise, if any), and
-    /// the cost of the second cheapest route for regret (only the cheapest without
-    /// `regret`). `cached` holds what is known of its insertions per route.
-    ///
-    /// Routes known exactly go first; the rest are searched only for a place cheaper than the
-    /// second cheapest so far (the cheapest, without `regret`) plus twice the noise, so the
-    /// two cheapest come out as they would had every route been searched in full.
+    /// the cost of the second cheapest route for regret. `cached` holds its insertions per
+    /// route.
     fn two_cheapest(
         &mut self,
-        round: &Round<'_>,
+        s: &State,
+        used: usize,
         t: usize,
         candidates: &[usize],
-        cached: &mut [Cached],
+        cached: &mut [Option<Option<Insertion>>],
+        noise: f64,
     ) -> Option<(usize, Insertion, f64)> {
-        let &Round {
-            s,
-            used,
-            route_of,
-            noise,
-            regret,
-        } = round;
-        let mut two = TwoCheapest {
-            best: None,
-            second: f64::INFINITY,
-            raw: [f64::INFINITY; 2],
-        };
+        let mut best: Option<(usize, Insertion)> = None;
+        let mut second = f64::INFINITY;
         for &r in candidates {
-            if let Cached::Exact(Some(ins)) = cached[r] {
-                two.offer(&mut self.rng, noise, r, ins);
-            }
-        }
-        // The routes of the tasks most related to this one first: they hold its cheapest
-        // places most often, and the sooner those are known, the less of the others is
-        // searched.
-        let near = self.related[t]
-            .iter()
-            .take(NEAR_TASKS)
-            .map(|&other| route_of[other])
-            .filter(|&r| r != NO_ROUTE && candidates.len() > 1);
-        for r in near.chain(candidates.iter().copied()) {
-            let bound = two.raw[usize::from(regret)] + 2.0 * noise;
-            let found = match cached[r] {
-                Cached::Exact(_) => continue,
-                Cached::AtLeast(least) if least >= bound => continue,
-                Cached::Unknown | Cached::AtLeast(_) => {
-                    let found = self.insertion_cost(s, used, r, t, bound);
-                    cached[r] = match found {
-                        Some(_) => Cached::Exact(found),
-                        None if bound.is_finite() => Cached::AtLeast(bound),
-                        None => Cached::Exact(None),
-                    };
-                    found
+            let entry = match cached[r] {
+                Some(e) => e,
+                None => {
+                    let e = self.insertion_cost(s, used, r, t);
+                    cached[r] = Some(e);
+                    e
                 }
             };
-            if let Some(ins) = found {
-                two.offer(&mut self.rng, noise, r, ins);
+            let Some(mut ins) = entry else { continue };
+            if noise > 0.0 {
+                // Ropke & Pisinger's noise: a random amount up to a share of the longest
+                // leg, so that near-equal insertions swap order now and then.
+                ins.cost = (ins.cost + noise * (2.0 * self.rng.unit() - 1.0)).max(0.0);
+            }
+            match best {
+                Some((_, b)) if ins.cost >= b.cost => second = second.min(ins.cost),
+                Some((_, b)) => {
+                    second = b.cost;
+                    best = Some((r, ins));
+                }
+                None => best = Some((r, ins)),
             }
         }
-        two.best.map(|(r, ins)| (r, ins, two.second))
+        best.map(|(r, ins)| (r, ins, second))
     }
 
     fn assigned(&self, s: &State) -> Vec<usize> {
@@ -439,76 +389,21 @@ impl Search<'_> {
     }
 }
 
-/// One round of a repair: the state it inserts into (`used` of its routes are), where each
-/// task is, and how it compares routes.
-struct Round<'a> {
-    s: &'a State,
-    used: usize,
-    route_of: &'a [usize],
-    noise: f64,
-    regret: bool,
-}
-
-/// One task's two cheapest routes in a repair, as they are offered.
-struct TwoCheapest {
-    /// The cheapest, noise included...
-    best: Option<(usize, Insertion)>,
-    /// ...and the second's cost.
-    second: f64,
-    /// The two least costs without noise, which bound the search of the routes left.
-    raw: [f64; 2],
-}
-
-impl TwoCheapest {
-    fn offer(&mut self, rng: &mut Rng, noise: f64, r: usize, mut ins: Insertion) {
-        if ins.cost < self.raw[0] {
-            self.raw = [ins.cost, self.raw[0]];
-        } else if ins.cost < self.raw[1] {
-            self.raw[1] = ins.cost;
-        }
-        if noise > 0.0 {
-            // Ropke & Pisinger's noise: a random amount up to a share of the longest leg, so
-            // that near-equal insertions swap order now and then.
-            ins.cost = (ins.cost + noise * (2.0 * rng.unit() - 1.0)).max(0.0);
-        }
-        // Equal costs go to the first route, whatever order they were searched in.
-        match self.best {
-            Some((br, b)) if ins.cost > b.cost || (ins.cost == b.cost && r > br) => {
-                self.second = self.second.min(ins.cost);
-            }
-            Some((_, b)) => {
-                self.second = b.cost;
-                self.best = Some((r, ins));
-            }
-            None => self.best = Some((r, ins)),
-        }
-    }
-}
-
-/// A task's place in a repair's map from task to route: on none.
-const NO_ROUTE: usize = usize::MAX;
-/// How many of a task's most related tasks lead a repair to the routes it searches first.
-const NEAR_TASKS: usize = 8;
-
-/// What a repair knows of one task's insertion into one route.
-#[derive(Debug, Clone, Copy)]
-enum Cached {
-    Unknown,
-    /// Its cheapest place (`None`: it fits nowhere on the route).
-    Exact(Option<Insertion>),
-    /// No place is cheaper than this (or there is none at all).
-    AtLeast(f64),
-}
-
 /// Route `r` changed: every task's cached insertion there is stale. Opening a route changes
 /// which empty routes (and whether any) are offered, so theirs are stale too.
-fn forget_route(cache: &mut [Cached], routes: usize, s: &State, r: usize, was_empty: bool) {
+fn forget_route(
+    cache: &mut [Option<Option<Insertion>>],
+    routes: usize,
+    s: &State,
+    r: usize,
+    was_empty: bool,
+) {
     for row in cache.chunks_exact_mut(routes) {
-        row[r] = Cached::Unknown;
+        row[r] = None;
         if was_empty {
             for (other, entry) in row.iter_mut().enumerate() {
                 if s.routes[other].is_empty() {
-                    *entry = Cached::Unknown;
+                    *entry = None;
                 }
             }
         }
@@ -557,69 +452,6 @@ pub fn solve(problem: &Problem, budget: Budget) -> Solution {
         best_of(outcomes)
     };
     solution_of(&ctx, &best, unservable, outcome, started)
-}
-
-/// A task's cheapest route, its cost there and the second cheapest route's cost.
-#[cfg(test)]
-pub(super) type TwoFound = Option<(usize, f64, f64)>;
-
-/// For tests: `newcomer`'s two cheapest routes once `placed` are inserted by regret, found as
-/// a repair finds them (bounded, nearest routes first) and by a search of every open route in
-/// full.
-#[cfg(test)]
-pub(super) fn two_cheapest_bounded_and_in_full(
-    problem: &Problem,
-    placed: Vec<usize>,
-    newcomer: usize,
-    regret: bool,
-) -> (TwoFound, TwoFound) {
-    let lookups = Lookups::new(problem);
-    let ctx = lookups.ctx(problem);
-    let servable: Vec<usize> = (0..problem.tasks.len()).collect();
-    let related = related_tasks(&ctx, &servable);
-    let (class_of, _) = vehicle_classes(problem);
-    let mut search = Search {
-        ctx,
-        class_of,
-        servable: servable.clone(),
-        related: &related,
-        fewest_vehicles: 1,
-        rng: Rng(1),
-    };
-    let s = first_answer(&mut search, placed);
-    let used = s.used();
-    let mut open = Vec::new();
-    search.open_routes(&s, used, &mut open);
-    let mut cached = vec![Cached::Unknown; s.routes.len()];
-    let route_of = s.route_map(problem.tasks.len());
-    let bounded = search
-        .two_cheapest(
-            &Round {
-                s: &s,
-                used,
-                route_of: &route_of,
-                noise: 0.0,
-                regret,
-            },
-            newcomer,
-            &open,
-            &mut cached,
-        )
-        .map(|(r, ins, second)| (r, ins.cost, second));
-    let mut costs: Vec<(f64, usize)> = open
-        .iter()
-        .filter_map(|&r| {
-            search
-                .insertion_cost(&s, used, r, newcomer, f64::INFINITY)
-                .map(|ins| (ins.cost, r))
-        })
-        .collect();
-    costs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let in_full = costs.first().map(|&(cost, r)| {
-        let second = costs.get(1).map_or(f64::INFINITY, |c| c.0);
-        (r, cost, second)
-    });
-    (bounded, in_full)
 }
 
 /// What one search reports besides its best answer.

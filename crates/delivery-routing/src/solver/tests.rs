@@ -648,7 +648,6 @@ proptest! {
         points in prop::collection::vec((0.0f64..50.0, 0.0f64..50.0), 6..10),
         detours in prop::collection::vec(0.0f64..15.0, 10),
         spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..80.0, 20.0f64..200.0), 3..8),
-        bound in 0.0f64..60.0,
     ) {
         use super::route::{Insertion, Lookups, Route};
         let mut problem = random_problem(points.clone(), spec, vec![([5, 5], 600.0, 0)]);
@@ -675,14 +674,6 @@ proptest! {
             }
         }
         let found = route.best_insertion(&ctx, newcomer);
-        // A search bounded below `bound` finds that place if it is cheaper, and nothing if not.
-        let below = route.best_insertion_below(&ctx, newcomer, bound);
-        match (below, cheapest) {
-            (Some(below), Some(cheapest)) => prop_assert!(cheapest < bound && (below.cost - cheapest).abs() < 1e-6),
-            (None, Some(cheapest)) => prop_assert!(cheapest >= bound - 1e-6),
-            (None, None) => {}
-            (Some(below), None) => prop_assert!(false, "found {below:?} below {bound} where nothing fits"),
-        }
         match (found, cheapest) {
             (Some(found), Some(cheapest)) => {
                 prop_assert!((found.cost - cheapest).abs() < 1e-6, "found {} cheapest {}", found.cost, cheapest);
@@ -693,33 +684,6 @@ proptest! {
             }
             (None, None) => {}
             (found, cheapest) => prop_assert!(false, "found {:?}, every placement tried: {:?}", found, cheapest),
-        }
-    }
-
-    /// A repair searches far routes only for a place cheaper than the two (or, greedy, the
-    /// one) it knows, nearest first: the cheapest route and the two least costs it finds are
-    /// those of a search of every route in full.
-    #[test]
-    fn a_bounded_repair_finds_the_two_cheapest_routes_of_a_full_search(
-        points in prop::collection::vec((0.0f64..50.0, 0.0f64..50.0), 8..14),
-        spec in prop::collection::vec((0usize..20, 0usize..20, 1i64..3, 0.0f64..80.0, 20.0f64..200.0), 6..16),
-        regret in any::<bool>(),
-    ) {
-        let vehicles = vec![([4, 4], 600.0, 0), ([4, 4], 600.0, 1), ([6, 6], 400.0, 0)];
-        let problem = random_problem(points, spec, vehicles);
-        let newcomer = problem.tasks.len() - 1;
-        let (bounded, in_full) =
-            search::two_cheapest_bounded_and_in_full(&problem, (0..newcomer).collect(), newcomer, regret);
-        match (bounded, in_full) {
-            (Some((_, cost, second)), Some((_, full_cost, full_second))) => {
-                prop_assert!((cost - full_cost).abs() < 1e-6, "cheapest {cost} against {full_cost}");
-                if regret {
-                    prop_assert!(second == full_second || (second - full_second).abs() < 1e-6,
-                        "second {second} against {full_second}");
-                }
-            }
-            (None, None) => {}
-            other => prop_assert!(false, "bounded and in full differ: {other:?}"),
         }
     }
 }
