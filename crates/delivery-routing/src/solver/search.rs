@@ -909,9 +909,11 @@ const PATIENCE_MIN: u64 = 2_000;
 /// 0.69-2.09 % with a reheat every 15,000 iterations.
 const REHEAT_AFTER_PER_TASK: u64 = 10;
 /// A search run to its limit whose best answer has stood for two reheats' worth of iterations
-/// (20 a task) starts again from a new first answer; each restart in a row that finds no new best doubles
-/// the wait. Li & Lim 100/200 at 1 s, seeds 1-6: a mean gap of 0.29 % (0.07-0.42 %)
-/// against 0.68 % (0.06-2.03 %) without; lc203, lr203 and lrc203 no longer stay 13-44 % over.
+/// (20 a task) starts again from a new first answer; each restart in a row that finds no new
+/// best doubles the wait. Li & Lim 100/200 at 1 s, seeds 1-6: a mean gap of 0.33 %
+/// (0.10-0.45 %) against 0.68 % (0.06-2.03 %) without; lc203, lr203 and lrc203 no longer stay
+/// 13-44 % over. Without the doubling lrc201 ended up to 3.5 % over; after 30 a task, one run
+/// of the six ended a vehicle over.
 const RESTART_AFTER_PER_TASK: u64 = 2 * REHEAT_AFTER_PER_TASK;
 /// How long an attempt to save a vehicle runs before the search goes back to distance: 15
 /// iterations a task, from 500 to 2,500 (a small wave tries again sooner).
