@@ -950,7 +950,7 @@ struct Schedule {
     restart_after: u64,
     last_restart: u64,
     /// Fruitless restarts in a row before the one running now.
-    fruitless_restarts: u32,
+    fruitless_before: u32,
     failed_attempts: u32,
     /// No fewer vehicles can serve every task: with as few, no attempt to save one is made.
     fewest_vehicles: usize,
@@ -986,7 +986,7 @@ impl Schedule {
             last_reheat: 0,
             restart_after: RESTART_AFTER_PER_TASK * servable.max(1) as u64,
             last_restart: 0,
-            fruitless_restarts: 0,
+            fruitless_before: 0,
             failed_attempts: 0,
             fewest_vehicles: fewest_vehicles.max(1),
             next_attempt: 0,
@@ -1087,7 +1087,7 @@ impl Schedule {
     fn fruitless_restarts(&self) -> u32 {
         let running = self.last_restart > 0 && self.last_improvement <= self.last_restart;
         if running {
-            self.fruitless_restarts + 1
+            self.fruitless_before + 1
         } else {
             0
         }
@@ -1095,7 +1095,7 @@ impl Schedule {
 
     /// The search just restarted, hot.
     fn restarted(&mut self) {
-        self.fruitless_restarts = self.fruitless_restarts();
+        self.fruitless_before = self.fruitless_restarts();
         self.last_restart = self.iteration;
         self.temperature = self.t0;
         self.last_reheat = self.iteration;
@@ -1299,7 +1299,7 @@ mod schedule_tests {
         idle(&mut s, 1);
         assert!(s.restart_due());
         s.restarted();
-        assert_eq!(s.fruitless_restarts, 1);
+        assert_eq!(s.fruitless_before, 1);
         idle(&mut s, 239);
         assert!(!s.restart_due(), "two fruitless restarts: 240 iterations");
 
@@ -1310,7 +1310,7 @@ mod schedule_tests {
         idle(&mut s, 1);
         assert!(s.restart_due());
         s.restarted();
-        assert_eq!(s.fruitless_restarts, 0);
+        assert_eq!(s.fruitless_before, 0);
         assert_eq!(s.temperature, s.t0, "a restart runs hot");
 
         // Never in the middle of an attempt to save a vehicle, nor when the search may stop
