@@ -453,6 +453,7 @@ impl Search<'_> {
                     .map(|(a, b)| [tasks[a], tasks[b]])
                     .collect()
             } else {
+                // One task written twice: taking it off again takes off nothing more.
                 tasks.iter().map(|&e| [e, e]).collect()
             };
             for out in candidates {
