@@ -213,24 +213,39 @@ impl Search<'_> {
         let mut open = Vec::with_capacity(s.routes.len());
         for t in pending {
             let used = s.used();
-            match self.ctx.problem.tasks[t].vehicle {
-                Some(v) => {
-                    open.clear();
-                    open.push(v);
-                }
-                None => self.open_routes(s, used, &mut open),
-            }
-            let best = open
-                .iter()
-                .filter_map(|&r| self.insertion_cost(s, used, r, t).map(|ins| (r, ins)))
-                .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
-            match best {
+            self.routes_for(s, used, t, &mut open);
+            match self.cheapest_place(s, used, t, &open) {
                 Some((r, ins)) => s.routes[r].insert(&self.ctx, t, ins),
                 None => left.push(t),
             }
         }
         s.unassigned = left;
         s.unassigned.sort_unstable();
+    }
+
+    /// The routes task `t` may go on: its own vehicle's if it has one, else the open ones.
+    fn routes_for(&self, s: &State, used: usize, t: usize, out: &mut Vec<usize>) {
+        match self.ctx.problem.tasks[t].vehicle {
+            Some(v) => {
+                out.clear();
+                out.push(v);
+            }
+            None => self.open_routes(s, used, out),
+        }
+    }
+
+    /// Task `t`'s cheapest feasible place on one of `routes`.
+    fn cheapest_place(
+        &self,
+        s: &State,
+        used: usize,
+        t: usize,
+        routes: &[usize],
+    ) -> Option<(usize, Insertion)> {
+        routes
+            .iter()
+            .filter_map(|&r| self.insertion_cost(s, used, r, t).map(|ins| (r, ins)))
+            .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost))
     }
 
     /// Task `t`'s cheapest insertion over the `candidates` routes (with noise, if any), and
@@ -392,15 +407,8 @@ impl Search<'_> {
         let Some(t) = s.unassigned.pop() else { return };
         let used = s.used();
         let mut open = Vec::with_capacity(s.routes.len());
-        match self.ctx.problem.tasks[t].vehicle {
-            Some(v) => open.push(v),
-            None => self.open_routes(s, used, &mut open),
-        }
-        let cheapest = open
-            .iter()
-            .filter_map(|&r| self.insertion_cost(s, used, r, t).map(|ins| (r, ins)))
-            .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost));
-        if let Some((r, ins)) = cheapest {
+        self.routes_for(s, used, t, &mut open);
+        if let Some((r, ins)) = self.cheapest_place(s, used, t, &open) {
             s.routes[r].insert(&self.ctx, t, ins);
             return;
         }
