@@ -400,8 +400,8 @@ impl Search<'_> {
     /// One step of an ejection search for a smaller fleet (after Nagata and Bräysy's guided
     /// ejection search): the task left out last goes in at its cheapest feasible place or,
     /// where it fits nowhere, in place of one task of a route whose removal lets it in, or
-    /// failing that of two of its [`EJECT_PAIRS_AMONG`] most related tasks on one route: of
-    /// those, the removal of the tasks that have fitted nowhere least often in this attempt,
+    /// failing that of two of its [`EJECT_AMONG`] most related tasks on one route (only routes
+    /// holding one of those are tried): of those, the removal of the tasks that have fitted nowhere least often in this attempt,
     /// then the cheapest. The tasks taken out wait behind the others left out.
     fn eject_step(&mut self, s: &mut State, ejections: &mut Ejections) {
         let Some(t) = s.unassigned.pop() else { return };
@@ -443,17 +443,22 @@ impl Search<'_> {
         ejections: &mut Ejections,
         pairs: bool,
     ) -> Option<(usize, Vec<usize>)> {
-        let near = &self.related[t][..self.related[t].len().min(EJECT_PAIRS_AMONG)];
+        let near = &self.related[t][..self.related[t].len().min(EJECT_AMONG)];
+        for &e in near {
+            ejections.near[e] = true;
+        }
         // (hardness of the tasks taken out, change in distance, route, tasks taken out)
         let mut choice: Option<(u32, f64, usize, [usize; 2])> = None;
         for &r in open {
             let route = &s.routes[r];
-            if route.is_empty() {
+            // A route far from the task (none of its most related on it) rarely makes room
+            // for it, and then at a long detour.
+            if !route.seq.iter().any(|&node| ejections.near[node / 2]) {
                 continue;
             }
             let mut tasks = route.tasks();
             if pairs {
-                tasks.retain(|e| near.contains(e));
+                tasks.retain(|&e| ejections.near[e]);
             }
             let candidates: Vec<[usize; 2]> = if pairs {
                 (0..tasks.len())
@@ -489,6 +494,9 @@ impl Search<'_> {
                 }
             }
         }
+        for &e in near {
+            ejections.near[e] = false;
+        }
         choice.map(|(_, _, r, out)| {
             let taken_out = if pairs { out.to_vec() } else { vec![out[0]] };
             (r, taken_out)
@@ -520,6 +528,9 @@ struct Ejections {
     hardness: Vec<u32>,
     /// A route to try a removal on without touching the state.
     scratch: Route,
+    /// Per task, whether it is among the most related to the task being placed (all false
+    /// between steps).
+    near: Vec<bool>,
 }
 
 impl Ejections {
@@ -527,6 +538,7 @@ impl Ejections {
         Self {
             hardness: vec![0; tasks],
             scratch: Route::new(0),
+            near: vec![false; tasks],
         }
     }
 
@@ -965,20 +977,19 @@ struct Operators {
     weights: [f64; 4],
     scores: [f64; 4],
     uses: [u32; 4],
-    q_min: usize,
-    q_max: usize,
+    /// Tasks that can be served: with the routes in use, how many a destroy step removes
+    /// (see [`removal_sizes`]).
+    servable: usize,
     noise_amount: f64,
 }
 
 impl Operators {
     fn new(problem: &Problem, servable: usize) -> Self {
-        let (q_min, q_max) = removal_sizes(servable);
         Self {
             weights: [1.0; 4],
             scores: [0.0; 4],
             uses: [0; 4],
-            q_min,
-            q_max,
+            servable,
             noise_amount: 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max),
         }
     }
@@ -993,7 +1004,8 @@ impl Operators {
         candidate: &mut State,
     ) -> usize {
         candidate.clone_from(current);
-        let q = self.q_min + search.rng.below(self.q_max - self.q_min + 1);
+        let (q_min, q_max) = removal_sizes(self.servable, current.used());
+        let q = q_min + search.rng.below(q_max - q_min + 1);
         let total: f64 = self.weights.iter().sum();
         let mut pick = search.rng.unit() * total;
         let mut op = 0;
@@ -1035,28 +1047,28 @@ impl Operators {
     }
 }
 
-/// How many tasks a destroy step removes, at least and at most: a few up to 30 %, never more
-/// than [`REMOVE_AT_MOST`]. A tiny instance may be rebuilt whole: in a random order that can
-/// be a different route, not the construction again.
-fn removal_sizes(servable: usize) -> (usize, usize) {
+/// How many tasks a destroy step removes from `servable` on `routes` routes, at least and at
+/// most: a few up to 30 %, and no more than two routes' worth, nor fewer than
+/// [`REMOVE_AT_MOST`] (60 at the most). A tiny instance may be rebuilt whole: in a random
+/// order that can be a different route, not the construction again.
+fn removal_sizes(servable: usize, routes: usize) -> (usize, usize) {
     let n = servable.max(1);
     let q_min = (n / 4).clamp(1, 4);
-    let q_max = if n <= 6 {
-        n
-    } else {
-        (n * 3 / 10).clamp(2, REMOVE_AT_MOST).max(q_min)
-    };
-    (q_min, q_max)
+    if n <= 6 {
+        return (q_min, n);
+    }
+    let two_routes = (2 * n / routes.max(1)).clamp(REMOVE_AT_MOST, 60);
+    (q_min, (n * 3 / 10).clamp(2, two_routes).max(q_min))
 }
 
 /// A repair's work grows with the square of the tasks removed (each insertion is priced
 /// again on the route the last one changed), so on a large instance a small removal buys
 /// many more iterations. The 300-task wave, seeds 1-12, 2 threads: 220 couriers at 1 s and
 /// 218 at 5 s (383 km a wave) with at most 15, against 231 and 219-221 (398 km) with at most
-/// 60; at most 30 gave 221 at 1 s, and drawing small sizes more often (60 at most) saved no
-/// courier. Li & Lim 100 instances (about 50 tasks) are not touched. The cost: twelve Li & Lim
-/// 400-task instances at 30 s end 7 vehicles over best-known, twice, against 5 and 6 (LR2_4_5's
-/// long routes keep a vehicle more).
+/// 60; drawing small sizes more often (60 at most) saved no courier. At most 15 alone cost
+/// the long routes of Li & Lim's second classes: LRC2_2_1 up to 21 % over best-known at 1 s,
+/// LR2_4_5 a vehicle at 30 s; two routes' worth gives them back their larger removals (a
+/// wave's routes hold about 16 tasks, so it removes up to 33: 219-222 couriers at 1 s).
 const REMOVE_AT_MOST: usize = 15;
 /// Temperature cools per iteration (never per second), and is reheated when the search is
 /// stuck (counted in iterations too), so a longer budget extends the same search rather than
@@ -1094,7 +1106,9 @@ const EJECTIONS_PER_REPAIR: u64 = 3;
 /// and 231 with one removal alone. Any two tasks of a route cost Li & Lim's long routes their
 /// 1 s gap (0.67 % at seed 1); among the 20 most related it was 0.16-0.19 % on seeds 1-3.
 /// Twelve Li & Lim 400-task instances at 30 s: 5 vehicles over best-known against 7.
-const EJECT_PAIRS_AMONG: usize = 20;
+/// A single task is taken out only of a route holding one of the 20 too: the 300-task wave
+/// then runs half as many iterations again at 1 s with as many couriers.
+const EJECT_AMONG: usize = 20;
 /// After a vehicle is saved, the distance search tidies the routes that made room before the
 /// next attempt: for a sixteenth of the iterations the whole budget holds, from 100 up to an
 /// attempt's length. A turn as long as an attempt (2,500 iterations at 300 tasks, over 3 s)
@@ -1434,15 +1448,18 @@ mod schedule_tests {
     }
 
     #[test]
-    fn a_destroy_step_removes_a_few_tasks_up_to_30_percent_and_never_more_than_15() {
+    fn a_destroy_step_removes_a_few_tasks_up_to_30_percent_and_two_routes_worth() {
         assert_eq!(
-            removal_sizes(5),
+            removal_sizes(5, 1),
             (1, 5),
             "a tiny instance may be rebuilt whole"
         );
-        assert_eq!(removal_sizes(20), (4, 6));
-        assert_eq!(removal_sizes(40), (4, 12));
-        assert_eq!(removal_sizes(300), (4, REMOVE_AT_MOST));
+        assert_eq!(removal_sizes(20, 2), (4, 6));
+        assert_eq!(removal_sizes(40, 4), (4, 12));
+        assert_eq!(removal_sizes(300, 100), (4, REMOVE_AT_MOST));
+        assert_eq!(removal_sizes(300, 18), (4, 33), "two routes' worth");
+        assert_eq!(removal_sizes(200, 4), (4, 60), "30 %, no more than 60");
+        assert_eq!(removal_sizes(400, 1), (4, 60));
     }
 
     #[test]
