@@ -401,8 +401,9 @@ impl Search<'_> {
     /// ejection search): the task left out last goes in at its cheapest feasible place or,
     /// where it fits nowhere, in place of one task of a route whose removal lets it in, or
     /// failing that of two of its [`EJECT_AMONG`] most related tasks on one route (only routes
-    /// holding one of those are tried): of those, the removal of the tasks that have fitted nowhere least often in this attempt,
-    /// then the cheapest. The tasks taken out wait behind the others left out.
+    /// holding one of those are tried): of those, the removal of the tasks that have fitted
+    /// nowhere least often in this attempt, then the cheapest. The tasks taken out wait
+    /// behind the others left out.
     fn eject_step(&mut self, s: &mut State, ejections: &mut Ejections) {
         let Some(t) = s.unassigned.pop() else { return };
         let used = s.used();
@@ -1048,16 +1049,16 @@ impl Operators {
 }
 
 /// How many tasks a destroy step removes from `servable` on `routes` routes, at least and at
-/// most: a few up to 30 %, and no more than two routes' worth, nor fewer than
-/// [`REMOVE_AT_MOST`] (60 at the most). A tiny instance may be rebuilt whole: in a random
-/// order that can be a different route, not the construction again.
+/// most: a few up to 30 %, and no more than two routes' worth (see [`REMOVAL_CAP`]). A tiny
+/// instance may be rebuilt whole: in a random order that can be a different route, not the
+/// construction again.
 fn removal_sizes(servable: usize, routes: usize) -> (usize, usize) {
     let n = servable.max(1);
     let q_min = (n / 4).clamp(1, 4);
     if n <= 6 {
         return (q_min, n);
     }
-    let two_routes = (2 * n / routes.max(1)).clamp(REMOVE_AT_MOST, 60);
+    let two_routes = (2 * n / routes.max(1)).clamp(REMOVAL_CAP.0, REMOVAL_CAP.1);
     (q_min, (n * 3 / 10).clamp(2, two_routes).max(q_min))
 }
 
@@ -1069,7 +1070,8 @@ fn removal_sizes(servable: usize, routes: usize) -> (usize, usize) {
 /// the long routes of Li & Lim's second classes: LRC2_2_1 up to 21 % over best-known at 1 s,
 /// LR2_4_5 a vehicle at 30 s; two routes' worth gives them back their larger removals (a
 /// wave's routes hold about 16 tasks, so it removes up to 33: 219-222 couriers at 1 s).
-const REMOVE_AT_MOST: usize = 15;
+/// Two routes' worth is held between these: never fewer than 15, never more than 60.
+const REMOVAL_CAP: (usize, usize) = (15, 60);
 /// Temperature cools per iteration (never per second), and is reheated when the search is
 /// stuck (counted in iterations too), so a longer budget extends the same search rather than
 /// running a different one.
@@ -1456,7 +1458,7 @@ mod schedule_tests {
         );
         assert_eq!(removal_sizes(20, 2), (4, 6));
         assert_eq!(removal_sizes(40, 4), (4, 12));
-        assert_eq!(removal_sizes(300, 100), (4, REMOVE_AT_MOST));
+        assert_eq!(removal_sizes(300, 100), (4, 15), "never fewer than 15");
         assert_eq!(removal_sizes(300, 18), (4, 33), "two routes' worth");
         assert_eq!(removal_sizes(200, 4), (4, 60), "30 %, no more than 60");
         assert_eq!(removal_sizes(400, 1), (4, 60));
