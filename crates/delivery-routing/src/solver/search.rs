@@ -693,7 +693,7 @@ fn search_from(
     if let Some(shared) = shared {
         shared.publish(&best);
     }
-    let mut operators = Operators::new(search.ctx.problem, servable.len());
+    let mut operators = Operators::new(search.ctx.problem);
     let mut ejections = Ejections::new(search.ctx.problem.tasks.len());
     let mut schedule = Schedule::new(
         budget,
@@ -973,24 +973,20 @@ fn first_answer(search: &mut Search<'_>, servable: Vec<usize>) -> State {
 }
 
 /// The destroy operators (random, related, worst, a whole route) with weights learnt from
-/// how well each did, and how much each destroys.
+/// how well each did (how much they destroy: [`removal_sizes`]).
 struct Operators {
     weights: [f64; 4],
     scores: [f64; 4],
     uses: [u32; 4],
-    /// Tasks that can be served: with the routes in use, how many a destroy step removes
-    /// (see [`removal_sizes`]).
-    servable: usize,
     noise_amount: f64,
 }
 
 impl Operators {
-    fn new(problem: &Problem, servable: usize) -> Self {
+    fn new(problem: &Problem) -> Self {
         Self {
             weights: [1.0; 4],
             scores: [0.0; 4],
             uses: [0; 4],
-            servable,
             noise_amount: 0.025 * problem.matrix.distance.iter().copied().fold(0.0, f64::max),
         }
     }
@@ -1005,7 +1001,7 @@ impl Operators {
         candidate: &mut State,
     ) -> usize {
         candidate.clone_from(current);
-        let (q_min, q_max) = removal_sizes(self.servable, current.used());
+        let (q_min, q_max) = removal_sizes(search.servable.len(), current.used());
         let q = q_min + search.rng.below(q_max - q_min + 1);
         let total: f64 = self.weights.iter().sum();
         let mut pick = search.rng.unit() * total;
