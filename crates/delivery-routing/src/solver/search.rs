@@ -1612,7 +1612,10 @@ mod schedule_tests {
         s.iteration = 799;
         assert!(s.vehicle_attempt_due(&best));
         s.iteration = 800;
-        assert!(!s.vehicle_attempt_due(&best), "none starts in the last fifth");
+        assert!(
+            !s.vehicle_attempt_due(&best),
+            "none starts in the last fifth"
+        );
 
         // One still running ends there, well short of its length, back to the best answer.
         s.vehicle_attempt = Some(790);
@@ -1628,7 +1631,10 @@ mod schedule_tests {
 
         // Under a time limit alone, by the clock.
         let mut timed = schedule(3);
-        assert!(timed.vehicle_attempt_due(&best), "a minute left of a minute");
+        assert!(
+            timed.vehicle_attempt_due(&best),
+            "a minute left of a minute"
+        );
         timed.budget.time_limit = std::time::Duration::ZERO;
         assert!(!timed.vehicle_attempt_due(&best));
     }
@@ -1795,6 +1801,64 @@ mod ejection_tests {
             assert_eq!(state.unassigned, vec![1, 2]);
             assert_eq!(state.routes[0].tasks(), vec![0]);
             assert_eq!(ejections.hardness, vec![0, 1, 0]);
+        });
+    }
+
+    #[test]
+    fn a_task_takes_a_place_only_on_a_route_near_it_even_where_a_far_one_would_make_room() {
+        // Task 0 and its 20 most related (tasks 1 to 20) along x = 2; task 21 far to the west.
+        let mut points = vec![(2.0, 0.02), (2.0, 0.03)];
+        for k in 1..=20 {
+            let y = 0.1 * k as f64;
+            points.extend([(2.0, y), (2.0, y + 0.05)]);
+        }
+        points.extend([(-50.0, 0.0), (-50.1, 0.0)]);
+        let cluster: Vec<usize> = (1..=20).collect();
+        let build = |route_0_shift: f64| {
+            let mut problem = on_plane(&points, 2, 1000.0);
+            for t in 0..=20 {
+                let service = if t == 0 { 0.5 } else { 1.0 };
+                problem.tasks[t].delivery.service = service;
+                if let Some(pickup) = problem.tasks[t].pickup.as_mut() {
+                    pickup.service = service;
+                }
+            }
+            // Task 21 alone, or task 0 alone, fits vehicle 1's shift; both do not.
+            problem.vehicles[1].shift.1 = 101.0;
+            problem.vehicles[0].shift.1 = route_0_shift;
+            problem
+        };
+        // Vehicle 0's shift leaves half a minute once the 20 are served: task 0 needs a minute
+        // of service, and the removal of any one of them frees two.
+        let mut cluster_route = 0.0;
+        with_state(&build(1000.0), &[&cluster, &[21]], |_, state| {
+            cluster_route = state.routes[0].distance + 40.0;
+        });
+        let problem = build(cluster_route + 0.5);
+        with_state(&problem, &[&cluster, &[21]], |search, state| {
+            assert!(state.routes.iter().all(|r| r.feasible));
+            let mut without_21 = state.routes[1].clone();
+            without_21.take_off(21);
+            without_21.refresh(&search.ctx);
+            assert!(
+                without_21.best_insertion(&search.ctx, 0).is_some(),
+                "the far route makes room by taking off task 21"
+            );
+
+            let mut ejections = Ejections::new(22);
+            for &t in &cluster {
+                ejections.hardness[t] = 1;
+            }
+            search.eject_step(state, &mut ejections);
+            assert_eq!(
+                state.routes[1].tasks(),
+                vec![21],
+                "task 21 fitted nowhere less often, but its route is far from task 0"
+            );
+            assert!(state.routes[0].tasks().contains(&0));
+            assert_eq!(state.unassigned.len(), 1);
+            assert!(cluster.contains(&state.unassigned[0]));
+            assert!(state.routes.iter().all(|r| r.feasible));
         });
     }
 
