@@ -1118,7 +1118,8 @@ const EJECT_AMONG: usize = 20;
 const VM_PAUSE_SHARE: u64 = 16;
 const VM_PAUSE_MIN: u64 = 100;
 /// The last fifth of a budget is for distance alone: no attempt to save a vehicle starts in
-/// it, and one still running ends as it begins. At the fewest couriers an attempt only fails,
+/// it, and one still running ends there as a failed one does (so planning may then settle).
+/// At the fewest couriers an attempt only fails,
 /// and on the 300-task wave at 1 s both searches reached their fewest by about 0.6 s and then
 /// spent the rest of the second on one failing attempt each. Seeds 1-12, 2 threads: 219-220
 /// couriers and 402-404 km a wave at 1 s, against 220-221 and 409-411 km; at 5 s 217 and
@@ -1828,8 +1829,9 @@ mod ejection_tests {
             problem.vehicles[0].shift.1 = route_0_shift;
             problem
         };
-        // Vehicle 0's shift leaves half a minute once the 20 are served: task 0 needs a minute
-        // of service, and the removal of any one of them frees two.
+        // Vehicle 0's shift leaves half a minute once the 20 are served (a route takes its
+        // distance and its service: no window makes it wait): task 0 needs a minute of
+        // service, and the removal of any one of them frees two.
         let mut cluster_route = 0.0;
         with_state(&build(1000.0), &[&cluster, &[21]], |_, state| {
             cluster_route = state.routes[0].distance + 40.0;
