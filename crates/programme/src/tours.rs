@@ -258,66 +258,91 @@ fn running(row: &tour::Model, today: NaiveDate) -> bool {
 }
 
 async fn tour_in(db: &impl ConnectionTrait, row: tour::Model) -> Result<Tour> {
-    let consortium_name = consortium::Entity::find_by_id(row.consortium_id.as_str())
-        .one(db)
+    let id = row.id.clone();
+    tours_in(db, vec![row])
         .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    let stops_rows = tour_stop::Entity::find()
-        .filter(tour_stop::Column::TourId.eq(row.id.as_str()))
+        .pop()
+        .ok_or_else(|| DomainError::internal(format!("tour {id} read but not assembled")))
+}
+
+/// Tours with their consortium's name, stops and photos, in the order of `rows`: one query
+/// for each of those for all the tours, not four a tour (the public list holds every one).
+async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<Vec<Tour>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = || rows.iter().map(|r| r.id.clone());
+    let consortia = consortium::Entity::find()
+        .filter(consortium::Column::Id.is_in(rows.iter().map(|r| r.consortium_id.clone())))
+        .all(db)
+        .await?;
+    let stop_rows = tour_stop::Entity::find()
+        .filter(tour_stop::Column::TourId.is_in(ids()))
         .order_by_asc(tour_stop::Column::Position)
         .all(db)
         .await?;
     let shops = merchant::Entity::find()
-        .filter(merchant::Column::Id.is_in(stops_rows.iter().map(|s| s.merchant_id.clone())))
+        .filter(merchant::Column::Id.is_in(stop_rows.iter().map(|s| s.merchant_id.clone())))
         .all(db)
         .await?;
-    let stops = stops_rows
-        .into_iter()
-        .filter_map(|s| {
-            let shop = shops.iter().find(|m| m.id == s.merchant_id)?;
-            Some(TourStop {
-                position: s.position,
-                name: shop.name.clone(),
-                address: shop.address.clone(),
-                location: Coordinates {
-                    lat: shop.lat,
-                    lon: shop.lon,
-                },
-                merchant_id: s.merchant_id,
-                note: s.note,
-            })
-        })
-        .collect();
-    let photos = tour_photo::Entity::find()
-        .filter(tour_photo::Column::TourId.eq(row.id.as_str()))
+    let photo_rows = tour_photo::Entity::find()
+        .filter(tour_photo::Column::TourId.is_in(ids()))
         .order_by_asc(tour_photo::Column::Id)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|p| TourPhoto {
-            url: format!("/v1/tours/{}/photos/{}", p.tour_id, p.id),
-            id: p.id,
-            caption: p.caption,
+        .await?;
+    let today = seoul_today();
+    rows.into_iter()
+        .map(|row| {
+            let stops = stop_rows
+                .iter()
+                .filter(|s| s.tour_id == row.id)
+                .filter_map(|s| {
+                    let shop = shops.iter().find(|m| m.id == s.merchant_id)?;
+                    Some(TourStop {
+                        position: s.position,
+                        name: shop.name.clone(),
+                        address: shop.address.clone(),
+                        location: Coordinates {
+                            lat: shop.lat,
+                            lon: shop.lon,
+                        },
+                        merchant_id: s.merchant_id.clone(),
+                        note: s.note.clone(),
+                    })
+                })
+                .collect();
+            let photos = photo_rows
+                .iter()
+                .filter(|p| p.tour_id == row.id)
+                .map(|p| TourPhoto {
+                    url: format!("/v1/tours/{}/photos/{}", p.tour_id, p.id),
+                    id: p.id.clone(),
+                    caption: p.caption.clone(),
+                })
+                .collect();
+            Ok(Tour {
+                running: running(&row, today),
+                kind: TourKind::parse(&row.kind).ok_or_else(|| {
+                    DomainError::internal(format!("tour {} of kind {}", row.id, row.kind))
+                })?,
+                consortium_name: consortia
+                    .iter()
+                    .find(|c| c.id == row.consortium_id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                id: row.id,
+                consortium_id: row.consortium_id,
+                title: row.title,
+                story: row.story,
+                starts_on: row.starts_on,
+                ends_on: row.ends_on,
+                coupon_krw: row.coupon_krw,
+                published: row.published,
+                stops,
+                photos,
+            })
         })
-        .collect();
-    Ok(Tour {
-        running: running(&row, seoul_today()),
-        kind: TourKind::parse(&row.kind).ok_or_else(|| {
-            DomainError::internal(format!("tour {} of kind {}", row.id, row.kind))
-        })?,
-        id: row.id,
-        consortium_id: row.consortium_id,
-        consortium_name,
-        title: row.title,
-        story: row.story,
-        starts_on: row.starts_on,
-        ends_on: row.ends_on,
-        coupon_krw: row.coupon_krw,
-        published: row.published,
-        stops,
-        photos,
-    })
+        .collect()
 }
 
 struct Checked {
@@ -526,32 +551,25 @@ pub async fn tours_of(
         Some(a) => access::in_consortium(db, a, &c).await?.is_some(),
         None => false,
     };
-    let mut tours = Vec::new();
-    for row in tour::Entity::find()
+    let rows = tour::Entity::find()
         .filter(tour::Column::ConsortiumId.eq(consortium_id))
         .order_by_asc(tour::Column::CreatedAt)
         .all(db)
         .await?
-    {
-        if row.published || reader {
-            tours.push(tour_in(db, row).await?);
-        }
-    }
-    Ok(tours)
+        .into_iter()
+        .filter(|row| row.published || reader)
+        .collect();
+    tours_in(db, rows).await
 }
 
 /// Every published tour, newest first: the public list.
 pub async fn published_tours(db: &DatabaseConnection) -> Result<Vec<Tour>> {
-    let mut tours = Vec::new();
-    for row in tour::Entity::find()
+    let rows = tour::Entity::find()
         .filter(tour::Column::Published.eq(true))
         .order_by_desc(tour::Column::CreatedAt)
         .all(db)
-        .await?
-    {
-        tours.push(tour_in(db, row).await?);
-    }
-    Ok(tours)
+        .await?;
+    tours_in(db, rows).await
 }
 
 /// The shops' stamp codes: all of them for the consortium's coordinators, its own for a

@@ -146,6 +146,54 @@ async fn a_visitor_collects_every_stamp_and_spends_the_coupon_online(app: TestAp
         .await,
         StatusCode::CREATED,
     );
+    // Both listed, newest first in the public list, each with its own stops in order.
+    let route_of = |list: &Value, id: &str| -> Vec<String> {
+        let tour = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("tour {id} not listed: {list}"));
+        tour["stops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["merchant_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let alley_id = alley["id"].as_str().unwrap();
+    let walk_route: Vec<String> = [
+        w.tofu_shop.clone(),
+        shop_of(&w.codes[1]),
+        shop_of(&w.codes[2]),
+    ]
+    .into();
+    let alley_route: Vec<String> = [w.tofu_shop.clone(), shop_of(&w.codes[1])].into();
+    let public = ok(&app.get("/v1/tours", None).await, StatusCode::OK);
+    assert_eq!(route_of(&public, &w.tour), walk_route);
+    assert_eq!(route_of(&public, alley_id), alley_route);
+    let order: Vec<&str> = public["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .filter(|id| [w.tour.as_str(), alley_id].contains(id))
+        .collect();
+    assert_eq!(order, [alley_id, w.tour.as_str()], "newest first");
+    let of_consortium = ok(
+        &app.get(&format!("/v1/consortia/{}/tours", w.consortium), None)
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(route_of(&of_consortium, &w.tour), walk_route);
+    assert_eq!(route_of(&of_consortium, alley_id), alley_route);
+    assert!(
+        of_consortium["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["consortium_name"].as_str().is_some_and(|n| !n.is_empty()))
+    );
     let foreign = ok(
         &app.get(
             &format!("/v1/tours/{}/codes", alley["id"].as_str().unwrap()),
