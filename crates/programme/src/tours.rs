@@ -272,8 +272,10 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
         return Ok(Vec::new());
     }
     let ids = || rows.iter().map(|r| r.id.clone());
+    let consortium_ids: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.consortium_id.as_str()).collect();
     let consortia = consortium::Entity::find()
-        .filter(consortium::Column::Id.is_in(rows.iter().map(|r| r.consortium_id.clone())))
+        .filter(consortium::Column::Id.is_in(consortium_ids))
         .all(db)
         .await?;
     let stop_rows = tour_stop::Entity::find()
@@ -281,8 +283,11 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
         .order_by_asc(tour_stop::Column::Position)
         .all(db)
         .await?;
+    // A shop on many tours is read once.
+    let shop_ids: std::collections::BTreeSet<&str> =
+        stop_rows.iter().map(|s| s.merchant_id.as_str()).collect();
     let shops = merchant::Entity::find()
-        .filter(merchant::Column::Id.is_in(stop_rows.iter().map(|s| s.merchant_id.clone())))
+        .filter(merchant::Column::Id.is_in(shop_ids))
         .all(db)
         .await?;
     let photo_rows = tour_photo::Entity::find()
