@@ -8,6 +8,8 @@
 //! per visitor per tour (the table's key refuses the second), so a code scanned again stamps
 //! nothing new.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use golmok_accounts::Account;
 use golmok_catalog::entities::{consortium, consortium_member, merchant};
@@ -272,8 +274,7 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
         return Ok(Vec::new());
     }
     let ids = || rows.iter().map(|r| r.id.clone());
-    let consortium_ids: std::collections::BTreeSet<&str> =
-        rows.iter().map(|r| r.consortium_id.as_str()).collect();
+    let consortium_ids: BTreeSet<&str> = rows.iter().map(|r| r.consortium_id.as_str()).collect();
     let consortia = consortium::Entity::find()
         .filter(consortium::Column::Id.is_in(consortium_ids))
         .all(db)
@@ -284,8 +285,7 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
         .all(db)
         .await?;
     // A shop on many tours is read once.
-    let shop_ids: std::collections::BTreeSet<&str> =
-        stop_rows.iter().map(|s| s.merchant_id.as_str()).collect();
+    let shop_ids: BTreeSet<&str> = stop_rows.iter().map(|s| s.merchant_id.as_str()).collect();
     let shops = merchant::Entity::find()
         .filter(merchant::Column::Id.is_in(shop_ids))
         .all(db)
@@ -295,14 +295,30 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
         .order_by_asc(tour_photo::Column::Id)
         .all(db)
         .await?;
+    // Each tour's stops (in position order) and photos, each shop and consortium by id: a
+    // long list looks each up once rather than scanning every row for every tour.
+    let mut stops_of: HashMap<&str, Vec<&tour_stop::Model>> = HashMap::new();
+    for s in &stop_rows {
+        stops_of.entry(s.tour_id.as_str()).or_default().push(s);
+    }
+    let mut photos_of: HashMap<&str, Vec<&tour_photo::Model>> = HashMap::new();
+    for p in &photo_rows {
+        photos_of.entry(p.tour_id.as_str()).or_default().push(p);
+    }
+    let shops: HashMap<&str, &merchant::Model> = shops.iter().map(|m| (m.id.as_str(), m)).collect();
+    let consortia: HashMap<&str, &str> = consortia
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str()))
+        .collect();
     let today = seoul_today();
     rows.into_iter()
         .map(|row| {
-            let stops = stop_rows
-                .iter()
-                .filter(|s| s.tour_id == row.id)
+            let stops = stops_of
+                .get(row.id.as_str())
+                .into_iter()
+                .flatten()
                 .filter_map(|s| {
-                    let shop = shops.iter().find(|m| m.id == s.merchant_id)?;
+                    let shop = shops.get(s.merchant_id.as_str())?;
                     Some(TourStop {
                         position: s.position,
                         name: shop.name.clone(),
@@ -316,9 +332,10 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
                     })
                 })
                 .collect();
-            let photos = photo_rows
-                .iter()
-                .filter(|p| p.tour_id == row.id)
+            let photos = photos_of
+                .get(row.id.as_str())
+                .into_iter()
+                .flatten()
                 .map(|p| TourPhoto {
                     url: format!("/v1/tours/{}/photos/{}", p.tour_id, p.id),
                     id: p.id.clone(),
@@ -331,9 +348,8 @@ async fn tours_in(db: &impl ConnectionTrait, rows: Vec<tour::Model>) -> Result<V
                     DomainError::internal(format!("tour {} of kind {}", row.id, row.kind))
                 })?,
                 consortium_name: consortia
-                    .iter()
-                    .find(|c| c.id == row.consortium_id)
-                    .map(|c| c.name.clone())
+                    .get(row.consortium_id.as_str())
+                    .map(|name| (*name).to_owned())
                     .unwrap_or_default(),
                 id: row.id,
                 consortium_id: row.consortium_id,

@@ -1238,10 +1238,10 @@ impl Schedule {
     /// distance.
     fn vehicle_attempt_due(&self, best: &State) -> bool {
         self.vehicle_attempt.is_none()
-            && !self.distance_alone()
             && self.iteration >= self.next_attempt
             && best.unassigned.is_empty()
             && best.used() > self.fewest_vehicles
+            && !self.distance_alone()
     }
 
     /// During an attempt to save a vehicle: success keeps the smaller fleet and searches on
