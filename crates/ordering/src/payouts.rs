@@ -1,5 +1,7 @@
-//! What merchants are owed and paid: the payouts statement, payouts by hand, Stripe Connect
-//! onboarding, and the transfers that wait for a usable connected account.
+//! What merchants and co-delivery networks are owed and paid: the payouts statement, payouts
+//! by hand, Stripe Connect onboarding, and the transfers that wait for a usable connected
+//! account. A network is owed the delivery fees of the orders it carried; it is paid by hand
+//! (it has no connected account).
 
 use golmok_accounts::{Account, Role};
 use golmok_core::db::begin_write;
@@ -10,7 +12,7 @@ use sea_orm::prelude::*;
 use serde::Serialize;
 
 use crate::idempotency::{self, IdempotencyKey};
-use crate::{DomainError, Ordering, Result, merchant_party};
+use crate::{DomainError, Ordering, Result, merchant_party, network_party};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MerchantPayouts {
@@ -76,10 +78,68 @@ pub async fn pay_merchant(
         ));
     }
     golmok_catalog::merchant::get_merchant(ctx.db, merchant_id).await?;
+    pay_party(ctx, &merchant_party(merchant_id), provider, key).await
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NetworkPayouts {
+    pub network_id: String,
+    /// Delivery fees of captured orders less refunded ones, not yet paid out.
+    pub owed_krw: i64,
+    pub paid_krw: i64,
+    pub statement: Vec<ledger::StatementLine>,
+    pub payouts: Vec<Payout>,
+}
+
+/// What a co-delivery network is owed for the deliveries it carried and was paid, from the
+/// ledger; for an admin or a coordinator of a consortium it serves.
+pub async fn network_payouts(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+) -> Result<NetworkPayouts> {
+    golmok_delivery_routing::network::get_network(db, network_id).await?;
+    golmok_catalog::consortium::ensure_runs_network(db, actor, network_id).await?;
+    let party = network_party(network_id);
+    let payouts = golmok_payments::payouts_of(db, &party).await?;
+    Ok(NetworkPayouts {
+        network_id: network_id.to_owned(),
+        owed_krw: -ledger::balance(db, &ledger::payable(&party)).await?,
+        paid_krw: payouts.iter().map(|p| p.amount_krw).sum(),
+        statement: ledger::statement(db, &party).await?,
+        payouts,
+    })
+}
+
+/// Pays a co-delivery network the delivery fees it is owed, through the given provider (a
+/// bank transfer offline). A retry with the same key returns the first payout.
+pub async fn pay_network(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    network_id: &str,
+    provider: &str,
+    key: Option<&IdempotencyKey>,
+) -> Result<golmok_payments::Payout> {
+    if actor.role != Role::Admin {
+        return Err(DomainError::Forbidden(
+            "only an admin pays networks out".into(),
+        ));
+    }
+    golmok_delivery_routing::network::get_network(ctx.db, network_id).await?;
+    pay_party(ctx, &network_party(network_id), provider, key).await
+}
+
+/// Pays `party` everything it is owed: the payout written in one transaction, the provider
+/// called after it commits.
+async fn pay_party(
+    ctx: Ordering<'_>,
+    party: &str,
+    provider: &str,
+    key: Option<&IdempotencyKey>,
+) -> Result<golmok_payments::Payout> {
     let provider = ctx.providers.require(provider)?;
-    let party = merchant_party(merchant_id);
     let payout = idempotency::once(ctx.db, key, |txn| async move {
-        let payout = golmok_payments::pay_out(&txn, provider, &party, None).await?;
+        let payout = golmok_payments::pay_out(&txn, provider, party, None).await?;
         Ok((txn, payout))
     })
     .await?;

@@ -290,7 +290,7 @@ pub(crate) async fn act(
 
 async fn a_basket_over_three_shops_with_weighed_refills(app: TestApp) {
     let m = market(&app, 30).await;
-    let (_, slot_id) = network_for(&app, &m).await;
+    let (network_id, slot_id) = network_for(&app, &m).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let basket = json!({
         "consortium_id": m.consortium_id,
@@ -481,6 +481,37 @@ async fn a_basket_over_three_shops_with_weighed_refills(app: TestApp) {
     )
     .await
     .assert_problem(409, "nothing_owed");
+
+    // The network is owed the delivery fee, which the consortium's coordinator reads and an
+    // admin pays; a shop may not read it, nor a coordinator pay it.
+    let network_payouts = format!("/v1/networks/{network_id}/payouts");
+    let owed = ok(app.get(&network_payouts, Some(&m.coordinator)).await).await;
+    assert_eq!(owed["owed_krw"], 3_000);
+    assert_eq!(owed["paid_krw"], 0);
+    assert_eq!(owed["statement"][0]["kind"], "capture");
+    assert_eq!(owed["statement"][0]["reference"], order_id.as_str());
+    assert_eq!(owed["statement"][0]["amount_krw"], 3_000);
+    app.get(&network_payouts, Some(&m.shops[0].0))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(&network_payouts, Some(&m.coordinator), &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let paid = created(app.post(&network_payouts, Some(&m.admin), &json!({})).await).await;
+    assert_eq!(paid["amount_krw"], 3_000);
+    assert_eq!(paid["party"], format!("network:{network_id}"));
+    let settled = ok(app.get(&network_payouts, Some(&m.coordinator)).await).await;
+    assert_eq!(settled["owed_krw"], 0);
+    assert_eq!(settled["paid_krw"], 3_000);
+    assert_eq!(settled["payouts"][0]["amount_krw"], 3_000);
+    assert_eq!(settled["statement"][1]["kind"], "payout");
+    assert_eq!(settled["statement"][1]["amount_krw"], -3_000);
+    app.post(&network_payouts, Some(&m.admin), &json!({}))
+        .await
+        .assert_problem(409, "nothing_owed");
+    app.get("/v1/networks/net_nobodys/payouts", Some(&m.admin))
+        .await
+        .assert_problem(404, "not_found");
 
     // The consortium's report counts it.
     let report = ok(app

@@ -135,6 +135,9 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/merchants/{id}/events", "/v1/merchants/{shop}/events", "", "401 403 403 403 403 403 403 200 403 403 200"),
     ("GET", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", "", "401 403 403 403 403 403 403 200 403 403 200"),
     ("POST", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    // A network's payouts: read by those who run it, paid by an admin.
+    ("GET", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", "", "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     ("POST", "/v1/merchants/{id}/payout-account", "/v1/merchants/{shop}/payout-account", r#"{}"#, "401 403 403 403 403 403 403 409 403 403 403"),
     ("GET", "/v1/listings", "/v1/listings", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/listings/{id}", "/v1/listings/{listing}", "", "200 200 200 200 200 200 200 200 200 200 200"),

@@ -13,7 +13,7 @@ use golmok_core::{Page, page};
 use golmok_ordering::idempotency::{self, IdempotencyKey};
 use golmok_ordering::lifecycle::{self, Weighing};
 use golmok_ordering::payment_calls::{self, RefusedPaymentCall};
-use golmok_ordering::payouts::{self, MerchantPayouts};
+use golmok_ordering::payouts::{self, MerchantPayouts, NetworkPayouts};
 use golmok_ordering::refunds::{self, RefundOutcome, RefundRequest};
 use golmok_ordering::report::{self, ConsortiumReport};
 use golmok_ordering::{
@@ -49,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(payment_received))
         .routes(routes!(refused_payment_calls))
         .routes(routes!(merchant_payouts, pay_merchant))
+        .routes(routes!(network_payouts, pay_network))
         .routes(routes!(payout_account))
         .routes(routes!(consortium_report))
 }
@@ -450,6 +451,49 @@ async fn pay_merchant(
         &Bytes::new(),
     )?;
     let stored = payouts::pay_merchant(
+        state.ordering(),
+        &session.account,
+        &id,
+        "offline",
+        key.as_ref(),
+    )
+    .await
+    .map_err(named_as_header)?;
+    Ok(created(stored))
+}
+
+/// What the co-delivery network is owed in delivery fees and was paid, from the ledger.
+#[utoipa::path(get, path = "/v1/networks/{id}/payouts", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = NetworkPayouts), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn network_payouts(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<NetworkPayouts>, ApiError> {
+    Ok(Json(
+        payouts::network_payouts(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// Pay the network every delivery fee it is owed (a recorded bank transfer on the offline
+/// provider).
+#[utoipa::path(post, path = "/v1/networks/{id}/payouts", tag = "ordering", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 201, body = Payout), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn pay_network(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
+) -> Result<Response, ApiError> {
+    session.require(&[Role::Admin])?;
+    let key = idempotency_key(
+        &session.account.id,
+        &format!("network-payout:{id}"),
+        key,
+        &Bytes::new(),
+    )?;
+    let stored = payouts::pay_network(
         state.ordering(),
         &session.account,
         &id,
