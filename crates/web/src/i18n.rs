@@ -455,6 +455,16 @@ texts! {
     dispatch_title: "배차 현황판", "Dispatch board";
     dispatch_choose: "배송망을 고르세요", "Choose a network";
     dispatch_none: "관리하는 배송망이 없습니다.", "You run no network.";
+    network_payouts: "배송비 정산", "Delivery-fee payouts";
+    network_owed: "받을 배송비", "Delivery fees owed";
+    statement: "거래 내역", "Statement";
+    no_statement: "아직 배송비가 없습니다.", "No delivery fees yet.";
+    entry_capture: "배송비", "Delivery fee";
+    entry_refund: "환불", "Refunded";
+    entry_payout: "지급", "Paid out";
+    pay_by_transfer: "계좌이체로 지급 기록", "Record a bank transfer of what is owed";
+    payout_recorded: "지급을 기록했습니다.", "The payout is recorded.";
+    nothing_owed: "지급할 금액이 없습니다.", "Nothing is owed.";
     date: "날짜", "Date";
     show: "보기", "Show";
     replan: "다시 계획", "Plan again";

@@ -1153,6 +1153,10 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
             "the re-plan gave the delivery to {kept}, not {other}"
         ));
     }
+    // The board links the network's delivery-fee payouts.
+    click(b, &format!("a[href='/dispatch/{network}/payouts']")).await?;
+    wait_for_text(b, "받을 배송비").await;
+    shoot(b, "64-network-payouts").await;
     Ok(())
 }
 

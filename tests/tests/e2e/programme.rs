@@ -62,7 +62,7 @@ async fn seeded(app: &TestApp) {
 }
 
 /// Won as the pages write them: `12,345원`.
-fn won(n: i64) -> String {
+pub(crate) fn won(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -2090,3 +2090,106 @@ async fn a_long_batch_page_is_timed() {
         courier.get(&path).await.html.len()
     );
 }
+
+on_both_databases!(a_network_is_paid_its_delivery_fees_from_its_payouts_page);
+
+/// A browser signed in with a demo account.
+async fn demo_browser(app: &TestApp, email: &str) -> Browser {
+    let mut browser = Browser::new(&app.base_url);
+    browser.sign_in(email, None).await;
+    browser
+}
+
+async fn a_network_is_paid_its_delivery_fees_from_its_payouts_page(app: TestApp) {
+    seeded(&app).await;
+    let admin_token = demo_login(&app, "admin@demo.golmok.kr").await;
+    // A delivery from the tofu shop, in the coordinator's consortium: captured once the shop
+    // has it ready, the network is owed its fee.
+    let (shopper, _) = app.sign_up("shopper").await;
+    let delivery = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
+    let owner = demo_login(&app, "merchant@demo.golmok.kr").await;
+    for step in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{step}", delivery.part),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let network = delivery.network;
+    let api = format!("/v1/networks/{network}/payouts");
+    let before = app.get(&api, Some(&admin_token)).await.body;
+    let owed = before["owed_krw"].as_i64().unwrap_or_default();
+    assert!(
+        owed > 0,
+        "the demo's deliveries owe the network fees: {before}"
+    );
+    let owed_text = crate::programme::won(owed);
+    let path = format!("/dispatch/{network}/payouts");
+
+    // Its coordinator finds the page from the board and reads it, but may not pay.
+    let mut coordinator = demo_browser(&app, "coordinator@demo.golmok.kr").await;
+    let board = coordinator.get(&format!("/dispatch/{network}")).await;
+    ok(&board);
+    assert!(
+        board.html.contains(&format!("href=\"{path}\"")),
+        "{}",
+        board.html
+    );
+    let page = coordinator.get(&path).await;
+    ok(&page);
+    assert!(page.html.contains("받을 배송비"), "{}", page.html);
+    assert!(
+        page.html.contains(&owed_text),
+        "{owed_text} in {}",
+        page.html
+    );
+    assert!(
+        page.html.contains("배송비</span>"),
+        "a delivery fee line: {}",
+        page.html
+    );
+    assert!(
+        !page.html.contains("/payouts/pay"),
+        "no pay button for a coordinator"
+    );
+    let refused = coordinator.submit(&page, &format!("{path}/pay"), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let merchant = demo_browser(&app, "merchant@demo.golmok.kr")
+        .await
+        .get(&path)
+        .await;
+    assert_eq!(merchant.status, StatusCode::FORBIDDEN);
+
+    // An admin records the bank transfer; a second press finds nothing owed.
+    let mut admin = demo_browser(&app, "admin@demo.golmok.kr").await;
+    let page = admin.get(&path).await;
+    ok(&page);
+    assert!(
+        page.html.contains(&format!("action=\"{path}/pay\"")),
+        "{}",
+        page.html
+    );
+    let paid = admin.submit(&page, &format!("{path}/pay"), &[]).await;
+    assert_eq!(paid.location(), format!("{path}?paid=1"));
+    let after = admin.get(&format!("{path}?paid=1")).await;
+    assert!(
+        after.html.contains("지급을 기록했습니다."),
+        "{}",
+        after.html
+    );
+    assert!(after.html.contains("class=\"owed\">0원"), "{}", after.html);
+    assert!(
+        after.html.contains("지급</span>"),
+        "a payout line: {}",
+        after.html
+    );
+    assert!(!after.html.contains("/payouts/pay"), "nothing left to pay");
+    let again = admin.submit(&page, &format!("{path}/pay"), &[]).await;
+    assert_eq!(again.location(), format!("{path}?nothing=1"));
+    let settled = app.get(&api, Some(&admin_token)).await.body;
+    assert_eq!(settled["owed_krw"], 0);
+    assert_eq!(settled["paid_krw"], owed);
+}

@@ -16,7 +16,7 @@ use golmok_delivery_routing::{BatchStatus, StopKind, StopStatus};
 use golmok_ordering::lifecycle::CourierEvents;
 use serde::Deserialize;
 
-use super::{Chrome, encode, render, see_other};
+use super::{Chrome, NoFields, encode, render, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -525,9 +525,6 @@ pub async fn take_back(
         Err(e) => Err(e.into()),
     }
 }
-
-#[derive(Deserialize)]
-pub struct NoFields {}
 
 /// The courier sets out: the batch is theirs whatever later plans do.
 pub async fn start(

@@ -13,7 +13,7 @@ use golmok_accounts::{Account, Role};
 use golmok_delivery_routing::network::Network;
 use serde::Deserialize;
 
-use super::{Chrome, encode, render, see_other};
+use super::{Chrome, NoFields, encode, render, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -372,6 +372,107 @@ pub async fn pickup(
     Ok(see_other(&board_path(&network_id, Some(&form.date))))
 }
 
+pub struct StatementRow {
+    pub at: String,
+    pub kind: &'static str,
+    pub reference: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "dispatch_payouts.html")]
+struct PayoutsPage {
+    c: Chrome,
+    network: Network,
+    owed: String,
+    paid: String,
+    owes: bool,
+    /// Only an admin pays a network out.
+    may_pay: bool,
+    lines: Vec<StatementRow>,
+    flash: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct PayoutsQuery {
+    paid: Option<String>,
+    nothing: Option<String>,
+}
+
+/// What the network is owed in delivery fees and was paid, with every movement, newest
+/// first; an admin records a bank transfer of what is owed from here.
+pub async fn payouts(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(network_id): Path<String>,
+    Query(query): Query<PayoutsQuery>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    let p = golmok_ordering::payouts::network_payouts(&pages.db, account, &network_id).await?;
+    let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
+    let (lang, t) = (visitor.lang, visitor.lang.texts());
+    let lines = p
+        .statement
+        .iter()
+        .rev()
+        .map(|l| StatementRow {
+            at: format::seoul_time(lang, l.at),
+            kind: match l.kind.as_str() {
+                "capture" => t.entry_capture,
+                "refund" => t.entry_refund,
+                _ => t.entry_payout,
+            },
+            reference: l.reference.clone(),
+            amount: format::won(lang, l.amount_krw),
+        })
+        .collect();
+    let flash = if query.paid.is_some() {
+        Some(t.payout_recorded)
+    } else if query.nothing.is_some() {
+        Some(t.nothing_owed)
+    } else {
+        None
+    };
+    render(&PayoutsPage {
+        owed: format::won(lang, p.owed_krw),
+        paid: format::won(lang, p.paid_krw),
+        owes: p.owed_krw > 0,
+        may_pay: account.role == Role::Admin,
+        lines,
+        flash,
+        network,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// An admin records a bank transfer of everything the network is owed. A second press (the
+/// first already paid it all) says nothing is owed.
+pub async fn pay(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(network_id): Path<String>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let path = format!("/dispatch/{}/payouts", encode(&network_id));
+    match golmok_ordering::payouts::pay_network(
+        pages.ordering(),
+        account,
+        &network_id,
+        "offline",
+        None,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{path}?paid=1"))),
+        Err(golmok_core::DomainError::Conflict {
+            code: "nothing_owed",
+            ..
+        }) => Ok(see_other(&format!("{path}?nothing=1"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The dispatcher's board of a network: slots, plans and moves.
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
@@ -385,4 +486,6 @@ pub fn routes() -> axum::Router<crate::Pages> {
             post(move_to_courier),
         )
         .route("/dispatch/{network}/tasks/{part}/pickup", post(pickup))
+        .route("/dispatch/{network}/payouts", get(payouts))
+        .route("/dispatch/{network}/payouts/pay", post(pay))
 }

@@ -45,6 +45,10 @@ pub struct Chrome {
     pub assets: &'static AssetUrls,
 }
 
+/// A form with nothing but its CSRF token: a button.
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 pub fn encode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|e| e.trim_start_matches('=').to_owned())

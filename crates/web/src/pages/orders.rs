@@ -14,7 +14,7 @@ use golmok_ordering::approvals::{ApprovalStatus, Decision};
 use golmok_ordering::{DomainError, MerchantOrderStatus, Order};
 use serde::Deserialize;
 
-use super::{Chrome, is_htmx, render};
+use super::{Chrome, NoFields, is_htmx, render};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -390,9 +390,6 @@ pub async fn live(
         golmok_events::Topic::order(id).to_string(),
     )
 }
-
-#[derive(Deserialize)]
-pub struct NoFields {}
 
 /// The signed-in shopper, if `part` is a part of their order `id`.
 async fn shoppers_part<'v>(

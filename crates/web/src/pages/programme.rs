@@ -16,7 +16,7 @@ use golmok_programme::report::{Period, ProgrammeReport};
 use serde::Deserialize;
 
 use super::shop::owned_shop;
-use super::{Chrome, encode, render, render_with, see_other};
+use super::{Chrome, NoFields, encode, render, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -876,9 +876,6 @@ pub async fn read_file(
     )
         .into_response())
 }
-
-#[derive(Deserialize)]
-pub struct NoFields {}
 
 /// `POST /programme/projects/{id}/milestones/{milestone}/done`.
 pub async fn milestone_done(

@@ -17,7 +17,7 @@ use golmok_ordering::lifecycle::{IfOver, WeighedLine, Weighing};
 use golmok_ordering::{DomainError, MerchantOrder, MerchantOrderStatus};
 use serde::Deserialize;
 
-use super::{Chrome, is_htmx, render, render_with, see_other};
+use super::{Chrome, NoFields, is_htmx, render, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -330,9 +330,6 @@ pub async fn live(
 fn board_path(id: &str) -> String {
     format!("/shop/{id}/orders")
 }
-
-#[derive(Deserialize)]
-pub struct NoFields {}
 
 pub async fn accept(
     State(pages): State<Pages>,
