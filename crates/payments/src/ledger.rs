@@ -114,7 +114,8 @@ pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, Do
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatementLine {
     pub transaction_id: String,
-    /// `capture`, `refund`, `payout`.
+    /// `capture`, `refund`, `payout`; for a merchant also `transfer`, `transfer_reversal`,
+    /// `coupon` and `coupon_reversal`.
     pub kind: String,
     /// The order, refund or payout it belongs to.
     pub reference: String,
@@ -123,7 +124,9 @@ pub struct StatementLine {
     pub at: chrono::DateTime<Utc>,
 }
 
-/// Every movement on a party's payable account, oldest first, from the party's side.
+/// Every movement on a party's payable account, oldest first, from the party's side. Two
+/// reads whatever its length: the entries, then their transactions (a network's statement
+/// holds every delivery it ever carried).
 pub async fn statement(
     db: &impl ConnectionTrait,
     party: &str,
@@ -133,21 +136,33 @@ pub async fn statement(
         .order_by_asc(ledger_entry::Column::Id)
         .all(db)
         .await?;
-    let mut lines = Vec::with_capacity(entries.len());
-    for e in entries {
-        let txn = ledger_transaction::Entity::find_by_id(e.transaction_id.as_str())
-            .one(db)
+    let ids: std::collections::BTreeSet<&str> =
+        entries.iter().map(|e| e.transaction_id.as_str()).collect();
+    let mut transactions = std::collections::HashMap::with_capacity(ids.len());
+    // Bound parameters per statement are limited (SQLite's is the smallest).
+    let ids: Vec<&str> = ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        for txn in ledger_transaction::Entity::find()
+            .filter(ledger_transaction::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
             .await?
-            .ok_or_else(|| {
+        {
+            transactions.insert(txn.id.clone(), txn);
+        }
+    }
+    entries
+        .into_iter()
+        .map(|e| {
+            let txn = transactions.get(&e.transaction_id).ok_or_else(|| {
                 DomainError::Internal(format!("ledger entry {} without transaction", e.id))
             })?;
-        lines.push(StatementLine {
-            transaction_id: txn.id,
-            kind: txn.kind,
-            reference: txn.reference,
-            amount_krw: -e.amount_krw,
-            at: e.created_at,
-        });
-    }
-    Ok(lines)
+            Ok(StatementLine {
+                transaction_id: txn.id.clone(),
+                kind: txn.kind.clone(),
+                reference: txn.reference.clone(),
+                amount_krw: -e.amount_krw,
+                at: e.created_at,
+            })
+        })
+        .collect()
 }

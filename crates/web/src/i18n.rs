@@ -458,10 +458,17 @@ texts! {
     network_payouts: "배송비 정산", "Delivery-fee payouts";
     network_owed: "받을 배송비", "Delivery fees owed";
     statement: "거래 내역", "Statement";
-    no_statement: "아직 배송비가 없습니다.", "No delivery fees yet.";
+    no_statement: "아직 내역이 없습니다.", "Nothing yet.";
     entry_capture: "배송비", "Delivery fee";
     entry_refund: "환불", "Refunded";
     entry_payout: "지급", "Paid out";
+    entry_sale: "판매", "Sale";
+    entry_transfer: "카드 판매 송금", "Card-sale transfer";
+    entry_transfer_back: "송금 회수", "Transfer reversed";
+    entry_coupon: "쿠폰 (협업체 부담)", "Coupon (the consortium's cost)";
+    entry_coupon_back: "쿠폰 환수", "Coupon given back";
+    entry_other: "기타", "Other";
+    statement_newest: "최근 내역만 보입니다.", "Only the newest lines are shown.";
     pay_by_transfer: "계좌이체로 지급 기록", "Record a bank transfer of what is owed";
     payout_recorded: "지급을 기록했습니다.", "The payout is recorded.";
     nothing_owed: "지급할 금액이 없습니다.", "Nothing is owed.";

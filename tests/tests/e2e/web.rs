@@ -2091,7 +2091,7 @@ async fn a_long_batch_page_is_timed() {
     );
 }
 
-on_both_databases!(a_network_is_paid_its_delivery_fees_from_its_payouts_page);
+on_both_databases!(a_network_and_a_shop_are_paid_from_their_payouts_pages);
 
 /// A browser signed in with a demo account.
 async fn demo_browser(app: &TestApp, email: &str) -> Browser {
@@ -2100,7 +2100,7 @@ async fn demo_browser(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-async fn a_network_is_paid_its_delivery_fees_from_its_payouts_page(app: TestApp) {
+async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
     seeded(&app).await;
     let admin_token = demo_login(&app, "admin@demo.golmok.kr").await;
     // A delivery from the tofu shop, in the coordinator's consortium: captured once the shop
@@ -2192,4 +2192,44 @@ async fn a_network_is_paid_its_delivery_fees_from_its_payouts_page(app: TestApp)
     let settled = app.get(&api, Some(&admin_token)).await.body;
     assert_eq!(settled["owed_krw"], 0);
     assert_eq!(settled["paid_krw"], owed);
+
+    // The shop's owner reads the sale on its statement; an admin pays it from the same page.
+    let shop_path = format!("/shop/{}/payouts", delivery.shop_id);
+    let shop_api = format!("/v1/merchants/{}/payouts", delivery.shop_id);
+    let shop_owed = app.get(&shop_api, Some(&owner)).await.body["owed_krw"]
+        .as_i64()
+        .unwrap_or_default();
+    assert!(shop_owed > 0);
+    let mut owner_browser = demo_browser(&app, "merchant@demo.golmok.kr").await;
+    let page = owner_browser.get(&shop_path).await;
+    ok(&page);
+    assert!(
+        page.html.contains("판매</span>"),
+        "a sale line: {}",
+        page.html
+    );
+    assert!(page.html.contains(&delivery.order_id), "{}", page.html);
+    assert!(
+        !page.html.contains("/payouts/pay"),
+        "no pay button for the owner"
+    );
+    let refused = owner_browser
+        .submit(&page, &format!("{shop_path}/pay"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let page = admin.get(&shop_path).await;
+    ok(&page);
+    let paid = admin.submit(&page, &format!("{shop_path}/pay"), &[]).await;
+    assert_eq!(paid.location(), format!("{shop_path}?paid=1"));
+    let after = owner_browser.get(&shop_path).await;
+    assert!(
+        after.html.contains("지급</span>"),
+        "a payout line: {}",
+        after.html
+    );
+    let shop_settled = app.get(&shop_api, Some(&owner)).await.body;
+    assert_eq!(shop_settled["owed_krw"], 0);
+    assert_eq!(shop_settled["payouts"][0]["amount_krw"], shop_owed);
+    let again = admin.submit(&page, &format!("{shop_path}/pay"), &[]).await;
+    assert_eq!(again.location(), format!("{shop_path}?nothing=1"));
 }

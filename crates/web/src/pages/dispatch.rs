@@ -13,7 +13,9 @@ use golmok_accounts::{Account, Role};
 use golmok_delivery_routing::network::Network;
 use serde::Deserialize;
 
-use super::{Chrome, NoFields, encode, render, see_other};
+use super::{
+    Chrome, NoFields, STATEMENT_LINES, StatementRow, encode, render, see_other, statement_rows,
+};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -372,13 +374,6 @@ pub async fn pickup(
     Ok(see_other(&board_path(&network_id, Some(&form.date))))
 }
 
-pub struct StatementRow {
-    pub at: String,
-    pub kind: &'static str,
-    pub reference: String,
-    pub amount: String,
-}
-
 #[derive(Template)]
 #[template(path = "dispatch_payouts.html")]
 struct PayoutsPage {
@@ -390,6 +385,8 @@ struct PayoutsPage {
     /// Only an admin pays a network out.
     may_pay: bool,
     lines: Vec<StatementRow>,
+    /// Older lines are not shown.
+    more: bool,
     flash: Option<&'static str>,
 }
 
@@ -411,21 +408,7 @@ pub async fn payouts(
     let p = golmok_ordering::payouts::network_payouts(&pages.db, account, &network_id).await?;
     let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
     let (lang, t) = (visitor.lang, visitor.lang.texts());
-    let lines = p
-        .statement
-        .iter()
-        .rev()
-        .map(|l| StatementRow {
-            at: format::seoul_time(lang, l.at),
-            kind: match l.kind.as_str() {
-                "capture" => t.entry_capture,
-                "refund" => t.entry_refund,
-                _ => t.entry_payout,
-            },
-            reference: l.reference.clone(),
-            amount: format::won(lang, l.amount_krw),
-        })
-        .collect();
+    let lines = statement_rows(lang, &p.statement, t.entry_capture);
     let flash = if query.paid.is_some() {
         Some(t.payout_recorded)
     } else if query.nothing.is_some() {
@@ -439,6 +422,7 @@ pub async fn payouts(
         owes: p.owed_krw > 0,
         may_pay: account.role == Role::Admin,
         lines,
+        more: p.statement.len() > STATEMENT_LINES,
         flash,
         network,
         c: Chrome::load(&pages, &visitor).await?,

@@ -45,6 +45,47 @@ pub struct Chrome {
     pub assets: &'static AssetUrls,
 }
 
+/// A line of a party's payouts statement as the pages show it (`statement.html`).
+pub struct StatementRow {
+    pub at: String,
+    pub kind: &'static str,
+    pub reference: String,
+    pub amount: String,
+}
+
+/// How many of a statement's lines a page shows, newest first (the API has them all).
+pub const STATEMENT_LINES: usize = 100;
+
+/// The newest [`STATEMENT_LINES`] of `lines` (oldest first, as the ledger gives them), newest
+/// first; a capture reads as `sale`, the party's own word for it.
+pub fn statement_rows(
+    lang: crate::i18n::Lang,
+    lines: &[golmok_payments::ledger::StatementLine],
+    sale: &'static str,
+) -> Vec<StatementRow> {
+    let t = lang.texts();
+    lines
+        .iter()
+        .rev()
+        .take(STATEMENT_LINES)
+        .map(|l| StatementRow {
+            at: crate::format::seoul_time(lang, l.at),
+            kind: match l.kind.as_str() {
+                "capture" => sale,
+                "refund" => t.entry_refund,
+                "payout" => t.entry_payout,
+                "transfer" => t.entry_transfer,
+                "transfer_reversal" => t.entry_transfer_back,
+                "coupon" => t.entry_coupon,
+                "coupon_reversal" => t.entry_coupon_back,
+                _ => t.entry_other,
+            },
+            reference: l.reference.clone(),
+            amount: crate::format::won(lang, l.amount_krw),
+        })
+        .collect()
+}
+
 /// A form with nothing but its CSRF token: a button.
 #[derive(serde::Deserialize)]
 pub struct NoFields {}

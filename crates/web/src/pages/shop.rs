@@ -17,7 +17,10 @@ use golmok_ordering::lifecycle::{IfOver, WeighedLine, Weighing};
 use golmok_ordering::{DomainError, MerchantOrder, MerchantOrderStatus};
 use serde::Deserialize;
 
-use super::{Chrome, NoFields, is_htmx, render, render_with, see_other};
+use super::{
+    Chrome, NoFields, STATEMENT_LINES, StatementRow, encode, is_htmx, render, render_with,
+    see_other, statement_rows,
+};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -832,11 +835,19 @@ struct PayoutsPage {
     account: Option<bool>,
     stripe: bool,
     back: bool,
+    lines: Vec<StatementRow>,
+    /// Older lines are not shown.
+    more: bool,
+    /// An admin records a bank transfer of what is owed (less what waits for transfers).
+    may_pay: bool,
+    flash: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 pub struct PayoutsQuery {
     back: Option<String>,
+    paid: Option<String>,
+    nothing: Option<String>,
 }
 
 /// What the shop sold, was paid and waits for, and its Stripe payout account.
@@ -849,7 +860,19 @@ pub async fn payouts(
     let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
     let lang = visitor.lang;
     let p = golmok_ordering::payouts::merchant_payouts(&pages.db, &account, &id).await?;
+    let t = lang.texts();
+    let flash = if query.paid.is_some() {
+        Some(t.payout_recorded)
+    } else if query.nothing.is_some() {
+        Some(t.nothing_owed)
+    } else {
+        None
+    };
     render(&PayoutsPage {
+        lines: statement_rows(lang, &p.statement, t.entry_sale),
+        more: p.statement.len() > STATEMENT_LINES,
+        may_pay: account.role == Role::Admin && p.owed_krw > p.awaiting_transfer_krw,
+        flash,
         owed: format::won(lang, p.owed_krw),
         paid: format::won(lang, p.paid_krw),
         awaiting: format::won(lang, p.awaiting_transfer_krw),
@@ -869,6 +892,28 @@ pub async fn payouts(
         shop,
         c: Chrome::load(&pages, &visitor).await?,
     })
+}
+
+/// An admin records a bank transfer of everything the shop is owed but what waits to leave
+/// as transfers. A second press (the first already paid it) says nothing is owed.
+pub async fn pay(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let path = format!("/shop/{}/payouts", encode(&id));
+    match golmok_ordering::payouts::pay_merchant(pages.ordering(), account, &id, "offline", None)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("{path}?paid=1"))),
+        Err(golmok_core::DomainError::Conflict {
+            code: "nothing_owed",
+            ..
+        }) => Ok(see_other(&format!("{path}?nothing=1"))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Opens (or reopens) the shop's Stripe onboarding and sends the owner there.
@@ -923,6 +968,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/shop/{id}/listings", get(listings))
         .route("/shop/{id}/payouts", get(payouts))
         .route("/shop/{id}/payouts/onboard", post(onboard))
+        .route("/shop/{id}/payouts/pay", post(pay))
         .route("/merchant/payouts/done", get(back_from_stripe))
         .route("/merchant/payouts/refresh", get(back_from_stripe))
         .route("/shop/{id}/listings/stock", post(save_stock))
