@@ -544,6 +544,9 @@ texts! {
     left_out_help: "다음 배송 시간으로 옮기거나 가게에서 직접 찾을 수 있습니다. 코디네이터도 기사님을 더해 다시 계획할 수 있습니다.", "Move it to the next slot, or collect it at the shop; the coordinator may also add a courier and plan again.";
     move_to_next_slot: "다음 배송 시간으로 옮기기", "Move to the next slot";
     collect_instead: "가게에서 직접 찾기", "Collect it at the shop";
+    cancel_order: "주문 취소", "Cancel the order";
+    cancel_help: "가게가 주문을 받기 전까지 취소할 수 있습니다. 결제 보류는 바로 풀립니다.", "You can cancel until a shop accepts; the hold on your payment is released at once.";
+    not_cancelled: "가게가 이미 주문을 받아 취소할 수 없습니다. 가게나 고객센터에 문의하세요.", "A shop has accepted the order, so it can no longer be cancelled here; ask the shop or support.";
     reason_too_large: "기사님 차량에 비해 너무 큼", "too large for the couriers' vehicles";
     reason_out_of_time: "배송 시간 안에 갈 수 없음", "cannot be reached within the slot";
     reason_no_capacity_left: "기사님들이 더 실을 수 없음", "the couriers could carry no more";

@@ -2233,3 +2233,95 @@ async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
     let again = admin.submit(&page, &format!("{shop_path}/pay"), &[]).await;
     assert_eq!(again.location(), format!("{shop_path}?nothing=1"));
 }
+
+on_both_databases!(the_shopper_cancels_an_order_until_a_shop_accepts_it);
+
+async fn the_shopper_cancels_an_order_until_a_shop_accepts_it(app: TestApp) {
+    seeded(&app).await;
+    let (mut oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
+    let sesame = listing_in(&app, &oil_shop, "참기름").await;
+    let stock = |listing: serde_json::Value| listing["stock"].as_i64().unwrap_or_default();
+    let stock_before = stock(app.get(&format!("/v1/listings/{sesame}"), None).await.body);
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("취소 손님").await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    let items = json!([{"listing_id": sesame, "quantity": 200}]);
+
+    // Before the shop answers: cancelled from the order's page, stock and hold given back.
+    let order = pickup_order(&app, &token, &consortium, items.clone()).await;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    assert!(stock(app.get(&format!("/v1/listings/{sesame}"), None).await.body) < stock_before);
+    let page = shopper.get(&format!("/orders/{order_id}")).await;
+    ok(&page);
+    assert!(
+        page.html
+            .contains(&format!("action=\"/orders/{order_id}/cancel\"")),
+        "{}",
+        page.html
+    );
+    let done = shopper
+        .submit(&page, &format!("/orders/{order_id}/cancel"), &[])
+        .await;
+    assert_eq!(done.location(), format!("/orders/{order_id}"));
+    let after = shopper.get(&format!("/orders/{order_id}")).await;
+    assert!(after.html.contains("취소"), "{}", after.html);
+    assert!(!after.html.contains("/cancel\""), "nothing left to cancel");
+    let read = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(read["status"], "cancelled");
+    assert_eq!(read["payment"]["status"], "voided");
+    assert_eq!(
+        stock(app.get(&format!("/v1/listings/{sesame}"), None).await.body),
+        stock_before
+    );
+
+    // Another shopper may not cancel it; an accepted order is not cancelled, and the page
+    // says why.
+    let mut stranger = Browser::new(&app.base_url);
+    stranger.sign_up("남").await;
+    let order = pickup_order(&app, &token, &consortium, items).await;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    let part = order["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let page = shopper.get(&format!("/orders/{order_id}")).await;
+    let home = stranger.get("/").await;
+    let refused = stranger
+        .submit(&home, &format!("/orders/{order_id}/cancel"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let board = oil.get(&format!("/shop/{oil_shop}/orders")).await;
+    oil.submit(
+        &board,
+        &format!("/shop/{oil_shop}/orders/{part}/accept"),
+        &[],
+    )
+    .await;
+    let late = shopper
+        .submit(&page, &format!("/orders/{order_id}/cancel"), &[])
+        .await;
+    assert_eq!(
+        late.location(),
+        format!("/orders/{order_id}?not_cancelled=1")
+    );
+    let told = shopper.get(late.location()).await;
+    assert!(
+        told.html.contains("가게가 이미 주문을 받아"),
+        "{}",
+        told.html
+    );
+    assert!(!told.html.contains("/cancel\""), "{}", told.html);
+    let read = app
+        .get(&format!("/v1/orders/{order_id}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(read["merchant_orders"][0]["status"], "accepted");
+}

@@ -140,6 +140,10 @@ pub struct TrackedOrder {
     pub client_secret: Option<String>,
     /// The one code the shopper tells the courier at the door, while something is on its way.
     pub handover_code: Option<String>,
+    /// No shop has accepted yet: the shopper may still cancel.
+    pub cancellable: bool,
+    /// What the last button pressed on this page came to, when it needs saying.
+    pub flash: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -193,7 +197,12 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
     let handover_code = shops
         .iter()
         .find_map(|s| s.handover_code.clone().filter(|_| !s.pickup_instead));
+    let statuses = || order.merchant_orders.iter().map(|m| m.status);
+    let cancellable = statuses().all(|s| s == MerchantOrderStatus::Pending || s.is_withdrawn())
+        && statuses().any(|s| s == MerchantOrderStatus::Pending);
     Ok(TrackedOrder {
+        cancellable,
+        flash: None,
         number: order
             .id
             .chars()
@@ -344,18 +353,28 @@ fn tracked_shop(
 }
 
 /// The order's page: whole, or only its tracking part when htmx redraws it after an event.
+#[derive(Deserialize)]
+pub struct TrackingQuery {
+    /// The shopper pressed cancel, but a shop had accepted meanwhile.
+    not_cancelled: Option<String>,
+}
+
 pub async fn tracking(
     State(pages): State<Pages>,
     visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(query): Query<TrackingQuery>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Shopper)?;
     let order = golmok_ordering::view::get_order(&pages.db, account, &id).await?;
     if account.role == Role::Shopper && order.shopper_id != account.id {
         return Err(PageError::NotFound);
     }
-    let o = tracked(&pages, visitor.lang, order).await?;
+    let mut o = tracked(&pages, visitor.lang, order).await?;
+    if query.not_cancelled.is_some() {
+        o.flash = Some(visitor.lang.texts().not_cancelled);
+    }
     let c = Chrome::load(&pages, &visitor).await?;
     if is_htmx(&headers) {
         return render(&TrackingFragment { c, o });
@@ -437,6 +456,26 @@ pub async fn move_part(
 }
 
 /// The shopper will collect a part the plan left out at its shop.
+/// The shopper cancels the order before any shop has accepted it: stock goes back and the
+/// payment's hold is released. A shop that accepted in the meantime keeps it: the page says
+/// so.
+pub async fn cancel(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    match golmok_ordering::lifecycle::cancel(pages.ordering(), account, &id).await {
+        Ok(_) => Ok(super::see_other(&format!("/orders/{id}"))),
+        Err(golmok_core::DomainError::Conflict {
+            code: "illegal_transition",
+            ..
+        }) => Ok(super::see_other(&format!("/orders/{id}?not_cancelled=1"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn collect_part(
     State(pages): State<Pages>,
     visitor: Visitor,
@@ -485,6 +524,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders", get(history))
         .route("/orders/{id}", get(tracking))
         .route("/orders/{id}/live", get(live))
+        .route("/orders/{id}/cancel", post(cancel))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
         .route(
