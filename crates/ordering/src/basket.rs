@@ -172,22 +172,49 @@ pub async fn add(
         .map(|b| b.consortium_id.as_str());
     let consortium_id = consortium_for(&txn, &listing, current).await?;
     let now = Utc::now();
+    keep_basket(&txn, owner, existing.is_some(), consortium_id, now).await?;
+    add_to_line(&txn, owner, &lines, listing_id, quantity, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes the basket's row: its consortium, and when it last changed.
+async fn keep_basket(
+    txn: &impl ConnectionTrait,
+    owner: &BasketOwner,
+    exists: bool,
+    consortium_id: String,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
     let row = basket::ActiveModel {
         owner: Set(owner.0.clone()),
         consortium_id: Set(consortium_id),
         updated_at: Set(now),
     };
-    if existing.is_some() {
-        row.update(&txn).await?;
+    if exists {
+        row.update(txn).await?;
     } else {
-        row.insert(&txn).await?;
+        row.insert(txn).await?;
     }
+    Ok(())
+}
+
+/// Adds `quantity` to the basket's line of a listing (one of `lines`, as they stood before),
+/// or opens one while the basket has room.
+async fn add_to_line(
+    txn: &impl ConnectionTrait,
+    owner: &BasketOwner,
+    lines: &[basket_line::Model],
+    listing_id: &str,
+    quantity: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
     match lines.iter().find(|l| l.listing_id == listing_id) {
         Some(line) => {
             let mut line: basket_line::ActiveModel = line.clone().into();
             let total = line.quantity.as_ref().saturating_add(quantity);
             line.quantity = Set(total.min(MAX_QUANTITY));
-            line.update(&txn).await?;
+            line.update(txn).await?;
         }
         None => {
             if lines.len() >= MAX_ITEMS {
@@ -203,12 +230,113 @@ pub async fn add(
                 quantity: Set(quantity),
                 added_at: Set(now),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
     }
-    txn.commit().await?;
     Ok(())
+}
+
+/// What [`add_order_again`] put in the basket, and the goods it left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedAgain {
+    /// Different goods added (or added to).
+    pub added: usize,
+    /// Titles of the order's goods no longer sold in its consortium.
+    pub unavailable: Vec<String>,
+}
+
+/// Puts a past order's goods in its shopper's basket again, in the amounts ordered (for
+/// weighed goods the amount asked for, not the amount weighed): goods no longer sold in the
+/// order's consortium are left out and named. All or nothing: a basket holding another
+/// consortium's goods, or without room, takes none of them.
+pub async fn add_order_again(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    owner: &BasketOwner,
+    actor: &golmok_accounts::Account,
+    order_id: &str,
+) -> Result<AddedAgain> {
+    let order = crate::view::get_order(db, actor, order_id).await?;
+    if order.shopper_id != actor.id {
+        return Err(DomainError::not_found("order", order_id));
+    }
+    // The listings as sold today, read (through the cache) before the transaction.
+    let mut wanted: Vec<(Listing, i64)> = Vec::new();
+    let mut unavailable = Vec::new();
+    for line in order.merchant_orders.iter().flat_map(|m| &m.lines) {
+        match golmok_catalog::listing::get_listing(db, cache, &line.listing_id).await {
+            Ok(listing) if listing.status == ListingStatus::Active => {
+                match wanted.iter_mut().find(|(l, _)| l.id == listing.id) {
+                    Some((_, quantity)) => *quantity += line.quantity,
+                    None => wanted.push((listing, line.quantity)),
+                }
+            }
+            Ok(_) | Err(DomainError::NotFound { .. }) => unavailable.push(line.title.clone()),
+            Err(e) => return Err(e),
+        }
+    }
+    let txn = golmok_core::db::begin_write(db).await?;
+    let consortium = golmok_catalog::consortium::consortium_in(&txn, &order.consortium_id).await?;
+    if consortium.status != ConsortiumStatus::Active {
+        return Err(DomainError::conflict(
+            "consortium_not_active",
+            "the order's consortium does not sell now",
+        ));
+    }
+    let existing = basket::Entity::find_by_id(owner.0.as_str())
+        .one(&txn)
+        .await?;
+    let mut lines = lines_of(&txn, owner).await?;
+    if let Some(current) = existing
+        .as_ref()
+        .filter(|_| !lines.is_empty())
+        .map(|b| b.consortium_id.as_str())
+        .filter(|c| *c != order.consortium_id)
+    {
+        return Err(DomainError::conflict(
+            "basket_other_consortium",
+            "the basket holds goods of another consortium; check out or empty it first",
+        )
+        .with_details(json!({ "consortium_id": current })));
+    }
+    let now = Utc::now();
+    keep_basket(
+        &txn,
+        owner,
+        existing.is_some(),
+        order.consortium_id.clone(),
+        now,
+    )
+    .await?;
+    let mut added = 0;
+    for (listing, quantity) in wanted {
+        // A shop that has left the consortium since sells there no more.
+        let members = golmok_catalog::consortium::consortia_of(&txn, &listing.merchant_id).await?;
+        if !members.contains(&order.consortium_id) {
+            unavailable.push(listing.title);
+            continue;
+        }
+        add_to_line(
+            &txn,
+            owner,
+            &lines,
+            &listing.id,
+            quantity.clamp(1, MAX_QUANTITY),
+            now,
+        )
+        .await?;
+        lines = lines_of(&txn, owner).await?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(DomainError::conflict(
+            "nothing_to_add_again",
+            "none of the order's goods is sold now",
+        ));
+    }
+    txn.commit().await?;
+    Ok(AddedAgain { added, unavailable })
 }
 
 /// Sets a line's quantity; 0 takes it out.

@@ -545,6 +545,12 @@ texts! {
     move_to_next_slot: "다음 배송 시간으로 옮기기", "Move to the next slot";
     collect_instead: "가게에서 직접 찾기", "Collect it at the shop";
     cancel_order: "주문 취소", "Cancel the order";
+    add_again: "이 주문 다시 담기", "Add this order to the basket again";
+    added_again: "지난 주문에서 다시 담은 상품:", "Goods added again from the order:";
+    not_sold_now: "지금 팔지 않아 빠진 상품:", "Not sold now, left out:";
+    again_other_basket: "장바구니에 다른 협업체의 상품이 있습니다. 주문하거나 비운 뒤 다시 담으세요.", "The basket holds another consortium's goods; check out or empty it first.";
+    again_nothing: "이 주문의 상품은 지금 팔지 않습니다.", "None of this order's goods is sold now.";
+    again_not_selling: "이 협업체는 지금 판매하지 않습니다.", "This consortium is not selling now.";
     cancel_help: "가게가 주문을 받기 전까지 취소할 수 있습니다. 결제 보류는 바로 풀립니다.", "You can cancel until a shop accepts; the hold on your payment is released at once.";
     not_cancelled: "가게가 이미 주문을 받아 취소할 수 없습니다. 가게나 고객센터에 문의하세요.", "A shop has accepted the order, so it can no longer be cancelled here; ask the shop or support.";
     reason_too_large: "기사님 차량에 비해 너무 큼", "too large for the couriers' vehicles";

@@ -2325,3 +2325,141 @@ async fn the_shopper_cancels_an_order_until_a_shop_accepts_it(app: TestApp) {
         .body;
     assert_eq!(read["merchant_orders"][0]["status"], "accepted");
 }
+
+on_both_databases!(the_shopper_adds_a_past_order_to_the_basket_again);
+
+async fn the_shopper_adds_a_past_order_to_the_basket_again(app: TestApp) {
+    seeded(&app).await;
+    let (oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
+    let (tofu, tofu_shop) = owner_of(&app, "망원 두부가게").await;
+    let sesame = listing_in(&app, &oil_shop, "참기름").await;
+    let bean = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("단골 손님").await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    let order = pickup_order(
+        &app,
+        &token,
+        &consortium,
+        json!([{"listing_id": sesame, "quantity": 200}, {"listing_id": bean, "quantity": 2}]),
+    )
+    .await;
+    let order_id = order["id"].as_str().unwrap_or_default().to_owned();
+    let archive = |owner: &Browser, listing: &str| {
+        let (token, path) = (
+            owner.session_token().unwrap_or_default().to_owned(),
+            format!("/v1/listings/{listing}"),
+        );
+        let app = &app;
+        async move {
+            let done = app
+                .call(reqwest::Method::DELETE, &path, Some(&token), None)
+                .await;
+            assert!(done.status.is_success(), "{}", done.text);
+        }
+    };
+    // The tofu is sold no more: the sesame oil alone goes in again, in the amount ordered.
+    archive(&tofu, &bean).await;
+    let page = shopper.get(&format!("/orders/{order_id}")).await;
+    ok(&page);
+    let again = shopper
+        .submit(&page, &format!("/orders/{order_id}/again"), &[])
+        .await;
+    assert_eq!(again.location(), "/basket?again=1&missing=1");
+    let basket = shopper.get(again.location()).await;
+    ok(&basket);
+    assert!(
+        basket
+            .html
+            .contains("지난 주문에서 다시 담은 상품: 1 · 지금 팔지 않아 빠진 상품: 1"),
+        "{}",
+        basket.html
+    );
+    assert!(basket.html.contains("참기름"), "{}", basket.html);
+    assert!(!basket.html.contains("국산콩 손두부"), "{}", basket.html);
+    assert!(basket.html.contains("200"), "{}", basket.html);
+
+    // A basket holding another consortium's goods takes none of it, and the order says why.
+    let consortia = app.get("/v1/consortia", None).await.body;
+    let other = consortia["items"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|c| c["id"] != consortium.as_str() && c["status"] == "active")
+        })
+        .cloned()
+        .expect("another consortium selling in the demo");
+    let other_shop = other["members"][0]["merchant_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let elsewhere = golmok_e2e::demo::listings_of(&app, &other_shop).await[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    shopper.submit(&basket, "/basket/clear", &[]).await;
+    let listing_page = shopper.get(&format!("/listings/{elsewhere}")).await;
+    shopper
+        .submit(
+            &listing_page,
+            "/basket",
+            &[("listing_id", elsewhere.as_str()), ("quantity", "1")],
+        )
+        .await;
+    let blocked = shopper
+        .submit(&page, &format!("/orders/{order_id}/again"), &[])
+        .await;
+    assert_eq!(
+        blocked.location(),
+        format!("/orders/{order_id}?not_again=basket_other_consortium")
+    );
+    let told = shopper.get(blocked.location()).await;
+    assert!(told.html.contains("다른 협업체의 상품"), "{}", told.html);
+    let held = shopper.get("/basket").await;
+    assert!(
+        !held.html.contains("참기름"),
+        "nothing of the order: {}",
+        held.html
+    );
+    shopper.submit(&held, "/basket/clear", &[]).await;
+    let again = shopper
+        .submit(&page, &format!("/orders/{order_id}/again"), &[])
+        .await;
+    assert_eq!(again.location(), "/basket?again=1&missing=1");
+
+    // Someone else's order is not theirs to add.
+    let mut stranger = Browser::new(&app.base_url);
+    stranger.sign_up("남").await;
+    let home = stranger.get("/").await;
+    let refused = stranger
+        .submit(&home, &format!("/orders/{order_id}/again"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+
+    // With nothing of it sold any more, the basket is left as it was and the order says why.
+    archive(&oil, &sesame).await;
+    let none = shopper
+        .submit(&page, &format!("/orders/{order_id}/again"), &[])
+        .await;
+    assert_eq!(
+        none.location(),
+        format!("/orders/{order_id}?not_again=nothing_to_add_again")
+    );
+    let told = shopper.get(none.location()).await;
+    assert!(
+        told.html.contains("이 주문의 상품은 지금 팔지 않습니다."),
+        "{}",
+        told.html
+    );
+    let basket_after = shopper.get("/basket").await;
+    assert!(
+        basket_after.html.contains("참기름"),
+        "{}",
+        basket_after.html
+    );
+}

@@ -1,7 +1,7 @@
 //! The basket: one across a consortium's shops, grouped by shop, kept between visits.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use golmok_core::DomainError;
@@ -109,6 +109,8 @@ struct BasketPage {
     b: BasketView,
     empty: bool,
     error: Option<&'static str>,
+    /// After a past order was added again: how many goods came, and how many were not sold.
+    note: Option<String>,
     coupons: Vec<CouponView>,
 }
 
@@ -158,14 +160,33 @@ pub async fn usable_coupons(
     )
 }
 
-pub async fn show(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Goods a past order put back in the basket, and those it could not.
+    again: Option<usize>,
+    missing: Option<usize>,
+}
+
+pub async fn show(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, PageError> {
     let basket =
         golmok_ordering::basket::load(&pages.db, pages.cache.as_ref(), &visitor.basket_owner())
             .await?;
+    let t = visitor.lang.texts();
+    let note = query
+        .again
+        .map(|added| match query.missing.filter(|m| *m > 0) {
+            Some(missing) => format!("{} {added} · {} {missing}", t.added_again, t.not_sold_now),
+            None => format!("{} {added}", t.added_again),
+        });
     let page = BasketPage {
         b: BasketView::of(visitor.lang, &basket),
         empty: basket.is_empty(),
         error: None,
+        note,
         coupons: usable_coupons(&pages, &visitor, &basket).await?,
         c: Chrome::of(&visitor, basket.line_count()),
     };
@@ -283,6 +304,7 @@ pub async fn change(
                     b: BasketView::of(visitor.lang, &basket),
                     empty: basket.is_empty(),
                     error: Some(visitor.lang.texts().err_quantity),
+                    note: None,
                     coupons: usable_coupons(&pages, &visitor, &basket).await?,
                     c: Chrome::of(&visitor, basket.line_count()),
                 },

@@ -357,6 +357,8 @@ fn tracked_shop(
 pub struct TrackingQuery {
     /// The shopper pressed cancel, but a shop had accepted meanwhile.
     not_cancelled: Option<String>,
+    /// Why the order's goods could not go in the basket again.
+    not_again: Option<String>,
 }
 
 pub async fn tracking(
@@ -372,9 +374,16 @@ pub async fn tracking(
         return Err(PageError::NotFound);
     }
     let mut o = tracked(&pages, visitor.lang, order).await?;
+    let t = visitor.lang.texts();
     if query.not_cancelled.is_some() {
-        o.flash = Some(visitor.lang.texts().not_cancelled);
+        o.flash = Some(t.not_cancelled);
     }
+    o.flash = match query.not_again.as_deref() {
+        Some("basket_other_consortium") => Some(t.again_other_basket),
+        Some("nothing_to_add_again") => Some(t.again_nothing),
+        Some("consortium_not_active") => Some(t.again_not_selling),
+        _ => o.flash,
+    };
     let c = Chrome::load(&pages, &visitor).await?;
     if is_htmx(&headers) {
         return render(&TrackingFragment { c, o });
@@ -476,6 +485,42 @@ pub async fn cancel(
     }
 }
 
+/// The shopper puts the order's goods in the basket again (see
+/// `golmok_ordering::basket::add_order_again`): on to the basket, which says how many came;
+/// or back to the order, which says why none did.
+pub async fn add_again(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    crate::session::CsrfForm { .. }: crate::session::CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Shopper)?;
+    match golmok_ordering::basket::add_order_again(
+        &pages.db,
+        pages.cache.as_ref(),
+        &visitor.basket_owner(),
+        account,
+        &id,
+    )
+    .await
+    {
+        Ok(again) => Ok(super::see_other(&format!(
+            "/basket?again={}&missing={}",
+            again.added,
+            again.unavailable.len()
+        ))),
+        Err(golmok_core::DomainError::Conflict { code, .. })
+            if matches!(
+                code,
+                "basket_other_consortium" | "nothing_to_add_again" | "consortium_not_active"
+            ) =>
+        {
+            Ok(super::see_other(&format!("/orders/{id}?not_again={code}")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn collect_part(
     State(pages): State<Pages>,
     visitor: Visitor,
@@ -525,6 +570,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders/{id}", get(tracking))
         .route("/orders/{id}/live", get(live))
         .route("/orders/{id}/cancel", post(cancel))
+        .route("/orders/{id}/again", post(add_again))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
         .route(
