@@ -3906,7 +3906,8 @@ export interface components {
             amount_krw: number;
             /** Format: date-time */
             at: string;
-            /** @description `capture`, `refund`, `payout`. */
+            /** @description `capture`, `refund`, `payout`; for a merchant also `transfer`, `transfer_reversal`,
+             *     `coupon` and `coupon_reversal`. */
             kind: string;
             /** @description The order, refund or payout it belongs to. */
             reference: string;
