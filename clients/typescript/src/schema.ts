@@ -72,6 +72,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every merchant and co-delivery network owed money, most owed first, with what of it waits
+         *     to leave as card-sale transfers: whom an admin pays next. */
+        get: operations["owed_parties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/refused-payment-calls": {
         parameters: {
             query?: never;
@@ -2429,6 +2447,25 @@ export interface components {
         };
         /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
          *     endpoint, with no next page. */
+        Items_OwedParty: {
+            items: {
+                /**
+                 * Format: int64
+                 * @description Of what is owed, the part waiting to leave as card-sale transfers: not to be paid by
+                 *     hand.
+                 */
+                awaiting_transfer_krw: number;
+                id: string;
+                /** @description `merchant` or `network`. */
+                kind: string;
+                name: string;
+                /** Format: int64 */
+                owed_krw: number;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
         Items_SlotView: {
             items: (components["schemas"]["Slot"] & {
                 /** @description Whether the slot can still take a basket of the asked size. */
@@ -3219,6 +3256,20 @@ export interface components {
         };
         /** @enum {string} */
         OrderStatus: "placed" | "completed" | "cancelled";
+        OwedParty: {
+            /**
+             * Format: int64
+             * @description Of what is owed, the part waiting to leave as card-sale transfers: not to be paid by
+             *     hand.
+             */
+            awaiting_transfer_krw: number;
+            id: string;
+            /** @description `merchant` or `network`. */
+            kind: string;
+            name: string;
+            /** Format: int64 */
+            owed_krw: number;
+        };
         Page_Batch: {
             items: {
                 courier_id: string;
@@ -4284,6 +4335,60 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    owed_parties: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_OwedParty"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -111,6 +111,66 @@ pub async fn network_payouts(
     })
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OwedParty {
+    /// `merchant` or `network`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub owed_krw: i64,
+    /// Of what is owed, the part waiting to leave as card-sale transfers: not to be paid by
+    /// hand.
+    pub awaiting_transfer_krw: i64,
+}
+
+/// Every merchant and co-delivery network owed money, most owed first: whom an admin pays
+/// next.
+pub async fn owed_parties(db: &DatabaseConnection, actor: &Account) -> Result<Vec<OwedParty>> {
+    if actor.role != Role::Admin {
+        return Err(DomainError::Forbidden(
+            "only an admin reads what everyone is owed".into(),
+        ));
+    }
+    let owed = ledger::owed_by_party(db).await?;
+    let waiting = connect::waiting_by_party(db).await?;
+    let merchant_ids: Vec<String> = owed
+        .keys()
+        .filter_map(|p| p.strip_prefix("merchant:").map(str::to_owned))
+        .collect();
+    let merchants: std::collections::HashMap<String, String> =
+        golmok_catalog::merchant::merchants_in(db, &merchant_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+    let networks: std::collections::HashMap<String, String> =
+        golmok_delivery_routing::network::list_networks(db)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n.name))
+            .collect();
+    let mut parties: Vec<OwedParty> = owed
+        .into_iter()
+        .filter_map(|(party, owed_krw)| {
+            let (kind, id) = party.split_once(':')?;
+            let name = match kind {
+                "merchant" => merchants.get(id),
+                "network" => networks.get(id),
+                _ => None,
+            }?;
+            Some(OwedParty {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+                name: name.clone(),
+                owed_krw,
+                awaiting_transfer_krw: waiting.get(&party).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    parties.sort_by(|a, b| b.owed_krw.cmp(&a.owed_krw).then_with(|| a.id.cmp(&b.id)));
+    Ok(parties)
+}
+
 /// Pays a co-delivery network the delivery fees it is owed, through the given provider (a
 /// bank transfer offline). A retry with the same key returns the first payout.
 pub async fn pay_network(

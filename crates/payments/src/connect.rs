@@ -436,6 +436,21 @@ pub async fn waiting_krw(db: &impl ConnectionTrait, party: &str) -> Result<i64> 
         .sum())
 }
 
+/// [`waiting_krw`] of every party with a transfer waiting.
+pub async fn waiting_by_party(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    let mut waiting = std::collections::BTreeMap::new();
+    for t in transfer::Entity::find()
+        .filter(transfer::Column::Status.eq(TransferStatus::AwaitingAccount.as_str()))
+        .all(db)
+        .await?
+    {
+        *waiting.entry(t.party).or_insert(0) += t.amount_krw;
+    }
+    Ok(waiting)
+}
+
 pub async fn transfers_of(db: &impl ConnectionTrait, party: &str) -> Result<Vec<Transfer>> {
     transfer::Entity::find()
         .filter(transfer::Column::Party.eq(party))

@@ -100,6 +100,35 @@ pub async fn balances(db: &impl ConnectionTrait) -> Result<BTreeMap<String, i64>
     Ok(balances)
 }
 
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct PartyBalance {
+    account: String,
+    balance: i64,
+}
+
+/// What every party is owed (credits minus debits of each `payable:` account), in one
+/// grouped query; parties owed nothing are left out.
+pub async fn owed_by_party(
+    db: &impl ConnectionTrait,
+) -> Result<BTreeMap<String, i64>, DomainError> {
+    // `SUM` of a bigint is a numeric on PostgreSQL: cast back. No bound values.
+    let sql = "SELECT account, CAST(SUM(amount_krw) AS BIGINT) AS balance FROM ledger_entries \
+               WHERE account LIKE 'payable:%' GROUP BY account";
+    let rows = <PartyBalance as sea_orm::FromQueryResult>::find_by_statement(
+        sea_orm::Statement::from_string(db.get_database_backend(), sql),
+    )
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.balance < 0)
+        .filter_map(|r| {
+            let party = r.account.strip_prefix("payable:")?.to_owned();
+            Some((party, -r.balance))
+        })
+        .collect())
+}
+
 /// Debits minus credits of one account.
 pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, DomainError> {
     Ok(ledger_entry::Entity::find()

@@ -370,6 +370,11 @@ texts! {
     back_from_stripe: "Stripe에서 돌아왔습니다.", "Back from Stripe.";
     start_batch: "배송 시작", "Start the batch";
     nav_dispatch: "배차", "Dispatch";
+    nav_payouts: "정산 현황", "Payouts due";
+    payouts_due_title: "지급할 곳", "Whom to pay";
+    payouts_due_none: "지급할 곳이 없습니다.", "Nobody is owed anything.";
+    party_shop: "가게", "Shop";
+    party_network: "공동배송망", "Delivery network";
     nav_programme: "사업 현황", "Programme";
     promotion_price: "할인", "Sale";
     add_project_file: "사진·문서 올리기", "Add a photo or document";

@@ -135,6 +135,8 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/merchants/{id}/events", "/v1/merchants/{shop}/events", "", "401 403 403 403 403 403 403 200 403 403 200"),
     ("GET", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", "", "401 403 403 403 403 403 403 200 403 403 200"),
     ("POST", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    // Whom an admin pays next.
+    ("GET", "/v1/admin/payouts", "/v1/admin/payouts", "", "401 403 403 403 403 403 403 403 403 403 200"),
     // A network's payouts: read by those who run it, paid by an admin.
     ("GET", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", "", "401 403 403 403 403 200 403 403 403 200 200"),
     ("POST", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),

@@ -2163,8 +2163,30 @@ async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
         .await;
     assert_eq!(merchant.status, StatusCode::FORBIDDEN);
 
-    // An admin records the bank transfer; a second press finds nothing owed.
+    // The admin's list of whom to pay holds the network, linking its page.
+    let due = app.get("/v1/admin/payouts", Some(&admin_token)).await.body;
+    let listed = due["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|p| p["id"] == network.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(listed["kind"], "network", "{due}");
+    assert_eq!(listed["owed_krw"], owed);
     let mut admin = demo_browser(&app, "admin@demo.golmok.kr").await;
+    let due_page = admin.get("/payouts").await;
+    ok(&due_page);
+    assert!(
+        due_page.html.contains(&format!("href=\"{path}\"")),
+        "{}",
+        due_page.html
+    );
+    assert!(due_page.html.contains(&owed_text), "{}", due_page.html);
+    assert_eq!(
+        coordinator.get("/payouts").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // An admin records the bank transfer; a second press finds nothing owed.
     let page = admin.get(&path).await;
     ok(&page);
     assert!(
@@ -2192,6 +2214,12 @@ async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
     let settled = app.get(&api, Some(&admin_token)).await.body;
     assert_eq!(settled["owed_krw"], 0);
     assert_eq!(settled["paid_krw"], owed);
+    let due_page = admin.get("/payouts").await;
+    assert!(
+        !due_page.html.contains(&format!("href=\"{path}\"")),
+        "paid: {}",
+        due_page.html
+    );
 
     // The shop's owner reads the sale on its statement; an admin pays it from the same page.
     let shop_path = format!("/shop/{}/payouts", delivery.shop_id);

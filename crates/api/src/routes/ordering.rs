@@ -13,7 +13,7 @@ use golmok_core::{Page, page};
 use golmok_ordering::idempotency::{self, IdempotencyKey};
 use golmok_ordering::lifecycle::{self, Weighing};
 use golmok_ordering::payment_calls::{self, RefusedPaymentCall};
-use golmok_ordering::payouts::{self, MerchantPayouts, NetworkPayouts};
+use golmok_ordering::payouts::{self, MerchantPayouts, NetworkPayouts, OwedParty};
 use golmok_ordering::refunds::{self, RefundOutcome, RefundRequest};
 use golmok_ordering::report::{self, ConsortiumReport};
 use golmok_ordering::{
@@ -30,6 +30,7 @@ use golmok_ordering::containers::{self, ContainerReturn, ContainerReturnRequest}
 
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiJsonBytes, ApiQuery, IdempotencyHeader, Session};
+use crate::routes::lists::Items;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refund_order))
         .routes(routes!(payment_received))
         .routes(routes!(refused_payment_calls))
+        .routes(routes!(owed_parties))
         .routes(routes!(merchant_payouts, pay_merchant))
         .routes(routes!(network_payouts, pay_network))
         .routes(routes!(payout_account))
@@ -405,6 +407,19 @@ async fn refused_payment_calls(
         payment_calls::refused_calls(&state.db, &session.account, limit, params.cursor.as_deref())
             .await?,
     ))
+}
+
+/// Every merchant and co-delivery network owed money, most owed first, with what of it waits
+/// to leave as card-sale transfers: whom an admin pays next.
+#[utoipa::path(get, path = "/v1/admin/payouts", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Items<OwedParty>), (status = 403, body = Problem)))]
+async fn owed_parties(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Items<OwedParty>>, ApiError> {
+    Ok(Json(Items::all(
+        payouts::owed_parties(&state.db, &session.account).await?,
+    )))
 }
 
 /// Offline payments: record that the shopper's money arrived.

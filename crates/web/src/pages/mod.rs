@@ -8,6 +8,7 @@ pub mod courier;
 pub mod dispatch;
 pub mod listing_form;
 pub mod orders;
+pub mod payouts;
 pub mod programme;
 pub mod shop;
 pub mod shop_containers;
@@ -39,6 +40,8 @@ pub struct Chrome {
     pub is_courier: bool,
     /// Signed in as a coordinator or admin: the header links the dispatch board.
     pub is_dispatcher: bool,
+    /// Signed in as an admin: the header links whom to pay.
+    pub is_admin: bool,
     pub basket_count: usize,
     /// This page's path, URL-encoded, for "switch language and come back".
     pub here_encoded: String,
@@ -110,6 +113,10 @@ impl Chrome {
                     golmok_accounts::Role::Coordinator | golmok_accounts::Role::Admin
                 )
             }),
+            is_admin: visitor
+                .account
+                .as_ref()
+                .is_some_and(|a| a.role == golmok_accounts::Role::Admin),
             is_courier: visitor
                 .account
                 .as_ref()
