@@ -731,6 +731,20 @@ async fn listing_in(app: &TestApp, shop_id: &str, title: &str) -> String {
         .to_owned()
 }
 
+/// A new shopper signed in through the pages, their token, and the Mangwon market's
+/// consortium as its home page links it.
+async fn mangwon_shopper(app: &TestApp, name: &str) -> (Browser, String, String) {
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up(name).await;
+    let token = shopper.session_token().expect("signed in").to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    (shopper, token, consortium)
+}
+
 async fn pickup_order(
     app: &TestApp,
     shopper: &str,
@@ -1806,14 +1820,7 @@ async fn the_shopper_answers_the_shop_scale_on_the_order_page(app: TestApp) {
     seeded(&app).await;
     let (mut oil, oil_shop) = owner_of(&app, "망원동 마을기업 참기름집").await;
     let sesame = listing_in(&app, &oil_shop, "참기름").await;
-    let mut shopper = Browser::new(&app.base_url);
-    shopper.sign_up("저울 손님").await;
-    let token = shopper.session_token().expect("signed in").to_owned();
-    let consortium = shopper
-        .get("/")
-        .await
-        .link_to("consortia", "망원시장")
-        .expect("Mangwon");
+    let (mut shopper, token, consortium) = mangwon_shopper(&app, "저울 손님").await;
     for (decision, weighed, charged) in [("approve", 400, 20_000), ("decline", 230, 11_500)] {
         let order = pickup_order(
             &app,
@@ -2270,14 +2277,7 @@ async fn the_shopper_cancels_an_order_until_a_shop_accepts_it(app: TestApp) {
     let sesame = listing_in(&app, &oil_shop, "참기름").await;
     let stock = |listing: serde_json::Value| listing["stock"].as_i64().unwrap_or_default();
     let stock_before = stock(app.get(&format!("/v1/listings/{sesame}"), None).await.body);
-    let mut shopper = Browser::new(&app.base_url);
-    shopper.sign_up("취소 손님").await;
-    let token = shopper.session_token().expect("signed in").to_owned();
-    let consortium = shopper
-        .get("/")
-        .await
-        .link_to("consortia", "망원시장")
-        .expect("Mangwon");
+    let (mut shopper, token, consortium) = mangwon_shopper(&app, "취소 손님").await;
     let items = json!([{"listing_id": sesame, "quantity": 200}]);
 
     // Before the shop answers: cancelled from the order's page, stock and hold given back.
@@ -2362,14 +2362,7 @@ async fn the_shopper_adds_a_past_order_to_the_basket_again(app: TestApp) {
     let (tofu, tofu_shop) = owner_of(&app, "망원 두부가게").await;
     let sesame = listing_in(&app, &oil_shop, "참기름").await;
     let bean = listing_in(&app, &tofu_shop, "국산콩 손두부").await;
-    let mut shopper = Browser::new(&app.base_url);
-    shopper.sign_up("단골 손님").await;
-    let token = shopper.session_token().expect("signed in").to_owned();
-    let consortium = shopper
-        .get("/")
-        .await
-        .link_to("consortia", "망원시장")
-        .expect("Mangwon");
+    let (mut shopper, token, consortium) = mangwon_shopper(&app, "단골 손님").await;
     let order = pickup_order(
         &app,
         &token,

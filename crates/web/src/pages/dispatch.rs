@@ -14,7 +14,8 @@ use golmok_delivery_routing::network::Network;
 use serde::Deserialize;
 
 use super::{
-    Chrome, NoFields, STATEMENT_LINES, StatementRow, encode, render, see_other, statement_rows,
+    Chrome, NoFields, STATEMENT_LINES, StatementRow, after_payout, encode, payout_flash, render,
+    see_other, statement_rows,
 };
 use crate::Pages;
 use crate::error::PageError;
@@ -409,13 +410,7 @@ pub async fn payouts(
     let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
     let (lang, t) = (visitor.lang, visitor.lang.texts());
     let lines = statement_rows(lang, &p.statement, t.entry_capture);
-    let flash = if query.paid.is_some() {
-        Some(t.payout_recorded)
-    } else if query.nothing.is_some() {
-        Some(t.nothing_owed)
-    } else {
-        None
-    };
+    let flash = payout_flash(t, query.paid.is_some(), query.nothing.is_some());
     render(&PayoutsPage {
         owed: format::won(lang, p.owed_krw),
         paid: format::won(lang, p.paid_krw),
@@ -438,23 +433,15 @@ pub async fn pay(
     CsrfForm { .. }: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    let path = format!("/dispatch/{}/payouts", encode(&network_id));
-    match golmok_ordering::payouts::pay_network(
+    let paid = golmok_ordering::payouts::pay_network(
         pages.ordering(),
         account,
         &network_id,
         "offline",
         None,
     )
-    .await
-    {
-        Ok(_) => Ok(see_other(&format!("{path}?paid=1"))),
-        Err(golmok_core::DomainError::Conflict {
-            code: "nothing_owed",
-            ..
-        }) => Ok(see_other(&format!("{path}?nothing=1"))),
-        Err(e) => Err(e.into()),
-    }
+    .await;
+    after_payout(paid, &format!("/dispatch/{}/payouts", encode(&network_id)))
 }
 
 /// The dispatcher's board of a network: slots, plans and moves.

@@ -89,6 +89,33 @@ pub fn statement_rows(
         .collect()
 }
 
+/// Where an admin's press of "record a bank transfer" on a payouts page at `path` leads: back
+/// to the page, saying it is recorded, or that nothing was owed (a second press).
+pub fn after_payout(
+    paid: golmok_ordering::Result<golmok_payments::Payout>,
+    path: &str,
+) -> Result<Response, PageError> {
+    match paid {
+        Ok(_) => Ok(see_other(&format!("{path}?paid=1"))),
+        Err(golmok_core::DomainError::Conflict {
+            code: "nothing_owed",
+            ..
+        }) => Ok(see_other(&format!("{path}?nothing=1"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a payouts page says after [`after_payout`] brought the admin back.
+pub fn payout_flash(t: &'static Texts, paid: bool, nothing: bool) -> Option<&'static str> {
+    if paid {
+        Some(t.payout_recorded)
+    } else if nothing {
+        Some(t.nothing_owed)
+    } else {
+        None
+    }
+}
+
 /// A form with nothing but its CSRF token: a button.
 #[derive(serde::Deserialize)]
 pub struct NoFields {}

@@ -464,7 +464,6 @@ pub async fn move_part(
     Ok(super::see_other(&format!("/orders/{id}")))
 }
 
-/// The shopper will collect a part the plan left out at its shop.
 /// The shopper cancels the order before any shop has accepted it: stock goes back and the
 /// payment's hold is released. A shop that accepted in the meantime keeps it: the page says
 /// so.
@@ -521,6 +520,7 @@ pub async fn add_again(
     }
 }
 
+/// The shopper will collect a part the plan left out at its shop.
 pub async fn collect_part(
     State(pages): State<Pages>,
     visitor: Visitor,

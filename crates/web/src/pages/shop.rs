@@ -18,8 +18,8 @@ use golmok_ordering::{DomainError, MerchantOrder, MerchantOrderStatus};
 use serde::Deserialize;
 
 use super::{
-    Chrome, NoFields, STATEMENT_LINES, StatementRow, encode, is_htmx, render, render_with,
-    see_other, statement_rows,
+    Chrome, NoFields, STATEMENT_LINES, StatementRow, after_payout, encode, is_htmx, payout_flash,
+    render, render_with, see_other, statement_rows,
 };
 use crate::Pages;
 use crate::error::PageError;
@@ -861,13 +861,7 @@ pub async fn payouts(
     let lang = visitor.lang;
     let p = golmok_ordering::payouts::merchant_payouts(&pages.db, &account, &id).await?;
     let t = lang.texts();
-    let flash = if query.paid.is_some() {
-        Some(t.payout_recorded)
-    } else if query.nothing.is_some() {
-        Some(t.nothing_owed)
-    } else {
-        None
-    };
+    let flash = payout_flash(t, query.paid.is_some(), query.nothing.is_some());
     render(&PayoutsPage {
         lines: statement_rows(lang, &p.statement, t.entry_sale),
         more: p.statement.len() > STATEMENT_LINES,
@@ -903,17 +897,10 @@ pub async fn pay(
     CsrfForm { .. }: CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    let path = format!("/shop/{}/payouts", encode(&id));
-    match golmok_ordering::payouts::pay_merchant(pages.ordering(), account, &id, "offline", None)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("{path}?paid=1"))),
-        Err(golmok_core::DomainError::Conflict {
-            code: "nothing_owed",
-            ..
-        }) => Ok(see_other(&format!("{path}?nothing=1"))),
-        Err(e) => Err(e.into()),
-    }
+    let paid =
+        golmok_ordering::payouts::pay_merchant(pages.ordering(), account, &id, "offline", None)
+            .await;
+    after_payout(paid, &format!("/shop/{}/payouts", encode(&id)))
 }
 
 /// Opens (or reopens) the shop's Stripe onboarding and sends the owner there.
