@@ -375,6 +375,12 @@ texts! {
     payouts_due_none: "지급할 곳이 없습니다.", "Nobody is owed anything.";
     party_shop: "가게", "Shop";
     party_network: "공동배송망", "Delivery network";
+    refused_calls: "결제사가 거절한 요청", "Calls the payment provider refused";
+    refused_calls_help: "돈이 장부대로 움직이지 않았습니다. 결제사에서 확인한 뒤 처리하세요.", "Money did not move as the books say; see to each at the provider.";
+    refused_none: "거절된 요청이 없습니다.", "None refused.";
+    call_capture: "결제 확정", "Capture";
+    call_void: "승인 취소", "Void";
+    call_refund: "환불", "Refund";
     nav_programme: "사업 현황", "Programme";
     promotion_price: "할인", "Sale";
     add_project_file: "사진·문서 올리기", "Add a photo or document";

@@ -506,6 +506,24 @@ async fn a_refused_capture_is_listed_for_an_admin(engine: Engine) {
         item["call"]["error"],
         "This PaymentIntent's authorization has expired."
     );
+    // The admin's payouts page shows it too, with the order and Stripe's words.
+    let mut browser = golmok_e2e::pages::Browser::new(&app.base_url);
+    browser.sign_in("admin@demo.golmok.kr", None).await;
+    let page = browser.get("/payouts").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    // (Escaped as the page writes it.)
+    assert!(
+        page.html
+            .contains("This PaymentIntent&#39;s authorization has expired."),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains(&format!("href=\"/orders/{order_id}\"")),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("결제 확정"), "{}", page.html);
     // Pages of one: the cursor leads past the only call to an empty page.
     let first = app.get(&format!("{list}?limit=1"), Some(&admin)).await.body;
     assert_eq!(first["items"].as_array().map(Vec::len), Some(1));
