@@ -2384,10 +2384,23 @@ async fn the_shopper_adds_a_past_order_to_the_basket_again(app: TestApp) {
             assert!(done.status.is_success(), "{}", done.text);
         }
     };
-    // The tofu is sold no more: the sesame oil alone goes in again, in the amount ordered.
-    archive(&tofu, &bean).await;
+    // Offered once the order is over (here cancelled), not while it runs.
+    let page = shopper.get(&format!("/orders/{order_id}")).await;
+    assert!(!page.html.contains("/again\""), "{}", page.html);
+    shopper
+        .submit(&page, &format!("/orders/{order_id}/cancel"), &[])
+        .await;
     let page = shopper.get(&format!("/orders/{order_id}")).await;
     ok(&page);
+    assert!(
+        page.html
+            .contains(&format!("action=\"/orders/{order_id}/again\"")),
+        "{}",
+        page.html
+    );
+
+    // The tofu is sold no more: the sesame oil alone goes in again, in the amount ordered.
+    archive(&tofu, &bean).await;
     let again = shopper
         .submit(&page, &format!("/orders/{order_id}/again"), &[])
         .await;

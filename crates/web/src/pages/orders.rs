@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use golmok_accounts::Role;
 use golmok_ordering::approvals::{ApprovalStatus, Decision};
-use golmok_ordering::{DomainError, MerchantOrderStatus, Order};
+use golmok_ordering::{DomainError, MerchantOrderStatus, Order, OrderStatus};
 use serde::Deserialize;
 
 use super::{Chrome, NoFields, is_htmx, render};
@@ -142,6 +142,8 @@ pub struct TrackedOrder {
     pub handover_code: Option<String>,
     /// No shop has accepted yet: the shopper may still cancel.
     pub cancellable: bool,
+    /// Completed or cancelled: offered to the basket again.
+    pub finished: bool,
     /// What the last button pressed on this page came to, when it needs saying.
     pub flash: Option<&'static str>,
 }
@@ -202,6 +204,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         && statuses().any(|s| s == MerchantOrderStatus::Pending);
     Ok(TrackedOrder {
         cancellable,
+        finished: order.status != OrderStatus::Placed,
         flash: None,
         number: order
             .id
