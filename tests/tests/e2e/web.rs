@@ -2399,6 +2399,16 @@ async fn the_shopper_adds_a_past_order_to_the_basket_again(app: TestApp) {
         page.html
     );
 
+    let admin_reads = demo_browser(&app, "admin@demo.golmok.kr")
+        .await
+        .get(&format!("/orders/{order_id}"))
+        .await;
+    ok(&admin_reads);
+    assert!(
+        !admin_reads.html.contains("/again\""),
+        "not the admin's to add"
+    );
+
     // The tofu is sold no more: the sesame oil alone goes in again, in the amount ordered.
     archive(&tofu, &bean).await;
     let again = shopper

@@ -376,7 +376,10 @@ pub async fn tracking(
     if account.role == Role::Shopper && order.shopper_id != account.id {
         return Err(PageError::NotFound);
     }
+    let own = order.shopper_id == account.id;
     let mut o = tracked(&pages, visitor.lang, order).await?;
+    // Another's order (an admin reading it) is not theirs to put in their basket.
+    o.finished &= own;
     let t = visitor.lang.texts();
     if query.not_cancelled.is_some() {
         o.flash = Some(t.not_cancelled);
