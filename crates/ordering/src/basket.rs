@@ -165,7 +165,7 @@ pub async fn add(
     let existing = basket::Entity::find_by_id(owner.0.as_str())
         .one(&txn)
         .await?;
-    let lines = lines_of(&txn, owner).await?;
+    let mut lines = lines_of(&txn, owner).await?;
     let current = existing
         .as_ref()
         .filter(|_| !lines.is_empty())
@@ -173,7 +173,7 @@ pub async fn add(
     let consortium_id = consortium_for(&txn, &listing, current).await?;
     let now = Utc::now();
     keep_basket(&txn, owner, existing.is_some(), consortium_id, now).await?;
-    add_to_line(&txn, owner, &lines, listing_id, quantity, now).await?;
+    add_to_line(&txn, owner, &mut lines, listing_id, quantity, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -199,22 +199,22 @@ async fn keep_basket(
     Ok(())
 }
 
-/// Adds `quantity` to the basket's line of a listing (one of `lines`, as they stood before),
-/// or opens one while the basket has room.
+/// Adds `quantity` to the basket's line of a listing, or opens one while the basket has room;
+/// `lines` (the basket's lines) is kept as the database now holds them.
 async fn add_to_line(
     txn: &impl ConnectionTrait,
     owner: &BasketOwner,
-    lines: &[basket_line::Model],
+    lines: &mut Vec<basket_line::Model>,
     listing_id: &str,
     quantity: i64,
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
-    match lines.iter().find(|l| l.listing_id == listing_id) {
+    match lines.iter_mut().find(|l| l.listing_id == listing_id) {
         Some(line) => {
-            let mut line: basket_line::ActiveModel = line.clone().into();
-            let total = line.quantity.as_ref().saturating_add(quantity);
-            line.quantity = Set(total.min(MAX_QUANTITY));
-            line.update(txn).await?;
+            line.quantity = line.quantity.saturating_add(quantity).min(MAX_QUANTITY);
+            let mut row: basket_line::ActiveModel = line.clone().into();
+            row.quantity = Set(line.quantity);
+            row.update(txn).await?;
         }
         None => {
             if lines.len() >= MAX_ITEMS {
@@ -224,7 +224,7 @@ async fn add_to_line(
                 )
                 .into());
             }
-            basket_line::ActiveModel {
+            let line = basket_line::ActiveModel {
                 owner: Set(owner.0.clone()),
                 listing_id: Set(listing_id.to_owned()),
                 quantity: Set(quantity),
@@ -232,6 +232,7 @@ async fn add_to_line(
             }
             .insert(txn)
             .await?;
+            lines.push(line);
         }
     }
     Ok(())
@@ -310,23 +311,32 @@ pub async fn add_order_again(
     )
     .await?;
     let mut added = 0;
+    // Per shop, whether it still sells in the order's consortium (a shop may have left).
+    let mut sells_here = std::collections::HashMap::new();
     for (listing, quantity) in wanted {
-        // A shop that has left the consortium since sells there no more.
-        let members = golmok_catalog::consortium::consortia_of(&txn, &listing.merchant_id).await?;
-        if !members.contains(&order.consortium_id) {
+        let sells = match sells_here.get(&listing.merchant_id) {
+            Some(&sells) => sells,
+            None => {
+                let members =
+                    golmok_catalog::consortium::consortia_of(&txn, &listing.merchant_id).await?;
+                let sells = members.contains(&order.consortium_id);
+                sells_here.insert(listing.merchant_id.clone(), sells);
+                sells
+            }
+        };
+        if !sells {
             unavailable.push(listing.title);
             continue;
         }
         add_to_line(
             &txn,
             owner,
-            &lines,
+            &mut lines,
             &listing.id,
             quantity.clamp(1, MAX_QUANTITY),
             now,
         )
         .await?;
-        lines = lines_of(&txn, owner).await?;
         added += 1;
     }
     if added == 0 {

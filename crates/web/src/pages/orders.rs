@@ -381,14 +381,12 @@ pub async fn tracking(
     // Another's order (an admin reading it) is not theirs to put in their basket.
     o.finished &= own;
     let t = visitor.lang.texts();
-    if query.not_cancelled.is_some() {
-        o.flash = Some(t.not_cancelled);
-    }
-    o.flash = match query.not_again.as_deref() {
-        Some("basket_other_consortium") => Some(t.again_other_basket),
-        Some("nothing_to_add_again") => Some(t.again_nothing),
-        Some("consortium_not_active") => Some(t.again_not_selling),
-        _ => o.flash,
+    o.flash = match (query.not_cancelled.is_some(), query.not_again.as_deref()) {
+        (true, _) => Some(t.not_cancelled),
+        (_, Some("basket_other_consortium")) => Some(t.again_other_basket),
+        (_, Some("nothing_to_add_again")) => Some(t.again_nothing),
+        (_, Some("consortium_not_active")) => Some(t.again_not_selling),
+        _ => None,
     };
     let c = Chrome::load(&pages, &visitor).await?;
     if is_htmx(&headers) {
