@@ -429,6 +429,23 @@ pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account> {
         .try_into()
 }
 
+/// The names of the accounts of `ids` that exist, by id: for pages saying who did what.
+pub async fn names_of(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
 /// Whether any account exists: a database without one has never been used.
 pub async fn any_exist(db: &DatabaseConnection) -> Result<bool> {
     use sea_orm::{PaginatorTrait, QuerySelect};

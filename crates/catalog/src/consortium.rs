@@ -37,7 +37,7 @@ impl ConsortiumStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         match s {
             "forming" => Ok(ConsortiumStatus::Forming),
             "active" => Ok(ConsortiumStatus::Active),
@@ -568,6 +568,25 @@ pub async fn consortia_of(db: &impl ConnectionTrait, merchant_id: &str) -> Resul
         .into_iter()
         .map(|m| m.consortium_id)
         .collect())
+}
+
+/// How many consortia each of `merchant_ids` belongs to (those in none are left out).
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    merchant_ids: &[String],
+) -> Result<std::collections::HashMap<String, usize>> {
+    let mut counts = std::collections::HashMap::new();
+    if merchant_ids.is_empty() {
+        return Ok(counts);
+    }
+    for m in consortium_member::Entity::find()
+        .filter(consortium_member::Column::MerchantId.is_in(merchant_ids.iter().cloned()))
+        .all(db)
+        .await?
+    {
+        *counts.entry(m.merchant_id).or_insert(0) += 1;
+    }
+    Ok(counts)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod district;
 pub mod entities;
 pub mod hours;
 pub mod listing;
+pub mod membership;
 pub mod merchant;
 pub mod photos;
 pub mod read_cache;

@@ -83,6 +83,31 @@
     toggle();
   }
 
+  // Registering a shop: a tap on the map is the shop's place (the two fields stay for
+  // typing it, and for pages without this script).
+  function shopMap() {
+    var el = document.getElementById("shop-map");
+    if (!el || !window.L) return;
+    var lat = document.getElementById("lat");
+    var lon = document.getElementById("lon");
+    var start = el.dataset.start.split(",").map(Number);
+    var map = L.map(el, { attributionControl: !!el.dataset.tiles });
+    el.leafletMap = map;
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
+    var pin = null;
+    function place(la, lo) {
+      if (pin) pin.setLatLng([la, lo]); else pin = L.circleMarker([la, lo], { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
+    }
+    var typed = lat.value && lon.value && !isNaN(+lat.value) && !isNaN(+lon.value);
+    map.setView(typed ? [+lat.value, +lon.value] : start, 16);
+    if (typed) place(+lat.value, +lon.value);
+    map.on("click", function (e) {
+      lat.value = e.latlng.lat.toFixed(6);
+      lon.value = e.latlng.lng.toFixed(6);
+      place(e.latlng.lat, e.latlng.lng);
+    });
+  }
+
   // Order pages: redraw the tracking section on each event of the order, and after every
   // (re)connection, since events may have been missed meanwhile.
   function liveOrder() {
@@ -260,7 +285,7 @@
     source.addEventListener("changed", redraw);
   }
 
-  function start() { checkoutMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
+  function start() { checkoutMap(); shopMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 

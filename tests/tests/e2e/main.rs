@@ -13,6 +13,7 @@ mod edges;
 mod handover;
 mod limits;
 mod member_trade;
+mod membership;
 mod ordering;
 mod permissions;
 mod photos;

@@ -131,6 +131,8 @@ struct BoardPage {
     shop: Merchant,
     columns: Vec<Column>,
     new_count: usize,
+    /// In no consortium yet: no shopper can order, and the board says why.
+    no_consortium: bool,
 }
 
 #[derive(Template)]
@@ -308,11 +310,15 @@ pub async fn board(
             new_count,
         });
     }
+    let no_consortium = golmok_catalog::consortium::consortia_of(&pages.db, &shop.id)
+        .await?
+        .is_empty();
     render(&BoardPage {
         c,
         shop,
         columns,
         new_count,
+        no_consortium,
     })
 }
 

@@ -272,6 +272,8 @@ struct ProfilePage {
     form: ProfileForm,
     errors: ProfileErrors,
     saved: bool,
+    /// Just registered: what comes next.
+    welcome: bool,
 }
 
 async fn page(
@@ -301,12 +303,14 @@ async fn page(
         form,
         errors,
         saved,
+        welcome: false,
     })
 }
 
 #[derive(Deserialize)]
 pub struct Saved {
     saved: Option<String>,
+    welcome: Option<String>,
 }
 
 /// `GET /shop/{id}/profile`.
@@ -318,17 +322,19 @@ pub async fn form(
 ) -> Result<Response, PageError> {
     let (_, shop) = owned_shop(&pages, &visitor, &id).await?;
     let form = ProfileForm::of(&shop);
-    render(
-        &page(
-            &pages,
-            &visitor,
-            shop,
-            form,
-            ProfileErrors::default(),
-            q.saved.is_some(),
-        )
-        .await?,
+    let page = page(
+        &pages,
+        &visitor,
+        shop,
+        form,
+        ProfileErrors::default(),
+        q.saved.is_some(),
     )
+    .await?;
+    render(&ProfilePage {
+        welcome: q.welcome.is_some(),
+        ..page
+    })
 }
 
 /// `POST /shop/{id}/profile`: saved, or back with each refusal beside its field.

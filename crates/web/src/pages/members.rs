@@ -1,0 +1,263 @@
+//! A consortium's membership for the coordinators who run it: who is in, what removing each
+//! would do to its selling, the shops nearby that could join (or those a name finds), and who
+//! changed the membership when. Admitting and removing are one button each.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use golmok_accounts::Role;
+use golmok_catalog::ConsortiumStatus;
+use golmok_catalog::membership::MembershipDesk;
+use golmok_core::DomainError;
+use serde::Deserialize;
+
+use super::{Chrome, NoFields, encode, render, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::format;
+use crate::i18n::Texts;
+use crate::session::{CsrfForm, Visitor};
+
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub joined: String,
+    pub address: String,
+    pub stops_selling: bool,
+}
+
+pub struct CandidateRow {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub address: String,
+    pub distance: Option<String>,
+    /// It already sells in this many other consortia.
+    pub elsewhere: usize,
+}
+
+pub struct ChangeRow {
+    pub at: String,
+    pub added: bool,
+    pub shop: String,
+    pub by: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "consortium_members.html")]
+struct MembersPage {
+    c: Chrome,
+    id: String,
+    name: String,
+    selling: bool,
+    members: Vec<MemberRow>,
+    candidates: Vec<CandidateRow>,
+    history: Vec<ChangeRow>,
+    q: String,
+    /// What the last press did, or why it did nothing.
+    flash: Option<String>,
+    refusal: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeskQuery {
+    #[serde(default)]
+    q: String,
+    /// The shop just admitted, or removed.
+    added: Option<String>,
+    removed: Option<String>,
+    /// Why the last press changed nothing.
+    not: Option<String>,
+}
+
+fn status_text(t: &Texts, status: ConsortiumStatus) -> &'static str {
+    match status {
+        ConsortiumStatus::Active => t.status_active,
+        ConsortiumStatus::Forming => t.status_forming,
+    }
+}
+
+fn distance_text(metres: f64) -> String {
+    if metres < 1_000.0 {
+        format!("{metres:.0} m")
+    } else {
+        format!("{:.1} km", metres / 1_000.0)
+    }
+}
+
+fn members_path(id: &str) -> String {
+    format!("/programme/consortia/{}/members", encode(id))
+}
+
+/// `GET /programme/consortia/{id}/members`.
+pub async fn members(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<DeskQuery>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    let desk = golmok_catalog::membership::desk(
+        &pages.db,
+        pages.cache.as_ref(),
+        account,
+        &id,
+        Some(query.q.as_str()),
+    )
+    .await?;
+    let (lang, t) = (visitor.lang, visitor.lang.texts());
+    let flash = flash_of(t, &desk, &query);
+    let refusal = query.not.as_deref().map(|code| match code {
+        "already_member" => t.members_already,
+        "gone" => t.members_gone,
+        _ => t.members_no_such_shop,
+    });
+    let MembershipDesk {
+        consortium,
+        members,
+        candidates,
+        history,
+    } = desk;
+    render(&MembersPage {
+        selling: consortium.status == ConsortiumStatus::Active,
+        members: members
+            .into_iter()
+            .map(|m| MemberRow {
+                kind: format::merchant_kind(t, m.member.kind),
+                joined: format::seoul_date(lang, m.member.joined_at),
+                id: m.member.merchant_id,
+                name: m.member.name,
+                address: m.address,
+                stops_selling: m.removal_stops_selling,
+            })
+            .collect(),
+        candidates: candidates
+            .into_iter()
+            .map(|c| CandidateRow {
+                kind: format::merchant_kind(t, c.merchant.kind),
+                distance: c.distance_m.map(distance_text),
+                elsewhere: c.consortia,
+                id: c.merchant.id,
+                name: c.merchant.name,
+                address: c.merchant.address,
+            })
+            .collect(),
+        history: history
+            .into_iter()
+            .map(|h| ChangeRow {
+                at: format::seoul_time(lang, h.at),
+                added: h.added,
+                shop: h.merchant_name,
+                by: h.by,
+                status: status_text(t, h.status_after),
+            })
+            .collect(),
+        id: consortium.id,
+        name: consortium.name,
+        q: query.q,
+        flash,
+        refusal,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// "X joined" or "X left", named from the desk (a removed shop from its history).
+fn flash_of(t: &Texts, desk: &MembershipDesk, query: &DeskQuery) -> Option<String> {
+    let name_in_history = |id: &str| {
+        desk.history
+            .iter()
+            .find(|h| h.merchant_id == id)
+            .map(|h| h.merchant_name.clone())
+    };
+    if let Some(id) = &query.added {
+        let name = desk
+            .members
+            .iter()
+            .find(|m| &m.member.merchant_id == id)
+            .map(|m| m.member.name.clone())
+            .or_else(|| name_in_history(id))?;
+        return Some(format!("{name}: {}", t.members_added));
+    }
+    let id = query.removed.as_deref()?;
+    Some(format!("{}: {}", name_in_history(id)?, t.members_removed))
+}
+
+#[derive(Deserialize)]
+pub struct AdmitForm {
+    merchant_id: String,
+}
+
+/// `POST /programme/consortia/{id}/members`: admit a shop.
+pub async fn admit(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<AdmitForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    let path = members_path(&id);
+    match golmok_catalog::consortium::add_member(
+        &pages.db,
+        pages.cache.as_ref(),
+        account,
+        &id,
+        form.merchant_id.trim(),
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "{path}?added={}",
+            encode(form.merchant_id.trim())
+        ))),
+        Err(DomainError::Conflict {
+            code: "already_member",
+            ..
+        }) => Ok(see_other(&format!("{path}?not=already_member"))),
+        Err(DomainError::Invalid(_)) => Ok(see_other(&format!("{path}?not=no_such_shop"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /programme/consortia/{id}/members/{merchant}/remove`.
+pub async fn remove(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, merchant)): Path<(String, String)>,
+    _: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    let path = members_path(&id);
+    match golmok_catalog::consortium::remove_member(
+        &pages.db,
+        pages.cache.as_ref(),
+        account,
+        &id,
+        &merchant,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{path}?removed={}", encode(&merchant)))),
+        // Removed meanwhile (a second press, another coordinator): the page says so.
+        Err(DomainError::NotFound { .. }) => {
+            golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), &id)
+                .await?;
+            Ok(see_other(&format!("{path}?not=gone")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn routes() -> axum::Router<Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(
+            "/programme/consortia/{id}/members",
+            get(members).post(admit),
+        )
+        .route(
+            "/programme/consortia/{id}/members/{merchant}/remove",
+            post(remove),
+        )
+}

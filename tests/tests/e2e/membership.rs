@@ -1,0 +1,312 @@
+//! A shop joins the programme from the pages: its owner registers it, a coordinator forms a
+//! consortium around it from the shops nearby, and takes one out again.
+
+use golmok_e2e::pages::{Browser, Page};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::json;
+
+on_both_databases!(a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it);
+
+#[track_caller]
+fn ok(page: &Page) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let mut browser = Browser::new(&app.base_url);
+    browser.sign_in(email, None).await;
+    browser
+}
+
+/// The id in a `Location` such as `/shop/mer_x/profile?welcome=1`.
+fn shop_in(location: &str) -> String {
+    location
+        .trim_start_matches("/shop/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    // Beside the tofu shop in Mangwon.
+    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
+    let tofu = merchants["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == "망원 두부가게"))
+        .cloned()
+        .unwrap_or_default();
+    let (lat, lon) = (
+        tofu["location"]["lat"].as_f64().unwrap_or_default() + 0.0008,
+        tofu["location"]["lon"].as_f64().unwrap_or_default(),
+    );
+
+    // A baker signs up as a shop owner; the console offers to register a shop.
+    let mut baker = Browser::new(&app.base_url);
+    let email = format!("baker-{}@example.com", uuid::Uuid::new_v4().simple());
+    let form = baker.get("/signup").await;
+    let signed_up = baker
+        .submit(
+            &form,
+            "/signup",
+            &[
+                ("name", "빵집 사장"),
+                ("email", &email),
+                ("password", golmok_e2e::PASSWORD),
+                ("role", "merchant"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_up.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_up.html
+    );
+    let console = baker.get("/shop").await;
+    ok(&console);
+    assert!(
+        console.html.contains("href=\"/shop/new\""),
+        "{}",
+        console.html
+    );
+
+    // A form without a name or a place is refused beside both fields; the kind stays chosen.
+    let form = baker.get("/shop/new").await;
+    ok(&form);
+    let refused = baker
+        .submit(
+            &form,
+            "/shop/new",
+            &[
+                ("name", " "),
+                ("kind", "cooperative"),
+                ("address", "서울 마포구 망원로 40"),
+                ("lat", ""),
+                ("lon", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name-error", "location-error"] {
+        assert!(
+            refused.html.contains(&format!("id=\"{field}\"")),
+            "{field}: {}",
+            refused.html
+        );
+    }
+    assert!(
+        refused
+            .html
+            .contains("<option value=\"cooperative\" selected>"),
+        "{}",
+        refused.html
+    );
+    let (lat_text, lon_text) = (format!("{lat:.6}"), format!("{lon:.6}"));
+    let registered = baker
+        .submit(
+            &refused,
+            "/shop/new",
+            &[
+                ("name", "망원 골목빵집 협동조합"),
+                ("kind", "cooperative"),
+                ("address", "서울 마포구 망원로 40"),
+                ("phone", "02-335-9876"),
+                ("lat", &lat_text),
+                ("lon", &lon_text),
+            ],
+        )
+        .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        registered.html
+    );
+    let bakery = shop_in(registered.location());
+    assert_eq!(
+        registered.location(),
+        format!("/shop/{bakery}/profile?welcome=1")
+    );
+    let profile = baker.get(registered.location()).await;
+    ok(&profile);
+    assert!(profile.html.contains("id=\"shop-welcome\""));
+    let shop = app.get(&format!("/v1/merchants/{bakery}"), None).await.body;
+    assert_eq!(shop["kind"], "cooperative");
+    assert_eq!(shop["phone"], "02-335-9876");
+    // Until a consortium admits it, its board says why nobody orders.
+    let board = baker.get(&format!("/shop/{bakery}/orders")).await;
+    ok(&board);
+    assert!(board.html.contains("id=\"not-a-member\""), "{}", board.html);
+
+    // A coordinator forms a consortium in Mapo: no member yet, so the newest shops are offered.
+    let coordinator_token = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
+    let formed = app
+        .post(
+            "/v1/consortia",
+            Some(&coordinator_token),
+            &json!({"name": "망원 골목 새 협업체", "district": "마포구"}),
+        )
+        .await;
+    assert_eq!(formed.status, StatusCode::CREATED, "{}", formed.text);
+    let consortium = formed.body["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/programme/consortia/{consortium}/members");
+    let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
+    let projects = coordinator
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    ok(&projects);
+    assert!(projects.html.contains(&format!("href=\"{path}\"")));
+    let desk = coordinator.get(&path).await;
+    ok(&desk);
+    assert!(desk.html.contains("준비 중"), "forming: {}", desk.html);
+    assert!(
+        desk.html.contains(&format!("id=\"candidate-{bakery}\"")),
+        "the newest shop is offered: {}",
+        desk.html
+    );
+
+    // The bakery first; then the shops nearest it are offered, and four small businesses of
+    // Mangwon make five members of both sides: the consortium sells.
+    let admitted = coordinator
+        .submit(&desk, &path, &[("merchant_id", &bakery)])
+        .await;
+    assert_eq!(admitted.location(), format!("{path}?added={bakery}"));
+    let desk = coordinator.get(admitted.location()).await;
+    ok(&desk);
+    assert!(
+        desk.html
+            .contains("망원 골목빵집 협동조합: 회원이 되었습니다"),
+        "{}",
+        desk.html
+    );
+    assert!(desk.html.contains(&format!("id=\"member-{bakery}\"")));
+    let nearby = desk.html[desk.html.find("candidates-h").unwrap_or(0)..].to_owned();
+    let offered: Vec<&str> = ["망원 두부가게", "망원 정육점", "망원 청과", "망원 떡집"]
+        .into_iter()
+        .filter(|name| nearby.contains(name))
+        .collect();
+    assert_eq!(offered.len(), 4, "Mangwon's shops are near: {nearby}");
+    assert!(
+        !nearby.contains("성수 베이글"),
+        "Seongsu is not within 3 km: {nearby}"
+    );
+    assert!(
+        nearby.contains("다른 협업체 1"),
+        "they sell in Mangwon already: {nearby}"
+    );
+    let found = coordinator
+        .get(&format!("{path}?q=%EB%91%90%EB%B6%80"))
+        .await;
+    ok(&found);
+    let tofu_id = tofu["id"].as_str().unwrap_or_default().to_owned();
+    assert!(found.html.contains(&format!("id=\"candidate-{tofu_id}\"")));
+    assert!(
+        !found.html.contains("망원 정육점"),
+        "only what the name finds"
+    );
+    let consortium_api = format!("/v1/consortia/{consortium}");
+    let ids_of = |page: &Page| -> Vec<String> {
+        page.html
+            .split("id=\"candidate-")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut desk = desk;
+    for name in ["망원 두부가게", "망원 정육점", "망원 청과", "망원 떡집"] {
+        let id = ids_of(&desk)
+            .into_iter()
+            .find(|id| {
+                desk.html
+                    .split(&format!("id=\"candidate-{id}\""))
+                    .nth(1)
+                    .is_some_and(|rest| {
+                        rest.split("</li>")
+                            .next()
+                            .unwrap_or_default()
+                            .contains(name)
+                    })
+            })
+            .unwrap_or_else(|| panic!("{name} offered: {}", desk.html));
+        let admitted = coordinator
+            .submit(&desk, &path, &[("merchant_id", &id)])
+            .await;
+        assert_eq!(admitted.status, StatusCode::SEE_OTHER, "{}", admitted.html);
+        desk = coordinator.get(admitted.location()).await;
+    }
+    let now = app.get(&consortium_api, None).await.body;
+    assert_eq!(now["status"], "active", "{now}");
+    assert_eq!(now["members"].as_array().map(Vec::len), Some(5));
+    ok(&desk);
+    assert!(desk.html.contains("id=\"consortium-status\">판매 중"));
+    assert_eq!(
+        desk.html
+            .matches("이 가게가 빠지면 협업체는 판매를 멈춥니다.")
+            .count(),
+        5,
+        "at five, every member's removal stops the selling: {}",
+        desk.html
+    );
+    let history = desk.html[desk.html.find("history-h").unwrap_or(0)..].to_owned();
+    assert_eq!(history.matches("</strong> 가입").count(), 5, "{history}");
+    assert!(history.contains("서북권 코디네이터"), "who: {history}");
+
+    // The baker's board no longer says it sells nowhere.
+    let board = baker.get(&format!("/shop/{bakery}/orders")).await;
+    assert!(!board.html.contains("id=\"not-a-member\""));
+
+    // Admitting it twice says so; a shop owner may neither read nor change the membership.
+    let twice = coordinator
+        .submit(&desk, &path, &[("merchant_id", &bakery)])
+        .await;
+    assert_eq!(twice.location(), format!("{path}?not=already_member"));
+    let said = coordinator.get(twice.location()).await;
+    assert!(said.html.contains("id=\"members-refusal\""));
+    assert_eq!(baker.get(&path).await.status, StatusCode::FORBIDDEN);
+    let forbidden = baker
+        .submit(&profile, &path, &[("merchant_id", &bakery)])
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        coordinator
+            .get("/programme/consortia/con_missing/members")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The tofu shop leaves: the consortium is forming again, and says who did it.
+    let remove = format!("{path}/{tofu_id}/remove");
+    let removed = coordinator.submit(&desk, &remove, &[]).await;
+    assert_eq!(removed.location(), format!("{path}?removed={tofu_id}"));
+    let desk = coordinator.get(removed.location()).await;
+    ok(&desk);
+    assert!(
+        desk.html.contains("망원 두부가게: 회원에서 빠졌습니다"),
+        "{}",
+        desk.html
+    );
+    assert!(!desk.html.contains(&format!("id=\"member-{tofu_id}\"")));
+    assert!(desk.html.contains(&format!("id=\"candidate-{tofu_id}\"")));
+    assert!(desk.html.contains("id=\"consortium-status\">준비 중"));
+    assert!(desk.html.contains("</strong> 탈퇴"), "{}", desk.html);
+    let now = app.get(&consortium_api, None).await.body;
+    assert_eq!(now["status"], "forming");
+    let again = coordinator.submit(&desk, &remove, &[]).await;
+    assert_eq!(again.location(), format!("{path}?not=gone"));
+    let events = app
+        .get(&format!("{consortium_api}/membership-events"), None)
+        .await
+        .body;
+    assert_eq!(
+        events["items"].as_array().map(Vec::len),
+        Some(6),
+        "{events}"
+    );
+}
