@@ -569,6 +569,17 @@ texts! {
     reason_no_capacity_left: "기사님들이 더 실을 수 없음", "the couriers could carry no more";
     reason_no_courier: "배정된 기사님 없음", "no courier on shift";
     turned_into_pickup: "가게에서 직접 찾기로 바뀌었습니다", "Now a pick-up at the shop";
+    forming_title: "새 협업체 만들기", "Form a consortium";
+    forming_help: "협업체를 만든 뒤 회원 가게를 받으세요. 다섯 곳 이상, 소상공인과 사회적경제기업이 함께하면 판매를 시작합니다.", "Form it, then admit its member shops: it sells with five or more, small businesses and social-economy enterprises together.";
+    forming_name: "협업체 이름", "Consortium's name";
+    forming_district: "자치구", "District";
+    forming_network: "공동배송망", "Co-delivery network";
+    forming_no_network: "없음 (방문 수령만)", "None (pick-up only)";
+    forming_button: "협업체 만들기", "Form the consortium";
+    formed: "협업체를 만들었습니다. 회원 가게를 받으세요.", "The consortium is formed: admit its member shops.";
+    err_consortium_name: "이름은 1자 이상 100자 이하입니다.", "Names are 1 to 100 characters.";
+    err_district: "이 기관이 맡은 자치구를 고르세요.", "Choose a district this agency runs.";
+    err_network: "이 공동배송망은 없습니다.", "No such co-delivery network.";
     members_title: "회원 가게", "Member shops";
     members_link: "회원 가게 관리", "Member shops";
     members_none: "아직 회원 가게가 없습니다.", "No member shops yet.";

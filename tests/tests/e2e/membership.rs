@@ -4,7 +4,6 @@
 use golmok_e2e::pages::{Browser, Page};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
-use serde_json::json;
 
 on_both_databases!(a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it);
 
@@ -143,26 +142,88 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
     ok(&board);
     assert!(board.html.contains("id=\"not-a-member\""), "{}", board.html);
 
-    // A coordinator forms a consortium in Mapo: no member yet, so the newest shops are offered.
-    let coordinator_token = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
-    let formed = app
-        .post(
-            "/v1/consortia",
-            Some(&coordinator_token),
-            &json!({"name": "망원 골목 새 협업체", "district": "마포구"}),
+    // A coordinator forms a consortium in Mapo from the agency's page: a name is needed, and
+    // a district another agency runs is refused.
+    let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
+    let programme = coordinator.get("/programme").await;
+    let agency_page = programme.location().to_owned();
+    assert!(
+        agency_page.starts_with("/programme/agencies/"),
+        "{agency_page}"
+    );
+    let agency = coordinator.get(&agency_page).await;
+    ok(&agency);
+    let forming = format!("{agency_page}/consortia");
+    assert!(
+        agency.html.contains(&format!("action=\"{forming}\"")),
+        "{}",
+        agency.html
+    );
+    assert!(agency.html.contains("<option value=\"마포구\""));
+    let nameless = coordinator
+        .submit(&agency, &forming, &[("name", ""), ("district", "마포구")])
+        .await;
+    assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nameless.html.contains("id=\"consortium-name-error\""));
+    let elsewhere = coordinator
+        .submit(
+            &agency,
+            &forming,
+            &[("name", "성수 새 협업체"), ("district", "성동구")],
         )
         .await;
-    assert_eq!(formed.status, StatusCode::CREATED, "{}", formed.text);
-    let consortium = formed.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(elsewhere.html.contains("id=\"consortium-district-error\""));
+    assert!(
+        elsewhere.html.contains("value=\"성수 새 협업체\""),
+        "kept as typed"
+    );
+    let networks = app.get("/v1/networks", None).await.body;
+    let mapo_network = networks["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|n| n["name"].as_str().is_some_and(|name| name.contains("마포")))
+        })
+        .and_then(|n| n["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let formed = coordinator
+        .submit(
+            &agency,
+            &forming,
+            &[
+                ("name", "망원 골목 새 협업체"),
+                ("district", "마포구"),
+                ("network_id", &mapo_network),
+            ],
+        )
+        .await;
+    assert_eq!(formed.status, StatusCode::SEE_OTHER, "{}", formed.html);
+    let consortium = formed
+        .location()
+        .trim_start_matches("/programme/consortia/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let path = format!("/programme/consortia/{consortium}/members");
-    let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
+    assert_eq!(formed.location(), format!("{path}?formed=1"));
+    let made = app
+        .get(&format!("/v1/consortia/{consortium}"), None)
+        .await
+        .body;
+    assert_eq!(made["district"], "마포구");
+    assert_eq!(made["network_id"], mapo_network.as_str());
     let projects = coordinator
         .get(&format!("/programme/consortia/{consortium}"))
         .await;
     ok(&projects);
     assert!(projects.html.contains(&format!("href=\"{path}\"")));
-    let desk = coordinator.get(&path).await;
+    let desk = coordinator.get(formed.location()).await;
     ok(&desk);
+    assert!(desk.html.contains("id=\"members-flash\""), "{}", desk.html);
     assert!(desk.html.contains("준비 중"), "forming: {}", desk.html);
     assert!(
         desk.html.contains(&format!("id=\"candidate-{bakery}\"")),

@@ -1,6 +1,9 @@
-//! A consortium's membership for the coordinators who run it: who is in, what removing each
-//! would do to its selling, the shops nearby that could join (or those a name finds), and who
-//! changed the membership when. Admitting and removing are one button each.
+//! A consortium's membership for the coordinators who run it: forming one on their agency's
+//! page; then who is in, what removing each would do to its selling, the shops nearby that
+//! could join (or those a name finds), and who changed the membership when. Admitting and
+//! removing are one button each.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,6 +20,119 @@ use crate::error::PageError;
 use crate::format;
 use crate::i18n::Texts;
 use crate::session::{CsrfForm, Visitor};
+
+/// Forming a consortium, on a regional agency's page, as typed and refused.
+pub struct FormingForm {
+    pub action: String,
+    /// The agency's districts (every district for the metropolitan agency).
+    pub districts: Vec<String>,
+    pub networks: Vec<(String, String)>,
+    pub name: String,
+    pub district: String,
+    pub network: String,
+    pub errors: BTreeMap<&'static str, &'static str>,
+}
+
+/// The empty form for those who run agency `agency_id`; none for those who only read it.
+pub(super) async fn forming_form(
+    pages: &Pages,
+    account: &golmok_accounts::Account,
+    agency_id: &str,
+) -> Result<Option<FormingForm>, PageError> {
+    use golmok_programme::access::{Standing, in_agency};
+    if in_agency(&pages.db, account, agency_id).await? != Some(Standing::Edits) {
+        return Ok(None);
+    }
+    let agency = golmok_catalog::agency::get_agency(&pages.db, agency_id).await?;
+    let districts = if agency.districts.is_empty() {
+        golmok_catalog::district::SEOUL
+            .iter()
+            .map(|d| d.name.to_owned())
+            .collect()
+    } else {
+        agency.districts
+    };
+    let networks = golmok_delivery_routing::network::list_networks(&pages.db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    Ok(Some(FormingForm {
+        action: format!("/programme/agencies/{}/consortia", encode(agency_id)),
+        district: districts.first().cloned().unwrap_or_default(),
+        districts,
+        networks,
+        name: String::new(),
+        network: String::new(),
+        errors: BTreeMap::new(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct FormingFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    network_id: String,
+}
+
+/// `POST /programme/agencies/{id}/consortia`: formed, then on to admit its members; or the
+/// agency's page again with each refusal beside its field.
+pub async fn form_consortium(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(agency_id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<FormingFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    let t = visitor.lang.texts();
+    let Some(mut typed) = forming_form(&pages, account, &agency_id).await? else {
+        return Err(PageError::Forbidden);
+    };
+    let network = form.network_id.trim();
+    if !network.is_empty() && !typed.networks.iter().any(|(id, _)| id == network) {
+        typed.errors.insert("network_id", t.err_network);
+    }
+    if typed.errors.is_empty() {
+        let new = golmok_catalog::NewConsortium {
+            name: form.name.clone(),
+            district: form.district.clone(),
+            network_id: (!network.is_empty()).then(|| network.to_owned()),
+        };
+        match golmok_catalog::consortium::create_consortium(&pages.db, account, new).await {
+            Ok(formed) => {
+                return Ok(see_other(&format!("{}?formed=1", members_path(&formed.id))));
+            }
+            Err(DomainError::Invalid(v)) => {
+                for f in &v.0 {
+                    match f.field.as_str() {
+                        "name" => typed.errors.insert("name", t.err_consortium_name),
+                        "network_id" => typed.errors.insert("network_id", t.err_network),
+                        _ => typed.errors.insert("district", t.err_district),
+                    };
+                }
+            }
+            // A district another agency runs.
+            Err(DomainError::Forbidden(_)) => {
+                typed.errors.insert("district", t.err_district);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    typed.name = form.name;
+    typed.district = form.district;
+    typed.network = form.network_id;
+    super::programme::agency_page(
+        &pages,
+        &visitor,
+        &agency_id,
+        golmok_programme::report::Period::Month,
+        Some(typed),
+    )
+    .await
+}
 
 pub struct MemberRow {
     pub id: String,
@@ -70,6 +186,8 @@ pub struct DeskQuery {
     removed: Option<String>,
     /// Why the last press changed nothing.
     not: Option<String>,
+    /// Just formed.
+    formed: Option<String>,
 }
 
 fn status_text(t: &Texts, status: ConsortiumStatus) -> &'static str {
@@ -163,8 +281,11 @@ pub async fn members(
     })
 }
 
-/// "X joined" or "X left", named from the desk (a removed shop from its history).
+/// "Formed", "X joined" or "X left", named from the desk (a removed shop from its history).
 fn flash_of(t: &Texts, desk: &MembershipDesk, query: &DeskQuery) -> Option<String> {
+    if query.formed.is_some() {
+        return Some(t.formed.to_owned());
+    }
     let name_in_history = |id: &str| {
         desk.history
             .iter()
@@ -260,4 +381,5 @@ pub fn routes() -> axum::Router<Pages> {
             "/programme/consortia/{id}/members/{merchant}/remove",
             post(remove),
         )
+        .route("/programme/agencies/{id}/consortia", post(form_consortium))
 }

@@ -177,6 +177,8 @@ struct ReportPage {
     csv: String,
     support: Option<String>,
     co2_method: String,
+    /// On a regional agency's page, for those who run it: form a consortium.
+    forming: Option<super::members::FormingForm>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +200,7 @@ async fn report_page(
     here: String,
     csv: String,
     support: Option<String>,
+    forming: Option<super::members::FormingForm>,
 ) -> Result<Response, PageError> {
     let lang = visitor.lang;
     let t = lang.texts();
@@ -215,25 +218,30 @@ async fn report_page(
         })
         .collect();
     let bars = chart(lang, &report);
-    render(&ReportPage {
-        title: format!("{} · {} – {}", report.name, report.from, report.to),
-        parts_label: if agency_scope {
-            t.consortium_col
-        } else {
-            t.agency_col
+    let status = super::refused_if(forming.as_ref().is_some_and(|f| !f.errors.is_empty()));
+    render_with(
+        status,
+        &ReportPage {
+            forming,
+            title: format!("{} · {} – {}", report.name, report.from, report.to),
+            parts_label: if agency_scope {
+                t.consortium_col
+            } else {
+                t.agency_col
+            },
+            total: row_of(lang, t.total_row, None, &report.total, &report.projects),
+            training: format!("{}", report.coordinator_training_hours),
+            chart_width: bars.len() as u32 * 44 + 16,
+            bars,
+            rows,
+            by_week: report.by == Period::Week,
+            here,
+            csv,
+            support,
+            co2_method: report.co2_method.clone(),
+            c: Chrome::load(pages, visitor).await?,
         },
-        total: row_of(lang, t.total_row, None, &report.total, &report.projects),
-        training: format!("{}", report.coordinator_training_hours),
-        chart_width: bars.len() as u32 * 44 + 16,
-        bars,
-        rows,
-        by_week: report.by == Period::Week,
-        here,
-        csv,
-        support,
-        co2_method: report.co2_method.clone(),
-        c: Chrome::load(pages, visitor).await?,
-    })
+    )
 }
 
 /// `GET /programme`: the whole programme for the metropolitan agency and admins; a regional
@@ -263,6 +271,7 @@ pub async fn home(
         "/programme".into(),
         format!("/programme/report.csv?by={by}"),
         None,
+        None,
     )
     .await
 }
@@ -274,18 +283,33 @@ pub async fn agency(
     Path(id): Path<String>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let account = coordinator(&visitor)?;
-    let by = period_of(&q);
+    agency_page(&pages, &visitor, &id, period_of(&q), None).await
+}
+
+/// An agency's page; `typed` is a consortium's forming form sent back with its refusals.
+pub(super) async fn agency_page(
+    pages: &Pages,
+    visitor: &Visitor,
+    id: &str,
+    by: Period,
+    typed: Option<super::members::FormingForm>,
+) -> Result<Response, PageError> {
+    let account = coordinator(visitor)?;
     let report =
-        golmok_programme::report::agency_report(&pages.db, account, &id, None, None, by).await?;
-    let id = encode(&id);
+        golmok_programme::report::agency_report(&pages.db, account, id, None, None, by).await?;
+    let forming = match typed {
+        Some(form) => Some(form),
+        None => super::members::forming_form(pages, account, id).await?,
+    };
+    let id = encode(id);
     report_page(
-        &pages,
-        &visitor,
+        pages,
+        visitor,
         report,
         format!("/programme/agencies/{id}"),
         format!("/programme/report.csv?by={by}&agency={id}"),
         Some(format!("/programme/agencies/{id}/support")),
+        forming,
     )
     .await
 }
