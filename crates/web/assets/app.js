@@ -99,7 +99,7 @@
       if (pin) pin.setLatLng([la, lo]); else pin = L.circleMarker([la, lo], { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
     }
     var typed = lat.value && lon.value && !isNaN(+lat.value) && !isNaN(+lon.value);
-    map.setView(typed ? [+lat.value, +lon.value] : start, 16);
+    map.setView(typed ? [+lat.value, +lon.value] : start, typed ? 17 : 12);
     if (typed) place(+lat.value, +lon.value);
     map.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6);

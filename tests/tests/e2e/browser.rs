@@ -1938,3 +1938,98 @@ async fn tofu_name(app: &TestApp, shop: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// A new shop in Chromium: its owner signs up, registers it with a tap on the map for its
+/// place; a coordinator forms a consortium on the agency's page and admits it with four
+/// shops nearby, one button each, until the consortium sells.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_shop_is_placed_on_the_map_and_admitted_to_a_new_consortium() {
+    in_chromium(new_shop).await;
+}
+
+async fn new_shop(app: &TestApp, b: &Client) -> Result<(), String> {
+    b.goto(&app.url("/signup"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#name", "골목 빵집 사장").await;
+    let email = format!("baker-{}@example.com", uuid::Uuid::new_v4().simple());
+    fill(b, "#email", &email).await;
+    fill(b, "#password", golmok_e2e::PASSWORD).await;
+    click(b, "input[name=role][value=merchant]").await?;
+    click(b, "main form button[type=submit]").await?;
+    wait_for_text(b, "진행 중인 캠페인").await;
+    b.goto(&app.url("/shop")).await.map_err(|e| e.to_string())?;
+    click(b, "#register-shop").await?;
+    wait_for_text(b, "가게 등록").await;
+    fill(b, "#name", "망원 골목빵집 협동조합").await;
+    b.find(Locator::Css("#kind"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("cooperative")
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#address", "서울 마포구 망원로 40").await;
+    // A tap on the map is the shop's place: the script writes it into the two fields.
+    click(b, "#shop-map").await?;
+    let lat = b
+        .find(Locator::Css("#lat"))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let lat: f64 = lat
+        .parse()
+        .map_err(|_| format!("no latitude from the map: {lat:?}"))?;
+    // It opens on the whole city; where in it the tap lands depends on the scroll.
+    if !(37.42..=37.71).contains(&lat) {
+        return Err(format!("the map's tap landed at {lat}, outside Seoul"));
+    }
+    shoot(b, "65-shop-register").await;
+    // Typed over, as an owner who knows the place: in Mangwon, by the market.
+    fill(b, "#lat", "37.5561").await;
+    fill(b, "#lon", "126.9012").await;
+    click(b, "#shop-new-form button[type=submit]").await?;
+    wait_for_text(b, "가게가 등록되었습니다").await;
+
+    sign_in_as(b, app, "coordinator@demo.golmok.kr", "/programme").await?;
+    wait_for_text(b, "새 협업체 만들기").await;
+    fill(b, "#consortium-name", "망원 골목 새 협업체").await;
+    b.find(Locator::Css("#consortium-district"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("마포구")
+        .await
+        .map_err(|e| e.to_string())?;
+    click(b, "#forming-form button[type=submit]").await?;
+    wait_for_text(b, "협업체를 만들었습니다").await;
+    // The newest shops first while it has no member: the bakery, then the shops nearest it.
+    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
+    let bakery = merchants["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == "망원 골목빵집 협동조합"))
+        .and_then(|m| m["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    click(b, &format!("#candidate-{bakery} button")).await?;
+    wait_for_text(b, "회원이 되었습니다").await;
+    // The nearest shop each time, until five members of both sides make it sell.
+    let mut status = String::new();
+    for admitted in 2..=9 {
+        click(b, "li.candidate button").await?;
+        wait_for_text(b, &format!("회원 가게 ({admitted})")).await;
+        status = text_at(b, "#consortium-status").await?;
+        if status == "판매 중" {
+            if admitted < 5 {
+                return Err(format!("selling with {admitted} members"));
+            }
+            break;
+        }
+    }
+    if status != "판매 중" {
+        return Err(format!("nine members, yet: {status}"));
+    }
+    shoot(b, "66-consortium-members").await;
+    Ok(())
+}

@@ -18,8 +18,8 @@ use crate::format;
 use crate::i18n::Texts;
 use crate::session::{CsrfForm, Visitor};
 
-/// Where the map opens before a place is picked: Mapo, where the first consortia are.
-const MAP_START: (f64, f64) = (37.5563, 126.9220);
+/// Where the map opens before a place is picked: Seoul City Hall, the whole city in view.
+const MAP_START: (f64, f64) = (37.5665, 126.9780);
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RegisterForm {
