@@ -33,6 +33,7 @@ mod m20261202_000024_project_files;
 mod m20261202_000025_stamp_tours;
 mod m20261202_000026_member_trade;
 mod m20261202_000027_member_delivery;
+mod m20261205_000028_claims;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000025_stamp_tours::Migration),
             Box::new(m20261202_000026_member_trade::Migration),
             Box::new(m20261202_000027_member_delivery::Migration),
+            Box::new(m20261205_000028_claims::Migration),
         ]
     }
 }

@@ -402,6 +402,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/claims/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shop (or an admin) answers a claim once: `refund_krw` refunds that much of the part
+         *     (at most what is still refundable); without it the claim is declined, and `answer` says
+         *     why. */
+        post: operations["answer_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consortia": {
         parameters: {
             query?: never;
@@ -800,6 +819,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchant-orders/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shopper claims about a delivered part of their order (damaged, missing, not as
+         *     described), within 7 days of the delivery, one open claim per part; `asked_krw` is at most
+         *     what of the part can still be refunded. */
+        post: operations["open_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchant-orders/{id}/collect": {
         parameters: {
             query?: never;
@@ -1001,6 +1039,23 @@ export interface paths {
         head?: never;
         /** Edit a merchant (its owner or an admin). */
         patch: operations["update_merchant"];
+        trace?: never;
+    };
+    "/v1/merchants/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shop's claims for its owner: every open one, oldest first, then the newest answered. */
+        get: operations["shop_claims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/merchants/{id}/events": {
@@ -1302,6 +1357,24 @@ export interface paths {
         put?: never;
         /** Cancel: the shopper before any shop accepts, an admin before anything leaves a shop. */
         post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's claims, oldest first: all of them for its shopper and admins, a shop's own for
+         *     its owner. */
+        get: operations["order_claims"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1857,6 +1930,41 @@ export interface components {
              */
             quantity: number;
         };
+        Claim: {
+            /** @description The shop's answer: a note with a refund, the reason for a decline. */
+            answer?: string | null;
+            /**
+             * Format: int64
+             * @description What the shopper asks back; the shop decides when absent.
+             */
+            asked_krw?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            merchant_id: string;
+            merchant_order_id: string;
+            order_id: string;
+            /** @description What went wrong, in the shopper's words. */
+            reason: string;
+            /**
+             * Format: int64
+             * @description What of the part can still be refunded now (its goods and deposits, less refunds).
+             */
+            refundable_krw: number;
+            /** Format: int64 */
+            refunded_krw: number;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            status: components["schemas"]["ClaimStatus"];
+        };
+        /** @description The shop's answer: a refund of `refund_krw`, or, without it, a decline saying why. */
+        ClaimAnswer: {
+            answer?: string;
+            /** Format: int64 */
+            refund_krw?: number | null;
+        };
+        /** @enum {string} */
+        ClaimStatus: "open" | "refunded" | "declined";
         Completion: {
             proof: components["schemas"]["Proof"];
         };
@@ -2239,6 +2347,38 @@ export interface components {
                 id: string;
                 kind: components["schemas"]["AgencyKind"];
                 name: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_Claim: {
+            items: {
+                /** @description The shop's answer: a note with a refund, the reason for a decline. */
+                answer?: string | null;
+                /**
+                 * Format: int64
+                 * @description What the shopper asks back; the shop decides when absent.
+                 */
+                asked_krw?: number | null;
+                /** Format: date-time */
+                created_at: string;
+                id: string;
+                merchant_id: string;
+                merchant_order_id: string;
+                order_id: string;
+                /** @description What went wrong, in the shopper's words. */
+                reason: string;
+                /**
+                 * Format: int64
+                 * @description What of the part can still be refunded now (its goods and deposits, less refunds).
+                 */
+                refundable_krw: number;
+                /** Format: int64 */
+                refunded_krw: number;
+                /** Format: date-time */
+                resolved_at?: string | null;
+                status: components["schemas"]["ClaimStatus"];
             }[];
             next_cursor?: string | null;
         };
@@ -2940,6 +3080,11 @@ export interface components {
             /** Format: date-time */
             starts_at: string;
             title: string;
+        };
+        NewClaim: {
+            /** Format: int64 */
+            asked_krw?: number | null;
+            reason: string;
         };
         NewConsortium: {
             district: string;
@@ -6392,6 +6537,117 @@ export interface operations {
             };
         };
     };
+    answer_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimAnswer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_consortia: {
         parameters: {
             query?: {
@@ -8830,6 +9086,118 @@ export interface operations {
             };
         };
     };
+    open_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClaim"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     collect: {
         parameters: {
             query?: never;
@@ -10090,6 +10458,88 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shop_claims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Claim"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12146,6 +12596,89 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    order_claims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Claim"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

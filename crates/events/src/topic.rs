@@ -119,6 +119,14 @@ pub enum Payload {
         member_order_id: String,
         status: String,
     },
+    /// A shopper claimed about a shop's delivered part, or the shop answered (`status`: open,
+    /// refunded, declined).
+    Claim {
+        claim_id: String,
+        order_id: String,
+        merchant_order_id: String,
+        status: String,
+    },
     /// A weighed line over the authorisation was put to the shopper, or answered (`status`:
     /// asked, approved, declined, lapsed).
     WeightApproval {

@@ -2,7 +2,8 @@
 //!
 //! Owns checkout (one order across several shops of one active consortium, one payment, one
 //! merchant order per shop, prices frozen on the lines), stock reservations, the order and
-//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders,
+//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders and shoppers' claims about delivered goods
+//! ([`claims`]),
 //! coupons a shopper holds and spends once ([`coupons`]: issued by the programme's stamp
 //! tours, borne by the consortium), member-to-member trade on account with monthly
 //! statements per pair of shops ([`member_trade`]), the consortium sales report, and the idempotency of
@@ -21,6 +22,7 @@
 pub mod approvals;
 pub mod basket;
 pub mod checkout;
+pub mod claims;
 pub mod containers;
 pub mod coupons;
 pub mod delivery;

@@ -307,7 +307,12 @@ impl Settled {
 /// What a coupon takes off a shop's part: its amount, but never more than the goods as
 /// weighed.
 pub(crate) fn coupon_taken(m: &merchant_order::Model) -> i64 {
-    m.coupon_krw.min(m.subtotal_krw).max(0)
+    coupon_within(m.subtotal_krw, m.coupon_krw)
+}
+
+/// A coupon takes off a part's goods, never more than they cost.
+pub(crate) fn coupon_within(subtotal_krw: i64, coupon_krw: i64) -> i64 {
+    coupon_krw.min(subtotal_krw).max(0)
 }
 
 /// The approved differences a card authorised on its own: each sold shop's is captured for

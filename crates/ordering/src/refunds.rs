@@ -33,6 +33,23 @@ pub struct RefundOutcome {
     pub refunds: Vec<Refund>,
 }
 
+/// What of a shop's part can still be refunded: what the shopper paid for it (a coupon's
+/// amount was the consortium's, up to the goods' subtotal) less what was refunded already.
+pub fn refundable_krw(
+    subtotal_krw: i64,
+    deposits_krw: i64,
+    coupon_krw: i64,
+    refunded_krw: i64,
+) -> i64 {
+    subtotal_krw + deposits_krw
+        - crate::lifecycle::coupon_within(subtotal_krw, coupon_krw)
+        - refunded_krw
+}
+
+pub(crate) fn refundable_of(m: &merchant_order::Model) -> i64 {
+    refundable_krw(m.subtotal_krw, m.deposits_krw, m.coupon_krw, m.refunded_krw)
+}
+
 /// Refunds captured money of an order: a whole order, one merchant order, or an amount,
 /// never more than was captured and not yet refunded. An amount without a merchant order is
 /// taken from the merchant orders in turn, then from the delivery fee.
@@ -66,7 +83,7 @@ pub async fn refund(
     Ok(outcome)
 }
 
-async fn refund_in(
+pub(crate) async fn refund_in(
     ctx: &Ordering<'_>,
     txn: &impl ConnectionTrait,
     order_id: &str,
@@ -95,11 +112,7 @@ async fn refund_in(
         (None, Some(_)) => o.delivery_fee_krw - o.delivery_fee_refunded_krw,
         _ => 0,
     };
-    let refundable: i64 = targets
-        .iter()
-        .map(|m| m.subtotal_krw + m.deposits_krw - coupon_taken(m) - m.refunded_krw)
-        .sum::<i64>()
-        + fee_left;
+    let refundable: i64 = targets.iter().map(|m| refundable_of(m)).sum::<i64>() + fee_left;
     let amount = request.amount_krw.unwrap_or(refundable);
     if amount <= 0 || amount > refundable {
         return Err(DomainError::conflict(

@@ -106,6 +106,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::listing_form::routes())
         .merge(pages::shop_profile::routes())
         .merge(pages::shop_new::routes())
+        .merge(pages::shop_claims::routes())
         .merge(pages::shop_containers::routes())
         .merge(pages::shop_sales::routes())
         .merge(pages::programme::routes())

@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod capacity;
 mod catalog;
+mod claims;
 mod containers;
 mod edges;
 mod handover;

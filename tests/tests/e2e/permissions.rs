@@ -137,6 +137,13 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/merchants/{id}/payouts", "/v1/merchants/{shop}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     // Whom an admin pays next.
     ("GET", "/v1/admin/payouts", "/v1/admin/payouts", "", "401 403 403 403 403 403 403 403 403 403 200"),
+    // Claims: a shop answers its own once (an admin finds it answered); the shopper claims
+    // about their own collected part (someone else's order is as good as none); an order's
+    // claims for its shopper, its shops and admins; a shop's for its owner.
+    ("POST", "/v1/claims/{id}/answer", "/v1/claims/{claim}/answer", r#"{"refund_krw": 1000, "answer": "죄송합니다"}"#, "401 403 403 403 403 403 403 200 403 403 409"),
+    ("POST", "/v1/merchant-orders/{id}/claims", "/v1/merchant-orders/{claim_part}/claims", r#"{"reason": "남은 두부도 상했어요"}"#, "401 404 404 404 404 404 201 404 404 404 404"),
+    ("GET", "/v1/orders/{id}/claims", "/v1/orders/{claim_order}/claims", "", "401 404 404 404 404 404 200 200 404 404 200"),
+    ("GET", "/v1/merchants/{id}/claims", "/v1/merchants/{shop}/claims", "", "401 403 403 403 403 403 403 200 403 403 200"),
     // A network's payouts: read by those who run it, paid by an admin.
     ("GET", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", "", "401 403 403 403 403 200 403 403 403 200 200"),
     ("POST", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),
@@ -492,7 +499,41 @@ async fn fixture(app: &TestApp) -> Fixture {
         .body["items"][0]
         .clone();
 
+    // A pick-up the shopper collected, with a claim about it waiting for the shop.
+    let collected = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": consortium,
+                    "items": [{"listing_id": delivery.order["merchant_orders"][0]["lines"][0]["listing_id"], "quantity": 1}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(collected.status, StatusCode::CREATED, "{}", collected.text);
+    let claim_part = id(&collected.body["merchant_orders"][0]);
+    for action in ["accept", "ready", "collect"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{claim_part}/{action}"),
+                Some(&merchant),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let claim = app
+        .post(
+            &format!("/v1/merchant-orders/{claim_part}/claims"),
+            Some(&shopper),
+            &json!({"reason": "두부가 터졌어요"}),
+        )
+        .await;
+    assert_eq!(claim.status, StatusCode::CREATED, "{}", claim.text);
+
     let ids = BTreeMap::from([
+        ("claim", id(&claim.body)),
+        ("claim_order", id(&collected.body)),
+        ("claim_part", claim_part),
         ("buyer_shop", buyer_shop),
         ("buyer_listing", id(&buyer_listing)),
         ("buyer_quantity", buyer_listing["unit_quantity"].to_string()),

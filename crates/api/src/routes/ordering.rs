@@ -26,6 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use golmok_ordering::approvals::{self, ApprovalAnswer};
+use golmok_ordering::claims::{self, Claim, ClaimAnswer, NewClaim};
 use golmok_ordering::containers::{self, ContainerReturn, ContainerReturnRequest};
 
 use crate::error::{ApiError, Problem};
@@ -47,6 +48,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ready))
         .routes(routes!(collect))
         .routes(routes!(refund_order))
+        .routes(routes!(open_claim))
+        .routes(routes!(order_claims))
+        .routes(routes!(shop_claims))
+        .routes(routes!(answer_claim))
         .routes(routes!(payment_received))
         .routes(routes!(refused_payment_calls))
         .routes(routes!(owed_parties))
@@ -382,6 +387,67 @@ async fn refund_order(
         .await
         .map_err(named_as_header)?;
     Ok(created(stored))
+}
+
+/// The shopper claims about a delivered part of their order (damaged, missing, not as
+/// described), within 7 days of the delivery, one open claim per part; `asked_krw` is at most
+/// what of the part can still be refunded.
+#[utoipa::path(post, path = "/v1/merchant-orders/{id}/claims", tag = "ordering", security(("bearer" = [])),
+    request_body = NewClaim,
+    responses((status = 201, body = Claim), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn open_claim(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewClaim>,
+) -> Result<Response, ApiError> {
+    Ok(created(
+        claims::open(state.ordering(), &session.account, &id, body).await?,
+    ))
+}
+
+/// An order's claims, oldest first: all of them for its shopper and admins, a shop's own for
+/// its owner.
+#[utoipa::path(get, path = "/v1/orders/{id}/claims", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Items<Claim>), (status = 404, body = Problem)))]
+async fn order_claims(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Items<Claim>>, ApiError> {
+    Ok(Json(Items::all(
+        claims::of_order(&state.db, &session.account, &id).await?,
+    )))
+}
+
+/// A shop's claims for its owner: every open one, oldest first, then the newest answered.
+#[utoipa::path(get, path = "/v1/merchants/{id}/claims", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Items<Claim>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn shop_claims(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Items<Claim>>, ApiError> {
+    Ok(Json(Items::all(
+        claims::of_shop(&state.db, &session.account, &id).await?,
+    )))
+}
+
+/// The shop (or an admin) answers a claim once: `refund_krw` refunds that much of the part
+/// (at most what is still refundable); without it the claim is declined, and `answer` says
+/// why.
+#[utoipa::path(post, path = "/v1/claims/{id}/answer", tag = "ordering", security(("bearer" = [])),
+    request_body = ClaimAnswer,
+    responses((status = 200, body = Claim), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn answer_claim(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ClaimAnswer>,
+) -> Result<Json<Claim>, ApiError> {
+    Ok(Json(
+        claims::resolve(state.ordering(), &session.account, &id, body).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,6 +2,7 @@
 
 pub mod basket;
 pub mod basket_line;
+pub mod claim;
 pub mod container_return;
 pub mod coupon;
 pub mod idempotency_key;

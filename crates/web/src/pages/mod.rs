@@ -12,6 +12,7 @@ pub mod orders;
 pub mod payouts;
 pub mod programme;
 pub mod shop;
+pub mod shop_claims;
 pub mod shop_containers;
 pub mod shop_new;
 pub mod shop_profile;

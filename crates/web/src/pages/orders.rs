@@ -11,15 +11,16 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use golmok_accounts::Role;
 use golmok_ordering::approvals::{ApprovalStatus, Decision};
+use golmok_ordering::claims::{Claim, ClaimStatus};
 use golmok_ordering::{DomainError, MerchantOrderStatus, Order, OrderStatus};
 use serde::Deserialize;
 
-use super::{Chrome, NoFields, is_htmx, render};
+use super::{Chrome, NoFields, encode, is_htmx, render, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
 use crate::i18n::Lang;
-use crate::session::Visitor;
+use crate::session::{CsrfForm, Visitor};
 
 pub struct OrderRow {
     pub id: String,
@@ -111,6 +112,29 @@ pub struct TrackedShop {
     pub note: Option<String>,
     pub eta: Option<String>,
     pub lines: Vec<TrackedLine>,
+    /// The shopper's claims about this part and the shop's answers, oldest first.
+    pub claims: Vec<ClaimRow>,
+    /// Delivered, no claim waiting, and still in time: the shopper may claim.
+    pub claim_form: Option<ClaimForm>,
+    /// Why the last claim sent about this part was not taken.
+    pub claim_error: Option<&'static str>,
+}
+
+pub struct ClaimRow {
+    pub at: String,
+    pub reason: String,
+    pub asked: Option<String>,
+    pub status: &'static str,
+    pub refunded: Option<String>,
+    pub answer: Option<String>,
+}
+
+pub struct ClaimForm {
+    /// The last day a claim is taken.
+    pub until: String,
+    /// The most that can be asked back.
+    pub refundable: String,
+    pub refundable_krw: i64,
 }
 
 pub struct RefundRow {
@@ -146,6 +170,8 @@ pub struct TrackedOrder {
     pub finished: bool,
     /// What the last button pressed on this page came to, when it needs saying.
     pub flash: Option<&'static str>,
+    /// What the last button pressed did, when it went well.
+    pub notice: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -173,7 +199,15 @@ fn state_of(s: MerchantOrderStatus) -> &'static str {
     }
 }
 
-async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder, PageError> {
+/// The order as its page shows it; `claims` are the shopper's claims about its parts, and
+/// `own` whether the order is the visitor's (only they may claim).
+async fn tracked(
+    pages: &Pages,
+    lang: Lang,
+    order: Order,
+    claims: &[Claim],
+    own: bool,
+) -> Result<TrackedOrder, PageError> {
     let t = lang.texts();
     let delivery = Delivery::of(pages, &order).await?;
     let window = match &order.fulfillment.slot_id {
@@ -194,7 +228,16 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
     let shops: Vec<TrackedShop> = order
         .merchant_orders
         .iter()
-        .map(|m| tracked_shop(lang, &order, m, &delivery, &names))
+        .map(|m| {
+            let mut shop = tracked_shop(lang, &order, m, &delivery, &names);
+            let mine: Vec<&Claim> = claims
+                .iter()
+                .filter(|c| c.merchant_order_id == m.id)
+                .collect();
+            shop.claim_form = claim_form(lang, &order, m, &mine).filter(|_| own);
+            shop.claims = mine.into_iter().map(|c| claim_row(lang, c)).collect();
+            shop
+        })
         .collect();
     let handover_code = shops
         .iter()
@@ -206,6 +249,7 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
         cancellable,
         finished: order.status != OrderStatus::Placed,
         flash: None,
+        notice: None,
         number: order
             .id
             .chars()
@@ -236,6 +280,48 @@ async fn tracked(pages: &Pages, lang: Lang, order: Order) -> Result<TrackedOrder
             .collect(),
         client_secret: card_to_confirm(&order),
         id: order.id,
+    })
+}
+
+fn claim_status(t: &crate::i18n::Texts, status: ClaimStatus) -> &'static str {
+    match status {
+        ClaimStatus::Open => t.claim_open,
+        ClaimStatus::Refunded => t.claim_refunded,
+        ClaimStatus::Declined => t.claim_declined,
+    }
+}
+
+pub(crate) fn claim_row(lang: Lang, c: &Claim) -> ClaimRow {
+    let t = lang.texts();
+    ClaimRow {
+        at: format::seoul_time(lang, c.created_at),
+        reason: c.reason.clone(),
+        asked: c.asked_krw.map(|a| format::won(lang, a)),
+        status: claim_status(t, c.status),
+        refunded: (c.refunded_krw > 0).then(|| format::won(lang, c.refunded_krw)),
+        answer: c.answer.clone(),
+    }
+}
+
+/// The claim form of a delivered part, while a claim is still taken and none waits.
+fn claim_form(
+    lang: Lang,
+    order: &Order,
+    m: &golmok_ordering::MerchantOrder,
+    claims: &[&Claim],
+) -> Option<ClaimForm> {
+    let until = golmok_ordering::claims::claimable_until(order, m)?;
+    let refundable_krw = golmok_ordering::refunds::refundable_krw(
+        m.subtotal_krw,
+        m.deposits_krw,
+        m.coupon_krw,
+        m.refunded_krw,
+    );
+    let waiting = claims.iter().any(|c| c.status == ClaimStatus::Open);
+    (until > chrono::Utc::now() && !waiting && refundable_krw > 0).then(|| ClaimForm {
+        until: format::seoul_date(lang, until),
+        refundable: format::won(lang, refundable_krw),
+        refundable_krw,
     })
 }
 
@@ -328,6 +414,9 @@ fn tracked_shop(
             .get(&m.id)
             .filter(|p| p.status == StopStatus::Pending)
             .map(|p| format::seoul_clock(p.eta)),
+        claims: Vec::new(),
+        claim_form: None,
+        claim_error: None,
         lines: m
             .lines
             .iter()
@@ -362,6 +451,11 @@ pub struct TrackingQuery {
     not_cancelled: Option<String>,
     /// Why the order's goods could not go in the basket again.
     not_again: Option<String>,
+    /// A claim was sent about a part.
+    claimed: Option<String>,
+    /// A claim about this part was not taken, and `why`.
+    not_claimed: Option<String>,
+    why: Option<String>,
 }
 
 pub async fn tracking(
@@ -377,7 +471,8 @@ pub async fn tracking(
         return Err(PageError::NotFound);
     }
     let own = order.shopper_id == account.id;
-    let mut o = tracked(&pages, visitor.lang, order).await?;
+    let claims = golmok_ordering::claims::of_order(&pages.db, account, &id).await?;
+    let mut o = tracked(&pages, visitor.lang, order, &claims, own).await?;
     // Another's order (an admin reading it) is not theirs to put in their basket.
     o.finished &= own;
     let t = visitor.lang.texts();
@@ -388,6 +483,18 @@ pub async fn tracking(
         (_, Some("consortium_not_active")) => Some(t.again_not_selling),
         _ => None,
     };
+    o.notice = query.claimed.is_some().then_some(t.claim_sent);
+    if let Some(part) = &query.not_claimed
+        && let Some(shop) = o.shops.iter_mut().find(|s| &s.merchant_order_id == part)
+    {
+        shop.claim_error = Some(match query.why.as_deref() {
+            Some("exceeds_refundable") => t.claim_too_much,
+            Some("claim_too_late") => t.claim_too_late,
+            Some("claim_open") => t.claim_waiting,
+            Some("reason") => t.claim_reason_needed,
+            _ => t.err_check_field,
+        });
+    }
     let c = Chrome::load(&pages, &visitor).await?;
     if is_htmx(&headers) {
         return render(&TrackingFragment { c, o });
@@ -567,6 +674,58 @@ pub async fn answer_approval(
 }
 
 /// A shopper's orders: history, tracking (live) and changes to a delivery.
+#[derive(Deserialize)]
+pub struct ClaimFields {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    asked_krw: String,
+}
+
+/// `POST /orders/{id}/parts/{part}/claim`: the shopper claims about a delivered part; the
+/// page says it was sent, or beside the part's form why not.
+pub async fn claim(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, part)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<ClaimFields>,
+) -> Result<Response, PageError> {
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?;
+    let back = |why: &str| {
+        see_other(&format!(
+            "/orders/{}?not_claimed={}&why={why}",
+            encode(&id),
+            encode(&part)
+        ))
+    };
+    let asked = form.asked_krw.replace(',', "");
+    let asked_krw = match asked.trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(won) => Some(won),
+            Err(_) => return Ok(back("asked_krw")),
+        },
+    };
+    let new = golmok_ordering::claims::NewClaim {
+        reason: form.reason,
+        asked_krw,
+    };
+    match golmok_ordering::claims::open(pages.ordering(), account, &part, new).await {
+        Ok(_) => Ok(see_other(&format!("/orders/{}?claimed=1", encode(&id)))),
+        Err(DomainError::Conflict { code, .. }) => Ok(back(code)),
+        Err(DomainError::Invalid(v)) => {
+            Ok(back(v.0.first().map_or(
+                "invalid",
+                |f| match f.field.as_str() {
+                    "reason" => "reason",
+                    _ => "asked_krw",
+                },
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -577,6 +736,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders/{id}/again", post(add_again))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
+        .route("/orders/{id}/parts/{part}/claim", post(claim))
         .route(
             "/orders/{id}/parts/{part}/lines/{line}/approval",
             post(answer_approval),

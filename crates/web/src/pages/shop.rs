@@ -131,6 +131,10 @@ struct BoardPage {
     shop: Merchant,
     columns: Vec<Column>,
     new_count: usize,
+    claims: Vec<super::shop_claims::ShopClaim>,
+    /// What the last answer to a claim came to.
+    claim_flash: Option<&'static str>,
+    claim_error: Option<&'static str>,
     /// In no consortium yet: no shopper can order, and the board says why.
     no_consortium: bool,
 }
@@ -142,6 +146,7 @@ struct BoardFragment {
     shop: Merchant,
     columns: Vec<Column>,
     new_count: usize,
+    claims: Vec<super::shop_claims::ShopClaim>,
 }
 
 fn weighable(unit: &str) -> bool {
@@ -291,15 +296,24 @@ async fn columns(
     Ok(columns)
 }
 
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    claim_answered: Option<String>,
+    /// Why the last answer to a claim was not taken.
+    claim_error: Option<String>,
+}
+
 /// The board; only the board itself when htmx redraws it after an event.
 pub async fn board(
     State(pages): State<Pages>,
     visitor: Visitor,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(query): Query<BoardQuery>,
 ) -> Result<Response, PageError> {
     let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
     let columns = columns(&pages, visitor.lang, &account, &id).await?;
+    let claims = super::shop_claims::open_claims(&pages, visitor.lang, &account, &id).await?;
     let new_count = columns[0].cards.len();
     let c = Chrome::load(&pages, &visitor).await?;
     if is_htmx(&headers) {
@@ -308,8 +322,16 @@ pub async fn board(
             shop,
             columns,
             new_count,
+            claims,
         });
     }
+    let t = visitor.lang.texts();
+    let claim_error = query.claim_error.as_deref().map(|code| match code {
+        "claim_answered" => t.claim_already_answered,
+        "exceeds_refundable" => t.claim_too_much,
+        "answer" => t.claim_decline_needs_answer,
+        _ => t.err_check_field,
+    });
     let no_consortium = golmok_catalog::consortium::consortia_of(&pages.db, &shop.id)
         .await?
         .is_empty();
@@ -319,6 +341,9 @@ pub async fn board(
         columns,
         new_count,
         no_consortium,
+        claims,
+        claim_flash: query.claim_answered.is_some().then_some(t.claim_answered),
+        claim_error,
     })
 }
 

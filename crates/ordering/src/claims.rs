@@ -1,0 +1,423 @@
+//! A shopper's claim about one shop's part of a delivered order: goods damaged, missing or not
+//! as described, in their words, and what they ask back. The shop (or an admin) answers it
+//! once: with a refund of that part, up to what is still refundable, or with a reason for
+//! declining. The money goes back as any refund does ([`crate::refunds`]); the shop's board
+//! and the shopper's order page hear of each step.
+//!
+//! A claim is made within [`CLAIM_DAYS`] of the delivery, one at a time per part.
+
+use chrono::{DateTime, Duration, Utc};
+use golmok_accounts::{Account, Role};
+use golmok_core::db::begin_write;
+use golmok_core::{ValidationErrors, new_id};
+use golmok_events::{Payload, Topic};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::entities::{claim, merchant_order, order, order_event};
+use crate::refunds::{RefundRequest, refund_in, refundable_of};
+use crate::state::MerchantOrderStatus;
+use crate::view::status_of;
+use crate::{DomainError, Ordering, Result};
+
+/// Days after its delivery a part may be claimed about.
+pub const CLAIM_DAYS: i64 = 7;
+/// Claims a shop's list shows: every open one, then the newest answered.
+const SHOP_LIST: u64 = 50;
+
+golmok_core::stored_enum! {
+    pub enum ClaimStatus {
+        /// Waiting for the shop's answer.
+        Open = "open",
+        /// The shop refunded (some or all of what was asked).
+        Refunded = "refunded",
+        /// The shop declined, saying why.
+        Declined = "declined",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Claim {
+    pub id: String,
+    pub order_id: String,
+    pub merchant_order_id: String,
+    pub merchant_id: String,
+    /// What went wrong, in the shopper's words.
+    pub reason: String,
+    /// What the shopper asks back; the shop decides when absent.
+    pub asked_krw: Option<i64>,
+    pub status: ClaimStatus,
+    pub refunded_krw: i64,
+    /// What of the part can still be refunded now (its goods and deposits, less refunds).
+    pub refundable_krw: i64,
+    /// The shop's answer: a note with a refund, the reason for a decline.
+    pub answer: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    pub reason: String,
+    pub asked_krw: Option<i64>,
+}
+
+/// The shop's answer: a refund of `refund_krw`, or, without it, a decline saying why.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimAnswer {
+    pub refund_krw: Option<i64>,
+    #[serde(default)]
+    pub answer: String,
+}
+
+impl Claim {
+    fn of(c: claim::Model, refundable_krw: i64) -> Self {
+        Claim {
+            refundable_krw,
+            id: c.id,
+            order_id: c.order_id,
+            merchant_order_id: c.merchant_order_id,
+            merchant_id: c.merchant_id,
+            reason: c.reason,
+            asked_krw: c.asked_krw,
+            status: c.status,
+            refunded_krw: c.refunded_krw,
+            answer: c.answer,
+            created_at: c.created_at,
+            resolved_at: c.resolved_at,
+        }
+    }
+}
+
+fn check_text(field: &'static str, text: &str, errors: &mut ValidationErrors) {
+    let n = text.trim().chars().count();
+    if n == 0 || n > 500 {
+        errors.add(field, "must be 1 to 500 characters");
+    }
+}
+
+/// Claims with what of each part can still be refunded, the parts read in one query.
+async fn with_refundable(db: &impl ConnectionTrait, rows: Vec<claim::Model>) -> Result<Vec<Claim>> {
+    let mut ids: Vec<String> = rows.iter().map(|c| c.merchant_order_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let refundable: std::collections::HashMap<String, i64> = if ids.is_empty() {
+        Default::default()
+    } else {
+        merchant_order::Entity::find()
+            .filter(merchant_order::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id.clone(), refundable_of(&m)))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let left = refundable.get(&c.merchant_order_id).copied().unwrap_or(0);
+            Claim::of(c, left)
+        })
+        .collect())
+}
+
+/// A row lock on the part, without changing it: claims and refunds of one part queue.
+async fn lock_part(
+    txn: &impl ConnectionTrait,
+    merchant_order_id: &str,
+) -> Result<merchant_order::Model> {
+    merchant_order::Entity::update_many()
+        .col_expr(
+            merchant_order::Column::RefundedKrw,
+            Expr::col(merchant_order::Column::RefundedKrw),
+        )
+        .filter(merchant_order::Column::Id.eq(merchant_order_id))
+        .exec(txn)
+        .await?;
+    merchant_order::Entity::find_by_id(merchant_order_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("merchant order", merchant_order_id))
+}
+
+/// Until when a part delivered at `delivered` may be claimed about.
+pub fn claim_deadline(delivered: DateTime<Utc>) -> DateTime<Utc> {
+    delivered + Duration::days(CLAIM_DAYS)
+}
+
+/// Until when the shopper may claim about `part` of `order`, if it was delivered: what the
+/// order's page offers, by the rule [`open`] keeps.
+pub fn claimable_until(
+    order: &crate::view::Order,
+    part: &crate::view::MerchantOrder,
+) -> Option<DateTime<Utc>> {
+    if part.status != MerchantOrderStatus::Delivered {
+        return None;
+    }
+    let delivered = order
+        .events
+        .iter()
+        .rev()
+        .find(|e| {
+            e.merchant_order_id.as_deref() == Some(part.id.as_str())
+                && e.to == MerchantOrderStatus::Delivered.as_str()
+        })
+        .map_or(order.updated_at, |e| e.at);
+    Some(claim_deadline(delivered))
+}
+
+/// When the part was delivered, from its history.
+async fn delivered_at(
+    txn: &impl ConnectionTrait,
+    m: &merchant_order::Model,
+) -> Result<DateTime<Utc>> {
+    Ok(order_event::Entity::find()
+        .filter(order_event::Column::MerchantOrderId.eq(m.id.as_str()))
+        .filter(order_event::Column::ToStatus.eq(MerchantOrderStatus::Delivered.as_str()))
+        .order_by_desc(order_event::Column::At)
+        .one(txn)
+        .await?
+        .map_or(m.updated_at, |e| e.at))
+}
+
+fn event_of(c: &claim::Model) -> Vec<(Topic, Payload)> {
+    let payload = Payload::Claim {
+        claim_id: c.id.clone(),
+        order_id: c.order_id.clone(),
+        merchant_order_id: c.merchant_order_id.clone(),
+        status: c.status.as_str().to_owned(),
+    };
+    vec![
+        (Topic::merchant(c.merchant_id.as_str()), payload.clone()),
+        (Topic::order(c.order_id.as_str()), payload),
+    ]
+}
+
+/// The shopper claims about a delivered part of their order.
+pub async fn open(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    merchant_order_id: &str,
+    new: NewClaim,
+) -> Result<Claim> {
+    let mut errors = ValidationErrors::new();
+    check_text("reason", &new.reason, &mut errors);
+    if new.asked_krw.is_some_and(|a| a <= 0) {
+        errors.add("asked_krw", "must be a positive number of won");
+    }
+    errors.into_result()?;
+    let txn = begin_write(ctx.db).await?;
+    let m = lock_part(&txn, merchant_order_id).await?;
+    // Someone else's order is as good as none.
+    let o = order::Entity::find_by_id(m.order_id.as_str())
+        .one(&txn)
+        .await?
+        .filter(|o| o.shopper_id == actor.id)
+        .ok_or_else(|| DomainError::not_found("merchant order", merchant_order_id))?;
+    if status_of(&m)? != MerchantOrderStatus::Delivered {
+        return Err(DomainError::conflict(
+            "not_delivered",
+            "a claim is about goods delivered (or collected)",
+        ));
+    }
+    if claim_deadline(delivered_at(&txn, &m).await?) < Utc::now() {
+        return Err(DomainError::conflict(
+            "claim_too_late",
+            format!("claims are made within {CLAIM_DAYS} days of the delivery"),
+        ));
+    }
+    let open_already = claim::Entity::find()
+        .filter(claim::Column::MerchantOrderId.eq(merchant_order_id))
+        .filter(claim::Column::Status.eq(ClaimStatus::Open))
+        .one(&txn)
+        .await?;
+    if open_already.is_some() {
+        return Err(DomainError::conflict(
+            "claim_open",
+            "this part already has a claim waiting for the shop's answer",
+        ));
+    }
+    let refundable = refundable_of(&m);
+    if let Some(asked) = new.asked_krw
+        && asked > refundable
+    {
+        return Err(DomainError::conflict(
+            "exceeds_refundable",
+            format!("{refundable} won of this part can still be refunded; asked for {asked}"),
+        )
+        .with_details(json!({"refundable_krw": refundable, "requested_krw": asked}))
+        .on_field("asked_krw"));
+    }
+    let row = claim::ActiveModel {
+        id: Set(new_id("clm")),
+        order_id: Set(o.id.clone()),
+        merchant_order_id: Set(m.id.clone()),
+        merchant_id: Set(m.merchant_id.clone()),
+        shopper_id: Set(actor.id.clone()),
+        reason: Set(new.reason.trim().to_owned()),
+        asked_krw: Set(new.asked_krw),
+        status: Set(ClaimStatus::Open),
+        refunded_krw: Set(0),
+        answer: Set(None),
+        resolved_by: Set(None),
+        created_at: Set(golmok_core::db::now()),
+        resolved_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    golmok_events::outbox::record_all(&txn, &event_of(&row)).await?;
+    txn.commit().await?;
+    Ok(Claim::of(row, refundable))
+}
+
+/// The shop's owner (or an admin) answers an open claim, once.
+pub async fn resolve(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    claim_id: &str,
+    answer: ClaimAnswer,
+) -> Result<Claim> {
+    let note = answer.answer.trim().to_owned();
+    let mut errors = ValidationErrors::new();
+    match answer.refund_krw {
+        Some(amount) if amount <= 0 => errors.add("refund_krw", "must be a positive number of won"),
+        Some(_) if note.chars().count() > 500 => {
+            errors.add("answer", "must be at most 500 characters");
+        }
+        Some(_) => {}
+        None => check_text("answer", &note, &mut errors),
+    }
+    errors.into_result()?;
+    let c = claim::Entity::find_by_id(claim_id)
+        .one(ctx.db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
+    golmok_catalog::merchant::owned_merchant(ctx.db, actor, &c.merchant_id).await?;
+    let resolved = crate::idempotency::once(ctx.db, None, |txn| async move {
+        let status = if answer.refund_krw.is_some() {
+            ClaimStatus::Refunded
+        } else {
+            ClaimStatus::Declined
+        };
+        let now = golmok_core::db::now();
+        // Answered once: a second answer (or one racing this) finds it no longer open.
+        let answered = claim::Entity::update_many()
+            .col_expr(claim::Column::Status, Expr::value(status.as_str()))
+            .col_expr(
+                claim::Column::Answer,
+                Expr::value((!note.is_empty()).then(|| note.clone())),
+            )
+            .col_expr(claim::Column::ResolvedBy, Expr::value(actor.id.clone()))
+            .col_expr(claim::Column::ResolvedAt, Expr::value(now))
+            .col_expr(
+                claim::Column::RefundedKrw,
+                Expr::value(answer.refund_krw.unwrap_or(0)),
+            )
+            .filter(claim::Column::Id.eq(claim_id))
+            .filter(claim::Column::Status.eq(ClaimStatus::Open))
+            .exec(&txn)
+            .await?;
+        if answered.rows_affected == 0 {
+            return Err(DomainError::conflict(
+                "claim_answered",
+                "this claim was answered already",
+            ));
+        }
+        if let Some(amount) = answer.refund_krw {
+            lock_part(&txn, &c.merchant_order_id).await?;
+            let reason = if note.is_empty() {
+                c.reason.clone()
+            } else {
+                note.clone()
+            };
+            let request = RefundRequest {
+                merchant_order_id: Some(c.merchant_order_id.clone()),
+                amount_krw: Some(amount),
+                reason: reason.clone(),
+            };
+            refund_in(&ctx, &txn, &c.order_id, &request, &reason)
+                .await
+                .map_err(|e| match e {
+                    DomainError::Conflict { .. } => e.on_field("refund_krw"),
+                    other => other,
+                })?;
+        }
+        let row = claim::Entity::find_by_id(claim_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
+        golmok_events::outbox::record_all(&txn, &event_of(&row)).await?;
+        let claim = with_refundable(&txn, vec![row]).await?.remove(0);
+        Ok((txn, claim))
+    })
+    .await?;
+    crate::payment_calls::make_for_order(&ctx, &resolved.order_id).await?;
+    Ok(resolved)
+}
+
+/// An order's claims, oldest first: for its shopper, an admin, or a shop of it (its own).
+pub async fn of_order(
+    db: &DatabaseConnection,
+    actor: &Account,
+    order_id: &str,
+) -> Result<Vec<Claim>> {
+    let o = order::Entity::find_by_id(order_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("order", order_id))?;
+    let mut query = claim::Entity::find()
+        .filter(claim::Column::OrderId.eq(order_id))
+        .order_by_asc(claim::Column::CreatedAt)
+        .order_by_asc(claim::Column::Id);
+    if actor.role != Role::Admin && o.shopper_id != actor.id {
+        // A shop of the order reads its own claims; anyone else finds no such order.
+        let mut own = Vec::new();
+        for m in merchant_order::Entity::find()
+            .filter(merchant_order::Column::OrderId.eq(order_id))
+            .all(db)
+            .await?
+        {
+            if golmok_catalog::merchant::owned_merchant(db, actor, &m.merchant_id)
+                .await
+                .is_ok()
+            {
+                own.push(m.merchant_id);
+            }
+        }
+        if own.is_empty() {
+            return Err(DomainError::not_found("order", order_id));
+        }
+        query = query.filter(claim::Column::MerchantId.is_in(own));
+    }
+    with_refundable(db, query.all(db).await?).await
+}
+
+/// A shop's claims for its owner (or an admin): every open one, oldest first, then the
+/// newest answered.
+pub async fn of_shop(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+) -> Result<Vec<Claim>> {
+    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
+    let mut rows = claim::Entity::find()
+        .filter(claim::Column::MerchantId.eq(merchant_id))
+        .filter(claim::Column::Status.eq(ClaimStatus::Open))
+        .order_by_asc(claim::Column::CreatedAt)
+        .all(db)
+        .await?;
+    rows.extend(
+        claim::Entity::find()
+            .filter(claim::Column::MerchantId.eq(merchant_id))
+            .filter(claim::Column::Status.ne(ClaimStatus::Open))
+            .order_by_desc(claim::Column::ResolvedAt)
+            .limit(SHOP_LIST)
+            .all(db)
+            .await?,
+    );
+    with_refundable(db, rows).await
+}

@@ -1,0 +1,331 @@
+//! A shopper's claim about goods collected from a shop, made on the order's page, answered on
+//! the shop's board with a refund or a decline; the money goes back as the claim says.
+
+use golmok_e2e::pages::{Browser, Page};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_databases!(a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declines);
+
+#[track_caller]
+fn ok(page: &Page) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+}
+
+async fn tofu_shop(app: &TestApp) -> (String, String) {
+    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
+    let shop = merchants["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == "망원 두부가게"))
+        .and_then(|m| m["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let tofu = golmok_e2e::demo::listings_of(app, &shop)
+        .await
+        .iter()
+        .find(|l| l["title"] == "국산콩 손두부")
+        .and_then(|l| l["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    (shop, tofu)
+}
+
+fn claims_of(order: &Value) -> Vec<Value> {
+    order["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declines(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let (shop, tofu) = tofu_shop(&app).await;
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("두부 손님").await;
+    let token = shopper.session_token().unwrap_or_default().to_owned();
+    let consortium = shopper
+        .get("/")
+        .await
+        .link_to("consortia", "망원시장")
+        .expect("Mangwon");
+    // Two pieces of tofu at 3,500 won, collected at the shop.
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&token),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu, "quantity": 2}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let order = placed.body["id"].as_str().unwrap_or_default().to_owned();
+    let part = placed.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/orders/{order}");
+    let claim_api = format!("/v1/merchant-orders/{part}/claims");
+
+    // Nothing to claim about before the goods are handed over.
+    let page = shopper.get(&path).await;
+    ok(&page);
+    assert!(!page.html.contains("/claim\""), "{}", page.html);
+    let early = app
+        .post(
+            &claim_api,
+            Some(&token),
+            &json!({"reason": "아직 안 왔어요"}),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.text);
+    assert!(
+        early.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/not_delivered")),
+        "{}",
+        early.text
+    );
+    let owner = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    for step in ["accept", "ready", "collect"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{part}/{step}"),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{step}: {}", done.text);
+    }
+
+    // Collected: the page offers a claim, at most what was paid.
+    let page = shopper.get(&path).await;
+    ok(&page);
+    let form = format!("{path}/parts/{part}/claim");
+    assert!(
+        page.html.contains(&format!("action=\"{form}\"")),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("최대 7,000원"), "{}", page.html);
+    let too_much = shopper
+        .submit(
+            &page,
+            &form,
+            &[("reason", "두부가 터졌어요"), ("asked_krw", "9000")],
+        )
+        .await;
+    assert_eq!(
+        too_much.location(),
+        format!("{path}?not_claimed={part}&why=exceeds_refundable")
+    );
+    let said = shopper.get(too_much.location()).await;
+    assert!(
+        said.html.contains(&format!("id=\"claim-error-{part}\"")),
+        "{}",
+        said.html
+    );
+    assert!(said.html.contains("환불할 수 있는 금액보다 많습니다"));
+    let wordless = shopper
+        .submit(&page, &form, &[("reason", " "), ("asked_krw", "")])
+        .await;
+    assert_eq!(
+        wordless.location(),
+        format!("{path}?not_claimed={part}&why=reason")
+    );
+    let sent = shopper
+        .submit(
+            &page,
+            &form,
+            &[
+                ("reason", "두부 한 모가 터져서 왔어요"),
+                ("asked_krw", "3,500"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.location(), format!("{path}?claimed=1"));
+    let page = shopper.get(sent.location()).await;
+    ok(&page);
+    assert!(page.html.contains("id=\"order-notice\""));
+    assert!(page.html.contains("두부 한 모가 터져서 왔어요"));
+    assert!(page.html.contains("가게 답변 대기"));
+    assert!(
+        !page.html.contains(&format!("action=\"{form}\"")),
+        "one claim waits at a time"
+    );
+    let again = app
+        .post(&claim_api, Some(&token), &json!({"reason": "또"}))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/claim_open")),
+        "{}",
+        again.text
+    );
+    let (stranger, _) = app.sign_up("shopper").await;
+    let theirs = app
+        .post(&claim_api, Some(&stranger), &json!({"reason": "남의 주문"}))
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let (other_owner, _) = app.sign_up("merchant").await;
+    assert_eq!(
+        app.get(&format!("/v1/merchants/{shop}/claims"), Some(&other_owner))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The shop sees it on its board, the refund offered at what was asked.
+    let mut merchant = Browser::new(&app.base_url);
+    merchant.sign_in("merchant@demo.golmok.kr", None).await;
+    let board_path = format!("/shop/{shop}/orders");
+    let board = merchant.get(&board_path).await;
+    ok(&board);
+    assert!(
+        board.html.contains("두부 한 모가 터져서 왔어요"),
+        "{}",
+        board.html
+    );
+    let claims = app
+        .get(&format!("/v1/merchants/{shop}/claims"), Some(&owner))
+        .await
+        .body;
+    let claim = claims_of(&claims)[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(claims_of(&claims)[0]["refundable_krw"], 7000);
+    assert!(board.html.contains("value=\"3500\""), "{}", board.html);
+    let answer = format!("/shop/{shop}/claims/{claim}/answer");
+    let silent = merchant
+        .submit(&board, &answer, &[("decision", "decline"), ("answer", "")])
+        .await;
+    assert_eq!(
+        silent.location(),
+        format!("{board_path}?claim_error=answer")
+    );
+    let over = merchant
+        .submit(
+            &board,
+            &answer,
+            &[
+                ("decision", "refund"),
+                ("refund_krw", "8000"),
+                ("answer", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        over.location(),
+        format!("{board_path}?claim_error=exceeds_refundable")
+    );
+    let refunded = merchant
+        .submit(
+            &board,
+            &answer,
+            &[
+                ("decision", "refund"),
+                ("refund_krw", "3500"),
+                ("answer", "죄송합니다, 한 모 값을 돌려드려요"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refunded.location(),
+        format!("{board_path}?claim_answered=1")
+    );
+    let board = merchant.get(refunded.location()).await;
+    assert!(board.html.contains("id=\"claim-flash\""));
+    assert!(
+        !board.html.contains("data-claim=\""),
+        "answered: off the board"
+    );
+    let twice = merchant
+        .submit(
+            &board,
+            &answer,
+            &[
+                ("decision", "refund"),
+                ("refund_krw", "100"),
+                ("answer", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        twice.location(),
+        format!("{board_path}?claim_error=claim_answered")
+    );
+
+    // The money went back: a refund of 3,500 won from the tofu shop's part.
+    let now = app
+        .get(&format!("/v1/orders/{order}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(now["merchant_orders"][0]["refunded_krw"], 3500, "{now}");
+    let refunds = now["refunds"].as_array().cloned().unwrap_or_default();
+    assert_eq!(refunds.len(), 1, "{now}");
+    assert_eq!(refunds[0]["amount_krw"], 3500);
+    let read = app
+        .get(&format!("/v1/orders/{order}/claims"), Some(&token))
+        .await
+        .body;
+    assert_eq!(claims_of(&read)[0]["status"], "refunded");
+    assert_eq!(claims_of(&read)[0]["refunded_krw"], 3500);
+    assert_eq!(claims_of(&read)[0]["refundable_krw"], 3500);
+    assert_eq!(
+        app.get(&format!("/v1/orders/{order}/claims"), Some(&stranger))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let page = shopper.get(&path).await;
+    assert!(page.html.contains("환불됨"), "{}", page.html);
+    assert!(page.html.contains("죄송합니다, 한 모 값을 돌려드려요"));
+    assert!(
+        page.html.contains("최대 3,500원"),
+        "the rest may be claimed"
+    );
+
+    // A second claim, declined with the shop's reason.
+    let sent = shopper
+        .submit(&page, &form, &[("reason", "나머지 한 모도 맛이 이상해요")])
+        .await;
+    assert_eq!(sent.location(), format!("{path}?claimed=1"));
+    let board = merchant.get(&board_path).await;
+    let second = claims_of(
+        &app.get(&format!("/v1/merchants/{shop}/claims"), Some(&owner))
+            .await
+            .body,
+    )[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        board.html.contains("value=\"3500\""),
+        "without an amount asked, all that is refundable is offered: {}",
+        board.html
+    );
+    let declined = merchant
+        .submit(
+            &board,
+            &format!("/shop/{shop}/claims/{second}/answer"),
+            &[("decision", "decline"), ("answer", "당일 만든 두부입니다")],
+        )
+        .await;
+    assert_eq!(
+        declined.location(),
+        format!("{board_path}?claim_answered=1")
+    );
+    let page = shopper.get(&path).await;
+    assert!(page.html.contains("거절됨"), "{}", page.html);
+    assert!(page.html.contains("당일 만든 두부입니다"));
+    let now = app
+        .get(&format!("/v1/orders/{order}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(
+        now["merchant_orders"][0]["refunded_krw"], 3500,
+        "no more money moved"
+    );
+}
