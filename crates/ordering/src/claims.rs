@@ -4,7 +4,9 @@
 //! declining. The money goes back as any refund does ([`crate::refunds`]); the shop's board
 //! and the shopper's order page hear of each step.
 //!
-//! A claim is made within [`CLAIM_DAYS`] of the delivery, one at a time per part.
+//! A claim is made within [`CLAIM_DAYS`] of the delivery, one at a time per part, and once
+//! the payment is taken (when no shop of the order is still deciding): before that there is
+//! no money to give back.
 
 use chrono::{DateTime, Duration, Utc};
 use golmok_accounts::{Account, Role};
@@ -224,6 +226,16 @@ pub async fn open(
             "a claim is about goods delivered (or collected)",
         ));
     }
+    if !golmok_payments::get_payment(&txn, &o.payment_id)
+        .await?
+        .status
+        .is_captured()
+    {
+        return Err(DomainError::conflict(
+            "not_paid_yet",
+            "the payment is taken once no shop of the order is still deciding; claim then",
+        ));
+    }
     if claim_deadline(delivered_at(&txn, &m).await?) < Utc::now() {
         return Err(DomainError::conflict(
             "claim_too_late",
@@ -249,8 +261,7 @@ pub async fn open(
             "exceeds_refundable",
             format!("{refundable} won of this part can still be refunded; asked for {asked}"),
         )
-        .with_details(json!({"refundable_krw": refundable, "requested_krw": asked}))
-        .on_field("asked_krw"));
+        .with_details(json!({"refundable_krw": refundable, "requested_krw": asked})));
     }
     let row = claim::ActiveModel {
         id: Set(new_id("clm")),
@@ -339,12 +350,7 @@ pub async fn resolve(
                 amount_krw: Some(amount),
                 reason: reason.clone(),
             };
-            refund_in(&ctx, &txn, &c.order_id, &request, &reason)
-                .await
-                .map_err(|e| match e {
-                    DomainError::Conflict { .. } => e.on_field("refund_krw"),
-                    other => other,
-                })?;
+            refund_in(&ctx, &txn, &c.order_id, &request, &reason).await?;
         }
         let row = claim::Entity::find_by_id(claim_id)
             .one(&txn)

@@ -108,30 +108,67 @@
     });
   }
 
-  // Order pages: redraw the tracking section on each event of the order, and after every
-  // (re)connection, since events may have been missed meanwhile.
-  function liveOrder() {
-    var section = document.getElementById("tracking");
-    if (!section || !window.EventSource) return;
-    var url = section.dataset.refresh;
+  // A live section (an order's tracking, a shop's board) redrawn from the server: the same
+  // HTML is not drawn again, a person typing in it is not interrupted (the redraw waits until
+  // they leave the field), and details they opened stay open, what they typed stays typed.
+  function liveSection(id, drawn) {
+    var first = document.getElementById(id);
+    if (!first || !window.EventSource) return;
+    var last = first.outerHTML, waiting = false;
+    function typing(node) {
+      var a = document.activeElement;
+      return a && node.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName);
+    }
+    function carry(from, to) {
+      from.querySelectorAll("details[open][id]").forEach(function (d) {
+        var twin = to.querySelector("#" + CSS.escape(d.id));
+        if (twin) twin.open = true;
+      });
+      from.querySelectorAll("input[id], textarea[id]").forEach(function (f) {
+        if (f.type === "hidden" || f.value === f.defaultValue) return;
+        var twin = to.querySelector("#" + CSS.escape(f.id));
+        if (twin) twin.value = f.value;
+      });
+    }
     function redraw() {
-      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      var current = document.getElementById(id);
+      fetch(current.dataset.refresh, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) return;
-          var current = document.getElementById("tracking");
           var holder = document.createElement("div");
           holder.innerHTML = html;
-          var fresh = holder.querySelector("#tracking");
-          if (fresh && current) current.replaceWith(fresh);
+          var fresh = holder.querySelector("#" + id);
+          var now = document.getElementById(id);
+          if (!fresh || !now || fresh.outerHTML === last) return;
+          if (typing(now)) {
+            if (waiting) return;
+            waiting = true;
+            now.addEventListener("focusout", function left() {
+              setTimeout(function () {
+                if (typing(now)) return;
+                now.removeEventListener("focusout", left);
+                waiting = false;
+                redraw();
+              }, 0);
+            });
+            return;
+          }
+          last = fresh.outerHTML;
+          carry(now, fresh);
+          now.replaceWith(fresh);
+          if (drawn) drawn(now, fresh);
         });
     }
     // Redraw on every opening, the first included: whatever changed between this page's
     // render and the stream's start is drawn too.
-    var source = new EventSource(section.dataset.live);
+    var source = new EventSource(first.dataset.live);
     source.addEventListener("open", function () { redraw(); document.body.dataset.live = "open"; });
     source.addEventListener("changed", redraw);
   }
+
+  // Order pages: the tracking section follows the order's events.
+  function liveOrder() { liveSection("tracking"); }
 
   // Card payment with Stripe's own element, when the order waits for one.
   function cardPayment() {
@@ -162,31 +199,15 @@
     } catch (e) { /* no audio: the flash is enough */ }
   }
 
+  // The shop's board follows the shop's events; a new order flashes and chimes.
   function liveBoard() {
-    var board = document.getElementById("board");
-    if (!board || !window.EventSource) return;
-    function redraw() {
-      fetch(board.dataset.refresh, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) {
-          if (!html) return;
-          var holder = document.createElement("div");
-          holder.innerHTML = html;
-          var fresh = holder.querySelector("#board");
-          var current = document.getElementById("board");
-          if (!fresh || !current) return;
-          var before = +current.dataset.newCount, after = +fresh.dataset.newCount;
-          current.replaceWith(fresh);
-          if (after > before) {
-            fresh.querySelector(".col-new").classList.add("arrived");
-            document.title = "(" + after + ") " + document.title.replace(/^\(\d+\) /, "");
-            chime();
-          }
-        });
-    }
-    var source = new EventSource(board.dataset.live);
-    source.addEventListener("open", function () { redraw(); document.body.dataset.live = "open"; });
-    source.addEventListener("changed", redraw);
+    liveSection("board", function (before, after) {
+      if (+after.dataset.newCount > +before.dataset.newCount) {
+        after.querySelector(".col-new").classList.add("arrived");
+        document.title = "(" + after.dataset.newCount + ") " + document.title.replace(/^\(\d+\) /, "");
+        chime();
+      }
+    });
   }
 
   // Weighing: the price as it is typed, and whether it stays inside the authorisation.

@@ -631,6 +631,7 @@ texts! {
     claim_too_much: "환불할 수 있는 금액보다 많습니다.", "That is more than can be refunded.";
     claim_too_late: "접수 기간이 지났습니다.", "Claims for this delivery are closed.";
     claim_waiting: "이미 가게의 답을 기다리는 문의가 있습니다.", "A claim is already waiting for the shop's answer.";
+    claim_not_paid: "다른 가게가 아직 주문을 처리 중이어서 결제가 끝나지 않았습니다. 결제가 끝나면 알려 주세요.", "Another shop is still deciding, so the payment is not taken yet; tell the shop once it is.";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
     claim_refund_amount: "환불 금액 (원)", "Refund (won)";

@@ -628,6 +628,7 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     assert_eq!(proved.len(), 1, "the door's photo kept with the stop");
+
     Ok(())
 }
 
@@ -1002,6 +1003,53 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
         return Err(format!("the photo's address: {src}"));
     }
     shoot(b, "27-shopper-sees-the-photo").await;
+
+    // Collected, the rice turns out wet: the shopper claims from the order's page, and the
+    // counter refunds part of it from the board's claim card.
+    let owner_token = golmok_e2e::demo::login(app, &owner).await;
+    let collected = app
+        .post(
+            &format!("/v1/merchant-orders/{part}/collect"),
+            Some(&owner_token),
+            &json!({}),
+        )
+        .await;
+    if collected.status != reqwest::StatusCode::OK {
+        return Err(format!("collected: {}", collected.text));
+    }
+    sign_in_as(
+        b,
+        app,
+        "shopper@demo.golmok.kr",
+        &format!("/orders/{second}"),
+    )
+    .await?;
+    wait_for_text(b, "문제가 있나요?").await;
+    click(b, "details.claim-form summary").await?;
+    fill(
+        b,
+        "details.claim-form textarea[name=reason]",
+        "현미가 젖어 있었어요",
+    )
+    .await;
+    fill(b, "details.claim-form input[name=asked_krw]", "2000").await;
+    click(b, "details.claim-form button[type=submit]").await?;
+    wait_for_text(b, "가게에 알렸습니다").await;
+    shoot(b, "28-claim-sent").await;
+    sign_in_as(b, app, &owner, &board_path).await?;
+    wait_for_text(b, "현미가 젖어 있었어요").await;
+    fill(b, ".claim-card input[name=refund_krw]", "1500").await;
+    fill(b, ".claim-card input[name=answer]", "젖은 만큼 돌려드려요").await;
+    shoot(b, "29-board-claim").await;
+    click(b, ".claim-card button[value=refund]").await?;
+    wait_for_text(b, "문의에 답했습니다").await;
+    let refunded = app
+        .get(&format!("/v1/orders/{second}"), Some(&shopper))
+        .await
+        .body;
+    if refunded["merchant_orders"][0]["refunded_krw"] != 1500 {
+        return Err(format!("1,500 won refunded: {refunded}"));
+    }
     Ok(())
 }
 

@@ -491,6 +491,7 @@ pub async fn tracking(
             Some("exceeds_refundable") => t.claim_too_much,
             Some("claim_too_late") => t.claim_too_late,
             Some("claim_open") => t.claim_waiting,
+            Some("not_paid_yet") => t.claim_not_paid,
             Some("reason") => t.claim_reason_needed,
             _ => t.err_check_field,
         });
