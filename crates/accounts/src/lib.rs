@@ -179,19 +179,34 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
     if !well_formed || email.len() > MAX_EMAIL_CHARS {
         errors.add("email", "must be an email address such as name@example.com");
     }
-    let password_chars = new.password.chars().count();
+    check_password("password", &new.password, &mut errors);
+    check_name(&new.name, &mut errors);
+    if registration == Registration::SelfService && !new.role.is_self_service() {
+        errors.add(
+            "role",
+            "signup may create shopper, merchant or courier accounts; an admin creates the others",
+        );
+    }
+    errors.into_result()
+}
+
+fn check_password(field: &str, password: &str, errors: &mut ValidationErrors) {
+    let password_chars = password.chars().count();
     if password_chars < MIN_PASSWORD_CHARS {
         errors.add(
-            "password",
+            field,
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         );
     } else if password_chars > MAX_PASSWORD_CHARS {
         errors.add(
-            "password",
+            field,
             format!("must be at most {MAX_PASSWORD_CHARS} characters"),
         );
     }
-    let name = new.name.trim();
+}
+
+fn check_name(name: &str, errors: &mut ValidationErrors) {
+    let name = name.trim();
     if name.is_empty() {
         errors.add("name", "must not be empty");
     } else if name.chars().count() > MAX_NAME_CHARS {
@@ -200,13 +215,6 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
             format!("must be at most {MAX_NAME_CHARS} characters"),
         );
     }
-    if registration == Registration::SelfService && !new.role.is_self_service() {
-        errors.add(
-            "role",
-            "signup may create shopper, merchant or courier accounts; an admin creates the others",
-        );
-    }
-    errors.into_result()
 }
 
 /// Creates an account. A taken email (compared case-insensitively) is [`email_taken`].
@@ -427,6 +435,76 @@ pub async fn find(db: &DatabaseConnection, id: &str) -> Result<Account> {
         .await?
         .ok_or_else(|| DomainError::not_found("account", id))?
         .try_into()
+}
+
+/// A new password for `account`, which proves it knows the current one. A wrong current
+/// password counts as a failed login of the account (a stolen session cannot guess on
+/// unthrottled), and is refused beside its field. Every other session of the account is
+/// revoked, the one asking (`keep_token`) kept: whoever else held one is out.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    failures: &dyn RateCounter,
+    policy: &SessionPolicy,
+    account: &Account,
+    keep_token: &str,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    check_password("new_password", new, &mut errors);
+    if new == current {
+        errors.add("new_password", "must differ from the current password");
+    }
+    errors.into_result()?;
+    let throttle_key = format!("login-failures:{}", account.email);
+    if failures.count(&throttle_key).await >= policy.max_failed_logins {
+        return Err(too_many(
+            "too many failed logins for this account; try again later",
+            policy.failed_login_window,
+        ));
+    }
+    let stored = account::Entity::find_by_id(account.id.as_str())
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("account", &account.id))?;
+    if !password::verify(current.to_owned(), stored.password_hash).await? {
+        failures
+            .increment(&throttle_key, policy.failed_login_window)
+            .await;
+        return Err(
+            ValidationErrors::single("current_password", "is not this account's password").into(),
+        );
+    }
+    let hash = password::hash(new.to_owned()).await?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .filter(account::Column::Id.eq(account.id.as_str()))
+        .exec(&txn)
+        .await?;
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(session::Column::AccountId.eq(account.id.as_str()))
+        .filter(session::Column::TokenHash.ne(token::digest(keep_token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    failures.reset(&throttle_key).await;
+    Ok(())
+}
+
+/// A new name for `account`: what shops, couriers and coordinators see it by.
+pub async fn rename(db: &DatabaseConnection, account: &Account, name: &str) -> Result<Account> {
+    let mut errors = ValidationErrors::new();
+    check_name(name, &mut errors);
+    errors.into_result()?;
+    account::Entity::update_many()
+        .col_expr(account::Column::Name, Expr::value(name.trim()))
+        .filter(account::Column::Id.eq(account.id.as_str()))
+        .exec(db)
+        .await?;
+    find(db, &account.id).await
 }
 
 /// The names of the accounts of `ids` that exist, by id: for pages saying who did what.

@@ -300,6 +300,7 @@ texts! {
     mo_ready: "준비 완료", "Ready";
     mo_picked_up: "배송 중", "On its way";
     mo_delivered: "배달 완료", "Delivered";
+    mo_collected: "수령 완료", "Collected";
     mo_cancelled: "취소", "Cancelled";
     mo_expired: "시간 초과", "Expired";
     mo_failed: "배송 실패", "Delivery failed";
@@ -325,6 +326,18 @@ texts! {
     role_shopper: "구매자", "Shopper";
     role_merchant: "가게 주인", "Shop owner";
     role_courier: "배송 기사", "Courier";
+    role_coordinator: "코디네이터", "Coordinator";
+    role_admin: "운영자", "Admin";
+    account_title: "내 계정", "My account";
+    save_name: "이름 저장", "Save the name";
+    name_changed: "이름을 바꿨습니다.", "The name is changed.";
+    change_password: "비밀번호 바꾸기", "Change the password";
+    change_password_help: "비밀번호를 바꾸면 이 브라우저를 뺀 다른 기기와 앱에서는 모두 로그아웃됩니다.", "Changing it signs you out everywhere else (other browsers and apps).";
+    current_password: "지금 비밀번호", "Current password";
+    new_password: "새 비밀번호 (8자 이상)", "New password (8 characters or more)";
+    password_changed: "비밀번호를 바꿨습니다. 다른 기기에서는 로그아웃되었습니다.", "The password is changed; other devices are signed out.";
+    err_current_password: "지금 비밀번호가 맞지 않습니다.", "That is not the current password.";
+    err_new_password: "새 비밀번호는 8자 이상 128자 이하이고 지금 비밀번호와 달라야 합니다.", "The new password needs 8 to 128 characters and must differ from the current one.";
     no_account: "계정이 없으신가요?", "No account yet?";
     have_account: "이미 계정이 있으신가요?", "Already have an account?";
     bad_credentials: "이메일 또는 비밀번호가 맞지 않습니다.", "The email or password is wrong.";

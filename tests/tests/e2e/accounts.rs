@@ -1,5 +1,6 @@
 //! Accounts and sessions over HTTP, on SQLite and PostgreSQL.
 
+use golmok_e2e::pages::Browser;
 use golmok_e2e::{Engine, PASSWORD, TestApp, on_both_databases};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -14,6 +15,7 @@ on_both_databases!(
     requests_without_a_usable_token_are_401,
     signup_validates_every_field,
     only_an_admin_creates_coordinators_and_admins,
+    a_person_renames_and_changes_the_password_from_the_account_page,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -232,4 +234,115 @@ mod expiry {
     async fn postgres() {
         an_expired_token_is_refused(Engine::Postgres).await;
     }
+}
+
+async fn a_person_renames_and_changes_the_password_from_the_account_page(app: TestApp) {
+    let mut browser = Browser::new(&app.base_url);
+    let email = browser.sign_up("처음 이름").await;
+    // The same person signed in on a phone app too.
+    let login = |password: &'static str| {
+        let (app, email) = (&app, email.clone());
+        async move {
+            app.post(
+                "/v1/auth/login",
+                None,
+                &json!({"email": email, "password": password}),
+            )
+            .await
+        }
+    };
+    let phone = login(PASSWORD).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains(&email), "{}", page.html);
+    assert!(
+        page.html.contains("href=\"/account\""),
+        "linked in the header"
+    );
+
+    // The name: refused when empty, beside its field; then changed for every session.
+    let empty = browser
+        .submit(&page, "/account/name", &[("name", " ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.html.contains("id=\"name-error\""));
+    let renamed = browser
+        .submit(&page, "/account/name", &[("name", "새 이름")])
+        .await;
+    assert_eq!(renamed.location(), "/account?renamed=1");
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.body["name"],
+        "새 이름"
+    );
+
+    // The password: the current one must be right, the new one long enough and different.
+    let new_password = "a newer longer password";
+    for (current, new, field) in [
+        ("not the password", new_password, "current-password-error"),
+        (PASSWORD, "short", "new-password-error"),
+        (PASSWORD, PASSWORD, "new-password-error"),
+    ] {
+        let refused = browser
+            .submit(
+                &page,
+                "/account/password",
+                &[("current_password", current), ("new_password", new)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(refused.html.contains(&format!("id=\"{field}\"")), "{field}");
+        assert!(
+            !refused.html.contains(current),
+            "a password is never sent back"
+        );
+    }
+    let changed = browser
+        .submit(
+            &page,
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location(), "/account?password=1");
+    // This browser stays signed in; the phone is signed out; the old password opens nothing.
+    let after = browser.get(changed.location()).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert!(after.html.contains("id=\"account-flash\""));
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    login(PASSWORD).await.assert_problem(401, "bad_credentials");
+    let app_token = login("a newer longer password").await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    // Over the API, and guessing the current password is throttled as logins are.
+    let renamed = app
+        .patch(
+            "/v1/me",
+            Some(&app_token),
+            &json!({"name": "앱에서 바꾼 이름"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(renamed.body["name"], "앱에서 바꾼 이름");
+    let guess = json!({"current_password": "guess", "new_password": "whatever long"});
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(
+            app.post("/v1/me/password", Some(&app_token), &guess)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(statuses[0], StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }

@@ -107,6 +107,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         page.html
     );
     assert!(page.html.contains("최대 7,000원"), "{}", page.html);
+    assert!(page.html.contains("수령 완료"), "collected, not delivered");
     let too_much = shopper
         .submit(
             &page,

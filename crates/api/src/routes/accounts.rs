@@ -17,7 +17,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_up))
         .routes(routes!(log_in))
         .routes(routes!(log_out))
-        .routes(routes!(me))
+        .routes(routes!(me, rename))
+        .routes(routes!(change_password))
         .routes(routes!(create_account))
 }
 
@@ -164,6 +165,61 @@ async fn log_out(State(state): State<AppState>, session: Session) -> Result<Stat
     responses((status = 200, body = AccountView), (status = 401, body = Problem)))]
 async fn me(session: Session) -> Json<AccountView> {
     Json(session.account.into())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rename {
+    pub name: String,
+}
+
+/// A new name for the signed-in account.
+#[utoipa::path(patch, path = "/v1/me", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = Rename,
+    responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn rename(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<Rename>,
+) -> Result<Json<AccountView>, ApiError> {
+    Ok(Json(
+        golmok_accounts::rename(&state.db, &session.account, &body.name)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A new password, given the current one; every other session of the account is signed out
+/// (this one stays). A wrong current password is a 422 on `current_password` and counts as a
+/// failed login.
+#[utoipa::path(post, path = "/v1/me/password", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    golmok_accounts::change_password(
+        &state.db,
+        state.login_failures.as_ref(),
+        &state.settings.session_policy(),
+        &session.account,
+        &session.token,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Create an account of any role, coordinators and admins included.

@@ -1,5 +1,6 @@
 //! Page handlers by journey. Each parses, checks the visitor, calls the domain, renders.
 
+pub mod account;
 pub mod auth;
 pub mod basket;
 pub mod browse;

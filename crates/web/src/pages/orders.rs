@@ -406,7 +406,16 @@ fn tracked_shop(
             !m.status.is_final() && order.fulfillment.kind == FulfillmentKind::Delivery
         }),
         name: names.get(&m.merchant_id).cloned().unwrap_or_default(),
-        status: format::merchant_order_status(t, m.status),
+        // A pick-up (or a delivery turned into one) ends in the shopper's hands at the shop.
+        status: match m.status {
+            MerchantOrderStatus::Delivered
+                if order.fulfillment.kind != FulfillmentKind::Delivery
+                    || delivery.pickups.contains(&m.id) =>
+            {
+                t.mo_collected
+            }
+            other => format::merchant_order_status(t, other),
+        },
         state: state_of(m.status),
         note: m.note.as_deref().map(|n| super::shop::refusal_text(t, n)),
         eta: delivery
