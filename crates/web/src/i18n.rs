@@ -301,6 +301,7 @@ texts! {
     mo_picked_up: "배송 중", "On its way";
     mo_delivered: "배달 완료", "Delivered";
     mo_collected: "수령 완료", "Collected";
+    handed_to_shopper: "손님에게 전달", "Handed to the shopper";
     mo_cancelled: "취소", "Cancelled";
     mo_expired: "시간 초과", "Expired";
     mo_failed: "배송 실패", "Delivery failed";

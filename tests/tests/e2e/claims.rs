@@ -86,7 +86,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         early.text
     );
     let owner = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
-    for step in ["accept", "ready", "collect"] {
+    for step in ["accept", "ready"] {
         let done = app
             .post(
                 &format!("/v1/merchant-orders/{part}/{step}"),
@@ -96,6 +96,24 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
             .await;
         assert_eq!(done.status, StatusCode::OK, "{step}: {}", done.text);
     }
+    // Ready at the counter: the board hands it over, under the number the shopper reads.
+    let mut merchant = Browser::new(&app.base_url);
+    merchant.sign_in("merchant@demo.golmok.kr", None).await;
+    let board_path = format!("/shop/{shop}/orders");
+    let board = merchant.get(&board_path).await;
+    ok(&board);
+    let number: String = order.chars().skip(order.chars().count() - 6).collect();
+    assert!(board.html.contains(&format!("#{number}")), "{}", board.html);
+    let collect = format!("/shop/{shop}/orders/{part}/collect");
+    assert!(
+        board.html.contains(&format!("action=\"{collect}\"")),
+        "{}",
+        board.html
+    );
+    let handed = merchant.submit(&board, &collect, &[]).await;
+    assert_eq!(handed.location(), board_path);
+    let board = merchant.get(&board_path).await;
+    assert!(!board.html.contains(&format!("action=\"{collect}\"")));
 
     // Collected: the page offers a claim, at most what was paid.
     let page = shopper.get(&path).await;

@@ -116,6 +116,8 @@ pub struct Card {
     pub awaits_shopper: bool,
     /// The code the shop tells the courier at pick-up.
     pub pickup_code: Option<String>,
+    /// Ready for the shopper to collect at the counter.
+    pub collectable: bool,
 }
 
 pub struct Column {
@@ -195,15 +197,17 @@ async fn card(
             None => t.pickup_at_shop.to_owned(),
         },
     };
+    // Handed over at the counter: a pick-up, or a delivery the network turned into one.
+    let collectable = m.status == MerchantOrderStatus::Ready
+        && (order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Pickup
+            || golmok_delivery_routing::task::is_pickup(&pages.db, &m.id).await?);
     Ok(Card {
-        short_id: m
+        collectable,
+        // The order's number, as the shopper's page shows it and says it at the counter.
+        short_id: order
             .id
             .chars()
-            .rev()
-            .take(6)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
+            .skip(order.id.chars().count().saturating_sub(6))
             .collect(),
         id: m.id.clone(),
         placed_at: format::seoul_time(lang, m.created_at),
@@ -373,6 +377,18 @@ pub async fn accept(
 ) -> Result<Response, PageError> {
     let (account, _) = owned_shop(&pages, &visitor, &id).await?;
     golmok_ordering::lifecycle::accept(pages.ordering(), &account, &order).await?;
+    Ok(see_other(&board_path(&id)))
+}
+
+/// The shopper collected a pick-up at the counter.
+pub async fn collect(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, order)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    golmok_ordering::lifecycle::collect(pages.ordering(), &account, &order).await?;
     Ok(see_other(&board_path(&id)))
 }
 
@@ -979,6 +995,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/shop/{id}/orders/{order}/accept", post(accept))
         .route("/shop/{id}/orders/{order}/refuse", post(refuse))
         .route("/shop/{id}/orders/{order}/ready", post(ready))
+        .route("/shop/{id}/orders/{order}/collect", post(collect))
         .route(
             "/shop/{id}/orders/{order}/weigh",
             get(weigh_form).post(weigh),
