@@ -44,7 +44,7 @@ pub struct DeskMember {
     pub removal_stops_selling: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     pub merchant: Merchant,
     /// From the members' centre; none while the consortium has no member.
@@ -114,6 +114,19 @@ pub async fn desk(
         candidates,
         history,
     })
+}
+
+/// The shops that could join consortium `id`, for `actor`, who must manage it: those within
+/// [`NEARBY_M`] of its members, nearest first (the newest shops while it has none), or those
+/// whose name holds `name`; at most [`CANDIDATES`].
+pub async fn member_candidates(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+    name: Option<&str>,
+) -> Result<Vec<Candidate>> {
+    Ok(desk(db, cache, actor, id, name).await?.candidates)
 }
 
 /// The mean of the members' places: close enough for an alley's few kilometres.

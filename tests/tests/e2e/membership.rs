@@ -260,6 +260,31 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
         nearby.contains("다른 협업체 1"),
         "they sell in Mangwon already: {nearby}"
     );
+    // The same list over the API, for the agency's own tools.
+    let coordinator_token = coordinator.session_token().unwrap_or_default().to_owned();
+    let api = format!("/v1/consortia/{consortium}/member-candidates");
+    let listed = app.get(&api, Some(&coordinator_token)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let tofu_row = listed.body["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|c| c["merchant"]["name"] == "망원 두부가게")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(tofu_row["consortia"], 1, "{}", listed.text);
+    assert!(
+        tofu_row["distance_m"].as_f64().is_some_and(|d| d < 200.0),
+        "{}",
+        listed.text
+    );
+    let baker_token = baker.session_token().unwrap_or_default().to_owned();
+    assert_eq!(
+        app.get(&api, Some(&baker_token)).await.status,
+        StatusCode::FORBIDDEN
+    );
     let found = coordinator
         .get(&format!("{path}?q=%EB%91%90%EB%B6%80"))
         .await;

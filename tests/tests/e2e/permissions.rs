@@ -117,6 +117,7 @@ const TABLE: &[Row] = &[
     // metropolitan agency's coordinators manage every one (agency::ensure_manages).
     ("GET", "/v1/consortia", "/v1/consortia", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/consortia/{id}", "/v1/consortia/{consortium}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("GET", "/v1/consortia/{id}/member-candidates", "/v1/consortia/{consortium}/member-candidates?q=%EB%91%90%EB%B6%80", "", "401 403 403 403 403 200 403 403 403 200 200"),
     ("GET", "/v1/consortia/{id}/membership-events", "/v1/consortia/{consortium}/membership-events", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/consortia", "/v1/consortia", r#"{"name": "새 협의체 {n}", "district": "마포구"}"#, "401 403 403 403 403 201 403 403 403 201 201"),
     ("PATCH", "/v1/consortia/{id}", "/v1/consortia/{consortium}", r#"{"network_id": "{network}"}"#, "401 403 403 403 403 200 403 403 403 200 200"),

@@ -16,6 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use golmok_catalog::membership::Candidate;
+
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, Session};
 use crate::routes::lists::Items;
@@ -33,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
         .routes(routes!(membership_history))
+        .routes(routes!(member_candidates))
         .routes(routes!(create_listing, merchant_listings))
         .routes(routes!(get_listing, update_listing, archive_listing))
         .routes(routes!(list_listings))
@@ -347,6 +350,38 @@ async fn remove_member(
         )
         .await?,
     ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CandidateParams {
+    /// Shops whose name holds this, instead of the shops near the members.
+    q: Option<String>,
+}
+
+/// The shops that could join: within 3 km of the members, nearest first (the newest shops
+/// while there is no member), or those a name finds; at most 30, each with how many consortia
+/// it already sells in. For those who manage the consortium.
+#[utoipa::path(get, path = "/v1/consortia/{id}/member-candidates", tag = "catalog", security(("bearer" = [])),
+    params(CandidateParams),
+    responses((status = 200, body = Items<Candidate>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn member_candidates(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<CandidateParams>,
+) -> Result<Json<Items<Candidate>>, ApiError> {
+    Ok(Json(Items::all(
+        golmok_catalog::membership::member_candidates(
+            &state.db,
+            state.cache.as_ref(),
+            &session.account,
+            &id,
+            params.q.as_deref(),
+        )
+        .await?,
+    )))
 }
 
 /// Who admitted or removed which member, and when.
