@@ -1,5 +1,7 @@
 //! Orders as their readers see them, assembled from the ordering tables and the payment.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::Coordinates;
@@ -53,6 +55,41 @@ pub struct FulfillmentView {
     pub location: Option<Coordinates>,
     /// For a pick-up: when the shopper said they would come, if they did.
     pub pickup_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How an order is fulfilled, from its row.
+fn fulfillment_of(o: &order::Model) -> Result<FulfillmentView> {
+    Ok(FulfillmentView {
+        kind: crate::checkout::FulfillmentKind::parse(&o.fulfillment_kind).ok_or_else(|| {
+            DomainError::Internal(format!(
+                "order {} is fulfilled by {}",
+                o.id, o.fulfillment_kind
+            ))
+        })?,
+        slot_id: o.slot_id.clone(),
+        network_id: o.network_id.clone(),
+        address: o.address.clone(),
+        location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
+        pickup_at: o.pickup_at,
+    })
+}
+
+/// How each of `order_ids` is fulfilled, by order id, in one query: for a board of many
+/// parts, which needs no more of each order than this. Callers have checked access already.
+pub async fn fulfillments_of(
+    db: &impl ConnectionTrait,
+    order_ids: &[String],
+) -> Result<HashMap<String, FulfillmentView>> {
+    if order_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    order::Entity::find()
+        .filter(order::Column::Id.is_in(order_ids.iter().cloned()))
+        .all(db)
+        .await?
+        .iter()
+        .map(|o| Ok((o.id.clone(), fulfillment_of(o)?)))
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -339,21 +376,7 @@ impl OrderRows {
             status: OrderStatus::parse(&o.status).ok_or_else(|| {
                 DomainError::Internal(format!("order {} has status {}", o.id, o.status))
             })?,
-            fulfillment: FulfillmentView {
-                kind: crate::checkout::FulfillmentKind::parse(&o.fulfillment_kind).ok_or_else(
-                    || {
-                        DomainError::Internal(format!(
-                            "order {} is fulfilled by {}",
-                            o.id, o.fulfillment_kind
-                        ))
-                    },
-                )?,
-                slot_id: o.slot_id,
-                network_id: o.network_id,
-                address: o.address,
-                location: o.lat.zip(o.lon).map(|(lat, lon)| Coordinates { lat, lon }),
-                pickup_at: o.pickup_at,
-            },
+            fulfillment: fulfillment_of(&o)?,
             total_krw: items_total_krw + deposits_krw + o.delivery_fee_krw - coupon_krw,
             coupon_krw,
             items_total_krw,

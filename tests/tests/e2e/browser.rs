@@ -849,9 +849,10 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
     wait_for_text(b, "주문 현황판").await;
     let placed = std::time::Instant::now();
     let (first, part, line) = rice_order(app, &shopper, &consortium, &rice, 400).await?;
-    let short: String = part
+    // The card carries the order's number, as the shopper reads it at the counter.
+    let short: String = first
         .chars()
-        .skip(part.chars().count().saturating_sub(6))
+        .skip(first.chars().count().saturating_sub(6))
         .collect();
     wait_for_text(b, &format!("#{short}")).await;
     println!(
@@ -888,9 +889,9 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
 
     // Another order weighs over: 520 g is 4,680 won, over the 4,140 held; the shop asks.
     let (second, part, line) = rice_order(app, &shopper, &consortium, &rice, 400).await?;
-    let short: String = part
+    let short: String = second
         .chars()
-        .skip(part.chars().count().saturating_sub(6))
+        .skip(second.chars().count().saturating_sub(6))
         .collect();
     wait_for_text(b, &format!("#{short}")).await;
     click(

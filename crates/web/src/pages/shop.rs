@@ -172,42 +172,85 @@ fn column_of(m: &MerchantOrder) -> Option<usize> {
     }
 }
 
-async fn card(
-    pages: &Pages,
+/// What a card needs of the orders on a board, read once for all of them: how each is
+/// fulfilled, its slot's window, and which parts were turned into pick-ups.
+struct BoardContext {
+    fulfillments: HashMap<String, golmok_ordering::view::FulfillmentView>,
+    windows: HashMap<String, String>,
+    pickups: std::collections::HashSet<String>,
+}
+
+impl BoardContext {
+    async fn of(pages: &Pages, lang: Lang, parts: &[MerchantOrder]) -> Result<Self, PageError> {
+        let t = lang.texts();
+        let mut order_ids: Vec<String> = parts.iter().map(|m| m.order_id.clone()).collect();
+        order_ids.sort();
+        order_ids.dedup();
+        let fulfillments = golmok_ordering::view::fulfillments_of(&pages.db, &order_ids).await?;
+        let mut windows = HashMap::new();
+        for slot_id in fulfillments.values().filter_map(|f| f.slot_id.as_ref()) {
+            if windows.contains_key(slot_id) {
+                continue;
+            }
+            let window = match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
+                Ok((_, slot)) => format!(
+                    "{} {} {}–{}",
+                    t.delivery_window,
+                    format::seoul_date(lang, slot.starts_at),
+                    format::seoul_clock(slot.starts_at),
+                    format::seoul_clock(slot.ends_at)
+                ),
+                Err(_) => t.delivery.to_owned(),
+            };
+            windows.insert(slot_id.clone(), window);
+        }
+        let ids: Vec<String> = parts.iter().map(|m| m.id.clone()).collect();
+        let pickups = golmok_delivery_routing::task::pickups_among(&pages.db, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(Self {
+            fulfillments,
+            windows,
+            pickups,
+        })
+    }
+}
+
+fn card(
     lang: Lang,
-    account: &Account,
+    board: &BoardContext,
     m: &MerchantOrder,
     due: Option<String>,
 ) -> Result<Card, PageError> {
     let t = lang.texts();
-    let order = golmok_ordering::view::get_order(&pages.db, account, &m.order_id).await?;
-    let when = match &order.fulfillment.slot_id {
-        Some(slot_id) => match golmok_delivery_routing::network::slot(&pages.db, slot_id).await {
-            Ok((_, slot)) => format!(
-                "{} {} {}–{}",
-                t.delivery_window,
-                format::seoul_date(lang, slot.starts_at),
-                format::seoul_clock(slot.starts_at),
-                format::seoul_clock(slot.ends_at)
-            ),
-            Err(_) => t.delivery.to_owned(),
-        },
-        None => match order.fulfillment.pickup_at {
+    let fulfillment = board
+        .fulfillments
+        .get(&m.order_id)
+        .ok_or_else(|| PageError::from(DomainError::not_found("order", &m.order_id)))?;
+    let when = match &fulfillment.slot_id {
+        Some(slot_id) => board
+            .windows
+            .get(slot_id)
+            .cloned()
+            .unwrap_or_else(|| t.delivery.to_owned()),
+        None => match fulfillment.pickup_at {
             Some(at) => format!("{} {}", t.pickup_at_shop, format::seoul_time(lang, at)),
             None => t.pickup_at_shop.to_owned(),
         },
     };
+    let delivered_by_network =
+        fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Delivery;
     // Handed over at the counter: a pick-up, or a delivery the network turned into one.
     let collectable = m.status == MerchantOrderStatus::Ready
-        && (order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Pickup
-            || golmok_delivery_routing::task::is_pickup(&pages.db, &m.id).await?);
+        && (!delivered_by_network || board.pickups.contains(&m.id));
     Ok(Card {
         collectable,
         // The order's number, as the shopper's page shows it and says it at the counter.
-        short_id: order
-            .id
+        short_id: m
+            .order_id
             .chars()
-            .skip(order.id.chars().count().saturating_sub(6))
+            .skip(m.order_id.chars().count().saturating_sub(6))
             .collect(),
         id: m.id.clone(),
         placed_at: format::seoul_time(lang, m.created_at),
@@ -232,9 +275,7 @@ async fn card(
             .iter()
             .any(|l| l.approval.as_ref().is_some_and(|a| a.awaits_shopper())),
         when,
-        pickup_code: m.pickup_code.clone().filter(|_| {
-            order.fulfillment.kind == golmok_ordering::checkout::FulfillmentKind::Delivery
-        }),
+        pickup_code: m.pickup_code.clone().filter(|_| delivered_by_network),
         courier_due: due,
     })
 }
@@ -287,10 +328,12 @@ async fn columns(
             cards: Vec::new(),
         },
     ];
+    let board = BoardContext::of(pages, lang, &orders.items).await?;
     for m in &orders.items {
         if let Some(i) = column_of(m) {
-            let c = card(pages, lang, account, m, due.get(&m.id).cloned()).await?;
-            columns[i].cards.push(c);
+            columns[i]
+                .cards
+                .push(card(lang, &board, m, due.get(&m.id).cloned())?);
         }
     }
     // Oldest first where work waits, so the next to do is on top.
