@@ -455,6 +455,25 @@ export interface paths {
         patch: operations["update_consortium"];
         trace?: never;
     };
+    "/v1/consortia/{id}/member-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shops that could join: within 3 km of the members, nearest first (the newest shops
+         *     while there is no member), or those a name finds; at most 30, each with how many consortia
+         *     it already sells in. For those who manage the consortium. */
+        get: operations["member_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consortia/{id}/members": {
         parameters: {
             query?: never;
@@ -1927,6 +1946,16 @@ export interface components {
             starts_at?: string | null;
             title?: string | null;
         };
+        Candidate: {
+            /** @description The consortia it already belongs to (a shop may sell in several). */
+            consortia: number;
+            /**
+             * Format: double
+             * @description From the members' centre; none while the consortium has no member.
+             */
+            distance_m?: number | null;
+            merchant: components["schemas"]["Merchant"];
+        };
         Capacity: {
             /** Format: double */
             kg: number;
@@ -2367,6 +2396,21 @@ export interface components {
                 id: string;
                 kind: components["schemas"]["AgencyKind"];
                 name: string;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_Candidate: {
+            items: {
+                /** @description The consortia it already belongs to (a shop may sell in several). */
+                consortia: number;
+                /**
+                 * Format: double
+                 * @description From the members' centre; none while the consortium has no member.
+                 */
+                distance_m?: number | null;
+                merchant: components["schemas"]["Merchant"];
             }[];
             next_cursor?: string | null;
         };
@@ -6977,6 +7021,91 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_candidates: {
+        parameters: {
+            query?: {
+                /** @description Shops whose name holds this, instead of the shops near the members. */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Candidate"];
+                };
+            };
+            /** @description A malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Fields that are not valid, each named */
             422: {
                 headers: {
                     [name: string]: unknown;
