@@ -151,13 +151,13 @@ pub fn claim_deadline(delivered: DateTime<Utc>) -> DateTime<Utc> {
     delivered + Duration::days(CLAIM_DAYS)
 }
 
-/// Until when the shopper may claim about `part` of `order`, if it was delivered: what the
-/// order's page offers, by the rule [`open`] keeps.
+/// Until when the shopper may claim about `part` of `order`, if it was delivered and paid
+/// for: what the order's page offers, by the rules [`open`] keeps.
 pub fn claimable_until(
     order: &crate::view::Order,
     part: &crate::view::MerchantOrder,
 ) -> Option<DateTime<Utc>> {
-    if part.status != MerchantOrderStatus::Delivered {
+    if part.status != MerchantOrderStatus::Delivered || !order.payment.status.is_captured() {
         return None;
     }
     let delivered = order

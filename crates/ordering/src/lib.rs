@@ -2,12 +2,12 @@
 //!
 //! Owns checkout (one order across several shops of one active consortium, one payment, one
 //! merchant order per shop, prices frozen on the lines), stock reservations, the order and
-//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders and shoppers' claims about delivered goods
-//! ([`claims`]),
-//! coupons a shopper holds and spends once ([`coupons`]: issued by the programme's stamp
-//! tours, borne by the consortium), member-to-member trade on account with monthly
-//! statements per pair of shops ([`member_trade`]), the consortium sales report, and the idempotency of
-//! retried writes.
+//! merchant-order state machines ([`state`]), weighing of refill lines, refunds of orders,
+//! shoppers' claims about delivered goods and the shops' answers ([`claims`]), coupons a
+//! shopper holds and spends once ([`coupons`]: issued by the programme's stamp tours, borne
+//! by the consortium), member-to-member trade on account with monthly statements per pair of
+//! shops ([`member_trade`]), the consortium sales report, and the idempotency of retried
+//! writes.
 //!
 //! Asks `golmok-catalog` for prices, stock and consortium status, moves money through
 //! `golmok-payments` (which it hands amounts and parties, never orders), and will ask

@@ -648,6 +648,13 @@ texts! {
     claim_not_paid: "다른 가게가 아직 주문을 처리 중이어서 결제가 끝나지 않았습니다. 결제가 끝나면 알려 주세요.", "Another shop is still deciding, so the payment is not taken yet; tell the shop once it is.";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
+    support_refund_title: "환불 (운영자)", "Refund (support)";
+    support_refund_whole: "주문 전체 (배송비 포함)", "The whole order (delivery fee included)";
+    support_refund_amount: "금액 (원, 비워 두면 환불 가능한 전부)", "Amount (won; empty for all that is refundable)";
+    support_refund_reason: "사유 (손님에게 보입니다)", "Reason (the shopper reads it)";
+    support_refund_button: "환불하기", "Refund";
+    support_refunded: "환불했습니다.", "Refunded.";
+    support_not_captured: "아직 결제가 끝나지 않아 환불할 수 없습니다.", "The payment is not taken yet, so nothing can be refunded.";
     claim_refund_amount: "환불 금액 (원)", "Refund (won)";
     claim_answer_note: "답변 (거절할 때는 꼭 적어 주세요)", "Answer (needed to decline)";
     claim_refund: "환불하기", "Refund";

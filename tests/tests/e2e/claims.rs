@@ -347,4 +347,112 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         now["merchant_orders"][0]["refunded_krw"], 3500,
         "no more money moved"
     );
+
+    // Support refunds from the order's page too: only an admin sees the form.
+    assert!(!page.html.contains("/refund\""), "not the shopper's form");
+    let mut admin = Browser::new(&app.base_url);
+    admin.sign_in("admin@demo.golmok.kr", None).await;
+    let support = admin.get(&path).await;
+    ok(&support);
+    let refund_form = format!("{path}/refund");
+    assert!(support.html.contains(&format!("action=\"{refund_form}\"")));
+    let over = admin
+        .submit(
+            &support,
+            &refund_form,
+            &[
+                ("part", &part),
+                ("amount_krw", "5000"),
+                ("reason", "고객센터 보상"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        over.location(),
+        format!("{path}?not_refunded=exceeds_refundable")
+    );
+    let done = admin
+        .submit(
+            &support,
+            &refund_form,
+            &[
+                ("part", &part),
+                ("amount_krw", "500"),
+                ("reason", "고객센터 보상"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), format!("{path}?refunded=1"));
+    let now = app
+        .get(&format!("/v1/orders/{order}"), Some(&token))
+        .await
+        .body;
+    assert_eq!(now["merchant_orders"][0]["refunded_krw"], 4000, "{now}");
+    assert!(shopper.get(&path).await.html.contains("고객센터 보상"));
+    assert_eq!(
+        shopper
+            .submit(&page, &refund_form, &[("reason", "셀프 환불")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Tofu and rice cake together: the tofu collected while the rice cake shop still decides
+    // is not paid for yet, so there is nothing to give back and no claim is offered.
+    let rice_cake_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == "망원 떡집"))
+        .and_then(|m| m["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let rice_cake = golmok_e2e::demo::listings_of(&app, &rice_cake_shop).await[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&token),
+            &json!({"consortium_id": consortium,
+                    "items": [{"listing_id": tofu, "quantity": 1}, {"listing_id": rice_cake, "quantity": 1}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let both = placed.body["id"].as_str().unwrap_or_default().to_owned();
+    let tofu_part = placed.body["merchant_orders"]
+        .as_array()
+        .and_then(|parts| parts.iter().find(|p| p["merchant_id"] == shop.as_str()))
+        .and_then(|p| p["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    for step in ["accept", "ready", "collect"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{tofu_part}/{step}"),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{step}: {}", done.text);
+    }
+    let page = shopper.get(&format!("/orders/{both}")).await;
+    ok(&page);
+    assert!(page.html.contains("수령 완료"), "{}", page.html);
+    assert!(!page.html.contains("/claim\""), "{}", page.html);
+    let unpaid = app
+        .post(
+            &format!("/v1/merchant-orders/{tofu_part}/claims"),
+            Some(&token),
+            &json!({"reason": "두부가 상했어요"}),
+        )
+        .await;
+    assert_eq!(unpaid.status, StatusCode::CONFLICT, "{}", unpaid.text);
+    assert!(
+        unpaid.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/not_paid_yet")),
+        "{}",
+        unpaid.text
+    );
 }

@@ -172,6 +172,8 @@ pub struct TrackedOrder {
     pub flash: Option<&'static str>,
     /// What the last button pressed did, when it went well.
     pub notice: Option<&'static str>,
+    /// An admin reads it: the support refund form shows, with the parts to refund from.
+    pub support_refund: Option<Vec<(String, String)>>,
 }
 
 #[derive(Template)]
@@ -250,6 +252,7 @@ async fn tracked(
         finished: order.status != OrderStatus::Placed,
         flash: None,
         notice: None,
+        support_refund: None,
         number: order
             .id
             .chars()
@@ -465,6 +468,9 @@ pub struct TrackingQuery {
     /// A claim about this part was not taken, and `why`.
     not_claimed: Option<String>,
     why: Option<String>,
+    /// An admin's refund went through, or why not.
+    refunded: Option<String>,
+    not_refunded: Option<String>,
 }
 
 pub async fn tracking(
@@ -492,7 +498,26 @@ pub async fn tracking(
         (_, Some("consortium_not_active")) => Some(t.again_not_selling),
         _ => None,
     };
-    o.notice = query.claimed.is_some().then_some(t.claim_sent);
+    o.notice = if query.claimed.is_some() {
+        Some(t.claim_sent)
+    } else {
+        query.refunded.is_some().then_some(t.support_refunded)
+    };
+    if let Some(code) = query.not_refunded.as_deref() {
+        o.flash = Some(match code {
+            "exceeds_refundable" => t.claim_too_much,
+            "payment_not_refundable" => t.support_not_captured,
+            _ => t.err_check_field,
+        });
+    }
+    if account.role == Role::Admin {
+        o.support_refund = Some(
+            o.shops
+                .iter()
+                .map(|s| (s.merchant_order_id.clone(), s.name.clone()))
+                .collect(),
+        );
+    }
     if let Some(part) = &query.not_claimed
         && let Some(shop) = o.shops.iter_mut().find(|s| &s.merchant_order_id == part)
     {
@@ -736,6 +761,51 @@ pub async fn claim(
     }
 }
 
+#[derive(Deserialize)]
+pub struct SupportRefundFields {
+    /// A part's id, or empty for the whole order (its delivery fee included).
+    #[serde(default)]
+    part: String,
+    #[serde(default)]
+    amount_krw: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /orders/{id}/refund`: an admin's refund from the order's page (support), of a part
+/// or of the whole order, all or an amount; back to the page saying what happened.
+pub async fn support_refund(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<SupportRefundFields>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let back = |query: &str| see_other(&format!("/orders/{}?{query}", encode(&id)));
+    let amount = form.amount_krw.replace(',', "");
+    let amount_krw = match amount.trim() {
+        "" => None,
+        text => match text.parse::<i64>() {
+            Ok(won) => Some(won),
+            Err(_) => return Ok(back("not_refunded=amount_krw")),
+        },
+    };
+    let request = golmok_ordering::refunds::RefundRequest {
+        merchant_order_id: Some(form.part.trim().to_owned()).filter(|p| !p.is_empty()),
+        amount_krw,
+        reason: form.reason,
+    };
+    match golmok_ordering::refunds::refund(pages.ordering(), account, &id, request, None).await {
+        Ok(_) => Ok(back("refunded=1")),
+        Err(DomainError::Conflict { code, .. }) => Ok(back(&format!("not_refunded={code}"))),
+        Err(DomainError::Invalid(v)) => Ok(back(&format!(
+            "not_refunded={}",
+            v.0.first().map_or("invalid", |f| f.field.as_str())
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -744,6 +814,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders/{id}/live", get(live))
         .route("/orders/{id}/cancel", post(cancel))
         .route("/orders/{id}/again", post(add_again))
+        .route("/orders/{id}/refund", post(support_refund))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
         .route("/orders/{id}/parts/{part}/claim", post(claim))
