@@ -28,6 +28,8 @@ use crate::{DomainError, Ordering, Result};
 pub const CLAIM_DAYS: i64 = 7;
 /// Claims a shop's list shows: every open one, then the newest answered.
 const SHOP_LIST: u64 = 50;
+/// Waiting claims an admin's list shows.
+pub const WAITING_LIST: u64 = 100;
 
 golmok_core::stored_enum! {
     pub enum ClaimStatus {
@@ -400,6 +402,24 @@ pub async fn of_order(
         query = query.filter(claim::Column::MerchantId.is_in(own));
     }
     with_refundable(db, query.all(db).await?).await
+}
+
+/// Claims still waiting for a shop's answer, oldest first (at most [`WAITING_LIST`]), for an
+/// admin to see to: support steps in where a shop does not answer.
+pub async fn waiting(db: &DatabaseConnection, actor: &Account) -> Result<Vec<Claim>> {
+    if actor.role != Role::Admin {
+        return Err(DomainError::Forbidden(
+            "only an admin reads every shop's claims".into(),
+        ));
+    }
+    let rows = claim::Entity::find()
+        .filter(claim::Column::Status.eq(ClaimStatus::Open))
+        .order_by_asc(claim::Column::CreatedAt)
+        .order_by_asc(claim::Column::Id)
+        .limit(WAITING_LIST)
+        .all(db)
+        .await?;
+    with_refundable(db, rows).await
 }
 
 /// A shop's claims for its owner (or an admin): every open one, oldest first, then the

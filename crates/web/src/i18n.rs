@@ -648,6 +648,9 @@ texts! {
     claim_not_paid: "다른 가게가 아직 주문을 처리 중이어서 결제가 끝나지 않았습니다. 결제가 끝나면 알려 주세요.", "Another shop is still deciding, so the payment is not taken yet; tell the shop once it is.";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
+    claims_waiting: "가게의 답을 기다리는 손님 문의", "Claims waiting for a shop's answer";
+    claims_waiting_none: "답을 기다리는 문의가 없습니다.", "No claim is waiting.";
+    claims_waiting_help: "오래된 것부터. 가게가 답하지 않으면 주문 페이지에서 환불할 수 있습니다.", "Oldest first. Where a shop does not answer, refund from the order's page.";
     support_refund_title: "환불 (운영자)", "Refund (support)";
     support_refund_whole: "주문 전체 (배송비 포함)", "The whole order (delivery fee included)";
     support_refund_amount: "금액 (원, 비워 두면 환불 가능한 전부)", "Amount (won; empty for all that is refundable)";

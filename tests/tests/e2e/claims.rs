@@ -188,6 +188,25 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
     let (other_owner, _) = app.sign_up("merchant").await;
+    // Support sees it waiting, oldest first, linking the order.
+    let admin_token = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let waiting = app.get("/v1/admin/claims", Some(&admin_token)).await.body;
+    assert_eq!(claims_of(&waiting).len(), 1, "{waiting}");
+    assert_eq!(
+        app.get("/v1/admin/claims", Some(&owner)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = Browser::new(&app.base_url);
+    admin.sign_in("admin@demo.golmok.kr", None).await;
+    let desk = admin.get("/payouts").await;
+    ok(&desk);
+    assert!(
+        desk.html.contains(&format!(
+            "<a href=\"/orders/{order}\">두부 한 모가 터져서 왔어요</a>"
+        )),
+        "{}",
+        desk.html
+    );
     assert_eq!(
         app.get(&format!("/v1/merchants/{shop}/claims"), Some(&other_owner))
             .await
@@ -255,6 +274,8 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         format!("{board_path}?claim_answered=1")
     );
     let board = merchant.get(refunded.location()).await;
+    let waiting = app.get("/v1/admin/claims", Some(&admin_token)).await.body;
+    assert!(claims_of(&waiting).is_empty(), "answered: {waiting}");
     assert!(board.html.contains("id=\"claim-flash\""));
     assert!(
         !board.html.contains("data-claim=\""),
@@ -350,8 +371,6 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
 
     // Support refunds from the order's page too: only an admin sees the form.
     assert!(!page.html.contains("/refund\""), "not the shopper's form");
-    let mut admin = Browser::new(&app.base_url);
-    admin.sign_in("admin@demo.golmok.kr", None).await;
     let support = admin.get(&path).await;
     ok(&support);
     let refund_form = format!("{path}/refund");

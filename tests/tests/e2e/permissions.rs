@@ -147,6 +147,7 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/merchant-orders/{id}/claims", "/v1/merchant-orders/{claim_part}/claims", r#"{"reason": "남은 두부도 상했어요"}"#, "401 404 404 404 404 404 201 404 404 404 404"),
     ("GET", "/v1/orders/{id}/claims", "/v1/orders/{claim_order}/claims", "", "401 404 404 404 404 404 200 200 404 404 200"),
     ("GET", "/v1/merchants/{id}/claims", "/v1/merchants/{shop}/claims", "", "401 403 403 403 403 403 403 200 403 403 200"),
+    ("GET", "/v1/admin/claims", "/v1/admin/claims", "", "401 403 403 403 403 403 403 403 403 403 200"),
     // A network's payouts: read by those who run it, paid by an admin.
     ("GET", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", "", "401 403 403 403 403 200 403 403 403 200 200"),
     ("POST", "/v1/networks/{id}/payouts", "/v1/networks/{network}/payouts", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 201"),

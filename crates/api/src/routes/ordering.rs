@@ -52,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(order_claims))
         .routes(routes!(shop_claims))
         .routes(routes!(answer_claim))
+        .routes(routes!(waiting_claims))
         .routes(routes!(payment_received))
         .routes(routes!(refused_payment_calls))
         .routes(routes!(owed_parties))
@@ -430,6 +431,19 @@ async fn shop_claims(
 ) -> Result<Json<Items<Claim>>, ApiError> {
     Ok(Json(Items::all(
         claims::of_shop(&state.db, &session.account, &id).await?,
+    )))
+}
+
+/// Claims still waiting for a shop's answer, oldest first (at most 100): for an admin, who
+/// steps in where a shop does not answer.
+#[utoipa::path(get, path = "/v1/admin/claims", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = Items<Claim>), (status = 403, body = Problem)))]
+async fn waiting_claims(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Items<Claim>>, ApiError> {
+    Ok(Json(Items::all(
+        claims::waiting(&state.db, &session.account).await?,
     )))
 }
 

@@ -1,6 +1,7 @@
 //! Whom an admin pays next: every shop and co-delivery network owed money, most owed first,
-//! each linking to its own payouts page, where the admin records the bank transfer; and the
-//! newest calls the payment provider refused, money that did not move as the books say.
+//! each linking to its own payouts page, where the admin records the bank transfer; the
+//! newest calls the payment provider refused, money that did not move as the books say; and
+//! shoppers' claims no shop has answered yet, each linking the order, where support refunds.
 
 use askama::Template;
 use axum::extract::State;
@@ -36,12 +37,22 @@ pub struct RefusedRow {
 /// How many refused calls the page shows (the API pages through them all).
 const REFUSED_SHOWN: u64 = 20;
 
+/// A shopper's claim no shop has answered yet, oldest first: where support steps in.
+pub struct WaitingClaim {
+    pub at: String,
+    pub shop: String,
+    pub reason: String,
+    pub asked: Option<String>,
+    pub order_id: String,
+}
+
 #[derive(Template)]
 #[template(path = "payouts_due.html")]
 struct DuePage {
     c: Chrome,
     parties: Vec<DueRow>,
     refused: Vec<RefusedRow>,
+    claims: Vec<WaitingClaim>,
 }
 
 pub async fn due(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
@@ -87,9 +98,28 @@ pub async fn due(State(pages): State<Pages>, visitor: Visitor) -> Result<Respons
                 order_id: r.order_id,
             })
             .collect();
+    let waiting = golmok_ordering::claims::waiting(&pages.db, account).await?;
+    let shop_ids: Vec<String> = waiting.iter().map(|c| c.merchant_id.clone()).collect();
+    let shops: std::collections::HashMap<String, String> =
+        golmok_catalog::merchant::merchants_in(&pages.db, &shop_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+    let claims = waiting
+        .into_iter()
+        .map(|c| WaitingClaim {
+            at: format::seoul_time(lang, c.created_at),
+            shop: shops.get(&c.merchant_id).cloned().unwrap_or_default(),
+            asked: c.asked_krw.map(|a| format::won(lang, a)),
+            reason: c.reason,
+            order_id: c.order_id,
+        })
+        .collect();
     render(&DuePage {
         parties,
         refused,
+        claims,
         c: Chrome::load(&pages, &visitor).await?,
     })
 }
