@@ -310,7 +310,8 @@ pub async fn resolve(
         .await?
         .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
     golmok_catalog::merchant::owned_merchant(ctx.db, actor, &c.merchant_id).await?;
-    let resolved = crate::idempotency::once(ctx.db, None, |txn| async move {
+    let txn = begin_write(ctx.db).await?;
+    let resolved = {
         let status = if answer.refund_krw.is_some() {
             ClaimStatus::Refunded
         } else {
@@ -359,10 +360,10 @@ pub async fn resolve(
             .await?
             .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
         golmok_events::outbox::record_all(&txn, &event_of(&row)).await?;
-        let claim = with_refundable(&txn, vec![row]).await?.remove(0);
-        Ok((txn, claim))
-    })
-    .await?;
+        let part = lock_part(&txn, &c.merchant_order_id).await?;
+        Claim::of(row, refundable_of(&part))
+    };
+    txn.commit().await?;
     crate::payment_calls::make_for_order(&ctx, &resolved.order_id).await?;
     Ok(resolved)
 }

@@ -120,6 +120,14 @@ pub fn payout_flash(t: &'static Texts, paid: bool, nothing: bool) -> Option<&'st
     }
 }
 
+/// A won amount as typed in a form, thousands' commas allowed: `Ok(None)` when left empty.
+pub fn typed_won(text: &str) -> Result<Option<i64>, std::num::ParseIntError> {
+    match text.replace(',', "").trim() {
+        "" => Ok(None),
+        digits => digits.parse().map(Some),
+    }
+}
+
 /// A form with nothing but its CSRF token: a button.
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
@@ -290,5 +298,19 @@ pub fn error_page(visitor: &Visitor, error: &ErrorPage) -> Response {
     match view.render() {
         Ok(html) => (error.status, Html(html)).into_response(),
         Err(_) => (error.status, body).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_won;
+
+    #[test]
+    fn a_won_amount_is_read_with_its_commas_and_empty_is_none() {
+        assert_eq!(typed_won(" 3,500 "), Ok(Some(3_500)));
+        assert_eq!(typed_won(""), Ok(None));
+        assert_eq!(typed_won("  "), Ok(None));
+        assert!(typed_won("삼천").is_err());
+        assert!(typed_won("3.5").is_err());
     }
 }

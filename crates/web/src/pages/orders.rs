@@ -733,13 +733,8 @@ pub async fn claim(
             encode(&part)
         ))
     };
-    let asked = form.asked_krw.replace(',', "");
-    let asked_krw = match asked.trim() {
-        "" => None,
-        text => match text.parse::<i64>() {
-            Ok(won) => Some(won),
-            Err(_) => return Ok(back("asked_krw")),
-        },
+    let Ok(asked_krw) = super::typed_won(&form.asked_krw) else {
+        return Ok(back("asked_krw"));
     };
     let new = golmok_ordering::claims::NewClaim {
         reason: form.reason,
@@ -782,13 +777,8 @@ pub async fn support_refund(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
     let back = |query: &str| see_other(&format!("/orders/{}?{query}", encode(&id)));
-    let amount = form.amount_krw.replace(',', "");
-    let amount_krw = match amount.trim() {
-        "" => None,
-        text => match text.parse::<i64>() {
-            Ok(won) => Some(won),
-            Err(_) => return Ok(back("not_refunded=amount_krw")),
-        },
+    let Ok(amount_krw) = super::typed_won(&form.amount_krw) else {
+        return Ok(back("not_refunded=amount_krw"));
     };
     let request = golmok_ordering::refunds::RefundRequest {
         merchant_order_id: Some(form.part.trim().to_owned()).filter(|p| !p.is_empty()),

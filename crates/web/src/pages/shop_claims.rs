@@ -86,9 +86,9 @@ pub async fn answer(
     let board = format!("/shop/{}/orders", encode(&id));
     let refused = |why: &str| see_other(&format!("{board}?claim_error={why}"));
     let refund_krw = if form.decision == "refund" {
-        match form.refund_krw.replace(',', "").trim().parse::<i64>() {
-            Ok(won) => Some(won),
-            Err(_) => return Ok(refused("refund_krw")),
+        match super::typed_won(&form.refund_krw) {
+            Ok(Some(won)) => Some(won),
+            _ => return Ok(refused("refund_krw")),
         }
     } else {
         None
