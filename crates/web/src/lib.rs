@@ -100,6 +100,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::checkout::routes())
         .merge(pages::orders::routes())
         .merge(pages::dispatch::routes())
+        .merge(pages::dispatch_couriers::routes())
         .merge(pages::payouts::routes())
         .merge(pages::courier::routes())
         .merge(pages::shop::routes())

@@ -10,6 +10,7 @@ mod capacity;
 mod catalog;
 mod claims;
 mod containers;
+mod couriers;
 mod edges;
 mod handover;
 mod limits;

@@ -7,6 +7,7 @@ pub mod browse;
 pub mod checkout;
 pub mod courier;
 pub mod dispatch;
+pub mod dispatch_couriers;
 pub mod listing_form;
 pub mod members;
 pub mod orders;

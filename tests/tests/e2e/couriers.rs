@@ -1,0 +1,158 @@
+//! A network's roster from its coordinator's pages: a new courier signed on by the email of
+//! their courier account, refusals beside each field, and withdrawn again.
+
+use golmok_e2e::pages::{Browser, Page};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+
+on_both_databases!(a_coordinator_signs_a_new_courier_on_and_withdraws_them);
+
+/// A form's fields as the browser helper takes them.
+fn send(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+#[track_caller]
+fn ok(page: &Page) {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+}
+
+async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let networks = app.get("/v1/networks", None).await.body;
+    let network = networks["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|n| n["name"].as_str().is_some_and(|name| name.contains("마포")))
+        })
+        .and_then(|n| n["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let riding = || async {
+        golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
+            .await
+            .expect("the roster")
+    };
+    let before = riding().await.len();
+
+    // Someone signs up as a courier on the pages.
+    let mut rider = Browser::new(&app.base_url);
+    let email = format!("rider-{}@example.com", uuid::Uuid::new_v4().simple());
+    let form = rider.get("/signup").await;
+    let signed_up = rider
+        .submit(
+            &form,
+            "/signup",
+            &[
+                ("name", "새 기사님"),
+                ("email", &email),
+                ("password", golmok_e2e::PASSWORD),
+                ("role", "courier"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signed_up.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_up.html
+    );
+
+    // The network's coordinator finds the roster from the board.
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    let board = coordinator.get(&format!("/dispatch/{network}")).await;
+    ok(&board);
+    let path = format!("/dispatch/{network}/couriers");
+    assert!(
+        board.html.contains(&format!("href=\"{path}\"")),
+        "{}",
+        board.html
+    );
+    let roster = coordinator.get(&path).await;
+    ok(&roster);
+    assert_eq!(roster.html.matches("class=\"line rider\"").count(), before);
+
+    let sign_on = |email: &str, kg: &str, start: &str, end: &str| {
+        vec![
+            ("email".to_owned(), email.to_owned()),
+            ("vehicle".to_owned(), "e_scooter".to_owned()),
+            ("kg".to_owned(), kg.to_owned()),
+            ("liters".to_owned(), "60".to_owned()),
+            ("start".to_owned(), start.to_owned()),
+            ("end".to_owned(), end.to_owned()),
+        ]
+    };
+    for (fields, error) in [
+        (
+            sign_on("nobody@example.com", "30", "10:00", "18:00"),
+            "email-error",
+        ),
+        (
+            sign_on("shopper@demo.golmok.kr", "30", "10:00", "18:00"),
+            "email-error",
+        ),
+        (sign_on(&email, "0", "10:00", "18:00"), "capacity-error"),
+        (sign_on(&email, "30", "18:00", "10:00"), "shift-error"),
+    ] {
+        let refused = coordinator.submit(&roster, &path, &send(&fields)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(
+            refused.html.contains(&format!("id=\"{error}\"")),
+            "{error}: {}",
+            refused.html
+        );
+    }
+    assert_eq!(riding().await.len(), before, "nothing written");
+    let fields = sign_on(&email, "30", "10:00", "18:00");
+    let done = coordinator.submit(&roster, &path, &send(&fields)).await;
+    assert_eq!(done.location(), format!("{path}?signed_on=1"));
+    let roster = coordinator.get(done.location()).await;
+    ok(&roster);
+    assert!(roster.html.contains("새 기사님"), "{}", roster.html);
+    assert!(
+        roster.html.contains("30 kg · 60 L · 10:00–18:00"),
+        "{}",
+        roster.html
+    );
+    let signed = riding().await;
+    assert_eq!(signed.len(), before + 1);
+    let courier = signed
+        .iter()
+        .find(|c| c.shift.start == "10:00" && c.capacity.kg == 30.0)
+        .map(|c| c.id.clone())
+        .expect("the new courier");
+    let again = coordinator.submit(&roster, &path, &send(&fields)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.html.contains("이미 배송망에 등록된 기사님입니다"),
+        "{}",
+        again.html
+    );
+
+    // Only those who run the network see its roster.
+    let mut merchant = Browser::new(&app.base_url);
+    merchant.sign_in("merchant@demo.golmok.kr", None).await;
+    assert_eq!(merchant.get(&path).await.status, StatusCode::FORBIDDEN);
+
+    // Withdrawn: off the roster (and out of the next plan); a second press finds no one.
+    let withdraw = format!("{path}/{courier}/withdraw");
+    let gone = coordinator.submit(&roster, &withdraw, &[]).await;
+    assert_eq!(gone.location(), format!("{path}?withdrawn=1"));
+    assert_eq!(riding().await.len(), before);
+    let roster = coordinator.get(gone.location()).await;
+    assert!(!roster.html.contains("새 기사님"));
+    assert_eq!(
+        coordinator.submit(&roster, &withdraw, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
