@@ -234,8 +234,14 @@ impl Browser {
         self.post(path, &all).await
     }
 
-    /// Signs up through the page and returns the new account's email.
+    /// Signs up through the page as a shopper and returns the new account's email.
     pub async fn sign_up(&mut self, name: &str) -> String {
+        self.sign_up_as(name, "shopper").await
+    }
+
+    /// Signs up through the page with `role` (shopper, merchant or courier) and returns the
+    /// new account's email.
+    pub async fn sign_up_as(&mut self, name: &str, role: &str) -> String {
         let email = format!("page-{}@example.com", uuid::Uuid::new_v4().simple());
         let form = self.get("/signup").await;
         let done = self
@@ -246,11 +252,11 @@ impl Browser {
                     ("name", name),
                     ("email", &email),
                     ("password", crate::PASSWORD),
-                    ("role", "shopper"),
+                    ("role", role),
                 ],
             )
             .await;
-        assert_eq!(done.location(), "/");
+        assert_eq!(done.location(), "/", "{}", done.html);
         email
     }
 

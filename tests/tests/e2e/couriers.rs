@@ -44,26 +44,7 @@ async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
 
     // Someone signs up as a courier on the pages.
     let mut rider = Browser::new(&app.base_url);
-    let email = format!("rider-{}@example.com", uuid::Uuid::new_v4().simple());
-    let form = rider.get("/signup").await;
-    let signed_up = rider
-        .submit(
-            &form,
-            "/signup",
-            &[
-                ("name", "새 기사님"),
-                ("email", &email),
-                ("password", golmok_e2e::PASSWORD),
-                ("role", "courier"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        signed_up.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        signed_up.html
-    );
+    let email = rider.sign_up_as("새 기사님", "courier").await;
 
     // The network's coordinator finds the roster from the board.
     let mut coordinator = Browser::new(&app.base_url);

@@ -46,26 +46,7 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
 
     // A baker signs up as a shop owner; the console offers to register a shop.
     let mut baker = Browser::new(&app.base_url);
-    let email = format!("baker-{}@example.com", uuid::Uuid::new_v4().simple());
-    let form = baker.get("/signup").await;
-    let signed_up = baker
-        .submit(
-            &form,
-            "/signup",
-            &[
-                ("name", "빵집 사장"),
-                ("email", &email),
-                ("password", golmok_e2e::PASSWORD),
-                ("role", "merchant"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        signed_up.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        signed_up.html
-    );
+    baker.sign_up_as("빵집 사장", "merchant").await;
     let console = baker.get("/shop").await;
     ok(&console);
     assert!(
