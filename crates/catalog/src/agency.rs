@@ -215,6 +215,24 @@ pub async fn list_agencies(db: &DatabaseConnection) -> Result<Vec<Agency>> {
     Ok(agencies)
 }
 
+/// The coordinator accounts acting for each agency, by agency id, oldest assignment first:
+/// for an admin, who assigns them.
+pub async fn coordinators_by_agency(
+    db: &DatabaseConnection,
+    actor: &Account,
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    require_admin(actor)?;
+    let mut by_agency: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for a in agency_coordinator::Entity::find()
+        .order_by_asc(agency_coordinator::Column::AssignedAt)
+        .all(db)
+        .await?
+    {
+        by_agency.entry(a.agency_id).or_default().push(a.account_id);
+    }
+    Ok(by_agency)
+}
+
 /// Makes a coordinator account act for an agency (moving it if it acted for another).
 pub async fn assign_coordinator(
     db: &DatabaseConnection,

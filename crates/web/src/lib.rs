@@ -116,6 +116,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::shop_trade::routes())
         .merge(pages::auth::routes())
         .merge(pages::account::routes())
+        .merge(pages::admin::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),
             session::visit,

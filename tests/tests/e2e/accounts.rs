@@ -16,6 +16,7 @@ on_both_databases!(
     signup_validates_every_field,
     only_an_admin_creates_coordinators_and_admins,
     a_person_renames_and_changes_the_password_from_the_account_page,
+    an_admin_makes_a_coordinator_account_and_assigns_it_an_agency,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -345,4 +346,114 @@ async fn a_person_renames_and_changes_the_password_from_the_account_page(app: Te
     }
     assert_eq!(statuses[0], StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+}
+
+async fn an_admin_makes_a_coordinator_account_and_assigns_it_an_agency(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let mut admin = Browser::new(&app.base_url);
+    admin.sign_in("admin@demo.golmok.kr", None).await;
+    let desk = admin.get("/admin").await;
+    assert_eq!(desk.status, StatusCode::OK, "{}", desk.html);
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    assert_eq!(
+        coordinator.get("/admin").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Refusals beside their fields; the password is never sent back.
+    let email = format!("coord-{}@example.com", uuid::Uuid::new_v4().simple());
+    for (fields, error) in [
+        (
+            [
+                ("name", "새 코디"),
+                ("email", "not an email"),
+                ("password", PASSWORD),
+            ],
+            "email-error",
+        ),
+        (
+            [
+                ("name", "새 코디"),
+                ("email", "shopper@demo.golmok.kr"),
+                ("password", PASSWORD),
+            ],
+            "email-error",
+        ),
+        (
+            [
+                ("name", "새 코디"),
+                ("email", email.as_str()),
+                ("password", "short"),
+            ],
+            "password-error",
+        ),
+    ] {
+        let mut form = fields.to_vec();
+        form.push(("role", "coordinator"));
+        let refused = admin.submit(&desk, "/admin/accounts", &form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(refused.html.contains(&format!("id=\"{error}\"")), "{error}");
+        assert!(!refused.html.contains(PASSWORD), "no password sent back");
+    }
+    let made = admin
+        .submit(
+            &desk,
+            "/admin/accounts",
+            &[
+                ("name", "새 코디"),
+                ("email", &email),
+                ("password", PASSWORD),
+                ("role", "coordinator"),
+            ],
+        )
+        .await;
+    assert_eq!(made.location(), "/admin?made=1");
+
+    // Assigned to the first regional agency by the account's email.
+    let agencies = app.get("/v1/agencies", None).await.body;
+    let agency = agencies["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|a| a["kind"] == "regional"))
+        .and_then(|a| a["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let assign = format!("/admin/agencies/{agency}/coordinators");
+    for (who, why) in [
+        ("nobody@example.com", "no_account"),
+        ("shopper@demo.golmok.kr", "not_a_coordinator"),
+    ] {
+        let refused = admin.submit(&desk, &assign, &[("email", who)]).await;
+        assert_eq!(
+            refused.location(),
+            format!("/admin?not_assigned={agency}&why={why}")
+        );
+        let said = admin.get(refused.location()).await;
+        assert!(said.html.contains(&format!("id=\"assign-error-{agency}\"")));
+    }
+    let assigned = admin.submit(&desk, &assign, &[("email", &email)]).await;
+    assert_eq!(assigned.location(), "/admin?assigned=1");
+    let desk = admin.get(assigned.location()).await;
+    let card = desk.html[desk
+        .html
+        .find(&format!("id=\"agency-{agency}\""))
+        .unwrap_or(0)..]
+        .split("</article>")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(card.contains("새 코디"), "{card}");
+
+    // The new coordinator signs in with the first password and lands on their agency.
+    let mut newcomer = Browser::new(&app.base_url);
+    newcomer.sign_in(&email, Some(PASSWORD)).await;
+    let programme = newcomer.get("/programme").await;
+    assert_eq!(
+        programme.location(),
+        format!("/programme/agencies/{agency}")
+    );
 }

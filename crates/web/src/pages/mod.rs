@@ -1,6 +1,7 @@
 //! Page handlers by journey. Each parses, checks the visitor, calls the domain, renders.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod basket;
 pub mod browse;

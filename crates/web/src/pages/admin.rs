@@ -1,0 +1,228 @@
+//! The admin's desk for people: accounts of any role made by hand (coordinators and admins
+//! cannot sign themselves up), and which coordinators act for which support agency.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use golmok_accounts::{NewAccount, Registration, Role};
+use golmok_core::DomainError;
+use serde::Deserialize;
+
+use super::{Chrome, encode, refused_if, render_with, see_other};
+use crate::Pages;
+use crate::error::PageError;
+use crate::i18n::Texts;
+use crate::session::{CsrfForm, Visitor};
+
+pub struct AgencyRow {
+    pub id: String,
+    pub name: String,
+    pub districts: String,
+    pub coordinators: Vec<String>,
+    /// Why the last assignment to this agency was not made.
+    pub error: Option<&'static str>,
+}
+
+/// The account form as typed (the password is never sent back).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    c: Chrome,
+    roles: Vec<(&'static str, &'static str)>,
+    form: AccountForm,
+    errors: BTreeMap<&'static str, &'static str>,
+    agencies: Vec<AgencyRow>,
+    flash: Option<&'static str>,
+}
+
+fn role_label(t: &Texts, role: Role) -> &'static str {
+    match role {
+        Role::Shopper => t.role_shopper,
+        Role::Merchant => t.role_merchant,
+        Role::Courier => t.role_courier,
+        Role::Coordinator => t.role_coordinator,
+        Role::Admin => t.role_admin,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AdminQuery {
+    made: Option<String>,
+    assigned: Option<String>,
+    /// The agency an assignment was refused for, and `why`.
+    not_assigned: Option<String>,
+    why: Option<String>,
+}
+
+async fn page(
+    pages: &Pages,
+    visitor: &Visitor,
+    form: AccountForm,
+    errors: BTreeMap<&'static str, &'static str>,
+    query: AdminQuery,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let assigned = golmok_catalog::agency::coordinators_by_agency(&pages.db, account).await?;
+    let ids: Vec<String> = assigned.values().flatten().cloned().collect();
+    let names = golmok_accounts::names_of(&pages.db, &ids).await?;
+    let agencies = golmok_catalog::agency::list_agencies(&pages.db)
+        .await?
+        .into_iter()
+        .map(|a| AgencyRow {
+            coordinators: assigned
+                .get(&a.id)
+                .map(|ids| ids.iter().filter_map(|id| names.get(id).cloned()).collect())
+                .unwrap_or_default(),
+            error: (query.not_assigned.as_deref() == Some(a.id.as_str())).then(|| {
+                match query.why.as_deref() {
+                    Some("not_a_coordinator") => t.err_not_coordinator,
+                    _ => t.err_no_account,
+                }
+            }),
+            districts: a.districts.join(", "),
+            id: a.id,
+            name: a.name,
+        })
+        .collect();
+    let flash = if query.made.is_some() {
+        Some(t.account_made)
+    } else {
+        query.assigned.map(|_| t.coordinator_assigned)
+    };
+    render_with(
+        refused_if(!errors.is_empty()),
+        &AdminPage {
+            roles: [
+                Role::Coordinator,
+                Role::Admin,
+                Role::Merchant,
+                Role::Courier,
+                Role::Shopper,
+            ]
+            .into_iter()
+            .map(|r| (r.as_str(), role_label(t, r)))
+            .collect(),
+            form,
+            errors,
+            agencies,
+            flash,
+            c: Chrome::load(pages, visitor).await?,
+        },
+    )
+}
+
+/// `GET /admin`.
+pub async fn desk(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Query(query): Query<AdminQuery>,
+) -> Result<Response, PageError> {
+    let form = AccountForm {
+        role: Role::Coordinator.as_str().to_owned(),
+        ..AccountForm::default()
+    };
+    page(&pages, &visitor, form, BTreeMap::new(), query).await
+}
+
+/// `POST /admin/accounts`: made, or the desk again with each refusal beside its field.
+pub async fn make_account(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    CsrfForm { form, .. }: CsrfForm<AccountForm>,
+) -> Result<Response, PageError> {
+    visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let Ok(role) = form.role.parse::<Role>() else {
+        let errors = BTreeMap::from([("role", t.err_check_field)]);
+        return page(&pages, &visitor, form, errors, AdminQuery::default()).await;
+    };
+    let new = NewAccount {
+        email: form.email.clone(),
+        password: form.password.clone(),
+        name: form.name.clone(),
+        role,
+    };
+    let errors = match golmok_accounts::register(&pages.db, new, Registration::Privileged).await {
+        Ok(_) => return Ok(see_other("/admin?made=1")),
+        Err(DomainError::Invalid(v)) => {
+            v.0.iter()
+                .map(|f| match f.field.as_str() {
+                    "email" => ("email", t.err_email),
+                    "password" => ("password", t.err_password),
+                    "name" => ("name", t.err_name),
+                    _ => ("role", t.err_check_field),
+                })
+                .collect()
+        }
+        Err(DomainError::Conflict { .. }) => BTreeMap::from([("email", t.email_taken)]),
+        Err(e) => return Err(e.into()),
+    };
+    let form = AccountForm {
+        password: String::new(),
+        ..form
+    };
+    page(&pages, &visitor, form, errors, AdminQuery::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /admin/agencies/{id}/coordinators`: a coordinator account, by its email, acts for
+/// the agency from now on (moved from another if it acted for one).
+pub async fn assign(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(agency_id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<AssignForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let refused = |why: &str| {
+        see_other(&format!(
+            "/admin?not_assigned={}&why={why}",
+            encode(&agency_id)
+        ))
+    };
+    let coordinator = match golmok_accounts::find_by_email(&pages.db, &form.email).await {
+        Ok(found) => found,
+        Err(DomainError::NotFound { .. }) => return Ok(refused("no_account")),
+        Err(e) => return Err(e.into()),
+    };
+    match golmok_catalog::agency::assign_coordinator(
+        &pages.db,
+        account,
+        &agency_id,
+        &coordinator.id,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other("/admin?assigned=1")),
+        Err(DomainError::Invalid(_)) => Ok(refused("not_a_coordinator")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn routes() -> axum::Router<crate::Pages> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin", get(desk))
+        .route("/admin/accounts", post(make_account))
+        .route("/admin/agencies/{id}/coordinators", post(assign))
+}
