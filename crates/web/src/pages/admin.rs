@@ -88,12 +88,12 @@ async fn page(
                 .get(&a.id)
                 .map(|ids| ids.iter().filter_map(|id| names.get(id).cloned()).collect())
                 .unwrap_or_default(),
-            error: (query.not_assigned.as_deref() == Some(a.id.as_str())).then(|| {
+            error: (query.not_assigned.as_deref() == Some(a.id.as_str())).then_some(
                 match query.why.as_deref() {
                     Some("not_a_coordinator") => t.err_not_coordinator,
                     _ => t.err_no_account,
-                }
-            }),
+                },
+            ),
             districts: a.districts.join(", "),
             id: a.id,
             name: a.name,
