@@ -142,6 +142,18 @@ pub fn left_out_reason(t: &Texts, reason: &str) -> &'static str {
     }
 }
 
+/// What an account is, in the reader's words.
+pub fn role(t: &Texts, role: golmok_accounts::Role) -> &'static str {
+    use golmok_accounts::Role;
+    match role {
+        Role::Shopper => t.role_shopper,
+        Role::Merchant => t.role_merchant,
+        Role::Courier => t.role_courier,
+        Role::Coordinator => t.role_coordinator,
+        Role::Admin => t.role_admin,
+    }
+}
+
 pub fn merchant_kind(t: &Texts, kind: MerchantKind) -> &'static str {
     match kind {
         MerchantKind::SmallBusiness => t.kind_small_business,

@@ -58,17 +58,6 @@ struct AccountPage {
     flash: Option<&'static str>,
 }
 
-fn role_text(t: &Texts, account: &Account) -> &'static str {
-    use golmok_accounts::Role;
-    match account.role {
-        Role::Shopper => t.role_shopper,
-        Role::Merchant => t.role_merchant,
-        Role::Courier => t.role_courier,
-        Role::Coordinator => t.role_coordinator,
-        Role::Admin => t.role_admin,
-    }
-}
-
 async fn page(
     pages: &Pages,
     visitor: &Visitor,
@@ -82,7 +71,7 @@ async fn page(
         refused_if(errors.any()),
         &AccountPage {
             email: account.email.clone(),
-            role: role_text(t, account),
+            role: crate::format::role(t, account.role),
             name,
             errors,
             flash,

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::{Chrome, encode, refused_if, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
-use crate::i18n::Texts;
 use crate::session::{CsrfForm, Visitor};
 
 pub struct AgencyRow {
@@ -47,16 +46,6 @@ struct AdminPage {
     errors: BTreeMap<&'static str, &'static str>,
     agencies: Vec<AgencyRow>,
     flash: Option<&'static str>,
-}
-
-fn role_label(t: &Texts, role: Role) -> &'static str {
-    match role {
-        Role::Shopper => t.role_shopper,
-        Role::Merchant => t.role_merchant,
-        Role::Courier => t.role_courier,
-        Role::Coordinator => t.role_coordinator,
-        Role::Admin => t.role_admin,
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -115,7 +104,7 @@ async fn page(
                 Role::Shopper,
             ]
             .into_iter()
-            .map(|r| (r.as_str(), role_label(t, r)))
+            .map(|r| (r.as_str(), crate::format::role(t, r)))
             .collect(),
             form,
             errors,
