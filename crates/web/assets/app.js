@@ -199,14 +199,18 @@
     } catch (e) { /* no audio: the flash is enough */ }
   }
 
-  // The shop's board follows the shop's events; a new order flashes and chimes.
+  // The shop's board follows the shop's events; a new order, or a shopper's new claim,
+  // flashes and chimes.
   function liveBoard() {
     liveSection("board", function (before, after) {
-      if (+after.dataset.newCount > +before.dataset.newCount) {
+      var orders = +after.dataset.newCount > +before.dataset.newCount;
+      var claims = +after.dataset.claimCount > +before.dataset.claimCount;
+      if (orders) {
         after.querySelector(".col-new").classList.add("arrived");
         document.title = "(" + after.dataset.newCount + ") " + document.title.replace(/^\(\d+\) /, "");
-        chime();
       }
+      if (claims) after.querySelector(".claims").classList.add("arrived");
+      if (orders || claims) chime();
     });
   }
 

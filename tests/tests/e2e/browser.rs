@@ -1051,6 +1051,21 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
     if refunded["merchant_orders"][0]["refunded_krw"] != 1500 {
         return Err(format!("1,500 won refunded: {refunded}"));
     }
+    // Another claim reaches the open board live, flashing (and chiming).
+    let second_claim = app
+        .post(
+            &format!("/v1/merchant-orders/{part}/claims"),
+            Some(&shopper),
+            &json!({"reason": "봉투도 찢어져 있었어요"}),
+        )
+        .await;
+    if second_claim.status != reqwest::StatusCode::CREATED {
+        return Err(format!("the second claim: {}", second_claim.text));
+    }
+    wait_for_text(b, "봉투도 찢어져 있었어요").await;
+    if b.find(Locator::Css(".claims.arrived")).await.is_err() {
+        return Err("the new claim did not flash on the board".into());
+    }
     Ok(())
 }
 
