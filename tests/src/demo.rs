@@ -113,6 +113,29 @@ pub async fn first_slot(app: &TestApp, network: &str, date: chrono::NaiveDate) -
         .to_owned()
 }
 
+/// The shop named `name`, as the catalog lists it (`Null` when there is none).
+pub async fn merchant_named(app: &TestApp, name: &str) -> Value {
+    app.get("/v1/merchants?limit=100", None).await.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|m| m["name"] == name))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The id of the first co-delivery network whose name holds `part` (empty when none does).
+pub async fn network_named(app: &TestApp, part: &str) -> String {
+    app.get("/v1/networks", None).await.body["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|n| n["name"].as_str().is_some_and(|name| name.contains(part)))
+        })
+        .and_then(|n| n["id"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A shop's listings, as the catalog lists them.
 pub async fn listings_of(app: &TestApp, merchant_id: &str) -> Vec<Value> {
     app.get(

@@ -74,18 +74,7 @@ pub async fn desk(
     id: &str,
     name: Option<&str>,
 ) -> Result<MembershipDesk> {
-    let consortium = consortium::get_consortium(db, cache, id).await?;
-    agency::ensure_manages(db, actor, &consortium.agency_id).await?;
-    let member_ids: Vec<String> = consortium
-        .members
-        .iter()
-        .map(|m| m.merchant_id.clone())
-        .collect();
-    let shops: HashMap<String, Merchant> = merchants_in(db, &member_ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id.clone(), m))
-        .collect();
+    let (consortium, member_ids, shops) = managed(db, cache, actor, id).await?;
     let kinds: Vec<_> = consortium.members.iter().map(|m| m.kind).collect();
     let selling = status_for(&kinds) == ConsortiumStatus::Active;
     let members = consortium
@@ -116,6 +105,28 @@ pub async fn desk(
     })
 }
 
+/// Consortium `id` if `actor` manages it, with its members' ids and shops.
+async fn managed(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    id: &str,
+) -> Result<(Consortium, Vec<String>, HashMap<String, Merchant>)> {
+    let consortium = consortium::get_consortium(db, cache, id).await?;
+    agency::ensure_manages(db, actor, &consortium.agency_id).await?;
+    let member_ids: Vec<String> = consortium
+        .members
+        .iter()
+        .map(|m| m.merchant_id.clone())
+        .collect();
+    let shops = merchants_in(db, &member_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    Ok((consortium, member_ids, shops))
+}
+
 /// The shops that could join consortium `id`, for `actor`, who must manage it: those within
 /// [`NEARBY_M`] of its members, nearest first (the newest shops while it has none), or those
 /// whose name holds `name`; at most [`CANDIDATES`].
@@ -126,7 +137,9 @@ pub async fn member_candidates(
     id: &str,
     name: Option<&str>,
 ) -> Result<Vec<Candidate>> {
-    Ok(desk(db, cache, actor, id, name).await?.candidates)
+    let (_, member_ids, shops) = managed(db, cache, actor, id).await?;
+    let centre = centre_of(shops.values().map(|s| s.location));
+    candidates(db, &member_ids, centre, name).await
 }
 
 /// The mean of the members' places: close enough for an alley's few kilometres.

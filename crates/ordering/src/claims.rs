@@ -423,6 +423,30 @@ pub async fn waiting(db: &DatabaseConnection, actor: &Account) -> Result<Vec<Cla
     with_refundable(db, rows).await
 }
 
+/// A shop's claims waiting for its answer, oldest first, for its owner (or an admin): what
+/// its board shows at every redraw.
+pub async fn waiting_at_shop(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+) -> Result<Vec<Claim>> {
+    with_refundable(db, open_rows(db, actor, merchant_id).await?).await
+}
+
+async fn open_rows(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+) -> Result<Vec<claim::Model>> {
+    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
+    Ok(claim::Entity::find()
+        .filter(claim::Column::MerchantId.eq(merchant_id))
+        .filter(claim::Column::Status.eq(ClaimStatus::Open))
+        .order_by_asc(claim::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
 /// A shop's claims for its owner (or an admin): every open one, oldest first, then the
 /// newest answered.
 pub async fn of_shop(
@@ -430,13 +454,7 @@ pub async fn of_shop(
     actor: &Account,
     merchant_id: &str,
 ) -> Result<Vec<Claim>> {
-    golmok_catalog::merchant::owned_merchant(db, actor, merchant_id).await?;
-    let mut rows = claim::Entity::find()
-        .filter(claim::Column::MerchantId.eq(merchant_id))
-        .filter(claim::Column::Status.eq(ClaimStatus::Open))
-        .order_by_asc(claim::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let mut rows = open_rows(db, actor, merchant_id).await?;
     rows.extend(
         claim::Entity::find()
             .filter(claim::Column::MerchantId.eq(merchant_id))

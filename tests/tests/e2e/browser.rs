@@ -2069,11 +2069,8 @@ async fn new_shop(app: &TestApp, b: &Client) -> Result<(), String> {
     click(b, "#forming-form button[type=submit]").await?;
     wait_for_text(b, "협업체를 만들었습니다").await;
     // The newest shops first while it has no member: the bakery, then the shops nearest it.
-    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
-    let bakery = merchants["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|m| m["name"] == "망원 골목빵집 협동조합"))
-        .and_then(|m| m["id"].as_str())
+    let bakery = golmok_e2e::demo::merchant_named(app, "망원 골목빵집 협동조합").await["id"]
+        .as_str()
         .unwrap_or_default()
         .to_owned();
     click(b, &format!("#candidate-{bakery} button")).await?;

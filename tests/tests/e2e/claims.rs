@@ -14,11 +14,8 @@ fn ok(page: &Page) {
 }
 
 async fn tofu_shop(app: &TestApp) -> (String, String) {
-    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
-    let shop = merchants["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|m| m["name"] == "망원 두부가게"))
-        .and_then(|m| m["id"].as_str())
+    let shop = golmok_e2e::demo::merchant_named(app, "망원 두부가게").await["id"]
+        .as_str()
         .unwrap_or_default()
         .to_owned();
     let tofu = golmok_e2e::demo::listings_of(app, &shop)
@@ -418,10 +415,8 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
 
     // Tofu and rice cake together: the tofu collected while the rice cake shop still decides
     // is not paid for yet, so there is nothing to give back and no claim is offered.
-    let rice_cake_shop = app.get("/v1/merchants?limit=100", None).await.body["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|m| m["name"] == "망원 떡집"))
-        .and_then(|m| m["id"].as_str())
+    let rice_cake_shop = golmok_e2e::demo::merchant_named(&app, "망원 떡집").await["id"]
+        .as_str()
         .unwrap_or_default()
         .to_owned();
     let rice_cake = golmok_e2e::demo::listings_of(&app, &rice_cake_shop).await[0]["id"]

@@ -24,17 +24,7 @@ async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo data loads");
-    let networks = app.get("/v1/networks", None).await.body;
-    let network = networks["items"]
-        .as_array()
-        .and_then(|items| {
-            items
-                .iter()
-                .find(|n| n["name"].as_str().is_some_and(|name| name.contains("마포")))
-        })
-        .and_then(|n| n["id"].as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let network = golmok_e2e::demo::network_named(&app, "마포").await;
     let riding = || async {
         golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
             .await

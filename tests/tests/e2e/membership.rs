@@ -33,12 +33,7 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
         .await
         .expect("the demo data loads");
     // Beside the tofu shop in Mangwon.
-    let merchants = app.get("/v1/merchants?limit=100", None).await.body;
-    let tofu = merchants["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|m| m["name"] == "망원 두부가게"))
-        .cloned()
-        .unwrap_or_default();
+    let tofu = golmok_e2e::demo::merchant_named(&app, "망원 두부가게").await;
     let (lat, lon) = (
         tofu["location"]["lat"].as_f64().unwrap_or_default() + 0.0008,
         tofu["location"]["lon"].as_f64().unwrap_or_default(),
@@ -159,17 +154,7 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
         elsewhere.html.contains("value=\"성수 새 협업체\""),
         "kept as typed"
     );
-    let networks = app.get("/v1/networks", None).await.body;
-    let mapo_network = networks["items"]
-        .as_array()
-        .and_then(|items| {
-            items
-                .iter()
-                .find(|n| n["name"].as_str().is_some_and(|name| name.contains("마포")))
-        })
-        .and_then(|n| n["id"].as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let mapo_network = golmok_e2e::demo::network_named(&app, "마포").await;
     let formed = coordinator
         .submit(
             &agency,

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use golmok_accounts::Account;
 use golmok_ordering::DomainError;
-use golmok_ordering::claims::{ClaimAnswer, ClaimStatus};
+use golmok_ordering::claims::ClaimAnswer;
 use serde::Deserialize;
 
 use super::shop::owned_shop;
@@ -39,10 +39,9 @@ pub async fn open_claims(
     shop_id: &str,
 ) -> Result<Vec<ShopClaim>, PageError> {
     Ok(
-        golmok_ordering::claims::of_shop(&pages.db, account, shop_id)
+        golmok_ordering::claims::waiting_at_shop(&pages.db, account, shop_id)
             .await?
             .into_iter()
-            .filter(|c| c.status == ClaimStatus::Open)
             .map(|c| ShopClaim {
                 order_number: c
                     .order_id
