@@ -8,6 +8,7 @@
 //! its own transactions, and learns of completed stops through the [`batch::StopEvents`] port
 //! that the API fills in, so this crate never imports `golmok-ordering`.
 
+pub mod area;
 pub mod batch;
 pub mod benchmark;
 pub mod capacity;
