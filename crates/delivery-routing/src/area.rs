@@ -167,7 +167,9 @@ pub struct DrawnArea {
 /// `neighbourhoods`.
 pub fn area_of(district: &str, neighbourhoods: &[String]) -> Result<DrawnArea> {
     let Some(whole) = districts().iter().find(|d| d.name == district) else {
-        return Err(ValidationErrors::single("district", "must be one of Seoul's 25 districts").into());
+        return Err(
+            ValidationErrors::single("district", "must be one of Seoul's 25 districts").into(),
+        );
     };
     if neighbourhoods.is_empty() {
         return drawn(&whole.shape);
@@ -292,7 +294,10 @@ mod tests {
             .unwrap()
             .shape
             .unsigned_area();
-        assert!(area > yeonhui * 1.05, "the second neighbourhood adds to the area");
+        assert!(
+            area > yeonhui * 1.05,
+            "the second neighbourhood adds to the area"
+        );
 
         let apart = area_of("서대문구", &[code("연희동"), code("천연동")]);
         assert!(

@@ -241,11 +241,7 @@ pub async fn create_network(
     actor: &Account,
     new: NewNetwork,
 ) -> Result<Network> {
-    if actor.role != Role::Admin {
-        return Err(DomainError::Forbidden(
-            "only an admin creates networks".into(),
-        ));
-    }
+    require_admin(actor, "creates networks")?;
     validate_network(&new)?;
     let name = new.name.trim().to_owned();
 
@@ -269,14 +265,7 @@ pub async fn create_network(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        golmok_core::error::unless_unique(e, || {
-            DomainError::conflict(
-                "network_name_taken",
-                format!("a network named {name} exists"),
-            )
-        })
-    })?;
+    .map_err(|e| name_taken(e, &name))?;
     for w in &new.waves {
         wave::ActiveModel {
             id: Set(new_id("wav")),
@@ -292,6 +281,213 @@ pub async fn create_network(
     let created = get_network_in(&txn, &id).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// What a PATCH changes of a network: each field present replaces the current value
+/// (`slot_capacity: null` gives the slot's size back to the fleet). Waves change one at a
+/// time ([`add_wave`], [`change_wave`]).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkChanges {
+    pub name: Option<String>,
+    pub hub: Option<Coordinates>,
+    /// A GeoJSON Polygon, as for a new network; the hub must stay inside it.
+    #[schema(value_type = Option<Object>)]
+    pub area: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, nullable)]
+    pub slot_capacity: Option<Option<u32>>,
+    pub stops_per_hour: Option<f64>,
+    pub capacity_margin_pct: Option<u32>,
+    pub move_without_consent: Option<bool>,
+    pub photo_proof_allowed: Option<bool>,
+    pub delivery_fee_krw: Option<i64>,
+    pub free_delivery_over_krw: Option<i64>,
+}
+
+/// A field sent, even as `null`: `Some(None)`; absent: `None` (through `#[serde(default)]`).
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+fn require_admin(actor: &Account, what: &str) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!("only an admin {what}")))
+    }
+}
+
+/// Changes a network's name, place, area, capacity, fees or rules, checked as a new
+/// network's are. What shoppers already booked keeps its price; the next basket pays the
+/// new fee.
+pub async fn update_network(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+    changes: NetworkChanges,
+) -> Result<Network> {
+    require_admin(actor, "changes networks")?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let current = get_network_in(&txn, id).await?;
+    let merged = NewNetwork {
+        name: changes.name.unwrap_or(current.name),
+        hub: changes.hub.unwrap_or(current.hub),
+        area: changes.area.unwrap_or(current.area),
+        waves: current.waves.iter().map(|w| w.spec.clone()).collect(),
+        slot_capacity: changes.slot_capacity.unwrap_or(current.slot_capacity),
+        stops_per_hour: Some(changes.stops_per_hour.unwrap_or(current.stops_per_hour)),
+        capacity_margin_pct: Some(
+            changes
+                .capacity_margin_pct
+                .unwrap_or(current.capacity_margin_pct),
+        ),
+        move_without_consent: changes
+            .move_without_consent
+            .or(Some(current.move_without_consent)),
+        photo_proof_allowed: changes
+            .photo_proof_allowed
+            .or(Some(current.photo_proof_allowed)),
+        delivery_fee_krw: changes.delivery_fee_krw.or(Some(current.delivery_fee_krw)),
+        free_delivery_over_krw: changes
+            .free_delivery_over_krw
+            .or(Some(current.free_delivery_over_krw)),
+    };
+    validate_network(&merged)?;
+    let name = merged.name.trim().to_owned();
+    network::ActiveModel {
+        id: Set(id.to_owned()),
+        name: Set(name.clone()),
+        hub_lat: Set(merged.hub.lat),
+        hub_lon: Set(merged.hub.lon),
+        area: Set(merged.area.to_string()),
+        slot_capacity: Set(merged.slot_capacity.map_or(0, |c| c as i32)),
+        stops_per_hour: Set(merged.stops_per_hour.unwrap_or(10.0)),
+        capacity_margin_pct: Set(merged.capacity_margin_pct.unwrap_or(10) as i32),
+        move_without_consent: Set(merged.move_without_consent.unwrap_or(false)),
+        photo_proof_allowed: Set(merged.photo_proof_allowed.unwrap_or(true)),
+        delivery_fee_krw: Set(merged.delivery_fee_krw.unwrap_or(3_000)),
+        free_delivery_over_krw: Set(merged.free_delivery_over_krw.unwrap_or(40_000)),
+        created_at: sea_orm::ActiveValue::NotSet,
+    }
+    .update(&txn)
+    .await
+    .map_err(|e| name_taken(e, &name))?;
+    let updated = get_network_in(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn name_taken(e: DbErr, name: &str) -> DomainError {
+    golmok_core::error::unless_unique(e, || {
+        DomainError::conflict(
+            "network_name_taken",
+            format!("a network named {name} exists"),
+        )
+    })
+}
+
+/// A new wave every day from now on.
+pub async fn add_wave(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+    spec: WaveSpec,
+) -> Result<Wave> {
+    require_admin(actor, "changes networks")?;
+    let mut errors = ValidationErrors::new();
+    validate_waves(std::slice::from_ref(&spec), &mut errors);
+    errors.into_result()?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    get_network_in(&txn, network_id).await?;
+    let id = new_id("wav");
+    wave::ActiveModel {
+        id: Set(id.clone()),
+        network_id: Set(network_id.to_owned()),
+        name: Set(spec.name.trim().to_owned()),
+        start: Set(spec.start.clone()),
+        end: Set(spec.end.clone()),
+        cutoff: Set(spec.cutoff.clone()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Wave {
+        id,
+        spec: WaveSpec {
+            name: spec.name.trim().to_owned(),
+            ..spec
+        },
+    })
+}
+
+/// A wave's name or times. Its times stay as they are while a slot of it from today on
+/// holds a booking (409 `wave_booked`): those shoppers were promised that window.
+pub async fn change_wave(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+    wave_id: &str,
+    spec: WaveSpec,
+) -> Result<Wave> {
+    require_admin(actor, "changes networks")?;
+    let mut errors = ValidationErrors::new();
+    validate_waves(std::slice::from_ref(&spec), &mut errors);
+    errors.into_result()?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let current = wave::Entity::find_by_id(wave_id)
+        .filter(wave::Column::NetworkId.eq(network_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("wave", wave_id))?;
+    let times_change =
+        (&current.start, &current.end, &current.cutoff) != (&spec.start, &spec.end, &spec.cutoff);
+    if times_change {
+        let today = Utc::now().with_timezone(&seoul()).date_naive();
+        // The date is compared here, not in SQL: a database's collation may not order
+        // `@` and digits as bytes.
+        let booked = slot_booking::Entity::find()
+            .filter(slot_booking::Column::SlotId.starts_with(format!("{wave_id}@")))
+            .filter(slot_booking::Column::Booked.gt(0))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .find(|b| {
+                b.slot_id
+                    .split_once('@')
+                    .and_then(|(_, d)| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .is_some_and(|d| d >= today)
+            });
+        if let Some(b) = booked {
+            return Err(DomainError::conflict(
+                "wave_booked",
+                format!(
+                    "slot {} holds bookings: the wave's times stay until its booked slots are past",
+                    b.slot_id
+                ),
+            ));
+        }
+    }
+    let name = spec.name.trim().to_owned();
+    wave::ActiveModel {
+        id: Set(wave_id.to_owned()),
+        network_id: Set(network_id.to_owned()),
+        name: Set(name.clone()),
+        start: Set(spec.start.clone()),
+        end: Set(spec.end.clone()),
+        cutoff: Set(spec.cutoff.clone()),
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Wave {
+        id: wave_id.to_owned(),
+        spec: WaveSpec { name, ..spec },
+    })
 }
 
 fn validate_network(new: &NewNetwork) -> Result<()> {
@@ -329,6 +525,12 @@ fn validate_network(new: &NewNetwork) -> Result<()> {
         .is_some_and(|f| !(0..=100_000).contains(&f))
     {
         errors.add("delivery_fee_krw", "must be from 0 to 100000 won");
+    }
+    if new
+        .free_delivery_over_krw
+        .is_some_and(|f| !(0..=10_000_000).contains(&f))
+    {
+        errors.add("free_delivery_over_krw", "must be from 0 to 10000000 won");
     }
     errors.into_result()?;
     Ok(())

@@ -85,12 +85,13 @@
 
   // Registering a shop: a tap on the map is the shop's place (the two fields stay for
   // typing it, and for pages without this script).
+  // A place tapped on a map into the lat and lon fields: a new shop's door (#shop-map), or a
+  // network's hub inside its area (#hub-map, which draws the area and fits it).
   function shopMap() {
-    var el = document.getElementById("shop-map");
+    var el = document.getElementById("shop-map") || document.getElementById("hub-map");
     if (!el || !window.L) return;
     var lat = document.getElementById("lat");
     var lon = document.getElementById("lon");
-    var start = el.dataset.start.split(",").map(Number);
     var map = L.map(el, { attributionControl: !!el.dataset.tiles });
     el.leafletMap = map;
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
@@ -99,7 +100,13 @@
       if (pin) pin.setLatLng([la, lo]); else pin = L.circleMarker([la, lo], { radius: 9, color: "#b3261e", fillOpacity: 0.8 }).addTo(map);
     }
     var typed = lat.value && lon.value && !isNaN(+lat.value) && !isNaN(+lon.value);
-    map.setView(typed ? [+lat.value, +lon.value] : start, typed ? 17 : 12);
+    if (el.dataset.area) {
+      var shape = L.geoJSON(JSON.parse(el.dataset.area), { style: { color: "#2f6b3f", weight: 2, fillOpacity: 0.12 } }).addTo(map);
+      map.fitBounds(shape.getBounds());
+    } else {
+      var start = (el.dataset.start || "37.5665,126.978").split(",").map(Number);
+      map.setView(typed ? [+lat.value, +lon.value] : start, typed ? 17 : 12);
+    }
     if (typed) place(+lat.value, +lon.value);
     map.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6);
@@ -310,7 +317,14 @@
     source.addEventListener("changed", redraw);
   }
 
-  function start() { checkoutMap(); shopMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
+  // A select that chooses what the rest of the page offers sends its own small form.
+  function autosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { if (select.form) select.form.submit(); });
+    });
+  }
+
+  function start() { autosubmit(); checkoutMap(); shopMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 

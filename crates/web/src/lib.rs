@@ -117,6 +117,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::auth::routes())
         .merge(pages::account::routes())
         .merge(pages::admin::routes())
+        .merge(pages::admin_networks::routes())
         .layer(axum::middleware::from_fn_with_state(
             pages.clone(),
             session::visit,

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use golmok_accounts::Role;
 use golmok_delivery_routing::batch::{self, Proof};
 use golmok_delivery_routing::courier::{self, Courier, NewCourier};
-use golmok_delivery_routing::network::{self, Network, NewNetwork, Slot};
+use golmok_delivery_routing::network::{
+    self, Network, NetworkChanges, NewNetwork, Slot, Wave, WaveSpec,
+};
 use golmok_delivery_routing::planner::{self, Batch, Plan, PlannedStop};
 use golmok_ordering::lifecycle::CourierEvents;
 use serde::Deserialize;
@@ -24,7 +26,9 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_network, list_networks))
-        .routes(routes!(get_network))
+        .routes(routes!(get_network, update_network))
+        .routes(routes!(add_wave))
+        .routes(routes!(change_wave))
         .routes(routes!(slots))
         .routes(routes!(create_courier))
         .routes(routes!(plan_slot, current_plan))
@@ -182,6 +186,53 @@ async fn create_network(
     Ok((
         StatusCode::CREATED,
         Json(network::create_network(&state.db, &session.account, body).await?),
+    ))
+}
+
+/// Changes a network's name, hub, area, slot capacity, fees or rules (admin).
+#[utoipa::path(patch, path = "/v1/networks/{id}", tag = "delivery", security(("bearer" = [])),
+    request_body = NetworkChanges,
+    responses((status = 200, body = Network), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_network(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NetworkChanges>,
+) -> Result<Json<Network>, ApiError> {
+    Ok(Json(
+        network::update_network(&state.db, &session.account, &id, body).await?,
+    ))
+}
+
+/// A new daily wave of a network (admin).
+#[utoipa::path(post, path = "/v1/networks/{id}/waves", tag = "delivery", security(("bearer" = [])),
+    request_body = WaveSpec,
+    responses((status = 201, body = Wave), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_wave(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WaveSpec>,
+) -> Result<(StatusCode, Json<Wave>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(network::add_wave(&state.db, &session.account, &id, body).await?),
+    ))
+}
+
+/// A wave's name or times (admin); its times stay while a slot of it from today on holds a
+/// booking (409 `wave_booked`).
+#[utoipa::path(put, path = "/v1/networks/{id}/waves/{wave_id}", tag = "delivery", security(("bearer" = [])),
+    request_body = WaveSpec,
+    responses((status = 200, body = Wave), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn change_wave(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, wave_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<WaveSpec>,
+) -> Result<Json<Wave>, ApiError> {
+    Ok(Json(
+        network::change_wave(&state.db, &session.account, &id, &wave_id, body).await?,
     ))
 }
 

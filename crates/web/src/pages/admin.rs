@@ -1,5 +1,7 @@
 //! The admin's desk for people: accounts of any role made by hand (coordinators and admins
-//! cannot sign themselves up), and which coordinators act for which support agency.
+//! cannot sign themselves up), support agencies made with the districts they run, and which
+//! coordinators act for which agency. Networks have their own pages
+//! ([`super::admin_networks`]).
 
 use std::collections::BTreeMap;
 
@@ -7,6 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use golmok_accounts::{NewAccount, Registration, Role};
+use golmok_catalog::agency::{AgencyKind, NewAgency};
 use golmok_core::DomainError;
 use serde::Deserialize;
 
@@ -37,6 +40,41 @@ pub struct AccountForm {
     role: String,
 }
 
+/// The agency form as typed; its districts are the ticked boxes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgencyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+impl Default for AgencyForm {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            kind: "regional".into(),
+        }
+    }
+}
+
+pub struct DistrictBox {
+    pub name: &'static str,
+    /// The agency that runs it, which leaves it unticked and disabled.
+    pub run_by: Option<String>,
+    pub checked: bool,
+}
+
+/// The desk's two forms as typed, each with its refusals.
+#[derive(Default)]
+struct Typed {
+    account: AccountForm,
+    account_errors: BTreeMap<&'static str, &'static str>,
+    agency: AgencyForm,
+    districts: Vec<String>,
+    agency_errors: BTreeMap<&'static str, &'static str>,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
@@ -44,6 +82,9 @@ struct AdminPage {
     roles: Vec<(&'static str, &'static str)>,
     form: AccountForm,
     errors: BTreeMap<&'static str, &'static str>,
+    agency: AgencyForm,
+    districts: Vec<DistrictBox>,
+    agency_errors: BTreeMap<&'static str, &'static str>,
     agencies: Vec<AgencyRow>,
     flash: Option<&'static str>,
 }
@@ -51,6 +92,7 @@ struct AdminPage {
 #[derive(Deserialize, Default)]
 pub struct AdminQuery {
     made: Option<String>,
+    agency_made: Option<String>,
     assigned: Option<String>,
     /// The agency an assignment was refused for, and `why`.
     not_assigned: Option<String>,
@@ -60,8 +102,7 @@ pub struct AdminQuery {
 async fn page(
     pages: &Pages,
     visitor: &Visitor,
-    form: AccountForm,
-    errors: BTreeMap<&'static str, &'static str>,
+    typed: Typed,
     query: AdminQuery,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
@@ -69,8 +110,19 @@ async fn page(
     let assigned = golmok_catalog::agency::coordinators_by_agency(&pages.db, account).await?;
     let ids: Vec<String> = assigned.values().flatten().cloned().collect();
     let names = golmok_accounts::names_of(&pages.db, &ids).await?;
-    let agencies = golmok_catalog::agency::list_agencies(&pages.db)
-        .await?
+    let listed = golmok_catalog::agency::list_agencies(&pages.db).await?;
+    let districts = golmok_catalog::district::SEOUL
+        .iter()
+        .map(|d| DistrictBox {
+            name: d.name,
+            run_by: listed
+                .iter()
+                .find(|a| a.districts.iter().any(|x| x == d.name))
+                .map(|a| a.name.clone()),
+            checked: typed.districts.iter().any(|x| x == d.name),
+        })
+        .collect();
+    let agencies = listed
         .into_iter()
         .map(|a| AgencyRow {
             coordinators: assigned
@@ -90,11 +142,13 @@ async fn page(
         .collect();
     let flash = if query.made.is_some() {
         Some(t.account_made)
+    } else if query.agency_made.is_some() {
+        Some(t.agency_made)
     } else {
         query.assigned.map(|_| t.coordinator_assigned)
     };
     render_with(
-        refused_if(!errors.is_empty()),
+        refused_if(!typed.account_errors.is_empty() || !typed.agency_errors.is_empty()),
         &AdminPage {
             roles: [
                 Role::Coordinator,
@@ -106,8 +160,11 @@ async fn page(
             .into_iter()
             .map(|r| (r.as_str(), crate::format::role(t, r)))
             .collect(),
-            form,
-            errors,
+            form: typed.account,
+            errors: typed.account_errors,
+            agency: typed.agency,
+            districts,
+            agency_errors: typed.agency_errors,
             agencies,
             flash,
             c: Chrome::load(pages, visitor).await?,
@@ -121,11 +178,14 @@ pub async fn desk(
     visitor: Visitor,
     Query(query): Query<AdminQuery>,
 ) -> Result<Response, PageError> {
-    let form = AccountForm {
-        role: Role::Coordinator.as_str().to_owned(),
-        ..AccountForm::default()
+    let typed = Typed {
+        account: AccountForm {
+            role: Role::Coordinator.as_str().to_owned(),
+            ..AccountForm::default()
+        },
+        ..Typed::default()
     };
-    page(&pages, &visitor, form, BTreeMap::new(), query).await
+    page(&pages, &visitor, typed, query).await
 }
 
 /// `POST /admin/accounts`: made, or the desk again with each refusal beside its field.
@@ -137,8 +197,12 @@ pub async fn make_account(
     visitor.require(Role::Admin)?;
     let t = visitor.lang.texts();
     let Ok(role) = form.role.parse::<Role>() else {
-        let errors = BTreeMap::from([("role", t.err_check_field)]);
-        return page(&pages, &visitor, form, errors, AdminQuery::default()).await;
+        let typed = Typed {
+            account: form,
+            account_errors: BTreeMap::from([("role", t.err_check_field)]),
+            ..Typed::default()
+        };
+        return page(&pages, &visitor, typed, AdminQuery::default()).await;
     };
     let new = NewAccount {
         email: form.email.clone(),
@@ -161,11 +225,74 @@ pub async fn make_account(
         Err(DomainError::Conflict { .. }) => BTreeMap::from([("email", t.email_taken)]),
         Err(e) => return Err(e.into()),
     };
-    let form = AccountForm {
-        password: String::new(),
-        ..form
+    let typed = Typed {
+        account: AccountForm {
+            password: String::new(),
+            ..form
+        },
+        account_errors: errors,
+        ..Typed::default()
     };
-    page(&pages, &visitor, form, errors, AdminQuery::default()).await
+    page(&pages, &visitor, typed, AdminQuery::default()).await
+}
+
+/// `POST /admin/agencies`: made, or the desk again with each refusal beside its field.
+pub async fn make_agency(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    CsrfForm { form, raw }: CsrfForm<AgencyForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let districts: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k == "district")
+        .map(|(_, v)| v)
+        .collect();
+    let kind = match form.kind.as_str() {
+        "regional" => Some(AgencyKind::Regional),
+        "metropolitan" => Some(AgencyKind::Metropolitan),
+        _ => None,
+    };
+    let errors = match kind {
+        None => BTreeMap::from([("kind", t.err_check_field)]),
+        Some(kind) => {
+            let new = NewAgency {
+                name: form.name.clone(),
+                kind,
+                districts: districts.clone(),
+            };
+            match golmok_catalog::agency::create_agency(&pages.db, account, new).await {
+                Ok(_) => return Ok(see_other("/admin?agency_made=1")),
+                Err(DomainError::Invalid(v)) => {
+                    v.0.iter()
+                        .map(|f| match f.field.as_str() {
+                            "name" => ("agency_name", t.err_name),
+                            _ => ("districts", t.err_agency_districts),
+                        })
+                        .collect()
+                }
+                Err(e) => match e.conflict_code() {
+                    Some("district_taken") => {
+                        BTreeMap::from([("districts", t.err_agency_districts)])
+                    }
+                    Some("metropolitan_agency_exists") => {
+                        BTreeMap::from([("kind", t.err_agency_taken)])
+                    }
+                    Some(_) => BTreeMap::from([("agency_name", t.err_agency_taken)]),
+                    None => return Err(e.into()),
+                },
+            }
+        }
+    };
+    let typed = Typed {
+        agency: form,
+        districts,
+        agency_errors: errors,
+        ..Typed::default()
+    };
+    page(&pages, &visitor, typed, AdminQuery::default()).await
 }
 
 #[derive(Deserialize)]
@@ -213,5 +340,6 @@ pub fn routes() -> axum::Router<crate::Pages> {
     axum::Router::new()
         .route("/admin", get(desk))
         .route("/admin/accounts", post(make_account))
+        .route("/admin/agencies", post(make_agency))
         .route("/admin/agencies/{id}/coordinators", post(assign))
 }

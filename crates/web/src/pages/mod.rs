@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_networks;
 pub mod auth;
 pub mod basket;
 pub mod browse;
