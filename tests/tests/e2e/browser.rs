@@ -2094,3 +2094,82 @@ async fn new_shop(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "66-consortium-members").await;
     Ok(())
 }
+
+/// A new co-delivery network in Chromium: the admin chooses a district (the select sends
+/// itself), ticks two neighbourhoods, taps the hub on the district's map, and lands on the
+/// network's page with its area drawn; a wave's times are changed there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_draws_a_new_network_and_moves_its_lunch_wave() {
+    in_chromium(new_network).await;
+}
+
+async fn new_network(app: &TestApp, b: &Client) -> Result<(), String> {
+    sign_in_as(b, app, "admin@demo.golmok.kr", "/admin").await?;
+    click(b, "#networks-link").await?;
+    wait_for_text(b, "새 공동배송망").await;
+    b.find(Locator::Css("#choose-district"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("서대문구")
+        .await
+        .map_err(|e| e.to_string())?;
+    // No button pressed: the select sent its form, and the district's neighbourhoods follow.
+    wait_for_text(b, "연희동").await;
+    fill(b, "#name", "연희 공동배송").await;
+    for name in ["연희동", "창천동"] {
+        let code = golmok_delivery_routing::area::neighbourhoods_in("서대문구")
+            .find(|n| n.name == name)
+            .map(|n| n.code.clone())
+            .unwrap_or_default();
+        click(b, &format!("input[name=neighbourhood][value=\"{code}\"]")).await?;
+    }
+    click(b, "#hub-map").await?;
+    let lat = b
+        .find(Locator::Css("#lat"))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    // The map fits the district: a tap on it lands in Seodaemun.
+    let lat: f64 = lat
+        .parse()
+        .map_err(|_| format!("no latitude from the map: {lat:?}"))?;
+    if !(37.54..=37.62).contains(&lat) {
+        return Err(format!("the tap landed at {lat}, outside Seodaemun"));
+    }
+    shoot(b, "67-network-new").await;
+    // The hub typed over: by Yeonhui's community centre, inside the two neighbourhoods.
+    fill(b, "#lat", "37.5660").await;
+    fill(b, "#lon", "126.9310").await;
+    click(b, "#network-form button[type=submit]").await?;
+    wait_for_text(b, "공동배송망을 만들었습니다").await;
+    let drawn: i64 = b
+        .execute(
+            "return document.querySelectorAll('#hub-map path.leaflet-interactive').length;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .as_i64()
+        .unwrap_or_default();
+    if drawn < 2 {
+        return Err(format!("the area and the hub drawn: {drawn} shapes"));
+    }
+    let lunch = "form.wave-form input[name=start]";
+    let start = b
+        .find(Locator::Css(lunch))
+        .await
+        .map_err(|e| e.to_string())?;
+    start.send_keys("1130").await.map_err(|e| e.to_string())?;
+    click(b, "form.wave-form button[type=submit]").await?;
+    wait_for_text(b, "저장했습니다").await;
+    shoot(b, "68-network-page").await;
+    let network = golmok_e2e::demo::network_named(app, "연희 공동배송").await;
+    let waves = app.get(&format!("/v1/networks/{network}"), None).await.body["waves"].clone();
+    if waves[0]["start"] != "11:30" || waves[0]["end"] != "13:00" {
+        return Err(format!("the lunch wave: {waves}"));
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ mod handover;
 mod limits;
 mod member_trade;
 mod membership;
+mod networks;
 mod ordering;
 mod permissions;
 mod photos;
