@@ -294,7 +294,7 @@ pub struct NetworkChanges {
     /// A GeoJSON Polygon, as for a new network; the hub must stay inside it.
     #[schema(value_type = Option<Object>)]
     pub area: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     #[schema(value_type = Option<u32>, nullable)]
     pub slot_capacity: Option<Option<u32>>,
     pub stops_per_hour: Option<f64>,
@@ -303,15 +303,6 @@ pub struct NetworkChanges {
     pub photo_proof_allowed: Option<bool>,
     pub delivery_fee_krw: Option<i64>,
     pub free_delivery_over_krw: Option<i64>,
-}
-
-/// A field sent, even as `null`: `Some(None)`; absent: `None` (through `#[serde(default)]`).
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 fn require_admin(actor: &Account, what: &str) -> Result<()> {
