@@ -24,6 +24,12 @@ pub enum CampaignKind {
 }
 
 impl CampaignKind {
+    pub const ALL: [CampaignKind; 3] = [
+        CampaignKind::RefillMarket,
+        CampaignKind::Festival,
+        CampaignKind::Promotion,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CampaignKind::RefillMarket => "refill_market",
@@ -32,14 +38,8 @@ impl CampaignKind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
-        [
-            CampaignKind::RefillMarket,
-            CampaignKind::Festival,
-            CampaignKind::Promotion,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 

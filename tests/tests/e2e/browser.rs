@@ -2173,3 +2173,87 @@ async fn new_network(app: &TestApp, b: &Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A promotion in Chromium: the agency's coordinator makes one for the tofu from the
+/// consortium's campaigns page; a shopper's basket then shows the tofu at its sale price
+/// beside its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_makes_a_promotion_and_the_basket_shows_the_sale_price() {
+    in_chromium(promotion).await;
+}
+
+async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    sign_in_as(
+        b,
+        app,
+        "coordinator@demo.golmok.kr",
+        &format!("/programme/consortia/{consortium}"),
+    )
+    .await?;
+    click(b, "#campaigns-link").await?;
+    wait_for_text(b, "새 캠페인").await;
+    b.find(Locator::Css("#kind"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("promotion")
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#title", "김장철 두부 할인").await;
+    // A datetime-local field types differently in each locale: its value is set as the
+    // browser's own picker would.
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .with_timezone(&golmok_delivery_routing::network::seoul())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    b.execute(
+        "document.getElementById('starts').value = arguments[0]; document.getElementById('ends').value = arguments[1];",
+        vec![at(-1).into(), at(72).into()],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    b.find(Locator::Css("#discount"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("percent")
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#amount", "20").await;
+    click(
+        b,
+        &format!("#campaign-form input[value=\"{}\"]", tofu.listing_id),
+    )
+    .await?;
+    click(b, "#campaign-form button[type=submit]").await?;
+    wait_for_text(b, "캠페인을 만들었습니다").await;
+    let state = text_at(b, "article.campaign .campaign-state").await?;
+    if state != "진행 중" {
+        return Err(format!("the new promotion reads {state:?}"));
+    }
+    shoot(b, "69-campaigns").await;
+
+    sign_in_as(
+        b,
+        app,
+        "shopper@demo.golmok.kr",
+        &format!("/listings/{}", tofu.listing_id),
+    )
+    .await?;
+    add_to_basket(b, "1").await;
+    b.goto(&app.url("/basket"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let basket = wait_for_text(b, "국산콩 손두부").await;
+    let was = text_at(b, "del.list-amount").await?;
+    if !basket.contains("할인") || was.is_empty() {
+        return Err(format!("no sale price in the basket: {basket}"));
+    }
+    shoot(b, "70-basket-sale-price").await;
+    Ok(())
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod approvals;
 mod backup;
 mod browser;
+mod campaigns;
 mod capacity;
 mod catalog;
 mod claims;

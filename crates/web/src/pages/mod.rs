@@ -6,6 +6,7 @@ pub mod admin_networks;
 pub mod auth;
 pub mod basket;
 pub mod browse;
+pub mod campaigns;
 pub mod checkout;
 pub mod courier;
 pub mod dispatch;

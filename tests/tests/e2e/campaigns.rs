@@ -1,0 +1,272 @@
+//! A consortium's campaigns run from the agency's pages: a promotion made, its discount
+//! changed and called off (what checkout charges follows each step), refusals beside each
+//! field, and who may see and change them.
+
+use chrono::{Duration, Utc};
+use golmok_delivery_routing::network::seoul;
+use golmok_e2e::demo::tofu_at;
+use golmok_e2e::pages::{Browser, Page};
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+
+on_both_databases!(a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off);
+
+#[track_caller]
+fn refused_beside(page: &Page, id: &str) {
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{id}: {}",
+        page.html
+    );
+    assert!(
+        page.html.contains(&format!("id=\"{id}\"")),
+        "{id}: {}",
+        page.html
+    );
+}
+
+/// A time as a `datetime-local` field takes it, `hours` from now in Seoul.
+fn local_in(hours: i64) -> String {
+    (Utc::now() + Duration::hours(hours))
+        .with_timezone(&seoul())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+async fn a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let tofu_price = app
+        .get(&format!("/v1/listings/{}", tofu.listing_id), None)
+        .await
+        .body["price_krw"]
+        .as_i64()
+        .unwrap();
+    let promoted = || async {
+        golmok_catalog::campaign::promotions_at(&app.state.db, &consortium, Utc::now())
+            .await
+            .expect("the promotions")
+            .into_iter()
+            .map(|p| (p.listing_id, p.price_krw))
+            .collect::<Vec<_>>()
+    };
+    let count = || async {
+        app.get(
+            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
+            None,
+        )
+        .await
+        .body["items"]
+            .as_array()
+            .map(Vec::len)
+    };
+    let before = count().await;
+    let already = promoted().await;
+
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    let programme = coordinator
+        .get(&format!("/programme/consortia/{consortium}"))
+        .await;
+    assert_eq!(programme.status, StatusCode::OK);
+    let path = format!("/programme/consortia/{consortium}/campaigns");
+    assert!(programme.html.contains(&format!("href=\"{path}\"")));
+    let page = coordinator.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("id=\"campaign-form\""));
+    assert!(
+        page.html
+            .contains(&format!("value=\"{}\"", tofu.listing_id)),
+        "the tofu is offered"
+    );
+
+    let (start, end) = (local_in(-1), local_in(48));
+    let promotion = |title: &'static str,
+                     kind: &'static str,
+                     starts: String,
+                     ends: String,
+                     discount: &'static str,
+                     amount: &'static str| {
+        vec![
+            ("kind".to_owned(), kind.to_owned()),
+            ("title".to_owned(), title.to_owned()),
+            ("starts".to_owned(), starts),
+            ("ends".to_owned(), ends),
+            ("place".to_owned(), "망원시장 입구".to_owned()),
+            ("discount".to_owned(), discount.to_owned()),
+            ("amount".to_owned(), amount.to_owned()),
+            ("listing".to_owned(), tofu.listing_id.clone()),
+        ]
+    };
+    for (fields, error) in [
+        (
+            promotion("", "promotion", start.clone(), end.clone(), "percent", "20"),
+            "title-error",
+        ),
+        (
+            promotion(
+                "김장 두부 할인",
+                "promotion",
+                end.clone(),
+                start.clone(),
+                "percent",
+                "20",
+            ),
+            "when-error",
+        ),
+        (
+            promotion(
+                "김장 두부 할인",
+                "promotion",
+                start.clone(),
+                end.clone(),
+                "percent",
+                "95",
+            ),
+            "discount-error",
+        ),
+        (
+            promotion(
+                "골목 축제",
+                "festival",
+                start.clone(),
+                end.clone(),
+                "won",
+                "500",
+            ),
+            "discount-error",
+        ),
+        // Tofu is not sold by weight into a container: a refill market cannot feature it.
+        (
+            promotion(
+                "채우장",
+                "refill_market",
+                start.clone(),
+                end.clone(),
+                "none",
+                "",
+            ),
+            "listings-error",
+        ),
+    ] {
+        refused_beside(
+            &coordinator.submit(&page, &path, &pairs_of(&fields)).await,
+            error,
+        );
+    }
+    assert_eq!(count().await, before, "nothing written");
+    let forged = coordinator
+        .post(&path, &[("kind", "promotion"), ("title", "x")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+
+    let fields = promotion(
+        "김장 두부 할인",
+        "promotion",
+        start.clone(),
+        end.clone(),
+        "percent",
+        "20",
+    );
+    let made = coordinator.submit(&page, &path, &pairs_of(&fields)).await;
+    assert_eq!(made.location(), format!("{path}?made=1"));
+    assert_eq!(count().await.map(|n| n - 1), before);
+    let listed = app
+        .get(
+            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
+            None,
+        )
+        .await
+        .body;
+    let campaign = listed["items"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["title"] == "김장 두부 할인"))
+        .cloned()
+        .expect("the promotion");
+    let id = campaign["id"].as_str().unwrap().to_owned();
+    assert_eq!(campaign["discount"]["percent"], 20);
+    assert_eq!(campaign["place"], "망원시장 입구");
+    let tofu_now = |prices: Vec<(String, i64)>| {
+        prices
+            .into_iter()
+            .find(|(l, _)| *l == tofu.listing_id)
+            .map(|(_, p)| p)
+    };
+    assert_eq!(tofu_now(promoted().await), Some(tofu_price * 80 / 100));
+
+    // Changed: 1,000 won off instead, and what was typed stays when it is refused.
+    let page = coordinator.get(made.location()).await;
+    assert!(page.html.contains("id=\"campaigns-flash\""));
+    assert!(page.html.contains(&format!("id=\"change-{id}\"")));
+    let change = format!("/programme/campaigns/{id}");
+    let mut fields = promotion(
+        "김장 두부 할인",
+        "promotion",
+        start.clone(),
+        end.clone(),
+        "won",
+        "1,000",
+    );
+    let changed = coordinator.submit(&page, &change, &pairs_of(&fields)).await;
+    assert_eq!(changed.location(), format!("{path}?changed=1"));
+    assert_eq!(tofu_now(promoted().await), Some(tofu_price - 1_000));
+    fields[1].1 = String::new();
+    let refused = coordinator.submit(&page, &change, &pairs_of(&fields)).await;
+    refused_beside(&refused, &format!("title-error-{id}"));
+    assert!(
+        refused
+            .html
+            .contains(&format!("<details id=\"change-{id}\" open>"))
+    );
+
+    // Others: a shop owner may not look; a shopper neither.
+    let mut merchant = Browser::new(&app.base_url);
+    merchant.sign_in("merchant@demo.golmok.kr", None).await;
+    assert_eq!(merchant.get(&path).await.status, StatusCode::FORBIDDEN);
+    let own = merchant.get("/").await;
+    assert_eq!(
+        merchant
+            .submit(&own, &format!("{change}/cancel"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Called off: the tofu's own price again, the card says so and offers no change.
+    let called_off = coordinator
+        .submit(&page, &format!("{change}/cancel"), &[])
+        .await;
+    assert_eq!(called_off.location(), format!("{path}?cancelled=1"));
+    assert_eq!(promoted().await, already);
+    let page = coordinator.get(called_off.location()).await;
+    assert!(!page.html.contains(&format!("id=\"change-{id}\"")));
+    assert!(page.html.contains("취소됨"));
+    let late = coordinator
+        .submit(
+            &page,
+            &change,
+            &pairs_of(&promotion(
+                "김장 두부 할인",
+                "promotion",
+                start,
+                end,
+                "won",
+                "500",
+            )),
+        )
+        .await;
+    refused_beside(&late, &format!("campaign-error-{id}"));
+}
+
+fn pairs_of(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
