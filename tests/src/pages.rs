@@ -41,6 +41,14 @@ impl Page {
         Some(self.html[start..end].to_owned())
     }
 
+    /// The value of the input whose id is `id`, wherever its attributes stand.
+    pub fn field_value(&self, id: &str) -> Option<String> {
+        let start = self.html.find(&format!("id=\"{id}\""))?;
+        let tag = &self.html[start..start + self.html[start..].find('>')?];
+        let at = tag.find(" value=\"")? + " value=\"".len();
+        Some(tag[at..at + tag[at..].find('"')?].to_owned())
+    }
+
     /// Every value of inputs named `name` (radio buttons), in page order.
     pub fn input_values(&self, name: &str) -> Vec<String> {
         let marker = format!("name=\"{name}\" value=\"");

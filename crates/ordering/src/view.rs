@@ -507,6 +507,29 @@ pub async fn list_orders(
     Ok(Page { items, next_cursor })
 }
 
+/// Where a shopper's newest delivery in `network_id` went: the address and the place on the
+/// map, which a checkout offers again (the phone and notes for the courier are not kept
+/// after a delivery, so they are asked each time).
+pub async fn last_delivery_address(
+    db: &DatabaseConnection,
+    shopper: &Account,
+    network_id: &str,
+) -> Result<Option<(String, Coordinates)>> {
+    let newest = order::Entity::find()
+        .filter(order::Column::ShopperId.eq(shopper.id.as_str()))
+        .filter(order::Column::NetworkId.eq(network_id))
+        .filter(order::Column::Address.is_not_null())
+        .filter(order::Column::Lat.is_not_null())
+        .filter(order::Column::Lon.is_not_null())
+        .order_by_desc(order::Column::CreatedAt)
+        .one(db)
+        .await?;
+    Ok(newest.and_then(|o| match (o.address, o.lat, o.lon) {
+        (Some(address), Some(lat), Some(lon)) => Some((address, Coordinates { lat, lon })),
+        _ => None,
+    }))
+}
+
 /// One merchant order, for its shop's owner (or an admin), with the pick-up code. Anyone
 /// else learns it does not exist.
 pub async fn get_merchant_order(

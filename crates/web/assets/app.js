@@ -83,10 +83,9 @@
     toggle();
   }
 
-  // Registering a shop: a tap on the map is the shop's place (the two fields stay for
-  // typing it, and for pages without this script).
-  // A place tapped on a map into the lat and lon fields: a new shop's door (#shop-map), or a
-  // network's hub inside its area (#hub-map, which draws the area and fits it).
+  // A place tapped on a map into the lat and lon fields (which stay for typing it, and for
+  // pages without this script): a new shop's door (#shop-map), or a network's hub inside its
+  // area (#hub-map, which draws the area and fits it).
   function shopMap() {
     var el = document.getElementById("shop-map") || document.getElementById("hub-map");
     if (!el || !window.L) return;

@@ -388,6 +388,7 @@ texts! {
     err_network_name_taken: "같은 이름의 배송망이 있습니다.", "A network has that name.";
     err_wave_times: "이름을 적고, 시각은 HH:MM으로 끝이 시작보다 늦고 마감은 시작 이전이어야 합니다.", "A name, and HH:MM times: the end after the start, orders closing at or before the start.";
     err_wave_booked: "오늘 이후 예약이 있어 시각을 바꿀 수 없습니다. 예약된 배송이 끝난 뒤 바꾸세요.", "Shoppers booked this wave from today on: its times stay until those slots are past.";
+    address_from_last_order: "지난번 배달 주소를 채웠습니다. 다른 곳이면 고쳐 주세요.", "Filled in from your last delivery; change it if it goes elsewhere this time.";
     campaigns_title: "캠페인", "Campaigns";
     campaigns_link: "캠페인 (채우장·축제·기획전)", "Campaigns (refill markets, festivals, promotions)";
     campaigns_public_page: "손님이 보는 협업체 페이지", "The consortium's page as shoppers see it";

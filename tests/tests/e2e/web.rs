@@ -549,6 +549,11 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
 
     let form = b.get("/checkout").await;
     ok(&form);
+    assert!(
+        !form.html.contains("id=\"address-from-last\""),
+        "no delivery yet"
+    );
+    assert_eq!(form.field_value("address").as_deref(), Some(""));
     let slots = form.input_values("slot_id");
     assert!(
         !slots.is_empty(),
@@ -690,6 +695,32 @@ async fn checkout_from_the_pages_places_one_order_and_tracks_it_live(app: TestAp
     ok(&redrawn);
     assert!(!redrawn.html.contains("<html"), "the tracking part only");
     assert!(redrawn.html.contains("가게 확인"), "{}", redrawn.html);
+
+    // The next basket's checkout offers the same door again (not the phone or notes).
+    let tofu = consortium
+        .link_to("listings", "국산콩 손두부")
+        .expect("the tofu");
+    let page = b.get(&format!("/listings/{tofu}")).await;
+    b.submit(
+        &page,
+        "/basket",
+        &[("listing_id", &tofu), ("quantity", "1")],
+    )
+    .await;
+    let next = b.get("/checkout").await;
+    ok(&next);
+    assert!(
+        next.html.contains("id=\"address-from-last\""),
+        "{}",
+        next.html
+    );
+    assert_eq!(
+        next.field_value("address").as_deref(),
+        Some("서울 마포구 망원로 100")
+    );
+    assert_eq!(next.field_value("lat").as_deref(), Some(lat));
+    assert_eq!(next.field_value("lon").as_deref(), Some(lon));
+    assert_eq!(next.field_value("phone").as_deref(), Some(""));
 }
 
 on_both_databases!(the_shop_console_takes_orders_from_new_to_ready);

@@ -60,6 +60,9 @@ pub struct Entered {
     /// A coupon's id, or `none`; on a first visit the best coupon is chosen.
     #[serde(default)]
     coupon: String,
+    /// The address was filled in from the shopper's last delivery (never sent by a form).
+    #[serde(skip)]
+    from_last_order: bool,
 }
 
 /// Messages next to the fields they concern, and one above the form.
@@ -242,18 +245,30 @@ async fn shopper_basket(pages: &Pages, visitor: &Visitor) -> Result<(Account, Ba
 }
 
 pub async fn form(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
-    let (_, basket) = shopper_basket(&pages, &visitor).await?;
+    let (account, basket) = shopper_basket(&pages, &visitor).await?;
     if basket.is_empty() {
         return Ok(see_other("/basket"));
     }
-    let page = checkout_page(
-        &pages,
-        &visitor,
-        &basket,
-        Entered::default(),
-        FieldErrors::default(),
-    )
-    .await?;
+    // The last address delivered to in this network, where it is still inside the area: a
+    // shopper orders to the same door most times.
+    let mut entered = Entered::default();
+    if let Some(network_id) = basket
+        .consortium
+        .as_ref()
+        .and_then(|c| c.network_id.as_deref())
+    {
+        let network = golmok_delivery_routing::network::get_network(&pages.db, network_id).await?;
+        if let Some((address, at)) =
+            golmok_ordering::view::last_delivery_address(&pages.db, &account, network_id).await?
+            && network.serves(at)
+        {
+            entered.address = address;
+            entered.lat = at.lat.to_string();
+            entered.lon = at.lon.to_string();
+            entered.from_last_order = true;
+        }
+    }
+    let page = checkout_page(&pages, &visitor, &basket, entered, FieldErrors::default()).await?;
     render_with(StatusCode::OK, &page)
 }
 
