@@ -125,26 +125,7 @@ pub async fn create_courier(
             "only an admin or a coordinator signs couriers on".into(),
         ));
     }
-    let mut errors = ValidationErrors::new();
-    if !(new.capacity.kg > 0.0 && new.capacity.kg <= 2_000.0) {
-        errors.add("capacity.kg", "must be more than 0 and at most 2000");
-    }
-    if !(new.capacity.liters > 0.0 && new.capacity.liters <= 10_000.0) {
-        errors.add("capacity.liters", "must be more than 0 and at most 10000");
-    }
-    match (minutes(&new.shift.start), minutes(&new.shift.end)) {
-        (Some(s), Some(e)) if s < e => {}
-        (Some(_), Some(_)) => errors.add("shift.end", "must be after the shift starts"),
-        (s, _) => errors.add(
-            if s.is_none() {
-                "shift.start"
-            } else {
-                "shift.end"
-            },
-            "must be a local time HH:MM",
-        ),
-    }
-    errors.into_result()?;
+    validate_ride(&new.capacity, &new.shift)?;
     get_network(db, &new.network_id)
         .await
         .map_err(|e| e.not_found_is_invalid("network_id", "no such network"))?;
@@ -177,6 +158,68 @@ pub async fn create_courier(
         })
     })?;
     from_model(model)
+}
+
+/// A load within what a van carries, and a shift that ends after it starts.
+fn validate_ride(capacity: &Capacity, shift: &Shift) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    if !(capacity.kg > 0.0 && capacity.kg <= 2_000.0) {
+        errors.add("capacity.kg", "must be more than 0 and at most 2000");
+    }
+    if !(capacity.liters > 0.0 && capacity.liters <= 10_000.0) {
+        errors.add("capacity.liters", "must be more than 0 and at most 10000");
+    }
+    match (minutes(&shift.start), minutes(&shift.end)) {
+        (Some(s), Some(e)) if s < e => {}
+        (Some(_), Some(_)) => errors.add("shift.end", "must be after the shift starts"),
+        (s, _) => errors.add(
+            if s.is_none() {
+                "shift.start"
+            } else {
+                "shift.end"
+            },
+            "must be a local time HH:MM",
+        ),
+    }
+    Ok(errors.into_result()?)
+}
+
+/// A courier's vehicle, load and daily shift, all given again: a new bike, a longer shift.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CourierChanges {
+    pub vehicle: VehicleKind,
+    pub capacity: Capacity,
+    pub shift: Shift,
+}
+
+/// Changes how a courier rides from now on: slots' room and the next plans follow, batches
+/// already planned or started stay as they are. Which coordinators may change which
+/// network's couriers is the caller's to check, as for [`create_courier`].
+pub async fn update_courier(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+    changes: CourierChanges,
+) -> Result<Courier> {
+    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
+        return Err(DomainError::Forbidden(
+            "only an admin or a coordinator changes couriers".into(),
+        ));
+    }
+    validate_ride(&changes.capacity, &changes.shift)?;
+    let found = courier::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.withdrawn_at.is_none())
+        .ok_or_else(|| DomainError::not_found("courier", id))?;
+    let mut active: courier::ActiveModel = found.into();
+    active.vehicle = Set(changes.vehicle.as_str().into());
+    active.capacity_grams = Set((changes.capacity.kg * 1000.0).round() as i64);
+    active.capacity_millilitres = Set((changes.capacity.liters * 1000.0).round() as i64);
+    active.shift_start = Set(changes.shift.start);
+    active.shift_end = Set(changes.shift.end);
+    from_model(active.update(db).await?)
 }
 
 /// Takes a courier off its network from now on: later plans and slot capacities leave them

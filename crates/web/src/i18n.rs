@@ -650,6 +650,8 @@ texts! {
     courier_shift: "근무 시간", "Shift";
     courier_signed_on: "기사님을 등록했습니다.", "The courier is signed on.";
     courier_withdrawn: "기사님을 배송망에서 뺐습니다.", "The courier is withdrawn.";
+    courier_change: "이동 수단·근무 바꾸기", "Change vehicle, load or shift";
+    courier_changed: "기사님의 이동 수단과 근무를 바꿨습니다. 다음 배차부터 적용됩니다.", "The courier's vehicle, load and shift are changed; the next plan follows them.";
     err_courier_email: "배송 기사로 가입한 계정의 이메일이 아닙니다.", "That is not the email of a courier account.";
     err_courier_taken: "이미 배송망에 등록된 기사님입니다.", "That courier already rides for a network.";
     err_courier_capacity: "무게는 2000kg, 부피는 10000L까지의 양수입니다.", "Weight up to 2000 kg and volume up to 10000 L, more than 0.";

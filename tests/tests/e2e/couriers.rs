@@ -110,10 +110,87 @@ async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
         again.html
     );
 
+    // A bigger vehicle and a longer shift, changed in place; a refusal opens the rider's form.
+    let change = format!("{path}/{courier}");
+    let ride = |vehicle: &str, kg: &str, start: &str, end: &str| {
+        vec![
+            ("vehicle".to_owned(), vehicle.to_owned()),
+            ("kg".to_owned(), kg.to_owned()),
+            ("liters".to_owned(), "600".to_owned()),
+            ("start".to_owned(), start.to_owned()),
+            ("end".to_owned(), end.to_owned()),
+        ]
+    };
+    for (fields, error) in [
+        (ride("small_van", "0", "09:00", "21:00"), "capacity-error"),
+        (ride("small_van", "300", "21:00", "09:00"), "shift-error"),
+    ] {
+        let refused = coordinator.submit(&roster, &change, &send(&fields)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(
+            refused.html.contains(&format!("id=\"{error}-{courier}\""))
+                && refused
+                    .html
+                    .contains(&format!("<details id=\"change-{courier}\" open>")),
+            "{error}: {}",
+            refused.html
+        );
+    }
+    let changed = coordinator
+        .submit(
+            &roster,
+            &change,
+            &send(&ride("small_van", "300", "09:00", "21:00")),
+        )
+        .await;
+    assert_eq!(changed.location(), format!("{path}?changed=1"));
+    let now = golmok_delivery_routing::courier::get_courier(&app.state.db, &courier)
+        .await
+        .expect("still riding");
+    assert_eq!(now.vehicle.as_str(), "small_van");
+    assert_eq!((now.capacity.kg, now.capacity.liters), (300.0, 600.0));
+    assert_eq!(
+        (now.shift.start.as_str(), now.shift.end.as_str()),
+        ("09:00", "21:00")
+    );
+    assert_eq!(
+        riding().await.len(),
+        before + 1,
+        "the same courier, not another"
+    );
+    // The same over the API, for the agencies' own tools.
+    let token = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
+    let api = format!("/v1/couriers/{courier}");
+    let body = serde_json::json!({"vehicle": "cargo_bike", "capacity": {"kg": 60, "liters": 120}, "shift": {"start": "10:00", "end": "20:00"}});
+    let put = app.put(&api, Some(&token), &body).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!(put.body["vehicle"], "cargo_bike");
+    let wrong = serde_json::json!({"vehicle": "cargo_bike", "capacity": {"kg": 60, "liters": 120}, "shift": {"start": "20:00", "end": "10:00"}});
+    let refused = app.put(&api, Some(&token), &wrong).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    let roster = coordinator.get(&path).await;
+
     // Only those who run the network see its roster.
     let mut merchant = Browser::new(&app.base_url);
     merchant.sign_in("merchant@demo.golmok.kr", None).await;
     assert_eq!(merchant.get(&path).await.status, StatusCode::FORBIDDEN);
+    let own = merchant.get("/").await;
+    assert_eq!(
+        merchant
+            .submit(
+                &own,
+                &change,
+                &send(&ride("on_foot", "5", "10:00", "12:00"))
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 
     // Withdrawn: off the roster (and out of the next plan); a second press finds no one.
     let withdraw = format!("{path}/{courier}/withdraw");

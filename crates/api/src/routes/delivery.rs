@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use golmok_accounts::Role;
 use golmok_delivery_routing::batch::{self, Proof};
-use golmok_delivery_routing::courier::{self, Courier, NewCourier};
+use golmok_delivery_routing::courier::{self, Courier, CourierChanges, NewCourier};
 use golmok_delivery_routing::network::{
     self, Network, NetworkChanges, NewNetwork, Slot, Wave, WaveSpec,
 };
@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reschedule))
         .routes(routes!(turn_into_pickup))
         .routes(routes!(withdraw_courier))
+        .routes(routes!(update_courier))
         .routes(routes!(left_out))
         .routes(routes!(move_to_courier))
 }
@@ -133,6 +134,25 @@ async fn withdraw_courier(
         .await?;
     Ok(Json(
         courier::withdraw_courier(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// Change a courier's vehicle, load and daily shift (a coordinator running its network, or
+/// an admin): the slots' room and the next plans follow.
+#[utoipa::path(put, path = "/v1/couriers/{id}", tag = "delivery", security(("bearer" = [])),
+    request_body = CourierChanges,
+    responses((status = 200, body = Courier), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_courier(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CourierChanges>,
+) -> Result<Json<Courier>, ApiError> {
+    let rider = courier::get_courier(&state.db, &id).await?;
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &rider.network_id)
+        .await?;
+    Ok(Json(
+        courier::update_courier(&state.db, &session.account, &id, body).await?,
     ))
 }
 

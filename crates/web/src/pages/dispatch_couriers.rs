@@ -1,6 +1,7 @@
 //! A network's couriers for those who run it: who rides, on what, carrying how much, in which
-//! shift; a courier signed on by the email of their courier account (made at sign-up), and
-//! withdrawn with one button. The planner takes the roster as it stands at each plan.
+//! shift; a courier signed on by the email of their courier account (made at sign-up), their
+//! vehicle, load or shift changed in place, and withdrawn with one button. The planner takes
+//! the roster as it stands at each plan.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use golmok_accounts::Account;
 use golmok_core::DomainError;
-use golmok_delivery_routing::courier::{Capacity, NewCourier, Shift, VehicleKind};
+use golmok_delivery_routing::courier::{Capacity, CourierChanges, NewCourier, Shift, VehicleKind};
 use golmok_delivery_routing::network::Network;
 use serde::Deserialize;
 
@@ -25,6 +26,9 @@ pub struct RiderRow {
     pub vehicle: &'static str,
     pub capacity: String,
     pub shift: String,
+    /// The change form as it stands (the rider's values, or what was typed and refused).
+    pub form: SignOnForm,
+    pub errors: BTreeMap<&'static str, &'static str>,
 }
 
 /// The sign-on form as typed.
@@ -80,6 +84,9 @@ async fn run_network(
     Ok(network)
 }
 
+/// A rider's change form refused: whose, what was typed, why.
+type RefusedChange = (String, SignOnForm, BTreeMap<&'static str, &'static str>);
+
 async fn page(
     pages: &Pages,
     visitor: &Visitor,
@@ -87,23 +94,43 @@ async fn page(
     form: SignOnForm,
     errors: BTreeMap<&'static str, &'static str>,
     flash: Option<&'static str>,
+    mut refused_change: Option<RefusedChange>,
 ) -> Result<Response, PageError> {
     let t = visitor.lang.texts();
     let couriers = golmok_delivery_routing::courier::couriers_of(&pages.db, &network.id).await?;
     let ids: Vec<String> = couriers.iter().map(|c| c.account_id.clone()).collect();
     let names = golmok_accounts::names_of(&pages.db, &ids).await?;
-    let riders = couriers
+    let riders: Vec<RiderRow> = couriers
         .into_iter()
-        .map(|c| RiderRow {
-            name: names.get(&c.account_id).cloned().unwrap_or_default(),
-            vehicle: super::courier::vehicle(t, c.vehicle),
-            capacity: format!("{} kg · {} L", c.capacity.kg, c.capacity.liters),
-            shift: format!("{}–{}", c.shift.start, c.shift.end),
-            id: c.id,
+        .map(|c| {
+            let (form, errors) = match refused_change.take_if(|(id, _, _)| *id == c.id) {
+                Some((_, form, errors)) => (form, errors),
+                None => (
+                    SignOnForm {
+                        email: String::new(),
+                        vehicle: c.vehicle.as_str().to_owned(),
+                        kg: c.capacity.kg.to_string(),
+                        liters: c.capacity.liters.to_string(),
+                        start: c.shift.start.clone(),
+                        end: c.shift.end.clone(),
+                    },
+                    BTreeMap::new(),
+                ),
+            };
+            RiderRow {
+                name: names.get(&c.account_id).cloned().unwrap_or_default(),
+                vehicle: super::courier::vehicle(t, c.vehicle),
+                capacity: format!("{} kg · {} L", c.capacity.kg, c.capacity.liters),
+                shift: format!("{}–{}", c.shift.start, c.shift.end),
+                id: c.id,
+                form,
+                errors,
+            }
         })
         .collect();
+    let refused = !errors.is_empty() || riders.iter().any(|r| !r.errors.is_empty());
     render_with(
-        refused_if(!errors.is_empty()),
+        refused_if(refused),
         &RosterPage {
             vehicles: VehicleKind::ALL
                 .into_iter()
@@ -122,6 +149,7 @@ async fn page(
 #[derive(Deserialize)]
 pub struct RosterQuery {
     signed_on: Option<String>,
+    changed: Option<String>,
     withdrawn: Option<String>,
 }
 
@@ -137,6 +165,8 @@ pub async fn roster(
     let t = visitor.lang.texts();
     let flash = if query.signed_on.is_some() {
         Some(t.courier_signed_on)
+    } else if query.changed.is_some() {
+        Some(t.courier_changed)
     } else {
         query.withdrawn.map(|_| t.courier_withdrawn)
     };
@@ -147,6 +177,7 @@ pub async fn roster(
         SignOnForm::default(),
         BTreeMap::new(),
         flash,
+        None,
     )
     .await
 }
@@ -214,15 +245,10 @@ pub async fn sign_on(
                         encode(&network_id)
                     )));
                 }
-                Err(DomainError::Invalid(v)) => {
-                    v.0.iter()
-                        .map(|f| match f.field.split('.').next().unwrap_or_default() {
-                            "account_id" => ("email", t.err_courier_email),
-                            "shift" => ("shift", t.err_courier_shift),
-                            _ => ("capacity", t.err_courier_capacity),
-                        })
-                        .collect()
+                Err(DomainError::Invalid(v)) if v.0.iter().any(|f| f.field == "account_id") => {
+                    BTreeMap::from([("email", t.err_courier_email)])
                 }
+                Err(DomainError::Invalid(v)) => ride_refusals(t, &v),
                 Err(DomainError::Conflict { .. }) => {
                     BTreeMap::from([("email", t.err_courier_taken)])
                 }
@@ -230,7 +256,76 @@ pub async fn sign_on(
             }
         }
     };
-    page(&pages, &visitor, network, form, errors, None).await
+    page(&pages, &visitor, network, form, errors, None, None).await
+}
+
+/// The routing crate's refusals of a vehicle, load or shift, beside the fields.
+fn ride_refusals(
+    t: &Texts,
+    v: &golmok_core::ValidationErrors,
+) -> BTreeMap<&'static str, &'static str> {
+    v.0.iter()
+        .map(|f| match f.field.split('.').next().unwrap_or_default() {
+            "shift" => ("shift", t.err_courier_shift),
+            _ => ("capacity", t.err_courier_capacity),
+        })
+        .collect()
+}
+
+/// `POST /dispatch/{network}/couriers/{courier}`: the rider's vehicle, load and shift from
+/// now on; or the roster again with the rider's form open and each refusal beside its field.
+pub async fn change(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((network_id, courier_id)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<SignOnForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(golmok_accounts::Role::Coordinator)?;
+    let network = run_network(&pages, account, &network_id).await?;
+    let rider = golmok_delivery_routing::courier::get_courier(&pages.db, &courier_id).await?;
+    if rider.network_id != network_id {
+        return Err(PageError::NotFound);
+    }
+    let t = visitor.lang.texts();
+    // The email is the rider's own: parse checks only the vehicle and the load here.
+    let errors = match parse(t, &network_id, Some(rider.account_id), &form) {
+        Err(errors) => errors,
+        Ok(new) => {
+            let changes = CourierChanges {
+                vehicle: new.vehicle,
+                capacity: new.capacity,
+                shift: new.shift,
+            };
+            match golmok_delivery_routing::courier::update_courier(
+                &pages.db,
+                account,
+                &courier_id,
+                changes,
+            )
+            .await
+            {
+                Ok(_) => {
+                    return Ok(see_other(&format!(
+                        "/dispatch/{}/couriers?changed=1",
+                        encode(&network_id)
+                    )));
+                }
+                Err(DomainError::Invalid(v)) => ride_refusals(t, &v),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let refused = Some((courier_id, form, errors));
+    page(
+        &pages,
+        &visitor,
+        network,
+        SignOnForm::default(),
+        BTreeMap::new(),
+        None,
+        refused,
+    )
+    .await
 }
 
 /// `POST /dispatch/{network}/couriers/{courier}/withdraw`.
@@ -257,6 +352,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/dispatch/{network}/couriers", get(roster).post(sign_on))
+        .route("/dispatch/{network}/couriers/{courier}", post(change))
         .route(
             "/dispatch/{network}/couriers/{courier}/withdraw",
             post(withdraw),
