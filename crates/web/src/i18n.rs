@@ -775,6 +775,9 @@ texts! {
     claim_not_paid: "다른 가게가 아직 주문을 처리 중이어서 결제가 끝나지 않았습니다. 결제가 끝나면 알려 주세요.", "Another shop is still deciding, so the payment is not taken yet; tell the shop once it is.";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
+    shop_claims_help: "답을 기다리는 문의가 먼저, 그다음 최근에 답한 문의입니다. 답은 주문 보드에서 합니다.", "Claims waiting for an answer first, then the latest answered; answer them on the order board.";
+    shop_claims_none: "아직 손님 문의가 없습니다.", "No claim yet.";
+    shop_claims_answer_on_board: "주문 보드에서 답하기", "Answer on the order board";
     claims_waiting: "가게의 답을 기다리는 손님 문의", "Claims waiting for a shop's answer";
     claims_waiting_none: "답을 기다리는 문의가 없습니다.", "No claim is waiting.";
     claims_waiting_help: "오래된 것부터. 가게가 답하지 않으면 주문 페이지에서 환불할 수 있습니다.", "Oldest first. Where a shop does not answer, refund from the order's page.";

@@ -366,6 +366,37 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         "no more money moved"
     );
 
+    // The shop's record keeps both answers, the newest first; another shop's owner may not
+    // read it.
+    let record = merchant.get(&format!("/shop/{shop}/claims")).await;
+    ok(&record);
+    assert!(
+        board
+            .html
+            .contains(&format!("href=\"/shop/{shop}/claims\""))
+    );
+    assert_eq!(
+        record.html.matches("class=\"line claim\"").count(),
+        2,
+        "{}",
+        record.html
+    );
+    let declined_at = record
+        .html
+        .find("당일 만든 두부입니다")
+        .expect("the decline's reason");
+    let refunded_at = record.html.find("환불됨 3,500원").expect("the refund");
+    assert!(declined_at < refunded_at, "the newest answer first");
+    let mut stranger_shop = Browser::new(&app.base_url);
+    stranger_shop.sign_up_as("다른 가게", "merchant").await;
+    assert_eq!(
+        stranger_shop
+            .get(&format!("/shop/{shop}/claims"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // Support refunds from the order's page too: only an admin sees the form.
     assert!(!page.html.contains("/refund\""), "not the shopper's form");
     let support = admin.get(&path).await;

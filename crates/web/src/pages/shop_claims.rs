@@ -1,16 +1,19 @@
 //! Shoppers' claims on the shop's board: what went wrong with a delivered part, what the
 //! shopper asks back, and the shop's answer (a refund, at most what is still refundable, or a
-//! decline saying why), each from one form.
+//! decline saying why), each from one form. `/shop/{id}/claims` keeps them all: the waiting
+//! ones, then the answered ones with what the shop said and refunded.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use golmok_accounts::Account;
+use golmok_catalog::Merchant;
 use golmok_ordering::DomainError;
-use golmok_ordering::claims::ClaimAnswer;
+use golmok_ordering::claims::{ClaimAnswer, ClaimStatus};
 use serde::Deserialize;
 
 use super::shop::owned_shop;
-use super::{encode, see_other};
+use super::{Chrome, encode, render, see_other};
 use crate::Pages;
 use crate::error::PageError;
 use crate::format;
@@ -31,6 +34,14 @@ pub struct ShopClaim {
     pub refundable_krw: i64,
 }
 
+/// The last six characters of an order's id: its number as the shopper and the shop read it.
+fn order_number(order_id: &str) -> String {
+    order_id
+        .chars()
+        .skip(order_id.chars().count().saturating_sub(6))
+        .collect()
+}
+
 /// The shop's claims waiting for an answer, oldest first.
 pub async fn open_claims(
     pages: &Pages,
@@ -43,11 +54,7 @@ pub async fn open_claims(
             .await?
             .into_iter()
             .map(|c| ShopClaim {
-                order_number: c
-                    .order_id
-                    .chars()
-                    .skip(c.order_id.chars().count().saturating_sub(6))
-                    .collect(),
+                order_number: order_number(&c.order_id),
                 at: format::seoul_time(lang, c.created_at),
                 asked: c.asked_krw.map(|a| format::won(lang, a)),
                 refundable: format::won(lang, c.refundable_krw),
@@ -112,9 +119,68 @@ pub async fn answer(
     }
 }
 
+/// A claim in the shop's record.
+pub struct ClaimRow {
+    pub order_number: String,
+    pub at: String,
+    pub reason: String,
+    pub asked: Option<String>,
+    /// Waiting, refunded (how much) or declined.
+    pub outcome: String,
+    pub waiting: bool,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "shop_claims.html")]
+struct ClaimsPage {
+    c: Chrome,
+    shop: Merchant,
+    rows: Vec<ClaimRow>,
+}
+
+/// `GET /shop/{id}/claims`: every waiting claim, oldest first, then the newest answered.
+pub async fn claims(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (account, shop) = owned_shop(&pages, &visitor, &id).await?;
+    let lang = visitor.lang;
+    let t = lang.texts();
+    let rows = golmok_ordering::claims::of_shop(&pages.db, &account, &id)
+        .await?
+        .into_iter()
+        .map(|c| ClaimRow {
+            order_number: order_number(&c.order_id),
+            at: format::seoul_time(lang, c.created_at),
+            asked: c.asked_krw.map(|a| format::won(lang, a)),
+            outcome: match c.status {
+                ClaimStatus::Open => t.claim_open.to_owned(),
+                ClaimStatus::Refunded => {
+                    format!("{} {}", t.claim_refunded, format::won(lang, c.refunded_krw))
+                }
+                ClaimStatus::Declined => t.claim_declined.to_owned(),
+            },
+            waiting: c.status == ClaimStatus::Open,
+            answer: c.answer.filter(|a| !a.is_empty()),
+            answered_at: c.resolved_at.map(|at| format::seoul_time(lang, at)),
+            reason: c.reason,
+        })
+        .collect();
+    render(&ClaimsPage {
+        rows,
+        shop,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
-    axum::Router::new().route(
-        "/shop/{id}/claims/{claim}/answer",
-        axum::routing::post(answer),
-    )
+    axum::Router::new()
+        .route("/shop/{id}/claims", axum::routing::get(claims))
+        .route(
+            "/shop/{id}/claims/{claim}/answer",
+            axum::routing::post(answer),
+        )
 }
