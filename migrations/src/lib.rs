@@ -34,6 +34,7 @@ mod m20261202_000025_stamp_tours;
 mod m20261202_000026_member_trade;
 mod m20261202_000027_member_delivery;
 mod m20261205_000028_claims;
+mod m20261205_000029_password_resets;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000026_member_trade::Migration),
             Box::new(m20261202_000027_member_delivery::Migration),
             Box::new(m20261205_000028_claims::Migration),
+            Box::new(m20261205_000029_password_resets::Migration),
         ]
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Owns accounts (email, name, role, an argon2id password hash), bearer sessions (random
 //! tokens stored as SHA-256 digests, with an expiry and a revocation time) and the login
-//! throttle. Roles are checked with [`Role::may_act_as_any_of`], the one place that says
-//! an admin may act as anyone.
+//! throttle, and the one-time password reset links an admin hands over ([`reset`]). Roles
+//! are checked with [`Role::may_act_as_any_of`], the one place that says an admin may act as
+//! anyone.
 //!
 //! Does not own what a role's holder owns (merchants, consortia, couriers): those crates
 //! keep the account id. Knows nothing of HTTP: the API crate turns a bearer header into a
@@ -15,6 +16,7 @@
 
 pub mod entities;
 mod password;
+pub mod reset;
 mod role;
 mod token;
 
@@ -190,7 +192,7 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
     errors.into_result()
 }
 
-fn check_password(field: &str, password: &str, errors: &mut ValidationErrors) {
+pub(crate) fn check_password(field: &str, password: &str, errors: &mut ValidationErrors) {
     let password_chars = password.chars().count();
     if password_chars < MIN_PASSWORD_CHARS {
         errors.add(

@@ -128,7 +128,7 @@ fn with_edges(routes: Router<AppState>, state: AppState) -> Router {
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        path = %loggable_path(request.uri().path()),
                         request_id = %request_id,
                     )
                 })
@@ -194,6 +194,17 @@ async fn unknown_route(method: Method, uri: axum::http::Uri) -> Response {
         StatusCode::NOT_FOUND,
         format!("there is no route for {method} {}", uri.path()),
     )
+}
+
+/// A request's path as the log keeps it: a password reset link's secret is cut off, since
+/// whoever reads the logs must not be able to use it.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for secret_after in ["/reset/", "/v1/password-resets/"] {
+        if path.starts_with(secret_after) && path.len() > secret_after.len() {
+            return format!("{secret_after}…").into();
+        }
+    }
+    path.into()
 }
 
 /// Turns the empty error responses axum and tower produce themselves (405, 408, 413, …)
@@ -466,5 +477,21 @@ impl Modify for ProblemResponses {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn a_reset_links_secret_stays_out_of_the_log() {
+        assert_eq!(loggable_path("/reset/gmr_abc"), "/reset/…");
+        assert_eq!(
+            loggable_path("/v1/password-resets/gmr_abc"),
+            "/v1/password-resets/…"
+        );
+        assert_eq!(loggable_path("/v1/orders/ord_1"), "/v1/orders/ord_1");
+        assert_eq!(loggable_path("/reset/"), "/reset/");
     }
 }

@@ -345,6 +345,16 @@ texts! {
     err_no_account: "그 이메일의 계정이 없습니다.", "No account has that email.";
     save: "저장", "Save";
     won_unit: "원", "won";
+    reset_title: "비밀번호 재설정 링크", "Password reset links";
+    reset_help: "비밀번호를 잊은 분의 이메일로 한 번만 쓰는 링크를 만듭니다 (24시간 유효). 골목은 메일을 보내지 않으니 전화나 문자로 직접 전해 주세요. 새 링크를 만들면 이전 링크는 쓸 수 없습니다.", "A one-time link (valid 24 hours) for someone who forgot their password. Golmok sends no mail: hand it over by phone or text. A new link replaces the earlier ones.";
+    reset_issue: "재설정 링크 만들기", "Issue a reset link";
+    reset_link: "재설정 링크", "Reset link";
+    reset_until: "유효 기한", "valid until";
+    reset_page_title: "새 비밀번호 정하기", "Set a new password";
+    reset_set: "비밀번호 정하기", "Set the password";
+    reset_spent: "이 링크는 이미 쓰였거나, 새 링크로 바뀌었거나, 기한이 지났습니다. 운영팀에 새 링크를 요청하세요.", "This link was used, replaced by a newer one, or has expired. Ask the admin for a new one.";
+    reset_done: "새 비밀번호를 정했습니다. 다른 기기에서는 모두 로그아웃되었습니다. 새 비밀번호로 로그인하세요.", "Your new password is set and every other device signed out. Sign in with it.";
+    forgot_password: "비밀번호를 잊으셨나요? 소속 지원기관이나 운영팀에 연락하면 재설정 링크를 받을 수 있습니다.", "Forgot your password? Your support agency or the admin can give you a reset link.";
     networks_title: "공동배송망", "Co-delivery networks";
     networks_link: "공동배송망 관리", "Co-delivery networks";
     network_new: "새 공동배송망", "A new co-delivery network";

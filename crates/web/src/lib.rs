@@ -112,6 +112,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
         .merge(pages::shop_sales::routes())
         .merge(pages::programme::routes())
         .merge(pages::campaigns::routes())
+        .merge(pages::reset::routes())
         .merge(pages::members::routes())
         .merge(pages::tours::routes())
         .merge(pages::shop_trade::routes())

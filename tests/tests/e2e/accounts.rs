@@ -17,6 +17,8 @@ on_both_databases!(
     only_an_admin_creates_coordinators_and_admins,
     a_person_renames_and_changes_the_password_from_the_account_page,
     an_admin_makes_a_coordinator_account_and_assigns_it_an_agency,
+    a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link,
+    a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -456,4 +458,205 @@ async fn an_admin_makes_a_coordinator_account_and_assigns_it_an_agency(app: Test
         programme.location(),
         format!("/programme/agencies/{agency}")
     );
+}
+
+/// The address a reset link's text field on the admin's desk holds.
+fn reset_address(html: &str) -> String {
+    let start = html.find("id=\"reset-address\"").map_or(0, |i| i);
+    let tag = &html[html[..start].rfind('<').unwrap_or(0)..];
+    let at = tag
+        .find("value=\"")
+        .map(|i| i + 7)
+        .expect("the link's address");
+    tag[at..at + tag[at..].find('"').unwrap_or(0)].to_owned()
+}
+
+async fn a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let email = "shopper@demo.golmok.kr";
+    let phone = golmok_e2e::demo::login(&app, email).await;
+
+    let mut admin = Browser::new(&app.base_url);
+    admin.sign_in("admin@demo.golmok.kr", None).await;
+    let desk = admin.get("/admin").await;
+    assert!(desk.html.contains("id=\"reset-form\""));
+    let unknown = admin
+        .submit(&desk, "/admin/resets", &[("email", "nobody@example.com")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.html.contains("id=\"reset-error\""));
+    let issued = admin
+        .submit(&desk, "/admin/resets", &[("email", email)])
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.html);
+    let address = reset_address(&issued.html);
+    let path = address
+        .find("/reset/gmr_")
+        .map(|i| address[i..].to_owned())
+        .unwrap_or_else(|| panic!("a reset link: {address}"));
+    assert!(
+        address.starts_with("http://"),
+        "a whole address to send: {address}"
+    );
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    let own = coordinator.get("/").await;
+    assert_eq!(
+        coordinator
+            .submit(&own, "/admin/resets", &[("email", email)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The person opens it, signed out: whose account it is, and a new password.
+    let mut person = Browser::new(&app.base_url);
+    let form = person.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    assert!(form.html.contains(email));
+    let short = person.submit(&form, &path, &[("password", "short")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.html.contains("id=\"password-error\""));
+    let forged = person
+        .post(&path, &[("password", "a brand new password")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let set = person
+        .submit(&form, &path, &[("password", "a brand new password")])
+        .await;
+    assert_eq!(set.location(), "/signin?reset=1");
+    assert!(
+        person
+            .get("/signin?reset=1")
+            .await
+            .html
+            .contains("id=\"reset-done\"")
+    );
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "every session signed out"
+    );
+    let old = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": golmok_demo::seed::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(new.status, StatusCode::OK, "{}", new.text);
+
+    // Once only.
+    let again = person.get(&path).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert!(again.html.contains("id=\"reset-spent\""));
+    let replay = person
+        .submit(&form, &path, &[("password", "yet another password")])
+        .await;
+    assert_eq!(replay.status, StatusCode::GONE);
+    assert_eq!(
+        person.get("/reset/gmr_nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let coordinator = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
+    let body = json!({"email": "merchant@demo.golmok.kr"});
+    assert_eq!(
+        app.post("/v1/admin/password-resets", Some(&coordinator), &body)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let unknown = app
+        .post(
+            "/v1/admin/password-resets",
+            Some(&admin),
+            &json!({"email": "nobody@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.text
+    );
+    let first = app
+        .post("/v1/admin/password-resets", Some(&admin), &body)
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let second = app
+        .post("/v1/admin/password-resets", Some(&admin), &body)
+        .await;
+    let token = |r: &golmok_e2e::Reply| r.body["token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        second.body["path"],
+        format!("/reset/{}", token(&second)),
+        "{}",
+        second.text
+    );
+    let at = |t: String| format!("/v1/password-resets/{t}");
+    let replaced = app
+        .post(
+            &at(token(&first)),
+            None,
+            &json!({"password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::CONFLICT, "{}", replaced.text);
+    let short = app
+        .post(&at(token(&second)), None, &json!({"password": "short"}))
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let set = app
+        .post(
+            &at(token(&second)),
+            None,
+            &json!({"password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.text);
+    let once = app
+        .post(
+            &at(token(&second)),
+            None,
+            &json!({"password": "another new password"}),
+        )
+        .await;
+    assert_eq!(once.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.post(
+            &at("gmr_unknown".into()),
+            None,
+            &json!({"password": "a brand new password"})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": "merchant@demo.golmok.kr", "password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
 }

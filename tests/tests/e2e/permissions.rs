@@ -208,6 +208,8 @@ const TABLE: &[Row] = &[
     ("DELETE", "/v1/listings/{id}", "/v1/listings/{spare_listing}", "", "401 403 403 403 403 403 403 204 403 403 409"),
     ("DELETE", "/v1/consortia/{id}/members/{merchant_id}", "/v1/consortia/{consortium}/members/{spare_shop}", "", "401 403 403 403 403 200 403 403 403 404 404"),
     ("PUT", "/v1/couriers/{id}", "/v1/couriers/{spare_courier_id}", r#"{"vehicle": "cargo_bike", "capacity": {"kg": 50, "liters": 100}, "shift": {"start": "09:00", "end": "18:00"}}"#, "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/admin/password-resets", "/v1/admin/password-resets", r#"{"email": "shopper@demo.golmok.kr"}"#, "401 403 403 403 403 403 403 403 403 403 201"),
+    ("POST", "/v1/password-resets/{token}", "/v1/password-resets/gmr_unknown", r#"{"password": "a long new password"}"#, "404 404 404 404 404 404 404 404 404 404 404"),
     ("POST", "/v1/couriers/{id}/withdraw", "/v1/couriers/{spare_courier_id}/withdraw", r#"{}"#, "401 403 403 403 403 200 404 404 404 404 404"),
     ("POST", "/v1/auth/logout", "/v1/auth/logout", r#"{}"#, "401 204 204 204 204 204 204 204 204 204 204"),
 ];

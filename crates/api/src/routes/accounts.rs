@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, NewAccount, Registration, Role};
@@ -20,6 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me, rename))
         .routes(routes!(change_password))
         .routes(routes!(create_account))
+        .routes(routes!(issue_password_reset))
+        .routes(routes!(reset_password))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -219,6 +221,67 @@ async fn change_password(
         &body.new_password,
     )
     .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The email of the account whose owner forgot the password.
+    pub email: String,
+}
+
+/// A one-time link, to be handed over by the admin (Golmok sends no mail).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedPasswordReset {
+    pub account_id: String,
+    /// The link's secret: `POST /v1/password-resets/{token}` sets a password with it.
+    pub token: String,
+    /// The page a person opens to set the password: `/reset/{token}`.
+    pub path: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Issue a one-time password reset link for an account (admin); it works for a day, and
+/// replaces the account's earlier links.
+#[utoipa::path(post, path = "/v1/admin/password-resets", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = PasswordResetRequest,
+    responses((status = 201, body = IssuedPasswordReset), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn issue_password_reset(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> Result<(StatusCode, Json<IssuedPasswordReset>), ApiError> {
+    let issued = golmok_accounts::reset::issue(&state.db, &session.account, &body.email).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedPasswordReset {
+            account_id: issued.account.id,
+            path: format!("/reset/{}", issued.token),
+            token: issued.token,
+            expires_at: issued.expires_at,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// Set a new password with a reset link, once: every session of the account is signed out.
+/// 409 `reset_link_spent` when the link was used, replaced or has expired.
+#[utoipa::path(post, path = "/v1/password-resets/{token}", tag = "accounts",
+    request_body = NewPassword,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    golmok_accounts::reset::set_password(&state.db, &token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -65,9 +65,20 @@ pub struct DistrictBox {
     pub checked: bool,
 }
 
-/// The desk's two forms as typed, each with its refusals.
+/// A reset link just issued, shown once for the admin to hand over.
+pub struct IssuedLink {
+    pub name: String,
+    pub email: String,
+    pub address: String,
+    pub until: String,
+}
+
+/// The desk's forms as typed, each with its refusals, and a reset link just issued.
 #[derive(Default)]
 struct Typed {
+    reset_email: String,
+    reset_error: Option<&'static str>,
+    issued: Option<IssuedLink>,
     account: AccountForm,
     account_errors: BTreeMap<&'static str, &'static str>,
     agency: AgencyForm,
@@ -87,6 +98,9 @@ struct AdminPage {
     agency_errors: BTreeMap<&'static str, &'static str>,
     agencies: Vec<AgencyRow>,
     flash: Option<&'static str>,
+    reset_email: String,
+    reset_error: Option<&'static str>,
+    issued: Option<IssuedLink>,
 }
 
 #[derive(Deserialize, Default)]
@@ -148,7 +162,11 @@ async fn page(
         query.assigned.map(|_| t.coordinator_assigned)
     };
     render_with(
-        refused_if(!typed.account_errors.is_empty() || !typed.agency_errors.is_empty()),
+        refused_if(
+            !typed.account_errors.is_empty()
+                || !typed.agency_errors.is_empty()
+                || typed.reset_error.is_some(),
+        ),
         &AdminPage {
             roles: [
                 Role::Coordinator,
@@ -167,6 +185,9 @@ async fn page(
             agency_errors: typed.agency_errors,
             agencies,
             flash,
+            reset_email: typed.reset_email,
+            reset_error: typed.reset_error,
+            issued: typed.issued,
             c: Chrome::load(pages, visitor).await?,
         },
     )
@@ -335,11 +356,52 @@ pub async fn assign(
     }
 }
 
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /admin/resets`: a one-time reset link for the account with that email, shown on
+/// the desk (once: only its digest is kept) for the admin to hand over.
+pub async fn issue_reset(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    headers: axum::http::HeaderMap,
+    CsrfForm { form, .. }: CsrfForm<ResetForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let typed = match golmok_accounts::reset::issue(&pages.db, account, &form.email).await {
+        Ok(issued) => Typed {
+            issued: Some(IssuedLink {
+                name: issued.account.name,
+                email: issued.account.email,
+                address: format!(
+                    "{}/reset/{}",
+                    super::public_base(&pages, &headers),
+                    issued.token
+                ),
+                until: crate::format::seoul_time(visitor.lang, issued.expires_at),
+            }),
+            ..Typed::default()
+        },
+        Err(DomainError::Invalid(_)) => Typed {
+            reset_email: form.email,
+            reset_error: Some(t.err_no_account),
+            ..Typed::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    page(&pages, &visitor, typed, AdminQuery::default()).await
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/admin", get(desk))
         .route("/admin/accounts", post(make_account))
         .route("/admin/agencies", post(make_agency))
+        .route("/admin/resets", post(issue_reset))
         .route("/admin/agencies/{id}/coordinators", post(assign))
 }

@@ -41,11 +41,14 @@ struct SignInPage {
     next: String,
     errors: AuthErrors,
     asked: bool,
+    /// Arrived from a reset link's page, the new password set.
+    reset: bool,
 }
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    reset: Option<String>,
 }
 
 pub async fn sign_in_form(
@@ -55,6 +58,7 @@ pub async fn sign_in_form(
 ) -> Result<Response, PageError> {
     let page = SignInPage {
         asked: query.next.is_some(),
+        reset: query.reset.is_some(),
         email: String::new(),
         next: local_path(query.next.as_deref()),
         errors: AuthErrors::default(),
@@ -96,6 +100,7 @@ pub async fn sign_in(
     let refused = |status: StatusCode, errors: AuthErrors| {
         SignInPage {
             asked: false,
+            reset: false,
             email: form.email.clone(),
             next: next.clone(),
             errors,

@@ -16,6 +16,7 @@ pub mod members;
 pub mod orders;
 pub mod payouts;
 pub mod programme;
+pub mod reset;
 pub mod shop;
 pub mod shop_claims;
 pub mod shop_containers;
@@ -135,6 +136,23 @@ pub fn typed_won(text: &str) -> Result<Option<i64>, std::num::ParseIntError> {
 /// A form with nothing but its CSRF token: a button.
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
+
+/// Where people reach this site, for an address printed or sent elsewhere (a QR poster, a
+/// reset link): the configured public one (an admin may be working from an address others
+/// cannot reach), else this server's as asked.
+pub fn public_base(pages: &Pages, headers: &HeaderMap) -> String {
+    match &pages.settings.public_url {
+        Some(url) => url.clone(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
+            let tls = crate::session::over_tls(&pages.settings, headers);
+            format!("{}://{host}", if tls { "https" } else { "http" })
+        }
+    }
+}
 
 pub fn encode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])

@@ -345,20 +345,8 @@ pub async fn codes(
         .ok_or_else(|| PageError::SignIn(visitor.here.clone()))?;
     let tour = tours::get_tour(&pages.db, Some(account), &id).await?;
     let signed: Vec<StampCode> = tours::stamp_codes(&pages.db, account, &id).await?;
-    // The poster carries the whole address a phone's camera opens: the configured public one
-    // (the coordinator may be printing from an address shoppers cannot reach), else this
-    // server's as asked.
-    let base = match &pages.settings.public_url {
-        Some(url) => url.clone(),
-        None => {
-            let host = headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            let tls = crate::session::over_tls(&pages.settings, &headers);
-            format!("{}://{host}", if tls { "https" } else { "http" })
-        }
-    };
+    // The poster carries the whole address a phone's camera opens.
+    let base = super::public_base(&pages, &headers);
     let mut codes = Vec::new();
     for s in signed {
         let address = format!("{base}{}", s.path);
