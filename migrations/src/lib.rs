@@ -35,6 +35,7 @@ mod m20261202_000026_member_trade;
 mod m20261202_000027_member_delivery;
 mod m20261205_000028_claims;
 mod m20261205_000029_password_resets;
+mod m20261205_000030_account_suspension;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000027_member_delivery::Migration),
             Box::new(m20261205_000028_claims::Migration),
             Box::new(m20261205_000029_password_resets::Migration),
+            Box::new(m20261205_000030_account_suspension::Migration),
         ]
     }
 }

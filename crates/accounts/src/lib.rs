@@ -47,6 +47,12 @@ pub fn bad_credentials() -> DomainError {
     }
 }
 
+/// The right password for an account an admin suspended: said as such (the person knows
+/// their password, and needs to know whom to ask).
+pub fn suspended() -> DomainError {
+    DomainError::forbidden("this account is suspended; ask the admin to reinstate it")
+}
+
 fn token_refused(problem: TokenProblem) -> DomainError {
     DomainError::Unauthenticated {
         code: "invalid_token",
@@ -80,6 +86,8 @@ pub struct Account {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Since when an admin has kept it from signing in; `None` for an account in use.
+    pub suspended_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<account::Model> for Account {
@@ -96,6 +104,7 @@ impl TryFrom<account::Model> for Account {
             name: m.name,
             role,
             created_at: m.created_at,
+            suspended_at: m.suspended_at,
         })
     }
 }
@@ -276,6 +285,7 @@ async fn insert_account(
         role: Set(new.role.as_str().to_owned()),
         password_hash: Set(password_hash),
         created_at: Set(Utc::now()),
+        suspended_at: Set(None),
     }
     .insert(db)
     .await
@@ -383,6 +393,9 @@ pub async fn log_in(
     };
     failures.reset(&throttle_key).await;
     let account: Account = model.try_into()?;
+    if account.suspended_at.is_some() {
+        return Err(suspended());
+    }
     let token = open_session(db, &account.id, policy.token_ttl).await?;
     Ok((account, token))
 }
@@ -406,6 +419,10 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> Result<Accoun
     }
     if session.expires_at <= Utc::now() {
         return Err(token_refused(TokenProblem::Expired));
+    }
+    // Suspending revokes the sessions too; this holds even for one opened in the same instant.
+    if account.suspended_at.is_some() {
+        return Err(token_refused(TokenProblem::Revoked));
     }
     account.try_into()
 }
@@ -494,6 +511,107 @@ pub async fn change_password(
     txn.commit().await?;
     failures.reset(&throttle_key).await;
     Ok(())
+}
+
+/// What an admin looks accounts up by; every filter optional.
+#[derive(Debug, Clone, Default)]
+pub struct AccountQuery {
+    /// Part of the email or the name.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub limit: u64,
+    pub cursor: Option<String>,
+}
+
+/// Accounts for an admin, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Account,
+    query: &AccountQuery,
+) -> Result<golmok_core::page::Page<Account>> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    require_admin(actor)?;
+    let mut select = account::Entity::find().order_by_desc(account::Column::Id);
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        select = select.filter(
+            Condition::any()
+                .add(account::Column::Email.contains(q.to_lowercase()))
+                .add(account::Column::Name.contains(q)),
+        );
+    }
+    if let Some(role) = query.role {
+        select = select.filter(account::Column::Role.eq(role.as_str()));
+    }
+    if let Some(cursor) = &query.cursor {
+        let before: String = golmok_core::page::decode_cursor(cursor)?;
+        select = select.filter(account::Column::Id.lt(before));
+    }
+    let mut rows = select.limit(query.limit + 1).all(db).await?;
+    let next_cursor = golmok_core::page::cut(&mut rows, query.limit, |a| a.id.clone());
+    let items = rows
+        .into_iter()
+        .map(Account::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(golmok_core::page::Page { items, next_cursor })
+}
+
+fn require_admin(actor: &Account) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("only an admin manages accounts"))
+    }
+}
+
+/// Keeps an account from signing in until reinstated, and signs its sessions out; what it
+/// did (orders, shops, routes) stays. An admin does not suspend themselves (409
+/// `suspending_yourself`): someone must be left to reinstate.
+pub async fn suspend(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Account> {
+    require_admin(actor)?;
+    if actor.id == id {
+        return Err(DomainError::conflict(
+            "suspending_yourself",
+            "an admin does not suspend their own account",
+        ));
+    }
+    let now = Utc::now();
+    let txn = golmok_core::db::begin_write(db).await?;
+    let found = account::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("account", id))?;
+    if found.suspended_at.is_none() {
+        account::Entity::update_many()
+            .col_expr(account::Column::SuspendedAt, Expr::value(now))
+            .filter(account::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(now))
+            .filter(session::Column::AccountId.eq(id))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    find(db, id).await
+}
+
+/// Lets a suspended account sign in again (with its password as it was).
+pub async fn reinstate(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Account> {
+    require_admin(actor)?;
+    let result = account::Entity::update_many()
+        .col_expr(
+            account::Column::SuspendedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(account::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::not_found("account", id));
+    }
+    find(db, id).await
 }
 
 /// A new name for `account`: what shops, couriers and coordinators see it by.

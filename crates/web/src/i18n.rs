@@ -345,6 +345,18 @@ texts! {
     err_no_account: "그 이메일의 계정이 없습니다.", "No account has that email.";
     save: "저장", "Save";
     won_unit: "원", "won";
+    accounts_title: "계정", "Accounts";
+    accounts_link: "계정 찾기·정지", "Find and suspend accounts";
+    accounts_find: "이메일이나 이름의 일부", "Part of an email or a name";
+    accounts_any_role: "모든 역할", "Any role";
+    accounts_search: "찾기", "Find";
+    accounts_none: "맞는 계정이 없습니다.", "No account matches.";
+    account_suspend: "정지", "Suspend";
+    account_reinstate: "정지 풀기", "Reinstate";
+    account_suspended_tag: "정지됨", "suspended";
+    account_suspended_done: "계정을 정지했습니다. 모든 기기에서 로그아웃되었고 다시 로그인할 수 없습니다.", "The account is suspended: signed out everywhere, and it cannot sign in.";
+    account_reinstated: "계정 정지를 풀었습니다. 원래 비밀번호로 로그인할 수 있습니다.", "The account is reinstated; it signs in with its password as it was.";
+    account_suspended: "정지된 계정입니다. 운영팀에 문의하세요.", "This account is suspended; ask the admin.";
     reset_title: "비밀번호 재설정 링크", "Password reset links";
     reset_help: "비밀번호를 잊은 분의 이메일로 한 번만 쓰는 링크를 만듭니다 (24시간 유효). 골목은 메일을 보내지 않으니 전화나 문자로 직접 전해 주세요. 새 링크를 만들면 이전 링크는 쓸 수 없습니다.", "A one-time link (valid 24 hours) for someone who forgot their password. Golmok sends no mail: hand it over by phone or text. A new link replaces the earlier ones.";
     reset_issue: "재설정 링크 만들기", "Issue a reset link";

@@ -19,6 +19,7 @@ on_both_databases!(
     an_admin_makes_a_coordinator_account_and_assigns_it_an_agency,
     a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link,
     a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it,
+    an_admin_suspends_an_account_and_reinstates_it,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -659,4 +660,179 @@ async fn a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it(app: T
         )
         .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+}
+
+async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let email = "courier@demo.golmok.kr";
+    let password = golmok_demo::seed::DEMO_PASSWORD;
+    let phone = golmok_e2e::demo::login(&app, email).await;
+    let admin_token = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let couriers = app
+        .get(
+            "/v1/admin/accounts?role=courier&limit=100",
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(couriers.status, StatusCode::OK, "{}", couriers.text);
+    let id = couriers.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["email"] == email))
+        .and_then(|a| a["id"].as_str())
+        .expect("the demo courier")
+        .to_owned();
+    assert!(
+        couriers.body["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|a| a["role"] == "courier")),
+        "{}",
+        couriers.text
+    );
+    assert_eq!(
+        app.get("/v1/admin/accounts?role=wizard", Some(&admin_token))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let mut admin = Browser::new(&app.base_url);
+    admin.sign_in("admin@demo.golmok.kr", None).await;
+    assert!(
+        admin
+            .get("/admin")
+            .await
+            .html
+            .contains("href=\"/admin/accounts\"")
+    );
+    let found = admin.get("/admin/accounts?q=COURIER%40demo").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.html);
+    assert_eq!(
+        found.html.matches("class=\"line account").count(),
+        1,
+        "{}",
+        found.html
+    );
+    let own = admin.get("/admin/accounts?q=admin%40demo").await;
+    assert!(own.html.contains("admin@demo.golmok.kr"));
+    assert!(
+        !own.html.contains("/suspend\""),
+        "no button for the admin's own account"
+    );
+    let own_id = app.get("/v1/me", Some(&admin_token)).await.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let yourself = app
+        .post(
+            &format!("/v1/admin/accounts/{own_id}/suspend"),
+            Some(&admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(yourself.status, StatusCode::CONFLICT, "{}", yourself.text);
+
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    assert_eq!(
+        coordinator.get("/admin/accounts").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let theirs = coordinator.get("/").await;
+    assert_eq!(
+        coordinator
+            .submit(&theirs, &format!("/admin/accounts/{id}/suspend"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Suspended: signed out everywhere, and neither the API nor the pages let it in.
+    let suspended = admin
+        .submit(
+            &found,
+            &format!("/admin/accounts/{id}/suspend"),
+            &[("q", "COURIER@demo"), ("role", "")],
+        )
+        .await;
+    assert_eq!(
+        suspended.location(),
+        "/admin/accounts?q=COURIER%40demo&role=&suspended=1"
+    );
+    let listed = admin.get(suspended.location()).await;
+    assert!(listed.html.contains("정지됨"), "{}", listed.html);
+    assert!(
+        listed
+            .html
+            .contains(&format!("/admin/accounts/{id}/reinstate"))
+    );
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN, "{}", login.text);
+    let wrong = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": "not the password"}),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNAUTHORIZED,
+        "a wrong password says nothing more"
+    );
+    let mut rider = Browser::new(&app.base_url);
+    let form = rider.get("/signin").await;
+    let refused = rider
+        .submit(
+            &form,
+            "/signin",
+            &[("email", email), ("password", password)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.html.contains("정지된 계정입니다"),
+        "{}",
+        refused.html
+    );
+
+    let reinstated = admin
+        .submit(
+            &listed,
+            &format!("/admin/accounts/{id}/reinstate"),
+            &[("q", "COURIER@demo"), ("role", "")],
+        )
+        .await;
+    assert!(reinstated.location().ends_with("&reinstated=1"));
+    let login = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+    assert_eq!(
+        app.post(
+            "/v1/admin/accounts/acc_nobody/suspend",
+            Some(&admin_token),
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
 }

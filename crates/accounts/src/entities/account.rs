@@ -10,6 +10,7 @@ pub struct Model {
     pub role: String,
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    pub suspended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Requester, Session};
+use crate::extract::{ApiJson, ApiQuery, Requester, Session};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -19,7 +19,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(log_out))
         .routes(routes!(me, rename))
         .routes(routes!(change_password))
-        .routes(routes!(create_account))
+        .routes(routes!(create_account, list_accounts))
+        .routes(routes!(suspend_account))
+        .routes(routes!(reinstate_account))
         .routes(routes!(issue_password_reset))
         .routes(routes!(reset_password))
 }
@@ -32,6 +34,9 @@ pub struct AccountView {
     /// `shopper`, `merchant`, `courier`, `coordinator` or `admin`.
     pub role: String,
     pub created_at: DateTime<Utc>,
+    /// Since when an admin has kept it from signing in; absent for an account in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<DateTime<Utc>>,
 }
 
 impl From<Account> for AccountView {
@@ -42,6 +47,7 @@ impl From<Account> for AccountView {
             name: a.name,
             role: a.role.as_str().to_owned(),
             created_at: a.created_at,
+            suspended_at: a.suspended_at,
         }
     }
 }
@@ -283,6 +289,88 @@ async fn reset_password(
 ) -> Result<StatusCode, ApiError> {
     golmok_accounts::reset::set_password(&state.db, &token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountListParams {
+    /// Part of the email or the name.
+    q: Option<String>,
+    /// `shopper`, `merchant`, `courier`, `coordinator` or `admin`.
+    role: Option<String>,
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<AccountView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Accounts, newest first, found by part of an email or a name and by role (admin).
+#[utoipa::path(get, path = "/v1/admin/accounts", tag = "accounts",
+    security(("bearer" = [])), params(AccountListParams),
+    responses((status = 200, body = AccountPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_accounts(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(params): ApiQuery<AccountListParams>,
+) -> Result<Json<AccountPage>, ApiError> {
+    let role = match params.role.as_deref() {
+        None => None,
+        Some(r) => Some(r.parse::<Role>().map_err(|_| {
+            golmok_core::ValidationErrors::single(
+                "role",
+                "must be shopper, merchant, courier, coordinator or admin",
+            )
+        })?),
+    };
+    let query = golmok_accounts::AccountQuery {
+        q: params.q,
+        role,
+        limit: golmok_core::page::limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    let page = golmok_accounts::list(&state.db, &session.account, &query).await?;
+    Ok(Json(AccountPage {
+        items: page.items.into_iter().map(AccountView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Keep an account from signing in until reinstated; its sessions end now (admin). 409
+/// `suspending_yourself` for the admin's own account.
+#[utoipa::path(post, path = "/v1/admin/accounts/{id}/suspend", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn suspend_account(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    Ok(Json(
+        golmok_accounts::suspend(&state.db, &session.account, &id)
+            .await?
+            .into(),
+    ))
+}
+
+/// Let a suspended account sign in again (admin).
+#[utoipa::path(post, path = "/v1/admin/accounts/{id}/reinstate", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn reinstate_account(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    Ok(Json(
+        golmok_accounts::reinstate(&state.db, &session.account, &id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Create an account of any role, coordinators and admins included.

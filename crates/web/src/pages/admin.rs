@@ -168,16 +168,7 @@ async fn page(
                 || typed.reset_error.is_some(),
         ),
         &AdminPage {
-            roles: [
-                Role::Coordinator,
-                Role::Admin,
-                Role::Merchant,
-                Role::Courier,
-                Role::Shopper,
-            ]
-            .into_iter()
-            .map(|r| (r.as_str(), crate::format::role(t, r)))
-            .collect(),
+            roles: all_roles(t),
             form: typed.account,
             errors: typed.account_errors,
             agency: typed.agency,
@@ -396,11 +387,160 @@ pub async fn issue_reset(
     page(&pages, &visitor, typed, AdminQuery::default()).await
 }
 
+pub struct AccountRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub since: String,
+    pub suspended: bool,
+    /// The admin's own row has no suspend button.
+    pub own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_accounts.html")]
+struct AccountsPage {
+    c: Chrome,
+    q: String,
+    role: String,
+    roles: Vec<(&'static str, &'static str)>,
+    rows: Vec<AccountRow>,
+    /// The next page's query string, when there is one.
+    more: Option<String>,
+    flash: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    cursor: Option<String>,
+    suspended: Option<String>,
+    reinstated: Option<String>,
+}
+
+/// `GET /admin/accounts[?q=&role=]`: accounts newest first, found by part of an email or a
+/// name, with a button to suspend or reinstate each.
+pub async fn accounts(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Query(query): Query<AccountsQuery>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let role = query.role.parse::<Role>().ok();
+    let found = golmok_accounts::list(
+        &pages.db,
+        account,
+        &golmok_accounts::AccountQuery {
+            q: Some(query.q.clone()),
+            role,
+            limit: 50,
+            cursor: query.cursor.clone(),
+        },
+    )
+    .await?;
+    let rows = found
+        .items
+        .into_iter()
+        .map(|a| AccountRow {
+            role: crate::format::role(t, a.role),
+            since: crate::format::seoul_date(visitor.lang, a.created_at),
+            suspended: a.suspended_at.is_some(),
+            own: a.id == account.id,
+            id: a.id,
+            name: a.name,
+            email: a.email,
+        })
+        .collect();
+    let more = found.next_cursor.map(|cursor| {
+        format!(
+            "q={}&role={}&cursor={}",
+            encode(&query.q),
+            encode(&query.role),
+            encode(&cursor)
+        )
+    });
+    let flash = if query.suspended.is_some() {
+        Some(t.account_suspended_done)
+    } else {
+        query.reinstated.map(|_| t.account_reinstated)
+    };
+    super::render(&AccountsPage {
+        roles: all_roles(t),
+        q: query.q,
+        role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        rows,
+        more,
+        flash,
+        c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+fn all_roles(t: &crate::i18n::Texts) -> Vec<(&'static str, &'static str)> {
+    [
+        Role::Coordinator,
+        Role::Admin,
+        Role::Merchant,
+        Role::Courier,
+        Role::Shopper,
+    ]
+    .into_iter()
+    .map(|r| (r.as_str(), crate::format::role(t, r)))
+    .collect()
+}
+
+/// Where a suspend or reinstate button leads back to: the list as it was searched.
+#[derive(Deserialize, Default)]
+pub struct BackTo {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /admin/accounts/{id}/suspend`.
+pub async fn suspend(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<BackTo>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    golmok_accounts::suspend(&pages.db, account, &id).await?;
+    Ok(see_other(&format!(
+        "/admin/accounts?q={}&role={}&suspended=1",
+        encode(&form.q),
+        encode(&form.role)
+    )))
+}
+
+/// `POST /admin/accounts/{id}/reinstate`.
+pub async fn reinstate(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<BackTo>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    golmok_accounts::reinstate(&pages.db, account, &id).await?;
+    Ok(see_other(&format!(
+        "/admin/accounts?q={}&role={}&reinstated=1",
+        encode(&form.q),
+        encode(&form.role)
+    )))
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/admin", get(desk))
-        .route("/admin/accounts", post(make_account))
+        .route("/admin/accounts", get(accounts).post(make_account))
+        .route("/admin/accounts/{id}/suspend", post(suspend))
+        .route("/admin/accounts/{id}/reinstate", post(reinstate))
         .route("/admin/agencies", post(make_agency))
         .route("/admin/resets", post(issue_reset))
         .route("/admin/agencies/{id}/coordinators", post(assign))

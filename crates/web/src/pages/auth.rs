@@ -141,6 +141,13 @@ pub async fn sign_in(
                 ..Default::default()
             },
         ),
+        Err(DomainError::Forbidden(_)) => refused(
+            StatusCode::FORBIDDEN,
+            AuthErrors {
+                general: Some(t.account_suspended),
+                ..Default::default()
+            },
+        ),
         Err(DomainError::TooManyAttempts { .. }) => refused(
             StatusCode::TOO_MANY_REQUESTS,
             AuthErrors {
@@ -250,6 +257,13 @@ pub async fn sign_up(
     let limits = pages.login_failures.as_ref();
     match golmok_accounts::sign_up(&pages.db, limits, &pages.session_policy, from, new).await {
         Ok((account, issued)) => start_session(&pages, &visitor, &account.id, issued, &next).await,
+        Err(DomainError::Forbidden(_)) => refused(
+            StatusCode::FORBIDDEN,
+            AuthErrors {
+                general: Some(t.account_suspended),
+                ..Default::default()
+            },
+        ),
         Err(DomainError::TooManyAttempts { .. }) => refused(
             StatusCode::TOO_MANY_REQUESTS,
             AuthErrors {
