@@ -507,7 +507,14 @@ pub async fn load(
                 None => (own_amount, None),
             };
         let deposit = listing.container.and_then(|c| c.deposit_krw).unwrap_or(0);
-        let available = listing.status == ListingStatus::Active && listing.stock >= line.quantity;
+        // A shop the consortium no longer counts as a member sells nothing in it any more.
+        let member = basket.consortium.as_ref().is_some_and(|c| {
+            c.members
+                .iter()
+                .any(|m| m.merchant_id == listing.merchant_id)
+        });
+        let available =
+            member && listing.status == ListingStatus::Active && listing.stock >= line.quantity;
         basket.items_total_krw += amount_krw;
         basket.deposits_krw += deposit;
         let i = match basket

@@ -362,3 +362,51 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
         "{events}"
     );
 }
+
+on_both_databases!(a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets);
+
+async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut shopper = Browser::new(&app.base_url);
+    shopper.sign_up("두부 사는 사람").await;
+    let page = shopper.get(&format!("/listings/{}", tofu.listing_id)).await;
+    let added = shopper
+        .submit(
+            &page,
+            "/basket",
+            &[("listing_id", &tofu.listing_id), ("quantity", "1")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let basket = shopper.get("/basket").await;
+    assert_eq!(basket.html.matches("class=\"line unavailable\"").count(), 0);
+
+    let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
+    let path = format!("/programme/consortia/{consortium}/members");
+    let desk = coordinator.get(&path).await;
+    let removed = coordinator
+        .submit(&desk, &format!("{path}/{}/remove", tofu.shop_id), &[])
+        .await;
+    assert_eq!(
+        removed.location(),
+        format!("{path}?removed={}", tofu.shop_id)
+    );
+
+    // The shopper's basket keeps the line, marked: the shop sells nothing here any more (it
+    // read as available until checkout refused it).
+    let basket = shopper.get("/basket").await;
+    ok(&basket);
+    assert_eq!(
+        basket.html.matches("class=\"line unavailable\"").count(),
+        1,
+        "{}",
+        basket.html
+    );
+}
