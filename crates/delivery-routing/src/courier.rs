@@ -120,11 +120,7 @@ pub async fn create_courier(
 ) -> Result<Courier> {
     // Which coordinators may sign couriers on to which network is the caller's to check
     // (consortia, and so agencies, are the catalog's).
-    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
-        return Err(DomainError::Forbidden(
-            "only an admin or a coordinator signs couriers on".into(),
-        ));
-    }
+    require_dispatcher(actor, "signs couriers on")?;
     validate_ride(&new.capacity, &new.shift)?;
     get_network(db, &new.network_id)
         .await
@@ -158,6 +154,25 @@ pub async fn create_courier(
         })
     })?;
     from_model(model)
+}
+
+fn require_dispatcher(actor: &Account, what: &str) -> Result<()> {
+    if matches!(actor.role, Role::Admin | Role::Coordinator) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "only an admin or a coordinator {what}"
+        )))
+    }
+}
+
+/// A courier's row while they still ride for their network.
+async fn riding(db: &DatabaseConnection, id: &str) -> Result<courier::Model> {
+    courier::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.withdrawn_at.is_none())
+        .ok_or_else(|| DomainError::not_found("courier", id))
 }
 
 /// A load within what a van carries, and a shift that ends after it starts.
@@ -202,18 +217,9 @@ pub async fn update_courier(
     id: &str,
     changes: CourierChanges,
 ) -> Result<Courier> {
-    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
-        return Err(DomainError::Forbidden(
-            "only an admin or a coordinator changes couriers".into(),
-        ));
-    }
+    require_dispatcher(actor, "changes couriers")?;
     validate_ride(&changes.capacity, &changes.shift)?;
-    let found = courier::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|c| c.withdrawn_at.is_none())
-        .ok_or_else(|| DomainError::not_found("courier", id))?;
-    let mut active: courier::ActiveModel = found.into();
+    let mut active: courier::ActiveModel = riding(db, id).await?.into();
     active.vehicle = Set(changes.vehicle.as_str().into());
     active.capacity_grams = Set((changes.capacity.kg * 1000.0).round() as i64);
     active.capacity_millilitres = Set((changes.capacity.liters * 1000.0).round() as i64);
@@ -229,17 +235,8 @@ pub async fn withdraw_courier(
     actor: &Account,
     id: &str,
 ) -> Result<Courier> {
-    if !matches!(actor.role, Role::Admin | Role::Coordinator) {
-        return Err(DomainError::Forbidden(
-            "only an admin or a coordinator withdraws couriers".into(),
-        ));
-    }
-    let found = courier::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|c| c.withdrawn_at.is_none())
-        .ok_or_else(|| DomainError::not_found("courier", id))?;
-    let mut active: courier::ActiveModel = found.into();
+    require_dispatcher(actor, "withdraws couriers")?;
+    let mut active: courier::ActiveModel = riding(db, id).await?.into();
     active.withdrawn_at = Set(Some(Utc::now()));
     from_model(active.update(db).await?)
 }

@@ -247,21 +247,9 @@ pub async fn create_network(
 
     let txn = golmok_core::db::begin_write(db).await?;
     let id = new_id("net");
-    let now = Utc::now();
     network::ActiveModel {
-        id: Set(id.clone()),
-        name: Set(name.clone()),
-        hub_lat: Set(new.hub.lat),
-        hub_lon: Set(new.hub.lon),
-        area: Set(new.area.to_string()),
-        slot_capacity: Set(new.slot_capacity.map_or(0, |c| c as i32)),
-        stops_per_hour: Set(new.stops_per_hour.unwrap_or(10.0)),
-        capacity_margin_pct: Set(new.capacity_margin_pct.unwrap_or(10) as i32),
-        move_without_consent: Set(new.move_without_consent.unwrap_or(false)),
-        photo_proof_allowed: Set(new.photo_proof_allowed.unwrap_or(true)),
-        delivery_fee_krw: Set(new.delivery_fee_krw.unwrap_or(3_000)),
-        free_delivery_over_krw: Set(new.free_delivery_over_krw.unwrap_or(40_000)),
-        created_at: Set(now),
+        created_at: Set(Utc::now()),
+        ..row(&id, &new)
     }
     .insert(&txn)
     .await
@@ -350,27 +338,33 @@ pub async fn update_network(
     };
     validate_network(&merged)?;
     let name = merged.name.trim().to_owned();
-    network::ActiveModel {
-        id: Set(id.to_owned()),
-        name: Set(name.clone()),
-        hub_lat: Set(merged.hub.lat),
-        hub_lon: Set(merged.hub.lon),
-        area: Set(merged.area.to_string()),
-        slot_capacity: Set(merged.slot_capacity.map_or(0, |c| c as i32)),
-        stops_per_hour: Set(merged.stops_per_hour.unwrap_or(10.0)),
-        capacity_margin_pct: Set(merged.capacity_margin_pct.unwrap_or(10) as i32),
-        move_without_consent: Set(merged.move_without_consent.unwrap_or(false)),
-        photo_proof_allowed: Set(merged.photo_proof_allowed.unwrap_or(true)),
-        delivery_fee_krw: Set(merged.delivery_fee_krw.unwrap_or(3_000)),
-        free_delivery_over_krw: Set(merged.free_delivery_over_krw.unwrap_or(40_000)),
-        created_at: sea_orm::ActiveValue::NotSet,
-    }
-    .update(&txn)
-    .await
-    .map_err(|e| name_taken(e, &name))?;
+    row(id, &merged)
+        .update(&txn)
+        .await
+        .map_err(|e| name_taken(e, &name))?;
     let updated = get_network_in(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// A network's row as `new` sets it, each absent setting at its default; its creation time
+/// is the caller's to set (a change keeps it).
+fn row(id: &str, new: &NewNetwork) -> network::ActiveModel {
+    network::ActiveModel {
+        id: Set(id.to_owned()),
+        name: Set(new.name.trim().to_owned()),
+        hub_lat: Set(new.hub.lat),
+        hub_lon: Set(new.hub.lon),
+        area: Set(new.area.to_string()),
+        slot_capacity: Set(new.slot_capacity.map_or(0, |c| c as i32)),
+        stops_per_hour: Set(new.stops_per_hour.unwrap_or(10.0)),
+        capacity_margin_pct: Set(new.capacity_margin_pct.unwrap_or(10) as i32),
+        move_without_consent: Set(new.move_without_consent.unwrap_or(false)),
+        photo_proof_allowed: Set(new.photo_proof_allowed.unwrap_or(true)),
+        delivery_fee_krw: Set(new.delivery_fee_krw.unwrap_or(3_000)),
+        free_delivery_over_krw: Set(new.free_delivery_over_krw.unwrap_or(40_000)),
+        created_at: sea_orm::ActiveValue::NotSet,
+    }
 }
 
 fn name_taken(e: DbErr, name: &str) -> DomainError {

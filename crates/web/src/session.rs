@@ -278,6 +278,16 @@ where
     }
 }
 
+/// Every value a form sent under `key` (its ticked checkboxes), from a [`CsrfForm`]'s raw
+/// body: the struct a form parses into holds one value a field.
+pub fn all_values(raw: &[u8], key: &str) -> Vec<String> {
+    form_pairs(raw)
+        .into_iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .collect()
+}
+
 fn form_pairs(raw: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
 }

@@ -2011,6 +2011,21 @@ async fn a_new_shop_is_placed_on_the_map_and_admitted_to_a_new_consortium() {
     in_chromium(new_shop).await;
 }
 
+/// Taps the map `css` and reads the latitude its script wrote into the `#lat` field.
+async fn tapped_latitude(b: &Client, css: &str) -> Result<f64, String> {
+    click(b, css).await?;
+    let lat = b
+        .find(Locator::Css("#lat"))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    lat.parse()
+        .map_err(|_| format!("no latitude from the map: {lat:?}"))
+}
+
 async fn new_shop(app: &TestApp, b: &Client) -> Result<(), String> {
     b.goto(&app.url("/signup"))
         .await
@@ -2034,18 +2049,7 @@ async fn new_shop(app: &TestApp, b: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     fill(b, "#address", "서울 마포구 망원로 40").await;
     // A tap on the map is the shop's place: the script writes it into the two fields.
-    click(b, "#shop-map").await?;
-    let lat = b
-        .find(Locator::Css("#lat"))
-        .await
-        .map_err(|e| e.to_string())?
-        .prop("value")
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    let lat: f64 = lat
-        .parse()
-        .map_err(|_| format!("no latitude from the map: {lat:?}"))?;
+    let lat = tapped_latitude(b, "#shop-map").await?;
     // It opens on the whole city; where in it the tap lands depends on the scroll.
     if !(37.42..=37.71).contains(&lat) {
         return Err(format!("the map's tap landed at {lat}, outside Seoul"));
@@ -2123,19 +2127,8 @@ async fn new_network(app: &TestApp, b: &Client) -> Result<(), String> {
             .unwrap_or_default();
         click(b, &format!("input[name=neighbourhood][value=\"{code}\"]")).await?;
     }
-    click(b, "#hub-map").await?;
-    let lat = b
-        .find(Locator::Css("#lat"))
-        .await
-        .map_err(|e| e.to_string())?
-        .prop("value")
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
     // The map fits the district: a tap on it lands in Seodaemun.
-    let lat: f64 = lat
-        .parse()
-        .map_err(|_| format!("no latitude from the map: {lat:?}"))?;
+    let lat = tapped_latitude(b, "#hub-map").await?;
     if !(37.54..=37.62).contains(&lat) {
         return Err(format!("the tap landed at {lat}, outside Seodaemun"));
     }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{Chrome, encode, refused_if, render_with, see_other};
 use crate::Pages;
 use crate::error::PageError;
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, Visitor, all_values};
 
 pub struct AgencyRow {
     pub id: String,
@@ -256,12 +256,7 @@ pub async fn make_agency(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
     let t = visitor.lang.texts();
-    let districts: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| k == "district")
-        .map(|(_, v)| v)
-        .collect();
+    let districts = all_values(&raw, "district");
     let kind = match form.kind.as_str() {
         "regional" => Some(AgencyKind::Regional),
         "metropolitan" => Some(AgencyKind::Metropolitan),
@@ -502,6 +497,16 @@ pub struct BackTo {
     role: String,
 }
 
+impl BackTo {
+    fn back(&self, done: &str) -> Response {
+        see_other(&format!(
+            "/admin/accounts?q={}&role={}&{done}=1",
+            encode(&self.q),
+            encode(&self.role)
+        ))
+    }
+}
+
 /// `POST /admin/accounts/{id}/suspend`.
 pub async fn suspend(
     State(pages): State<Pages>,
@@ -511,11 +516,7 @@ pub async fn suspend(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
     golmok_accounts::suspend(&pages.db, account, &id).await?;
-    Ok(see_other(&format!(
-        "/admin/accounts?q={}&role={}&suspended=1",
-        encode(&form.q),
-        encode(&form.role)
-    )))
+    Ok(form.back("suspended"))
 }
 
 /// `POST /admin/accounts/{id}/reinstate`.
@@ -527,11 +528,7 @@ pub async fn reinstate(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
     golmok_accounts::reinstate(&pages.db, account, &id).await?;
-    Ok(see_other(&format!(
-        "/admin/accounts?q={}&role={}&reinstated=1",
-        encode(&form.q),
-        encode(&form.role)
-    )))
+    Ok(form.back("reinstated"))
 }
 
 pub fn routes() -> axum::Router<crate::Pages> {

@@ -21,7 +21,7 @@ use super::{Chrome, encode, refused_if, render_with, see_other, typed_won};
 use crate::Pages;
 use crate::error::PageError;
 use crate::i18n::Texts;
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, Visitor, all_values};
 
 /// The waves a new network starts with: the pilot networks' lunch and evening.
 fn first_waves() -> Vec<WaveSpec> {
@@ -94,6 +94,7 @@ struct NetworksPage {
     area_json: String,
     errors: BTreeMap<&'static str, &'static str>,
     tile_url: String,
+    hub_help: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -147,6 +148,7 @@ async fn list_page(
             form,
             errors,
             tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
+            hub_help: visitor.lang.texts().network_hub_help,
             c: Chrome::load(pages, visitor).await?,
         },
     )
@@ -163,16 +165,6 @@ pub async fn networks(
         ..NewNetworkForm::default()
     };
     list_page(&pages, &visitor, form, &[], BTreeMap::new()).await
-}
-
-/// Every value sent under `key` (checkboxes).
-fn all_of(raw: &[u8], key: &str) -> Vec<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .collect()
 }
 
 fn number(s: &str) -> Option<f64> {
@@ -244,7 +236,7 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
     let t = visitor.lang.texts();
-    let checked = all_of(&raw, "neighbourhood");
+    let checked = all_values(&raw, "neighbourhood");
     let mut errors = BTreeMap::new();
     let drawn = match area::area_of(&form.district, &checked) {
         Ok(drawn) => Some(drawn),
@@ -419,6 +411,7 @@ struct NetworkPage {
     new_wave_error: Option<&'static str>,
     flash: Option<&'static str>,
     tile_url: String,
+    hub_help: &'static str,
 }
 
 /// What the page shows besides the network: the settings as typed, and which wave form (by
@@ -473,6 +466,7 @@ async fn network_page(
             new_wave_error,
             flash: typed.flash,
             tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
+            hub_help: visitor.lang.texts().network_hub_move,
             network,
             c: Chrome::load(pages, visitor).await?,
         },
@@ -545,13 +539,36 @@ pub async fn save(
     network_page(&pages, &visitor, network, typed).await
 }
 
-/// What the routing crate said of a wave, for the page.
-fn wave_refusal(t: &Texts, e: DomainError) -> Result<&'static str, PageError> {
-    match e {
-        DomainError::Invalid(_) => Ok(t.err_wave_times),
-        DomainError::Conflict { .. } => Ok(t.err_wave_booked),
-        other => Err(other.into()),
-    }
+/// A wave added or changed (`which`: its id, or `new`): back to the network's page, or the
+/// page again with that wave's form as typed and why it was refused.
+async fn wave_answered<T>(
+    pages: &Pages,
+    visitor: &Visitor,
+    network_id: &str,
+    which: String,
+    form: WaveForm,
+    outcome: golmok_core::Result<T>,
+) -> Result<Response, PageError> {
+    let t = visitor.lang.texts();
+    let why = match outcome {
+        Ok(_) => {
+            return Ok(see_other(&format!(
+                "/admin/networks/{}?saved=1",
+                encode(network_id)
+            )));
+        }
+        Err(DomainError::Invalid(_)) => t.err_wave_times,
+        Err(DomainError::Conflict { .. }) => t.err_wave_booked,
+        Err(other) => return Err(other.into()),
+    };
+    let network = network::get_network(&pages.db, network_id).await?;
+    let typed = Typed {
+        form: None,
+        errors: BTreeMap::new(),
+        wave: Some((which, form, why)),
+        flash: None,
+    };
+    network_page(pages, visitor, network, typed).await
 }
 
 /// `POST /admin/networks/{id}/waves`: a new daily wave.
@@ -562,24 +579,8 @@ pub async fn add_wave(
     CsrfForm { form, .. }: CsrfForm<WaveForm>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    let t = visitor.lang.texts();
-    let why = match network::add_wave(&pages.db, account, &id, form.spec()).await {
-        Ok(_) => {
-            return Ok(see_other(&format!(
-                "/admin/networks/{}?saved=1",
-                encode(&id)
-            )));
-        }
-        Err(e) => wave_refusal(t, e)?,
-    };
-    let network = network::get_network(&pages.db, &id).await?;
-    let typed = Typed {
-        form: None,
-        errors: BTreeMap::new(),
-        wave: Some(("new".into(), form, why)),
-        flash: None,
-    };
-    network_page(&pages, &visitor, network, typed).await
+    let outcome = network::add_wave(&pages.db, account, &id, form.spec()).await;
+    wave_answered(&pages, &visitor, &id, "new".into(), form, outcome).await
 }
 
 /// `POST /admin/networks/{id}/waves/{wave}`: a wave's name or times.
@@ -590,24 +591,8 @@ pub async fn change_wave(
     CsrfForm { form, .. }: CsrfForm<WaveForm>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    let t = visitor.lang.texts();
-    let why = match network::change_wave(&pages.db, account, &id, &wave_id, form.spec()).await {
-        Ok(_) => {
-            return Ok(see_other(&format!(
-                "/admin/networks/{}?saved=1",
-                encode(&id)
-            )));
-        }
-        Err(e) => wave_refusal(t, e)?,
-    };
-    let network = network::get_network(&pages.db, &id).await?;
-    let typed = Typed {
-        form: None,
-        errors: BTreeMap::new(),
-        wave: Some((wave_id, form, why)),
-        flash: None,
-    };
-    network_page(&pages, &visitor, network, typed).await
+    let outcome = network::change_wave(&pages.db, account, &id, &wave_id, form.spec()).await;
+    wave_answered(&pages, &visitor, &id, wave_id, form, outcome).await
 }
 
 pub fn routes() -> axum::Router<crate::Pages> {

@@ -24,7 +24,7 @@ use crate::Pages;
 use crate::error::PageError;
 use crate::format;
 use crate::i18n::{Lang, Texts};
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, Visitor, all_values};
 
 /// A campaign form as typed; its featured goods are the ticked boxes (`listing`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -377,16 +377,6 @@ pub async fn campaigns(
     page(&pages, &visitor, &id, None, flash).await
 }
 
-/// Every value sent under `key` (checkboxes).
-fn all_of(raw: &[u8], key: &str) -> Vec<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .collect()
-}
-
 fn back(consortium_id: &str, what: &str) -> Response {
     see_other(&format!(
         "/programme/consortia/{}/campaigns?{what}=1",
@@ -404,7 +394,7 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Coordinator)?;
     let t = visitor.lang.texts();
-    let ticked = all_of(&raw, "listing");
+    let ticked = all_values(&raw, "listing");
     let errors = match parse(t, &form) {
         Err(errors) => errors,
         Ok(Parsed { kind: None, .. }) => BTreeMap::from([("kind", t.err_check_field)]),
@@ -452,7 +442,7 @@ pub async fn change(
     let account = visitor.require(Role::Coordinator)?;
     let t = visitor.lang.texts();
     let current = golmok_catalog::campaign::get_campaign(&pages.db, &campaign_id).await?;
-    let ticked = all_of(&raw, "listing");
+    let ticked = all_values(&raw, "listing");
     let errors = match parse(t, &form) {
         Err(errors) => errors,
         Ok(parsed) => {

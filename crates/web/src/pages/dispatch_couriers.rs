@@ -73,6 +73,20 @@ struct RosterPage {
     flash: Option<&'static str>,
 }
 
+/// A courier riding for `network_id` (another network's is not found here).
+async fn rider_of(
+    pages: &Pages,
+    network_id: &str,
+    courier_id: &str,
+) -> Result<golmok_delivery_routing::courier::Courier, PageError> {
+    let rider = golmok_delivery_routing::courier::get_courier(&pages.db, courier_id).await?;
+    if rider.network_id == network_id {
+        Ok(rider)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
+
 /// The network, if `account` runs it.
 async fn run_network(
     pages: &Pages,
@@ -282,10 +296,7 @@ pub async fn change(
 ) -> Result<Response, PageError> {
     let account = visitor.require(golmok_accounts::Role::Coordinator)?;
     let network = run_network(&pages, account, &network_id).await?;
-    let rider = golmok_delivery_routing::courier::get_courier(&pages.db, &courier_id).await?;
-    if rider.network_id != network_id {
-        return Err(PageError::NotFound);
-    }
+    let rider = rider_of(&pages, &network_id, &courier_id).await?;
     let t = visitor.lang.texts();
     // The email is the rider's own: parse checks only the vehicle and the load here.
     let errors = match parse(t, &network_id, Some(rider.account_id), &form) {
@@ -337,10 +348,7 @@ pub async fn withdraw(
 ) -> Result<Response, PageError> {
     let account = visitor.require(golmok_accounts::Role::Coordinator)?;
     run_network(&pages, account, &network_id).await?;
-    let rider = golmok_delivery_routing::courier::get_courier(&pages.db, &courier_id).await?;
-    if rider.network_id != network_id {
-        return Err(PageError::NotFound);
-    }
+    rider_of(&pages, &network_id, &courier_id).await?;
     golmok_delivery_routing::courier::withdraw_courier(&pages.db, account, &courier_id).await?;
     Ok(see_other(&format!(
         "/dispatch/{}/couriers?withdrawn=1",
