@@ -169,6 +169,11 @@ const MAX_NAME_CHARS: usize = 100;
 const MAX_EMAIL_CHARS: usize = 254;
 const TOKEN_PREFIX: &str = "gmk_";
 
+/// The throttle's key for an account's failed sign-ins.
+pub(crate) fn failed_logins_key(email: &str) -> String {
+    format!("login-failures:{email}")
+}
+
 fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
@@ -357,7 +362,7 @@ pub async fn log_in(
     password: &str,
 ) -> Result<(Account, IssuedToken)> {
     let email = normalise_email(email);
-    let throttle_key = format!("login-failures:{email}");
+    let throttle_key = failed_logins_key(&email);
     let address_key = from.address.map(|a| format!("login-failures-from:{a}"));
     if failures.count(&throttle_key).await >= policy.max_failed_logins {
         return Err(too_many(
@@ -475,7 +480,7 @@ pub async fn change_password(
         errors.add("new_password", "must differ from the current password");
     }
     errors.into_result()?;
-    let throttle_key = format!("login-failures:{}", account.email);
+    let throttle_key = failed_logins_key(&account.email);
     if failures.count(&throttle_key).await >= policy.max_failed_logins {
         return Err(too_many(
             "too many failed logins for this account; try again later",

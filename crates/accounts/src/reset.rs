@@ -5,6 +5,7 @@
 //! a password with it signs every session of the account out.
 
 use chrono::{DateTime, Utc};
+use golmok_core::RateCounter;
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
 
@@ -85,8 +86,14 @@ pub async fn account_of(db: &DatabaseConnection, token: &str) -> Result<Account>
 }
 
 /// Sets a new password with a link, once: the link is spent and every session of the
-/// account signed out (whoever held one is out).
-pub async fn set_password(db: &DatabaseConnection, token: &str, new: &str) -> Result<Account> {
+/// account signed out (whoever held one is out). The account's failed sign-ins are forgotten:
+/// someone who forgot their password has usually just been locked out guessing it.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    failures: &dyn RateCounter,
+    token: &str,
+    new: &str,
+) -> Result<Account> {
     let mut errors = ValidationErrors::new();
     crate::check_password("password", new, &mut errors);
     errors.into_result()?;
@@ -120,5 +127,9 @@ pub async fn set_password(db: &DatabaseConnection, token: &str, new: &str) -> Re
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    crate::find(db, &reset.account_id).await
+    let account = crate::find(db, &reset.account_id).await?;
+    failures
+        .reset(&crate::failed_logins_key(&account.email))
+        .await;
+    Ok(account)
 }

@@ -287,7 +287,13 @@ async fn reset_password(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
-    golmok_accounts::reset::set_password(&state.db, &token, &body.password).await?;
+    golmok_accounts::reset::set_password(
+        &state.db,
+        state.login_failures.as_ref(),
+        &token,
+        &body.password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -78,7 +78,8 @@ pub async fn set(
     CsrfForm { form, .. }: CsrfForm<NewPasswordForm>,
 ) -> Result<Response, PageError> {
     let t = visitor.lang.texts();
-    match golmok_accounts::reset::set_password(&pages.db, &token, &form.password).await {
+    let failures = pages.login_failures.as_ref();
+    match golmok_accounts::reset::set_password(&pages.db, failures, &token, &form.password).await {
         Ok(_) => Ok(see_other("/signin?reset=1")),
         Err(DomainError::Invalid(_)) => page(&pages, &visitor, &token, Some(t.err_password)).await,
         // Unknown or spent: the page says which.
