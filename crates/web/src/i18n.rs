@@ -387,6 +387,9 @@ texts! {
     network_made: "공동배송망을 만들었습니다. 기사님을 등록하고 컨소시엄을 연결하세요.", "The network is made. Sign its couriers on and link consortia to it.";
     network_saved: "저장했습니다.", "Saved.";
     network_settings: "설정", "Settings";
+    network_redraw: "배송 구역 바꾸기", "Draw the area again";
+    network_redraw_help: "구역을 넓히거나 줄일 때: 자치구를 고르고 구 전체 또는 맞닿은 동들을 고릅니다. 이미 예약된 배달은 그대로 갑니다.", "To grow or shrink the area: choose a district, then the whole of it or neighbourhoods that touch. Deliveries already booked go ahead.";
+    err_network_area_hub: "허브가 새 구역 밖에 있습니다. 허브를 먼저 구역 안으로 옮기세요.", "The hub lies outside that area: move the hub into it first.";
     network_slot_capacity: "배송 시간당 배달 수 (비우면 기사님 근무로 계산)", "Deliveries a slot takes (empty: worked out from the couriers on shift)";
     network_slot_capacity_help: "비워 두면 근무 중인 기사님들의 시간당 배달 수로 정합니다.", "Left empty, the couriers on shift and their stops an hour decide.";
     network_stops_per_hour: "기사님의 시간당 배달 수", "Stops a courier makes in an hour";

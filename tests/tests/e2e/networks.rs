@@ -491,6 +491,36 @@ async fn an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_page
     assert_eq!(network["waves"][0]["start"], "11:30");
     assert_eq!(network["waves"][0]["cutoff"], "10:30");
 
+    // The area drawn again: a neighbourhood away from the hub is refused, the whole
+    // district taken (Dongnimmun, in 현저동, is then in).
+    let redraw = admin
+        .get(&format!(
+            "{path}?district=%EC%84%9C%EB%8C%80%EB%AC%B8%EA%B5%AC"
+        ))
+        .await;
+    ok(&redraw);
+    assert!(redraw.html.contains("id=\"redraw-form\""));
+    let area_path = format!("{path}/area");
+    for codes in [
+        vec![cheonyeon.clone()],
+        vec![yeonhui.clone(), cheonyeon.clone()],
+    ] {
+        let mut fields = vec![("district", "서대문구")];
+        fields.extend(codes.iter().map(|c| ("neighbourhood", c.as_str())));
+        refused_beside(
+            &admin.submit(&redraw, &area_path, &fields).await,
+            "area-error",
+        );
+    }
+    let whole = admin
+        .submit(&redraw, &area_path, &[("district", "서대문구")])
+        .await;
+    assert_eq!(whole.location(), format!("{path}?saved=1"));
+    let network = app.get(&format!("/v1/networks/{id}"), None).await.body;
+    let district = polygon(&network["area"]);
+    assert!(district.contains(&Point::new(126.9575, 37.5720)));
+    assert!(district.contains(&Point::new(126.9310, 37.5660)));
+
     // Only an admin.
     let mut coordinator = Browser::new(&app.base_url);
     coordinator

@@ -412,15 +412,29 @@ struct NetworkPage {
     flash: Option<&'static str>,
     tile_url: String,
     hub_help: &'static str,
+    districts: Vec<&'static str>,
+    redraw: Redraw,
+    redraw_boxes: Vec<NeighbourhoodBox>,
 }
 
-/// What the page shows besides the network: the settings as typed, and which wave form (by
-/// id, or `new`) was refused with what.
+/// Drawing the area again: the district chosen (none yet: empty), the neighbourhoods ticked,
+/// and why the last drawing was refused.
+#[derive(Default)]
+pub struct Redraw {
+    pub district: String,
+    checked: Vec<String>,
+    pub error: Option<&'static str>,
+}
+
+/// What the page shows besides the network: the settings as typed, which wave form (by id,
+/// or `new`) was refused with what, and the area being drawn again.
+#[derive(Default)]
 struct Typed {
     form: Option<SettingsForm>,
     errors: BTreeMap<&'static str, &'static str>,
     wave: Option<(String, WaveForm, &'static str)>,
     flash: Option<&'static str>,
+    redraw: Redraw,
 }
 
 async fn network_page(
@@ -429,7 +443,7 @@ async fn network_page(
     network: Network,
     typed: Typed,
 ) -> Result<Response, PageError> {
-    let refused = !typed.errors.is_empty() || typed.wave.is_some();
+    let refused = !typed.errors.is_empty() || typed.wave.is_some() || typed.redraw.error.is_some();
     let (refused_wave, new_wave, new_wave_error) = match typed.wave {
         Some((id, form, why)) if id == "new" => (None, form, Some(why)),
         other => (other, WaveForm::default(), None),
@@ -467,6 +481,9 @@ async fn network_page(
             flash: typed.flash,
             tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
             hub_help: visitor.lang.texts().network_hub_move,
+            districts: area::districts().iter().map(|d| d.name.as_str()).collect(),
+            redraw_boxes: checked_boxes(&typed.redraw.district, &typed.redraw.checked),
+            redraw: typed.redraw,
             network,
             c: Chrome::load(pages, visitor).await?,
         },
@@ -477,6 +494,8 @@ async fn network_page(
 pub struct NetworkQuery {
     made: Option<String>,
     saved: Option<String>,
+    /// The district whose neighbourhoods the area is drawn again from.
+    district: Option<String>,
 }
 
 /// `GET /admin/networks/{id}`.
@@ -495,10 +514,65 @@ pub async fn show(
         query.saved.map(|_| t.network_saved)
     };
     let typed = Typed {
-        form: None,
-        errors: BTreeMap::new(),
-        wave: None,
         flash,
+        redraw: Redraw {
+            district: query.district.unwrap_or_default(),
+            ..Redraw::default()
+        },
+        ..Typed::default()
+    };
+    network_page(&pages, &visitor, network, typed).await
+}
+
+#[derive(Deserialize)]
+pub struct AreaForm {
+    #[serde(default)]
+    district: String,
+}
+
+/// `POST /admin/networks/{id}/area`: the area drawn again from a district or some of its
+/// neighbourhoods; refused when they do not touch, or when the hub would fall outside.
+pub async fn redraw_area(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, raw }: CsrfForm<AreaForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let t = visitor.lang.texts();
+    let checked = all_values(&raw, "neighbourhood");
+    let error = match area::area_of(&form.district, &checked) {
+        Err(DomainError::Invalid(v)) if v.0.iter().any(|f| f.field == "neighbourhoods") => {
+            t.err_network_apart
+        }
+        Err(DomainError::Invalid(_)) => t.err_check_field,
+        Err(e) => return Err(e.into()),
+        Ok(drawn) => {
+            let changes = NetworkChanges {
+                area: Some(drawn.geojson),
+                ..NetworkChanges::default()
+            };
+            match network::update_network(&pages.db, account, &id, changes).await {
+                Ok(_) => {
+                    return Ok(see_other(&format!(
+                        "/admin/networks/{}?saved=1",
+                        encode(&id)
+                    )));
+                }
+                // The only refusal left: the hub outside the new area.
+                Err(DomainError::Invalid(_)) => t.err_network_area_hub,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let network = network::get_network(&pages.db, &id).await?;
+    let typed = Typed {
+        redraw: Redraw {
+            district: form.district,
+            checked,
+            error: Some(error),
+        },
+        ..Typed::default()
     };
     network_page(&pages, &visitor, network, typed).await
 }
@@ -533,8 +607,7 @@ pub async fn save(
     let typed = Typed {
         form: Some(form),
         errors,
-        wave: None,
-        flash: None,
+        ..Typed::default()
     };
     network_page(&pages, &visitor, network, typed).await
 }
@@ -563,10 +636,8 @@ async fn wave_answered<T>(
     };
     let network = network::get_network(&pages.db, network_id).await?;
     let typed = Typed {
-        form: None,
-        errors: BTreeMap::new(),
         wave: Some((which, form, why)),
-        flash: None,
+        ..Typed::default()
     };
     network_page(pages, visitor, network, typed).await
 }
@@ -600,6 +671,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
     axum::Router::new()
         .route("/admin/networks", get(networks).post(create))
         .route("/admin/networks/{id}", get(show).post(save))
+        .route("/admin/networks/{id}/area", post(redraw_area))
         .route("/admin/networks/{id}/waves", post(add_wave))
         .route("/admin/networks/{id}/waves/{wave}", post(change_wave))
 }
