@@ -8,6 +8,7 @@
 //! Owns no tables and knows nothing of HTTP or of any one domain.
 
 pub mod cache;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod geo;

@@ -153,6 +153,26 @@ pub struct StatementLine {
     pub at: chrono::DateTime<Utc>,
 }
 
+/// A statement for a spreadsheet, oldest first, with the balance after each line: what a
+/// shop's or a network's bookkeeper files (amounts in won; times in Seoul).
+pub fn statement_csv(lines: &[StatementLine]) -> String {
+    let seoul = chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset");
+    let mut out = String::from("at,kind,reference,amount_krw,balance_krw\n");
+    let mut balance = 0i64;
+    for l in lines {
+        balance += l.amount_krw;
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            l.at.with_timezone(&seoul).format("%Y-%m-%dT%H:%M:%S%:z"),
+            golmok_core::csv::field(&l.kind),
+            golmok_core::csv::field(&l.reference),
+            l.amount_krw,
+            balance
+        ));
+    }
+    out
+}
+
 /// Every movement on a party's payable account, oldest first, from the party's side. Two
 /// reads whatever its length: the entries, then their transactions (a network's statement
 /// holds every delivery it ever carried).
@@ -194,4 +214,34 @@ pub async fn statement(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_statement_csv_keeps_a_running_balance_in_seoul_time() {
+        let line = |kind: &str, reference: &str, amount_krw: i64, hour: u32| StatementLine {
+            transaction_id: format!("txn_{hour}"),
+            kind: kind.into(),
+            reference: reference.into(),
+            amount_krw,
+            at: Utc.with_ymd_and_hms(2026, 12, 4, hour, 30, 0).unwrap(),
+        };
+        let csv = statement_csv(&[
+            line("capture", "ord_1", 9_700, 1),
+            line("refund", "ref_1", -3_500, 2),
+            line("payout", "pay_1", -6_200, 15),
+        ]);
+        assert_eq!(
+            csv,
+            "at,kind,reference,amount_krw,balance_krw\n\
+             2026-12-04T10:30:00+09:00,capture,ord_1,9700,9700\n\
+             2026-12-04T11:30:00+09:00,refund,ref_1,-3500,6200\n\
+             2026-12-05T00:30:00+09:00,payout,pay_1,-6200,0\n"
+        );
+    }
 }

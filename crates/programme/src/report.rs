@@ -608,8 +608,8 @@ pub fn csv(report: &ProgrammeReport) -> String {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{:.0},{},{},{},{},{},{},{},{},{}\n",
             report.scope,
-            field(id),
-            field(name),
+            golmok_core::csv::field(id),
+            golmok_core::csv::field(name),
             start,
             end,
             f.online_sales_krw,
@@ -671,19 +671,6 @@ pub fn csv(report: &ProgrammeReport) -> String {
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break; a leading formula
 /// character is defused so a spreadsheet does not run it.
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,14 +707,6 @@ mod tests {
         assert_eq!(co2_avoided_kg(12_000.0, 4_000.0), 1.368);
         // Sharing that drove further saves nothing (and costs nothing in the estimate).
         assert_eq!(co2_avoided_kg(3_000.0, 4_000.0), 0.0);
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(field("망원시장"), "망원시장");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=SUM(A1)"), "'=SUM(A1)");
     }
 
     fn figures() -> impl Strategy<Value = Figures> {

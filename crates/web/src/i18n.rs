@@ -344,6 +344,7 @@ texts! {
     coordinator_assigned: "코디네이터를 배정했습니다.", "The coordinator is assigned.";
     err_no_account: "그 이메일의 계정이 없습니다.", "No account has that email.";
     save: "저장", "Save";
+    statement_download: "전체 내역 CSV로 내려받기 (잔액 포함, 장부·세무용)", "Download the whole statement as CSV (with the balance, for the books)";
     won_unit: "원", "won";
     accounts_title: "계정", "Accounts";
     accounts_link: "계정 찾기·정지", "Find and suspend accounts";

@@ -1000,6 +1000,27 @@ async fn the_shop_console_takes_orders_from_new_to_ready(app: TestApp) {
         tofu.get(&format!("/shop/{oil_shop}/payouts")).await.status,
         StatusCode::FORBIDDEN
     );
+    // Its statement for the books, and a title that is only a title (it held the statement).
+    let title_end = payouts.html.find("</title>").unwrap_or(0);
+    assert!(
+        !payouts.html[..title_end].contains("statement-h"),
+        "{}",
+        &payouts.html[..title_end]
+    );
+    let csv = oil
+        .get(&format!("/shop/{oil_shop}/payouts/statement.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.html
+            .starts_with("at,kind,reference,amount_krw,balance_krw\n")
+    );
+    assert_eq!(
+        tofu.get(&format!("/shop/{oil_shop}/payouts/statement.csv"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 
     // A new order reaches the open board's live stream.
     let mut live = oil.stream(&format!("/shop/{oil_shop}/live")).await;
@@ -2195,6 +2216,29 @@ async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
     );
     let refused = coordinator.submit(&page, &format!("{path}/pay"), &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The whole statement for the books: every line, and the balance after the last is
+    // what the network is owed.
+    let csv_path = format!("{path}/statement.csv");
+    assert!(page.html.contains(&format!("href=\"{csv_path}\"")));
+    let csv = coordinator.get(&csv_path).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.header("content-type")
+            .is_some_and(|c| c.starts_with("text/csv"))
+    );
+    let rows: Vec<&str> = csv.html.lines().collect();
+    assert_eq!(rows[0], "at,kind,reference,amount_krw,balance_krw");
+    assert_eq!(
+        rows.len() - 1,
+        before["statement"].as_array().map_or(0, Vec::len),
+        "every line"
+    );
+    assert!(
+        rows.last()
+            .is_some_and(|r| r.ends_with(&format!(",{owed}"))),
+        "{}",
+        csv.html
+    );
     let merchant = demo_browser(&app, "merchant@demo.golmok.kr")
         .await
         .get(&path)

@@ -388,6 +388,8 @@ struct PayoutsPage {
     lines: Vec<StatementRow>,
     /// Older lines are not shown.
     more: bool,
+    /// Every line, for the books.
+    statement_csv: String,
     flash: Option<&'static str>,
 }
 
@@ -418,10 +420,26 @@ pub async fn payouts(
         may_pay: account.role == Role::Admin,
         lines,
         more: p.statement.len() > STATEMENT_LINES,
+        statement_csv: format!("/dispatch/{}/payouts/statement.csv", encode(&network_id)),
         flash,
         network,
         c: Chrome::load(&pages, &visitor).await?,
     })
+}
+
+/// `GET /dispatch/{network}/payouts/statement.csv`: every line of the network's statement,
+/// with the balance after each.
+pub async fn statement_csv(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(network_id): Path<String>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    let p = golmok_ordering::payouts::network_payouts(&pages.db, account, &network_id).await?;
+    Ok(super::statement_download(
+        &p.statement,
+        &format!("golmok-statement-{network_id}.csv"),
+    ))
 }
 
 /// An admin records a bank transfer of everything the network is owed. A second press (the
@@ -459,4 +477,8 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/dispatch/{network}/tasks/{part}/pickup", post(pickup))
         .route("/dispatch/{network}/payouts", get(payouts))
         .route("/dispatch/{network}/payouts/pay", post(pay))
+        .route(
+            "/dispatch/{network}/payouts/statement.csv",
+            get(statement_csv),
+        )
 }

@@ -98,6 +98,24 @@ pub fn statement_rows(
         .collect()
 }
 
+/// A party's whole statement as a CSV download named `name`.
+pub fn statement_download(
+    lines: &[golmok_payments::ledger::StatementLine],
+    name: &str,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        golmok_payments::ledger::statement_csv(lines),
+    )
+        .into_response()
+}
+
 /// Where an admin's press of "record a bank transfer" on a payouts page at `path` leads: back
 /// to the page, saying it is recorded, or that nothing was owed (a second press).
 pub fn after_payout(

@@ -928,6 +928,8 @@ struct PayoutsPage {
     lines: Vec<StatementRow>,
     /// Older lines are not shown.
     more: bool,
+    /// Every line, for the books.
+    statement_csv: String,
     /// An admin records a bank transfer of what is owed (less what waits for transfers).
     may_pay: bool,
     flash: Option<&'static str>,
@@ -955,6 +957,7 @@ pub async fn payouts(
     render(&PayoutsPage {
         lines: statement_rows(lang, &p.statement, t.entry_sale),
         more: p.statement.len() > STATEMENT_LINES,
+        statement_csv: format!("/shop/{}/payouts/statement.csv", encode(&id)),
         may_pay: account.role == Role::Admin && p.owed_krw > p.awaiting_transfer_krw,
         flash,
         owed: format::won(lang, p.owed_krw),
@@ -976,6 +979,21 @@ pub async fn payouts(
         shop,
         c: Chrome::load(&pages, &visitor).await?,
     })
+}
+
+/// `GET /shop/{id}/payouts/statement.csv`: every line of the shop's statement, with the
+/// balance after each, for its bookkeeping.
+pub async fn statement_csv(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (account, _) = owned_shop(&pages, &visitor, &id).await?;
+    let p = golmok_ordering::payouts::merchant_payouts(&pages.db, &account, &id).await?;
+    Ok(super::statement_download(
+        &p.statement,
+        &format!("golmok-statement-{id}.csv"),
+    ))
 }
 
 /// An admin records a bank transfer of everything the shop is owed but what waits to leave
@@ -1047,6 +1065,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/shop/{id}/payouts", get(payouts))
         .route("/shop/{id}/payouts/onboard", post(onboard))
         .route("/shop/{id}/payouts/pay", post(pay))
+        .route("/shop/{id}/payouts/statement.csv", get(statement_csv))
         .route("/merchant/payouts/done", get(back_from_stripe))
         .route("/merchant/payouts/refresh", get(back_from_stripe))
         .route("/shop/{id}/listings/stock", post(save_stock))
