@@ -9,7 +9,7 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{agency, agency_coordinator, agency_district};
+use crate::entities::{agency, agency_coordinator, agency_district, consortium};
 use crate::{DomainError, Result, district};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -164,11 +164,21 @@ async fn ensure_free(
             "there is already a metropolitan agency",
         ));
     }
-    let taken = agency_district::Entity::find()
-        .filter(agency_district::Column::District.is_in(districts.iter().copied()))
-        .all(txn)
-        .await?;
-    if let Some(t) = taken.first() {
+    districts_free(txn, districts, None).await
+}
+
+/// None of `districts` run by an agency other than `except`.
+async fn districts_free(
+    txn: &DatabaseTransaction,
+    districts: &[&'static str],
+    except: Option<&str>,
+) -> Result<()> {
+    let mut taken = agency_district::Entity::find()
+        .filter(agency_district::Column::District.is_in(districts.iter().copied()));
+    if let Some(own) = except {
+        taken = taken.filter(agency_district::Column::AgencyId.ne(own));
+    }
+    if let Some(t) = taken.all(txn).await?.first() {
         return Err(DomainError::conflict(
             "district_taken",
             format!("{} is already run by agency {}", t.district, t.agency_id),
@@ -192,6 +202,93 @@ async fn load(db: &impl ConnectionTrait, model: agency::Model) -> Result<Agency>
         name: model.name,
         districts,
         created_at: model.created_at,
+    })
+}
+
+/// What changes of an agency: its name, and (a regional one) the districts it runs, given
+/// whole.
+#[derive(Debug, Clone, Default, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyChanges {
+    pub name: Option<String>,
+    pub districts: Option<Vec<String>>,
+}
+
+/// Renames an agency or changes the districts it runs (an agency taking over a neighbouring
+/// district). A district another agency runs is refused (409 `district_taken`), and so is
+/// giving up one where the agency still runs consortia (409 `district_has_consortia`): they
+/// would be left to no agency.
+pub async fn update_agency(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+    changes: AgencyChanges,
+) -> Result<Agency> {
+    require_admin(actor)?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let model = agency::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("agency", id))?;
+    let current = load(&txn, model.clone()).await?;
+    let wanted = NewAgency {
+        name: changes.name.unwrap_or(current.name.clone()),
+        kind: current.kind,
+        districts: changes.districts.unwrap_or(current.districts.clone()),
+    };
+    let districts = validate_agency(&wanted)?;
+    districts_free(&txn, &districts, Some(id)).await?;
+    let given_up: Vec<&String> = current
+        .districts
+        .iter()
+        .filter(|d| !districts.contains(&d.as_str()))
+        .collect();
+    if let Some(c) = consortium::Entity::find()
+        .filter(consortium::Column::AgencyId.eq(id))
+        .filter(consortium::Column::District.is_in(given_up.iter().map(|d| d.as_str())))
+        .one(&txn)
+        .await?
+    {
+        return Err(DomainError::conflict(
+            "district_has_consortia",
+            format!(
+                "the agency runs consortium {} in {}: it keeps that district",
+                c.name, c.district
+            ),
+        ));
+    }
+    let name = wanted.name.trim().to_owned();
+    if name != current.name {
+        let mut active: agency::ActiveModel = model.into();
+        active.name = Set(name.clone());
+        active.update(&txn).await.map_err(|e| {
+            golmok_core::error::unless_unique(e, || {
+                DomainError::conflict(
+                    "agency_name_taken",
+                    format!("an agency named {name} exists"),
+                )
+            })
+        })?;
+    }
+    agency_district::Entity::delete_many()
+        .filter(agency_district::Column::AgencyId.eq(id))
+        .exec(&txn)
+        .await?;
+    for d in &districts {
+        agency_district::ActiveModel {
+            district: Set((*d).to_owned()),
+            agency_id: Set(id.to_owned()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    let mut districts: Vec<String> = districts.into_iter().map(str::to_owned).collect();
+    districts.sort();
+    Ok(Agency {
+        name,
+        districts,
+        ..current
     })
 }
 

@@ -461,6 +461,10 @@ texts! {
     agency_run_by: "담당", "run by";
     agency_make: "기관 만들기", "Make the agency";
     agency_made: "지원기관을 만들었습니다. 코디네이터를 배정하세요.", "The agency is made; assign its coordinators.";
+    agency_change: "이름·담당 구 바꾸기", "Change its name or districts";
+    agency_change_help: "담당 구를 더하거나 뺍니다. 이 기관의 협업체가 있는 구는 뺄 수 없습니다.", "Add or give up districts; a district where the agency runs consortia stays.";
+    agency_changed: "지원기관을 바꿨습니다.", "The agency is changed.";
+    err_agency_keeps_district: "이 기관의 협업체가 있는 구는 뺄 수 없습니다.", "The agency runs consortia in a district it would give up.";
     err_agency_districts: "권역 기관은 다른 기관이 맡지 않은 구를 하나 이상 고르고, 광역 기관은 고르지 않습니다.", "A regional agency ticks at least one district no other agency runs; a metropolitan one ticks none.";
     err_agency_taken: "이미 있는 이름이거나, 광역 기관이 이미 있습니다.", "An agency has that name, or there is a metropolitan agency already.";
     err_not_coordinator: "코디네이터 계정이 아닙니다.", "That is not a coordinator account.";

@@ -626,6 +626,78 @@ async fn an_admin_makes_a_support_agency_for_districts_nobody_runs(app: TestApp)
     assert!(desk.html.contains("value=\"강남구\" disabled"));
     assert!(desk.html.contains("id=\"admin-flash\""));
 
+    // It takes over Gangdong and gives Songpa up.
+    let id = new["id"].as_str().unwrap_or_default().to_owned();
+    let changed = admin
+        .submit(
+            &desk,
+            &format!("/admin/agencies/{id}"),
+            &[
+                ("name", "동남권 지원센터"),
+                ("district", "강남구"),
+                ("district", "강동구"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location(), "/admin?changed=1");
+    let now = app.get(&format!("/v1/agencies/{id}"), None).await.body;
+    assert_eq!(now["districts"], json!(["강남구", "강동구"]));
+    // The demo's north-west agency runs consortia in Mapo: it keeps Mapo; and Gangnam is
+    // taken now.
+    let north_west = before
+        .iter()
+        .find(|a| {
+            a["districts"]
+                .as_array()
+                .is_some_and(|d| d.contains(&json!("마포구")))
+        })
+        .and_then(|a| a["id"].as_str())
+        .expect("the agency running Mapo")
+        .to_owned();
+    let districts_of = |a: &str| {
+        before
+            .iter()
+            .find(|x| x["id"] == a)
+            .and_then(|x| x["districts"].as_array().cloned())
+            .unwrap_or_default()
+    };
+    let kept: Vec<String> = districts_of(&north_west)
+        .iter()
+        .filter_map(|d| d.as_str().map(str::to_owned))
+        .filter(|d| d != "마포구")
+        .collect();
+    let mut fields = vec![("name", "서북권 지원센터")];
+    fields.extend(kept.iter().map(|d| ("district", d.as_str())));
+    let refused = admin
+        .submit(&desk, &format!("/admin/agencies/{north_west}"), &fields)
+        .await;
+    assert_eq!(
+        refused.location(),
+        format!("/admin?not_changed={north_west}&why=district_has_consortia")
+    );
+    let shown = admin.get(refused.location()).await;
+    assert!(
+        shown
+            .html
+            .contains(&format!("id=\"change-error-{north_west}\""))
+    );
+    let api = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let taken = app
+        .patch(
+            &format!("/v1/agencies/{north_west}"),
+            Some(&api),
+            &json!({"districts": ["마포구", "강남구"]}),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text);
+    assert_eq!(
+        app.get(&format!("/v1/agencies/{north_west}"), None)
+            .await
+            .body["districts"],
+        json!(districts_of(&north_west)),
+        "nothing written"
+    );
+
     let mut coordinator = Browser::new(&app.base_url);
     coordinator
         .sign_in("coordinator@demo.golmok.kr", None)

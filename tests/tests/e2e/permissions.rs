@@ -63,6 +63,7 @@ const TABLE: &[Row] = &[
     // Agencies: read by all, made and staffed by admins.
     ("GET", "/v1/agencies", "/v1/agencies", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/agencies/{id}", "/v1/agencies/{agency}", "", "200 200 200 200 200 200 200 200 200 200 200"),
+    ("PATCH", "/v1/agencies/{id}", "/v1/agencies/{agency}", r#"{}"#, "401 403 403 403 403 403 403 403 403 403 200"),
     ("POST", "/v1/agencies", "/v1/agencies", r#"{"name": "새 지원기관 {n}", "kind": "regional", "districts": ["강동구"]}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     ("POST", "/v1/agencies/{id}/coordinators", "/v1/agencies/{agency}/coordinators", r#"{"account_id": "{spare_coordinator}"}"#, "401 403 403 403 403 403 403 403 403 403 200"),
     // The programme: the consortium's own agency records it, the metropolitan agency reads

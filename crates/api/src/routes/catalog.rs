@@ -26,7 +26,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_agency, list_agencies))
-        .routes(routes!(get_agency))
+        .routes(routes!(get_agency, update_agency))
         .routes(routes!(assign_coordinator))
         .routes(routes!(create_merchant, list_merchants))
         .routes(routes!(get_merchant, update_merchant))
@@ -86,6 +86,23 @@ async fn get_agency(
     Path(id): Path<String>,
 ) -> Result<Json<Agency>, ApiError> {
     Ok(Json(agency::get_agency(&state.db, &id).await?))
+}
+
+/// Rename an agency, or change the districts a regional one runs (given whole): 409
+/// `district_taken` for another agency's district, `district_has_consortia` for giving up one
+/// where it still runs consortia.
+#[utoipa::path(patch, path = "/v1/agencies/{id}", tag = "catalog", security(("bearer" = [])),
+    request_body = agency::AgencyChanges,
+    responses((status = 200, body = Agency), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_agency(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<agency::AgencyChanges>,
+) -> Result<Json<Agency>, ApiError> {
+    Ok(Json(
+        agency::update_agency(&state.db, &session.account, &id, body).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

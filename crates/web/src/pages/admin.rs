@@ -25,6 +25,10 @@ pub struct AgencyRow {
     pub coordinators: Vec<String>,
     /// Why the last assignment to this agency was not made.
     pub error: Option<&'static str>,
+    /// A regional agency's districts to tick (its own ticked, others' disabled).
+    pub boxes: Vec<DistrictBox>,
+    /// Why the last change of this agency was not made.
+    pub change_error: Option<&'static str>,
 }
 
 /// The account form as typed (the password is never sent back).
@@ -111,6 +115,9 @@ pub struct AdminQuery {
     /// The agency an assignment was refused for, and `why`.
     not_assigned: Option<String>,
     why: Option<String>,
+    /// The agency a change was refused for (`why` says why), or made for.
+    not_changed: Option<String>,
+    changed: Option<String>,
 }
 
 async fn page(
@@ -125,20 +132,38 @@ async fn page(
     let ids: Vec<String> = assigned.values().flatten().cloned().collect();
     let names = golmok_accounts::names_of(&pages.db, &ids).await?;
     let listed = golmok_catalog::agency::list_agencies(&pages.db).await?;
-    let districts = golmok_catalog::district::SEOUL
-        .iter()
-        .map(|d| DistrictBox {
-            name: d.name,
-            run_by: listed
-                .iter()
-                .find(|a| a.districts.iter().any(|x| x == d.name))
-                .map(|a| a.name.clone()),
-            checked: typed.districts.iter().any(|x| x == d.name),
-        })
-        .collect();
+    // Seoul's districts, each with the agency running it other than `own` (its box disabled),
+    // ticked where `ticked` says.
+    let boxes = |own: Option<&str>, ticked: &[String]| -> Vec<DistrictBox> {
+        golmok_catalog::district::SEOUL
+            .iter()
+            .map(|d| DistrictBox {
+                name: d.name,
+                run_by: listed
+                    .iter()
+                    .filter(|a| Some(a.id.as_str()) != own)
+                    .find(|a| a.districts.iter().any(|x| x == d.name))
+                    .map(|a| a.name.clone()),
+                checked: ticked.iter().any(|x| x == d.name),
+            })
+            .collect()
+    };
+    let districts = boxes(None, &typed.districts);
     let agencies = listed
-        .into_iter()
+        .iter()
         .map(|a| AgencyRow {
+            boxes: if a.kind == AgencyKind::Regional {
+                boxes(Some(&a.id), &a.districts)
+            } else {
+                Vec::new()
+            },
+            change_error: (query.not_changed.as_deref() == Some(a.id.as_str())).then_some(
+                match query.why.as_deref() {
+                    Some("district_has_consortia") => t.err_agency_keeps_district,
+                    Some("agency_name_taken") => t.err_agency_taken,
+                    _ => t.err_agency_districts,
+                },
+            ),
             coordinators: assigned
                 .get(&a.id)
                 .map(|ids| ids.iter().filter_map(|id| names.get(id).cloned()).collect())
@@ -150,14 +175,16 @@ async fn page(
                 },
             ),
             districts: a.districts.join(", "),
-            id: a.id,
-            name: a.name,
+            id: a.id.clone(),
+            name: a.name.clone(),
         })
         .collect();
     let flash = if query.made.is_some() {
         Some(t.account_made)
     } else if query.agency_made.is_some() {
         Some(t.agency_made)
+    } else if query.changed.is_some() {
+        Some(t.agency_changed)
     } else {
         query.assigned.map(|_| t.coordinator_assigned)
     };
@@ -300,6 +327,40 @@ pub async fn make_agency(
         ..Typed::default()
     };
     page(&pages, &visitor, typed, AdminQuery::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct AgencyNameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /admin/agencies/{id}`: the agency's name and (a regional one) its districts, the
+/// ticked boxes; back to the desk saying so, or why not beside the agency.
+pub async fn change_agency(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(agency_id): Path<String>,
+    CsrfForm { form, raw }: CsrfForm<AgencyNameForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let current = golmok_catalog::agency::get_agency(&pages.db, &agency_id).await?;
+    let changes = golmok_catalog::agency::AgencyChanges {
+        name: Some(form.name),
+        districts: (current.kind == AgencyKind::Regional).then(|| all_values(&raw, "district")),
+    };
+    let refused = |why: &str| {
+        see_other(&format!(
+            "/admin?not_changed={}&why={why}",
+            encode(&agency_id)
+        ))
+    };
+    match golmok_catalog::agency::update_agency(&pages.db, account, &agency_id, changes).await {
+        Ok(_) => Ok(see_other("/admin?changed=1")),
+        Err(DomainError::Invalid(_)) => Ok(refused("invalid")),
+        Err(DomainError::Conflict { code, .. }) => Ok(refused(code)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -539,6 +600,7 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/admin/accounts/{id}/suspend", post(suspend))
         .route("/admin/accounts/{id}/reinstate", post(reinstate))
         .route("/admin/agencies", post(make_agency))
+        .route("/admin/agencies/{id}", post(change_agency))
         .route("/admin/resets", post(issue_reset))
         .route("/admin/agencies/{id}/coordinators", post(assign))
 }
