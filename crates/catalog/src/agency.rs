@@ -87,14 +87,7 @@ pub async fn create_agency(
     }
     .insert(&txn)
     .await
-    .map_err(|e| {
-        golmok_core::error::unless_unique(e, || {
-            DomainError::conflict(
-                "agency_name_taken",
-                format!("an agency named {name} exists"),
-            )
-        })
-    })?;
+    .map_err(|e| name_taken(e, &name))?;
     for d in &districts {
         agency_district::ActiveModel {
             district: Set((*d).to_owned()),
@@ -110,6 +103,15 @@ pub async fn create_agency(
         kind: new.kind,
         districts: districts.into_iter().map(str::to_owned).collect(),
         created_at: now,
+    })
+}
+
+fn name_taken(e: DbErr, name: &str) -> DomainError {
+    golmok_core::error::unless_unique(e, || {
+        DomainError::conflict(
+            "agency_name_taken",
+            format!("an agency named {name} exists"),
+        )
     })
 }
 
@@ -261,14 +263,10 @@ pub async fn update_agency(
     if name != current.name {
         let mut active: agency::ActiveModel = model.into();
         active.name = Set(name.clone());
-        active.update(&txn).await.map_err(|e| {
-            golmok_core::error::unless_unique(e, || {
-                DomainError::conflict(
-                    "agency_name_taken",
-                    format!("an agency named {name} exists"),
-                )
-            })
-        })?;
+        active
+            .update(&txn)
+            .await
+            .map_err(|e| name_taken(e, &name))?;
     }
     agency_district::Entity::delete_many()
         .filter(agency_district::Column::AgencyId.eq(id))
