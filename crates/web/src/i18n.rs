@@ -751,6 +751,11 @@ texts! {
     err_consortium_name: "이름은 1자 이상 100자 이하입니다.", "Names are 1 to 100 characters.";
     err_district: "이 기관이 맡은 자치구를 고르세요.", "Choose a district this agency runs.";
     err_network: "이 공동배송망은 없습니다.", "No such co-delivery network.";
+    consortium_settings: "협업체 설정", "The consortium's settings";
+    consortium_trade_wide: "회원 가게가 같은 구의 다른 협업체 회원과도 거래할 수 있음", "Members may also trade with members of the district's other consortia";
+    consortium_commission: "플랫폼 수수료 (%)", "Platform commission (%)";
+    consortium_saved: "협업체 설정을 저장했습니다.", "The consortium's settings are saved.";
+    err_consortium_settings: "설정을 저장하지 못했습니다: 이름은 1자에서 100자, 수수료는 0%에서 30% 사이입니다.", "Not saved: a name of 1 to 100 characters, and a commission from 0 % to 30 %.";
     members_title: "회원 가게", "Member shops";
     members_link: "회원 가게 관리", "Member shops";
     members_none: "아직 회원 가게가 없습니다.", "No member shops yet.";

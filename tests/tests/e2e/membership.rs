@@ -410,3 +410,114 @@ async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: 
         basket.html
     );
 }
+
+on_both_databases!(a_coordinator_changes_a_consortiums_settings_on_its_desk);
+
+async fn a_coordinator_changes_a_consortiums_settings_on_its_desk(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let id = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let api = format!("/v1/consortia/{id}");
+    let before = app.get(&api, None).await.body;
+    let path = format!("/programme/consortia/{id}/members");
+    let settings = format!("/programme/consortia/{id}/settings");
+
+    let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
+    let desk = coordinator.get(&path).await;
+    ok(&desk);
+    assert!(desk.html.contains("id=\"consortium-settings\""));
+    assert!(
+        !desk.html.contains("id=\"commission\""),
+        "only an admin sets the commission"
+    );
+
+    let refused = coordinator
+        .submit(&desk, &settings, &[("name", " "), ("network_id", "")])
+        .await;
+    assert_eq!(refused.location(), format!("{path}?not=settings"));
+    assert!(
+        coordinator
+            .get(refused.location())
+            .await
+            .html
+            .contains("id=\"members-refusal\"")
+    );
+    let tampered = coordinator
+        .submit(
+            &desk,
+            &settings,
+            &[
+                ("name", "망원"),
+                ("network_id", ""),
+                ("commission_pct", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(tampered.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&api, None).await.body, before, "nothing written");
+
+    let saved = coordinator
+        .submit(
+            &desk,
+            &settings,
+            &[
+                ("name", "망원시장 골목 상인 협업체"),
+                ("network_id", ""),
+                ("trade_wide", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), format!("{path}?saved=1"));
+    let now = app.get(&api, None).await.body;
+    assert_eq!(now["name"], "망원시장 골목 상인 협업체");
+    assert_eq!(
+        now["network_id"],
+        serde_json::Value::Null,
+        "no co-delivery now"
+    );
+    assert_eq!(now["member_trade_district_wide"], true);
+    assert!(
+        coordinator
+            .get(saved.location())
+            .await
+            .html
+            .contains("id=\"members-flash\"")
+    );
+
+    // An admin sets the commission, and links the network again.
+    let mut admin = signed_in(&app, "admin@demo.golmok.kr").await;
+    let desk = admin.get(&path).await;
+    assert!(desk.html.contains("id=\"commission\""));
+    let network = before["network_id"].as_str().unwrap_or_default();
+    let saved = admin
+        .submit(
+            &desk,
+            &settings,
+            &[
+                ("name", "망원시장 골목 상인 협업체"),
+                ("network_id", network),
+                ("commission_pct", "2.5"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), format!("{path}?saved=1"));
+    let now = app.get(&api, None).await.body;
+    assert_eq!(now["commission_bps"], 250);
+    assert_eq!(now["network_id"], before["network_id"]);
+    assert_eq!(now["member_trade_district_wide"], false);
+
+    let mut merchant = signed_in(&app, "merchant@demo.golmok.kr").await;
+    let own = merchant.get("/").await;
+    assert_eq!(
+        merchant
+            .submit(&own, &settings, &[("name", "x"), ("network_id", "")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

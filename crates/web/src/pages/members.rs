@@ -175,6 +175,13 @@ struct MembersPage {
     /// What the last press did, or why it did nothing.
     flash: Option<String>,
     refusal: Option<&'static str>,
+    /// The settings form: the co-delivery network (empty: none), the networks to choose
+    /// from, trade across the district, and the commission (an admin changes it).
+    network: String,
+    networks: Vec<(String, String)>,
+    trade_wide: bool,
+    commission_pct: String,
+    is_admin: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,6 +195,8 @@ pub struct DeskQuery {
     not: Option<String>,
     /// Just formed.
     formed: Option<String>,
+    /// Its settings just saved.
+    saved: Option<String>,
 }
 
 fn status_text(t: &Texts, status: ConsortiumStatus) -> &'static str {
@@ -230,8 +239,14 @@ pub async fn members(
     let refusal = query.not.as_deref().map(|code| match code {
         "already_member" => t.members_already,
         "gone" => t.members_gone,
+        "settings" => t.err_consortium_settings,
         _ => t.members_no_such_shop,
     });
+    let networks = golmok_delivery_routing::network::list_networks(&pages.db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
     let MembershipDesk {
         consortium,
         members,
@@ -272,6 +287,11 @@ pub async fn members(
                 status: status_text(t, h.status_after),
             })
             .collect(),
+        network: consortium.network_id.clone().unwrap_or_default(),
+        networks,
+        trade_wide: consortium.member_trade_district_wide,
+        commission_pct: format!("{:.2}", f64::from(consortium.commission_bps) / 100.0),
+        is_admin: account.role == Role::Admin,
         id: consortium.id,
         name: consortium.name,
         q: query.q,
@@ -285,6 +305,9 @@ pub async fn members(
 fn flash_of(t: &Texts, desk: &MembershipDesk, query: &DeskQuery) -> Option<String> {
     if query.formed.is_some() {
         return Some(t.formed.to_owned());
+    }
+    if query.saved.is_some() {
+        return Some(t.consortium_saved.to_owned());
     }
     let name_in_history = |id: &str| {
         desk.history
@@ -303,6 +326,66 @@ fn flash_of(t: &Texts, desk: &MembershipDesk, query: &DeskQuery) -> Option<Strin
     }
     let id = query.removed.as_deref()?;
     Some(format!("{}: {}", name_in_history(id)?, t.members_removed))
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    network_id: String,
+    trade_wide: Option<String>,
+    /// Percent, two decimals at most; sent only by an admin's form.
+    commission_pct: Option<String>,
+}
+
+/// Percent as typed (`3`, `2.5`) in basis points.
+fn basis_points(typed: &str) -> Option<u32> {
+    let pct: f64 = typed.trim().parse().ok().filter(|p: &f64| p.is_finite())?;
+    let bps = (pct * 100.0).round();
+    (0.0..=f64::from(u32::MAX))
+        .contains(&bps)
+        .then_some(bps as u32)
+}
+
+/// `POST /programme/consortia/{id}/settings`: its name, its co-delivery network (or none),
+/// trade across the district, and (an admin) the commission; back to the desk saying so,
+/// or why not.
+pub async fn settings(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    CsrfForm { form, .. }: CsrfForm<SettingsForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Coordinator)?;
+    let path = members_path(&id);
+    let commission_bps = match form.commission_pct.as_deref() {
+        None => None,
+        Some(typed) => match basis_points(typed) {
+            Some(bps) => Some(bps),
+            None => return Ok(see_other(&format!("{path}?not=settings"))),
+        },
+    };
+    let network = form.network_id.trim();
+    let patch = golmok_catalog::ConsortiumPatch {
+        name: Some(form.name.clone()),
+        network_id: Some((!network.is_empty()).then(|| network.to_owned())),
+        commission_bps,
+        member_trade_district_wide: Some(form.trade_wide.is_some()),
+    };
+    match golmok_catalog::consortium::update_consortium(
+        &pages.db,
+        pages.cache.as_ref(),
+        account,
+        &id,
+        patch,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("{path}?saved=1"))),
+        Err(DomainError::Invalid(_)) => Ok(see_other(&format!("{path}?not=settings"))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -381,5 +464,21 @@ pub fn routes() -> axum::Router<Pages> {
             "/programme/consortia/{id}/members/{merchant}/remove",
             post(remove),
         )
+        .route("/programme/consortia/{id}/settings", post(settings))
         .route("/programme/agencies/{id}/consortia", post(form_consortium))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::basis_points;
+
+    #[test]
+    fn a_typed_percent_is_basis_points() {
+        assert_eq!(basis_points("2.5"), Some(250));
+        assert_eq!(basis_points(" 3 "), Some(300));
+        assert_eq!(basis_points("0"), Some(0));
+        assert_eq!(basis_points("-1"), None);
+        assert_eq!(basis_points("three"), None);
+        assert_eq!(basis_points("NaN"), None);
+    }
 }
