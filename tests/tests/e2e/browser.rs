@@ -2250,3 +2250,63 @@ async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
     shoot(b, "70-basket-sale-price").await;
     Ok(())
 }
+
+/// A forgotten password in Chromium: the admin issues a reset link on the desk, the shop
+/// owner opens it signed out, sets a new password and signs in with it; the admin then
+/// finds and suspends a courier's account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_owner_sets_a_new_password_with_a_link_the_admin_hands_over() {
+    in_chromium(password_reset).await;
+}
+
+async fn password_reset(app: &TestApp, b: &Client) -> Result<(), String> {
+    sign_in_as(b, app, "admin@demo.golmok.kr", "/admin").await?;
+    wait_for_text(b, "비밀번호 재설정 링크").await;
+    fill(b, "#reset-email", "merchant@demo.golmok.kr").await;
+    click(b, "#reset-form button[type=submit]").await?;
+    wait_for_text(b, "유효 기한").await;
+    let link = b
+        .find(Locator::Css("#reset-address"))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    if !link.contains("/reset/gmr_") {
+        return Err(format!("no reset link on the desk: {link:?}"));
+    }
+    shoot(b, "71-admin-reset-link").await;
+
+    click(b, "form[action='/signout'] button").await?;
+    wait_for_text(b, "진행 중인 캠페인").await;
+    b.goto(&link).await.map_err(|e| e.to_string())?;
+    wait_for_text(b, "merchant@demo.golmok.kr").await;
+    fill(b, "#password", "a fresh counter password").await;
+    shoot(b, "72-new-password").await;
+    click(b, "#new-password-form button[type=submit]").await?;
+    wait_for_text(b, "새 비밀번호를 정했습니다").await;
+    fill(b, "#email", "merchant@demo.golmok.kr").await;
+    fill(b, "#password", "a fresh counter password").await;
+    click(b, "main form button[type=submit]").await?;
+    wait_for_text(b, "진행 중인 캠페인").await;
+    // Signed in with the new password: the shop's console is theirs.
+    b.goto(&app.url("/shop")).await.map_err(|e| e.to_string())?;
+    wait_for_text(b, "망원 두부가게").await;
+
+    sign_in_as(
+        b,
+        app,
+        "admin@demo.golmok.kr",
+        "/admin/accounts?role=courier",
+    )
+    .await?;
+    wait_for_text(b, "courier@demo.golmok.kr").await;
+    let courier = golmok_accounts::find_by_email(&app.state.db, "courier@demo.golmok.kr")
+        .await
+        .map_err(|e| e.to_string())?;
+    click(b, &format!("#account-{} button", courier.id)).await?;
+    wait_for_text(b, "계정을 정지했습니다").await;
+    shoot(b, "73-admin-accounts").await;
+    Ok(())
+}
