@@ -2011,17 +2011,21 @@ async fn a_new_shop_is_placed_on_the_map_and_admitted_to_a_new_consortium() {
     in_chromium(new_shop).await;
 }
 
-/// Taps the map `css` and reads the latitude its script wrote into the `#lat` field.
-async fn tapped_latitude(b: &Client, css: &str) -> Result<f64, String> {
-    click(b, css).await?;
-    let lat = b
-        .find(Locator::Css("#lat"))
+/// What the field `css` holds now (typed, or written by a script).
+async fn value_of(b: &Client, css: &str) -> Result<String, String> {
+    Ok(b.find(Locator::Css(css))
         .await
         .map_err(|e| e.to_string())?
         .prop("value")
         .await
         .map_err(|e| e.to_string())?
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+/// Taps the map `css` and reads the latitude its script wrote into the `#lat` field.
+async fn tapped_latitude(b: &Client, css: &str) -> Result<f64, String> {
+    click(b, css).await?;
+    let lat = value_of(b, "#lat").await?;
     lat.parse()
         .map_err(|_| format!("no latitude from the map: {lat:?}"))
 }
@@ -2265,14 +2269,7 @@ async fn password_reset(app: &TestApp, b: &Client) -> Result<(), String> {
     fill(b, "#reset-email", "merchant@demo.golmok.kr").await;
     click(b, "#reset-form button[type=submit]").await?;
     wait_for_text(b, "유효 기한").await;
-    let link = b
-        .find(Locator::Css("#reset-address"))
-        .await
-        .map_err(|e| e.to_string())?
-        .prop("value")
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
+    let link = value_of(b, "#reset-address").await?;
     if !link.contains("/reset/gmr_") {
         return Err(format!("no reset link on the desk: {link:?}"));
     }
