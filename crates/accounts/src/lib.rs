@@ -534,14 +534,26 @@ pub async fn list(
     actor: &Account,
     query: &AccountQuery,
 ) -> Result<golmok_core::page::Page<Account>> {
+    use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
     use sea_orm::{Condition, QueryOrder, QuerySelect};
     require_admin(actor)?;
     let mut select = account::Entity::find().order_by_desc(account::Column::Id);
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // Either engine's LIKE, without case, and with `%` and `_` typed meaning themselves.
+        let escaped: String = q
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let part = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        let lower = |c: account::Column| Expr::expr(Func::lower(Expr::col(c)));
         select = select.filter(
             Condition::any()
-                .add(account::Column::Email.contains(q.to_lowercase()))
-                .add(account::Column::Name.contains(q)),
+                .add(lower(account::Column::Email).like(part()))
+                .add(lower(account::Column::Name).like(part())),
         );
     }
     if let Some(role) = query.role {

@@ -709,6 +709,36 @@ async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
             .status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // Found by part of a name or an email whatever its case; `%` and `_` mean themselves.
+    app.post(
+        "/v1/auth/signup",
+        None,
+        &json!({"email": "minji.kim@example.com", "password": PASSWORD, "name": "Minji KIM", "role": "shopper"}),
+    )
+    .await;
+    let found = |q: &'static str| {
+        let token = admin_token.clone();
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/admin/accounts?q={q}"), Some(&token))
+                .await
+                .body["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|a| a["name"].as_str().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(found("mINJI").await, ["Minji KIM"]);
+    assert_eq!(found("MINJI.KIM%40EXAMPLE").await, ["Minji KIM"]);
+    assert!(found("%25").await.is_empty(), "a typed % matches only a %");
+    assert!(
+        found("minji_kim").await.is_empty(),
+        "a typed _ matches only an _"
+    );
 
     let mut admin = Browser::new(&app.base_url);
     admin.sign_in("admin@demo.golmok.kr", None).await;
