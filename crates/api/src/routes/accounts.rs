@@ -135,6 +135,7 @@ async fn sign_up(
     responses(
         (status = 200, body = SessionView),
         (status = 401, description = "email or password wrong (indistinguishable)", body = Problem),
+        (status = 403, description = "the right password for an account an admin suspended", body = Problem),
         (status = 429, description = "too many failed attempts for this email or from this address", body = Problem),
     ))]
 async fn log_in(
