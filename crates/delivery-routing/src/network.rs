@@ -255,16 +255,7 @@ pub async fn create_network(
     .await
     .map_err(|e| name_taken(e, &name))?;
     for w in &new.waves {
-        wave::ActiveModel {
-            id: Set(new_id("wav")),
-            network_id: Set(id.clone()),
-            name: Set(w.name.trim().to_owned()),
-            start: Set(w.start.clone()),
-            end: Set(w.end.clone()),
-            cutoff: Set(w.cutoff.clone()),
-        }
-        .insert(&txn)
-        .await?;
+        wave_row(&new_id("wav"), &id, w).insert(&txn).await?;
     }
     let created = get_network_in(&txn, &id).await?;
     txn.commit().await?;
@@ -376,6 +367,33 @@ fn name_taken(e: DbErr, name: &str) -> DomainError {
     })
 }
 
+/// A wave's row as `spec` sets it (its name trimmed).
+fn wave_row(id: &str, network_id: &str, spec: &WaveSpec) -> wave::ActiveModel {
+    wave::ActiveModel {
+        id: Set(id.to_owned()),
+        network_id: Set(network_id.to_owned()),
+        name: Set(spec.name.trim().to_owned()),
+        start: Set(spec.start.clone()),
+        end: Set(spec.end.clone()),
+        cutoff: Set(spec.cutoff.clone()),
+    }
+}
+
+/// An admin's one wave, checked as a new network's are; the wave as it will be stored.
+fn checked_wave(actor: &Account, id: &str, spec: WaveSpec) -> Result<Wave> {
+    require_admin(actor, "changes networks")?;
+    let mut errors = ValidationErrors::new();
+    validate_waves(std::slice::from_ref(&spec), &mut errors);
+    errors.into_result()?;
+    Ok(Wave {
+        id: id.to_owned(),
+        spec: WaveSpec {
+            name: spec.name.trim().to_owned(),
+            ..spec
+        },
+    })
+}
+
 /// A new wave every day from now on.
 pub async fn add_wave(
     db: &DatabaseConnection,
@@ -383,31 +401,14 @@ pub async fn add_wave(
     network_id: &str,
     spec: WaveSpec,
 ) -> Result<Wave> {
-    require_admin(actor, "changes networks")?;
-    let mut errors = ValidationErrors::new();
-    validate_waves(std::slice::from_ref(&spec), &mut errors);
-    errors.into_result()?;
+    let added = checked_wave(actor, &new_id("wav"), spec)?;
     let txn = golmok_core::db::begin_write(db).await?;
     get_network_in(&txn, network_id).await?;
-    let id = new_id("wav");
-    wave::ActiveModel {
-        id: Set(id.clone()),
-        network_id: Set(network_id.to_owned()),
-        name: Set(spec.name.trim().to_owned()),
-        start: Set(spec.start.clone()),
-        end: Set(spec.end.clone()),
-        cutoff: Set(spec.cutoff.clone()),
-    }
-    .insert(&txn)
-    .await?;
+    wave_row(&added.id, network_id, &added.spec)
+        .insert(&txn)
+        .await?;
     txn.commit().await?;
-    Ok(Wave {
-        id,
-        spec: WaveSpec {
-            name: spec.name.trim().to_owned(),
-            ..spec
-        },
-    })
+    Ok(added)
 }
 
 /// A wave's name or times. Its times stay as they are while a slot of it from today on
@@ -419,10 +420,8 @@ pub async fn change_wave(
     wave_id: &str,
     spec: WaveSpec,
 ) -> Result<Wave> {
-    require_admin(actor, "changes networks")?;
-    let mut errors = ValidationErrors::new();
-    validate_waves(std::slice::from_ref(&spec), &mut errors);
-    errors.into_result()?;
+    let changed = checked_wave(actor, wave_id, spec)?;
+    let spec = &changed.spec;
     let txn = golmok_core::db::begin_write(db).await?;
     let current = wave::Entity::find_by_id(wave_id)
         .filter(wave::Column::NetworkId.eq(network_id))
@@ -457,22 +456,9 @@ pub async fn change_wave(
             ));
         }
     }
-    let name = spec.name.trim().to_owned();
-    wave::ActiveModel {
-        id: Set(wave_id.to_owned()),
-        network_id: Set(network_id.to_owned()),
-        name: Set(name.clone()),
-        start: Set(spec.start.clone()),
-        end: Set(spec.end.clone()),
-        cutoff: Set(spec.cutoff.clone()),
-    }
-    .update(&txn)
-    .await?;
+    wave_row(wave_id, network_id, spec).update(&txn).await?;
     txn.commit().await?;
-    Ok(Wave {
-        id: wave_id.to_owned(),
-        spec: WaveSpec { name, ..spec },
-    })
+    Ok(changed)
 }
 
 fn validate_network(new: &NewNetwork) -> Result<()> {

@@ -550,21 +550,9 @@ async fn a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link(app
         StatusCode::UNAUTHORIZED,
         "every session signed out"
     );
-    let old = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": golmok_demo::seed::DEMO_PASSWORD}),
-        )
-        .await;
+    let old = log_in(&app, email, golmok_demo::seed::DEMO_PASSWORD).await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
-    let new = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": "a brand new password"}),
-        )
-        .await;
+    let new = log_in(&app, email, "a brand new password").await;
     assert_eq!(
         new.status,
         StatusCode::OK,
@@ -665,13 +653,7 @@ async fn a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it(app: T
         .status,
         StatusCode::NOT_FOUND
     );
-    let login = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": "merchant@demo.golmok.kr", "password": "a brand new password"}),
-        )
-        .await;
+    let login = log_in(&app, "merchant@demo.golmok.kr", "a brand new password").await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text);
 }
 
@@ -816,21 +798,9 @@ async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
         app.get("/v1/me", Some(&phone)).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let login = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": password}),
-        )
-        .await;
+    let login = log_in(&app, email, password).await;
     assert_eq!(login.status, StatusCode::FORBIDDEN, "{}", login.text);
-    let wrong = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": "not the password"}),
-        )
-        .await;
+    let wrong = log_in(&app, email, "not the password").await;
     assert_eq!(
         wrong.status,
         StatusCode::UNAUTHORIZED,
@@ -860,13 +830,7 @@ async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
         )
         .await;
     assert!(reinstated.location().ends_with("&reinstated=1"));
-    let login = app
-        .post(
-            "/v1/auth/login",
-            None,
-            &json!({"email": email, "password": password}),
-        )
-        .await;
+    let login = log_in(&app, email, password).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.text);
     assert_eq!(
         app.post(
@@ -878,4 +842,14 @@ async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
         .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// A login over the API, as a phone app makes it.
+async fn log_in(app: &TestApp, email: &str, password: &str) -> golmok_e2e::Reply {
+    app.post(
+        "/v1/auth/login",
+        None,
+        &json!({"email": email, "password": password}),
+    )
+    .await
 }
