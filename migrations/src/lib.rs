@@ -36,6 +36,7 @@ mod m20261202_000027_member_delivery;
 mod m20261205_000028_claims;
 mod m20261205_000029_password_resets;
 mod m20261205_000030_account_suspension;
+mod m20261205_000031_wave_retirement;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000028_claims::Migration),
             Box::new(m20261205_000029_password_resets::Migration),
             Box::new(m20261205_000030_account_suspension::Migration),
+            Box::new(m20261205_000031_wave_retirement::Migration),
         ]
     }
 }

@@ -136,6 +136,7 @@ mod tests {
                 end: "13:00".into(),
                 cutoff: "10:00".into(),
             },
+            retired: false,
         }
     }
 

@@ -37,6 +37,10 @@ pub struct Wave {
     pub id: String,
     #[serde(flatten)]
     pub spec: WaveSpec,
+    /// Retired by an admin: its slots take no new booking; those already booked are still
+    /// planned and delivered.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -221,6 +225,7 @@ fn from_models(n: network::Model, waves: Vec<wave::Model>) -> Result<Network> {
                     end: w.end,
                     cutoff: w.cutoff,
                 },
+                retired: w.retired_at.is_some(),
             })
             .collect(),
         slot_capacity: (n.slot_capacity > 0).then_some(n.slot_capacity as u32),
@@ -376,6 +381,7 @@ fn wave_row(id: &str, network_id: &str, spec: &WaveSpec) -> wave::ActiveModel {
         start: Set(spec.start.clone()),
         end: Set(spec.end.clone()),
         cutoff: Set(spec.cutoff.clone()),
+        ..Default::default()
     }
 }
 
@@ -391,6 +397,7 @@ fn checked_wave(actor: &Account, id: &str, spec: WaveSpec) -> Result<Wave> {
             name: spec.name.trim().to_owned(),
             ..spec
         },
+        retired: false,
     })
 }
 
@@ -458,7 +465,68 @@ pub async fn change_wave(
     }
     wave_row(wave_id, network_id, spec).update(&txn).await?;
     txn.commit().await?;
-    Ok(changed)
+    Ok(Wave {
+        retired: current.retired_at.is_some(),
+        ..changed
+    })
+}
+
+/// Retires a wave: from now on its slots take no booking (409 `wave_retired`) and shoppers
+/// no longer see them; slots already booked are still planned and delivered. A network keeps
+/// at least one wave shoppers can book (409 `last_wave`).
+pub async fn retire_wave(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+    wave_id: &str,
+) -> Result<Network> {
+    set_retired(db, actor, network_id, wave_id, true).await
+}
+
+/// Brings a retired wave back: its slots take bookings again from its next cut-off.
+pub async fn restore_wave(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+    wave_id: &str,
+) -> Result<Network> {
+    set_retired(db, actor, network_id, wave_id, false).await
+}
+
+async fn set_retired(
+    db: &DatabaseConnection,
+    actor: &Account,
+    network_id: &str,
+    wave_id: &str,
+    retire: bool,
+) -> Result<Network> {
+    require_admin(actor, "changes networks")?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    let network = get_network_in(&txn, network_id).await?;
+    let wave = network
+        .waves
+        .iter()
+        .find(|w| w.id == wave_id)
+        .ok_or_else(|| DomainError::not_found("wave", wave_id))?;
+    if wave.retired != retire {
+        if retire && !network.waves.iter().any(|w| !w.retired && w.id != wave_id) {
+            return Err(DomainError::conflict(
+                "last_wave",
+                format!(
+                    "{} is the only wave of {} shoppers can book: add another first",
+                    wave.spec.name, network.name
+                ),
+            ));
+        }
+        wave::Entity::update_many()
+            .col_expr(wave::Column::RetiredAt, Expr::value(retire.then(Utc::now)))
+            .filter(wave::Column::Id.eq(wave_id))
+            .exec(&txn)
+            .await?;
+    }
+    let network = get_network_in(&txn, network_id).await?;
+    txn.commit().await?;
+    Ok(network)
 }
 
 fn validate_network(new: &NewNetwork) -> Result<()> {
@@ -578,7 +646,7 @@ fn slot_of(
             kg: limited(room.grams),
             liters: limited(room.millilitres),
         },
-        open: now < cutoff_at && room.tasks > 0,
+        open: !wave.retired && now < cutoff_at && room.tasks > 0,
         room,
         carries: capacity,
     })
@@ -609,14 +677,12 @@ pub async fn slots(
     let mut out = Vec::new();
     for w in &network.waves {
         let id = format!("{}@{}", w.id, date.format("%Y-%m-%d"));
-        out.push(slot_of(
-            &network,
-            w,
-            date,
-            &taken(db, &id).await?,
-            &fleet,
-            now,
-        )?);
+        let taken = taken(db, &id).await?;
+        // A retired wave's slot is still there for the deliveries booked before it retired.
+        if w.retired && taken.booked <= 0 {
+            continue;
+        }
+        out.push(slot_of(&network, w, date, &taken, &fleet, now)?);
     }
     Ok(out)
 }
@@ -681,6 +747,18 @@ pub async fn book(
     size: &Load,
 ) -> Result<(Network, Slot)> {
     let (network, slot) = slot(txn, slot_id).await?;
+    if network
+        .waves
+        .iter()
+        .any(|w| w.id == slot.wave_id && w.retired)
+    {
+        let next = next_slot_that_fits(txn, &network, slot.starts_at, size).await?;
+        return Err(DomainError::conflict(
+            "wave_retired",
+            format!("the {} wave takes no more bookings", slot.name),
+        )
+        .with_details(next_slot_details(next)));
+    }
     if Utc::now() >= slot.cutoff_at {
         return Err(DomainError::conflict(
             "slot_closed",
@@ -752,6 +830,11 @@ fn slot_full(slot: &Slot, next: Option<Slot>) -> DomainError {
             .map(|n| format!("; the next slot that can is {}", n.id))
             .unwrap_or_default()
     );
+    DomainError::conflict("slot_full", detail).with_details(next_slot_details(next))
+}
+
+/// A refusal's `next_slot`: the slot the shopper may pick instead, or null.
+fn next_slot_details(next: Option<Slot>) -> serde_json::Value {
     let next_slot = next.map(|s| {
         serde_json::json!({
             "id": s.id,
@@ -761,8 +844,7 @@ fn slot_full(slot: &Slot, next: Option<Slot>) -> DomainError {
             "cutoff_at": s.cutoff_at,
         })
     });
-    DomainError::conflict("slot_full", detail)
-        .with_details(serde_json::json!({ "next_slot": next_slot }))
+    serde_json::json!({ "next_slot": next_slot })
 }
 
 /// Gives an order's place in a slot back (a cancelled or rejected delivery order).

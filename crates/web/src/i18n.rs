@@ -405,6 +405,11 @@ texts! {
     wave_cutoff: "주문 마감", "Orders close";
     wave_change: "바꾸기", "Change";
     wave_add: "배송 시간 더하기", "Add a wave";
+    wave_retire: "운영 중단", "Retire";
+    wave_restore: "다시 운영", "Bring back";
+    wave_retired: "중단됨", "Retired";
+    wave_retired_help: "새 예약을 받지 않습니다. 이미 예약된 배송은 그대로 나갑니다.", "Takes no new booking; deliveries already booked still go out.";
+    err_last_wave: "손님이 예약할 수 있는 마지막 배송 시간입니다. 다른 배송 시간을 먼저 더하세요.", "The last wave shoppers can book: add another first.";
     err_network_fee: "배달비는 0원에서 100,000원 사이입니다.", "The fee is from 0 to 100,000 won.";
     err_network_free_over: "금액은 0원 이상 숫자로 적어 주세요.", "Give an amount of 0 won or more.";
     err_network_hub: "허브는 배송 구역 안이어야 하고, 위도와 경도를 모두 적어야 합니다.", "The hub lies inside the area, with both latitude and longitude.";

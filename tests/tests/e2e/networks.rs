@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 on_both_databases!(
     an_admin_changes_a_network_and_its_waves_over_the_api,
     an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_pages,
-    an_admin_makes_a_support_agency_for_districts_nobody_runs
+    an_admin_makes_a_support_agency_for_districts_nobody_runs,
+    a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays
 );
 
 #[track_caller]
@@ -228,6 +229,134 @@ async fn an_admin_changes_a_network_and_its_waves_over_the_api(app: TestApp) {
         .collect();
     assert!(times.contains(&("점심 배송".into(), spec["start"].as_str().unwrap().into())));
     assert!(times.contains(&("야간".into(), "20:30".into())));
+}
+
+async fn a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let booked = tofu_delivery(&app, &shopper).await;
+    let network = booked.network.clone();
+    let (wave, _) = booked.slot.split_once('@').unwrap();
+    let retire = format!("/v1/networks/{network}/waves/{wave}/retire");
+    assert_eq!(
+        app.post(&retire, Some(&coordinator), &json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v1/networks/{network}/waves/wav_nowhere/retire"),
+            Some(&admin),
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let retired = app.post(&retire, Some(&admin), &json!({})).await;
+    assert_eq!(retired.status, StatusCode::OK, "{}", retired.text);
+    let waves = retired.body["waves"].as_array().unwrap().clone();
+    assert!(
+        waves
+            .iter()
+            .any(|w| w["id"] == wave && w["retired"] == true)
+    );
+    let other = waves
+        .iter()
+        .find(|w| w["id"] != wave)
+        .and_then(|w| w["id"].as_str())
+        .unwrap()
+        .to_owned();
+
+    // Tomorrow's slot keeps its booking and its place on the list, closed; the day after, the
+    // wave is gone from what shoppers choose.
+    let slots_on = |date: chrono::NaiveDate| {
+        let path = format!("/v1/networks/{network}/slots?date={date}");
+        let app = &app;
+        async move { app.get(&path, None).await.body["items"].clone() }
+    };
+    let tomorrow = slots_on(booked.date).await;
+    let kept = tomorrow
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == booked.slot.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(kept["booked"], 1, "{tomorrow}");
+    assert_eq!(kept["open"], false);
+    let later = slots_on(booked.date + chrono::Duration::days(1)).await;
+    assert!(
+        later
+            .as_array()
+            .is_some_and(|s| !s.is_empty() && s.iter().all(|s| s["wave_id"] != wave)),
+        "{later}"
+    );
+
+    // A shopper who still picks it is told, with the slot to pick instead.
+    let order = booked.order.clone();
+    let again = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": order["consortium_id"], "items": [{"listing_id": order["merchant_orders"][0]["lines"][0]["listing_id"], "quantity": 1}],
+                    "fulfillment": {"kind": "delivery", "slot_id": booked.slot, "address": "망원로 9", "location": order["fulfillment"]["location"], "phone": "010-2345-6789"},
+                    "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    problem_type(&again, "wave_retired");
+    assert!(
+        again.body["next_slot"]["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with(&other)),
+        "{}",
+        again.text
+    );
+
+    // The last wave shoppers can book stays.
+    let last = app
+        .post(
+            &format!("/v1/networks/{network}/waves/{other}/retire"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(last.status, StatusCode::CONFLICT, "{}", last.text);
+    problem_type(&last, "last_wave");
+
+    // On the admin's page: marked retired, brought back with its button; the last wave's
+    // refusal beside it.
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("admin@demo.golmok.kr", None).await;
+    let path = format!("/admin/networks/{network}");
+    let page = desk.get(&path).await;
+    ok(&page);
+    assert_eq!(page.html.matches("wave-form card retired").count(), 1);
+    let restored = desk
+        .submit(&page, &format!("{path}/waves/{wave}/restore"), &[])
+        .await;
+    assert_eq!(restored.location(), format!("{path}?saved=1"));
+    let network_now = app.get(&format!("/v1/networks/{network}"), None).await.body;
+    assert!(
+        network_now["waves"]
+            .as_array()
+            .is_some_and(|w| w.iter().all(|w| w["retired"] == false))
+    );
+    let page = desk.get(&path).await;
+    let retired_page = desk
+        .submit(&page, &format!("{path}/waves/{wave}/retire"), &[])
+        .await;
+    assert_eq!(retired_page.location(), format!("{path}?saved=1"));
+    let page = desk.get(&path).await;
+    let refused = desk
+        .submit(&page, &format!("{path}/waves/{other}/retire"), &[])
+        .await;
+    refused_beside(&refused, &format!("wave-error-{other}"));
+    assert_eq!(refused.html.matches("wave-form card retired").count(), 1);
 }
 
 fn polygon(area: &Value) -> Polygon<f64> {

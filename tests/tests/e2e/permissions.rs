@@ -195,6 +195,8 @@ const TABLE: &[Row] = &[
     ("PATCH", "/v1/networks/{id}", "/v1/networks/{network}", r#"{"delivery_fee_krw": 3000}"#, "401 403 403 403 403 403 403 403 403 403 200"),
     ("POST", "/v1/networks/{id}/waves", "/v1/networks/{network}/waves", r#"{"name": "야간 {n}", "start": "20:00", "end": "21:00", "cutoff": "19:00"}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     ("PUT", "/v1/networks/{id}/waves/{wave_id}", "/v1/networks/{network}/waves/{wave}", r#"{"name": "점심", "start": "11:30", "end": "13:30", "cutoff": "10:30"}"#, "401 403 403 403 403 403 403 403 403 403 409"),
+    ("POST", "/v1/networks/{id}/waves/{wave_id}/retire", "/v1/networks/{network}/waves/{wave}/retire", "", "401 403 403 403 403 403 403 403 403 403 200"),
+    ("POST", "/v1/networks/{id}/waves/{wave_id}/restore", "/v1/networks/{network}/waves/{wave}/restore", "", "401 403 403 403 403 403 403 403 403 403 200"),
     ("GET", "/v1/networks/{id}/slots", "/v1/networks/{network}/slots?date={date}", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/networks", "/v1/networks", r#"{"name": "새 공동배송 {n}", "hub": {"lat": 37.556, "lon": 126.906}, "area": {"type": "Polygon", "coordinates": [[[126.88, 37.54], [126.94, 37.54], [126.94, 37.58], [126.88, 37.58], [126.88, 37.54]]]}, "waves": [{"name": "점심", "start": "11:00", "end": "13:00", "cutoff": "10:00"}]}"#, "401 403 403 403 403 403 403 403 403 403 201"),
     ("GET", "/v1/networks/{id}/slots/{slot_id}/plan", "/v1/networks/{network}/slots/{slot}/plan", "", "401 403 403 403 403 200 403 403 403 200 200"),

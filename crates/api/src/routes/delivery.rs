@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_network, update_network))
         .routes(routes!(add_wave))
         .routes(routes!(change_wave))
+        .routes(routes!(retire_wave))
+        .routes(routes!(restore_wave))
         .routes(routes!(slots))
         .routes(routes!(create_courier))
         .routes(routes!(plan_slot, current_plan))
@@ -253,6 +255,34 @@ async fn change_wave(
 ) -> Result<Json<Wave>, ApiError> {
     Ok(Json(
         network::change_wave(&state.db, &session.account, &id, &wave_id, body).await?,
+    ))
+}
+
+/// Retires a wave (admin): its slots take no new booking (409 `wave_retired` at checkout) and
+/// leave the slot list unless they hold bookings, which are still planned and delivered. The
+/// network's last bookable wave stays (409 `last_wave`).
+#[utoipa::path(post, path = "/v1/networks/{id}/waves/{wave_id}/retire", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Network), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn retire_wave(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, wave_id)): Path<(String, String)>,
+) -> Result<Json<Network>, ApiError> {
+    Ok(Json(
+        network::retire_wave(&state.db, &session.account, &id, &wave_id).await?,
+    ))
+}
+
+/// Brings a retired wave back (admin): its slots take bookings again.
+#[utoipa::path(post, path = "/v1/networks/{id}/waves/{wave_id}/restore", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Network), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn restore_wave(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, wave_id)): Path<(String, String)>,
+) -> Result<Json<Network>, ApiError> {
+    Ok(Json(
+        network::restore_wave(&state.db, &session.account, &id, &wave_id).await?,
     ))
 }
 

@@ -10,6 +10,7 @@ pub struct Model {
     pub start: String,
     pub end: String,
     pub cutoff: String,
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -393,6 +393,8 @@ impl WaveForm {
 
 pub struct WaveRow {
     pub id: String,
+    /// Takes no new booking (see `network::retire_wave`).
+    pub retired: bool,
     pub form: WaveForm,
     /// Why the last change of this wave was not made.
     pub error: Option<&'static str>,
@@ -454,11 +456,13 @@ async fn network_page(
         .map(|w| match &refused_wave {
             Some((id, form, why)) if *id == w.id => WaveRow {
                 id: w.id.clone(),
+                retired: w.retired,
                 form: form.clone(),
                 error: Some(why),
             },
             _ => WaveRow {
                 id: w.id.clone(),
+                retired: w.retired,
                 form: WaveForm {
                     name: w.spec.name.clone(),
                     start: w.spec.start.clone(),
@@ -631,6 +635,9 @@ async fn wave_answered<T>(
             )));
         }
         Err(DomainError::Invalid(_)) => t.err_wave_times,
+        Err(DomainError::Conflict {
+            code: "last_wave", ..
+        }) => t.err_last_wave,
         Err(DomainError::Conflict { .. }) => t.err_wave_booked,
         Err(other) => return Err(other.into()),
     };
@@ -666,6 +673,23 @@ pub async fn change_wave(
     wave_answered(&pages, &visitor, &id, wave_id, form, outcome).await
 }
 
+/// `POST /admin/networks/{id}/waves/{wave}/retire` (or `/restore`): the wave's slots take no
+/// new booking, or take them again; the network's last bookable wave stays, said beside it.
+pub async fn retire_wave(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, wave_id, step)): Path<(String, String, String)>,
+    CsrfForm { form, .. }: CsrfForm<WaveForm>,
+) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Admin)?;
+    let outcome = match step.as_str() {
+        "retire" => network::retire_wave(&pages.db, account, &id, &wave_id).await,
+        "restore" => network::restore_wave(&pages.db, account, &id, &wave_id).await,
+        _ => return Err(PageError::NotFound),
+    };
+    wave_answered(&pages, &visitor, &id, wave_id, form, outcome).await
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -674,6 +698,10 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/admin/networks/{id}/area", post(redraw_area))
         .route("/admin/networks/{id}/waves", post(add_wave))
         .route("/admin/networks/{id}/waves/{wave}", post(change_wave))
+        .route(
+            "/admin/networks/{id}/waves/{wave}/{step}",
+            post(retire_wave),
+        )
 }
 
 #[cfg(test)]

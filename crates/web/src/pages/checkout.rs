@@ -404,7 +404,9 @@ fn refusal(lang: Lang, error: DomainError) -> Result<(StatusCode, FieldErrors), 
                         .unwrap_or_default();
                     errors.slot = Some(format!("{}{next}", t.err_slot_full).into());
                 }
-                "slot_closed" | "delivery_not_open" => errors.slot = Some(t.err_slot_closed.into()),
+                "slot_closed" | "wave_retired" | "delivery_not_open" => {
+                    errors.slot = Some(t.err_slot_closed.into())
+                }
                 "consortium_not_active" => errors.general = Some(t.err_consortium),
                 "coupon_used" => errors.general = Some(t.err_coupon_used),
                 "delivery_unavailable" => errors.fulfillment = Some(t.no_network),
