@@ -6,8 +6,8 @@ use geo::{Contains, LineString, Point, Polygon};
 use golmok_accounts::{Account, Role};
 use golmok_core::{Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::sea_query::{ExprTrait, LockType};
+use sea_orm::{ActiveValue::Set, DatabaseBackend, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::Load;
@@ -430,10 +430,9 @@ pub async fn change_wave(
     let changed = checked_wave(actor, wave_id, spec)?;
     let spec = &changed.spec;
     let txn = golmok_core::db::begin_write(db).await?;
-    let current = wave::Entity::find_by_id(wave_id)
-        .filter(wave::Column::NetworkId.eq(network_id))
-        .one(&txn)
+    let current = locked_wave(&txn, wave_id, LockType::Update)
         .await?
+        .filter(|w| w.network_id == network_id)
         .ok_or_else(|| DomainError::not_found("wave", wave_id))?;
     let times_change =
         (&current.start, &current.end, &current.cutoff) != (&spec.start, &spec.end, &spec.cutoff);
@@ -502,6 +501,7 @@ async fn set_retired(
 ) -> Result<Network> {
     require_admin(actor, "changes networks")?;
     let txn = golmok_core::db::begin_write(db).await?;
+    locked_wave(&txn, wave_id, LockType::Update).await?;
     let network = get_network_in(&txn, network_id).await?;
     let wave = network
         .waves
@@ -746,6 +746,9 @@ pub async fn book(
     slot_id: &str,
     size: &Load,
 ) -> Result<(Network, Slot)> {
+    if let Some((wave_id, _)) = slot_id.split_once('@') {
+        locked_wave(txn, wave_id, LockType::Share).await?;
+    }
     let (network, slot) = slot(txn, slot_id).await?;
     if network
         .waves
@@ -818,6 +821,22 @@ pub async fn book(
         return Err(slot_full(&slot, next));
     }
     Ok((network, slot))
+}
+
+/// Wave `id`'s row, locked on PostgreSQL until the transaction ends (SQLite's writers take
+/// turns already). A booking holds it shared and a change of the wave's times or its
+/// retirement exclusively, so a change never checks the bookings while one is being made
+/// (each would miss the other's write).
+async fn locked_wave(
+    txn: &impl ConnectionTrait,
+    id: &str,
+    lock: LockType,
+) -> Result<Option<wave::Model>> {
+    let mut query = wave::Entity::find_by_id(id);
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock(lock);
+    }
+    Ok(query.one(txn).await?)
 }
 
 /// `slot_full`, with the next slot that can carry the basket (if one does soon) for the

@@ -14,7 +14,8 @@ on_both_databases!(
     an_admin_changes_a_network_and_its_waves_over_the_api,
     an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_pages,
     an_admin_makes_a_support_agency_for_districts_nobody_runs,
-    a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays
+    a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays,
+    a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them
 );
 
 #[track_caller]
@@ -357,6 +358,67 @@ async fn a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays(app: Test
         .await;
     refused_beside(&refused, &format!("wave-error-{other}"));
     assert_eq!(refused.html.matches("wave-form card retired").count(), 1);
+}
+
+/// A booking and a change of its wave's times at the same moment: the change waits for the
+/// booking's transaction, then sees it (on PostgreSQL the booking locks the wave's row; on
+/// SQLite writers take turns).
+async fn a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them(app: TestApp) {
+    use golmok_delivery_routing::capacity::Load;
+    use golmok_delivery_routing::network::{self, WaveSpec};
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let db = app.state.db.clone();
+    let admin = golmok_accounts::find_by_email(&db, "admin@demo.golmok.kr")
+        .await
+        .expect("the demo admin");
+    let network_id = network_named(&app, "서대문").await;
+    let found = network::get_network(&db, &network_id)
+        .await
+        .expect("the network");
+    let wave = found.waves[0].clone();
+    let slot = format!("{}@{}", wave.id, golmok_e2e::demo::tomorrow());
+    let booking = golmok_core::db::begin_write(&db)
+        .await
+        .expect("a transaction");
+    let load = Load {
+        tasks: 1,
+        ..Load::default()
+    };
+    network::book(&booking, &slot, &load).await.expect("booked");
+    let change = {
+        let (db, network_id, wave_id) = (db.clone(), network_id.clone(), wave.id.clone());
+        tokio::spawn(async move {
+            let later = WaveSpec {
+                name: "늦은 점심".into(),
+                start: "12:00".into(),
+                end: "14:00".into(),
+                cutoff: "11:00".into(),
+            };
+            network::change_wave(&db, &admin, &network_id, &wave_id, later).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    booking.commit().await.expect("the booking commits");
+    let outcome = change.await.expect("the change ran");
+    assert!(
+        matches!(
+            &outcome,
+            Err(golmok_core::DomainError::Conflict {
+                code: "wave_booked",
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    let after = network::get_network(&db, &network_id)
+        .await
+        .expect("the network");
+    assert_eq!(
+        after.waves[0].spec, wave.spec,
+        "the booked wave kept its times"
+    );
 }
 
 fn polygon(area: &Value) -> Polygon<f64> {
