@@ -180,7 +180,20 @@ fn normalise_email(email: &str) -> String {
 
 fn validate(new: &NewAccount, registration: Registration) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let email = normalise_email(&new.email);
+    check_email(&new.email, &mut errors);
+    check_password("password", &new.password, &mut errors);
+    check_name(&new.name, &mut errors);
+    if registration == Registration::SelfService && !new.role.is_self_service() {
+        errors.add(
+            "role",
+            "signup may create shopper, merchant or courier accounts; an admin creates the others",
+        );
+    }
+    errors.into_result()
+}
+
+fn check_email(email: &str, errors: &mut ValidationErrors) {
+    let email = normalise_email(email);
     let well_formed = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -195,15 +208,6 @@ fn validate(new: &NewAccount, registration: Registration) -> Result<(), Validati
     if !well_formed || email.len() > MAX_EMAIL_CHARS {
         errors.add("email", "must be an email address such as name@example.com");
     }
-    check_password("password", &new.password, &mut errors);
-    check_name(&new.name, &mut errors);
-    if registration == Registration::SelfService && !new.role.is_self_service() {
-        errors.add(
-            "role",
-            "signup may create shopper, merchant or courier accounts; an admin creates the others",
-        );
-    }
-    errors.into_result()
 }
 
 pub(crate) fn check_password(field: &str, password: &str, errors: &mut ValidationErrors) {
@@ -480,6 +484,36 @@ pub async fn change_password(
         errors.add("new_password", "must differ from the current password");
     }
     errors.into_result()?;
+    let throttle_key = confirm_password(db, failures, policy, account, current).await?;
+    let hash = password::hash(new.to_owned()).await?;
+    let txn = golmok_core::db::begin_write(db).await?;
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .filter(account::Column::Id.eq(account.id.as_str()))
+        .exec(&txn)
+        .await?;
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(session::Column::AccountId.eq(account.id.as_str()))
+        .filter(session::Column::TokenHash.ne(token::digest(keep_token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    failures.reset(&throttle_key).await;
+    Ok(())
+}
+
+/// Checks the account's current password before a change of its credentials, counting a
+/// wrong one as a failed sign-in (and refusing once there have been too many); the key the
+/// failures are counted under, to forget them once the change is made.
+async fn confirm_password(
+    db: &DatabaseConnection,
+    failures: &dyn RateCounter,
+    policy: &SessionPolicy,
+    account: &Account,
+    current: &str,
+) -> Result<String> {
     let throttle_key = failed_logins_key(&account.email);
     if failures.count(&throttle_key).await >= policy.max_failed_logins {
         return Err(too_many(
@@ -499,23 +533,36 @@ pub async fn change_password(
             ValidationErrors::single("current_password", "is not this account's password").into(),
         );
     }
-    let hash = password::hash(new.to_owned()).await?;
-    let txn = golmok_core::db::begin_write(db).await?;
+    Ok(throttle_key)
+}
+
+/// A new email to sign in with, given the current password: refused when malformed, when it
+/// is already this account's, or when another account has it ([`email_taken`]). Sessions
+/// stay signed in: the password, not the email, is what proves who someone is.
+pub async fn change_email(
+    db: &DatabaseConnection,
+    failures: &dyn RateCounter,
+    policy: &SessionPolicy,
+    account: &Account,
+    current_password: &str,
+    email: &str,
+) -> Result<Account> {
+    let mut errors = ValidationErrors::new();
+    check_email(email, &mut errors);
+    let email = normalise_email(email);
+    if email == account.email {
+        errors.add("email", "is already this account's email");
+    }
+    errors.into_result()?;
+    let throttle_key = confirm_password(db, failures, policy, account, current_password).await?;
     account::Entity::update_many()
-        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .col_expr(account::Column::Email, Expr::value(email.as_str()))
         .filter(account::Column::Id.eq(account.id.as_str()))
-        .exec(&txn)
-        .await?;
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(session::Column::AccountId.eq(account.id.as_str()))
-        .filter(session::Column::TokenHash.ne(token::digest(keep_token)))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
+        .exec(db)
+        .await
+        .map_err(|e| golmok_core::error::unless_unique(e, email_taken))?;
     failures.reset(&throttle_key).await;
-    Ok(())
+    find(db, &account.id).await
 }
 
 /// What an admin looks accounts up by; every filter optional.

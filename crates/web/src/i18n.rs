@@ -480,6 +480,10 @@ texts! {
     current_password: "지금 비밀번호", "Current password";
     new_password: "새 비밀번호 (8자 이상)", "New password (8 characters or more)";
     password_changed: "비밀번호를 바꿨습니다. 다른 기기에서는 로그아웃되었습니다.", "The password is changed; other devices are signed out.";
+    change_email: "이메일 바꾸기", "Change the email";
+    new_email: "새 이메일 (로그인할 때 씁니다)", "New email (to sign in with)";
+    email_changed: "이메일을 바꿨습니다. 다음부터 새 이메일로 로그인하세요.", "The email is changed; sign in with the new one from now on.";
+    err_new_email: "name@example.com 같은 이메일 주소를 적어 주세요. 지금 이메일과 달라야 합니다.", "Give an email address such as name@example.com, other than the current one.";
     err_current_password: "지금 비밀번호가 맞지 않습니다.", "That is not the current password.";
     err_new_password: "새 비밀번호는 8자 이상 128자 이하이고 지금 비밀번호와 달라야 합니다.", "The new password needs 8 to 128 characters and must differ from the current one.";
     no_account: "계정이 없으신가요?", "No account yet?";

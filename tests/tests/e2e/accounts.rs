@@ -20,6 +20,7 @@ on_both_databases!(
     a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link,
     a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it,
     an_admin_suspends_an_account_and_reinstates_it,
+    a_person_changes_the_email_they_sign_in_with,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -852,4 +853,125 @@ async fn log_in(app: &TestApp, email: &str, password: &str) -> golmok_e2e::Reply
         &json!({"email": email, "password": password}),
     )
     .await
+}
+
+async fn a_person_changes_the_email_they_sign_in_with(app: TestApp) {
+    let mut browser = Browser::new(&app.base_url);
+    let email = browser.sign_up("이메일 바꾸는 사람").await;
+    let mut other = Browser::new(&app.base_url);
+    let taken = other.sign_up("다른 사람").await;
+    let phone = app
+        .post(
+            "/v1/auth/login",
+            None,
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let page = browser.get("/account").await;
+    assert!(page.html.contains("id=\"email-form\""), "{}", page.html);
+
+    // Refused beside its field: malformed, the same, another's (whatever its case), or without
+    // the right password; the email as typed stays, the password never comes back.
+    let shouted = taken.to_uppercase();
+    for (new, password, field) in [
+        ("not an email", PASSWORD, "new-email-error"),
+        (email.as_str(), PASSWORD, "new-email-error"),
+        (shouted.as_str(), PASSWORD, "new-email-error"),
+        (
+            "fresh@example.kr",
+            "not the password",
+            "email-password-error",
+        ),
+    ] {
+        let refused = browser
+            .submit(
+                &page,
+                "/account/email",
+                &[("email", new), ("current_password", password)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(
+            refused.html.contains(&format!("id=\"{field}\"")),
+            "{new}: {}",
+            refused.html
+        );
+        assert!(refused.html.contains(&format!("value=\"{new}\"")));
+        assert!(!refused.html.contains(password));
+    }
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.body["email"],
+        email.as_str(),
+        "nothing changed"
+    );
+
+    let changed = browser
+        .submit(
+            &page,
+            "/account/email",
+            &[
+                ("email", " New.Address@Example.KR "),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.location(), "/account?email=1");
+    let after = browser.get(changed.location()).await;
+    assert!(
+        after.html.contains("new.address@example.kr"),
+        "{}",
+        after.html
+    );
+    assert!(after.html.contains("id=\"account-flash\""));
+    // Every session stays; the new email signs in, the old one no longer does.
+    assert_eq!(
+        app.get("/v1/me", Some(&phone)).await.body["email"],
+        "new.address@example.kr"
+    );
+    let sign_in = |email: &str| {
+        let body = json!({"email": email, "password": PASSWORD});
+        let app = &app;
+        async move { app.post("/v1/auth/login", None, &body).await }
+    };
+    assert_eq!(
+        sign_in("new.address@example.kr").await.status,
+        StatusCode::OK
+    );
+    sign_in(&email).await.assert_problem(401, "bad_credentials");
+
+    // Over the API: another's email is a 409 on the field; a wrong password a 422.
+    let clash = app
+        .post(
+            "/v1/me/email",
+            Some(&phone),
+            &json!({"email": taken, "current_password": PASSWORD}),
+        )
+        .await;
+    clash.assert_problem(409, "email_taken");
+    let wrong = app
+        .post(
+            "/v1/me/email",
+            Some(&phone),
+            &json!({"email": "third@example.kr", "current_password": "guess"}),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.text
+    );
+    let moved = app
+        .post(
+            "/v1/me/email",
+            Some(&phone),
+            &json!({"email": "third@example.kr", "current_password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(moved.body["email"], "third@example.kr");
 }

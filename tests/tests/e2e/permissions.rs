@@ -57,6 +57,7 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/me", "/v1/me", "", "401 200 200 200 200 200 200 200 200 200 200"),
     ("PATCH", "/v1/me", "/v1/me", r#"{"name": "이름 {n}"}"#, "401 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/me/password", "/v1/me/password", r#"{"current_password": "not it", "new_password": "a long new password"}"#, "401 422 422 422 422 422 422 422 422 422 422"),
+    ("POST", "/v1/me/email", "/v1/me/email", r#"{"current_password": "not it", "email": "someone.new@example.kr"}"#, "401 422 422 422 422 422 422 422 422 422 422"),
     ("POST", "/v1/auth/login", "/v1/auth/login", r#"{"email": "shopper@demo.golmok.kr", "password": "golmok-demo"}"#, "200 200 200 200 200 200 200 200 200 200 200"),
     ("POST", "/v1/auth/signup", "/v1/auth/signup", r#"{"email": "signup-{n}@example.com", "password": "a long password", "name": "가입", "role": "shopper"}"#, "201 201 201 201 201 201 201 201 201 201 201"),
     ("POST", "/v1/admin/accounts", "/v1/admin/accounts", r#"{"email": "made-{n}@example.com", "password": "a long password", "name": "만든 계정", "role": "shopper"}"#, "401 403 403 403 403 403 403 403 403 403 201"),

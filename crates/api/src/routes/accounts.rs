@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(log_out))
         .routes(routes!(me, rename))
         .routes(routes!(change_password))
+        .routes(routes!(change_email))
         .routes(routes!(create_account, list_accounts))
         .routes(routes!(suspend_account))
         .routes(routes!(reinstate_account))
@@ -229,6 +230,38 @@ async fn change_password(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChange {
+    pub current_password: String,
+    /// The email to sign in with from now on.
+    pub email: String,
+}
+
+/// A new email to sign in with, given the current password (a wrong one is a 422 on
+/// `current_password` and counts as a failed login); another account's email is a 409
+/// `email_taken`. Sessions stay signed in.
+#[utoipa::path(post, path = "/v1/me/email", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = EmailChange,
+    responses((status = 200, body = AccountView), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn change_email(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<EmailChange>,
+) -> Result<Json<AccountView>, ApiError> {
+    let changed = golmok_accounts::change_email(
+        &state.db,
+        state.login_failures.as_ref(),
+        &state.settings.session_policy(),
+        &session.account,
+        &body.current_password,
+        &body.email,
+    )
+    .await?;
+    Ok(Json(changed.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
