@@ -1,7 +1,7 @@
 //! Core: the vocabulary every Golmok crate shares.
 //!
 //! Owns the one domain error every crate returns, opaque ids, money (integer won, and the one rounding rule for weighed goods),
-//! coordinates and distances, field-level validation errors, keyset-paginated lists, and the
+//! Seoul's time zone and months, coordinates and distances, field-level validation errors, keyset-paginated lists, and the
 //! ports that scale out on Redis: the rate counter and the read cache (in-process
 //! implementations here; the Redis ones live with the binary).
 //!
@@ -17,6 +17,7 @@ pub mod money;
 pub mod page;
 pub mod patch;
 pub mod rate;
+pub mod seoul;
 pub mod validation;
 
 pub use cache::{Cache, InProcessCache};

@@ -12,10 +12,11 @@
 //! the slot, planned into a courier's route, and handed over when the courier completes the
 //! drop-off ([`on_courier_stop`]) rather than by the seller.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_catalog::entities::{consortium, consortium_member, merchant};
 use golmok_catalog::{ConsortiumStatus, ListingStatus, listing as catalog_listing};
+use golmok_core::seoul::Month;
 use golmok_core::{Cache, ValidationErrors, new_id};
 use sea_orm::ActiveValue::Set;
 use sea_orm::QueryOrder;
@@ -143,21 +144,7 @@ fn payable(buyer: &str, seller: &str) -> String {
 
 /// The Seoul month an instant falls in, as `2026-12`.
 pub fn month_of(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&golmok_catalog::hours::seoul());
-    format!("{:04}-{:02}", local.year(), local.month())
-}
-
-/// The first instant of a `2026-12` month and of the next, in Seoul.
-fn month_span(month: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
-    if month.len() != 7 {
-        return None;
-    }
-    let next = first.checked_add_months(chrono::Months::new(1))?;
-    Some((
-        crate::report::day_start(first).ok()?,
-        crate::report::day_start(next).ok()?,
-    ))
+    Month::of(at).to_string()
 }
 
 async fn shop(db: &impl ConnectionTrait, id: &str) -> Result<merchant::Model> {
@@ -912,7 +899,8 @@ async fn statement_in(
     merchant_id: &str,
     month: &str,
 ) -> Result<Statement> {
-    let (start, end) = month_span(month)
+    let (start, end) = Month::parse(month)
+        .map(Month::span)
         .ok_or_else(|| ValidationErrors::single("month", "must be a month like 2026-12"))?;
     let orders = handed_over_in(start, end)
         .filter(
@@ -1062,19 +1050,6 @@ pub async fn volume_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_month_is_seoul_s_and_runs_to_the_next_one() {
-        let (start, end) = month_span("2026-12").unwrap();
-        assert_eq!(start.to_rfc3339(), "2026-11-30T15:00:00+00:00");
-        assert_eq!(end.to_rfc3339(), "2026-12-31T15:00:00+00:00");
-        assert_eq!(month_of(start), "2026-12");
-        assert_eq!(month_of(end - chrono::Duration::seconds(1)), "2026-12");
-        assert_eq!(month_of(end), "2027-01");
-        for bad in ["2026-13", "2026-1", "december", "2026-12-01", ""] {
-            assert!(month_span(bad).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn each_step_is_taken_by_its_side_from_its_states() {

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use golmok_core::new_id;
+use golmok_core::seoul::Month;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::Serialize;
@@ -154,12 +155,34 @@ pub struct StatementLine {
 }
 
 /// A statement for a spreadsheet, oldest first, with the balance after each line: what a
-/// shop's or a network's bookkeeper files (amounts in won; times in Seoul).
-pub fn statement_csv(lines: &[StatementLine]) -> String {
-    let seoul = chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset");
+/// shop's or a network's bookkeeper files (amounts in won; times in Seoul). Cut to a `month`,
+/// it opens with the balance brought forward from before it (an `opening_balance` line at
+/// its first instant), so each month's file carries on from the last.
+pub fn statement_csv(lines: &[StatementLine], month: Option<Month>) -> String {
+    let seoul = golmok_core::seoul::offset();
     let mut out = String::from("at,kind,reference,amount_krw,balance_krw\n");
-    let mut balance = 0i64;
-    for l in lines {
+    let (from, to) = month.map_or((None, None), |m| {
+        let (start, end) = m.span();
+        (Some(start), Some(end))
+    });
+    let brought_forward: i64 = from.map_or(0, |start| {
+        lines
+            .iter()
+            .filter(|l| l.at < start)
+            .map(|l| l.amount_krw)
+            .sum()
+    });
+    if let Some(start) = from {
+        out.push_str(&format!(
+            "{},opening_balance,,0,{brought_forward}\n",
+            start.with_timezone(&seoul).format("%Y-%m-%dT%H:%M:%S%:z"),
+        ));
+    }
+    let mut balance = brought_forward;
+    let within = |l: &&StatementLine| {
+        from.is_none_or(|start| l.at >= start) && to.is_none_or(|end| l.at < end)
+    };
+    for l in lines.iter().filter(within) {
         balance += l.amount_krw;
         out.push_str(&format!(
             "{},{},{},{},{}\n",
@@ -231,11 +254,14 @@ mod tests {
             amount_krw,
             at: Utc.with_ymd_and_hms(2026, 12, 4, hour, 30, 0).unwrap(),
         };
-        let csv = statement_csv(&[
-            line("capture", "ord_1", 9_700, 1),
-            line("refund", "ref_1", -3_500, 2),
-            line("payout", "pay_1", -6_200, 15),
-        ]);
+        let csv = statement_csv(
+            &[
+                line("capture", "ord_1", 9_700, 1),
+                line("refund", "ref_1", -3_500, 2),
+                line("payout", "pay_1", -6_200, 15),
+            ],
+            None,
+        );
         assert_eq!(
             csv,
             "at,kind,reference,amount_krw,balance_krw\n\
@@ -243,5 +269,57 @@ mod tests {
              2026-12-04T11:30:00+09:00,refund,ref_1,-3500,6200\n\
              2026-12-05T00:30:00+09:00,payout,pay_1,-6200,0\n"
         );
+    }
+
+    #[test]
+    fn a_month_s_statement_brings_the_balance_forward_and_stops_at_its_end() {
+        let line = |reference: &str, amount_krw: i64, at: chrono::DateTime<Utc>| StatementLine {
+            transaction_id: format!("txn_{reference}"),
+            kind: "capture".into(),
+            reference: reference.into(),
+            amount_krw,
+            at,
+        };
+        // 23:59 on 30 November in UTC is already December in Seoul; midnight of 1 January in
+        // Seoul is next year's.
+        let lines = [
+            line(
+                "utc_nov",
+                5_000,
+                Utc.with_ymd_and_hms(2026, 11, 30, 23, 59, 0).unwrap(),
+            ),
+            line(
+                "dec_first",
+                2_000,
+                Utc.with_ymd_and_hms(2026, 11, 30, 15, 0, 0).unwrap(),
+            ),
+            line(
+                "dec_last",
+                -1_000,
+                Utc.with_ymd_and_hms(2026, 12, 31, 14, 59, 0).unwrap(),
+            ),
+            line(
+                "jan",
+                7_000,
+                Utc.with_ymd_and_hms(2026, 12, 31, 15, 0, 0).unwrap(),
+            ),
+        ];
+        let mut ordered = lines.clone();
+        ordered.sort_by_key(|l| l.at);
+        let csv = statement_csv(&ordered, golmok_core::seoul::Month::parse("2026-12"));
+        assert_eq!(
+            csv,
+            "at,kind,reference,amount_krw,balance_krw\n\
+             2026-12-01T00:00:00+09:00,opening_balance,,0,0\n\
+             2026-12-01T00:00:00+09:00,capture,dec_first,2000,2000\n\
+             2026-12-01T08:59:00+09:00,capture,utc_nov,5000,7000\n\
+             2026-12-31T23:59:00+09:00,capture,dec_last,-1000,6000\n"
+        );
+        let january = statement_csv(&ordered, golmok_core::seoul::Month::parse("2027-01"));
+        assert_eq!(
+            january.lines().nth(1),
+            Some("2027-01-01T00:00:00+09:00,opening_balance,,0,6000")
+        );
+        assert!(january.ends_with("capture,jan,7000,13000\n"));
     }
 }

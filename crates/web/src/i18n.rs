@@ -345,6 +345,8 @@ texts! {
     err_no_account: "그 이메일의 계정이 없습니다.", "No account has that email.";
     save: "저장", "Save";
     statement_download: "전체 내역 CSV로 내려받기 (잔액 포함, 장부·세무용)", "Download the whole statement as CSV (with the balance, for the books)";
+    statement_month: "한 달 치", "One month";
+    statement_download_month: "그 달 내역 CSV (이월 잔액 포함)", "That month as CSV (balance brought forward)";
     won_unit: "원", "won";
     accounts_title: "계정", "Accounts";
     accounts_link: "계정 찾기·정지", "Find and suspend accounts";

@@ -2239,6 +2239,52 @@ async fn a_network_and_a_shop_are_paid_from_their_payouts_pages(app: TestApp) {
         "{}",
         csv.html
     );
+    // One month's: the balance brought forward first, and still what is owed at its end; a
+    // month to come holds nothing but what it starts from; a month that is none is refused.
+    assert!(page.html.contains("id=\"statement-month-form\""));
+    let this_month = golmok_core::seoul::Month::of(chrono::Utc::now());
+    let (_, next_start) = this_month.span();
+    let next_month = golmok_core::seoul::Month::of(next_start);
+    let month_csv = coordinator
+        .get(&format!("{csv_path}?month={this_month}"))
+        .await;
+    assert_eq!(month_csv.status, StatusCode::OK);
+    assert!(
+        month_csv
+            .header("content-disposition")
+            .is_some_and(|d| d.contains(&format!("-{this_month}.csv")))
+    );
+    let month_rows: Vec<&str> = month_csv.html.lines().collect();
+    assert!(
+        month_rows[1].contains(",opening_balance,,0,"),
+        "{}",
+        month_csv.html
+    );
+    assert!(month_rows.len() <= rows.len() + 1);
+    assert!(
+        month_rows
+            .last()
+            .is_some_and(|r| r.ends_with(&format!(",{owed}"))),
+        "{}",
+        month_csv.html
+    );
+    let ahead = coordinator
+        .get(&format!("{csv_path}?month={next_month}"))
+        .await;
+    assert_eq!(
+        ahead.html.lines().skip(1).collect::<Vec<_>>(),
+        [format!(
+            "{}T00:00:00+09:00,opening_balance,,0,{owed}",
+            format_args!("{next_month}-01")
+        )]
+    );
+    assert_eq!(
+        coordinator
+            .get(&format!("{csv_path}?month=2026-13"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
     let merchant = demo_browser(&app, "merchant@demo.golmok.kr")
         .await
         .get(&path)

@@ -390,6 +390,8 @@ struct PayoutsPage {
     more: bool,
     /// Every line, for the books.
     statement_csv: String,
+    /// The month the statement form offers first: this one, in Seoul.
+    this_month: String,
     flash: Option<&'static str>,
 }
 
@@ -421,6 +423,7 @@ pub async fn payouts(
         lines,
         more: p.statement.len() > STATEMENT_LINES,
         statement_csv: format!("/dispatch/{}/payouts/statement.csv", encode(&network_id)),
+        this_month: golmok_core::seoul::Month::of(chrono::Utc::now()).to_string(),
         flash,
         network,
         c: Chrome::load(&pages, &visitor).await?,
@@ -433,13 +436,11 @@ pub async fn statement_csv(
     State(pages): State<Pages>,
     visitor: Visitor,
     Path(network_id): Path<String>,
+    Query(query): Query<super::StatementQuery>,
 ) -> Result<Response, PageError> {
     let account = dispatcher(&visitor)?;
     let p = golmok_ordering::payouts::network_payouts(&pages.db, account, &network_id).await?;
-    Ok(super::statement_download(
-        &p.statement,
-        &format!("golmok-statement-{network_id}.csv"),
-    ))
+    super::statement_download(&p.statement, &network_id, query)
 }
 
 /// An admin records a bank transfer of everything the network is owed. A second press (the

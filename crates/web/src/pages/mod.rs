@@ -98,12 +98,29 @@ pub fn statement_rows(
         .collect()
 }
 
-/// A party's whole statement as a CSV download named `name`.
+/// Which part of a statement to download: a Seoul month (`2026-12`), or all of it.
+#[derive(serde::Deserialize, Default)]
+pub struct StatementQuery {
+    month: Option<String>,
+}
+
+/// A party's statement as a CSV download named `golmok-statement-{party}[-{month}].csv`: the
+/// month asked for (carrying the balance forward from before it), or the whole of it. A month
+/// that is no month is a 400: the form only sends what its month field holds.
 pub fn statement_download(
     lines: &[golmok_payments::ledger::StatementLine],
-    name: &str,
-) -> Response {
-    (
+    party: &str,
+    query: StatementQuery,
+) -> Result<Response, PageError> {
+    let month = match query.month.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(typed) => Some(golmok_core::seoul::Month::parse(typed).ok_or(PageError::BadRequest)?),
+    };
+    let name = match month {
+        Some(m) => format!("golmok-statement-{party}-{m}.csv"),
+        None => format!("golmok-statement-{party}.csv"),
+    };
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
@@ -111,9 +128,9 @@ pub fn statement_download(
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        golmok_payments::ledger::statement_csv(lines),
+        golmok_payments::ledger::statement_csv(lines, month),
     )
-        .into_response()
+        .into_response())
 }
 
 /// Where an admin's press of "record a bank transfer" on a payouts page at `path` leads: back

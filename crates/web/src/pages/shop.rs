@@ -930,6 +930,8 @@ struct PayoutsPage {
     more: bool,
     /// Every line, for the books.
     statement_csv: String,
+    /// The month the statement form offers first: this one, in Seoul.
+    this_month: String,
     /// An admin records a bank transfer of what is owed (less what waits for transfers).
     may_pay: bool,
     flash: Option<&'static str>,
@@ -958,6 +960,7 @@ pub async fn payouts(
         lines: statement_rows(lang, &p.statement, t.entry_sale),
         more: p.statement.len() > STATEMENT_LINES,
         statement_csv: format!("/shop/{}/payouts/statement.csv", encode(&id)),
+        this_month: golmok_core::seoul::Month::of(chrono::Utc::now()).to_string(),
         may_pay: account.role == Role::Admin && p.owed_krw > p.awaiting_transfer_krw,
         flash,
         owed: format::won(lang, p.owed_krw),
@@ -987,13 +990,11 @@ pub async fn statement_csv(
     State(pages): State<Pages>,
     visitor: Visitor,
     Path(id): Path<String>,
+    Query(query): Query<super::StatementQuery>,
 ) -> Result<Response, PageError> {
     let (account, _) = owned_shop(&pages, &visitor, &id).await?;
     let p = golmok_ordering::payouts::merchant_payouts(&pages.db, &account, &id).await?;
-    Ok(super::statement_download(
-        &p.statement,
-        &format!("golmok-statement-{id}.csv"),
-    ))
+    super::statement_download(&p.statement, &id, query)
 }
 
 /// An admin records a bank transfer of everything the shop is owed but what waits to leave
