@@ -2158,6 +2158,7 @@ export interface components {
             ends_at?: string | null;
             /** @description Replaces the featured listings. */
             listing_ids?: string[] | null;
+            location?: components["schemas"]["Coordinates"] | null;
             place?: string | null;
             /** Format: date-time */
             starts_at?: string | null;

@@ -362,6 +362,9 @@ pub struct CampaignPatch {
     /// A promotion's discount; `null` takes it away.
     #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
     pub discount: Option<Option<Discount>>,
+    /// Where a festival or market is held, for a map; `null` takes the pin away.
+    #[serde(default, deserialize_with = "golmok_core::patch::nullable")]
+    pub location: Option<Option<Coordinates>>,
 }
 
 async fn managed(
@@ -407,7 +410,7 @@ pub async fn update_campaign(
         starts_at: patch.starts_at.unwrap_or(current.starts_at),
         ends_at: patch.ends_at.unwrap_or(current.ends_at),
         listing_ids: patch.listing_ids.unwrap_or(current.listing_ids),
-        location: current.location,
+        location: patch.location.unwrap_or(current.location),
         place: patch.place.unwrap_or(current.place),
         discount: patch.discount.unwrap_or(current.discount),
     };
@@ -419,6 +422,8 @@ pub async fn update_campaign(
     m.starts_at = Set(next.starts_at);
     m.ends_at = Set(next.ends_at);
     m.place = Set(next.place.map(|p| p.trim().to_owned()));
+    m.lat = Set(next.location.map(|l| l.lat));
+    m.lon = Set(next.location.map(|l| l.lon));
     m.discount_percent = Set(percent);
     m.discount_krw = Set(krw);
     m.update(&txn).await?;

@@ -84,10 +84,12 @@
   }
 
   // A place tapped on a map into the lat and lon fields (which stay for typing it, and for
-  // pages without this script): a new shop's door (#shop-map), or a network's hub inside its
-  // area (#hub-map, which draws the area and fits it).
+  // pages without this script): a new shop's door (#shop-map), a network's hub inside its
+  // area (#hub-map, which draws the area and fits it), or where a festival or market is held
+  // in its consortium's district (#campaign-map, likewise).
   function shopMap() {
-    var el = document.getElementById("shop-map") || document.getElementById("hub-map");
+    var el = document.getElementById("shop-map") || document.getElementById("hub-map") ||
+      document.getElementById("campaign-map");
     if (!el || !window.L) return;
     var lat = document.getElementById("lat");
     var lon = document.getElementById("lon");

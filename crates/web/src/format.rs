@@ -91,6 +91,23 @@ pub fn quantity_step(l: &Listing) -> (i64, i64) {
 }
 
 /// A time as read in Seoul: `12월 3일 11:00` / `3 Dec 11:00`.
+/// Kakao Map's page of a place pinned at `at` and labelled `label`: what a phone opens in its
+/// map app (no key, no script of theirs on our pages).
+pub fn kakao_map(label: &str, at: golmok_core::Coordinates) -> String {
+    format!(
+        "https://map.kakao.com/link/map/{},{},{}",
+        map_label(label),
+        at.lat,
+        at.lon
+    )
+}
+
+/// A place's name inside a map app's link path: percent-encoded, a space as `%20` (a `+`
+/// there is a plus sign, not a space as in a form).
+pub fn map_label(label: &str) -> String {
+    crate::pages::encode(label).replace('+', "%20")
+}
+
 pub fn seoul_time(lang: Lang, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&golmok_delivery_routing::network::seoul());
     match lang {
@@ -225,6 +242,21 @@ pub fn delivery_status(t: &Texts, code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_map_link_writes_a_space_as_a_space_and_a_plus_as_a_plus() {
+        assert_eq!(map_label("망원 1+1"), "%EB%A7%9D%EC%9B%90%201%2B1");
+        assert_eq!(
+            kakao_map(
+                "a b",
+                golmok_core::Coordinates {
+                    lat: 37.5,
+                    lon: 126.9
+                }
+            ),
+            "https://map.kakao.com/link/map/a%20b,37.5,126.9"
+        );
+    }
 
     #[test]
     fn amounts_read_in_each_language() {

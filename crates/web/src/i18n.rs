@@ -422,6 +422,9 @@ texts! {
     err_wave_times: "이름을 적고, 시각은 HH:MM으로 끝이 시작보다 늦고 마감은 시작 이전이어야 합니다.", "A name, and HH:MM times: the end after the start, orders closing at or before the start.";
     err_wave_booked: "오늘 이후 예약이 있어 시각을 바꿀 수 없습니다. 예약된 배송이 끝난 뒤 바꾸세요.", "Shoppers booked this wave from today on: its times stay until those slots are past.";
     address_from_last_order: "지난번 배달 주소를 채웠습니다. 다른 곳이면 고쳐 주세요.", "Filled in from your last delivery; change it if it goes elsewhere this time.";
+    campaign_location: "지도 위치 (축제·장터가 열리는 곳을 지도에서 누르세요)", "Where on the map (tap where the festival or market is held)";
+    campaign_on_map: "지도에서 보기", "On the map";
+    err_campaign_location: "위도와 경도를 모두 숫자로 적거나 둘 다 비워 두세요.", "Both latitude and longitude as numbers, or neither.";
     campaigns_title: "캠페인", "Campaigns";
     campaigns_link: "캠페인 (채우장·축제·기획전)", "Campaigns (refill markets, festivals, promotions)";
     campaigns_public_page: "손님이 보는 협업체 페이지", "The consortium's page as shoppers see it";

@@ -9,7 +9,10 @@ use golmok_e2e::pages::{Browser, Page};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
 
-on_both_databases!(a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off);
+on_both_databases!(
+    a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off,
+    a_festival_pinned_on_the_map_is_found_by_shoppers
+);
 
 #[track_caller]
 fn refused_beside(page: &Page, id: &str) {
@@ -269,4 +272,124 @@ fn pairs_of(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
+}
+
+async fn a_festival_pinned_on_the_map_is_found_by_shoppers(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let tofu = tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let mut coordinator = Browser::new(&app.base_url);
+    coordinator
+        .sign_in("coordinator@demo.golmok.kr", None)
+        .await;
+    let path = format!("/programme/consortia/{consortium}/campaigns");
+    let page = coordinator.get(&path).await;
+    assert!(
+        page.html.contains("id=\"campaign-map\""),
+        "a map of the consortium's district to tap"
+    );
+    let (starts, ends) = (local_in(-1), local_in(30));
+    let festival = |lat: &'static str, lon: &'static str| {
+        vec![
+            ("kind", "festival".to_owned()),
+            ("title", "망원 골목 축제".to_owned()),
+            ("starts", starts.clone()),
+            ("ends", ends.clone()),
+            ("place", "망원시장 입구".to_owned()),
+            ("lat", lat.to_owned()),
+            ("lon", lon.to_owned()),
+            ("discount", "none".to_owned()),
+            ("listing", tofu.listing_id.clone()),
+        ]
+    };
+    let pairs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    for (lat, lon) in [("37.556", ""), ("north", "126.905"), ("137.5", "126.905")] {
+        let fields = pairs(&festival(lat, lon));
+        let refused = coordinator
+            .submit(
+                &page,
+                &path,
+                &fields
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        refused_beside(&refused, "location-error");
+    }
+    let fields = festival("37.556", "126.905");
+    let made = coordinator
+        .submit(
+            &page,
+            &path,
+            &fields
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(made.location(), format!("{path}?made=1"));
+    let listed = app
+        .get(
+            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
+            None,
+        )
+        .await
+        .body;
+    let campaign = listed["items"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["title"] == "망원 골목 축제"))
+        .cloned()
+        .expect("the festival");
+    let id = campaign["id"].as_str().unwrap().to_owned();
+    assert_eq!(campaign["location"]["lat"], 37.556);
+    assert_eq!(campaign["location"]["lon"], 126.905);
+
+    // Shoppers find where it is held, with a link their phone's map opens.
+    let link = "https://map.kakao.com/link/map/%EB%A7%9D%EC%9B%90%EC%8B%9C%EC%9E%A5%20%EC%9E%85%EA%B5%AC,37.556,126.905";
+    for shopper_page in ["/".to_owned(), format!("/consortia/{consortium}")] {
+        let seen = Browser::new(&app.base_url).get(&shopper_page).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(seen.html.contains("망원시장 입구"), "{shopper_page}");
+        assert!(seen.html.contains(link), "{shopper_page}: {}", seen.html);
+    }
+
+    // Moved by its change form, then the pin taken away by emptying both fields.
+    let page = coordinator.get(&path).await;
+    assert!(page.html.contains(link), "on the coordinator's card too");
+    let mut moved = festival("37.5561", "126.9061");
+    moved.retain(|(k, _)| *k != "kind");
+    let change = format!("/programme/campaigns/{id}");
+    let answer = coordinator
+        .submit(
+            &page,
+            &change,
+            &moved
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(answer.location(), format!("{path}?changed=1"));
+    let now = app.get(&format!("/v1/campaigns/{id}"), None).await.body;
+    assert_eq!(now["location"]["lat"], 37.5561);
+    let mut unpinned = festival("", "");
+    unpinned.retain(|(k, _)| *k != "kind");
+    let page = coordinator.get(&path).await;
+    let answer = coordinator
+        .submit(
+            &page,
+            &change,
+            &unpinned
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(answer.location(), format!("{path}?changed=1"));
+    let now = app.get(&format!("/v1/campaigns/{id}"), None).await.body;
+    assert!(now["location"].is_null(), "{now}");
+    assert_eq!(now["place"], "망원시장 입구", "the place's words stay");
 }

@@ -12,12 +12,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use golmok_accounts::Role;
-use golmok_core::{Coordinates, DomainError, ValidationErrors};
+use golmok_core::{DomainError, ValidationErrors};
 use golmok_delivery_routing::area;
 use golmok_delivery_routing::network::{self, Network, NetworkChanges, NewNetwork, WaveSpec};
 use serde::Deserialize;
 
-use super::{Chrome, encode, refused_if, render_with, see_other, typed_won};
+use super::{Chrome, encode, number, refused_if, render_with, see_other, typed_place, typed_won};
 use crate::Pages;
 use crate::error::PageError;
 use crate::i18n::Texts;
@@ -165,22 +165,6 @@ pub async fn networks(
         ..NewNetworkForm::default()
     };
     list_page(&pages, &visitor, form, &[], BTreeMap::new()).await
-}
-
-fn number(s: &str) -> Option<f64> {
-    s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
-/// The place typed or tapped: none when both fields are empty, refused when half-typed or
-/// not numbers.
-fn typed_place(lat: &str, lon: &str) -> Result<Option<Coordinates>, ()> {
-    match (lat.trim(), lon.trim()) {
-        ("", "") => Ok(None),
-        _ => match (number(lat), number(lon)) {
-            (Some(lat), Some(lon)) => Ok(Some(Coordinates { lat, lon })),
-            _ => Err(()),
-        },
-    }
 }
 
 /// The fee and the free-delivery threshold, or their refusals.
@@ -708,20 +692,6 @@ pub fn routes() -> axum::Router<crate::Pages> {
 mod tests {
     use super::*;
     use crate::i18n::Lang;
-
-    #[test]
-    fn a_place_is_both_coordinates_or_neither() {
-        assert_eq!(typed_place("", " "), Ok(None));
-        assert_eq!(
-            typed_place("37.55", "126.9"),
-            Ok(Some(Coordinates {
-                lat: 37.55,
-                lon: 126.9
-            }))
-        );
-        assert_eq!(typed_place("37.55", ""), Err(()));
-        assert_eq!(typed_place("north", "126.9"), Err(()));
-    }
 
     #[test]
     fn settings_refuse_each_field_beside_it_and_an_empty_capacity_gives_it_to_the_fleet() {

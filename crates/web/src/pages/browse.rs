@@ -37,6 +37,9 @@ pub struct CampaignCard {
     pub consortium_name: String,
     pub until: String,
     pub link: String,
+    /// Where a festival or market is held, and its map app page when pinned.
+    pub place: Option<String>,
+    pub map_link: Option<String>,
 }
 
 /// A listing in a grid of goods.
@@ -194,6 +197,10 @@ async fn current_campaigns(
                 Lang::En => format!("{} {}", t.until, format::seoul_time(lang, c.ends_at)),
             },
             link: format!("/search?campaign={}", c.id),
+            map_link: c
+                .location
+                .map(|at| format::kakao_map(c.place.as_deref().unwrap_or(&c.title), at)),
+            place: c.place,
             title: c.title,
         });
     }

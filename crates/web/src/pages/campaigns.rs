@@ -14,7 +14,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use golmok_accounts::Role;
 use golmok_catalog::{Campaign, CampaignKind, CampaignPatch, Consortium, Discount, NewCampaign};
-use golmok_core::{DomainError, ValidationErrors};
+use golmok_core::{Coordinates, DomainError, ValidationErrors};
 use golmok_delivery_routing::network::seoul;
 use golmok_programme::access::Standing;
 use serde::Deserialize;
@@ -39,6 +39,11 @@ pub struct CampaignForm {
     ends: String,
     #[serde(default)]
     place: String,
+    /// Where it is held on a map (tapped or typed); both empty: no pin.
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
     /// `none`, `percent` or `won`.
     #[serde(default)]
     discount: String,
@@ -59,6 +64,8 @@ impl CampaignForm {
             starts: local_input(c.starts_at),
             ends: local_input(c.ends_at),
             place: c.place.clone().unwrap_or_default(),
+            lat: c.location.map(|l| l.lat.to_string()).unwrap_or_default(),
+            lon: c.location.map(|l| l.lon.to_string()).unwrap_or_default(),
             discount: discount.to_owned(),
             amount,
         }
@@ -90,6 +97,7 @@ struct Parsed {
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     place: Option<String>,
+    location: Option<Coordinates>,
     discount: Option<Discount>,
 }
 
@@ -121,12 +129,17 @@ fn parse(t: &Texts, form: &CampaignForm) -> Result<Parsed, BTreeMap<&'static str
             None
         }
     };
+    let location = super::typed_place(&form.lat, &form.lon).unwrap_or_else(|()| {
+        errors.insert("location", t.err_campaign_location);
+        None
+    });
     match (starts_at, ends_at) {
         (Some(starts_at), Some(ends_at)) if errors.is_empty() => Ok(Parsed {
             kind,
             starts_at,
             ends_at,
             place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
+            location,
             discount,
         }),
         _ => Err(errors),
@@ -141,6 +154,7 @@ fn refusals(t: &Texts, v: &ValidationErrors) -> BTreeMap<&'static str, &'static 
                 "title" => ("title", t.err_campaign_title),
                 "starts_at" | "ends_at" => ("when", t.err_campaign_when),
                 "place" => ("place", t.err_check_field),
+                "location" => ("location", t.err_campaign_location),
                 "discount" => ("discount", t.err_campaign_discount),
                 "listing_ids" => ("listings", t.err_campaign_listings),
                 _ => ("general", t.err_check_field),
@@ -161,6 +175,8 @@ pub struct CampaignCard {
     pub title: String,
     pub when: String,
     pub place: Option<String>,
+    /// A map app's page of where it is held, when it is pinned.
+    pub map_link: Option<String>,
     pub state: &'static str,
     /// Running or upcoming, not called off: it may still change.
     pub open: bool,
@@ -188,6 +204,9 @@ struct CampaignsPage {
     ticked: Vec<String>,
     errors: BTreeMap<&'static str, &'static str>,
     flash: Option<&'static str>,
+    /// The consortium's district as GeoJSON, for the new campaign's map (empty: no map).
+    district_json: String,
+    tile_url: String,
 }
 
 /// A form refused: the new one (`None`) or a campaign's, what was typed and ticked, why.
@@ -303,6 +322,9 @@ async fn page(
                 errors,
                 state,
                 starts_at: c.starts_at,
+                map_link: c
+                    .location
+                    .map(|at| format::kakao_map(c.place.as_deref().unwrap_or(&c.title), at)),
                 place: c.place,
                 title: c.title,
                 id: c.id,
@@ -340,6 +362,10 @@ async fn page(
                 .map(|k| (k.as_str(), format::campaign_kind(t, k)))
                 .collect(),
             can_edit: standing == Standing::Edits,
+            district_json: golmok_delivery_routing::area::area_of(&consortium.district, &[])
+                .map(|a| a.geojson.to_string())
+                .unwrap_or_default(),
+            tile_url: pages.settings.map_tile_url.clone().unwrap_or_default(),
             consortium,
             campaigns,
             goods,
@@ -403,6 +429,7 @@ pub async fn create(
             starts_at,
             ends_at,
             place,
+            location,
             discount,
         }) => {
             let new = NewCampaign {
@@ -412,7 +439,7 @@ pub async fn create(
                 starts_at,
                 ends_at,
                 listing_ids: ticked.clone(),
-                location: None,
+                location,
                 place,
                 discount,
             };
@@ -453,6 +480,7 @@ pub async fn change(
                 place: Some(parsed.place),
                 listing_ids: Some(ticked.clone()),
                 discount: Some(parsed.discount),
+                location: Some(parsed.location),
             };
             match golmok_catalog::campaign::update_campaign(
                 &pages.db,
@@ -536,6 +564,7 @@ mod tests {
             place: " ".into(),
             discount: discount.into(),
             amount: amount.into(),
+            ..CampaignForm::default()
         };
         let parsed = parse(t, &form("percent", "15")).unwrap();
         assert_eq!(parsed.discount, Some(Discount::Percent { percent: 15 }));

@@ -243,7 +243,7 @@ pub async fn batch(
 /// phone's own map app.
 fn stop_card(lang: Lang, number: usize, s: &PlannedStop) -> StopCard {
     let t = lang.texts();
-    let label = encode(&s.address);
+    let label = format::map_label(&s.address);
     StopCard {
         id: s.id.clone(),
         number,

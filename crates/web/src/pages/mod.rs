@@ -98,6 +98,22 @@ pub fn statement_rows(
         .collect()
 }
 
+pub(crate) fn number(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// A place typed or tapped on a map into a latitude and a longitude field: none when both are
+/// empty, refused when half-typed or not numbers (the domain checks the ranges).
+pub(crate) fn typed_place(lat: &str, lon: &str) -> Result<Option<golmok_core::Coordinates>, ()> {
+    match (lat.trim(), lon.trim()) {
+        ("", "") => Ok(None),
+        _ => match (number(lat), number(lon)) {
+            (Some(lat), Some(lon)) => Ok(Some(golmok_core::Coordinates { lat, lon })),
+            _ => Err(()),
+        },
+    }
+}
+
 /// Which part of a statement to download: a Seoul month (`2026-12`), or all of it.
 #[derive(serde::Deserialize, Default)]
 pub struct StatementQuery {
@@ -360,7 +376,21 @@ pub fn error_page(visitor: &Visitor, error: &ErrorPage) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::typed_won;
+    use super::{typed_place, typed_won};
+
+    #[test]
+    fn a_place_is_both_coordinates_or_neither() {
+        assert_eq!(typed_place("", " "), Ok(None));
+        assert_eq!(
+            typed_place("37.55", "126.9"),
+            Ok(Some(golmok_core::Coordinates {
+                lat: 37.55,
+                lon: 126.9
+            }))
+        );
+        assert_eq!(typed_place("37.55", ""), Err(()));
+        assert_eq!(typed_place("north", "126.9"), Err(()));
+    }
 
     #[test]
     fn a_won_amount_is_read_with_its_commas_and_empty_is_none() {
