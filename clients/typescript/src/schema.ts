@@ -2380,6 +2380,9 @@ export interface components {
             id: string;
             network_id: string;
             shift: components["schemas"]["Shift"];
+            /** @description An admin suspended its account: it stays on the roster, but no slot counts on it and
+             *     no plan or coordinator gives it deliveries until the account is reinstated. */
+            suspended?: boolean;
             vehicle: components["schemas"]["VehicleKind"];
         };
         /** @description A courier's vehicle, load and daily shift, all given again: a new bike, a longer shift. */

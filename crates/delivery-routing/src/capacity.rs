@@ -155,6 +155,7 @@ mod tests {
                 end: end.into(),
             },
             created_at: chrono::Utc::now(),
+            suspended: false,
         }
     }
 

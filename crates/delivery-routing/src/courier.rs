@@ -91,6 +91,10 @@ pub struct Courier {
     pub capacity: Capacity,
     pub shift: Shift,
     pub created_at: DateTime<Utc>,
+    /// An admin suspended its account: it stays on the roster, but no slot counts on it and
+    /// no plan or coordinator gives it deliveries until the account is reinstated.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 pub(crate) fn from_model(m: courier::Model) -> Result<Courier> {
@@ -110,7 +114,29 @@ pub(crate) fn from_model(m: courier::Model) -> Result<Courier> {
         account_id: m.account_id,
         network_id: m.network_id,
         created_at: m.created_at,
+        suspended: false,
     })
+}
+
+/// Marks those of `couriers` whose accounts an admin has suspended.
+async fn mark_suspended(db: &impl ConnectionTrait, couriers: &mut [Courier]) -> Result<()> {
+    use golmok_accounts::entities::account;
+    use sea_orm::QuerySelect;
+    if couriers.is_empty() {
+        return Ok(());
+    }
+    let suspended: Vec<String> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::Id.is_in(couriers.iter().map(|c| c.account_id.as_str())))
+        .filter(account::Column::SuspendedAt.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    for c in couriers {
+        c.suspended = suspended.contains(&c.account_id);
+    }
+    Ok(())
 }
 
 pub async fn create_courier(
@@ -243,18 +269,22 @@ pub async fn withdraw_courier(
 
 /// A courier still on its network, by id.
 pub async fn get_courier(db: &impl ConnectionTrait, id: &str) -> Result<Courier> {
-    courier::Entity::find_by_id(id)
+    let found = courier::Entity::find_by_id(id)
         .filter(courier::Column::WithdrawnAt.is_null())
         .one(db)
         .await?
         .map(from_model)
         .transpose()?
-        .ok_or_else(|| DomainError::not_found("courier", id))
+        .ok_or_else(|| DomainError::not_found("courier", id))?;
+    let mut one = [found];
+    mark_suspended(db, &mut one).await?;
+    let [found] = one;
+    Ok(found)
 }
 
-/// The couriers riding for a network now.
+/// The couriers riding for a network now, the suspended ones marked (the roster shows them).
 pub async fn couriers_of(db: &impl ConnectionTrait, network_id: &str) -> Result<Vec<Courier>> {
-    courier::Entity::find()
+    let mut couriers = courier::Entity::find()
         .filter(courier::Column::NetworkId.eq(network_id))
         .filter(courier::Column::WithdrawnAt.is_null())
         .order_by_asc(courier::Column::Id)
@@ -262,7 +292,17 @@ pub async fn couriers_of(db: &impl ConnectionTrait, network_id: &str) -> Result<
         .await?
         .into_iter()
         .map(from_model)
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    mark_suspended(db, &mut couriers).await?;
+    Ok(couriers)
+}
+
+/// The couriers who may be given deliveries now: riding for the network, their accounts not
+/// suspended. Slots count on them and plans give them batches.
+pub async fn on_duty(db: &impl ConnectionTrait, network_id: &str) -> Result<Vec<Courier>> {
+    let mut couriers = couriers_of(db, network_id).await?;
+    couriers.retain(|c| !c.suspended);
+    Ok(couriers)
 }
 
 pub async fn courier_of_account(

@@ -11,7 +11,7 @@ use sea_orm::{ActiveValue::Set, DatabaseBackend, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::Load;
-use crate::courier::{Courier, couriers_of};
+use crate::courier::{Courier, on_duty};
 use crate::entities::{network, slot_booking, wave};
 use crate::{DomainError, Result};
 
@@ -672,7 +672,7 @@ pub async fn slots(
     date: NaiveDate,
 ) -> Result<Vec<Slot>> {
     let network = get_network(db, network_id).await?;
-    let fleet = couriers_of(db, network_id).await?;
+    let fleet = on_duty(db, network_id).await?;
     let now = Utc::now();
     let mut out = Vec::new();
     for w in &network.waves {
@@ -703,7 +703,7 @@ pub async fn slot(db: &impl ConnectionTrait, slot_id: &str) -> Result<(Network, 
         .find(|x| x.id == wave_id)
         .ok_or_else(unknown)?
         .clone();
-    let fleet = couriers_of(db, &network.id).await?;
+    let fleet = on_duty(db, &network.id).await?;
     let slot = slot_of(
         &network,
         &wave,

@@ -14,7 +14,7 @@ use sea_orm::prelude::*;
 use sea_orm::{DatabaseTransaction, QueryOrder};
 use serde::Serialize;
 
-use crate::courier::{Courier, VehicleKind, couriers_of};
+use crate::courier::{Courier, VehicleKind, on_duty};
 use crate::entities::{delivery_task, plan, route_batch, stop};
 use crate::network::{Slot, minutes, seoul, slot};
 use crate::solver::{self, Budget, Problem, Stop, Task, TravelMatrix, Vehicle, VisitKind};
@@ -447,7 +447,7 @@ impl SlotState {
     async fn read(db: &impl ConnectionTrait, network_id: &str, slot_id: &str) -> Result<Self> {
         let riding = riding_in(db, slot_id).await?;
         let tasks = tasks_to_plan(db, slot_id, &riding).await?;
-        let couriers: Vec<Courier> = couriers_of(db, network_id)
+        let couriers: Vec<Courier> = on_duty(db, network_id)
             .await?
             .into_iter()
             .filter(|c| !riding.couriers.contains(&c.id))

@@ -237,6 +237,13 @@ pub async fn bind_to_courier(
         )
         .into());
     }
+    if courier.suspended {
+        return Err(golmok_core::ValidationErrors::single(
+            "courier_id",
+            "the courier's account is suspended",
+        )
+        .into());
+    }
     delivery_task::Entity::update_many()
         .col_expr(
             delivery_task::Column::BoundCourierId,

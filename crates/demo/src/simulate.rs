@@ -309,7 +309,7 @@ impl Day<'_> {
     async fn ride(&self, network_id: &str, plan: &planner::Plan) -> anyhow::Result<()> {
         let (ctx, db) = (self.sim.ordering, self.sim.ordering.db);
         let events = CourierEvents::new(ctx);
-        let riders = courier::couriers_of(db, network_id).await?;
+        let riders = courier::on_duty(db, network_id).await?;
         for b in &plan.batches {
             let Some(rider) = riders.iter().find(|r| r.id == b.courier_id) else {
                 continue;

@@ -684,6 +684,7 @@ texts! {
     couriers_title: "기사님", "Couriers";
     couriers_link: "기사님 관리", "Couriers";
     couriers_none: "아직 이 배송망의 기사님이 없습니다.", "No courier rides for this network yet.";
+    courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";
     courier_sign_on: "기사님 등록", "Sign a courier on";
     courier_sign_on_help: "기사님이 '배송 기사'로 가입한 이메일로 등록합니다. 다음 배차부터 경로에 들어갑니다.", "By the email of their courier account (made at sign-up); the next plan includes them.";

@@ -4,8 +4,12 @@
 use golmok_e2e::pages::{Browser, Page};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
+use serde_json::json;
 
-on_both_databases!(a_coordinator_signs_a_new_courier_on_and_withdraws_them);
+on_both_databases!(
+    a_coordinator_signs_a_new_courier_on_and_withdraws_them,
+    a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries
+);
 
 /// A form's fields as the browser helper takes them.
 fn send(fields: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -203,4 +207,81 @@ async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
         coordinator.submit(&roster, &withdraw, &[]).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries(app: TestApp) {
+    use golmok_delivery_routing::courier;
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let db = &app.state.db;
+    let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let coordinator = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
+    let shopper = golmok_e2e::demo::login(&app, "shopper@demo.golmok.kr").await;
+    let booked = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
+    let rider = courier::on_duty(db, &booked.network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .next()
+        .expect("a courier rides for the tofu shop's network");
+    let on_duty = || async {
+        courier::on_duty(db, &booked.network)
+            .await
+            .expect("the fleet")
+            .iter()
+            .any(|c| c.id == rider.id)
+    };
+    let give = || async {
+        app.post(
+            &format!("/v1/merchant-orders/{}/courier", booked.part),
+            Some(&coordinator),
+            &json!({"courier_id": rider.id}),
+        )
+        .await
+    };
+
+    let suspended = app
+        .post(
+            &format!("/v1/admin/accounts/{}/suspend", rider.account_id),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.text);
+    assert!(!on_duty().await, "no slot counts on a suspended courier");
+    let roster = courier::couriers_of(db, &booked.network)
+        .await
+        .expect("the roster");
+    assert!(
+        roster.iter().any(|c| c.id == rider.id && c.suspended),
+        "still on the roster, marked"
+    );
+    let refused = give().await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.body["errors"][0]["field"], "courier_id");
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("coordinator@demo.golmok.kr", None).await;
+    let page = desk
+        .get(&format!("/dispatch/{}/couriers", booked.network))
+        .await;
+    ok(&page);
+    assert_eq!(page.html.matches("계정 정지됨").count(), 1, "{}", page.html);
+
+    let reinstated = app
+        .post(
+            &format!("/v1/admin/accounts/{}/reinstate", rider.account_id),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reinstated.status, StatusCode::OK, "{}", reinstated.text);
+    assert!(on_duty().await);
+    let given = give().await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.text);
 }

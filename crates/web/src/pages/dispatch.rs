@@ -162,7 +162,7 @@ async fn courier_names(
     network_id: &str,
 ) -> Result<Vec<(String, String)>, PageError> {
     let mut couriers = Vec::new();
-    for c in golmok_delivery_routing::courier::couriers_of(&pages.db, network_id).await? {
+    for c in golmok_delivery_routing::courier::on_duty(&pages.db, network_id).await? {
         let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
             Ok(a) => format!("{} ({})", a.name, super::courier::vehicle(t, c.vehicle)),
             Err(_) => c.id.clone(),

@@ -26,6 +26,8 @@ pub struct RiderRow {
     pub vehicle: &'static str,
     pub capacity: String,
     pub shift: String,
+    /// Its account is suspended: no deliveries for it until reinstated.
+    pub suspended: bool,
     /// The change form as it stands (the rider's values, or what was typed and refused).
     pub form: SignOnForm,
     pub errors: BTreeMap<&'static str, &'static str>,
@@ -136,6 +138,7 @@ async fn page(
                 vehicle: super::courier::vehicle(t, c.vehicle),
                 capacity: format!("{} kg · {} L", c.capacity.kg, c.capacity.liters),
                 shift: format!("{}–{}", c.shift.start, c.shift.end),
+                suspended: c.suspended,
                 id: c.id,
                 form,
                 errors,
