@@ -3125,7 +3125,7 @@ export interface components {
             width: number;
         };
         /** @enum {string} */
-        ListingStatus: "draft" | "active" | "archived";
+        ListingStatus: "draft" | "active" | "archived" | "held";
         LoginRequest: {
             email: string;
             password: string;

@@ -627,10 +627,12 @@ fn require_admin(actor: &Account) -> Result<()> {
     }
 }
 
-/// Keeps an account from signing in until reinstated, and signs its sessions out; what it
-/// did (orders, shops, routes) stays. An admin does not suspend themselves (409
-/// `suspending_yourself`): someone must be left to reinstate.
-pub async fn suspend(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Account> {
+/// Keeps an account from signing in until reinstated, and signs its sessions out, inside the
+/// caller's transaction (the catalog's `suspension` holds the account's shops off sale in the
+/// same one); what it did (orders, shops, routes) stays. An admin does not suspend themselves
+/// (409 `suspending_yourself`): someone must be left to reinstate. Whether it was suspended
+/// just now (false: it already was).
+pub async fn suspend_in(txn: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<bool> {
     require_admin(actor)?;
     if actor.id == id {
         return Err(DomainError::conflict(
@@ -639,30 +641,30 @@ pub async fn suspend(db: &DatabaseConnection, actor: &Account, id: &str) -> Resu
         ));
     }
     let now = Utc::now();
-    let txn = golmok_core::db::begin_write(db).await?;
     let found = account::Entity::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| DomainError::not_found("account", id))?;
-    if found.suspended_at.is_none() {
-        account::Entity::update_many()
-            .col_expr(account::Column::SuspendedAt, Expr::value(now))
-            .filter(account::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-        session::Entity::update_many()
-            .col_expr(session::Column::RevokedAt, Expr::value(now))
-            .filter(session::Column::AccountId.eq(id))
-            .filter(session::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
+    if found.suspended_at.is_some() {
+        return Ok(false);
     }
-    txn.commit().await?;
-    find(db, id).await
+    account::Entity::update_many()
+        .col_expr(account::Column::SuspendedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::AccountId.eq(id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(true)
 }
 
-/// Lets a suspended account sign in again (with its password as it was).
-pub async fn reinstate(db: &DatabaseConnection, actor: &Account, id: &str) -> Result<Account> {
+/// Lets a suspended account sign in again (with its password as it was), inside the caller's
+/// transaction.
+pub async fn reinstate_in(txn: &impl ConnectionTrait, actor: &Account, id: &str) -> Result<()> {
     require_admin(actor)?;
     let result = account::Entity::update_many()
         .col_expr(
@@ -670,12 +672,12 @@ pub async fn reinstate(db: &DatabaseConnection, actor: &Account, id: &str) -> Re
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(account::Column::Id.eq(id))
-        .exec(db)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
         return Err(DomainError::not_found("account", id));
     }
-    find(db, id).await
+    Ok(())
 }
 
 /// A new name for `account`: what shops, couriers and coordinators see it by.

@@ -29,6 +29,7 @@ pub mod photos;
 pub mod read_cache;
 pub mod search;
 mod sql;
+pub mod suspension;
 
 pub use agency::{Agency, AgencyKind, NewAgency};
 pub use campaign::{Campaign, CampaignKind, CampaignPatch, CampaignQuery, Discount, NewCampaign};

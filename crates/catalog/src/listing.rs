@@ -56,6 +56,10 @@ pub enum ListingStatus {
     Active,
     /// Withdrawn for good; still readable, since past orders point at it.
     Archived,
+    /// Held off sale while an admin has its shop's owner suspended (see
+    /// [`crate::suspension`]); on sale again when the owner is reinstated. Only that sets or
+    /// lifts it.
+    Held,
 }
 
 impl ListingStatus {
@@ -64,6 +68,7 @@ impl ListingStatus {
             ListingStatus::Draft => "draft",
             ListingStatus::Active => "active",
             ListingStatus::Archived => "archived",
+            ListingStatus::Held => "held",
         }
     }
 
@@ -72,6 +77,7 @@ impl ListingStatus {
             ListingStatus::Draft,
             ListingStatus::Active,
             ListingStatus::Archived,
+            ListingStatus::Held,
         ]
         .into_iter()
         .find(|u| u.as_str() == s)
@@ -478,7 +484,10 @@ pub async fn create_listing(
         created_at: now,
         updated_at: now,
     };
-    if listing.status == ListingStatus::Archived {
+    if matches!(
+        listing.status,
+        ListingStatus::Archived | ListingStatus::Held
+    ) {
         return Err(ValidationErrors::single("status", "a new listing is draft or active").into());
     }
     let txn = golmok_core::db::begin_write(db).await?;
@@ -559,11 +568,27 @@ pub async fn update_listing(
     id: &str,
     patch: ListingPatch,
 ) -> Result<Listing> {
-    if patch.status == Some(ListingStatus::Archived) {
-        return Err(ValidationErrors::single("status", "archive a listing with DELETE").into());
+    match patch.status {
+        Some(ListingStatus::Archived) => {
+            return Err(ValidationErrors::single("status", "archive a listing with DELETE").into());
+        }
+        Some(ListingStatus::Held) => {
+            return Err(ValidationErrors::single(
+                "status",
+                "a listing is held only while its shop's owner is suspended",
+            )
+            .into());
+        }
+        _ => {}
     }
     let txn = golmok_core::db::begin_write(db).await?;
     let mut l = owned_listing(&txn, actor, id).await?;
+    if l.status == ListingStatus::Held && patch.status.is_some() {
+        return Err(DomainError::conflict(
+            "listing_held",
+            "the listing is held off sale while its shop's owner is suspended",
+        ));
+    }
     if let Some(v) = patch.title {
         l.title = v.trim().to_owned();
     }

@@ -903,6 +903,7 @@ texts! {
     tab_draft: "임시 저장", "Drafts";
     tab_archived: "보관됨", "Archived";
     status_draft: "꺼짐", "Off";
+    status_held: "판매 보류 (계정 정지 중)", "Held (owner suspended)";
     status_archived: "보관", "Archived";
     turn_on: "켜기", "Turn on";
     turn_off: "끄기", "Turn off";

@@ -21,6 +21,7 @@ on_both_databases!(
     a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it,
     an_admin_suspends_an_account_and_reinstates_it,
     a_person_changes_the_email_they_sign_in_with,
+    a_suspended_shop_owner_s_goods_are_held_off_sale_until_reinstated,
 );
 
 async fn signup_returns_a_token_that_identifies_the_account(app: TestApp) {
@@ -974,4 +975,109 @@ async fn a_person_changes_the_email_they_sign_in_with(app: TestApp) {
         .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
     assert_eq!(moved.body["email"], "third@example.kr");
+}
+
+async fn a_suspended_shop_owner_s_goods_are_held_off_sale_until_reinstated(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
+    let shopper = golmok_e2e::demo::login(&app, "shopper@demo.golmok.kr").await;
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let owner = golmok_accounts::find_by_email(&app.state.db, "merchant@demo.golmok.kr")
+        .await
+        .expect("the tofu shop's owner");
+    let shop_listings = || async {
+        app.get(
+            &format!("/v1/listings?merchant_id={}&limit=100", tofu.shop_id),
+            None,
+        )
+        .await
+        .body["items"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let on_sale = shop_listings().await;
+    assert!(on_sale > 0);
+    // A draft the owner keeps back stays a draft through it all.
+    let draft = app
+        .post(
+            &format!("/v1/merchants/{}/listings", tofu.shop_id),
+            Some(&golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await),
+            &json!({"title": "시험 두유", "description": "", "price_krw": 2_000, "unit": "piece", "unit_quantity": 1, "stock": 5, "refill": false, "status": "draft"}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let draft_id = draft.body["id"].as_str().unwrap().to_owned();
+    let order = || async {
+        app.post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": consortium, "items": [{"listing_id": tofu.listing_id, "quantity": 1}],
+                    "fulfillment": {"kind": "pickup"}, "payment": {"provider": "offline"}}),
+        )
+        .await
+    };
+    let status_of = |id: String| {
+        let app = &app;
+        async move { app.get(&format!("/v1/listings/{id}"), None).await.body["status"].clone() }
+    };
+
+    let suspended = app
+        .post(
+            &format!("/v1/admin/accounts/{}/suspend", owner.id),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.text);
+    assert_eq!(status_of(tofu.listing_id.clone()).await, "held");
+    assert_eq!(status_of(draft_id.clone()).await, "draft");
+    assert_eq!(shop_listings().await, 0, "nothing of the shop on sale");
+    let refused = order().await;
+    assert!(
+        refused.status.is_client_error(),
+        "{} {}",
+        refused.status,
+        refused.text
+    );
+    let page = golmok_e2e::pages::Browser::new(&app.base_url)
+        .get(&format!("/consortia/{consortium}"))
+        .await;
+    assert!(
+        !page.html.contains(&tofu.listing_id),
+        "off the consortium's page"
+    );
+    // Only reinstatement lifts the hold; nobody sets it by hand.
+    let lifted = app
+        .patch(
+            &format!("/v1/listings/{}", tofu.listing_id),
+            Some(&admin),
+            &json!({"status": "active"}),
+        )
+        .await;
+    lifted.assert_problem(409, "listing_held");
+    let set = app
+        .patch(
+            &format!("/v1/listings/{draft_id}"),
+            Some(&admin),
+            &json!({"status": "held"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", set.text);
+
+    let reinstated = app
+        .post(
+            &format!("/v1/admin/accounts/{}/reinstate", owner.id),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reinstated.status, StatusCode::OK, "{}", reinstated.text);
+    assert_eq!(status_of(tofu.listing_id.clone()).await, "active");
+    assert_eq!(status_of(draft_id).await, "draft");
+    assert_eq!(shop_listings().await, on_sale);
+    let placed = order().await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
 }

@@ -391,9 +391,14 @@ async fn suspend_account(
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     Ok(Json(
-        golmok_accounts::suspend(&state.db, &session.account, &id)
-            .await?
-            .into(),
+        golmok_catalog::suspension::suspend_account(
+            &state.db,
+            state.cache.as_ref(),
+            &session.account,
+            &id,
+        )
+        .await?
+        .into(),
     ))
 }
 
@@ -407,9 +412,14 @@ async fn reinstate_account(
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     Ok(Json(
-        golmok_accounts::reinstate(&state.db, &session.account, &id)
-            .await?
-            .into(),
+        golmok_catalog::suspension::reinstate_account(
+            &state.db,
+            state.cache.as_ref(),
+            &session.account,
+            &id,
+        )
+        .await?
+        .into(),
     ))
 }
 

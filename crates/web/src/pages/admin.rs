@@ -576,7 +576,8 @@ pub async fn suspend(
     CsrfForm { form, .. }: CsrfForm<BackTo>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    golmok_accounts::suspend(&pages.db, account, &id).await?;
+    golmok_catalog::suspension::suspend_account(&pages.db, pages.cache.as_ref(), account, &id)
+        .await?;
     Ok(form.back("suspended"))
 }
 
@@ -588,7 +589,8 @@ pub async fn reinstate(
     CsrfForm { form, .. }: CsrfForm<BackTo>,
 ) -> Result<Response, PageError> {
     let account = visitor.require(Role::Admin)?;
-    golmok_accounts::reinstate(&pages.db, account, &id).await?;
+    golmok_catalog::suspension::reinstate_account(&pages.db, pages.cache.as_ref(), account, &id)
+        .await?;
     Ok(form.back("reinstated"))
 }
 

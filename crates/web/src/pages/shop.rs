@@ -751,6 +751,7 @@ fn parse_status(s: Option<&str>) -> Option<ListingStatus> {
         Some("active") => Some(ListingStatus::Active),
         Some("draft") => Some(ListingStatus::Draft),
         Some("archived") => Some(ListingStatus::Archived),
+        Some("held") => Some(ListingStatus::Held),
         _ => None,
     }
 }
@@ -782,6 +783,7 @@ async fn listings_page(
                     ListingStatus::Active => t.tab_active,
                     ListingStatus::Draft => t.status_draft,
                     ListingStatus::Archived => t.status_archived,
+                    ListingStatus::Held => t.status_held,
                 },
                 active: l.status == ListingStatus::Active,
                 archived: l.status == ListingStatus::Archived,
@@ -879,10 +881,10 @@ pub async fn toggle(
     let status = match current.status {
         ListingStatus::Active => ListingStatus::Draft,
         ListingStatus::Draft => ListingStatus::Active,
-        ListingStatus::Archived => {
+        ListingStatus::Archived | ListingStatus::Held => {
             return Err(PageError::Refused {
                 status: StatusCode::CONFLICT,
-                detail: "archived".into(),
+                detail: current.status.as_str().into(),
             });
         }
     };
