@@ -154,6 +154,27 @@ pub fn neighbourhoods_in(district: &str) -> impl Iterator<Item = &'static Neighb
         .filter(move |n| n.district == district)
 }
 
+/// The districts a network's service area (GeoJSON) reaches, in KOSTAT's order: those holding
+/// at least a fiftieth of the area, so a border traced a little differently by two sources
+/// does not count as reaching over it. None for an area that is no polygon.
+pub fn districts_reached(area: &Value) -> Vec<&'static str> {
+    let Some(area) = shape(area) else {
+        return Vec::new();
+    };
+    let whole = area.unsigned_area();
+    if whole <= 0.0 {
+        return Vec::new();
+    }
+    districts()
+        .iter()
+        .filter(|d| area.intersection(&d.shape).unsigned_area() >= whole * REACH)
+        .map(|d| d.name.as_str())
+        .collect()
+}
+
+/// The least share of an area inside a district for it to reach that district.
+const REACH: f64 = 0.02;
+
 /// An area drawn from the boundaries: GeoJSON for a network, and a point inside it (where a
 /// hub goes when nobody placed one).
 #[derive(Debug, Clone)]
@@ -263,6 +284,23 @@ mod tests {
         assert!(misplaced.is_empty(), "misplaced: {misplaced:?}");
         assert!(neighbourhoods_in("마포구").any(|n| n.name == "망원동"));
         assert!(neighbourhoods_in("서대문구").any(|n| n.name == "연희동"));
+    }
+
+    #[test]
+    fn an_area_reaches_the_districts_holding_a_real_part_of_it_not_those_it_borders() {
+        let mapo = area_of("마포구", &[]).unwrap();
+        assert_eq!(districts_reached(&mapo.geojson), ["마포구"]);
+        // 신촌 and 연희동 (서대문구) with 망원 (마포구) in one box.
+        let across = json!({"type": "Polygon", "coordinates": [[[126.895, 37.550], [126.945, 37.550], [126.945, 37.575], [126.895, 37.575], [126.895, 37.550]]]});
+        let reached = districts_reached(&across);
+        assert!(
+            reached.contains(&"마포구") && reached.contains(&"서대문구"),
+            "{reached:?}"
+        );
+        assert!(!reached.contains(&"강남구"));
+        assert!(
+            districts_reached(&json!({"type": "Point", "coordinates": [126.9, 37.5]})).is_empty()
+        );
     }
 
     #[test]

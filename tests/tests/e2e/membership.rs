@@ -155,6 +155,29 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
         "kept as typed"
     );
     let mapo_network = golmok_e2e::demo::network_named(&app, "마포").await;
+    // Each network is offered with the districts it reaches; one that does not reach the
+    // consortium's district is refused beside it.
+    assert!(agency.html.contains("(마포구"), "{}", agency.html);
+    let seodaemun_network = golmok_e2e::demo::network_named(&app, "서대문").await;
+    let out_of_reach = coordinator
+        .submit(
+            &agency,
+            &forming,
+            &[
+                ("name", "망원 골목 새 협업체"),
+                ("district", "마포구"),
+                ("network_id", &seodaemun_network),
+            ],
+        )
+        .await;
+    assert_eq!(out_of_reach.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        out_of_reach
+            .html
+            .contains("id=\"consortium-network-error\""),
+        "{}",
+        out_of_reach.html
+    );
     let formed = coordinator
         .submit(
             &agency,
@@ -431,6 +454,19 @@ async fn a_coordinator_changes_a_consortiums_settings_on_its_desk(app: TestApp) 
     let desk = coordinator.get(&path).await;
     ok(&desk);
     assert!(desk.html.contains("id=\"consortium-settings\""));
+    // Only networks reaching the consortium's district are offered, and only they are taken.
+    let far = golmok_e2e::demo::network_named(&app, "서대문").await;
+    assert_eq!(before["district"], "마포구");
+    assert!(
+        !desk.html.contains(&format!("value=\"{far}\"")),
+        "{}",
+        desk.html
+    );
+    let refused_far = coordinator
+        .submit(&desk, &settings, &[("name", "x"), ("network_id", &far)])
+        .await;
+    assert_eq!(refused_far.location(), format!("{path}?not=network"));
+    assert_eq!(app.get(&api, None).await.body, before, "nothing changed");
     assert!(
         !desk.html.contains("id=\"commission\""),
         "only an admin sets the commission"

@@ -33,6 +33,37 @@ pub struct FormingForm {
     pub errors: BTreeMap<&'static str, &'static str>,
 }
 
+/// A co-delivery network a consortium may choose: named with the districts its area reaches.
+pub struct NetworkChoice {
+    pub id: String,
+    pub label: String,
+    pub districts: Vec<&'static str>,
+}
+
+/// The networks to offer a consortium: those reaching `district` (every one when none is
+/// known yet), and `keep` (the one it has) whatever it reaches.
+async fn network_choices(
+    pages: &Pages,
+    district: Option<&str>,
+    keep: Option<&str>,
+) -> Result<Vec<NetworkChoice>, PageError> {
+    Ok(golmok_delivery_routing::network::list_networks(&pages.db)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let districts = golmok_delivery_routing::area::districts_reached(&n.area);
+            NetworkChoice {
+                label: format!("{} ({})", n.name, districts.join("·")),
+                id: n.id,
+                districts,
+            }
+        })
+        .filter(|n| {
+            district.is_none_or(|d| n.districts.contains(&d)) || keep == Some(n.id.as_str())
+        })
+        .collect())
+}
+
 /// The empty form for those who run agency `agency_id`; none for those who only read it.
 pub(super) async fn forming_form(
     pages: &Pages,
@@ -52,10 +83,10 @@ pub(super) async fn forming_form(
     } else {
         agency.districts
     };
-    let networks = golmok_delivery_routing::network::list_networks(&pages.db)
+    let networks = network_choices(pages, None, None)
         .await?
         .into_iter()
-        .map(|n| (n.id, n.name))
+        .map(|n| (n.id, n.label))
         .collect();
     Ok(Some(FormingForm {
         action: format!("/programme/agencies/{}/consortia", encode(agency_id)),
@@ -92,8 +123,9 @@ pub async fn form_consortium(
         return Err(PageError::Forbidden);
     };
     let network = form.network_id.trim();
-    if !network.is_empty() && !typed.networks.iter().any(|(id, _)| id == network) {
-        typed.errors.insert("network_id", t.err_network);
+    let reaching = network_choices(&pages, Some(form.district.as_str()), None).await?;
+    if !network.is_empty() && !reaching.iter().any(|n| n.id == network) {
+        typed.errors.insert("network_id", t.err_network_district);
     }
     if typed.errors.is_empty() {
         let new = golmok_catalog::NewConsortium {
@@ -240,13 +272,18 @@ pub async fn members(
         "already_member" => t.members_already,
         "gone" => t.members_gone,
         "settings" => t.err_consortium_settings,
+        "network" => t.err_network_district,
         _ => t.members_no_such_shop,
     });
-    let networks = golmok_delivery_routing::network::list_networks(&pages.db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
-        .collect();
+    let networks = network_choices(
+        &pages,
+        Some(desk.consortium.district.as_str()),
+        desk.consortium.network_id.as_deref(),
+    )
+    .await?
+    .into_iter()
+    .map(|n| (n.id, n.label))
+    .collect();
     let MembershipDesk {
         consortium,
         members,
@@ -367,6 +404,20 @@ pub async fn settings(
         },
     };
     let network = form.network_id.trim();
+    if !network.is_empty() {
+        let current =
+            golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), &id)
+                .await?;
+        let offered = network_choices(
+            &pages,
+            Some(current.district.as_str()),
+            current.network_id.as_deref(),
+        )
+        .await?;
+        if !offered.iter().any(|n| n.id == network) {
+            return Ok(see_other(&format!("{path}?not=network")));
+        }
+    }
     let patch = golmok_catalog::ConsortiumPatch {
         name: Some(form.name.clone()),
         network_id: Some((!network.is_empty()).then(|| network.to_owned())),
