@@ -2255,6 +2255,84 @@ async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
     Ok(())
 }
 
+/// A festival pinned in Chromium: the agency's coordinator makes one from the consortium's
+/// campaigns page, tapping where it is held on the district's map; shoppers' home page then
+/// shows its place with a link their phone's map opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_pins_a_festival_on_the_map_and_shoppers_find_it() {
+    in_chromium(festival_pin).await;
+}
+
+async fn festival_pin(app: &TestApp, b: &Client) -> Result<(), String> {
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let consortium = tofu.consortium["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    sign_in_as(
+        b,
+        app,
+        "coordinator@demo.golmok.kr",
+        &format!("/programme/consortia/{consortium}/campaigns"),
+    )
+    .await?;
+    wait_for_text(b, "새 캠페인").await;
+    b.find(Locator::Css("#kind"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("festival")
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#title", "망원 김장 골목 축제").await;
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .with_timezone(&golmok_delivery_routing::network::seoul())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    b.execute(
+        "document.getElementById('starts').value = arguments[0]; document.getElementById('ends').value = arguments[1];",
+        vec![at(-1).into(), at(30).into()],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    fill(b, "#place", "망원시장 입구").await;
+    // The map fits the consortium's district (Mapo): a tap on it lands there.
+    let lat = tapped_latitude(b, "#campaign-map").await?;
+    if !(37.53..=37.60).contains(&lat) {
+        return Err(format!("the tap landed at {lat}, outside Mapo"));
+    }
+    shoot(b, "74-festival-pin").await;
+    click(
+        b,
+        &format!("#campaign-form input[value=\"{}\"]", tofu.listing_id),
+    )
+    .await?;
+    click(b, "#campaign-form button[type=submit]").await?;
+    wait_for_text(b, "캠페인을 만들었습니다").await;
+
+    click(b, "form[action='/signout'] button").await?;
+    let home = wait_for_text(b, "망원 김장 골목 축제").await;
+    if !home.contains("망원시장 입구") {
+        return Err(format!("no place on the home page's card: {home}"));
+    }
+    let link: String = b
+        .execute(
+            "var a = Array.from(document.querySelectorAll('ul.campaigns li')).find(function (li) { return li.textContent.indexOf('망원 김장 골목 축제') >= 0; }); var m = a && a.querySelector('a.map-link'); return m ? m.href : '';",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if !link.starts_with("https://map.kakao.com/link/map/") || !link.contains(&format!(",{lat}")) {
+        return Err(format!("the festival's map link: {link:?} (tapped {lat})"));
+    }
+    shoot(b, "75-home-festival-on-the-map").await;
+    Ok(())
+}
+
 /// A forgotten password in Chromium: the admin issues a reset link on the desk, the shop
 /// owner opens it signed out, sets a new password and signs in with it; the admin then
 /// finds and suspends a courier's account.
