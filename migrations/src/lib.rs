@@ -37,6 +37,7 @@ mod m20261205_000028_claims;
 mod m20261205_000029_password_resets;
 mod m20261205_000030_account_suspension;
 mod m20261205_000031_wave_retirement;
+mod m20261205_000032_claim_photos;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000029_password_resets::Migration),
             Box::new(m20261205_000030_account_suspension::Migration),
             Box::new(m20261205_000031_wave_retirement::Migration),
+            Box::new(m20261205_000032_claim_photos::Migration),
         ]
     }
 }

@@ -286,3 +286,15 @@ impl Browser {
         self.cookies.get("golmok_session").map(String::as_str)
     }
 }
+
+/// A small JPEG, as a phone would send it.
+pub fn a_photo() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 150])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&image::DynamicImage::ImageRgb8(picture))
+        .expect("a JPEG of a picture made in memory");
+    jpeg
+}

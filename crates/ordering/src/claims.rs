@@ -8,17 +8,19 @@
 //! the payment is taken (when no shop of the order is still deciding): before that there is
 //! no money to give back.
 
+use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use golmok_accounts::{Account, Role};
 use golmok_core::db::begin_write;
 use golmok_core::{ValidationErrors, new_id};
 use golmok_events::{Payload, Topic};
+use golmok_storage::{Object, ObjectStore, photo};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entities::{claim, merchant_order, order, order_event};
+use crate::entities::{claim, claim_photo, merchant_order, order, order_event};
 use crate::refunds::{RefundRequest, refund_in, refundable_of};
 use crate::state::MerchantOrderStatus;
 use crate::view::status_of;
@@ -60,7 +62,33 @@ pub struct Claim {
     pub answer: Option<String>,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// What the shopper showed with it, oldest first.
+    pub photos: Vec<ClaimPhoto>,
 }
+
+/// A photo shown with a claim: the claim's shopper, its shop's owner and admins may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClaimPhoto {
+    pub id: String,
+    /// Where the API serves it to those who may see it.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl ClaimPhoto {
+    fn of(p: &claim_photo::Model) -> Self {
+        ClaimPhoto {
+            url: format!("/v1/claims/{}/photos/{}", p.claim_id, p.id),
+            id: p.id.clone(),
+            width: p.width.max(0) as u32,
+            height: p.height.max(0) as u32,
+        }
+    }
+}
+
+/// A claim holds at most this many photos.
+pub const MAX_PHOTOS: u64 = 4;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +121,7 @@ impl Claim {
             answer: c.answer,
             created_at: c.created_at,
             resolved_at: c.resolved_at,
+            photos: Vec::new(),
         }
     }
 }
@@ -120,11 +149,31 @@ async fn with_refundable(db: &impl ConnectionTrait, rows: Vec<claim::Model>) -> 
             .map(|m| (m.id.clone(), refundable_of(&m)))
             .collect()
     };
+    let claim_ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+    let mut photos: std::collections::HashMap<String, Vec<ClaimPhoto>> = Default::default();
+    // In chunks: a statement's bound parameters are limited (SQLite's most).
+    for chunk in claim_ids.chunks(500) {
+        for p in claim_photo::Entity::find()
+            .filter(claim_photo::Column::ClaimId.is_in(chunk.iter().copied()))
+            .order_by_asc(claim_photo::Column::Id)
+            .all(db)
+            .await?
+        {
+            photos
+                .entry(p.claim_id.clone())
+                .or_default()
+                .push(ClaimPhoto::of(&p));
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|c| {
             let left = refundable.get(&c.merchant_order_id).copied().unwrap_or(0);
-            Claim::of(c, left)
+            let shown = photos.remove(&c.id).unwrap_or_default();
+            Claim {
+                photos: shown,
+                ..Claim::of(c, left)
+            }
         })
         .collect())
 }
@@ -208,12 +257,88 @@ pub async fn open(
     merchant_order_id: &str,
     new: NewClaim,
 ) -> Result<Claim> {
+    open_with(ctx, actor, merchant_order_id, new, None).await
+}
+
+/// As [`open`], with a photo of what went wrong (JPEG, PNG or WebP up to 10 MB, stripped of
+/// its metadata as a listing photo is). The photo is checked and stored first, outside the
+/// claim's transaction; a claim refused leaves no file behind.
+pub async fn open_with_photo(
+    ctx: Ordering<'_>,
+    store: &dyn ObjectStore,
+    actor: &Account,
+    merchant_order_id: &str,
+    new: NewClaim,
+    upload: Bytes,
+) -> Result<Claim> {
+    check_new(&new)?;
+    let stored = store_photo(store, upload).await?;
+    let key = stored.object_key.clone();
+    let opened = open_with(ctx, actor, merchant_order_id, new, Some(stored)).await;
+    if opened.is_err() {
+        let _ = store.delete(&key).await;
+    }
+    opened
+}
+
+/// A photo checked, stripped and stored: its row is written with its claim.
+struct StoredPhoto {
+    id: String,
+    object_key: String,
+    width: u32,
+    height: u32,
+}
+
+async fn store_photo(store: &dyn ObjectStore, upload: Bytes) -> Result<StoredPhoto> {
+    let variants = tokio::task::spawn_blocking(move || photo::prepare(&upload))
+        .await
+        .map_err(|e| DomainError::internal(format!("preparing a claim photo: {e}")))??;
+    let page = variants
+        .into_iter()
+        .find(|v| v.name == "page")
+        .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+    let id = new_id("cph");
+    let object_key = format!("claims/{}.jpg", id.to_lowercase());
+    store
+        .put(&object_key, page.bytes.clone(), "image/jpeg")
+        .await?;
+    Ok(StoredPhoto {
+        id,
+        object_key,
+        width: page.width,
+        height: page.height,
+    })
+}
+
+fn photo_row(claim_id: &str, p: StoredPhoto) -> claim_photo::ActiveModel {
+    claim_photo::ActiveModel {
+        id: Set(p.id),
+        claim_id: Set(claim_id.to_owned()),
+        object_key: Set(p.object_key),
+        width: Set(p.width as i32),
+        height: Set(p.height as i32),
+        created_at: Set(golmok_core::db::now()),
+    }
+}
+
+fn check_new(new: &NewClaim) -> Result<()> {
     let mut errors = ValidationErrors::new();
     check_text("reason", &new.reason, &mut errors);
     if new.asked_krw.is_some_and(|a| a <= 0) {
         errors.add("asked_krw", "must be a positive number of won");
     }
     errors.into_result()?;
+    Ok(())
+}
+
+async fn open_with(
+    ctx: Ordering<'_>,
+    actor: &Account,
+    merchant_order_id: &str,
+    new: NewClaim,
+    photo: Option<StoredPhoto>,
+) -> Result<Claim> {
+    check_new(&new)?;
     let txn = begin_write(ctx.db).await?;
     let m = lock_part(&txn, merchant_order_id).await?;
     // Someone else's order is as good as none.
@@ -282,9 +407,102 @@ pub async fn open(
     }
     .insert(&txn)
     .await?;
+    let photos = match photo {
+        Some(p) => vec![ClaimPhoto::of(&photo_row(&row.id, p).insert(&txn).await?)],
+        None => Vec::new(),
+    };
     golmok_events::outbox::record_all(&txn, &event_of(&row)).await?;
     txn.commit().await?;
-    Ok(Claim::of(row, refundable))
+    Ok(Claim {
+        photos,
+        ..Claim::of(row, refundable)
+    })
+}
+
+/// Another photo for a claim still waiting for the shop's answer, by its shopper (409
+/// `claim_answered` once answered, `too_many_photos` past [`MAX_PHOTOS`]).
+pub async fn add_photo(
+    db: &DatabaseConnection,
+    store: &dyn ObjectStore,
+    actor: &Account,
+    claim_id: &str,
+    upload: Bytes,
+) -> Result<ClaimPhoto> {
+    let mine = claim::Entity::find_by_id(claim_id)
+        .one(db)
+        .await?
+        .filter(|c| c.shopper_id == actor.id)
+        .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
+    if mine.status != ClaimStatus::Open {
+        return Err(answered());
+    }
+    let stored = store_photo(store, upload).await?;
+    let key = stored.object_key.clone();
+    let added = async {
+        let txn = begin_write(db).await?;
+        let c = claim::Entity::find_by_id(claim_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DomainError::not_found("claim", claim_id))?;
+        if c.status != ClaimStatus::Open {
+            return Err(answered());
+        }
+        let count = claim_photo::Entity::find()
+            .filter(claim_photo::Column::ClaimId.eq(claim_id))
+            .count(&txn)
+            .await?;
+        if count >= MAX_PHOTOS {
+            return Err(DomainError::conflict(
+                "too_many_photos",
+                format!("a claim shows at most {MAX_PHOTOS} photos"),
+            ));
+        }
+        let row = photo_row(claim_id, stored).insert(&txn).await?;
+        txn.commit().await?;
+        Ok(ClaimPhoto::of(&row))
+    }
+    .await;
+    if added.is_err() {
+        let _ = store.delete(&key).await;
+    }
+    added
+}
+
+fn answered() -> DomainError {
+    DomainError::conflict(
+        "claim_answered",
+        "the shop has answered this claim; photos go with a claim still waiting",
+    )
+}
+
+/// A claim's photo, for the claim's shopper, its shop's owner or an admin; anyone else finds
+/// nothing there.
+pub async fn read_photo(
+    db: &DatabaseConnection,
+    store: &dyn ObjectStore,
+    actor: &Account,
+    claim_id: &str,
+    photo_id: &str,
+) -> Result<Object> {
+    let missing = || DomainError::not_found("claim photo", photo_id);
+    let c = claim::Entity::find_by_id(claim_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    let may = actor.role == Role::Admin
+        || c.shopper_id == actor.id
+        || golmok_catalog::merchant::get_merchant(db, &c.merchant_id)
+            .await
+            .is_ok_and(|m| m.owner_id == actor.id);
+    if !may {
+        return Err(missing());
+    }
+    let p = claim_photo::Entity::find_by_id(photo_id)
+        .one(db)
+        .await?
+        .filter(|p| p.claim_id == claim_id)
+        .ok_or_else(missing)?;
+    store.get(&p.object_key).await?.ok_or_else(missing)
 }
 
 /// The shop's owner (or an admin) answers an open claim, once.

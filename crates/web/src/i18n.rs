@@ -824,6 +824,10 @@ texts! {
     claim_too_late: "접수 기간이 지났습니다.", "Claims for this delivery are closed.";
     claim_waiting: "이미 가게의 답을 기다리는 문의가 있습니다.", "A claim is already waiting for the shop's answer.";
     claim_not_paid: "다른 가게가 아직 주문을 처리 중이어서 결제가 끝나지 않았습니다. 결제가 끝나면 알려 주세요.", "Another shop is still deciding, so the payment is not taken yet; tell the shop once it is.";
+    claim_photo_refused: "사진은 JPEG, PNG, WebP 파일이어야 합니다.", "A photo is a JPEG, PNG or WebP file.";
+    claim_photo_large: "사진이 10MB를 넘습니다. 더 작은 사진을 올려 주세요.", "The photo is over 10 MB; send a smaller one.";
+    claim_photo: "사진 (선택, 파손·오배송을 보여 주세요)", "A photo (optional: show what went wrong)";
+    claim_photo_alt: "손님이 보낸 사진", "The shopper's photo";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
     shop_claims_help: "답을 기다리는 문의가 먼저, 그다음 최근에 답한 문의입니다. 답은 주문 보드에서 합니다.", "Claims waiting for an answer first, then the latest answered; answer them on the order board.";

@@ -28,6 +28,25 @@ async fn tofu_shop(app: &TestApp) -> (String, String) {
     (shop, tofu)
 }
 
+/// Sends the claim form of `page` as a browser does (multipart, its file input empty
+/// unless a photo is chosen).
+async fn claim_form(
+    shopper: &mut Browser,
+    page: &Page,
+    form: &str,
+    fields: &[(&str, &str)],
+    photo: Option<&[u8]>,
+) -> Page {
+    let csrf = page.csrf();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let file = match photo {
+        Some(bytes) => ("photo", "tofu.jpg", "image/jpeg", bytes),
+        None => ("photo", "", "application/octet-stream", &[][..]),
+    };
+    shopper.upload(form, &all, file).await
+}
+
 fn claims_of(order: &Value) -> Vec<Value> {
     order["items"].as_array().cloned().unwrap_or_default()
 }
@@ -123,13 +142,14 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     );
     assert!(page.html.contains("최대 7,000원"), "{}", page.html);
     assert!(page.html.contains("수령 완료"), "collected, not delivered");
-    let too_much = shopper
-        .submit(
-            &page,
-            &form,
-            &[("reason", "두부가 터졌어요"), ("asked_krw", "9000")],
-        )
-        .await;
+    let too_much = claim_form(
+        &mut shopper,
+        &page,
+        &form,
+        &[("reason", "두부가 터졌어요"), ("asked_krw", "9000")],
+        None,
+    )
+    .await;
     assert_eq!(
         too_much.location(),
         format!("{path}?not_claimed={part}&why=exceeds_refundable")
@@ -141,26 +161,69 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         said.html
     );
     assert!(said.html.contains("환불할 수 있는 금액보다 많습니다"));
-    let wordless = shopper
-        .submit(&page, &form, &[("reason", " "), ("asked_krw", "")])
-        .await;
+    let wordless = claim_form(
+        &mut shopper,
+        &page,
+        &form,
+        &[("reason", " "), ("asked_krw", "")],
+        None,
+    )
+    .await;
     assert_eq!(
         wordless.location(),
         format!("{path}?not_claimed={part}&why=reason")
     );
-    let sent = shopper
-        .submit(
-            &page,
-            &form,
-            &[
-                ("reason", "두부 한 모가 터져서 왔어요"),
-                ("asked_krw", "3,500"),
-            ],
-        )
-        .await;
+    let not_a_photo = claim_form(
+        &mut shopper,
+        &page,
+        &form,
+        &[("reason", "두부 한 모가 터져서 왔어요"), ("asked_krw", "")],
+        Some(b"%PDF-1.4 not a photo"),
+    )
+    .await;
+    assert_eq!(
+        not_a_photo.location(),
+        format!("{path}?not_claimed={part}&why=photo")
+    );
+    assert!(
+        shopper
+            .get(not_a_photo.location())
+            .await
+            .html
+            .contains("JPEG, PNG, WebP")
+    );
+    let photo = golmok_e2e::pages::a_photo();
+    let sent = claim_form(
+        &mut shopper,
+        &page,
+        &form,
+        &[
+            ("reason", "두부 한 모가 터져서 왔어요"),
+            ("asked_krw", "3,500"),
+        ],
+        Some(&photo),
+    )
+    .await;
     assert_eq!(sent.location(), format!("{path}?claimed=1"));
     let page = shopper.get(sent.location()).await;
     ok(&page);
+    // The photo goes with the claim: the shopper sees it, the shop's owner too, nobody else.
+    let shown = page
+        .html
+        .split("src=\"/claims/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/claims/{rest}"))
+        .expect("the claim's photo on the order's page");
+    let seen = shopper.get(&shown).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.header("content-type"), Some("image/jpeg"));
+    let mut stranger_page = Browser::new(&app.base_url);
+    stranger_page.sign_up("지나가는 사람").await;
+    assert_eq!(
+        stranger_page.get(&shown).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(page.html.contains("id=\"order-notice\""));
     assert!(page.html.contains("두부 한 모가 터져서 왔어요"));
     assert!(page.html.contains("가게 답변 대기"));
@@ -232,6 +295,58 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         .to_owned();
     assert_eq!(claims_of(&claims)[0]["refundable_krw"], 7000);
     assert!(board.html.contains("value=\"3500\""), "{}", board.html);
+    // The shopper's photo on the board, for the owner to open; more over the API, up to four.
+    assert!(
+        board.html.contains(&format!("src=\"{shown}\"")),
+        "{}",
+        board.html
+    );
+    assert_eq!(merchant.get(&shown).await.status, StatusCode::OK);
+    assert_eq!(
+        claims_of(&claims)[0]["photos"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let photos_api = format!("/v1/claims/{claim}/photos");
+    let send_photo = |token: String| {
+        let (app, path, photo) = (&app, photos_api.clone(), photo.clone());
+        async move {
+            app.client()
+                .post(format!("{}{path}", app.base_url))
+                .bearer_auth(token)
+                .header("content-type", "image/jpeg")
+                .body(photo)
+                .send()
+                .await
+                .expect("the app answers")
+                .status()
+        }
+    };
+    assert_eq!(
+        send_photo(owner.clone()).await,
+        StatusCode::NOT_FOUND,
+        "the shopper's own"
+    );
+    for _ in 0..3 {
+        assert_eq!(send_photo(token.clone()).await, StatusCode::CREATED);
+    }
+    assert_eq!(
+        send_photo(token.clone()).await,
+        StatusCode::CONFLICT,
+        "four at most"
+    );
+    let photo_url = app
+        .get(&format!("/v1/merchants/{shop}/claims"), Some(&owner))
+        .await
+        .body["items"][0]["photos"][3]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let read = app.get(&photo_url, Some(&owner)).await;
+    assert_eq!(read.status, StatusCode::OK, "{photo_url}");
+    assert_eq!(
+        app.get(&photo_url, Some(&other_owner)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let answer = format!("/shop/{shop}/claims/{claim}/answer");
     let silent = merchant
         .submit(&board, &answer, &[("decision", "decline"), ("answer", "")])
@@ -325,9 +440,14 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     );
 
     // A second claim, declined with the shop's reason.
-    let sent = shopper
-        .submit(&page, &form, &[("reason", "나머지 한 모도 맛이 이상해요")])
-        .await;
+    let sent = claim_form(
+        &mut shopper,
+        &page,
+        &form,
+        &[("reason", "나머지 한 모도 맛이 이상해요")],
+        None,
+    )
+    .await;
     assert_eq!(sent.location(), format!("{path}?claimed=1"));
     let board = merchant.get(&board_path).await;
     let second = claims_of(

@@ -147,6 +147,8 @@ const TABLE: &[Row] = &[
     // claims for its shopper, its shops and admins; a shop's for its owner.
     ("POST", "/v1/claims/{id}/answer", "/v1/claims/{claim}/answer", r#"{"refund_krw": 1000, "answer": "죄송합니다"}"#, "401 403 403 403 403 403 403 200 403 403 409"),
     ("POST", "/v1/merchant-orders/{id}/claims", "/v1/merchant-orders/{claim_part}/claims", r#"{"reason": "남은 두부도 상했어요"}"#, "401 404 404 404 404 404 201 404 404 404 404"),
+    ("POST", "/v1/claims/{id}/photos", "/v1/claims/{claim}/photos", "<a photo>", "401 404 404 404 404 404 409 404 404 404 404"),
+    ("GET", "/v1/claims/{id}/photos/{photo_id}", "/v1/claims/{claim}/photos/cph_nobodys", "", "401 404 404 404 404 404 404 404 404 404 404"),
     ("GET", "/v1/orders/{id}/claims", "/v1/orders/{claim_order}/claims", "", "401 404 404 404 404 404 200 200 404 404 200"),
     ("GET", "/v1/merchants/{id}/claims", "/v1/merchants/{shop}/claims", "", "401 403 403 403 403 403 403 200 403 403 200"),
     ("GET", "/v1/admin/claims", "/v1/admin/claims", "", "401 403 403 403 403 403 403 403 403 403 200"),

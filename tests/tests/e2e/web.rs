@@ -1744,17 +1744,7 @@ async fn a_shop_owner_lists_a_new_good_and_edits_it(app: TestApp) {
 
 on_both_databases!(a_shop_owner_adds_a_photo_that_shoppers_see);
 
-/// A small JPEG, as a phone would send it.
-fn a_photo() -> Vec<u8> {
-    let picture = image::RgbImage::from_fn(900, 600, |x, y| {
-        image::Rgb([(x % 200) as u8, (y % 200) as u8, 150])
-    });
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
-        .encode_image(&image::DynamicImage::ImageRgb8(picture))
-        .unwrap();
-    jpeg
-}
+use golmok_e2e::pages::a_photo;
 
 async fn a_shop_owner_adds_a_photo_that_shoppers_see(app: TestApp) {
     seeded(&app).await;

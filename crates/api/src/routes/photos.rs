@@ -1,5 +1,5 @@
-//! Photos uploaded as the image's own bytes: a listing's (taken off again), and the photos
-//! and signatures a courier takes as proof at a stop.
+//! Photos uploaded as the image's own bytes: a listing's (taken off again), the photos and
+//! signatures a courier takes as proof at a stop, and those a shopper shows with a claim.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use golmok_accounts::Role;
 use golmok_catalog::{Listing, photos};
 use golmok_delivery_routing::proof::{self, ProofFile, ProofFileKind};
+use golmok_ordering::claims::{self, ClaimPhoto};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_photo))
         .routes(routes!(add_proof_file))
         .routes(routes!(read_proof_file))
+        .routes(routes!(add_claim_photo))
+        .routes(routes!(read_claim_photo))
         // A photo may be up to 10 MB. A somewhat larger one is read whole and then refused
         // with 413 as a problem (cutting the upload off mid-way would leave the client a
         // broken connection instead of an answer); only a far larger body is cut off.
@@ -160,6 +163,11 @@ async fn read_proof_file(
         },
     )
     .await?;
+    Ok(private_file(file))
+}
+
+/// A stored file for those allowed to see it: never kept by a shared cache.
+fn private_file(file: golmok_storage::Object) -> Response {
     let mut response = file.bytes.into_response();
     if let Ok(v) = header::HeaderValue::from_str(&file.content_type) {
         response.headers_mut().insert(header::CONTENT_TYPE, v);
@@ -168,5 +176,45 @@ async fn read_proof_file(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("private, no-store"),
     );
-    Ok(response)
+    response
+}
+
+/// Another photo for the caller's claim while it waits for the shop's answer (at most 4 a
+/// claim). The body is the image itself (JPEG, PNG or WebP, at most 10 MB); it is kept
+/// without its metadata, for the shopper, the shop's owner and admins to see.
+#[utoipa::path(post, path = "/v1/claims/{id}/photos", tag = "ordering", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The image's bytes: image/jpeg, image/png or image/webp, at most 10 MB."),
+    responses((status = 201, body = ClaimPhoto), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn add_claim_photo(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ClaimPhoto>), ApiError> {
+    require_photo_type(&headers)?;
+    let photo =
+        claims::add_photo(&state.db, state.store.as_ref(), &session.account, &id, body).await?;
+    Ok((StatusCode::CREATED, Json(photo)))
+}
+
+/// A claim's photo: for the claim's shopper, its shop's owner and admins; anyone else is
+/// told it does not exist.
+#[utoipa::path(get, path = "/v1/claims/{id}/photos/{photo_id}", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = Problem)))]
+async fn read_claim_photo(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, photo_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let file = claims::read_photo(
+        &state.db,
+        state.store.as_ref(),
+        &session.account,
+        &id,
+        &photo_id,
+    )
+    .await?;
+    Ok(private_file(file))
 }

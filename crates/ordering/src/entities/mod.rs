@@ -3,6 +3,7 @@
 pub mod basket;
 pub mod basket_line;
 pub mod claim;
+pub mod claim_photo;
 pub mod container_return;
 pub mod coupon;
 pub mod idempotency_key;

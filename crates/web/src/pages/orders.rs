@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use golmok_accounts::Role;
 use golmok_ordering::approvals::{ApprovalStatus, Decision};
 use golmok_ordering::claims::{Claim, ClaimStatus};
@@ -20,7 +20,7 @@ use crate::Pages;
 use crate::error::PageError;
 use crate::format;
 use crate::i18n::Lang;
-use crate::session::{CsrfForm, Visitor};
+use crate::session::{CsrfForm, CsrfUpload, Visitor};
 
 pub struct OrderRow {
     pub id: String,
@@ -121,6 +121,8 @@ pub struct TrackedShop {
 }
 
 pub struct ClaimRow {
+    /// Its photos' addresses on these pages.
+    pub photos: Vec<String>,
     pub at: String,
     pub reason: String,
     pub asked: Option<String>,
@@ -294,9 +296,18 @@ fn claim_status(t: &crate::i18n::Texts, status: ClaimStatus) -> &'static str {
     }
 }
 
+/// Where the pages show a claim's photos (to those who may see them).
+pub(crate) fn photo_links(c: &Claim) -> Vec<String> {
+    c.photos
+        .iter()
+        .map(|p| format!("/claims/{}/photos/{}", encode(&c.id), encode(&p.id)))
+        .collect()
+}
+
 pub(crate) fn claim_row(lang: Lang, c: &Claim) -> ClaimRow {
     let t = lang.texts();
     ClaimRow {
+        photos: photo_links(c),
         at: format::seoul_time(lang, c.created_at),
         reason: c.reason.clone(),
         asked: c.asked_krw.map(|a| format::won(lang, a)),
@@ -527,6 +538,8 @@ pub async fn tracking(
             Some("claim_open") => t.claim_waiting,
             Some("not_paid_yet") => t.claim_not_paid,
             Some("reason") => t.claim_reason_needed,
+            Some("photo") => t.claim_photo_refused,
+            Some("photo_large") => t.claim_photo_large,
             _ => t.err_check_field,
         });
     }
@@ -709,23 +722,16 @@ pub async fn answer_approval(
 }
 
 /// A shopper's orders: history, tracking (live) and changes to a delivery.
-#[derive(Deserialize)]
-pub struct ClaimFields {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    asked_krw: String,
-}
-
-/// `POST /orders/{id}/parts/{part}/claim`: the shopper claims about a delivered part; the
-/// page says it was sent, or beside the part's form why not.
+/// `POST /orders/{id}/parts/{part}/claim`: the shopper claims about a delivered part, with a
+/// photo of what went wrong if they have one; the page says it was sent, or beside the
+/// part's form why not.
 pub async fn claim(
     State(pages): State<Pages>,
     visitor: Visitor,
     Path((id, part)): Path<(String, String)>,
-    CsrfForm { form, .. }: CsrfForm<ClaimFields>,
+    request: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let account = shoppers_part(&pages, &visitor, &id, &part).await?;
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
     let back = |why: &str| {
         see_other(&format!(
             "/orders/{}?not_claimed={}&why={why}",
@@ -733,27 +739,80 @@ pub async fn claim(
             encode(&part)
         ))
     };
-    let Ok(asked_krw) = super::typed_won(&form.asked_krw) else {
+    let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
+        Ok(upload) => upload,
+        Err(PageError::TooLarge) => return Ok(back("photo_large")),
+        Err(e) => return Err(e),
+    };
+    let field = |name: &str| upload.fields.get(name).cloned().unwrap_or_default();
+    let Ok(asked_krw) = super::typed_won(&field("asked_krw")) else {
         return Ok(back("asked_krw"));
     };
     let new = golmok_ordering::claims::NewClaim {
-        reason: form.reason,
+        reason: field("reason"),
         asked_krw,
     };
-    match golmok_ordering::claims::open(pages.ordering(), account, &part, new).await {
+    let opened = if upload.file.is_empty() {
+        golmok_ordering::claims::open(pages.ordering(), &account, &part, new).await
+    } else {
+        golmok_ordering::claims::open_with_photo(
+            pages.ordering(),
+            pages.store.as_ref(),
+            &account,
+            &part,
+            new,
+            upload.file,
+        )
+        .await
+    };
+    match opened {
         Ok(_) => Ok(see_other(&format!("/orders/{}?claimed=1", encode(&id)))),
         Err(DomainError::Conflict { code, .. }) => Ok(back(code)),
+        Err(DomainError::TooLarge(_)) => Ok(back("photo_large")),
         Err(DomainError::Invalid(v)) => {
             Ok(back(v.0.first().map_or(
                 "invalid",
                 |f| match f.field.as_str() {
                     "reason" => "reason",
+                    "photo" => "photo",
                     _ => "asked_krw",
                 },
             )))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `GET /claims/{id}/photos/{photo}`: a claim's photo, for its shopper, its shop's owner and
+/// admins (anyone else: not found); never kept by a shared cache.
+pub async fn claim_photo(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((claim, photo)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let account = visitor
+        .account
+        .as_ref()
+        .ok_or_else(|| PageError::SignIn(visitor.here.clone()))?;
+    let file = golmok_ordering::claims::read_photo(
+        &pages.db,
+        pages.store.as_ref(),
+        account,
+        &claim,
+        &photo,
+    )
+    .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_owned(),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -807,7 +866,14 @@ pub fn routes() -> axum::Router<crate::Pages> {
         .route("/orders/{id}/refund", post(support_refund))
         .route("/orders/{id}/parts/{part}/move", post(move_part))
         .route("/orders/{id}/parts/{part}/pickup", post(collect_part))
-        .route("/orders/{id}/parts/{part}/claim", post(claim))
+        .route(
+            "/orders/{id}/parts/{part}/claim",
+            // A photo somewhat over 10 MB is read whole and refused beside the form.
+            post(claim).layer(axum::extract::DefaultBodyLimit::max(
+                4 * golmok_storage::photo::MAX_BYTES,
+            )),
+        )
+        .route("/claims/{id}/photos/{photo}", get(claim_photo))
         .route(
             "/orders/{id}/parts/{part}/lines/{line}/approval",
             post(answer_approval),

@@ -22,6 +22,8 @@ use crate::session::{CsrfForm, Visitor};
 
 /// An open claim as the board shows it.
 pub struct ShopClaim {
+    /// The shopper's photos' addresses.
+    pub photos: Vec<String>,
     pub id: String,
     /// The order's last six characters, as the shopper reads them too.
     pub order_number: String,
@@ -54,6 +56,7 @@ pub async fn open_claims(
             .await?
             .into_iter()
             .map(|c| ShopClaim {
+                photos: super::orders::photo_links(&c),
                 order_number: order_number(&c.order_id),
                 at: format::seoul_time(lang, c.created_at),
                 asked: c.asked_krw.map(|a| format::won(lang, a)),
@@ -121,6 +124,8 @@ pub async fn answer(
 
 /// A claim in the shop's record.
 pub struct ClaimRow {
+    /// The shopper's photos' addresses.
+    pub photos: Vec<String>,
     pub order_number: String,
     pub at: String,
     pub reason: String,
@@ -153,6 +158,7 @@ pub async fn claims(
         .await?
         .into_iter()
         .map(|c| ClaimRow {
+            photos: super::orders::photo_links(&c),
             order_number: order_number(&c.order_id),
             at: format::seoul_time(lang, c.created_at),
             asked: c.asked_krw.map(|a| format::won(lang, a)),
