@@ -684,6 +684,7 @@ texts! {
     couriers_title: "기사님", "Couriers";
     couriers_link: "기사님 관리", "Couriers";
     couriers_none: "아직 이 배송망의 기사님이 없습니다.", "No courier rides for this network yet.";
+    courier_suspended_replan: "기사님 계정 정지됨: 다시 계획하세요", "Courier suspended: plan again";
     courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";
     courier_sign_on: "기사님 등록", "Sign a courier on";

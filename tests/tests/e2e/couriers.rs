@@ -219,12 +219,25 @@ async fn a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries(app:
     let coordinator = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
     let shopper = golmok_e2e::demo::login(&app, "shopper@demo.golmok.kr").await;
     let booked = golmok_e2e::demo::tofu_delivery(&app, &shopper).await;
-    let rider = courier::on_duty(db, &booked.network)
+    let plan_path = format!("/v1/networks/{}/slots/{}/plan", booked.network, booked.slot);
+    let plan = app.post(&plan_path, Some(&admin), &json!({})).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.text);
+    let carrying = plan.body["batches"]
+        .as_array()
+        .and_then(|batches| {
+            batches.iter().find(|b| {
+                b["stops"].as_array().is_some_and(|s| {
+                    s.iter()
+                        .any(|s| s["merchant_order_id"] == booked.part.as_str())
+                })
+            })
+        })
+        .and_then(|b| b["courier_id"].as_str())
+        .expect("the plan gives the tofu to a courier")
+        .to_owned();
+    let rider = courier::get_courier(db, &carrying)
         .await
-        .expect("the fleet")
-        .into_iter()
-        .next()
-        .expect("a courier rides for the tofu shop's network");
+        .expect("the courier carrying the tofu");
     let on_duty = || async {
         courier::on_duty(db, &booked.network)
             .await
@@ -271,7 +284,37 @@ async fn a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries(app:
         .get(&format!("/dispatch/{}/couriers", booked.network))
         .await;
     ok(&page);
-    assert_eq!(page.html.matches("계정 정지됨").count(), 1, "{}", page.html);
+    assert_eq!(
+        page.html.matches("계정 정지됨:").count(),
+        1,
+        "{}",
+        page.html
+    );
+    // The board marks the batch planned for them, to plan again; a new plan leaves them out.
+    let board = desk
+        .get(&format!(
+            "/dispatch/{}?date={}",
+            booked.network, booked.date
+        ))
+        .await;
+    ok(&board);
+    assert!(board.html.contains("다시 계획하세요"), "{}", board.html);
+    let again = app.post(&plan_path, Some(&admin), &json!({})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert!(
+        again.body["batches"]
+            .as_array()
+            .is_some_and(|b| b.iter().all(|b| b["courier_id"] != rider.id.as_str())),
+        "{}",
+        again.text
+    );
+    let board = desk
+        .get(&format!(
+            "/dispatch/{}?date={}",
+            booked.network, booked.date
+        ))
+        .await;
+    assert!(!board.html.contains("다시 계획하세요"));
 
     let reinstated = app
         .post(

@@ -72,6 +72,8 @@ pub struct StopDot {
 
 pub struct BatchView {
     pub courier: String,
+    /// The courier's account is suspended: the batch waits for a new plan.
+    pub courier_suspended: bool,
     pub colour: &'static str,
     pub status: &'static str,
     pub distance: String,
@@ -137,8 +139,17 @@ pub async fn board(
                 .with_timezone(&golmok_delivery_routing::network::seoul())
                 .date_naive()
         });
-    let couriers = courier_names(&pages, visitor.lang.texts(), &network_id).await?;
-    let names: HashMap<String, String> = couriers.iter().cloned().collect();
+    let riding = courier_names(&pages, visitor.lang.texts(), &network_id).await?;
+    let names: HashMap<String, (String, bool)> = riding
+        .iter()
+        .map(|(id, name, suspended)| (id.clone(), (name.clone(), *suspended)))
+        .collect();
+    // Deliveries are given only to couriers on duty.
+    let couriers: Vec<(String, String)> = riding
+        .into_iter()
+        .filter(|(_, _, suspended)| !suspended)
+        .map(|(id, name, _)| (id, name))
+        .collect();
     let mut slots = Vec::new();
     let mut routes = Vec::new();
     for s in golmok_delivery_routing::network::slots(&pages.db, &network_id, date).await? {
@@ -155,19 +166,20 @@ pub async fn board(
     })
 }
 
-/// The network's couriers by id, named as the dispatcher knows them: name and vehicle.
+/// The network's riding couriers by id, named as the dispatcher knows them (name and
+/// vehicle), and whether an admin has suspended their account.
 async fn courier_names(
     pages: &Pages,
     t: &Texts,
     network_id: &str,
-) -> Result<Vec<(String, String)>, PageError> {
+) -> Result<Vec<(String, String, bool)>, PageError> {
     let mut couriers = Vec::new();
-    for c in golmok_delivery_routing::courier::on_duty(&pages.db, network_id).await? {
+    for c in golmok_delivery_routing::courier::couriers_of(&pages.db, network_id).await? {
         let name = match golmok_accounts::find(&pages.db, &c.account_id).await {
             Ok(a) => format!("{} ({})", a.name, super::courier::vehicle(t, c.vehicle)),
             Err(_) => c.id.clone(),
         };
-        couriers.push((c.id, name));
+        couriers.push((c.id, name, c.suspended));
     }
     Ok(couriers)
 }
@@ -178,7 +190,7 @@ async fn slot_view(
     pages: &Pages,
     lang: Lang,
     s: golmok_delivery_routing::network::Slot,
-    names: &HashMap<String, String>,
+    names: &HashMap<String, (String, bool)>,
     routes: &mut Vec<serde_json::Value>,
 ) -> Result<SlotView, PageError> {
     let t = lang.texts();
@@ -235,13 +247,15 @@ fn batch_view(
     t: &Texts,
     b: &golmok_delivery_routing::planner::Batch,
     colour: &'static str,
-    names: &HashMap<String, String>,
+    names: &HashMap<String, (String, bool)>,
 ) -> BatchView {
+    let (courier, courier_suspended) = names
+        .get(&b.courier_id)
+        .cloned()
+        .unwrap_or_else(|| (b.courier_id.clone(), false));
     BatchView {
-        courier: names
-            .get(&b.courier_id)
-            .cloned()
-            .unwrap_or_else(|| b.courier_id.clone()),
+        courier,
+        courier_suspended,
         colour,
         status: super::courier::batch_status(t, b.status),
         distance: format!("{:.1} km", b.distance_m / 1000.0),
