@@ -130,15 +130,23 @@ pub async fn owed_by_party(
         .collect())
 }
 
-/// Debits minus credits of one account.
+/// Debits minus credits of one account, summed by the database (a shop's account holds a
+/// line for every sale it ever made).
 pub async fn balance(db: &impl ConnectionTrait, account: &str) -> Result<i64, DomainError> {
-    Ok(ledger_entry::Entity::find()
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    // `SUM` of a bigint is a numeric on PostgreSQL: cast back; no entries sum to 0.
+    let sum: Option<i64> = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_krw), 0) AS BIGINT)"),
+            "balance",
+        )
         .filter(ledger_entry::Column::Account.eq(account))
-        .all(db)
-        .await?
-        .iter()
-        .map(|e| e.amount_krw)
-        .sum())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(sum.unwrap_or(0))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
