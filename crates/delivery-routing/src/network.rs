@@ -823,6 +823,29 @@ pub async fn book(
     Ok((network, slot))
 }
 
+/// Deliveries of `network` not yet made whose drop-off lies outside its area as drawn now (an
+/// area redrawn smaller after they were booked): they still go out; the admin is told.
+pub async fn deliveries_outside(db: &impl ConnectionTrait, network: &Network) -> Result<u64> {
+    use crate::entities::delivery_task;
+    use crate::status::TaskStatus;
+    let Some(area) = polygon(&network.area) else {
+        return Ok(0);
+    };
+    let under_way = delivery_task::Entity::find()
+        .filter(delivery_task::Column::NetworkId.eq(network.id.as_str()))
+        .filter(delivery_task::Column::Status.is_in([
+            TaskStatus::Open,
+            TaskStatus::Planned,
+            TaskStatus::PickedUp,
+        ]))
+        .all(db)
+        .await?;
+    Ok(under_way
+        .iter()
+        .filter(|t| !area.contains(&Point::new(t.dropoff_lon, t.dropoff_lat)))
+        .count() as u64)
+}
+
 /// Wave `id`'s row, locked on PostgreSQL until the transaction ends (SQLite's writers take
 /// turns already). A booking holds it shared and a change of the wave's times or its
 /// retirement exclusively, so a change never checks the bookings while one is being made

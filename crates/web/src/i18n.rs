@@ -391,6 +391,7 @@ texts! {
     network_saved: "저장했습니다.", "Saved.";
     network_settings: "설정", "Settings";
     network_redraw: "배송 구역 바꾸기", "Draw the area again";
+    network_outside_area: "건의 배송이 지금 구역 밖 주소로 예약되어 있습니다. 예약된 배송은 그대로 나갑니다.", "deliveries under way go to addresses outside the area drawn now; they still go out.";
     network_redraw_help: "구역을 넓히거나 줄일 때: 자치구를 고르고 구 전체 또는 맞닿은 동들을 고릅니다. 이미 예약된 배달은 그대로 갑니다.", "To grow or shrink the area: choose a district, then the whole of it or neighbourhoods that touch. Deliveries already booked go ahead.";
     err_network_area_hub: "허브가 새 구역 밖에 있습니다. 허브를 먼저 구역 안으로 옮기세요.", "The hub lies outside that area: move the hub into it first.";
     network_slot_capacity: "배송 시간당 배달 수 (비우면 기사님 근무로 계산)", "Deliveries a slot takes (empty: worked out from the couriers on shift)";

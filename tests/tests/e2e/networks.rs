@@ -15,7 +15,8 @@ on_both_databases!(
     an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_pages,
     an_admin_makes_a_support_agency_for_districts_nobody_runs,
     a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays,
-    a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them
+    a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them,
+    an_area_redrawn_smaller_tells_the_admin_of_deliveries_left_outside
 );
 
 #[track_caller]
@@ -418,6 +419,70 @@ async fn a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them(ap
     assert_eq!(
         after.waves[0].spec, wave.spec,
         "the booked wave kept its times"
+    );
+}
+
+async fn an_area_redrawn_smaller_tells_the_admin_of_deliveries_left_outside(app: TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
+    let network = tofu.consortium["network_id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/networks/{network}");
+    let before = app.get(&path, None).await.body;
+    let hub = before["hub"].clone();
+    let (lat, lon) = (hub["lat"].as_f64().unwrap(), hub["lon"].as_f64().unwrap());
+    let slot = golmok_e2e::demo::first_slot(&app, &network, golmok_e2e::demo::tomorrow()).await;
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&shopper),
+            &json!({"consortium_id": tofu.consortium["id"], "items": [{"listing_id": tofu.listing_id, "quantity": 1}],
+                    "fulfillment": {"kind": "delivery", "slot_id": slot, "address": "망원로 30", "location": {"lat": lat + 0.002, "lon": lon}, "phone": "010-2345-6789"},
+                    "payment": {"provider": "offline"}}),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("admin@demo.golmok.kr", None).await;
+    let page_path = format!("/admin/networks/{network}");
+    assert!(
+        !desk
+            .get(&page_path)
+            .await
+            .html
+            .contains("id=\"outside-area\"")
+    );
+
+    // Drawn again around the hub alone: the delivery booked 200 m north is outside it now.
+    let (s, n, w, e) = (lat - 0.001, lat + 0.001, lon - 0.001, lon + 0.001);
+    let small =
+        json!({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]});
+    let redrawn = app
+        .patch(&path, Some(&admin), &json!({"area": small}))
+        .await;
+    assert_eq!(redrawn.status, StatusCode::OK, "{}", redrawn.text);
+    let page = desk.get(&page_path).await;
+    ok(&page);
+    let told = page
+        .html
+        .split("id=\"outside-area\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(told.contains(">1</span>"), "{}", page.html);
+
+    let back = app
+        .patch(&path, Some(&admin), &json!({"area": before["area"]}))
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert!(
+        !desk
+            .get(&page_path)
+            .await
+            .html
+            .contains("id=\"outside-area\"")
     );
 }
 

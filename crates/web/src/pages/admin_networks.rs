@@ -401,6 +401,8 @@ struct NetworkPage {
     districts: Vec<&'static str>,
     redraw: Redraw,
     redraw_boxes: Vec<NeighbourhoodBox>,
+    /// Deliveries under way whose drop-off the area drawn now leaves outside.
+    outside: u64,
 }
 
 /// Drawing the area again: the district chosen (none yet: empty), the neighbourhoods ticked,
@@ -472,6 +474,7 @@ async fn network_page(
             districts: area::districts().iter().map(|d| d.name.as_str()).collect(),
             redraw_boxes: checked_boxes(&typed.redraw.district, &typed.redraw.checked),
             redraw: typed.redraw,
+            outside: network::deliveries_outside(&pages.db, &network).await?,
             network,
             c: Chrome::load(pages, visitor).await?,
         },
