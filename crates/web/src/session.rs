@@ -178,7 +178,8 @@ pub async fn visit(State(pages): State<Pages>, request: Request, next: Next) -> 
 
 /// A file sent from a form (`multipart/form-data`) with its CSRF token checked: the bytes of
 /// its one file field, empty when no file was chosen. Over `limit` bytes is
-/// [`PageError::TooLarge`].
+/// [`PageError::TooLarge`]. A form sent URL-encoded (a page opened before its form took a
+/// file) is read as one without a file.
 pub struct CsrfUpload {
     pub file: Bytes,
     /// The form's other fields, as text.
@@ -193,6 +194,20 @@ impl CsrfUpload {
             .get::<Visitor>()
             .map(|v| v.csrf.clone())
             .ok_or(PageError::Internal("the session layer did not run".into()))?;
+        let url_encoded = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        if url_encoded {
+            let CsrfForm { form, .. } =
+                CsrfForm::<std::collections::HashMap<String, String>>::from_request(request, &())
+                    .await?;
+            return Ok(Self {
+                file: Bytes::new(),
+                fields: form,
+            });
+        }
         let mut form = axum::extract::Multipart::from_request(request, &())
             .await
             .map_err(|_| PageError::BadRequest)?;

@@ -440,14 +440,12 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     );
 
     // A second claim, declined with the shop's reason.
-    let sent = claim_form(
-        &mut shopper,
-        &page,
-        &form,
-        &[("reason", "나머지 한 모도 맛이 이상해요")],
-        None,
-    )
-    .await;
+    // Sent URL-encoded, as a page opened before the form took a photo would: still taken.
+    let forged = shopper.post(&form, &[("reason", "위조된 요청")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let sent = shopper
+        .submit(&page, &form, &[("reason", "나머지 한 모도 맛이 이상해요")])
+        .await;
     assert_eq!(sent.location(), format!("{path}?claimed=1"));
     let board = merchant.get(&board_path).await;
     let second = claims_of(
