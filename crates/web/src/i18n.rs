@@ -910,6 +910,7 @@ texts! {
     tab_draft: "임시 저장", "Drafts";
     tab_archived: "보관됨", "Archived";
     status_draft: "꺼짐", "Off";
+    shop_held: "지금은 이 가게의 상품을 판매하지 않습니다.", "This shop is not selling for now.";
     status_held: "판매 보류 (계정 정지 중)", "Held (owner suspended)";
     status_archived: "보관", "Archived";
     turn_on: "켜기", "Turn on";

@@ -1049,6 +1049,13 @@ async fn a_suspended_shop_owner_s_goods_are_held_off_sale_until_reinstated(app: 
         !page.html.contains(&tofu.listing_id),
         "off the consortium's page"
     );
+    let shop_page = golmok_e2e::pages::Browser::new(&app.base_url)
+        .get(&format!("/shops/{}", tofu.shop_id))
+        .await;
+    assert!(
+        shop_page.html.contains("id=\"shop-held\""),
+        "the shop says it is not selling"
+    );
     // Only reinstatement lifts the hold; nobody sets it by hand.
     let lifted = app
         .patch(
@@ -1078,6 +1085,13 @@ async fn a_suspended_shop_owner_s_goods_are_held_off_sale_until_reinstated(app: 
     assert_eq!(status_of(tofu.listing_id.clone()).await, "active");
     assert_eq!(status_of(draft_id).await, "draft");
     assert_eq!(shop_listings().await, on_sale);
+    assert!(
+        !golmok_e2e::pages::Browser::new(&app.base_url)
+            .get(&format!("/shops/{}", tofu.shop_id))
+            .await
+            .html
+            .contains("id=\"shop-held\"")
+    );
     let placed = order().await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
 }

@@ -300,6 +300,8 @@ struct ShopPage {
     exceptions: Vec<HoursLine>,
     consortia: Vec<(String, String)>,
     goods: Vec<ListingCard>,
+    /// Its owner's account is suspended: its goods are held off sale.
+    held: bool,
 }
 
 fn opening_hours(lang: Lang, m: &Merchant) -> Vec<HoursLine> {
@@ -385,6 +387,9 @@ pub async fn shop(
         openness: format::openness(visitor.lang, &merchant, now),
         exceptions,
         goods: listing_cards(&pages, visitor.lang, &listings).await?,
+        held: golmok_accounts::find(&pages.db, &merchant.owner_id)
+            .await
+            .is_ok_and(|owner| owner.suspended_at.is_some()),
         consortia,
         merchant,
         c: Chrome::load(&pages, &visitor).await?,
