@@ -2179,6 +2179,34 @@ async fn a_coordinator_makes_a_promotion_and_the_basket_shows_the_sale_price() {
     in_chromium(promotion).await;
 }
 
+/// Starts the new-campaign form of the campaigns page `b` is on: its kind and title, running
+/// from an hour ago for `hours`.
+async fn new_campaign(b: &Client, kind: &str, title: &str, hours: i64) -> Result<(), String> {
+    wait_for_text(b, "새 캠페인").await;
+    b.find(Locator::Css("#kind"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value(kind)
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(b, "#title", title).await;
+    // A datetime-local field types differently in each locale: its value is set as the
+    // browser's own picker would.
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .with_timezone(&golmok_delivery_routing::network::seoul())
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    b.execute(
+        "document.getElementById('starts').value = arguments[0]; document.getElementById('ends').value = arguments[1];",
+        vec![at(-1).into(), at(hours).into()],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
     let consortium = tofu.consortium["id"]
@@ -2193,28 +2221,7 @@ async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
     )
     .await?;
     click(b, "#campaigns-link").await?;
-    wait_for_text(b, "새 캠페인").await;
-    b.find(Locator::Css("#kind"))
-        .await
-        .map_err(|e| e.to_string())?
-        .select_by_value("promotion")
-        .await
-        .map_err(|e| e.to_string())?;
-    fill(b, "#title", "김장철 두부 할인").await;
-    // A datetime-local field types differently in each locale: its value is set as the
-    // browser's own picker would.
-    let at = |hours: i64| {
-        (chrono::Utc::now() + chrono::Duration::hours(hours))
-            .with_timezone(&golmok_delivery_routing::network::seoul())
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    };
-    b.execute(
-        "document.getElementById('starts').value = arguments[0]; document.getElementById('ends').value = arguments[1];",
-        vec![at(-1).into(), at(72).into()],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    new_campaign(b, "promotion", "김장철 두부 할인", 72).await?;
     b.find(Locator::Css("#discount"))
         .await
         .map_err(|e| e.to_string())?
@@ -2276,26 +2283,7 @@ async fn festival_pin(app: &TestApp, b: &Client) -> Result<(), String> {
         &format!("/programme/consortia/{consortium}/campaigns"),
     )
     .await?;
-    wait_for_text(b, "새 캠페인").await;
-    b.find(Locator::Css("#kind"))
-        .await
-        .map_err(|e| e.to_string())?
-        .select_by_value("festival")
-        .await
-        .map_err(|e| e.to_string())?;
-    fill(b, "#title", "망원 김장 골목 축제").await;
-    let at = |hours: i64| {
-        (chrono::Utc::now() + chrono::Duration::hours(hours))
-            .with_timezone(&golmok_delivery_routing::network::seoul())
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    };
-    b.execute(
-        "document.getElementById('starts').value = arguments[0]; document.getElementById('ends').value = arguments[1];",
-        vec![at(-1).into(), at(30).into()],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    new_campaign(b, "festival", "망원 김장 골목 축제", 30).await?;
     fill(b, "#place", "망원시장 입구").await;
     // The map fits the consortium's district (Mapo): a tap on it lands there.
     let lat = tapped_latitude(b, "#campaign-map").await?;

@@ -180,18 +180,7 @@ async fn a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off(app: Tes
     let made = coordinator.submit(&page, &path, &pairs_of(&fields)).await;
     assert_eq!(made.location(), format!("{path}?made=1"));
     assert_eq!(count().await.map(|n| n - 1), before);
-    let listed = app
-        .get(
-            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
-            None,
-        )
-        .await
-        .body;
-    let campaign = listed["items"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["title"] == "김장 두부 할인"))
-        .cloned()
-        .expect("the promotion");
+    let campaign = campaign_titled(&app, &consortium, "김장 두부 할인").await;
     let id = campaign["id"].as_str().unwrap().to_owned();
     assert_eq!(campaign["discount"]["percent"], 20);
     assert_eq!(campaign["place"], "망원시장 입구");
@@ -267,6 +256,22 @@ async fn a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off(app: Tes
     refused_beside(&late, &format!("campaign-error-{id}"));
 }
 
+/// The consortium's campaign titled `title`, as the API lists it.
+async fn campaign_titled(app: &TestApp, consortium: &str, title: &str) -> serde_json::Value {
+    let listed = app
+        .get(
+            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
+            None,
+        )
+        .await
+        .body;
+    listed["items"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["title"] == title))
+        .cloned()
+        .unwrap_or_else(|| panic!("no campaign titled {title}: {listed}"))
+}
+
 fn pairs_of(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
@@ -291,58 +296,31 @@ async fn a_festival_pinned_on_the_map_is_found_by_shoppers(app: TestApp) {
         "a map of the consortium's district to tap"
     );
     let (starts, ends) = (local_in(-1), local_in(30));
-    let festival = |lat: &'static str, lon: &'static str| {
-        vec![
-            ("kind", "festival".to_owned()),
-            ("title", "망원 골목 축제".to_owned()),
-            ("starts", starts.clone()),
-            ("ends", ends.clone()),
-            ("place", "망원시장 입구".to_owned()),
-            ("lat", lat.to_owned()),
-            ("lon", lon.to_owned()),
-            ("discount", "none".to_owned()),
-            ("listing", tofu.listing_id.clone()),
+    let festival = |lat: &str, lon: &str| -> Vec<(String, String)> {
+        [
+            ("kind", "festival"),
+            ("title", "망원 골목 축제"),
+            ("starts", &starts),
+            ("ends", &ends),
+            ("place", "망원시장 입구"),
+            ("lat", lat),
+            ("lon", lon),
+            ("discount", "none"),
+            ("listing", &tofu.listing_id),
         ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
     };
-    let pairs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
     for (lat, lon) in [("37.556", ""), ("north", "126.905"), ("137.5", "126.905")] {
-        let fields = pairs(&festival(lat, lon));
-        let refused = coordinator
-            .submit(
-                &page,
-                &path,
-                &fields
-                    .iter()
-                    .map(|(k, v)| (*k, v.as_str()))
-                    .collect::<Vec<_>>(),
-            )
-            .await;
+        let fields = festival(lat, lon);
+        let refused = coordinator.submit(&page, &path, &pairs_of(&fields)).await;
         refused_beside(&refused, "location-error");
     }
     let fields = festival("37.556", "126.905");
-    let made = coordinator
-        .submit(
-            &page,
-            &path,
-            &fields
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .await;
+    let made = coordinator.submit(&page, &path, &pairs_of(&fields)).await;
     assert_eq!(made.location(), format!("{path}?made=1"));
-    let listed = app
-        .get(
-            &format!("/v1/campaigns?consortium_id={consortium}&limit=100"),
-            None,
-        )
-        .await
-        .body;
-    let campaign = listed["items"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["title"] == "망원 골목 축제"))
-        .cloned()
-        .expect("the festival");
+    let campaign = campaign_titled(&app, &consortium, "망원 골목 축제").await;
     let id = campaign["id"].as_str().unwrap().to_owned();
     assert_eq!(campaign["location"]["lat"], 37.556);
     assert_eq!(campaign["location"]["lon"], 126.905);
@@ -360,33 +338,17 @@ async fn a_festival_pinned_on_the_map_is_found_by_shoppers(app: TestApp) {
     let page = coordinator.get(&path).await;
     assert!(page.html.contains(link), "on the coordinator's card too");
     let mut moved = festival("37.5561", "126.9061");
-    moved.retain(|(k, _)| *k != "kind");
+    moved.retain(|(k, _)| k != "kind");
     let change = format!("/programme/campaigns/{id}");
-    let answer = coordinator
-        .submit(
-            &page,
-            &change,
-            &moved
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .await;
+    let answer = coordinator.submit(&page, &change, &pairs_of(&moved)).await;
     assert_eq!(answer.location(), format!("{path}?changed=1"));
     let now = app.get(&format!("/v1/campaigns/{id}"), None).await.body;
     assert_eq!(now["location"]["lat"], 37.5561);
     let mut unpinned = festival("", "");
-    unpinned.retain(|(k, _)| *k != "kind");
+    unpinned.retain(|(k, _)| k != "kind");
     let page = coordinator.get(&path).await;
     let answer = coordinator
-        .submit(
-            &page,
-            &change,
-            &unpinned
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        )
+        .submit(&page, &change, &pairs_of(&unpinned))
         .await;
     assert_eq!(answer.location(), format!("{path}?changed=1"));
     let now = app.get(&format!("/v1/campaigns/{id}"), None).await.body;
