@@ -95,13 +95,7 @@ pub async fn add(
             format!("the stop is already {}", s.status),
         ));
     }
-    let variants = tokio::task::spawn_blocking(move || photo::prepare(&upload))
-        .await
-        .map_err(|e| DomainError::internal(format!("preparing a proof photo: {e}")))??;
-    let page = variants
-        .into_iter()
-        .find(|v| v.name == "page")
-        .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+    let page = photo::page_size(upload).await?;
     let id = new_id("prf");
     let key = format!(
         "proofs/{}/{}.jpg",

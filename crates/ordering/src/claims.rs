@@ -290,13 +290,7 @@ struct StoredPhoto {
 }
 
 async fn store_photo(store: &dyn ObjectStore, upload: Bytes) -> Result<StoredPhoto> {
-    let variants = tokio::task::spawn_blocking(move || photo::prepare(&upload))
-        .await
-        .map_err(|e| DomainError::internal(format!("preparing a claim photo: {e}")))??;
-    let page = variants
-        .into_iter()
-        .find(|v| v.name == "page")
-        .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+    let page = photo::page_size(upload).await?;
     let id = new_id("cph");
     let object_key = format!("claims/{}.jpg", id.to_lowercase());
     store

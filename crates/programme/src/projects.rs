@@ -512,13 +512,7 @@ pub async fn add_file(
         }
         ("document", "application/pdf", "pdf", upload)
     } else {
-        let variants = tokio::task::spawn_blocking(move || golmok_storage::photo::prepare(&upload))
-            .await
-            .map_err(|e| DomainError::internal(format!("preparing a project photo: {e}")))??;
-        let page = variants
-            .into_iter()
-            .find(|v| v.name == "page")
-            .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+        let page = golmok_storage::photo::page_size(upload).await?;
         ("photo", "image/jpeg", "jpg", page.bytes)
     };
     let key = format!(

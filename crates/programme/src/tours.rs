@@ -773,13 +773,7 @@ pub async fn add_photo(
     if caption.chars().count() > 200 {
         return Err(ValidationErrors::single("caption", "must be at most 200 characters").into());
     }
-    let variants = tokio::task::spawn_blocking(move || golmok_storage::photo::prepare(&upload))
-        .await
-        .map_err(|e| DomainError::internal(format!("preparing a tour photo: {e}")))??;
-    let page = variants
-        .into_iter()
-        .find(|v| v.name == "page")
-        .ok_or_else(|| DomainError::internal("a photo without its page size"))?;
+    let page = golmok_storage::photo::page_size(upload).await?;
     let id = new_id("tph");
     let key = format!("tours/{}/{}.jpg", tour_id.to_lowercase(), id.to_lowercase());
     store.put(&key, page.bytes, "image/jpeg").await?;

@@ -58,6 +58,18 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageFormat, PhotoError> {
     }
 }
 
+/// An upload checked and stripped on a blocking thread (decoding is slow work for an async
+/// one), in its page size alone: what a courier's proof, a claim, a tour and a project keep.
+pub async fn page_size(upload: Bytes) -> Result<Variant, golmok_core::DomainError> {
+    let variants = tokio::task::spawn_blocking(move || prepare(&upload))
+        .await
+        .map_err(|e| golmok_core::DomainError::internal(format!("preparing a photo: {e}")))??;
+    variants
+        .into_iter()
+        .find(|v| v.name == "page")
+        .ok_or_else(|| golmok_core::DomainError::internal("a photo without its page size"))
+}
+
 /// The photo's stored sizes, from an upload.
 pub fn prepare(bytes: &[u8]) -> Result<Vec<Variant>, PhotoError> {
     if bytes.len() > MAX_BYTES {
