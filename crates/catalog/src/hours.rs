@@ -38,7 +38,7 @@ pub enum Openness {
 }
 
 pub fn seoul() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+    golmok_core::seoul::offset()
 }
 
 pub(crate) fn minutes(hhmm: &str) -> Option<u32> {

@@ -17,7 +17,7 @@ use crate::{DomainError, Result};
 
 /// Asia/Seoul: UTC+9 all year.
 pub fn seoul() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("a valid offset")
+    golmok_core::seoul::offset()
 }
 
 /// A wave as configured. Unknown fields are not refused here (as they are on the network

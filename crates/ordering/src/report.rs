@@ -12,7 +12,7 @@ use crate::{DomainError, Result};
 
 /// Asia/Seoul has no daylight saving: UTC+9 all year.
 fn seoul() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("a valid offset")
+    golmok_core::seoul::offset()
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
