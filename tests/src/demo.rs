@@ -39,6 +39,14 @@ pub struct Tofu {
 }
 
 impl Tofu {
+    /// The consortium's id.
+    pub fn consortium_id(&self) -> String {
+        self.consortium["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// The consortium's other member shops, in the consortium's order.
     pub fn other_members(&self) -> Vec<String> {
         self.consortium["members"]
@@ -50,6 +58,13 @@ impl Tofu {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// Loads the demo data into `app`'s fresh database.
+pub async fn seeded(app: &TestApp) {
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data loads");
 }
 
 /// Finds the [`Tofu`] through the public API at `base`.

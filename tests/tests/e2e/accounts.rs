@@ -354,9 +354,7 @@ async fn a_person_renames_and_changes_the_password_from_the_account_page(app: Te
 }
 
 async fn an_admin_makes_a_coordinator_account_and_assigns_it_an_agency(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let mut admin = Browser::new(&app.base_url);
     admin.sign_in("admin@demo.golmok.kr", None).await;
     let desk = admin.get("/admin").await;
@@ -475,9 +473,7 @@ fn reset_address(html: &str) -> String {
 }
 
 async fn a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let email = "shopper@demo.golmok.kr";
     let phone = golmok_e2e::demo::login(&app, email).await;
     // Guessing locked the account out, as it does before someone asks for help.
@@ -577,9 +573,7 @@ async fn a_person_who_forgot_the_password_sets_a_new_one_with_an_admins_link(app
 }
 
 async fn a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
     let coordinator = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
     let body = json!({"email": "merchant@demo.golmok.kr"});
@@ -660,9 +654,7 @@ async fn a_reset_link_works_once_over_the_api_and_a_newer_one_replaces_it(app: T
 }
 
 async fn an_admin_suspends_an_account_and_reinstates_it(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let email = "courier@demo.golmok.kr";
     let password = golmok_demo::seed::DEMO_PASSWORD;
     let phone = golmok_e2e::demo::login(&app, email).await;
@@ -978,13 +970,11 @@ async fn a_person_changes_the_email_they_sign_in_with(app: TestApp) {
 }
 
 async fn a_suspended_shop_owner_s_goods_are_held_off_sale_until_reinstated(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
     let shopper = golmok_e2e::demo::login(&app, "shopper@demo.golmok.kr").await;
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let owner = golmok_accounts::find_by_email(&app.state.db, "merchant@demo.golmok.kr")
         .await
         .expect("the tofu shop's owner");

@@ -1474,10 +1474,7 @@ async fn a_coordinator_runs_a_festival_and_a_stall_sells_at_it() {
 async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
     let coordinator = golmok_e2e::demo::login(app, "coordinator@demo.golmok.kr").await;
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let consortium = tofu.consortium_id();
     let agency = tofu.consortium["agency_id"]
         .as_str()
         .unwrap_or_default()
@@ -1677,10 +1674,7 @@ async fn a_visitor_walks_a_stamp_tour_and_spends_the_coupon_at_checkout() {
 
 async fn stamp_tour(app: &TestApp, b: &Client) -> Result<(), String> {
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let consortium = tofu.consortium_id();
     let members = tofu.other_members();
     let route = [tofu.shop_id.clone(), members[0].clone(), members[1].clone()];
 
@@ -2209,10 +2203,7 @@ async fn new_campaign(b: &Client, kind: &str, title: &str, hours: i64) -> Result
 
 async fn promotion(app: &TestApp, b: &Client) -> Result<(), String> {
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let consortium = tofu.consortium_id();
     sign_in_as(
         b,
         app,
@@ -2272,10 +2263,7 @@ async fn a_coordinator_pins_a_festival_on_the_map_and_shoppers_find_it() {
 
 async fn festival_pin(app: &TestApp, b: &Client) -> Result<(), String> {
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let consortium = tofu.consortium_id();
     sign_in_as(
         b,
         app,

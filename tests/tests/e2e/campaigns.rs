@@ -38,11 +38,9 @@ fn local_in(hours: i64) -> String {
 }
 
 async fn a_coordinator_runs_a_promotion_from_the_pages_and_calls_it_off(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let tofu_price = app
         .get(&format!("/v1/listings/{}", tofu.listing_id), None)
         .await
@@ -280,11 +278,9 @@ fn pairs_of(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 async fn a_festival_pinned_on_the_map_is_found_by_shoppers(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let mut coordinator = Browser::new(&app.base_url);
     coordinator
         .sign_in("coordinator@demo.golmok.kr", None)

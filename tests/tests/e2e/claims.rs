@@ -52,9 +52,7 @@ fn claims_of(order: &Value) -> Vec<Value> {
 }
 
 async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declines(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let (shop, tofu) = tofu_shop(&app).await;
     let mut shopper = Browser::new(&app.base_url);
     shopper.sign_up("두부 손님").await;

@@ -61,9 +61,7 @@ async fn bottled_order(
 }
 
 async fn a_returned_container_refunds_its_deposit_once(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let owner = login(&app, "merchant@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
@@ -260,9 +258,7 @@ fn stop_of<'a>(batches: &'a Value, part: &str, kind: &str) -> Option<&'a Value> 
 }
 
 async fn a_courier_takes_containers_back_at_the_door(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let owner = login(&app, "merchant@demo.golmok.kr").await;
     let admin = login(&app, "admin@demo.golmok.kr").await;

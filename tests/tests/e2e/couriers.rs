@@ -25,9 +25,7 @@ fn ok(page: &Page) {
 }
 
 async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let network = golmok_e2e::demo::network_named(&app, "마포").await;
     let riding = || async {
         golmok_delivery_routing::courier::couriers_of(&app.state.db, &network)
@@ -211,9 +209,7 @@ async fn a_coordinator_signs_a_new_courier_on_and_withdraws_them(app: TestApp) {
 
 async fn a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries(app: TestApp) {
     use golmok_delivery_routing::courier;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let db = &app.state.db;
     let admin = golmok_e2e::demo::login(&app, "admin@demo.golmok.kr").await;
     let coordinator = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;

@@ -129,11 +129,9 @@ async fn balance(app: &TestApp, account: &str) -> i64 {
 }
 
 async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let buyer = tofu.shop_id.clone();
     let buyer_token = login(&app, "merchant@demo.golmok.kr").await;
     let seller = tofu.other_members()[0].clone();
@@ -385,9 +383,7 @@ async fn member_shops_trade_on_account_and_settle_the_month(app: TestApp) {
 /// payment and the balance is square; a quantity the seller does not have is refused on the
 /// page.
 async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let buyer = tofu.shop_id.clone();
     let seller = tofu.other_members()[0].clone();
@@ -500,9 +496,7 @@ async fn the_trade_page_orders_hands_over_and_settles(app: TestApp) {
 /// courier completes the drop-off with the buyer's code. A cancelled one gives its room in
 /// the slot back.
 async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let network = tofu.consortium["network_id"].as_str().unwrap().to_owned();
     let buyer = tofu.shop_id.clone();
@@ -709,9 +703,7 @@ async fn a_member_order_rides_a_co_delivery_route(app: TestApp) {
 /// A carried member order is picked up only once its seller accepted it; one the dispatcher
 /// turns into a collection from the board is handed over by the seller after all.
 async fn a_courier_cannot_pick_up_a_member_order_not_yet_accepted(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let network = tofu.consortium["network_id"].as_str().unwrap().to_owned();
     let buyer = tofu.shop_id.clone();

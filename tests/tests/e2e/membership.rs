@@ -29,9 +29,7 @@ fn shop_in(location: &str) -> String {
 }
 
 async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     // Beside the tofu shop in Mangwon.
     let tofu = golmok_e2e::demo::merchant_named(&app, "망원 두부가게").await;
     let (lat, lon) = (
@@ -389,14 +387,9 @@ async fn a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it(app
 on_both_databases!(a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets);
 
 async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let consortium = tofu.consortium_id();
     let mut shopper = Browser::new(&app.base_url);
     shopper.sign_up("두부 사는 사람").await;
     let page = shopper.get(&format!("/listings/{}", tofu.listing_id)).await;
@@ -437,14 +430,9 @@ async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: 
 on_both_databases!(a_coordinator_changes_a_consortiums_settings_on_its_desk);
 
 async fn a_coordinator_changes_a_consortiums_settings_on_its_desk(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
-    let id = tofu.consortium["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let id = tofu.consortium_id();
     let api = format!("/v1/consortia/{id}");
     let before = app.get(&api, None).await.body;
     let path = format!("/programme/consortia/{id}/members");

@@ -48,9 +48,7 @@ fn problem_type(reply: &golmok_e2e::Reply, code: &str) {
 }
 
 async fn an_admin_changes_a_network_and_its_waves_over_the_api(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
@@ -234,9 +232,7 @@ async fn an_admin_changes_a_network_and_its_waves_over_the_api(app: TestApp) {
 }
 
 async fn a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
@@ -367,9 +363,7 @@ async fn a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays(app: Test
 async fn a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them(app: TestApp) {
     use golmok_delivery_routing::capacity::Load;
     use golmok_delivery_routing::network::{self, WaveSpec};
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let db = app.state.db.clone();
     let admin = golmok_accounts::find_by_email(&db, "admin@demo.golmok.kr")
         .await
@@ -423,9 +417,7 @@ async fn a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them(ap
 }
 
 async fn an_area_redrawn_smaller_tells_the_admin_of_deliveries_left_outside(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
     let tofu = golmok_e2e::demo::tofu_at(app.client(), &app.base_url).await;
@@ -523,9 +515,7 @@ fn neighbourhood_code(page: &Page, name: &str) -> String {
 }
 
 async fn an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_pages(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let count = || async {
         app.get("/v1/networks", None).await.body["items"]
             .as_array()
@@ -802,9 +792,7 @@ async fn an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_page
 }
 
 async fn an_admin_makes_a_support_agency_for_districts_nobody_runs(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
+    golmok_e2e::demo::seeded(&app).await;
     let agencies = || async {
         app.get("/v1/agencies", None).await.body["items"]
             .as_array()

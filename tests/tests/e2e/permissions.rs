@@ -269,9 +269,7 @@ fn id(v: &Value) -> String {
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(app).await;
     let admin = login(app, "admin@demo.golmok.kr").await;
     let shopper = login(app, "shopper@demo.golmok.kr").await;
     let merchant = login(app, "merchant@demo.golmok.kr").await;

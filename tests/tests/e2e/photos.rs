@@ -73,9 +73,7 @@ async fn fetch(app: &TestApp, url: &str) -> (StatusCode, Vec<u8>, String) {
 /// Uploads the camera photo as the tofu shop's owner and checks everything about it; returns
 /// the listing's id and the photo as listed.
 async fn photo_round_trip(app: &TestApp) -> (String, Value) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let owner = login(app, "merchant@demo.golmok.kr").await;
     let (stranger, _) = app.sign_up("merchant").await;

@@ -1,6 +1,7 @@
 //! The programme over HTTP: joint projects, support sessions, a festival's stalls, and the
 //! reports that roll a consortium's figures up to its agency and the whole programme.
 
+use golmok_e2e::demo::seeded;
 use golmok_e2e::demo::{login, tofu_at};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
@@ -55,12 +56,6 @@ async fn coordinator_of(app: &TestApp, admin: &str, agency_name: &str) -> String
 const ELSEWHERE: &str = "성동·광진 지역지원기관";
 const METROPOLITAN: &str = "서울시 골목상권 통합지원센터";
 
-async fn seeded(app: &TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
-}
-
 /// Won as the pages write them: `12,345원`.
 pub(crate) fn won(n: i64) -> String {
     let digits = n.to_string();
@@ -82,7 +77,7 @@ fn ok(reply: &golmok_e2e::Reply, status: StatusCode) -> Value {
 async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp) {
     seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let member = login(&app, "merchant@demo.golmok.kr").await;
@@ -320,7 +315,7 @@ async fn a_joint_project_is_planned_tracked_and_read_by_its_members(app: TestApp
 async fn support_hours_total_per_shop_consortium_and_agency(app: TestApp) {
     seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let agency = tofu.consortium["agency_id"].as_str().unwrap().to_owned();
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
@@ -455,7 +450,7 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
 ) {
     seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let agency = tofu.consortium["agency_id"].as_str().unwrap().to_owned();
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
@@ -1003,7 +998,7 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
     use golmok_e2e::pages::Browser;
     seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let agency = tofu.consortium["agency_id"].as_str().unwrap().to_owned();
     let members: Vec<String> = tofu.consortium["members"]
         .as_array()
@@ -1315,7 +1310,7 @@ async fn a_promotion_takes_its_price_off_at_checkout_until_called_off(app: TestA
     use golmok_e2e::pages::Browser;
     seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
     let owner = login(&app, "merchant@demo.golmok.kr").await;

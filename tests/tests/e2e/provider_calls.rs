@@ -45,9 +45,7 @@ async fn a_stalled_authorisation_holds_up_no_other_checkout(engine: Engine) {
     let mut settings = StripeStandIn::settings(&base);
     settings["ordering"] = json!({"checkouts_per_minute": 1_000_000});
     let app = TestApp::start_with(engine, settings).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let merchant = login(&app, "merchant@demo.golmok.kr").await;
     let restocked = app
@@ -425,9 +423,7 @@ async fn killed_while_stripe_answers_nothing_is_lost(engine: Engine) {
 async fn a_refused_capture_is_listed_for_an_admin(engine: Engine) {
     let (stripe, base) = StripeStandIn::start().await;
     let app = TestApp::start_with(engine, StripeStandIn::settings(&base)).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let merchant = login(&app, "merchant@demo.golmok.kr").await;

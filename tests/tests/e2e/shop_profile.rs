@@ -29,9 +29,7 @@ fn seoul_on(date: NaiveDate, hhmm: &str) -> String {
 }
 
 async fn pickups_keep_to_the_shops_hours(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let owner = login(&app, "merchant@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
@@ -130,9 +128,7 @@ async fn pickups_keep_to_the_shops_hours(app: TestApp) {
 on_both_databases!(the_owner_keeps_the_profile_on_a_page);
 
 async fn the_owner_keeps_the_profile_on_a_page(app: TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     let tofu = tofu_at(app.client(), &app.base_url).await;
     let mut owner = Browser::new(&app.base_url);
     owner.sign_in("merchant@demo.golmok.kr", None).await;

@@ -161,9 +161,7 @@ async fn card_app(extra: Value) -> (TestApp, StandIn) {
     let mut overrides = StripeStandIn::settings(&base);
     merge(&mut overrides, extra);
     let app = TestApp::start_with(Engine::Sqlite, overrides).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
+    golmok_e2e::demo::seeded(&app).await;
     (app, stand_in)
 }
 

@@ -3,6 +3,7 @@
 //! redeemed once at checkout (the consortium's cost in the ledger when the shop is paid) or
 //! at a festival stall, and the counts in the programme's report.
 
+use golmok_e2e::demo::seeded;
 use golmok_e2e::demo::{login, tofu_at, tofu_pickup};
 use golmok_e2e::{Engine, TestApp, on_both_databases, on_both_engines};
 use reqwest::StatusCode;
@@ -32,15 +33,9 @@ struct Walk {
     codes: Vec<String>,
 }
 
-async fn seeded(app: &TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .unwrap();
-}
-
 async fn walk(app: &TestApp, coordinator: &str) -> Walk {
     let tofu = tofu_at(app.client(), &app.base_url).await;
-    let consortium = tofu.consortium["id"].as_str().unwrap().to_owned();
+    let consortium = tofu.consortium_id();
     let others = tofu.other_members();
     let stops = [tofu.shop_id.clone(), others[0].clone(), others[1].clone()];
     // A coupon is 1 to 100,000 won; the route is of members, each once.

@@ -1,6 +1,7 @@
 //! The shopper's pages over HTTP, on the demo data: every page's status, role checks, form
 //! round trips, CSRF refusals, and what a person reads on them.
 
+use golmok_e2e::demo::seeded;
 use golmok_e2e::pages::{Browser, Page};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
@@ -12,12 +13,6 @@ on_both_databases!(
     the_basket_follows_the_shopper_and_keeps_to_one_consortium,
     checkout_from_the_pages_places_one_order_and_tracks_it_live,
 );
-
-async fn seeded(app: &TestApp) {
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data loads");
-}
 
 #[track_caller]
 fn ok(page: &Page) {
