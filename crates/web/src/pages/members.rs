@@ -26,7 +26,7 @@ pub struct FormingForm {
     pub action: String,
     /// The agency's districts (every district for the metropolitan agency).
     pub districts: Vec<String>,
-    pub networks: Vec<(String, String)>,
+    pub networks: Vec<NetworkChoice>,
     pub name: String,
     pub district: String,
     pub network: String,
@@ -83,11 +83,7 @@ pub(super) async fn forming_form(
     } else {
         agency.districts
     };
-    let networks = network_choices(pages, None, None)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.label))
-        .collect();
+    let networks = network_choices(pages, None, None).await?;
     Ok(Some(FormingForm {
         action: format!("/programme/agencies/{}/consortia", encode(agency_id)),
         district: districts.first().cloned().unwrap_or_default(),
@@ -123,8 +119,9 @@ pub async fn form_consortium(
         return Err(PageError::Forbidden);
     };
     let network = form.network_id.trim();
-    let reaching = network_choices(&pages, Some(form.district.as_str()), None).await?;
-    if !network.is_empty() && !reaching.iter().any(|n| n.id == network) {
+    let reaches =
+        |n: &NetworkChoice| n.id == network && n.districts.contains(&form.district.as_str());
+    if !network.is_empty() && !typed.networks.iter().any(reaches) {
         typed.errors.insert("network_id", t.err_network_district);
     }
     if typed.errors.is_empty() {
