@@ -830,6 +830,11 @@ texts! {
     claim_photo_large: "사진이 10MB를 넘습니다. 더 작은 사진을 올려 주세요.", "The photo is over 10 MB; send a smaller one.";
     claim_photo: "사진 (선택, 파손·오배송을 보여 주세요)", "A photo (optional: show what went wrong)";
     claim_photo_alt: "손님이 보낸 사진", "The shopper's photo";
+    claim_photo_add: "사진 더하기", "Add a photo";
+    claim_photo_added: "사진을 문의에 더했습니다. 가게가 함께 봅니다.", "The photo went with your claim; the shop sees it with it.";
+    claim_photo_missing: "더할 사진을 골라 주세요.", "Choose a photo to add.";
+    claim_photo_too_many: "문의 하나에 사진은 4장까지입니다.", "A claim shows at most four photos.";
+    claim_photo_answered: "가게가 이미 답한 문의에는 사진을 더할 수 없습니다.", "The shop has answered this claim; photos go with a claim still waiting.";
     claim_reason_needed: "무슨 문제인지 500자 이내로 적어 주세요.", "Say what went wrong (up to 500 characters).";
     claims_title: "손님 문의", "Shoppers' claims";
     shop_claims_help: "답을 기다리는 문의가 먼저, 그다음 최근에 답한 문의입니다. 답은 주문 보드에서 합니다.", "Claims waiting for an answer first, then the latest answered; answer them on the order board.";

@@ -229,6 +229,38 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         !page.html.contains(&format!("action=\"{form}\"")),
         "one claim waits at a time"
     );
+    // Another photo from the order's page while the claim waits (one must be chosen).
+    let add_prefix = format!("{path}/parts/{part}/claims/");
+    let add_form = page
+        .html
+        .split(&format!("action=\"{add_prefix}"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("{add_prefix}{rest}"))
+        .expect("the form adding a photo to the waiting claim");
+    let none = claim_form(&mut shopper, &page, &add_form, &[], None).await;
+    assert_eq!(
+        none.location(),
+        format!("{path}?not_claimed={part}&why=photo_missing#claim-error-{part}")
+    );
+    assert!(
+        shopper
+            .get(none.location())
+            .await
+            .html
+            .contains("더할 사진을 골라 주세요")
+    );
+    let added = claim_form(&mut shopper, &page, &add_form, &[], Some(&photo)).await;
+    assert_eq!(added.location(), format!("{path}?photo_added=1"));
+    let page = shopper.get(added.location()).await;
+    ok(&page);
+    assert!(page.html.contains("사진을 문의에 더했습니다"));
+    assert_eq!(
+        page.html.matches("src=\"/claims/").count(),
+        2,
+        "{}",
+        page.html
+    );
     let again = app
         .post(&claim_api, Some(&token), &json!({"reason": "또"}))
         .await;
@@ -302,7 +334,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     assert_eq!(merchant.get(&shown).await.status, StatusCode::OK);
     assert_eq!(
         claims_of(&claims)[0]["photos"].as_array().map(Vec::len),
-        Some(1)
+        Some(2)
     );
     let photos_api = format!("/v1/claims/{claim}/photos");
     let send_photo = |token: String| {
@@ -324,13 +356,29 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         StatusCode::NOT_FOUND,
         "the shopper's own"
     );
-    for _ in 0..3 {
+    for _ in 0..2 {
         assert_eq!(send_photo(token.clone()).await, StatusCode::CREATED);
     }
     assert_eq!(
         send_photo(token.clone()).await,
         StatusCode::CONFLICT,
         "four at most"
+    );
+    // Four shown: the page offers no more, and a form sent from before is refused beside it.
+    let full = shopper.get(&path).await;
+    assert_eq!(full.html.matches("src=\"/claims/").count(), 4);
+    assert!(!full.html.contains(&add_form));
+    let fifth = claim_form(&mut shopper, &page, &add_form, &[], Some(&photo)).await;
+    assert_eq!(
+        fifth.location(),
+        format!("{path}?not_claimed={part}&why=too_many_photos#claim-error-{part}")
+    );
+    assert!(
+        shopper
+            .get(fifth.location())
+            .await
+            .html
+            .contains("사진은 4장까지")
     );
     let photo_url = app
         .get(&format!("/v1/merchants/{shop}/claims"), Some(&owner))
@@ -459,6 +507,9 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
         "without an amount asked, all that is refundable is offered: {}",
         board.html
     );
+    let second_photos = format!("{add_prefix}{second}/photos");
+    let waiting = shopper.get(&path).await;
+    assert!(waiting.html.contains(&second_photos), "{}", waiting.html);
     let declined = merchant
         .submit(
             &board,
@@ -473,6 +524,15 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     let page = shopper.get(&path).await;
     assert!(page.html.contains("거절됨"), "{}", page.html);
     assert!(page.html.contains("당일 만든 두부입니다"));
+    assert!(
+        !page.html.contains(&second_photos),
+        "an answered claim takes no more photos"
+    );
+    let late = claim_form(&mut shopper, &waiting, &second_photos, &[], Some(&photo)).await;
+    assert_eq!(
+        late.location(),
+        format!("{path}?not_claimed={part}&why=claim_answered#claim-error-{part}")
+    );
     let now = app
         .get(&format!("/v1/orders/{order}"), Some(&token))
         .await

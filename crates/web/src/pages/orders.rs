@@ -123,6 +123,8 @@ pub struct TrackedShop {
 pub struct ClaimRow {
     /// Its photos' addresses on these pages.
     pub photos: Vec<String>,
+    /// Where its shopper adds another photo, while the claim waits and has room for one.
+    pub add_photo: Option<String>,
     pub at: String,
     pub reason: String,
     pub asked: Option<String>,
@@ -239,7 +241,23 @@ async fn tracked(
                 .filter(|c| c.merchant_order_id == m.id)
                 .collect();
             shop.claim_form = claim_form(lang, &order, m, &mine).filter(|_| own);
-            shop.claims = mine.into_iter().map(|c| claim_row(lang, c)).collect();
+            shop.claims = mine
+                .into_iter()
+                .map(|c| ClaimRow {
+                    add_photo: (own
+                        && c.status == ClaimStatus::Open
+                        && (c.photos.len() as u64) < golmok_ordering::claims::MAX_PHOTOS)
+                        .then(|| {
+                            format!(
+                                "/orders/{}/parts/{}/claims/{}/photos",
+                                encode(&order.id),
+                                encode(&m.id),
+                                encode(&c.id)
+                            )
+                        }),
+                    ..claim_row(lang, c)
+                })
+                .collect();
             shop
         })
         .collect();
@@ -308,6 +326,7 @@ pub(crate) fn claim_row(lang: Lang, c: &Claim) -> ClaimRow {
     let t = lang.texts();
     ClaimRow {
         photos: photo_links(c),
+        add_photo: None,
         at: format::seoul_time(lang, c.created_at),
         reason: c.reason.clone(),
         asked: c.asked_krw.map(|a| format::won(lang, a)),
@@ -476,6 +495,8 @@ pub struct TrackingQuery {
     not_again: Option<String>,
     /// A claim was sent about a part.
     claimed: Option<String>,
+    /// A photo went with a claim already sent.
+    photo_added: Option<String>,
     /// A claim about this part was not taken, and `why`.
     not_claimed: Option<String>,
     why: Option<String>,
@@ -511,6 +532,8 @@ pub async fn tracking(
     };
     o.notice = if query.claimed.is_some() {
         Some(t.claim_sent)
+    } else if query.photo_added.is_some() {
+        Some(t.claim_photo_added)
     } else {
         query.refunded.is_some().then_some(t.support_refunded)
     };
@@ -540,6 +563,9 @@ pub async fn tracking(
             Some("reason") => t.claim_reason_needed,
             Some("photo") => t.claim_photo_refused,
             Some("photo_large") => t.claim_photo_large,
+            Some("photo_missing") => t.claim_photo_missing,
+            Some("too_many_photos") => t.claim_photo_too_many,
+            Some("claim_answered") => t.claim_photo_answered,
             _ => t.err_check_field,
         });
     }
@@ -783,6 +809,49 @@ pub async fn claim(
     }
 }
 
+/// `POST /orders/{id}/parts/{part}/claims/{claim}/photos`: another photo for a claim still
+/// waiting for the shop's answer, from the order's page; the page says it went with the claim,
+/// or beside the part why not.
+pub async fn add_claim_photo(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((id, part, claim)): Path<(String, String, String)>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
+    let back = |why: &str| {
+        see_other(&format!(
+            "/orders/{}?not_claimed={}&why={why}#claim-error-{}",
+            encode(&id),
+            encode(&part),
+            encode(&part)
+        ))
+    };
+    let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
+        Ok(upload) => upload,
+        Err(PageError::TooLarge) => return Ok(back("photo_large")),
+        Err(e) => return Err(e),
+    };
+    if upload.file.is_empty() {
+        return Ok(back("photo_missing"));
+    }
+    match golmok_ordering::claims::add_photo(
+        &pages.db,
+        pages.store.as_ref(),
+        &account,
+        &claim,
+        upload.file,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/orders/{}?photo_added=1", encode(&id)))),
+        Err(DomainError::Conflict { code, .. }) => Ok(back(code)),
+        Err(DomainError::TooLarge(_)) => Ok(back("photo_large")),
+        Err(DomainError::Invalid(_)) => Ok(back("photo")),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `GET /claims/{id}/photos/{photo}`: a claim's photo, for its shopper, its shop's owner and
 /// admins (anyone else: not found); never kept by a shared cache.
 pub async fn claim_photo(
@@ -870,6 +939,12 @@ pub fn routes() -> axum::Router<crate::Pages> {
             "/orders/{id}/parts/{part}/claim",
             // A photo somewhat over 10 MB is read whole and refused beside the form.
             post(claim).layer(axum::extract::DefaultBodyLimit::max(
+                4 * golmok_storage::photo::MAX_BYTES,
+            )),
+        )
+        .route(
+            "/orders/{id}/parts/{part}/claims/{claim}/photos",
+            post(add_claim_photo).layer(axum::extract::DefaultBodyLimit::max(
                 4 * golmok_storage::photo::MAX_BYTES,
             )),
         )
