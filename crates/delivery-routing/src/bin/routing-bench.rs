@@ -13,6 +13,9 @@
 //! wave planned as the planner plans it (stopping when settled) beside the same wave run to
 //! the whole limit: time to best, time to stop, and the distance against the full run's.
 //!
+//! `routing-bench --wave TASKS --seed N --save-wave FILE`: writes that wave as a planner's
+//! problem (JSON, as `--problem` reads it) for other solvers, and solves nothing.
+//!
 //! `--settle-early` / `--run-to-limit` choose the stopping rule for either of the first two;
 //! `--threads N` runs N searches side by side, sharing their best answer (1 by default:
 //! deterministic per seed under `--iterations`).
@@ -38,6 +41,8 @@ struct Args {
     stop_when_settled: Option<bool>,
     /// Searches side by side (`--threads N`).
     threads: usize,
+    /// Write the `--wave` problem here as JSON instead of solving it (`--save-wave FILE`).
+    save_wave: Option<String>,
 }
 
 impl Args {
@@ -65,6 +70,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         settle: Vec::new(),
         stop_when_settled: None,
         threads: 1,
+        save_wave: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -74,6 +80,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--seed" => parsed.seed = number(arg, value(arg)?)?,
             "--wave" => parsed.wave = Some(number(arg, value(arg)?)?),
             "--problem" => parsed.problem = Some(value(arg)?.to_owned()),
+            "--save-wave" => parsed.save_wave = Some(value(arg)?.to_owned()),
             "--threads" => parsed.threads = number(arg, value(arg)?)?,
             "--iterations" => parsed.iterations = Some(number(arg, value(arg)?)?),
             "--settle" => {
@@ -115,6 +122,9 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if let (Some(tasks), Some(file)) = (args.wave, &args.save_wave) {
+        return printed(save_wave(tasks, file, &args));
+    }
     if let Some(tasks) = args.wave {
         println!("{}", solve_wave(tasks, &args));
         return ExitCode::SUCCESS;
@@ -149,6 +159,15 @@ fn printed(run: Result<serde_json::Value, String>) -> ExitCode {
 fn solve_wave(tasks: usize, args: &Args) -> serde_json::Value {
     let problem = benchmark::synthetic_wave(tasks, args.seed);
     solved(&problem, &format!("wave-{tasks}-seed-{}", args.seed), args)
+}
+
+/// A synthetic wave written as a planner's problem (what `--problem` reads), so that other
+/// solvers can be given the same wave (`bench/routing/wave_peers.py`).
+fn save_wave(tasks: usize, file: &str, args: &Args) -> Result<serde_json::Value, String> {
+    let problem = benchmark::synthetic_wave(tasks, args.seed);
+    let text = serde_json::to_string(&problem).map_err(|e| format!("{file}: {e}"))?;
+    std::fs::write(file, text).map_err(|e| format!("writing {file}: {e}"))?;
+    Ok(serde_json::json!({ "saved": file, "tasks": tasks, "seed": args.seed }))
 }
 
 /// A planner's problem saved as JSON, solved as the planner solves it (stopping when
