@@ -542,7 +542,8 @@ export interface paths {
         };
         get: operations["list_consortia"];
         put?: never;
-        /** Form a consortium in a district of the coordinator's agency; it starts `forming`. */
+        /** Form a consortium in a district of the coordinator's agency; it starts `forming`. A
+         *     network named must reach the district (422 on `network_id`). */
         post: operations["create_consortium"];
         delete?: never;
         options?: never;
@@ -563,7 +564,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename a consortium, tie it to a co-delivery network, or (admins) set its commission. */
+        /** Rename a consortium, tie it to a co-delivery network reaching its district (422 on
+         *     `network_id` otherwise), or (admins) set its commission. */
         patch: operations["update_consortium"];
         trace?: never;
     };

@@ -592,6 +592,25 @@ pub async fn get_network(db: &impl ConnectionTrait, id: &str) -> Result<Network>
     get_network_in(db, id).await
 }
 
+/// Whether network `id` may deliver for a consortium of `district`: it exists and its area
+/// reaches the district ([`crate::area::districts_reached`]). Otherwise 422 on `network_id`:
+/// a network drawn over another part of the city would take a consortium's orders and plan
+/// none of its deliveries.
+pub async fn ensure_reaches(db: &impl ConnectionTrait, id: &str, district: &str) -> Result<()> {
+    let network = get_network_in(db, id)
+        .await
+        .map_err(|e| e.not_found_is_invalid("network_id", "no such co-delivery network"))?;
+    if crate::area::districts_reached(&network.area).contains(&district) {
+        Ok(())
+    } else {
+        Err(golmok_core::validation::ValidationErrors::single(
+            "network_id",
+            format!("this network's area does not reach {district}"),
+        )
+        .into())
+    }
+}
+
 pub async fn list_networks(db: &DatabaseConnection) -> Result<Vec<Network>> {
     let mut out = Vec::new();
     for n in network::Entity::find()

@@ -10,13 +10,16 @@
 //!
 //! Reads agencies, consortia, members, campaigns and listings from `golmok-catalog` and
 //! online sales from `golmok-ordering`'s figures; it writes only its own tables (and a
-//! listing's stock when a stall sells from it). Nothing calls back into it.
+//! listing's stock when a stall sells from it). Nothing calls back into it. Forming a
+//! consortium and changing its settings go through [`consortia`], which checks the network
+//! chosen against `golmok-delivery-routing`'s areas before the catalog writes.
 //!
 //! Who may do what is one rule ([`access`]): coordinators act in their own agency's
 //! consortia, the metropolitan agency's coordinators read everything, a consortium's members
 //! read its projects and record their own stall sales, admins do everything.
 
 pub mod access;
+pub mod consortia;
 pub mod entities;
 pub mod events;
 pub mod projects;

@@ -768,7 +768,6 @@ texts! {
     err_consortium_name: "이름은 1자 이상 100자 이하입니다.", "Names are 1 to 100 characters.";
     err_district: "이 기관이 맡은 자치구를 고르세요.", "Choose a district this agency runs.";
     err_network_district: "이 배송망은 협업체의 자치구에 닿지 않습니다. 괄호 안의 구를 보고 고르세요.", "That network does not reach the consortium's district; choose one whose districts (in brackets) include it.";
-    err_network: "이 공동배송망은 없습니다.", "No such co-delivery network.";
     consortium_settings: "협업체 설정", "The consortium's settings";
     consortium_trade_wide: "회원 가게가 같은 구의 다른 협업체 회원과도 거래할 수 있음", "Members may also trade with members of the district's other consortia";
     consortium_commission: "플랫폼 수수료 (%)", "Platform commission (%)";

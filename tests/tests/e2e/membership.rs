@@ -4,6 +4,7 @@
 use golmok_e2e::pages::{Browser, Page};
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
+use serde_json::json;
 
 on_both_databases!(a_new_shop_registers_and_a_coordinator_forms_a_consortium_around_it);
 
@@ -454,6 +455,29 @@ async fn a_coordinator_changes_a_consortiums_settings_on_its_desk(app: TestApp) 
         .submit(&desk, &settings, &[("name", "x"), ("network_id", &far)])
         .await;
     assert_eq!(refused_far.location(), format!("{path}?not=network"));
+    assert_eq!(app.get(&api, None).await.body, before, "nothing changed");
+    // The API holds the same rule: a network out of reach, or none at all, beside the field.
+    let coordinator_token = golmok_e2e::demo::login(&app, "coordinator@demo.golmok.kr").await;
+    for network in [far.as_str(), "net_nowhere"] {
+        let refused = app
+            .patch(
+                &api,
+                Some(&coordinator_token),
+                &json!({"network_id": network}),
+            )
+            .await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.failed_fields(), ["network_id"], "{}", refused.text);
+    }
+    let formed_far = app
+        .post(
+            "/v1/consortia",
+            Some(&coordinator_token),
+            &json!({"name": "망원 먼 협업체", "district": "마포구", "network_id": far}),
+        )
+        .await;
+    formed_far.assert_problem(422, "validation_failed");
+    assert_eq!(formed_far.failed_fields(), ["network_id"]);
     assert_eq!(app.get(&api, None).await.body, before, "nothing changed");
     assert!(
         !desk.html.contains("id=\"commission\""),

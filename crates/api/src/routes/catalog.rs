@@ -253,7 +253,8 @@ async fn list_merchants(
 
 // ---- consortia ------------------------------------------------------------------------
 
-/// Form a consortium in a district of the coordinator's agency; it starts `forming`.
+/// Form a consortium in a district of the coordinator's agency; it starts `forming`. A
+/// network named must reach the district (422 on `network_id`).
 #[utoipa::path(post, path = "/v1/consortia", tag = "catalog", security(("bearer" = [])),
     request_body = NewConsortium,
     responses((status = 201, body = Consortium), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -262,7 +263,7 @@ async fn create_consortium(
     session: Session,
     ApiJson(body): ApiJson<NewConsortium>,
 ) -> Result<(StatusCode, Json<Consortium>), ApiError> {
-    let created = consortium::create_consortium(&state.db, &session.account, body).await?;
+    let created = golmok_programme::consortia::form(&state.db, &session.account, body).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -305,7 +306,8 @@ async fn get_consortium(
     ))
 }
 
-/// Rename a consortium, tie it to a co-delivery network, or (admins) set its commission.
+/// Rename a consortium, tie it to a co-delivery network reaching its district (422 on
+/// `network_id` otherwise), or (admins) set its commission.
 #[utoipa::path(patch, path = "/v1/consortia/{id}", tag = "catalog", security(("bearer" = [])),
     request_body = ConsortiumPatch,
     responses((status = 200, body = Consortium), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -316,8 +318,14 @@ async fn update_consortium(
     ApiJson(body): ApiJson<ConsortiumPatch>,
 ) -> Result<Json<Consortium>, ApiError> {
     Ok(Json(
-        consortium::update_consortium(&state.db, state.cache.as_ref(), &session.account, &id, body)
-            .await?,
+        golmok_programme::consortia::change(
+            &state.db,
+            state.cache.as_ref(),
+            &session.account,
+            &id,
+            body,
+        )
+        .await?,
     ))
 }
 

@@ -119,36 +119,30 @@ pub async fn form_consortium(
         return Err(PageError::Forbidden);
     };
     let network = form.network_id.trim();
-    let reaches =
-        |n: &NetworkChoice| n.id == network && n.districts.contains(&form.district.as_str());
-    if !network.is_empty() && !typed.networks.iter().any(reaches) {
-        typed.errors.insert("network_id", t.err_network_district);
-    }
-    if typed.errors.is_empty() {
-        let new = golmok_catalog::NewConsortium {
-            name: form.name.clone(),
-            district: form.district.clone(),
-            network_id: (!network.is_empty()).then(|| network.to_owned()),
-        };
-        match golmok_catalog::consortium::create_consortium(&pages.db, account, new).await {
-            Ok(formed) => {
-                return Ok(see_other(&format!("{}?formed=1", members_path(&formed.id))));
-            }
-            Err(DomainError::Invalid(v)) => {
-                for f in &v.0 {
-                    match f.field.as_str() {
-                        "name" => typed.errors.insert("name", t.err_consortium_name),
-                        "network_id" => typed.errors.insert("network_id", t.err_network),
-                        _ => typed.errors.insert("district", t.err_district),
-                    };
-                }
-            }
-            // A district another agency runs.
-            Err(DomainError::Forbidden(_)) => {
-                typed.errors.insert("district", t.err_district);
-            }
-            Err(e) => return Err(e.into()),
+    let new = golmok_catalog::NewConsortium {
+        name: form.name.clone(),
+        district: form.district.clone(),
+        network_id: (!network.is_empty()).then(|| network.to_owned()),
+    };
+    match golmok_programme::consortia::form(&pages.db, account, new).await {
+        Ok(formed) => {
+            return Ok(see_other(&format!("{}?formed=1", members_path(&formed.id))));
         }
+        Err(DomainError::Invalid(v)) => {
+            for f in &v.0 {
+                match f.field.as_str() {
+                    "name" => typed.errors.insert("name", t.err_consortium_name),
+                    // The networks offered all exist: one refused does not reach the district.
+                    "network_id" => typed.errors.insert("network_id", t.err_network_district),
+                    _ => typed.errors.insert("district", t.err_district),
+                };
+            }
+        }
+        // A district another agency runs.
+        Err(DomainError::Forbidden(_)) => {
+            typed.errors.insert("district", t.err_district);
+        }
+        Err(e) => return Err(e.into()),
     }
     typed.name = form.name;
     typed.district = form.district;
@@ -401,36 +395,19 @@ pub async fn settings(
         },
     };
     let network = form.network_id.trim();
-    if !network.is_empty() {
-        let current =
-            golmok_catalog::consortium::get_consortium(&pages.db, pages.cache.as_ref(), &id)
-                .await?;
-        let offered = network_choices(
-            &pages,
-            Some(current.district.as_str()),
-            current.network_id.as_deref(),
-        )
-        .await?;
-        if !offered.iter().any(|n| n.id == network) {
-            return Ok(see_other(&format!("{path}?not=network")));
-        }
-    }
     let patch = golmok_catalog::ConsortiumPatch {
         name: Some(form.name.clone()),
         network_id: Some((!network.is_empty()).then(|| network.to_owned())),
         commission_bps,
         member_trade_district_wide: Some(form.trade_wide.is_some()),
     };
-    match golmok_catalog::consortium::update_consortium(
-        &pages.db,
-        pages.cache.as_ref(),
-        account,
-        &id,
-        patch,
-    )
-    .await
+    match golmok_programme::consortia::change(&pages.db, pages.cache.as_ref(), account, &id, patch)
+        .await
     {
         Ok(_) => Ok(see_other(&format!("{path}?saved=1"))),
+        Err(DomainError::Invalid(v)) if v.0.iter().any(|f| f.field == "network_id") => {
+            Ok(see_other(&format!("{path}?not=network")))
+        }
         Err(DomainError::Invalid(_)) => Ok(see_other(&format!("{path}?not=settings"))),
         Err(e) => Err(e.into()),
     }
