@@ -3424,6 +3424,7 @@ export interface components {
         };
         NetworkPayouts: {
             network_id: string;
+            network_name: string;
             /**
              * Format: int64
              * @description Delivery fees of captured orders less refunded ones, not yet paid out.

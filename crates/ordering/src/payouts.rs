@@ -84,6 +84,7 @@ pub async fn pay_merchant(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NetworkPayouts {
     pub network_id: String,
+    pub network_name: String,
     /// Delivery fees of captured orders less refunded ones, not yet paid out.
     pub owed_krw: i64,
     pub paid_krw: i64,
@@ -98,12 +99,13 @@ pub async fn network_payouts(
     actor: &Account,
     network_id: &str,
 ) -> Result<NetworkPayouts> {
-    golmok_delivery_routing::network::get_network(db, network_id).await?;
+    let network = golmok_delivery_routing::network::get_network(db, network_id).await?;
     golmok_catalog::consortium::ensure_runs_network(db, actor, network_id).await?;
     let party = network_party(network_id);
     let payouts = golmok_payments::payouts_of(db, &party).await?;
     Ok(NetworkPayouts {
-        network_id: network_id.to_owned(),
+        network_id: network.id,
+        network_name: network.name,
         owed_krw: -ledger::balance(db, &ledger::payable(&party)).await?,
         paid_krw: payouts.iter().map(|p| p.amount_krw).sum(),
         statement: ledger::statement(db, &party).await?,

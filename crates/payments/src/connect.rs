@@ -426,13 +426,9 @@ pub(crate) async fn book_reversal(
 
 /// What of a party's owed balance is waiting to leave as transfers: not to be paid by hand.
 pub async fn waiting_krw(db: &impl ConnectionTrait, party: &str) -> Result<i64> {
-    Ok(transfer::Entity::find()
-        .filter(transfer::Column::Party.eq(party))
-        .filter(transfer::Column::Status.eq(TransferStatus::AwaitingAccount.as_str()))
-        .all(db)
+    Ok(waiting_by_party_where(db, Some(party))
         .await?
-        .iter()
-        .map(|t| t.amount_krw)
+        .into_values()
         .sum())
 }
 
@@ -440,15 +436,28 @@ pub async fn waiting_krw(db: &impl ConnectionTrait, party: &str) -> Result<i64> 
 pub async fn waiting_by_party(
     db: &impl ConnectionTrait,
 ) -> Result<std::collections::BTreeMap<String, i64>> {
-    let mut waiting = std::collections::BTreeMap::new();
-    for t in transfer::Entity::find()
+    waiting_by_party_where(db, None).await
+}
+
+/// Transfers waiting for an account, summed by party in the database (one party's, or all).
+async fn waiting_by_party_where(
+    db: &impl ConnectionTrait,
+    party: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    let mut query = transfer::Entity::find()
+        .select_only()
+        .column(transfer::Column::Party)
+        // `SUM` of a bigint is a numeric on PostgreSQL: cast back.
+        .column_as(Expr::cust("CAST(SUM(amount_krw) AS BIGINT)"), "waiting")
         .filter(transfer::Column::Status.eq(TransferStatus::AwaitingAccount.as_str()))
-        .all(db)
-        .await?
-    {
-        *waiting.entry(t.party).or_insert(0) += t.amount_krw;
+        .group_by(transfer::Column::Party);
+    if let Some(party) = party {
+        query = query.filter(transfer::Column::Party.eq(party));
     }
-    Ok(waiting)
+    let rows: Vec<(String, i64)> = query.into_tuple().all(db).await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn transfers_of(db: &impl ConnectionTrait, party: &str) -> Result<Vec<Transfer>> {

@@ -393,7 +393,8 @@ pub async fn pickup(
 #[template(path = "dispatch_payouts.html")]
 struct PayoutsPage {
     c: Chrome,
-    network: Network,
+    network_id: String,
+    network_name: String,
     owed: String,
     paid: String,
     owes: bool,
@@ -425,7 +426,6 @@ pub async fn payouts(
 ) -> Result<Response, PageError> {
     let account = dispatcher(&visitor)?;
     let p = golmok_ordering::payouts::network_payouts(&pages.db, account, &network_id).await?;
-    let network = golmok_delivery_routing::network::get_network(&pages.db, &network_id).await?;
     let (lang, t) = (visitor.lang, visitor.lang.texts());
     let lines = statement_rows(lang, &p.statement, t.entry_capture);
     let flash = payout_flash(t, query.paid.is_some(), query.nothing.is_some());
@@ -439,7 +439,8 @@ pub async fn payouts(
         statement_csv: format!("/dispatch/{}/payouts/statement.csv", encode(&network_id)),
         this_month: golmok_core::seoul::Month::of(chrono::Utc::now()).to_string(),
         flash,
-        network,
+        network_name: p.network_name,
+        network_id: p.network_id,
         c: Chrome::load(&pages, &visitor).await?,
     })
 }
