@@ -830,6 +830,7 @@ texts! {
     claim_photo: "사진 (선택, 파손·오배송을 보여 주세요)", "A photo (optional: show what went wrong)";
     claim_photo_alt: "손님이 보낸 사진", "The shopper's photo";
     claim_photo_add: "사진 더하기", "Add a photo";
+    claim_photo_send: "사진 보내기", "Send the photo";
     claim_photo_added: "사진을 문의에 더했습니다. 가게가 함께 봅니다.", "The photo went with your claim; the shop sees it with it.";
     claim_photo_missing: "더할 사진을 골라 주세요.", "Choose a photo to add.";
     claim_photo_too_many: "문의 하나에 사진은 4장까지입니다.", "A claim shows at most four photos.";

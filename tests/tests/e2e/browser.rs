@@ -1036,6 +1036,18 @@ async fn counter(app: &TestApp, b: &Client) -> Result<(), String> {
     fill(b, "details.claim-form input[name=asked_krw]", "2000").await;
     click(b, "details.claim-form button[type=submit]").await?;
     wait_for_text(b, "가게에 알렸습니다").await;
+    // A photo of the wet rice goes with the claim while it waits.
+    b.find(Locator::Css(".claim-photo-form input[name=photo]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&photo.display().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    click(b, ".claim-photo-form button[type=submit]").await?;
+    wait_for_text(b, "사진을 문의에 더했습니다").await;
+    if b.find(Locator::Css(".claim-photos img")).await.is_err() {
+        return Err("the claim's photo is not on the order's page".into());
+    }
     shoot(b, "28-claim-sent").await;
     sign_in_as(b, app, &owner, &board_path).await?;
     wait_for_text(b, "현미가 젖어 있었어요").await;
