@@ -38,6 +38,7 @@ mod m20261205_000029_password_resets;
 mod m20261205_000030_account_suspension;
 mod m20261205_000031_wave_retirement;
 mod m20261205_000032_claim_photos;
+mod m20261205_000033_stall_sale_keys;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000030_account_suspension::Migration),
             Box::new(m20261205_000031_wave_retirement::Migration),
             Box::new(m20261205_000032_claim_photos::Migration),
+            Box::new(m20261205_000033_stall_sale_keys::Migration),
         ]
     }
 }

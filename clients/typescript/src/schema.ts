@@ -452,7 +452,8 @@ export interface paths {
         /** A stall's sales at the event, newest first: for its owner and the organisers. */
         get: operations["list_stall_sales"];
         put?: never;
-        /** A stall's sale, recorded by its shop's owner. */
+        /** A stall's sale, recorded by its shop's owner. Sent again with the same `Idempotency-Key`
+         *     (a phone that lost the festival's network), the sale first recorded answers, once. */
         post: operations["record_stall_sale"];
         delete?: never;
         options?: never;
@@ -7236,7 +7237,10 @@ export interface operations {
     record_stall_sale: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry records the sale once */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 id: string;
             };

@@ -197,6 +197,68 @@ pub async fn record_sale(
     record_sale_at(db, cache, actor, campaign_id, new, Utc::now()).await
 }
 
+/// [`record_sale`] sent with a key (the stall page's offline queue, an API client's
+/// `Idempotency-Key`): the shop's sale first sent with `key` is the answer to every later
+/// sending, and nothing more is recorded or taken from stock.
+pub async fn record_sale_once(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    campaign_id: &str,
+    new: NewStallSale,
+    key: &str,
+) -> Result<StallSale> {
+    validate_sale(&new)?;
+    let key = key.trim();
+    if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
+        return Err(ValidationErrors::single(
+            "Idempotency-Key",
+            format!("1 to {MAX_KEY_CHARS} characters"),
+        )
+        .into());
+    }
+    if let Some(sent) = sale_sent_with(db, actor, &new.merchant_id, key).await? {
+        return Ok(sent);
+    }
+    let merchant_id = new.merchant_id.clone();
+    match record(db, cache, actor, campaign_id, new, Utc::now(), Some(key)).await {
+        // Sent twice at once: the other sending recorded it.
+        Err(DomainError::Database(e)) if golmok_core::error::is_unique_violation(&e) => {
+            sale_sent_with(db, actor, &merchant_id, key)
+                .await?
+                .ok_or(DomainError::Database(e))
+        }
+        recorded => recorded,
+    }
+}
+
+const MAX_KEY_CHARS: usize = 200;
+
+/// The shop's sale first sent with `key`, for its owner (or an admin).
+async fn sale_sent_with(
+    db: &DatabaseConnection,
+    actor: &Account,
+    merchant_id: &str,
+    key: &str,
+) -> Result<Option<StallSale>> {
+    let Some(row) = stall_sale::Entity::find()
+        .filter(stall_sale::Column::MerchantId.eq(merchant_id))
+        .filter(stall_sale::Column::ClientKey.eq(key))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let owns = merchant::Entity::find_by_id(merchant_id)
+        .one(db)
+        .await?
+        .is_some_and(|m| m.owner_id == actor.id || actor.role == golmok_accounts::Role::Admin);
+    if !owns {
+        return Err(DomainError::not_found("merchant", merchant_id));
+    }
+    Ok(Some(sale_of(db, row).await?))
+}
+
 /// [`record_sale`] as if it were `now`: what the demo's past festivals were recorded with.
 pub async fn record_sale_at(
     db: &DatabaseConnection,
@@ -207,6 +269,18 @@ pub async fn record_sale_at(
     now: DateTime<Utc>,
 ) -> Result<StallSale> {
     validate_sale(&new)?;
+    record(db, cache, actor, campaign_id, new, now, None).await
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    cache: &dyn Cache,
+    actor: &Account,
+    campaign_id: &str,
+    new: NewStallSale,
+    now: DateTime<Utc>,
+    key: Option<&str>,
+) -> Result<StallSale> {
     let txn = golmok_core::db::begin_write(db).await?;
     let event = event_row(&txn, campaign_id).await?;
     let owner = merchant::Entity::find_by_id(new.merchant_id.as_str())
@@ -279,6 +353,7 @@ pub async fn record_sale_at(
         description: Set(description.clone()),
         recorded_by: Set(actor.id.clone()),
         sold_at: Set(now),
+        client_key: Set(key.map(str::to_owned)),
     }
     .insert(&txn)
     .await?;
@@ -490,36 +565,41 @@ pub async fn sales_of_shop(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let lines = stall_sale_line::Entity::find()
-            .filter(stall_sale_line::Column::SaleId.eq(r.id.as_str()))
-            .order_by_asc(stall_sale_line::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| SoldLine {
-                listing_id: l.listing_id,
-                title: l.title,
-                quantity: l.quantity,
-                unit: l.unit,
-                refill: l.refill,
-                amount_krw: l.amount_krw,
-                packaging_grams: l.packaging_grams,
-            })
-            .collect();
-        out.push(StallSale {
-            payment_method: PaymentMethod::parse(&r.payment_method)
-                .ok_or_else(|| DomainError::internal("stored payment method"))?,
-            id: r.id,
-            campaign_id: r.campaign_id,
-            merchant_id: r.merchant_id,
-            amount_krw: r.amount_krw,
-            coupon_krw: r.coupon_krw,
-            description: r.description,
-            lines,
-            sold_at: r.sold_at,
-        });
+        out.push(sale_of(db, r).await?);
     }
     Ok(out)
+}
+
+/// A recorded sale with its lines.
+async fn sale_of(db: &impl ConnectionTrait, r: stall_sale::Model) -> Result<StallSale> {
+    let lines = stall_sale_line::Entity::find()
+        .filter(stall_sale_line::Column::SaleId.eq(r.id.as_str()))
+        .order_by_asc(stall_sale_line::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| SoldLine {
+            listing_id: l.listing_id,
+            title: l.title,
+            quantity: l.quantity,
+            unit: l.unit,
+            refill: l.refill,
+            amount_krw: l.amount_krw,
+            packaging_grams: l.packaging_grams,
+        })
+        .collect();
+    Ok(StallSale {
+        payment_method: PaymentMethod::parse(&r.payment_method)
+            .ok_or_else(|| DomainError::internal("stored payment method"))?,
+        id: r.id,
+        campaign_id: r.campaign_id,
+        merchant_id: r.merchant_id,
+        amount_krw: r.amount_krw,
+        coupon_krw: r.coupon_krw,
+        description: r.description,
+        lines,
+        sold_at: r.sold_at,
+    })
 }
 
 /// The events a shop keeps a stall at, soonest first.

@@ -329,9 +329,11 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 
-  // The courier's stop forms go by fetch; when the network is gone they wait in a queue kept
-  // in the phone (localStorage) and are sent again when it returns, oldest first. Sending a
-  // stop twice completes it once: the server answers a stop already done as done.
+  // The courier's stop forms and a stall's sale form go by fetch; when the network is gone
+  // they wait in a queue kept in the phone (localStorage) and are sent again when it returns,
+  // oldest first. Sending a stop twice completes it once (the server answers a stop already
+  // done as done); a sale carries a key made at each submit, and a key sent twice records
+  // one sale. A queued sale's form is emptied for the next customer.
   (function () {
     var forms = document.querySelectorAll("form[data-queue]");
     if (!forms.length) return;
@@ -372,11 +374,15 @@
     forms.forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
+        var key = form.querySelector("[data-fresh-key]");
+        if (key) key.value = "stall-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
         var item = { action: form.action, body: new URLSearchParams(new FormData(form)).toString() };
-        if (load().length) { var q = load(); q.push(item); save(q); show(); flush(); return; }
-        send(item).then(land, function () {
+        function queued() {
           var q = load(); q.push(item); save(q); show();
-        });
+          if (form.hasAttribute("data-queue-reset")) form.reset();
+        }
+        if (load().length) { queued(); flush(); return; }
+        send(item).then(land, queued);
       });
     });
     window.addEventListener("online", flush);

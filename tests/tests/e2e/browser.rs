@@ -1629,6 +1629,30 @@ async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
     click(b, "#sale-form button[type=submit]").await?;
     wait_for_text(b, "순두부 시식 세트").await;
     shoot(b, "53-stall-quick-sale").await;
+    // The festival's network drops: two sales wait on the phone, the form emptied for the
+    // next customer each time, and go (once each) when it is back.
+    set_offline(b, true).await?;
+    for (n, amount, what) in [(1, "3000", "콩물 한 병"), (2, "2000", "비지 한 봉")] {
+        fill(b, "#amount_krw", amount).await;
+        fill(b, "#description", what).await;
+        click(b, "#sale-form button[type=submit]").await?;
+        wait_for_text(b, &format!("{n}건을 휴대폰에 보관했습니다")).await;
+        let left = b
+            .find(Locator::Css("#description"))
+            .await
+            .map_err(|e| e.to_string())?
+            .prop("value")
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+        if !left.is_empty() {
+            return Err(format!("the form kept {left:?} after queueing the sale"));
+        }
+    }
+    shoot(b, "76-stall-offline-queued").await;
+    set_offline(b, false).await?;
+    wait_for_text(b, "비지 한 봉").await;
+    wait_for_text(b, "콩물 한 병").await;
     let tofu_price = app
         .get(&format!("/v1/listings/{}", tofu.listing_id), None)
         .await
@@ -1642,8 +1666,8 @@ async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
         )
         .await
         .body;
-    if after["sales"] != 2
-        || after["sales_krw"] != 2 * tofu_price + 5_000
+    if after["sales"] != 4
+        || after["sales_krw"] != 2 * tofu_price + 5_000 + 3_000 + 2_000
         || after["visitors"] != 160
     {
         return Err(format!("the festival's figures: {after}"));

@@ -757,6 +757,42 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
         mangwon.contains(&format!(",{online},1,0,{in_person},2,350,205,")),
         "{mangwon}"
     );
+    // Sent again with its Idempotency-Key (a retry after a dropped answer): one sale, the
+    // stock taken once.
+    let stock_before = app
+        .get(&format!("/v1/listings/{beans_id}"), None)
+        .await
+        .body["stock"]
+        .as_i64();
+    let mut retried = Vec::new();
+    for _ in 0..2 {
+        let reply = app
+            .client()
+            .post(format!("{}{sales}", app.base_url))
+            .bearer_auth(&owner)
+            .header("idempotency-key", "stall-retry-1")
+            .json(
+                &json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
+                          "lines": [{"listing_id": beans_id, "quantity": 100}]}),
+            )
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(reply.status(), StatusCode::CREATED);
+        retried.push(reply.json::<Value>().await.expect("a sale"));
+    }
+    assert_eq!(retried[0]["id"], retried[1]["id"]);
+    assert_eq!(retried[0]["amount_krw"], 900);
+    let stock = app
+        .get(&format!("/v1/listings/{beans_id}"), None)
+        .await
+        .body["stock"]
+        .clone();
+    assert_eq!(
+        stock.as_i64(),
+        stock_before.map(|s| s - 100),
+        "the stock taken once"
+    );
 }
 
 /// Deterministic pseudo-random numbers: the same figures every run.
@@ -1240,6 +1276,28 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         let sold = stall.submit(&till, &sale_path, &fields).await;
         assert_eq!(sold.location(), sale_path, "{}", sold.html);
     }
+    // A sale the phone kept while the festival's network was down, sent twice once it came
+    // back: the form's key records it once; the page then offers a new key.
+    let key = till.input_value("key").expect("the sale form's key");
+    let queued = [
+        ("key", key.as_str()),
+        ("listing_id", ""),
+        ("amount_krw", "3000"),
+        ("description", "콩물 한 병"),
+        ("payment_method", "cash"),
+    ];
+    for _ in 0..2 {
+        let sent = stall.submit(&till, &sale_path, &queued).await;
+        assert_eq!(sent.location(), sale_path, "{}", sent.html);
+    }
+    let after = stall.get(&sale_path).await;
+    assert_eq!(
+        after.html.matches("콩물 한 병").count(),
+        1,
+        "{}",
+        after.html
+    );
+    assert_ne!(after.input_value("key"), Some(key));
     let nothing = stall
         .submit(
             &till,
@@ -1248,13 +1306,13 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         )
         .await;
     assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let in_person = 2 * tofu_price + 5_000;
+    let in_person = 2 * tofu_price + 5_000 + 3_000;
     let till = stall.get(&sale_path).await;
     assert!(till.html.matches("<li>").count() >= 2);
     assert!(till.html.contains("두부 시식 세트"), "{}", till.html);
     // The event's page counts them as sales: the amount, then how many.
     let shown = desk.get(&format!("/programme/events/{event}")).await;
-    let sales = format!("<dd class=\"event-sales\">{} · 2건</dd>", won(in_person));
+    let sales = format!("<dd class=\"event-sales\">{} · 3건</dd>", won(in_person));
     assert!(shown.html.contains(&sales), "{sales}: {}", shown.html);
 
     // The agency's page and its CSV show exactly these figures, beside the demo's own.
@@ -1292,7 +1350,7 @@ async fn a_coordinator_and_a_stall_keep_the_programme_on_its_pages(app: TestApp)
         base_int("online_orders"),
         base_int("online_refill_lines"),
         base_int("in_person_sales_krw") + in_person,
-        base_int("in_person_sales") + 2,
+        base_int("in_person_sales") + 3,
         base_int("in_person_refill_grams"),
         base_int("event_visitors") + 140,
         support,

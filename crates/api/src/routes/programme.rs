@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiQuery, MaybeSession, Session};
+use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, MaybeSession, Session};
 use crate::routes::lists::Items;
 use crate::state::AppState;
 
@@ -324,18 +324,24 @@ async fn set_event_shops(
     ))
 }
 
-/// A stall's sale, recorded by its shop's owner.
+/// A stall's sale, recorded by its shop's owner. Sent again with the same `Idempotency-Key`
+/// (a phone that lost the festival's network), the sale first recorded answers, once.
 #[utoipa::path(post, path = "/v1/campaigns/{id}/stall-sales", tag = "programme", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry records the sale once")),
     request_body = NewStallSale,
     responses((status = 201, body = StallSale), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn record_stall_sale(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    IdempotencyHeader(key): IdempotencyHeader,
     ApiJson(body): ApiJson<NewStallSale>,
 ) -> Result<(StatusCode, Json<StallSale>), ApiError> {
-    let sale =
-        events::record_sale(&state.db, state.cache.as_ref(), &session.account, &id, body).await?;
+    let (db, cache, actor) = (&state.db, state.cache.as_ref(), &session.account);
+    let sale = match key {
+        Some(key) => events::record_sale_once(db, cache, actor, &id, body, &key).await?,
+        None => events::record_sale(db, cache, actor, &id, body).await?,
+    };
     Ok((StatusCode::CREATED, Json(sale)))
 }
 

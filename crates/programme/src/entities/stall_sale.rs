@@ -15,6 +15,8 @@ pub struct Model {
     pub description: String,
     pub recorded_by: String,
     pub sold_at: DateTimeUtc,
+    /// The key the sale was first sent with, if any: a second sending is the same sale.
+    pub client_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1074,6 +1074,8 @@ struct QuickSalePage {
     sales: Vec<(String, String, String, &'static str, String)>,
     total: String,
     error: Option<String>,
+    /// This sale's key: sent twice (a queued form, a double tap), it is recorded once.
+    sale_key: String,
 }
 
 async fn quick_sale_page(
@@ -1135,6 +1137,7 @@ async fn quick_sale_page(
             event_title: event.title,
             listings,
             error,
+            sale_key: golmok_core::new_id("stall"),
             c: Chrome::load(pages, visitor).await?,
         },
     )
@@ -1150,7 +1153,8 @@ pub async fn quick_sale(
 }
 
 /// `POST /shop/{id}/stall/{event}`: an item (pieces or grams) or a free amount, and how it
-/// was paid.
+/// was paid. The form carries a key: sent again from the phone's queue after the festival's
+/// network came back, the sale is recorded once.
 pub async fn sell(
     State(pages): State<Pages>,
     visitor: Visitor,
@@ -1191,15 +1195,14 @@ pub async fn sell(
         payment_method,
         coupon_code: Some(one(&form, "coupon_code").to_owned()).filter(|c| !c.is_empty()),
     };
-    match golmok_programme::events::record_sale(
-        &pages.db,
-        pages.cache.as_ref(),
-        &account,
-        &event,
-        new,
-    )
-    .await
-    {
+    let (db, cache) = (&pages.db, pages.cache.as_ref());
+    let recorded = match one(&form, "key") {
+        "" => golmok_programme::events::record_sale(db, cache, &account, &event, new).await,
+        key => {
+            golmok_programme::events::record_sale_once(db, cache, &account, &event, new, key).await
+        }
+    };
+    match recorded {
         Ok(_) => Ok(see_other(&format!(
             "/shop/{}/stall/{}",
             encode(&id),
