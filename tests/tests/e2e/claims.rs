@@ -150,7 +150,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     .await;
     assert_eq!(
         too_much.location(),
-        format!("{path}?not_claimed={part}&why=exceeds_refundable")
+        format!("{path}?not_claimed={part}&why=exceeds_refundable#claim-error-{part}")
     );
     let said = shopper.get(too_much.location()).await;
     assert!(
@@ -169,7 +169,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     .await;
     assert_eq!(
         wordless.location(),
-        format!("{path}?not_claimed={part}&why=reason")
+        format!("{path}?not_claimed={part}&why=reason#claim-error-{part}")
     );
     let not_a_photo = claim_form(
         &mut shopper,
@@ -181,7 +181,7 @@ async fn a_shopper_claims_about_collected_goods_and_the_shop_refunds_then_declin
     .await;
     assert_eq!(
         not_a_photo.location(),
-        format!("{path}?not_claimed={part}&why=photo")
+        format!("{path}?not_claimed={part}&why=photo#claim-error-{part}")
     );
     assert!(
         shopper

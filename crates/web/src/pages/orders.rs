@@ -747,7 +747,17 @@ pub async fn answer_approval(
     }
 }
 
-/// A shopper's orders: history, tracking (live) and changes to a delivery.
+/// Back to the order's page, saying beside the part's claim why a claim or its photo was
+/// not taken (the page opens at that line).
+fn not_claimed(order: &str, part: &str, why: &str) -> Response {
+    see_other(&format!(
+        "/orders/{}?not_claimed={}&why={why}#claim-error-{}",
+        encode(order),
+        encode(part),
+        encode(part)
+    ))
+}
+
 /// `POST /orders/{id}/parts/{part}/claim`: the shopper claims about a delivered part, with a
 /// photo of what went wrong if they have one; the page says it was sent, or beside the
 /// part's form why not.
@@ -758,13 +768,7 @@ pub async fn claim(
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
-    let back = |why: &str| {
-        see_other(&format!(
-            "/orders/{}?not_claimed={}&why={why}",
-            encode(&id),
-            encode(&part)
-        ))
-    };
+    let back = |why: &str| not_claimed(&id, &part, why);
     let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
         Ok(upload) => upload,
         Err(PageError::TooLarge) => return Ok(back("photo_large")),
@@ -819,14 +823,7 @@ pub async fn add_claim_photo(
     request: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
-    let back = |why: &str| {
-        see_other(&format!(
-            "/orders/{}?not_claimed={}&why={why}#claim-error-{}",
-            encode(&id),
-            encode(&part),
-            encode(&part)
-        ))
-    };
+    let back = |why: &str| not_claimed(&id, &part, why);
     let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
         Ok(upload) => upload,
         Err(PageError::TooLarge) => return Ok(back("photo_large")),
