@@ -359,7 +359,7 @@ pub async fn assign_coordinator(
 }
 
 /// The agency that runs `district_name`: its regional agency, or else the metropolitan one.
-pub(crate) async fn agency_for_district(
+pub async fn agency_for_district(
     db: &impl ConnectionTrait,
     district_name: &str,
 ) -> Result<Option<String>> {
@@ -378,7 +378,7 @@ pub(crate) async fn agency_for_district(
 
 /// Whether `actor` may manage things run by `agency_id`: admins always; coordinators of
 /// that agency, or of the metropolitan agency.
-pub(crate) async fn ensure_manages(
+pub async fn ensure_manages(
     db: &impl ConnectionTrait,
     actor: &Account,
     agency_id: &str,

@@ -4,7 +4,7 @@
 //! where both are read.
 
 use golmok_accounts::Account;
-use golmok_catalog::{Consortium, ConsortiumPatch, NewConsortium};
+use golmok_catalog::{Consortium, ConsortiumPatch, NewConsortium, agency};
 use golmok_core::{Cache, Result};
 use sea_orm::DatabaseConnection;
 
@@ -19,6 +19,10 @@ pub async fn form(
         new.network_id.as_deref().filter(|n| !n.trim().is_empty()),
         golmok_catalog::district::resolve(&new.district),
     ) {
+        // Who may not form it here hears so, not whether a network reaches the district.
+        if let Some(agency) = agency::agency_for_district(db, district.name).await? {
+            agency::ensure_manages(db, actor, &agency).await?;
+        }
         golmok_delivery_routing::network::ensure_reaches(db, network, district.name).await?;
     }
     golmok_catalog::consortium::create_consortium(db, actor, new).await
@@ -37,6 +41,7 @@ pub async fn change(
 ) -> Result<Consortium> {
     if let Some(Some(network)) = &patch.network_id {
         let current = golmok_catalog::consortium::get_consortium(db, cache, id).await?;
+        agency::ensure_manages(db, actor, &current.agency_id).await?;
         if current.network_id.as_deref() != Some(network.as_str()) {
             golmok_delivery_routing::network::ensure_reaches(db, network, &current.district)
                 .await?;

@@ -469,6 +469,11 @@ async fn a_coordinator_changes_a_consortiums_settings_on_its_desk(app: TestApp) 
         refused.assert_problem(422, "validation_failed");
         assert_eq!(refused.failed_fields(), ["network_id"], "{}", refused.text);
     }
+    // Whoever may not change it hears that first, not what the network reaches.
+    let owner = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    app.patch(&api, Some(&owner), &json!({"network_id": far}))
+        .await
+        .assert_problem(403, "forbidden");
     let formed_far = app
         .post(
             "/v1/consortia",
