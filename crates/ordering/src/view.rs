@@ -582,3 +582,41 @@ pub async fn list_merchant_orders(
     show_codes(db, &mut items, Reader::Shop).await?;
     Ok(Page { items, next_cursor })
 }
+
+/// Per shop, how many of its parts of `consortium_id`'s orders are still under way (neither
+/// delivered, failed nor withdrawn): a shop that leaves the consortium still fulfils them, and
+/// the coordinator removing it is told so.
+pub async fn parts_under_way(
+    db: &impl ConnectionTrait,
+    consortium_id: &str,
+) -> Result<HashMap<String, u64>> {
+    use sea_orm::sea_query::{Expr, Query};
+    let open: Vec<&str> = MerchantOrderStatus::ALL
+        .into_iter()
+        .filter(|s| !s.is_final())
+        .map(MerchantOrderStatus::as_str)
+        .collect();
+    let rows: Vec<(String, i64)> = merchant_order::Entity::find()
+        .select_only()
+        .column(merchant_order::Column::MerchantId)
+        // `COUNT` is a bigint on PostgreSQL and an integer on SQLite: both read as i64.
+        .column_as(Expr::cust("COUNT(*)"), "parts")
+        .filter(merchant_order::Column::Status.is_in(open))
+        .filter(
+            merchant_order::Column::OrderId.in_subquery(
+                Query::select()
+                    .column(order::Column::Id)
+                    .from(order::Entity)
+                    .and_where(order::Column::ConsortiumId.eq(consortium_id))
+                    .to_owned(),
+            ),
+        )
+        .group_by(merchant_order::Column::MerchantId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(merchant, parts)| (merchant, u64::try_from(parts).unwrap_or(0)))
+        .collect())
+}

@@ -779,6 +779,7 @@ texts! {
     members_joined: "가입", "joined";
     members_remove: "회원에서 빼기", "Remove";
     members_stops_selling: "이 가게가 빠지면 협업체는 판매를 멈춥니다.", "Without this shop the consortium stops selling.";
+    members_under_way: "진행 중인 주문 {n}건은 빠진 뒤에도 이 가게가 끝까지 처리합니다.", "Its {n} orders under way stay with it to the end, even once it leaves.";
     members_candidates: "가입할 수 있는 가게", "Shops that could join";
     members_candidates_help: "회원 가게들에서 3km 안의 가게를 가까운 순으로 보여 줍니다. 이름으로 찾을 수도 있습니다.", "Shops within 3 km of the members, nearest first; or find one by name.";
     members_find: "가게 이름", "Shop name";

@@ -407,7 +407,28 @@ async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: 
 
     let mut coordinator = signed_in(&app, "coordinator@demo.golmok.kr").await;
     let path = format!("/programme/consortia/{consortium}/members");
+    // The desk says how many of the shop's orders are under way: they stay with it.
+    let under_way = |html: &str| -> u64 {
+        html.split(&format!("id=\"member-{}\"", tofu.shop_id))
+            .nth(1)
+            .and_then(|row| row.split("</li>").next())
+            .and_then(|row| row.split("진행 중인 주문 ").nth(1))
+            .and_then(|rest| rest.split('건').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let before = under_way(&coordinator.get(&path).await.html);
+    let (token, _) = app.sign_up("shopper").await;
+    let placed = app
+        .post(
+            "/v1/orders",
+            Some(&token),
+            &golmok_e2e::demo::tofu_pickup(&tofu, 1, "offline"),
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text);
     let desk = coordinator.get(&path).await;
+    assert_eq!(under_way(&desk.html), before + 1, "{}", desk.html);
     let removed = coordinator
         .submit(&desk, &format!("{path}/{}/remove", tofu.shop_id), &[])
         .await;
@@ -415,6 +436,19 @@ async fn a_shop_removed_from_a_consortium_is_marked_unavailable_in_baskets(app: 
         removed.location(),
         format!("{path}?removed={}", tofu.shop_id)
     );
+    // Its order under way stays with it: the owner still accepts it.
+    let owner = golmok_e2e::demo::login(&app, "merchant@demo.golmok.kr").await;
+    let part = placed.body["merchant_orders"][0]["id"]
+        .as_str()
+        .unwrap_or_default();
+    let accepted = app
+        .post(
+            &format!("/v1/merchant-orders/{part}/accept"),
+            Some(&owner),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
 
     // The shopper's basket keeps the line, marked: the shop sells nothing here any more (it
     // read as available until checkout refused it).

@@ -164,6 +164,8 @@ pub struct MemberRow {
     pub joined: String,
     pub address: String,
     pub stops_selling: bool,
+    /// Its parts of the consortium's orders still under way: it fulfils them even if removed.
+    pub under_way: u64,
 }
 
 pub struct CandidateRow {
@@ -275,6 +277,8 @@ pub async fn members(
     .into_iter()
     .map(|n| (n.id, n.label))
     .collect();
+    let mut under_way =
+        golmok_ordering::view::parts_under_way(&pages.db, &desk.consortium.id).await?;
     let MembershipDesk {
         consortium,
         members,
@@ -286,6 +290,7 @@ pub async fn members(
         members: members
             .into_iter()
             .map(|m| MemberRow {
+                under_way: under_way.remove(&m.member.merchant_id).unwrap_or(0),
                 kind: format::merchant_kind(t, m.member.kind),
                 joined: format::seoul_date(lang, m.member.joined_at),
                 id: m.member.merchant_id,
