@@ -218,17 +218,31 @@ pub async fn record_sale_once(
         .into());
     }
     if let Some(sent) = sale_sent_with(db, actor, &new.merchant_id, key).await? {
-        return Ok(sent);
+        return same_event(sent, campaign_id);
     }
     let merchant_id = new.merchant_id.clone();
     match record(db, cache, actor, campaign_id, new, Utc::now(), Some(key)).await {
         // Sent twice at once: the other sending recorded it.
         Err(DomainError::Database(e)) if golmok_core::error::is_unique_violation(&e) => {
-            sale_sent_with(db, actor, &merchant_id, key)
-                .await?
-                .ok_or(DomainError::Database(e))
+            match sale_sent_with(db, actor, &merchant_id, key).await? {
+                Some(sent) => same_event(sent, campaign_id),
+                None => Err(DomainError::Database(e)),
+            }
         }
         recorded => recorded,
+    }
+}
+
+/// A key answers for the sale it was first sent with, at that event only: the same key sent
+/// for another event is a client's mistake, not a retry (409 `key_reused`).
+fn same_event(sent: StallSale, campaign_id: &str) -> Result<StallSale> {
+    if sent.campaign_id == campaign_id {
+        Ok(sent)
+    } else {
+        Err(DomainError::conflict(
+            "key_reused",
+            "this Idempotency-Key was sent with a sale at another event",
+        ))
     }
 }
 

@@ -793,6 +793,27 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
         stock_before.map(|s| s - 100),
         "the stock taken once"
     );
+    // The same key sent with a sale at another event is a mistake, not a retry.
+    let elsewhere = app
+        .client()
+        .post(format!("{}{later}/stall-sales", app.base_url))
+        .bearer_auth(&owner)
+        .header("idempotency-key", "stall-retry-1")
+        .json(
+            &json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
+                      "amount_krw": 1000, "description": "시식"}),
+        )
+        .send()
+        .await
+        .expect("the app answers");
+    assert_eq!(elsewhere.status(), StatusCode::CONFLICT);
+    let problem: Value = elsewhere.json().await.expect("a problem");
+    assert!(
+        problem["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/key_reused")),
+        "{problem}"
+    );
 }
 
 /// Deterministic pseudo-random numbers: the same figures every run.
