@@ -245,6 +245,20 @@ impl TestApp {
         self.call(Method::POST, path, token, Some(body)).await
     }
 
+    /// A POST carrying an `Idempotency-Key`, as a client retrying it sends it.
+    pub async fn post_with_key(&self, path: &str, token: &str, key: &str, body: &Value) -> Reply {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("the app answers");
+        Self::read(response).await
+    }
+
     pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
         self.call(Method::PUT, path, token, Some(body)).await
     }

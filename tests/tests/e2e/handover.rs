@@ -30,25 +30,6 @@ fn carries_code(v: &Value, code: &Value) -> bool {
     }
 }
 
-async fn post_with_key(
-    app: &TestApp,
-    path: &str,
-    token: &str,
-    key: &str,
-    body: &Value,
-) -> golmok_e2e::Reply {
-    let response = app
-        .client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("idempotency-key", key)
-        .json(body)
-        .send()
-        .await
-        .expect("an answer");
-    TestApp::read(response).await
-}
-
 async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
@@ -248,23 +229,23 @@ async fn codes_prove_each_stop_and_retries_complete_once(app: TestApp) {
         "proof.photo"
     );
     let body = json!({"proof": {"kind": "code", "value": pickup_code}});
-    let first = post_with_key(
-        &app,
-        &format!("/v1/stops/{pickup}/complete"),
-        &courier,
-        "stop-1",
-        &body,
-    )
-    .await;
+    let first = app
+        .post_with_key(
+            &format!("/v1/stops/{pickup}/complete"),
+            &courier,
+            "stop-1",
+            &body,
+        )
+        .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    let again = post_with_key(
-        &app,
-        &format!("/v1/stops/{pickup}/complete"),
-        &courier,
-        "stop-1",
-        &body,
-    )
-    .await;
+    let again = app
+        .post_with_key(
+            &format!("/v1/stops/{pickup}/complete"),
+            &courier,
+            "stop-1",
+            &body,
+        )
+        .await;
     assert_eq!(
         (again.status, again.body.clone()),
         (StatusCode::OK, first.body.clone()),

@@ -616,30 +616,30 @@ async fn retried_checkouts_place_one_order(app: TestApp) {
     let m = market(&app, 30).await;
     let (shopper, _) = app.sign_up("shopper").await;
     let basket = pickup(&m, json!([{"listing_id": m.tofu, "quantity": 2}]));
-    let send = |key: &'static str, body: &Value| {
-        app.client()
-            .post(app.url("/v1/orders"))
-            .bearer_auth(&shopper)
-            .header("idempotency-key", key)
-            .json(body)
-            .send()
-    };
-    let first = TestApp::read(send("basket-1", &basket).await.unwrap()).await;
+    let first = app
+        .post_with_key("/v1/orders", &shopper, "basket-1", &basket)
+        .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
-    let again = TestApp::read(send("basket-1", &basket).await.unwrap()).await;
+    let again = app
+        .post_with_key("/v1/orders", &shopper, "basket-1", &basket)
+        .await;
     assert_eq!(again.status, StatusCode::CREATED);
     assert_eq!(again.body, first.body);
     let other_body = pickup(&m, json!([{"listing_id": m.tofu, "quantity": 3}]));
-    let reused = TestApp::read(send("basket-1", &other_body).await.unwrap()).await;
+    let reused = app
+        .post_with_key("/v1/orders", &shopper, "basket-1", &other_body)
+        .await;
     reused.assert_problem(422, "validation_failed");
     assert_eq!(reused.failed_fields(), ["Idempotency-Key"]);
     assert_eq!(stock(&app, &m.tofu).await, 28);
 
     // Ten identical requests at once: one order.
-    let replies = futures::future::join_all((0..10).map(|_| send("basket-2", &basket))).await;
+    let replies = futures::future::join_all(
+        (0..10).map(|_| app.post_with_key("/v1/orders", &shopper, "basket-2", &basket)),
+    )
+    .await;
     let mut ids = Vec::new();
     for r in replies {
-        let r = TestApp::read(r.unwrap()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         ids.push(id_of(&r.body));
     }
@@ -1019,16 +1019,14 @@ async fn rejections_cancellations_and_refunds_move_money_and_stock_back(app: Tes
     let part = id_of(&order["merchant_orders"][0]);
     ok(act(&app, &m.shops[0].0, &part, "accept", None).await).await;
     ok(act(&app, &m.shops[0].0, &part, "ready", None).await).await;
-    let send = || {
-        app.client()
-            .post(app.url(&format!("/v1/orders/{}/refunds", id_of(&order))))
-            .bearer_auth(&m.admin)
-            .header("idempotency-key", "refund-1")
-            .json(&json!({"amount_krw": 1000, "reason": "늦게 준비됨"}))
-            .send()
-    };
-    let a = TestApp::read(send().await.unwrap()).await;
-    let b = TestApp::read(send().await.unwrap()).await;
+    let refunds = format!("/v1/orders/{}/refunds", id_of(&order));
+    let refund = json!({"amount_krw": 1000, "reason": "늦게 준비됨"});
+    let a = app
+        .post_with_key(&refunds, &m.admin, "refund-1", &refund)
+        .await;
+    let b = app
+        .post_with_key(&refunds, &m.admin, "refund-1", &refund)
+        .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     assert_eq!(a.body, b.body);
     let order = ok(app

@@ -764,22 +764,15 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
         .await
         .body["stock"]
         .as_i64();
+    let sale = json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
+                      "lines": [{"listing_id": beans_id, "quantity": 100}]});
     let mut retried = Vec::new();
     for _ in 0..2 {
         let reply = app
-            .client()
-            .post(format!("{}{sales}", app.base_url))
-            .bearer_auth(&owner)
-            .header("idempotency-key", "stall-retry-1")
-            .json(
-                &json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
-                          "lines": [{"listing_id": beans_id, "quantity": 100}]}),
-            )
-            .send()
-            .await
-            .expect("the app answers");
-        assert_eq!(reply.status(), StatusCode::CREATED);
-        retried.push(reply.json::<Value>().await.expect("a sale"));
+            .post_with_key(&sales, &owner, "stall-retry-1", &sale)
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        retried.push(reply.body);
     }
     assert_eq!(retried[0]["id"], retried[1]["id"]);
     assert_eq!(retried[0]["amount_krw"], 900);
@@ -794,26 +787,16 @@ async fn a_festival_stall_sells_in_person_beside_online_sales_and_the_reports_ro
         "the stock taken once"
     );
     // The same key sent with a sale at another event is a mistake, not a retry.
-    let elsewhere = app
-        .client()
-        .post(format!("{}{later}/stall-sales", app.base_url))
-        .bearer_auth(&owner)
-        .header("idempotency-key", "stall-retry-1")
-        .json(
-            &json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
-                      "amount_krw": 1000, "description": "시식"}),
-        )
-        .send()
-        .await
-        .expect("the app answers");
-    assert_eq!(elsewhere.status(), StatusCode::CONFLICT);
-    let problem: Value = elsewhere.json().await.expect("a problem");
-    assert!(
-        problem["type"]
-            .as_str()
-            .is_some_and(|t| t.ends_with("/key_reused")),
-        "{problem}"
-    );
+    let elsewhere = json!({"merchant_id": tofu.shop_id, "payment_method": "cash",
+                           "amount_krw": 1000, "description": "시식"});
+    app.post_with_key(
+        &format!("{later}/stall-sales"),
+        &owner,
+        "stall-retry-1",
+        &elsewhere,
+    )
+    .await
+    .assert_problem(409, "key_reused");
 }
 
 /// Deterministic pseudo-random numbers: the same figures every run.
