@@ -39,6 +39,7 @@ mod m20261205_000030_account_suspension;
 mod m20261205_000031_wave_retirement;
 mod m20261205_000032_claim_photos;
 mod m20261205_000033_stall_sale_keys;
+mod m20261206_000034_batch_handovers;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000031_wave_retirement::Migration),
             Box::new(m20261205_000032_claim_photos::Migration),
             Box::new(m20261205_000033_stall_sale_keys::Migration),
+            Box::new(m20261206_000034_batch_handovers::Migration),
         ]
     }
 }

@@ -319,6 +319,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/batches/{id}/courier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pass a batch under way to another courier of its network (its courier fell ill, the van
+         *     broke down, the account was suspended): the stops still ahead go with it, and the new
+         *     courier first collects what is on board from the one before, whom `handed_over` names.
+         *     For the network's coordinators and admins. The new courier must be on duty on the network
+         *     (422 on `courier_id`) and carry the rest of the route at its fullest (409
+         *     `courier_too_small`, with what it needs); a batch not under way is 409
+         *     `batch_not_under_way` (the next plan gives a planned one). */
+        post: operations["hand_over_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/batches/{id}/position": {
         parameters: {
             query?: never;
@@ -2157,6 +2180,7 @@ export interface components {
             courier_position?: components["schemas"]["CourierPosition"] | null;
             /** Format: double */
             distance_m: number;
+            handed_over?: components["schemas"]["Handover"] | null;
             id: string;
             slot_id: string;
             /** @description `planned`, `started` or `done`. */
@@ -2644,6 +2668,12 @@ export interface components {
              */
             pickup_at?: string | null;
             slot_id?: string | null;
+        };
+        /** @description Who had a batch before it was handed over, and when. */
+        Handover: {
+            /** Format: date-time */
+            at: string;
+            from_courier_id: string;
         };
         Health: {
             status: string;
@@ -3806,6 +3836,7 @@ export interface components {
                 courier_position?: components["schemas"]["CourierPosition"] | null;
                 /** Format: double */
                 distance_m: number;
+                handed_over?: components["schemas"]["Handover"] | null;
                 id: string;
                 slot_id: string;
                 /** @description `planned`, `started` or `done`. */
@@ -6343,6 +6374,117 @@ export interface operations {
             };
             /** @description too many sign-ups from this address */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hand_over_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveToCourier"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

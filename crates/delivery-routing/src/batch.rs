@@ -183,6 +183,153 @@ pub async fn start_batch(
     couriers_view(db, fresh).await
 }
 
+/// A dispatcher passes a batch under way to another courier of its network (its courier fell
+/// ill, the van broke down, an admin suspended them): every stop still ahead goes with it, and
+/// the new courier first collects what is on board from the courier before, whom the batch
+/// names. Only a started batch: a planned one is the next plan's to give. The new courier
+/// must be one deliveries may be given to ([`crate::courier::may_be_given`]) and carry the
+/// rest of the route at its fullest (`courier_too_small` otherwise: the load ahead shrinks as
+/// stops are made). Which coordinators may is the caller's to check (the
+/// network's, as for [`crate::task::bind_to_courier`]).
+pub async fn hand_over(
+    db: &DatabaseConnection,
+    actor: &Account,
+    batch_id: &str,
+    courier_id: &str,
+) -> Result<Batch> {
+    crate::courier::require_dispatcher(actor, "hands batches over")?;
+    let txn = begin_write(db).await?;
+    let b = route_batch::Entity::find_by_id(batch_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
+    if b.status != BatchStatus::Started {
+        return Err(DomainError::conflict(
+            "batch_not_under_way",
+            format!(
+                "the batch is {}; only one under way is handed over (the next plan gives a \
+                 planned one)",
+                b.status
+            ),
+        ));
+    }
+    if b.courier_id == courier_id {
+        return Err(ValidationErrors::single("courier_id", "already carries this batch").into());
+    }
+    let courier = crate::courier::may_be_given(&txn, courier_id, &b.network_id).await?;
+    let fullest = fullest_load_ahead(&txn, &b.id).await?;
+    let capacity = crate::capacity::Load {
+        tasks: i64::MAX,
+        grams: (courier.capacity.kg * 1000.0).round() as i64,
+        millilitres: (courier.capacity.liters * 1000.0).round() as i64,
+    };
+    if !fullest.fits_within(&capacity) {
+        // The load ahead shrinks with every drop-off: the same courier may do later.
+        return Err(DomainError::conflict(
+            "courier_too_small",
+            format!(
+                "the courier carries {} kg and {} L; the rest of the route needs {} kg and {} L \
+                 at once",
+                courier.capacity.kg,
+                courier.capacity.liters,
+                fullest.grams as f64 / 1000.0,
+                fullest.millilitres as f64 / 1000.0
+            ),
+        )
+        .with_details(serde_json::json!({
+            "needs_grams": fullest.grams,
+            "needs_millilitres": fullest.millilitres,
+        }))
+        .on_field("courier_id"));
+    }
+    route_batch::Entity::update_many()
+        .col_expr(route_batch::Column::CourierId, Expr::value(courier_id))
+        .col_expr(
+            route_batch::Column::HandedOverFrom,
+            Expr::value(b.courier_id.as_str()),
+        )
+        // The position stays: where the courier before was last seen is where the goods on
+        // board wait, until the new courier's phone reports its own.
+        .col_expr(route_batch::Column::HandedOverAt, Expr::value(Utc::now()))
+        .filter(route_batch::Column::Id.eq(batch_id))
+        .exec(&txn)
+        .await?;
+    golmok_events::outbox::record(
+        &txn,
+        &golmok_events::Topic::courier(courier.account_id.as_str()),
+        &golmok_events::Payload::Batch {
+            batch_id: b.id.clone(),
+            slot_id: b.slot_id.clone(),
+        },
+    )
+    .await?;
+    let fresh = route_batch::Entity::find_by_id(batch_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
+    let batch = crate::planner::batch_view(&txn, fresh).await?;
+    txn.commit().await?;
+    Ok(batch)
+}
+
+/// The network a batch rides for: whose coordinators may hand it over.
+pub async fn network_of(db: &DatabaseConnection, batch_id: &str) -> Result<String> {
+    route_batch::Entity::find_by_id(batch_id)
+        .one(db)
+        .await?
+        .map(|b| b.network_id)
+        .ok_or_else(|| DomainError::not_found("batch", batch_id))
+}
+
+/// The most a batch's courier carries at once from here on: what is on board now (picked up,
+/// or on board from the start, and not yet dropped off), then each stop ahead in turn.
+async fn fullest_load_ahead(
+    txn: &DatabaseTransaction,
+    batch_id: &str,
+) -> Result<crate::capacity::Load> {
+    let stops = stop::Entity::find()
+        .filter(stop::Column::BatchId.eq(batch_id))
+        .order_by_asc(stop::Column::Position)
+        .all(txn)
+        .await?;
+    let task_ids: Vec<String> = stops.iter().map(|s| s.task_id.clone()).collect();
+    let tasks = delivery_task::Entity::find()
+        .filter(delivery_task::Column::Id.is_in(task_ids))
+        .all(txn)
+        .await?;
+    let load = |task_id: &str| {
+        tasks
+            .iter()
+            .find(|t| t.id == task_id)
+            .map(crate::task::load_of)
+            .unwrap_or_default()
+    };
+    let pickup_of = |task_id: &str| {
+        stops
+            .iter()
+            .find(|s| s.task_id == task_id && s.kind == StopKind::Pickup)
+    };
+    let mut now = crate::capacity::Load::default();
+    for s in &stops {
+        let on_board = s.kind == StopKind::Dropoff
+            && s.status == StopStatus::Pending
+            && pickup_of(&s.task_id).is_none_or(|p| p.status == StopStatus::Completed);
+        if on_board {
+            now = now.plus(&load(&s.task_id));
+        }
+    }
+    let mut fullest = now;
+    for s in stops.iter().filter(|s| s.status == StopStatus::Pending) {
+        let task = load(&s.task_id);
+        now = match s.kind {
+            StopKind::Pickup => now.plus(&task),
+            StopKind::Dropoff => now.saturating_sub(&task),
+        };
+        fullest = fullest.most(&now);
+    }
+    Ok(fullest)
+}
+
 /// A stop of the calling courier's batches (or any, for an admin), whatever its status: what
 /// a retried completion answers once the first went through.
 pub async fn get_stop(

@@ -35,6 +35,23 @@ impl Load {
         self.tasks <= room.tasks && self.grams <= room.grams && self.millilitres <= room.millilitres
     }
 
+    pub fn plus(&self, other: &Load) -> Load {
+        Load {
+            tasks: self.tasks.saturating_add(other.tasks),
+            grams: self.grams.saturating_add(other.grams),
+            millilitres: self.millilitres.saturating_add(other.millilitres),
+        }
+    }
+
+    /// The larger of each figure.
+    pub fn most(&self, other: &Load) -> Load {
+        Load {
+            tasks: self.tasks.max(other.tasks),
+            grams: self.grams.max(other.grams),
+            millilitres: self.millilitres.max(other.millilitres),
+        }
+    }
+
     pub fn saturating_sub(&self, other: &Load) -> Load {
         Load {
             tasks: self.tasks.saturating_sub(other.tasks).max(0),

@@ -182,7 +182,7 @@ pub async fn create_courier(
     from_model(model)
 }
 
-fn require_dispatcher(actor: &Account, what: &str) -> Result<()> {
+pub(crate) fn require_dispatcher(actor: &Account, what: &str) -> Result<()> {
     if matches!(actor.role, Role::Admin | Role::Coordinator) {
         Ok(())
     } else {
@@ -280,6 +280,36 @@ pub async fn get_courier(db: &impl ConnectionTrait, id: &str) -> Result<Courier>
     mark_suspended(db, &mut one).await?;
     let [found] = one;
     Ok(found)
+}
+
+/// The courier a dispatcher names (`courier_id`) to be given deliveries of `network_id`: one
+/// still riding for that network, its account not suspended; else refused on that field.
+pub(crate) async fn may_be_given(
+    db: &impl ConnectionTrait,
+    courier_id: &str,
+    network_id: &str,
+) -> Result<Courier> {
+    let courier = get_courier(db, courier_id)
+        .await
+        .map_err(|e| e.not_found_is_invalid("courier_id", "no such courier on this network"))?;
+    if courier.network_id != network_id {
+        return Err(ValidationErrors::single("courier_id", "rides for another network").into());
+    }
+    if courier.suspended {
+        return Err(
+            ValidationErrors::single("courier_id", "the courier's account is suspended").into(),
+        );
+    }
+    Ok(courier)
+}
+
+/// The account of a courier, withdrawn or not: a batch names its courier (or the one before
+/// it was handed over) long after they stopped riding.
+pub async fn account_of(db: &impl ConnectionTrait, courier_id: &str) -> Result<Option<String>> {
+    Ok(courier::Entity::find_by_id(courier_id)
+        .one(db)
+        .await?
+        .map(|c| c.account_id))
 }
 
 /// The couriers riding for a network now, the suspended ones marked (the roster shows them).

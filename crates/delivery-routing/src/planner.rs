@@ -220,6 +220,35 @@ pub struct Batch {
     /// Where the courier last was, while the batch is under way and their phone shares it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub courier_position: Option<CourierPosition>,
+    /// The batch passed to its courier while under way: what is on board is first collected
+    /// from the courier before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handed_over: Option<Handover>,
+}
+
+impl Batch {
+    /// Deliveries on board: dropped off not yet, and picked up (or carried from the start).
+    pub fn on_board(&self) -> usize {
+        self.stops
+            .iter()
+            .filter(|d| d.kind == StopKind::Dropoff && d.status == StopStatus::Pending)
+            .filter(|d| {
+                self.stops
+                    .iter()
+                    .find(|p| {
+                        p.kind == StopKind::Pickup && p.merchant_order_id == d.merchant_order_id
+                    })
+                    .is_none_or(|p| p.status == StopStatus::Completed)
+            })
+            .count()
+    }
+}
+
+/// Who had a batch before it was handed over, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Handover {
+    pub from_courier_id: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -784,6 +813,8 @@ async fn write_batch(
         courier_lat: Set(None),
         courier_lon: Set(None),
         position_at: Set(None),
+        handed_over_from: Set(None),
+        handed_over_at: Set(None),
     }
     .insert(txn)
     .await?;
@@ -1063,8 +1094,16 @@ pub(crate) async fn batch_view(db: &impl ConnectionTrait, b: route_batch::Model)
         }),
         _ => None,
     };
+    let handed_over = match (b.handed_over_from, b.handed_over_at) {
+        (Some(from_courier_id), Some(at)) => Some(Handover {
+            from_courier_id,
+            at,
+        }),
+        _ => None,
+    };
     Ok(Batch {
         courier_position,
+        handed_over,
         status: b.status,
         id: b.id,
         courier_id: b.courier_id,

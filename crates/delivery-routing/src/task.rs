@@ -225,25 +225,7 @@ pub async fn bind_to_courier(
             ),
         ));
     }
-    let courier = crate::courier::get_courier(&txn, courier_id)
-        .await
-        .map_err(|_| {
-            golmok_core::ValidationErrors::single("courier_id", "no such courier on this network")
-        })?;
-    if courier.network_id != task.network_id {
-        return Err(golmok_core::ValidationErrors::single(
-            "courier_id",
-            "rides for another network",
-        )
-        .into());
-    }
-    if courier.suspended {
-        return Err(golmok_core::ValidationErrors::single(
-            "courier_id",
-            "the courier's account is suspended",
-        )
-        .into());
-    }
+    crate::courier::may_be_given(&txn, courier_id, &task.network_id).await?;
     delivery_task::Entity::update_many()
         .col_expr(
             delivery_task::Column::BoundCourierId,

@@ -686,6 +686,15 @@ texts! {
     couriers_link: "기사님 관리", "Couriers";
     couriers_none: "아직 이 배송망의 기사님이 없습니다.", "No courier rides for this network yet.";
     courier_suspended_replan: "기사님 계정 정지됨: 다시 계획하세요", "Courier suspended: plan again";
+    courier_off_hand_over: "기사님이 빠짐: 남은 경로를 넘기세요", "Courier off duty: hand the rest over";
+    courier_gone: "빠진 기사님", "Withdrawn courier";
+    hand_over: "남은 경로 넘기기", "Hand the rest over";
+    handed_over_from: "넘겨받음:", "Handed over from";
+    err_hand_over_not_under_way: "진행 중인 경로만 넘길 수 있습니다. 대기 중인 경로는 다시 계획하세요.", "Only a batch under way is handed over; plan a planned one again.";
+    err_hand_over_too_small: "이 기사님은 남은 경로의 짐을 한 번에 싣지 못합니다. 더 많이 싣는 기사님을 고르세요.", "This courier cannot carry the rest of the route at once; choose one who carries more.";
+    err_hand_over_courier: "이 배송망에서 근무 중인 다른 기사님을 고르세요.", "Choose another courier on duty for this network.";
+    handed_over_notice: "다른 기사님에게서 넘겨받은 경로입니다. 실린 짐을 먼저 받아 오세요:", "Handed over to you from another courier. First collect what is on board:";
+    on_board: "실린 짐", "On board";
     courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";
     courier_sign_on: "기사님 등록", "Sign a courier on";

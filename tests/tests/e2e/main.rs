@@ -5,6 +5,7 @@
 mod accounts;
 mod approvals;
 mod backup;
+mod batch_hand_over;
 mod browser;
 mod campaigns;
 mod capacity;

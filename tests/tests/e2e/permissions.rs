@@ -183,6 +183,7 @@ const TABLE: &[Row] = &[
     ("GET", "/v1/couriers/me/batches", "/v1/couriers/me/batches", "", "401 403 403 403 403 403 403 403 200 403 403"),
     ("GET", "/v1/couriers/me/events", "/v1/couriers/me/events", "", "401 403 403 200 403 403 403 403 200 403 200"),
     ("POST", "/v1/batches/{id}/start", "/v1/batches/{batch}/start", r#"{}"#, "401 403 403 404 403 403 403 403 200 403 404"),
+    ("POST", "/v1/batches/{id}/courier", "/v1/batches/{batch}/courier", r#"{"courier_id": "{courier}"}"#, "401 403 403 403 403 422 403 403 403 422 422"),
     ("POST", "/v1/batches/{id}/position", "/v1/batches/{batch}/position", r#"{"location": {"lat": 37.556, "lon": 126.905}}"#, "401 403 403 404 403 403 403 403 200 403 404"),
     // Proof files: taken by the stop's courier (an admin may), read by its courier, the
     // network's dispatchers and admins; the fixture's file id is nobody's.

@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan_slot, current_plan))
         .routes(routes!(my_batches))
         .routes(routes!(start_batch))
+        .routes(routes!(hand_over_batch))
         .routes(routes!(report_position))
         .routes(routes!(complete_stop))
         .routes(routes!(fail_stop))
@@ -442,6 +443,30 @@ async fn start_batch(
     session.require(&[Role::Courier])?;
     Ok(Json(
         batch::start_batch(&state.db, &session.account, &id).await?,
+    ))
+}
+
+/// Pass a batch under way to another courier of its network (its courier fell ill, the van
+/// broke down, the account was suspended): the stops still ahead go with it, and the new
+/// courier first collects what is on board from the one before, whom `handed_over` names.
+/// For the network's coordinators and admins. The new courier must be on duty on the network
+/// (422 on `courier_id`) and carry the rest of the route at its fullest (409
+/// `courier_too_small`, with what it needs); a batch not under way is 409
+/// `batch_not_under_way` (the next plan gives a planned one).
+#[utoipa::path(post, path = "/v1/batches/{id}/courier", tag = "delivery", security(("bearer" = [])),
+    request_body = MoveToCourier,
+    responses((status = 200, body = Batch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn hand_over_batch(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MoveToCourier>,
+) -> Result<Json<Batch>, ApiError> {
+    let network_id = batch::network_of(&state.db, &id).await?;
+    golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &network_id)
+        .await?;
+    Ok(Json(
+        batch::hand_over(&state.db, &session.account, &id, &body.courier_id).await?,
     ))
 }
 

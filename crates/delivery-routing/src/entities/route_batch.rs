@@ -15,6 +15,8 @@ pub struct Model {
     pub courier_lat: Option<f64>,
     pub courier_lon: Option<f64>,
     pub position_at: Option<DateTimeUtc>,
+    pub handed_over_from: Option<String>,
+    pub handed_over_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

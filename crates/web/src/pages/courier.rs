@@ -173,6 +173,9 @@ struct BatchPage {
     can_start: bool,
     /// Under way: the page may share the courier's position, if they agree.
     under_way: bool,
+    /// Handed over from another courier: their name, and the deliveries on board to collect
+    /// from them.
+    handed_over: Option<(String, usize)>,
 }
 
 #[derive(Deserialize)]
@@ -217,7 +220,15 @@ pub async fn batch(
             .collect::<Vec<_>>(),
     )
     .unwrap_or_else(|_| "[]".into());
+    let handed_over = match &b.handed_over {
+        Some(h) if b.status == BatchStatus::Started => Some((
+            courier_name(&pages, t, &h.from_courier_id).await?,
+            b.on_board(),
+        )),
+        _ => None,
+    };
     render(&BatchPage {
+        handed_over,
         window: window_of(&pages, lang, &b.slot_id).await,
         area_json: area_of(&pages, &b.slot_id).await,
         can_start: b.status == BatchStatus::Planned,
@@ -236,6 +247,23 @@ pub async fn batch(
             _ => None,
         },
         c: Chrome::load(&pages, &visitor).await?,
+    })
+}
+
+/// A courier by their account's name, riding or not (a batch names the courier it was handed
+/// over from long after they stopped).
+pub(crate) async fn courier_name(
+    pages: &Pages,
+    t: &Texts,
+    courier_id: &str,
+) -> Result<String, PageError> {
+    let account = golmok_delivery_routing::courier::account_of(&pages.db, courier_id).await?;
+    Ok(match account {
+        Some(id) => match golmok_accounts::find(&pages.db, &id).await {
+            Ok(a) => a.name,
+            Err(_) => t.courier_gone.to_owned(),
+        },
+        None => t.courier_gone.to_owned(),
     })
 }
 

@@ -71,9 +71,17 @@ pub struct StopDot {
 }
 
 pub struct BatchView {
+    pub id: String,
+    pub courier_id: String,
     pub courier: String,
-    /// The courier's account is suspended: the batch waits for a new plan.
-    pub courier_suspended: bool,
+    /// The courier no longer rides (suspended or withdrawn): why, and what to do, as a tag.
+    pub courier_off: Option<&'static str>,
+    /// Under way: the rest of it may be handed over to another courier.
+    pub under_way: bool,
+    /// Whom it was handed over from, and when.
+    pub handed_over: Option<String>,
+    /// Why the last attempt to hand it over was refused.
+    pub refused: Option<&'static str>,
     pub colour: &'static str,
     pub status: &'static str,
     pub distance: String,
@@ -117,6 +125,9 @@ struct BoardPage {
 #[derive(Deserialize)]
 pub struct BoardQuery {
     date: Option<String>,
+    /// A batch whose hand-over was refused, and why (`refused`).
+    batch: Option<String>,
+    refused: Option<String>,
 }
 
 pub async fn board(
@@ -150,10 +161,19 @@ pub async fn board(
         .filter(|(_, _, suspended)| !suspended)
         .map(|(id, name, _)| (id, name))
         .collect();
+    let refused = query.batch.zip(query.refused.as_deref().map(|why| {
+        let t = visitor.lang.texts();
+        match why {
+            "not_under_way" => t.err_hand_over_not_under_way,
+            "too_small" => t.err_hand_over_too_small,
+            _ => t.err_hand_over_courier,
+        }
+    }));
     let mut slots = Vec::new();
     let mut routes = Vec::new();
     for s in golmok_delivery_routing::network::slots(&pages.db, &network_id, date).await? {
-        slots.push(slot_view(&pages, visitor.lang, s, &names, &mut routes).await?);
+        let view = slot_view(&pages, visitor.lang, s, &names, &refused, &mut routes).await?;
+        slots.push(view);
     }
     let map_json = serde_json::json!({"area": network.area, "routes": routes}).to_string();
     render(&BoardPage {
@@ -191,6 +211,7 @@ async fn slot_view(
     lang: Lang,
     s: golmok_delivery_routing::network::Slot,
     names: &HashMap<String, (String, bool)>,
+    refused: &Option<(String, &'static str)>,
     routes: &mut Vec<serde_json::Value>,
 ) -> Result<SlotView, PageError> {
     let t = lang.texts();
@@ -207,7 +228,12 @@ async fn slot_view(
             "courier": b.courier_position.as_ref()
                 .map(|p| serde_json::json!([p.location.lat, p.location.lon])),
         }));
-        batches.push(batch_view(t, b, colour, names));
+        let mut view = batch_view(pages, t, b, colour, names).await?;
+        view.refused = refused
+            .as_ref()
+            .filter(|(batch, _)| *batch == b.id)
+            .map(|(_, why)| *why);
+        batches.push(view);
     }
     Ok(SlotView {
         label: format!(
@@ -243,19 +269,43 @@ async fn slot_view(
     })
 }
 
-fn batch_view(
+async fn batch_view(
+    pages: &Pages,
     t: &Texts,
     b: &golmok_delivery_routing::planner::Batch,
     colour: &'static str,
     names: &HashMap<String, (String, bool)>,
-) -> BatchView {
-    let (courier, courier_suspended) = names
-        .get(&b.courier_id)
-        .cloned()
-        .unwrap_or_else(|| (b.courier_id.clone(), false));
-    BatchView {
+) -> Result<BatchView, PageError> {
+    let under_way = b.status == golmok_delivery_routing::BatchStatus::Started;
+    // Not on the roster: withdrawn from the network.
+    let (courier, off) = match names.get(&b.courier_id) {
+        Some((name, suspended)) => (name.clone(), *suspended),
+        None => (
+            super::courier::courier_name(pages, t, &b.courier_id).await?,
+            true,
+        ),
+    };
+    let handed_over = match &b.handed_over {
+        Some(h) => Some(format!(
+            "{} {} · {}",
+            t.handed_over_from,
+            super::courier::courier_name(pages, t, &h.from_courier_id).await?,
+            format::seoul_clock(h.at)
+        )),
+        None => None,
+    };
+    Ok(BatchView {
+        id: b.id.clone(),
+        courier_id: b.courier_id.clone(),
         courier,
-        courier_suspended,
+        courier_off: off.then_some(if under_way {
+            t.courier_off_hand_over
+        } else {
+            t.courier_suspended_replan
+        }),
+        under_way,
+        handed_over,
+        refused: None,
         colour,
         status: super::courier::batch_status(t, b.status),
         distance: format!("{:.1} km", b.distance_m / 1000.0),
@@ -287,7 +337,7 @@ fn batch_view(
                 status: super::courier::stop_status(t, st.status),
             })
             .collect(),
-    }
+    })
 }
 
 /// `GET /dispatch/{network}/live`: "changed" whenever a plan, a stop or a courier's position
@@ -372,6 +422,44 @@ pub async fn move_to_courier(
     )
     .await?;
     Ok(see_other(&board_path(&network_id, Some(&form.date))))
+}
+
+/// Hands the rest of a batch under way to another courier; a refusal is shown beside the
+/// batch's form.
+pub async fn hand_over(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    Path((network_id, batch_id)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<CourierForm>,
+) -> Result<Response, PageError> {
+    let account = dispatcher(&visitor)?;
+    let network = golmok_delivery_routing::batch::network_of(&pages.db, &batch_id).await?;
+    if network != network_id || !runs(&pages, account, &network_id).await? {
+        return Err(PageError::NotFound);
+    }
+    let board = board_path(&network_id, Some(&form.date));
+    let refused = match golmok_delivery_routing::batch::hand_over(
+        &pages.db,
+        account,
+        &batch_id,
+        &form.courier_id,
+    )
+    .await
+    {
+        Ok(_) => return Ok(see_other(&board)),
+        Err(e) => match e.conflict_code() {
+            Some("batch_not_under_way") => "not_under_way",
+            Some("courier_too_small") => "too_small",
+            _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
+            _ => return Err(e.into()),
+        },
+    };
+    let sep = if board.contains('?') { '&' } else { '?' };
+    Ok(see_other(&format!(
+        "{board}{sep}batch={}&refused={refused}#batch-{}",
+        encode(&batch_id),
+        encode(&batch_id)
+    )))
 }
 
 pub async fn pickup(
@@ -491,6 +579,10 @@ pub fn routes() -> axum::Router<crate::Pages> {
             post(move_to_courier),
         )
         .route("/dispatch/{network}/tasks/{part}/pickup", post(pickup))
+        .route(
+            "/dispatch/{network}/batches/{batch}/courier",
+            post(hand_over),
+        )
         .route("/dispatch/{network}/payouts", get(payouts))
         .route("/dispatch/{network}/payouts/pay", post(pay))
         .route(

@@ -1,0 +1,328 @@
+//! A batch under way passes to another courier when its own cannot go on: the dispatcher
+//! hands the rest over (over the API and on the board), the new courier is told whom to
+//! collect the goods on board from, and the first courier may no longer touch its stops.
+
+use golmok_e2e::demo::{courier_email, login, tofu_delivery};
+use golmok_e2e::pages::Browser;
+use golmok_e2e::{TestApp, on_both_databases};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_databases!(
+    a_batch_under_way_passes_to_another_courier_with_what_is_on_board,
+    the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot
+);
+
+/// A tofu delivery planned, its courier set out and the tofu picked up: the batch, its
+/// courier's id and token, the drop-off's stop and the shopper's hand-over code.
+struct UnderWay {
+    app_network: String,
+    date: String,
+    batch_id: String,
+    first: String,
+    first_token: String,
+    dropoff: String,
+    dropoff_code: Value,
+}
+
+async fn tofu_under_way(app: &TestApp) -> UnderWay {
+    golmok_e2e::demo::seeded(app).await;
+    let shopper = login(app, "shopper@demo.golmok.kr").await;
+    let owner = login(app, "merchant@demo.golmok.kr").await;
+    let admin = login(app, "admin@demo.golmok.kr").await;
+    let booked = tofu_delivery(app, &shopper).await;
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{action}", booked.part),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let order = app
+        .get(&format!("/v1/orders/{}", booked.order_id), Some(&owner))
+        .await;
+    let pickup_code = order.body["merchant_orders"][0]["pickup_code"].clone();
+    let dropoff_code = app
+        .get(&format!("/v1/orders/{}", booked.order_id), Some(&shopper))
+        .await
+        .body["merchant_orders"][0]["handover_code"]
+        .clone();
+    let planned = app
+        .post(
+            &format!("/v1/networks/{}/slots/{}/plan", booked.network, booked.slot),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let batch = planned.body["batches"][0].clone();
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
+            .and_then(|s| s["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let first = batch["courier_id"].as_str().unwrap_or_default().to_owned();
+    let first_token = login(app, &courier_email(app, &first).await).await;
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let started = app
+        .post(
+            &format!("/v1/batches/{batch_id}/start"),
+            Some(&first_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    let picked = app
+        .post(
+            &format!("/v1/stops/{pickup}/complete"),
+            Some(&first_token),
+            &json!({"proof": {"kind": "code", "value": pickup_code}}),
+        )
+        .await;
+    assert_eq!(picked.status, StatusCode::OK, "{}", picked.text);
+    UnderWay {
+        app_network: booked.network,
+        date: booked.date.to_string(),
+        batch_id,
+        first,
+        first_token,
+        dropoff,
+        dropoff_code,
+    }
+}
+
+/// Another courier on duty on the network.
+async fn another_courier(app: &TestApp, network: &str, not: &str) -> String {
+    golmok_delivery_routing::courier::on_duty(&app.state.db, network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .find(|c| c.id != not)
+        .map(|c| c.id)
+        .expect("a second courier on the demo network")
+}
+
+/// Sets how much a courier carries, the rest of their ride as it was.
+async fn carries(app: &TestApp, token: &str, courier: &str, kg: f64, liters: f64) {
+    let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, courier)
+        .await
+        .expect("the courier");
+    let changed = app
+        .put(
+            &format!("/v1/couriers/{courier}"),
+            Some(token),
+            &json!({"vehicle": rider.vehicle, "capacity": {"kg": kg, "liters": liters},
+                    "shift": rider.shift}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+}
+
+async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: TestApp) {
+    let on = tofu_under_way(&app).await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let shopper = login(&app, "shopper@demo.golmok.kr").await;
+    let second = another_courier(&app, &on.app_network, &on.first).await;
+    let path = format!("/v1/batches/{}/courier", on.batch_id);
+    let hand_to = |courier: String, token: String| {
+        let (app, path) = (&app, &path);
+        async move {
+            app.post(path, Some(&token), &json!({"courier_id": courier}))
+                .await
+        }
+    };
+    let courier_of_batch = || async {
+        use sea_orm::EntityTrait;
+        golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
+            .one(&app.state.db)
+            .await
+            .expect("the database")
+            .expect("the batch")
+            .courier_id
+    };
+
+    // Refused, and nothing changes: a shopper may not; the batch's own courier is no one new;
+    // a courier too small for what is on board is told so, with what it needs.
+    hand_to(second.clone(), shopper.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    let same = hand_to(on.first.clone(), coordinator.clone()).await;
+    assert_eq!(
+        same.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        same.text
+    );
+    assert_eq!(same.body["errors"][0]["field"], "courier_id");
+    carries(&app, &coordinator, &second, 0.001, 0.001).await;
+    let small = hand_to(second.clone(), coordinator.clone()).await;
+    small.assert_problem(409, "courier_too_small");
+    assert!(
+        small.body["needs_grams"].as_i64().is_some_and(|g| g > 1),
+        "{}",
+        small.text
+    );
+    assert_eq!(courier_of_batch().await, on.first);
+    carries(&app, &coordinator, &second, 30.0, 60.0).await;
+
+    // Handed over: the batch is the second courier's, naming the first.
+    let passed = hand_to(second.clone(), coordinator.clone()).await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    assert_eq!(passed.body["courier_id"], second.as_str());
+    assert_eq!(passed.body["status"], "started");
+    assert_eq!(
+        passed.body["handed_over"]["from_courier_id"],
+        on.first.as_str()
+    );
+    assert_eq!(courier_of_batch().await, second);
+
+    // The first courier no longer sees it, nor may make its stops.
+    let theirs = app
+        .get("/v1/couriers/me/batches", Some(&on.first_token))
+        .await;
+    assert!(
+        theirs.body["items"]
+            .as_array()
+            .is_some_and(|b| b.iter().all(|b| b["id"] != on.batch_id.as_str())),
+        "{}",
+        theirs.text
+    );
+    let body = json!({"proof": {"kind": "code", "value": on.dropoff_code}});
+    let stolen = app
+        .post(
+            &format!("/v1/stops/{}/complete", on.dropoff),
+            Some(&on.first_token),
+            &body,
+        )
+        .await;
+    stolen.assert_problem(403, "forbidden");
+
+    // The second courier's phone says whom to collect the tofu from, and they deliver it.
+    let second_email = courier_email(&app, &second).await;
+    let second_token = login(&app, &second_email).await;
+    let mine = app
+        .get("/v1/couriers/me/batches", Some(&second_token))
+        .await;
+    assert!(
+        mine.body["items"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["id"] == on.batch_id.as_str())),
+        "{}",
+        mine.text
+    );
+    let mut phone = Browser::new(&app.base_url);
+    phone.sign_in(&second_email, None).await;
+    let page = phone
+        .get(&format!("/courier/batches/{}", on.batch_id))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let first_name = golmok_accounts::find(
+        &app.state.db,
+        &golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
+            .await
+            .expect("the first courier")
+            .expect("their account"),
+    )
+    .await
+    .expect("their account")
+    .name;
+    assert!(page.html.contains("id=\"handed-over\""), "{}", page.html);
+    assert!(page.html.contains(&first_name), "{}", page.html);
+    assert!(page.html.contains("실린 짐 1"), "{}", page.html);
+    let delivered = app
+        .post(
+            &format!("/v1/stops/{}/complete", on.dropoff),
+            Some(&second_token),
+            &body,
+        )
+        .await;
+    assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.text);
+
+    // Done, it is nobody's to hand over any more.
+    hand_to(on.first.clone(), coordinator.clone())
+        .await
+        .assert_problem(409, "batch_not_under_way");
+}
+
+async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(app: TestApp) {
+    let on = tofu_under_way(&app).await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let second = another_courier(&app, &on.app_network, &on.first).await;
+    let account = golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
+        .await
+        .expect("the first courier")
+        .expect("their account");
+    let suspended = app
+        .post(
+            &format!("/v1/admin/accounts/{account}/suspend"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{}", suspended.text);
+
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("coordinator@demo.golmok.kr", None).await;
+    let board_path = format!("/dispatch/{}?date={}", on.app_network, on.date);
+    let board = desk.get(&board_path).await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.html);
+    assert!(
+        board.html.contains("기사님이 빠짐: 남은 경로를 넘기세요"),
+        "{}",
+        board.html
+    );
+    let form = format!(
+        "/dispatch/{}/batches/{}/courier",
+        on.app_network, on.batch_id
+    );
+    assert!(board.html.contains(&form), "{}", board.html);
+
+    // Too small a courier: refused beside the batch's form, and the batch stays.
+    carries(&app, &coordinator, &second, 0.001, 0.001).await;
+    let date = on.date.clone();
+    let refused = desk
+        .submit(
+            &board,
+            &form,
+            &[("courier_id", second.as_str()), ("date", date.as_str())],
+        )
+        .await;
+    let back = refused.location().to_owned();
+    assert!(back.ends_with(&format!("#batch-{}", on.batch_id)), "{back}");
+    let shown = desk.get(&back).await;
+    assert!(
+        shown
+            .html
+            .contains("이 기사님은 남은 경로의 짐을 한 번에 싣지 못합니다"),
+        "{}",
+        shown.html
+    );
+    assert!(shown.html.contains("aria-invalid=\"true\""));
+    assert!(!shown.html.contains("넘겨받음:"));
+
+    // One who carries enough takes it; the board names whom it came from.
+    carries(&app, &coordinator, &second, 30.0, 60.0).await;
+    let passed = desk
+        .submit(
+            &shown,
+            &form,
+            &[("courier_id", second.as_str()), ("date", date.as_str())],
+        )
+        .await;
+    assert_eq!(passed.location(), board_path);
+    let after = desk.get(&board_path).await;
+    assert!(after.html.contains("넘겨받음:"), "{}", after.html);
+    assert!(
+        !after.html.contains("기사님이 빠짐: 남은 경로를 넘기세요"),
+        "{}",
+        after.html
+    );
+}
