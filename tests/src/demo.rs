@@ -202,6 +202,114 @@ pub async fn tofu_delivery(app: &TestApp, shopper: &str) -> TofuDelivery {
     }
 }
 
+/// A [`TofuDelivery`] accepted, readied and planned, and its courier set out (on the demo
+/// data): the batch, its courier's id and token, each stop and the code that proves it.
+pub struct UnderWay {
+    /// The tofu shop's merchant order.
+    pub part: String,
+    pub network: String,
+    pub date: String,
+    pub batch_id: String,
+    pub first: String,
+    pub first_token: String,
+    pub pickup: String,
+    pub pickup_code: Value,
+    pub dropoff: String,
+    pub dropoff_code: Value,
+}
+
+impl UnderWay {
+    /// The courier picks the tofu up at the shop.
+    pub async fn pick_up(&self, app: &TestApp) {
+        let picked = app
+            .post(
+                &format!("/v1/stops/{}/complete", self.pickup),
+                Some(&self.first_token),
+                &json!({"proof": {"kind": "code", "value": self.pickup_code}}),
+            )
+            .await;
+        assert_eq!(picked.status, StatusCode::OK, "{}", picked.text);
+    }
+}
+
+pub async fn tofu_under_way(app: &TestApp) -> UnderWay {
+    let shopper = login(app, "shopper@demo.golmok.kr").await;
+    let owner = login(app, "merchant@demo.golmok.kr").await;
+    let admin = login(app, "admin@demo.golmok.kr").await;
+    let booked = tofu_delivery(app, &shopper).await;
+    for action in ["accept", "ready"] {
+        let done = app
+            .post(
+                &format!("/v1/merchant-orders/{}/{action}", booked.part),
+                Some(&owner),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    }
+    let order = app
+        .get(&format!("/v1/orders/{}", booked.order_id), Some(&owner))
+        .await;
+    let pickup_code = order.body["merchant_orders"][0]["pickup_code"].clone();
+    let dropoff_code = app
+        .get(&format!("/v1/orders/{}", booked.order_id), Some(&shopper))
+        .await
+        .body["merchant_orders"][0]["handover_code"]
+        .clone();
+    let planned = app
+        .post(
+            &format!("/v1/networks/{}/slots/{}/plan", booked.network, booked.slot),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
+    let batch = planned.body["batches"][0].clone();
+    let stop = |kind: &str| {
+        batch["stops"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
+            .and_then(|s| s["id"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
+    let first = batch["courier_id"].as_str().unwrap_or_default().to_owned();
+    let first_token = login(app, &courier_email(app, &first).await).await;
+    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
+    let started = app
+        .post(
+            &format!("/v1/batches/{batch_id}/start"),
+            Some(&first_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+    UnderWay {
+        part: booked.part,
+        network: booked.network,
+        date: booked.date.to_string(),
+        batch_id,
+        first,
+        first_token,
+        pickup,
+        pickup_code,
+        dropoff,
+        dropoff_code,
+    }
+}
+
+/// Another courier on duty on the network.
+pub async fn another_courier(app: &TestApp, network: &str, not: &str) -> String {
+    golmok_delivery_routing::courier::on_duty(&app.state.db, network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .find(|c| c.id != not)
+        .map(|c| c.id)
+        .expect("a second courier on the demo network")
+}
+
 /// The email of the account riding as courier `courier_id`: to sign in as them.
 pub async fn courier_email(app: &TestApp, courier_id: &str) -> String {
     let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, courier_id)

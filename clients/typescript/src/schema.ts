@@ -1080,7 +1080,9 @@ export interface paths {
         put?: never;
         /** Give a delivery to one of the network's couriers and plan its slot again: this and every
          *     later plan of the slot keep it on that courier's route. For the network's coordinators
-         *     and admins, while no courier has picked it up. */
+         *     and admins, while no courier has set out with it (409 `batch_under_way`: hand its batch
+         *     over instead, `POST /v1/batches/{id}/courier`) or picked it up (409
+         *     `delivery_under_way`). */
         post: operations["move_to_courier"];
         delete?: never;
         options?: never;

@@ -208,7 +208,8 @@ pub async fn is_pickup(txn: &impl ConnectionTrait, merchant_order_id: &str) -> R
 }
 
 /// A dispatcher gives a delivery of a slot to one of its network's couriers: every later plan
-/// of the slot keeps it on that courier's route. Only while no courier carries it yet.
+/// of the slot keeps it on that courier's route. Only while no courier has set out with it:
+/// plans keep a batch under way as it is, so a delivery bound out of one would stay put.
 pub async fn bind_to_courier(
     db: &sea_orm::DatabaseConnection,
     merchant_order_id: &str,
@@ -225,6 +226,13 @@ pub async fn bind_to_courier(
             ),
         ));
     }
+    if rides_under_way(&txn, &task.id).await? {
+        return Err(crate::DomainError::conflict(
+            "batch_under_way",
+            "the delivery rides in a batch under way, which plans keep as it is; hand the batch \
+             over to move it",
+        ));
+    }
     crate::courier::may_be_given(&txn, courier_id, &task.network_id).await?;
     delivery_task::Entity::update_many()
         .col_expr(
@@ -236,6 +244,25 @@ pub async fn bind_to_courier(
         .await?;
     txn.commit().await?;
     Ok(task)
+}
+
+/// Whether a task's stops ride in a batch its courier has set out on.
+async fn rides_under_way(txn: &impl ConnectionTrait, task_id: &str) -> Result<bool> {
+    use crate::entities::{route_batch, stop};
+    use sea_orm::QuerySelect;
+    let batches: Vec<String> = stop::Entity::find()
+        .select_only()
+        .column(stop::Column::BatchId)
+        .filter(stop::Column::TaskId.eq(task_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(route_batch::Entity::find()
+        .filter(route_batch::Column::Id.is_in(batches))
+        .filter(route_batch::Column::Status.eq(crate::status::BatchStatus::Started))
+        .one(txn)
+        .await?
+        .is_some())
 }
 
 /// The room a task takes in its slot.

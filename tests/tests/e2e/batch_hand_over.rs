@@ -2,112 +2,16 @@
 //! hands the rest over (over the API and on the board), the new courier is told whom to
 //! collect the goods on board from, and the first courier may no longer touch its stops.
 
-use golmok_e2e::demo::{courier_email, login, tofu_delivery};
+use golmok_e2e::demo::{courier_email, login};
 use golmok_e2e::pages::Browser;
 use golmok_e2e::{TestApp, on_both_databases};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 on_both_databases!(
     a_batch_under_way_passes_to_another_courier_with_what_is_on_board,
     the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot
 );
-
-/// A tofu delivery planned, its courier set out and the tofu picked up: the batch, its
-/// courier's id and token, the drop-off's stop and the shopper's hand-over code.
-struct UnderWay {
-    app_network: String,
-    date: String,
-    batch_id: String,
-    first: String,
-    first_token: String,
-    dropoff: String,
-    dropoff_code: Value,
-}
-
-async fn tofu_under_way(app: &TestApp) -> UnderWay {
-    golmok_e2e::demo::seeded(app).await;
-    let shopper = login(app, "shopper@demo.golmok.kr").await;
-    let owner = login(app, "merchant@demo.golmok.kr").await;
-    let admin = login(app, "admin@demo.golmok.kr").await;
-    let booked = tofu_delivery(app, &shopper).await;
-    for action in ["accept", "ready"] {
-        let done = app
-            .post(
-                &format!("/v1/merchant-orders/{}/{action}", booked.part),
-                Some(&owner),
-                &json!({}),
-            )
-            .await;
-        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
-    }
-    let order = app
-        .get(&format!("/v1/orders/{}", booked.order_id), Some(&owner))
-        .await;
-    let pickup_code = order.body["merchant_orders"][0]["pickup_code"].clone();
-    let dropoff_code = app
-        .get(&format!("/v1/orders/{}", booked.order_id), Some(&shopper))
-        .await
-        .body["merchant_orders"][0]["handover_code"]
-        .clone();
-    let planned = app
-        .post(
-            &format!("/v1/networks/{}/slots/{}/plan", booked.network, booked.slot),
-            Some(&admin),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(planned.status, StatusCode::OK, "{}", planned.text);
-    let batch = planned.body["batches"][0].clone();
-    let stop = |kind: &str| {
-        batch["stops"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["kind"] == kind))
-            .and_then(|s| s["id"].as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (pickup, dropoff) = (stop("pickup"), stop("dropoff"));
-    let first = batch["courier_id"].as_str().unwrap_or_default().to_owned();
-    let first_token = login(app, &courier_email(app, &first).await).await;
-    let batch_id = batch["id"].as_str().unwrap_or_default().to_owned();
-    let started = app
-        .post(
-            &format!("/v1/batches/{batch_id}/start"),
-            Some(&first_token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(started.status, StatusCode::OK, "{}", started.text);
-    let picked = app
-        .post(
-            &format!("/v1/stops/{pickup}/complete"),
-            Some(&first_token),
-            &json!({"proof": {"kind": "code", "value": pickup_code}}),
-        )
-        .await;
-    assert_eq!(picked.status, StatusCode::OK, "{}", picked.text);
-    UnderWay {
-        app_network: booked.network,
-        date: booked.date.to_string(),
-        batch_id,
-        first,
-        first_token,
-        dropoff,
-        dropoff_code,
-    }
-}
-
-/// Another courier on duty on the network.
-async fn another_courier(app: &TestApp, network: &str, not: &str) -> String {
-    golmok_delivery_routing::courier::on_duty(&app.state.db, network)
-        .await
-        .expect("the fleet")
-        .into_iter()
-        .find(|c| c.id != not)
-        .map(|c| c.id)
-        .expect("a second courier on the demo network")
-}
 
 /// Sets how much a courier carries, the rest of their ride as it was.
 async fn carries(app: &TestApp, token: &str, courier: &str, kg: f64, liters: f64) {
@@ -126,10 +30,24 @@ async fn carries(app: &TestApp, token: &str, courier: &str, kg: f64, liters: f64
 }
 
 async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: TestApp) {
-    let on = tofu_under_way(&app).await;
+    golmok_e2e::demo::seeded(&app).await;
+    let on = golmok_e2e::demo::tofu_under_way(&app).await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let shopper = login(&app, "shopper@demo.golmok.kr").await;
-    let second = another_courier(&app, &on.app_network, &on.first).await;
+    let second = golmok_e2e::demo::another_courier(&app, &on.network, &on.first).await;
+    // Set out, its delivery does not move alone, picked up or not: plans keep a batch under
+    // way as it is.
+    let give_alone = || async {
+        app.post(
+            &format!("/v1/merchant-orders/{}/courier", on.part),
+            Some(&coordinator),
+            &json!({"courier_id": second}),
+        )
+        .await
+    };
+    give_alone().await.assert_problem(409, "batch_under_way");
+    on.pick_up(&app).await;
+    give_alone().await.assert_problem(409, "delivery_under_way");
     let path = format!("/v1/batches/{}/courier", on.batch_id);
     let hand_to = |courier: String, token: String| {
         let (app, path) = (&app, &path);
@@ -252,10 +170,12 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
 }
 
 async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(app: TestApp) {
-    let on = tofu_under_way(&app).await;
+    golmok_e2e::demo::seeded(&app).await;
+    let on = golmok_e2e::demo::tofu_under_way(&app).await;
+    on.pick_up(&app).await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
-    let second = another_courier(&app, &on.app_network, &on.first).await;
+    let second = golmok_e2e::demo::another_courier(&app, &on.network, &on.first).await;
     let account = golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
         .await
         .expect("the first courier")
@@ -271,7 +191,7 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
 
     let mut desk = Browser::new(&app.base_url);
     desk.sign_in("coordinator@demo.golmok.kr", None).await;
-    let board_path = format!("/dispatch/{}?date={}", on.app_network, on.date);
+    let board_path = format!("/dispatch/{}?date={}", on.network, on.date);
     let board = desk.get(&board_path).await;
     assert_eq!(board.status, StatusCode::OK, "{}", board.html);
     assert!(
@@ -279,11 +199,14 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
         "{}",
         board.html
     );
-    let form = format!(
-        "/dispatch/{}/batches/{}/courier",
-        on.app_network, on.batch_id
-    );
+    let form = format!("/dispatch/{}/batches/{}/courier", on.network, on.batch_id);
     assert!(board.html.contains(&form), "{}", board.html);
+    // Under way, its delivery is not moved on its own: a re-plan would leave it where it is.
+    assert!(
+        !board.html.contains(&format!("/tasks/{}/courier", on.part)),
+        "{}",
+        board.html
+    );
 
     // Too small a courier: refused beside the batch's form, and the batch stays.
     carries(&app, &coordinator, &second, 0.001, 0.001).await;

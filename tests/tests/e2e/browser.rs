@@ -1236,6 +1236,101 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
     Ok(())
 }
 
+/// A courier stops mid-route, in Chromium: the dispatcher hands the rest of the batch to
+/// another courier from the board, whose phone then names whom to collect the tofu on board
+/// from, and who delivers it with the shopper's code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatcher_hands_a_batch_under_way_to_another_courier() {
+    in_chromium(rescue).await;
+}
+
+async fn rescue(app: &TestApp, b: &Client) -> Result<(), String> {
+    let on = golmok_e2e::demo::tofu_under_way(app).await;
+    on.pick_up(app).await;
+    let second = golmok_e2e::demo::another_courier(app, &on.network, &on.first).await;
+    let courier_of_batch = || async {
+        use sea_orm::EntityTrait;
+        golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
+            .one(&app.state.db)
+            .await
+            .ok()
+            .flatten()
+            .map(|b| b.courier_id)
+            .unwrap_or_default()
+    };
+    sign_in_as(
+        b,
+        app,
+        "coordinator@demo.golmok.kr",
+        &format!("/dispatch/{}?date={}", on.network, on.date),
+    )
+    .await?;
+    wait_for_text(b, "남은 경로 넘기기").await;
+    b.execute(
+        "document.getElementById(arguments[0]).scrollIntoView();",
+        vec![json!(format!("batch-{}", on.batch_id))],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    shoot(b, "32-dispatch-hand-over").await;
+    // The board redraws live: find the select again when a redraw lands in between.
+    let mut passed = false;
+    for _ in 0..20 {
+        let chosen = match b
+            .find(Locator::Css(&format!("#hand-over-{}", on.batch_id)))
+            .await
+        {
+            Ok(select) => select.select_by_value(&second).await.is_ok(),
+            Err(_) => false,
+        };
+        if chosen
+            && click(
+                b,
+                &format!(
+                    "form[action='/dispatch/{}/batches/{}/courier'] button",
+                    on.network, on.batch_id
+                ),
+            )
+            .await
+            .is_ok()
+        {
+            for _ in 0..30 {
+                if courier_of_batch().await == second {
+                    passed = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        if passed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if !passed {
+        return Err("the board's hand-over did not pass the batch on".into());
+    }
+    wait_for_text(b, "넘겨받음:").await;
+
+    let email = golmok_e2e::demo::courier_email(app, &second).await;
+    sign_in_as(b, app, &email, "/courier").await?;
+    wait_for_text(b, "진행 중").await;
+    b.goto(&app.url(&format!("/courier/batches/{}", on.batch_id)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = wait_for_text(b, "다른 기사님에게서 넘겨받은 경로입니다").await;
+    if !text.contains("실린 짐 1") {
+        return Err(format!(
+            "the phone does not count the tofu on board: {text}"
+        ));
+    }
+    shoot(b, "33-courier-handed-over").await;
+    let code = on.dropoff_code.as_str().unwrap_or_default().to_owned();
+    complete_with_code(b, &on.dropoff, &code).await?;
+    wait_for_text(b, "완료").await;
+    Ok(())
+}
+
 /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`): what the phone's
 /// sensors and permission prompts would say.
 async fn devtools(c: &Client, cmd: &'static str, params: Value) -> Result<(), String> {

@@ -193,7 +193,7 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/stops/{id}/fail", "/v1/stops/{dropoff_stop}/fail", r#"{"reason": "nobody_home"}"#, "401 403 403 403 403 403 403 403 200 403 409"),
     // Dispatch: the network's agency (and the metropolitan agency), admins.
     ("POST", "/v1/merchant-orders/{id}/reschedule", "/v1/merchant-orders/{part}/reschedule", r#"{"slot_id": "{slot}"}"#, "401 404 404 404 404 409 422 404 404 409 422"),
-    ("POST", "/v1/merchant-orders/{id}/courier", "/v1/merchant-orders/{part}/courier", r#"{"courier_id": "{courier}"}"#, "401 403 403 403 403 200 403 403 403 200 200"),
+    ("POST", "/v1/merchant-orders/{id}/courier", "/v1/merchant-orders/{part}/courier", r#"{"courier_id": "{courier}"}"#, "401 403 403 403 403 409 403 403 403 409 409"),
     ("GET", "/v1/networks", "/v1/networks", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("GET", "/v1/networks/{id}", "/v1/networks/{network}", "", "200 200 200 200 200 200 200 200 200 200 200"),
     ("PATCH", "/v1/networks/{id}", "/v1/networks/{network}", r#"{"delivery_fee_krw": 3000}"#, "401 403 403 403 403 403 403 403 403 403 200"),

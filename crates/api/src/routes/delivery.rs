@@ -56,7 +56,9 @@ pub struct MoveToCourier {
 
 /// Give a delivery to one of the network's couriers and plan its slot again: this and every
 /// later plan of the slot keep it on that courier's route. For the network's coordinators
-/// and admins, while no courier has picked it up.
+/// and admins, while no courier has set out with it (409 `batch_under_way`: hand its batch
+/// over instead, `POST /v1/batches/{id}/courier`) or picked it up (409
+/// `delivery_under_way`).
 #[utoipa::path(post, path = "/v1/merchant-orders/{id}/courier", tag = "delivery", security(("bearer" = [])),
     request_body = MoveToCourier,
     responses((status = 200, body = Plan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]

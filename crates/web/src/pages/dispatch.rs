@@ -66,7 +66,7 @@ pub struct StopDot {
     pub address: String,
     pub kind: &'static str,
     pub status: &'static str,
-    /// A drop-off still to make: its delivery may be given to another courier.
+    /// A drop-off of a batch not yet under way: its delivery may be given to another courier.
     pub movable: Option<String>,
 }
 
@@ -325,7 +325,10 @@ async fn batch_view(
             .stops
             .iter()
             .map(|st| StopDot {
-                movable: (st.kind == golmok_delivery_routing::StopKind::Dropoff
+                // A batch under way keeps its stops whatever a re-plan would do: it passes on
+                // whole, by hand-over.
+                movable: (!under_way
+                    && st.kind == golmok_delivery_routing::StopKind::Dropoff
                     && st.status == golmok_delivery_routing::StopStatus::Pending)
                     .then(|| st.merchant_order_id.clone()),
                 address: st.address.clone(),
