@@ -334,26 +334,54 @@
   // oldest first. Sending a stop twice completes it once (the server answers a stop already
   // done as done); a sale carries a key made at each submit, and a key sent twice records
   // one sale. A queued sale's form is emptied for the next customer.
+  // Each account has its own queue, and each form goes with the token of the page sending
+  // it: another account signed in on the phone never sends them, and the same account signed
+  // in again does. A form the server refuses because the session is over (signed out,
+  // expired) stays in the queue until its account signs in again.
   (function () {
     var forms = document.querySelectorAll("form[data-queue]");
     if (!forms.length) return;
-    var KEY = "golmok-courier-queue";
     var status = document.getElementById("queue-status");
+    var account = (status && status.dataset.account) || "";
+    var KEY = "golmok-queue:" + account;
     function load() {
       try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
     }
     function save(q) { localStorage.setItem(KEY, JSON.stringify(q)); }
+    // Forms queued before queues were an account's each: whoever signs in first sends them
+    // (the server refuses what is not theirs) rather than that they be lost.
+    var legacy = localStorage.getItem("golmok-courier-queue");
+    if (legacy !== null && account) {
+      try { save(JSON.parse(legacy).concat(load())); } catch (e) { /* unreadable: dropped */ }
+      localStorage.removeItem("golmok-courier-queue");
+    }
+    var signedOut = false;
     function show() {
       var n = load().length;
       if (!status) return;
       status.hidden = n === 0;
-      status.textContent = status.dataset.text.replace("{n}", n);
+      var text = signedOut ? status.dataset.signIn : status.dataset.text;
+      status.textContent = text.replace("{n}", n);
+    }
+    function token() {
+      var field = document.querySelector("input[name=csrf]");
+      return field ? field.value : "";
     }
     function send(item) {
+      var body = new URLSearchParams(item.body);
+      body.set("csrf", token());
       return fetch(item.action, {
-        method: "POST", body: item.body, credentials: "same-origin",
+        method: "POST", body: body.toString(), credentials: "same-origin",
         headers: { "Content-Type": "application/x-www-form-urlencoded" }
       });
+    }
+    // An answer that says nothing of the form: the session is over, or the server is down
+    // behind its proxy. The form is kept.
+    function kept(r) {
+      var over = r.headers.get("X-Csrf-Refused") === "1"
+        || (r.redirected && new URL(r.url).pathname === "/signin");
+      if (over) signedOut = true;
+      return over || r.status >= 500;
     }
     // Where the answer leads: the page a redirect names, or the answer itself shown.
     function land(r) {
@@ -363,11 +391,12 @@
     var sending = false;
     function flush() {
       var q = load();
-      if (sending || !q.length) return;
+      if (sending || signedOut || !q.length) return;
       sending = true;
       send(q[0]).then(function (r) {
-        save(load().slice(1));
         sending = false;
+        if (kept(r)) { show(); return; }
+        save(load().slice(1));
         if (load().length) flush(); else land(r);
       }, function () { sending = false; show(); });
     }
@@ -382,7 +411,7 @@
           if (form.hasAttribute("data-queue-reset")) form.reset();
         }
         if (load().length) { queued(); flush(); return; }
-        send(item).then(land, queued);
+        send(item).then(function (r) { if (kept(r)) queued(); else land(r); }, queued);
       });
     });
     window.addEventListener("online", flush);

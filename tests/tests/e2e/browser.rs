@@ -1748,6 +1748,45 @@ async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
     set_offline(b, false).await?;
     wait_for_text(b, "비지 한 봉").await;
     wait_for_text(b, "콩물 한 병").await;
+    // Offline again, and the session ends while the sale waits (signed out elsewhere,
+    // expired): back online it is refused as from a session that is over, so it stays on the
+    // phone, and goes once the owner signs in again.
+    set_offline(b, true).await?;
+    fill(b, "#amount_krw", "1500").await;
+    fill(b, "#description", "두유 한 잔").await;
+    click(b, "#sale-form button[type=submit]").await?;
+    wait_for_text(b, "1건을 휴대폰에 보관했습니다").await;
+    b.delete_all_cookies().await.map_err(|e| e.to_string())?;
+    set_offline(b, false).await?;
+    wait_for_text(b, "다시 로그인하면 보냅니다").await;
+    shoot(b, "77-stall-kept-until-sign-in").await;
+    let stall_page = b.current_url().await.map_err(|e| e.to_string())?;
+    let sales_now = || async {
+        app.get(
+            &format!("/v1/campaigns/{event}/figures"),
+            Some(&coordinator),
+        )
+        .await
+        .body["sales"]
+            .clone()
+    };
+    if sales_now().await != 4 {
+        return Err("a sale from an ended session was recorded".into());
+    }
+    // Signed out already: from a page without the sign-out button.
+    b.goto(&app.url("/")).await.map_err(|e| e.to_string())?;
+    sign_in_as(b, app, "merchant@demo.golmok.kr", stall_page.path()).await?;
+    wait_for_text(b, "두유 한 잔").await;
+    let queue_left = b
+        .execute(
+            "return Object.keys(localStorage).filter(function (k) { return k.indexOf('golmok-queue:') === 0 && JSON.parse(localStorage.getItem(k)).length > 0; }).length;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if queue_left != json!(0) {
+        return Err(format!("{queue_left} queues still hold forms"));
+    }
     let tofu_price = app
         .get(&format!("/v1/listings/{}", tofu.listing_id), None)
         .await
@@ -1761,8 +1800,8 @@ async fn festival(app: &TestApp, b: &Client) -> Result<(), String> {
         )
         .await
         .body;
-    if after["sales"] != 4
-        || after["sales_krw"] != 2 * tofu_price + 5_000 + 3_000 + 2_000
+    if after["sales"] != 5
+        || after["sales_krw"] != 2 * tofu_price + 5_000 + 3_000 + 2_000 + 1_500
         || after["visitors"] != 160
     {
         return Err(format!("the festival's figures: {after}"));

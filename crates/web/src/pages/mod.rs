@@ -43,6 +43,9 @@ pub struct Chrome {
     pub other_lang: &'static str,
     pub csrf: String,
     pub account_name: Option<String>,
+    /// Whose pages these are ("" for a visitor): the phone keeps forms it could not send in a
+    /// queue of this account's own.
+    pub account_id: String,
     /// Signed in as a shop owner (or an admin): the header links the shop's console.
     pub is_merchant: bool,
     /// Signed in as a courier: the header links their batches.
@@ -219,6 +222,11 @@ impl Chrome {
             other_lang: visitor.lang.other().code(),
             csrf: visitor.csrf.clone(),
             account_name: visitor.account.as_ref().map(|a| a.name.clone()),
+            account_id: visitor
+                .account
+                .as_ref()
+                .map(|a| a.id.clone())
+                .unwrap_or_default(),
             is_dispatcher: visitor.account.as_ref().is_some_and(|a| {
                 matches!(
                     a.role,
@@ -368,10 +376,19 @@ pub fn error_page(visitor: &Visitor, error: &ErrorPage) -> Response {
         body,
         detail,
     };
-    match view.render() {
+    let mut response = match view.render() {
         Ok(html) => (error.status, Html(html)).into_response(),
         Err(_) => (error.status, body).into_response(),
+    };
+    if error.detail.as_deref() == Some("csrf") {
+        // Said apart from other refusals for the phone's queue of forms: a form sent from a
+        // session that is over waits for its account to sign in again.
+        response.headers_mut().insert(
+            axum::http::HeaderName::from_static("x-csrf-refused"),
+            axum::http::HeaderValue::from_static("1"),
+        );
     }
+    response
 }
 
 #[cfg(test)]
