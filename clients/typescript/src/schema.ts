@@ -1447,7 +1447,9 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Changes a network's name, hub, area, slot capacity, fees or rules (admin). */
+        /** Changes a network's name, hub, area, slot capacity, fees or rules (admin). An area drawn
+         *     again must still reach the district of every consortium delivering through the network
+         *     (409 `area_leaves_served` on `area`, naming them): move those to another network first. */
         patch: operations["update_network"];
         trace?: never;
     };

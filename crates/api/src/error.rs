@@ -213,9 +213,12 @@ impl From<DomainError> for ApiError {
                 details,
                 field,
             } => {
+                // The field at fault carries the conflict's own words: a taken email and a
+                // courier too small for a route are refused for different reasons.
+                let message = detail.clone();
                 let err = Self::conflict(code, detail).with_extensions(details);
                 match field {
-                    Some(field) => err.with_field(field, "is already taken"),
+                    Some(field) => err.with_field(field, message),
                     None => err,
                 }
             }
@@ -293,7 +296,7 @@ mod tests {
                 DomainError::conflict("email_taken", "taken").on_field("email"),
                 409,
                 "email_taken",
-                serde_json::json!({"errors": [{"field": "email", "message": "is already taken"}]}),
+                serde_json::json!({"errors": [{"field": "email", "message": "taken"}]}),
             ),
             (
                 DomainError::Declined("payment declined: card".into()),

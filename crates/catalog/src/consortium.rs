@@ -557,6 +557,22 @@ pub async fn ensure_runs_network(
     ))
 }
 
+/// The consortia delivering through a network: each one's name and district, by id.
+pub async fn served_by_network(
+    db: &impl ConnectionTrait,
+    network_id: &str,
+) -> Result<Vec<(String, String)>> {
+    Ok(consortium::Entity::find()
+        .select_only()
+        .column(consortium::Column::Name)
+        .column(consortium::Column::District)
+        .filter(consortium::Column::NetworkId.eq(network_id))
+        .order_by_asc(consortium::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// The consortia `merchant_id` belongs to, oldest membership first: where a shopper who
 /// starts a basket at this shop will be buying.
 pub async fn consortia_of(db: &impl ConnectionTrait, merchant_id: &str) -> Result<Vec<String>> {

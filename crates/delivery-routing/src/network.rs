@@ -306,6 +306,27 @@ pub async fn update_network(
     id: &str,
     changes: NetworkChanges,
 ) -> Result<Network> {
+    update_network_reaching(db, actor, id, changes, &[]).await
+}
+
+/// Who delivers through a network from a district: what its area must keep reaching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedDistrict {
+    pub district: String,
+    /// Whom the network serves there (a consortium's name), to say who would be left out.
+    pub served: String,
+}
+
+/// As [`update_network`], and the area as changed must still reach each of `served`'s
+/// districts: 409 `area_leaves_served` on `area` otherwise, naming who would be left out.
+/// Routing does not know who delivers through a network; the caller says.
+pub async fn update_network_reaching(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+    changes: NetworkChanges,
+    served: &[ServedDistrict],
+) -> Result<Network> {
     require_admin(actor, "changes networks")?;
     let txn = golmok_core::db::begin_write(db).await?;
     let current = get_network_in(&txn, id).await?;
@@ -333,6 +354,25 @@ pub async fn update_network(
             .or(Some(current.free_delivery_over_krw)),
     };
     validate_network(&merged)?;
+    let reached = crate::area::districts_reached(&merged.area);
+    let left_out: Vec<&ServedDistrict> = served
+        .iter()
+        .filter(|s| !reached.contains(&s.district.as_str()))
+        .collect();
+    if !left_out.is_empty() {
+        let names: Vec<&str> = left_out.iter().map(|s| s.served.as_str()).collect();
+        let districts: Vec<&str> = left_out.iter().map(|s| s.district.as_str()).collect();
+        return Err(DomainError::conflict(
+            "area_leaves_served",
+            format!(
+                "the area no longer reaches where it delivers for {}; move them to another \
+                 network first",
+                names.join(", ")
+            ),
+        )
+        .with_details(serde_json::json!({"served": names, "districts": districts}))
+        .on_field("area"));
+    }
     let name = merged.name.trim().to_owned();
     row(id, &merged)
         .update(&txn)

@@ -1,11 +1,12 @@
-//! Forming a consortium and changing its settings, with the rule that ties the catalog's
-//! consortia to delivery routing's networks: a consortium delivers through a network whose
-//! area reaches its district. The catalog owns consortia and does not see networks; this is
-//! where both are read.
+//! Forming a consortium, changing its settings and changing a network, with the rule that
+//! ties the catalog's consortia to delivery routing's networks: a consortium delivers through
+//! a network whose area reaches its district, and keeps doing so when the area is drawn
+//! again. The catalog owns consortia and does not see networks; this is where both are read.
 
 use golmok_accounts::Account;
 use golmok_catalog::{Consortium, ConsortiumPatch, NewConsortium, agency};
 use golmok_core::{Cache, Result};
+use golmok_delivery_routing::network::{Network, NetworkChanges, ServedDistrict};
 use sea_orm::DatabaseConnection;
 
 /// Forms a consortium (as [`golmok_catalog::consortium::create_consortium`]) once its network,
@@ -29,9 +30,8 @@ pub async fn form(
 }
 
 /// Changes a consortium's settings (as [`golmok_catalog::consortium::update_consortium`]); a
-/// network it moves to must reach its district (422 on `network_id`). The one it has stays
-/// allowed, even if that network's area has since been drawn away from the district: the
-/// network's coordinators changed that, not the consortium's.
+/// network it moves to must reach its district (422 on `network_id`). The one it has is not
+/// checked again: its area cannot be drawn away from the district ([`change_network`]).
 pub async fn change(
     db: &DatabaseConnection,
     cache: &dyn Cache,
@@ -48,4 +48,25 @@ pub async fn change(
         }
     }
     golmok_catalog::consortium::update_consortium(db, cache, actor, id, patch).await
+}
+
+/// Changes a network (as [`golmok_delivery_routing::network::update_network`]); an area drawn
+/// again must still reach the district of every consortium delivering through it (409
+/// `area_leaves_served` on `area`, naming them): move those to another network first.
+pub async fn change_network(
+    db: &DatabaseConnection,
+    actor: &Account,
+    id: &str,
+    changes: NetworkChanges,
+) -> Result<Network> {
+    let served = if changes.area.is_some() {
+        golmok_catalog::consortium::served_by_network(db, id)
+            .await?
+            .into_iter()
+            .map(|(served, district)| ServedDistrict { district, served })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    golmok_delivery_routing::network::update_network_reaching(db, actor, id, changes, &served).await
 }

@@ -394,6 +394,7 @@ texts! {
     network_outside_area: "건의 배송이 지금 구역 밖 주소로 예약되어 있습니다. 예약된 배송은 그대로 나갑니다.", "deliveries under way go to addresses outside the area drawn now; they still go out.";
     network_redraw_help: "구역을 넓히거나 줄일 때: 자치구를 고르고 구 전체 또는 맞닿은 동들을 고릅니다. 이미 예약된 배달은 그대로 갑니다.", "To grow or shrink the area: choose a district, then the whole of it or neighbourhoods that touch. Deliveries already booked go ahead.";
     err_network_area_hub: "허브가 새 구역 밖에 있습니다. 허브를 먼저 구역 안으로 옮기세요.", "The hub lies outside that area: move the hub into it first.";
+    err_network_area_leaves: "이 구역은 이 배송망으로 배송하는 협업체의 자치구에 닿지 않습니다. 먼저 그 협업체를 다른 배송망으로 옮기세요:", "This area does not reach the district of consortia delivering through this network; move them to another network first:";
     network_slot_capacity: "배송 시간당 배달 수 (비우면 기사님 근무로 계산)", "Deliveries a slot takes (empty: worked out from the couriers on shift)";
     network_slot_capacity_help: "비워 두면 근무 중인 기사님들의 시간당 배달 수로 정합니다.", "Left empty, the couriers on shift and their stops an hour decide.";
     network_stops_per_hour: "기사님의 시간당 배달 수", "Stops a courier makes in an hour";

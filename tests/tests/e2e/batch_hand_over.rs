@@ -82,6 +82,11 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     carries(&app, &coordinator, &second, 0.001, 0.001).await;
     let small = hand_to(second.clone(), coordinator.clone()).await;
     small.assert_problem(409, "courier_too_small");
+    assert_eq!(
+        small.body["errors"][0]["field"], "courier_id",
+        "{}",
+        small.text
+    );
     assert!(
         small.body["needs_grams"].as_i64().is_some_and(|g| g > 1),
         "{}",

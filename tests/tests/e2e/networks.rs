@@ -16,7 +16,8 @@ on_both_databases!(
     an_admin_makes_a_support_agency_for_districts_nobody_runs,
     a_retired_wave_takes_no_new_booking_and_its_booked_slot_stays,
     a_change_of_times_waits_for_a_booking_being_made_and_then_keeps_them,
-    an_area_redrawn_smaller_tells_the_admin_of_deliveries_left_outside
+    an_area_redrawn_smaller_tells_the_admin_of_deliveries_left_outside,
+    an_area_drawn_away_from_a_consortium_it_serves_is_refused_naming_it
 );
 
 #[track_caller]
@@ -512,6 +513,93 @@ fn neighbourhood_code(page: &Page, name: &str) -> String {
         .unwrap_or_else(|| panic!("no box for {name}"));
     let start = label.find("value=\"").unwrap() + 7;
     label[start..start + label[start..].find('"').unwrap()].to_owned()
+}
+
+async fn an_area_drawn_away_from_a_consortium_it_serves_is_refused_naming_it(app: TestApp) {
+    golmok_e2e::demo::seeded(&app).await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let mapo = network_named(&app, "마포").await;
+    let seodaemun = network_named(&app, "서대문").await;
+    let path = format!("/v1/networks/{mapo}");
+    let before = app.get(&path, None).await.body;
+    let yeonhui = app.get("/v1/consortia?district=서대문구", None).await.body["items"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "연희동 채우장 협업체"))
+        .and_then(|c| c["id"].as_str())
+        .expect("Yeonhui's consortium")
+        .to_owned();
+    let move_yeonhui = |network: String| {
+        let (app, admin, yeonhui) = (&app, &admin, &yeonhui);
+        async move {
+            let moved = app
+                .patch(
+                    &format!("/v1/consortia/{yeonhui}"),
+                    Some(admin),
+                    &json!({"network_id": network}),
+                )
+                .await;
+            assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+        }
+    };
+
+    // Mapo's network drawn over Seodaemun as well, and Yeonhui's consortium delivering
+    // through it.
+    let (w, s, e, n) = (126.85, 37.52, 126.98, 37.62);
+    let wide =
+        json!({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]});
+    let widened = app.patch(&path, Some(&admin), &json!({"area": wide})).await;
+    assert_eq!(widened.status, StatusCode::OK, "{}", widened.text);
+    move_yeonhui(mapo.clone()).await;
+
+    // Drawn back over Mapo alone, it would no longer reach Yeonhui: refused, naming it, and
+    // the area stays.
+    let back = app
+        .patch(&path, Some(&admin), &json!({"area": before["area"]}))
+        .await;
+    back.assert_problem(409, "area_leaves_served");
+    assert_eq!(back.body["errors"][0]["field"], "area", "{}", back.text);
+    assert_eq!(back.body["served"], json!(["연희동 채우장 협업체"]));
+    assert_eq!(back.body["districts"], json!(["서대문구"]));
+    assert_eq!(app.get(&path, None).await.body["area"], wide);
+    // Changes that leave the area alone go through.
+    let renamed = app
+        .patch(&path, Some(&admin), &json!({"delivery_fee_krw": 3_500}))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+
+    // The same on the pages: Mapo's district redrawn whole is refused beside the area.
+    let mut desk = Browser::new(&app.base_url);
+    desk.sign_in("admin@demo.golmok.kr", None).await;
+    let page_path = format!("/admin/networks/{mapo}");
+    let redraw = desk
+        .get(&format!("{page_path}?district=%EB%A7%88%ED%8F%AC%EA%B5%AC"))
+        .await;
+    ok(&redraw);
+    let refused = desk
+        .submit(
+            &redraw,
+            &format!("{page_path}/area"),
+            &[("district", "마포구")],
+        )
+        .await;
+    refused_beside(&refused, "area-error");
+    assert!(
+        refused.html.contains("연희동 채우장 협업체"),
+        "{}",
+        refused.html
+    );
+    assert_eq!(app.get(&path, None).await.body["area"], wide);
+
+    // Once Yeonhui delivers through its own network again, Mapo's is drawn back.
+    move_yeonhui(seodaemun).await;
+    let drawn = desk
+        .submit(
+            &redraw,
+            &format!("{page_path}/area"),
+            &[("district", "마포구")],
+        )
+        .await;
+    assert_eq!(drawn.location(), format!("{page_path}?saved=1"));
 }
 
 async fn an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_pages(app: TestApp) {

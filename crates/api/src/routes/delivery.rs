@@ -214,7 +214,9 @@ async fn create_network(
     ))
 }
 
-/// Changes a network's name, hub, area, slot capacity, fees or rules (admin).
+/// Changes a network's name, hub, area, slot capacity, fees or rules (admin). An area drawn
+/// again must still reach the district of every consortium delivering through the network
+/// (409 `area_leaves_served` on `area`, naming them): move those to another network first.
 #[utoipa::path(patch, path = "/v1/networks/{id}", tag = "delivery", security(("bearer" = [])),
     request_body = NetworkChanges,
     responses((status = 200, body = Network), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -225,7 +227,7 @@ async fn update_network(
     ApiJson(body): ApiJson<NetworkChanges>,
 ) -> Result<Json<Network>, ApiError> {
     Ok(Json(
-        network::update_network(&state.db, &session.account, &id, body).await?,
+        golmok_programme::consortia::change_network(&state.db, &session.account, &id, body).await?,
     ))
 }
 

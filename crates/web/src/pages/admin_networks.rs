@@ -412,6 +412,8 @@ pub struct Redraw {
     pub district: String,
     checked: Vec<String>,
     pub error: Option<&'static str>,
+    /// Whom the area drawn would no longer reach (the consortia delivering through it).
+    pub left_out: String,
 }
 
 /// What the page shows besides the network: the settings as typed, which wave form (by id,
@@ -532,6 +534,7 @@ pub async fn redraw_area(
     let account = visitor.require(Role::Admin)?;
     let t = visitor.lang.texts();
     let checked = all_values(&raw, "neighbourhood");
+    let mut left_out = String::new();
     let error = match area::area_of(&form.district, &checked) {
         Err(DomainError::Invalid(v)) if v.0.iter().any(|f| f.field == "neighbourhoods") => {
             t.err_network_apart
@@ -543,14 +546,25 @@ pub async fn redraw_area(
                 area: Some(drawn.geojson),
                 ..NetworkChanges::default()
             };
-            match network::update_network(&pages.db, account, &id, changes).await {
+            match golmok_programme::consortia::change_network(&pages.db, account, &id, changes)
+                .await
+            {
                 Ok(_) => {
                     return Ok(see_other(&format!(
                         "/admin/networks/{}?saved=1",
                         encode(&id)
                     )));
                 }
-                // The only refusal left: the hub outside the new area.
+                Err(DomainError::Conflict { details, .. }) => {
+                    left_out = details
+                        .iter()
+                        .flat_map(|d| d["served"].as_array().into_iter().flatten())
+                        .filter_map(|name| name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    t.err_network_area_leaves
+                }
+                // The hub outside the new area.
                 Err(DomainError::Invalid(_)) => t.err_network_area_hub,
                 Err(e) => return Err(e.into()),
             }
@@ -562,6 +576,7 @@ pub async fn redraw_area(
             district: form.district,
             checked,
             error: Some(error),
+            left_out,
         },
         ..Typed::default()
     };
@@ -580,19 +595,23 @@ pub async fn save(
     let t = visitor.lang.texts();
     let errors = match form.changes(t) {
         Err(errors) => errors,
-        Ok(changes) => match network::update_network(&pages.db, account, &id, changes).await {
-            Ok(_) => {
-                return Ok(see_other(&format!(
-                    "/admin/networks/{}?saved=1",
-                    encode(&id)
-                )));
+        Ok(changes) => {
+            match golmok_programme::consortia::change_network(&pages.db, account, &id, changes)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(see_other(&format!(
+                        "/admin/networks/{}?saved=1",
+                        encode(&id)
+                    )));
+                }
+                Err(DomainError::Invalid(v)) => refusals(t, &v),
+                Err(DomainError::Conflict { .. }) => {
+                    BTreeMap::from([("name", t.err_network_name_taken)])
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(DomainError::Invalid(v)) => refusals(t, &v),
-            Err(DomainError::Conflict { .. }) => {
-                BTreeMap::from([("name", t.err_network_name_taken)])
-            }
-            Err(e) => return Err(e.into()),
-        },
+        }
     };
     let network = network::get_network(&pages.db, &id).await?;
     let typed = Typed {
