@@ -254,12 +254,25 @@ pub async fn hand_over(
         .filter(route_batch::Column::Id.eq(batch_id))
         .exec(&txn)
         .await?;
+    // The new courier's phone hears of the batch as of a planned one; the network's boards
+    // redraw.
     golmok_events::outbox::record(
         &txn,
         &golmok_events::Topic::courier(courier.account_id.as_str()),
         &golmok_events::Payload::Batch {
             batch_id: b.id.clone(),
             slot_id: b.slot_id.clone(),
+        },
+    )
+    .await?;
+    golmok_events::outbox::record(
+        &txn,
+        &golmok_events::Topic::network(b.network_id.as_str()),
+        &golmok_events::Payload::BatchHandedOver {
+            batch_id: b.id.clone(),
+            slot_id: b.slot_id.clone(),
+            from_courier_id: b.courier_id.clone(),
+            to_courier_id: courier.id.clone(),
         },
     )
     .await?;

@@ -105,6 +105,13 @@ pub enum Payload {
         couriers: usize,
         unassigned: usize,
     },
+    /// A batch under way passed from one courier to another (its first could not go on).
+    BatchHandedOver {
+        batch_id: String,
+        slot_id: String,
+        from_courier_id: String,
+        to_courier_id: String,
+    },
     /// A courier under way: where they are (when they share it) and how many stops are left.
     CourierProgress {
         batch_id: String,

@@ -105,6 +105,27 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         on.first.as_str()
     );
     assert_eq!(courier_of_batch().await, second);
+    // The network's boards and the new courier's phone are told.
+    let told = |topic: golmok_events::Topic, kind: &'static str| {
+        let (app, batch_id) = (&app, &on.batch_id);
+        async move {
+            golmok_events::outbox::since(&app.state.db, &[topic.to_string()], "", 1000)
+                .await
+                .expect("the outbox")
+                .into_iter()
+                .filter(|e| e.payload["type"] == kind && e.payload["batch_id"] == batch_id.as_str())
+                .map(|e| e.payload)
+                .collect::<Vec<_>>()
+        }
+    };
+    let boards = told(
+        golmok_events::Topic::network(on.network.as_str()),
+        "batch_handed_over",
+    )
+    .await;
+    assert_eq!(boards.len(), 1, "{boards:?}");
+    assert_eq!(boards[0]["from_courier_id"], on.first.as_str());
+    assert_eq!(boards[0]["to_courier_id"], second.as_str());
 
     // The first courier no longer sees it, nor may make its stops.
     let theirs = app
@@ -129,6 +150,19 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
 
     // The second courier's phone says whom to collect the tofu from, and they deliver it.
     let second_email = courier_email(&app, &second).await;
+    let second_account = golmok_delivery_routing::courier::account_of(&app.state.db, &second)
+        .await
+        .expect("the second courier")
+        .expect("their account");
+    assert_eq!(
+        told(
+            golmok_events::Topic::courier(second_account.as_str()),
+            "batch"
+        )
+        .await
+        .len(),
+        1
+    );
     let second_token = login(&app, &second_email).await;
     let mine = app
         .get("/v1/couriers/me/batches", Some(&second_token))
