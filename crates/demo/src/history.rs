@@ -4,9 +4,11 @@
 //! checkout books only slots before their cut-off and the domain reads the clock itself;
 //! then that day is moved back to its own date: its slots, bookings, plans, batches and
 //! stops to that day, and its orders with their parts, history and delivery tasks to the
-//! day before (as a shopper orders for tomorrow's slot today). Moving rows back in
-//! time is the one thing here no user could do, and it only shifts dates: amounts, stock,
-//! the ledger and the payments stay as the use cases wrote them.
+//! day before (as a shopper orders for tomorrow's slot today), and the money the day moved
+//! (payments, the ledger, refunds, transfers, the calls to the provider) and what its shops
+//! weighed and took back with them, so a statement's lines fall on their days. Moving rows
+//! back in time is the one thing here no user could do, and it only shifts dates: amounts,
+//! stock, the ledger and the payments stay as the use cases wrote them.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use golmok_delivery_routing::entities::{delivery_task, plan, route_batch, slot_booking, stop};
@@ -135,6 +137,7 @@ async fn move_back(
         a.done_at = Set(s.done_at.map(|_| s.eta - shift));
         a.update(txn).await?;
     }
+    shift_written_since(txn, since, shift).await?;
     // The bookings go with them: tomorrow's slots are free again for today's shoppers.
     for b in slot_booking::Entity::find()
         .filter(slot_booking::Column::SlotId.ends_with(suffix.as_str()))
@@ -152,6 +155,78 @@ async fn move_back(
         .await?;
     }
     Ok(ids.len())
+}
+
+/// Moves back every row of `$entity` written since `$since` (by `$written`): each of its
+/// `$time`s and optional `$maybe`s by the shift given beside it.
+macro_rules! shift_rows {
+    ($txn:expr, $since:expr, $entity:ident, $written:ident,
+     [$($time:ident: $by:expr),*], [$($maybe:ident: $maybe_by:expr),*]) => {{
+        use $entity::{ActiveModel, Column, Entity};
+        for row in Entity::find()
+            .filter(Column::$written.gte($since))
+            .all($txn)
+            .await?
+        {
+            let mut a: ActiveModel = row.clone().into();
+            $(a.$time = Set(row.$time - $by);)*
+            $(a.$maybe = Set(row.$maybe.map(|t| t - $maybe_by));)*
+            a.update($txn).await?;
+        }
+    }};
+}
+
+/// The money a day moved, and what its shops weighed and took back: written only by the day
+/// being moved (the demo is loaded alone), so every row since it began is that day's. What
+/// checkout wrote goes back by `shift`, with the orders; what the shops and couriers did goes
+/// to the slots' own day, a day later.
+async fn shift_written_since(
+    txn: &DatabaseTransaction,
+    since: DateTime<Utc>,
+    shift: Duration,
+) -> anyhow::Result<()> {
+    use golmok_ordering::entities::{container_return, weight_approval};
+    use golmok_payments::entities::{
+        ledger_entry, ledger_transaction, payment, provider_call, refund, transfer,
+    };
+    let on_the_day = shift - Duration::days(1);
+    shift_rows!(
+        txn,
+        since,
+        payment,
+        CreatedAt,
+        [created_at: shift, updated_at: on_the_day],
+        [received_at: on_the_day]
+    );
+    shift_rows!(txn, since, ledger_transaction, CreatedAt, [created_at: on_the_day], []);
+    shift_rows!(txn, since, ledger_entry, CreatedAt, [created_at: on_the_day], []);
+    shift_rows!(txn, since, refund, CreatedAt, [created_at: on_the_day], []);
+    shift_rows!(
+        txn,
+        since,
+        transfer,
+        CreatedAt,
+        [created_at: on_the_day, updated_at: on_the_day],
+        []
+    );
+    shift_rows!(
+        txn,
+        since,
+        provider_call,
+        CreatedAt,
+        [created_at: shift, updated_at: shift],
+        []
+    );
+    shift_rows!(
+        txn,
+        since,
+        weight_approval,
+        CreatedAt,
+        [created_at: on_the_day, ask_until: on_the_day],
+        [answered_at: on_the_day]
+    );
+    shift_rows!(txn, since, container_return, CreatedAt, [created_at: on_the_day], []);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -263,6 +263,26 @@ async fn the_demo_keeps_weeks_of_past_orders(app: TestApp) {
         "{}",
         plan.text
     );
+    // The money moved with its days: the network's statement has its lines on them, and so
+    // has each order's payment.
+    let payouts = app
+        .get(&format!("/v1/networks/{network}/payouts"), Some(&admin))
+        .await;
+    assert_eq!(payouts.status, reqwest::StatusCode::OK, "{}", payouts.text);
+    let lines = payouts.body["statement"].as_array().unwrap();
+    assert!(!lines.is_empty(), "{}", payouts.text);
+    let seoul_day = |at: &serde_json::Value| {
+        (chrono::DateTime::parse_from_rfc3339(at.as_str().unwrap()).unwrap()
+            + chrono::Duration::hours(9))
+        .date_naive()
+    };
+    assert!(
+        lines
+            .iter()
+            .all(|l| [three_ago, ten_ago].contains(&seoul_day(&l["at"]))),
+        "captured on the slots' days: {}",
+        payouts.text
+    );
     let tomorrow = today + chrono::Duration::days(1);
     let free = app
         .get(
