@@ -295,6 +295,27 @@ async fn a_suspended_courier_stays_on_the_roster_and_is_given_no_deliveries(app:
         .await;
     ok(&board);
     assert!(board.html.contains("다시 계획하세요"), "{}", board.html);
+    // Given the tofu on the board, the suspended courier is refused beside the delivery's form.
+    let date = booked.date.to_string();
+    let refused = desk
+        .submit(
+            &board,
+            &format!("/dispatch/{}/tasks/{}/courier", booked.network, booked.part),
+            &[("courier_id", rider.id.as_str()), ("date", date.as_str())],
+        )
+        .await;
+    let back = refused.location().to_owned();
+    assert!(back.ends_with(&format!("#task-{}", booked.part)), "{back}");
+    let shown = desk.get(&back).await;
+    ok(&shown);
+    assert!(
+        shown
+            .html
+            .contains(&format!("id=\"move-error-{}\"", booked.part)),
+        "{}",
+        shown.html
+    );
+    assert!(shown.html.contains("근무 중인 다른 기사님을 고르세요"));
     let again = app.post(&plan_path, Some(&admin), &json!({})).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     assert!(

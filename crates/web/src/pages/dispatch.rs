@@ -118,6 +118,8 @@ struct BoardPage {
     date: String,
     slots: Vec<SlotView>,
     couriers: Vec<(String, String)>,
+    /// A delivery whose move to a courier was refused, and why: shown beside its form.
+    move_refused: Option<(String, &'static str)>,
     /// `{"area": GeoJSON, "routes": [{"colour", "stops": [[lat, lon, n], …]}, …]}`.
     map_json: String,
 }
@@ -125,8 +127,10 @@ struct BoardPage {
 #[derive(Deserialize)]
 pub struct BoardQuery {
     date: Option<String>,
-    /// A batch whose hand-over was refused, and why (`refused`).
+    /// A batch whose hand-over was refused, or a delivery (`part`) whose move was, and why
+    /// (`refused`).
     batch: Option<String>,
+    part: Option<String>,
     refused: Option<String>,
 }
 
@@ -161,14 +165,17 @@ pub async fn board(
         .filter(|(_, _, suspended)| !suspended)
         .map(|(id, name, _)| (id, name))
         .collect();
-    let refused = query.batch.zip(query.refused.as_deref().map(|why| {
+    let why = query.refused.as_deref().map(|why| {
         let t = visitor.lang.texts();
         match why {
             "not_under_way" => t.err_hand_over_not_under_way,
             "too_small" => t.err_hand_over_too_small,
+            "under_way" => t.err_move_under_way,
             _ => t.err_hand_over_courier,
         }
-    }));
+    });
+    let refused = query.batch.zip(why);
+    let move_refused = query.part.zip(why);
     let mut slots = Vec::new();
     let mut routes = Vec::new();
     for s in golmok_delivery_routing::network::slots(&pages.db, &network_id, date).await? {
@@ -177,6 +184,7 @@ pub async fn board(
     }
     let map_json = serde_json::json!({"area": network.area, "routes": routes}).to_string();
     render(&BoardPage {
+        move_refused,
         date: date.to_string(),
         network,
         slots,
@@ -414,7 +422,23 @@ pub async fn move_to_courier(
     if task.network_id != network_id || !runs(&pages, account, &network_id).await? {
         return Err(PageError::NotFound);
     }
-    golmok_delivery_routing::task::bind_to_courier(&pages.db, &part, &form.courier_id).await?;
+    let board = board_path(&network_id, Some(&form.date));
+    if let Err(e) =
+        golmok_delivery_routing::task::bind_to_courier(&pages.db, &part, &form.courier_id).await
+    {
+        let why = match e.conflict_code() {
+            Some("delivery_under_way" | "batch_under_way") => "under_way",
+            _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
+            _ => return Err(e.into()),
+        };
+        return Ok(refused_back(
+            &board,
+            "part",
+            &part,
+            why,
+            &format!("task-{part}"),
+        ));
+    }
     golmok_delivery_routing::planner::plan_slot(
         &pages.db,
         pages.travel_times.as_ref(),
@@ -457,12 +481,24 @@ pub async fn hand_over(
             _ => return Err(e.into()),
         },
     };
+    Ok(refused_back(
+        &board,
+        "batch",
+        &batch_id,
+        refused,
+        &format!("batch-{batch_id}"),
+    ))
+}
+
+/// Back to the board, saying why the move of `id` (a `batch` or a `part`) was refused, at
+/// its form (`anchor`).
+fn refused_back(board: &str, key: &str, id: &str, why: &str, anchor: &str) -> Response {
     let sep = if board.contains('?') { '&' } else { '?' };
-    Ok(see_other(&format!(
-        "{board}{sep}batch={}&refused={refused}#batch-{}",
-        encode(&batch_id),
-        encode(&batch_id)
-    )))
+    see_other(&format!(
+        "{board}{sep}{key}={}&refused={why}#{}",
+        encode(id),
+        encode(anchor)
+    ))
 }
 
 pub async fn pickup(
