@@ -697,6 +697,7 @@ texts! {
     err_move_under_way: "기사님이 이미 출발했거나 픽업한 배송은 따로 옮길 수 없습니다. 경로째 넘기세요.", "A delivery whose courier has set out or picked it up does not move alone; hand its batch over.";
     handed_over_notice: "다른 기사님에게서 넘겨받은 경로입니다. 실린 짐을 먼저 받아 오세요:", "Handed over to you from another courier. First collect what is on board:";
     on_board: "실린 짐", "On board";
+    handed_over_last_seen: "마지막 위치", "Last seen";
     courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";
     courier_sign_on: "기사님 등록", "Sign a courier on";

@@ -95,6 +95,16 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     assert_eq!(courier_of_batch().await, on.first);
     carries(&app, &coordinator, &second, 30.0, 60.0).await;
 
+    // The first courier's phone last said where they were: where the goods wait.
+    let seen = app
+        .post(
+            &format!("/v1/batches/{}/position", on.batch_id),
+            Some(&on.first_token),
+            &json!({"location": {"lat": 37.5561, "lon": 126.9102}}),
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+
     // Handed over: the batch is the second courier's, naming the first.
     let passed = hand_to(second.clone(), coordinator.clone()).await;
     assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
@@ -193,6 +203,12 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     assert!(page.html.contains("id=\"handed-over\""), "{}", page.html);
     assert!(page.html.contains(&first_name), "{}", page.html);
     assert!(page.html.contains("실린 짐 1"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("https://map.kakao.com/link/map/%EB%A7%88%EC%A7%80%EB%A7%89%20%EC%9C%84%EC%B9%98,37.5561,126.9102"),
+        "{}",
+        page.html
+    );
     let delivered = app
         .post(
             &format!("/v1/stops/{}/complete", on.dropoff),

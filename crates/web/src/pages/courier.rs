@@ -173,9 +173,17 @@ struct BatchPage {
     can_start: bool,
     /// Under way: the page may share the courier's position, if they agree.
     under_way: bool,
-    /// Handed over from another courier: their name, and the deliveries on board to collect
-    /// from them.
-    handed_over: Option<(String, usize)>,
+    /// Handed over from another courier: whom to collect the deliveries on board from.
+    handed_over: Option<HandedOver>,
+}
+
+/// The courier a batch came from, and where they were last seen (while no position of the
+/// new courier's has come in since).
+struct HandedOver {
+    from: String,
+    on_board: usize,
+    /// When they were last seen, and a link to the place on Kakao Map.
+    last_seen: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -221,10 +229,26 @@ pub async fn batch(
     )
     .unwrap_or_else(|_| "[]".into());
     let handed_over = match &b.handed_over {
-        Some(h) if b.status == BatchStatus::Started => Some((
-            courier_name(&pages, t, &h.from_courier_id).await?,
-            b.on_board(),
-        )),
+        Some(h) if b.status == BatchStatus::Started => Some(HandedOver {
+            from: courier_name(&pages, t, &h.from_courier_id).await?,
+            on_board: b.on_board(),
+            last_seen: b
+                .courier_position
+                .as_ref()
+                .filter(|p| p.at <= h.at)
+                .map(|p| {
+                    (
+                        format::seoul_clock(p.at),
+                        format!(
+                            "https://map.kakao.com/link/map/{},{},{}",
+                            // A path, not a form: a space is %20 there.
+                            encode(t.handed_over_last_seen).replace('+', "%20"),
+                            p.location.lat,
+                            p.location.lon
+                        ),
+                    )
+                }),
+        }),
         _ => None,
     };
     render(&BatchPage {
