@@ -217,7 +217,7 @@ pub async fn hand_over(
         return Err(ValidationErrors::single("courier_id", "already carries this batch").into());
     }
     let courier = crate::courier::may_be_given(&txn, courier_id, &b.network_id).await?;
-    let fullest = fullest_load_ahead(&txn, &b.id).await?;
+    let fullest = fullest_load_ahead(&txn, &batch_view(&txn, b.clone()).await?).await?;
     let capacity = crate::capacity::Load {
         tasks: i64::MAX,
         grams: (courier.capacity.kg * 1000.0).round() as i64,
@@ -294,46 +294,36 @@ pub async fn network_of(db: &DatabaseConnection, batch_id: &str) -> Result<Strin
         .ok_or_else(|| DomainError::not_found("batch", batch_id))
 }
 
-/// The most a batch's courier carries at once from here on: what is on board now (picked up,
-/// or on board from the start, and not yet dropped off), then each stop ahead in turn.
+/// The most a batch's courier carries at once from here on: what is on board now
+/// ([`Batch::on_board_parts`]), then each stop ahead in turn.
 async fn fullest_load_ahead(
     txn: &DatabaseTransaction,
-    batch_id: &str,
+    batch: &Batch,
 ) -> Result<crate::capacity::Load> {
-    let stops = stop::Entity::find()
-        .filter(stop::Column::BatchId.eq(batch_id))
-        .order_by_asc(stop::Column::Position)
-        .all(txn)
-        .await?;
-    let task_ids: Vec<String> = stops.iter().map(|s| s.task_id.clone()).collect();
+    let parts = batch.stops.iter().map(|s| s.merchant_order_id.clone());
     let tasks = delivery_task::Entity::find()
-        .filter(delivery_task::Column::Id.is_in(task_ids))
+        .filter(delivery_task::Column::MerchantOrderId.is_in(parts))
         .all(txn)
         .await?;
-    let load = |task_id: &str| {
+    let load = |part: &str| {
         tasks
             .iter()
-            .find(|t| t.id == task_id)
+            .find(|t| t.merchant_order_id == part)
             .map(crate::task::load_of)
             .unwrap_or_default()
     };
-    let pickup_of = |task_id: &str| {
-        stops
-            .iter()
-            .find(|s| s.task_id == task_id && s.kind == StopKind::Pickup)
-    };
-    let mut now = crate::capacity::Load::default();
-    for s in &stops {
-        let on_board = s.kind == StopKind::Dropoff
-            && s.status == StopStatus::Pending
-            && pickup_of(&s.task_id).is_none_or(|p| p.status == StopStatus::Completed);
-        if on_board {
-            now = now.plus(&load(&s.task_id));
-        }
-    }
+    let mut now = batch
+        .on_board_parts()
+        .fold(crate::capacity::Load::default(), |sum, part| {
+            sum.plus(&load(part))
+        });
     let mut fullest = now;
-    for s in stops.iter().filter(|s| s.status == StopStatus::Pending) {
-        let task = load(&s.task_id);
+    for s in batch
+        .stops
+        .iter()
+        .filter(|s| s.status == StopStatus::Pending)
+    {
+        let task = load(&s.merchant_order_id);
         now = match s.kind {
             StopKind::Pickup => now.plus(&task),
             StopKind::Dropoff => now.saturating_sub(&task),

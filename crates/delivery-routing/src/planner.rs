@@ -227,8 +227,9 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Deliveries on board: dropped off not yet, and picked up (or carried from the start).
-    pub fn on_board(&self) -> usize {
+    /// The merchant orders on board: dropped off not yet, and picked up (or carried from the
+    /// start).
+    pub fn on_board_parts(&self) -> impl Iterator<Item = &str> {
         self.stops
             .iter()
             .filter(|d| d.kind == StopKind::Dropoff && d.status == StopStatus::Pending)
@@ -240,7 +241,12 @@ impl Batch {
                     })
                     .is_none_or(|p| p.status == StopStatus::Completed)
             })
-            .count()
+            .map(|d| d.merchant_order_id.as_str())
+    }
+
+    /// How many deliveries are on board ([`Batch::on_board_parts`]).
+    pub fn on_board(&self) -> usize {
+        self.on_board_parts().count()
     }
 }
 
@@ -1251,6 +1257,52 @@ pub async fn slots_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stop(part: &str, kind: StopKind, status: StopStatus) -> PlannedStop {
+        PlannedStop {
+            id: format!("{part}-{kind}"),
+            kind,
+            merchant_order_id: part.into(),
+            location: points()[0],
+            address: String::new(),
+            contents: String::new(),
+            eta: Utc::now(),
+            status,
+            proof: None,
+            phone: None,
+            notes: None,
+            collect: Vec::new(),
+        }
+    }
+
+    /// On board: picked up or carried from the start, and not yet dropped off. Not what is
+    /// still at its shop, nor what was delivered or failed at the door.
+    #[test]
+    fn a_batch_has_on_board_what_it_picked_up_and_has_not_dropped_off() {
+        use StopKind::{Dropoff, Pickup};
+        use StopStatus::{Completed, Failed, Pending};
+        let batch = Batch {
+            id: "bat".into(),
+            courier_id: "cou".into(),
+            slot_id: "slot".into(),
+            status: BatchStatus::Started,
+            distance_m: 0.0,
+            courier_position: None,
+            handed_over: None,
+            stops: vec![
+                stop("picked", Pickup, Completed),
+                stop("at-shop", Pickup, Pending),
+                stop("delivered", Pickup, Completed),
+                stop("picked", Dropoff, Pending),
+                stop("at-shop", Dropoff, Pending),
+                stop("delivered", Dropoff, Completed),
+                stop("from-the-hub", Dropoff, Pending),
+                stop("nobody-home", Pickup, Completed),
+                stop("nobody-home", Dropoff, Failed),
+            ],
+        };
+        assert_eq!(batch.on_board(), 2, "picked and from-the-hub");
+    }
 
     fn points() -> Vec<Coordinates> {
         vec![
