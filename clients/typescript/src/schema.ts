@@ -334,7 +334,8 @@ export interface paths {
          *     For the network's coordinators and admins. The new courier must be on duty on the network
          *     (422 on `courier_id`) and carry the rest of the route at its fullest (409
          *     `courier_too_small`, with what it needs); a batch not under way is 409
-         *     `batch_not_under_way` (the next plan gives a planned one). */
+         *     `batch_not_under_way` (the next plan gives a planned one), and one handed over or finished
+         *     while this call ran 409 `batch_moved`. */
         post: operations["hand_over_batch"];
         delete?: never;
         options?: never;

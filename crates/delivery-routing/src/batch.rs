@@ -242,18 +242,27 @@ pub async fn hand_over(
         }))
         .on_field("courier_id"));
     }
-    route_batch::Entity::update_many()
+    // The position stays: where the courier before was last seen is where the goods on board
+    // wait, until the new courier's phone reports its own. Only from the courier read above:
+    // two dispatchers handing it over at once do not both pass it on.
+    let moved = route_batch::Entity::update_many()
         .col_expr(route_batch::Column::CourierId, Expr::value(courier_id))
         .col_expr(
             route_batch::Column::HandedOverFrom,
             Expr::value(b.courier_id.as_str()),
         )
-        // The position stays: where the courier before was last seen is where the goods on
-        // board wait, until the new courier's phone reports its own.
         .col_expr(route_batch::Column::HandedOverAt, Expr::value(Utc::now()))
         .filter(route_batch::Column::Id.eq(batch_id))
+        .filter(route_batch::Column::CourierId.eq(b.courier_id.as_str()))
+        .filter(route_batch::Column::Status.eq(BatchStatus::Started))
         .exec(&txn)
         .await?;
+    if moved.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "batch_moved",
+            "the batch was handed over or finished meanwhile; look at the board again",
+        ));
+    }
     // The new courier's phone hears of the batch as of a planned one; the network's boards
     // redraw.
     golmok_events::outbox::record(

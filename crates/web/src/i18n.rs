@@ -694,6 +694,7 @@ texts! {
     err_hand_over_not_under_way: "진행 중인 경로만 넘길 수 있습니다. 대기 중인 경로는 다시 계획하세요.", "Only a batch under way is handed over; plan a planned one again.";
     err_hand_over_too_small: "이 기사님은 남은 경로의 짐을 한 번에 싣지 못합니다. 더 많이 싣는 기사님을 고르세요.", "This courier cannot carry the rest of the route at once; choose one who carries more.";
     err_hand_over_courier: "이 배송망에서 근무 중인 다른 기사님을 고르세요.", "Choose another courier on duty for this network.";
+    err_hand_over_moved: "그 사이 다른 분이 넘겼거나 경로가 끝났습니다. 현황판을 다시 확인하세요.", "Someone handed it over or it finished meanwhile; look at the board again.";
     err_move_under_way: "기사님이 이미 출발했거나 픽업한 배송은 따로 옮길 수 없습니다. 경로째 넘기세요.", "A delivery whose courier has set out or picked it up does not move alone; hand its batch over.";
     handed_over_notice: "다른 기사님에게서 넘겨받은 경로입니다. 실린 짐을 먼저 받아 오세요:", "Handed over to you from another courier. First collect what is on board:";
     on_board: "실린 짐", "On board";

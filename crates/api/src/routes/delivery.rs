@@ -456,7 +456,8 @@ async fn start_batch(
 /// For the network's coordinators and admins. The new courier must be on duty on the network
 /// (422 on `courier_id`) and carry the rest of the route at its fullest (409
 /// `courier_too_small`, with what it needs); a batch not under way is 409
-/// `batch_not_under_way` (the next plan gives a planned one).
+/// `batch_not_under_way` (the next plan gives a planned one), and one handed over or finished
+/// while this call ran 409 `batch_moved`.
 #[utoipa::path(post, path = "/v1/batches/{id}/courier", tag = "delivery", security(("bearer" = [])),
     request_body = MoveToCourier,
     responses((status = 200, body = Batch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]

@@ -171,6 +171,7 @@ pub async fn board(
             "not_under_way" => t.err_hand_over_not_under_way,
             "too_small" => t.err_hand_over_too_small,
             "under_way" => t.err_move_under_way,
+            "moved" => t.err_hand_over_moved,
             _ => t.err_hand_over_courier,
         }
     });
@@ -476,6 +477,7 @@ pub async fn hand_over(
         Ok(_) => return Ok(see_other(&board)),
         Err(e) => match e.conflict_code() {
             Some("batch_not_under_way") => "not_under_way",
+            Some("batch_moved") => "moved",
             Some("courier_too_small") => "too_small",
             _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
             _ => return Err(e.into()),
