@@ -208,6 +208,7 @@ pub struct UnderWay {
     /// The tofu shop's merchant order.
     pub part: String,
     pub network: String,
+    pub slot: String,
     pub date: String,
     pub batch_id: String,
     pub first: String,
@@ -288,6 +289,7 @@ pub async fn tofu_under_way(app: &TestApp) -> UnderWay {
     UnderWay {
         part: booked.part,
         network: booked.network,
+        slot: booked.slot,
         date: booked.date.to_string(),
         batch_id,
         first,

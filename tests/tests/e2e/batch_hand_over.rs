@@ -10,7 +10,8 @@ use serde_json::json;
 
 on_both_databases!(
     a_batch_under_way_passes_to_another_courier_with_what_is_on_board,
-    the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot
+    the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot,
+    two_dispatchers_at_once_never_lose_who_had_the_batch
 );
 
 /// Sets how much a courier carries, the rest of their ride as it was.
@@ -303,4 +304,72 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
         "{}",
         after.html
     );
+}
+
+/// Two dispatchers hand the same batch to two couriers at the same moment: either both go
+/// through one after the other, the second from the first one's choice, or the second is
+/// refused as moved meanwhile. Either way the batch names the courier it came from.
+async fn two_dispatchers_at_once_never_lose_who_had_the_batch(app: TestApp) {
+    golmok_e2e::demo::seeded(&app).await;
+    let on = golmok_e2e::demo::tofu_under_way(&app).await;
+    on.pick_up(&app).await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let admin = login(&app, "admin@demo.golmok.kr").await;
+    let others: Vec<String> = golmok_delivery_routing::courier::on_duty(&app.state.db, &on.network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| *c != on.first)
+        .take(2)
+        .collect();
+    assert_eq!(others.len(), 2, "two more couriers on the demo network");
+    let path = format!("/v1/batches/{}/courier", on.batch_id);
+    let (to_one, to_two) = (
+        json!({"courier_id": others[0]}),
+        json!({"courier_id": others[1]}),
+    );
+    let (one, two) = tokio::join!(
+        app.post(&path, Some(&coordinator), &to_one),
+        app.post(&path, Some(&admin), &to_two),
+    );
+    let batch = app
+        .get(
+            &format!("/v1/networks/{}/slots/{}/plan", on.network, on.slot),
+            Some(&admin),
+        )
+        .await
+        .body["batches"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["id"] == on.batch_id.as_str()).cloned())
+        .expect("the batch in its slot's plan");
+    let (to, from) = (
+        &batch["courier_id"],
+        &batch["handed_over"]["from_courier_id"],
+    );
+    match (one.status, two.status) {
+        (StatusCode::OK, StatusCode::OK) => {
+            // One after the other: the later one passed it from the earlier one's courier.
+            let first_to = &one.body["courier_id"];
+            let later = if to == first_to { &one } else { &two };
+            let earlier = if to == first_to { &two } else { &one };
+            assert_eq!(to, &later.body["courier_id"]);
+            assert_eq!(from, &earlier.body["courier_id"], "{batch}");
+            assert_eq!(
+                earlier.body["handed_over"]["from_courier_id"],
+                on.first.as_str()
+            );
+        }
+        (StatusCode::OK, _) | (_, StatusCode::OK) => {
+            let (passed, refused) = if one.status == StatusCode::OK {
+                (&one, &two)
+            } else {
+                (&two, &one)
+            };
+            refused.assert_problem(409, "batch_moved");
+            assert_eq!(to, &passed.body["courier_id"]);
+            assert_eq!(from, on.first.as_str(), "{batch}");
+        }
+        _ => panic!("neither went through: {} / {}", one.text, two.text),
+    }
 }
