@@ -312,6 +312,18 @@ pub async fn another_courier(app: &TestApp, network: &str, not: &str) -> String 
         .expect("a second courier on the demo network")
 }
 
+/// The name of the account riding as courier `courier_id`, withdrawn or not.
+pub async fn courier_name(app: &TestApp, courier_id: &str) -> String {
+    let account = golmok_delivery_routing::courier::account_of(&app.state.db, courier_id)
+        .await
+        .expect("the courier")
+        .expect("their account");
+    golmok_accounts::find(&app.state.db, &account)
+        .await
+        .expect("their account")
+        .name
+}
+
 /// The email of the account riding as courier `courier_id`: to sign in as them.
 pub async fn courier_email(app: &TestApp, courier_id: &str) -> String {
     let rider = golmok_delivery_routing::courier::get_courier(&app.state.db, courier_id)

@@ -294,6 +294,42 @@ pub async fn hand_over(
     Ok(batch)
 }
 
+/// A batch the calling courier had until a dispatcher handed it to another: when, and to
+/// whom. Its stops are no longer theirs to see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandedAway {
+    pub batch_id: String,
+    pub slot_id: String,
+    pub to_courier_id: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// The calling courier's batches handed to others, latest first (the last 20). A batch
+/// handed on again remembers only the courier it came from last.
+pub async fn handed_away(db: &DatabaseConnection, actor: &Account) -> Result<Vec<HandedAway>> {
+    let Some(courier) = courier_of_account(db, &actor.id).await? else {
+        return Err(DomainError::Forbidden(
+            "this account does not ride for a network".into(),
+        ));
+    };
+    Ok(route_batch::Entity::find()
+        .filter(route_batch::Column::HandedOverFrom.eq(courier.id.as_str()))
+        .order_by_desc(route_batch::Column::HandedOverAt)
+        .limit(20)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|b| {
+            Some(HandedAway {
+                at: b.handed_over_at?,
+                batch_id: b.id,
+                slot_id: b.slot_id,
+                to_courier_id: b.courier_id,
+            })
+        })
+        .collect())
+}
+
 /// The network a batch rides for: whose coordinators may hand it over.
 pub async fn network_of(db: &DatabaseConnection, batch_id: &str) -> Result<String> {
     route_batch::Entity::find_by_id(batch_id)

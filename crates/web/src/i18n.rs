@@ -699,6 +699,7 @@ texts! {
     handed_over_notice: "다른 기사님에게서 넘겨받은 경로입니다. 실린 짐을 먼저 받아 오세요:", "Handed over to you from another courier. First collect what is on board:";
     on_board: "실린 짐", "On board";
     handed_over_last_seen: "마지막 위치", "Last seen";
+    handed_away_title: "다른 기사님께 넘긴 경로", "Handed over to another courier";
     courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";
     courier_sign_on: "기사님 등록", "Sign a courier on";

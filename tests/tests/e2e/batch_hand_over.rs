@@ -159,6 +159,28 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         .await;
     stolen.assert_problem(403, "forbidden");
 
+    // The first courier's phone lists it as handed to the second.
+    let mut first_phone = Browser::new(&app.base_url);
+    first_phone
+        .sign_in(&courier_email(&app, &on.first).await, None)
+        .await;
+    let list = first_phone.get("/courier").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    let away = list
+        .html
+        .split("id=\"handed-away\"")
+        .nth(1)
+        .unwrap_or_default();
+    let second_name = golmok_e2e::demo::courier_name(&app, &second).await;
+    assert!(away.contains(&format!("→ {second_name}")), "{}", list.html);
+    assert!(
+        !list
+            .html
+            .contains(&format!("/courier/batches/{}", on.batch_id)),
+        "{}",
+        list.html
+    );
+
     // The second courier's phone says whom to collect the tofu from, and they deliver it.
     let second_email = courier_email(&app, &second).await;
     let second_account = golmok_delivery_routing::courier::account_of(&app.state.db, &second)
@@ -191,16 +213,7 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         .get(&format!("/courier/batches/{}", on.batch_id))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-    let first_name = golmok_accounts::find(
-        &app.state.db,
-        &golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
-            .await
-            .expect("the first courier")
-            .expect("their account"),
-    )
-    .await
-    .expect("their account")
-    .name;
+    let first_name = golmok_e2e::demo::courier_name(&app, &on.first).await;
     assert!(page.html.contains("id=\"handed-over\""), "{}", page.html);
     assert!(page.html.contains(&first_name), "{}", page.html);
     assert!(page.html.contains("실린 짐 1"), "{}", page.html);

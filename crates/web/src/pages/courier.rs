@@ -37,6 +37,14 @@ pub struct BatchRow {
 struct BatchesPage {
     c: Chrome,
     batches: Vec<BatchRow>,
+    /// Batches a dispatcher handed from this courier to another.
+    handed_away: Vec<HandedAwayRow>,
+}
+
+pub struct HandedAwayRow {
+    pub window: String,
+    pub to: String,
+    pub at: String,
 }
 
 /// A batch's status in the reader's words (the dispatch board's too).
@@ -122,7 +130,16 @@ pub async fn batches(State(pages): State<Pages>, visitor: Visitor) -> Result<Res
             id: b.id,
         });
     }
+    let mut handed_away = Vec::new();
+    for h in golmok_delivery_routing::batch::handed_away(&pages.db, account).await? {
+        handed_away.push(HandedAwayRow {
+            window: window_of(&pages, visitor.lang, &h.slot_id).await,
+            to: courier_name(&pages, t, &h.to_courier_id).await?,
+            at: format::seoul_time(visitor.lang, h.at),
+        });
+    }
     render(&BatchesPage {
+        handed_away,
         batches: rows,
         c: Chrome::load(&pages, &visitor).await?,
     })
