@@ -297,18 +297,6 @@ fn require_admin(actor: &Account, what: &str) -> Result<()> {
     }
 }
 
-/// Changes a network's name, place, area, capacity, fees or rules, checked as a new
-/// network's are. What shoppers already booked keeps its price; the next basket pays the
-/// new fee.
-pub async fn update_network(
-    db: &DatabaseConnection,
-    actor: &Account,
-    id: &str,
-    changes: NetworkChanges,
-) -> Result<Network> {
-    update_network_reaching(db, actor, id, changes, &[]).await
-}
-
 /// Who delivers through a network from a district: what its area must keep reaching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedDistrict {
@@ -317,10 +305,13 @@ pub struct ServedDistrict {
     pub served: String,
 }
 
-/// As [`update_network`], and the area as changed must still reach each of `served`'s
-/// districts: 409 `area_leaves_served` on `area` otherwise, naming who would be left out.
-/// Routing does not know who delivers through a network; the caller says.
-pub async fn update_network_reaching(
+/// Changes a network's name, place, area, capacity, fees or rules, checked as a new
+/// network's are. What shoppers already booked keeps its price; the next basket pays the
+/// new fee. The area as changed must still reach each of `served`'s districts: 409
+/// `area_leaves_served` on `area` otherwise, naming who would be left out. Routing does not
+/// know who delivers through a network; the caller says
+/// (`golmok_programme::consortia::change_network`).
+pub async fn update_network(
     db: &DatabaseConnection,
     actor: &Account,
     id: &str,

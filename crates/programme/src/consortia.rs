@@ -68,5 +68,5 @@ pub async fn change_network(
     } else {
         Vec::new()
     };
-    golmok_delivery_routing::network::update_network_reaching(db, actor, id, changes, &served).await
+    golmok_delivery_routing::network::update_network(db, actor, id, changes, &served).await
 }

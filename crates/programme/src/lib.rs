@@ -12,7 +12,8 @@
 //! online sales from `golmok-ordering`'s figures; it writes only its own tables (and a
 //! listing's stock when a stall sells from it). Nothing calls back into it. Forming a
 //! consortium and changing its settings go through [`consortia`], which checks the network
-//! chosen against `golmok-delivery-routing`'s areas before the catalog writes.
+//! chosen against `golmok-delivery-routing`'s areas before the catalog writes; so does
+//! changing a network, whose area must keep reaching the consortia it serves.
 //!
 //! Who may do what is one rule ([`access`]): coordinators act in their own agency's
 //! consortia, the metropolitan agency's coordinators read everything, a consortium's members

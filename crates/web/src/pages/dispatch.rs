@@ -427,11 +427,7 @@ pub async fn move_to_courier(
     if let Err(e) =
         golmok_delivery_routing::task::bind_to_courier(&pages.db, &part, &form.courier_id).await
     {
-        let why = match e.conflict_code() {
-            Some("delivery_under_way" | "batch_under_way") => "under_way",
-            _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
-            _ => return Err(e.into()),
-        };
+        let why = refusal(e)?;
         return Ok(refused_back(
             &board,
             "part",
@@ -449,7 +445,7 @@ pub async fn move_to_courier(
         pages.plan_budget,
     )
     .await?;
-    Ok(see_other(&board_path(&network_id, Some(&form.date))))
+    Ok(see_other(&board))
 }
 
 /// Hands the rest of a batch under way to another courier; a refusal is shown beside the
@@ -475,13 +471,7 @@ pub async fn hand_over(
     .await
     {
         Ok(_) => return Ok(see_other(&board)),
-        Err(e) => match e.conflict_code() {
-            Some("batch_not_under_way") => "not_under_way",
-            Some("batch_moved") => "moved",
-            Some("courier_too_small") => "too_small",
-            _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
-            _ => return Err(e.into()),
-        },
+        Err(e) => refusal(e)?,
     };
     Ok(refused_back(
         &board,
@@ -490,6 +480,19 @@ pub async fn hand_over(
         refused,
         &format!("batch-{batch_id}"),
     ))
+}
+
+/// Why a move to a courier (of a delivery or of a batch under way) was refused, as the board
+/// says it beside the form ([`board`] reads it back); any other error is the page's.
+fn refusal(e: golmok_core::DomainError) -> Result<&'static str, PageError> {
+    Ok(match e.conflict_code() {
+        Some("batch_not_under_way") => "not_under_way",
+        Some("batch_moved") => "moved",
+        Some("courier_too_small") => "too_small",
+        Some("delivery_under_way" | "batch_under_way") => "under_way",
+        _ if matches!(e, golmok_core::DomainError::Invalid(_)) => "courier",
+        _ => return Err(e.into()),
+    })
 }
 
 /// Back to the board, saying why the move of `id` (a `batch` or a `part`) was refused, at
