@@ -752,6 +752,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/couriers/me/handed-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling courier's batches a dispatcher handed to another courier, latest first (the
+         *     last 20): when, and to whom. Their stops are no longer the caller's to see. */
+        get: operations["my_handed_away"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/couriers/{id}": {
         parameters: {
             query?: never;
@@ -2674,6 +2692,15 @@ export interface components {
             pickup_at?: string | null;
             slot_id?: string | null;
         };
+        /** @description A batch the calling courier had until a dispatcher handed it to another: when, and to
+         *     whom. Its stops are no longer theirs to see. */
+        HandedAway: {
+            /** Format: date-time */
+            at: string;
+            batch_id: string;
+            slot_id: string;
+            to_courier_id: string;
+        };
         /** @description Who had a batch before it was handed over, and when. */
         Handover: {
             /** Format: date-time */
@@ -2803,6 +2830,18 @@ export interface components {
                 source: string;
                 source_id: string;
                 stall_sale_id?: string | null;
+            }[];
+            next_cursor?: string | null;
+        };
+        /** @description A list that is always whole (a network's slots, an agency list): the list shape of every
+         *     endpoint, with no next page. */
+        Items_HandedAway: {
+            items: {
+                /** Format: date-time */
+                at: string;
+                batch_id: string;
+                slot_id: string;
+                to_courier_id: string;
             }[];
             next_cursor?: string | null;
         };
@@ -9133,6 +9172,60 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description No token, or one that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request took longer than the server allows */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A failure on our side, logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_handed_away: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_HandedAway"];
                 };
             };
             /** @description No token, or one that is unknown, expired or revoked */

@@ -296,7 +296,7 @@ pub async fn hand_over(
 
 /// A batch the calling courier had until a dispatcher handed it to another: when, and to
 /// whom. Its stops are no longer theirs to see.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct HandedAway {
     pub batch_id: String,
     pub slot_id: String,

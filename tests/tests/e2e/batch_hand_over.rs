@@ -159,6 +159,21 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         .await;
     stolen.assert_problem(403, "forbidden");
 
+    // Over the API, the first courier's list of batches handed away names it; the second's
+    // is empty.
+    let away = app
+        .get("/v1/couriers/me/handed-over", Some(&on.first_token))
+        .await;
+    assert_eq!(away.status, StatusCode::OK, "{}", away.text);
+    assert_eq!(away.body["items"][0]["batch_id"], on.batch_id.as_str());
+    assert_eq!(away.body["items"][0]["to_courier_id"], second.as_str());
+    let second_email = courier_email(&app, &second).await;
+    let second_token = login(&app, &second_email).await;
+    let theirs_away = app
+        .get("/v1/couriers/me/handed-over", Some(&second_token))
+        .await;
+    assert_eq!(theirs_away.body["items"], json!([]), "{}", theirs_away.text);
+
     // The first courier's phone lists it as handed to the second.
     let mut first_phone = Browser::new(&app.base_url);
     first_phone
@@ -182,7 +197,6 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     );
 
     // The second courier's phone says whom to collect the tofu from, and they deliver it.
-    let second_email = courier_email(&app, &second).await;
     let second_account = golmok_delivery_routing::courier::account_of(&app.state.db, &second)
         .await
         .expect("the second courier")
@@ -196,7 +210,6 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         .len(),
         1
     );
-    let second_token = login(&app, &second_email).await;
     let mine = app
         .get("/v1/couriers/me/batches", Some(&second_token))
         .await;

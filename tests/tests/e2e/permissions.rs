@@ -181,6 +181,7 @@ const TABLE: &[Row] = &[
     ("POST", "/v1/merchant-orders/{id}/pickup", "/v1/merchant-orders/{part}/pickup", r#"{}"#, "401 404 404 404 404 409 409 404 404 409 409"),
     // The courier's, before any re-planning replaces the batch.
     ("GET", "/v1/couriers/me/batches", "/v1/couriers/me/batches", "", "401 403 403 403 403 403 403 403 200 403 403"),
+    ("GET", "/v1/couriers/me/handed-over", "/v1/couriers/me/handed-over", "", "401 403 403 403 403 403 403 403 200 403 403"),
     ("GET", "/v1/couriers/me/events", "/v1/couriers/me/events", "", "401 403 403 200 403 403 403 403 200 403 200"),
     ("POST", "/v1/batches/{id}/start", "/v1/batches/{batch}/start", r#"{}"#, "401 403 403 404 403 403 403 403 200 403 404"),
     ("POST", "/v1/batches/{id}/courier", "/v1/batches/{batch}/courier", r#"{"courier_id": "{courier}"}"#, "401 403 403 403 403 422 403 403 403 422 422"),

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_courier))
         .routes(routes!(plan_slot, current_plan))
         .routes(routes!(my_batches))
+        .routes(routes!(my_handed_away))
         .routes(routes!(start_batch))
         .routes(routes!(hand_over_batch))
         .routes(routes!(report_position))
@@ -434,6 +435,20 @@ async fn my_batches(
     Ok(Json(
         golmok_ordering::containers::courier_batches(&state.db, &session.account, &query).await?,
     ))
+}
+
+/// The calling courier's batches a dispatcher handed to another courier, latest first (the
+/// last 20): when, and to whom. Their stops are no longer the caller's to see.
+#[utoipa::path(get, path = "/v1/couriers/me/handed-over", tag = "delivery", security(("bearer" = [])),
+    responses((status = 200, body = Items<batch::HandedAway>), (status = 403, body = Problem)))]
+async fn my_handed_away(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Items<batch::HandedAway>>, ApiError> {
+    session.require(&[Role::Courier])?;
+    Ok(Json(Items::all(
+        batch::handed_away(&state.db, &session.account).await?,
+    )))
 }
 
 /// The calling courier sets out on a planned batch; later plans leave it with them.
