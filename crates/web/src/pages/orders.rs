@@ -758,6 +758,18 @@ fn not_claimed(order: &str, part: &str, why: &str) -> Response {
     ))
 }
 
+/// A claim's form with its photo, CSRF checked; `None` when the photo is over the limit, which
+/// the page says beside the part rather than on an error page.
+async fn claim_photo_form(
+    request: axum::extract::Request,
+) -> Result<Option<CsrfUpload>, PageError> {
+    match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
+        Ok(upload) => Ok(Some(upload)),
+        Err(PageError::TooLarge) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// `POST /orders/{id}/parts/{part}/claim`: the shopper claims about a delivered part, with a
 /// photo of what went wrong if they have one; the page says it was sent, or beside the
 /// part's form why not.
@@ -769,10 +781,8 @@ pub async fn claim(
 ) -> Result<Response, PageError> {
     let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
     let back = |why: &str| not_claimed(&id, &part, why);
-    let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
-        Ok(upload) => upload,
-        Err(PageError::TooLarge) => return Ok(back("photo_large")),
-        Err(e) => return Err(e),
+    let Some(upload) = claim_photo_form(request).await? else {
+        return Ok(back("photo_large"));
     };
     let field = |name: &str| upload.fields.get(name).cloned().unwrap_or_default();
     let Ok(asked_krw) = super::typed_won(&field("asked_krw")) else {
@@ -824,10 +834,8 @@ pub async fn add_claim_photo(
 ) -> Result<Response, PageError> {
     let account = shoppers_part(&pages, &visitor, &id, &part).await?.clone();
     let back = |why: &str| not_claimed(&id, &part, why);
-    let upload = match CsrfUpload::read(request, "photo", golmok_storage::photo::MAX_BYTES).await {
-        Ok(upload) => upload,
-        Err(PageError::TooLarge) => return Ok(back("photo_large")),
-        Err(e) => return Err(e),
+    let Some(upload) = claim_photo_form(request).await? else {
+        return Ok(back("photo_large"));
     };
     if upload.file.is_empty() {
         return Ok(back("photo_missing"));
