@@ -40,6 +40,7 @@ mod m20261205_000031_wave_retirement;
 mod m20261205_000032_claim_photos;
 mod m20261205_000033_stall_sale_keys;
 mod m20261206_000034_batch_handovers;
+mod m20261207_000035_batch_handover_history;
 
 pub struct Migrator;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000032_claim_photos::Migration),
             Box::new(m20261205_000033_stall_sale_keys::Migration),
             Box::new(m20261206_000034_batch_handovers::Migration),
+            Box::new(m20261207_000035_batch_handover_history::Migration),
         ]
     }
 }

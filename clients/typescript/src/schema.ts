@@ -335,7 +335,8 @@ export interface paths {
          *     (422 on `courier_id`) and carry the rest of the route at its fullest (409
          *     `courier_too_small`, with what it needs); a batch not under way is 409
          *     `batch_not_under_way` (the next plan gives a planned one), and one handed over or finished
-         *     while this call ran 409 `batch_moved`. */
+         *     while this call ran 409 `batch_moved` (so is one no longer with `from_courier_id`, when
+         *     given: the courier the dispatcher saw it with). */
         post: operations["hand_over_batch"];
         delete?: never;
         options?: never;
@@ -2332,6 +2333,14 @@ export interface components {
         /** @enum {string} */
         ClaimStatus: "open" | "refunded" | "declined";
         Completion: {
+            /**
+             * Format: date-time
+             * @description When the stop was made, if the phone kept it while it had no network and sends it
+             *     now: recorded as the stop's time, and a stop made before its batch was handed to
+             *     another courier is still taken from the courier who made it (409
+             *     `batch_handed_over` for one made after). Not after now (422).
+             */
+            made_at?: string | null;
             proof: components["schemas"]["Proof"];
         };
         ConnectedAccount: {
@@ -2562,6 +2571,12 @@ export interface components {
             merchant_ids: string[];
         };
         Failure: {
+            /**
+             * Format: date-time
+             * @description When the stop was found impossible, if the phone kept it and sends it now (as for a
+             *     completion's `made_at`).
+             */
+            made_at?: string | null;
             /** @description What happened, in the courier's words. */
             note?: string | null;
             /** @description `nobody_home`, `wrong_address`, `refused`, `damaged`, `shop_closed` or `other`. */
@@ -2691,6 +2706,13 @@ export interface components {
              */
             pickup_at?: string | null;
             slot_id?: string | null;
+        };
+        HandOver: {
+            /** @description The courier who takes the rest of the route. */
+            courier_id: string;
+            /** @description The courier the dispatcher saw the batch with: if another dispatcher handed it on
+             *     meanwhile, the call is refused (409 `batch_moved`) rather than passing it again. */
+            from_courier_id?: string | null;
         };
         /** @description A batch the calling courier had until a dispatcher handed it to another: when, and to
          *     whom. Its stops are no longer theirs to see. */
@@ -6447,7 +6469,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MoveToCourier"];
+                "application/json": components["schemas"]["HandOver"];
             };
         };
         responses: {
@@ -16681,7 +16703,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Fields that are not valid, each named */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 use crate::courier::courier_of_account;
-use crate::entities::{delivery_task, route_batch, stop};
+use crate::entities::{batch_handover, delivery_task, route_batch, stop};
 use crate::planner::{Batch, PlannedStop, batch_view};
 use crate::status::{BatchStatus, StopKind, StopStatus, TaskStatus};
 use crate::{DomainError, Result};
@@ -196,6 +196,7 @@ pub async fn hand_over(
     actor: &Account,
     batch_id: &str,
     courier_id: &str,
+    from_courier_id: Option<&str>,
 ) -> Result<Batch> {
     crate::courier::require_dispatcher(actor, "hands batches over")?;
     let txn = begin_write(db).await?;
@@ -203,6 +204,9 @@ pub async fn hand_over(
         .one(&txn)
         .await?
         .ok_or_else(|| DomainError::not_found("batch", batch_id))?;
+    if from_courier_id.is_some_and(|from| from != b.courier_id) {
+        return Err(batch_moved());
+    }
     if b.status != BatchStatus::Started {
         return Err(DomainError::conflict(
             "batch_not_under_way",
@@ -242,6 +246,7 @@ pub async fn hand_over(
         }))
         .on_field("courier_id"));
     }
+    let handed_at = Utc::now();
     // The position stays: where the courier before was last seen is where the goods on board
     // wait, until the new courier's phone reports its own. Only from the courier read above:
     // two dispatchers handing it over at once do not both pass it on.
@@ -251,18 +256,25 @@ pub async fn hand_over(
             route_batch::Column::HandedOverFrom,
             Expr::value(b.courier_id.as_str()),
         )
-        .col_expr(route_batch::Column::HandedOverAt, Expr::value(Utc::now()))
+        .col_expr(route_batch::Column::HandedOverAt, Expr::value(handed_at))
         .filter(route_batch::Column::Id.eq(batch_id))
         .filter(route_batch::Column::CourierId.eq(b.courier_id.as_str()))
         .filter(route_batch::Column::Status.eq(BatchStatus::Started))
         .exec(&txn)
         .await?;
     if moved.rows_affected != 1 {
-        return Err(DomainError::conflict(
-            "batch_moved",
-            "the batch was handed over or finished meanwhile; look at the board again",
-        ));
+        return Err(batch_moved());
     }
+    batch_handover::ActiveModel {
+        id: Set(golmok_core::new_id("bho")),
+        batch_id: Set(b.id.clone()),
+        from_courier_id: Set(b.courier_id.clone()),
+        to_courier_id: Set(courier.id.clone()),
+        by_account_id: Set(Some(actor.id.clone())),
+        handed_at: Set(handed_at),
+    }
+    .insert(&txn)
+    .await?;
     // The new courier's phone hears of the batch as of a planned one; the network's boards
     // redraw.
     golmok_events::outbox::record(
@@ -294,6 +306,15 @@ pub async fn hand_over(
     Ok(batch)
 }
 
+/// Handed over or finished since the caller read the batch: the caller's choice was made on
+/// what is no longer so.
+fn batch_moved() -> DomainError {
+    DomainError::conflict(
+        "batch_moved",
+        "the batch was handed over or finished meanwhile; look at the board again",
+    )
+}
+
 /// A batch the calling courier had until a dispatcher handed it to another: when, and to
 /// whom. Its stops are no longer theirs to see.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -304,30 +325,75 @@ pub struct HandedAway {
     pub at: chrono::DateTime<Utc>,
 }
 
-/// The calling courier's batches handed to others, latest first (the last 20). A batch
-/// handed on again remembers only the courier it came from last.
+/// The calling courier's batches handed to others, latest first (the last 20), each time
+/// one was: a batch handed on again by the next courier stays on the list, naming the
+/// courier this one handed it to.
 pub async fn handed_away(db: &DatabaseConnection, actor: &Account) -> Result<Vec<HandedAway>> {
     let Some(courier) = courier_of_account(db, &actor.id).await? else {
         return Err(DomainError::Forbidden(
             "this account does not ride for a network".into(),
         ));
     };
-    Ok(route_batch::Entity::find()
-        .filter(route_batch::Column::HandedOverFrom.eq(courier.id.as_str()))
-        .order_by_desc(route_batch::Column::HandedOverAt)
+    let handovers = batch_handover::Entity::find()
+        .filter(batch_handover::Column::FromCourierId.eq(courier.id.as_str()))
+        .order_by_desc(batch_handover::Column::HandedAt)
+        .order_by_desc(batch_handover::Column::Id)
         .limit(20)
         .all(db)
-        .await?
+        .await?;
+    let batches = route_batch::Entity::find()
+        .filter(route_batch::Column::Id.is_in(handovers.iter().map(|h| h.batch_id.as_str())))
+        .all(db)
+        .await?;
+    Ok(handovers
         .into_iter()
-        .filter_map(|b| {
+        .filter_map(|h| {
+            let batch = batches.iter().find(|b| b.id == h.batch_id)?;
             Some(HandedAway {
-                at: b.handed_over_at?,
-                batch_id: b.id,
-                slot_id: b.slot_id,
-                to_courier_id: b.courier_id,
+                batch_id: h.batch_id,
+                slot_id: batch.slot_id.clone(),
+                to_courier_id: h.to_courier_id,
+                at: h.handed_at,
             })
         })
         .collect())
+}
+
+/// Who carried batch `b` at `at`: whom the last hand-over by then gave it to, or, before the
+/// first, the courier that one took it from.
+async fn carrier_at(
+    txn: &DatabaseTransaction,
+    b: &route_batch::Model,
+    at: chrono::DateTime<Utc>,
+) -> Result<String> {
+    let handovers = batch_handover::Entity::find()
+        .filter(batch_handover::Column::BatchId.eq(b.id.as_str()))
+        .order_by_asc(batch_handover::Column::HandedAt)
+        .order_by_asc(batch_handover::Column::Id)
+        .all(txn)
+        .await?;
+    Ok(match handovers.iter().rev().find(|h| h.handed_at <= at) {
+        Some(h) => h.to_courier_id.clone(),
+        None => handovers
+            .first()
+            .map_or_else(|| b.courier_id.clone(), |h| h.from_courier_id.clone()),
+    })
+}
+
+/// When a stop was made, as its courier's phone says: it may have kept the stop while it
+/// had no network. A time still to come is refused; none is now.
+fn made_when(made_at: Option<chrono::DateTime<Utc>>) -> Result<chrono::DateTime<Utc>> {
+    let now = Utc::now();
+    match made_at {
+        // A phone's clock may run a little ahead.
+        Some(at) if at > now + chrono::Duration::minutes(5) => Err(ValidationErrors::single(
+            "made_at",
+            "is still to come; send the time the stop was made",
+        )
+        .into()),
+        Some(at) => Ok(at.min(now)),
+        None => Ok(now),
+    }
 }
 
 /// The network a batch rides for: whose coordinators may hand it over.
@@ -395,7 +461,21 @@ pub async fn get_stop(
             .await?
             .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
         let courier = courier_of_account(db, &actor.id).await?;
-        if courier.is_none_or(|c| c.id != b.courier_id) {
+        // A courier who handed the batch on may still read a stop they made before: their
+        // phone's retry is answered as the first sending was.
+        let carried = match &courier {
+            Some(c) if c.id == b.courier_id => true,
+            Some(c) => {
+                batch_handover::Entity::find()
+                    .filter(batch_handover::Column::BatchId.eq(b.id.as_str()))
+                    .filter(batch_handover::Column::FromCourierId.eq(c.id.as_str()))
+                    .count(db)
+                    .await?
+                    > 0
+            }
+            None => false,
+        };
+        if !carried {
             return Err(DomainError::Forbidden(
                 "this stop belongs to another courier's batch".into(),
             ));
@@ -404,10 +484,14 @@ pub async fn get_stop(
     Ok(PlannedStop::of(s))
 }
 
+/// The stop `stop_id` with its batch, if the actor may make it: the batch's courier, or
+/// the courier who carried it when the stop was made (`made`: a stop kept on a phone with no
+/// network, sent after a dispatcher handed the batch on), or an admin.
 async fn own_stop(
     txn: &DatabaseTransaction,
     actor: &Account,
     stop_id: &str,
+    made: chrono::DateTime<Utc>,
 ) -> Result<(stop::Model, route_batch::Model)> {
     let s = stop::Entity::find_by_id(stop_id)
         .one(txn)
@@ -418,11 +502,13 @@ async fn own_stop(
         .await?
         .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
     if actor.role != Role::Admin {
-        let courier = courier_of_account(txn, &actor.id).await?;
-        if courier.is_none_or(|c| c.id != b.courier_id) {
+        let Some(courier) = courier_of_account(txn, &actor.id).await? else {
             return Err(DomainError::Forbidden(
                 "this stop belongs to another courier's batch".into(),
             ));
+        };
+        if courier.id != b.courier_id && carrier_at(txn, &b, made).await? != courier.id {
+            return Err(handed_away_from(txn, &b, &courier.id).await?);
         }
     }
     if s.status != StopStatus::Pending {
@@ -432,6 +518,34 @@ async fn own_stop(
         ));
     }
     Ok((s, b))
+}
+
+/// Why a courier may not make a stop of batch `b`: it passed from them to another before
+/// the stop was made (`batch_handed_over`, saying when), or it was never theirs.
+async fn handed_away_from(
+    txn: &DatabaseTransaction,
+    b: &route_batch::Model,
+    courier_id: &str,
+) -> Result<DomainError> {
+    let last = batch_handover::Entity::find()
+        .filter(batch_handover::Column::BatchId.eq(b.id.as_str()))
+        .filter(batch_handover::Column::FromCourierId.eq(courier_id))
+        .order_by_desc(batch_handover::Column::HandedAt)
+        .one(txn)
+        .await?;
+    Ok(match last {
+        Some(h) => DomainError::conflict(
+            "batch_handed_over",
+            format!(
+                "the batch passed to another courier at {}; a stop made before then is sent \
+                 with the time it was made (made_at)",
+                h.handed_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
+        .with_details(serde_json::json!({ "handed_at": h.handed_at })),
+        None => DomainError::Forbidden("this stop belongs to another courier's batch".into()),
+    })
 }
 
 async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result<()> {
@@ -485,10 +599,12 @@ pub async fn complete_stop(
     actor: &Account,
     stop_id: &str,
     proof: Proof,
+    made_at: Option<chrono::DateTime<Utc>>,
     events: &dyn StopEvents,
     wrong_codes: &dyn golmok_core::RateCounter,
 ) -> Result<PlannedStop> {
     validate_proof(&proof)?;
+    let made = made_when(made_at)?;
     let attempts_key = format!("handover-code:{stop_id}");
     if proof.kind == "code" && wrong_codes.count(&attempts_key).await >= MAX_WRONG_CODES {
         return Err(DomainError::conflict(
@@ -497,7 +613,7 @@ pub async fn complete_stop(
         ));
     }
     let txn = begin_write(db).await?;
-    let (s, b) = own_stop(&txn, actor, stop_id).await?;
+    let (s, b) = own_stop(&txn, actor, stop_id, made).await?;
     let task = delivery_task::Entity::find_by_id(s.task_id.as_str())
         .one(&txn)
         .await?
@@ -559,7 +675,7 @@ pub async fn complete_stop(
         .note
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty()));
-    active.done_at = Set(Some(Utc::now()));
+    active.done_at = Set(Some(made));
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
@@ -673,15 +789,17 @@ pub async fn fail_stop(
     stop_id: &str,
     reason: &str,
     note: Option<&str>,
+    made_at: Option<chrono::DateTime<Utc>>,
     events: &dyn StopEvents,
 ) -> Result<PlannedStop> {
     let reason = failure_of(reason, note)?;
+    let made = made_when(made_at)?;
     let txn = begin_write(db).await?;
-    let (s, b) = own_stop(&txn, actor, stop_id).await?;
+    let (s, b) = own_stop(&txn, actor, stop_id, made).await?;
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Failed);
     active.failure_reason = Set(Some(reason));
-    active.done_at = Set(Some(Utc::now()));
+    active.done_at = Set(Some(made));
     let done = active.update(&txn).await?;
     if s.kind == StopKind::Pickup {
         // Its drop-off cannot happen on this route either.

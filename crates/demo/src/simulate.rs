@@ -344,8 +344,16 @@ impl Day<'_> {
                     note: None,
                     photo: None,
                 };
-                batch::complete_stop(db, &account, &s.id, proof, &events, self.sim.wrong_codes)
-                    .await?;
+                batch::complete_stop(
+                    db,
+                    &account,
+                    &s.id,
+                    proof,
+                    None,
+                    &events,
+                    self.sim.wrong_codes,
+                )
+                .await?;
                 events.finish().await?;
             }
         }

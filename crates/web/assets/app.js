@@ -337,11 +337,14 @@
   // Each account has its own queue, and each form goes with the token of the page sending
   // it: another account signed in on the phone never sends them, and the same account signed
   // in again does. A form the server refuses because the session is over (signed out,
-  // expired) stays in the queue until its account signs in again.
+  // expired) stays in the queue until its account signs in again. A stop's form carries the
+  // time it was submitted.
   (function () {
+    // The courier's list of batches sends what is queued too: a batch handed to another
+    // courier no longer opens, and a stop made on it before then is still to go.
     var forms = document.querySelectorAll("form[data-queue]");
-    if (!forms.length) return;
     var status = document.getElementById("queue-status");
+    if (!forms.length && !status) return;
     var account = (status && status.dataset.account) || "";
     var KEY = "golmok-queue:" + account;
     function load() {
@@ -365,7 +368,8 @@
     }
     function token() {
       var field = document.querySelector("input[name=csrf]");
-      return field ? field.value : "";
+      if (field) return field.value;
+      return (status && status.dataset.csrf) || "";
     }
     function send(item) {
       var body = new URLSearchParams(item.body);
@@ -405,6 +409,10 @@
         event.preventDefault();
         var key = form.querySelector("[data-fresh-key]");
         if (key) key.value = "stall-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+        // When the stop was made, not when the network let it through: a stop made before
+        // a dispatcher handed the batch on is still the courier's to send.
+        var made = form.querySelector("[data-made-at]");
+        if (made) made.value = new Date().toISOString();
         var item = { action: form.action, body: new URLSearchParams(new FormData(form)).toString() };
         function queued() {
           var q = load(); q.push(item); save(q); show();

@@ -11,7 +11,8 @@ use serde_json::json;
 on_both_databases!(
     a_batch_under_way_passes_to_another_courier_with_what_is_on_board,
     the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot,
-    two_dispatchers_at_once_never_lose_who_had_the_batch
+    two_dispatchers_at_once_never_lose_who_had_the_batch,
+    a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made_it
 );
 
 /// Sets how much a courier carries, the rest of their ride as it was.
@@ -157,7 +158,24 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
             &body,
         )
         .await;
-    stolen.assert_problem(403, "forbidden");
+    stolen.assert_problem(409, "batch_handed_over");
+    assert!(stolen.body["handed_at"].is_string(), "{}", stolen.text);
+    // Nor claim to have made it in a time still to come.
+    let later = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let ahead = app
+        .post(
+            &format!("/v1/stops/{}/complete", on.dropoff),
+            Some(&on.first_token),
+            &json!({"proof": {"kind": "code", "value": on.dropoff_code}, "made_at": later}),
+        )
+        .await;
+    assert_eq!(
+        ahead.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        ahead.text
+    );
+    assert_eq!(ahead.body["errors"][0]["field"], "made_at");
 
     // Over the API, the first courier's list of batches handed away names it; the second's
     // is empty.
@@ -398,4 +416,158 @@ async fn two_dispatchers_at_once_never_lose_who_had_the_batch(app: TestApp) {
         }
         _ => panic!("neither went through: {} / {}", one.text, two.text),
     }
+}
+
+/// A courier's phone kept a drop-off while it had no network, and the dispatcher, hearing
+/// nothing, handed the batch on; then on again. The drop-off, sent late with the time it was
+/// made, counts from the courier who made it; one made after a courier handed the batch on
+/// does not. Each courier still lists the batch as handed to whom they gave it, and a
+/// dispatcher who saw the batch with a courier it has left is refused.
+async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made_it(app: TestApp) {
+    use sea_orm::EntityTrait;
+    golmok_e2e::demo::seeded(&app).await;
+    let on = golmok_e2e::demo::tofu_under_way(&app).await;
+    on.pick_up(&app).await;
+    let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
+    let others: Vec<String> = golmok_delivery_routing::courier::on_duty(&app.state.db, &on.network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| *c != on.first)
+        .take(2)
+        .collect();
+    assert_eq!(others.len(), 2, "two more couriers on the demo network");
+    let (second, third) = (&others[0], &others[1]);
+    // At the door, offline: the first courier's phone keeps the drop-off.
+    let made = chrono::Utc::now();
+
+    let path = format!("/v1/batches/{}/courier", on.batch_id);
+    let hand = |to: &str, from: &str| {
+        let body = json!({"courier_id": to, "from_courier_id": from});
+        let (app, path, token) = (&app, &path, &coordinator);
+        async move { app.post(path, Some(token), &body).await }
+    };
+    // Seen with a courier it is not with: refused, and it stays.
+    hand(third, second).await.assert_problem(409, "batch_moved");
+    let passed = hand(second, &on.first).await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    let again = hand(third, second).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(
+        again.body["handed_over"]["from_courier_id"],
+        second.as_str()
+    );
+
+    // Each courier lists it as handed to whom they gave it.
+    let second_token = login(&app, &courier_email(&app, second).await).await;
+    for (token, to) in [(&on.first_token, second), (&second_token, third)] {
+        let away = app.get("/v1/couriers/me/handed-over", Some(token)).await;
+        assert_eq!(
+            away.body["items"][0]["batch_id"],
+            on.batch_id.as_str(),
+            "{}",
+            away.text
+        );
+        assert_eq!(
+            away.body["items"][0]["to_courier_id"],
+            to.as_str(),
+            "{}",
+            away.text
+        );
+    }
+
+    // The second courier's phone sends a drop-off made after they handed the batch on:
+    // refused, the page saying why.
+    let complete = format!("/courier/stops/{}/complete", on.dropoff);
+    let code = on
+        .dropoff_code
+        .as_str()
+        .expect("a drop-off code")
+        .to_owned();
+    let now = chrono::Utc::now().to_rfc3339();
+    let mut second_phone = Browser::new(&app.base_url);
+    second_phone
+        .sign_in(&courier_email(&app, second).await, None)
+        .await;
+    let list = second_phone.get("/courier").await;
+    let late = second_phone
+        .submit(
+            &list,
+            &complete,
+            &[
+                ("batch", on.batch_id.as_str()),
+                ("kind", "code"),
+                ("value", code.as_str()),
+                ("made_at", now.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(late.location(), "/courier?refused=handed_over#handed-away");
+    let told = second_phone.get("/courier?refused=handed_over").await;
+    assert!(
+        told.html
+            .contains("경로가 넘어간 뒤에 한 정차라서 보내지 않았습니다"),
+        "{}",
+        told.html
+    );
+
+    // The first courier's phone finds the network again and sends the drop-off with the
+    // time it was made: it counts, at that time, and the batch is done.
+    let mut first_phone = Browser::new(&app.base_url);
+    first_phone
+        .sign_in(&courier_email(&app, &on.first).await, None)
+        .await;
+    let list = first_phone.get("/courier").await;
+    let made_at = made.to_rfc3339();
+    let sent = first_phone
+        .submit(
+            &list,
+            &complete,
+            &[
+                ("batch", on.batch_id.as_str()),
+                ("kind", "code"),
+                ("value", code.as_str()),
+                ("made_at", made_at.as_str()),
+            ],
+        )
+        .await;
+    let back = sent.location().to_owned();
+    assert_eq!(back, format!("/courier/batches/{}", on.batch_id));
+    // The batch is no longer theirs to open: back to the list that says whom it went to.
+    assert_eq!(
+        first_phone.get(&back).await.location(),
+        "/courier#handed-away"
+    );
+    let stop = golmok_delivery_routing::entities::stop::Entity::find_by_id(on.dropoff.as_str())
+        .one(&app.state.db)
+        .await
+        .expect("the database")
+        .expect("the stop");
+    assert_eq!(stop.status, golmok_delivery_routing::StopStatus::Completed);
+    let done_at = stop.done_at.expect("when it was made");
+    assert!(
+        (done_at - made).num_milliseconds().abs() < 2,
+        "made {made}, recorded {done_at}"
+    );
+    let batch =
+        golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
+            .one(&app.state.db)
+            .await
+            .expect("the database")
+            .expect("the batch");
+    assert_eq!(batch.status, golmok_delivery_routing::BatchStatus::Done);
+    assert_eq!(batch.courier_id, *third);
+
+    // The phone's retry over the API answers as the first sending did.
+    let retried = app
+        .post_with_key(
+            &format!("/v1/stops/{}/complete", on.dropoff),
+            &on.first_token,
+            "late-drop-off",
+            &json!({"proof": {"kind": "code", "value": code}, "made_at": made_at}),
+        )
+        .await;
+    assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
+    assert_eq!(retried.body["status"], "completed");
 }

@@ -1236,18 +1236,77 @@ async fn desk(app: &TestApp, b: &Client) -> Result<(), String> {
     Ok(())
 }
 
-/// A courier stops mid-route, in Chromium: the dispatcher hands the rest of the batch to
-/// another courier from the board, whose phone then names whom to collect the tofu on board
-/// from, and who delivers it with the shopper's code.
+/// A courier stops mid-route, in Chromium: their phone keeps a drop-off made with no
+/// network, the dispatcher hands the rest of the batch to another courier from the board,
+/// whose phone names whom to collect the tofu on board from; then the first phone finds the
+/// network again, and the drop-off counts from when it was made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dispatcher_hands_a_batch_under_way_to_another_courier() {
-    in_chromium(rescue).await;
+    in_chromium_with_phone(rescue).await;
 }
 
-async fn rescue(app: &TestApp, b: &Client) -> Result<(), String> {
+/// As [`in_chromium`], with a second Chromium of its own profile: a phone whose connection
+/// drops while the first browser goes on.
+async fn in_chromium_with_phone<F>(journey: F)
+where
+    F: AsyncFnOnce(&TestApp, &Client, &Client) -> Result<(), String>,
+{
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(tool).exists() {
+            println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
+            return;
+        }
+    }
+    let app = TestApp::start(Engine::Sqlite).await;
+    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
+        .await
+        .expect("the demo data");
+    let mut driver = start_chromedriver().await;
+    let browser = open_browser(&driver).await;
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let phone = open_browser_in(&driver, profile.path()).await;
+    let outcome = journey(&app, &browser, &phone).await;
+    let _ = browser.close().await;
+    let _ = phone.close().await;
+    let _ = driver.process.kill().await;
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `b` is the dispatcher's desk, then the second courier's phone; `p` the first courier's.
+async fn rescue(app: &TestApp, b: &Client, p: &Client) -> Result<(), String> {
     let on = golmok_e2e::demo::tofu_under_way(app).await;
     on.pick_up(app).await;
     let second = golmok_e2e::demo::another_courier(app, &on.network, &on.first).await;
+    let code = on.dropoff_code.as_str().unwrap_or_default().to_owned();
+    let dropoff_made = || async {
+        use sea_orm::EntityTrait;
+        golmok_delivery_routing::entities::stop::Entity::find_by_id(on.dropoff.as_str())
+            .one(&app.state.db)
+            .await
+            .ok()
+            .flatten()
+            .filter(|s| s.status == golmok_delivery_routing::StopStatus::Completed)
+            .and_then(|s| s.done_at)
+    };
+
+    // At the door with no network, the first courier hands the tofu over: the drop-off waits
+    // on the phone. Hearing nothing, the dispatcher hands the batch on.
+    let first_email = golmok_e2e::demo::courier_email(app, &on.first).await;
+    sign_in_as(
+        p,
+        app,
+        &first_email,
+        &format!("/courier/batches/{}", on.batch_id),
+    )
+    .await?;
+    wait_for_text(p, "진행 중").await;
+    set_offline(p, true).await?;
+    complete_with_code(p, &on.dropoff, &code).await?;
+    wait_for_text(p, "1건을 휴대폰에 보관했습니다").await;
+    shoot(p, "34-courier-offline-before-hand-over").await;
+    if dropoff_made().await.is_some() {
+        return Err("the drop-off reached the server while the phone was offline".into());
+    }
     let courier_of_batch = || async {
         use sea_orm::EntityTrait;
         golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
@@ -1325,9 +1384,51 @@ async fn rescue(app: &TestApp, b: &Client) -> Result<(), String> {
         ));
     }
     shoot(b, "33-courier-handed-over").await;
-    let code = on.dropoff_code.as_str().unwrap_or_default().to_owned();
-    complete_with_code(b, &on.dropoff, &code).await?;
+
+    // The first courier's phone finds the network again and sends the drop-off, which counts
+    // at the time it was made, before the hand-over; the phone then lists the batch as
+    // handed away.
+    set_offline(p, false).await?;
+    let mut made = None;
+    for _ in 0..100 {
+        made = dropoff_made().await;
+        if made.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let made = made.ok_or("the kept drop-off never reached the server")?;
+    let handed_at = {
+        use sea_orm::EntityTrait;
+        golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
+            .one(&app.state.db)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|b| b.handed_over_at)
+            .ok_or("the batch's hand-over")?
+    };
+    if made >= handed_at {
+        return Err(format!(
+            "the drop-off was recorded when it arrived ({made}), not when it was made, before \
+             the hand-over at {handed_at}"
+        ));
+    }
+    wait_for_text(p, "다른 기사님께 넘긴 경로").await;
+    shoot(p, "35-courier-late-stop-sent").await;
+
+    // The second courier's phone shows the batch done: nothing left to collect or deliver.
+    b.refresh().await.map_err(|e| e.to_string())?;
     wait_for_text(b, "완료").await;
+    let text = text_of(b).await;
+    let dropoff_form = format!("form[action='/courier/stops/{}/complete']", on.dropoff);
+    if text.contains("다른 기사님에게서 넘겨받은 경로입니다")
+        || b.find(Locator::Css(&dropoff_form)).await.is_ok()
+    {
+        return Err(format!(
+            "the second courier still has the tofu to deliver: {text}"
+        ));
+    }
     Ok(())
 }
 

@@ -472,22 +472,41 @@ async fn start_batch(
 /// (422 on `courier_id`) and carry the rest of the route at its fullest (409
 /// `courier_too_small`, with what it needs); a batch not under way is 409
 /// `batch_not_under_way` (the next plan gives a planned one), and one handed over or finished
-/// while this call ran 409 `batch_moved`.
+/// while this call ran 409 `batch_moved` (so is one no longer with `from_courier_id`, when
+/// given: the courier the dispatcher saw it with).
 #[utoipa::path(post, path = "/v1/batches/{id}/courier", tag = "delivery", security(("bearer" = [])),
-    request_body = MoveToCourier,
+    request_body = HandOver,
     responses((status = 200, body = Batch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn hand_over_batch(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<MoveToCourier>,
+    ApiJson(body): ApiJson<HandOver>,
 ) -> Result<Json<Batch>, ApiError> {
     let network_id = batch::network_of(&state.db, &id).await?;
     golmok_catalog::consortium::ensure_runs_network(&state.db, &session.account, &network_id)
         .await?;
     Ok(Json(
-        batch::hand_over(&state.db, &session.account, &id, &body.courier_id).await?,
+        batch::hand_over(
+            &state.db,
+            &session.account,
+            &id,
+            &body.courier_id,
+            body.from_courier_id.as_deref(),
+        )
+        .await?,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOver {
+    /// The courier who takes the rest of the route.
+    pub courier_id: String,
+    /// The courier the dispatcher saw the batch with: if another dispatcher handed it on
+    /// meanwhile, the call is refused (409 `batch_moved`) rather than passing it again.
+    #[serde(default)]
+    pub from_courier_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -519,6 +538,12 @@ async fn report_position(
 #[serde(deny_unknown_fields)]
 pub struct Completion {
     pub proof: Proof,
+    /// When the stop was made, if the phone kept it while it had no network and sends it
+    /// now: recorded as the stop's time, and a stop made before its batch was handed to
+    /// another courier is still taken from the courier who made it (409
+    /// `batch_handed_over` for one made after). Not after now (422).
+    #[serde(default)]
+    pub made_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Complete a stop with proof: a pickup moves the merchant order to picked up, a drop-off to
@@ -541,6 +566,7 @@ async fn complete_stop(
         &session.account,
         &id,
         body.proof,
+        body.made_at,
         &events,
         state.login_failures.as_ref(),
     )
@@ -581,13 +607,17 @@ pub struct Failure {
     pub reason: String,
     /// What happened, in the courier's words.
     pub note: Option<String>,
+    /// When the stop was found impossible, if the phone kept it and sends it now (as for a
+    /// completion's `made_at`).
+    #[serde(default)]
+    pub made_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Record that a stop could not be made, and why.
 #[utoipa::path(post, path = "/v1/stops/{id}/fail", tag = "delivery", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry fails once")),
     request_body = Failure,
-    responses((status = 200, body = PlannedStop), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = PlannedStop), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn fail_stop(
     State(state): State<AppState>,
     session: Session,
@@ -603,6 +633,7 @@ async fn fail_stop(
         &id,
         &body.reason,
         body.note.as_deref(),
+        body.made_at,
         &events,
     )
     .await;

@@ -1,5 +1,6 @@
 //! sea-orm entities mirroring the delivery tables of the migrations.
 
+pub mod batch_handover;
 pub mod courier;
 pub mod delivery_task;
 pub mod network;

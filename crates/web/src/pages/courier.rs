@@ -39,6 +39,14 @@ struct BatchesPage {
     batches: Vec<BatchRow>,
     /// Batches a dispatcher handed from this courier to another.
     handed_away: Vec<HandedAwayRow>,
+    /// A stop sent from this phone after its batch was handed on was refused.
+    late_stop_refused: bool,
+}
+
+#[derive(Deserialize)]
+pub struct BatchesQuery {
+    #[serde(default)]
+    refused: String,
 }
 
 pub struct HandedAwayRow {
@@ -112,7 +120,11 @@ async fn my_batches(pages: &Pages, account: &Account) -> Result<Vec<Batch>, Page
         })
 }
 
-pub async fn batches(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+pub async fn batches(
+    State(pages): State<Pages>,
+    visitor: Visitor,
+    axum::extract::Query(query): axum::extract::Query<BatchesQuery>,
+) -> Result<Response, PageError> {
     let account = visitor.require(Role::Courier)?;
     let t = visitor.lang.texts();
     let mut rows = Vec::new();
@@ -139,6 +151,7 @@ pub async fn batches(State(pages): State<Pages>, visitor: Visitor) -> Result<Res
         });
     }
     render(&BatchesPage {
+        late_stop_refused: query.refused == "handed_over",
         handed_away,
         batches: rows,
         c: Chrome::load(&pages, &visitor).await?,
@@ -217,12 +230,21 @@ pub async fn batch(
     let account = visitor.require(Role::Courier)?;
     let lang = visitor.lang;
     let t = lang.texts();
-    let b = golmok_ordering::containers::courier_batch(&pages.db, account, &id)
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound { .. } => PageError::NotFound,
-            other => other.into(),
-        })?;
+    let b = match golmok_ordering::containers::courier_batch(&pages.db, account, &id).await {
+        Ok(b) => b,
+        // Handed to another courier (a stop this courier made before then may just have
+        // reached the server): the list says to whom.
+        Err(DomainError::NotFound { .. })
+            if golmok_delivery_routing::batch::handed_away(&pages.db, account)
+                .await?
+                .iter()
+                .any(|h| h.batch_id == id) =>
+        {
+            return Ok(see_other("/courier#handed-away"));
+        }
+        Err(DomainError::NotFound { .. }) => return Err(PageError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
     let stops: Vec<StopCard> = b
         .stops
         .iter()
@@ -369,6 +391,18 @@ pub struct CompleteForm {
     kind: String,
     #[serde(default)]
     value: String,
+    /// Stamped by the phone when the courier submits (see [`made_at`]).
+    #[serde(default)]
+    made_at: String,
+}
+
+/// When the courier submitted a stop's form, as the phone stamped it: a form kept while the
+/// phone had no network reaches the server later, maybe after the batch was handed on. A
+/// page without script stamps nothing, and the stop is made when it arrives.
+fn made_at(stamp: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(stamp.trim())
+        .ok()
+        .map(|at| at.with_timezone(&chrono::Utc))
 }
 
 fn back_to(batch: &str) -> String {
@@ -394,6 +428,11 @@ fn landed(
             code: "too_many_attempts",
             ..
         }) => Ok(see_other(&format!("{}?problem=limited", back_to(batch)))),
+        // Made after the batch passed to another courier: theirs to make now.
+        Err(DomainError::Conflict {
+            code: "batch_handed_over",
+            ..
+        }) => Ok(see_other("/courier?refused=handed_over#handed-away")),
         Err(DomainError::Invalid(e)) => {
             let problem = if e.0.iter().any(|f| f.field == "proof.kind") {
                 "photo"
@@ -432,6 +471,7 @@ pub async fn complete(
         account,
         &id,
         proof,
+        made_at(&form.made_at),
         &events,
         pages.login_failures.as_ref(),
     )
@@ -517,6 +557,7 @@ pub async fn complete_with_photo(
         &account,
         &id,
         proof,
+        None,
         &events,
         pages.login_failures.as_ref(),
     )
@@ -531,6 +572,8 @@ pub struct FailForm {
     reason: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    made_at: String,
 }
 
 pub async fn fail(
@@ -550,6 +593,7 @@ pub async fn fail(
         &id,
         &form.reason,
         Some(form.note.as_str()),
+        made_at(&form.made_at),
         &events,
     )
     .await;

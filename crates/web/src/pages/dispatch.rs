@@ -410,6 +410,9 @@ pub struct CourierForm {
     courier_id: String,
     #[serde(default)]
     date: String,
+    /// A hand-over's: the courier the board showed the batch with.
+    #[serde(default)]
+    from_courier_id: String,
 }
 
 pub async fn move_to_courier(
@@ -467,6 +470,7 @@ pub async fn hand_over(
         account,
         &batch_id,
         &form.courier_id,
+        Some(form.from_courier_id.as_str()).filter(|from| !from.is_empty()),
     )
     .await
     {
