@@ -275,6 +275,7 @@ pub async fn hand_over(
     }
     .insert(&txn)
     .await?;
+    crate::position::retime_for_new_courier(&txn, &b, &courier, handed_at).await?;
     // The new courier's phone hears of the batch as of a planned one; the network's boards
     // redraw.
     golmok_events::outbox::record(

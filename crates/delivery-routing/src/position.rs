@@ -64,6 +64,59 @@ pub async fn report(
     crate::batch::my_batch(db, actor, batch_id).await
 }
 
+/// Batch `b` just passed to `courier`: its stops left are re-timed for them, who first ride
+/// from where they are (their position on another batch under way, else the network's hub)
+/// to where the courier before was last seen, to take what is on board, then on along the
+/// route. Without a last position the route is timed from where the new courier is. The
+/// shoppers whose drop-off moved are told. Returns how many stops are left.
+pub(crate) async fn retime_for_new_courier(
+    txn: &impl ConnectionTrait,
+    b: &route_batch::Model,
+    courier: &crate::courier::Courier,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let riding = route_batch::Entity::find()
+        .filter(route_batch::Column::CourierId.eq(courier.id.as_str()))
+        .filter(route_batch::Column::Status.eq(BatchStatus::Started))
+        .filter(route_batch::Column::Id.ne(b.id.as_str()))
+        .order_by_desc(route_batch::Column::PositionAt)
+        .all(txn)
+        .await?
+        .into_iter()
+        .find_map(|other| {
+            Some(Coordinates {
+                lat: other.courier_lat?,
+                lon: other.courier_lon?,
+            })
+        });
+    let start = match riding {
+        Some(at) => at,
+        None => crate::network::get_network(txn, &b.network_id).await?.hub,
+    };
+    let goods = b
+        .courier_lat
+        .zip(b.courier_lon)
+        .map(|(lat, lon)| Coordinates { lat, lon });
+    let (from, at) = match goods {
+        Some(goods) => (
+            goods,
+            now + ride(start, goods, courier.vehicle) + minutes(PICKUP_SERVICE_MIN),
+        ),
+        None => (start, now),
+    };
+    retime(txn, b, from, at, courier.vehicle).await
+}
+
+/// How long `vehicle` rides from `a` to `b`, by the planner's detour over the straight line.
+fn ride(a: Coordinates, b: Coordinates, vehicle: crate::courier::VehicleKind) -> chrono::Duration {
+    let detour = GreatCircle::default().detour;
+    minutes(a.distance_m(&b) * detour / vehicle.speed_m_per_min())
+}
+
+fn minutes(m: f64) -> chrono::Duration {
+    chrono::Duration::seconds((m * 60.0).round() as i64)
+}
+
 /// The pending stops of the batch, in order, timed from `from` at `now`: each is reached
 /// after the ride from the last and the service at it. Returns how many are left.
 async fn retime(
@@ -79,15 +132,13 @@ async fn retime(
         .order_by_asc(stop::Column::Position)
         .all(txn)
         .await?;
-    let detour = GreatCircle::default().detour;
     let (mut here, mut clock) = (from, now);
     for s in &pending {
         let there = Coordinates {
             lat: s.lat,
             lon: s.lon,
         };
-        let ride_min = here.distance_m(&there) * detour / vehicle.speed_m_per_min();
-        let eta = clock + chrono::Duration::seconds((ride_min * 60.0).round() as i64);
+        let eta = clock + ride(here, there, vehicle);
         let service = if s.kind == StopKind::Pickup {
             PICKUP_SERVICE_MIN
         } else {
@@ -99,7 +150,7 @@ async fn retime(
         let mut active: stop::ActiveModel = s.clone().into();
         active.eta = Set(eta);
         active.update(txn).await?;
-        clock = eta + chrono::Duration::seconds((service * 60.0).round() as i64);
+        clock = eta + minutes(service);
         here = there;
     }
     Ok(pending.len())

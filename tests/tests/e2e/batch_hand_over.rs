@@ -108,8 +108,53 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
 
     // Handed over: the batch is the second courier's, naming the first.
+    let handed = chrono::Utc::now();
     let passed = hand_to(second.clone(), coordinator.clone()).await;
     assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    // Its drop-off is re-timed for the second courier, who first rides from the hub to the
+    // first one's last position, and the shopper's page is told.
+    let eta: chrono::DateTime<chrono::Utc> = passed.body["stops"]
+        .as_array()
+        .and_then(|stops| stops.iter().find(|s| s["id"] == on.dropoff.as_str()))
+        .and_then(|s| s["eta"].as_str())
+        .and_then(|eta| eta.parse().ok())
+        .expect("the drop-off's time");
+    assert!(
+        eta > handed + chrono::Duration::minutes(2) && eta < handed + chrono::Duration::hours(2),
+        "handed over at {handed}, the tofu due at {eta}"
+    );
+    let order_id = {
+        use sea_orm::EntityTrait;
+        golmok_ordering::entities::merchant_order::Entity::find_by_id(on.part.as_str())
+            .one(&app.state.db)
+            .await
+            .expect("the database")
+            .expect("the tofu's part")
+            .order_id
+    };
+    let retold = golmok_events::outbox::since(
+        &app.state.db,
+        &[golmok_events::Topic::order(order_id.as_str()).to_string()],
+        "",
+        1000,
+    )
+    .await
+    .expect("the outbox")
+    .into_iter()
+    .filter(|e| e.payload["type"] == "eta" && e.payload["merchant_order_id"] == on.part.as_str())
+    .filter_map(|e| {
+        e.payload["eta"]
+            .as_str()?
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .ok()
+    })
+    .collect::<Vec<_>>();
+    assert!(
+        retold
+            .last()
+            .is_some_and(|told| (*told - eta).num_milliseconds().abs() < 1),
+        "{retold:?} against {eta}"
+    );
     assert_eq!(passed.body["courier_id"], second.as_str());
     assert_eq!(passed.body["status"], "started");
     assert_eq!(
