@@ -382,7 +382,8 @@ async fn carrier_at(
 }
 
 /// When a stop was made, as its courier's phone says: it may have kept the stop while it
-/// had no network. A time still to come is refused; none is now.
+/// had no network. A time still to come is refused; none is now. (A stop is recorded no
+/// earlier than its batch was planned: a phone's clock may also run far behind.)
 fn made_when(made_at: Option<chrono::DateTime<Utc>>) -> Result<chrono::DateTime<Utc>> {
     let now = Utc::now();
     match made_at {
@@ -676,7 +677,7 @@ pub async fn complete_stop(
         .note
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty()));
-    active.done_at = Set(Some(made));
+    active.done_at = Set(Some(made.max(b.created_at)));
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
@@ -800,7 +801,7 @@ pub async fn fail_stop(
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Failed);
     active.failure_reason = Set(Some(reason));
-    active.done_at = Set(Some(made));
+    active.done_at = Set(Some(made.max(b.created_at)));
     let done = active.update(&txn).await?;
     if s.kind == StopKind::Pickup {
         // Its drop-off cannot happen on this route either.

@@ -299,14 +299,34 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
         "{}",
         page.html
     );
+    // Their phone's clock runs years behind: the stop is recorded no earlier than the batch.
     let delivered = app
         .post(
             &format!("/v1/stops/{}/complete", on.dropoff),
             Some(&second_token),
-            &body,
+            &json!({"proof": {"kind": "code", "value": on.dropoff_code},
+                    "made_at": "2001-01-01T00:00:00Z"}),
         )
         .await;
     assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.text);
+    {
+        use golmok_delivery_routing::entities::{route_batch, stop};
+        use sea_orm::EntityTrait;
+        let db = &app.state.db;
+        let planned = route_batch::Entity::find_by_id(on.batch_id.as_str())
+            .one(db)
+            .await
+            .expect("the database")
+            .expect("the batch")
+            .created_at;
+        let made = stop::Entity::find_by_id(on.dropoff.as_str())
+            .one(db)
+            .await
+            .expect("the database")
+            .expect("the stop")
+            .done_at;
+        assert_eq!(made, Some(planned));
+    }
 
     // Done, it is nobody's to hand over any more.
     hand_to(on.first.clone(), coordinator.clone())
