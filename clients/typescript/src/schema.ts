@@ -743,7 +743,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** New or changed route batches of the calling courier. */
+        /** New or changed route batches of the calling courier: `batch` (planned, handed to them, or
+         *     a stop of it made by the courier before), `batch_handed_over` (handed from them to
+         *     another), `batch_replaced` (a planned one replaced by a new plan). */
         get: operations["courier_events"];
         put?: never;
         post?: never;

@@ -276,8 +276,7 @@ pub async fn hand_over(
     .insert(&txn)
     .await?;
     crate::position::retime_for_new_courier(&txn, &b, &courier, handed_at).await?;
-    // The new courier's phone hears of the batch as of a planned one; the network's boards
-    // redraw.
+    // The new courier's phone hears of the batch as of a planned one.
     golmok_events::outbox::record(
         &txn,
         &golmok_events::Topic::courier(courier.account_id.as_str()),
@@ -287,17 +286,28 @@ pub async fn hand_over(
         },
     )
     .await?;
+    // The network's boards redraw, and the courier it came from, if their phone is open on
+    // it, is shown whom it went to.
+    let handed_over = golmok_events::Payload::BatchHandedOver {
+        batch_id: b.id.clone(),
+        slot_id: b.slot_id.clone(),
+        from_courier_id: b.courier_id.clone(),
+        to_courier_id: courier.id.clone(),
+    };
     golmok_events::outbox::record(
         &txn,
         &golmok_events::Topic::network(b.network_id.as_str()),
-        &golmok_events::Payload::BatchHandedOver {
-            batch_id: b.id.clone(),
-            slot_id: b.slot_id.clone(),
-            from_courier_id: b.courier_id.clone(),
-            to_courier_id: courier.id.clone(),
-        },
+        &handed_over,
     )
     .await?;
+    if let Some(before) = crate::courier::account_of(&txn, &b.courier_id).await? {
+        golmok_events::outbox::record(
+            &txn,
+            &golmok_events::Topic::courier(before.as_str()),
+            &handed_over,
+        )
+        .await?;
+    }
     let fresh = route_batch::Entity::find_by_id(batch_id)
         .one(&txn)
         .await?
@@ -550,6 +560,31 @@ async fn handed_away_from(
     })
 }
 
+/// A stop made by someone other than the batch's courier (the courier who had it before,
+/// sending late; an admin): the batch's courier's phone redraws.
+async fn tell_courier_of_change(
+    txn: &DatabaseTransaction,
+    actor: &Account,
+    b: &route_batch::Model,
+) -> Result<()> {
+    let by = courier_of_account(txn, &actor.id).await?;
+    if by.is_some_and(|c| c.id == b.courier_id) {
+        return Ok(());
+    }
+    if let Some(account) = crate::courier::account_of(txn, &b.courier_id).await? {
+        golmok_events::outbox::record(
+            txn,
+            &golmok_events::Topic::courier(account.as_str()),
+            &golmok_events::Payload::Batch {
+                batch_id: b.id.clone(),
+                slot_id: b.slot_id.clone(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn after_stop(txn: &DatabaseTransaction, b: &route_batch::Model) -> Result<()> {
     let pending = stop::Entity::find()
         .filter(stop::Column::BatchId.eq(b.id.as_str()))
@@ -681,6 +716,7 @@ pub async fn complete_stop(
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
+    tell_courier_of_change(&txn, actor, &b).await?;
     events
         .on_stop(&txn, &s.merchant_order_id, outcome, actor)
         .await?;
@@ -824,6 +860,7 @@ pub async fn fail_stop(
             .await?;
     }
     after_stop(&txn, &b).await?;
+    tell_courier_of_change(&txn, actor, &b).await?;
     txn.commit().await?;
     Ok(PlannedStop::of(done))
 }

@@ -668,6 +668,18 @@ async fn delete_unstarted_batches(txn: &DatabaseTransaction, slot_id: &str) -> R
         route_batch::Entity::delete_by_id(b.id.as_str())
             .exec(txn)
             .await?;
+        // A phone open on the batch learns it is gone.
+        if let Some(account) = crate::courier::account_of(txn, &b.courier_id).await? {
+            golmok_events::outbox::record(
+                txn,
+                &Topic::courier(account.as_str()),
+                &Payload::BatchReplaced {
+                    batch_id: b.id.clone(),
+                    slot_id: b.slot_id.clone(),
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -72,8 +72,12 @@ pub enum Payload {
         merchant_order_id: String,
         eta: DateTime<Utc>,
     },
-    /// A courier has a new route batch.
+    /// A courier has a new route batch, or one of theirs changed without them (a stop of it
+    /// made by the courier who had it before).
     Batch { batch_id: String, slot_id: String },
+    /// A planned batch was replaced by a new plan of its slot: the courier's new one, if any,
+    /// comes as `batch`.
+    BatchReplaced { batch_id: String, slot_id: String },
     /// The latest plan could not carry a delivery (`reason` says why).
     DeliveryLeftOut {
         order_id: String,

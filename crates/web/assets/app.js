@@ -318,6 +318,44 @@
     source.addEventListener("changed", redraw);
   }
 
+  // The courier's pages follow their batches: planned again, handed to or from them, a
+  // stop made by the courier before. The page loads again by itself unless the courier is in
+  // the middle of something (typing, a form or signature open, stops kept on the phone);
+  // then it says so, and a tap loads it. A batch gone (planned again, handed away) leads to
+  // where the server sends, the list of batches.
+  function liveCourier() {
+    var note = document.getElementById("courier-live");
+    if (!note || !window.EventSource) return;
+    function busy() {
+      var a = document.activeElement;
+      if (a && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) && a.type !== "checkbox") return true;
+      if (document.querySelector(".stops details[open]")) return true;
+      var queue = document.getElementById("queue-status");
+      return !!queue && !queue.hidden;
+    }
+    function changed() {
+      if (busy()) { note.hidden = false; return; }
+      go();
+    }
+    function go() {
+      fetch(location.href, { credentials: "same-origin" }).then(function (r) {
+        if (r.status === 404) { location.href = "/courier"; return; }
+        if (r.url.split("#")[0] === location.href.split("#")[0]) location.reload();
+        else location.href = r.url;
+      }, function () { /* offline: the next change tries again */ });
+    }
+    // Opened again after the connection dropped: a change may have come meanwhile.
+    var opened = false;
+    var source = new EventSource(note.dataset.live);
+    source.addEventListener("open", function () {
+      if (opened) changed();
+      opened = true;
+      document.body.dataset.live = "open";
+    });
+    source.addEventListener("changed", changed);
+    note.querySelector("a").addEventListener("click", function (event) { event.preventDefault(); go(); });
+  }
+
   // A select that chooses what the rest of the page offers sends its own small form.
   function autosubmit() {
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
@@ -325,7 +363,7 @@
     });
   }
 
-  function start() { autosubmit(); checkoutMap(); shopMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); }
+  function start() { autosubmit(); checkoutMap(); shopMap(); liveOrder(); cardPayment(); liveBoard(); weighing(); routeMap(); dispatchMap(); liveCourier(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 

@@ -700,6 +700,7 @@ texts! {
     on_board: "실린 짐", "On board";
     handed_over_last_seen: "마지막 위치", "Last seen";
     handed_away_title: "다른 기사님께 넘긴 경로", "Handed over to another courier";
+    route_changed: "경로가 바뀌었습니다. 눌러서 새로 보세요.", "Your routes changed: tap to see them.";
     late_stop_refused: "경로가 넘어간 뒤에 한 정차라서 보내지 않았습니다. 그 정차는 새 기사님 몫입니다.", "That stop was made after the route passed to another courier, so it was not sent: it is theirs to make now.";
     courier_suspended: "계정 정지됨: 배송을 받지 않습니다", "Account suspended: given no deliveries";
     courier_withdraw: "배송망에서 빼기", "Withdraw";

@@ -515,8 +515,17 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
     };
     // Seen with a courier it is not with: refused, and it stays.
     hand(third, second).await.assert_problem(409, "batch_moved");
+    // The first courier's open page hears it go.
+    let mut first_phone = Browser::new(&app.base_url);
+    first_phone
+        .sign_in(&courier_email(&app, &on.first).await, None)
+        .await;
+    let mut first_live = first_phone.stream("/courier/live").await;
+    assert_eq!(first_live.status(), StatusCode::OK);
     let passed = hand(second, &on.first).await;
     assert_eq!(passed.status, StatusCode::OK, "{}", passed.text);
+    golmok_e2e::read_events_until(&mut first_live, "data: changed").await;
+    drop(first_live);
     let again = hand(third, second).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     assert_eq!(
@@ -578,11 +587,13 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
     );
 
     // The first courier's phone finds the network again and sends the drop-off with the
-    // time it was made: it counts, at that time, and the batch is done.
-    let mut first_phone = Browser::new(&app.base_url);
-    first_phone
-        .sign_in(&courier_email(&app, &on.first).await, None)
+    // time it was made: it counts, at that time, and the batch is done. The third courier's
+    // open page hears of it.
+    let mut third_phone = Browser::new(&app.base_url);
+    third_phone
+        .sign_in(&courier_email(&app, third).await, None)
         .await;
+    let mut third_live = third_phone.stream("/courier/live").await;
     let list = first_phone.get("/courier").await;
     let made_at = made.to_rfc3339();
     let sent = first_phone
@@ -623,6 +634,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
             .expect("the batch");
     assert_eq!(batch.status, golmok_delivery_routing::BatchStatus::Done);
     assert_eq!(batch.courier_id, *third);
+    golmok_e2e::read_events_until(&mut third_live, "data: changed").await;
 
     // The phone's retry over the API answers as the first sending did.
     let retried = app

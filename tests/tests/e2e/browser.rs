@@ -1384,6 +1384,22 @@ async fn rescue(app: &TestApp, b: &Client, p: &Client) -> Result<(), String> {
         ));
     }
     shoot(b, "33-courier-handed-over").await;
+    // The second courier's page listens for changes to their batches.
+    let mut listening = false;
+    for _ in 0..100 {
+        let open = b
+            .execute("return document.body.dataset.live === 'open';", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        if open == Value::Bool(true) {
+            listening = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !listening {
+        return Err("the courier's batch page never listened for changes".into());
+    }
 
     // The first courier's phone finds the network again and sends the drop-off, which counts
     // at the time it was made, before the hand-over; the phone then lists the batch as
@@ -1417,19 +1433,23 @@ async fn rescue(app: &TestApp, b: &Client, p: &Client) -> Result<(), String> {
     wait_for_text(p, "다른 기사님께 넘긴 경로").await;
     shoot(p, "35-courier-late-stop-sent").await;
 
-    // The second courier's phone shows the batch done: nothing left to collect or deliver.
-    b.refresh().await.map_err(|e| e.to_string())?;
-    wait_for_text(b, "완료").await;
-    let text = text_of(b).await;
+    // The second courier's open page redraws by itself: the batch done, nothing left to
+    // collect or deliver.
     let dropoff_form = format!("form[action='/courier/stops/{}/complete']", on.dropoff);
-    if text.contains("다른 기사님에게서 넘겨받은 경로입니다")
-        || b.find(Locator::Css(&dropoff_form)).await.is_ok()
-    {
-        return Err(format!(
-            "the second courier still has the tofu to deliver: {text}"
-        ));
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = text_of(b).await;
+        if !text.contains("다른 기사님에게서 넘겨받은 경로입니다")
+            && b.find(Locator::Css(&dropoff_form)).await.is_err()
+        {
+            shoot(b, "36-courier-batch-done-live").await;
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
+    Err(format!(
+        "the second courier's page still has the tofu to deliver: {text}"
+    ))
 }
 
 /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`): what the phone's

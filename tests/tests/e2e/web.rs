@@ -1574,6 +1574,40 @@ async fn the_dispatch_board_moves_a_delivery_to_a_courier_for_good(app: TestApp)
                 && e.payload["plan_id"] == replanned.body["id"]),
         "the re-plan is told on the network's topic: {told:?}"
     );
+    // Each batch not yet set out when the board planned again was replaced: its courier's
+    // phone is told it is gone.
+    let replaced: Vec<(String, String)> = now.body["batches"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["status"] == "planned" && b["id"] != batch_id.as_str())
+        .filter_map(|b| {
+            Some((
+                b["id"].as_str()?.to_owned(),
+                b["courier_id"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    assert!(!replaced.is_empty(), "{}", now.text);
+    for (batch, courier) in replaced {
+        let account = golmok_delivery_routing::courier::account_of(&app.state.db, &courier)
+            .await
+            .expect("the database")
+            .expect("the courier's account");
+        let heard = golmok_events::outbox::since(
+            &app.state.db,
+            &[golmok_events::Topic::courier(account.as_str()).to_string()],
+            "",
+            1000,
+        )
+        .await
+        .expect("the courier's events");
+        assert!(
+            heard.iter().any(|e| e.payload["type"] == "batch_replaced"
+                && e.payload["batch_id"] == batch.as_str()),
+            "{batch} replaced is told to its courier: {heard:?}"
+        );
+    }
 }
 
 on_both_databases!(a_shop_owner_lists_a_new_good_and_edits_it);

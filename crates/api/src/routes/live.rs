@@ -192,7 +192,9 @@ async fn order_events(
     .await
 }
 
-/// New or changed route batches of the calling courier.
+/// New or changed route batches of the calling courier: `batch` (planned, handed to them, or
+/// a stop of it made by the courier before), `batch_handed_over` (handed from them to
+/// another), `batch_replaced` (a planned one replaced by a new plan).
 #[utoipa::path(get, path = "/v1/couriers/me/events", tag = "delivery", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", body = String), (status = 403, body = crate::error::Problem)))]
 async fn courier_events(

@@ -686,10 +686,22 @@ pub async fn position(
 }
 
 /// A courier's batches and stops.
+/// `GET /courier/live`: "changed" whenever one of the courier's batches is planned, planned
+/// again, handed to or from them, or a stop of it made by another: their open page reloads.
+pub async fn live(State(pages): State<Pages>, visitor: Visitor) -> Result<Response, PageError> {
+    let account = visitor.require(Role::Courier)?;
+    super::changes_of(
+        &pages,
+        &account.id,
+        golmok_events::Topic::courier(account.id.as_str()).to_string(),
+    )
+}
+
 pub fn routes() -> axum::Router<crate::Pages> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/courier", get(batches))
+        .route("/courier/live", get(live))
         .route("/courier/batches/{id}", get(batch))
         .route("/courier/batches/{id}/start", post(start))
         .route("/courier/batches/{id}/position", post(position))
