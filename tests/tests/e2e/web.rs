@@ -1195,6 +1195,10 @@ async fn a_courier_rides_a_batch_from_the_phone(app: TestApp) {
 
     // Strangers: a shopper is refused, another courier does not see the batch.
     assert_eq!(shopper.get("/courier").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        shopper.get("/courier/live").await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut other = Browser::new(&app.base_url);
     let form = other.get("/signin").await;
     let other_email = if email == "courier@demo.golmok.kr" {
