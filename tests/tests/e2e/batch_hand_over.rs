@@ -559,24 +559,28 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         .as_str()
         .expect("a drop-off code")
         .to_owned();
-    let now = chrono::Utc::now().to_rfc3339();
+    // A phone sends the drop-off's form, as its queue does, from the courier's list.
+    let send_drop_off = async |phone: &mut Browser, made_at: chrono::DateTime<chrono::Utc>| {
+        let list = phone.get("/courier").await;
+        let made_at = made_at.to_rfc3339();
+        phone
+            .submit(
+                &list,
+                &complete,
+                &[
+                    ("batch", on.batch_id.as_str()),
+                    ("kind", "code"),
+                    ("value", code.as_str()),
+                    ("made_at", made_at.as_str()),
+                ],
+            )
+            .await
+    };
     let mut second_phone = Browser::new(&app.base_url);
     second_phone
         .sign_in(&courier_email(&app, second).await, None)
         .await;
-    let list = second_phone.get("/courier").await;
-    let late = second_phone
-        .submit(
-            &list,
-            &complete,
-            &[
-                ("batch", on.batch_id.as_str()),
-                ("kind", "code"),
-                ("value", code.as_str()),
-                ("made_at", now.as_str()),
-            ],
-        )
-        .await;
+    let late = send_drop_off(&mut second_phone, chrono::Utc::now()).await;
     assert_eq!(late.location(), "/courier?refused=handed_over#handed-away");
     let told = second_phone.get("/courier?refused=handed_over").await;
     assert!(
@@ -594,20 +598,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         .sign_in(&courier_email(&app, third).await, None)
         .await;
     let mut third_live = third_phone.stream("/courier/live").await;
-    let list = first_phone.get("/courier").await;
-    let made_at = made.to_rfc3339();
-    let sent = first_phone
-        .submit(
-            &list,
-            &complete,
-            &[
-                ("batch", on.batch_id.as_str()),
-                ("kind", "code"),
-                ("value", code.as_str()),
-                ("made_at", made_at.as_str()),
-            ],
-        )
-        .await;
+    let sent = send_drop_off(&mut first_phone, made).await;
     let back = sent.location().to_owned();
     assert_eq!(back, format!("/courier/batches/{}", on.batch_id));
     // The batch is no longer theirs to open: back to the list that says whom it went to.
@@ -642,7 +633,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
             &format!("/v1/stops/{}/complete", on.dropoff),
             &on.first_token,
             "late-drop-off",
-            &json!({"proof": {"kind": "code", "value": code}, "made_at": made_at}),
+            &json!({"proof": {"kind": "code", "value": code}, "made_at": made}),
         )
         .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);

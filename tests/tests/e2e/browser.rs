@@ -187,27 +187,7 @@ async fn add_to_basket(browser: &Client, quantity: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shopper_orders_from_three_shops_and_watches_the_order_live() {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(tool).exists() {
-            println!(
-                "skipped: {tool} is missing; install Debian's chromium and chromium-driver to run the browser journey"
-            );
-            return;
-        }
-    }
-    let app = TestApp::start(Engine::Sqlite).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data");
-    let mut driver = start_chromedriver().await;
-    let browser = open_browser(&driver).await;
-    let second_profile = tempfile::tempdir().expect("a profile folder");
-    let phone = open_browser_in(&driver, second_profile.path()).await;
-    let outcome = journey(&app, &browser, &phone).await;
-    let _ = browser.close().await;
-    let _ = phone.close().await;
-    let _ = driver.process.kill().await;
-    outcome.unwrap_or_else(|e| panic!("{e}"));
+    in_chromium_with_phone(journey).await;
 }
 
 /// `b` is the shopper's browser throughout; `c` the shop's counter, then the courier's phone.
