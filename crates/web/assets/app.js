@@ -290,8 +290,10 @@
         r.stops.forEach(function (s) {
           L.circleMarker([s[0], s[1]], { radius: 7, color: r.colour, fillOpacity: 0.8, className: "stop-marker" }).addTo(routes);
         });
+        // After a hand-over, until the new courier shares a position: where the goods on
+        // board wait (the courier before's last position), drawn hollow.
         if (r.courier) {
-          L.circleMarker(r.courier, { radius: 10, color: "#111", fillColor: r.colour, fillOpacity: 1, weight: 3, className: "courier-marker" }).addTo(routes);
+          L.circleMarker(r.courier, { radius: 10, color: "#111", fillColor: r.colour, fillOpacity: r.goods_only ? 0.15 : 1, weight: 3, dashArray: r.goods_only ? "4 3" : null, className: r.goods_only ? "goods-marker" : "courier-marker" }).addTo(routes);
         }
       });
     }

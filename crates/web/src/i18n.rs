@@ -733,6 +733,7 @@ texts! {
     call: "전화", "Call";
     stops_made: "완료", "Stops made";
     position_at: "위치", "Position at";
+    goods_wait_at: "짐이 있는 곳(넘기기 전 기사 위치)", "Goods on board wait where the courier before was at";
     share_position: "배달하는 동안 내 위치를 공유해 도착 예정 시각을 알립니다 (배달이 끝나면 지웁니다)", "Share my position while riding, so customers see when I arrive (forgotten once the batch is done)";
     queued_offline: "연결이 끊겨 {n}건을 휴대폰에 보관했습니다. 연결되면 자동으로 보냅니다.", "No connection: {n} kept on this phone, sent as soon as it is back.";
     queued_sign_in: "로그인이 끝나 {n}건을 휴대폰에 보관했습니다. 다시 로그인하면 보냅니다.", "Signed out: {n} kept on this phone, sent once you sign in again.";

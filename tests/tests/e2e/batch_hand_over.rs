@@ -341,6 +341,15 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
     let admin = login(&app, "admin@demo.golmok.kr").await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let second = golmok_e2e::demo::another_courier(&app, &on.network, &on.first).await;
+    // The first courier's phone last said where they were: where the goods will wait.
+    let seen = app
+        .post(
+            &format!("/v1/batches/{}/position", on.batch_id),
+            Some(&on.first_token),
+            &json!({"location": {"lat": 37.5561, "lon": 126.9102}}),
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
     let account = golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
         .await
         .expect("the first courier")
@@ -408,6 +417,13 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
     assert_eq!(passed.location(), board_path);
     let after = desk.get(&board_path).await;
     assert!(after.html.contains("넘겨받음:"), "{}", after.html);
+    // Until the new courier shares a position, the one shown is where the goods wait.
+    assert!(
+        after.html.contains("짐이 있는 곳(넘기기 전 기사 위치)")
+            && after.html.contains("goods_only&#34;:true"),
+        "{}",
+        after.html
+    );
     assert!(
         !after.html.contains("기사님이 빠짐: 남은 경로를 넘기세요"),
         "{}",

@@ -236,6 +236,7 @@ async fn slot_view(
                 .collect::<Vec<_>>(),
             "courier": b.courier_position.as_ref()
                 .map(|p| serde_json::json!([p.location.lat, p.location.lon])),
+            "goods_only": goods_only(b),
         }));
         let mut view = batch_view(pages, t, b, colour, names).await?;
         view.refused = refused
@@ -276,6 +277,15 @@ async fn slot_view(
             .collect(),
         id: s.id,
     })
+}
+
+/// Whether a batch's last position was reported by the courier it was handed over from:
+/// where the goods on board wait, not where its courier is.
+fn goods_only(b: &golmok_delivery_routing::planner::Batch) -> bool {
+    match (&b.handed_over, &b.courier_position) {
+        (Some(h), Some(p)) => p.at <= h.at,
+        _ => false,
+    }
 }
 
 async fn batch_view(
@@ -326,10 +336,14 @@ async fn batch_view(
                 .count(),
             b.stops.len()
         ),
-        position_at: b
-            .courier_position
-            .as_ref()
-            .map(|p| format::seoul_clock(p.at)),
+        position_at: b.courier_position.as_ref().map(|p| {
+            let label = if goods_only(b) {
+                t.goods_wait_at
+            } else {
+                t.position_at
+            };
+            format!("{label} {}", format::seoul_clock(p.at))
+        }),
         stops: b
             .stops
             .iter()
