@@ -2344,6 +2344,13 @@ export interface components {
              */
             made_at?: string | null;
             proof: components["schemas"]["Proof"];
+            /**
+             * Format: date-time
+             * @description The phone's clock as it sends this, beside `made_at`: a phone whose clock is off
+             *     still has its stop placed right (the time between the two is counted back from
+             *     now).
+             */
+            sent_at?: string | null;
         };
         ConnectedAccount: {
             account_id: string;
@@ -2576,13 +2583,15 @@ export interface components {
             /**
              * Format: date-time
              * @description When the stop was found impossible, if the phone kept it and sends it now (as for a
-             *     completion's `made_at`).
+             *     completion's `made_at`, with its `sent_at`).
              */
             made_at?: string | null;
             /** @description What happened, in the courier's words. */
             note?: string | null;
             /** @description `nobody_home`, `wrong_address`, `refused`, `damaged`, `shop_closed` or `other`. */
             reason: string;
+            /** Format: date-time */
+            sent_at?: string | null;
         };
         /** @description What a consortium (or, summed, an agency or the programme) did in a span. */
         Figures: {

@@ -391,6 +391,21 @@ async fn carrier_at(
     })
 }
 
+/// When a stop was made, on the server's clock, from a phone's: `made_at` as the phone
+/// stamped it, and `sent_at`, the phone's clock when it sent the stop. The time between the
+/// two is the phone's own and holds whatever its clock is set to; the sending was now.
+/// Without `sent_at`, `made_at` as it is.
+pub fn made_by_phone(
+    made_at: Option<chrono::DateTime<Utc>>,
+    sent_at: Option<chrono::DateTime<Utc>>,
+) -> Option<chrono::DateTime<Utc>> {
+    let made = made_at?;
+    Some(match sent_at {
+        Some(sent) if sent >= made => Utc::now() - (sent - made),
+        _ => made,
+    })
+}
+
 /// When a stop was made, as its courier's phone says: it may have kept the stop while it
 /// had no network. A time still to come is refused; none is now. (A stop is recorded no
 /// earlier than its batch was planned: a phone's clock may also run far behind.)
@@ -951,4 +966,36 @@ pub async fn stop_progress(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_time_is_placed_on_the_servers_clock_by_when_the_phone_sent_it() {
+        let now = Utc::now();
+        let minutes = chrono::Duration::minutes;
+        // No stamp: the stop is made when it arrives.
+        assert_eq!(made_by_phone(None, Some(now)), None);
+        // No sending time: the stamp as it is.
+        assert_eq!(
+            made_by_phone(Some(now - minutes(7)), None),
+            Some(now - minutes(7))
+        );
+        // A clock an hour ahead or behind: made ten minutes before it was sent, whatever the
+        // clock said.
+        for off in [minutes(60), -minutes(60), minutes(0)] {
+            let phone_now = Utc::now() + off;
+            let made =
+                made_by_phone(Some(phone_now - minutes(10)), Some(phone_now)).expect("a time");
+            let ago = Utc::now() - made;
+            assert!(
+                ago >= minutes(10) && ago < minutes(10) + chrono::Duration::seconds(5),
+                "{off}: made {ago} ago"
+            );
+        }
+        // Sent before it was made says nothing of the clock: the stamp as it is.
+        assert_eq!(made_by_phone(Some(now), Some(now - minutes(1))), Some(now));
+    }
 }

@@ -414,6 +414,9 @@
     function send(item) {
       var body = new URLSearchParams(item.body);
       body.set("csrf", token());
+      // Beside when the stop was made, the phone's clock as it goes: the server places the
+      // stop on its own clock whatever the phone's is set to.
+      if (body.has("made_at")) body.set("sent_at", new Date().toISOString());
       return fetch(item.action, {
         method: "POST", body: body.toString(), credentials: "same-origin",
         headers: { "Content-Type": "application/x-www-form-urlencoded" }

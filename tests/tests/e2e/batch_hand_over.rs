@@ -575,10 +575,14 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         .as_str()
         .expect("a drop-off code")
         .to_owned();
-    // A phone sends the drop-off's form, as its queue does, from the courier's list.
-    let send_drop_off = async |phone: &mut Browser, made_at: chrono::DateTime<chrono::Utc>| {
+    // A phone sends the drop-off's form, as its queue does, from the courier's list: when it
+    // was made, and the phone's clock as it goes, both by that clock (`ahead` of the server's).
+    let send_drop_off = async |phone: &mut Browser,
+                               made_at: chrono::DateTime<chrono::Utc>,
+                               ahead: chrono::Duration| {
         let list = phone.get("/courier").await;
-        let made_at = made_at.to_rfc3339();
+        let made_at = (made_at + ahead).to_rfc3339();
+        let sent_at = (chrono::Utc::now() + ahead).to_rfc3339();
         phone
             .submit(
                 &list,
@@ -588,6 +592,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
                     ("kind", "code"),
                     ("value", code.as_str()),
                     ("made_at", made_at.as_str()),
+                    ("sent_at", sent_at.as_str()),
                 ],
             )
             .await
@@ -596,7 +601,12 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
     second_phone
         .sign_in(&courier_email(&app, second).await, None)
         .await;
-    let late = send_drop_off(&mut second_phone, chrono::Utc::now()).await;
+    let late = send_drop_off(
+        &mut second_phone,
+        chrono::Utc::now(),
+        chrono::Duration::zero(),
+    )
+    .await;
     assert_eq!(late.location(), "/courier?refused=handed_over#handed-away");
     let told = second_phone.get("/courier?refused=handed_over").await;
     assert!(
@@ -614,7 +624,9 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         .sign_in(&courier_email(&app, third).await, None)
         .await;
     let mut third_live = third_phone.stream("/courier/live").await;
-    let sent = send_drop_off(&mut first_phone, made).await;
+    // Its clock runs an hour ahead: by it the stop was made after the hand-over, and later
+    // than now; the time between making and sending places it right.
+    let sent = send_drop_off(&mut first_phone, made, chrono::Duration::hours(1)).await;
     let back = sent.location().to_owned();
     assert_eq!(back, format!("/courier/batches/{}", on.batch_id));
     // The batch is no longer theirs to open: back to the list that says whom it went to.
@@ -630,7 +642,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
     assert_eq!(stop.status, golmok_delivery_routing::StopStatus::Completed);
     let done_at = stop.done_at.expect("when it was made");
     assert!(
-        (done_at - made).num_milliseconds().abs() < 2,
+        (done_at - made).num_milliseconds().abs() < 1000,
         "made {made}, recorded {done_at}"
     );
     let batch =

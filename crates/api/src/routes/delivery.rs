@@ -544,6 +544,11 @@ pub struct Completion {
     /// `batch_handed_over` for one made after). Not after now (422).
     #[serde(default)]
     pub made_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The phone's clock as it sends this, beside `made_at`: a phone whose clock is off
+    /// still has its stop placed right (the time between the two is counted back from
+    /// now).
+    #[serde(default)]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Complete a stop with proof: a pickup moves the merchant order to picked up, a drop-off to
@@ -566,7 +571,7 @@ async fn complete_stop(
         &session.account,
         &id,
         body.proof,
-        body.made_at,
+        batch::made_by_phone(body.made_at, body.sent_at),
         &events,
         state.login_failures.as_ref(),
     )
@@ -608,9 +613,11 @@ pub struct Failure {
     /// What happened, in the courier's words.
     pub note: Option<String>,
     /// When the stop was found impossible, if the phone kept it and sends it now (as for a
-    /// completion's `made_at`).
+    /// completion's `made_at`, with its `sent_at`).
     #[serde(default)]
     pub made_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Record that a stop could not be made, and why.
@@ -633,7 +640,7 @@ async fn fail_stop(
         &id,
         &body.reason,
         body.note.as_deref(),
-        body.made_at,
+        batch::made_by_phone(body.made_at, body.sent_at),
         &events,
     )
     .await;

@@ -391,18 +391,25 @@ pub struct CompleteForm {
     kind: String,
     #[serde(default)]
     value: String,
-    /// Stamped by the phone when the courier submits (see [`made_at`]).
+    /// Stamped by the phone when the courier submits, and when it sends (see [`made_at`]).
     #[serde(default)]
     made_at: String,
+    #[serde(default)]
+    sent_at: String,
 }
 
-/// When the courier submitted a stop's form, as the phone stamped it: a form kept while the
-/// phone had no network reaches the server later, maybe after the batch was handed on. A
-/// page without script stamps nothing, and the stop is made when it arrives.
-fn made_at(stamp: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(stamp.trim())
-        .ok()
-        .map(|at| at.with_timezone(&chrono::Utc))
+/// When the courier submitted a stop's form, as the phone stamped it and placed on the
+/// server's clock by when the phone sent it
+/// ([`golmok_delivery_routing::batch::made_by_phone`]): a form kept while the phone had no
+/// network reaches the server later, maybe after the batch was handed on. A page without
+/// script stamps nothing, and the stop is made when it arrives.
+fn made_at(made: &str, sent: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stamp = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at.trim())
+            .ok()
+            .map(|at| at.with_timezone(&chrono::Utc))
+    };
+    golmok_delivery_routing::batch::made_by_phone(stamp(made), stamp(sent))
 }
 
 fn back_to(batch: &str) -> String {
@@ -471,7 +478,7 @@ pub async fn complete(
         account,
         &id,
         proof,
-        made_at(&form.made_at),
+        made_at(&form.made_at, &form.sent_at),
         &events,
         pages.login_failures.as_ref(),
     )
@@ -574,6 +581,8 @@ pub struct FailForm {
     note: String,
     #[serde(default)]
     made_at: String,
+    #[serde(default)]
+    sent_at: String,
 }
 
 pub async fn fail(
@@ -593,7 +602,7 @@ pub async fn fail(
         &id,
         &form.reason,
         Some(form.note.as_str()),
-        made_at(&form.made_at),
+        made_at(&form.made_at, &form.sent_at),
         &events,
     )
     .await;
