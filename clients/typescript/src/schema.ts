@@ -16738,6 +16738,11 @@ export interface operations {
             query: {
                 /** @description `photo` (the door, the parcel left) or `signature` (drawn on the courier's screen). */
                 kind: components["schemas"]["ProofFileKind"];
+                /** @description When it was taken, if the phone kept it without a network and sends it now, with the
+                 *     phone's clock as it sends (`sent_at`): as for the stop's completion, a photo taken
+                 *     before the batch was handed to another courier is still taken from this one. */
+                made_at?: string;
+                sent_at?: string;
             };
             header?: never;
             path: {

@@ -373,7 +373,7 @@ pub async fn handed_away(db: &DatabaseConnection, actor: &Account) -> Result<Vec
 /// Who carried batch `b` at `at`: whom the last hand-over by then gave it to, or, before the
 /// first, the courier that one took it from.
 async fn carrier_at(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     b: &route_batch::Model,
     at: chrono::DateTime<Utc>,
 ) -> Result<String> {
@@ -409,7 +409,7 @@ pub fn made_by_phone(
 /// When a stop was made, as its courier's phone says: it may have kept the stop while it
 /// had no network. A time still to come is refused; none is now. (A stop is recorded no
 /// earlier than its batch was planned: a phone's clock may also run far behind.)
-fn made_when(made_at: Option<chrono::DateTime<Utc>>) -> Result<chrono::DateTime<Utc>> {
+pub(crate) fn made_when(made_at: Option<chrono::DateTime<Utc>>) -> Result<chrono::DateTime<Utc>> {
     let now = Utc::now();
     match made_at {
         // A phone's clock may run a little ahead.
@@ -528,16 +528,7 @@ async fn own_stop(
         .one(txn)
         .await?
         .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
-    if actor.role != Role::Admin {
-        let Some(courier) = courier_of_account(txn, &actor.id).await? else {
-            return Err(DomainError::Forbidden(
-                "this stop belongs to another courier's batch".into(),
-            ));
-        };
-        if courier.id != b.courier_id && carrier_at(txn, &b, made).await? != courier.id {
-            return Err(handed_away_from(txn, &b, &courier.id).await?);
-        }
-    }
+    may_make_stop_of(txn, actor, &b, made).await?;
     if s.status != StopStatus::Pending {
         return Err(DomainError::conflict(
             "stop_done",
@@ -547,10 +538,32 @@ async fn own_stop(
     Ok((s, b))
 }
 
+/// Whether `actor` may make a stop of batch `b` made at `made` (or add its photo): the
+/// batch's courier, the courier who carried it then, or an admin.
+pub(crate) async fn may_make_stop_of(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    b: &route_batch::Model,
+    made: chrono::DateTime<Utc>,
+) -> Result<()> {
+    if actor.role == Role::Admin {
+        return Ok(());
+    }
+    let Some(courier) = courier_of_account(db, &actor.id).await? else {
+        return Err(DomainError::Forbidden(
+            "this stop belongs to another courier's batch".into(),
+        ));
+    };
+    if courier.id != b.courier_id && carrier_at(db, b, made).await? != courier.id {
+        return Err(handed_away_from(db, b, &courier.id).await?);
+    }
+    Ok(())
+}
+
 /// Why a courier may not make a stop of batch `b`: it passed from them to another before
 /// the stop was made (`batch_handed_over`, saying when), or it was never theirs.
 async fn handed_away_from(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     b: &route_batch::Model,
     courier_id: &str,
 ) -> Result<DomainError> {

@@ -79,7 +79,9 @@ async fn ridden_stop(
     Ok((s, b))
 }
 
-/// Stores a photo or signature (JPEG, PNG or WebP up to 10 MB) taken at a pending stop.
+/// Stores a photo or signature (JPEG, PNG or WebP up to 10 MB) taken at a pending stop, at
+/// `made_at` (now if none: see [`crate::batch::complete_stop`], which the photo goes with:
+/// the courier who carried the batch then may add it).
 pub async fn add(
     db: &DatabaseConnection,
     store: &dyn ObjectStore,
@@ -87,8 +89,18 @@ pub async fn add(
     stop_id: &str,
     kind: ProofFileKind,
     upload: Bytes,
+    made_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<ProofFile> {
-    let (s, _) = ridden_stop(db, actor, stop_id).await?;
+    let made = crate::batch::made_when(made_at)?;
+    let s = stop::Entity::find_by_id(stop_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found("stop", stop_id))?;
+    let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::internal(format!("stop {stop_id} without batch")))?;
+    crate::batch::may_make_stop_of(db, actor, &b, made).await?;
     if s.status != StopStatus::Pending {
         return Err(DomainError::conflict(
             "stop_done",

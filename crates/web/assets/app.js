@@ -378,7 +378,7 @@
   // it: another account signed in on the phone never sends them, and the same account signed
   // in again does. A form the server refuses because the session is over (signed out,
   // expired) stays in the queue until its account signs in again. A stop's form carries the
-  // time it was submitted.
+  // time it was submitted; a photo taken at the door waits with it.
   (function () {
     // The courier's list of batches sends what is queued too: a batch handed to another
     // courier no longer opens, and a stop made on it before then is still to go.
@@ -417,10 +417,38 @@
       // Beside when the stop was made, the phone's clock as it goes: the server places the
       // stop on its own clock whatever the phone's is set to.
       if (body.has("made_at")) body.set("sent_at", new Date().toISOString());
+      if (item.file) {
+        var parts = new FormData();
+        body.forEach(function (v, k) { parts.append(k, v); });
+        parts.append(item.file.field, blobOf(item.file.data), item.file.name);
+        return fetch(item.action, { method: "POST", body: parts, credentials: "same-origin" });
+      }
       return fetch(item.action, {
         method: "POST", body: body.toString(), credentials: "same-origin",
         headers: { "Content-Type": "application/x-www-form-urlencoded" }
       });
+    }
+    function blobOf(dataUrl) {
+      var comma = dataUrl.indexOf(","), bytes = atob(dataUrl.slice(comma + 1));
+      var out = new Uint8Array(bytes.length);
+      for (var i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
+      return new Blob([out], { type: dataUrl.slice(5, dataUrl.indexOf(";")) });
+    }
+    // A photo waits on the phone as a JPEG at most 1600 px a side (a camera's would not fit
+    // the phone's storage for pages); what cannot be read that way goes as the form would.
+    function shrunk(file, done) {
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(img.naturalWidth * scale);
+        canvas.height = Math.round(img.naturalHeight * scale);
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        done(canvas.toDataURL("image/jpeg", 0.85));
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); done(null); };
+      img.src = url;
     }
     // An answer that says nothing of the form: the session is over, or the server is down
     // behind its proxy. The form is kept.
@@ -456,13 +484,29 @@
         // a dispatcher handed the batch on is still the courier's to send.
         var made = form.querySelector("[data-made-at]");
         if (made) made.value = new Date().toISOString();
-        var item = { action: form.action, body: new URLSearchParams(new FormData(form)).toString() };
+        var fields = new URLSearchParams(), picked = null;
+        new FormData(form).forEach(function (v, k) {
+          if (typeof v === "string") fields.append(k, v);
+          else if (v.size) picked = { field: k, file: v };
+        });
+        var item = { action: form.action, body: fields.toString() };
         function queued() {
-          var q = load(); q.push(item); save(q); show();
+          var q = load(); q.push(item);
+          // Full: the form goes as it would without the queue.
+          try { save(q); } catch (e) { form.submit(); return; }
+          show();
           if (form.hasAttribute("data-queue-reset")) form.reset();
         }
-        if (load().length) { queued(); flush(); return; }
-        send(item).then(function (r) { if (kept(r)) queued(); else land(r); }, queued);
+        function go() {
+          if (load().length) { queued(); flush(); return; }
+          send(item).then(function (r) { if (kept(r)) queued(); else land(r); }, queued);
+        }
+        if (!picked) { go(); return; }
+        shrunk(picked.file, function (data) {
+          if (!data) { form.submit(); return; }
+          item.file = { field: picked.field, name: "photo.jpg", data: data };
+          go();
+        });
       });
     });
     window.addEventListener("online", flush);

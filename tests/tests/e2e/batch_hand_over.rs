@@ -616,6 +616,35 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         told.html
     );
 
+    // The first courier's phone also kept a photo of the door: taken before the hand-over,
+    // it is theirs to add; sent as taken now, it is refused.
+    let photo = async |made_at: Option<chrono::DateTime<chrono::Utc>>| {
+        // Taken first: the phone's clock is read as it sends.
+        let door = crate::photos::camera_photo();
+        let mut url = format!("/v1/stops/{}/proof-files?kind=photo", on.dropoff);
+        if let Some(at) = made_at {
+            let (made, sent) = (at.to_rfc3339(), chrono::Utc::now().to_rfc3339());
+            url.push_str(&format!(
+                "&made_at={}&sent_at={}",
+                urlencoding(&made),
+                urlencoding(&sent)
+            ));
+        }
+        let sent = app
+            .client()
+            .post(app.url(&url))
+            .bearer_auth(&on.first_token)
+            .header("content-type", "image/jpeg")
+            .body(door)
+            .send()
+            .await
+            .expect("an answer");
+        golmok_e2e::TestApp::read(sent).await
+    };
+    photo(None).await.assert_problem(409, "batch_handed_over");
+    let taken = photo(Some(made)).await;
+    assert_eq!(taken.status, StatusCode::CREATED, "{}", taken.text);
+
     // The first courier's phone finds the network again and sends the drop-off with the
     // time it was made: it counts, at that time, and the batch is done. The third courier's
     // open page hears of it.
@@ -666,4 +695,8 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         .await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text);
     assert_eq!(retried.body["status"], "completed");
+}
+
+fn urlencoding(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

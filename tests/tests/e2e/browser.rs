@@ -555,7 +555,8 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     shoot(c, "14-courier-wrong-code").await;
     let files = tempfile::tempdir().map_err(|e| e.to_string())?;
     let photo = files.path().join("door.jpg");
-    image::RgbImage::from_fn(640, 480, |x, y| {
+    // A camera's photo, larger than the phone keeps.
+    image::RgbImage::from_fn(2400, 1800, |x, y| {
         image::Rgb([(x % 250) as u8, 90, (y % 250) as u8])
     })
     .save(&photo)
@@ -587,12 +588,40 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     shoot(c, "15-courier-code-and-photo").await;
+    // In a basement with no network: the photo waits on the phone with the code, and goes
+    // when the network is back.
+    set_offline(c, true).await?;
     form.find(Locator::Css("button[type=submit]"))
         .await
         .map_err(|e| e.to_string())?
         .click()
         .await
         .map_err(|e| e.to_string())?;
+    wait_for_text(c, "1건을 휴대폰에 보관했습니다").await;
+    let kept = golmok_delivery_routing::proof::files_of(&app.state.db, &dropoff)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !kept.is_empty() {
+        return Err("the photo reached the server while the phone was offline".into());
+    }
+    // The phone keeps it as a JPEG at most 1600 px a side.
+    let queued = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             var key = Object.keys(localStorage).filter(function (k) { return k.indexOf('golmok-queue:') === 0; })[0];
+             var item = JSON.parse(localStorage.getItem(key))[0];
+             var img = new Image();
+             img.onload = function () { done([item.file.data.slice(0, 23), img.naturalWidth, img.naturalHeight]); };
+             img.onerror = function () { done(null); };
+             img.src = item.file.data;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if queued != json!(["data:image/jpeg;base64,", 1600, 1200]) {
+        return Err(format!("the phone kept the photo as {queued}"));
+    }
+    set_offline(c, false).await?;
     wait_for_text(b, "배달 완료").await;
     shoot(b, "16-order-delivered-live").await;
     let delivered = app

@@ -103,6 +103,13 @@ async fn delete_photo(
 pub struct ProofFileQuery {
     /// `photo` (the door, the parcel left) or `signature` (drawn on the courier's screen).
     pub kind: ProofFileKind,
+    /// When it was taken, if the phone kept it without a network and sends it now, with the
+    /// phone's clock as it sends (`sent_at`): as for the stop's completion, a photo taken
+    /// before the batch was handed to another courier is still taken from this one.
+    #[serde(default)]
+    pub made_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Store a photo or signature taken at a stop of the courier's batch, before completing it
@@ -130,6 +137,7 @@ async fn add_proof_file(
         &id,
         query.kind,
         body,
+        golmok_delivery_routing::batch::made_by_phone(query.made_at, query.sent_at),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(file)))

@@ -511,6 +511,8 @@ pub async fn complete_with_photo(
         Some("signature") => golmok_delivery_routing::proof::ProofFileKind::Signature,
         _ => golmok_delivery_routing::proof::ProofFileKind::Photo,
     };
+    let field = |name: &str| upload.fields.get(name).map_or("", String::as_str);
+    let made = made_at(field("made_at"), field("sent_at"));
     let file = match golmok_delivery_routing::proof::add(
         &pages.db,
         pages.store.as_ref(),
@@ -518,6 +520,7 @@ pub async fn complete_with_photo(
         &id,
         kind,
         upload.file,
+        made,
     )
     .await
     {
@@ -564,7 +567,7 @@ pub async fn complete_with_photo(
         &account,
         &id,
         proof,
-        None,
+        made,
         &events,
         pages.login_failures.as_ref(),
     )
