@@ -435,7 +435,8 @@
       return new Blob([out], { type: dataUrl.slice(5, dataUrl.indexOf(";")) });
     }
     // A photo waits on the phone as a JPEG at most 1600 px a side (a camera's would not fit
-    // the phone's storage for pages); what cannot be read that way goes as the form would.
+    // the phone's storage for pages), a signature as its PNG; what cannot be read that way
+    // goes as the form would.
     function shrunk(file, done) {
       var url = URL.createObjectURL(file), img = new Image();
       img.onload = function () {
@@ -445,7 +446,8 @@
         canvas.height = Math.round(img.naturalHeight * scale);
         canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
-        done(canvas.toDataURL("image/jpeg", 0.85));
+        // A signature (a PNG of ink on white) stays a PNG: crisp, and small anyway.
+        done(file.type === "image/png" ? canvas.toDataURL("image/png") : canvas.toDataURL("image/jpeg", 0.85));
       };
       img.onerror = function () { URL.revokeObjectURL(url); done(null); };
       img.src = url;
@@ -477,6 +479,9 @@
     }
     forms.forEach(function (form) {
       form.addEventListener("submit", function (event) {
+        // A signature still on its canvas: its own handler turns it into the file first, then
+        // submits again.
+        if (form.hasAttribute("data-signature") && !form.querySelector("input[type=file]").files.length) return;
         event.preventDefault();
         var key = form.querySelector("[data-fresh-key]");
         if (key) key.value = "stall-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -504,7 +509,7 @@
         if (!picked) { go(); return; }
         shrunk(picked.file, function (data) {
           if (!data) { form.submit(); return; }
-          item.file = { field: picked.field, name: "photo.jpg", data: data };
+          item.file = { field: picked.field, name: data.indexOf("data:image/png") === 0 ? "photo.png" : "photo.jpg", data: data };
           go();
         });
       });
@@ -564,7 +569,8 @@
         var dt = new DataTransfer();
         dt.items.add(new File([blob], "signature.png", { type: "image/png" }));
         file.files = dt.files;
-        form.submit();
+        // Through the queue when the form has one (kept on the phone with no network).
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
       }, "image/png");
     });
   });

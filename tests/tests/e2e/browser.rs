@@ -1639,7 +1639,20 @@ async fn signed_for(app: &TestApp, c: &Client) -> Result<(), String> {
     });
     c.perform_actions(stroke).await.map_err(|e| e.to_string())?;
     shoot(c, "41-courier-signature").await;
+    // Signed in a stairwell with no network: the signature waits on the phone, and goes when
+    // the network is back.
+    set_offline(c, true).await?;
     click(c, &format!("{signing} button[type=submit]")).await?;
+    wait_for_text(c, "1건을 휴대폰에 보관했습니다").await;
+    let waiting = app
+        .get(&format!("/v1/orders/{}", delivery.order_id), Some(&shopper))
+        .await
+        .body["merchant_orders"][0]["status"]
+        .clone();
+    if waiting == "delivered" {
+        return Err("the signature reached the server while the phone was offline".into());
+    }
+    set_offline(c, false).await?;
     let mut status = Value::Null;
     for _ in 0..100 {
         status = app
