@@ -54,10 +54,9 @@ fn view(f: stop_proof_file::Model) -> Result<ProofFile> {
     })
 }
 
-/// The stop, if `actor` is the courier riding it (or an admin) and it is still to be made.
-async fn ridden_stop(
+/// A stop and the batch it is on.
+async fn stop_and_batch(
     db: &impl ConnectionTrait,
-    actor: &Account,
     stop_id: &str,
 ) -> Result<(stop::Model, route_batch::Model)> {
     let s = stop::Entity::find_by_id(stop_id)
@@ -68,6 +67,16 @@ async fn ridden_stop(
         .one(db)
         .await?
         .ok_or_else(|| DomainError::internal(format!("stop {stop_id} without batch")))?;
+    Ok((s, b))
+}
+
+/// The stop, if `actor` is the courier riding it (or an admin).
+async fn ridden_stop(
+    db: &impl ConnectionTrait,
+    actor: &Account,
+    stop_id: &str,
+) -> Result<(stop::Model, route_batch::Model)> {
+    let (s, b) = stop_and_batch(db, stop_id).await?;
     if actor.role != Role::Admin {
         let courier = courier_of_account(db, &actor.id).await?;
         if courier.is_none_or(|c| c.id != b.courier_id) {
@@ -92,14 +101,7 @@ pub async fn add(
     made_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<ProofFile> {
     let made = crate::batch::made_when(made_at)?;
-    let s = stop::Entity::find_by_id(stop_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::not_found("stop", stop_id))?;
-    let b = route_batch::Entity::find_by_id(s.batch_id.as_str())
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::internal(format!("stop {stop_id} without batch")))?;
+    let (s, b) = stop_and_batch(db, stop_id).await?;
     crate::batch::may_make_stop_of(db, actor, &b, made).await?;
     if s.status != StopStatus::Pending {
         return Err(DomainError::conflict(

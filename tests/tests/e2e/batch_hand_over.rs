@@ -440,15 +440,7 @@ async fn two_dispatchers_at_once_never_lose_who_had_the_batch(app: TestApp) {
     on.pick_up(&app).await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let admin = login(&app, "admin@demo.golmok.kr").await;
-    let others: Vec<String> = golmok_delivery_routing::courier::on_duty(&app.state.db, &on.network)
-        .await
-        .expect("the fleet")
-        .into_iter()
-        .map(|c| c.id)
-        .filter(|c| *c != on.first)
-        .take(2)
-        .collect();
-    assert_eq!(others.len(), 2, "two more couriers on the demo network");
+    let others = two_more_couriers(&app, &on).await;
     let path = format!("/v1/batches/{}/courier", on.batch_id);
     let (to_one, to_two) = (
         json!({"courier_id": others[0]}),
@@ -510,15 +502,7 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
     let on = golmok_e2e::demo::tofu_under_way(&app).await;
     on.pick_up(&app).await;
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
-    let others: Vec<String> = golmok_delivery_routing::courier::on_duty(&app.state.db, &on.network)
-        .await
-        .expect("the fleet")
-        .into_iter()
-        .map(|c| c.id)
-        .filter(|c| *c != on.first)
-        .take(2)
-        .collect();
-    assert_eq!(others.len(), 2, "two more couriers on the demo network");
+    let others = two_more_couriers(&app, &on).await;
     let (second, third) = (&others[0], &others[1]);
     // At the door, offline: the first courier's phone keeps the drop-off.
     let made = chrono::Utc::now();
@@ -699,4 +683,18 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
 
 fn urlencoding(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Two couriers on duty on the batch's network besides its own.
+async fn two_more_couriers(app: &TestApp, on: &golmok_e2e::demo::UnderWay) -> Vec<String> {
+    let others: Vec<String> = golmok_delivery_routing::courier::on_duty(&app.state.db, &on.network)
+        .await
+        .expect("the fleet")
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| *c != on.first)
+        .take(2)
+        .collect();
+    assert_eq!(others.len(), 2, "two more couriers on the demo network");
+    others
 }

@@ -718,23 +718,31 @@ async fn type_code_and_submit(c: &Client, stop: &str, code: &str) -> Result<(), 
         .map_err(|e| e.to_string())
 }
 
-/// Runs `journey` in a fresh Chromium against the app on the demo data; says it skipped
-/// (and why) when Chromium or its driver is missing.
-async fn in_chromium<F>(journey: F)
-where
-    F: AsyncFnOnce(&TestApp, &Client) -> Result<(), String>,
-{
+/// The app on the demo data and a chromedriver for it; `None`, saying it skipped and why,
+/// when Chromium or its driver is missing.
+async fn chromium_on_demo_data() -> Option<(TestApp, Driver)> {
     for tool in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(tool).exists() {
             println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
-            return;
+            return None;
         }
     }
     let app = TestApp::start(Engine::Sqlite).await;
     golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
         .await
         .expect("the demo data");
-    let mut driver = start_chromedriver().await;
+    Some((app, start_chromedriver().await))
+}
+
+/// Runs `journey` in a fresh Chromium against the app on the demo data; says it skipped
+/// (and why) when Chromium or its driver is missing.
+async fn in_chromium<F>(journey: F)
+where
+    F: AsyncFnOnce(&TestApp, &Client) -> Result<(), String>,
+{
+    let Some((app, mut driver)) = chromium_on_demo_data().await else {
+        return;
+    };
     let browser = open_browser(&driver).await;
     let outcome = journey(&app, &browser).await;
     let _ = browser.close().await;
@@ -1260,17 +1268,9 @@ async fn in_chromium_with_phone<F>(journey: F)
 where
     F: AsyncFnOnce(&TestApp, &Client, &Client) -> Result<(), String>,
 {
-    for tool in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(tool).exists() {
-            println!("skipped: {tool} is missing; install Debian's chromium and chromium-driver");
-            return;
-        }
-    }
-    let app = TestApp::start(Engine::Sqlite).await;
-    golmok_demo::seed::demo(&app.state.db, app.state.cache.as_ref())
-        .await
-        .expect("the demo data");
-    let mut driver = start_chromedriver().await;
+    let Some((app, mut driver)) = chromium_on_demo_data().await else {
+        return;
+    };
     let browser = open_browser(&driver).await;
     let profile = tempfile::tempdir().expect("a profile folder");
     let phone = open_browser_in(&driver, profile.path()).await;
