@@ -220,6 +220,18 @@ pub struct UnderWay {
 }
 
 impl UnderWay {
+    /// The first courier's phone says where they are (the goods on board are there).
+    pub async fn seen_at(&self, app: &TestApp, lat: f64, lon: f64) {
+        let seen = app
+            .post(
+                &format!("/v1/batches/{}/position", self.batch_id),
+                Some(&self.first_token),
+                &json!({"location": {"lat": lat, "lon": lon}}),
+            )
+            .await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    }
+
     /// The courier picks the tofu up at the shop.
     pub async fn pick_up(&self, app: &TestApp) {
         let picked = app

@@ -513,13 +513,14 @@ pub async fn get_stop(
 
 /// The stop `stop_id` with its batch, if the actor may make it: the batch's courier, or
 /// the courier who carried it when the stop was made (`made`: a stop kept on a phone with no
-/// network, sent after a dispatcher handed the batch on), or an admin.
+/// network, sent after a dispatcher handed the batch on), or an admin. The batch's courier
+/// is told of a stop someone else made ([`tell_courier_of_change`]).
 async fn own_stop(
     txn: &DatabaseTransaction,
     actor: &Account,
     stop_id: &str,
     made: chrono::DateTime<Utc>,
-) -> Result<(stop::Model, route_batch::Model)> {
+) -> Result<(stop::Model, route_batch::Model, MadeBy)> {
     let s = stop::Entity::find_by_id(stop_id)
         .one(txn)
         .await?
@@ -528,14 +529,22 @@ async fn own_stop(
         .one(txn)
         .await?
         .ok_or_else(|| DomainError::Internal(format!("stop {stop_id} without batch")))?;
-    may_make_stop_of(txn, actor, &b, made).await?;
+    let by = may_make_stop_of(txn, actor, &b, made).await?;
     if s.status != StopStatus::Pending {
         return Err(DomainError::conflict(
             "stop_done",
             format!("the stop is already {}", s.status),
         ));
     }
-    Ok((s, b))
+    Ok((s, b, by))
+}
+
+/// Who makes a stop, as far as the batch's courier is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MadeBy {
+    ItsCourier,
+    /// The courier who carried the batch before, or an admin.
+    Another,
 }
 
 /// Whether `actor` may make a stop of batch `b` made at `made` (or add its photo): the
@@ -545,19 +554,22 @@ pub(crate) async fn may_make_stop_of(
     actor: &Account,
     b: &route_batch::Model,
     made: chrono::DateTime<Utc>,
-) -> Result<()> {
+) -> Result<MadeBy> {
     if actor.role == Role::Admin {
-        return Ok(());
+        return Ok(MadeBy::Another);
     }
     let Some(courier) = courier_of_account(db, &actor.id).await? else {
         return Err(DomainError::Forbidden(
             "this stop belongs to another courier's batch".into(),
         ));
     };
-    if courier.id != b.courier_id && carrier_at(db, b, made).await? != courier.id {
+    if courier.id == b.courier_id {
+        return Ok(MadeBy::ItsCourier);
+    }
+    if carrier_at(db, b, made).await? != courier.id {
         return Err(handed_away_from(db, b, &courier.id).await?);
     }
-    Ok(())
+    Ok(MadeBy::Another)
 }
 
 /// Why a courier may not make a stop of batch `b`: it passed from them to another before
@@ -592,11 +604,10 @@ async fn handed_away_from(
 /// sending late; an admin): the batch's courier's phone redraws.
 async fn tell_courier_of_change(
     txn: &DatabaseTransaction,
-    actor: &Account,
+    by: MadeBy,
     b: &route_batch::Model,
 ) -> Result<()> {
-    let by = courier_of_account(txn, &actor.id).await?;
-    if by.is_some_and(|c| c.id == b.courier_id) {
+    if by == MadeBy::ItsCourier {
         return Ok(());
     }
     if let Some(account) = crate::courier::account_of(txn, &b.courier_id).await? {
@@ -678,7 +689,7 @@ pub async fn complete_stop(
         ));
     }
     let txn = begin_write(db).await?;
-    let (s, b) = own_stop(&txn, actor, stop_id, made).await?;
+    let (s, b, by) = own_stop(&txn, actor, stop_id, made).await?;
     let task = delivery_task::Entity::find_by_id(s.task_id.as_str())
         .one(&txn)
         .await?
@@ -744,7 +755,7 @@ pub async fn complete_stop(
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
-    tell_courier_of_change(&txn, actor, &b).await?;
+    tell_courier_of_change(&txn, by, &b).await?;
     events
         .on_stop(&txn, &s.merchant_order_id, outcome, actor)
         .await?;
@@ -861,7 +872,7 @@ pub async fn fail_stop(
     let reason = failure_of(reason, note)?;
     let made = made_when(made_at)?;
     let txn = begin_write(db).await?;
-    let (s, b) = own_stop(&txn, actor, stop_id, made).await?;
+    let (s, b, by) = own_stop(&txn, actor, stop_id, made).await?;
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Failed);
     active.failure_reason = Set(Some(reason));
@@ -888,7 +899,7 @@ pub async fn fail_stop(
             .await?;
     }
     after_stop(&txn, &b).await?;
-    tell_courier_of_change(&txn, actor, &b).await?;
+    tell_courier_of_change(&txn, by, &b).await?;
     txn.commit().await?;
     Ok(PlannedStop::of(done))
 }

@@ -98,14 +98,7 @@ async fn a_batch_under_way_passes_to_another_courier_with_what_is_on_board(app: 
     carries(&app, &coordinator, &second, 30.0, 60.0).await;
 
     // The first courier's phone last said where they were: where the goods wait.
-    let seen = app
-        .post(
-            &format!("/v1/batches/{}/position", on.batch_id),
-            Some(&on.first_token),
-            &json!({"location": {"lat": 37.5561, "lon": 126.9102}}),
-        )
-        .await;
-    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    on.seen_at(&app, 37.5561, 126.9102).await;
 
     // Handed over: the batch is the second courier's, naming the first.
     let handed = chrono::Utc::now();
@@ -342,14 +335,7 @@ async fn the_board_hands_a_suspended_couriers_batch_over_and_says_why_it_cannot(
     let coordinator = login(&app, "coordinator@demo.golmok.kr").await;
     let second = golmok_e2e::demo::another_courier(&app, &on.network, &on.first).await;
     // The first courier's phone last said where they were: where the goods will wait.
-    let seen = app
-        .post(
-            &format!("/v1/batches/{}/position", on.batch_id),
-            Some(&on.first_token),
-            &json!({"location": {"lat": 37.5561, "lon": 126.9102}}),
-        )
-        .await;
-    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    on.seen_at(&app, 37.5561, 126.9102).await;
     let account = golmok_delivery_routing::courier::account_of(&app.state.db, &on.first)
         .await
         .expect("the first courier")
