@@ -753,6 +753,22 @@ async fn an_admin_draws_a_network_from_neighbourhoods_and_changes_it_on_the_page
         &admin.submit(&page, &path, &settings("10", "공짜")).await,
         "delivery_fee-error",
     );
+    // Another network's name is refused beside the name, and nothing is saved.
+    let pilot = app.get("/v1/networks", None).await.body["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let taken: Vec<(&str, &str)> = settings("15", "3000")
+        .into_iter()
+        .map(|(k, v)| (k, if k == "name" { pilot.as_str() } else { v }))
+        .collect();
+    let refused = admin.submit(&page, &path, &taken).await;
+    refused_beside(&refused, "name-error");
+    assert!(refused.html.contains("같은 이름의 배송망이 있습니다."));
+    assert_eq!(
+        app.get(&format!("/v1/networks/{id}"), None).await.body["name"],
+        "연희 공동배송"
+    );
     let saved = admin.submit(&page, &path, &settings("15", "3,000")).await;
     assert_eq!(saved.location(), format!("{path}?saved=1"));
     let network = app.get(&format!("/v1/networks/{id}"), None).await.body;

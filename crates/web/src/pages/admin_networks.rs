@@ -260,7 +260,7 @@ pub async fn create(
                 )));
             }
             Err(DomainError::Invalid(v)) => errors.extend(refusals(t, &v)),
-            Err(DomainError::Conflict { .. }) => {
+            Err(e) if e.conflict_code() == Some("network_name_taken") => {
                 errors.insert("name", t.err_network_name_taken);
             }
             Err(e) => return Err(e.into()),
@@ -555,7 +555,11 @@ pub async fn redraw_area(
                         encode(&id)
                     )));
                 }
-                Err(DomainError::Conflict { details, .. }) => {
+                Err(DomainError::Conflict {
+                    code: "area_leaves_served",
+                    details,
+                    ..
+                }) => {
                     left_out = details
                         .iter()
                         .flat_map(|d| d["served"].as_array().into_iter().flatten())
@@ -606,7 +610,7 @@ pub async fn save(
                     )));
                 }
                 Err(DomainError::Invalid(v)) => refusals(t, &v),
-                Err(DomainError::Conflict { .. }) => {
+                Err(e) if e.conflict_code() == Some("network_name_taken") => {
                     BTreeMap::from([("name", t.err_network_name_taken)])
                 }
                 Err(e) => return Err(e.into()),
