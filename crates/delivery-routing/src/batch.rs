@@ -32,6 +32,7 @@ pub trait StopEvents: Send + Sync {
         merchant_order_id: &str,
         outcome: StopOutcome,
         actor: &Account,
+        at: chrono::DateTime<Utc>,
     ) -> Result<()>;
 }
 
@@ -751,13 +752,14 @@ pub async fn complete_stop(
         .note
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty()));
-    active.done_at = Set(Some(made.max(b.created_at)));
+    let at = made.max(b.created_at);
+    active.done_at = Set(Some(at));
     let done = active.update(&txn).await?;
     set_task_status(&txn, &s.task_id, task_status).await?;
     after_stop(&txn, &b).await?;
     tell_courier_of_change(&txn, by, &b).await?;
     events
-        .on_stop(&txn, &s.merchant_order_id, outcome, actor)
+        .on_stop(&txn, &s.merchant_order_id, outcome, actor, at)
         .await?;
     txn.commit().await?;
     Ok(PlannedStop::of(done))
@@ -876,7 +878,8 @@ pub async fn fail_stop(
     let mut active: stop::ActiveModel = s.clone().into();
     active.status = Set(StopStatus::Failed);
     active.failure_reason = Set(Some(reason));
-    active.done_at = Set(Some(made.max(b.created_at)));
+    let at = made.max(b.created_at);
+    active.done_at = Set(Some(at));
     let done = active.update(&txn).await?;
     if s.kind == StopKind::Pickup {
         // Its drop-off cannot happen on this route either.
@@ -895,7 +898,7 @@ pub async fn fail_stop(
         back_to_hub(&txn, &b, &s.task_id).await?;
         let outcome = StopOutcome::DeliveryFailed;
         events
-            .on_stop(&txn, &s.merchant_order_id, outcome, actor)
+            .on_stop(&txn, &s.merchant_order_id, outcome, actor, at)
             .await?;
     }
     after_stop(&txn, &b).await?;

@@ -878,6 +878,7 @@ async fn write_shop_parts(
         to: placed_status,
         actor_id: &placed.shopper_id,
         note: None,
+        at: None,
     });
     let transitions: Vec<history::Transition<'_>> = first
         .chain(written_parts.iter().map(|part| history::Transition {
@@ -887,6 +888,7 @@ async fn write_shop_parts(
             to: pending,
             actor_id: &placed.shopper_id,
             note: None,
+            at: None,
         }))
         .collect();
     let events = history::record_all(txn, &transitions, told).await?;

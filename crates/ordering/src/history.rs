@@ -17,6 +17,9 @@ pub(crate) struct Transition<'a> {
     pub to: &'a str,
     pub actor_id: &'a str,
     pub note: Option<&'a str>,
+    /// When it happened, if not now: a courier's stop kept on a phone without network
+    /// happened when the courier made it, not when it reached us.
+    pub at: Option<DateTimeUtc>,
 }
 
 /// Records one transition: who moved what, from where to where, and when.
@@ -36,6 +39,7 @@ pub(crate) async fn record(
         to,
         actor_id,
         note,
+        at: None,
     };
     record_all(txn, &[transition], Vec::new()).await?;
     Ok(())
@@ -49,7 +53,7 @@ pub(crate) async fn record_all(
     transitions: &[Transition<'_>],
     also: Vec<(Topic, Payload)>,
 ) -> Result<Vec<order_event::Model>> {
-    let at = golmok_core::db::now();
+    let now = golmok_core::db::now();
     let rows: Vec<order_event::ActiveModel> = transitions
         .iter()
         .map(|t| order_event::ActiveModel {
@@ -60,7 +64,7 @@ pub(crate) async fn record_all(
             to_status: Set(t.to.to_owned()),
             actor_id: Set(t.actor_id.to_owned()),
             note: Set(t.note.map(str::to_owned)),
-            at: Set(at),
+            at: Set(t.at.unwrap_or(now)),
         })
         .collect();
     let written = golmok_core::db::models_of(&rows)?;

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::checkout::{FulfillmentKind, MAX_QUANTITY};
 use crate::entities::{merchant_order, order, order_line, stock_reservation};
-use crate::history::record;
+use crate::history::{Transition, record, record_all};
 use crate::state::{Action, MerchantOrderStatus, OrderStatus};
 use crate::view::{self, status_of};
 use crate::{DomainError, Ordering, Result, merchant_party, network_party};
@@ -80,6 +80,18 @@ async fn advance(
     actor_id: &str,
     note: Option<&str>,
 ) -> Result<MerchantOrderStatus> {
+    advance_at(txn, m, action, actor_id, note, None).await
+}
+
+/// As [`advance`], recorded as made at `at` (now when `None`).
+async fn advance_at(
+    txn: &impl ConnectionTrait,
+    m: merchant_order::Model,
+    action: Action,
+    actor_id: &str,
+    note: Option<&str>,
+    at: Option<chrono::DateTime<Utc>>,
+) -> Result<MerchantOrderStatus> {
     let current = status_of(&m)?;
     let next = current
         .after(action)
@@ -97,16 +109,16 @@ async fn advance(
         active.note = Set(Some(note.to_owned()));
     }
     active.update(txn).await?;
-    record(
-        txn,
-        &order_id,
-        Some(&mo_id),
-        current.as_str(),
-        next.as_str(),
+    let transition = Transition {
+        order_id: &order_id,
+        merchant_order_id: Some(&mo_id),
+        from: current.as_str(),
+        to: next.as_str(),
         actor_id,
         note,
-    )
-    .await?;
+        at,
+    };
+    record_all(txn, &[transition], Vec::new()).await?;
     Ok(next)
 }
 
@@ -880,10 +892,11 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
         merchant_order_id: &str,
         outcome: golmok_delivery_routing::batch::StopOutcome,
         actor: &Account,
+        at: chrono::DateTime<Utc>,
     ) -> golmok_delivery_routing::Result<()> {
         use golmok_delivery_routing::batch::StopOutcome;
         if crate::member_trade::is_member_order(merchant_order_id) {
-            return crate::member_trade::on_courier_stop(txn, merchant_order_id, outcome).await;
+            return crate::member_trade::on_courier_stop(txn, merchant_order_id, outcome, at).await;
         }
         let moved = async {
             let m = load_merchant_order(txn, merchant_order_id).await?;
@@ -896,19 +909,19 @@ impl golmok_delivery_routing::batch::StopEvents for CourierEvents<'_> {
                 // The goods wait at the hub for another slot; the order stays picked up, and
                 // the failure is on its record.
                 (StopOutcome::DeliveryFailed, status) => {
-                    return record(
-                        txn,
-                        &order_id,
-                        Some(merchant_order_id),
-                        status.as_str(),
-                        status.as_str(),
-                        &actor.id,
-                        Some("drop-off failed; back at the hub"),
-                    )
-                    .await;
+                    let failed = Transition {
+                        order_id: &order_id,
+                        merchant_order_id: Some(merchant_order_id),
+                        from: status.as_str(),
+                        to: status.as_str(),
+                        actor_id: &actor.id,
+                        note: Some("drop-off failed; back at the hub"),
+                        at: Some(at),
+                    };
+                    return record_all(txn, &[failed], Vec::new()).await.map(drop);
                 }
             };
-            advance(txn, m, action, &actor.id, None).await?;
+            advance_at(txn, m, action, &actor.id, None, Some(at)).await?;
             self.touched
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -551,6 +551,7 @@ pub async fn on_courier_stop(
     txn: &sea_orm::DatabaseTransaction,
     id: &str,
     outcome: golmok_delivery_routing::batch::StopOutcome,
+    at: chrono::DateTime<Utc>,
 ) -> Result<()> {
     use golmok_delivery_routing::batch::StopOutcome;
     let o = order_row(txn, id).await?;
@@ -574,7 +575,6 @@ pub async fn on_courier_stop(
             ));
         }
     };
-    let now = Utc::now();
     if to == MemberOrderStatus::HandedOver {
         post_owed(txn, &o).await?;
     }
@@ -583,9 +583,9 @@ pub async fn on_courier_stop(
     }
     let mut active: member_order::ActiveModel = o.into();
     active.status = Set(to.as_str().to_owned());
-    active.updated_at = Set(now);
+    active.updated_at = Set(Utc::now());
     if to == MemberOrderStatus::HandedOver {
-        active.handed_over_at = Set(Some(now));
+        active.handed_over_at = Set(Some(at));
     }
     active.update(txn).await?;
     Ok(())

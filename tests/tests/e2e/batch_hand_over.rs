@@ -644,6 +644,22 @@ async fn a_stop_made_before_the_hand_over_still_counts_from_the_courier_who_made
         (done_at - made).num_milliseconds().abs() < 1000,
         "made {made}, recorded {done_at}"
     );
+    // The order's own history says delivered when the drop-off was made, not when it
+    // reached the server.
+    use golmok_ordering::entities::order_event;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let delivered = order_event::Entity::find()
+        .filter(order_event::Column::MerchantOrderId.eq(on.part.as_str()))
+        .filter(order_event::Column::ToStatus.eq("delivered"))
+        .one(&app.state.db)
+        .await
+        .expect("the database")
+        .expect("the part's delivery on its history");
+    assert!(
+        (delivered.at - made).num_milliseconds().abs() < 1000,
+        "made {made}, on the order's history at {}",
+        delivered.at
+    );
     let batch =
         golmok_delivery_routing::entities::route_batch::Entity::find_by_id(on.batch_id.as_str())
             .one(&app.state.db)
