@@ -378,7 +378,8 @@
   // it: another account signed in on the phone never sends them, and the same account signed
   // in again does. A form the server refuses because the session is over (signed out,
   // expired) stays in the queue until its account signs in again. A stop's form carries the
-  // time it was submitted; a photo taken at the door waits with it.
+  // time it was submitted; a photo taken at the door waits with it, in the phone's database
+  // for pages (IndexedDB, which holds hundreds of photos where localStorage holds a few).
   (function () {
     // The courier's list of batches sends what is queued too: a batch handed to another
     // courier no longer opens, and a stop made on it before then is still to go.
@@ -411,21 +412,60 @@
       if (field) return field.value;
       return (status && status.dataset.csrf) || "";
     }
+    // The files waiting with queued forms, by key. Without IndexedDB (or when it refuses),
+    // a file waits in the queue itself as a data URL.
+    var files = {
+      db: null,
+      open: function () {
+        if (files.db) return files.db;
+        files.db = new Promise(function (ok, fail) {
+          if (!window.indexedDB) { fail(new Error("no IndexedDB")); return; }
+          var req = indexedDB.open("golmok-files", 1);
+          req.onupgradeneeded = function () { req.result.createObjectStore("files"); };
+          req.onsuccess = function () { ok(req.result); };
+          req.onerror = function () { fail(req.error); };
+        });
+        return files.db;
+      },
+      run: function (mode, act) {
+        return files.open().then(function (db) {
+          return new Promise(function (ok, fail) {
+            var tx = db.transaction("files", mode), req = act(tx.objectStore("files"));
+            tx.oncomplete = function () { ok(req.result); };
+            tx.onerror = tx.onabort = function () { fail(tx.error); };
+          });
+        });
+      },
+      put: function (key, blob) { return files.run("readwrite", function (s) { return s.put(blob, key); }); },
+      get: function (key) { return files.run("readonly", function (s) { return s.get(key); }); },
+      drop: function (key) { return files.run("readwrite", function (s) { return s.delete(key); }).catch(function () {}); }
+    };
+    function fileOf(item) {
+      if (!item.file) return Promise.resolve(null);
+      if (item.file.key) return files.get(item.file.key);
+      return Promise.resolve(blobOf(item.file.data));
+    }
+    // Once the server has answered for a form, its file is no longer needed on the phone.
+    function sent(item) { if (item.file && item.file.key) files.drop(item.file.key); }
     function send(item) {
       var body = new URLSearchParams(item.body);
       body.set("csrf", token());
       // Beside when the stop was made, the phone's clock as it goes: the server places the
       // stop on its own clock whatever the phone's is set to.
       if (body.has("made_at")) body.set("sent_at", new Date().toISOString());
-      if (item.file) {
+      return fileOf(item).then(function (blob) {
+        if (!item.file) {
+          return fetch(item.action, {
+            method: "POST", body: body.toString(), credentials: "same-origin",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" }
+          });
+        }
         var parts = new FormData();
         body.forEach(function (v, k) { parts.append(k, v); });
-        parts.append(item.file.field, blobOf(item.file.data), item.file.name);
+        // A file the phone lost (its storage cleared): the form goes without it, and the
+        // server says what is missing.
+        if (blob) parts.append(item.file.field, blob, item.file.name);
         return fetch(item.action, { method: "POST", body: parts, credentials: "same-origin" });
-      }
-      return fetch(item.action, {
-        method: "POST", body: body.toString(), credentials: "same-origin",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" }
       });
     }
     function blobOf(dataUrl) {
@@ -434,9 +474,9 @@
       for (var i = 0; i < bytes.length; i++) out[i] = bytes.charCodeAt(i);
       return new Blob([out], { type: dataUrl.slice(5, dataUrl.indexOf(";")) });
     }
-    // A photo waits on the phone as a JPEG at most 1600 px a side (a camera's would not fit
-    // the phone's storage for pages), a signature as its PNG; what cannot be read that way
-    // goes as the form would.
+    // A photo goes, or waits on the phone, as a JPEG at most 1600 px a side (a camera's is
+    // several times larger, slow over a weak network, and the server keeps 1280 px anyway),
+    // a signature as its PNG; what cannot be read that way goes as the form would.
     function shrunk(file, done) {
       var url = URL.createObjectURL(file), img = new Image();
       img.onload = function () {
@@ -447,7 +487,8 @@
         canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
         // A signature (a PNG of ink on white) stays a PNG: crisp, and small anyway.
-        done(file.type === "image/png" ? canvas.toDataURL("image/png") : canvas.toDataURL("image/jpeg", 0.85));
+        var png = file.type === "image/png";
+        canvas.toBlob(done, png ? "image/png" : "image/jpeg", 0.85);
       };
       img.onerror = function () { URL.revokeObjectURL(url); done(null); };
       img.src = url;
@@ -473,6 +514,7 @@
       send(q[0]).then(function (r) {
         sending = false;
         if (kept(r)) { show(); return; }
+        sent(q[0]);
         save(load().slice(1));
         if (load().length) flush(); else land(r);
       }, function () { sending = false; show(); });
@@ -498,19 +540,36 @@
         function queued() {
           var q = load(); q.push(item);
           // Full: the form goes as it would without the queue.
-          try { save(q); } catch (e) { form.submit(); return; }
+          try { save(q); } catch (e) { sent(item); form.submit(); return; }
           show();
           if (form.hasAttribute("data-queue-reset")) form.reset();
         }
         function go() {
           if (load().length) { queued(); flush(); return; }
-          send(item).then(function (r) { if (kept(r)) queued(); else land(r); }, queued);
+          send(item).then(function (r) {
+            if (kept(r)) { queued(); return; }
+            sent(item);
+            land(r);
+          }, queued);
         }
         if (!picked) { go(); return; }
-        shrunk(picked.file, function (data) {
-          if (!data) { form.submit(); return; }
-          item.file = { field: picked.field, name: data.indexOf("data:image/png") === 0 ? "photo.png" : "photo.jpg", data: data };
-          go();
+        shrunk(picked.file, function (blob) {
+          if (!blob) { form.submit(); return; }
+          var name = blob.type === "image/png" ? "photo.png" : "photo.jpg";
+          var key = "file-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+          files.put(key, blob).then(function () {
+            item.file = { field: picked.field, name: name, key: key };
+            go();
+          }, function () {
+            // No database for pages: the file waits in the queue as text.
+            var reader = new FileReader();
+            reader.onload = function () {
+              item.file = { field: picked.field, name: name, data: reader.result };
+              go();
+            };
+            reader.onerror = function () { form.submit(); };
+            reader.readAsDataURL(blob);
+          });
         });
       });
     });

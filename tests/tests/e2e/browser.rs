@@ -604,21 +604,31 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
     if !kept.is_empty() {
         return Err("the photo reached the server while the phone was offline".into());
     }
-    // The phone keeps it as a JPEG at most 1600 px a side.
+    // The phone keeps it as a JPEG at most 1600 px a side, in its database for pages: the
+    // queue itself holds only the form and the photo's key.
     let queued = c
         .execute_async(
             "var done = arguments[arguments.length - 1];
              var key = Object.keys(localStorage).filter(function (k) { return k.indexOf('golmok-queue:') === 0; })[0];
-             var item = JSON.parse(localStorage.getItem(key))[0];
-             var img = new Image();
-             img.onload = function () { done([item.file.data.slice(0, 23), img.naturalWidth, img.naturalHeight]); };
-             img.onerror = function () { done(null); };
-             img.src = item.file.data;",
+             var text = localStorage.getItem(key), item = JSON.parse(text)[0];
+             var open = indexedDB.open('golmok-files');
+             open.onerror = function () { done('no database'); };
+             open.onsuccess = function () {
+               var get = open.result.transaction('files').objectStore('files').get(item.file.key);
+               get.onerror = function () { done('no photo'); };
+               get.onsuccess = function () {
+                 var blob = get.result, img = new Image();
+                 if (!blob) { done('no photo under ' + item.file.key); return; }
+                 img.onload = function () { done([blob.type, img.naturalWidth, img.naturalHeight, text.length < 4096]); };
+                 img.onerror = function () { done('unreadable'); };
+                 img.src = URL.createObjectURL(blob);
+               };
+             };",
             vec![],
         )
         .await
         .map_err(|e| e.to_string())?;
-    if queued != json!(["data:image/jpeg;base64,", 1600, 1200]) {
+    if queued != json!(["image/jpeg", 1600, 1200, true]) {
         return Err(format!("the phone kept the photo as {queued}"));
     }
     set_offline(c, false).await?;
@@ -637,6 +647,27 @@ async fn journey(app: &TestApp, b: &Client, c: &Client) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     assert_eq!(proved.len(), 1, "the door's photo kept with the stop");
+    // Sent, the photo no longer takes room on the phone.
+    let left = c
+        .execute_async(
+            "var done = arguments[arguments.length - 1];
+             var open = indexedDB.open('golmok-files'), tries = 0;
+             open.onsuccess = function () {
+               (function check() {
+                 var count = open.result.transaction('files').objectStore('files').count();
+                 count.onsuccess = function () {
+                   if (count.result === 0 || ++tries > 50) done(count.result);
+                   else setTimeout(check, 100);
+                 };
+               })();
+             };",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if left != json!(0) {
+        return Err(format!("{left} photos left on the phone after sending"));
+    }
 
     Ok(())
 }
