@@ -10,7 +10,7 @@ use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, FromQueryResult, QueryOrder};
+use sea_orm::{ActiveValue::Set, FromQueryResult, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{listing, listing_term};
@@ -398,11 +398,68 @@ pub(crate) fn cache_key(id: &str) -> String {
     format!("listing:{id}")
 }
 
-/// Drops a listing's cached copy and renews the catalog's version (the cached pages it is
-/// on), for every writer of a listing, in this crate or outside it (stock taken at checkout).
+/// Drops a listing's cached copy and renews every cached page, for every writer of a
+/// listing, in this crate or outside it. A change of stock alone renews fewer pages
+/// ([`stock_changed`]).
 pub async fn invalidate(cache: &dyn Cache, id: &str) {
     cache.invalidate(&cache_key(id)).await;
     crate::read_cache::renew(cache).await;
+}
+
+/// The stock of listings `ids` changed (taken at checkout, given back, weighed), after the
+/// commit: their cached copies are dropped, and the cached pages of their shops and of the
+/// consortia those belong to are renewed; other consortia's pages stand. Should the shops not
+/// be read, every page is renewed instead.
+pub async fn stock_changed(db: &DatabaseConnection, cache: &dyn Cache, ids: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    for id in ids {
+        cache.invalidate(&cache_key(id)).await;
+    }
+    match shops_and_consortia(db, ids).await {
+        Ok(shops) => {
+            for (shop, consortia) in shops {
+                crate::read_cache::renew_stock_of(cache, &shop, &consortia).await;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "stock changed: shops unread, every cached page renewed");
+            crate::read_cache::renew(cache).await;
+        }
+    }
+}
+
+/// The shops of listings `ids`, each with the consortia it belongs to.
+async fn shops_and_consortia(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<Vec<(String, Vec<String>)>> {
+    use crate::entities::consortium_member;
+    let mut shops: Vec<String> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::MerchantId)
+        .filter(listing::Column::Id.is_in(ids.iter().map(String::as_str)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    shops.sort_unstable();
+    shops.dedup();
+    let members = consortium_member::Entity::find()
+        .filter(consortium_member::Column::MerchantId.is_in(shops.iter().map(String::as_str)))
+        .all(db)
+        .await?;
+    Ok(shops
+        .into_iter()
+        .map(|shop| {
+            let consortia = members
+                .iter()
+                .filter(|m| m.merchant_id == shop)
+                .map(|m| m.consortium_id.clone())
+                .collect();
+            (shop, consortia)
+        })
+        .collect())
 }
 
 /// Listings as they stand inside the caller's transaction, bypassing the cache.

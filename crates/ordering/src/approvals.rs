@@ -397,7 +397,7 @@ pub async fn answer(
         )
         .await?;
         txn.commit().await?;
-        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
+        golmok_catalog::listing::stock_changed(ctx.db, ctx.cache, &[listing]).await;
         return Err(closed());
     }
     let (top_up, cut_listing) = match decision {
@@ -409,7 +409,7 @@ pub async fn answer(
     };
     txn.commit().await?;
     if let Some(listing) = cut_listing {
-        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
+        golmok_catalog::listing::stock_changed(ctx.db, ctx.cache, &[listing]).await;
     }
     if let Some(call) = top_up {
         authorize_difference(&ctx, &m, &call).await?;
@@ -451,7 +451,7 @@ async fn authorize_difference(
             )
             .await?;
             txn.commit().await?;
-            golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
+            golmok_catalog::listing::stock_changed(ctx.db, ctx.cache, &[listing]).await;
             Err(DomainError::Declined(reason))
         }
         Err(e) => {
@@ -632,7 +632,7 @@ pub async fn lapse_unanswered(ctx: Ordering<'_>) -> Result<usize> {
             golmok_payments::void(&txn, provider, &p.id).await?;
         }
         txn.commit().await?;
-        golmok_catalog::listing::invalidate(ctx.cache, &listing).await;
+        golmok_catalog::listing::stock_changed(ctx.db, ctx.cache, &[listing]).await;
         if let Some(p) = unconfirmed {
             crate::payment_calls::make(&ctx, &p.id).await?;
         }

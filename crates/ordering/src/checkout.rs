@@ -317,9 +317,8 @@ pub async fn checkout(
             None => pay_then_place(&ctx, shopper, request, None).await?,
         }
     };
-    for item in &request.items {
-        catalog_listing::invalidate(ctx.cache, &item.listing_id).await;
-    }
+    let taken: Vec<String> = request.items.iter().map(|i| i.listing_id.clone()).collect();
+    catalog_listing::stock_changed(ctx.db, ctx.cache, &taken).await;
     Ok(order)
 }
 

@@ -138,9 +138,7 @@ async fn listings_of(
 
 /// Drops the cached copies of listings whose stock just changed, after the commit.
 async fn invalidate(ctx: &Ordering<'_>, listing_ids: &[String]) {
-    for id in listing_ids {
-        catalog_listing::invalidate(ctx.cache, id).await;
-    }
+    catalog_listing::stock_changed(ctx.db, ctx.cache, listing_ids).await;
 }
 
 /// Tells the delivery planner that a merchant order can be picked up from now, at the size

@@ -256,7 +256,32 @@ async fn cached_listing_pages_change_on_every_replica_at_once() {
         let (_, body) = get(&b, page, None).await;
         assert_eq!(tofu_on(&body)["price_krw"], price, "{page}");
     }
-    // Stock taken by a checkout on B is on A's pages at once.
+    // Stock taken by a checkout on B is on A's pages at once. A consortium in another
+    // district, whose shops are not the tofu shop's, keeps its cached page.
+    let (_, consortia) = get(&a, "/v1/consortia?limit=100", None).await;
+    let elsewhere = consortia["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["district"] != "마포구")
+        .and_then(|c| c["id"].as_str())
+        .expect("a consortium outside Mapo in the demo")
+        .to_owned();
+    let elsewhere_page = format!("/v1/listings?consortium_id={elsewhere}&limit=100");
+    let (status, before) = get(&a, &elsewhere_page, None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let pages_cached_of = async |consortium: &str| -> usize {
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("*listings:*{consortium}*"))
+            .query_async(&mut redis.conn().await)
+            .await
+            .unwrap();
+        keys.len()
+    };
+    let (elsewhere_cached, mangwon_cached) = (
+        pages_cached_of(&elsewhere).await,
+        pages_cached_of(&mangwon).await,
+    );
     let stock = tofu_on(&get(&a, &pages[0], None).await.1)["stock"]
         .as_i64()
         .unwrap();
@@ -273,6 +298,17 @@ async fn cached_listing_pages_change_on_every_replica_at_once() {
         let (_, body) = get(&a, page, None).await;
         assert_eq!(tofu_on(&body)["stock"], stock - 2, "{page}");
     }
+    let (_, after) = get(&b, &elsewhere_page, None).await;
+    assert_eq!(after, before);
+    assert_eq!(
+        pages_cached_of(&elsewhere).await,
+        elsewhere_cached,
+        "the other consortium's page was served from the cache, not made again"
+    );
+    assert!(
+        pages_cached_of(&mangwon).await > mangwon_cached,
+        "Mangwon's pages were made again"
+    );
     // Archived on A: off B's lists at once.
     let (status, _) = call(
         reqwest::Method::DELETE,
