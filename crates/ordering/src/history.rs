@@ -1,6 +1,7 @@
 //! An order's history: every transition, who made it and when, kept with the order and
 //! told to the shopper's live view through the outbox.
 
+use chrono::SubsecRound;
 use golmok_core::new_id;
 use golmok_events::{Payload, Topic};
 use sea_orm::ActiveValue::Set;
@@ -64,7 +65,8 @@ pub(crate) async fn record_all(
             to_status: Set(t.to.to_owned()),
             actor_id: Set(t.actor_id.to_owned()),
             note: Set(t.note.map(str::to_owned)),
-            at: Set(t.at.unwrap_or(now)),
+            // To the microsecond, as `now` is: the row written reads back equal.
+            at: Set(t.at.map_or(now, |at| at.trunc_subsecs(6))),
         })
         .collect();
     let written = golmok_core::db::models_of(&rows)?;
