@@ -10,7 +10,7 @@ use golmok_core::page::{self, Page};
 use golmok_core::{Cache, Coordinates, ValidationErrors, new_id};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, FromQueryResult, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, FromQueryResult, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{listing, listing_term};
@@ -418,10 +418,8 @@ pub async fn stock_changed(db: &DatabaseConnection, cache: &dyn Cache, ids: &[St
         cache.invalidate(&cache_key(id)).await;
     }
     match shops_and_consortia(db, ids).await {
-        Ok(shops) => {
-            for (shop, consortia) in shops {
-                crate::read_cache::renew_stock_of(cache, &shop, &consortia).await;
-            }
+        Ok((shops, consortia)) => {
+            crate::read_cache::renew_stock_of(cache, &shops, &consortia).await;
         }
         Err(e) => {
             tracing::warn!(error = %e, "stock changed: shops unread, every cached page renewed");
@@ -430,36 +428,30 @@ pub async fn stock_changed(db: &DatabaseConnection, cache: &dyn Cache, ids: &[St
     }
 }
 
-/// The shops of listings `ids`, each with the consortia it belongs to.
+/// The shops of listings `ids`, and the consortia they belong to, each once, in one query.
 async fn shops_and_consortia(
     db: &DatabaseConnection,
     ids: &[String],
-) -> Result<Vec<(String, Vec<String>)>> {
-    use crate::entities::consortium_member;
-    let mut shops: Vec<String> = listing::Entity::find()
-        .select_only()
-        .column(listing::Column::MerchantId)
-        .filter(listing::Column::Id.is_in(ids.iter().map(String::as_str)))
-        .into_tuple()
-        .all(db)
-        .await?;
-    shops.sort_unstable();
-    shops.dedup();
-    let members = consortium_member::Entity::find()
-        .filter(consortium_member::Column::MerchantId.is_in(shops.iter().map(String::as_str)))
-        .all(db)
-        .await?;
-    Ok(shops
-        .into_iter()
-        .map(|shop| {
-            let consortia = members
-                .iter()
-                .filter(|m| m.merchant_id == shop)
-                .map(|m| m.consortium_id.clone())
-                .collect();
-            (shop, consortia)
-        })
-        .collect())
+) -> Result<(Vec<String>, Vec<String>)> {
+    #[derive(FromQueryResult)]
+    struct Member {
+        shop: String,
+        consortium: Option<String>,
+    }
+    let mut sql = Sql::new(
+        db.get_database_backend(),
+        "SELECT l.merchant_id AS shop, m.consortium_id AS consortium FROM listings l \
+         LEFT JOIN consortium_members m ON m.merchant_id = l.merchant_id WHERE l.id IN ",
+    );
+    sql.bind_list(ids.iter().cloned());
+    let rows = Member::find_by_statement(sql.build()).all(db).await?;
+    let mut shops: Vec<String> = rows.iter().map(|r| r.shop.clone()).collect();
+    let mut consortia: Vec<String> = rows.into_iter().filter_map(|r| r.consortium).collect();
+    for list in [&mut shops, &mut consortia] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Ok((shops, consortia))
 }
 
 /// Listings as they stand inside the caller's transaction, bypassing the cache.

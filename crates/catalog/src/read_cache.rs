@@ -68,11 +68,13 @@ pub async fn renew(cache: &dyn Cache) {
     renew_key(cache, ALL_KEY).await;
 }
 
-/// The stock of `shop`'s listings changed: the pages of the shop, of each of `consortia`
-/// (those it belongs to) and of the whole catalog are no longer served; other consortia's
-/// stand.
-pub async fn renew_stock_of(cache: &dyn Cache, shop: &str, consortia: &[String]) {
-    renew_key(cache, &shop_key(shop)).await;
+/// The stock of `shops`' listings changed: the pages of those shops, of each of `consortia`
+/// (those they belong to) and of the whole catalog are no longer served; other consortia's
+/// stand. Each version is renewed once, however many listings changed.
+pub async fn renew_stock_of(cache: &dyn Cache, shops: &[String], consortia: &[String]) {
+    for shop in shops {
+        renew_key(cache, &shop_key(shop)).await;
+    }
     for c in consortia {
         renew_key(cache, &consortium_key(c)).await;
     }
@@ -176,7 +178,7 @@ mod tests {
         let before = versions(&cache).await;
         assert_eq!(versions(&cache).await, before, "kept while nothing changes");
         // Shop m1 belongs to c1 and c3.
-        renew_stock_of(&cache, "m1", &["c1".into(), "c3".into()]).await;
+        renew_stock_of(&cache, &["m1".into()], &["c1".into(), "c3".into()]).await;
         let after = versions(&cache).await;
         assert_ne!(after[0], before[0], "c1's pages");
         assert_eq!(after[1], before[1], "c2's pages stand");
@@ -184,7 +186,7 @@ mod tests {
         assert_ne!(after[3], before[3], "the shop's pages");
         assert_ne!(after[4], before[4], "the whole catalog's");
         // Another shop's stock leaves m1's own page.
-        renew_stock_of(&cache, "m2", &["c2".into()]).await;
+        renew_stock_of(&cache, &["m2".into()], &["c2".into()]).await;
         let then = versions(&cache).await;
         assert_eq!(then[3], after[3]);
         assert_ne!(then[1], after[1]);
